@@ -1,0 +1,110 @@
+/**
+ * Digest nonces in msrprelay's wire form — base64(UTF-8(16 random chars + "<unix time %.3f>:<client ip>")) —
+ * so existing clients and tools see what they expect, but made from the CSPRNG, bound to the issuer by an
+ * HMAC-SHA256 opaque (instead of MD5 over a predictable key), single-use, and still valid for their
+ * lifetime across a key rotation (reload).
+ */
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import type { Clock } from '../time/clock.js';
+
+export type NonceProblem =
+  | 'Could not decode nonce'
+  | 'This challenge was not issued to you'
+  | 'This nonce/opaque combination was not issued by me'
+  | 'This challenge has expired'
+  | 'This challenge has already been used';
+
+export interface Challenge {
+  readonly nonce: string;
+  readonly opaque: string;
+}
+
+interface DecodedNonce {
+  readonly plain: string;
+  readonly issuedAt: number;
+  readonly ip: string;
+}
+
+export class NonceIssuer {
+  private keys: Buffer[] = [randomBytes(32)];
+  /** Nonces already used, with the time they stop being valid anyway; kept in insertion order. */
+  private readonly used = new Map<string, number>();
+
+  constructor(
+    private readonly clock: Clock,
+    private lifetimeMs: number,
+  ) {}
+
+  setLifetime(seconds: number): void {
+    this.lifetimeMs = seconds * 1000;
+  }
+
+  /** New signing key; the previous one still verifies challenges issued before (for their lifetime). */
+  rotateKey(): void {
+    this.keys = [randomBytes(32), ...this.keys.slice(0, 1)];
+  }
+
+  issue(clientIp: string): Challenge {
+    const random = randomBytes(16).toString('latin1');
+    const plain = `${random}${(this.clock.now() / 1000).toFixed(3)}:${clientIp}`;
+    const nonce = Buffer.from(plain, 'utf8').toString('base64');
+    return { nonce, opaque: this.sign(plain, this.currentKey()) };
+  }
+
+  /** The checks of msrprelay, in its order; the caller checks the digest response first (as it did). */
+  check(nonce: string, opaque: string | undefined, clientIp: string): NonceProblem | undefined {
+    const decoded = decodeNonce(nonce);
+    if (decoded === undefined) return 'Could not decode nonce';
+    if (decoded.ip !== clientIp) return 'This challenge was not issued to you';
+    if (opaque === undefined || !this.keys.some((key) => safeEqual(this.sign(decoded.plain, key), opaque))) {
+      return 'This nonce/opaque combination was not issued by me';
+    }
+    const now = this.clock.now();
+    if (decoded.issuedAt + this.lifetimeMs < now) return 'This challenge has expired';
+    this.forgetExpired(now);
+    if (this.used.has(nonce)) return 'This challenge has already been used';
+    return undefined;
+  }
+
+  /** Marks a nonce as spent so that a replay (on any connection) cannot create a second session. */
+  consume(nonce: string): void {
+    const decoded = decodeNonce(nonce);
+    if (decoded !== undefined) this.used.set(nonce, decoded.issuedAt + this.lifetimeMs);
+  }
+
+  private forgetExpired(now: number): void {
+    for (const [nonce, expiry] of this.used) {
+      if (expiry >= now) break;
+      this.used.delete(nonce);
+    }
+  }
+
+  private currentKey(): Buffer {
+    const key = this.keys[0];
+    if (key === undefined) throw new Error('nonce issuer has no key');
+    return key;
+  }
+
+  private sign(plain: string, key: Buffer): string {
+    return createHmac('sha256', key).update(plain, 'utf8').digest('hex').slice(0, 32);
+  }
+}
+
+function decodeNonce(nonce: string): DecodedNonce | undefined {
+  if (!/^[A-Za-z0-9+/]+=*$/.test(nonce)) return undefined;
+  const plain = Buffer.from(nonce, 'base64').toString('utf8');
+  const chars = Array.from(plain);
+  if (chars.length <= 16) return undefined;
+  const tail = chars.slice(16).join('');
+  const colon = tail.indexOf(':');
+  if (colon === -1) return undefined;
+  const issuedAt = Number(tail.slice(0, colon)) * 1000;
+  if (!Number.isFinite(issuedAt)) return undefined;
+  return { plain, issuedAt, ip: tail.slice(colon + 1) };
+}
+
+function safeEqual(a: string, b: string): boolean {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
+}

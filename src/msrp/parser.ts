@@ -1,0 +1,342 @@
+/**
+ * Streaming MSRP parser (RFC 4975 §7/§8). Works on Buffers end to end: only start lines and header lines
+ * are decoded; bodies are delivered as zero-copy slices of the input, holding back at most one end-line's
+ * worth of bytes that could still turn out to be the end-line (so a split end-line never leaks into the body).
+ */
+import { isUtf8 } from 'node:buffer';
+import { type ContinuationFlag, HeaderList, type MsrpHead } from './message.js';
+
+export interface ParserLimits {
+  /** Longest start or header line, without its CRLF. */
+  readonly maxLineLength: number;
+  readonly maxHeaderLines: number;
+  readonly maxTidLength: number;
+}
+
+export const DEFAULT_PARSER_LIMITS: ParserLimits = { maxLineLength: 16384, maxHeaderLines: 64, maxTidLength: 64 };
+
+export type ProtocolErrorKind =
+  | 'line-too-long'
+  | 'too-many-headers'
+  | 'invalid-utf8'
+  | 'invalid-transaction-id'
+  | 'invalid-start-line';
+
+export class MsrpProtocolError extends Error {
+  constructor(
+    readonly kind: ProtocolErrorKind,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'MsrpProtocolError';
+  }
+}
+
+export interface ParserHandler {
+  onHead(head: MsrpHead): void;
+  onBody(slice: Buffer): void;
+  onEnd(flag: ContinuationFlag): void;
+}
+
+const CR = 0x0d;
+const LF = 0x0a;
+const DASH = 0x2d;
+const CRLF = Buffer.from('\r\n');
+const START_PREFIX = Buffer.from('MSRP ');
+const TID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9.\-+%=]*$/;
+const METHOD_PATTERN = /^[A-Za-z]+$/;
+const STATUS_PATTERN = /^\d{3}$/;
+
+type State = 'start' | 'headers' | 'body' | 'failed';
+type EndLineMatch = 'full' | 'partial' | 'none';
+
+function isFlagByte(byte: number | undefined): boolean {
+  return byte === 0x24 || byte === 0x2b || byte === 0x23; // $ + #
+}
+
+export class MsrpParser {
+  private state: State = 'start';
+  private partialLine: Buffer | undefined;
+  private pending: Buffer | undefined;
+  private paused = false;
+  private feeding = false;
+
+  // The message being read.
+  private tid = '';
+  private method: string | undefined;
+  private status: number | undefined;
+  private comment: string | undefined;
+  private headers = new HeaderList();
+  private headerLines = 0;
+  private malformedLines = 0;
+
+  // Body mode: `held` are received bytes not yet delivered because they may start the end-line;
+  // the first `heldVirtual` of them are the CRLF that ended the header section, not body bytes.
+  private needle: Buffer = CRLF;
+  private held: Buffer = CRLF;
+  private heldVirtual = 0;
+
+  constructor(
+    private readonly handler: ParserHandler,
+    private readonly limits: ParserLimits = DEFAULT_PARSER_LIMITS,
+  ) {}
+
+  /** Stops delivering events after the current one; the rest of the input is kept until resume(). */
+  pause(): void {
+    this.paused = true;
+  }
+
+  resume(): void {
+    this.paused = false;
+    if (this.pending !== undefined && !this.feeding) {
+      const pending = this.pending;
+      this.pending = undefined;
+      this.feed(pending);
+    }
+  }
+
+  get isPaused(): boolean {
+    return this.paused;
+  }
+
+  /** True between a start line and its end-line. */
+  get inMessage(): boolean {
+    return this.state === 'headers' || this.state === 'body';
+  }
+
+  /** Consumes input; throws MsrpProtocolError once, after which all input is ignored. */
+  feed(chunk: Buffer): void {
+    if (this.state === 'failed') return;
+    if (this.paused) {
+      this.pending = this.pending === undefined ? chunk : Buffer.concat([this.pending, chunk]);
+      return;
+    }
+    this.feeding = true;
+    try {
+      let pos = 0;
+      while (pos < chunk.length) {
+        pos = this.state === 'body' ? this.scanBody(chunk, pos) : this.scanLine(chunk, pos);
+        if (this.paused && pos < chunk.length) {
+          this.pending = chunk.subarray(pos);
+          return;
+        }
+      }
+    } catch (error) {
+      this.state = 'failed';
+      throw error;
+    } finally {
+      this.feeding = false;
+    }
+  }
+
+  private fail(kind: ProtocolErrorKind, message: string): never {
+    this.state = 'failed';
+    throw new MsrpProtocolError(kind, message);
+  }
+
+  // ---- line mode -------------------------------------------------------------------------------
+
+  private scanLine(chunk: Buffer, pos: number): number {
+    let searchFrom = pos;
+    for (;;) {
+      const lf = chunk.indexOf(LF, searchFrom);
+      const carried = this.partialLine?.length ?? 0;
+      if (lf === -1) {
+        if (carried + chunk.length - pos > this.limits.maxLineLength + 1) this.lineTooLong();
+        this.partialLine =
+          this.partialLine === undefined
+            ? Buffer.from(chunk.subarray(pos))
+            : Buffer.concat([this.partialLine, chunk.subarray(pos)]);
+        return chunk.length;
+      }
+      if (carried + lf - pos > this.limits.maxLineLength + 1) this.lineTooLong();
+      const before = lf > pos ? chunk[lf - 1] : this.partialLine?.[carried - 1];
+      if (before !== CR) {
+        searchFrom = lf + 1; // a bare LF is not a line delimiter
+        continue;
+      }
+      const withCrlf =
+        this.partialLine === undefined
+          ? chunk.subarray(pos, lf + 1)
+          : Buffer.concat([this.partialLine, chunk.subarray(pos, lf + 1)]);
+      this.partialLine = undefined;
+      const line = withCrlf.subarray(0, withCrlf.length - 2);
+      if (this.state === 'start') this.startLine(line);
+      else this.headerLine(line);
+      return lf + 1;
+    }
+  }
+
+  private lineTooLong(): never {
+    this.fail('line-too-long', `line longer than ${this.limits.maxLineLength} bytes`);
+  }
+
+  private startLine(line: Buffer): void {
+    // Blank lines and anything that is not an MSRP start line are skipped: that is how peers resync.
+    if (line.length < START_PREFIX.length || START_PREFIX.compare(line, 0, START_PREFIX.length) !== 0) return;
+    if (!isUtf8(line)) this.fail('invalid-utf8', 'start line is not valid UTF-8');
+    const text = line.toString('utf8');
+    const tidEnd = text.indexOf(' ', START_PREFIX.length);
+    if (tidEnd === -1) return;
+    const tid = text.slice(START_PREFIX.length, tidEnd);
+    if (tid.length > this.limits.maxTidLength || !TID_PATTERN.test(tid)) {
+      this.fail('invalid-transaction-id', 'invalid transaction id');
+    }
+    const rest = text.slice(tidEnd + 1);
+    const tokenEnd = rest.indexOf(' ');
+    const token = tokenEnd === -1 ? rest : rest.slice(0, tokenEnd);
+    this.tid = tid;
+    this.headers = new HeaderList();
+    this.headerLines = 0;
+    this.malformedLines = 0;
+    if (STATUS_PATTERN.test(token)) {
+      this.method = undefined;
+      this.status = Number(token);
+      this.comment = tokenEnd === -1 ? undefined : rest.slice(tokenEnd + 1);
+    } else if (METHOD_PATTERN.test(token)) {
+      this.method = token;
+      this.status = undefined;
+      this.comment = undefined;
+    } else {
+      this.fail('invalid-start-line', 'start line has neither a method nor a status code');
+    }
+    this.state = 'headers';
+  }
+
+  private headerLine(line: Buffer): void {
+    if (line.length === 0) {
+      this.emitHead(true);
+      this.startBody();
+      return;
+    }
+    if (line[0] === DASH && this.isEndLine(line)) {
+      this.emitHead(false);
+      this.finish(line[line.length - 1] ?? 0);
+      return;
+    }
+    if (++this.headerLines > this.limits.maxHeaderLines) {
+      this.fail('too-many-headers', `more than ${this.limits.maxHeaderLines} header lines`);
+    }
+    if (!isUtf8(line)) this.fail('invalid-utf8', 'header line is not valid UTF-8');
+    const text = line.toString('utf8');
+    const colon = text.indexOf(':');
+    if (colon <= 0 || /[\s]/.test(text.slice(0, colon))) {
+      this.malformedLines++;
+      return;
+    }
+    let valueStart = colon + 1;
+    while (text.charCodeAt(valueStart) === 0x20 || text.charCodeAt(valueStart) === 0x09) valueStart++;
+    this.headers.add(text.slice(0, colon), text.slice(valueStart));
+  }
+
+  private isEndLine(line: Buffer): boolean {
+    const tidLength = this.tid.length;
+    return (
+      line.length === 7 + tidLength + 1 &&
+      line.toString('latin1', 0, 7 + tidLength) === `-------${this.tid}` &&
+      isFlagByte(line[line.length - 1])
+    );
+  }
+
+  private emitHead(hasBody: boolean): void {
+    this.handler.onHead({
+      tid: this.tid,
+      method: this.method,
+      status: this.status,
+      comment: this.comment,
+      headers: this.headers,
+      hasBody,
+      malformedLines: this.malformedLines,
+    });
+  }
+
+  private finish(flagByte: number): void {
+    this.state = 'start';
+    this.handler.onEnd(String.fromCharCode(flagByte) as ContinuationFlag);
+  }
+
+  // ---- body mode -------------------------------------------------------------------------------
+
+  private startBody(): void {
+    this.state = 'body';
+    this.needle = Buffer.from(`\r\n-------${this.tid}`, 'latin1');
+    // The CRLF ending the header section may itself start the end-line of an empty body.
+    this.held = CRLF;
+    this.heldVirtual = 2;
+  }
+
+  /** Whether buf[at...] is (a prefix of) this message's end-line: needle, flag byte, CRLF. */
+  private matchEndLine(buf: Buffer, at: number): EndLineMatch {
+    const needle = this.needle;
+    const length = needle.length + 3;
+    for (let k = 0; k < length; k++) {
+      const byte = buf[at + k];
+      if (byte === undefined) return 'partial';
+      const ok =
+        k < needle.length ? byte === needle[k] : k === needle.length ? isFlagByte(byte) : byte === (k === length - 2 ? CR : LF);
+      if (!ok) return 'none';
+    }
+    return 'full';
+  }
+
+  private scanBody(chunk: Buffer, pos: number): number {
+    const endLineLength = this.needle.length + 3;
+    if (this.held.length > 0) {
+      const held = this.held;
+      const window = Buffer.concat([held, chunk.subarray(pos, pos + endLineLength)]);
+      for (let i = 0; i < held.length; i++) {
+        if (window[i] !== CR) continue;
+        const match = this.matchEndLine(window, i);
+        if (match === 'none') continue;
+        this.emitHeld(i);
+        if (match === 'full') {
+          this.finish(window[i + this.needle.length] ?? 0);
+          return pos + i + endLineLength - held.length;
+        }
+        this.hold(window.subarray(i), Math.max(0, this.heldVirtual - i));
+        return chunk.length;
+      }
+      this.emitHeld(held.length);
+      this.hold(Buffer.alloc(0), 0);
+    }
+    for (let from = pos; ; ) {
+      const at = chunk.indexOf(this.needle, from);
+      if (at === -1) break;
+      const match = this.matchEndLine(chunk, at);
+      if (match === 'full') {
+        this.emitBody(chunk.subarray(pos, at));
+        this.finish(chunk[at + this.needle.length] ?? 0);
+        return at + endLineLength;
+      }
+      if (match === 'partial') {
+        this.emitBody(chunk.subarray(pos, at));
+        this.hold(Buffer.from(chunk.subarray(at)), 0);
+        return chunk.length;
+      }
+      from = at + 1;
+    }
+    // No end-line here: keep back the longest tail that is a prefix of the needle.
+    for (let s = Math.max(pos, chunk.length - this.needle.length + 1); s < chunk.length; s++) {
+      if (chunk[s] === CR && this.matchEndLine(chunk, s) === 'partial') {
+        this.emitBody(chunk.subarray(pos, s));
+        this.hold(Buffer.from(chunk.subarray(s)), 0);
+        return chunk.length;
+      }
+    }
+    this.emitBody(chunk.subarray(pos));
+    return chunk.length;
+  }
+
+  private hold(bytes: Buffer, virtual: number): void {
+    this.held = bytes.length === 0 ? bytes : Buffer.from(bytes);
+    this.heldVirtual = virtual;
+  }
+
+  private emitHeld(end: number): void {
+    if (end > this.heldVirtual) this.emitBody(this.held.subarray(this.heldVirtual, end));
+  }
+
+  private emitBody(slice: Buffer): void {
+    if (slice.length > 0) this.handler.onBody(slice);
+  }
+}

@@ -1,0 +1,152 @@
+/** AUTH request handling of RFC 4976 §5, with msrprelay's checks, order and exact texts (spec §2.4–§2.6). */
+import { parseCredentials } from '../../auth/auth-params.js';
+import { computeDigestResponse, computeHa1, type DigestAlgorithm, parseDigestAlgorithm } from '../../auth/digest.js';
+import type { NonceIssuer } from '../../auth/nonces.js';
+import type { CredentialStore, StoredCredential } from '../../credentials/store.js';
+import type { Header } from '../message.js';
+
+export interface AuthPolicy {
+  readonly algorithms: readonly DigestAlgorithm[];
+  readonly allowBasic: boolean;
+  /** Answer "Incorrect password" for unknown users too, so that accounts cannot be enumerated. */
+  readonly uniformFailures: boolean;
+}
+
+export type AuthOutcome =
+  | { readonly kind: 'challenge'; readonly headers: Header[] }
+  | { readonly kind: 'error'; readonly code: 400 | 403; readonly comment: string }
+  /** Counts towards max_auth_attempts. */
+  | { readonly kind: 'login-failed'; readonly reason: string; readonly username: string }
+  | AuthSuccess;
+
+export interface AuthSuccess {
+  readonly kind: 'success';
+  readonly username: string;
+  /** The digest nonce (msrprelay's session id); undefined for Basic. */
+  readonly nonce: string | undefined;
+  readonly authenticationInfo: string | undefined;
+}
+
+export interface AuthRequest {
+  readonly authorization: string | undefined;
+  readonly realm: string;
+  /** The last token of the raw To-Path text: what msrplib hashes as the digest-uri. */
+  readonly digestUri: string;
+  readonly clientIp: string;
+  readonly secure: boolean;
+}
+
+const REQUIRED_FIELDS = ['username', 'nonce', 'response', 'nc', 'cnonce', 'opaque'] as const;
+const PARSE_ERROR = 'Request was unintelligible, please try again (Error parsing Authorization header)';
+
+export class Authenticator {
+  constructor(
+    private readonly nonces: NonceIssuer,
+    private readonly store: CredentialStore,
+    private readonly policy: AuthPolicy,
+  ) {}
+
+  async authenticate(request: AuthRequest): Promise<AuthOutcome> {
+    if (request.authorization === undefined) return { kind: 'challenge', headers: this.challenge(request) };
+    const credentials = parseCredentials(request.authorization);
+    if (credentials === undefined) return { kind: 'error', code: 400, comment: PARSE_ERROR };
+    if (credentials.scheme === 'basic') {
+      if (!this.policy.allowBasic) return { kind: 'error', code: 400, comment: PARSE_ERROR };
+      return this.basic(credentials.token, request);
+    }
+    const params = credentials.params;
+    if (params.get('realm') !== request.realm) return forbidden('realm does not match');
+    if (params.get('qop') !== 'auth') return forbidden('qop != auth');
+    for (const field of REQUIRED_FIELDS) {
+      if (!params.has(field)) return forbidden(`${field} field not present in Authorization header`);
+    }
+    const uri = params.get('uri');
+    if (uri !== undefined && uri !== request.digestUri) return forbidden('uri does not match To-Path');
+    const algorithm = parseDigestAlgorithm(params.get('algorithm'));
+    if (algorithm === undefined || !this.policy.algorithms.includes(algorithm)) {
+      return forbidden('unsupported digest algorithm');
+    }
+    const username = params.get('username') ?? '';
+    const nonce = params.get('nonce') ?? '';
+    const nc = params.get('nc') ?? '';
+    const cnonce = params.get('cnonce') ?? '';
+
+    const found = await this.find(username, request.realm);
+    if (typeof found === 'string') return { kind: 'login-failed', reason: found, username };
+    const ha1 = ha1For(found, algorithm, username, request.realm);
+    const expected =
+      ha1 === undefined
+        ? undefined
+        : computeDigestResponse({ algorithm, ha1, nonce, nc, cnonce, method: 'AUTH', uri: request.digestUri });
+    if (expected === undefined || expected !== params.get('response')?.toLowerCase()) {
+      return { kind: 'login-failed', reason: 'Incorrect password', username };
+    }
+    const problem = this.nonces.check(nonce, params.get('opaque'), request.clientIp);
+    if (problem !== undefined) return { kind: 'login-failed', reason: problem, username };
+    this.nonces.consume(nonce); // in the same step as the check, so two connections cannot both use it
+    const rspauth = computeDigestResponse({ algorithm, ha1: ha1 ?? '', nonce, nc, cnonce, method: '', uri: request.digestUri });
+    return {
+      kind: 'success',
+      username,
+      nonce,
+      authenticationInfo: `qop=auth, cnonce="${cnonce}", nc=${nc}, rspauth="${rspauth}"`,
+    };
+  }
+
+  private challenge(request: AuthRequest): Header[] {
+    // One challenge per offered algorithm, strongest first (RFC 7616 §3.7); MD5 alone keeps msrprelay's bytes.
+    const headers: Header[] = [...this.policy.algorithms].reverse().map((algorithm) => {
+      const { nonce, opaque } = this.nonces.issue(request.clientIp);
+      const suffix = algorithm === 'MD5' ? '' : `, algorithm=${algorithm}`;
+      return {
+        name: 'WWW-Authenticate',
+        value: `Digest realm="${request.realm}", qop="auth", nonce="${nonce}", opaque="${opaque}"${suffix}`,
+      };
+    });
+    if (this.policy.allowBasic && request.secure) {
+      headers.push({ name: 'WWW-Authenticate', value: `Basic realm="${request.realm}"` });
+    }
+    return headers;
+  }
+
+  private async basic(token: string, request: AuthRequest): Promise<AuthOutcome> {
+    const decoded = Buffer.from(token, 'base64').toString('utf8');
+    const colon = decoded.indexOf(':');
+    if (colon === -1) return { kind: 'error', code: 400, comment: PARSE_ERROR };
+    const username = decoded.slice(0, colon);
+    const password = decoded.slice(colon + 1);
+    const found = await this.find(username, request.realm);
+    if (typeof found === 'string') return { kind: 'login-failed', reason: found, username };
+    const matches =
+      found.kind === 'password'
+        ? found.password === password
+        : found.ha1.MD5 !== undefined && found.ha1.MD5 === computeHa1('MD5', username, request.realm, password);
+    if (!matches) return { kind: 'login-failed', reason: 'Incorrect password', username };
+    return { kind: 'success', username, nonce: undefined, authenticationInfo: undefined };
+  }
+
+  private async find(username: string, realm: string): Promise<StoredCredential | string> {
+    try {
+      const found = await this.store.lookup(username, realm);
+      if (found !== undefined) return found;
+      return this.policy.uniformFailures ? 'Incorrect password' : 'Username not found';
+    } catch {
+      // The store logs the cause; the client only learns that the lookup failed (as msrprelay said).
+      return 'Database error';
+    }
+  }
+}
+
+function forbidden(detail: string): AuthOutcome {
+  return { kind: 'error', code: 403, comment: `Unauthorized: ${detail}` };
+}
+
+function ha1For(
+  credential: StoredCredential,
+  algorithm: DigestAlgorithm,
+  username: string,
+  realm: string,
+): string | undefined {
+  if (credential.kind === 'password') return computeHa1(algorithm, username, realm, credential.password);
+  return credential.ha1[algorithm]?.toLowerCase();
+}

@@ -1,0 +1,61 @@
+/** Validation of received messages, in msrprelay's order and with its texts (spec §3.4). */
+import { parseCredentials } from '../../auth/auth-params.js';
+import { parseByteRange, parseFailureReport, parseSeconds, parseStatus, parseSuccessReport } from '../headers.js';
+import type { MsrpHead } from '../message.js';
+import { type MsrpUri, msrpUriEquals, parseMsrpPath } from '../uri.js';
+
+export const UNINTELLIGIBLE = 'Request was unintelligible, please try again';
+export const NO_SESSION = 'Indicated session does not exist, please terminate';
+
+export interface Paths {
+  readonly to: MsrpUri[];
+  readonly from: MsrpUri[];
+  /** Raw header texts, re-emitted verbatim where msrprelay copied them. */
+  readonly toText: string;
+  readonly fromText: string;
+}
+
+/** undefined when To-Path or From-Path is missing or unparsable: no response can be addressed then. */
+export function readPaths(head: MsrpHead): Paths | undefined {
+  const toText = head.headers.get('To-Path');
+  const fromText = head.headers.get('From-Path');
+  if (toText === undefined || fromText === undefined) return undefined;
+  const to = parseMsrpPath(toText);
+  const from = parseMsrpPath(fromText);
+  if (to === undefined || from === undefined) return undefined;
+  return { to, from, toText: toText.trim(), fromText: fromText.trim() };
+}
+
+const VALIDATORS: readonly (readonly [string, (value: string) => unknown])[] = [
+  ['Use-Path', parseMsrpPath],
+  ['Expires', parseSeconds],
+  ['Min-Expires', parseSeconds],
+  ['Max-Expires', parseSeconds],
+  ['Byte-Range', parseByteRange],
+  ['Success-Report', parseSuccessReport],
+  ['Failure-Report', parseFailureReport],
+  ['Status', parseStatus],
+  ['Authorization', parseCredentials],
+];
+
+/** The name of the first known header that does not parse, for `400 … (Error parsing <H> header)`. */
+export function findInvalidHeader(head: MsrpHead): string | undefined {
+  for (const [name, parse] of VALIDATORS) {
+    const value = head.headers.get(name);
+    if (value !== undefined && parse(value) === undefined) return name;
+  }
+  return undefined;
+}
+
+export function headerError(name: string): string {
+  return `${UNINTELLIGIBLE} (Error parsing ${name} header)`;
+}
+
+/** Element-wise URI equality over the received path; a longer received path does not match. */
+export function pathMatches(received: readonly MsrpUri[], stored: readonly MsrpUri[]): boolean {
+  if (received.length > stored.length) return false;
+  return received.every((uri, i) => {
+    const other = stored[i];
+    return other !== undefined && msrpUriEquals(uri, other);
+  });
+}

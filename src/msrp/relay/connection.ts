@@ -1,0 +1,712 @@
+/**
+ * One TCP/TLS connection of the relay (msrprelay's "Peer"), incoming or outgoing, and its state machine
+ * (spec §3.2): NEW → UNBOUND (after AUTH) → ESTABLISHED (bound to its other side), or CONNECTING →
+ * ESTABLISHED for the connections the relay opens itself.
+ */
+import { isIP, type Socket } from 'node:net';
+import { connect as tlsConnect } from 'node:tls';
+import { connect as netConnect } from 'node:net';
+import type { Logger } from 'pino';
+import type { Timer } from '../../time/clock.js';
+import { type FailureReport, parseByteRange, parseFailureReport } from '../headers.js';
+import type { ContinuationFlag, Header, MsrpHead } from '../message.js';
+import { MsrpParser, MsrpProtocolError } from '../parser.js';
+import { DEFAULT_MSRP_PORT, formatPath, makeMsrpUri, type MsrpUri } from '../uri.js';
+import { bodilessMessage, closing, forwardedHead, passThroughHeaders, response } from '../wire.js';
+import { findInvalidHeader, headerError, NO_SESSION, type Paths, pathMatches, readPaths, UNINTELLIGIBLE } from './checks.js';
+import type { AuthSuccess } from './authenticator.js';
+import type { RelayRuntime, RelayState } from './context.js';
+import { ForwardedSend, type SendPart } from './forwarded-send.js';
+import { Outbox } from './outbox.js';
+import { Session } from './session.js';
+
+export type PeerState = 'NEW' | 'UNBOUND' | 'CONNECTING' | 'ESTABLISHED' | 'DISCONNECTING' | 'DISCONNECTED';
+
+/** A forwarded SEND part awaiting its downstream response, for the REPORT the relay may owe its sender. */
+interface TrackedSend {
+  readonly part: SendPart;
+  readonly failureReport: FailureReport;
+  readonly reportTo: string;
+  readonly reportFrom: string;
+  readonly messageId: string;
+  readonly total: number | undefined;
+  timer: Timer | undefined;
+}
+
+/** A forwarded non-SEND request awaiting its end-to-end response. */
+interface TrackedRequest {
+  readonly originalTid: string;
+  readonly replyTo: string;
+  readonly replyFrom: string;
+  readonly timer: Timer;
+}
+
+type Inbound =
+  | { readonly kind: 'collect'; readonly head: MsrpHead; readonly chunks: Buffer[]; size: number }
+  | {
+      readonly kind: 'forward';
+      readonly head: MsrpHead;
+      readonly paths: Paths;
+      readonly send: ForwardedSend;
+      readonly destination: Connection;
+      readonly hopResponse: boolean;
+    }
+  | { readonly kind: 'discard' };
+
+const DISCARD: Inbound = { kind: 'discard' };
+const FORWARDED_WITHOUT_OTHER_METHODS = new Set(['SEND', 'REPORT', 'NICKNAME']);
+
+export class Connection {
+  state: PeerState;
+  /** The URIs that identify the far side of this connection (spec §3.1). */
+  path: readonly MsrpUri[] = [];
+  other: Connection | undefined;
+  session: Session | undefined;
+  readonly outbox: Outbox;
+  readonly sendTransactions = new Map<string, TrackedSend>();
+  private readonly otherTransactions = new Map<string, TrackedRequest>();
+  private readonly parser: MsrpParser;
+  private inbound: Inbound | undefined;
+  private authAttempts = 0;
+  private invalidTimer: Timer | undefined;
+  private closeTimer: Timer | undefined;
+  private pausedForBackpressure = false;
+  private pausedForAuth = false;
+  private log: Logger;
+  readonly remoteAddress: string;
+
+  constructor(
+    readonly socket: Socket,
+    private readonly runtime: RelayRuntime,
+    private readonly relay: RelayState,
+    direction: 'incoming' | 'outgoing',
+  ) {
+    this.remoteAddress = normalizeAddress(socket.remoteAddress ?? '');
+    this.log = relay.logger.child({ peer: `${this.remoteAddress}:${socket.remotePort ?? 0}` });
+    this.outbox = new Outbox(socket, relay.tids);
+    this.parser = new MsrpParser({
+      onHead: (head) => {
+        this.onHead(head);
+      },
+      onBody: (slice) => {
+        this.onBody(slice);
+      },
+      onEnd: (flag) => {
+        this.onEnd(flag);
+      },
+    });
+    relay.connections.add(this);
+    socket.setNoDelay(true);
+    socket.on('data', (chunk: Buffer) => {
+      this.onData(chunk);
+    });
+    socket.on('drain', () => {
+      this.onDrain();
+    });
+    socket.on('error', (error) => {
+      this.log.warn({ err: error.message }, `Connection with ${this.describeFarEnd()} failed: ${error.message}`);
+    });
+    socket.on('close', () => {
+      this.onClosed();
+    });
+    if (direction === 'incoming') {
+      this.state = 'NEW';
+      this.outbox.start();
+      this.invalidTimer = relay.clock.schedule(runtime.settings.invalidConnectionTimeout * 1000, () => {
+        this.log.warn('No valid MSRP message received, disconnecting');
+        this.socket.destroy();
+      });
+    } else {
+      this.state = 'CONNECTING';
+    }
+  }
+
+  // ---- input -----------------------------------------------------------------------------------
+
+  private onData(chunk: Buffer): void {
+    if (this.state === 'DISCONNECTING' || this.state === 'DISCONNECTED') return;
+    // Coalesce what one read produces (heads, body slices, end-lines, responses) into few writes.
+    const otherSocket = this.other?.socket;
+    otherSocket?.cork();
+    this.socket.cork();
+    try {
+      this.parser.feed(chunk);
+    } catch (error) {
+      if (!(error instanceof MsrpProtocolError)) throw error;
+      this.relay.stats.protocolErrors++;
+      this.log.warn({ kind: error.kind }, `Protocol error, closing connection: ${error.message}`);
+      this.socket.destroy();
+    } finally {
+      this.socket.uncork();
+      otherSocket?.uncork();
+    }
+  }
+
+  private onHead(head: MsrpHead): void {
+    if (this.state === 'DISCONNECTING' || this.state === 'DISCONNECTED') {
+      this.inbound = DISCARD;
+    } else if (head.method === 'SEND') {
+      this.inbound = this.onSendHead(head);
+    } else {
+      this.inbound = { kind: 'collect', head, chunks: [], size: 0 };
+    }
+  }
+
+  private onBody(slice: Buffer): void {
+    const inbound = this.inbound;
+    if (inbound === undefined || inbound.kind === 'discard') return;
+    if (inbound.kind === 'forward') {
+      inbound.destination.outbox.sendBody(inbound.send, slice);
+      this.applyBackpressure(inbound.destination);
+      return;
+    }
+    inbound.size += slice.length;
+    if (inbound.size > this.runtime.settings.maxNonsendBody) {
+      // msrprelay's answer (spec §3.11): the connection, and with it the session, is closed.
+      this.log.warn('Non-SEND request payload bigger than 10KB, closing connection');
+      this.inbound = DISCARD;
+      this.socket.destroy();
+      return;
+    }
+    inbound.chunks.push(slice);
+  }
+
+  private onEnd(flag: ContinuationFlag): void {
+    const inbound = this.inbound;
+    this.inbound = undefined;
+    if (inbound === undefined || inbound.kind === 'discard') return;
+    if (inbound.kind === 'forward') {
+      inbound.destination.outbox.endSend(inbound.send, flag);
+      if (inbound.hopResponse) this.respond(inbound.head, inbound.paths, 200, 'OK');
+      this.applyBackpressure(inbound.destination);
+      return;
+    }
+    this.onMessage(inbound.head, Buffer.concat(inbound.chunks), flag);
+  }
+
+  // ---- SEND (cut-through) ----------------------------------------------------------------------
+
+  private onSendHead(head: MsrpHead): Inbound {
+    const paths = readPaths(head);
+    if (paths === undefined) return DISCARD;
+    if (!this.acceptable(head, paths)) return DISCARD;
+    if (this.state === 'NEW') {
+      const sessionId = paths.to[0]?.sessionId;
+      if (paths.to.length < 2) return this.reject(head, paths, 501, `Unknown method: SEND`);
+      const session = sessionId === undefined ? undefined : this.relay.unbound.get(sessionId);
+      if (session === undefined) return this.reject(head, paths, 481, NO_SESSION);
+      this.bindIncoming(session, paths);
+    }
+    if (this.state !== 'UNBOUND' && this.state !== 'ESTABLISHED') return DISCARD;
+    const problem = this.boundCheck(head, paths);
+    if (problem !== undefined) return this.reject(head, paths, 481, problem);
+    const messageId = head.headers.get('Message-ID');
+    if (messageId === undefined) {
+      return this.reject(head, paths, 400, `${UNINTELLIGIBLE} (SEND received without Message-ID)`);
+    }
+    const rangeText = head.headers.get('Byte-Range');
+    const range = rangeText === undefined ? undefined : parseByteRange(rangeText);
+    if (range === undefined) {
+      return this.reject(head, paths, 400, `${UNINTELLIGIBLE} (SEND received without Byte-Range)`);
+    }
+    if (this.state === 'UNBOUND') this.connectOutbound(paths);
+    const destination = this.other;
+    if (destination === undefined) return DISCARD;
+
+    const failureReport = parseFailureReport(head.headers.get('Failure-Report') ?? 'yes') ?? 'yes';
+    const reportTo = paths.fromText;
+    const reportFrom = paths.to[0]?.text ?? '';
+    const send = new ForwardedSend(
+      this.relay.tids.next(),
+      formatPath(paths.to.slice(1)),
+      `${reportFrom} ${paths.fromText}`,
+      passThroughHeaders(head),
+      head.hasBody,
+      range,
+      {
+        partStarted: (part) => {
+          if (failureReport === 'no') return;
+          this.sendTransactions.set(part.tid, {
+            part,
+            failureReport,
+            reportTo,
+            reportFrom,
+            messageId,
+            total: range.total,
+            timer: undefined,
+          });
+        },
+        partEnded: (part) => {
+          const tracked = this.sendTransactions.get(part.tid);
+          if (tracked === undefined) return;
+          tracked.timer = this.relay.deadlines.add(this.runtime.settings.transactionTimeout * 1000, () => {
+            this.onSendTimeout(part.tid);
+          });
+        },
+      },
+    );
+    destination.outbox.startSend(send);
+    this.applyBackpressure(destination);
+    return { kind: 'forward', head, paths, send, destination, hopResponse: failureReport === 'yes' };
+  }
+
+  private onSendTimeout(tid: string): void {
+    const tracked = this.sendTransactions.get(tid);
+    if (tracked === undefined) return;
+    this.sendTransactions.delete(tid);
+    // msrprelay stayed silent for Failure-Report: partial; RFC 4975 §7.1.2 wants the failure reported.
+    this.sendReport(tracked, 408, undefined);
+  }
+
+  // ---- complete messages (non-SEND requests, responses) -----------------------------------------
+
+  private onMessage(head: MsrpHead, body: Buffer, flag: ContinuationFlag): void {
+    const paths = readPaths(head);
+    if (paths === undefined) {
+      this.log.debug('Ignoring message without valid To-Path and From-Path');
+      return;
+    }
+    if (!this.acceptable(head, paths)) return;
+    const request = head.method !== undefined;
+    if (this.state === 'NEW') {
+      if (head.method === 'AUTH' && paths.to.length === 1) this.authenticate(head, paths);
+      else if (request) this.respond(head, paths, 501, `Unknown method: ${head.method}`);
+      else this.log.debug('Ignoring response on a connection without a session');
+      return;
+    }
+    if (this.state !== 'UNBOUND' && this.state !== 'ESTABLISHED') return;
+    const problem = this.boundCheck(head, paths);
+    if (problem !== undefined) {
+      this.reject(head, paths, 481, problem);
+    } else if (head.method === 'AUTH') {
+      this.refreshAuth(head, paths);
+    } else if (this.state === 'UNBOUND') {
+      this.reject(head, paths, 481, `${NO_SESSION}: Non-SEND method received on unbound session`);
+    } else if (!request) {
+      this.onResponse(head, paths);
+    } else {
+      this.forwardRequest(head, paths, body, flag);
+    }
+  }
+
+  /** Answers 400 to requests whose headers cannot be read; responses with such headers are dropped. */
+  private acceptable(head: MsrpHead, paths: Paths): boolean {
+    if (head.malformedLines > 0) {
+      this.reject(head, paths, 400, `${UNINTELLIGIBLE} (Malformed header line)`);
+      return false;
+    }
+    const invalid = findInvalidHeader(head);
+    if (invalid !== undefined) {
+      this.reject(head, paths, 400, headerError(invalid));
+      return false;
+    }
+    return true;
+  }
+
+  /** Spec §3.4 steps 2–4 and 7; returns the 481 comment of the first failing check. */
+  private boundCheck(head: MsrpHead, paths: Paths): string | undefined {
+    const own = this.session?.id;
+    if (paths.to[0]?.sessionId !== own) return `${NO_SESSION}: Wrong session id on relay MSRP URI`;
+    if (paths.to.length === 1 && head.method !== undefined && head.method !== 'AUTH') {
+      return `${NO_SESSION}: Non-response with me as endpoint, nowhere to relay to`;
+    }
+    if (!pathMatches(paths.from, this.path)) return `${NO_SESSION}: From-Path does not match session source`;
+    if (head.method !== 'AUTH' && this.state === 'ESTABLISHED' && this.other !== undefined) {
+      if (!pathMatches(paths.to.slice(1), this.other.path)) {
+        return `${NO_SESSION}: To-Path does not match session destination`;
+      }
+    }
+    return undefined;
+  }
+
+  private forwardRequest(head: MsrpHead, paths: Paths, body: Buffer, flag: ContinuationFlag): void {
+    const method = head.method ?? '';
+    if (!this.runtime.settings.allowOtherMethods && !FORWARDED_WITHOUT_OTHER_METHODS.has(method)) {
+      this.respond(head, paths, 501, `Unknown method: ${method}`);
+      return;
+    }
+    const destination = this.other;
+    if (destination === undefined) return;
+    const tid = this.relay.tids.next();
+    const to = paths.to[0]?.text ?? '';
+    const start = forwardedHead(
+      `MSRP ${tid} ${method}`,
+      formatPath(paths.to.slice(1)),
+      `${to} ${paths.fromText}`,
+      passThroughHeaders(head),
+      head.hasBody,
+    );
+    destination.outbox.sendControl(
+      Buffer.concat([Buffer.from(start, 'utf8'), body, Buffer.from(closing(tid, flag, head.hasBody))]),
+    );
+    // REPORTs and Failure-Report: no requests get no response: nothing to wait for (msrprelay leaked these).
+    if (method !== 'REPORT' && head.headers.get('Failure-Report')?.trim() !== 'no') {
+      const replyTo = paths.from[0]?.text ?? '';
+      this.otherTransactions.set(tid, {
+        originalTid: head.tid,
+        replyTo,
+        replyFrom: to,
+        timer: this.relay.deadlines.add(this.runtime.settings.transactionTimeout * 1000, () => {
+          this.otherTransactions.delete(tid);
+          this.outbox.sendControl(response(head, 408, 'Downstream transaction timed out', replyTo, to));
+        }),
+      });
+    }
+    this.applyBackpressure(destination);
+  }
+
+  /** A response arriving here answers a request this relay forwarded from the other side (spec §3.7). */
+  private onResponse(head: MsrpHead, paths: Paths): void {
+    const requester = this.other;
+    if (requester === undefined) return;
+    const tracked = requester.sendTransactions.get(head.tid);
+    if (tracked !== undefined) {
+      requester.sendTransactions.delete(head.tid);
+      tracked.timer?.cancel();
+      if (head.status !== 200) requester.sendReport(tracked, head.status ?? 0, head.comment);
+      return;
+    }
+    const request = requester.otherTransactions.get(head.tid);
+    if (request === undefined) {
+      this.log.debug('Received response for untracked request');
+      return;
+    }
+    requester.otherTransactions.delete(head.tid);
+    request.timer.cancel();
+    const comment = head.comment === undefined ? '' : ` ${head.comment}`;
+    const text = forwardedHead(
+      `MSRP ${request.originalTid} ${head.status ?? 0}${comment}`,
+      formatPath(paths.to.slice(1)),
+      `${paths.to[0]?.text ?? ''} ${paths.fromText}`,
+      passThroughHeaders(head),
+      false,
+    );
+    requester.outbox.sendControl(Buffer.from(text + closing(request.originalTid, '$', false), 'utf8'));
+  }
+
+  /** A REPORT from the relay itself to this connection's client about one of its SENDs (spec §3.8). */
+  private sendReport(tracked: TrackedSend, code: number, comment: string | undefined): void {
+    const tid = this.relay.tids.next();
+    const headers: Header[] = [
+      { name: 'Status', value: `000 ${code}${comment === undefined ? '' : ` ${comment}`}` },
+      { name: 'Message-ID', value: tracked.messageId },
+    ];
+    const { start, bytes } = tracked.part;
+    if (bytes > 0) headers.push({ name: 'Byte-Range', value: `${start}-${start + bytes - 1}/${tracked.total ?? '*'}` });
+    this.outbox.sendControl(bodilessMessage(`MSRP ${tid} REPORT`, tracked.reportTo, tracked.reportFrom, headers, tid));
+  }
+
+  // ---- AUTH ------------------------------------------------------------------------------------
+
+  private authenticate(head: MsrpHead, paths: Paths): void {
+    const settings = this.runtime.settings;
+    const relayUri = paths.to[0];
+    if (relayUri === undefined) return;
+    const realm = settings.defaultDomain !== '' ? settings.defaultDomain : relayUri.host;
+    const toTokens = paths.toText.split(/[ \t]+/);
+    const authorization = head.headers.get('Authorization');
+    // Bounds first, so that a 423 does not spend the nonce the client will answer again with.
+    const expires = authorization === undefined ? 0 : this.expiresOf(head, paths);
+    if (expires === undefined) return;
+    // Further messages wait until the (possibly remote) credential lookup has answered.
+    this.parser.pause();
+    this.pausedForAuth = true;
+    this.socket.pause();
+    this.runtime.authenticator
+      .authenticate({
+        authorization,
+        realm,
+        digestUri: toTokens[toTokens.length - 1] ?? '',
+        clientIp: this.remoteAddress,
+        secure: this.runtime.secure,
+      })
+      .then(
+        (outcome) => {
+          if (this.state !== 'NEW') return;
+          switch (outcome.kind) {
+            case 'challenge':
+              this.respond(head, paths, 401, 'Unauthenticated', outcome.headers);
+              return;
+            case 'error':
+              this.respond(head, paths, outcome.code, outcome.comment);
+              return;
+            case 'login-failed':
+              this.loginFailed(head, paths, outcome.username, outcome.reason);
+              return;
+            case 'success':
+              this.createSession(head, paths, expires, outcome);
+          }
+        },
+        (error: unknown) => {
+          this.log.error({ err: String(error) }, 'AUTH failed unexpectedly');
+          this.socket.destroy();
+        },
+      )
+      .finally(() => {
+        this.pausedForAuth = false;
+        this.resumeIfUnblocked();
+        this.parser.resume();
+      });
+  }
+
+  private loginFailed(head: MsrpHead, paths: Paths, username: string, reason: string): void {
+    this.relay.stats.authFailures++;
+    if (this.runtime.settings.logFailedAuth) this.log.warn(`AUTH failed for username "${username}": ${reason}`);
+    if (++this.authAttempts >= this.runtime.settings.maxAuthAttempts) {
+      this.socket.destroy();
+      return;
+    }
+    this.respond(head, paths, 403, `Unauthorized: Login failed: ${reason}`);
+  }
+
+  /** Expires of an AUTH, or the 423 answer when it is out of bounds (spec §2.6). */
+  private expiresOf(head: MsrpHead, paths: Paths): number | undefined {
+    const settings = this.runtime.settings;
+    const text = head.headers.get('Expires');
+    const expires = text === undefined ? settings.sessionExpirationTimeDefault : Number(text.trim());
+    if (expires < settings.sessionExpirationTimeMinimum) {
+      this.respond(head, paths, 423, 'Parameter out of bounds', [
+        { name: 'Min-Expires', value: String(settings.sessionExpirationTimeMinimum) },
+      ]);
+      return undefined;
+    }
+    if (expires > settings.sessionExpirationTimeMaximum) {
+      this.respond(head, paths, 423, 'Parameter out of bounds', [
+        { name: 'Max-Expires', value: String(settings.sessionExpirationTimeMaximum) },
+      ]);
+      return undefined;
+    }
+    return expires;
+  }
+
+  private createSession(
+    head: MsrpHead,
+    paths: Paths,
+    expires: number,
+    { username, nonce, authenticationInfo }: AuthSuccess,
+  ): void {
+    const realm = this.runtime.settings.defaultDomain || (paths.to[0]?.host ?? '');
+    const id = nonce ?? this.relay.tids.next();
+    const relayUri = makeMsrpUri({
+      secure: this.runtime.secure,
+      host: this.runtime.hostname,
+      port: this.runtime.port,
+      sessionId: id,
+    });
+    const session = new Session(id, username, realm, expires, this, relayUri, this.relay.clock.now());
+    this.session = session;
+    this.path = paths.from;
+    this.state = 'UNBOUND';
+    this.invalidTimer?.cancel();
+    this.relay.unbound.set(id, session);
+    this.relay.stats.sessionsCreated++;
+    this.log = this.log.child({ session: id, user: `${username}@${realm}` });
+    this.log.info('AUTH succeeded, creating new session');
+    // Use-Path: the relays the AUTH came through (nearest last), then this relay (spec §2.6).
+    const usePath = [...paths.from.slice(0, -1).reverse(), relayUri];
+    const headers: Header[] = [
+      { name: 'Use-Path', value: formatPath(usePath) },
+      { name: 'Expires', value: String(expires) },
+    ];
+    if (authenticationInfo !== undefined) headers.push({ name: 'Authentication-Info', value: authenticationInfo });
+    this.respond(head, paths, 200, 'OK', headers);
+  }
+
+  private refreshAuth(head: MsrpHead, paths: Paths): void {
+    const expires = this.expiresOf(head, paths);
+    if (expires === undefined || this.session === undefined) return;
+    this.session.expires = expires;
+    this.respond(head, paths, 200, 'OK', [
+      { name: 'Use-Path', value: paths.to[0]?.text ?? '' },
+      { name: 'Expires', value: String(expires) },
+    ]);
+  }
+
+  // ---- binding ---------------------------------------------------------------------------------
+
+  /** A remote relay or an active endpoint presents the first SEND of one of our sessions (spec §3.3). */
+  private bindIncoming(session: Session, paths: Paths): void {
+    const source = session.source;
+    this.relay.unbound.delete(session.id);
+    this.invalidTimer?.cancel();
+    this.session = session;
+    this.path = paths.from;
+    this.other = source;
+    this.state = 'ESTABLISHED';
+    source.other = this;
+    source.state = 'ESTABLISHED';
+    session.destination = this;
+    this.relay.stats.sessionsBound++;
+    this.log = this.log.child({ session: session.id, user: `${session.username}@${session.realm}` });
+    this.log.info(`Found matching unbound session ${session.id}`);
+  }
+
+  /** The first SEND of an unbound session: open the session's connection to the next hop (spec §3.5). */
+  private connectOutbound(paths: Paths): void {
+    const session = this.session;
+    const next = paths.to[1];
+    if (session === undefined || next === undefined) return;
+    const port = next.port ?? DEFAULT_MSRP_PORT;
+    const tls = this.runtime.tls;
+    const socket = next.secure
+      ? tlsConnect({
+          host: next.host,
+          port,
+          ...(isIP(next.host) === 0 ? { servername: next.host } : {}),
+          ...(tls === undefined ? {} : { key: tls.key, cert: tls.cert }),
+          ...(tls?.ca === undefined ? {} : { ca: tls.ca }),
+          rejectUnauthorized: this.runtime.settings.verifyPeer,
+        })
+      : netConnect({ host: next.host, port });
+    const outgoing = new Connection(socket, this.runtime, this.relay, 'outgoing');
+    outgoing.session = session;
+    outgoing.path = paths.to.slice(1);
+    outgoing.other = this;
+    outgoing.log = this.log;
+    this.other = outgoing;
+    this.state = 'ESTABLISHED';
+    session.destination = outgoing;
+    this.relay.unbound.delete(session.id);
+    this.relay.stats.sessionsBound++;
+    const timeout = this.relay.clock.schedule(this.runtime.settings.connectTimeout * 1000, () => {
+      if (outgoing.state === 'CONNECTING') socket.destroy(new Error('connection timed out'));
+    });
+    socket.once(next.secure ? 'secureConnect' : 'connect', () => {
+      timeout.cancel();
+      outgoing.onConnected();
+    });
+    socket.once('close', () => {
+      timeout.cancel();
+    });
+  }
+
+  private onConnected(): void {
+    if (this.state !== 'CONNECTING') return;
+    this.state = 'ESTABLISHED';
+    this.log.debug('Successfully connected');
+    this.outbox.start();
+    this.other?.resumeIfUnblocked();
+  }
+
+  // ---- flow control ----------------------------------------------------------------------------
+
+  /**
+   * Stop reading from this connection while what it feeds — its destination, or its own replies — is
+   * backed up beyond the thresholds (spec §3.10, applied in CONNECTING too).
+   */
+  private applyBackpressure(destination: Connection): void {
+    if (this.pausedForBackpressure || !this.congested(destination)) return;
+    this.pausedForBackpressure = true;
+    this.socket.pause();
+  }
+
+  private congested(destination: Connection | undefined): boolean {
+    const { queueMaxBytes, queueMaxMessages } = this.runtime.settings;
+    const own = this.outbox;
+    if (own.backlogBytes > queueMaxBytes || own.backlogItems > queueMaxMessages) return true;
+    if (destination === undefined) return false;
+    return destination.outbox.backlogBytes > queueMaxBytes || destination.outbox.backlogItems > queueMaxMessages;
+  }
+
+  private onDrain(): void {
+    this.resumeIfUnblocked();
+    this.other?.resumeIfUnblocked();
+  }
+
+  private resumeIfUnblocked(): void {
+    if (this.pausedForBackpressure && !this.congested(this.other)) this.pausedForBackpressure = false;
+    if (!this.pausedForBackpressure && !this.pausedForAuth && this.state !== 'DISCONNECTED') this.socket.resume();
+  }
+
+  // ---- teardown --------------------------------------------------------------------------------
+
+  private onClosed(): void {
+    const previous = this.state;
+    if (previous === 'DISCONNECTED') return;
+    this.state = 'DISCONNECTED';
+    this.invalidTimer?.cancel();
+    this.closeTimer?.cancel();
+    this.cancelTransactions();
+    this.relay.connections.delete(this);
+    const session = this.session;
+    if (session !== undefined && this.relay.unbound.get(session.id) === session && session.source === this) {
+      this.relay.unbound.delete(session.id);
+    }
+    this.other?.disconnect();
+    if (session?.source === this) {
+      this.log.info(
+        {
+          bytesToSource: this.outbox.bytesWritten,
+          bytesToDestination: session.destination?.outbox.bytesWritten ?? 0,
+          seconds: Math.round((this.relay.clock.now() - session.startedAt) / 1000),
+        },
+        'Session ended',
+      );
+    }
+  }
+
+  /**
+   * The other side of the session went away: end a chunk from it that was in flight with `#`, tell this
+   * side's client about its SENDs still waiting for a response (REPORT 408), then close once written.
+   */
+  disconnect(): void {
+    if (this.state === 'DISCONNECTING' || this.state === 'DISCONNECTED') return;
+    const connected = this.outbox.isOpen;
+    this.state = 'DISCONNECTING';
+    this.outbox.abortSends();
+    for (const tracked of this.sendTransactions.values()) {
+      tracked.timer?.cancel();
+      this.sendReport(tracked, 408, 'Session got disconnected');
+    }
+    this.sendTransactions.clear();
+    this.cancelTransactions();
+    if (!connected) {
+      this.socket.destroy();
+      return;
+    }
+    this.socket.resume(); // read and drop whatever the client still sends, so its FIN is seen
+    this.socket.end();
+    // A client that never reads would keep the connection forever.
+    this.closeTimer = this.relay.clock.schedule(this.runtime.settings.transactionTimeout * 1000, () => {
+      this.socket.destroy();
+    });
+  }
+
+  /** Closes at once, dropping whatever is queued: used on shutdown. */
+  destroy(): void {
+    this.socket.destroy();
+  }
+
+  private cancelTransactions(): void {
+    for (const tracked of this.sendTransactions.values()) tracked.timer?.cancel();
+    for (const request of this.otherTransactions.values()) request.timer.cancel();
+    this.otherTransactions.clear();
+  }
+
+  // ---- replies ---------------------------------------------------------------------------------
+
+  /** Relay-generated responses go to From-Path[0], from To-Path[0]; responses are never answered. */
+  private respond(head: MsrpHead, paths: Paths, code: number, comment: string, headers: Header[] = []): void {
+    if (head.method === undefined) {
+      this.log.debug({ code, comment }, 'Not answering a response');
+      return;
+    }
+    this.outbox.sendControl(
+      response(head, code, comment, paths.from[0]?.text ?? '', paths.to[0]?.text ?? '', headers),
+    );
+  }
+
+  private reject(head: MsrpHead, paths: Paths, code: number, comment: string): Inbound {
+    this.respond(head, paths, code, comment);
+    return DISCARD;
+  }
+
+  private describeFarEnd(): string {
+    return formatPath(this.path) || this.remoteAddress;
+  }
+}
+
+/** IPv4 clients on a dual-stack socket appear as ::ffff:a.b.c.d. */
+function normalizeAddress(address: string): string {
+  return address.startsWith('::ffff:') && address.includes('.') ? address.slice(7) : address;
+}

@@ -1,0 +1,200 @@
+/**
+ * The MSRP relay server: listens (TLS, or plain TCP with debug_notls), hands each connection to a
+ * Connection, and owns what outlives a configuration: the unbound-session table and the live connections.
+ */
+import { readFileSync } from 'node:fs';
+import { createServer as createTcpServer, type Server, type Socket } from 'node:net';
+import { createSocket } from 'node:dgram';
+import { createServer as createTlsServer } from 'node:tls';
+import type { Logger } from 'pino';
+import { NonceIssuer } from '../../auth/nonces.js';
+import type { CredentialStore } from '../../credentials/store.js';
+import { type Clock, systemClock } from '../../time/clock.js';
+import { DeadlineQueue } from '../../time/deadline-queue.js';
+import { dnsNames, nameMatches } from '../../tls/certificates.js';
+import { TransactionIds } from '../transaction-ids.js';
+import { Authenticator } from './authenticator.js';
+import { Connection } from './connection.js';
+import type { RelayRuntime, RelayState } from './context.js';
+import type { RelaySettings } from './settings.js';
+import { RelayStats } from './stats.js';
+
+export class RelayStartupError extends Error {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'RelayStartupError';
+  }
+}
+
+interface TlsFiles {
+  readonly key: Buffer;
+  readonly cert: Buffer;
+  readonly ca: Buffer | undefined;
+}
+
+export interface RelayOptions {
+  readonly settings: RelaySettings;
+  readonly credentials: CredentialStore;
+  readonly logger: Logger;
+  readonly clock?: Clock;
+}
+
+export class MsrpRelay {
+  private readonly state: RelayState;
+  private readonly nonces: NonceIssuer;
+  private server: Server | undefined;
+  private runtime: RelayRuntime | undefined;
+
+  constructor(private readonly options: RelayOptions) {
+    const clock = options.clock ?? systemClock;
+    this.nonces = new NonceIssuer(clock, options.settings.authChallengeExpirationTime * 1000);
+    this.state = {
+      clock,
+      deadlines: new DeadlineQueue(clock),
+      tids: new TransactionIds(),
+      unbound: new Map(),
+      connections: new Set(),
+      stats: new RelayStats(),
+      logger: options.logger,
+    };
+  }
+
+  get stats(): RelayStats {
+    return this.state.stats;
+  }
+
+  get sessionCounts(): { unbound: number; connections: number } {
+    return { unbound: this.state.unbound.size, connections: this.state.connections.size };
+  }
+
+  /** Validates the configuration, then listens. Rejects with RelayStartupError for a bad setting. */
+  async start(): Promise<{ host: string; port: number }> {
+    const { settings } = this.options;
+    const tls = settings.debugNotls ? undefined : loadTls(settings);
+    const hostname = await chooseHostname(settings, tls);
+    let runtime: RelayRuntime | undefined;
+    const onSocket = (socket: Socket): void => {
+      if (runtime !== undefined) new Connection(socket, runtime, this.state, 'incoming');
+    };
+    const server =
+      tls === undefined
+        ? createTcpServer(onSocket)
+        : createTlsServer(
+            {
+              key: tls.key,
+              cert: tls.cert,
+              minVersion: 'TLSv1.2',
+              handshakeTimeout: settings.invalidConnectionTimeout * 1000,
+            },
+            onSocket,
+          );
+    server.on('tlsClientError', (error: Error) => {
+      this.options.logger.debug({ err: error.message }, 'TLS handshake failed');
+    });
+    const address = await listen(server, settings.address.host, settings.address.port);
+    this.server = server;
+    runtime = {
+      settings,
+      authenticator: new Authenticator(this.nonces, this.options.credentials, {
+        algorithms: settings.digestAlgorithms,
+        allowBasic: settings.allowBasicAuth,
+        uniformFailures: settings.uniformAuthFailures,
+      }),
+      hostname,
+      port: address.port,
+      secure: tls !== undefined,
+      tls,
+    };
+    this.runtime = runtime;
+    return address;
+  }
+
+  /** Stops listening and drops every connection. */
+  async stop(): Promise<void> {
+    const server = this.server;
+    this.server = undefined;
+    for (const connection of this.state.connections) connection.destroy();
+    if (server !== undefined) await new Promise<void>((resolve) => server.close(() => { resolve(); }));
+    await this.options.credentials.close();
+  }
+
+  get hostname(): string | undefined {
+    return this.runtime?.hostname;
+  }
+}
+
+function loadTls(settings: RelaySettings): TlsFiles {
+  const missing = 'TLS certificate file is not specified in configuration or is invalid';
+  if (settings.certificate === undefined || settings.key === undefined) throw new RelayStartupError(missing);
+  try {
+    return {
+      cert: readFileSync(settings.certificate),
+      key: readFileSync(settings.key),
+      ca: settings.ca === undefined ? undefined : readFileSync(settings.ca),
+    };
+  } catch (error) {
+    throw new RelayStartupError(`${missing} (${(error as Error).message})`, { cause: error });
+  }
+}
+
+/** Spec §4: the configured name must be in the certificate; otherwise its first DNS name. */
+async function chooseHostname(settings: RelaySettings, tls: TlsFiles | undefined): Promise<string> {
+  if (tls !== undefined) {
+    let names: string[];
+    try {
+      names = dnsNames(tls.cert);
+    } catch (error) {
+      throw new RelayStartupError(
+        `TLS certificate file is not specified in configuration or is invalid (${(error as Error).message})`,
+      );
+    }
+    if (settings.hostname !== '') {
+      if (!names.some((name) => nameMatches(name, settings.hostname))) {
+        throw new RelayStartupError(
+          `The specified MSRP Relay hostname "${settings.hostname}" is not set as DNS subject alternative name in the TLS certificate.`,
+        );
+      }
+      return settings.hostname;
+    }
+    const first = names[0];
+    if (first === undefined) {
+      throw new RelayStartupError('The TLS certificate has no DNS subject alternative name; set hostname');
+    }
+    return first;
+  }
+  if (settings.hostname !== '') return settings.hostname;
+  const host = settings.address.host;
+  if (host !== '0.0.0.0' && host !== '::') return host;
+  return defaultIp();
+}
+
+/** The address of the interface with the default route: a UDP "connect" picks it and sends nothing. */
+function defaultIp(): Promise<string> {
+  return new Promise((resolve) => {
+    const socket = createSocket('udp4');
+    const done = (address: string): void => {
+      socket.close();
+      resolve(address);
+    };
+    socket.on('error', () => {
+      done('127.0.0.1');
+    });
+    socket.connect(9, '1.2.3.4', () => {
+      done(socket.address().address);
+    });
+  });
+}
+
+function listen(server: Server, host: string, port: number): Promise<{ host: string; port: number }> {
+  return new Promise((resolve, reject) => {
+    const onError = (error: Error): void => {
+      reject(new RelayStartupError(`Cannot listen on ${host}:${port}: ${error.message}`, { cause: error }));
+    };
+    server.once('error', onError);
+    server.listen(port, host, () => {
+      server.off('error', onError);
+      const address = server.address();
+      resolve({ host, port: typeof address === 'object' && address !== null ? address.port : port });
+    });
+  });
+}

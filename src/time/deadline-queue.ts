@@ -1,0 +1,66 @@
+/**
+ * Timeouts that are (almost) all of the same length, as transaction timers are: a FIFO with one clock
+ * timer for its head, so arming and cancelling cost O(1) and no per-message timer object.
+ * An entry pushed with a shorter delay than the one before it fires when that one would (late, not early).
+ */
+import type { Clock, Timer } from './clock.js';
+
+interface Entry {
+  readonly due: number;
+  callback: (() => void) | undefined;
+}
+
+export class DeadlineQueue {
+  private readonly entries: Entry[] = [];
+  private head = 0;
+  private timer: Timer | undefined;
+
+  constructor(private readonly clock: Clock) {}
+
+  add(delayMs: number, callback: () => void): Timer {
+    const entry: Entry = { due: this.clock.now() + delayMs, callback };
+    this.entries.push(entry);
+    if (this.timer === undefined) this.arm();
+    return {
+      cancel: () => {
+        entry.callback = undefined;
+      },
+    };
+  }
+
+  get size(): number {
+    return this.entries.length - this.head;
+  }
+
+  private arm(): void {
+    // Skip cancelled entries so an idle queue holds no timer.
+    while (this.head < this.entries.length && this.entries[this.head]?.callback === undefined) this.head++;
+    this.compact();
+    const next = this.entries[this.head];
+    if (next === undefined) return;
+    this.timer = this.clock.schedule(Math.max(0, next.due - this.clock.now()), () => {
+      this.timer = undefined;
+      this.fireDue();
+    });
+  }
+
+  private fireDue(): void {
+    const now = this.clock.now();
+    while (this.head < this.entries.length) {
+      const entry = this.entries[this.head];
+      if (entry === undefined || entry.due > now) break;
+      this.head++;
+      const callback = entry.callback;
+      entry.callback = undefined;
+      callback?.();
+    }
+    this.arm();
+  }
+
+  private compact(): void {
+    if (this.head > 1024 && this.head * 2 > this.entries.length) {
+      this.entries.splice(0, this.head);
+      this.head = 0;
+    }
+  }
+}
