@@ -36,9 +36,9 @@ program
   .option('--config-dir <dir>', 'directory whose config.ini overrides /etc/msrprelay/config.ini')
   .option('--no-fork', 'accepted for compatibility: missive always runs in the foreground')
   .option('--systemd', 'accepted for compatibility: logs go to stdout, which journald collects')
-  .option('--runtime-dir <dir>', 'accepted for compatibility: no pid file is written')
+  .option('--runtime-dir <dir>', 'write msrprelay.pid here, and refuse to start while it names a live process')
   .option('--debug', 'log at debug level', false)
-  .action(async (options: { configFile?: string; configDir?: string; debug: boolean }) => {
+  .action(async (options: { configFile?: string; configDir?: string; runtimeDir?: string; debug: boolean }) => {
     await runRelayCommand(options);
   });
 

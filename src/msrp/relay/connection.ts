@@ -83,7 +83,7 @@ export class Connection {
   ) {
     this.remoteAddress = normalizeAddress(socket.remoteAddress ?? '');
     this.log = relay.logger.child({ peer: `${this.remoteAddress}:${socket.remotePort ?? 0}` });
-    this.outbox = new Outbox(socket, relay.tids);
+    this.outbox = new Outbox(socket, relay.tids, relay.stats);
     this.parser = new MsrpParser({
       onHead: (head) => {
         this.onHead(head);

@@ -8,6 +8,7 @@ import type { TransactionIds } from '../transaction-ids.js';
 import { closing } from '../wire.js';
 import type { ForwardedSend } from './forwarded-send.js';
 import type { ContinuationFlag } from '../message.js';
+import type { RelayStats } from './stats.js';
 
 export class Outbox {
   private readonly control: Buffer[] = [];
@@ -19,6 +20,7 @@ export class Outbox {
   constructor(
     private readonly socket: Socket,
     private readonly tids: TransactionIds,
+    private readonly stats: RelayStats,
   ) {}
 
   /** Bytes waiting here or in the socket's buffer: what flow control weighs. */
@@ -119,6 +121,7 @@ export class Outbox {
 
   private write(data: Buffer): void {
     this.bytesWritten += data.length;
+    this.stats.bytesWritten += data.length;
     this.socket.write(data);
   }
 }

@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { createServer as createTcpServer, type Server, type Socket } from 'node:net';
 import { createSocket } from 'node:dgram';
-import { createServer as createTlsServer } from 'node:tls';
+import { createServer as createTlsServer, Server as TlsServer } from 'node:tls';
 import type { Logger } from 'pino';
 import { NonceIssuer } from '../../auth/nonces.js';
 import type { CredentialStore } from '../../credentials/store.js';
@@ -14,7 +14,8 @@ import { DeadlineQueue } from '../../time/deadline-queue.js';
 import { dnsNames, nameMatches } from '../../tls/certificates.js';
 import { TransactionIds } from '../transaction-ids.js';
 import { Authenticator } from './authenticator.js';
-import { Connection } from './connection.js';
+import { Connection, type PeerState } from './connection.js';
+import type { RelaySnapshot } from './metrics.js';
 import type { RelayRuntime, RelayState } from './context.js';
 import type { RelaySettings } from './settings.js';
 import { RelayStats } from './stats.js';
@@ -24,6 +25,14 @@ export class RelayStartupError extends Error {
     super(message, options);
     this.name = 'RelayStartupError';
   }
+}
+
+interface Listener {
+  readonly server: Server;
+  readonly settings: RelaySettings;
+  readonly tls: TlsFiles | undefined;
+  readonly hostname: string;
+  readonly address: { readonly host: string; readonly port: number };
 }
 
 interface TlsFiles {
@@ -42,8 +51,9 @@ export interface RelayOptions {
 export class MsrpRelay {
   private readonly state: RelayState;
   private readonly nonces: NonceIssuer;
-  private server: Server | undefined;
+  private listener: Listener | undefined;
   private runtime: RelayRuntime | undefined;
+  private credentials: CredentialStore | undefined;
 
   constructor(private readonly options: RelayOptions) {
     const clock = options.clock ?? systemClock;
@@ -63,18 +73,94 @@ export class MsrpRelay {
     return this.state.stats;
   }
 
-  get sessionCounts(): { unbound: number; connections: number } {
-    return { unbound: this.state.unbound.size, connections: this.state.connections.size };
+  snapshot(): RelaySnapshot {
+    const connectionsByState = new Map<PeerState, number>();
+    for (const connection of this.state.connections) {
+      connectionsByState.set(connection.state, (connectionsByState.get(connection.state) ?? 0) + 1);
+    }
+    return { stats: this.state.stats, connectionsByState, unboundSessions: this.state.unbound.size };
   }
 
   /** Validates the configuration, then listens. Rejects with RelayStartupError for a bad setting. */
   async start(): Promise<{ host: string; port: number }> {
-    const { settings } = this.options;
+    const listener = await this.listen(this.options.settings);
+    this.install(listener, this.options.settings, this.options.credentials);
+    return listener.address;
+  }
+
+  /**
+   * Applies a new configuration to new connections; established and unbound sessions keep going. Nothing
+   * changes unless the whole new configuration is valid and its listener is up (msrprelay exited instead).
+   * The previous nonce key stays valid for one challenge lifetime, so a client mid-AUTH is not refused.
+   */
+  async reload(settings: RelaySettings, credentials: CredentialStore): Promise<{ host: string; port: number }> {
+    const current = this.listener;
+    if (current === undefined) throw new RelayStartupError('the relay is not running');
+    const sameSocket =
+      current.settings.address.host === settings.address.host &&
+      current.settings.address.port === settings.address.port &&
+      current.settings.debugNotls === settings.debugNotls;
+    const listener = sameSocket ? await this.reuse(current, settings) : await this.listen(settings);
+    const previousCredentials = this.credentials;
+    this.install(listener, settings, credentials);
+    this.nonces.rotateKey();
+    if (!sameSocket) current.server.close();
+    if (previousCredentials !== credentials) {
+      // Connections still authenticating under the old configuration may use the old store a little longer.
+      this.state.clock.schedule(current.settings.invalidConnectionTimeout * 1000, () => {
+        previousCredentials?.close().catch((error: unknown) => {
+          this.options.logger.warn({ err: String(error) }, 'Closing the previous credential store failed');
+        });
+      });
+    }
+    return listener.address;
+  }
+
+  /** Stops listening and drops every connection. */
+  async stop(): Promise<void> {
+    const listener = this.listener;
+    this.listener = undefined;
+    for (const connection of this.state.connections) connection.destroy();
+    if (listener !== undefined) {
+      await new Promise<void>((resolve) => {
+        listener.server.close(() => {
+          resolve();
+        });
+      });
+    }
+    await this.credentials?.close();
+  }
+
+  private install(listener: Listener, settings: RelaySettings, credentials: CredentialStore): void {
+    this.listener = listener;
+    this.credentials = credentials;
+    this.nonces.setLifetime(settings.authChallengeExpirationTime);
+    this.runtime = {
+      settings,
+      authenticator: new Authenticator(this.nonces, credentials, {
+        algorithms: settings.digestAlgorithms,
+        allowBasic: settings.allowBasicAuth,
+        uniformFailures: settings.uniformAuthFailures,
+      }),
+      hostname: listener.hostname,
+      port: listener.address.port,
+      secure: listener.tls !== undefined,
+      tls: listener.tls,
+    };
+  }
+
+  /** A listening socket for these settings, with the TLS files and host name checked first. */
+  private async listen(settings: RelaySettings): Promise<Listener> {
     const tls = settings.debugNotls ? undefined : loadTls(settings);
     const hostname = await chooseHostname(settings, tls);
-    let runtime: RelayRuntime | undefined;
     const onSocket = (socket: Socket): void => {
-      if (runtime !== undefined) new Connection(socket, runtime, this.state, 'incoming');
+      const runtime = this.runtime;
+      if (runtime === undefined) {
+        socket.destroy();
+        return;
+      }
+      this.state.stats.connectionsAccepted++;
+      new Connection(socket, runtime, this.state, 'incoming');
     };
     const server =
       tls === undefined
@@ -91,33 +177,21 @@ export class MsrpRelay {
     server.on('tlsClientError', (error: Error) => {
       this.options.logger.debug({ err: error.message }, 'TLS handshake failed');
     });
-    const address = await listen(server, settings.address.host, settings.address.port);
-    this.server = server;
-    runtime = {
-      settings,
-      authenticator: new Authenticator(this.nonces, this.options.credentials, {
-        algorithms: settings.digestAlgorithms,
-        allowBasic: settings.allowBasicAuth,
-        uniformFailures: settings.uniformAuthFailures,
-      }),
-      hostname,
-      port: address.port,
-      secure: tls !== undefined,
-      tls,
-    };
-    this.runtime = runtime;
-    return address;
+    const address = await listenOn(server, settings.address.host, settings.address.port);
+    return { server, settings, tls, hostname, address };
   }
 
-  /** Stops listening and drops every connection. */
-  async stop(): Promise<void> {
-    const server = this.server;
-    this.server = undefined;
-    for (const connection of this.state.connections) connection.destroy();
-    if (server !== undefined) await new Promise<void>((resolve) => server.close(() => { resolve(); }));
-    await this.options.credentials.close();
+  /** The same socket with new TLS credentials: no moment without a listener. */
+  private async reuse(current: Listener, settings: RelaySettings): Promise<Listener> {
+    const tls = settings.debugNotls ? undefined : loadTls(settings);
+    const hostname = await chooseHostname(settings, tls);
+    if (tls !== undefined && current.server instanceof TlsServer) {
+      current.server.setSecureContext({ key: tls.key, cert: tls.cert, minVersion: 'TLSv1.2' });
+    }
+    return { server: current.server, settings, tls, hostname, address: current.address };
   }
 
+  /** The host name Use-Path URIs carry. */
   get hostname(): string | undefined {
     return this.runtime?.hostname;
   }
@@ -185,7 +259,7 @@ function defaultIp(): Promise<string> {
   });
 }
 
-function listen(server: Server, host: string, port: number): Promise<{ host: string; port: number }> {
+function listenOn(server: Server, host: string, port: number): Promise<{ host: string; port: number }> {
   return new Promise((resolve, reject) => {
     const onError = (error: Error): void => {
       reject(new RelayStartupError(`Cannot listen on ${host}:${port}: ${error.message}`, { cause: error }));

@@ -39,6 +39,8 @@ export interface RelaySettings {
   readonly digestAlgorithms: readonly DigestAlgorithm[];
   readonly allowBasicAuth: boolean;
   readonly uniformAuthFailures: boolean;
+  /** host:port of the local /metrics endpoint; undefined = off. */
+  readonly metricsAddress: { readonly host: string; readonly port: number } | undefined;
 }
 
 export const DEFAULT_RELAY_SETTINGS: RelaySettings = {
@@ -68,6 +70,7 @@ export const DEFAULT_RELAY_SETTINGS: RelaySettings = {
   digestAlgorithms: ['MD5'],
   allowBasicAuth: false,
   uniformAuthFailures: false,
+  metricsAddress: undefined,
 };
 
 export class SettingsError extends Error {
@@ -146,6 +149,12 @@ export function readRelaySettings(ini: IniDocument, configDir: string): RelaySet
     invalid('digest_algorithms', algorithmsText, 'expected MD5 and/or SHA-256');
   }
 
+  const metricsText = text('metrics_address', '').trim();
+  const metricsAddress = metricsText === '' ? undefined : parseAddress(metricsText);
+  if (metricsText !== '' && (metricsAddress === undefined || !/:\d+$/.test(metricsText))) {
+    invalid('metrics_address', metricsText, 'expected host:port');
+  }
+
   const settings: RelaySettings = {
     address: address ?? defaults.address,
     hostname: text('hostname', defaults.hostname).trim(),
@@ -184,6 +193,7 @@ export function readRelaySettings(ini: IniDocument, configDir: string): RelaySet
     digestAlgorithms: algorithms.filter((a): a is DigestAlgorithm => a !== undefined),
     allowBasicAuth: bool('allow_basic_auth', defaults.allowBasicAuth),
     uniformAuthFailures: bool('uniform_auth_failures', defaults.uniformAuthFailures),
+    metricsAddress,
   };
   if (settings.sessionExpirationTimeMinimum > settings.sessionExpirationTimeMaximum) {
     problems.push('[Relay] session_expiration_time_minimum is larger than session_expiration_time_maximum');

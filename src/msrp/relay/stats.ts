@@ -1,8 +1,9 @@
-/** Counters for the metrics view and the logs. */
+/** Counters for the metrics view and the logs; they only grow. */
 export class RelayStats {
   sessionsCreated = 0;
   sessionsBound = 0;
   authFailures = 0;
-  bytesRelayed = 0;
+  bytesWritten = 0;
   protocolErrors = 0;
+  connectionsAccepted = 0;
 }
