@@ -1,9 +1,6 @@
 #!/usr/bin/env node
-/** The `missive` command. */
+/** The `missive` command. Sub-commands are loaded on demand, so each starts with only what it uses. */
 import { Command, InvalidArgumentError } from 'commander';
-import { runRelayCheck } from './relay-check-command.js';
-import { runRelayCommand } from './relay-command.js';
-import { runServeCommand } from './serve-command.js';
 
 function port(value: string): number {
   const n = Number(value);
@@ -26,6 +23,7 @@ program
   .option('--msrp-port <port>', 'MSRP relay port (TLS, loopback)', port, 2855)
   .option('--debug', 'log at debug level', false)
   .action(async (options: { dataDir: string; msrpPort: number; debug: boolean }) => {
+    const { runServeCommand } = await import('./serve-command.js');
     await runServeCommand(options);
   });
 
@@ -39,6 +37,7 @@ program
   .option('--runtime-dir <dir>', 'write msrprelay.pid here, and refuse to start while it names a live process')
   .option('--debug', 'log at debug level', false)
   .action(async (options: { configFile?: string; configDir?: string; runtimeDir?: string; debug: boolean }) => {
+    const { runRelayCommand } = await import('./relay-command.js');
     await runRelayCommand(options);
   });
 
@@ -52,6 +51,7 @@ program
   .option('--insecure', 'accept a certificate that does not verify (self-signed)', false)
   .option('--timeout <seconds>', 'how long to wait for each answer', seconds, 10)
   .action(async (uri: string, user: string, password: string, options: { insecure: boolean; connect?: string; timeout: number }) => {
+    const { runRelayCheck } = await import('./relay-check-command.js');
     await runRelayCheck(uri, user, password, options);
   });
 

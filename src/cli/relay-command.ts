@@ -19,11 +19,13 @@ export async function runRelayCommand(options: RelayCommandOptions): Promise<voi
   try {
     const config = await loadRelayConfig(options);
     logger = createLogger(options.debug ? 'debug' : config.settings.logLevel, 'msrprelay');
-    logger.info({ files: config.files }, 'Starting MSRP Relay');
+    // Start, stop and reload lines are always written, whatever log_level says: operators and scripts wait for them.
+    const lifecycle = logger.child({}, { level: options.debug ? 'debug' : 'info' });
+    lifecycle.info({ files: config.files }, 'Starting MSRP Relay');
     if (options.runtimeDir !== undefined) claimPidFile(options.runtimeDir, 'msrprelay');
     const relay = new MsrpRelay({ settings: config.settings, credentials: config.credentials, logger });
     const address = await relay.start();
-    logger.info(
+    lifecycle.info(
       { host: address.host, port: address.port, tls: !config.settings.debugNotls, hostname: relay.hostname },
       'MSRP relay listening',
     );
@@ -34,10 +36,10 @@ export async function runRelayCommand(options: RelayCommandOptions): Promise<voi
       ).catch((error: unknown) => {
         throw new RelayStartupError(`Cannot serve metrics on ${metrics.host}:${metrics.port}: ${String(error)}`);
       });
-      logger.info({ host: metrics.host, port: served.port }, 'Metrics listening');
+      lifecycle.info({ host: metrics.host, port: served.port }, 'Metrics listening');
     }
-    stopOnSignals(relay, logger);
-    reloadOnHangup(relay, logger, options);
+    stopOnSignals(relay, lifecycle);
+    reloadOnHangup(relay, logger, lifecycle, options);
   } catch (error) {
     if (
       error instanceof SettingsError ||
@@ -58,11 +60,11 @@ export async function runRelayCommand(options: RelayCommandOptions): Promise<voi
  * SIGHUP re-reads the configuration and credentials; new settings apply to new connections and sessions
  * keep relaying. A broken new configuration is logged and the running one kept (msrprelay exited).
  */
-function reloadOnHangup(relay: MsrpRelay, logger: Logger, options: RelayCommandOptions): void {
+function reloadOnHangup(relay: MsrpRelay, logger: Logger, lifecycle: Logger, options: RelayCommandOptions): void {
   let reloading = Promise.resolve();
   process.on('SIGHUP', () => {
     reloading = reloading.then(async () => {
-      logger.info('Reloading configuration file');
+      lifecycle.info('Reloading configuration file');
       try {
         const config = await loadRelayConfig(options);
         const address = await relay.reload(config.settings, config.credentials).catch(async (error: unknown) => {
@@ -70,7 +72,7 @@ function reloadOnHangup(relay: MsrpRelay, logger: Logger, options: RelayCommandO
           throw error;
         });
         logger.level = options.debug ? 'debug' : config.settings.logLevel;
-        logger.info({ files: config.files, port: address.port }, 'Configuration reloaded');
+        lifecycle.info({ files: config.files, port: address.port }, 'Configuration reloaded');
       } catch (error) {
         logger.error(`Error reloading configuration file: ${(error as Error).message}`);
       }
