@@ -49,7 +49,7 @@ export function parseAuthParams(text: string): Map<string, string> | undefined {
       i++;
       for (; i < text.length && text[i] !== '"'; i++) {
         if (text[i] === '\\' && i + 1 < text.length) i++;
-        value += text[i];
+        value += text.charAt(i);
       }
       if (text[i] !== '"') return undefined;
       i++;

@@ -17,7 +17,12 @@ export function digestHash(algorithm: DigestAlgorithm, text: string): string {
     .digest('hex');
 }
 
-export function computeHa1(algorithm: DigestAlgorithm, username: string, realm: string, password: string): string {
+export function computeHa1(
+  algorithm: DigestAlgorithm,
+  username: string,
+  realm: string,
+  password: string,
+): string {
   return digestHash(algorithm, `${username}:${realm}:${password}`);
 }
 

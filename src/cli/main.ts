@@ -34,12 +34,17 @@ program
   .option('--config-dir <dir>', 'directory whose config.ini overrides /etc/msrprelay/config.ini')
   .option('--no-fork', 'accepted for compatibility: missive always runs in the foreground')
   .option('--systemd', 'accepted for compatibility: logs go to stdout, which journald collects')
-  .option('--runtime-dir <dir>', 'write msrprelay.pid here, and refuse to start while it names a live process')
+  .option(
+    '--runtime-dir <dir>',
+    'write msrprelay.pid here, and refuse to start while it names a live process',
+  )
   .option('--debug', 'log at debug level', false)
-  .action(async (options: { configFile?: string; configDir?: string; runtimeDir?: string; debug: boolean }) => {
-    const { runRelayCommand } = await import('./relay-command.js');
-    await runRelayCommand(options);
-  });
+  .action(
+    async (options: { configFile?: string; configDir?: string; runtimeDir?: string; debug: boolean }) => {
+      const { runRelayCommand } = await import('./relay-command.js');
+      await runRelayCommand(options);
+    },
+  );
 
 program
   .command('relay-check')
@@ -50,9 +55,16 @@ program
   .option('--connect <host:port>', 'connect here instead of the URI host and port')
   .option('--insecure', 'accept a certificate that does not verify (self-signed)', false)
   .option('--timeout <seconds>', 'how long to wait for each answer', seconds, 10)
-  .action(async (uri: string, user: string, password: string, options: { insecure: boolean; connect?: string; timeout: number }) => {
-    const { runRelayCheck } = await import('./relay-check-command.js');
-    await runRelayCheck(uri, user, password, options);
-  });
+  .action(
+    async (
+      uri: string,
+      user: string,
+      password: string,
+      options: { insecure: boolean; connect?: string; timeout: number },
+    ) => {
+      const { runRelayCheck } = await import('./relay-check-command.js');
+      await runRelayCheck(uri, user, password, options);
+    },
+  );
 
 await program.parseAsync();

@@ -8,7 +8,12 @@ export interface RelayCheckOptions {
   readonly timeout: number;
 }
 
-export async function runRelayCheck(uriText: string, user: string, password: string, options: RelayCheckOptions) {
+export async function runRelayCheck(
+  uriText: string,
+  user: string,
+  password: string,
+  options: RelayCheckOptions,
+) {
   const relay = parseMsrpUri(uriText);
   if (relay === undefined) {
     process.stderr.write(`not an MSRP URI: ${uriText} (expected e.g. msrps://example.com:2855;tcp)\n`);

@@ -34,7 +34,9 @@ export async function runRelayCommand(options: RelayCommandOptions): Promise<voi
       const served = await startMetricsServer(metrics.host, metrics.port, () =>
         renderRelayMetrics(relay.snapshot()),
       ).catch((error: unknown) => {
-        throw new RelayStartupError(`Cannot serve metrics on ${metrics.host}:${metrics.port}: ${String(error)}`);
+        throw new RelayStartupError(
+          `Cannot serve metrics on ${metrics.host}:${metrics.port}: ${String(error)}`,
+        );
       });
       lifecycle.info({ host: metrics.host, port: served.port }, 'Metrics listening');
     }
@@ -60,17 +62,24 @@ export async function runRelayCommand(options: RelayCommandOptions): Promise<voi
  * SIGHUP re-reads the configuration and credentials; new settings apply to new connections and sessions
  * keep relaying. A broken new configuration is logged and the running one kept (msrprelay exited).
  */
-function reloadOnHangup(relay: MsrpRelay, logger: Logger, lifecycle: Logger, options: RelayCommandOptions): void {
+function reloadOnHangup(
+  relay: MsrpRelay,
+  logger: Logger,
+  lifecycle: Logger,
+  options: RelayCommandOptions,
+): void {
   let reloading = Promise.resolve();
   process.on('SIGHUP', () => {
     reloading = reloading.then(async () => {
       lifecycle.info('Reloading configuration file');
       try {
         const config = await loadRelayConfig(options);
-        const address = await relay.reload(config.settings, config.credentials).catch(async (error: unknown) => {
-          await config.credentials.close();
-          throw error;
-        });
+        const address = await relay
+          .reload(config.settings, config.credentials)
+          .catch(async (error: unknown) => {
+            await config.credentials.close();
+            throw error;
+          });
         logger.level = options.debug ? 'debug' : config.settings.logLevel;
         lifecycle.info({ files: config.files, port: address.port }, 'Configuration reloaded');
       } catch (error) {

@@ -37,7 +37,10 @@ export async function runServeCommand(options: ServeOptions): Promise<void> {
     logger,
   });
   const address = await relay.start();
-  logger.info({ host: address.host, port: address.port, tls: true, hostname: HOSTNAME }, 'MSRP relay listening');
+  logger.info(
+    { host: address.host, port: address.port, tls: true, hostname: HOSTNAME },
+    'MSRP relay listening',
+  );
   process.stdout.write(
     [
       '',

@@ -13,7 +13,11 @@ export interface ParserLimits {
   readonly maxTidLength: number;
 }
 
-export const DEFAULT_PARSER_LIMITS: ParserLimits = { maxLineLength: 16384, maxHeaderLines: 64, maxTidLength: 64 };
+export const DEFAULT_PARSER_LIMITS: ParserLimits = {
+  maxLineLength: 16384,
+  maxHeaderLines: 64,
+  maxTidLength: 64,
+};
 
 export type ProtocolErrorKind =
   | 'line-too-long'
@@ -116,7 +120,8 @@ export class MsrpParser {
       let pos = 0;
       while (pos < chunk.length) {
         pos = this.state === 'body' ? this.scanBody(chunk, pos) : this.scanLine(chunk, pos);
-        if (this.paused && pos < chunk.length) {
+        // A handler may have paused us (the getter stops TypeScript narrowing `paused` to false).
+        if (this.isPaused && pos < chunk.length) {
           this.pending = chunk.subarray(pos);
           return;
         }
@@ -273,7 +278,11 @@ export class MsrpParser {
       const byte = buf[at + k];
       if (byte === undefined) return 'partial';
       const ok =
-        k < needle.length ? byte === needle[k] : k === needle.length ? isFlagByte(byte) : byte === (k === length - 2 ? CR : LF);
+        k < needle.length
+          ? byte === needle[k]
+          : k === needle.length
+            ? isFlagByte(byte)
+            : byte === (k === length - 2 ? CR : LF);
       if (!ok) return 'none';
     }
     return 'full';

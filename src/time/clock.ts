@@ -15,6 +15,10 @@ export const systemClock: Clock = {
   schedule(ms, callback) {
     const handle = setTimeout(callback, ms);
     handle.unref();
-    return { cancel: () => clearTimeout(handle) };
+    return {
+      cancel: () => {
+        clearTimeout(handle);
+      },
+    };
   },
 };

@@ -13,9 +13,16 @@ export interface CertificateFiles {
   readonly key: string;
 }
 
-export async function ensureSelfSignedCertificate(directory: string, hostname: string): Promise<CertificateFiles> {
+export async function ensureSelfSignedCertificate(
+  directory: string,
+  hostname: string,
+): Promise<CertificateFiles> {
   const files = { certificate: join(directory, 'self-signed.crt'), key: join(directory, 'self-signed.key') };
-  if (existsSync(files.certificate) && existsSync(files.key) && (await stillValid(files.certificate, hostname))) {
+  if (
+    existsSync(files.certificate) &&
+    existsSync(files.key) &&
+    (await stillValid(files.certificate, hostname))
+  ) {
     return files;
   }
   await mkdir(directory, { recursive: true, mode: 0o700 });
@@ -28,7 +35,13 @@ export async function ensureSelfSignedCertificate(directory: string, hostname: s
       { name: 'basicConstraints', cA: false },
       { name: 'keyUsage', digitalSignature: true, keyEncipherment: true },
       { name: 'extKeyUsage', serverAuth: true, clientAuth: true },
-      { name: 'subjectAltName', altNames: [{ type: 2, value: hostname }, { type: 7, ip: '127.0.0.1' }] },
+      {
+        name: 'subjectAltName',
+        altNames: [
+          { type: 2, value: hostname },
+          { type: 7, ip: '127.0.0.1' },
+        ],
+      },
     ],
   });
   await writeFile(files.key, pems.private, { mode: 0o600 });

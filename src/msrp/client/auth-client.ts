@@ -37,12 +37,16 @@ export async function reserveSession(options: AuthClientOptions): Promise<AuthRe
   try {
     const ask = async (extra: string): Promise<MsrpHead> => {
       const tid = randomBytes(8).toString('hex');
-      socket.write(`MSRP ${tid} AUTH\r\nTo-Path: ${options.relay.text}\r\nFrom-Path: ${local}\r\n${extra}-------${tid}$\r\n`);
+      socket.write(
+        `MSRP ${tid} AUTH\r\nTo-Path: ${options.relay.text}\r\nFrom-Path: ${local}\r\n${extra}-------${tid}$\r\n`,
+      );
       return withTimeout(responses.next(), options.timeoutMs);
     };
     const challenge = await ask('');
     if (challenge.status !== 401) throw new Error(`expected 401, got ${describe(challenge)}`);
-    const params = parseAuthParams((challenge.headers.get('WWW-Authenticate') ?? '').replace(/^Digest\s+/i, ''));
+    const params = parseAuthParams(
+      (challenge.headers.get('WWW-Authenticate') ?? '').replace(/^Digest\s+/i, ''),
+    );
     const realm = params?.get('realm');
     const nonce = params?.get('nonce');
     const algorithm = parseDigestAlgorithm(params?.get('algorithm'));
@@ -51,7 +55,15 @@ export async function reserveSession(options: AuthClientOptions): Promise<AuthRe
     }
     const cnonce = randomBytes(8).toString('hex');
     const ha1 = computeHa1(algorithm, options.username, realm, options.password);
-    const digest = computeDigestResponse({ algorithm, ha1, nonce, nc: '00000001', cnonce, method: 'AUTH', uri: options.relay.text });
+    const digest = computeDigestResponse({
+      algorithm,
+      ha1,
+      nonce,
+      nc: '00000001',
+      cnonce,
+      method: 'AUTH',
+      uri: options.relay.text,
+    });
     const opaque = params?.get('opaque');
     const authorization =
       `Digest username="${options.username}", realm="${realm}", nonce="${nonce}", qop=auth, nc=00000001, ` +
@@ -74,9 +86,12 @@ function describe(head: MsrpHead): string {
 function open(options: AuthClientOptions, host: string, port: number): Promise<Socket> {
   return new Promise((resolve, reject) => {
     const socket = options.relay.secure
-      ? tlsConnect({ host, port, servername: options.relay.host, rejectUnauthorized: !options.insecure }, () => {
-          resolve(socket);
-        })
+      ? tlsConnect(
+          { host, port, servername: options.relay.host, rejectUnauthorized: !options.insecure },
+          () => {
+            resolve(socket);
+          },
+        )
       : netConnect({ host, port }, () => {
           resolve(socket);
         });

@@ -1,6 +1,11 @@
 /** AUTH request handling of RFC 4976 §5, with msrprelay's checks, order and exact texts (spec §2.4–§2.6). */
 import { parseCredentials } from '../../auth/auth-params.js';
-import { computeDigestResponse, computeHa1, type DigestAlgorithm, parseDigestAlgorithm } from '../../auth/digest.js';
+import {
+  computeDigestResponse,
+  computeHa1,
+  type DigestAlgorithm,
+  parseDigestAlgorithm,
+} from '../../auth/digest.js';
 import type { NonceIssuer } from '../../auth/nonces.js';
 import type { CredentialStore, StoredCredential } from '../../credentials/store.js';
 import type { Header } from '../message.js';
@@ -77,14 +82,30 @@ export class Authenticator {
     const expected =
       ha1 === undefined
         ? undefined
-        : computeDigestResponse({ algorithm, ha1, nonce, nc, cnonce, method: 'AUTH', uri: request.digestUri });
+        : computeDigestResponse({
+            algorithm,
+            ha1,
+            nonce,
+            nc,
+            cnonce,
+            method: 'AUTH',
+            uri: request.digestUri,
+          });
     if (expected === undefined || expected !== params.get('response')?.toLowerCase()) {
       return { kind: 'login-failed', reason: 'Incorrect password', username };
     }
     const problem = this.nonces.check(nonce, params.get('opaque'), request.clientIp);
     if (problem !== undefined) return { kind: 'login-failed', reason: problem, username };
     this.nonces.consume(nonce); // in the same step as the check, so two connections cannot both use it
-    const rspauth = computeDigestResponse({ algorithm, ha1: ha1 ?? '', nonce, nc, cnonce, method: '', uri: request.digestUri });
+    const rspauth = computeDigestResponse({
+      algorithm,
+      ha1: ha1 ?? '',
+      nonce,
+      nc,
+      cnonce,
+      method: '',
+      uri: request.digestUri,
+    });
     return {
       kind: 'success',
       username,
@@ -120,7 +141,8 @@ export class Authenticator {
     const matches =
       found.kind === 'password'
         ? found.password === password
-        : found.ha1.MD5 !== undefined && found.ha1.MD5 === computeHa1('MD5', username, request.realm, password);
+        : found.ha1.MD5 !== undefined &&
+          found.ha1.MD5 === computeHa1('MD5', username, request.realm, password);
     if (!matches) return { kind: 'login-failed', reason: 'Incorrect password', username };
     return { kind: 'success', username, nonce: undefined, authenticationInfo: undefined };
   }

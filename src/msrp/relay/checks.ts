@@ -1,6 +1,12 @@
 /** Validation of received messages, in msrprelay's order and with its texts (spec §3.4). */
 import { parseCredentials } from '../../auth/auth-params.js';
-import { parseByteRange, parseFailureReport, parseSeconds, parseStatus, parseSuccessReport } from '../headers.js';
+import {
+  parseByteRange,
+  parseFailureReport,
+  parseSeconds,
+  parseStatus,
+  parseSuccessReport,
+} from '../headers.js';
 import type { MsrpHead } from '../message.js';
 import { type MsrpUri, msrpUriEquals, parseMsrpPath } from '../uri.js';
 

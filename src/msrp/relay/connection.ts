@@ -13,7 +13,15 @@ import type { ContinuationFlag, Header, MsrpHead } from '../message.js';
 import { MsrpParser, MsrpProtocolError } from '../parser.js';
 import { DEFAULT_MSRP_PORT, formatPath, makeMsrpUri, type MsrpUri } from '../uri.js';
 import { bodilessMessage, closing, forwardedHead, passThroughHeaders, response } from '../wire.js';
-import { findInvalidHeader, headerError, NO_SESSION, type Paths, pathMatches, readPaths, UNINTELLIGIBLE } from './checks.js';
+import {
+  findInvalidHeader,
+  headerError,
+  NO_SESSION,
+  type Paths,
+  pathMatches,
+  readPaths,
+  UNINTELLIGIBLE,
+} from './checks.js';
 import type { AuthSuccess } from './authenticator.js';
 import type { RelayRuntime, RelayState } from './context.js';
 import { ForwardedSend, type SendPart } from './forwarded-send.js';
@@ -104,7 +112,10 @@ export class Connection {
       this.onDrain();
     });
     socket.on('error', (error) => {
-      this.log.warn({ err: error.message }, `Connection with ${this.describeFarEnd()} failed: ${error.message}`);
+      this.log.warn(
+        { err: error.message },
+        `Connection with ${this.describeFarEnd()} failed: ${error.message}`,
+      );
     });
     socket.on('close', () => {
       this.onClosed();
@@ -392,8 +403,11 @@ export class Connection {
       { name: 'Message-ID', value: tracked.messageId },
     ];
     const { start, bytes } = tracked.part;
-    if (bytes > 0) headers.push({ name: 'Byte-Range', value: `${start}-${start + bytes - 1}/${tracked.total ?? '*'}` });
-    this.outbox.sendControl(bodilessMessage(`MSRP ${tid} REPORT`, tracked.reportTo, tracked.reportFrom, headers, tid));
+    if (bytes > 0)
+      headers.push({ name: 'Byte-Range', value: `${start}-${start + bytes - 1}/${tracked.total ?? '*'}` });
+    this.outbox.sendControl(
+      bodilessMessage(`MSRP ${tid} REPORT`, tracked.reportTo, tracked.reportFrom, headers, tid),
+    );
   }
 
   // ---- AUTH ------------------------------------------------------------------------------------
@@ -451,7 +465,8 @@ export class Connection {
 
   private loginFailed(head: MsrpHead, paths: Paths, username: string, reason: string): void {
     this.relay.stats.authFailures++;
-    if (this.runtime.settings.logFailedAuth) this.log.warn(`AUTH failed for username "${username}": ${reason}`);
+    if (this.runtime.settings.logFailedAuth)
+      this.log.warn(`AUTH failed for username "${username}": ${reason}`);
     if (++this.authAttempts >= this.runtime.settings.maxAuthAttempts) {
       this.socket.destroy();
       return;
@@ -508,7 +523,8 @@ export class Connection {
       { name: 'Use-Path', value: formatPath(usePath) },
       { name: 'Expires', value: String(expires) },
     ];
-    if (authenticationInfo !== undefined) headers.push({ name: 'Authentication-Info', value: authenticationInfo });
+    if (authenticationInfo !== undefined)
+      headers.push({ name: 'Authentication-Info', value: authenticationInfo });
     this.respond(head, paths, 200, 'OK', headers);
   }
 
@@ -605,7 +621,9 @@ export class Connection {
     const own = this.outbox;
     if (own.backlogBytes > queueMaxBytes || own.backlogItems > queueMaxMessages) return true;
     if (destination === undefined) return false;
-    return destination.outbox.backlogBytes > queueMaxBytes || destination.outbox.backlogItems > queueMaxMessages;
+    return (
+      destination.outbox.backlogBytes > queueMaxBytes || destination.outbox.backlogItems > queueMaxMessages
+    );
   }
 
   private onDrain(): void {
@@ -615,7 +633,8 @@ export class Connection {
 
   private resumeIfUnblocked(): void {
     if (this.pausedForBackpressure && !this.congested(this.other)) this.pausedForBackpressure = false;
-    if (!this.pausedForBackpressure && !this.pausedForAuth && this.state !== 'DISCONNECTED') this.socket.resume();
+    if (!this.pausedForBackpressure && !this.pausedForAuth && this.state !== 'DISCONNECTED')
+      this.socket.resume();
   }
 
   // ---- teardown --------------------------------------------------------------------------------

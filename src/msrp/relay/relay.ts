@@ -93,7 +93,10 @@ export class MsrpRelay {
    * changes unless the whole new configuration is valid and its listener is up (msrprelay exited instead).
    * The previous nonce key stays valid for one challenge lifetime, so a client mid-AUTH is not refused.
    */
-  async reload(settings: RelaySettings, credentials: CredentialStore): Promise<{ host: string; port: number }> {
+  async reload(
+    settings: RelaySettings,
+    credentials: CredentialStore,
+  ): Promise<{ host: string; port: number }> {
     const current = this.listener;
     if (current === undefined) throw new RelayStartupError('the relay is not running');
     const sameSocket =

@@ -118,7 +118,11 @@ export function readRelaySettings(ini: IniDocument, configDir: string): RelaySet
     const parsed = Number(value.trim());
     const integerOk = options.integer !== true || Number.isInteger(parsed);
     if (value.trim() === '' || !Number.isFinite(parsed) || parsed < options.min || !integerOk) {
-      invalid(key, value, `expected ${options.integer === true ? 'an integer' : 'a number'} >= ${options.min}`);
+      invalid(
+        key,
+        value,
+        `expected ${options.integer === true ? 'an integer' : 'a number'} >= ${options.min}`,
+      );
       return fallback;
     }
     return parsed;
@@ -134,11 +138,13 @@ export function readRelaySettings(ini: IniDocument, configDir: string): RelaySet
   if (address === undefined) invalid('address', addressText ?? '', 'expected host[:port]');
 
   const backend = text('backend', defaults.backend);
-  if (backend !== 'memory' && backend !== 'database') invalid('backend', backend, 'expected memory or database');
+  if (backend !== 'memory' && backend !== 'database')
+    invalid('backend', backend, 'expected memory or database');
 
   const levelText = text('log_level', 'DEBUG');
   const logLevel = LOG_LEVELS[levelText.trim().toLowerCase()];
-  if (logLevel === undefined) invalid('log_level', levelText, 'expected CRITICAL, ERROR, WARNING, INFO or DEBUG');
+  if (logLevel === undefined)
+    invalid('log_level', levelText, 'expected CRITICAL, ERROR, WARNING, INFO or DEBUG');
 
   const algorithmsText = text('digest_algorithms', 'MD5');
   const algorithms = algorithmsText
@@ -166,23 +172,41 @@ export function readRelaySettings(ini: IniDocument, configDir: string): RelaySet
     debugNotls: bool('debug_notls', defaults.debugNotls),
     logFailedAuth: bool('log_failed_auth', defaults.logFailedAuth),
     maxAuthAttempts: number('max_auth_attempts', defaults.maxAuthAttempts, { min: 1, integer: true }),
-    authChallengeExpirationTime: number('auth_challenge_expiration_time', defaults.authChallengeExpirationTime, {
+    authChallengeExpirationTime: number(
+      'auth_challenge_expiration_time',
+      defaults.authChallengeExpirationTime,
+      {
+        min: 0.001,
+      },
+    ),
+    sessionExpirationTimeMinimum: number(
+      'session_expiration_time_minimum',
+      defaults.sessionExpirationTimeMinimum,
+      {
+        min: 0,
+        integer: true,
+      },
+    ),
+    sessionExpirationTimeDefault: number(
+      'session_expiration_time_default',
+      defaults.sessionExpirationTimeDefault,
+      {
+        min: 0,
+        integer: true,
+      },
+    ),
+    sessionExpirationTimeMaximum: number(
+      'session_expiration_time_maximum',
+      defaults.sessionExpirationTimeMaximum,
+      {
+        min: 0,
+        integer: true,
+      },
+    ),
+    logLevel: logLevel ?? defaults.logLevel,
+    invalidConnectionTimeout: number('invalid_connection_timeout', defaults.invalidConnectionTimeout, {
       min: 0.001,
     }),
-    sessionExpirationTimeMinimum: number('session_expiration_time_minimum', defaults.sessionExpirationTimeMinimum, {
-      min: 0,
-      integer: true,
-    }),
-    sessionExpirationTimeDefault: number('session_expiration_time_default', defaults.sessionExpirationTimeDefault, {
-      min: 0,
-      integer: true,
-    }),
-    sessionExpirationTimeMaximum: number('session_expiration_time_maximum', defaults.sessionExpirationTimeMaximum, {
-      min: 0,
-      integer: true,
-    }),
-    logLevel: logLevel ?? defaults.logLevel,
-    invalidConnectionTimeout: number('invalid_connection_timeout', defaults.invalidConnectionTimeout, { min: 0.001 }),
     transactionTimeout: number('transaction_timeout', defaults.transactionTimeout, { min: 0.001 }),
     connectTimeout: number('connect_timeout', defaults.connectTimeout, { min: 0.001 }),
     maxNonsendBody: number('max_nonsend_body', defaults.maxNonsendBody, { min: 0, integer: true }),
@@ -227,7 +251,8 @@ export function parseAddress(text: string): { host: string; port: number } | und
   }
   if (host === '' || host === 'any') host = '0.0.0.0';
   const port = portText === undefined ? 2855 : Number(portText);
-  if (!/^[A-Za-z0-9.:_-]+$/.test(host) || !Number.isInteger(port) || port < 0 || port > 65535) return undefined;
+  if (!/^[A-Za-z0-9.:_-]+$/.test(host) || !Number.isInteger(port) || port < 0 || port > 65535)
+    return undefined;
   return { host, port };
 }
 
