@@ -3,6 +3,7 @@ import { dirname, join, resolve } from 'node:path';
 import { IniDocument } from '../config/ini.js';
 import { MemoryCredentialStore } from '../credentials/memory.js';
 import type { CredentialStore } from '../credentials/store.js';
+import { openSqlCredentialStore, readDatabaseSettings } from '../credentials/sql/index.js';
 import { readRelaySettings, type RelaySettings, SettingsError } from '../msrp/relay/settings.js';
 
 export interface RelayConfigLocation {
@@ -38,15 +39,22 @@ export async function loadRelayConfig(location: RelayConfigLocation): Promise<Re
     throw new SettingsError([`cannot read ${files[0] ?? ''}`]);
   }
   const settings = readRelaySettings(ini, directory);
-  return { settings, credentials: credentialStore(settings, ini), files: ini.files };
+  return { settings, credentials: await credentialStore(settings, ini, directory), files: ini.files };
 }
 
-function credentialStore(settings: RelaySettings, ini: IniDocument): CredentialStore {
+async function credentialStore(
+  settings: RelaySettings,
+  ini: IniDocument,
+  directory: string,
+): Promise<CredentialStore> {
   if (settings.backend === 'memory') {
     const entries = ini.hasSection('Memory') ? ini.entries('Memory') : [];
     return new MemoryCredentialStore(entries.map((entry) => [entry.rawKey, entry.rawValue.trim()] as const));
   }
-  throw new SettingsError([
-    '[Relay] backend = database: the database backend is not available in this version; use backend = memory',
-  ]);
+  try {
+    return await openSqlCredentialStore(readDatabaseSettings(ini, directory));
+  } catch (error) {
+    if (error instanceof SettingsError) throw error;
+    throw new SettingsError([`[Database] ${(error as Error).message}`]);
+  }
 }

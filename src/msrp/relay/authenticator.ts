@@ -7,6 +7,7 @@ import {
   parseDigestAlgorithm,
 } from '../../auth/digest.js';
 import type { NonceIssuer } from '../../auth/nonces.js';
+import type { Logger } from 'pino';
 import type { CredentialStore, StoredCredential } from '../../credentials/store.js';
 import type { Header } from '../message.js';
 
@@ -49,6 +50,7 @@ export class Authenticator {
     private readonly nonces: NonceIssuer,
     private readonly store: CredentialStore,
     private readonly policy: AuthPolicy,
+    private readonly logger: Logger,
   ) {}
 
   async authenticate(request: AuthRequest): Promise<AuthOutcome> {
@@ -152,8 +154,9 @@ export class Authenticator {
       const found = await this.store.lookup(username, realm);
       if (found !== undefined) return found;
       return this.policy.uniformFailures ? 'Incorrect password' : 'Username not found';
-    } catch {
-      // The store logs the cause; the client only learns that the lookup failed (as msrprelay said).
+    } catch (error) {
+      // The client only learns that the lookup failed (msrprelay's text); the cause goes to the log.
+      this.logger.error({ err: (error as Error).message, realm }, 'Credential lookup failed');
       return 'Database error';
     }
   }

@@ -140,11 +140,16 @@ export class MsrpRelay {
     this.nonces.setLifetime(settings.authChallengeExpirationTime);
     this.runtime = {
       settings,
-      authenticator: new Authenticator(this.nonces, credentials, {
-        algorithms: settings.digestAlgorithms,
-        allowBasic: settings.allowBasicAuth,
-        uniformFailures: settings.uniformAuthFailures,
-      }),
+      authenticator: new Authenticator(
+        this.nonces,
+        credentials,
+        {
+          algorithms: settings.digestAlgorithms,
+          allowBasic: settings.allowBasicAuth,
+          uniformFailures: settings.uniformAuthFailures,
+        },
+        this.options.logger,
+      ),
       hostname: listener.hostname,
       port: listener.address.port,
       secure: listener.tls !== undefined,
