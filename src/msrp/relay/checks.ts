@@ -21,15 +21,29 @@ export interface Paths {
   readonly fromText: string;
 }
 
-/** undefined when To-Path or From-Path is missing or unparsable: no response can be addressed then. */
-export function readPaths(head: MsrpHead): Paths | undefined {
+export type PathsResult =
+  | { readonly kind: 'ok'; readonly paths: Paths }
+  /** To-Path or From-Path absent: msrprelay ignored such messages (the invalid-connection timer ends them). */
+  | { readonly kind: 'missing' }
+  /** Present but not MSRP URIs: `reply` addresses the 400 when From-Path is usable. */
+  | { readonly kind: 'invalid'; readonly header: string; readonly reply: { to: string; from: string } | undefined };
+
+export function readPaths(head: MsrpHead): PathsResult {
   const toText = head.headers.get('To-Path');
   const fromText = head.headers.get('From-Path');
-  if (toText === undefined || fromText === undefined) return undefined;
+  if (toText === undefined || fromText === undefined) return { kind: 'missing' };
   const to = parseMsrpPath(toText);
   const from = parseMsrpPath(fromText);
-  if (to === undefined || from === undefined) return undefined;
-  return { to, from, toText: toText.trim(), fromText: fromText.trim() };
+  if (to !== undefined && from !== undefined) {
+    return { kind: 'ok', paths: { to, from, toText: toText.trim(), fromText: fromText.trim() } };
+  }
+  const replyTo = from?.[0]?.text;
+  const replyFrom = toText.trim().split(/[ \t]+/)[0] ?? '';
+  return {
+    kind: 'invalid',
+    header: to === undefined ? 'To-Path' : 'From-Path',
+    reply: replyTo === undefined ? undefined : { to: replyTo, from: replyFrom },
+  };
 }
 
 const VALIDATORS: readonly (readonly [string, (value: string) => unknown])[] = [

@@ -198,9 +198,8 @@ export class Connection {
   // ---- SEND (cut-through) ----------------------------------------------------------------------
 
   private onSendHead(head: MsrpHead): Inbound {
-    const paths = readPaths(head);
-    if (paths === undefined) return DISCARD;
-    if (!this.acceptable(head, paths)) return DISCARD;
+    const paths = this.pathsOf(head);
+    if (paths === undefined || !this.acceptable(head, paths)) return DISCARD;
     if (this.state === 'NEW') {
       const sessionId = paths.to[0]?.sessionId;
       if (paths.to.length < 2) return this.reject(head, paths, 501, `Unknown method: SEND`);
@@ -272,12 +271,8 @@ export class Connection {
   // ---- complete messages (non-SEND requests, responses) -----------------------------------------
 
   private onMessage(head: MsrpHead, body: Buffer, flag: ContinuationFlag): void {
-    const paths = readPaths(head);
-    if (paths === undefined) {
-      this.log.debug('Ignoring message without valid To-Path and From-Path');
-      return;
-    }
-    if (!this.acceptable(head, paths)) return;
+    const paths = this.pathsOf(head);
+    if (paths === undefined || !this.acceptable(head, paths)) return;
     const request = head.method !== undefined;
     if (this.state === 'NEW') {
       if (head.method === 'AUTH' && paths.to.length === 1) this.authenticate(head, paths);
@@ -298,6 +293,27 @@ export class Connection {
     } else {
       this.forwardRequest(head, paths, body, flag);
     }
+  }
+
+  /**
+   * The message's paths. Without To-Path or From-Path it is ignored, as msrprelay did. With paths that are
+   * not MSRP URIs it is a protocol error: a request gets 400 where it can be addressed, and the connection
+   * is closed (msrprelay ignored these too and left the connection waiting for its timer).
+   */
+  private pathsOf(head: MsrpHead): Paths | undefined {
+    const result = readPaths(head);
+    if (result.kind === 'ok') return result.paths;
+    if (result.kind === 'missing') {
+      this.log.debug('Ignoring message without To-Path or From-Path');
+      return undefined;
+    }
+    if (head.method !== undefined && result.reply !== undefined) {
+      this.outbox.sendControl(response(head, 400, headerError(result.header), result.reply.to, result.reply.from));
+    }
+    this.relay.stats.protocolErrors++;
+    this.log.warn(`Invalid ${result.header} header, closing connection`);
+    this.closeAfterWriting();
+    return undefined;
   }
 
   /** Answers 400 to requests whose headers cannot be read; responses with such headers are dropped. */
@@ -687,6 +703,17 @@ export class Connection {
     this.socket.end();
     // A client that never reads would keep the connection forever.
     this.closeTimer = this.relay.clock.schedule(this.runtime.settings.transactionTimeout * 1000, () => {
+      this.socket.destroy();
+    });
+  }
+
+  /** Ends the connection once what is queued is written; its session goes with it. */
+  private closeAfterWriting(): void {
+    this.inbound = DISCARD;
+    this.state = 'DISCONNECTING'; // nothing more is read from this connection
+    this.socket.resume();
+    this.socket.end();
+    this.closeTimer ??= this.relay.clock.schedule(this.runtime.settings.transactionTimeout * 1000, () => {
       this.socket.destroy();
     });
   }

@@ -1,0 +1,82 @@
+// Spec §9.3, test 41: downstream transaction timeout, with transaction_timeout = 2 s instead of 30 s.
+import assert from 'node:assert/strict';
+import { it } from 'node:test';
+import { assertRelayReport, assertResponse } from '../harness/expect.js';
+import { type HeaderList, request } from '../harness/message.js';
+import { openSession } from '../harness/session.js';
+import { describeModes } from '../harness/suite.js';
+import { since } from '../harness/wait.js';
+
+const TIMEOUT_S = 2;
+const T = { timeout: 30_000 };
+
+describeModes(
+  '9.3 transaction timeout',
+  { settings: { transaction_timeout: TIMEOUT_S }, concurrency: true },
+  (s) => {
+    const headersFor = (fr: string | undefined): HeaderList => [
+      ['Message-ID', 'm1'],
+      ['Byte-Range', '1-5/5'],
+      ...(fr === undefined ? [] : [['Failure-Report', fr] as [string, string]]),
+      ['Content-Type', 'text/plain'],
+    ];
+
+    for (const fr of [undefined, 'partial'] as const) {
+      const label = fr === undefined ? 'Failure-Report absent' : 'Failure-Report partial (Target)';
+      it(`41 ${label}: REPORT 408 ${TIMEOUT_S} s after the chunk was written`, T, async (t) => {
+        const session = await openSession(s, s.scope(t));
+        const { a, b } = session;
+        await a.write(
+          request({
+            tid: 's4100000',
+            method: 'SEND',
+            toPath: session.toB,
+            fromPath: s.aUri,
+            headers: headersFor(fr),
+            body: 'hello',
+          }),
+        );
+        if (fr === undefined) {
+          assertResponse(await a.nextMessage(), {
+            tid: 's4100000',
+            status: 200,
+            comment: 'OK',
+            toPath: s.aUri,
+            fromPath: session.usePath,
+          });
+        }
+        await b.nextMessage(); // B never answers
+        const written = performance.now();
+        const report = await a.nextMessage(TIMEOUT_S * 1000 + 2000);
+        const elapsed = since(written);
+        assertRelayReport(report, {
+          toPath: s.aUri,
+          fromPath: session.usePath,
+          status: '000 408',
+          messageId: 'm1',
+          byteRange: '1-5/5',
+        });
+        assert.ok(
+          elapsed > TIMEOUT_S * 1000 - 200 && elapsed < TIMEOUT_S * 1000 + 1000,
+          `REPORT after ${Math.round(elapsed)} ms`,
+        );
+      });
+    }
+
+    it('41 Failure-Report no: nothing after the timeout', T, async (t) => {
+      const session = await openSession(s, s.scope(t));
+      await session.a.write(
+        request({
+          tid: 's4100001',
+          method: 'SEND',
+          toPath: session.toB,
+          fromPath: s.aUri,
+          headers: headersFor('no'),
+          body: 'hello',
+        }),
+      );
+      await session.b.nextMessage();
+      await session.a.expectNothing(TIMEOUT_S * 1000 + 1000);
+    });
+  },
+);

@@ -1,0 +1,59 @@
+// An established A → relay → B session (spec §9.0): A authenticates, binds with an empty SEND
+// (msrplib style) to B, B answers 200. Tests then work on the bound session.
+import assert from 'node:assert/strict';
+import { auth } from './auth.js';
+import type { MsrpConnection } from './connection.js';
+import type { Endpoint, EndpointOptions } from './endpoint.js';
+import { type MsrpMessage, header, request, responseTo, show } from './message.js';
+import type { Scope, Suite } from './suite.js';
+
+export interface Session {
+  readonly a: MsrpConnection;
+  readonly b: MsrpConnection;
+  readonly endpoint: Endpoint;
+  readonly aUri: string;
+  readonly bUri: string;
+  /** The relay's URI for this session (USE_A). */
+  readonly usePath: string;
+  readonly sessionId: string;
+  /** To-Path of A's requests to B: `<USE_A> <B>`. */
+  readonly toB: string;
+  /** From-Path of messages B receives from A: `<USE_A> <A>`. */
+  readonly fromA: string;
+}
+
+export interface SessionOptions {
+  readonly endpoint?: Omit<EndpointOptions, 'certs'>;
+}
+
+export async function openSession(s: Suite, scope: Scope, opts: SessionOptions = {}): Promise<Session> {
+  const endpoint = await scope.endpoint(opts.endpoint ?? {});
+  const a = await scope.client();
+  const { usePath, sessionId } = await auth(a, { toUri: s.domainUri, fromUri: s.aUri });
+  const bUri = endpoint.uri();
+  const toB = `${usePath} ${bUri}`;
+  await a.write(
+    request({
+      tid: 'bind0001',
+      method: 'SEND',
+      toPath: toB,
+      fromPath: s.aUri,
+      headers: [
+        ['Message-ID', 'bind'],
+        ['Byte-Range', '1-0/0'],
+      ],
+    }),
+  );
+  const ok = await a.nextMessage();
+  assert.equal(ok.status, 200, `bind SEND not accepted:\n${show(ok)}`);
+  const b = await endpoint.nextConnection();
+  const bind = await b.nextMessage();
+  assert.equal(header(bind, 'Message-ID'), 'bind', `unexpected first message at B:\n${show(bind)}`);
+  await b.write(responseTo(bind, 200, 'OK', bUri));
+  return { a, b, endpoint, aUri: s.aUri, bUri, usePath, sessionId, toB, fromA: `${usePath} ${s.aUri}` };
+}
+
+/** B's 200 OK to a forwarded request. */
+export function ok(session: Session, req: MsrpMessage): Buffer {
+  return responseTo(req, 200, 'OK', session.bUri);
+}
