@@ -27,7 +27,7 @@ interface DecodedNonce {
 
 export class NonceIssuer {
   private keys: Buffer[] = [randomBytes(32)];
-  /** Nonces already used, with the time they stop being valid anyway; kept in insertion order. */
+  /** Nonces already used, with the time they were issued; kept in the order they were used. */
   private readonly used = new Map<string, number>();
 
   constructor(
@@ -69,12 +69,13 @@ export class NonceIssuer {
   /** Marks a nonce as spent so that a replay (on any connection) cannot create a second session. */
   consume(nonce: string): void {
     const decoded = decodeNonce(nonce);
-    if (decoded !== undefined) this.used.set(nonce, decoded.issuedAt + this.lifetimeMs);
+    if (decoded !== undefined) this.used.set(nonce, decoded.issuedAt);
   }
 
+  /** Forgets spent nonces that have expired anyway, judged by the lifetime in force now (it can change). */
   private forgetExpired(now: number): void {
-    for (const [nonce, expiry] of this.used) {
-      if (expiry >= now) break;
+    for (const [nonce, issuedAt] of this.used) {
+      if (issuedAt + this.lifetimeMs >= now) break;
       this.used.delete(nonce);
     }
   }

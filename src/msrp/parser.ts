@@ -64,6 +64,8 @@ export class MsrpParser {
   private pending: Buffer | undefined;
   private paused = false;
   private feeding = false;
+  /** An end-line already consumed whose onEnd waits because a handler paused before it. */
+  private pendingEnd: ContinuationFlag | undefined;
 
   // The message being read.
   private tid = '';
@@ -90,8 +92,15 @@ export class MsrpParser {
     this.paused = true;
   }
 
+  /** Delivers what waited, synchronously; may throw MsrpProtocolError like feed(). */
   resume(): void {
     this.paused = false;
+    const end = this.pendingEnd;
+    if (end !== undefined) {
+      this.pendingEnd = undefined;
+      this.handler.onEnd(end);
+      if (this.paused) return;
+    }
     if (this.pending !== undefined && !this.feeding) {
       const pending = this.pending;
       this.pending = undefined;
@@ -257,7 +266,9 @@ export class MsrpParser {
 
   private finish(flagByte: number): void {
     this.state = 'start';
-    this.handler.onEnd(String.fromCharCode(flagByte) as ContinuationFlag);
+    const flag = String.fromCharCode(flagByte) as ContinuationFlag;
+    if (this.paused) this.pendingEnd = flag;
+    else this.handler.onEnd(flag);
   }
 
   // ---- body mode -------------------------------------------------------------------------------

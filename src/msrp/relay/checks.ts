@@ -26,7 +26,11 @@ export type PathsResult =
   /** To-Path or From-Path absent: msrprelay ignored such messages (the invalid-connection timer ends them). */
   | { readonly kind: 'missing' }
   /** Present but not MSRP URIs: `reply` addresses the 400 when From-Path is usable. */
-  | { readonly kind: 'invalid'; readonly header: string; readonly reply: { to: string; from: string } | undefined };
+  | {
+      readonly kind: 'invalid';
+      readonly header: string;
+      readonly reply: { to: string; from: string } | undefined;
+    };
 
 export function readPaths(head: MsrpHead): PathsResult {
   const toText = head.headers.get('To-Path');

@@ -135,18 +135,33 @@ export class Connection {
   // ---- input -----------------------------------------------------------------------------------
 
   private onData(chunk: Buffer): void {
+    this.parse(() => {
+      this.parser.feed(chunk);
+    });
+  }
+
+  /**
+   * Runs the parser (on new input, or resuming after an AUTH lookup). A protocol error closes this
+   * connection after what was already answered is written; no error escapes to the process.
+   */
+  private parse(step: () => void): void {
     if (this.state === 'DISCONNECTING' || this.state === 'DISCONNECTED') return;
     // Coalesce what one read produces (heads, body slices, end-lines, responses) into few writes.
     const otherSocket = this.other?.socket;
     otherSocket?.cork();
     this.socket.cork();
     try {
-      this.parser.feed(chunk);
+      step();
     } catch (error) {
-      if (!(error instanceof MsrpProtocolError)) throw error;
-      this.relay.stats.protocolErrors++;
-      this.log.warn({ kind: error.kind }, `Protocol error, closing connection: ${error.message}`);
-      this.socket.destroy();
+      if (error instanceof MsrpProtocolError) {
+        this.relay.stats.protocolErrors++;
+        this.log.warn({ kind: error.kind }, `Protocol error, closing connection: ${error.message}`);
+        this.closeAfterWriting();
+      } else {
+        // A bug must cost one connection, not the process and every other session.
+        this.log.error({ err: error }, 'Unexpected error, closing connection');
+        this.socket.destroy();
+      }
     } finally {
       this.socket.uncork();
       otherSocket?.uncork();
@@ -308,7 +323,9 @@ export class Connection {
       return undefined;
     }
     if (head.method !== undefined && result.reply !== undefined) {
-      this.outbox.sendControl(response(head, 400, headerError(result.header), result.reply.to, result.reply.from));
+      this.outbox.sendControl(
+        response(head, 400, headerError(result.header), result.reply.to, result.reply.from),
+      );
     }
     this.relay.stats.protocolErrors++;
     this.log.warn(`Invalid ${result.header} header, closing connection`);
@@ -475,7 +492,9 @@ export class Connection {
       .finally(() => {
         this.pausedForAuth = false;
         this.resumeIfUnblocked();
-        this.parser.resume();
+        this.parse(() => {
+          this.parser.resume();
+        });
       });
   }
 

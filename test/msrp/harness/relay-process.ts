@@ -1,6 +1,9 @@
 // Runs the relay as a real process: writes config.ini (msrprelay format), spawns
 // `node --import tsx src/cli/main.ts relay --config-file …`, waits for the "MSRP relay listening" log line.
+// The relay logs pino JSON lines on stdout; they are kept (parsed) so that tests can wait for a line, e.g.
+// after a SIGHUP reload, or read startup errors on stderr.
 import { type ChildProcess, spawn } from 'node:child_process';
+import { EventEmitter } from 'node:events';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,51 +14,87 @@ import { withTimeout } from './wait.js';
 
 export const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 
-export type Settings = Readonly<Record<string, string | number>>;
+/** Option values of one section; null leaves a harness default out of the file. */
+export type Settings = Readonly<Record<string, string | number | null>>;
 
-export interface RelayOptions {
+export interface ConfigOptions {
   readonly tls: boolean;
   /** [Relay] settings that override the harness defaults. */
   readonly settings?: Settings;
-  readonly startTimeoutMs?: number;
+  /** The [Memory] section, replacing the default alice@example.com and bob@example.com (password 1234). */
+  readonly memory?: Readonly<Record<string, string>>;
+  /** Further sections, e.g. `{ Database: { uri: … } }`. */
+  readonly sections?: Readonly<Record<string, Settings>>;
 }
 
+export interface RelayOptions extends ConfigOptions {
+  readonly startTimeoutMs?: number;
+  /** The whole config.ini, instead of one generated from the options above. */
+  readonly configText?: string;
+  /** Run with `--config-file <this>` and write no config.ini (e.g. a path that cannot be read). */
+  readonly configFile?: string;
+  /** More command-line arguments after `relay --config-file <file>`, e.g. `--runtime-dir`. */
+  readonly args?: readonly string[];
+}
+
+/** One pino line of the relay's stdout. */
+export type LogEntry = Readonly<Record<string, unknown>>;
+
+/** The outcome of a SIGHUP: the "Configuration reloaded" line, or the "Error reloading …" message. */
+export type ReloadResult =
+  | { readonly ok: true; readonly entry: LogEntry }
+  | { readonly ok: false; readonly message: string; readonly entry: LogEntry };
+
 const MAX_OUTPUT = 1 << 20;
+const MAX_LOG_ENTRIES = 20_000;
 
 export class RelayProcess {
   private out = '';
-  private exited: Promise<number | null>;
+  private err = '';
+  private readonly exited: Promise<number | null>;
   exitCode: number | null | undefined;
-  private listening: { host: string; port: number } | undefined;
+  private listening: { host: string; port: number; hostname: string | undefined } | undefined;
+  private readonly entries: LogEntry[] = [];
+  /** Entries dropped from the front of `entries` (so that log positions stay valid). */
+  private dropped = 0;
+  private readonly logged = new EventEmitter();
 
   private constructor(
     private readonly child: ChildProcess,
     private readonly dir: string,
     readonly tls: boolean,
+    /** The config.ini the relay reads (rewrite it, then reload()). */
+    readonly configPath: string,
   ) {
-    const collect = (chunk: Buffer): void => {
-      this.out = (this.out + chunk.toString('utf8')).slice(-MAX_OUTPUT);
-    };
-    child.stdout?.on('data', collect);
-    child.stderr?.on('data', collect);
+    this.logged.setMaxListeners(0);
+    let partial = '';
+    child.stdout?.on('data', (chunk: Buffer) => {
+      const text = chunk.toString('utf8');
+      this.out = (this.out + text).slice(-MAX_OUTPUT);
+      partial += text;
+      let nl: number;
+      while ((nl = partial.indexOf('\n')) >= 0) {
+        this.onLine(partial.slice(0, nl));
+        partial = partial.slice(nl + 1);
+      }
+    });
+    child.stderr?.on('data', (chunk: Buffer) => {
+      const text = chunk.toString('utf8');
+      this.out = (this.out + text).slice(-MAX_OUTPUT);
+      this.err = (this.err + text).slice(-MAX_OUTPUT);
+    });
     this.exited = new Promise((resolve) => {
       child.once('exit', (code) => {
         this.exitCode = code;
+        this.logged.emit('change');
         resolve(code);
       });
     });
   }
 
+  /** Spawns the relay and waits until it listens; a relay that does not start fails with its output. */
   static async start(opts: RelayOptions): Promise<RelayProcess> {
-    const dir = mkdtempSync(join(tmpdir(), 'msrp-relay-'));
-    const configPath = join(dir, 'config.ini');
-    writeFileSync(configPath, await configText(opts));
-    const child = spawn(
-      process.execPath,
-      ['--import', 'tsx', 'src/cli/main.ts', 'relay', '--config-file', configPath],
-      { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
-    );
-    const relay = new RelayProcess(child, dir, opts.tls);
+    const relay = await RelayProcess.spawn(opts);
     try {
       relay.listening = await withTimeout(
         relay.waitListening(),
@@ -69,6 +108,19 @@ export class RelayProcess {
       );
     }
     return relay;
+  }
+
+  /** Spawns the relay without waiting for anything (for startup failures: see waitExit()). */
+  static async spawn(opts: RelayOptions): Promise<RelayProcess> {
+    const dir = mkdtempSync(join(tmpdir(), 'msrp-relay-'));
+    const configPath = opts.configFile ?? join(dir, 'config.ini');
+    if (opts.configFile === undefined) writeFileSync(configPath, opts.configText ?? (await configText(opts)));
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', 'src/cli/main.ts', 'relay', '--config-file', configPath, ...(opts.args ?? [])],
+      { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    return new RelayProcess(child, dir, opts.tls, configPath);
   }
 
   get pid(): number {
@@ -85,9 +137,12 @@ export class RelayProcess {
     return this.tls ? 'msrps' : 'msrp';
   }
 
-  /** The host the relay puts in its URIs (hostname = localhost in TLS mode, the bind address otherwise). */
+  /**
+   * The host the relay puts in its URIs, as it logged it at startup (hostname = localhost in the harness's
+   * TLS mode, the bind address otherwise).
+   */
   get uriHost(): string {
-    return this.tls ? 'localhost' : '127.0.0.1';
+    return this.listening?.hostname ?? (this.tls ? 'localhost' : '127.0.0.1');
   }
 
   /** The relay's own URI, with a session id when given: `<scheme>://<host>:<port>[/<sid>];tcp`. */
@@ -96,8 +151,108 @@ export class RelayProcess {
     return `${this.scheme}://${this.uriHost}:${this.port}${session};tcp`;
   }
 
+  /** The temporary directory of this relay (removed by stop()). */
+  get directory(): string {
+    return this.dir;
+  }
+
+  /** stdout and stderr, interleaved. */
   output(): string {
     return this.out;
+  }
+
+  stderr(): string {
+    return this.err;
+  }
+
+  /** The JSON log lines written so far. */
+  logs(): readonly LogEntry[] {
+    return this.entries;
+  }
+
+  /** A position in the log: waitForLog(…, { from }) only looks at lines written after it. */
+  get logPosition(): number {
+    return this.dropped + this.entries.length;
+  }
+
+  /** The first log line from `from` on that `match` accepts; rejects on timeout or when the relay exits. */
+  waitForLog(
+    match: (entry: LogEntry) => boolean,
+    opts: { readonly timeoutMs?: number; readonly from?: number; readonly what?: string } = {},
+  ): Promise<LogEntry> {
+    const what = opts.what ?? 'a log line';
+    let next = Math.max(0, (opts.from ?? 0) - this.dropped);
+    return new Promise<LogEntry>((resolve, reject) => {
+      const finish = (fn: () => void): void => {
+        clearTimeout(timer);
+        this.logged.off('change', check);
+        fn();
+      };
+      const check = (): void => {
+        for (; next < this.entries.length; next++) {
+          const entry = this.entries[next];
+          if (entry !== undefined && match(entry)) {
+            finish(() => {
+              resolve(entry);
+            });
+            return;
+          }
+        }
+        if (!this.running) {
+          finish(() => {
+            reject(new Error(`the relay exited (status ${this.exitCode}) before ${what}:\n${this.output()}`));
+          });
+        }
+      };
+      const timer = setTimeout(() => {
+        finish(() => {
+          reject(
+            new Error(
+              `timed out after ${opts.timeoutMs ?? 10_000} ms waiting for ${what}; relay output:\n${this.output()}`,
+            ),
+          );
+        });
+      }, opts.timeoutMs ?? 10_000);
+      this.logged.on('change', check);
+      check();
+    });
+  }
+
+  /** Rewrites config.ini, from options like start()'s or as text; takes effect at the next reload(). */
+  async writeConfig(config: ConfigOptions | string): Promise<void> {
+    writeFileSync(this.configPath, typeof config === 'string' ? config : await configText(config));
+  }
+
+  /**
+   * SIGHUP, then the relay's verdict: "Configuration reloaded" (the listening port is updated from it) or
+   * "Error reloading configuration file: …".
+   */
+  async reload(timeoutMs = 10_000): Promise<ReloadResult> {
+    const from = this.logPosition;
+    this.signal('SIGHUP');
+    const entry = await this.waitForLog(
+      (e) =>
+        e.msg === 'Configuration reloaded' ||
+        (typeof e.msg === 'string' && e.msg.startsWith('Error reloading configuration file')),
+      { from, timeoutMs, what: 'the reload to finish' },
+    );
+    if (entry.msg !== 'Configuration reloaded') return { ok: false, message: String(entry.msg), entry };
+    if (this.listening && typeof entry.port === 'number') {
+      this.listening = { ...this.listening, port: entry.port };
+    }
+    return { ok: true, entry };
+  }
+
+  signal(signal: NodeJS.Signals): void {
+    if (!this.running) throw new Error(`cannot send ${signal}: the relay exited (status ${this.exitCode})`);
+    this.child.kill(signal);
+  }
+
+  /** The exit status, once the relay exits by itself (fails after timeoutMs). */
+  waitExit(timeoutMs: number): Promise<number | null> {
+    return withTimeout(this.exited, timeoutMs, 'the relay to exit').catch((error: unknown) => {
+      throw new Error(`${(error as Error).message}; relay output:\n${this.output()}`);
+    });
   }
 
   get running(): boolean {
@@ -122,47 +277,38 @@ export class RelayProcess {
     rmSync(this.dir, { recursive: true, force: true });
   }
 
-  private async waitListening(): Promise<{ host: string; port: number }> {
-    const stdout = this.child.stdout;
-    if (!stdout) throw new Error('no stdout');
-    let buffered = '';
-    return new Promise((resolve, reject) => {
-      const onData = (chunk: Buffer): void => {
-        buffered += chunk.toString('utf8');
-        let nl: number;
-        while ((nl = buffered.indexOf('\n')) >= 0) {
-          const found = parseListening(buffered.slice(0, nl));
-          buffered = buffered.slice(nl + 1);
-          if (found) {
-            stdout.off('data', onData);
-            resolve(found);
-            return;
-          }
-        }
-      };
-      stdout.on('data', onData);
-      void this.exited.then((code) => {
-        reject(new Error(`relay exited with status ${code} before listening`));
-      });
+  private onLine(line: string): void {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(line);
+    } catch {
+      return;
+    }
+    if (typeof parsed !== 'object' || parsed === null) return;
+    this.entries.push(parsed as LogEntry);
+    if (this.entries.length > MAX_LOG_ENTRIES) {
+      this.entries.shift();
+      this.dropped++;
+    }
+    this.logged.emit('change');
+  }
+
+  private async waitListening(): Promise<{ host: string; port: number; hostname: string | undefined }> {
+    const entry = await this.waitForLog((e) => e.msg === 'MSRP relay listening' && typeof e.port === 'number', {
+      timeoutMs: 60_000, // bounded by start()'s own timeout
+      what: 'the relay to listen',
     });
+    return {
+      host: typeof entry.host === 'string' ? entry.host : '127.0.0.1',
+      port: entry.port as number,
+      hostname: typeof entry.hostname === 'string' ? entry.hostname : undefined,
+    };
   }
 }
 
-function parseListening(line: string): { host: string; port: number } | undefined {
-  let entry: unknown;
-  try {
-    entry = JSON.parse(line);
-  } catch {
-    return undefined;
-  }
-  if (typeof entry !== 'object' || entry === null) return undefined;
-  const e = entry as Record<string, unknown>;
-  if (e.msg !== 'MSRP relay listening' || typeof e.port !== 'number') return undefined;
-  return { host: typeof e.host === 'string' ? e.host : '127.0.0.1', port: e.port };
-}
-
-async function configText(opts: RelayOptions): Promise<string> {
-  const relay: Record<string, string | number> = {
+/** The text of a config.ini: harness defaults, `settings` over them, then [Memory] and other sections. */
+export async function configText(opts: ConfigOptions): Promise<string> {
+  const relay: Record<string, string | number | null> = {
     address: '127.0.0.1:0',
     debug_notls: opts.tls ? 'no' : 'yes',
     backend: 'memory',
@@ -173,7 +319,13 @@ async function configText(opts: RelayOptions): Promise<string> {
     Object.assign(relay, { certificate: certs.certPath, key: certs.keyPath, hostname: 'localhost' });
   }
   Object.assign(relay, opts.settings ?? {});
-  const lines = ['[Relay]', ...Object.entries(relay).map(([k, v]) => `${k} = ${v}`), ''];
-  lines.push('[Memory]', 'alice@example.com = 1234', 'bob@example.com = 1234', '');
+  const memory = opts.memory ?? { 'alice@example.com': '1234', 'bob@example.com': '1234' };
+  const sections: Record<string, Settings> = { Relay: relay, Memory: memory, ...(opts.sections ?? {}) };
+  const lines: string[] = [];
+  for (const [name, values] of Object.entries(sections)) {
+    lines.push(`[${name}]`);
+    for (const [k, v] of Object.entries(values)) if (v !== null) lines.push(`${k} = ${v}`);
+    lines.push('');
+  }
   return lines.join('\n');
 }
