@@ -42,6 +42,7 @@ export interface AuthRequest {
   readonly secure: boolean;
 }
 
+const STRONGEST_FIRST: readonly DigestAlgorithm[] = ['SHA-256', 'MD5'];
 const REQUIRED_FIELDS = ['username', 'nonce', 'response', 'nc', 'cnonce', 'opaque'] as const;
 const PARSE_ERROR = 'Request was unintelligible, please try again (Error parsing Authorization header)';
 
@@ -58,7 +59,9 @@ export class Authenticator {
     const credentials = parseCredentials(request.authorization);
     if (credentials === undefined) return { kind: 'error', code: 400, comment: PARSE_ERROR };
     if (credentials.scheme === 'basic') {
-      if (!this.policy.allowBasic) return { kind: 'error', code: 400, comment: PARSE_ERROR };
+      // Basic sends the password itself: never over plain TCP.
+      if (!this.policy.allowBasic || !request.secure)
+        return { kind: 'error', code: 400, comment: PARSE_ERROR };
       return this.basic(credentials.token, request);
     }
     const params = credentials.params;
@@ -118,7 +121,8 @@ export class Authenticator {
 
   private challenge(request: AuthRequest): Header[] {
     // One challenge per offered algorithm, strongest first (RFC 7616 §3.7); MD5 alone keeps msrprelay's bytes.
-    const headers: Header[] = [...this.policy.algorithms].reverse().map((algorithm) => {
+    const offered = STRONGEST_FIRST.filter((algorithm) => this.policy.algorithms.includes(algorithm));
+    const headers: Header[] = offered.map((algorithm) => {
       const { nonce, opaque } = this.nonces.issue(request.clientIp);
       const suffix = algorithm === 'MD5' ? '' : `, algorithm=${algorithm}`;
       return {
