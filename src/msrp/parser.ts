@@ -99,7 +99,7 @@ export class MsrpParser {
     if (end !== undefined) {
       this.pendingEnd = undefined;
       this.handler.onEnd(end);
-      if (this.paused) return;
+      if (this.isPaused) return; // the handler may have paused again
     }
     if (this.pending !== undefined && !this.feeding) {
       const pending = this.pending;
