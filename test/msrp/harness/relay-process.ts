@@ -170,6 +170,11 @@ export class RelayProcess {
     return this.entries;
   }
 
+  /** The JSON log lines written since `position` (a logPosition). */
+  logsSince(position: number): readonly LogEntry[] {
+    return this.entries.slice(Math.max(0, position - this.dropped));
+  }
+
   /** A position in the log: waitForLog(…, { from }) only looks at lines written after it. */
   get logPosition(): number {
     return this.dropped + this.entries.length;
@@ -294,10 +299,13 @@ export class RelayProcess {
   }
 
   private async waitListening(): Promise<{ host: string; port: number; hostname: string | undefined }> {
-    const entry = await this.waitForLog((e) => e.msg === 'MSRP relay listening' && typeof e.port === 'number', {
-      timeoutMs: 60_000, // bounded by start()'s own timeout
-      what: 'the relay to listen',
-    });
+    const entry = await this.waitForLog(
+      (e) => e.msg === 'MSRP relay listening' && typeof e.port === 'number',
+      {
+        timeoutMs: 60_000, // bounded by start()'s own timeout
+        what: 'the relay to listen',
+      },
+    );
     return {
       host: typeof entry.host === 'string' ? entry.host : '127.0.0.1',
       port: entry.port as number,

@@ -134,21 +134,25 @@ describe('§9.2 test 32: HA1 credentials from a database', { concurrency: true }
         assertLoginFailed(reply, s, 'Username not found');
       });
 
-      it('the database unreachable → 403 Login failed: Database error; the relay keeps running', T, async (t) => {
-        const relay = await RelayProcess.start({
-          tls: false,
-          settings: { backend: 'database' },
-          sections: { Database: database(await dialect.unreachableUri(db())) },
-        });
-        t.after(() => relay.stop());
-        const s = suiteOf(relay);
-        const scope = s.scope(t);
-        assertLoginFailed(await answerChallenge(await scope.client(), s, {}), s, 'Database error');
-        assert.ok(relay.running, `the relay exited:\n${relay.output()}`);
-        await requestChallenge(await scope.client(), { toUri: s.domainUri, fromUri: s.aUri });
-        assertLoginFailed(await answerChallenge(await scope.client(), s, {}), s, 'Database error');
-        assert.ok(relay.running, `the relay exited:\n${relay.output()}`);
-      });
+      it(
+        'the database unreachable → 403 Login failed: Database error; the relay keeps running',
+        T,
+        async (t) => {
+          const relay = await RelayProcess.start({
+            tls: false,
+            settings: { backend: 'database' },
+            sections: { Database: database(await dialect.unreachableUri(db())) },
+          });
+          t.after(() => relay.stop());
+          const s = suiteOf(relay);
+          const scope = s.scope(t);
+          assertLoginFailed(await answerChallenge(await scope.client(), s, {}), s, 'Database error');
+          assert.ok(relay.running, `the relay exited:\n${relay.output()}`);
+          await requestChallenge(await scope.client(), { toUri: s.domainUri, fromUri: s.aUri });
+          assertLoginFailed(await answerChallenge(await scope.client(), s, {}), s, 'Database error');
+          assert.ok(relay.running, `the relay exited:\n${relay.output()}`);
+        },
+      );
     });
   }
 });

@@ -8,7 +8,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestContext } from 'node:test';
 import { promisify } from 'node:util';
-import { type Challenge, authRequest, authorization, requestChallenge, sessionIdOf } from '../harness/auth.js';
+import {
+  type Challenge,
+  authRequest,
+  authorization,
+  requestChallenge,
+  sessionIdOf,
+} from '../harness/auth.js';
 import type { MsrpConnection } from '../harness/connection.js';
 import { assertRelayRequest, assertResponse } from '../harness/expect.js';
 import { type MsrpMessage, header, request, responseTo, show } from '../harness/message.js';
@@ -57,7 +63,9 @@ export function relayHolder(): {
     },
     async stop() {
       const died = relay !== undefined && !relay.running;
-      const report = died ? `relay exited during the tests (status ${relay?.exitCode}):\n${relay?.output()}` : '';
+      const report = died
+        ? `relay exited during the tests (status ${relay?.exitCode}):\n${relay?.output()}`
+        : '';
       await relay?.stop();
       if (died) throw new Error(report);
     },
@@ -241,7 +249,12 @@ export async function assertRelaysBothWays(session: Session, tag: string): Promi
  * Binds a session that `a` authenticated earlier (Use-Path `usePath`) to a new endpoint B, as openSession
  * does right after its AUTH: an empty SEND, 200 to A, B answers 200.
  */
-export async function bindSession(s: Suite, scope: Scope, a: MsrpConnection, usePath: string): Promise<Session> {
+export async function bindSession(
+  s: Suite,
+  scope: Scope,
+  a: MsrpConnection,
+  usePath: string,
+): Promise<Session> {
   const endpoint = await scope.endpoint();
   const bUri = endpoint.uri();
   const toB = `${usePath} ${bUri}`;

@@ -4,12 +4,13 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import type { TLSSocket } from 'node:tls';
+import { TLSSocket } from 'node:tls';
 import { auth, authRequest, authorization, requestChallenge, sessionIdOf } from '../harness/auth.js';
 import { connectClient } from '../harness/client.js';
 import type { MsrpConnection } from '../harness/connection.js';
 import { md5 } from '../harness/digest.js';
 import { type RelayOptions, RelayProcess, type ReloadResult } from '../harness/relay-process.js';
+import { header, show } from '../harness/message.js';
 import { openSession } from '../harness/session.js';
 import {
   createSubscriberTable,
@@ -36,7 +37,9 @@ function assertReloaded(result: ReloadResult): void {
 
 /** The peer certificate's subjectAltName of a TLS client connection. */
 function peerSan(conn: MsrpConnection): string {
-  return (conn.socket as TLSSocket).getPeerCertificate().subjectaltname ?? '';
+  const socket = conn.socket;
+  assert.ok(socket instanceof TLSSocket, 'a TLS connection');
+  return socket.getPeerCertificate().subjectaltname ?? '';
 }
 
 describe('§6 SIGHUP reload', { concurrency: true }, () => {
@@ -56,98 +59,106 @@ describe('§6 SIGHUP reload', { concurrency: true }, () => {
     return relay;
   };
 
-  it('61 max_auth_attempts 3 → 1: new connections close at the first failure; sessions keep relaying', T, async (t) => {
-    const relay = await start({ tls: false, settings: { max_auth_attempts: 3 } });
-    const s = suiteOf(relay);
-    const scope = s.scope(t);
-    const bound = await openSession(s, scope);
-    const unboundA = await scope.client();
-    const unbound = await auth(unboundA, { toUri: s.domainUri, fromUri: s.aUri, username: 'bob' });
+  it(
+    '61 max_auth_attempts 3 → 1: new connections close at the first failure; sessions keep relaying',
+    T,
+    async (t) => {
+      const relay = await start({ tls: false, settings: { max_auth_attempts: 3 } });
+      const s = suiteOf(relay);
+      const scope = s.scope(t);
+      const bound = await openSession(s, scope);
+      const unboundA = await scope.client();
+      const unbound = await auth(unboundA, { toUri: s.domainUri, fromUri: s.aUri, username: 'bob' });
 
-    // Before the reload a failed login is answered and the connection stays.
-    const early = await scope.client();
-    assertLoginFailed(await answerChallenge(early, s, { password: 'wrong' }), s, 'Incorrect password');
+      // Before the reload a failed login is answered and the connection stays.
+      const early = await scope.client();
+      assertLoginFailed(await answerChallenge(early, s, { password: 'wrong' }), s, 'Incorrect password');
 
-    await relay.writeConfig({ tls: false, settings: { max_auth_attempts: 1 } });
-    assertReloaded(await relay.reload());
+      await relay.writeConfig({ tls: false, settings: { max_auth_attempts: 1 } });
+      assertReloaded(await relay.reload());
 
-    const late = await scope.client();
-    const challenge = await requestChallenge(late, { toUri: s.domainUri, fromUri: s.aUri });
-    await late.write(
-      authRequest({
-        toUri: s.domainUri,
-        fromUri: s.aUri,
-        headers: [['Authorization', authorization(challenge, s.domainUri, { password: 'wrong' })]],
-      }),
-    );
-    await late.expectClosed();
+      const late = await scope.client();
+      const challenge = await requestChallenge(late, { toUri: s.domainUri, fromUri: s.aUri });
+      await late.write(
+        authRequest({
+          toUri: s.domainUri,
+          fromUri: s.aUri,
+          headers: [['Authorization', authorization(challenge, s.domainUri, { password: 'wrong' })]],
+        }),
+      );
+      await late.expectClosed();
 
-    await assertRelaysBothWays(bound, 'bound61');
-    // The session authenticated (UNBOUND) before the reload is bound after it.
-    const lateBound = await bindSession(s, scope, unboundA, unbound.usePath);
-    await assertRelaysBothWays(lateBound, 'unbound61');
-  });
+      await assertRelaysBothWays(bound, 'bound61');
+      // The session authenticated (UNBOUND) before the reload is bound after it.
+      const lateBound = await bindSession(s, scope, unboundA, unbound.usePath);
+      await assertRelaysBothWays(lateBound, 'unbound61');
+    },
+  );
 
-  it('62 a broken certificate path: error logged, old listener and settings kept; fixed: new ones apply', T, async (t) => {
-    const certs = tempDir('msrp-ops-reload-certs-');
-    cleanups.push(() => {
-      certs.remove();
-    });
-    const second = await makeCert(certs.path, 'relay2', ['relay2.test']);
-    const relay = await start({ tls: true });
-    const s = suiteOf(relay);
-    const scope = s.scope(t);
-    const session = await openSession(s, scope);
+  it(
+    '62 a broken certificate path: error logged, old listener and settings kept; fixed: new ones apply',
+    T,
+    async (t) => {
+      const certs = tempDir('msrp-ops-reload-certs-');
+      cleanups.push(() => {
+        certs.remove();
+      });
+      const relay = await start({ tls: true });
+      const s = suiteOf(relay);
+      const scope = s.scope(t);
+      const session = await openSession(s, scope);
 
-    await relay.writeConfig({
-      tls: true,
-      settings: { certificate: join(certs.path, 'missing.crt'), max_auth_attempts: 1 },
-    });
-    const broken = await relay.reload();
-    assert.ok(!broken.ok, 'the reload with a missing certificate must fail');
-    assert.ok(
-      broken.message.startsWith(`${RELOAD_ERROR} TLS certificate file is not specified in configuration or is invalid`),
-      broken.message,
-    );
-    assert.equal(broken.entry.level, 50, 'logged at error level');
-    assert.ok(relay.running, 'the relay keeps running');
+      // The new configuration names a certificate (and key) that does not exist yet.
+      await relay.writeConfig({
+        tls: true,
+        settings: {
+          certificate: join(certs.path, 'relay2.crt'),
+          key: join(certs.path, 'relay2.key'),
+          hostname: 'relay2.test',
+          max_auth_attempts: 1,
+        },
+      });
+      const broken = await relay.reload();
+      assert.ok(!broken.ok, 'the reload with a missing certificate must fail');
+      assert.ok(
+        broken.message.startsWith(
+          `${RELOAD_ERROR} TLS certificate file is not specified in configuration or is invalid`,
+        ),
+        broken.message,
+      );
+      assert.equal(broken.entry.level, 50, 'logged at error level');
+      assert.ok(relay.running, 'the relay keeps running');
 
-    // The old listener, certificate and settings are kept.
-    const a = await scope.client();
-    assert.match(peerSan(a), /DNS:localhost/);
-    const { usePath } = await auth(a, { toUri: s.domainUri, fromUri: s.aUri });
-    assert.equal(usePath, `msrps://localhost:${relay.port}/${sessionIdOf(usePath)};tcp`);
-    const stillThree = await scope.client();
-    assertLoginFailed(await answerChallenge(stillThree, s, { password: 'wrong' }), s, 'Incorrect password');
-    await assertRelaysBothWays(session, 'broken62');
+      // The old listener, certificate and settings are kept.
+      const a = await scope.client();
+      assert.match(peerSan(a), /DNS:localhost/);
+      const { usePath } = await auth(a, { toUri: s.domainUri, fromUri: s.aUri });
+      assert.equal(usePath, `msrps://localhost:${relay.port}/${sessionIdOf(usePath)};tcp`);
+      const stillThree = await scope.client();
+      assertLoginFailed(await answerChallenge(stillThree, s, { password: 'wrong' }), s, 'Incorrect password');
+      await assertRelaysBothWays(session, 'broken62');
 
-    // Fixed: a new certificate, host name and max_auth_attempts apply to new connections.
-    await relay.writeConfig({
-      tls: true,
-      settings: {
-        certificate: second.certPath,
-        key: second.keyPath,
-        hostname: 'relay2.test',
-        max_auth_attempts: 1,
-      },
-    });
-    assertReloaded(await relay.reload());
-    const b = await scope.client();
-    assert.match(peerSan(b), /DNS:relay2\.test/);
-    const after = await auth(b, { toUri: s.domainUri, fromUri: s.aUri });
-    assert.equal(after.usePath, `msrps://relay2.test:${relay.port}/${after.sessionId};tcp`);
-    const one = await scope.client();
-    const ch = await requestChallenge(one, { toUri: s.domainUri, fromUri: s.aUri });
-    await one.write(
-      authRequest({
-        toUri: s.domainUri,
-        fromUri: s.aUri,
-        headers: [['Authorization', authorization(ch, s.domainUri, { password: 'wrong' })]],
-      }),
-    );
-    await one.expectClosed();
-    await assertRelaysBothWays(session, 'fixed62');
-  });
+      // The files fixed (created), the same configuration reloads: the new certificate, host name and
+      // max_auth_attempts apply to new connections.
+      await makeCert(certs.path, 'relay2', ['relay2.test']);
+      assertReloaded(await relay.reload());
+      const b = await scope.client();
+      assert.match(peerSan(b), /DNS:relay2\.test/);
+      const renewed = await auth(b, { toUri: s.domainUri, fromUri: s.aUri });
+      assert.equal(renewed.usePath, `msrps://relay2.test:${relay.port}/${renewed.sessionId};tcp`);
+      const one = await scope.client();
+      const ch = await requestChallenge(one, { toUri: s.domainUri, fromUri: s.aUri });
+      await one.write(
+        authRequest({
+          toUri: s.domainUri,
+          fromUri: s.aUri,
+          headers: [['Authorization', authorization(ch, s.domainUri, { password: 'wrong' })]],
+        }),
+      );
+      await one.expectClosed();
+      await assertRelaysBothWays(session, 'fixed62');
+    },
+  );
 
   it('34 a challenge issued before a reload is accepted after it (Target; msrprelay: 403)', T, async (t) => {
     const relay = await start({ tls: false });
@@ -157,7 +168,8 @@ describe('§6 SIGHUP reload', { concurrency: true }, () => {
     const challenge = await requestChallenge(a, { toUri: s.domainUri, fromUri: s.aUri });
     assertReloaded(await relay.reload());
     const reply = await answerChallenge(a, s, {}, challenge);
-    assert.equal(reply.status, 200, `expected 200, got ${reply.status} ${reply.comment ?? ''}`);
+    assert.equal(reply.status, 200, `expected 200, got:\n${show(reply)}`);
+    assert.equal(header(reply, 'Use-Path'), relay.uri(challenge.nonce));
     // Challenges issued after the reload work too.
     const b = await scope.client();
     await auth(b, { toUri: s.domainUri, fromUri: s.aUri });
@@ -180,38 +192,47 @@ describe('§6 SIGHUP reload', { concurrency: true }, () => {
     });
     assertReloaded(await relay.reload());
 
-    await auth(await scope.client(), { toUri: s.domainUri, fromUri: s.aUri, username: 'carol', password: '5678' });
+    await auth(await scope.client(), {
+      toUri: s.domainUri,
+      fromUri: s.aUri,
+      username: 'carol',
+      password: '5678',
+    });
     await auth(await scope.client(), { toUri: s.domainUri, fromUri: s.aUri, username: 'alice' });
     const bob = await scope.client();
     assertLoginFailed(await answerChallenge(bob, s, { username: 'bob' }), s, 'Username not found');
   });
 
-  it('a new listening port: it accepts, the old one stops, sessions on the old port keep relaying', T, async (t) => {
-    const relay = await start({ tls: false });
-    const s = suiteOf(relay);
-    const scope = s.scope(t);
-    const oldPort = relay.port;
-    const session = await openSession(s, scope);
+  it(
+    'a new listening port: it accepts, the old one stops, sessions on the old port keep relaying',
+    T,
+    async (t) => {
+      const relay = await start({ tls: false });
+      const s = suiteOf(relay);
+      const scope = s.scope(t);
+      const oldPort = relay.port;
+      const session = await openSession(s, scope);
 
-    const newPort = await freePort();
-    await relay.writeConfig({ tls: false, settings: { address: `127.0.0.1:${newPort}` } });
-    const result = await relay.reload();
-    assertReloaded(result);
-    assert.equal(result.ok && result.entry.port, newPort, 'the reload log line names the new port');
-    assert.equal(relay.port, newPort);
+      const newPort = await freePort();
+      await relay.writeConfig({ tls: false, settings: { address: `127.0.0.1:${newPort}` } });
+      const result = await relay.reload();
+      assertReloaded(result);
+      assert.equal(result.ok && result.entry.port, newPort, 'the reload log line names the new port');
+      assert.equal(relay.port, newPort);
 
-    const a = await scope.client();
-    const { usePath } = await auth(a, { toUri: s.domainUri, fromUri: s.aUri });
-    assert.equal(usePath, `msrp://127.0.0.1:${newPort}/${sessionIdOf(usePath)};tcp`);
-    await assert.rejects(
-      connectClient({ port: oldPort, tls: false, timeoutMs: 2000 }).then((conn) => {
-        conn.destroy();
-      }),
-      /ECONNREFUSED/,
-      'the old port must refuse connections',
-    );
-    await assertRelaysBothWays(session, 'oldport');
-  });
+      const a = await scope.client();
+      const { usePath } = await auth(a, { toUri: s.domainUri, fromUri: s.aUri });
+      assert.equal(usePath, `msrp://127.0.0.1:${newPort}/${sessionIdOf(usePath)};tcp`);
+      await assert.rejects(
+        connectClient({ port: oldPort, tls: false, timeoutMs: 2000 }).then((conn) => {
+          conn.destroy();
+        }),
+        /ECONNREFUSED/,
+        'the old port must refuse connections',
+      );
+      await assertRelaysBothWays(session, 'oldport');
+    },
+  );
 
   it('backend memory → database (SQLite): new AUTHs use the subscriber table', T, async (t) => {
     const sqlite = await openSqliteBackend();
@@ -219,12 +240,10 @@ describe('§6 SIGHUP reload', { concurrency: true }, () => {
     if (sqlite.connection.dialect !== 'sqlite') throw new Error('not an SQLite connection');
     const table = uniqueTableName();
     await createSubscriberTable(sqlite, table);
-    await sqlite.exec(`INSERT INTO ${sqlite.quote(table)} (username, domain, password, ha1) VALUES (?, ?, ?, ?)`, [
-      'dave',
-      'example.com',
-      'dbpass',
-      md5('dave:example.com:dbpass'),
-    ]);
+    await sqlite.exec(
+      `INSERT INTO ${sqlite.quote(table)} (username, domain, password, ha1) VALUES (?, ?, ?, ?)`,
+      ['dave', 'example.com', 'dbpass', md5('dave:example.com:dbpass')],
+    );
 
     const relay = await start({ tls: false });
     const s = suiteOf(relay);
@@ -240,12 +259,21 @@ describe('§6 SIGHUP reload', { concurrency: true }, () => {
       tls: false,
       settings: { backend: 'database' },
       sections: {
-        Database: { uri: `sqlite://${sqlite.connection.path}`, subscriber_table: table, cleartext_passwords: 'yes' },
+        Database: {
+          uri: `sqlite://${sqlite.connection.path}`,
+          subscriber_table: table,
+          cleartext_passwords: 'yes',
+        },
       },
     });
     assertReloaded(await relay.reload());
 
-    await auth(await scope.client(), { toUri: s.domainUri, fromUri: s.aUri, username: 'dave', password: 'dbpass' });
+    await auth(await scope.client(), {
+      toUri: s.domainUri,
+      fromUri: s.aUri,
+      username: 'dave',
+      password: 'dbpass',
+    });
     const alice = await scope.client();
     assertLoginFailed(await answerChallenge(alice, s, { username: 'alice' }), s, 'Username not found');
   });

@@ -2,14 +2,12 @@
 // configuration: startup succeeds or fails with exit status 1 and `Failed to create MSRP Relay: …` on stderr.
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { auth, requestChallenge, sessionIdOf } from '../harness/auth.js';
 import { getCerts } from '../harness/certs.js';
 import { connectClient } from '../harness/client.js';
 import { REPO_ROOT, type RelayOptions, RelayProcess } from '../harness/relay-process.js';
-import { sleep } from '../harness/wait.js';
 import { makeCert, startupFailure, suiteOf, tempDir } from './fixtures.js';
 
 const T = { timeout: 30_000 };
@@ -17,7 +15,7 @@ const NO_CERTIFICATE = 'TLS certificate file is not specified in configuration o
 const NOT_IN_SAN = (host: string): string =>
   `The specified MSRP Relay hostname "${host}" is not set as DNS subject alternative name in the TLS certificate.`;
 
-describe('§9.5 startup', { concurrency: 6 }, () => {
+describe('§9.5 startup', { concurrency: 3 }, () => {
   const dir = tempDir('msrp-ops-startup-');
   /** SANs first.example.net (the first one) and *.example.com. */
   let wildcard: { certPath: string; keyPath: string } | undefined;
@@ -70,13 +68,17 @@ describe('§9.5 startup', { concurrency: 6 }, () => {
   });
 
   for (const hostname of ['relay.example.com', 'a.b.example.com']) {
-    it(`64 the wildcard SAN *.example.com accepts hostname ${hostname}; Use-Path carries it`, T, async (t) => {
-      const relay = await start(wildcardTls(hostname));
-      const s = suiteOf(relay);
-      const a = await s.scope(t).client();
-      const { usePath } = await auth(a, { toUri: s.domainUri, fromUri: s.aUri });
-      assert.equal(usePath, `msrps://${hostname}:${relay.port}/${sessionIdOf(usePath)};tcp`);
-    });
+    it(
+      `64 the wildcard SAN *.example.com accepts hostname ${hostname}; Use-Path carries it`,
+      T,
+      async (t) => {
+        const relay = await start(wildcardTls(hostname));
+        const s = suiteOf(relay);
+        const a = await s.scope(t).client();
+        const { usePath } = await auth(a, { toUri: s.domainUri, fromUri: s.aUri });
+        assert.equal(usePath, `msrps://${hostname}:${relay.port}/${sessionIdOf(usePath)};tcp`);
+      },
+    );
   }
 
   it('§4 without hostname, TLS: the first DNS SAN of the certificate is used', T, async (t) => {
@@ -111,7 +113,11 @@ describe('§9.5 startup', { concurrency: 6 }, () => {
     ],
     [
       '[Database] username_col = user; drop',
-      { tls: false, settings: { backend: 'database' }, sections: { Database: { username_col: 'user; drop' } } },
+      {
+        tls: false,
+        settings: { backend: 'database' },
+        sections: { Database: { username_col: 'user; drop' } },
+      },
       /^\[Database\] username_col = user; drop: expected /,
     ],
   ];
@@ -132,87 +138,79 @@ describe('§9.5 startup', { concurrency: 6 }, () => {
     assert.ok(message.includes(dir.path), message);
   });
 
-  it('65 a second instance with the same --runtime-dir refuses: "already running with pid N"', T, async () => {
-    const run = tempDir('msrp-ops-run-');
-    try {
-      const pidFile = join(run.path, 'msrprelay.pid');
-      const first = await start({ tls: false, args: ['--runtime-dir', run.path] });
-      assert.equal(readFileSync(pidFile, 'utf8'), `${first.pid}\n`, 'the pid file names the first relay');
+  it(
+    '65 a second instance with the same --runtime-dir refuses: "already running with pid N"',
+    T,
+    async () => {
+      const run = tempDir('msrp-ops-run-');
+      try {
+        const pidFile = join(run.path, 'msrprelay.pid');
+        const first = await start({ tls: false, args: ['--runtime-dir', run.path] });
+        assert.equal(readFileSync(pidFile, 'utf8'), `${first.pid}\n`, 'the pid file names the first relay');
 
-      const message = await startupFailure({ tls: false, args: ['--runtime-dir', run.path] });
-      assert.equal(message, `already running with pid ${first.pid}`);
-      assert.equal(readFileSync(pidFile, 'utf8'), `${first.pid}\n`, 'the refused instance left the pid file');
-      assert.ok(first.running, 'the first relay is still running');
+        const message = await startupFailure({ tls: false, args: ['--runtime-dir', run.path] });
+        assert.equal(message, `already running with pid ${first.pid}`);
+        assert.equal(
+          readFileSync(pidFile, 'utf8'),
+          `${first.pid}\n`,
+          'the refused instance left the pid file',
+        );
+        assert.ok(first.running, 'the first relay is still running');
 
-      await first.stop(); // SIGTERM
-      assert.equal(first.exitCode, 0, `exit status after SIGTERM; output:\n${first.output()}`);
-      assert.equal(existsSync(pidFile), false, 'the pid file is removed at exit');
+        await first.stop(); // SIGTERM
+        assert.equal(first.exitCode, 0, `exit status after SIGTERM; output:\n${first.output()}`);
+        assert.equal(existsSync(pidFile), false, 'the pid file is removed at exit');
 
-      // A stale pid file (its process is gone) does not prevent a start.
-      writeFileSync(pidFile, `${first.pid}\n`);
-      const third = await start({ tls: false, args: ['--runtime-dir', run.path] });
-      assert.equal(readFileSync(pidFile, 'utf8'), `${third.pid}\n`);
-      await third.stop();
-      assert.equal(existsSync(pidFile), false, 'the pid file is removed at exit');
-    } finally {
-      run.remove();
-    }
-  });
+        // A stale pid file (its process is gone) does not prevent a start.
+        writeFileSync(pidFile, `${first.pid}\n`);
+        const third = await start({ tls: false, args: ['--runtime-dir', run.path] });
+        assert.equal(readFileSync(pidFile, 'utf8'), `${third.pid}\n`);
+        await third.stop();
+        assert.equal(existsSync(pidFile), false, 'the pid file is removed at exit');
+      } finally {
+        run.remove();
+      }
+    },
+  );
 
-  it('the sample deploy/relay/config.ini.sample starts with only certificate and key changed', T, async (t) => {
-    const certs = await getCerts();
-    const sample = readFileSync(join(REPO_ROOT, 'deploy/relay/config.ini.sample'), 'utf8');
-    let replaced = 0;
-    const text = sample
-      .replace(/^certificate = .*$/m, () => {
-        replaced++;
-        return `certificate = ${certs.certPath}`;
-      })
-      .replace(/^key = .*$/m, () => {
-        replaced++;
-        return `key = ${certs.keyPath}`;
-      });
-    assert.equal(replaced, 2, 'the sample sets certificate and key');
-    // The sample listens on the default 0.0.0.0:2855; wait (bounded) while another test holds that port.
-    await waitPortFree(2855, 10_000);
-    const relay = await start({ tls: true, configText: text });
-    const listening = relay.logs().find((e) => e.msg === 'MSRP relay listening');
-    assert.deepEqual(
-      { host: listening?.host, port: listening?.port, tls: listening?.tls, hostname: listening?.hostname },
-      { host: '0.0.0.0', port: 2855, tls: true, hostname: 'localhost' },
-    );
-    const a = await connectClient({ port: 2855, tls: true });
-    t.after(() => {
-      a.destroy();
-    });
-    const challenge = await requestChallenge(a, {
-      toUri: 'msrps://example.com;tcp',
-      fromUri: 'msrps://127.0.0.1:40001/asess;tcp',
-    });
-    assert.equal(challenge.realm, 'example.com');
-    a.destroy();
-    await relay.stop();
-    assert.equal(relay.exitCode, 0);
-  });
-});
-
-/** Resolves once nothing listens on 0.0.0.0:`port`; fails after `timeoutMs`. */
-async function waitPortFree(port: number, timeoutMs: number): Promise<void> {
-  const deadline = performance.now() + timeoutMs;
-  for (;;) {
-    const free = await new Promise<boolean>((resolve) => {
-      const probe = createServer();
-      probe.once('error', () => {
-        resolve(false);
-      });
-      probe.listen(port, '0.0.0.0', () => {
-        probe.close(() => {
-          resolve(true);
+  it(
+    'the sample deploy/relay/config.ini.sample starts with only certificate, key and address changed',
+    T,
+    async (t) => {
+      const certs = await getCerts();
+      const sample = readFileSync(join(REPO_ROOT, 'deploy/relay/config.ini.sample'), 'utf8');
+      let replaced = 0;
+      const text = sample
+        .replace(/^certificate = .*$/m, () => {
+          replaced++;
+          return `certificate = ${certs.certPath}`;
+        })
+        .replace(/^key = .*$/m, () => {
+          replaced++;
+          return `key = ${certs.keyPath}`;
         });
+      assert.equal(replaced, 2, 'the sample sets certificate and key');
+      // An ephemeral loopback port instead of the sample's 0.0.0.0:2855, which other tests and peers may hold.
+      const withAddress = text.replace(/^\[Relay\]$/m, '[Relay]\naddress = 127.0.0.1:0');
+      assert.notEqual(withAddress, text, 'the sample has a [Relay] section');
+      const relay = await start({ tls: true, configText: withAddress });
+      const listening = relay.logs().find((e) => e.msg === 'MSRP relay listening');
+      assert.deepEqual(
+        { host: listening?.host, tls: listening?.tls, hostname: listening?.hostname },
+        { host: '127.0.0.1', tls: true, hostname: 'localhost' },
+      );
+      const a = await connectClient({ port: relay.port, tls: true });
+      t.after(() => {
+        a.destroy();
       });
-    });
-    if (free) return;
-    if (performance.now() > deadline) throw new Error(`port ${port} stayed in use for ${timeoutMs} ms`);
-    await sleep(200);
-  }
-}
+      const challenge = await requestChallenge(a, {
+        toUri: 'msrps://example.com;tcp',
+        fromUri: 'msrps://127.0.0.1:40001/asess;tcp',
+      });
+      assert.equal(challenge.realm, 'example.com');
+      a.destroy();
+      await relay.stop();
+      assert.equal(relay.exitCode, 0);
+    },
+  );
+});
