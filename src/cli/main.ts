@@ -67,4 +67,16 @@ program
     },
   );
 
+program
+  .command('user')
+  .description('add, list and remove subscribers (SIP credentials), change passwords')
+  .usage('add|list|remove|passwd … (missive user --help)')
+  .argument('[arguments...]')
+  .helpOption(false) // user-command.ts parses its own arguments, --help included
+  .allowUnknownOption()
+  .action(async (args: string[]) => {
+    const { runUserCommand } = await import('./user-command.js');
+    process.exitCode = await runUserCommand(args);
+  });
+
 await program.parseAsync();

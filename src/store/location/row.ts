@@ -37,6 +37,10 @@ export const BINDING_COLUMNS = [
 ] as const;
 
 export type RowValue = string | number | null;
+type Column = (typeof BINDING_COLUMNS)[number];
+type Row = readonly unknown[];
+
+const INDEX = Object.fromEntries(BINDING_COLUMNS.map((column, i) => [column, i])) as Record<Column, number>;
 
 /** The values for BINDING_COLUMNS, in that order. */
 export function bindingRowValues(binding: Binding): RowValue[] {
@@ -65,8 +69,11 @@ export function bindingRowValues(binding: Binding): RowValue[] {
   ];
 }
 
-/** A row selected with BINDING_COLUMNS, by name. Throws StoreError for a row no writer of ours produced. */
-export function decodeBindingRow(row: Readonly<Record<string, unknown>>): Binding {
+/**
+ * A row selected with BINDING_COLUMNS, as an array in that order: drivers build arrays in half the time
+ * of objects, which is most of a lookup. Throws StoreError for a row no writer of ours produced.
+ */
+export function decodeBindingRow(row: Row): Binding {
   const transport = string(row, 'transport');
   if (!(TRANSPORTS as readonly string[]).includes(transport)) corrupt('transport');
   const connectionId = optionalString(row, 'connection_id');
@@ -98,7 +105,7 @@ export function decodeBindingRow(row: Readonly<Record<string, unknown>>): Bindin
   };
 }
 
-function decodePush(row: Readonly<Record<string, unknown>>): PushParameters | undefined {
+function decodePush(row: Row): PushParameters | undefined {
   const provider = optionalString(row, 'push_provider');
   if (provider === undefined) return undefined;
   const param = optionalString(row, 'push_param');
@@ -110,23 +117,23 @@ function decodePush(row: Readonly<Record<string, unknown>>): PushParameters | un
   };
 }
 
-function corrupt(column: string): never {
+function corrupt(column: Column): never {
   throw new StoreError(`a location row has an unreadable ${column}`);
 }
 
-function string(row: Readonly<Record<string, unknown>>, column: string): string {
-  const value = row[column];
+function string(row: Row, column: Column): string {
+  const value = row[INDEX[column]];
   return typeof value === 'string' ? value : corrupt(column);
 }
 
-function optionalString(row: Readonly<Record<string, unknown>>, column: string): string | undefined {
-  const value = row[column];
+function optionalString(row: Row, column: Column): string | undefined {
+  const value = row[INDEX[column]];
   return value === null || value === undefined ? undefined : string(row, column);
 }
 
 /** PostgreSQL's BIGINT arrives as a string (it may exceed 2^53; ours never do). */
-function number(row: Readonly<Record<string, unknown>>, column: string): number {
-  const value = row[column];
+function number(row: Row, column: Column): number {
+  const value = row[INDEX[column]];
   const n =
     typeof value === 'number'
       ? value
@@ -136,16 +143,12 @@ function number(row: Readonly<Record<string, unknown>>, column: string): number 
   return Number.isFinite(n) ? n : corrupt(column);
 }
 
-function optionalNumber(row: Readonly<Record<string, unknown>>, column: string): number | undefined {
-  const value = row[column];
+function optionalNumber(row: Row, column: Column): number | undefined {
+  const value = row[INDEX[column]];
   return value === null || value === undefined ? undefined : number(row, column);
 }
 
-function json<T>(
-  row: Readonly<Record<string, unknown>>,
-  column: string,
-  check: (value: unknown) => value is T,
-): T {
+function json<T>(row: Row, column: Column, check: (value: unknown) => value is T): T {
   let parsed: unknown;
   try {
     parsed = JSON.parse(string(row, column));

@@ -1,0 +1,124 @@
+/** The PostgreSQL schema, step by step, and the runner. Same tables and columns as SQLite's. */
+import { createHash } from 'node:crypto';
+import type pg from 'pg';
+import { quoteSqlName } from '../../credentials/sql/identifiers.js';
+import { latestVersion, type Migration, pendingMigrations } from '../migrations.js';
+import { SCHEMA_TABLE, tableNamer } from '../tables.js';
+import type { PostgresPool } from './pool.js';
+
+export const POSTGRES_MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    description: 'subscriber table (Kamailio/OpenSIPS layout, with ha1_sha256)',
+    statements: (t) => [
+      // Kamailio's columns and sizes; password may be NULL (see subscribers/write.ts).
+      `CREATE TABLE ${t('subscriber')} (
+        id SERIAL PRIMARY KEY NOT NULL,
+        username VARCHAR(64) DEFAULT '' NOT NULL,
+        domain VARCHAR(64) DEFAULT '' NOT NULL,
+        password VARCHAR(64) DEFAULT NULL,
+        ha1 VARCHAR(128) DEFAULT '' NOT NULL,
+        ha1b VARCHAR(128) DEFAULT '' NOT NULL,
+        ha1_sha256 VARCHAR(128) DEFAULT '' NOT NULL,
+        CONSTRAINT subscriber_account_idx UNIQUE (username, domain)
+      )`,
+      `CREATE INDEX subscriber_username_idx ON ${t('subscriber')} (username)`,
+    ],
+  },
+  {
+    version: 2,
+    description: 'registrar location table',
+    statements: (t) => [
+      `CREATE TABLE ${t('missive_location')} (
+        aor TEXT NOT NULL,
+        binding_key TEXT NOT NULL,
+        contact TEXT NOT NULL,
+        instance_id TEXT,
+        reg_id INTEGER,
+        q DOUBLE PRECISION,
+        expires_at BIGINT NOT NULL,
+        call_id TEXT NOT NULL,
+        cseq BIGINT NOT NULL,
+        path TEXT NOT NULL,
+        transport TEXT NOT NULL,
+        source_host TEXT NOT NULL,
+        source_port INTEGER NOT NULL,
+        connection_id TEXT,
+        user_agent TEXT,
+        push_provider TEXT,
+        push_prid TEXT,
+        push_param TEXT,
+        push_extra TEXT,
+        updated_at BIGINT NOT NULL,
+        PRIMARY KEY (aor, binding_key)
+      )`,
+      `CREATE INDEX missive_location_expires_idx ON ${t('missive_location')} (expires_at)`,
+    ],
+  },
+];
+
+/**
+ * Brings the database (or `schema`, created when missing) to the list's last version in one transaction,
+ * under an advisory lock so that instances starting together migrate once. Returns the version. Throws
+ * SchemaVersionError for a newer database; on any failure nothing is changed.
+ */
+export async function migratePostgres(
+  pool: PostgresPool,
+  schema: string | undefined,
+  migrations: readonly Migration[],
+): Promise<number> {
+  const latest = latestVersion(migrations);
+  const t = tableNamer('postgres', schema);
+  const schemaTable = t(SCHEMA_TABLE);
+  let client: pg.PoolClient;
+  try {
+    client = await pool.pool.connect();
+  } catch (error) {
+    throw pool.error(error);
+  }
+  let failed = false;
+  try {
+    await client.query('BEGIN');
+    await client.query('SELECT pg_advisory_xact_lock($1::bigint)', [lockKey(schema)]);
+    if (schema !== undefined) {
+      // Checked first: CREATE SCHEMA IF NOT EXISTS needs the CREATE privilege even when the schema exists.
+      const found = await client.query('SELECT 1 FROM pg_namespace WHERE nspname = $1', [
+        schema.toLowerCase(),
+      ]);
+      if (found.rowCount === 0)
+        await client.query(`CREATE SCHEMA ${quoteSqlName('postgres', schema, 'schema')}`);
+    }
+    await client.query(`CREATE TABLE IF NOT EXISTS ${schemaTable} (
+      version INTEGER PRIMARY KEY NOT NULL,
+      description TEXT NOT NULL,
+      applied_at TIMESTAMPTZ DEFAULT now() NOT NULL
+    )`);
+    const current = await client.query<{ version: number }>(
+      `SELECT COALESCE(MAX(version), 0) AS version FROM ${schemaTable}`,
+    );
+    for (const migration of pendingMigrations(migrations, current.rows[0]?.version ?? 0)) {
+      for (const statement of migration.statements(t)) await client.query(statement);
+      await client.query(`INSERT INTO ${schemaTable} (version, description) VALUES ($1, $2)`, [
+        migration.version,
+        migration.description,
+      ]);
+    }
+    await client.query('COMMIT');
+    return latest;
+  } catch (error) {
+    failed = true;
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw pool.error(error);
+  } finally {
+    // A connection that failed mid-transaction is discarded rather than returned in an unknown state.
+    client.release(failed);
+  }
+}
+
+/** A 64-bit advisory lock key per schema, so that migrations of different schemas do not wait on each other. */
+function lockKey(schema: string | undefined): string {
+  const digest = createHash('sha256')
+    .update(`missive_schema:${schema?.toLowerCase() ?? ''}`)
+    .digest();
+  return digest.readBigInt64BE(0).toString();
+}

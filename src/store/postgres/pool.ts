@@ -1,0 +1,109 @@
+/**
+ * The pg Pool behind the PostgreSQL store, configured as the relay's credential driver configures its own
+ * (src/credentials/sql/drivers/postgres.ts): every wait bounded, broken connections replaced, no startup
+ * parameters (PgBouncer refuses them). Queries go through `query`, which refuses work after close and
+ * turns driver errors into StoreErrors with any password masked.
+ */
+import pg from 'pg';
+import { describeError } from '../../credentials/sql/driver.js';
+import type { ServerConnection } from '../../credentials/sql/uri.js';
+import { StoreError } from '../errors.js';
+
+export type Row = Record<string, unknown>;
+export type Parameter = string | number | null;
+
+export interface PoolOptions {
+  readonly timeoutMs: number;
+  readonly maxConnections: number;
+}
+
+export class PostgresPool {
+  readonly pool: pg.Pool;
+  readonly #secret: string | undefined;
+  #closed: Promise<void> | undefined;
+
+  constructor(connection: ServerConnection, options: PoolOptions) {
+    this.#secret = connection.password;
+    this.pool = new pg.Pool({
+      host: connection.socket ?? connection.host,
+      port: connection.port ?? 5432,
+      user: connection.user,
+      password: connection.password, // undefined: pg's defaults (PGPASSWORD, ~/.pgpass)
+      database: connection.database,
+      ssl:
+        connection.sslMode === 'disable'
+          ? false
+          : connection.sslMode === 'require'
+            ? { rejectUnauthorized: false }
+            : true,
+      application_name: 'missive',
+      max: options.maxConnections,
+      connectionTimeoutMillis: options.timeoutMs, // also bounds the wait for a free pooled connection
+      query_timeout: options.timeoutMs,
+      keepAlive: true,
+      idleTimeoutMillis: 30_000,
+      allowExitOnIdle: true,
+    });
+    // A broken idle connection is dropped and reported here; unheard, the event would crash the process.
+    this.pool.on('error', () => undefined);
+  }
+
+  get closed(): boolean {
+    return this.#closed !== undefined;
+  }
+
+  /**
+   * Runs one statement. A `name` makes it a prepared statement, parsed once per pooled connection; use it
+   * for the fixed statements of hot paths.
+   */
+  async query(text: string, values: readonly Parameter[] = [], name?: string): Promise<pg.QueryResult<Row>> {
+    if (this.#closed !== undefined) throw new StoreError('the store is closed');
+    try {
+      return await this.pool.query<Row>({
+        text,
+        values: [...values],
+        ...(name === undefined ? {} : { name }),
+      });
+    } catch (error) {
+      throw this.error(error);
+    }
+  }
+
+  /** query(), with each row as an array of the selected columns in order. */
+  async queryArrays(text: string, values: readonly Parameter[] = [], name?: string): Promise<unknown[][]> {
+    if (this.#closed !== undefined) throw new StoreError('the store is closed');
+    try {
+      const result = await this.pool.query<unknown[]>({
+        text,
+        values: [...values],
+        rowMode: 'array',
+        ...(name === undefined ? {} : { name }),
+      });
+      return result.rows;
+    } catch (error) {
+      throw this.error(error);
+    }
+  }
+
+  error(error: unknown): StoreError {
+    if (error instanceof StoreError) return error;
+    return new StoreError(`PostgreSQL error: ${describeError(error, this.#secret)}`, { cause: error });
+  }
+
+  close(): Promise<void> {
+    this.#closed ??= this.pool.end().catch(() => undefined);
+    return this.#closed;
+  }
+}
+
+/** PostgreSQL's unique_violation. */
+export function isUniqueViolation(error: unknown): boolean {
+  return error instanceof StoreError && (error.cause as { code?: unknown } | undefined)?.code === '23505';
+}
+
+/** COUNT(*) and BIGINT columns arrive as strings. */
+export function toCount(value: unknown): number {
+  const n = typeof value === 'number' ? value : Number(value);
+  if (!Number.isSafeInteger(n)) throw new StoreError(`PostgreSQL returned a bad count: ${String(value)}`);
+  return n;
+}

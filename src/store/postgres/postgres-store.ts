@@ -1,0 +1,54 @@
+/**
+ * The shared store for several instances: PostgreSQL through a pg Pool. A commit is durable as the server
+ * is configured (synchronous_commit = on, its default, waits for the WAL flush).
+ */
+import { describeConnection, type ServerConnection } from '../../credentials/sql/uri.js';
+import type { Migration } from '../migrations.js';
+import { DEFAULT_MAX_CONNECTIONS, DEFAULT_TIMEOUT_MS, type OpenStoreOptions, type Store } from '../store.js';
+import { tableNamer } from '../tables.js';
+import { PostgresLocationStore } from './locations.js';
+import { migratePostgres, POSTGRES_MIGRATIONS } from './migrations.js';
+import { PostgresPool } from './pool.js';
+import { PostgresSubscriberStore } from './subscribers.js';
+
+export class PostgresStore implements Store {
+  readonly backend = 'postgres';
+  readonly subscribers: PostgresSubscriberStore;
+  readonly locations: PostgresLocationStore;
+
+  constructor(
+    private readonly pool: PostgresPool,
+    readonly description: string,
+    readonly schemaVersion: number,
+    schema: string | undefined,
+  ) {
+    const table = tableNamer('postgres', schema);
+    this.subscribers = new PostgresSubscriberStore(pool, table);
+    this.locations = new PostgresLocationStore(pool, table);
+  }
+
+  close(): Promise<void> {
+    return this.pool.close();
+  }
+}
+
+/** Connects, and migrates the database (or `schema`). `migrations` is for tests. */
+export async function openPostgresStore(
+  connection: ServerConnection,
+  schema: string | undefined,
+  options: OpenStoreOptions = {},
+  migrations: readonly Migration[] = POSTGRES_MIGRATIONS,
+): Promise<PostgresStore> {
+  const pool = new PostgresPool(connection, {
+    timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+    maxConnections: options.maxConnections ?? DEFAULT_MAX_CONNECTIONS,
+  });
+  try {
+    const version = await migratePostgres(pool, schema, migrations);
+    const where = describeConnection(connection) + (schema === undefined ? '' : ` (schema ${schema})`);
+    return new PostgresStore(pool, where, version, schema);
+  } catch (error) {
+    await pool.close();
+    throw error;
+  }
+}

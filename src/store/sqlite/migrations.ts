@@ -1,0 +1,91 @@
+/**
+ * The SQLite schema, step by step, and the runner. No STRICT tables: SQLite before 3.37 cannot open a
+ * file that has one, and older readers (msrprelay's Python, Kamailio's db_sqlite) read `subscriber` here.
+ */
+import type Database from 'better-sqlite3';
+import { latestVersion, type Migration, pendingMigrations } from '../migrations.js';
+import { SCHEMA_TABLE, tableNamer } from '../tables.js';
+import { toStoreError } from './connection.js';
+
+export const SQLITE_MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    description: 'subscriber table (Kamailio/OpenSIPS layout, with ha1_sha256)',
+    statements: (t) => [
+      // Kamailio's columns and sizes; password may be NULL (see subscribers/write.ts).
+      `CREATE TABLE ${t('subscriber')} (
+        id INTEGER PRIMARY KEY NOT NULL,
+        username VARCHAR(64) DEFAULT '' NOT NULL,
+        domain VARCHAR(64) DEFAULT '' NOT NULL,
+        password VARCHAR(64) DEFAULT NULL,
+        ha1 VARCHAR(128) DEFAULT '' NOT NULL,
+        ha1b VARCHAR(128) DEFAULT '' NOT NULL,
+        ha1_sha256 VARCHAR(128) DEFAULT '' NOT NULL,
+        CONSTRAINT subscriber_account_idx UNIQUE (username, domain)
+      )`,
+      // Kamailio's, for auth_db with use_domain = 0, which looks up by username alone.
+      `CREATE INDEX subscriber_username_idx ON ${t('subscriber')} (username)`,
+    ],
+  },
+  {
+    version: 2,
+    description: 'registrar location table',
+    statements: (t) => [
+      // Clustered by (aor, binding_key): a lookup reads one contiguous range of the table's own b-tree.
+      `CREATE TABLE ${t('missive_location')} (
+        aor TEXT NOT NULL,
+        binding_key TEXT NOT NULL,
+        contact TEXT NOT NULL,
+        instance_id TEXT,
+        reg_id INTEGER,
+        q REAL,
+        expires_at INTEGER NOT NULL,
+        call_id TEXT NOT NULL,
+        cseq INTEGER NOT NULL,
+        path TEXT NOT NULL,
+        transport TEXT NOT NULL,
+        source_host TEXT NOT NULL,
+        source_port INTEGER NOT NULL,
+        connection_id TEXT,
+        user_agent TEXT,
+        push_provider TEXT,
+        push_prid TEXT,
+        push_param TEXT,
+        push_extra TEXT,
+        updated_at INTEGER NOT NULL,
+        PRIMARY KEY (aor, binding_key)
+      ) WITHOUT ROWID`,
+      `CREATE INDEX missive_location_expires_idx ON ${t('missive_location')} (expires_at)`,
+    ],
+  },
+];
+
+/**
+ * Brings the database to the list's last version in one IMMEDIATE transaction (the write lock is taken
+ * first, so two processes opening a new file do not both migrate it). Returns the version. Throws
+ * SchemaVersionError for a newer database; on any failure nothing is changed.
+ */
+export function migrateSqlite(db: Database.Database, migrations: readonly Migration[]): number {
+  const latest = latestVersion(migrations);
+  const t = tableNamer('sqlite');
+  const schema = t(SCHEMA_TABLE);
+  const migrate = db.transaction(() => {
+    db.exec(`CREATE TABLE IF NOT EXISTS ${schema} (
+      version INTEGER PRIMARY KEY NOT NULL,
+      description TEXT NOT NULL,
+      applied_at TEXT DEFAULT CURRENT_TIMESTAMP NOT NULL
+    )`);
+    const current = db.prepare(`SELECT COALESCE(MAX(version), 0) FROM ${schema}`).pluck().get() as number;
+    const record = db.prepare(`INSERT INTO ${schema} (version, description) VALUES (?, ?)`);
+    for (const migration of pendingMigrations(migrations, current)) {
+      for (const statement of migration.statements(t)) db.exec(statement);
+      record.run(migration.version, migration.description);
+    }
+  });
+  try {
+    migrate.immediate();
+  } catch (error) {
+    throw toStoreError(error, db.name);
+  }
+  return latest;
+}

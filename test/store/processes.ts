@@ -1,0 +1,70 @@
+/** Runs Node (through tsx when asked) as a separate process, with every wait bounded. */
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
+/** An absolute specifier, so that `--import` works from any working directory. */
+export const TSX_LOADER = import.meta.resolve('tsx');
+const DEFAULT_TIMEOUT_MS = 30_000;
+
+export interface ProcessResult {
+  readonly code: number | null;
+  readonly signal: NodeJS.Signals | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+export interface RunOptions {
+  readonly input?: string;
+  readonly cwd?: string;
+  readonly timeoutMs?: number;
+  /** Called with each chunk of stdout, and the process's stdin, for conversations. */
+  readonly onStdout?: (chunk: string, stdin: NodeJS.WritableStream) => void;
+}
+
+/** `node <args>`; rejects if it has not exited within the timeout (it is then killed). */
+export function runNode(args: readonly string[], options: RunOptions = {}): Promise<ProcessResult> {
+  const child = spawn(process.execPath, args, {
+    cwd: options.cwd ?? REPO_ROOT,
+    stdio: ['pipe', 'pipe', 'pipe'],
+    env: { ...process.env, NODE_OPTIONS: '' },
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+    stdout += chunk;
+    options.onStdout?.(chunk, child.stdin);
+  });
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+    stderr += chunk;
+  });
+  child.stdin.on('error', () => undefined); // a child that exits without reading its input
+  if (options.onStdout === undefined) child.stdin.end(options.input ?? '');
+  const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`node ${args.join(' ')}: still running after ${timeoutMs} ms\n${stdout}\n${stderr}`));
+    }, timeoutMs);
+    child.on('error', (error) => {
+      clearTimeout(timer);
+      reject(error);
+    });
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      resolve({ code, signal, stdout, stderr });
+    });
+  });
+}
+
+/** A TypeScript file of this repository run with tsx. */
+export function runTypeScript(
+  file: string,
+  args: readonly string[],
+  options: RunOptions = {},
+): Promise<ProcessResult> {
+  return runNode(
+    ['--import', TSX_LOADER, fileURLToPath(new URL(file, new URL('../../', import.meta.url))), ...args],
+    options,
+  );
+}
