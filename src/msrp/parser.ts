@@ -54,6 +54,12 @@ const STATUS_PATTERN = /^\d{3}$/;
 type State = 'start' | 'headers' | 'body' | 'failed';
 type EndLineMatch = 'full' | 'partial' | 'none';
 
+function startsWithPrefix(buf: Buffer, at: number): boolean {
+  return (
+    buf.length - at >= START_PREFIX.length && START_PREFIX.compare(buf, at, at + START_PREFIX.length) === 0
+  );
+}
+
 function isFlagByte(byte: number | undefined): boolean {
   return byte === 0x24 || byte === 0x2b || byte === 0x23; // $ + #
 }
@@ -128,7 +134,8 @@ export class MsrpParser {
     try {
       let pos = 0;
       while (pos < chunk.length) {
-        pos = this.state === 'body' ? this.scanBody(chunk, pos) : this.scanLine(chunk, pos);
+        if (this.state === 'body') pos = this.scanBody(chunk, pos);
+        else pos = this.scanWholeHead(chunk, pos) ?? this.scanLine(chunk, pos);
         // A handler may have paused us (the getter stops TypeScript narrowing `paused` to false).
         if (this.isPaused && pos < chunk.length) {
           this.pending = chunk.subarray(pos);
@@ -181,17 +188,76 @@ export class MsrpParser {
     }
   }
 
+  /**
+   * The common case: a whole message head (start line and headers) within this read. It is decoded with one
+   * UTF-8 check and one string conversion instead of one per line. Returns undefined to let line mode
+   * handle anything else (a head split across reads, garbage, errors), which gives the same results.
+   */
+  private scanWholeHead(chunk: Buffer, pos: number): number | undefined {
+    if (this.state !== 'start' || this.partialLine !== undefined || !startsWithPrefix(chunk, pos))
+      return undefined;
+    const startEnd = chunk.indexOf(CRLF, pos);
+    if (startEnd === -1) return undefined;
+    // Walk the line ends to the empty line before a body, or to the end-line of a body-less message.
+    const limit = pos + this.limits.maxLineLength;
+    let headEnd = startEnd;
+    let bodiless = false;
+    for (;;) {
+      const next = headEnd + 2;
+      if (chunk[next] === CR && chunk[next + 1] === LF) break;
+      if (chunk[next] === DASH) {
+        bodiless = true;
+        break;
+      }
+      headEnd = chunk.indexOf(CRLF, next);
+      if (headEnd === -1 || headEnd > limit) return undefined;
+    }
+    const block = chunk.subarray(pos, headEnd);
+    if (!isUtf8(block)) return undefined;
+    const lines = block.toString('utf8').split('\r\n');
+    if (lines.length - 1 > this.limits.maxHeaderLines) return undefined;
+    for (const line of lines) if (line.length > this.limits.maxLineLength) return undefined;
+    if (bodiless && this.endLineAt(chunk, headEnd, lines[0] ?? '') === undefined) return undefined;
+    if (!this.startLineText(lines[0] ?? '')) return undefined;
+    for (let i = 1; i < lines.length; i++) this.headerText(lines[i] ?? '');
+    if (!bodiless) {
+      this.emitHead(true);
+      this.startBody();
+      return headEnd + 4;
+    }
+    this.emitHead(false);
+    const flagAt = headEnd + 2 + 7 + this.tid.length;
+    this.finish(chunk[flagAt] ?? 0);
+    return flagAt + 3;
+  }
+
+  /** Whether `\r\n-------<tid><flag>\r\n` of the start line's tid stands at `at`. */
+  private endLineAt(chunk: Buffer, at: number, startLine: string): number | undefined {
+    const tidEnd = startLine.indexOf(' ', START_PREFIX.length);
+    const tid = startLine.slice(START_PREFIX.length, tidEnd);
+    if (tidEnd === -1 || chunk.length < at + 12 + tid.length) return undefined;
+    if (chunk.toString('latin1', at + 9, at + 9 + tid.length) !== tid) return undefined;
+    const flagAt = at + 9 + tid.length;
+    return isFlagByte(chunk[flagAt]) && chunk[flagAt + 1] === CR && chunk[flagAt + 2] === LF
+      ? flagAt
+      : undefined;
+  }
+
   private lineTooLong(): never {
     this.fail('line-too-long', `line longer than ${this.limits.maxLineLength} bytes`);
   }
 
   private startLine(line: Buffer): void {
     // Blank lines and anything that is not an MSRP start line are skipped: that is how peers resync.
-    if (line.length < START_PREFIX.length || START_PREFIX.compare(line, 0, START_PREFIX.length) !== 0) return;
+    if (!startsWithPrefix(line, 0)) return;
     if (!isUtf8(line)) this.fail('invalid-utf8', 'start line is not valid UTF-8');
-    const text = line.toString('utf8');
+    this.startLineText(line.toString('utf8'));
+  }
+
+  /** Returns false for a line to skip (no transaction id), like msrprelay's resync. */
+  private startLineText(text: string): boolean {
     const tidEnd = text.indexOf(' ', START_PREFIX.length);
-    if (tidEnd === -1) return;
+    if (tidEnd === -1) return false;
     const tid = text.slice(START_PREFIX.length, tidEnd);
     if (tid.length > this.limits.maxTidLength || !TID_PATTERN.test(tid)) {
       this.fail('invalid-transaction-id', 'invalid transaction id');
@@ -215,6 +281,7 @@ export class MsrpParser {
       this.fail('invalid-start-line', 'start line has neither a method nor a status code');
     }
     this.state = 'headers';
+    return true;
   }
 
   private headerLine(line: Buffer): void {
@@ -228,19 +295,23 @@ export class MsrpParser {
       this.finish(line[line.length - 1] ?? 0);
       return;
     }
+    if (!isUtf8(line)) this.fail('invalid-utf8', 'header line is not valid UTF-8');
+    this.headerText(line.toString('utf8'));
+  }
+
+  private headerText(text: string): void {
     if (++this.headerLines > this.limits.maxHeaderLines) {
       this.fail('too-many-headers', `more than ${this.limits.maxHeaderLines} header lines`);
     }
-    if (!isUtf8(line)) this.fail('invalid-utf8', 'header line is not valid UTF-8');
-    const text = line.toString('utf8');
     const colon = text.indexOf(':');
-    if (colon <= 0 || /[\s]/.test(text.slice(0, colon))) {
+    const name = text.slice(0, colon);
+    if (colon <= 0 || name.includes(' ') || name.includes('\t')) {
       this.malformedLines++;
       return;
     }
     let valueStart = colon + 1;
     while (text.charCodeAt(valueStart) === 0x20 || text.charCodeAt(valueStart) === 0x09) valueStart++;
-    this.headers.add(text.slice(0, colon), text.slice(valueStart));
+    this.headers.add(name, text.slice(valueStart));
   }
 
   private isEndLine(line: Buffer): boolean {

@@ -14,8 +14,8 @@ export const UNINTELLIGIBLE = 'Request was unintelligible, please try again';
 export const NO_SESSION = 'Indicated session does not exist, please terminate';
 
 export interface Paths {
-  readonly to: MsrpUri[];
-  readonly from: MsrpUri[];
+  readonly to: readonly MsrpUri[];
+  readonly from: readonly MsrpUri[];
   /** Raw header texts, re-emitted verbatim where msrprelay copied them. */
   readonly toText: string;
   readonly fromText: string;
@@ -32,12 +32,28 @@ export type PathsResult =
       readonly reply: { to: string; from: string } | undefined;
     };
 
-export function readPaths(head: MsrpHead): PathsResult {
+/**
+ * Remembers the few paths one connection keeps sending (its session's To-Path and From-Path, and the
+ * paths of responses), so that URIs are parsed once per session rather than once per chunk.
+ */
+export class PathCache {
+  private readonly parsed = new Map<string, readonly MsrpUri[] | undefined>();
+
+  parse(text: string): readonly MsrpUri[] | undefined {
+    if (this.parsed.has(text)) return this.parsed.get(text);
+    if (this.parsed.size >= 8) this.parsed.clear();
+    const path = parseMsrpPath(text);
+    this.parsed.set(text, path);
+    return path;
+  }
+}
+
+export function readPaths(head: MsrpHead, cache: PathCache): PathsResult {
   const toText = head.headers.get('To-Path');
   const fromText = head.headers.get('From-Path');
   if (toText === undefined || fromText === undefined) return { kind: 'missing' };
-  const to = parseMsrpPath(toText);
-  const from = parseMsrpPath(fromText);
+  const to = cache.parse(toText);
+  const from = cache.parse(fromText);
   if (to !== undefined && from !== undefined) {
     return { kind: 'ok', paths: { to, from, toText: toText.trim(), fromText: fromText.trim() } };
   }
@@ -50,23 +66,28 @@ export function readPaths(head: MsrpHead): PathsResult {
   };
 }
 
-const VALIDATORS: readonly (readonly [string, (value: string) => unknown])[] = [
-  ['Use-Path', parseMsrpPath],
-  ['Expires', parseSeconds],
-  ['Min-Expires', parseSeconds],
-  ['Max-Expires', parseSeconds],
-  ['Byte-Range', parseByteRange],
-  ['Success-Report', parseSuccessReport],
-  ['Failure-Report', parseFailureReport],
-  ['Status', parseStatus],
-  ['Authorization', parseCredentials],
-];
+/** Known headers by lower-case name: their canonical name (for the 400 text) and value parser. */
+const VALIDATORS = new Map<string, readonly [string, (value: string) => unknown]>(
+  (
+    [
+      ['Use-Path', parseMsrpPath],
+      ['Expires', parseSeconds],
+      ['Min-Expires', parseSeconds],
+      ['Max-Expires', parseSeconds],
+      ['Byte-Range', parseByteRange],
+      ['Success-Report', parseSuccessReport],
+      ['Failure-Report', parseFailureReport],
+      ['Status', parseStatus],
+      ['Authorization', parseCredentials],
+    ] as const
+  ).map(([name, parse]) => [name.toLowerCase(), [name, parse]] as const),
+);
 
 /** The name of the first known header that does not parse, for `400 … (Error parsing <H> header)`. */
 export function findInvalidHeader(head: MsrpHead): string | undefined {
-  for (const [name, parse] of VALIDATORS) {
-    const value = head.headers.get(name);
-    if (value !== undefined && parse(value) === undefined) return name;
+  for (const { name, value } of head.headers.entries) {
+    const validator = VALIDATORS.get(name.toLowerCase());
+    if (validator !== undefined && validator[1](value) === undefined) return validator[0];
   }
   return undefined;
 }

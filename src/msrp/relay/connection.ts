@@ -17,6 +17,7 @@ import {
   findInvalidHeader,
   headerError,
   NO_SESSION,
+  PathCache,
   type Paths,
   pathMatches,
   readPaths,
@@ -74,13 +75,16 @@ export class Connection {
   readonly sendTransactions = new Map<string, TrackedSend>();
   private readonly otherTransactions = new Map<string, TrackedRequest>();
   private readonly parser: MsrpParser;
+  private readonly pathCache = new PathCache();
   private inbound: Inbound | undefined;
   private authAttempts = 0;
   private invalidTimer: Timer | undefined;
   private closeTimer: Timer | undefined;
   private pausedForBackpressure = false;
   private pausedForAuth = false;
-  private log: Logger;
+  /** Context of this connection's log lines; the child logger is made only when a line is written. */
+  private logBindings: Record<string, string>;
+  private logger: Logger | undefined;
   readonly remoteAddress: string;
 
   constructor(
@@ -90,7 +94,7 @@ export class Connection {
     direction: 'incoming' | 'outgoing',
   ) {
     this.remoteAddress = normalizeAddress(socket.remoteAddress ?? '');
-    this.log = relay.logger.child({ peer: `${this.remoteAddress}:${socket.remotePort ?? 0}` });
+    this.logBindings = { peer: `${this.remoteAddress}:${socket.remotePort ?? 0}` };
     this.outbox = new Outbox(socket, relay.tids, relay.stats);
     this.parser = new MsrpParser({
       onHead: (head) => {
@@ -292,7 +296,7 @@ export class Connection {
     if (this.state === 'NEW') {
       if (head.method === 'AUTH' && paths.to.length === 1) this.authenticate(head, paths);
       else if (request) this.respond(head, paths, 501, `Unknown method: ${head.method}`);
-      else this.log.debug('Ignoring response on a connection without a session');
+      else this.debug('Ignoring response on a connection without a session');
       return;
     }
     if (this.state !== 'UNBOUND' && this.state !== 'ESTABLISHED') return;
@@ -316,10 +320,10 @@ export class Connection {
    * is closed (msrprelay ignored these too and left the connection waiting for its timer).
    */
   private pathsOf(head: MsrpHead): Paths | undefined {
-    const result = readPaths(head);
+    const result = readPaths(head, this.pathCache);
     if (result.kind === 'ok') return result.paths;
     if (result.kind === 'missing') {
-      this.log.debug('Ignoring message without To-Path or From-Path');
+      this.debug('Ignoring message without To-Path or From-Path');
       return undefined;
     }
     if (head.method !== undefined && result.reply !== undefined) {
@@ -412,7 +416,7 @@ export class Connection {
     }
     const request = requester.otherTransactions.get(head.tid);
     if (request === undefined) {
-      this.log.debug('Received response for untracked request');
+      this.debug('Received response for untracked request');
       return;
     }
     requester.otherTransactions.delete(head.tid);
@@ -550,7 +554,7 @@ export class Connection {
     this.invalidTimer?.cancel();
     this.relay.unbound.set(id, session);
     this.relay.stats.sessionsCreated++;
-    this.log = this.log.child({ session: id, user: `${username}@${realm}` });
+    this.setLogContext({ session: id, user: `${username}@${realm}` });
     this.log.info('AUTH succeeded, creating new session');
     // Use-Path: the relays the AUTH came through (nearest last), then this relay (spec §2.6).
     const usePath = [...paths.from.slice(0, -1).reverse(), relayUri];
@@ -588,7 +592,7 @@ export class Connection {
     source.state = 'ESTABLISHED';
     session.destination = this;
     this.relay.stats.sessionsBound++;
-    this.log = this.log.child({ session: session.id, user: `${session.username}@${session.realm}` });
+    this.setLogContext({ session: session.id, user: `${session.username}@${session.realm}` });
     this.log.info(`Found matching unbound session ${session.id}`);
   }
 
@@ -598,14 +602,12 @@ export class Connection {
     const next = paths.to[1];
     if (session === undefined || next === undefined) return;
     const port = next.port ?? DEFAULT_MSRP_PORT;
-    const tls = this.runtime.tls;
     const socket = next.secure
       ? tlsConnect({
           host: next.host,
           port,
           ...(isIP(next.host) === 0 ? { servername: next.host } : {}),
-          ...(tls === undefined ? {} : { key: tls.key, cert: tls.cert }),
-          ...(tls?.ca === undefined ? {} : { ca: tls.ca }),
+          secureContext: this.runtime.clientTls,
           rejectUnauthorized: this.runtime.settings.verifyPeer,
         })
       : netConnect({ host: next.host, port });
@@ -613,7 +615,11 @@ export class Connection {
     outgoing.session = session;
     outgoing.path = paths.to.slice(1);
     outgoing.other = this;
-    outgoing.log = this.log;
+    outgoing.logBindings = {
+      session: session.id,
+      user: `${session.username}@${session.realm}`,
+      nextHop: next.text,
+    };
     this.other = outgoing;
     this.state = 'ESTABLISHED';
     session.destination = outgoing;
@@ -634,7 +640,7 @@ export class Connection {
   private onConnected(): void {
     if (this.state !== 'CONNECTING') return;
     this.state = 'ESTABLISHED';
-    this.log.debug('Successfully connected');
+    this.debug('Successfully connected');
     this.outbox.start();
     this.other?.resumeIfUnblocked();
   }
@@ -753,7 +759,7 @@ export class Connection {
   /** Relay-generated responses go to From-Path[0], from To-Path[0]; responses are never answered. */
   private respond(head: MsrpHead, paths: Paths, code: number, comment: string, headers: Header[] = []): void {
     if (head.method === undefined) {
-      this.log.debug({ code, comment }, 'Not answering a response');
+      this.debug('Not answering a response', { code, comment });
       return;
     }
     this.outbox.sendControl(
@@ -764,6 +770,21 @@ export class Connection {
   private reject(head: MsrpHead, paths: Paths, code: number, comment: string): Inbound {
     this.respond(head, paths, code, comment);
     return DISCARD;
+  }
+
+  private get log(): Logger {
+    this.logger ??= this.relay.logger.child(this.logBindings);
+    return this.logger;
+  }
+
+  private setLogContext(bindings: Record<string, string>): void {
+    this.logBindings = { ...this.logBindings, ...bindings };
+    this.logger = undefined;
+  }
+
+  /** Debug lines are frequent: skip even building the child logger unless debug is on. */
+  private debug(message: string, fields?: Record<string, unknown>): void {
+    if (this.relay.logger.isLevelEnabled('debug')) this.log.debug(fields ?? {}, message);
   }
 
   private describeFarEnd(): string {

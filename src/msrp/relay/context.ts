@@ -1,4 +1,5 @@
 /** What every relay connection shares: the configuration generation it was accepted under, and relay state. */
+import type { SecureContext } from 'node:tls';
 import type { Logger } from 'pino';
 import type { DeadlineQueue } from '../../time/deadline-queue.js';
 import type { Clock } from '../../time/clock.js';
@@ -18,8 +19,11 @@ export interface RelayRuntime {
   /** Port put in Use-Path URIs: the port actually listened on. */
   readonly port: number;
   readonly secure: boolean;
-  /** Credentials presented on outbound msrps connections, and the CAs to verify them with. */
-  readonly tls: { readonly key: Buffer; readonly cert: Buffer; readonly ca: Buffer | undefined } | undefined;
+  /**
+   * For outbound msrps connections: the relay's own certificate as client credentials and the CAs to verify
+   * next hops with, built once (building one per connection cost more than the rest of a session setup).
+   */
+  readonly clientTls: SecureContext;
 }
 
 /** Lives as long as the process, across reloads. */

@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { createServer as createTcpServer, type Server, type Socket } from 'node:net';
 import { createSocket } from 'node:dgram';
-import { createServer as createTlsServer, Server as TlsServer } from 'node:tls';
+import { createSecureContext, createServer as createTlsServer, Server as TlsServer } from 'node:tls';
 import type { Logger } from 'pino';
 import { NonceIssuer } from '../../auth/nonces.js';
 import type { CredentialStore } from '../../credentials/store.js';
@@ -153,7 +153,10 @@ export class MsrpRelay {
       hostname: listener.hostname,
       port: listener.address.port,
       secure: listener.tls !== undefined,
-      tls: listener.tls,
+      clientTls: createSecureContext({
+        ...(listener.tls === undefined ? {} : { key: listener.tls.key, cert: listener.tls.cert }),
+        ...(listener.tls?.ca === undefined ? {} : { ca: listener.tls.ca }),
+      }),
     };
   }
 
