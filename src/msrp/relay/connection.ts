@@ -3,15 +3,12 @@
  * (spec §3.2): NEW → UNBOUND (after AUTH) → ESTABLISHED (bound to its other side), or CONNECTING →
  * ESTABLISHED for the connections the relay opens itself.
  */
-import { isIP, type Socket } from 'node:net';
-import { connect as tlsConnect } from 'node:tls';
-import { connect as netConnect } from 'node:net';
-import type { Logger } from 'pino';
+import type { Socket } from 'node:net';
 import type { Timer } from '../../time/clock.js';
 import { type FailureReport, parseByteRange, parseFailureReport } from '../headers.js';
 import type { ContinuationFlag, Header, MsrpHead } from '../message.js';
 import { MsrpParser, MsrpProtocolError } from '../parser.js';
-import { DEFAULT_MSRP_PORT, formatPath, makeMsrpUri, type MsrpUri } from '../uri.js';
+import { formatPath, makeMsrpUri, type MsrpUri } from '../uri.js';
 import { bodilessMessage, closing, forwardedHead, passThroughHeaders, response } from '../wire.js';
 import {
   findInvalidHeader,
@@ -26,6 +23,8 @@ import {
 import type { AuthSuccess } from './authenticator.js';
 import type { RelayRuntime, RelayState } from './context.js';
 import { ForwardedSend, type SendPart } from './forwarded-send.js';
+import { LazyLog } from './lazy-log.js';
+import { openNextHop } from './next-hop.js';
 import { Outbox } from './outbox.js';
 import { Session } from './session.js';
 
@@ -82,9 +81,7 @@ export class Connection {
   private closeTimer: Timer | undefined;
   private pausedForBackpressure = false;
   private pausedForAuth = false;
-  /** Context of this connection's log lines; the child logger is made only when a line is written. */
-  private logBindings: Record<string, string>;
-  private logger: Logger | undefined;
+  private readonly log: LazyLog;
   readonly remoteAddress: string;
 
   constructor(
@@ -94,7 +91,7 @@ export class Connection {
     direction: 'incoming' | 'outgoing',
   ) {
     this.remoteAddress = normalizeAddress(socket.remoteAddress ?? '');
-    this.logBindings = { peer: `${this.remoteAddress}:${socket.remotePort ?? 0}` };
+    this.log = new LazyLog(relay.logger, { peer: `${this.remoteAddress}:${socket.remotePort ?? 0}` });
     this.outbox = new Outbox(socket, relay.tids, relay.stats);
     this.parser = new MsrpParser({
       onHead: (head) => {
@@ -116,10 +113,7 @@ export class Connection {
       this.onDrain();
     });
     socket.on('error', (error) => {
-      this.log.warn(
-        { err: error.message },
-        `Connection with ${this.describeFarEnd()} failed: ${error.message}`,
-      );
+      this.log.warn(`Connection with ${this.describeFarEnd()} failed: ${error.message}`);
     });
     socket.on('close', () => {
       this.onClosed();
@@ -159,11 +153,11 @@ export class Connection {
     } catch (error) {
       if (error instanceof MsrpProtocolError) {
         this.relay.stats.protocolErrors++;
-        this.log.warn({ kind: error.kind }, `Protocol error, closing connection: ${error.message}`);
+        this.log.warn(`Protocol error, closing connection: ${error.message}`, { kind: error.kind });
         this.closeAfterWriting();
       } else {
         // A bug must cost one connection, not the process and every other session.
-        this.log.error({ err: error }, 'Unexpected error, closing connection');
+        this.log.error('Unexpected error, closing connection', { err: error });
         this.socket.destroy();
       }
     } finally {
@@ -296,7 +290,7 @@ export class Connection {
     if (this.state === 'NEW') {
       if (head.method === 'AUTH' && paths.to.length === 1) this.authenticate(head, paths);
       else if (request) this.respond(head, paths, 501, `Unknown method: ${head.method}`);
-      else this.debug('Ignoring response on a connection without a session');
+      else this.log.debug('Ignoring response on a connection without a session');
       return;
     }
     if (this.state !== 'UNBOUND' && this.state !== 'ESTABLISHED') return;
@@ -323,7 +317,7 @@ export class Connection {
     const result = readPaths(head, this.pathCache);
     if (result.kind === 'ok') return result.paths;
     if (result.kind === 'missing') {
-      this.debug('Ignoring message without To-Path or From-Path');
+      this.log.debug('Ignoring message without To-Path or From-Path');
       return undefined;
     }
     if (head.method !== undefined && result.reply !== undefined) {
@@ -416,7 +410,7 @@ export class Connection {
     }
     const request = requester.otherTransactions.get(head.tid);
     if (request === undefined) {
-      this.debug('Received response for untracked request');
+      this.log.debug('Received response for untracked request');
       return;
     }
     requester.otherTransactions.delete(head.tid);
@@ -489,7 +483,7 @@ export class Connection {
           }
         },
         (error: unknown) => {
-          this.log.error({ err: String(error) }, 'AUTH failed unexpectedly');
+          this.log.error('AUTH failed unexpectedly', { err: String(error) });
           this.socket.destroy();
         },
       )
@@ -554,7 +548,7 @@ export class Connection {
     this.invalidTimer?.cancel();
     this.relay.unbound.set(id, session);
     this.relay.stats.sessionsCreated++;
-    this.setLogContext({ session: id, user: `${username}@${realm}` });
+    this.log.bind({ session: id, user: `${username}@${realm}` });
     this.log.info('AUTH succeeded, creating new session');
     // Use-Path: the relays the AUTH came through (nearest last), then this relay (spec §2.6).
     const usePath = [...paths.from.slice(0, -1).reverse(), relayUri];
@@ -592,7 +586,7 @@ export class Connection {
     source.state = 'ESTABLISHED';
     session.destination = this;
     this.relay.stats.sessionsBound++;
-    this.setLogContext({ session: session.id, user: `${session.username}@${session.realm}` });
+    this.log.bind({ session: session.id, user: `${session.username}@${session.realm}` });
     this.log.info(`Found matching unbound session ${session.id}`);
   }
 
@@ -601,25 +595,19 @@ export class Connection {
     const session = this.session;
     const next = paths.to[1];
     if (session === undefined || next === undefined) return;
-    const port = next.port ?? DEFAULT_MSRP_PORT;
-    const socket = next.secure
-      ? tlsConnect({
-          host: next.host,
-          port,
-          ...(isIP(next.host) === 0 ? { servername: next.host } : {}),
-          secureContext: this.runtime.clientTls,
-          rejectUnauthorized: this.runtime.settings.verifyPeer,
-        })
-      : netConnect({ host: next.host, port });
+    const { socket, readyEvent } = openNextHop(next, {
+      secureContext: this.runtime.clientTls,
+      verifyPeer: this.runtime.settings.verifyPeer,
+    });
     const outgoing = new Connection(socket, this.runtime, this.relay, 'outgoing');
     outgoing.session = session;
     outgoing.path = paths.to.slice(1);
     outgoing.other = this;
-    outgoing.logBindings = {
+    outgoing.log.reset({
       session: session.id,
       user: `${session.username}@${session.realm}`,
       nextHop: next.text,
-    };
+    });
     this.other = outgoing;
     this.state = 'ESTABLISHED';
     session.destination = outgoing;
@@ -628,7 +616,7 @@ export class Connection {
     const timeout = this.relay.clock.schedule(this.runtime.settings.connectTimeout * 1000, () => {
       if (outgoing.state === 'CONNECTING') socket.destroy(new Error('connection timed out'));
     });
-    socket.once(next.secure ? 'secureConnect' : 'connect', () => {
+    socket.once(readyEvent, () => {
       timeout.cancel();
       outgoing.onConnected();
     });
@@ -640,7 +628,7 @@ export class Connection {
   private onConnected(): void {
     if (this.state !== 'CONNECTING') return;
     this.state = 'ESTABLISHED';
-    this.debug('Successfully connected');
+    this.log.debug('Successfully connected');
     this.outbox.start();
     this.other?.resumeIfUnblocked();
   }
@@ -694,14 +682,11 @@ export class Connection {
     }
     this.other?.disconnect();
     if (session?.source === this) {
-      this.log.info(
-        {
-          bytesToSource: this.outbox.bytesWritten,
-          bytesToDestination: session.destination?.outbox.bytesWritten ?? 0,
-          seconds: Math.round((this.relay.clock.now() - session.startedAt) / 1000),
-        },
-        'Session ended',
-      );
+      this.log.info('Session ended', {
+        bytesToSource: this.outbox.bytesWritten,
+        bytesToDestination: session.destination?.outbox.bytesWritten ?? 0,
+        seconds: Math.round((this.relay.clock.now() - session.startedAt) / 1000),
+      });
     }
   }
 
@@ -759,7 +744,7 @@ export class Connection {
   /** Relay-generated responses go to From-Path[0], from To-Path[0]; responses are never answered. */
   private respond(head: MsrpHead, paths: Paths, code: number, comment: string, headers: Header[] = []): void {
     if (head.method === undefined) {
-      this.debug('Not answering a response', { code, comment });
+      this.log.debug('Not answering a response', { code, comment });
       return;
     }
     this.outbox.sendControl(
@@ -770,21 +755,6 @@ export class Connection {
   private reject(head: MsrpHead, paths: Paths, code: number, comment: string): Inbound {
     this.respond(head, paths, code, comment);
     return DISCARD;
-  }
-
-  private get log(): Logger {
-    this.logger ??= this.relay.logger.child(this.logBindings);
-    return this.logger;
-  }
-
-  private setLogContext(bindings: Record<string, string>): void {
-    this.logBindings = { ...this.logBindings, ...bindings };
-    this.logger = undefined;
-  }
-
-  /** Debug lines are frequent: skip even building the child logger unless debug is on. */
-  private debug(message: string, fields?: Record<string, unknown>): void {
-    if (this.relay.logger.isLevelEnabled('debug')) this.log.debug(fields ?? {}, message);
   }
 
   private describeFarEnd(): string {
