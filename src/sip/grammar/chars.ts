@@ -6,7 +6,8 @@
 
 const ALPHANUM = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789';
 
-function charTable(chars: string): Uint8Array {
+/** A lookup table with a 1 for each character of `chars` (ASCII only). */
+export function charTable(chars: string): Uint8Array {
   const table = new Uint8Array(128);
   for (let i = 0; i < chars.length; i++) table[chars.charCodeAt(i)] = 1;
   return table;
@@ -29,20 +30,8 @@ function inTable(table: Uint8Array, code: number): boolean {
   return code < 128 && table[code] === 1;
 }
 
-export function isTokenChar(code: number): boolean {
-  return inTable(TOKEN, code);
-}
-
-export function isUnreservedChar(code: number): boolean {
-  return inTable(UNRESERVED, code);
-}
-
 export function isHostChar(code: number): boolean {
   return inTable(HOST, code);
-}
-
-export function isHexChar(code: number): boolean {
-  return inTable(HEX, code);
 }
 
 export function isDigit(code: number): boolean {
@@ -85,7 +74,9 @@ export function isToken(text: string): boolean {
 /** escaped = "%" HEXDIG HEXDIG */
 export function isEscapedAt(text: string, i: number): boolean {
   return (
-    text.charCodeAt(i) === 0x25 && inTable(HEX, text.charCodeAt(i + 1)) && inTable(HEX, text.charCodeAt(i + 2))
+    text.charCodeAt(i) === 0x25 &&
+    inTable(HEX, text.charCodeAt(i + 1)) &&
+    inTable(HEX, text.charCodeAt(i + 2))
   );
 }
 
@@ -104,5 +95,3 @@ export function scanUriChars(text: string, start: number, extra: Uint8Array): nu
     } else return i;
   }
 }
-
-export { charTable };

@@ -12,7 +12,7 @@ const LAQUOT = 0x3c;
 const RAQUOT = 0x3e;
 
 /** Index of the first top-level comma at or after `start`, or `text.length`. */
-export function nextListSeparator(text: string, start: number): number {
+function nextListSeparator(text: string, start: number): number {
   let quoted = false;
   let angle = false;
   for (let i = start; i < text.length; i++) {

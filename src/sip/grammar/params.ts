@@ -18,9 +18,7 @@ const DQUOTE = 0x22;
 const LBRACKET = 0x5b;
 
 /** Unquoted values: token characters, plus ":" so that IPv6 `received` values (RFC 5118) are accepted. */
-const VALUE = charTable(
-  "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-.!%*_+`'~:",
-);
+const VALUE = charTable("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-.!%*_+`'~:");
 
 function scanValue(text: string, start: number): number {
   const first = text.charCodeAt(start);
@@ -86,9 +84,4 @@ export function formatParams(params: Params): string {
 export function paramText(value: string | null | undefined): string | undefined {
   if (value === null || value === undefined) return undefined;
   return value.charCodeAt(0) === DQUOTE ? unquote(value) : value;
-}
-
-/** True when a value can be written without quotes. */
-export function isBareParamValue(value: string): boolean {
-  return value.charCodeAt(0) !== DQUOTE && scanValue(value, 0) === value.length;
 }

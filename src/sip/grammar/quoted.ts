@@ -2,6 +2,7 @@
 
 const DQUOTE = 0x22;
 const BACKSLASH = 0x5c;
+const NEEDS_ESCAPE = /["\\]/g;
 
 /**
  * `text[start]` must be `"`. Returns the index just after the closing quote, or -1 when the string is not
@@ -33,5 +34,5 @@ export function unquote(raw: string): string {
 
 /** A quoted-string whose content is `text`: `"` and `\` become quoted-pairs. */
 export function quote(text: string): string {
-  return `"${text.replace(/["\\]/g, '\\$&')}"`;
+  return `"${text.replace(NEEDS_ESCAPE, '\\$&')}"`;
 }
