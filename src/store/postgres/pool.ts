@@ -1,11 +1,11 @@
 /**
- * The pg Pool behind the PostgreSQL store, configured as the relay's credential driver configures its own
- * (src/credentials/sql/drivers/postgres.ts): every wait bounded, broken connections replaced, no startup
- * parameters (PgBouncer refuses them). Queries go through `query`, which refuses work after close and
+ * The pg Pool behind the PostgreSQL store, with the settings the relay's credential driver uses too
+ * (postgresPoolConfig). Queries go through `query`, which refuses work after close and
  * turns driver errors into StoreErrors with any password masked.
  */
 import pg from 'pg';
 import { describeError } from '../../credentials/sql/driver.js';
+import { postgresPoolConfig } from '../../credentials/sql/drivers/postgres-pool-config.js';
 import type { ServerConnection } from '../../credentials/sql/uri.js';
 import { StoreError } from '../errors.js';
 
@@ -24,26 +24,7 @@ export class PostgresPool {
 
   constructor(connection: ServerConnection, options: PoolOptions) {
     this.#secret = connection.password;
-    this.pool = new pg.Pool({
-      host: connection.socket ?? connection.host,
-      port: connection.port ?? 5432,
-      user: connection.user,
-      password: connection.password, // undefined: pg's defaults (PGPASSWORD, ~/.pgpass)
-      database: connection.database,
-      ssl:
-        connection.sslMode === 'disable'
-          ? false
-          : connection.sslMode === 'require'
-            ? { rejectUnauthorized: false }
-            : true,
-      application_name: 'missive',
-      max: options.maxConnections,
-      connectionTimeoutMillis: options.timeoutMs, // also bounds the wait for a free pooled connection
-      query_timeout: options.timeoutMs,
-      keepAlive: true,
-      idleTimeoutMillis: 30_000,
-      allowExitOnIdle: true,
-    });
+    this.pool = new pg.Pool(postgresPoolConfig(connection, options));
     // A broken idle connection is dropped and reported here; unheard, the event would crash the process.
     this.pool.on('error', () => undefined);
   }
