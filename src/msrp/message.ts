@@ -46,7 +46,3 @@ export interface MsrpHead {
   /** Header lines that could not be read as `name: value`; the message is answered with 400. */
   readonly malformedLines: number;
 }
-
-export function isRequest(head: MsrpHead): head is MsrpHead & { method: string } {
-  return head.method !== undefined;
-}

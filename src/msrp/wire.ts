@@ -1,8 +1,6 @@
 /** Builders for the bytes of MSRP messages the relay writes: responses, REPORTs and forwarded heads. */
 import { equalsIgnoreCase, type Header, type MsrpHead } from './message.js';
 
-export const CRLF = '\r\n';
-
 export function endLine(tid: string, flag: string): string {
   return `-------${tid}${flag}\r\n`;
 }
@@ -69,7 +67,7 @@ export function forwardedHead(
 ): string {
   let text = `${startLine}\r\nTo-Path: ${toPath}\r\nFrom-Path: ${fromPath}\r\n`;
   for (const header of headers) text += `${header.name}: ${header.value}\r\n`;
-  if (hasBody) text += CRLF;
+  if (hasBody) text += '\r\n';
   return text;
 }
 
