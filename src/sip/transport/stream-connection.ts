@@ -1,0 +1,165 @@
+/**
+ * One TCP or TLS connection (RFC 3261 §18.3): bytes in through a SipStreamParser, messages out with
+ * back-pressure bounded by maxQueuedBytes. Keepalive pings get a CRLF pong (RFC 5626 §3.5.1). A fatal parse
+ * error is answered (for a reject) and the connection closed; so is an idle connection or a peer that does
+ * not read. Nothing here throws into the socket's event handlers.
+ */
+import type { Socket } from 'node:net';
+import type { SipMessage } from '../message/message.js';
+import type { SipParseError } from '../parser/errors.js';
+import type { ParserConfig } from '../parser/limits.js';
+import { SipStreamParser } from '../parser/stream.js';
+import type { Clock, Timer } from '../../time/clock.js';
+import { errorAnswer, stampIncoming } from './incoming.js';
+import { type LocalAddress, type MessageSource, TransportError, type TransportProtocol } from './types.js';
+
+const PONG = Buffer.from('\r\n');
+
+export interface StreamConnectionLimits {
+  /** Closed after this long without input or output. */
+  readonly idleTimeoutMs: number;
+  /** Bytes written but not yet taken by the peer; above, the connection is closed. */
+  readonly maxQueuedBytes: number;
+  /** After a close we started, the socket is destroyed if the peer has not closed its side by then. */
+  readonly closeGraceMs: number;
+}
+
+export interface StreamConnectionInit {
+  readonly id: string;
+  readonly protocol: TransportProtocol;
+  readonly socket: Socket;
+  readonly parser: ParserConfig;
+  readonly limits: StreamConnectionLimits;
+  readonly clock: Clock;
+  readonly onMessage: (message: SipMessage, source: MessageSource) => void;
+  readonly onClose: (connection: StreamConnection) => void;
+}
+
+export class StreamConnection {
+  readonly id: string;
+  readonly protocol: TransportProtocol;
+  readonly remoteHost: string;
+  readonly remotePort: number;
+  readonly local: LocalAddress;
+  readonly #socket: Socket;
+  readonly #parser: SipStreamParser;
+  readonly #init: StreamConnectionInit;
+  readonly #source: MessageSource;
+  #lastActivity: number;
+  #idleTimer: Timer | undefined;
+  #graceTimer: Timer | undefined;
+  #closed = false;
+
+  constructor(init: StreamConnectionInit) {
+    this.#init = init;
+    this.id = init.id;
+    this.protocol = init.protocol;
+    this.#socket = init.socket;
+    this.remoteHost = init.socket.remoteAddress ?? '';
+    this.remotePort = init.socket.remotePort ?? 0;
+    this.local = { host: init.socket.localAddress ?? '', port: init.socket.localPort ?? 0 };
+    this.#source = {
+      transport: init.protocol,
+      host: this.remoteHost,
+      port: this.remotePort,
+      connectionId: init.id,
+      local: this.local,
+    };
+    this.#parser = new SipStreamParser(
+      {
+        onMessage: (message) => {
+          this.#onMessage(message);
+        },
+        onPing: () => {
+          this.write(PONG).catch(() => undefined);
+        },
+        onError: (error, fatal) => {
+          this.#onParseError(error, fatal);
+        },
+      },
+      init.parser,
+    );
+    this.#lastActivity = init.clock.now();
+    this.#armIdleTimer(init.limits.idleTimeoutMs);
+    const socket = init.socket;
+    socket.on('data', (chunk: Buffer) => {
+      this.#lastActivity = init.clock.now();
+      this.#parser.feed(chunk);
+    });
+    socket.on('error', () => {
+      // 'close' follows.
+    });
+    socket.on('close', () => {
+      this.#onClosed();
+    });
+  }
+
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  /** Bytes held by the parser for a message not yet complete (bounded by the parser limits). */
+  get bufferedBytes(): number {
+    return this.#parser.bufferedBytes;
+  }
+
+  /** Ends the connection cleanly (FIN after pending output), destroying it if the peer lingers. */
+  close(): void {
+    if (this.#closed || this.#graceTimer !== undefined) return;
+    this.#socket.end();
+    this.#graceTimer = this.#init.clock.schedule(this.#init.limits.closeGraceMs, () => {
+      this.#socket.destroy();
+    });
+  }
+
+  /** Closes at once. */
+  destroy(): void {
+    this.#socket.destroy();
+  }
+
+  /** Queues bytes; rejects with a TransportError when the connection is closed or not draining. */
+  write(bytes: Buffer): Promise<void> {
+    if (this.#closed || this.#graceTimer !== undefined || this.#socket.writableEnded) {
+      return Promise.reject(new TransportError(`${this.protocol}: connection ${this.id} is closed`));
+    }
+    if (this.#socket.writableLength + bytes.length > this.#init.limits.maxQueuedBytes) {
+      this.destroy();
+      return Promise.reject(new TransportError(`${this.protocol}: connection ${this.id} is not draining`));
+    }
+    this.#lastActivity = this.#init.clock.now();
+    return new Promise((resolve, reject) => {
+      this.#socket.write(bytes, (error) => {
+        if (error === undefined || error === null) resolve();
+        else reject(new TransportError(`${this.protocol}: write failed: ${error.message}`));
+      });
+    });
+  }
+
+  #onMessage(message: SipMessage): void {
+    stampIncoming(message, this.#source);
+    this.#init.onMessage(message, this.#source);
+  }
+
+  #onParseError(error: SipParseError, fatal: boolean): void {
+    const answer = errorAnswer(error, this.#source);
+    if (answer !== undefined) this.write(answer).catch(() => undefined);
+    if (fatal) this.close();
+  }
+
+  #armIdleTimer(ms: number): void {
+    this.#idleTimer = this.#init.clock.schedule(ms, () => {
+      const idleFor = this.#init.clock.now() - this.#lastActivity;
+      const limit = this.#init.limits.idleTimeoutMs;
+      if (idleFor >= limit) this.close();
+      else this.#armIdleTimer(limit - idleFor);
+    });
+  }
+
+  #onClosed(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#idleTimer?.cancel();
+    this.#graceTimer?.cancel();
+    this.#init.onClose(this);
+  }
+}

@@ -1,0 +1,194 @@
+/**
+ * SIP over TCP or TLS (RFC 3261 §18, §26.3.1): accepts connections, opens them on demand for send(), and
+ * reuses any open connection to the target (whoever opened it). Connections live in a ConnectionTable shared
+ * with the other stream transport; when it is full a new inbound connection is closed at once and an outbound
+ * send fails.
+ */
+import { EventEmitter } from 'node:events';
+import {
+  createServer as createTcpServer,
+  isIP,
+  type Server,
+  type Socket,
+  connect as tcpConnect,
+} from 'node:net';
+import {
+  type ConnectionOptions,
+  createServer as createTlsServer,
+  connect as tlsConnect,
+  type TlsOptions,
+} from 'node:tls';
+import type { SipMessage } from '../message/message.js';
+import { serializeMessage } from '../message/serialize.js';
+import type { ParserConfig } from '../parser/limits.js';
+import type { Clock } from '../../time/clock.js';
+import { type ConnectionTable, connectionKey } from './connection-table.js';
+import { StreamConnection, type StreamConnectionLimits } from './stream-connection.js';
+import {
+  type LocalAddress,
+  type SendTarget,
+  type Transport,
+  TransportError,
+  type TransportEvents,
+} from './types.js';
+
+export interface StreamTransportOptions {
+  readonly protocol: 'tcp' | 'tls';
+  readonly table: ConnectionTable;
+  readonly clock: Clock;
+  readonly parser: ParserConfig;
+  readonly limits: StreamConnectionLimits;
+  readonly connectTimeoutMs: number;
+  /** TLS only: certificate and key for listen(). */
+  readonly tlsServer?: TlsOptions | undefined;
+  /** TLS only: trust settings for connections we open (servername is set from the target host). */
+  readonly tlsClient?: ConnectionOptions | undefined;
+}
+
+export class StreamTransport extends EventEmitter<TransportEvents> implements Transport {
+  readonly protocol: 'tcp' | 'tls';
+  readonly #options: StreamTransportOptions;
+  readonly #connecting = new Map<string, Promise<StreamConnection>>();
+  #server: Server | undefined;
+  #closing = false;
+
+  constructor(options: StreamTransportOptions) {
+    super();
+    this.protocol = options.protocol;
+    this.#options = options;
+  }
+
+  listen(host: string, port: number): Promise<LocalAddress> {
+    if (this.#server !== undefined)
+      return Promise.reject(new TransportError(`${this.protocol}: already listening`));
+    const server =
+      this.protocol === 'tls'
+        ? createTlsServer(this.#options.tlsServer ?? {}, (socket) => {
+            this.#accept(socket);
+          })
+        : createTcpServer((socket) => {
+            this.#accept(socket);
+          });
+    // A failed TLS handshake is that peer's problem only.
+    server.on('tlsClientError', (_error: Error, socket: Socket) => {
+      socket.destroy();
+    });
+    this.#server = server;
+    return new Promise((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, host, () => {
+        server.off('error', reject);
+        server.on('error', () => undefined);
+        const address = server.address();
+        if (address === null || typeof address === 'string') {
+          reject(new TransportError(`${this.protocol}: no address`));
+          return;
+        }
+        resolve({ host: address.address, port: address.port });
+      });
+    });
+  }
+
+  async send(message: SipMessage, target: SendTarget): Promise<void> {
+    const bytes = serializeMessage(message);
+    const connection = await this.#connectionFor(target);
+    await connection.write(bytes);
+  }
+
+  async close(): Promise<void> {
+    this.#closing = true;
+    const server = this.#server;
+    this.#server = undefined;
+    const closed =
+      server === undefined
+        ? Promise.resolve()
+        : new Promise<void>((resolve) => {
+            server.close(() => {
+              resolve();
+            });
+          });
+    for (const connection of this.#options.table.all())
+      if (connection.protocol === this.protocol) connection.destroy();
+    await closed;
+  }
+
+  #accept(socket: Socket): void {
+    if (this.#closing || this.#options.table.full) {
+      socket.destroy();
+      return;
+    }
+    this.#adopt(socket);
+  }
+
+  #adopt(socket: Socket): StreamConnection {
+    const { table } = this.#options;
+    const connection = new StreamConnection({
+      id: table.newId(this.protocol),
+      protocol: this.protocol,
+      socket,
+      parser: this.#options.parser,
+      limits: this.#options.limits,
+      clock: this.#options.clock,
+      onMessage: (message, source) => {
+        this.emit('message', message, source);
+      },
+      onClose: (closed) => {
+        table.remove(closed);
+      },
+    });
+    table.add(connection);
+    return connection;
+  }
+
+  async #connectionFor(target: SendTarget): Promise<StreamConnection> {
+    const { table } = this.#options;
+    const byId = target.connectionId === undefined ? undefined : table.byId(target.connectionId);
+    if (byId !== undefined && byId.protocol === this.protocol) return byId;
+    const existing = table.byAddress(this.protocol, target.host, target.port);
+    if (existing !== undefined) return existing;
+    const key = connectionKey(this.protocol, target.host, target.port);
+    const pending = this.#connecting.get(key);
+    if (pending !== undefined) return pending;
+    if (this.#closing) throw new TransportError(`${this.protocol}: closed`);
+    if (table.full) throw new TransportError(`${this.protocol}: too many connections`);
+    const opening = this.#open(target.host, target.port).finally(() => {
+      this.#connecting.delete(key);
+    });
+    this.#connecting.set(key, opening);
+    return opening;
+  }
+
+  #open(host: string, port: number): Promise<StreamConnection> {
+    return new Promise((resolve, reject) => {
+      const socket =
+        this.protocol === 'tls' ? tlsConnect(this.#tlsClientOptions(host, port)) : tcpConnect({ host, port });
+      const timer = this.#options.clock.schedule(this.#options.connectTimeoutMs, () => {
+        socket.destroy();
+        reject(new TransportError(`${this.protocol}: connect to ${host}:${port} timed out`));
+      });
+      const failed = (error: Error): void => {
+        timer.cancel();
+        reject(new TransportError(`${this.protocol}: connect to ${host}:${port} failed: ${error.message}`));
+      };
+      socket.once('error', failed);
+      const adopt = (): void => {
+        timer.cancel();
+        socket.off('error', failed);
+        if (this.#closing || this.#options.table.full) {
+          socket.destroy();
+          reject(new TransportError(`${this.protocol}: too many connections`));
+          return;
+        }
+        resolve(this.#adopt(socket));
+      };
+      socket.once(this.protocol === 'tls' ? 'secureConnect' : 'connect', adopt);
+    });
+  }
+
+  #tlsClientOptions(host: string, port: number): ConnectionOptions {
+    const options: ConnectionOptions = { ...this.#options.tlsClient, host, port };
+    // SNI carries names only (RFC 6066 §3), never IP addresses.
+    if (isIP(host) === 0) options.servername = host;
+    return options;
+  }
+}

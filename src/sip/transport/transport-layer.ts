@@ -1,0 +1,152 @@
+/**
+ * The transport layer (RFC 3261 §18): one transport per protocol, one connection table for the stream
+ * transports, and the rules that choose how a message leaves: §18.1.1 (a large request goes over TCP
+ * instead of UDP) and §18.2.2 (where a response goes). Messages from every transport are re-emitted as
+ * 'message' events with their source.
+ */
+import { EventEmitter } from 'node:events';
+import type { ConnectionOptions, TlsOptions } from 'node:tls';
+import type { SipMessage, SipResponse } from '../message/message.js';
+import { serializeHead } from '../message/serialize.js';
+import { type SipParserOptions, parserConfig } from '../parser/limits.js';
+import { type Clock, systemClock } from '../../time/clock.js';
+import { ConnectionTable } from './connection-table.js';
+import { responseTarget } from './response-target.js';
+import { StreamTransport } from './stream-transport.js';
+import {
+  type LocalAddress,
+  type MessageSource,
+  type SendTarget,
+  type Transport,
+  TransportError,
+  type TransportEvents,
+  type TransportProtocol,
+} from './types.js';
+import { UdpTransport } from './udp-transport.js';
+import { setTopViaTransport } from './via-transport.js';
+
+export interface TransportLayerOptions {
+  readonly clock?: Clock | undefined;
+  /** Parser limits; maxHeaderBytes + maxBodyBytes bound what a connection buffers. */
+  readonly parser?: SipParserOptions | undefined;
+  /** Open TCP and TLS connections together. Default 10000. */
+  readonly maxConnections?: number | undefined;
+  /** A connection with no traffic for this long is closed. Default 10 minutes. */
+  readonly idleTimeoutMs?: number | undefined;
+  /** Output a peer has not taken yet; above, its connection is closed. Default 4 MiB. */
+  readonly maxQueuedBytes?: number | undefined;
+  /** Default 10 s. */
+  readonly connectTimeoutMs?: number | undefined;
+  /** Default 2 s. */
+  readonly closeGraceMs?: number | undefined;
+  /**
+   * §18.1.1: a request larger than this many bytes, bound for UDP, is sent over TCP (its top Via rewritten),
+   * falling back to UDP when the connection cannot be made. Default 1300; 0 turns the rule off.
+   */
+  readonly udpMaxRequestBytes?: number | undefined;
+  readonly tls?: { readonly server?: TlsOptions; readonly client?: ConnectionOptions } | undefined;
+  /**
+   * Told when a 'message' listener throws: a bug above the transport costs that message, never the
+   * process or the other peers. Default: a process warning.
+   */
+  readonly onListenerError?: ((error: unknown, source: MessageSource) => void) | undefined;
+}
+
+export class TransportLayer extends EventEmitter<TransportEvents> {
+  readonly connections: ConnectionTable;
+  readonly udp: UdpTransport;
+  readonly tcp: StreamTransport;
+  readonly tls: StreamTransport;
+  readonly #udpMaxRequestBytes: number;
+
+  constructor(options: TransportLayerOptions = {}) {
+    super();
+    const clock = options.clock ?? systemClock;
+    const parser = parserConfig(options.parser);
+    this.connections = new ConnectionTable(options.maxConnections ?? 10_000);
+    this.#udpMaxRequestBytes = options.udpMaxRequestBytes ?? 1300;
+    const stream = {
+      table: this.connections,
+      clock,
+      parser,
+      connectTimeoutMs: options.connectTimeoutMs ?? 10_000,
+      limits: {
+        idleTimeoutMs: options.idleTimeoutMs ?? 600_000,
+        maxQueuedBytes: options.maxQueuedBytes ?? 4 * 1024 * 1024,
+        closeGraceMs: options.closeGraceMs ?? 2_000,
+      },
+    };
+    this.udp = new UdpTransport({ parser });
+    this.tcp = new StreamTransport({ ...stream, protocol: 'tcp' });
+    this.tls = new StreamTransport({
+      ...stream,
+      protocol: 'tls',
+      tlsServer: options.tls?.server,
+      tlsClient: options.tls?.client,
+    });
+    const onListenerError =
+      options.onListenerError ??
+      ((error: unknown) => {
+        process.emitWarning(`SIP message handler failed: ${String(error)}`);
+      });
+    for (const transport of [this.udp, this.tcp, this.tls]) {
+      transport.on('message', (message, source) => {
+        try {
+          this.emit('message', message, source);
+        } catch (error) {
+          onListenerError(error, source);
+        }
+      });
+    }
+  }
+
+  transport(protocol: TransportProtocol): Transport {
+    switch (protocol) {
+      case 'udp':
+        return this.udp;
+      case 'tcp':
+        return this.tcp;
+      case 'tls':
+        return this.tls;
+    }
+  }
+
+  listen(protocol: TransportProtocol, host: string, port: number): Promise<LocalAddress> {
+    return this.transport(protocol).listen(host, port);
+  }
+
+  /** Sends a request (or a response to an explicit target). */
+  async send(message: SipMessage, target: SendTarget): Promise<void> {
+    if (target.transport === 'udp' && message.kind === 'request' && this.#tooLargeForUdp(message)) {
+      const original = setTopViaTransport(message.headers, 'TCP');
+      try {
+        await this.tcp.send(message, { ...target, transport: 'tcp' });
+        return;
+      } catch {
+        // §18.1.1: when TCP cannot be used, retry over UDP.
+        if (original !== undefined) message.headers.setFirst('Via', original);
+      }
+    }
+    await this.transport(target.transport).send(message, target);
+  }
+
+  /**
+   * Sends a response per §18.2.2. `source` is where its request came from: a stream response then reuses
+   * that connection while it is open.
+   */
+  async sendResponse(response: SipResponse, source?: MessageSource): Promise<void> {
+    const target = responseTarget(response, source);
+    if (target === undefined) throw new TransportError('response without a usable top Via');
+    await this.send(response, target);
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([this.udp.close(), this.tcp.close(), this.tls.close()]);
+  }
+
+  #tooLargeForUdp(message: SipMessage): boolean {
+    const limit = this.#udpMaxRequestBytes;
+    if (limit <= 0) return false;
+    return Buffer.byteLength(serializeHead(message)) + message.body.length > limit;
+  }
+}

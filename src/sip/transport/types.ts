@@ -1,0 +1,58 @@
+/**
+ * The transport layer's vocabulary (RFC 3261 §18): where a message came from, where one goes, and what every
+ * transport (UDP, TCP, TLS; WebSocket later) offers to the layer above.
+ */
+import type { EventEmitter } from 'node:events';
+import type { SipMessage } from '../message/message.js';
+
+export type TransportProtocol = 'udp' | 'tcp' | 'tls';
+
+/** Stream transports keep connections; UDP does not. */
+export const STREAM_PROTOCOLS: ReadonlySet<TransportProtocol> = new Set(['tcp', 'tls']);
+
+export interface LocalAddress {
+  readonly host: string;
+  readonly port: number;
+}
+
+/** Where a received message came from. `connectionId` is set for stream transports. */
+export interface MessageSource {
+  readonly transport: TransportProtocol;
+  /** Remote IP address (IPv6 without brackets). */
+  readonly host: string;
+  readonly port: number;
+  readonly connectionId?: string;
+  readonly local: LocalAddress;
+}
+
+/**
+ * Where to send. For stream transports an open connection to (host, port) is reused, and `connectionId`,
+ * when given and still open, is preferred over the address (a response on the connection its request came
+ * on, §18.2.2).
+ */
+export interface SendTarget {
+  readonly transport: TransportProtocol;
+  readonly host: string;
+  readonly port: number;
+  readonly connectionId?: string | undefined;
+}
+
+export interface TransportEvents {
+  /** A message; a request's top Via already carries received/rport (§18.2.1, RFC 3581). */
+  message: [message: SipMessage, source: MessageSource];
+}
+
+export interface Transport extends EventEmitter<TransportEvents> {
+  readonly protocol: TransportProtocol;
+  /** Resolves with the bound address (port 0 picks an ephemeral port). */
+  listen(host: string, port: number): Promise<LocalAddress>;
+  /** Rejects with a TransportError when the message cannot be handed to the network. */
+  send(message: SipMessage, target: SendTarget): Promise<void>;
+  /** Stops listening and closes every connection. */
+  close(): Promise<void>;
+}
+
+/** A send that failed: the layer above treats it as a transport error (§8.1.3.1, §17.1.4). */
+export class TransportError extends Error {
+  override readonly name = 'TransportError';
+}

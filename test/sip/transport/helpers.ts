@@ -1,0 +1,154 @@
+/** Peers for the transport tests: raw UDP and TCP clients that frame what they receive, and a test certificate. */
+import { execFileSync } from 'node:child_process';
+import { createSocket, type Socket as UdpSocket } from 'node:dgram';
+import { once } from 'node:events';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { connect, type Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { SipMessage } from '../../../src/sip/message/message.js';
+import { parseDatagram } from '../../../src/sip/parser/datagram.js';
+import { SipStreamParser } from '../../../src/sip/parser/stream.js';
+
+export interface Certificate {
+  readonly key: Buffer;
+  readonly cert: Buffer;
+}
+
+/** A self-signed certificate for 127.0.0.1 made with the openssl CLI in a temporary directory. */
+export function selfSignedCertificate(): Certificate {
+  const dir = mkdtempSync(join(tmpdir(), 'missive-tls-'));
+  try {
+    const key = join(dir, 'key.pem');
+    const cert = join(dir, 'cert.pem');
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'ec',
+        '-pkeyopt',
+        'ec_paramgen_curve:prime256v1',
+        '-nodes',
+        '-keyout',
+        key,
+        '-out',
+        cert,
+        '-days',
+        '1',
+        '-subj',
+        '/CN=127.0.0.1',
+        '-addext',
+        'subjectAltName=IP:127.0.0.1',
+      ],
+      { stdio: 'ignore' },
+    );
+    return { key: readFileSync(key), cert: readFileSync(cert) };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+export function request(options: { via: string; method?: string; body?: string; extra?: string }): string {
+  const method = options.method ?? 'MESSAGE';
+  const body = options.body ?? '';
+  return (
+    `${method} sip:bob@example.com SIP/2.0\r\n` +
+    `Via: ${options.via}\r\n` +
+    'Max-Forwards: 70\r\n' +
+    'From: <sip:alice@example.com>;tag=a1\r\n' +
+    'To: <sip:bob@example.com>\r\n' +
+    'Call-ID: call-1@example.com\r\n' +
+    `CSeq: 1 ${method}\r\n` +
+    (options.extra ?? '') +
+    `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`
+  );
+}
+
+/** Waits for `predicate` to hold, polling; fails after `ms`. */
+export async function eventually(predicate: () => boolean, ms = 2000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!predicate()) {
+    if (Date.now() > deadline) throw new Error('timed out waiting');
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
+
+export class UdpPeer {
+  readonly socket: UdpSocket = createSocket('udp4');
+  readonly received: SipMessage[] = [];
+
+  async bind(): Promise<number> {
+    this.socket.on('message', (packet) => {
+      const result = parseDatagram(packet);
+      if (result.kind === 'message') this.received.push(result.message);
+    });
+    this.socket.bind(0, '127.0.0.1');
+    await once(this.socket, 'listening');
+    return this.socket.address().port;
+  }
+
+  send(text: string, port: number): void {
+    this.socket.send(Buffer.from(text), port, '127.0.0.1');
+  }
+
+  close(): void {
+    this.socket.close();
+  }
+}
+
+/** A TCP client that frames what it receives and records pongs and the connection's end. */
+export class StreamPeer {
+  readonly received: SipMessage[] = [];
+  pongs = 0;
+  closed = false;
+  readonly socket: Socket;
+  readonly #parser = new SipStreamParser({
+    onMessage: (message) => {
+      message.body = Buffer.from(message.body);
+      this.received.push(message);
+    },
+    onPing: () => undefined,
+    onError: () => undefined,
+  });
+
+  constructor(socket: Socket) {
+    this.socket = socket;
+    socket.on('data', (chunk: Buffer) => {
+      // A lone CRLF from the server is a pong (RFC 5626 §3.5.1); the stream parser skips it.
+      if (chunk.toString() === '\r\n') this.pongs++;
+      else this.#parser.feed(chunk);
+    });
+    socket.on('error', () => undefined);
+    socket.on('close', () => {
+      this.closed = true;
+    });
+  }
+
+  static async connect(port: number): Promise<StreamPeer> {
+    const socket = connect({ host: '127.0.0.1', port });
+    await once(socket, 'connect');
+    return new StreamPeer(socket);
+  }
+
+  get localPort(): number {
+    return this.socket.localPort ?? 0;
+  }
+
+  write(text: string): void {
+    this.socket.write(text);
+  }
+
+  /** One byte per write, each in its own turn of the event loop. */
+  async writeBytewise(text: string): Promise<void> {
+    for (const byte of Buffer.from(text)) {
+      this.socket.write(Buffer.of(byte));
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+  }
+
+  close(): void {
+    this.socket.destroy();
+  }
+}

@@ -1,0 +1,48 @@
+/** Where a response goes (RFC 3261 §18.2.2, RFC 3581 §4). */
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { SipHeaders } from '../../../src/sip/headers/header-list.js';
+import { SipResponse } from '../../../src/sip/message/message.js';
+import { responseTarget } from '../../../src/sip/transport/response-target.js';
+
+const withVia = (via: string): SipResponse =>
+  new SipResponse({ status: 200, reason: 'OK', headers: SipHeaders.of([['Via', via]]) });
+const local = { host: '127.0.0.1', port: 5060 };
+
+describe('responseTarget', () => {
+  test('UDP: received and rport win over sent-by', () => {
+    assert.deepEqual(responseTarget(withVia('SIP/2.0/UDP a.example:5070;received=192.0.2.1;rport=4000')), {
+      transport: 'udp',
+      host: '192.0.2.1',
+      port: 4000,
+      connectionId: undefined,
+    });
+  });
+
+  test('sent-by and the default port without received/rport; 5061 for TLS', () => {
+    assert.equal(responseTarget(withVia('SIP/2.0/UDP a.example;branch=z9hG4bK1'))?.port, 5060);
+    assert.equal(responseTarget(withVia('SIP/2.0/TLS a.example;branch=z9hG4bK1'))?.port, 5061);
+    assert.equal(responseTarget(withVia('SIP/2.0/TCP a.example:7000'))?.host, 'a.example');
+  });
+
+  test('a stream response keeps the connection of its request', () => {
+    const source = {
+      transport: 'tcp',
+      host: '192.0.2.1',
+      port: 40000,
+      connectionId: 'tcp-7',
+      local,
+    } as const;
+    assert.equal(
+      responseTarget(withVia('SIP/2.0/TCP a.example;received=192.0.2.1'), source)?.connectionId,
+      'tcp-7',
+    );
+    const udpSource = { transport: 'udp', host: '192.0.2.1', port: 40000, local } as const;
+    assert.equal(responseTarget(withVia('SIP/2.0/TCP a.example'), udpSource)?.connectionId, undefined);
+  });
+
+  test('no usable Via or an unknown transport: no target', () => {
+    assert.equal(responseTarget(new SipResponse({ status: 200, reason: 'OK' })), undefined);
+    assert.equal(responseTarget(withVia('SIP/2.0/SCTP a.example')), undefined);
+  });
+});
