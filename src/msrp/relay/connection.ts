@@ -5,11 +5,11 @@
  */
 import type { Socket } from 'node:net';
 import type { Timer } from '../../time/clock.js';
-import { type FailureReport, parseByteRange, parseFailureReport } from '../headers.js';
+import { parseByteRange, parseFailureReport } from '../headers.js';
 import type { ContinuationFlag, Header, MsrpHead } from '../message.js';
 import { MsrpParser, MsrpProtocolError } from '../parser.js';
 import { formatPath, makeMsrpUri, type MsrpUri } from '../uri.js';
-import { bodilessMessage, closing, forwardedHead, passThroughHeaders, response } from '../wire.js';
+import { closing, forwardedHead, passThroughHeaders, response } from '../wire.js';
 import {
   findInvalidHeader,
   headerError,
@@ -22,32 +22,14 @@ import {
 } from './checks.js';
 import type { AuthSuccess } from './authenticator.js';
 import type { RelayRuntime, RelayState } from './context.js';
-import { ForwardedSend, type SendPart } from './forwarded-send.js';
+import { ForwardedSend } from './forwarded-send.js';
 import { LazyLog } from './lazy-log.js';
 import { openNextHop } from './next-hop.js';
 import { Outbox } from './outbox.js';
 import { Session } from './session.js';
+import { relayReport, type TrackedRequest, type TrackedSend } from './transactions.js';
 
 export type PeerState = 'NEW' | 'UNBOUND' | 'CONNECTING' | 'ESTABLISHED' | 'DISCONNECTING' | 'DISCONNECTED';
-
-/** A forwarded SEND part awaiting its downstream response, for the REPORT the relay may owe its sender. */
-interface TrackedSend {
-  readonly part: SendPart;
-  readonly failureReport: FailureReport;
-  readonly reportTo: string;
-  readonly reportFrom: string;
-  readonly messageId: string;
-  readonly total: number | undefined;
-  timer: Timer | undefined;
-}
-
-/** A forwarded non-SEND request awaiting its end-to-end response. */
-interface TrackedRequest {
-  readonly originalTid: string;
-  readonly replyTo: string;
-  readonly replyFrom: string;
-  readonly timer: Timer;
-}
 
 type Inbound =
   | { readonly kind: 'collect'; readonly head: MsrpHead; readonly chunks: Buffer[]; size: number }
@@ -251,7 +233,6 @@ export class Connection {
           if (failureReport === 'no') return;
           this.sendTransactions.set(part.tid, {
             part,
-            failureReport,
             reportTo,
             reportFrom,
             messageId,
@@ -428,17 +409,7 @@ export class Connection {
 
   /** A REPORT from the relay itself to this connection's client about one of its SENDs (spec §3.8). */
   private sendReport(tracked: TrackedSend, code: number, comment: string | undefined): void {
-    const tid = this.relay.tids.next();
-    const headers: Header[] = [
-      { name: 'Status', value: `000 ${code}${comment === undefined ? '' : ` ${comment}`}` },
-      { name: 'Message-ID', value: tracked.messageId },
-    ];
-    const { start, bytes } = tracked.part;
-    if (bytes > 0)
-      headers.push({ name: 'Byte-Range', value: `${start}-${start + bytes - 1}/${tracked.total ?? '*'}` });
-    this.outbox.sendControl(
-      bodilessMessage(`MSRP ${tid} REPORT`, tracked.reportTo, tracked.reportFrom, headers, tid),
-    );
+    this.outbox.sendControl(relayReport(tracked, code, comment, this.relay.tids.next()));
   }
 
   // ---- AUTH ------------------------------------------------------------------------------------
