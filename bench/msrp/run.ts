@@ -2,10 +2,11 @@
  * `npm run bench:msrp`: Kamailio's msrp module and `missive relay` side by side on loopback, plain TCP
  * then TLS; writes raw CSV to bench/results/ and the MSRP section of BENCHMARKS.md.
  */
-import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { writeSelfSignedCertificate } from '../../src/tls/self-signed.js';
 import { fdLimits, loadAverage, machineInfo } from './machine.js';
 import type { TlsMaterial } from './net.js';
 import { parseOptions } from './options.js';
@@ -55,33 +56,20 @@ function build(): void {
   );
 }
 
-function makeTls(dir: string): { material: TlsMaterial; keyFile: string; certFile: string } {
-  const keyFile = join(dir, 'key.pem');
-  const certFile = join(dir, 'cert.pem');
-  execFileSync(
-    'openssl',
-    [
-      'req',
-      '-x509',
-      '-newkey',
-      'ec',
-      '-pkeyopt',
-      'ec_paramgen_curve:prime256v1',
-      '-nodes',
-      '-keyout',
-      keyFile,
-      '-out',
-      certFile,
-      '-days',
-      '7',
-      '-subj',
-      '/CN=localhost',
-      '-addext',
-      'subjectAltName=DNS:localhost,IP:127.0.0.1',
-    ],
-    { stdio: 'ignore' },
-  );
-  return { material: { key: readFileSync(keyFile), cert: readFileSync(certFile) }, keyFile, certFile };
+/** ECDSA P-256 for both relays and for B, so that neither side pays for a bigger key than the other. */
+async function makeTls(dir: string): Promise<{ material: TlsMaterial; keyFile: string; certFile: string }> {
+  const { files, pems } = await writeSelfSignedCertificate(dir, 'bench', {
+    commonName: 'localhost',
+    dnsNames: ['localhost'],
+    ipAddresses: ['127.0.0.1'],
+    days: 7,
+    keyType: 'ec',
+  });
+  return {
+    material: { key: Buffer.from(pems.key), cert: Buffer.from(pems.cert) },
+    keyFile: files.key,
+    certFile: files.certificate,
+  };
 }
 
 async function main(): Promise<void> {
@@ -97,7 +85,7 @@ async function main(): Promise<void> {
   if (!pinProcess(process.pid, GENERATOR_CORE))
     log('warning: could not pin the generator (taskset missing?)');
   const workDir = mkdtempSync(join(tmpdir(), 'missive-bench-msrp-'));
-  const tls = makeTls(workDir);
+  const tls = await makeTls(workDir);
   const fd = fdLimits();
   const sessions = Math.min(options.idleSessions, fd.soft - 500);
   const sessionsNote =

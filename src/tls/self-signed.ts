@@ -1,10 +1,10 @@
 /**
- * A self-signed certificate for zero-configuration starts (`npm start`): made once, kept in the data
- * directory, reused while it is valid.
+ * Self-signed certificates, made in-process (no openssl needed): for zero-configuration starts
+ * (`npm start`, made once and kept in the data directory), and for tests and benchmarks.
  */
+import { X509Certificate } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
-import { X509Certificate } from 'node:crypto';
 import { join } from 'node:path';
 import { generate } from 'selfsigned';
 
@@ -13,6 +13,56 @@ export interface CertificateFiles {
   readonly key: string;
 }
 
+export interface SelfSignedOptions {
+  readonly commonName: string;
+  readonly dnsNames?: readonly string[];
+  readonly ipAddresses?: readonly string[];
+  readonly days?: number;
+  /** RSA 2048 by default; EC means ECDSA P-256. */
+  readonly keyType?: 'rsa' | 'ec';
+}
+
+export interface SelfSigned {
+  /** PEM. */
+  readonly cert: string;
+  readonly key: string;
+}
+
+export async function createSelfSignedCertificate(options: SelfSignedOptions): Promise<SelfSigned> {
+  const days = options.days ?? 365;
+  const altNames = [
+    ...(options.dnsNames ?? []).map((value) => ({ type: 2 as const, value })),
+    ...(options.ipAddresses ?? []).map((ip) => ({ type: 7 as const, ip })),
+  ];
+  const pems = await generate([{ name: 'commonName', value: options.commonName }], {
+    ...(options.keyType === 'ec' ? { keyType: 'ec' as const, curve: 'P-256' as const } : { keySize: 2048 }),
+    algorithm: 'sha256',
+    notAfterDate: new Date(Date.now() + days * 24 * 3600 * 1000),
+    extensions: [
+      { name: 'basicConstraints', cA: false },
+      { name: 'keyUsage', digitalSignature: true, keyEncipherment: true },
+      { name: 'extKeyUsage', serverAuth: true, clientAuth: true },
+      ...(altNames.length === 0 ? [] : [{ name: 'subjectAltName' as const, altNames }]),
+    ],
+  });
+  return { cert: pems.cert, key: pems.private };
+}
+
+/** Writes `<name>.crt` and `<name>.key` (mode 600) into `directory`; returns their paths and contents. */
+export async function writeSelfSignedCertificate(
+  directory: string,
+  name: string,
+  options: SelfSignedOptions,
+): Promise<{ readonly files: CertificateFiles; readonly pems: SelfSigned }> {
+  const pems = await createSelfSignedCertificate(options);
+  const files = { certificate: join(directory, `${name}.crt`), key: join(directory, `${name}.key`) };
+  await mkdir(directory, { recursive: true, mode: 0o700 });
+  await writeFile(files.key, pems.key, { mode: 0o600 });
+  await writeFile(files.certificate, pems.cert, { mode: 0o644 });
+  return { files, pems };
+}
+
+/** The `npm start` certificate for `hostname` (and 127.0.0.1), reused while valid for another week. */
 export async function ensureSelfSignedCertificate(
   directory: string,
   hostname: string,
@@ -25,28 +75,12 @@ export async function ensureSelfSignedCertificate(
   ) {
     return files;
   }
-  await mkdir(directory, { recursive: true, mode: 0o700 });
-  const notAfterDate = new Date(Date.now() + 365 * 24 * 3600 * 1000);
-  const pems = await generate([{ name: 'commonName', value: hostname }], {
-    keySize: 2048,
-    algorithm: 'sha256',
-    notAfterDate,
-    extensions: [
-      { name: 'basicConstraints', cA: false },
-      { name: 'keyUsage', digitalSignature: true, keyEncipherment: true },
-      { name: 'extKeyUsage', serverAuth: true, clientAuth: true },
-      {
-        name: 'subjectAltName',
-        altNames: [
-          { type: 2, value: hostname },
-          { type: 7, ip: '127.0.0.1' },
-        ],
-      },
-    ],
+  const { files: written } = await writeSelfSignedCertificate(directory, 'self-signed', {
+    commonName: hostname,
+    dnsNames: [hostname],
+    ipAddresses: ['127.0.0.1'],
   });
-  await writeFile(files.key, pems.private, { mode: 0o600 });
-  await writeFile(files.certificate, pems.cert, { mode: 0o644 });
-  return files;
+  return written;
 }
 
 async function stillValid(path: string, hostname: string): Promise<boolean> {

@@ -1,9 +1,8 @@
-// A throwaway self-signed certificate for TLS mode, made once per test process with the openssl CLI.
-import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+// A throwaway self-signed certificate for TLS mode, made once per test process.
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
+import { writeSelfSignedCertificate } from '../../../src/tls/self-signed.js';
 
 export interface Certs {
   readonly certPath: string;
@@ -24,29 +23,17 @@ async function makeCerts(): Promise<Certs> {
   process.once('exit', () => {
     rmSync(dir, { recursive: true, force: true });
   });
-  const certPath = join(dir, 'cert.pem');
-  const keyPath = join(dir, 'key.pem');
   // SAN localhost lets the relay use `hostname = localhost` and reach itself (test 38).
-  await promisify(execFile)(
-    'openssl',
-    [
-      'req',
-      '-x509',
-      '-newkey',
-      'rsa:2048',
-      '-nodes',
-      '-days',
-      '2',
-      '-subj',
-      '/CN=localhost',
-      '-addext',
-      'subjectAltName=DNS:localhost,IP:127.0.0.1',
-      '-keyout',
-      keyPath,
-      '-out',
-      certPath,
-    ],
-    { timeout: 30_000 },
-  );
-  return { certPath, keyPath, cert: readFileSync(certPath), key: readFileSync(keyPath) };
+  const { files, pems } = await writeSelfSignedCertificate(dir, 'relay', {
+    commonName: 'localhost',
+    dnsNames: ['localhost'],
+    ipAddresses: ['127.0.0.1'],
+    days: 2,
+  });
+  return {
+    certPath: files.certificate,
+    keyPath: files.key,
+    cert: Buffer.from(pems.cert),
+    key: Buffer.from(pems.key),
+  };
 }

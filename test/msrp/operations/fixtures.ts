@@ -2,12 +2,11 @@
 // harness's openSession and Scope work with it), certificates with chosen SANs, login attempts and a check
 // that a session still relays both ways.
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestContext } from 'node:test';
-import { promisify } from 'node:util';
+import { writeSelfSignedCertificate } from '../../../src/tls/self-signed.js';
 import {
   type Challenge,
   authRequest,
@@ -83,38 +82,18 @@ export function tempDir(prefix: string): { path: string; remove(): void } {
   };
 }
 
-/** A self-signed certificate with these DNS subjectAltNames, made with the openssl CLI in `dir`. */
+/** A self-signed certificate with these DNS subjectAltNames, written into `dir`. */
 export async function makeCert(
   dir: string,
   name: string,
   dnsNames: readonly string[],
 ): Promise<{ certPath: string; keyPath: string }> {
-  const certPath = join(dir, `${name}.crt`);
-  const keyPath = join(dir, `${name}.key`);
-  const san = dnsNames.map((n) => `DNS:${n}`).join(',');
-  await promisify(execFile)(
-    'openssl',
-    [
-      'req',
-      '-x509',
-      '-newkey',
-      'ec',
-      '-pkeyopt',
-      'ec_paramgen_curve:prime256v1',
-      '-nodes',
-      '-days',
-      '2',
-      '-subj',
-      `/CN=${dnsNames[0] ?? name}`,
-      ...(san === '' ? [] : ['-addext', `subjectAltName=${san}`]),
-      '-keyout',
-      keyPath,
-      '-out',
-      certPath,
-    ],
-    { timeout: 30_000 },
-  );
-  return { certPath, keyPath };
+  const { files } = await writeSelfSignedCertificate(dir, name, {
+    commonName: dnsNames[0] ?? name,
+    dnsNames,
+    days: 2,
+  });
+  return { certPath: files.certificate, keyPath: files.key };
 }
 
 /**

@@ -1,12 +1,9 @@
 /** Peers for the transport tests: raw UDP and TCP clients that frame what they receive, and a test certificate. */
-import { execFileSync } from 'node:child_process';
 import { createSocket, type Socket as UdpSocket } from 'node:dgram';
 import { once } from 'node:events';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { SipMessage } from '../../../src/sip/message/message.js';
+import { createSelfSignedCertificate } from '../../../src/tls/self-signed.js';
 import { parseDatagram } from '../../../src/sip/parser/datagram.js';
 import { SipStreamParser } from '../../../src/sip/parser/stream.js';
 
@@ -15,39 +12,15 @@ export interface Certificate {
   readonly cert: Buffer;
 }
 
-/** A self-signed certificate for 127.0.0.1 made with the openssl CLI in a temporary directory. */
-export function selfSignedCertificate(): Certificate {
-  const dir = mkdtempSync(join(tmpdir(), 'missive-tls-'));
-  try {
-    const key = join(dir, 'key.pem');
-    const cert = join(dir, 'cert.pem');
-    execFileSync(
-      'openssl',
-      [
-        'req',
-        '-x509',
-        '-newkey',
-        'ec',
-        '-pkeyopt',
-        'ec_paramgen_curve:prime256v1',
-        '-nodes',
-        '-keyout',
-        key,
-        '-out',
-        cert,
-        '-days',
-        '1',
-        '-subj',
-        '/CN=127.0.0.1',
-        '-addext',
-        'subjectAltName=IP:127.0.0.1',
-      ],
-      { stdio: 'ignore' },
-    );
-    return { key: readFileSync(key), cert: readFileSync(cert) };
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+/** A self-signed certificate for 127.0.0.1. */
+export async function selfSignedCertificate(): Promise<Certificate> {
+  const pems = await createSelfSignedCertificate({
+    commonName: '127.0.0.1',
+    ipAddresses: ['127.0.0.1'],
+    days: 1,
+    keyType: 'ec',
+  });
+  return { key: Buffer.from(pems.key), cert: Buffer.from(pems.cert) };
 }
 
 export function request(options: { via: string; method?: string; body?: string; extra?: string }): string {

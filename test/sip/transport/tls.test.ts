@@ -10,8 +10,9 @@ import { TransportLayer } from '../../../src/sip/transport/transport-layer.js';
 import type { MessageSource } from '../../../src/sip/transport/types.js';
 import { selfSignedCertificate } from './helpers.js';
 
+const certificate = await selfSignedCertificate();
+
 describe('TLS transport', () => {
-  const certificate = selfSignedCertificate();
   const server = new TransportLayer({ tls: { server: certificate } });
   const client = new TransportLayer({ tls: { client: { ca: certificate.cert } } });
   let port = 0;
