@@ -8,6 +8,29 @@ function port(value: string): number {
   return n;
 }
 
+/** A port number, or -1 for "do not listen". */
+function portOrOff(value: string): number {
+  return value === '-1' ? -1 : port(value);
+}
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
+interface ServeCliOptions {
+  dataDir: string;
+  store?: string;
+  domain: string[];
+  host: string;
+  advertise?: string;
+  sipPort: number;
+  sipsPort: number;
+  wsPort: number;
+  msrpPort: number;
+  trustedPeer: string[];
+  debug: boolean;
+}
+
 function seconds(value: string): number {
   const n = Number(value);
   if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError('not a positive number of seconds');
@@ -18,13 +41,24 @@ const program = new Command('missive').description('Messaging server for SIP and
 
 program
   .command('serve')
-  .description('run everything on this machine with embedded defaults')
+  .description('run missive on this machine: SIP registrar and proxy, and the MSRP relay')
   .option('--data-dir <dir>', 'where generated keys and data are kept', '.missive')
-  .option('--msrp-port <port>', 'MSRP relay port (TLS, loopback)', port, 2855)
+  .option(
+    '--store <uri>',
+    'sqlite:///path/file.db or postgresql://user@host/db (default: <data dir>/missive.db)',
+  )
+  .option('--domain <domain>', 'a SIP domain served (repeat for several)', collect, [])
+  .option('--host <ip>', 'the address to listen on', '127.0.0.1')
+  .option('--advertise <host>', 'the address written into Via and Record-Route (default: --host)')
+  .option('--sip-port <port>', 'SIP over UDP and TCP (-1: off)', portOrOff, 5060)
+  .option('--sips-port <port>', 'SIP over TLS (-1: off)', portOrOff, 5061)
+  .option('--ws-port <port>', 'SIP over WebSocket (-1: off)', portOrOff, 10888)
+  .option('--msrp-port <port>', 'MSRP relay port (TLS)', port, 2855)
+  .option('--trusted-peer <cidr>', 'a source whose requests need no authentication (repeatable)', collect, [])
   .option('--debug', 'log at debug level', false)
-  .action(async (options: { dataDir: string; msrpPort: number; debug: boolean }) => {
+  .action(async (options: ServeCliOptions) => {
     const { runServeCommand } = await import('./serve-command.js');
-    await runServeCommand(options);
+    await runServeCommand({ ...options, domain: options.domain.length > 0 ? options.domain : ['localhost'] });
   });
 
 program

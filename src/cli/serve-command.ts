@@ -1,62 +1,147 @@
 /**
- * `missive serve`: everything on one machine with embedded defaults. Until the messaging server exists
- * this runs the MSRP relay on loopback with a self-signed certificate and a generated test account.
+ * `missive serve`: everything on one machine with embedded defaults: the SIP registrar and proxy (UDP and TCP
+ * on 5060, TLS on 5061, WebSocket on 10888), and the MSRP relay on 2855 (TLS), over one store (SQLite in the
+ * data directory unless --store says otherwise) and one certificate (self-signed and generated when missing).
+ * A first start on an empty store creates a test account and prints its password.
  */
 import { randomBytes } from 'node:crypto';
 import { resolve } from 'node:path';
-import { MemoryCredentialStore } from '../credentials/memory.js';
+import type { Logger } from 'pino';
 import { createLogger } from '../log/logger.js';
 import { MsrpRelay } from '../msrp/relay/relay.js';
 import { DEFAULT_RELAY_SETTINGS } from '../msrp/relay/settings.js';
+import { SipService, type SipListen } from '../server/sip-service.js';
+import { openStore } from '../store/open.js';
+import type { Store } from '../store/store.js';
 import { ensureSelfSignedCertificate } from '../tls/self-signed.js';
+import { storeUri } from './store-location.js';
 
 export interface ServeOptions {
   readonly dataDir: string;
+  readonly store?: string | undefined;
+  /** SIP domains; the first is the relay's hostname and the test account's domain. */
+  readonly domain: readonly string[];
+  readonly host: string;
+  readonly advertise?: string | undefined;
+  readonly sipPort: number;
+  readonly sipsPort: number;
+  readonly wsPort: number;
   readonly msrpPort: number;
+  readonly trustedPeer: readonly string[];
   readonly debug: boolean;
 }
 
-const HOSTNAME = 'localhost';
 const TEST_USER = 'test';
 
 export async function runServeCommand(options: ServeOptions): Promise<void> {
   const logger = createLogger(options.debug ? 'debug' : 'info');
-  const certificate = await ensureSelfSignedCertificate(resolve(options.dataDir), HOSTNAME);
-  const password = randomBytes(9).toString('base64url');
-  const relay = new MsrpRelay({
-    settings: {
-      ...DEFAULT_RELAY_SETTINGS,
-      address: { host: '127.0.0.1', port: options.msrpPort },
-      hostname: HOSTNAME,
-      certificate: certificate.certificate,
-      key: certificate.key,
-      backend: 'memory',
-      logLevel: 'info',
-    },
-    credentials: new MemoryCredentialStore([[`${TEST_USER}@${HOSTNAME}`, password]]),
+  const domain = options.domain[0] ?? 'localhost';
+  const certificate = await ensureSelfSignedCertificate(resolve(options.dataDir), domain);
+  const store = await openStore(await storeUri(options.store, options.dataDir, true));
+  const password = await ensureTestAccount(store, domain);
+  const pems = await certificatePems(certificate);
+  const sip = new SipService({
+    store,
+    domains: options.domain.length > 0 ? options.domain : [domain],
+    host: options.host,
+    advertisedHost: options.advertise,
+    listen: listenList(options),
+    tls: pems,
+    trustedPeers: options.trustedPeer,
     logger,
   });
-  const address = await relay.start();
+  const points = await sip.start();
+  for (const point of points) logger.info(point, 'SIP listening');
+  const relay = startRelay(options, domain, certificate, store, logger);
+  const relayAddress = await relay.start();
   logger.info(
-    { host: address.host, port: address.port, tls: true, hostname: HOSTNAME },
+    { host: relayAddress.host, port: relayAddress.port, tls: true, hostname: domain },
     'MSRP relay listening',
   );
-  process.stdout.write(
-    [
-      '',
-      `MSRP relay ready on msrps://${HOSTNAME}:${address.port};tcp (self-signed certificate in ${certificate.certificate})`,
-      `Test account: ${TEST_USER}@${HOSTNAME}  password: ${password}`,
-      'Try it from another terminal:',
-      `  npx tsx src/cli/main.ts relay-check 'msrps://${HOSTNAME}:${address.port};tcp' ${TEST_USER} ${password} --insecure`,
-      '',
-    ].join('\n'),
-  );
+  process.stdout.write(banner(domain, points, relayAddress.port, certificate.certificate, password));
+
   const stop = (): void => {
-    relay.stop().then(
-      () => process.exit(0),
-      () => process.exit(1),
-    );
+    Promise.all([relay.stop(), sip.stop()])
+      .then(() => store.close())
+      .then(
+        () => process.exit(0),
+        () => process.exit(1),
+      );
   };
   process.once('SIGTERM', stop);
   process.once('SIGINT', stop);
+}
+
+function listenList(options: ServeOptions): SipListen[] {
+  const list: SipListen[] = [];
+  if (options.sipPort >= 0)
+    list.push({ transport: 'udp', port: options.sipPort }, { transport: 'tcp', port: options.sipPort });
+  if (options.sipsPort >= 0) list.push({ transport: 'tls', port: options.sipsPort });
+  if (options.wsPort >= 0) list.push({ transport: 'ws', port: options.wsPort });
+  return list;
+}
+
+function startRelay(
+  options: ServeOptions,
+  hostname: string,
+  certificate: { certificate: string; key: string },
+  store: Store,
+  logger: Logger,
+): MsrpRelay {
+  return new MsrpRelay({
+    settings: {
+      ...DEFAULT_RELAY_SETTINGS,
+      address: { host: options.host, port: options.msrpPort },
+      hostname,
+      certificate: certificate.certificate,
+      key: certificate.key,
+      backend: 'memory',
+      logLevel: options.debug ? 'debug' : 'info',
+    },
+    credentials: store.subscribers.credentials,
+    logger,
+  });
+}
+
+/** Creates test@domain with a random password when the store has no subscriber at all; the password, if so. */
+async function ensureTestAccount(store: Store, domain: string): Promise<string | undefined> {
+  if ((await store.subscribers.list()).length > 0) return undefined;
+  const password = randomBytes(12).toString('base64url');
+  await store.subscribers.add(TEST_USER, domain, password);
+  return password;
+}
+
+async function certificatePems(files: {
+  certificate: string;
+  key: string;
+}): Promise<{ cert: Buffer; key: Buffer }> {
+  const { readFile } = await import('node:fs/promises');
+  const [cert, key] = await Promise.all([readFile(files.certificate), readFile(files.key)]);
+  return { cert, key };
+}
+
+function banner(
+  domain: string,
+  points: readonly { transport: string; host: string; port: number }[],
+  msrpPort: number,
+  certificate: string,
+  password: string | undefined,
+): string {
+  const lines = ['', `missive is serving SIP domain ${domain}:`];
+  for (const point of points)
+    lines.push(`  SIP ${point.transport.toUpperCase()} on ${point.host}:${String(point.port)}`);
+  lines.push(
+    `  MSRP relay on msrps://${domain}:${String(msrpPort)};tcp (self-signed certificate in ${certificate})`,
+  );
+  if (password === undefined) {
+    lines.push('Accounts: `npx tsx src/cli/main.ts user list` (add one with `user add NAME@DOMAIN`)');
+  } else {
+    lines.push(
+      `Test account created: ${TEST_USER}@${domain}  password: ${password}`,
+      'Try the relay from another terminal:',
+      `  npx tsx src/cli/main.ts relay-check 'msrps://${domain}:${String(msrpPort)};tcp' ${TEST_USER} ${password} --insecure`,
+    );
+  }
+  lines.push('');
+  return lines.join('\n');
 }

@@ -4,9 +4,8 @@
  * arguments, malformed account or store URI). Errors go to stderr; what a script reads goes to stdout.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdir } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
+import { storeUri } from './store-location.js';
 import {
   DuplicateSubscriberError,
   InvalidInputError,
@@ -187,23 +186,12 @@ async function withStore(
   create: boolean,
   body: (store: Store) => Promise<number>,
 ): Promise<number> {
-  let uri = options.store;
-  if (uri === undefined) {
-    const dir = resolve(options.dataDir);
-    if (create) await mkdir(dir, { recursive: true });
-    uri = sqliteUri(join(dir, 'missive.db'));
-  }
-  const store = await openStore(uri, { create });
+  const store = await openStore(await storeUri(options.store, options.dataDir, create), { create });
   try {
     return await body(store);
   } finally {
     await store.close();
   }
-}
-
-/** The store URI decodes its path: a '%', '?' or '#' in a directory name must be encoded. */
-function sqliteUri(path: string): string {
-  return `sqlite://${path.split('/').map(encodeURIComponent).join('/')}`;
 }
 
 async function choosePassword(flags: PasswordFlags): Promise<{ password: string; generated: boolean }> {

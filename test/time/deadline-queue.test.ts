@@ -2,50 +2,8 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import fc from 'fast-check';
-import type { Clock, Timer } from '../../src/time/clock.js';
 import { DeadlineQueue } from '../../src/time/deadline-queue.js';
-
-/** A clock that only moves when told to, firing due timers in due order (FIFO among equals). */
-class FakeClock implements Clock {
-  private time = 0;
-  private sequence = 0;
-  private timers: { due: number; seq: number; callback: () => void; cancelled: boolean }[] = [];
-
-  now(): number {
-    return this.time;
-  }
-
-  schedule(ms: number, callback: () => void): Timer {
-    assert.ok(ms >= 0, `negative delay ${ms}`);
-    const timer = { due: this.time + ms, seq: this.sequence++, callback, cancelled: false };
-    this.timers.push(timer);
-    return {
-      cancel: () => {
-        timer.cancelled = true;
-      },
-    };
-  }
-
-  /** Timers scheduled and neither fired nor cancelled. */
-  get pending(): number {
-    return this.timers.filter((t) => !t.cancelled).length;
-  }
-
-  /** Moves time forward step by step, so that each timer fires at its own due time. */
-  advance(ms: number): void {
-    const target = this.time + ms;
-    for (;;) {
-      const next = this.timers
-        .filter((t) => !t.cancelled && t.due <= target)
-        .sort((a, b) => a.due - b.due || a.seq - b.seq)[0];
-      if (next === undefined) break;
-      this.time = Math.max(this.time, next.due);
-      next.cancelled = true;
-      next.callback();
-    }
-    this.time = target;
-  }
-}
+import { ManualClock as FakeClock } from '../helpers/manual-clock.js';
 
 function setup(): { clock: FakeClock; queue: DeadlineQueue; fired: string[]; at: Map<string, number> } {
   const clock = new FakeClock();

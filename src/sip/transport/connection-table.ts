@@ -1,11 +1,26 @@
 /**
- * Open stream connections, keyed by (transport, remote host, remote port) and by id, so that a response or a
+ * Open connections, keyed by (transport, remote host, remote port) and by id, so that a response or a
  * request to a registered client goes out on the connection the client opened (connection reuse, §18.2.2,
- * RFC 5626). One table is shared by the TCP and TLS transports; maxConnections bounds both together.
+ * RFC 5626). One table is shared by the TCP, TLS and WebSocket transports; maxConnections bounds them
+ * together.
  */
 import { normalizeHost } from '../grammar/host.js';
-import type { StreamConnection } from './stream-connection.js';
 import type { TransportProtocol } from './types.js';
+
+/** What the table and the transports need of a connection, whatever carries it (stream or WebSocket). */
+export interface Connection {
+  readonly id: string;
+  readonly protocol: TransportProtocol;
+  readonly remoteHost: string;
+  readonly remotePort: number;
+  readonly closed: boolean;
+  /** Sends one serialized message; rejects with a TransportError when the connection cannot take it. */
+  write(bytes: Buffer): Promise<void>;
+  /** Ends the connection cleanly. */
+  close(): void;
+  /** Closes at once. */
+  destroy(): void;
+}
 
 export function connectionKey(protocol: TransportProtocol, host: string, port: number): string {
   return `${protocol}|${normalizeHost(host)}|${port}`;
@@ -13,8 +28,8 @@ export function connectionKey(protocol: TransportProtocol, host: string, port: n
 
 export class ConnectionTable {
   readonly maxConnections: number;
-  readonly #byKey = new Map<string, StreamConnection>();
-  readonly #byId = new Map<string, StreamConnection>();
+  readonly #byKey = new Map<string, Connection>();
+  readonly #byId = new Map<string, Connection>();
   #nextId = 1;
 
   constructor(maxConnections: number) {
@@ -33,7 +48,7 @@ export class ConnectionTable {
     return `${protocol}-${this.#nextId++}`;
   }
 
-  add(connection: StreamConnection): void {
+  add(connection: Connection): void {
     this.#byId.set(connection.id, connection);
     // The newest connection from an address wins: it is the one the peer is using now.
     this.#byKey.set(
@@ -42,23 +57,23 @@ export class ConnectionTable {
     );
   }
 
-  remove(connection: StreamConnection): void {
+  remove(connection: Connection): void {
     if (this.#byId.get(connection.id) === connection) this.#byId.delete(connection.id);
     const key = connectionKey(connection.protocol, connection.remoteHost, connection.remotePort);
     if (this.#byKey.get(key) === connection) this.#byKey.delete(key);
   }
 
-  byId(id: string): StreamConnection | undefined {
+  byId(id: string): Connection | undefined {
     const connection = this.#byId.get(id);
     return connection?.closed === false ? connection : undefined;
   }
 
-  byAddress(protocol: TransportProtocol, host: string, port: number): StreamConnection | undefined {
+  byAddress(protocol: TransportProtocol, host: string, port: number): Connection | undefined {
     const connection = this.#byKey.get(connectionKey(protocol, host, port));
     return connection?.closed === false ? connection : undefined;
   }
 
-  all(): StreamConnection[] {
+  all(): Connection[] {
     return [...this.#byId.values()];
   }
 }

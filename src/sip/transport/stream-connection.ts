@@ -10,6 +10,7 @@ import type { SipParseError } from '../parser/errors.js';
 import type { ParserConfig } from '../parser/limits.js';
 import { SipStreamParser } from '../parser/stream.js';
 import type { Clock, Timer } from '../../time/clock.js';
+import type { Connection } from './connection-table.js';
 import { errorAnswer, stampIncoming } from './incoming.js';
 import { type LocalAddress, type MessageSource, TransportError, type TransportProtocol } from './types.js';
 
@@ -35,7 +36,7 @@ export interface StreamConnectionInit {
   readonly onClose: (connection: StreamConnection) => void;
 }
 
-export class StreamConnection {
+export class StreamConnection implements Connection {
   readonly id: string;
   readonly protocol: TransportProtocol;
   readonly remoteHost: string;

@@ -22,7 +22,7 @@ import type { SipMessage } from '../message/message.js';
 import { serializeMessage } from '../message/serialize.js';
 import type { ParserConfig } from '../parser/limits.js';
 import type { Clock } from '../../time/clock.js';
-import { type ConnectionTable, connectionKey } from './connection-table.js';
+import { type Connection, type ConnectionTable, connectionKey } from './connection-table.js';
 import { StreamConnection, type StreamConnectionLimits } from './stream-connection.js';
 import {
   type LocalAddress,
@@ -48,7 +48,7 @@ export interface StreamTransportOptions {
 export class StreamTransport extends EventEmitter<TransportEvents> implements Transport {
   readonly protocol: 'tcp' | 'tls';
   readonly #options: StreamTransportOptions;
-  readonly #connecting = new Map<string, Promise<StreamConnection>>();
+  readonly #connecting = new Map<string, Promise<Connection>>();
   #server: Server | undefined;
   #closing = false;
 
@@ -140,7 +140,7 @@ export class StreamTransport extends EventEmitter<TransportEvents> implements Tr
     return connection;
   }
 
-  async #connectionFor(target: SendTarget): Promise<StreamConnection> {
+  async #connectionFor(target: SendTarget): Promise<Connection> {
     const { table } = this.#options;
     const byId = target.connectionId === undefined ? undefined : table.byId(target.connectionId);
     if (byId !== undefined && byId.protocol === this.protocol) return byId;

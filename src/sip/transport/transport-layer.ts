@@ -1,11 +1,13 @@
 /**
- * The transport layer (RFC 3261 §18): one transport per protocol, one connection table for the stream
- * transports, and the rules that choose how a message leaves: §18.1.1 (a large request goes over TCP
- * instead of UDP) and §18.2.2 (where a response goes). Messages from every transport are re-emitted as
- * 'message' events with their source.
+ * The transport layer (RFC 3261 §18): one transport per protocol, one connection table for the stream and
+ * WebSocket (RFC 7118) transports, and the rules that choose how a message leaves: §18.1.1 (a large request
+ * goes over TCP instead of UDP) and §18.2.2 (where a response goes). Messages from every transport are
+ * re-emitted as 'message' events with their source.
  */
 import { EventEmitter } from 'node:events';
-import type { ConnectionOptions, TlsOptions } from 'node:tls';
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { type ConnectionOptions, TLSSocket, type TlsOptions } from 'node:tls';
 import type { SipMessage, SipResponse } from '../message/message.js';
 import { serializeHead } from '../message/serialize.js';
 import { type SipParserOptions, parserConfig } from '../parser/limits.js';
@@ -24,12 +26,13 @@ import {
 } from './types.js';
 import { UdpTransport } from './udp-transport.js';
 import { setTopViaTransport } from './via-transport.js';
+import { WebSocketTransport } from './websocket-transport.js';
 
 export interface TransportLayerOptions {
   readonly clock?: Clock | undefined;
   /** Parser limits; maxHeaderBytes + maxBodyBytes bound what a connection buffers. */
   readonly parser?: SipParserOptions | undefined;
-  /** Open TCP and TLS connections together. Default 10000. */
+  /** Open TCP, TLS and WebSocket connections together. Default 10000. */
   readonly maxConnections?: number | undefined;
   /** A connection with no traffic for this long is closed. Default 10 minutes. */
   readonly idleTimeoutMs?: number | undefined;
@@ -44,6 +47,7 @@ export interface TransportLayerOptions {
    * falling back to UDP when the connection cannot be made. Default 1300; 0 turns the rule off.
    */
   readonly udpMaxRequestBytes?: number | undefined;
+  /** `server` also serves the wss server that listen('wss', …) creates. */
   readonly tls?: { readonly server?: TlsOptions; readonly client?: ConnectionOptions } | undefined;
   /**
    * Told when a 'message' listener throws: a bug above the transport costs that message, never the
@@ -57,6 +61,8 @@ export class TransportLayer extends EventEmitter<TransportEvents> {
   readonly udp: UdpTransport;
   readonly tcp: StreamTransport;
   readonly tls: StreamTransport;
+  readonly ws: WebSocketTransport;
+  readonly wss: WebSocketTransport;
   readonly #udpMaxRequestBytes: number;
 
   constructor(options: TransportLayerOptions = {}) {
@@ -65,17 +71,18 @@ export class TransportLayer extends EventEmitter<TransportEvents> {
     const parser = parserConfig(options.parser);
     this.connections = new ConnectionTable(options.maxConnections ?? 10_000);
     this.#udpMaxRequestBytes = options.udpMaxRequestBytes ?? 1300;
-    const stream = {
+    // What every connection-keeping transport shares: the table, the clock, the parser and the limits.
+    const connected = {
       table: this.connections,
       clock,
       parser,
-      connectTimeoutMs: options.connectTimeoutMs ?? 10_000,
       limits: {
         idleTimeoutMs: options.idleTimeoutMs ?? 600_000,
         maxQueuedBytes: options.maxQueuedBytes ?? 4 * 1024 * 1024,
         closeGraceMs: options.closeGraceMs ?? 2_000,
       },
     };
+    const stream = { ...connected, connectTimeoutMs: options.connectTimeoutMs ?? 10_000 };
     this.udp = new UdpTransport({ parser });
     this.tcp = new StreamTransport({ ...stream, protocol: 'tcp' });
     this.tls = new StreamTransport({
@@ -84,12 +91,14 @@ export class TransportLayer extends EventEmitter<TransportEvents> {
       tlsServer: options.tls?.server,
       tlsClient: options.tls?.client,
     });
+    this.ws = new WebSocketTransport({ ...connected, protocol: 'ws' });
+    this.wss = new WebSocketTransport({ ...connected, protocol: 'wss', tlsServer: options.tls?.server });
     const onListenerError =
       options.onListenerError ??
       ((error: unknown) => {
         process.emitWarning(`SIP message handler failed: ${String(error)}`);
       });
-    for (const transport of [this.udp, this.tcp, this.tls]) {
+    for (const transport of [this.udp, this.tcp, this.tls, this.ws, this.wss]) {
       transport.on('message', (message, source) => {
         try {
           this.emit('message', message, source);
@@ -108,7 +117,21 @@ export class TransportLayer extends EventEmitter<TransportEvents> {
         return this.tcp;
       case 'tls':
         return this.tls;
+      case 'ws':
+        return this.ws;
+      case 'wss':
+        return this.wss;
     }
+  }
+
+  /**
+   * For an HTTP or HTTPS server shared with other WebSocket applications: takes an upgrade that offers the
+   * `sip` subprotocol (as wss when it arrived over TLS, else ws) and returns true, or returns false and
+   * leaves the upgrade to the caller.
+   */
+  handleUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): boolean {
+    const transport = request.socket instanceof TLSSocket ? this.wss : this.ws;
+    return transport.handleUpgrade(request, socket, head);
   }
 
   listen(protocol: TransportProtocol, host: string, port: number): Promise<LocalAddress> {
@@ -141,7 +164,13 @@ export class TransportLayer extends EventEmitter<TransportEvents> {
   }
 
   async close(): Promise<void> {
-    await Promise.all([this.udp.close(), this.tcp.close(), this.tls.close()]);
+    await Promise.all([
+      this.udp.close(),
+      this.tcp.close(),
+      this.tls.close(),
+      this.ws.close(),
+      this.wss.close(),
+    ]);
   }
 
   #tooLargeForUdp(message: SipMessage): boolean {

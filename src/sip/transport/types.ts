@@ -1,11 +1,11 @@
 /**
  * The transport layer's vocabulary (RFC 3261 §18): where a message came from, where one goes, and what every
- * transport (UDP, TCP, TLS; WebSocket later) offers to the layer above.
+ * transport (UDP, TCP, TLS, WebSocket) offers to the layer above.
  */
 import type { EventEmitter } from 'node:events';
 import type { SipMessage } from '../message/message.js';
 
-export type TransportProtocol = 'udp' | 'tcp' | 'tls';
+export type TransportProtocol = 'udp' | 'tcp' | 'tls' | 'ws' | 'wss';
 
 /** Stream transports keep connections; UDP does not. */
 export const STREAM_PROTOCOLS: ReadonlySet<TransportProtocol> = new Set(['tcp', 'tls']);
@@ -15,7 +15,7 @@ export interface LocalAddress {
   readonly port: number;
 }
 
-/** Where a received message came from. `connectionId` is set for stream transports. */
+/** Where a received message came from. `connectionId` is set for stream and WebSocket transports. */
 export interface MessageSource {
   readonly transport: TransportProtocol;
   /** Remote IP address (IPv6 without brackets). */
@@ -26,9 +26,10 @@ export interface MessageSource {
 }
 
 /**
- * Where to send. For stream transports an open connection to (host, port) is reused, and `connectionId`,
- * when given and still open, is preferred over the address (a response on the connection its request came
- * on, §18.2.2).
+ * Where to send. For stream and WebSocket transports an open connection to (host, port) is reused, and
+ * `connectionId`, when given and still open, is preferred over the address (a response on the connection its
+ * request came on, §18.2.2). WebSocket targets are never connected to: without an open connection the send
+ * fails.
  */
 export interface SendTarget {
   readonly transport: TransportProtocol;

@@ -41,6 +41,21 @@ describe('responseTarget', () => {
     assert.equal(responseTarget(withVia('SIP/2.0/TCP a.example'), udpSource)?.connectionId, undefined);
   });
 
+  test('WS and WSS: the connection of the request, whichever of the two the Via names', () => {
+    const source = { transport: 'ws', host: '192.0.2.1', port: 40000, connectionId: 'ws-3', local } as const;
+    assert.deepEqual(responseTarget(withVia('SIP/2.0/WS a.invalid;received=192.0.2.1;rport=40000'), source), {
+      transport: 'ws',
+      host: '192.0.2.1',
+      port: 40000,
+      connectionId: 'ws-3',
+    });
+    // A client behind a TLS-terminating proxy says WSS on a ws connection.
+    const target = responseTarget(withVia('SIP/2.0/WSS a.invalid;received=192.0.2.1'), source);
+    assert.equal(target?.transport, 'ws');
+    assert.equal(target.connectionId, 'ws-3');
+    assert.equal(responseTarget(withVia('SIP/2.0/WSS a.invalid'))?.transport, 'wss');
+  });
+
   test('no usable Via or an unknown transport: no target', () => {
     assert.equal(responseTarget(new SipResponse({ status: 200, reason: 'OK' })), undefined);
     assert.equal(responseTarget(withVia('SIP/2.0/SCTP a.example')), undefined);

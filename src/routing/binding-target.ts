@@ -1,0 +1,18 @@
+/** A registered device as a forwarding target: its Contact as Request-URI, reached over its flow or its Path. */
+import { parseUri } from '../sip/uri.js';
+import type { Binding } from '../store/location/binding.js';
+import type { NetworkTarget } from './proxy/forward-target.js';
+
+/** undefined when the stored Contact no longer parses (it was checked when stored). */
+export function bindingTarget(binding: Binding): NetworkTarget | undefined {
+  const uri = parseUri(binding.contact);
+  if (uri === undefined) return undefined;
+  const { transport, host, port, connectionId } = binding.source;
+  return {
+    kind: 'network',
+    uri,
+    // The device is reached where its REGISTER came from (RFC 5626 flows, NAT, WebSocket .invalid hosts).
+    flow: { transport, host, port, connectionId },
+    path: binding.path,
+  };
+}

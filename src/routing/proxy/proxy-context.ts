@@ -1,0 +1,200 @@
+/**
+ * A stateful proxy's response context (RFC 3261 §16.7) for one server transaction: a branch per target (a
+ * client transaction, or an application inside missive), provisional and 2xx responses forwarded at once,
+ * failures held until every branch has answered and the best one forwarded. For INVITE a 2xx or 6xx cancels the
+ * branches still pending, a CANCEL from upstream cancels them all (§16.10), and Timer C (§16.8) cancels a branch
+ * that rings too long.
+ */
+import type { Clock, Timer } from '../../time/clock.js';
+import { createResponse } from '../../sip/message/create-response.js';
+import { generateTag } from '../../sip/message/ids.js';
+import type { SipRequest, SipResponse } from '../../sip/message/message.js';
+import { popVia } from '../../sip/message/via-stack.js';
+import { cancelFor } from '../../sip/transaction/same-hop-request.js';
+import type { TransactionLayer } from '../../sip/transaction/transaction-layer.js';
+import type { ClientTransaction, ServerTransaction } from '../../sip/transaction/types.js';
+import type { MessageSource } from '../../sip/transport/types.js';
+import type { LocalAddresses, ListeningPoint } from '../local-addresses.js';
+import { bestResponse } from './best-response.js';
+import type { ForwardTarget, LocalTarget, NetworkTarget } from './forward-target.js';
+import { outgoingRequest } from './outgoing-request.js';
+
+/** §16.8: Timer C must be greater than 3 minutes. */
+const TIMER_C_MS = 181_000;
+
+export interface ProxyEnvironment {
+  readonly transactions: TransactionLayer;
+  readonly local: LocalAddresses;
+  readonly clock: Clock;
+  /** Told about each response forwarded from a device (to add the contact alias, for instance). */
+  readonly onDownstreamResponse?: ((response: SipResponse, source: MessageSource) => void) | undefined;
+  /** Told when an application branch throws; the branch then counts as a 500. */
+  readonly onLocalError?: ((error: unknown, target: LocalTarget) => void) | undefined;
+}
+
+export interface ProxyOptions {
+  /** Record-Route with the point the request came in on. */
+  readonly recordRoute?: ListeningPoint | undefined;
+}
+
+interface Branch {
+  final: SipResponse | undefined;
+  transaction: ClientTransaction | undefined;
+  request: SipRequest | undefined;
+  cancelWanted: boolean;
+  cancelSent: boolean;
+  timerC: Timer | undefined;
+}
+
+export class ProxyContext {
+  readonly #branches: Branch[] = [];
+  readonly #isInvite: boolean;
+  #forwardedFinal = false;
+  #cancelled = false;
+  /** Local answers share one To tag, as one element's answers should. */
+  readonly #toTag = generateTag();
+  readonly #generated = new WeakSet<SipResponse>();
+
+  constructor(
+    private readonly env: ProxyEnvironment,
+    private readonly server: ServerTransaction,
+    private readonly options: ProxyOptions = {},
+  ) {
+    this.#isInvite = server.request.method === 'INVITE';
+  }
+
+  /** Starts a branch per target; `base` is the request after route processing and Max-Forwards. */
+  start(base: SipRequest, targets: readonly ForwardTarget[]): void {
+    if (targets.length === 0) {
+      this.#forwardedFinal = true;
+      this.server.respond(this.#localResponse(480));
+      return;
+    }
+    for (const target of targets) {
+      const branch: Branch = {
+        final: undefined,
+        transaction: undefined,
+        request: undefined,
+        cancelWanted: false,
+        cancelSent: false,
+        timerC: undefined,
+      };
+      this.#branches.push(branch);
+      if (target.kind === 'local') this.#startLocal(branch, base, target);
+      else this.#startNetwork(branch, base, target);
+    }
+  }
+
+  /** A CANCEL for the INVITE arrived: cancel every pending branch (the 487s come back through them). */
+  cancel(): void {
+    if (this.#forwardedFinal) return;
+    this.#cancelled = true;
+    for (const branch of this.#branches) this.#cancelBranch(branch);
+  }
+
+  #startNetwork(branch: Branch, base: SipRequest, target: NetworkTarget): void {
+    const outgoing = outgoingRequest(base, target, this.env.local, { recordRoute: this.options.recordRoute });
+    if (outgoing === undefined) {
+      this.#branchFinal(branch, this.#localResponse(480, 'Unreachable Contact'));
+      return;
+    }
+    branch.request = outgoing.request;
+    branch.transaction = this.env.transactions.sendRequest(outgoing.request, outgoing.target, {
+      onResponse: (response, source) => {
+        this.#onResponse(branch, response, source);
+      },
+      onFailure: (reason) => {
+        this.#branchFinal(branch, this.#localResponse(reason === 'timeout' ? 408 : 480));
+      },
+    });
+  }
+
+  #startLocal(branch: Branch, base: SipRequest, target: LocalTarget): void {
+    target.handle(base).then(
+      (answer) => {
+        this.#branchFinal(branch, this.#localResponse(answer.status, answer.reason));
+      },
+      (error: unknown) => {
+        this.env.onLocalError?.(error, target);
+        this.#branchFinal(branch, this.#localResponse(500));
+      },
+    );
+  }
+
+  #onResponse(branch: Branch, response: SipResponse, source: MessageSource): void {
+    popVia(response.headers);
+    if (response.status < 200) {
+      this.#onProvisional(branch, response, source);
+      return;
+    }
+    branch.timerC?.cancel();
+    if (response.status < 300) {
+      // Every 2xx of an INVITE goes up (each may set up a dialog); a non-INVITE has one final only.
+      const first = branch.final === undefined;
+      branch.final = response;
+      if (this.#isInvite || !this.#forwardedFinal) this.#forward(response, source);
+      if (first && this.#isInvite) this.#cancelOthers(branch);
+      this.#forwardedFinal = true;
+      return;
+    }
+    if (response.status >= 600 && this.#isInvite) this.#cancelOthers(branch);
+    this.#branchFinal(branch, response);
+  }
+
+  #onProvisional(branch: Branch, response: SipResponse, source: MessageSource): void {
+    if (branch.cancelWanted && !branch.cancelSent) this.#sendCancel(branch);
+    if (this.#isInvite) {
+      branch.timerC?.cancel();
+      branch.timerC = this.env.clock.schedule(TIMER_C_MS, () => {
+        this.#cancelBranch(branch);
+      });
+    }
+    // 100 Trying is hop-by-hop (§16.7 step 5).
+    if (response.status !== 100 && !this.#forwardedFinal) this.#forward(response, source);
+  }
+
+  #branchFinal(branch: Branch, response: SipResponse): void {
+    if (branch.final !== undefined) return;
+    branch.final = response;
+    branch.timerC?.cancel();
+    if (this.#forwardedFinal || this.#branches.some((b) => b.final === undefined)) return;
+    const finals = this.#branches.map((b) => b.final).filter((r): r is SipResponse => r !== undefined);
+    const best = bestResponse(finals) ?? this.#localResponse(500);
+    this.#forwardedFinal = true;
+    // A cancelled INVITE whose branches ended without a 487 of their own (Timer B, say) still gets one.
+    const answer = this.#cancelled && this.#generated.has(best) ? this.#localResponse(487) : best;
+    this.server.respond(answer);
+  }
+
+  #forward(response: SipResponse, source: MessageSource): void {
+    this.env.onDownstreamResponse?.(response, source);
+    this.server.respond(response);
+  }
+
+  #cancelOthers(except: Branch): void {
+    for (const branch of this.#branches) if (branch !== except) this.#cancelBranch(branch);
+  }
+
+  #cancelBranch(branch: Branch): void {
+    if (!this.#isInvite || branch.final !== undefined || branch.transaction === undefined) return;
+    branch.cancelWanted = true;
+    // §9.1: a CANCEL may only follow a provisional response; until then it waits.
+    if (branch.transaction.answered && !branch.cancelSent) this.#sendCancel(branch);
+  }
+
+  #sendCancel(branch: Branch): void {
+    const transaction = branch.transaction;
+    if (branch.request === undefined || transaction === undefined) return;
+    branch.cancelSent = true;
+    this.env.transactions.sendRequest(cancelFor(branch.request), transaction.target, {
+      onResponse: () => undefined,
+      onFailure: () => undefined,
+    });
+  }
+
+  #localResponse(status: number, reason?: string): SipResponse {
+    const response = createResponse(this.server.request, status, reason, { toTag: this.#toTag });
+    this.#generated.add(response);
+    return response;
+  }
+}

@@ -1,0 +1,279 @@
+/**
+ * The standalone proxy's routing policy: the transaction user of missive's SIP stack. In order, per request:
+ * CANCEL matching (§16.10), Max-Forwards (§16.3), Proxy-Require, route processing (§16.4); then in-dialog
+ * requests follow their route set, REGISTER goes to the registrar, OPTIONS for the server is answered, and
+ * INVITE/MESSAGE/OPTIONS for a local user are authenticated (407; trusted peers excepted) and forked to every
+ * registered device (and, for MESSAGE, to the messaging application). Anything else gets 405/501.
+ */
+import type { Logger } from 'pino';
+import { createResponse } from '../sip/message/create-response.js';
+import type { SipRequest, SipResponse } from '../sip/message/message.js';
+import { getMaxForwards } from '../sip/headers/numeric.js';
+import { getFrom, getTo } from '../sip/headers/name-addr.js';
+import { getNameAddrs } from '../sip/headers/name-addr.js';
+import { unsupportedOptionTags } from '../sip/message/extensions.js';
+import type { TransactionLayer, TransactionUser } from '../sip/transaction/transaction-layer.js';
+import type { ServerTransaction, TransactionTransport } from '../sip/transaction/types.js';
+import type { MessageSource } from '../sip/transport/types.js';
+import { isSipUri } from '../sip/uri.js';
+import type { Clock } from '../time/clock.js';
+import type { RequestAuthenticator } from '../registrar/options.js';
+import { type Aor, aorOfUri } from '../registrar/aor.js';
+import type { Locations } from '../registrar/locations.js';
+import type { CredentialStore } from '../credentials/store.js';
+import { bindingTarget } from './binding-target.js';
+import { aliasContact } from './contact-alias.js';
+import type { LocalAddresses } from './local-addresses.js';
+import type { MessagingApplication } from './messaging-hook.js';
+import { optionsResponse, ROUTED_METHODS, unsupportedMethod } from './methods.js';
+import type { ForwardTarget } from './proxy/forward-target.js';
+import { ProxyContext } from './proxy/proxy-context.js';
+import { consumeOwnRoutes } from './record-route.js';
+import { forwardStatelessly, forwardStrayResponse } from './stateless.js';
+import type { TrustedPeers } from './trusted-peers.js';
+
+export interface Registrar {
+  handle(request: SipRequest, source: MessageSource): Promise<SipResponse>;
+}
+
+export interface RouterOptions {
+  readonly transactions: TransactionLayer;
+  readonly transport: TransactionTransport;
+  readonly local: LocalAddresses;
+  readonly clock: Clock;
+  readonly registrar: Registrar;
+  readonly locations: Locations;
+  readonly authenticator: RequestAuthenticator;
+  /** To tell an unknown user (404) from one with no device online (480). */
+  readonly subscribers: CredentialStore;
+  readonly trustedPeers: TrustedPeers;
+  readonly messaging?: MessagingApplication | undefined;
+  readonly logger?: Logger | undefined;
+}
+
+/** Requests that start a dialog, which the proxy stays on the path of. */
+const DIALOG_CREATING: ReadonlySet<string> = new Set(['INVITE', 'SUBSCRIBE', 'REFER']);
+/** Option tags a request may require of this proxy (Proxy-Require). */
+const PROXY_OPTION_TAGS: ReadonlySet<string> = new Set<string>();
+const SUPPORTED = ['path', 'outbound'];
+
+type Sender = { readonly kind: 'authenticated'; readonly aor: Aor } | { readonly kind: 'trusted' };
+
+export class Router implements TransactionUser {
+  readonly #contexts = new WeakMap<ServerTransaction, ProxyContext>();
+
+  constructor(private readonly options: RouterOptions) {}
+
+  onRequest(transaction: ServerTransaction): void {
+    this.#route(transaction).catch((error: unknown) => {
+      this.options.logger?.error(
+        { err: errorText(error), method: transaction.request.method },
+        'routing failed',
+      );
+      if (!transaction.finished) transaction.respond(createResponse(transaction.request, 500));
+    });
+  }
+
+  onAck(request: SipRequest, source: MessageSource): void {
+    const routed = consumeOwnRoutes(request, this.options.local);
+    if (!routed || !decrementMaxForwards(request)) return;
+    this.#aliasFromUserAgent(request, source);
+    forwardStatelessly(request, this.options.transport, this.options.local).catch((error: unknown) => {
+      this.options.logger?.debug({ err: errorText(error) }, 'ACK not forwarded');
+    });
+  }
+
+  onStrayResponse(response: SipResponse): void {
+    forwardStrayResponse(response, this.options.transport, this.options.local).catch((error: unknown) => {
+      this.options.logger?.debug({ err: errorText(error) }, 'stray response not forwarded');
+    });
+  }
+
+  async #route(transaction: ServerTransaction): Promise<void> {
+    const { request, source } = transaction;
+    const answer = (status: number, reason?: string): void => {
+      transaction.respond(createResponse(request, status, reason));
+    };
+    if (request.method === 'CANCEL') {
+      this.#cancel(transaction);
+      return;
+    }
+    if (!decrementMaxForwards(request)) {
+      if (request.method === 'OPTIONS' && this.#forUs(request))
+        transaction.respond(optionsResponse(request, SUPPORTED));
+      else answer(483);
+      return;
+    }
+    const unsupported = unsupportedOptionTags(request.headers, 'Proxy-Require', PROXY_OPTION_TAGS);
+    if (unsupported.length > 0) {
+      const response = createResponse(request, 420);
+      response.headers.add('Unsupported', unsupported.join(', '));
+      transaction.respond(response);
+      return;
+    }
+    const routedToUs = consumeOwnRoutes(request, this.options.local);
+    if (getTo(request.headers)?.tag !== undefined) {
+      if (routedToUs) this.#proxy(transaction, [{ kind: 'network', uri: request.uri }]);
+      else answer(request.method === 'BYE' ? 481 : 404, request.method === 'BYE' ? undefined : 'Not Here');
+      return;
+    }
+    if (request.method === 'REGISTER' && this.#forUs(request)) {
+      transaction.respond(await this.options.registrar.handle(request, source));
+      return;
+    }
+    if (request.method === 'OPTIONS' && this.#forUs(request) && !hasUser(request)) {
+      transaction.respond(optionsResponse(request, SUPPORTED));
+      return;
+    }
+    if (!ROUTED_METHODS.has(request.method)) {
+      transaction.respond(unsupportedMethod(request));
+      return;
+    }
+    const sender = await this.#identify(transaction);
+    if (sender === undefined) return;
+    const preloaded = (getNameAddrs(request.headers, 'Route')?.length ?? 0) > 0;
+    if (preloaded || !this.#forUs(request)) {
+      // Toward another domain or along a preloaded route: #identify let only our users and trusted peers here.
+      this.#proxy(transaction, [{ kind: 'network', uri: request.uri }]);
+      return;
+    }
+    await this.#toLocalUser(transaction, sender);
+  }
+
+  async #toLocalUser(transaction: ServerTransaction, sender: Sender): Promise<void> {
+    const { request } = transaction;
+    const recipient = aorOfUri(request.uri);
+    if (recipient === undefined) {
+      transaction.respond(createResponse(request, 404));
+      return;
+    }
+    const known = await this.options.subscribers.lookup(recipient.user, recipient.domain);
+    if (known === undefined) {
+      transaction.respond(createResponse(request, 404));
+      return;
+    }
+    const devices = await this.options.locations.lookupUri(request.uri);
+    const targets: ForwardTarget[] = devices
+      .map(bindingTarget)
+      .filter((target): target is NonNullable<typeof target> => target !== undefined);
+    if (request.method === 'MESSAGE') {
+      const branch = this.options.messaging?.branchFor({
+        request,
+        sender: sender.kind === 'authenticated' ? sender.aor : undefined,
+        recipient,
+        devices,
+      });
+      if (branch !== undefined) targets.push(branch);
+    }
+    this.options.logger?.debug(
+      {
+        method: request.method,
+        to: recipient.key,
+        branches: targets.length,
+        callId: request.headers.get('Call-ID'),
+      },
+      'forking',
+    );
+    this.#proxy(transaction, targets);
+  }
+
+  /** The sender as authenticated, or trusted by address; undefined when the request has been answered. */
+  async #identify(transaction: ServerTransaction): Promise<Sender | undefined> {
+    const { request, source } = transaction;
+    if (this.options.trustedPeers.has(source.host)) return { kind: 'trusted' };
+    const from = getFrom(request.headers);
+    const claimed = from === undefined ? undefined : aorOfUri(from.uri);
+    if (claimed === undefined || !this.options.local.isLocalDomain(claimed.domain)) {
+      transaction.respond(createResponse(request, 403, 'Sender Domain Not Served'));
+      return undefined;
+    }
+    const outcome = await this.options.authenticator.authenticate(request, {
+      realm: claimed.domain,
+      kind: 'proxy',
+      sourceAddress: source.host,
+    });
+    if (outcome.kind === 'rejected') {
+      transaction.respond(outcome.response);
+      return undefined;
+    }
+    if (outcome.identity.username !== claimed.user) {
+      transaction.respond(createResponse(request, 403, 'From Does Not Match Credentials'));
+      return undefined;
+    }
+    return { kind: 'authenticated', aor: claimed };
+  }
+
+  #proxy(transaction: ServerTransaction, targets: readonly ForwardTarget[]): void {
+    const { request, source } = transaction;
+    const recordRoute = DIALOG_CREATING.has(request.method)
+      ? this.options.local.pointFor(source.transport)
+      : undefined;
+    this.#aliasFromUserAgent(request, source);
+    const context = new ProxyContext(
+      {
+        transactions: this.options.transactions,
+        local: this.options.local,
+        clock: this.options.clock,
+        onDownstreamResponse: (response, from) => {
+          if (this.#cameFromUserAgent(response)) aliasContact(response.headers, from);
+        },
+        onLocalError: (error, target) => {
+          this.options.logger?.error(
+            { err: errorText(error), target: target.name },
+            'application branch failed',
+          );
+        },
+      },
+      transaction,
+      { recordRoute },
+    );
+    if (request.method === 'INVITE') this.#contexts.set(transaction, context);
+    context.start(request, targets);
+  }
+
+  #cancel(transaction: ServerTransaction): void {
+    const invite = this.options.transactions.findInvite(transaction.request);
+    const context = invite === undefined ? undefined : this.#contexts.get(invite);
+    if (context === undefined) {
+      transaction.respond(createResponse(transaction.request, 481));
+      return;
+    }
+    transaction.respond(createResponse(transaction.request, 200));
+    context.cancel();
+  }
+
+  /** Whether the Request-URI names this server or one of its domains. */
+  #forUs(request: SipRequest): boolean {
+    return isSipUri(request.uri) && this.options.local.isLocalUri(request.uri);
+  }
+
+  /** A request straight from a user agent (one Via) whose Contact does not lead back to it gets our alias. */
+  #aliasFromUserAgent(request: SipRequest, source: MessageSource): void {
+    if (request.headers.values('Via').length === 1) aliasContact(request.headers, source);
+  }
+
+  /** A response came straight from the user agent when the topmost Record-Route is ours (or there is none). */
+  #cameFromUserAgent(response: SipResponse): boolean {
+    const top = getNameAddrs(response.headers, 'Record-Route')?.[0];
+    if (top === undefined) return true;
+    return (
+      isSipUri(top.uri) && this.options.local.isListeningAddress(top.uri.host, top.uri.port, top.uri.secure)
+    );
+  }
+}
+
+/** Decrements Max-Forwards (adding 70 when absent); false when it was already 0 (§16.3 step 3). */
+function decrementMaxForwards(request: SipRequest): boolean {
+  const current = getMaxForwards(request.headers);
+  if (current === 0) return false;
+  request.headers.set('Max-Forwards', String((current ?? 71) - 1));
+  return true;
+}
+
+function hasUser(request: SipRequest): boolean {
+  return isSipUri(request.uri) && request.uri.user !== undefined;
+}
+
+function errorText(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

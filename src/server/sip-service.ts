@@ -1,0 +1,128 @@
+/**
+ * missive's SIP side assembled: transports → transactions → the routing policy, with the registrar and digest
+ * authentication over a Store (subscribers and registrations). One instance per process; start() listens,
+ * stop() closes everything.
+ */
+import type { Logger } from 'pino';
+import { Registrar } from '../registrar/registrar.js';
+import { Locations } from '../registrar/locations.js';
+import { LocalAddresses, type ListeningPoint } from '../routing/local-addresses.js';
+import type { MessagingApplication } from '../routing/messaging-hook.js';
+import { Router } from '../routing/router.js';
+import { TrustedPeers } from '../routing/trusted-peers.js';
+import { DigestAuthenticator } from '../sip/auth/authenticator.js';
+import { TransactionLayer } from '../sip/transaction/transaction-layer.js';
+import { TransportLayer } from '../sip/transport/transport-layer.js';
+import type { TransportProtocol } from '../sip/transport/types.js';
+import type { Store } from '../store/store.js';
+import { type Clock, systemClock } from '../time/clock.js';
+import type { DigestAlgorithm } from '../auth/digest.js';
+
+export interface SipListen {
+  readonly transport: TransportProtocol;
+  readonly port: number;
+}
+
+export interface SipServiceOptions {
+  readonly store: Store;
+  /** SIP domains served: registrations, users and digest realms. */
+  readonly domains: readonly string[];
+  /** The IP address listened on. */
+  readonly host: string;
+  /** The host written into Via and Record-Route; default `host` (give a reachable one when `host` is 0.0.0.0). */
+  readonly advertisedHost?: string | undefined;
+  readonly listen: readonly SipListen[];
+  /** PEM certificate and key, for TLS and WSS. */
+  readonly tls?: { readonly cert: string | Buffer; readonly key: string | Buffer } | undefined;
+  /** Sources (CIDR) whose requests need no digest authentication. */
+  readonly trustedPeers?: readonly string[] | undefined;
+  readonly digestAlgorithms?: readonly DigestAlgorithm[] | undefined;
+  readonly messaging?: MessagingApplication | undefined;
+  readonly clock?: Clock | undefined;
+  readonly logger?: Logger | undefined;
+}
+
+/** How often expired registrations are deleted (lookups ignore them anyway). */
+const PURGE_INTERVAL_MS = 60_000;
+
+export class SipService {
+  readonly transports: TransportLayer;
+  readonly transactions: TransactionLayer;
+  readonly local: LocalAddresses;
+  readonly #options: SipServiceOptions;
+  readonly #locations: Locations;
+  #purgeTimer: NodeJS.Timeout | undefined;
+
+  constructor(options: SipServiceOptions) {
+    this.#options = options;
+    const clock = options.clock ?? systemClock;
+    const logger = options.logger;
+    this.transports = new TransportLayer({
+      clock,
+      tls:
+        options.tls === undefined ? undefined : { server: { cert: options.tls.cert, key: options.tls.key } },
+      onListenerError: (error) => logger?.error({ err: String(error) }, 'SIP request handler failed'),
+    });
+    this.transactions = new TransactionLayer(this.transports, {
+      clock,
+      onSendError: (error) => logger?.debug({ err: String(error) }, 'response not sent'),
+    });
+    this.local = new LocalAddresses(options.domains);
+    this.#locations = new Locations(options.store.locations, clock);
+    const authenticator = new DigestAuthenticator({
+      credentials: options.store.subscribers.credentials,
+      clock,
+      algorithms: options.digestAlgorithms,
+      logger,
+    });
+    const registrar = new Registrar({
+      authenticator,
+      locations: options.store.locations,
+      domains: options.domains,
+      clock,
+      logger,
+    });
+    const router = new Router({
+      transactions: this.transactions,
+      transport: this.transports,
+      local: this.local,
+      clock,
+      registrar,
+      locations: this.#locations,
+      authenticator,
+      subscribers: options.store.subscribers.credentials,
+      trustedPeers: new TrustedPeers(options.trustedPeers ?? []),
+      messaging: options.messaging,
+      logger,
+    });
+    this.transactions.setUser(router);
+    this.transports.on('message', (message, source) => {
+      this.transactions.receive(message, source);
+    });
+  }
+
+  /** Listens on every configured transport; the points as advertised. */
+  async start(): Promise<ListeningPoint[]> {
+    const { host, advertisedHost } = this.#options;
+    const points: ListeningPoint[] = [];
+    for (const { transport, port } of this.#options.listen) {
+      const bound = await this.transports.listen(transport, host, port);
+      const point = { transport, host: advertisedHost ?? bound.host, port: bound.port };
+      this.local.addPoint(point);
+      points.push(point);
+    }
+    this.#purgeTimer = setInterval(() => {
+      this.#locations.purgeExpired().catch((error: unknown) => {
+        this.#options.logger?.warn({ err: String(error) }, 'purging expired registrations failed');
+      });
+    }, PURGE_INTERVAL_MS);
+    this.#purgeTimer.unref();
+    return points;
+  }
+
+  async stop(): Promise<void> {
+    clearInterval(this.#purgeTimer);
+    this.transactions.clear();
+    await this.transports.close();
+  }
+}

@@ -1,0 +1,193 @@
+/**
+ * SIP digest authentication at a server (RFC 3261 §22, RFC 7616, RFC 8760 for SHA-256): a request either
+ * carries valid credentials for the realm, or gets the response to send — a challenge (401/407), a 400
+ * for credentials that cannot be checked, a 403 while its address or account is locked out, a 500 when
+ * the credential store fails. Stateless nonces (nonce.ts), nc replay tracking (nonce-counts.ts) and
+ * failed-attempt limits (failure-limiter.ts) are its parts.
+ */
+import type { Logger } from 'pino';
+import { DIGEST_ALGORITHMS, type DigestAlgorithm } from '../../auth/digest.js';
+import type { CredentialStore, StoredCredential } from '../../credentials/store.js';
+import type { Clock } from '../../time/clock.js';
+import { findDigestCredentials, formatDigestChallenge } from '../headers/auth.js';
+import { createResponse } from '../message/create-response.js';
+import { generateTag } from '../message/ids.js';
+import type { SipRequest, SipResponse } from '../message/message.js';
+import { parseUri, type Uri, uriEquals } from '../uri.js';
+import { type DigestCredentials, ha1For, readCredentials, responseMatches } from './credentials.js';
+import { FailureLimiter, type FailureLimitOptions } from './failure-limiter.js';
+import { DigestNonces } from './nonce.js';
+import { NonceCounts } from './nonce-counts.js';
+
+/** 'www': Authorization, 401, WWW-Authenticate (registrars, UAS). 'proxy': Proxy-Authorization, 407. */
+export type AuthKind = 'www' | 'proxy';
+
+export interface DigestAuthenticatorOptions {
+  readonly credentials: CredentialStore;
+  readonly clock: Clock;
+  /** Offered, preferred first; one challenge header each. Default MD5 only: what every deployed client does. */
+  readonly algorithms?: readonly DigestAlgorithm[] | undefined;
+  /** How long a nonce may be used. Default 300 s. */
+  readonly nonceLifetimeSeconds?: number | undefined;
+  /** Accept RFC 2069 credentials (no qop); each nonce is then single-use. Default false. */
+  readonly allowNoQop?: boolean | undefined;
+  /** HMAC key of the nonces (≥ 16 bytes); share it between instances behind one dispatcher. Default random. */
+  readonly nonceKey?: Buffer | undefined;
+  /** Nonces whose nc is remembered. Default 50 000. */
+  readonly maxTrackedNonces?: number | undefined;
+  /** Lockout after failed attempts, per source address and per account. */
+  readonly failures?: FailureLimitOptions | undefined;
+  /** Retry-After of the 500 sent when the credential store fails. Default 10 s. */
+  readonly retryAfterSeconds?: number | undefined;
+  readonly logger?: Logger | undefined;
+}
+
+export interface AuthContext {
+  /** The realm to challenge with and accept credentials for (a registrar's: the To domain). */
+  readonly realm: string;
+  readonly kind: AuthKind;
+  /** The request's source IP address, for the per-address lockout. */
+  readonly sourceAddress: string;
+}
+
+export interface DigestIdentity {
+  /** As the client sent it in the credentials (and as the store knew it). */
+  readonly username: string;
+  readonly realm: string;
+}
+
+export type AuthOutcome =
+  | { readonly kind: 'authenticated'; readonly identity: DigestIdentity }
+  | { readonly kind: 'rejected'; readonly response: SipResponse };
+
+export const DEFAULT_NONCE_LIFETIME_SECONDS = 300;
+export const DEFAULT_MAX_TRACKED_NONCES = 50_000;
+export const DEFAULT_STORE_RETRY_AFTER_SECONDS = 10;
+export const TOO_MANY_FAILURES_REASON = 'Too Many Failed Attempts';
+
+const HEADERS = {
+  www: { credentials: 'Authorization', challenge: 'WWW-Authenticate', status: 401 },
+  proxy: { credentials: 'Proxy-Authorization', challenge: 'Proxy-Authenticate', status: 407 },
+} as const;
+
+export class DigestAuthenticator {
+  private readonly store: CredentialStore;
+  private readonly clock: Clock;
+  private readonly algorithms: readonly DigestAlgorithm[];
+  private readonly allowNoQop: boolean;
+  private readonly nonces: DigestNonces;
+  private readonly counts: NonceCounts;
+  private readonly byAddress: FailureLimiter;
+  private readonly byAccount: FailureLimiter;
+  private readonly retryAfterSeconds: number;
+  private readonly logger: Logger | undefined;
+
+  constructor(options: DigestAuthenticatorOptions) {
+    this.store = options.credentials;
+    this.clock = options.clock;
+    const offered: readonly DigestAlgorithm[] = options.algorithms ?? ['MD5'];
+    this.algorithms = [...new Set(offered)];
+    if (this.algorithms.length === 0 || !this.algorithms.every((a) => DIGEST_ALGORITHMS.includes(a))) {
+      throw new RangeError(`offer one or more of ${DIGEST_ALGORITHMS.join(', ')}`);
+    }
+    this.allowNoQop = options.allowNoQop ?? false;
+    const lifetimeMs = (options.nonceLifetimeSeconds ?? DEFAULT_NONCE_LIFETIME_SECONDS) * 1000;
+    if (!(lifetimeMs > 0)) throw new RangeError('nonceLifetimeSeconds must be positive');
+    this.nonces = new DigestNonces(options.nonceKey ?? DigestNonces.randomKey(), lifetimeMs);
+    this.counts = new NonceCounts(options.maxTrackedNonces ?? DEFAULT_MAX_TRACKED_NONCES, lifetimeMs);
+    this.byAddress = new FailureLimiter(options.clock, options.failures);
+    this.byAccount = new FailureLimiter(options.clock, options.failures);
+    this.retryAfterSeconds = options.retryAfterSeconds ?? DEFAULT_STORE_RETRY_AFTER_SECONDS;
+    this.logger = options.logger;
+  }
+
+  async authenticate(request: SipRequest, context: AuthContext): Promise<AuthOutcome> {
+    const { realm, sourceAddress } = context;
+    if (this.byAddress.isBlocked(sourceAddress)) return tooManyFailures(request);
+    // Credentials for another realm are not ours to judge (§22.4): the client is simply challenged.
+    const params = findDigestCredentials(request.headers, HEADERS[context.kind].credentials, realm);
+    if (params === undefined) return this.challenge(request, context, false);
+    const shape = readCredentials(params);
+    if (!shape.ok) return rejected(request, 400, shape.reason);
+    const credentials = shape.credentials;
+    const algorithm = credentials.algorithm;
+    if (algorithm === undefined || !this.algorithms.includes(algorithm)) {
+      return this.challenge(request, context, false);
+    }
+    if (credentials.qop === undefined && !this.allowNoQop)
+      return rejected(request, 400, 'Digest qop Required');
+    if (!uriMatches(credentials.uri, request.uri)) return rejected(request, 400, 'Digest URI Mismatch');
+    const now = this.clock.now();
+    const nonce = this.nonces.check(credentials.nonce, realm, now);
+    if (nonce.kind === 'invalid') return this.challenge(request, context, false);
+
+    const account = `${credentials.username}@${realm}`;
+    if (this.byAccount.isBlocked(account)) return tooManyFailures(request);
+    const stored = await this.lookup(credentials, realm);
+    if (stored === 'failed') return this.storeFailed(request);
+    const ha1 = stored === undefined ? undefined : ha1For(stored, algorithm, credentials.username, realm);
+    // An unknown user and a wrong password get the same answer, so accounts cannot be enumerated.
+    if (ha1 === undefined || !responseMatches(credentials, algorithm, ha1, request.method)) {
+      this.byAddress.recordFailure(sourceAddress);
+      this.byAccount.recordFailure(account);
+      return this.challenge(request, context, false);
+    }
+    // The password is right: an old nonce or a replayed nc only needs a new nonce (stale=true, RFC 7616 §3.3).
+    if (nonce.kind === 'expired') return this.challenge(request, context, true);
+    if (!this.counts.advance(credentials.nonce, nonce.issuedAt, credentials.qop?.nc ?? 0, now)) {
+      return this.challenge(request, context, true);
+    }
+    return { kind: 'authenticated', identity: { username: credentials.username, realm } };
+  }
+
+  /** A fresh challenge for the realm: one header per offered algorithm, preferred first (RFC 8760 §2.4). */
+  challenge(request: SipRequest, context: Pick<AuthContext, 'realm' | 'kind'>, stale: boolean): AuthOutcome {
+    const { status, challenge } = HEADERS[context.kind];
+    const response = createResponse(request, status, undefined, { toTag: generateTag() });
+    const nonce = this.nonces.issue(context.realm, this.clock.now());
+    for (const algorithm of this.algorithms) {
+      response.headers.add(
+        challenge,
+        formatDigestChallenge({ realm: context.realm, nonce, algorithm, qop: true, stale }),
+      );
+    }
+    return { kind: 'rejected', response };
+  }
+
+  private async lookup(
+    credentials: DigestCredentials,
+    realm: string,
+  ): Promise<StoredCredential | undefined | 'failed'> {
+    try {
+      return await this.store.lookup(credentials.username, realm);
+    } catch (error) {
+      // CredentialStoreError normally; anything else is answered the same way rather than crashing.
+      this.logger?.error(
+        { err: error instanceof Error ? error.message : String(error), realm },
+        'credential lookup failed',
+      );
+      return 'failed';
+    }
+  }
+
+  private storeFailed(request: SipRequest): AuthOutcome {
+    const response = createResponse(request, 500, undefined, { toTag: generateTag() });
+    response.headers.add('Retry-After', String(this.retryAfterSeconds));
+    return { kind: 'rejected', response };
+  }
+}
+
+function rejected(request: SipRequest, status: number, reason: string): AuthOutcome {
+  return { kind: 'rejected', response: createResponse(request, status, reason, { toTag: generateTag() }) };
+}
+
+function tooManyFailures(request: SipRequest): AuthOutcome {
+  return rejected(request, 403, TOO_MANY_FAILURES_REASON);
+}
+
+/** The digest-uri must name the Request-URI (RFC 3261 §22.4): as written, or equal by §19.1.4. */
+function uriMatches(digestUri: string, requestUri: Uri): boolean {
+  if (digestUri === requestUri.toString()) return true;
+  const parsed = parseUri(digestUri);
+  return parsed !== undefined && uriEquals(parsed, requestUri);
+}

@@ -1,0 +1,142 @@
+/**
+ * The transaction layer (RFC 3261 §17): matches what the transport layer receives to server and client
+ * transactions, absorbs retransmissions, and passes the rest to the transaction user (TU):
+ * - a new request (CANCEL included) as a ServerTransaction to answer;
+ * - an ACK that matches no INVITE server transaction in Completed state (the ACK for a 2xx) as is;
+ * - a response that matches no client transaction (a "stray", which a proxy forwards statelessly, §16.7).
+ * A request without a usable Via or CSeq is answered 400 statelessly by the transport layer's parser checks
+ * before it gets here; one that still cannot be keyed is dropped.
+ */
+import type { Clock } from '../../time/clock.js';
+import { systemClock } from '../../time/clock.js';
+import { getTopVia } from '../headers/via.js';
+import type { SipMessage, SipRequest, SipResponse } from '../message/message.js';
+import type { MessageSource, SendTarget } from '../transport/types.js';
+import type { ClientTransactionBase } from './client-base.js';
+import { InviteClientTransaction } from './client-invite.js';
+import { NonInviteClientTransaction } from './client-non-invite.js';
+import { clientTransactionKey, responseTransactionKey, serverTransactionKey } from './keys.js';
+import type { ServerTransactionBase } from './server-base.js';
+import { InviteServerTransaction } from './server-invite.js';
+import { NonInviteServerTransaction } from './server-non-invite.js';
+import { DEFAULT_TIMERS, type TransactionTimers } from './timers.js';
+import type {
+  ClientTransaction,
+  ClientTransactionHandler,
+  ServerTransaction,
+  TransactionTransport,
+} from './types.js';
+
+export interface TransactionUser {
+  onRequest(transaction: ServerTransaction): void;
+  onAck(request: SipRequest, source: MessageSource): void;
+  onStrayResponse(response: SipResponse, source: MessageSource): void;
+}
+
+export interface TransactionLayerOptions {
+  readonly clock?: Clock | undefined;
+  readonly timers?: TransactionTimers | undefined;
+  /** Told when a response could not be sent (the transaction then ends). */
+  readonly onSendError?: ((error: unknown, response: SipResponse) => void) | undefined;
+}
+
+export class TransactionLayer {
+  readonly #server = new Map<string, ServerTransactionBase>();
+  readonly #client = new Map<string, ClientTransactionBase>();
+  readonly #serverContext;
+  readonly #clientContext;
+  #user: TransactionUser | undefined;
+
+  constructor(
+    private readonly transport: TransactionTransport,
+    options: TransactionLayerOptions = {},
+  ) {
+    const clock = options.clock ?? systemClock;
+    const timers = options.timers ?? DEFAULT_TIMERS;
+    this.#serverContext = {
+      transport,
+      clock,
+      timers,
+      terminated: (key: string) => this.#server.delete(key),
+      sendFailed: options.onSendError ?? (() => undefined),
+    };
+    this.#clientContext = { transport, clock, timers, terminated: (key: string) => this.#client.delete(key) };
+  }
+
+  /** The TU; set once, before messages arrive. */
+  setUser(user: TransactionUser): void {
+    this.#user = user;
+  }
+
+  get serverTransactions(): number {
+    return this.#server.size;
+  }
+
+  get clientTransactions(): number {
+    return this.#client.size;
+  }
+
+  /** Feed for the transport layer's 'message' event. */
+  receive(message: SipMessage, source: MessageSource): void {
+    if (message.kind === 'request') this.#receiveRequest(message, source);
+    else this.#receiveResponse(message, source);
+  }
+
+  /**
+   * Starts a client transaction for a request whose top Via (with a fresh RFC 3261 branch) the caller has
+   * pushed. ACK is not a transaction: send it with the transport directly.
+   */
+  sendRequest(request: SipRequest, target: SendTarget, handler: ClientTransactionHandler): ClientTransaction {
+    const branch = getTopVia(request.headers)?.branch;
+    if (branch === undefined) throw new TypeError('a client transaction needs a top Via with a branch');
+    if (request.method === 'ACK') throw new TypeError('ACK is not sent in a client transaction');
+    const key = clientTransactionKey(branch, request.method);
+    const Transaction = request.method === 'INVITE' ? InviteClientTransaction : NonInviteClientTransaction;
+    const transaction = new Transaction(key, request, target, handler, this.#clientContext);
+    this.#client.set(key, transaction);
+    transaction.start();
+    return transaction;
+  }
+
+  /** The INVITE server transaction a CANCEL refers to (§9.2), while it exists. */
+  findInvite(cancel: SipRequest): ServerTransaction | undefined {
+    const key = serverTransactionKey(cancel, 'INVITE');
+    const transaction = key === undefined ? undefined : this.#server.get(key);
+    return transaction instanceof InviteServerTransaction ? transaction : undefined;
+  }
+
+  /** Ends every transaction without sending anything (shutdown). */
+  clear(): void {
+    for (const transaction of [...this.#server.values()]) transaction.terminate();
+    for (const transaction of [...this.#client.values()]) transaction.terminate();
+  }
+
+  #receiveRequest(request: SipRequest, source: MessageSource): void {
+    const key = serverTransactionKey(request);
+    if (key === undefined) return;
+    const existing = this.#server.get(key);
+    if (request.method === 'ACK') {
+      if (existing instanceof InviteServerTransaction && existing.state !== 'accepted') {
+        existing.acknowledged();
+        return;
+      }
+      this.#user?.onAck(request, source);
+      return;
+    }
+    if (existing !== undefined) {
+      existing.retransmission();
+      return;
+    }
+    const Transaction = request.method === 'INVITE' ? InviteServerTransaction : NonInviteServerTransaction;
+    const transaction = new Transaction(key, request, source, this.#serverContext);
+    this.#server.set(key, transaction);
+    this.#user?.onRequest(transaction);
+  }
+
+  #receiveResponse(response: SipResponse, source: MessageSource): void {
+    const key = responseTransactionKey(response);
+    const transaction = key === undefined ? undefined : this.#client.get(key);
+    if (transaction === undefined) this.#user?.onStrayResponse(response, source);
+    else transaction.receive(response, source);
+  }
+}

@@ -1,0 +1,190 @@
+/**
+ * A scripted user agent for the proxy tests: its own TransportLayer on 127.0.0.1 (UDP, TCP or WS client),
+ * requests built from a few fields, answers to digest challenges, and a queue of what it received.
+ */
+import { SipHeaders } from '../../src/sip/headers/header-list.js';
+import { createResponse } from '../../src/sip/message/create-response.js';
+import { generateBranch, generateCallId, generateTag } from '../../src/sip/message/ids.js';
+import { type SipMessage, SipRequest, type SipResponse } from '../../src/sip/message/message.js';
+import { TransportLayer } from '../../src/sip/transport/transport-layer.js';
+import type { MessageSource, SendTarget } from '../../src/sip/transport/types.js';
+import { parseUri } from '../../src/sip/uri.js';
+import { digestAuthorization, firstNonce } from '../sip/auth/digest-client.js';
+
+export interface Received {
+  readonly message: SipMessage;
+  readonly source: MessageSource;
+}
+
+export interface RequestSpec {
+  readonly method: string;
+  readonly uri: string;
+  readonly to?: string;
+  readonly callId?: string | undefined;
+  readonly fromTag?: string | undefined;
+  readonly cseq?: number;
+  readonly extra?: readonly (readonly [string, string])[];
+  readonly body?: string;
+}
+
+export class Agent {
+  readonly transports = new TransportLayer();
+  readonly #inbox: Received[] = [];
+  readonly #waiters: (() => void)[] = [];
+  port = 0;
+  #cseq = 1;
+
+  constructor(
+    readonly user: string,
+    readonly domain: string,
+    readonly password: string,
+    readonly server: SendTarget,
+  ) {
+    this.transports.on('message', (message, source) => {
+      this.#inbox.push({ message, source });
+      for (const wake of this.#waiters.splice(0)) wake();
+    });
+  }
+
+  get aor(): string {
+    return `sip:${this.user}@${this.domain}`;
+  }
+
+  get contact(): string {
+    return `<sip:${this.user}@127.0.0.1:${String(this.port)}${this.server.transport === 'udp' ? '' : `;transport=${this.server.transport}`}>`;
+  }
+
+  async start(): Promise<this> {
+    if (this.server.transport === 'udp' || this.server.transport === 'tcp') {
+      const bound = await this.transports.listen(this.server.transport, '127.0.0.1', 0);
+      this.port = bound.port;
+    }
+    return this;
+  }
+
+  async stop(): Promise<void> {
+    await this.transports.close();
+  }
+
+  request(spec: RequestSpec): SipRequest {
+    const uri = parseUri(spec.uri);
+    if (uri === undefined) throw new Error(`bad URI ${spec.uri}`);
+    const headers = SipHeaders.of([
+      [
+        'Via',
+        `SIP/2.0/${this.server.transport.toUpperCase()} 127.0.0.1:${String(this.port)};branch=${generateBranch()};rport`,
+      ],
+      ['Max-Forwards', '70'],
+      ['From', `<${this.aor}>;tag=${spec.fromTag ?? generateTag()}`],
+      ['To', spec.to ?? `<${spec.uri}>`],
+      ['Call-ID', spec.callId ?? generateCallId('agent')],
+      ['CSeq', `${String(spec.cseq ?? this.#cseq++)} ${spec.method}`],
+      ['Contact', this.contact],
+      ...(spec.extra ?? []),
+    ]);
+    if (spec.body !== undefined) headers.add('Content-Type', 'text/plain');
+    return new SipRequest({ method: spec.method, uri, headers, body: Buffer.from(spec.body ?? '') });
+  }
+
+  /** Requests sent, in order. */
+  readonly sent: SipRequest[] = [];
+
+  async send(message: SipMessage, target: SendTarget = this.server): Promise<void> {
+    if (message.kind === 'request') this.sent.push(message);
+    await this.transports.send(message, target);
+  }
+
+  /** Sends and returns the first final response (provisionals are left in the inbox). */
+  async transact(request: SipRequest): Promise<SipResponse> {
+    await this.send(request);
+    return this.response(request);
+  }
+
+  /** Sends, answers one 401/407 with this agent's credentials, and returns the final response. */
+  async authenticated(spec: RequestSpec): Promise<SipResponse> {
+    const first = this.request(spec);
+    const challenge = await this.transact(first);
+    if (challenge.status !== 401 && challenge.status !== 407) return challenge;
+    const header = challenge.status === 401 ? 'Authorization' : 'Proxy-Authorization';
+    const retry = this.request({
+      ...spec,
+      callId: first.headers.get('Call-ID') ?? undefined,
+      fromTag: /tag=([^;]+)/.exec(first.headers.get('From') ?? '')?.[1],
+      extra: [
+        ...(spec.extra ?? []),
+        [
+          header,
+          digestAuthorization({
+            username: this.user,
+            realm: this.domain,
+            password: this.password,
+            nonce: firstNonce(challenge),
+            method: spec.method,
+            uri: spec.uri,
+          }),
+        ],
+      ],
+    });
+    return this.transact(retry);
+  }
+
+  async register(expires = 300): Promise<SipResponse> {
+    return this.authenticated({
+      method: 'REGISTER',
+      uri: `sip:${this.domain}`,
+      to: `<${this.aor}>`,
+      extra: [['Expires', String(expires)]],
+    });
+  }
+
+  /** The next final response to `request` (same Call-ID and CSeq). */
+  async response(request: SipRequest, minStatus = 200): Promise<SipResponse> {
+    const cseq = request.headers.get('CSeq');
+    const callId = request.headers.get('Call-ID');
+    const found = await this.next(
+      (m) =>
+        m.kind === 'response' &&
+        m.status >= minStatus &&
+        m.headers.get('CSeq') === cseq &&
+        m.headers.get('Call-ID') === callId,
+    );
+    return found.message as SipResponse;
+  }
+
+  /** Removes and returns the first received message that matches, waiting for it up to `ms`. */
+  async next(predicate: (message: SipMessage) => boolean, ms = 3000): Promise<Received> {
+    const deadline = Date.now() + ms;
+    for (;;) {
+      const index = this.#inbox.findIndex((r) => predicate(r.message));
+      if (index !== -1) return this.#inbox.splice(index, 1)[0] as Received;
+      const left = deadline - Date.now();
+      if (left <= 0) throw new Error(`${this.user}: nothing matching arrived`);
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, left);
+        this.#waiters.push(() => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+    }
+  }
+
+  /** The next request with `method`. */
+  async incoming(method: string, ms?: number): Promise<Received & { message: SipRequest }> {
+    return (await this.next((m) => m.kind === 'request' && m.method === method, ms)) as Received & {
+      message: SipRequest;
+    };
+  }
+
+  /** Answers a received request. */
+  async answer(received: Received, status: number, toTag = 'uas'): Promise<SipResponse> {
+    const request = received.message as SipRequest;
+    const response = createResponse(request, status, undefined, { toTag });
+    if (status >= 200 && status < 300 && request.method === 'INVITE') {
+      response.headers.add('Contact', this.contact);
+      for (const rr of request.headers.getAll('Record-Route')) response.headers.add('Record-Route', rr);
+    }
+    await this.transports.sendResponse(response, received.source);
+    return response;
+  }
+}

@@ -1,0 +1,61 @@
+/** A SipService on a temporary SQLite store with subscribers alice, bob and carol in example.test. */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { MessagingApplication } from '../../src/routing/messaging-hook.js';
+import { SipService } from '../../src/server/sip-service.js';
+import type { TransportProtocol } from '../../src/sip/transport/types.js';
+import { openStore, type Store } from '../../src/store/index.js';
+import { Agent } from './agent.js';
+
+export const DOMAIN = 'example.test';
+export const PASSWORD = 'secret';
+
+export interface Fixture {
+  readonly service: SipService;
+  readonly store: Store;
+  readonly ports: ReadonlyMap<TransportProtocol, number>;
+  agent(user: string, transport?: TransportProtocol): Promise<Agent>;
+  close(): Promise<void>;
+}
+
+export async function startFixture(
+  options: { trustedPeers?: string[]; messaging?: MessagingApplication } = {},
+): Promise<Fixture> {
+  const dir = await mkdtemp(join(tmpdir(), 'missive-routing-'));
+  const store = await openStore(`sqlite://${join(dir, 'store.db')}`);
+  for (const user of ['alice', 'bob', 'carol']) await store.subscribers.add(user, DOMAIN, PASSWORD);
+  const service = new SipService({
+    store,
+    domains: [DOMAIN],
+    host: '127.0.0.1',
+    listen: [
+      { transport: 'udp', port: 0 },
+      { transport: 'tcp', port: 0 },
+      { transport: 'ws', port: 0 },
+    ],
+    trustedPeers: options.trustedPeers,
+    messaging: options.messaging,
+  });
+  const points = await service.start();
+  const ports = new Map(points.map((point) => [point.transport, point.port]));
+  const agents: Agent[] = [];
+  return {
+    service,
+    store,
+    ports,
+    async agent(user, transport = 'udp') {
+      const port = ports.get(transport);
+      if (port === undefined) throw new Error(`no ${transport} listener`);
+      const agent = await new Agent(user, DOMAIN, PASSWORD, { transport, host: '127.0.0.1', port }).start();
+      agents.push(agent);
+      return agent;
+    },
+    async close() {
+      await Promise.all(agents.map((agent) => agent.stop()));
+      await service.stop();
+      await store.close();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}

@@ -1,0 +1,195 @@
+/**
+ * Corrupted requests on every transport the server listens on (UDP, TCP, WebSocket): each gets a well-formed
+ * response or is dropped, nothing escapes as an exception, and afterwards the server still answers. Byte flips,
+ * truncations, duplicated and dropped lines, huge values and bogus Content-Lengths, from a fixed seed
+ * (MUTATION_SEED to reproduce another run).
+ */
+import assert from 'node:assert/strict';
+import { createSocket } from 'node:dgram';
+import { connect } from 'node:net';
+import { after, before, describe, test } from 'node:test';
+import fc from 'fast-check';
+import { DOMAIN, type Fixture, startFixture } from './fixture.js';
+
+const SEED = Number(process.env.MUTATION_SEED ?? 4711);
+const PER_TRANSPORT = 120;
+
+function seeds(port: number): string[] {
+  const common = (method: string, uri: string, extra: string[] = [], body = ''): string =>
+    [
+      `${method} ${uri} SIP/2.0`,
+      `Via: SIP/2.0/UDP 127.0.0.1:${String(port)};branch=z9hG4bK${method.toLowerCase()}1;rport`,
+      'Max-Forwards: 70',
+      `From: <sip:alice@${DOMAIN}>;tag=m1`,
+      `To: <sip:bob@${DOMAIN}>`,
+      `Call-ID: mutation-${method}@127.0.0.1`,
+      `CSeq: 1 ${method}`,
+      `Contact: <sip:alice@127.0.0.1:${String(port)}>`,
+      ...extra,
+      `Content-Length: ${String(Buffer.byteLength(body))}`,
+      '',
+      body,
+    ].join('\r\n');
+  return [
+    common('REGISTER', `sip:${DOMAIN}`, ['Expires: 300']),
+    common('MESSAGE', `sip:bob@${DOMAIN}`, ['Content-Type: text/plain'], 'hello'),
+    common('INVITE', `sip:bob@${DOMAIN}`, ['Content-Type: application/sdp'], 'v=0\r\n'),
+    common('OPTIONS', `sip:${DOMAIN}`),
+    common('CANCEL', `sip:bob@${DOMAIN}`),
+    common('BYE', `sip:bob@127.0.0.1;lr`, ['Route: <sip:127.0.0.1;lr>']),
+  ];
+}
+
+type Mutation = (bytes: Buffer) => Buffer;
+
+const mutationArb: fc.Arbitrary<Mutation> = fc.oneof(
+  fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 })).map(
+    ([p, byte]): Mutation =>
+      (b) => {
+        const copy = Buffer.from(b);
+        copy[p % copy.length] = byte;
+        return copy;
+      },
+  ),
+  fc.nat().map(
+    (p): Mutation =>
+      (b) =>
+        b.subarray(0, p % b.length),
+  ),
+  fc.nat().map(
+    (p): Mutation =>
+      (b) => {
+        const lines = b.toString('latin1').split('\r\n');
+        const i = p % lines.length;
+        return Buffer.from([...lines.slice(0, i), lines[i] ?? '', ...lines.slice(i)].join('\r\n'), 'latin1');
+      },
+  ),
+  fc.nat().map(
+    (p): Mutation =>
+      (b) => {
+        const lines = b.toString('latin1').split('\r\n');
+        lines.splice(p % lines.length, 1);
+        return Buffer.from(lines.join('\r\n'), 'latin1');
+      },
+  ),
+  fc.tuple(fc.nat(), fc.constantFrom('x'.repeat(70_000), '\0\0\0', '\xff\xfe', ';;;,,,<<>>', '\r\n\r\n')).map(
+    ([p, junk]): Mutation =>
+      (b) => {
+        const at = p % b.length;
+        return Buffer.concat([b.subarray(0, at), Buffer.from(junk, 'latin1'), b.subarray(at)]);
+      },
+  ),
+  fc.constantFrom('-1', '99999999999', '7', 'abc').map(
+    (value): Mutation =>
+      (b) =>
+        Buffer.from(
+          b.toString('latin1').replace(/Content-Length: \d+/, `Content-Length: ${value}`),
+          'latin1',
+        ),
+  ),
+);
+
+function mutatedMessages(port: number, count: number, seed: number): Buffer[] {
+  const base = seeds(port).map((text) => Buffer.from(text, 'latin1'));
+  return fc
+    .sample(fc.tuple(fc.nat(), mutationArb), { numRuns: count, seed })
+    .map(([which, mutate]) => mutate(base[which % base.length] ?? Buffer.alloc(0)));
+}
+
+/**
+ * Every message the server sent back must be a response. Its head is checked by its status line only: an answer
+ * to a corrupted request copies that request's Via, From, To, Call-ID and CSeq as they came (§8.2.6.2), broken or not.
+ */
+function assertResponses(packets: readonly Buffer[]): void {
+  for (const packet of packets) {
+    const text = packet.toString('latin1');
+    if (/^(\r\n)*$/.test(text)) continue;
+    assert.match(text, /^SIP\/2\.0 [1-6]\d\d [^\r\n]*\r\n/, `not a response: ${text.slice(0, 80)}`);
+  }
+}
+
+/** Splits what a stream carried into messages by Content-Length (the server's own output is well framed). */
+function splitStream(bytes: Buffer): Buffer[] {
+  const out: Buffer[] = [];
+  let rest = bytes;
+  for (;;) {
+    const end = rest.indexOf('\r\n\r\n');
+    if (end === -1) return out;
+    const length = Number(
+      /content-length:\s*(\d+)/i.exec(rest.subarray(0, end).toString('latin1'))?.[1] ?? 0,
+    );
+    out.push(rest.subarray(0, end + 4 + length));
+    rest = rest.subarray(end + 4 + length);
+  }
+}
+
+describe('server under corrupted input', () => {
+  let fixture: Fixture;
+  before(async () => {
+    fixture = await startFixture();
+  });
+  after(async () => {
+    await fixture.close();
+  });
+
+  async function stillServes(): Promise<void> {
+    for (const transport of ['udp', 'tcp'] as const) {
+      const alice = await fixture.agent('alice', transport);
+      const response = await alice.transact(alice.request({ method: 'OPTIONS', uri: `sip:${DOMAIN}` }));
+      assert.equal(response.status, 200, `OPTIONS over ${transport} after the corrupted input`);
+    }
+  }
+
+  test('UDP', async () => {
+    const port = fixture.ports.get('udp') ?? 0;
+    const socket = createSocket('udp4');
+    const received: Buffer[] = [];
+    socket.on('message', (packet) => received.push(packet));
+    await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve));
+    for (const message of mutatedMessages(socket.address().port, PER_TRANSPORT, SEED)) {
+      socket.send(message.subarray(0, 65_000), port, '127.0.0.1');
+    }
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    socket.close();
+    assert.ok(received.length > 0, 'some corrupted requests are still answerable');
+    assertResponses(received);
+    await stillServes();
+  });
+
+  test('TCP', async () => {
+    const port = fixture.ports.get('tcp') ?? 0;
+    const outputs = await Promise.all(
+      mutatedMessages(5060, PER_TRANSPORT, SEED + 1).map(
+        (message) =>
+          new Promise<Buffer>((resolve) => {
+            const chunks: Buffer[] = [];
+            const socket = connect(port, '127.0.0.1', () => socket.write(message));
+            socket.on('data', (chunk) => chunks.push(chunk));
+            socket.on('error', () => undefined);
+            setTimeout(() => {
+              socket.destroy();
+              resolve(Buffer.concat(chunks));
+            }, 400);
+          }),
+      ),
+    );
+    assertResponses(outputs.flatMap(splitStream));
+    await stillServes();
+  });
+
+  test('WebSocket', async () => {
+    const { WebSocket } = await import('ws');
+    const socket = new WebSocket(`ws://127.0.0.1:${String(fixture.ports.get('ws'))}`, 'sip');
+    await new Promise((resolve, reject) => socket.once('open', resolve).once('error', reject));
+    const frames: Buffer[] = [];
+    socket.on('message', (data: Buffer) => frames.push(data));
+    socket.on('error', () => undefined);
+    for (const message of mutatedMessages(5060, PER_TRANSPORT, SEED + 2)) {
+      if (message.length < 60_000) socket.send(message);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    socket.close();
+    assertResponses(frames);
+    await stillServes();
+  });
+});
