@@ -3,6 +3,12 @@
  * benchmark's load generator), as CIDR blocks: `10.0.0.0/8`, `192.0.2.7`, `2001:db8::/32`.
  */
 import { BlockList, isIP } from 'node:net';
+import type { RequestAuthenticator } from '../registrar/options.js';
+import type { AuthContext, AuthOutcome } from '../sip/auth/authenticator.js';
+import { unescapeText } from '../sip/grammar/percent.js';
+import { getFrom, getTo } from '../sip/headers/name-addr.js';
+import type { SipRequest } from '../sip/message/message.js';
+import { isSipUri } from '../sip/uri.js';
 
 export class TrustedPeers {
   readonly #list = new BlockList();
@@ -29,5 +35,27 @@ export class TrustedPeers {
     if (this.#empty) return false;
     const family = isIP(address);
     return family !== 0 && this.#list.check(address, family === 6 ? 'ipv6' : 'ipv4');
+  }
+}
+
+/**
+ * Digest authentication that trusted peers skip: their requests count as authenticated for the identity they
+ * claim (the To user for a registration, the From user for a proxied request).
+ */
+export class TrustingAuthenticator implements RequestAuthenticator {
+  constructor(
+    private readonly inner: RequestAuthenticator,
+    private readonly peers: TrustedPeers,
+  ) {}
+
+  authenticate(request: SipRequest, context: AuthContext): Promise<AuthOutcome> {
+    if (!this.peers.has(context.sourceAddress)) return this.inner.authenticate(request, context);
+    const claimed = context.kind === 'www' ? getTo(request.headers) : getFrom(request.headers);
+    const user = claimed === undefined || !isSipUri(claimed.uri) ? undefined : claimed.uri.user;
+    if (user === undefined) return this.inner.authenticate(request, context);
+    return Promise.resolve({
+      kind: 'authenticated',
+      identity: { username: unescapeText(user), realm: context.realm },
+    });
   }
 }

@@ -9,7 +9,7 @@ import { Locations } from '../registrar/locations.js';
 import { LocalAddresses, type ListeningPoint } from '../routing/local-addresses.js';
 import type { MessagingApplication } from '../routing/messaging-hook.js';
 import { Router } from '../routing/router.js';
-import { TrustedPeers } from '../routing/trusted-peers.js';
+import { TrustedPeers, TrustingAuthenticator } from '../routing/trusted-peers.js';
 import { DigestAuthenticator } from '../sip/auth/authenticator.js';
 import { TransactionLayer } from '../sip/transaction/transaction-layer.js';
 import { TransportLayer } from '../sip/transport/transport-layer.js';
@@ -75,8 +75,9 @@ export class SipService {
       algorithms: options.digestAlgorithms,
       logger,
     });
+    const trustedPeers = new TrustedPeers(options.trustedPeers ?? []);
     const registrar = new Registrar({
-      authenticator,
+      authenticator: new TrustingAuthenticator(authenticator, trustedPeers),
       locations: options.store.locations,
       domains: options.domains,
       clock,
@@ -91,7 +92,7 @@ export class SipService {
       locations: this.#locations,
       authenticator,
       subscribers: options.store.subscribers.credentials,
-      trustedPeers: new TrustedPeers(options.trustedPeers ?? []),
+      trustedPeers,
       messaging: options.messaging,
       logger,
     });
