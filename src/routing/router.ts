@@ -147,12 +147,15 @@ export class Router implements TransactionUser {
       transaction.respond(createResponse(request, 404));
       return;
     }
-    const known = await this.options.subscribers.lookup(recipient.user, recipient.domain);
-    if (known === undefined) {
+    const devices = await this.options.locations.lookupUri(request.uri);
+    // A user with a registered device exists; only without one is the subscriber table asked (404 or 480).
+    if (
+      devices.length === 0 &&
+      (await this.options.subscribers.lookup(recipient.user, recipient.domain)) === undefined
+    ) {
       transaction.respond(createResponse(request, 404));
       return;
     }
-    const devices = await this.options.locations.lookupUri(request.uri);
     const targets: ForwardTarget[] = devices
       .map(bindingTarget)
       .filter((target): target is NonNullable<typeof target> => target !== undefined);

@@ -10,8 +10,12 @@ import { getFrom, getTo } from '../sip/headers/name-addr.js';
 import type { SipRequest } from '../sip/message/message.js';
 import { isSipUri } from '../sip/uri.js';
 
+/** Answers remembered per address: BlockList.check builds a SocketAddress each time. */
+const MAX_REMEMBERED = 4096;
+
 export class TrustedPeers {
   readonly #list = new BlockList();
+  readonly #answers = new Map<string, boolean>();
   #empty = true;
 
   constructor(cidrs: Iterable<string>) {
@@ -29,12 +33,18 @@ export class TrustedPeers {
     }
     this.#list.addSubnet(address, prefix, family === 6 ? 'ipv6' : 'ipv4');
     this.#empty = false;
+    this.#answers.clear();
   }
 
   has(address: string): boolean {
     if (this.#empty) return false;
+    const known = this.#answers.get(address);
+    if (known !== undefined) return known;
     const family = isIP(address);
-    return family !== 0 && this.#list.check(address, family === 6 ? 'ipv6' : 'ipv4');
+    const answer = family !== 0 && this.#list.check(address, family === 6 ? 'ipv6' : 'ipv4');
+    if (this.#answers.size >= MAX_REMEMBERED) this.#answers.clear();
+    this.#answers.set(address, answer);
+    return answer;
   }
 }
 

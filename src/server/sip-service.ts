@@ -5,6 +5,7 @@
  */
 import type { Logger } from 'pino';
 import { Registrar } from '../registrar/registrar.js';
+import { CachedLocationStore } from '../registrar/cached-locations.js';
 import { Locations } from '../registrar/locations.js';
 import { LocalAddresses, type ListeningPoint } from '../routing/local-addresses.js';
 import type { MessagingApplication } from '../routing/messaging-hook.js';
@@ -42,6 +43,8 @@ export interface SipServiceOptions {
   readonly logger?: Logger | undefined;
 }
 
+/** How long a cached registration lookup is trusted without asking the store (another instance may write). */
+const LOCATION_CACHE_MS = 2_000;
 /** How often expired registrations are deleted (lookups ignore them anyway). */
 const PURGE_INTERVAL_MS = 60_000;
 
@@ -68,7 +71,8 @@ export class SipService {
       onSendError: (error) => logger?.debug({ err: String(error) }, 'response not sent'),
     });
     this.local = new LocalAddresses(options.domains);
-    this.#locations = new Locations(options.store.locations, clock);
+    const locations = new CachedLocationStore(options.store.locations, clock, LOCATION_CACHE_MS);
+    this.#locations = new Locations(locations, clock);
     const authenticator = new DigestAuthenticator({
       credentials: options.store.subscribers.credentials,
       clock,
@@ -78,7 +82,7 @@ export class SipService {
     const trustedPeers = new TrustedPeers(options.trustedPeers ?? []);
     const registrar = new Registrar({
       authenticator: new TrustingAuthenticator(authenticator, trustedPeers),
-      locations: options.store.locations,
+      locations,
       domains: options.domains,
       clock,
       logger,

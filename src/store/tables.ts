@@ -8,6 +8,14 @@ import { quoteSqlName } from '../credentials/sql/identifiers.js';
 export const SCHEMA_TABLE = 'missive_schema';
 export const SUBSCRIBER_TABLE = 'subscriber';
 export const LOCATION_TABLE = 'missive_location';
+/** The message journal, its per-account sequence (and write lock) and its unread counters. */
+export const JOURNAL_TABLE = 'missive_journal';
+export const JOURNAL_ACCOUNT_TABLE = 'missive_journal_account';
+export const UNREAD_TABLE = 'missive_journal_unread';
+/** The messaging application's per-account data (spec §3.1). */
+export const STORAGE_ACCOUNT_TABLE = 'missive_storage_account';
+export const PUBLIC_KEY_TABLE = 'missive_public_key';
+export const PUSH_TOKEN_TABLE = 'missive_push_token';
 
 export type TableNamer = (name: string) => string;
 

@@ -15,6 +15,8 @@ export interface ClientTransactionContext {
   readonly clock: Clock;
   readonly timers: TransactionTimers;
   readonly terminated: (key: string) => void;
+  /** Timer K over UDP: the layer swallows retransmitted responses for this key for T4. */
+  readonly completeOverUdp: (key: string) => void;
 }
 
 export abstract class ClientTransactionBase implements ClientTransaction {

@@ -1,4 +1,7 @@
-/** The non-INVITE client transaction (RFC 3261 §17.1.2): Trying → Proceeding → Completed → Terminated. */
+/**
+ * The non-INVITE client transaction (RFC 3261 §17.1.2): Trying → Proceeding → Completed → Terminated; over UDP the
+ * Completed state is a key the layer keeps (completed.ts).
+ */
 import type { SipResponse } from '../message/message.js';
 import { ClientTransactionBase, type ClientTransactionContext } from './client-base.js';
 import { Retransmitter } from './retransmitter.js';
@@ -48,8 +51,9 @@ export class NonInviteClientTransaction extends ClientTransactionBase {
     }
     this.#retransmitter.stop();
     this.passUp(response, source);
-    // Timer K.
-    this.terminateAfter(this.reliable ? 0 : this.context.timers.t4);
+    // Timer K: the layer keeps only the key, to swallow retransmitted responses.
+    if (!this.reliable) this.context.completeOverUdp(this.key);
+    this.terminate();
   }
 
   protected stopRetransmitting(): void {

@@ -2,6 +2,7 @@
 import type { Clock, Timer } from '../../time/clock.js';
 import type { SipRequest, SipResponse } from '../message/message.js';
 import type { MessageSource } from '../transport/types.js';
+import type { StoredResponse } from './completed.js';
 import type { TransactionTimers } from './timers.js';
 import type { ServerTransaction, TransactionTransport } from './types.js';
 
@@ -12,7 +13,9 @@ export interface ServerTransactionContext {
   /** Called once, when the transaction ends: the layer forgets it. */
   readonly terminated: (key: string) => void;
   /** A response that could not be sent: the transaction ends (§17.2.4); the layer may log it. */
-  readonly sendFailed: (error: unknown, response: SipResponse) => void;
+  readonly sendFailed: (error: unknown) => void;
+  /** Keeps a final UDP response as bytes to answer retransmissions with (Timer J), and sends it. */
+  readonly completeOverUdp: (key: string, response: StoredResponse) => void;
 }
 
 export abstract class ServerTransactionBase implements ServerTransaction {
@@ -43,7 +46,7 @@ export abstract class ServerTransactionBase implements ServerTransaction {
 
   protected transmit(response: SipResponse): void {
     this.context.transport.sendResponse(response, this.source).catch((error: unknown) => {
-      this.context.sendFailed(error, response);
+      this.context.sendFailed(error);
       this.terminate();
     });
   }

@@ -1,7 +1,12 @@
-/** The non-INVITE server transaction (RFC 3261 §17.2.2): Trying → Proceeding → Completed → Terminated. */
+/**
+ * The non-INVITE server transaction (RFC 3261 §17.2.2): Trying → Proceeding → Completed → Terminated. Over UDP
+ * the Completed state is handed to the layer as the response's bytes (completed.ts); over a reliable transport
+ * it lasts no time at all.
+ */
 import type { SipResponse } from '../message/message.js';
+import { serializeMessage } from '../message/serialize.js';
+import { responseTarget } from '../transport/response-target.js';
 import { ServerTransactionBase } from './server-base.js';
-import { transactionTimeout } from './timers.js';
 
 export class NonInviteServerTransaction extends ServerTransactionBase {
   #final = false;
@@ -13,16 +18,23 @@ export class NonInviteServerTransaction extends ServerTransactionBase {
   respond(response: SipResponse): void {
     if (this.#final || this.terminated) return;
     this.lastResponse = response;
-    if (response.status >= 200) {
-      this.#final = true;
-      // Timer J: absorb retransmissions of the request until they can no longer arrive.
-      if (this.reliable) this.terminate();
-      else
-        this.after(transactionTimeout(this.context.timers), () => {
-          this.terminate();
-        });
+    if (response.status < 200) {
+      this.transmit(response);
+      return;
     }
-    this.transmit(response);
+    this.#final = true;
+    const target = this.reliable ? undefined : responseTarget(response, this.source);
+    if (target?.transport === 'udp') {
+      // Timer J: retransmissions of the request get these bytes until they can no longer arrive.
+      this.context.completeOverUdp(this.key, {
+        bytes: serializeMessage(response),
+        host: target.host,
+        port: target.port,
+      });
+    } else {
+      this.transmit(response);
+    }
+    this.terminate();
   }
 
   retransmission(): void {

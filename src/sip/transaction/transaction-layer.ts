@@ -19,7 +19,8 @@ import { clientTransactionKey, responseTransactionKey, serverTransactionKey } fr
 import type { ServerTransactionBase } from './server-base.js';
 import { InviteServerTransaction } from './server-invite.js';
 import { NonInviteServerTransaction } from './server-non-invite.js';
-import { DEFAULT_TIMERS, type TransactionTimers } from './timers.js';
+import { CompletedTransactions, type StoredResponse } from './completed.js';
+import { DEFAULT_TIMERS, type TransactionTimers, transactionTimeout } from './timers.js';
 import type {
   ClientTransaction,
   ClientTransactionHandler,
@@ -37,15 +38,20 @@ export interface TransactionLayerOptions {
   readonly clock?: Clock | undefined;
   readonly timers?: TransactionTimers | undefined;
   /** Told when a response could not be sent (the transaction then ends). */
-  readonly onSendError?: ((error: unknown, response: SipResponse) => void) | undefined;
+  readonly onSendError?: ((error: unknown) => void) | undefined;
 }
 
 export class TransactionLayer {
   readonly #server = new Map<string, ServerTransactionBase>();
   readonly #client = new Map<string, ClientTransactionBase>();
+  /** Timer J records: completed non-INVITE server transactions over UDP. */
+  readonly #answered: CompletedTransactions<StoredResponse>;
+  /** Timer K records: completed non-INVITE client transactions over UDP. */
+  readonly #finished: CompletedTransactions<true>;
   readonly #serverContext;
   readonly #clientContext;
   #user: TransactionUser | undefined;
+  readonly #onSendError: (error: unknown) => void;
 
   constructor(
     private readonly transport: TransactionTransport,
@@ -53,14 +59,30 @@ export class TransactionLayer {
   ) {
     const clock = options.clock ?? systemClock;
     const timers = options.timers ?? DEFAULT_TIMERS;
+    const sendFailed = options.onSendError ?? (() => undefined);
+    this.#onSendError = sendFailed;
+    this.#answered = new CompletedTransactions(clock, transactionTimeout(timers));
+    this.#finished = new CompletedTransactions(clock, timers.t4);
     this.#serverContext = {
       transport,
       clock,
       timers,
       terminated: (key: string) => this.#server.delete(key),
-      sendFailed: options.onSendError ?? (() => undefined),
+      sendFailed,
+      completeOverUdp: (key: string, response: StoredResponse) => {
+        this.#answered.add(key, response);
+        this.#resend(response);
+      },
     };
-    this.#clientContext = { transport, clock, timers, terminated: (key: string) => this.#client.delete(key) };
+    this.#clientContext = {
+      transport,
+      clock,
+      timers,
+      terminated: (key: string) => this.#client.delete(key),
+      completeOverUdp: (key: string) => {
+        this.#finished.add(key, true);
+      },
+    };
   }
 
   /** The TU; set once, before messages arrive. */
@@ -68,12 +90,13 @@ export class TransactionLayer {
     this.#user = user;
   }
 
+  /** Live server transactions, and completed ones still absorbing retransmissions. */
   get serverTransactions(): number {
-    return this.#server.size;
+    return this.#server.size + this.#answered.size;
   }
 
   get clientTransactions(): number {
-    return this.#client.size;
+    return this.#client.size + this.#finished.size;
   }
 
   /** Feed for the transport layer's 'message' event. */
@@ -109,6 +132,8 @@ export class TransactionLayer {
   clear(): void {
     for (const transaction of [...this.#server.values()]) transaction.terminate();
     for (const transaction of [...this.#client.values()]) transaction.terminate();
+    this.#answered.clear();
+    this.#finished.clear();
   }
 
   #receiveRequest(request: SipRequest, source: MessageSource): void {
@@ -127,6 +152,11 @@ export class TransactionLayer {
       existing.retransmission();
       return;
     }
+    const answered = this.#answered.get(key);
+    if (answered !== undefined) {
+      this.#resend(answered);
+      return;
+    }
     const Transaction = request.method === 'INVITE' ? InviteServerTransaction : NonInviteServerTransaction;
     const transaction = new Transaction(key, request, source, this.#serverContext);
     this.#server.set(key, transaction);
@@ -135,8 +165,15 @@ export class TransactionLayer {
 
   #receiveResponse(response: SipResponse, source: MessageSource): void {
     const key = responseTransactionKey(response);
-    const transaction = key === undefined ? undefined : this.#client.get(key);
-    if (transaction === undefined) this.#user?.onStrayResponse(response, source);
-    else transaction.receive(response, source);
+    if (key === undefined) return;
+    const transaction = this.#client.get(key);
+    if (transaction !== undefined) transaction.receive(response, source);
+    else if (this.#finished.get(key) === undefined) this.#user?.onStrayResponse(response, source);
+  }
+
+  #resend(response: StoredResponse): void {
+    this.transport.sendDatagram(response.bytes, response.host, response.port).catch((error: unknown) => {
+      this.#onSendError(error);
+    });
   }
 }

@@ -6,6 +6,8 @@ import type { MessageSource, SendTarget } from '../transport/types.js';
 export interface TransactionTransport {
   send(message: SipRequest | SipResponse, target: SendTarget): Promise<void>;
   sendResponse(response: SipResponse, source?: MessageSource): Promise<void>;
+  /** Re-sends a serialized response over UDP (what a completed transaction keeps instead of the objects). */
+  sendDatagram(bytes: Buffer, host: string, port: number): Promise<void>;
 }
 
 /** A received request the TU answers through respond(); retransmissions never reach the TU. */

@@ -153,6 +153,11 @@ export class TransportLayer extends EventEmitter<TransportEvents> {
     await this.transport(target.transport).send(message, target);
   }
 
+  /** Sends a serialized message as one UDP datagram (a retransmission the transaction layer keeps as bytes). */
+  sendDatagram(bytes: Buffer, host: string, port: number): Promise<void> {
+    return this.udp.sendBytes(bytes, host, port);
+  }
+
   /**
    * Sends a response per §18.2.2. `source` is where its request came from: a stream response then reuses
    * that connection while it is open.

@@ -24,6 +24,12 @@ export interface UdpTransportOptions {
   readonly parser?: ParserConfig | undefined;
 }
 
+/**
+ * Socket buffers asked for: a burst that arrives while the event loop is busy (a GC pause) waits in the kernel
+ * instead of being dropped. The kernel caps the value at net.core.rmem_max / wmem_max.
+ */
+const SOCKET_BUFFER_BYTES = 4 * 1024 * 1024;
+
 export class UdpTransport extends EventEmitter<TransportEvents> implements Transport {
   readonly protocol = 'udp';
   readonly #parser: ParserConfig;
@@ -37,7 +43,11 @@ export class UdpTransport extends EventEmitter<TransportEvents> implements Trans
 
   listen(host: string, port: number): Promise<LocalAddress> {
     if (this.#socket !== undefined) return Promise.reject(new TransportError('udp: already listening'));
-    const socket = createSocket({ type: isIPv6(host) ? 'udp6' : 'udp4' });
+    const socket = createSocket({
+      type: isIPv6(host) ? 'udp6' : 'udp4',
+      recvBufferSize: SOCKET_BUFFER_BYTES,
+      sendBufferSize: SOCKET_BUFFER_BYTES,
+    });
     this.#socket = socket;
     return new Promise((resolve, reject) => {
       socket.once('error', reject);
@@ -56,7 +66,7 @@ export class UdpTransport extends EventEmitter<TransportEvents> implements Trans
   }
 
   send(message: SipMessage, target: SendTarget): Promise<void> {
-    return this.#sendBytes(serializeMessage(message), target.host, target.port);
+    return this.sendBytes(serializeMessage(message), target.host, target.port);
   }
 
   close(): Promise<void> {
@@ -70,7 +80,8 @@ export class UdpTransport extends EventEmitter<TransportEvents> implements Trans
     });
   }
 
-  #sendBytes(bytes: Buffer, host: string, port: number): Promise<void> {
+  /** A message already serialized (a retransmitted response). */
+  sendBytes(bytes: Buffer, host: string, port: number): Promise<void> {
     const socket = this.#socket;
     if (socket === undefined) return Promise.reject(new TransportError('udp: not listening'));
     return new Promise((resolve, reject) => {
@@ -94,7 +105,7 @@ export class UdpTransport extends EventEmitter<TransportEvents> implements Trans
         return;
       case 'error': {
         const answer = errorAnswer(result.error, source);
-        if (answer !== undefined) this.#sendBytes(answer, source.host, source.port).catch(() => undefined);
+        if (answer !== undefined) this.sendBytes(answer, source.host, source.port).catch(() => undefined);
         return;
       }
       case 'message':

@@ -55,6 +55,69 @@ export const POSTGRES_MIGRATIONS: readonly Migration[] = [
       `CREATE INDEX missive_location_expires_idx ON ${t('missive_location')} (expires_at)`,
     ],
   },
+  {
+    version: 3,
+    description: 'message journal, unread counters, storage accounts, public keys, push tokens',
+    statements: (t) => [
+      // See the SQLite step for what each index serves. created_at is UTC milliseconds (BIGINT), like
+      // every time missive stores, so both backends compare the same numbers.
+      `CREATE TABLE ${t('missive_journal')} (
+        account TEXT NOT NULL,
+        seq BIGINT NOT NULL,
+        message_id TEXT NOT NULL,
+        contact TEXT NOT NULL,
+        direction TEXT NOT NULL,
+        content_type TEXT NOT NULL,
+        content TEXT NOT NULL,
+        disposition TEXT,
+        state TEXT,
+        msg_timestamp TEXT NOT NULL,
+        created_at BIGINT NOT NULL,
+        unread SMALLINT DEFAULT 0 NOT NULL,
+        PRIMARY KEY (account, seq),
+        CONSTRAINT missive_journal_message_idx UNIQUE (account, message_id)
+      )`,
+      `CREATE INDEX missive_journal_contact_idx ON ${t('missive_journal')} (account, contact)`,
+      `CREATE INDEX missive_journal_account_created_idx ON ${t('missive_journal')} (account, created_at, seq)`,
+      `CREATE INDEX missive_journal_created_idx ON ${t('missive_journal')} (created_at)`,
+      // Also each account's write lock: every journal write locks its row first (postgres/journal.ts).
+      `CREATE TABLE ${t('missive_journal_account')} (
+        account TEXT PRIMARY KEY NOT NULL,
+        last_seq BIGINT NOT NULL,
+        last_created_at BIGINT NOT NULL
+      )`,
+      `CREATE TABLE ${t('missive_journal_unread')} (
+        account TEXT NOT NULL,
+        contact TEXT NOT NULL,
+        unread INTEGER NOT NULL,
+        PRIMARY KEY (account, contact)
+      )`,
+      `CREATE TABLE ${t('missive_storage_account')} (
+        account TEXT PRIMARY KEY NOT NULL,
+        last_login BIGINT NOT NULL,
+        token_hash TEXT,
+        token_expires_at BIGINT,
+        CONSTRAINT missive_storage_account_token_idx UNIQUE (token_hash)
+      )`,
+      `CREATE TABLE ${t('missive_public_key')} (
+        account TEXT PRIMARY KEY NOT NULL,
+        public_key TEXT NOT NULL,
+        updated_at BIGINT NOT NULL
+      )`,
+      `CREATE TABLE ${t('missive_push_token')} (
+        account TEXT NOT NULL,
+        app_id TEXT NOT NULL,
+        device_id TEXT NOT NULL,
+        token TEXT NOT NULL,
+        background_token TEXT,
+        platform TEXT NOT NULL,
+        silent SMALLINT NOT NULL,
+        user_agent TEXT,
+        updated_at BIGINT NOT NULL,
+        PRIMARY KEY (account, app_id, device_id)
+      )`,
+    ],
+  },
 ];
 
 /**

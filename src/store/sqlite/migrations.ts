@@ -58,6 +58,72 @@ export const SQLITE_MIGRATIONS: readonly Migration[] = [
       `CREATE INDEX missive_location_expires_idx ON ${t('missive_location')} (expires_at)`,
     ],
   },
+  {
+    version: 3,
+    description: 'message journal, unread counters, storage accounts, public keys, push tokens',
+    statements: (t) => [
+      // A rowid table: appends go to the end of the table's b-tree and large bodies do not bloat an index.
+      // (account, seq) is the order and the cursor; (account, message_id) the id mapping and dedup;
+      // (account, contact) serves read/remove of a conversation; created_at the retention purge and
+      // (account, created_at) the legacy `since` query.
+      `CREATE TABLE ${t('missive_journal')} (
+        account TEXT NOT NULL,
+        seq INTEGER NOT NULL,
+        message_id TEXT NOT NULL,
+        contact TEXT NOT NULL,
+        direction TEXT NOT NULL,
+        content_type TEXT NOT NULL,
+        content TEXT NOT NULL,
+        disposition TEXT,
+        state TEXT,
+        msg_timestamp TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        unread INTEGER DEFAULT 0 NOT NULL,
+        PRIMARY KEY (account, seq),
+        CONSTRAINT missive_journal_message_idx UNIQUE (account, message_id)
+      )`,
+      `CREATE INDEX missive_journal_contact_idx ON ${t('missive_journal')} (account, contact)`,
+      `CREATE INDEX missive_journal_account_created_idx ON ${t('missive_journal')} (account, created_at)`,
+      `CREATE INDEX missive_journal_created_idx ON ${t('missive_journal')} (created_at)`,
+      // One row per account that ever had an entry: the last sequence number given (never reused, even
+      // after the newest entry is removed) and the last createdAt (which never decreases).
+      `CREATE TABLE ${t('missive_journal_account')} (
+        account TEXT PRIMARY KEY NOT NULL,
+        last_seq INTEGER NOT NULL,
+        last_created_at INTEGER NOT NULL
+      ) WITHOUT ROWID`,
+      `CREATE TABLE ${t('missive_journal_unread')} (
+        account TEXT NOT NULL,
+        contact TEXT NOT NULL,
+        unread INTEGER NOT NULL,
+        PRIMARY KEY (account, contact)
+      ) WITHOUT ROWID`,
+      `CREATE TABLE ${t('missive_storage_account')} (
+        account TEXT PRIMARY KEY NOT NULL,
+        last_login INTEGER NOT NULL,
+        token_hash TEXT,
+        token_expires_at INTEGER
+      )`,
+      `CREATE UNIQUE INDEX missive_storage_account_token_idx ON ${t('missive_storage_account')} (token_hash)`,
+      `CREATE TABLE ${t('missive_public_key')} (
+        account TEXT PRIMARY KEY NOT NULL,
+        public_key TEXT NOT NULL,
+        updated_at INTEGER NOT NULL
+      )`,
+      `CREATE TABLE ${t('missive_push_token')} (
+        account TEXT NOT NULL,
+        app_id TEXT NOT NULL,
+        device_id TEXT NOT NULL,
+        token TEXT NOT NULL,
+        background_token TEXT,
+        platform TEXT NOT NULL,
+        silent INTEGER NOT NULL,
+        user_agent TEXT,
+        updated_at INTEGER NOT NULL,
+        PRIMARY KEY (account, app_id, device_id)
+      ) WITHOUT ROWID`,
+    ],
+  },
 ];
 
 /**

@@ -6,7 +6,7 @@ import { TransactionLayer, type TransactionUser } from '../../../src/sip/transac
 import type { ServerTransaction, TransactionTransport } from '../../../src/sip/transaction/types.js';
 import type { MessageSource, SendTarget, TransportProtocol } from '../../../src/sip/transport/types.js';
 import { ManualClock } from '../../helpers/manual-clock.js';
-import { parseRequest, parseResponse, message } from '../helpers.js';
+import { message, parseMessage, parseRequest, parseResponse } from '../helpers.js';
 
 export interface Sent {
   readonly message: SipMessage;
@@ -25,6 +25,10 @@ export class RecordingTransport implements TransactionTransport {
 
   sendResponse(response: SipResponse): Promise<void> {
     return this.#record(response);
+  }
+
+  sendDatagram(bytes: Buffer): Promise<void> {
+    return this.#record(parseMessage(bytes));
   }
 
   #record(message: SipMessage): Promise<void> {

@@ -30,7 +30,7 @@ describe('non-INVITE server transaction', () => {
     );
   });
 
-  test('Timer J keeps a UDP transaction 64*T1 after its final response, then a copy is new', () => {
+  test('Timer J keeps a UDP transaction 64*T1 after its final response, as bytes, then a copy is new', () => {
     const { layer, user, clock } = setup();
     const request = sipRequest('MESSAGE');
     layer.receive(request, source());
@@ -66,7 +66,7 @@ describe('non-INVITE server transaction', () => {
     const request = sipRequest('MESSAGE');
     layer.receive(request, source());
     transport.failNext = true;
-    user.requests[0]?.respond(createResponse(request, 200));
+    user.requests[0]?.respond(createResponse(request, 100));
     await new Promise((resolve) => setImmediate(resolve));
     assert.equal(layer.serverTransactions, 0);
   });

@@ -1,0 +1,78 @@
+/** What the backends make of rows and of the caller's options, alike. */
+import { encodeCursor } from './cursor.js';
+import { toInteger } from './row.js';
+import type { JournalEntry, NewEntry, RemoveMessageOptions, UnreadCounts } from './types.js';
+import { validateNewEntry } from './validate.js';
+
+/** The entry append() just wrote, built from its input (copied: the caller may reuse its objects). */
+export function storedEntry(
+  account: string,
+  seq: number,
+  entry: NewEntry,
+  createdAt: number,
+  unread: boolean,
+): JournalEntry {
+  return {
+    account,
+    cursor: encodeCursor(seq),
+    messageId: entry.messageId,
+    contact: entry.contact,
+    direction: entry.direction,
+    contentType: entry.contentType,
+    content: entry.content,
+    disposition: entry.disposition === null ? null : [...entry.disposition],
+    state: entry.state,
+    timestamp: entry.timestamp,
+    createdAt,
+    unread,
+  };
+}
+
+export function matches(entry: JournalEntry, match: RemoveMessageOptions['match']): boolean {
+  if (match === undefined) return true;
+  return (
+    (match.contact === undefined || match.contact === entry.contact) &&
+    (match.direction === undefined || match.direction === entry.direction)
+  );
+}
+
+/**
+ * The record removeMessage journals. A record made by the caller's function is checked here, inside the
+ * transaction: a malformed one throws InvalidInputError and rolls the removal back.
+ */
+export function recordFor(
+  options: RemoveMessageOptions,
+  removed: JournalEntry | undefined,
+): NewEntry | undefined {
+  if (typeof options.record !== 'function') return options.record;
+  const record = options.record(removed);
+  if (record !== undefined) validateNewEntry(record);
+  return record;
+}
+
+/** Rows (contact, unread) of the unread table. */
+export function unreadCounts(rows: readonly (readonly unknown[])[]): UnreadCounts {
+  const conversations = new Map<string, number>();
+  let total = 0;
+  for (const [contact, unread] of rows) {
+    const n = toInteger(unread) ?? 0;
+    conversations.set(String(contact), n);
+    total += n;
+  }
+  return { total, conversations };
+}
+
+/** Deleted rows (account, contact, unread) → how many unread messages each conversation lost. */
+export function unreadLosses(
+  rows: readonly (readonly unknown[])[],
+): { account: string; contact: string; n: number }[] {
+  const byKey = new Map<string, { account: string; contact: string; n: number }>();
+  for (const [account, contact, unread] of rows) {
+    if (toInteger(unread) !== 1) continue;
+    const key = JSON.stringify([account, contact]);
+    const found = byKey.get(key);
+    if (found === undefined) byKey.set(key, { account: String(account), contact: String(contact), n: 1 });
+    else found.n++;
+  }
+  return [...byKey.values()];
+}

@@ -1,0 +1,366 @@
+/**
+ * JournalStore on SQLite. Every write is one IMMEDIATE transaction run inline (better-sqlite3 is
+ * synchronous), so it is on disk (synchronous = FULL) when the promise resolves, and a write from another
+ * process (the CLI) cannot interleave with it.
+ */
+import type Database from 'better-sqlite3';
+import { checkTime } from '../checks.js';
+import { decodeCursor, encodeCursor, JOURNAL_START } from '../journal/cursor.js';
+import type { JournalStore } from '../journal/journal-store.js';
+import { decodeEntryRow, encodeDisposition, entryRowValues, rowSeq, toInteger } from '../journal/row.js';
+import { journalSql, nextSequenceSql } from '../journal/sql.js';
+import { applyUpdate, countsAsUnread } from '../journal/state.js';
+import type {
+  AppendItem,
+  AppendResult,
+  ConversationResult,
+  DeliveryState,
+  HistoryPage,
+  HistoryQuery,
+  JournalEntry,
+  JournalPage,
+  NewEntry,
+  OperationOptions,
+  RemoveMessageOptions,
+  RemoveMessageResult,
+  UnreadCounts,
+  UpdateResult,
+} from '../journal/types.js';
+import { matches, recordFor, storedEntry, unreadCounts, unreadLosses } from '../journal/results.js';
+import {
+  checkAccount,
+  checkDeliveryState,
+  checkLimit,
+  checkMessageId,
+  checkOperation,
+  checkRemoveOptions,
+  validateNewEntry,
+} from '../journal/validate.js';
+import { JOURNAL_TABLE, tableNamer } from '../tables.js';
+import type { SqliteConnection } from './connection.js';
+
+type Statement = Database.Statement<unknown[], unknown[]>;
+/** Rows a purge transaction deletes at most, so that other writers wait milliseconds, not seconds. */
+const PURGE_CHUNK = 2000;
+
+export class SqliteJournalStore implements JournalStore {
+  readonly #connection: SqliteConnection;
+  readonly #s: Record<string, Statement>;
+  readonly #appendMany: Database.Transaction<(items: readonly AppendItem[], now: number) => AppendResult[]>;
+  readonly #update: Database.Transaction<(account: string, id: string, state: DeliveryState) => UpdateResult>;
+  readonly #markRead: Database.Transaction<
+    (account: string, contact: string, options: OperationOptions) => ConversationResult
+  >;
+  readonly #removeMessage: Database.Transaction<
+    (account: string, id: string, options: RemoveMessageOptions) => RemoveMessageResult
+  >;
+  readonly #removeConversation: Database.Transaction<
+    (account: string, contact: string, options: OperationOptions) => ConversationResult
+  >;
+  readonly #removeAll: Database.Transaction<(account: string) => number>;
+  readonly #purgeChunk: Database.Transaction<(cutoff: number) => number>;
+
+  constructor(connection: SqliteConnection) {
+    this.#connection = connection;
+    const db = connection.db;
+    const table = tableNamer('sqlite');
+    const sql = journalSql(table, () => '?');
+    const prepare = (text: string): Statement => db.prepare<unknown[], unknown[]>(text);
+    const rows = (text: string): Statement => prepare(text).raw(true);
+    this.#s = {
+      byId: rows(sql.byId),
+      insert: prepare(sql.insert),
+      nextSequence: rows(nextSequenceSql(table, () => '?', 'max')),
+      addUnread: prepare(sql.addUnread),
+      subtractUnread: prepare(sql.subtractUnread),
+      dropEmptyUnread: prepare(sql.dropEmptyUnread),
+      clearUnread: prepare(sql.clearUnread),
+      clearAllUnread: prepare(sql.clearAllUnread),
+      unread: rows(sql.unread),
+      update: prepare(sql.update),
+      remove: prepare(sql.remove),
+      markRead: prepare(sql.markRead),
+      removeConversation: prepare(sql.removeConversation),
+      removeAll: prepare(sql.removeAll),
+      after: rows(sql.after),
+      before: rows(sql.before),
+      seqOf: rows(sql.seqOf),
+      firstSince: rows(sql.firstSince),
+      count: rows(sql.count),
+      contentTypes: rows(sql.contentTypes),
+      purge: rows(
+        `DELETE FROM ${table(JOURNAL_TABLE)} WHERE rowid IN (SELECT rowid FROM ${table(JOURNAL_TABLE)} ` +
+          'WHERE created_at < ? ORDER BY created_at LIMIT ?) RETURNING account, contact, unread',
+      ),
+    };
+    this.#appendMany = db.transaction((items, now) =>
+      items.map((item) => this.#appendIn(item.account, item.entry, now)),
+    );
+    this.#update = db.transaction((account, id, state) => this.#updateIn(account, id, state));
+    this.#markRead = db.transaction((account, contact, options) => {
+      const count = this.#s.markRead!.run(account, contact).changes;
+      this.#s.clearUnread!.run(account, contact);
+      return { count, record: this.#recordIn(account, options.record, options.now) };
+    });
+    this.#removeMessage = db.transaction((account, id, options) =>
+      this.#removeMessageIn(account, id, options),
+    );
+    this.#removeConversation = db.transaction((account, contact, options) => {
+      const count = this.#s.removeConversation!.run(account, contact).changes;
+      this.#s.clearUnread!.run(account, contact);
+      return { count, record: this.#recordIn(account, options.record, options.now) };
+    });
+    this.#removeAll = db.transaction((account) => {
+      this.#s.clearAllUnread!.run(account);
+      return this.#s.removeAll!.run(account).changes;
+    });
+    this.#purgeChunk = db.transaction((cutoff) => this.#purgeIn(cutoff));
+  }
+
+  append(account: string, entry: NewEntry, now: number): Promise<AppendResult> {
+    return this.#connection.run(() => {
+      checkAccount(account);
+      validateNewEntry(entry);
+      checkTime('now', now);
+      return this.#appendMany.immediate([{ account, entry }], now)[0]!;
+    });
+  }
+
+  appendBatch(items: readonly AppendItem[], now: number): Promise<AppendResult[]> {
+    return this.#connection.run(() => {
+      for (const item of items) {
+        checkAccount(item.account);
+        validateNewEntry(item.entry);
+      }
+      checkTime('now', now);
+      return items.length === 0 ? [] : this.#appendMany.immediate(items, now);
+    });
+  }
+
+  get(account: string, messageId: string): Promise<JournalEntry | undefined> {
+    return this.#connection.run(() => {
+      checkAccount(account);
+      checkMessageId(messageId);
+      const row = this.#s.byId!.get(account, messageId);
+      return row === undefined ? undefined : decodeEntryRow(row);
+    });
+  }
+
+  updateState(account: string, messageId: string, state: DeliveryState): Promise<UpdateResult> {
+    return this.#connection.run(() => {
+      checkAccount(account);
+      checkMessageId(messageId);
+      checkDeliveryState(state);
+      return this.#update.immediate(account, messageId, state);
+    });
+  }
+
+  markConversationRead(
+    account: string,
+    contact: string,
+    options: OperationOptions,
+  ): Promise<ConversationResult> {
+    return this.#connection.run(() => {
+      checkOperation(account, contact, options);
+      return this.#markRead.immediate(account, contact, options);
+    });
+  }
+
+  removeMessage(
+    account: string,
+    messageId: string,
+    options: RemoveMessageOptions,
+  ): Promise<RemoveMessageResult> {
+    return this.#connection.run(() => {
+      checkRemoveOptions(account, messageId, options);
+      return this.#removeMessage.immediate(account, messageId, options);
+    });
+  }
+
+  removeConversation(
+    account: string,
+    contact: string,
+    options: OperationOptions,
+  ): Promise<ConversationResult> {
+    return this.#connection.run(() => {
+      checkOperation(account, contact, options);
+      return this.#removeConversation.immediate(account, contact, options);
+    });
+  }
+
+  removeAll(account: string): Promise<number> {
+    return this.#connection.run(() => {
+      checkAccount(account);
+      return this.#removeAll.immediate(account);
+    });
+  }
+
+  unread(account: string): Promise<UnreadCounts> {
+    return this.#connection.run(() => {
+      checkAccount(account);
+      return unreadCounts(this.#s.unread!.all(account));
+    });
+  }
+
+  latest(account: string, limit: number): Promise<JournalPage> {
+    return this.#connection.run(() => {
+      checkAccount(account);
+      checkLimit(limit);
+      return this.#before(account, Number.MAX_SAFE_INTEGER, limit, JOURNAL_START);
+    });
+  }
+
+  before(account: string, cursor: string, limit: number): Promise<JournalPage> {
+    return this.#connection.run(() => {
+      checkAccount(account);
+      checkLimit(limit);
+      return this.#before(account, decodeCursor(cursor), limit, cursor);
+    });
+  }
+
+  after(account: string, cursor: string | undefined, limit: number): Promise<JournalPage> {
+    return this.#connection.run(() => {
+      checkAccount(account);
+      checkLimit(limit);
+      return this.#after(account, cursor === undefined ? 0 : decodeCursor(cursor), limit);
+    });
+  }
+
+  history(account: string, query: HistoryQuery): Promise<HistoryPage> {
+    return this.#connection.run(() => {
+      checkAccount(account);
+      checkLimit(query.limit);
+      const { messageId, since } = query;
+      const wanted = messageId !== undefined && messageId !== null && messageId !== '';
+      if (wanted) {
+        checkMessageId(messageId);
+        const seq = toInteger(this.#s.seqOf!.get(account, messageId)?.[0]);
+        if (seq !== undefined)
+          return { ...this.#after(account, seq, query.limit), from: 'message', unknownMessageId: false };
+      }
+      if (since !== undefined) {
+        checkTime('since', since);
+        const first = toInteger(this.#s.firstSince!.get(account, since)?.[0]);
+        // Nothing stored after `since`: an empty page that resumes at the end.
+        const page =
+          first === undefined ? this.#emptyTail(account) : this.#after(account, first - 1, query.limit);
+        return { ...page, from: 'since', unknownMessageId: wanted };
+      }
+      return { ...this.#after(account, 0, query.limit), from: 'start', unknownMessageId: wanted };
+    });
+  }
+
+  count(account: string): Promise<number> {
+    return this.#connection.run(() => {
+      checkAccount(account);
+      return toInteger(this.#s.count!.get(account)?.[0]) ?? 0;
+    });
+  }
+
+  contentTypeCounts(account: string): Promise<ReadonlyMap<string, number>> {
+    return this.#connection.run(() => {
+      checkAccount(account);
+      return new Map(
+        this.#s.contentTypes!.all(account).map((row) => [String(row[0]), toInteger(row[1]) ?? 0]),
+      );
+    });
+  }
+
+  async purgeOlderThan(cutoff: number): Promise<number> {
+    checkTime('cutoff', cutoff);
+    let total = 0;
+    for (;;) {
+      const deleted = await this.#connection.run(() => this.#purgeChunk.immediate(cutoff));
+      total += deleted;
+      if (deleted < PURGE_CHUNK) return total;
+      await new Promise<void>((resolve) => setImmediate(resolve)); // let other work in between chunks
+    }
+  }
+
+  /** Inside a transaction. */
+  #appendIn(account: string, entry: NewEntry, now: number): AppendResult {
+    const existing = this.#s.byId!.get(account, entry.messageId);
+    if (existing !== undefined) return { outcome: 'duplicate', entry: decodeEntryRow(existing) };
+    const next = this.#s.nextSequence!.get(account, now)!;
+    const seq = toInteger(next[0])!;
+    const createdAt = toInteger(next[1])!;
+    const unread = countsAsUnread(account, entry);
+    this.#s.insert!.run(...entryRowValues(account, seq, entry, createdAt, unread));
+    if (unread) this.#s.addUnread!.run(account, entry.contact);
+    return { outcome: 'stored', entry: storedEntry(account, seq, entry, createdAt, unread) };
+  }
+
+  #recordIn(account: string, record: NewEntry | undefined, now: number): AppendResult | undefined {
+    return record === undefined ? undefined : this.#appendIn(account, record, now);
+  }
+
+  #updateIn(account: string, messageId: string, state: DeliveryState): UpdateResult {
+    const row = this.#s.byId!.get(account, messageId);
+    if (row === undefined) return { outcome: 'absent' };
+    const entry = decodeEntryRow(row);
+    const change = applyUpdate(entry, state);
+    if (!change.changed) return { outcome: 'unchanged', entry };
+    this.#s.update!.run(
+      change.state,
+      encodeDisposition(change.disposition),
+      change.unread ? 1 : 0,
+      account,
+      rowSeq(row),
+    );
+    if (entry.unread && !change.unread) this.#subtractUnread(account, entry.contact, 1);
+    return {
+      outcome: 'updated',
+      entry: { ...entry, state: change.state, disposition: change.disposition, unread: change.unread },
+    };
+  }
+
+  #removeMessageIn(account: string, messageId: string, options: RemoveMessageOptions): RemoveMessageResult {
+    const row = this.#s.byId!.get(account, messageId);
+    let removed: JournalEntry | undefined;
+    if (row !== undefined) {
+      const entry = decodeEntryRow(row);
+      if (matches(entry, options.match)) {
+        this.#s.remove!.run(account, rowSeq(row));
+        if (entry.unread) this.#subtractUnread(account, entry.contact, 1);
+        removed = entry;
+      }
+    }
+    const record = recordFor(options, removed);
+    return { removed, record: this.#recordIn(account, record, options.now) };
+  }
+
+  #purgeIn(cutoff: number): number {
+    const deleted = this.#s.purge!.all(cutoff, PURGE_CHUNK);
+    for (const loss of unreadLosses(deleted)) this.#subtractUnread(loss.account, loss.contact, loss.n);
+    return deleted.length;
+  }
+
+  #subtractUnread(account: string, contact: string, n: number): void {
+    this.#s.subtractUnread!.run(n, account, contact);
+    this.#s.dropEmptyUnread!.run(account, contact);
+  }
+
+  #after(account: string, seq: number, limit: number): JournalPage {
+    const rows = this.#s.after!.all(account, seq, limit + 1);
+    const hasMore = rows.length > limit;
+    const entries = rows.slice(0, limit).map(decodeEntryRow);
+    return { entries, hasMore, next: entries.at(-1)?.cursor ?? encodeCursor(seq) };
+  }
+
+  #before(account: string, seq: number, limit: number, given: string): JournalPage {
+    const rows = this.#s.before!.all(account, seq, limit + 1);
+    const hasMore = rows.length > limit;
+    const entries = rows.slice(0, limit).reverse().map(decodeEntryRow);
+    return { entries, hasMore, next: entries[0]?.cursor ?? given };
+  }
+
+  /** An empty page positioned after the account's newest entry. */
+  #emptyTail(account: string): JournalPage {
+    const newest = this.#s.before!.get(account, Number.MAX_SAFE_INTEGER, 1);
+    return {
+      entries: [],
+      hasMore: false,
+      next: newest === undefined ? JOURNAL_START : encodeCursor(rowSeq(newest)),
+    };
+  }
+}

@@ -1,0 +1,109 @@
+/**
+ * `missive serve` as a real process for the interop tests: a fresh data directory whose store already holds the
+ * given subscribers, free ports for SIP (UDP and TCP), SIP over TLS and WebSocket, and the MSRP relay; resolves
+ * once every listener has logged "SIP listening". stop() sends SIGTERM and waits for the exit.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { openStore } from '../../src/store/index.js';
+import { freePorts } from '../interop/harness/ports.js';
+
+const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const LISTENERS = 4;
+
+export interface MissiveOptions {
+  readonly domain: string;
+  /** [user, password] pairs created in the store before the start. */
+  readonly users: readonly (readonly [string, string])[];
+  readonly trustedPeers?: readonly string[];
+  readonly startTimeoutMs?: number;
+}
+
+export interface MissivePorts {
+  readonly sip: number;
+  readonly sips: number;
+  readonly ws: number;
+  readonly msrp: number;
+}
+
+export class MissiveProcess {
+  #output = '';
+  readonly #exited: Promise<number | null>;
+
+  private constructor(
+    private readonly child: ChildProcess,
+    readonly dataDir: string,
+    readonly ports: MissivePorts,
+  ) {
+    this.#exited = new Promise((resolve) => child.once('exit', resolve));
+    const keep = (chunk: Buffer): void => {
+      this.#output = (this.#output + chunk.toString('utf8')).slice(-200_000);
+    };
+    child.stdout?.on('data', keep);
+    child.stderr?.on('data', keep);
+  }
+
+  /** The self-signed certificate the server made (a CA file for TLS clients). */
+  get certificate(): string {
+    return join(this.dataDir, 'self-signed.crt');
+  }
+
+  get output(): string {
+    return this.#output;
+  }
+
+  static async start(options: MissiveOptions): Promise<MissiveProcess> {
+    const dataDir = await mkdtemp(join(tmpdir(), 'missive-serve-'));
+    const store = await openStore(`sqlite://${join(dataDir, 'missive.db')}`);
+    for (const [user, password] of options.users) await store.subscribers.add(user, options.domain, password);
+    await store.close();
+    const [sip = 0, sips = 0, ws = 0, msrp = 0] = await freePorts(4);
+    const args = [
+      '--import',
+      'tsx',
+      'src/cli/main.ts',
+      'serve',
+      '--data-dir',
+      dataDir,
+      '--domain',
+      options.domain,
+      '--sip-port',
+      String(sip),
+      '--sips-port',
+      String(sips),
+      '--ws-port',
+      String(ws),
+      '--msrp-port',
+      String(msrp),
+      ...(options.trustedPeers ?? []).flatMap((peer) => ['--trusted-peer', peer]),
+    ];
+    const child = spawn(process.execPath, args, { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    const server = new MissiveProcess(child, dataDir, { sip, sips, ws, msrp });
+    await server.#ready(options.startTimeoutMs ?? 30_000);
+    return server;
+  }
+
+  async #ready(timeoutMs: number): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while ((this.#output.match(/"msg":"SIP listening"/g) ?? []).length < LISTENERS) {
+      if (this.child.exitCode !== null || Date.now() > deadline) {
+        await this.stop();
+        throw new Error(`missive serve did not start:\n${this.#output.slice(-4000)}`);
+      }
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+
+  async stop(): Promise<void> {
+    if (this.child.exitCode === null && this.child.signalCode === null) {
+      this.child.kill('SIGTERM');
+      const timer = setTimeout(() => this.child.kill('SIGKILL'), 5000);
+      await this.#exited;
+      clearTimeout(timer);
+    }
+    await rm(this.dataDir, { recursive: true, force: true });
+  }
+}
