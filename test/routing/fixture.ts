@@ -6,6 +6,7 @@ import type { MessagingApplication } from '../../src/routing/messaging-hook.js';
 import { SipService } from '../../src/server/sip-service.js';
 import type { TransportProtocol } from '../../src/sip/transport/types.js';
 import { openStore, type Store } from '../../src/store/index.js';
+import { createSelfSignedCertificate } from '../../src/tls/self-signed.js';
 import { Agent } from './agent.js';
 
 export const DOMAIN = 'example.test';
@@ -25,6 +26,12 @@ export async function startFixture(
   const dir = await mkdtemp(join(tmpdir(), 'missive-routing-'));
   const store = await openStore(`sqlite://${join(dir, 'store.db')}`);
   for (const user of ['alice', 'bob', 'carol']) await store.subscribers.add(user, DOMAIN, PASSWORD);
+  const tls = await createSelfSignedCertificate({
+    commonName: '127.0.0.1',
+    ipAddresses: ['127.0.0.1'],
+    days: 1,
+    keyType: 'ec',
+  });
   const service = new SipService({
     store,
     domains: [DOMAIN],
@@ -32,8 +39,10 @@ export async function startFixture(
     listen: [
       { transport: 'udp', port: 0 },
       { transport: 'tcp', port: 0 },
+      { transport: 'tls', port: 0 },
       { transport: 'ws', port: 0 },
     ],
+    tls,
     trustedPeers: options.trustedPeers,
     messaging: options.messaging,
   });

@@ -1,12 +1,13 @@
 /**
- * Corrupted requests on every transport the server listens on (UDP, TCP, WebSocket): each gets a well-formed
+ * Corrupted requests on every transport the server listens on (UDP, TCP, TLS, WebSocket): each gets a well-formed
  * response or is dropped, nothing escapes as an exception, and afterwards the server still answers. Byte flips,
  * truncations, duplicated and dropped lines, huge values and bogus Content-Lengths, from a fixed seed
  * (MUTATION_SEED to reproduce another run).
  */
 import assert from 'node:assert/strict';
 import { createSocket } from 'node:dgram';
-import { connect } from 'node:net';
+import { connect, type Socket } from 'node:net';
+import { connect as tlsConnect } from 'node:tls';
 import { after, before, describe, test } from 'node:test';
 import fc from 'fast-check';
 import { DOMAIN, type Fixture, startFixture } from './fixture.js';
@@ -156,26 +157,35 @@ describe('server under corrupted input', () => {
     await stillServes();
   });
 
-  test('TCP', async () => {
-    const port = fixture.ports.get('tcp') ?? 0;
-    const outputs = await Promise.all(
-      mutatedMessages(5060, PER_TRANSPORT, SEED + 1).map(
-        (message) =>
-          new Promise<Buffer>((resolve) => {
-            const chunks: Buffer[] = [];
-            const socket = connect(port, '127.0.0.1', () => socket.write(message));
-            socket.on('data', (chunk) => chunks.push(chunk));
-            socket.on('error', () => undefined);
-            setTimeout(() => {
-              socket.destroy();
-              resolve(Buffer.concat(chunks));
-            }, 400);
-          }),
-      ),
-    );
-    assertResponses(outputs.flatMap(splitStream));
-    await stillServes();
-  });
+  for (const transport of ['tcp', 'tls'] as const) {
+    test(transport.toUpperCase(), async () => {
+      const port = fixture.ports.get(transport) ?? 0;
+      const open = (message: Buffer, onData: (chunk: Buffer) => void): Socket => {
+        const socket =
+          transport === 'tcp'
+            ? connect(port, '127.0.0.1', () => socket.write(message))
+            : tlsConnect({ port, host: '127.0.0.1', rejectUnauthorized: false }, () => socket.write(message));
+        socket.on('data', onData);
+        return socket;
+      };
+      const outputs = await Promise.all(
+        mutatedMessages(5060, PER_TRANSPORT, SEED + (transport === 'tcp' ? 1 : 3)).map(
+          (message) =>
+            new Promise<Buffer>((resolve) => {
+              const chunks: Buffer[] = [];
+              const socket = open(message, (chunk) => chunks.push(chunk));
+              socket.on('error', () => undefined);
+              setTimeout(() => {
+                socket.destroy();
+                resolve(Buffer.concat(chunks));
+              }, 600);
+            }),
+        ),
+      );
+      assertResponses(outputs.flatMap(splitStream));
+      await stillServes();
+    });
+  }
 
   test('WebSocket', async () => {
     const { WebSocket } = await import('ws');
