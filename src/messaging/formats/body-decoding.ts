@@ -38,12 +38,19 @@ function tryInflate(inflate: typeof inflateSync, body: Buffer, limit: number): I
 
 /** Inflates a zlib stream, else a raw deflate stream, within `limit` bytes. */
 export function inflateBody(body: Buffer, limit: number): Result<Buffer> {
-  let result = tryInflate(inflateSync, body, limit);
-  if (result.kind === 'failed') result = tryInflate(inflateRawSync, body, limit);
-  if (result.kind === 'too-large') return fail('too-large', `inflated body exceeds ${limit} bytes`);
-  if (result.kind === 'failed') return fail('decompress-failed', 'body is neither a zlib nor a deflate stream');
-  if (result.bytes.length > limit) return fail('too-large', `inflated body exceeds ${limit} bytes`);
-  return ok(result.bytes);
+  const zlib = tryInflate(inflateSync, body, limit);
+  const result = zlib.kind === 'failed' ? tryInflate(inflateRawSync, body, limit) : zlib;
+  switch (result.kind) {
+    case 'failed':
+      return fail('decompress-failed', 'body is neither a zlib nor a deflate stream');
+    case 'too-large':
+      return fail('too-large', `inflated body exceeds ${limit} bytes`);
+    case 'ok':
+      // maxOutputLength is at least 1: a limit of 0 is enforced here.
+      return result.bytes.length > limit
+        ? fail('too-large', `inflated body exceeds ${limit} bytes`)
+        : ok(result.bytes);
+  }
 }
 
 export function decodeBody(body: Buffer, options: BodyDecodingOptions): Result<DecodedBody> {
