@@ -1,5 +1,9 @@
-/** A storage backend opened from a URI: subscribers and registrations, later the message journal. */
+/** A storage backend opened from a URI: subscribers and registrations, the message journal and its companions. */
+import type { JournalStore } from './journal/journal-store.js';
 import type { LocationStore } from './location/location-store.js';
+import type { PublicKeyStore } from './public-keys/public-key-store.js';
+import type { PushTokenStore } from './push-tokens/push-token-store.js';
+import type { StorageAccountStore } from './storage-accounts/storage-account-store.js';
 import type { SubscriberStore } from './subscribers/subscriber-store.js';
 
 export type StoreBackend = 'sqlite' | 'postgres';
@@ -12,6 +16,12 @@ export interface Store {
   readonly schemaVersion: number;
   readonly subscribers: SubscriberStore;
   readonly locations: LocationStore;
+  /** Each account's ordered log of messages and operations, with its unread counters. */
+  readonly journal: JournalStore;
+  /** Accounts with message storage enabled, and their HTTP API tokens. */
+  readonly storageAccounts: StorageAccountStore;
+  readonly publicKeys: PublicKeyStore;
+  readonly pushTokens: PushTokenStore;
   /** Idempotent. Operations afterwards reject with StoreError. */
   close(): Promise<void>;
 }

@@ -23,7 +23,8 @@ import { fullBinding, makeBinding, T0 } from './bindings.js';
 import { digestLogin } from './digest-login.js';
 import { runTypeScript } from './processes.js';
 
-const LATEST_VERSION = 2;
+const LATEST_VERSION = 3;
+const ALL_VERSIONS = [1, 2, 3];
 const TIMEOUT = { timeout: 60_000 };
 const md5 = (text: string): string => createHash('md5').update(text).digest('hex');
 const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');
@@ -75,8 +76,17 @@ export function runConformanceSuite(name: string, open: () => Promise<Conformanc
       it('creates the tables at the latest version and records every step', async (t) => {
         const { target, store } = await fresh(t);
         assert.equal(store.schemaVersion, LATEST_VERSION);
-        assert.deepEqual(await versions(target), [1, 2]);
-        for (const table of ['subscriber', 'missive_location'])
+        assert.deepEqual(await versions(target), ALL_VERSIONS);
+        for (const table of [
+          'subscriber',
+          'missive_location',
+          'missive_journal',
+          'missive_journal_account',
+          'missive_journal_unread',
+          'missive_storage_account',
+          'missive_public_key',
+          'missive_push_token',
+        ])
           assert.ok(await target.tableExists(table), table);
       });
 
@@ -87,7 +97,7 @@ export function runConformanceSuite(name: string, open: () => Promise<Conformanc
         const again = await openStore(target.uri);
         t.after(() => again.close());
         assert.equal(again.schemaVersion, LATEST_VERSION);
-        assert.deepEqual(await versions(target), [1, 2]);
+        assert.deepEqual(await versions(target), ALL_VERSIONS);
         assert.equal((await again.subscribers.get('alice', 'example.com'))?.username, 'alice');
       });
 
@@ -99,7 +109,7 @@ export function runConformanceSuite(name: string, open: () => Promise<Conformanc
           openStore(target.uri),
         ]);
         await Promise.all(stores.map((store) => store.close()));
-        assert.deepEqual(await versions(target), [1, 2]);
+        assert.deepEqual(await versions(target), ALL_VERSIONS);
       });
 
       it('refuses a database migrated by a newer missive, and leaves it alone', async (t) => {
@@ -116,7 +126,7 @@ export function runConformanceSuite(name: string, open: () => Promise<Conformanc
           assert.equal(error.known, LATEST_VERSION);
           return true;
         });
-        assert.deepEqual(await versions(target), [1, 2, 3]);
+        assert.deepEqual(await versions(target), [...ALL_VERSIONS, LATEST_VERSION + 1]);
         const rows = await target.query(`SELECT username FROM ${target.table('subscriber')}`);
         assert.deepEqual(
           rows.map((row) => row.username),

@@ -24,6 +24,8 @@ import type {
 
 /** Bounds a page (the HTTP history serves 5000). */
 export const MAX_PAGE_SIZE = 10_000;
+/** Bounds one appendBatch: one transaction, well within the PostgreSQL store's per-statement time bound. */
+export const MAX_BATCH = 10_000;
 /** Retention default (Cassandra's table TTL in the reference): purge with retentionCutoff(now). */
 export const DEFAULT_RETENTION_MS = 365 * 24 * 3600 * 1000;
 
@@ -38,7 +40,7 @@ export interface JournalStore {
    * `display` counts as unread in the same transaction.
    */
   append(account: string, entry: NewEntry, now: number): Promise<AppendResult>;
-  /** append() of each item in one transaction (one disk sync); results in the items' order. */
+  /** append() of each item in one transaction (one disk sync); results in the items' order. At most MAX_BATCH. */
   appendBatch(items: readonly AppendItem[], now: number): Promise<AppendResult[]>;
   get(account: string, messageId: string): Promise<JournalEntry | undefined>;
   /**

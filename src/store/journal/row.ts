@@ -76,7 +76,7 @@ export function decodeEntryRow(row: Row): JournalEntry {
     contact: string(row, 'contact'),
     direction: direction as Direction,
     contentType: string(row, 'content_type'),
-    content: string(row, 'content'),
+    content: content(row[INDEX.content]),
     disposition: decodeDisposition(row[INDEX.disposition]),
     state: state as EntryState | null,
     timestamp: string(row, 'msg_timestamp'),
@@ -95,12 +95,19 @@ export function decodeDisposition(value: unknown): string[] | null {
     corrupt('disposition');
   }
   if (!Array.isArray(parsed) || !parsed.every((item) => typeof item === 'string')) corrupt('disposition');
-  return parsed as string[];
+  return parsed;
 }
 
 /** The sequence number of a row. */
 export function rowSeq(row: Row): number {
   return integer(row, 'seq');
+}
+
+/** SQLite's TEXT arrives as a string; PostgreSQL's BYTEA (see its migration) as a Buffer of UTF-8. */
+function content(value: unknown): string {
+  if (typeof value === 'string') return value;
+  if (Buffer.isBuffer(value)) return value.toString('utf8');
+  return corrupt('content');
 }
 
 function corrupt(column: Column): never {
@@ -121,6 +128,13 @@ export function toInteger(value: unknown): number | undefined {
         ? Number(value)
         : NaN;
   return Number.isSafeInteger(n) ? n : undefined;
+}
+
+/** A number a statement of ours returns (a sequence number, a time); StoreError if it is not one. */
+export function requireInteger(value: unknown, what: string): number {
+  const n = toInteger(value);
+  if (n === undefined) throw new StoreError(`the database returned an unreadable ${what}`);
+  return n;
 }
 
 function integer(row: Row, column: Column): number {

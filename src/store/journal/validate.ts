@@ -4,8 +4,9 @@
  */
 import { checkInteger, checkName, checkText, checkTime } from '../checks.js';
 import { InvalidInputError } from '../errors.js';
-import { MAX_PAGE_SIZE } from './journal-store.js';
+import { MAX_BATCH, MAX_PAGE_SIZE } from './journal-store.js';
 import {
+  type AppendItem,
   DELIVERY_STATES,
   type DeliveryState,
   DIRECTIONS,
@@ -40,8 +41,19 @@ export function checkDeliveryState(state: unknown): asserts state is DeliverySta
   }
 }
 
+export function validateBatch(items: readonly AppendItem[]): void {
+  const list: unknown = items; // checked apart, so that `items` keeps its type
+  if (!Array.isArray(list)) throw new InvalidInputError('items', 'is not an array');
+  if (items.length > MAX_BATCH) throw new InvalidInputError('items', `has more than ${MAX_BATCH} entries`);
+  for (const item of items) {
+    checkAccount(item.account);
+    validateNewEntry(item.entry);
+  }
+}
+
 export function validateNewEntry(entry: NewEntry): void {
-  if (typeof entry !== 'object' || entry === null) throw new InvalidInputError('entry', 'is not an object');
+  if (typeof entry !== 'object' || (entry as NewEntry | null) === null)
+    throw new InvalidInputError('entry', 'is not an object');
   checkMessageId(entry.messageId);
   checkName('contact', entry.contact);
   if (!DIRECTIONS.includes(entry.direction)) {

@@ -60,7 +60,8 @@ export const POSTGRES_MIGRATIONS: readonly Migration[] = [
     description: 'message journal, unread counters, storage accounts, public keys, push tokens',
     statements: (t) => [
       // See the SQLite step for what each index serves. created_at is UTC milliseconds (BIGINT), like
-      // every time missive stores, so both backends compare the same numbers.
+      // every time missive stores, so both backends compare the same numbers. content is the body's UTF-8
+      // bytes: binary bodies travel as latin-1 text (§1.4.6) with NUL characters, which TEXT cannot hold.
       `CREATE TABLE ${t('missive_journal')} (
         account TEXT NOT NULL,
         seq BIGINT NOT NULL,
@@ -68,7 +69,7 @@ export const POSTGRES_MIGRATIONS: readonly Migration[] = [
         contact TEXT NOT NULL,
         direction TEXT NOT NULL,
         content_type TEXT NOT NULL,
-        content TEXT NOT NULL,
+        content BYTEA NOT NULL,
         disposition TEXT,
         state TEXT,
         msg_timestamp TEXT NOT NULL,

@@ -10,7 +10,8 @@ import type { ServerConnection } from '../../credentials/sql/uri.js';
 import { StoreError } from '../errors.js';
 
 export type Row = Record<string, unknown>;
-export type Parameter = string | number | null;
+/** Buffers go to BYTEA; arrays to `= ANY($n::text[])` or `unnest(…)`. */
+export type Parameter = string | number | null | Buffer | readonly (string | number | null | Buffer)[];
 
 export interface PoolOptions {
   readonly timeoutMs: number;

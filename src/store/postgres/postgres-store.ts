@@ -6,15 +6,24 @@ import { describeConnection, type ServerConnection } from '../../credentials/sql
 import type { Migration } from '../migrations.js';
 import { DEFAULT_MAX_CONNECTIONS, DEFAULT_TIMEOUT_MS, type OpenStoreOptions, type Store } from '../store.js';
 import { tableNamer } from '../tables.js';
+import { SqlPublicKeyStore } from '../public-keys/sql-public-keys.js';
+import { SqlPushTokenStore } from '../push-tokens/sql-push-tokens.js';
+import { SqlStorageAccountStore } from '../storage-accounts/sql-storage-accounts.js';
+import { PostgresJournalStore } from './journal.js';
 import { PostgresLocationStore } from './locations.js';
 import { migratePostgres, POSTGRES_MIGRATIONS } from './migrations.js';
 import { PostgresPool } from './pool.js';
+import { PostgresRunner } from './runner.js';
 import { PostgresSubscriberStore } from './subscribers.js';
 
 export class PostgresStore implements Store {
   readonly backend = 'postgres';
   readonly subscribers: PostgresSubscriberStore;
   readonly locations: PostgresLocationStore;
+  readonly journal: PostgresJournalStore;
+  readonly storageAccounts: SqlStorageAccountStore;
+  readonly publicKeys: SqlPublicKeyStore;
+  readonly pushTokens: SqlPushTokenStore;
 
   constructor(
     private readonly pool: PostgresPool,
@@ -25,6 +34,11 @@ export class PostgresStore implements Store {
     const table = tableNamer('postgres', schema);
     this.subscribers = new PostgresSubscriberStore(pool, table);
     this.locations = new PostgresLocationStore(pool, table);
+    this.journal = new PostgresJournalStore(pool, table);
+    const runner = new PostgresRunner(pool);
+    this.storageAccounts = new SqlStorageAccountStore(runner, table);
+    this.publicKeys = new SqlPublicKeyStore(runner, table);
+    this.pushTokens = new SqlPushTokenStore(runner, table);
   }
 
   close(): Promise<void> {

@@ -7,7 +7,14 @@ import type Database from 'better-sqlite3';
 import { checkTime } from '../checks.js';
 import { decodeCursor, encodeCursor, JOURNAL_START } from '../journal/cursor.js';
 import type { JournalStore } from '../journal/journal-store.js';
-import { decodeEntryRow, encodeDisposition, entryRowValues, rowSeq, toInteger } from '../journal/row.js';
+import {
+  decodeEntryRow,
+  encodeDisposition,
+  entryRowValues,
+  requireInteger,
+  rowSeq,
+  toInteger,
+} from '../journal/row.js';
 import { journalSql, nextSequenceSql } from '../journal/sql.js';
 import { applyUpdate, countsAsUnread } from '../journal/state.js';
 import type {
@@ -34,18 +41,57 @@ import {
   checkMessageId,
   checkOperation,
   checkRemoveOptions,
+  validateBatch,
   validateNewEntry,
 } from '../journal/validate.js';
 import { JOURNAL_TABLE, tableNamer } from '../tables.js';
+import { StoreError } from '../errors.js';
 import type { SqliteConnection } from './connection.js';
 
 type Statement = Database.Statement<unknown[], unknown[]>;
 /** Rows a purge transaction deletes at most, so that other writers wait milliseconds, not seconds. */
 const PURGE_CHUNK = 2000;
 
+type Statements = ReturnType<typeof prepareStatements>;
+
+function prepareStatements(db: Database.Database) {
+  const table = tableNamer('sqlite');
+  const sql = journalSql(table, () => '?');
+  const prepare = (text: string): Statement => db.prepare<unknown[], unknown[]>(text);
+  const rows = (text: string): Statement => prepare(text).raw(true);
+  const journal = table(JOURNAL_TABLE);
+  return {
+    byId: rows(sql.byId),
+    insert: prepare(sql.insert),
+    nextSequence: rows(nextSequenceSql(table, () => '?', 'max')),
+    addUnread: prepare(sql.addUnread),
+    subtractUnread: prepare(sql.subtractUnread),
+    dropEmptyUnread: prepare(sql.dropEmptyUnread),
+    clearUnread: prepare(sql.clearUnread),
+    clearAllUnread: prepare(sql.clearAllUnread),
+    unread: rows(sql.unread),
+    update: prepare(sql.update),
+    remove: prepare(sql.remove),
+    markRead: prepare(sql.markRead),
+    removeConversation: prepare(sql.removeConversation),
+    removeAll: prepare(sql.removeAll),
+    after: rows(sql.after),
+    before: rows(sql.before),
+    seqOf: rows(sql.seqOf),
+    firstSince: rows(sql.firstSince),
+    count: rows(sql.count),
+    contentTypes: rows(sql.contentTypes),
+    // Oldest first through the created_at index; RETURNING gives what the unread counters lose.
+    purge: rows(
+      `DELETE FROM ${journal} WHERE rowid IN (SELECT rowid FROM ${journal} ` +
+        'WHERE created_at < ? ORDER BY created_at LIMIT ?) RETURNING account, contact, unread',
+    ),
+  };
+}
+
 export class SqliteJournalStore implements JournalStore {
   readonly #connection: SqliteConnection;
-  readonly #s: Record<string, Statement>;
+  readonly #s: Statements;
   readonly #appendMany: Database.Transaction<(items: readonly AppendItem[], now: number) => AppendResult[]>;
   readonly #update: Database.Transaction<(account: string, id: string, state: DeliveryState) => UpdateResult>;
   readonly #markRead: Database.Transaction<
@@ -63,56 +109,27 @@ export class SqliteJournalStore implements JournalStore {
   constructor(connection: SqliteConnection) {
     this.#connection = connection;
     const db = connection.db;
-    const table = tableNamer('sqlite');
-    const sql = journalSql(table, () => '?');
-    const prepare = (text: string): Statement => db.prepare<unknown[], unknown[]>(text);
-    const rows = (text: string): Statement => prepare(text).raw(true);
-    this.#s = {
-      byId: rows(sql.byId),
-      insert: prepare(sql.insert),
-      nextSequence: rows(nextSequenceSql(table, () => '?', 'max')),
-      addUnread: prepare(sql.addUnread),
-      subtractUnread: prepare(sql.subtractUnread),
-      dropEmptyUnread: prepare(sql.dropEmptyUnread),
-      clearUnread: prepare(sql.clearUnread),
-      clearAllUnread: prepare(sql.clearAllUnread),
-      unread: rows(sql.unread),
-      update: prepare(sql.update),
-      remove: prepare(sql.remove),
-      markRead: prepare(sql.markRead),
-      removeConversation: prepare(sql.removeConversation),
-      removeAll: prepare(sql.removeAll),
-      after: rows(sql.after),
-      before: rows(sql.before),
-      seqOf: rows(sql.seqOf),
-      firstSince: rows(sql.firstSince),
-      count: rows(sql.count),
-      contentTypes: rows(sql.contentTypes),
-      purge: rows(
-        `DELETE FROM ${table(JOURNAL_TABLE)} WHERE rowid IN (SELECT rowid FROM ${table(JOURNAL_TABLE)} ` +
-          'WHERE created_at < ? ORDER BY created_at LIMIT ?) RETURNING account, contact, unread',
-      ),
-    };
+    this.#s = prepareStatements(db);
     this.#appendMany = db.transaction((items, now) =>
       items.map((item) => this.#appendIn(item.account, item.entry, now)),
     );
     this.#update = db.transaction((account, id, state) => this.#updateIn(account, id, state));
     this.#markRead = db.transaction((account, contact, options) => {
-      const count = this.#s.markRead!.run(account, contact).changes;
-      this.#s.clearUnread!.run(account, contact);
+      const count = this.#s.markRead.run(account, contact).changes;
+      this.#s.clearUnread.run(account, contact);
       return { count, record: this.#recordIn(account, options.record, options.now) };
     });
     this.#removeMessage = db.transaction((account, id, options) =>
       this.#removeMessageIn(account, id, options),
     );
     this.#removeConversation = db.transaction((account, contact, options) => {
-      const count = this.#s.removeConversation!.run(account, contact).changes;
-      this.#s.clearUnread!.run(account, contact);
+      const count = this.#s.removeConversation.run(account, contact).changes;
+      this.#s.clearUnread.run(account, contact);
       return { count, record: this.#recordIn(account, options.record, options.now) };
     });
     this.#removeAll = db.transaction((account) => {
-      this.#s.clearAllUnread!.run(account);
-      return this.#s.removeAll!.run(account).changes;
+      this.#s.clearAllUnread.run(account);
+      return this.#s.removeAll.run(account).changes;
     });
     this.#purgeChunk = db.transaction((cutoff) => this.#purgeIn(cutoff));
   }
@@ -122,16 +139,15 @@ export class SqliteJournalStore implements JournalStore {
       checkAccount(account);
       validateNewEntry(entry);
       checkTime('now', now);
-      return this.#appendMany.immediate([{ account, entry }], now)[0]!;
+      const [result] = this.#appendMany.immediate([{ account, entry }], now);
+      if (result === undefined) throw new StoreError('append stored nothing');
+      return result;
     });
   }
 
   appendBatch(items: readonly AppendItem[], now: number): Promise<AppendResult[]> {
     return this.#connection.run(() => {
-      for (const item of items) {
-        checkAccount(item.account);
-        validateNewEntry(item.entry);
-      }
+      validateBatch(items);
       checkTime('now', now);
       return items.length === 0 ? [] : this.#appendMany.immediate(items, now);
     });
@@ -141,7 +157,7 @@ export class SqliteJournalStore implements JournalStore {
     return this.#connection.run(() => {
       checkAccount(account);
       checkMessageId(messageId);
-      const row = this.#s.byId!.get(account, messageId);
+      const row = this.#s.byId.get(account, messageId);
       return row === undefined ? undefined : decodeEntryRow(row);
     });
   }
@@ -198,7 +214,7 @@ export class SqliteJournalStore implements JournalStore {
   unread(account: string): Promise<UnreadCounts> {
     return this.#connection.run(() => {
       checkAccount(account);
-      return unreadCounts(this.#s.unread!.all(account));
+      return unreadCounts(this.#s.unread.all(account));
     });
   }
 
@@ -232,15 +248,15 @@ export class SqliteJournalStore implements JournalStore {
       checkLimit(query.limit);
       const { messageId, since } = query;
       const wanted = messageId !== undefined && messageId !== null && messageId !== '';
+      if (since !== undefined) checkTime('since', since);
       if (wanted) {
         checkMessageId(messageId);
-        const seq = toInteger(this.#s.seqOf!.get(account, messageId)?.[0]);
+        const seq = toInteger(this.#s.seqOf.get(account, messageId)?.[0]);
         if (seq !== undefined)
           return { ...this.#after(account, seq, query.limit), from: 'message', unknownMessageId: false };
       }
       if (since !== undefined) {
-        checkTime('since', since);
-        const first = toInteger(this.#s.firstSince!.get(account, since)?.[0]);
+        const first = toInteger(this.#s.firstSince.get(account, since)?.[0]);
         // Nothing stored after `since`: an empty page that resumes at the end.
         const page =
           first === undefined ? this.#emptyTail(account) : this.#after(account, first - 1, query.limit);
@@ -253,7 +269,7 @@ export class SqliteJournalStore implements JournalStore {
   count(account: string): Promise<number> {
     return this.#connection.run(() => {
       checkAccount(account);
-      return toInteger(this.#s.count!.get(account)?.[0]) ?? 0;
+      return toInteger(this.#s.count.get(account)?.[0]) ?? 0;
     });
   }
 
@@ -261,7 +277,7 @@ export class SqliteJournalStore implements JournalStore {
     return this.#connection.run(() => {
       checkAccount(account);
       return new Map(
-        this.#s.contentTypes!.all(account).map((row) => [String(row[0]), toInteger(row[1]) ?? 0]),
+        this.#s.contentTypes.all(account).map((row) => [String(row[0]), toInteger(row[1]) ?? 0]),
       );
     });
   }
@@ -279,14 +295,14 @@ export class SqliteJournalStore implements JournalStore {
 
   /** Inside a transaction. */
   #appendIn(account: string, entry: NewEntry, now: number): AppendResult {
-    const existing = this.#s.byId!.get(account, entry.messageId);
+    const existing = this.#s.byId.get(account, entry.messageId);
     if (existing !== undefined) return { outcome: 'duplicate', entry: decodeEntryRow(existing) };
-    const next = this.#s.nextSequence!.get(account, now)!;
-    const seq = toInteger(next[0])!;
-    const createdAt = toInteger(next[1])!;
+    const next = this.#s.nextSequence.get(account, now);
+    const seq = requireInteger(next?.[0], 'sequence number');
+    const createdAt = requireInteger(next?.[1], 'createdAt');
     const unread = countsAsUnread(account, entry);
-    this.#s.insert!.run(...entryRowValues(account, seq, entry, createdAt, unread));
-    if (unread) this.#s.addUnread!.run(account, entry.contact);
+    this.#s.insert.run(...entryRowValues(account, seq, entry, createdAt, unread));
+    if (unread) this.#s.addUnread.run(account, entry.contact);
     return { outcome: 'stored', entry: storedEntry(account, seq, entry, createdAt, unread) };
   }
 
@@ -295,12 +311,12 @@ export class SqliteJournalStore implements JournalStore {
   }
 
   #updateIn(account: string, messageId: string, state: DeliveryState): UpdateResult {
-    const row = this.#s.byId!.get(account, messageId);
+    const row = this.#s.byId.get(account, messageId);
     if (row === undefined) return { outcome: 'absent' };
     const entry = decodeEntryRow(row);
     const change = applyUpdate(entry, state);
     if (!change.changed) return { outcome: 'unchanged', entry };
-    this.#s.update!.run(
+    this.#s.update.run(
       change.state,
       encodeDisposition(change.disposition),
       change.unread ? 1 : 0,
@@ -315,12 +331,12 @@ export class SqliteJournalStore implements JournalStore {
   }
 
   #removeMessageIn(account: string, messageId: string, options: RemoveMessageOptions): RemoveMessageResult {
-    const row = this.#s.byId!.get(account, messageId);
+    const row = this.#s.byId.get(account, messageId);
     let removed: JournalEntry | undefined;
     if (row !== undefined) {
       const entry = decodeEntryRow(row);
       if (matches(entry, options.match)) {
-        this.#s.remove!.run(account, rowSeq(row));
+        this.#s.remove.run(account, rowSeq(row));
         if (entry.unread) this.#subtractUnread(account, entry.contact, 1);
         removed = entry;
       }
@@ -330,25 +346,25 @@ export class SqliteJournalStore implements JournalStore {
   }
 
   #purgeIn(cutoff: number): number {
-    const deleted = this.#s.purge!.all(cutoff, PURGE_CHUNK);
+    const deleted = this.#s.purge.all(cutoff, PURGE_CHUNK);
     for (const loss of unreadLosses(deleted)) this.#subtractUnread(loss.account, loss.contact, loss.n);
     return deleted.length;
   }
 
   #subtractUnread(account: string, contact: string, n: number): void {
-    this.#s.subtractUnread!.run(n, account, contact);
-    this.#s.dropEmptyUnread!.run(account, contact);
+    this.#s.subtractUnread.run(n, account, contact);
+    this.#s.dropEmptyUnread.run(account, contact);
   }
 
   #after(account: string, seq: number, limit: number): JournalPage {
-    const rows = this.#s.after!.all(account, seq, limit + 1);
+    const rows = this.#s.after.all(account, seq, limit + 1);
     const hasMore = rows.length > limit;
     const entries = rows.slice(0, limit).map(decodeEntryRow);
     return { entries, hasMore, next: entries.at(-1)?.cursor ?? encodeCursor(seq) };
   }
 
   #before(account: string, seq: number, limit: number, given: string): JournalPage {
-    const rows = this.#s.before!.all(account, seq, limit + 1);
+    const rows = this.#s.before.all(account, seq, limit + 1);
     const hasMore = rows.length > limit;
     const entries = rows.slice(0, limit).reverse().map(decodeEntryRow);
     return { entries, hasMore, next: entries[0]?.cursor ?? given };
@@ -356,7 +372,7 @@ export class SqliteJournalStore implements JournalStore {
 
   /** An empty page positioned after the account's newest entry. */
   #emptyTail(account: string): JournalPage {
-    const newest = this.#s.before!.get(account, Number.MAX_SAFE_INTEGER, 1);
+    const newest = this.#s.before.get(account, Number.MAX_SAFE_INTEGER, 1);
     return {
       entries: [],
       hasMore: false,

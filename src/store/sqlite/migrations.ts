@@ -65,7 +65,7 @@ export const SQLITE_MIGRATIONS: readonly Migration[] = [
       // A rowid table: appends go to the end of the table's b-tree and large bodies do not bloat an index.
       // (account, seq) is the order and the cursor; (account, message_id) the id mapping and dedup;
       // (account, contact) serves read/remove of a conversation; created_at the retention purge and
-      // (account, created_at) the legacy `since` query.
+      // (account, created_at, seq) the legacy `since` query (its first entry, in order, without sorting).
       `CREATE TABLE ${t('missive_journal')} (
         account TEXT NOT NULL,
         seq INTEGER NOT NULL,
@@ -83,7 +83,7 @@ export const SQLITE_MIGRATIONS: readonly Migration[] = [
         CONSTRAINT missive_journal_message_idx UNIQUE (account, message_id)
       )`,
       `CREATE INDEX missive_journal_contact_idx ON ${t('missive_journal')} (account, contact)`,
-      `CREATE INDEX missive_journal_account_created_idx ON ${t('missive_journal')} (account, created_at)`,
+      `CREATE INDEX missive_journal_account_created_idx ON ${t('missive_journal')} (account, created_at, seq)`,
       `CREATE INDEX missive_journal_created_idx ON ${t('missive_journal')} (created_at)`,
       // One row per account that ever had an entry: the last sequence number given (never reused, even
       // after the newest entry is removed) and the last createdAt (which never decreases).

@@ -10,9 +10,15 @@ import type { SqliteConnection as SqliteLocation } from '../../credentials/sql/u
 import { StoreError } from '../errors.js';
 import type { Migration } from '../migrations.js';
 import { DEFAULT_BUSY_TIMEOUT_MS, type OpenStoreOptions, type Store } from '../store.js';
+import { SqlPublicKeyStore } from '../public-keys/sql-public-keys.js';
+import { SqlPushTokenStore } from '../push-tokens/sql-push-tokens.js';
+import { SqlStorageAccountStore } from '../storage-accounts/sql-storage-accounts.js';
+import { tableNamer } from '../tables.js';
 import { SqliteConnection, toStoreError } from './connection.js';
+import { SqliteJournalStore } from './journal.js';
 import { SqliteLocationStore } from './locations.js';
 import { migrateSqlite, SQLITE_MIGRATIONS } from './migrations.js';
+import { SqliteRunner } from './runner.js';
 import { SqliteSubscriberStore } from './subscribers.js';
 
 export interface SqlitePragmas {
@@ -27,6 +33,10 @@ export class SqliteStore implements Store {
   readonly description: string;
   readonly subscribers: SqliteSubscriberStore;
   readonly locations: SqliteLocationStore;
+  readonly journal: SqliteJournalStore;
+  readonly storageAccounts: SqlStorageAccountStore;
+  readonly publicKeys: SqlPublicKeyStore;
+  readonly pushTokens: SqlPushTokenStore;
 
   constructor(
     private readonly connection: SqliteConnection,
@@ -35,6 +45,12 @@ export class SqliteStore implements Store {
     this.description = `sqlite://${connection.path}`;
     this.subscribers = new SqliteSubscriberStore(connection);
     this.locations = new SqliteLocationStore(connection);
+    this.journal = new SqliteJournalStore(connection);
+    const runner = new SqliteRunner(connection);
+    const table = tableNamer('sqlite');
+    this.storageAccounts = new SqlStorageAccountStore(runner, table);
+    this.publicKeys = new SqlPublicKeyStore(runner, table);
+    this.pushTokens = new SqlPushTokenStore(runner, table);
   }
 
   /** The connection's durability settings, for checks and diagnostics. */
