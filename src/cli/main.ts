@@ -125,4 +125,16 @@ program
     process.exitCode = await runUserCommand(args);
   });
 
+program
+  .command('db')
+  .description('show and remove the messaging data of an account (the sylk-db tool)')
+  .usage('show|remove … (missive db --help)')
+  .argument('[arguments...]')
+  .helpOption(false) // db-command.ts parses its own arguments, --help included
+  .allowUnknownOption()
+  .action(async (args: string[]) => {
+    const { runDbCommand } = await import('./db-command.js');
+    process.exitCode = await runDbCommand(args);
+  });
+
 await program.parseAsync();
