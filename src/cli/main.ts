@@ -31,6 +31,7 @@ interface ServeCliOptions {
   debug: boolean;
   retentionDays: number;
   webTls: boolean;
+  adminPort: number;
 }
 
 function days(value: string): number {
@@ -66,11 +67,22 @@ program
   .option('--web-tls', 'serve HTTPS and wss on the web port, with the server certificate', false)
   .option('--retention-days <days>', 'purge journal entries older than this (0: keep for ever)', days, 365)
   .option('--msrp-port <port>', 'MSRP relay port (TLS)', port, 2855)
+  .option(
+    '--admin-port <port>',
+    'admin API on 127.0.0.1 (-1: off); its secret is $MISSIVE_ADMIN_SECRET',
+    portOrOff,
+    -1,
+  )
   .option('--trusted-peer <cidr>', 'a source whose requests need no authentication (repeatable)', collect, [])
   .option('--debug', 'log at debug level', false)
   .action(async (options: ServeCliOptions) => {
     const { runServeCommand } = await import('./serve-command.js');
-    await runServeCommand({ ...options, domain: options.domain.length > 0 ? options.domain : ['localhost'] });
+    const adminSecret = process.env.MISSIVE_ADMIN_SECRET;
+    await runServeCommand({
+      ...options,
+      domain: options.domain.length > 0 ? options.domain : ['localhost'],
+      adminSecret: adminSecret === undefined || adminSecret === '' ? undefined : adminSecret,
+    });
   });
 
 program

@@ -18,6 +18,7 @@ import { openStore } from '../store/open.js';
 import type { Store } from '../store/store.js';
 import { ensureSelfSignedCertificate } from '../tls/self-signed.js';
 import { systemClock } from '../time/clock.js';
+import { AdminService } from '../web/admin-service.js';
 import { RetentionPurger } from '../web/retention.js';
 import { WebService } from '../web/web-service.js';
 import { storeUri } from './store-location.js';
@@ -39,6 +40,10 @@ export interface ServeOptions {
   readonly retentionDays?: number | undefined;
   /** The web port serves HTTPS and wss with the server certificate. */
   readonly webTls?: boolean | undefined;
+  /** The admin API on 127.0.0.1:adminPort (spec §4.5); undefined or -1: off. */
+  readonly adminPort?: number | undefined;
+  /** The admin API's required Authorization value (from MISSIVE_ADMIN_SECRET, never the command line). */
+  readonly adminSecret?: string | undefined;
 }
 
 const DAY_MS = 24 * 3600 * 1000;
@@ -67,6 +72,7 @@ export async function runServeCommand(options: ServeOptions): Promise<void> {
   if (web !== undefined) points.push(web.point);
   for (const point of points) logger.info(point, 'SIP listening');
   const retention = startRetention(options, store, logger);
+  const admin = await startAdmin(options, store, logger);
   const relay = startRelay(options, domain, certificate, store, logger);
   const relayAddress = await relay.start();
   logger.info(
@@ -76,7 +82,7 @@ export async function runServeCommand(options: ServeOptions): Promise<void> {
   process.stdout.write(banner(domain, points, relayAddress.port, certificate.certificate, password));
 
   const stop = (): void => {
-    Promise.all([relay.stop(), sip.stop(), web?.service.stop(), retention?.stop()])
+    Promise.all([relay.stop(), sip.stop(), web?.service.stop(), retention?.stop(), admin?.stop()])
       .then(() => store.close())
       .then(
         () => process.exit(0),
@@ -115,6 +121,23 @@ async function startWeb(
   const address = await service.start();
   logger.info({ host: address.host, port: address.port, tls: address.secure }, 'web listening');
   return { service, point: sip.addSharedWebSocket(address.secure ? 'wss' : 'ws', address.port) };
+}
+
+async function startAdmin(
+  options: ServeOptions,
+  store: Store,
+  logger: Logger,
+): Promise<AdminService | undefined> {
+  if (options.adminPort === undefined || options.adminPort < 0) return undefined;
+  const admin = new AdminService({
+    pushTokens: store.pushTokens,
+    port: options.adminPort,
+    secret: options.adminSecret,
+    logger,
+  });
+  const address = await admin.start();
+  logger.info({ ...address, authenticated: options.adminSecret !== undefined }, 'admin API listening');
+  return admin;
 }
 
 function startRetention(options: ServeOptions, store: Store, logger: Logger): RetentionPurger | undefined {
