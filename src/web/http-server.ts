@@ -12,7 +12,7 @@ import {
 } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { Duplex } from 'node:stream';
-import { getRequestListener } from '@hono/node-server';
+import { getRequestListener, RequestError } from '@hono/node-server';
 import type { Logger } from 'pino';
 import { routeUpgrade, type UpgradeRoutes } from './upgrades.js';
 
@@ -63,8 +63,12 @@ export class WebServer {
         : createHttpsServer({ ...serverOptions, cert: options.tls.cert, key: options.tls.key });
     const listener = getRequestListener(options.fetch, {
       overrideGlobalObjects: false,
+      // Reached only when the request cannot be read (RequestError) or the fetch handler itself rejects
+      // (the Hono application answers its routes' errors); always an answer, never a hung request.
       errorHandler: (error) => {
+        if (error instanceof RequestError) return new Response('Bad Request', { status: 400 });
         this.#logger?.error({ err: String(error) }, 'web request failed');
+        return new Response('Internal Server Error', { status: 500 });
       },
     });
     this.#server.on('request', (request: IncomingMessage, response: ServerResponse) => {
@@ -79,11 +83,13 @@ export class WebServer {
         socket.destroy();
       }
     });
-    // A client that sends garbage gets 400 from Node; a reset is not worth a log line above debug.
-    this.#server.on('clientError', (error: Error, socket: Duplex) => {
-      this.#logger?.debug({ err: error.message }, 'web client error');
-      if (socket.writable)
-        socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+    // A client that sends garbage, too large a head, or too slowly: a status saying which, then a close.
+    this.#server.on('clientError', (error: NodeJS.ErrnoException, socket: Duplex) => {
+      this.#logger?.debug({ err: error.message, code: error.code }, 'web client error');
+      const status = clientErrorStatus(error.code);
+      if (socket.writable) {
+        socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+      }
       socket.destroy();
     });
   }
@@ -118,4 +124,10 @@ export class WebServer {
       server.closeAllConnections();
     });
   }
+}
+
+function clientErrorStatus(code: string | undefined): string {
+  if (code === 'HPE_HEADER_OVERFLOW') return '431 Request Header Fields Too Large';
+  if (code === 'ERR_HTTP_REQUEST_TIMEOUT') return '408 Request Timeout';
+  return '400 Bad Request';
 }
