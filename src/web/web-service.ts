@@ -19,6 +19,8 @@ export interface WebServiceOptions {
   readonly port: number;
   /** Takes the upgrades that offer `sip` (the SIP TransportLayer). */
   readonly sip?: UpgradeHandler | undefined;
+  /** Takes the sylkRTC-2 upgrades on /webrtcgateway/ws (the WebSocket API); undefined: refused with 501. */
+  readonly api?: UpgradeHandler | undefined;
   readonly tls?: { readonly cert: string | Buffer; readonly key: string | Buffer } | undefined;
   readonly serverHeader?: string | undefined;
   readonly logger?: Logger | undefined;
@@ -39,7 +41,7 @@ export class WebService {
     });
     this.#server = new WebServer({
       fetch: (request) => app.fetch(request),
-      upgrades: { sip: options.sip },
+      upgrades: { sip: options.sip, api: options.api },
       tls: options.tls,
       logger,
     });
