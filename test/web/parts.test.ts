@@ -8,6 +8,7 @@ import { apiKeyOf } from '../../src/web/api-key.js';
 import { WebServer } from '../../src/web/http-server.js';
 import { parsePageRequest } from '../../src/web/journal-routes.js';
 import { renderTimestamp } from '../../src/web/message-json.js';
+import { WebSocketPeer } from '../sip/transport/websocket-peer.js';
 import { request } from './harness.js';
 
 describe('Apikey header', () => {
@@ -104,6 +105,46 @@ describe('web server limits', () => {
       assert.deepEqual([served.status, served.body], [200, 'fine']);
     } finally {
       await server.close();
+    }
+  });
+});
+
+describe('upgrade routing', () => {
+  test('sylkRTC-2 on /webrtcgateway/ws goes to the WebSocket API once there is one', async () => {
+    const { WebSocketServer } = await import('ws');
+    const api = new WebSocketServer({
+      noServer: true,
+      handleProtocols: (protocols) => (protocols.has('sylkRTC-2') ? 'sylkRTC-2' : false),
+    });
+    const server = new WebServer({
+      fetch: () => new Response('unused'),
+      upgrades: {
+        api: {
+          handleUpgrade(request, socket, head) {
+            api.handleUpgrade(request, socket, head, (webSocket) => {
+              webSocket.send('{"sylkrtc": "ready-event"}');
+            });
+            return true;
+          },
+        },
+      },
+    });
+    const { port } = await server.listen('127.0.0.1', 0);
+    try {
+      const peer = await WebSocketPeer.connect(`ws://127.0.0.1:${String(port)}/webrtcgateway/ws`, {}, [
+        'sylkRTC-2',
+      ]);
+      assert.equal(peer.protocol, 'sylkRTC-2');
+      for (let i = 0; i < 200 && peer.frames.length === 0; i++) {
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+      assert.equal(peer.frames[0]?.data.toString(), '{"sylkrtc": "ready-event"}');
+      peer.close();
+      // Without a SIP transport, a sip upgrade elsewhere is refused.
+      assert.equal(await WebSocketPeer.refusal(`ws://127.0.0.1:${String(port)}/`, ['sip']), 400);
+    } finally {
+      await server.close();
+      api.close();
     }
   });
 });
