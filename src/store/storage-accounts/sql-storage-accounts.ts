@@ -77,11 +77,13 @@ export class SqlStorageAccountStore implements StorageAccountStore {
     checkTime('now', now);
     // A malformed token is simply wrong: the check answers, it does not throw.
     if (typeof token !== 'string' || token.length === 0 || token.length > 512) return false;
+    // Hashed first, so that an account without a token answers no faster than one with a wrong token.
+    const computed = hashApiToken(token);
     const row = (await this.#db.rows(this.#sql.tokenOf, [account]))[0];
     const stored = row?.[0];
     if (row === undefined || typeof stored !== 'string' || row[1] === null) return false;
     // Expiry is checked after the comparison, so that timing tells nothing about the token.
-    const same = sameTokenHash(stored, hashApiToken(token));
+    const same = sameTokenHash(stored, computed);
     return same && integer(row[1]) > now;
   }
 }
