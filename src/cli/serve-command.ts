@@ -6,7 +6,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { resolve } from 'node:path';
-import type { Logger } from 'pino';
+import type { LevelWithSilent, Logger } from 'pino';
 import { createLogger } from '../log/logger.js';
 import { MsrpRelay } from '../msrp/relay/relay.js';
 import { DEFAULT_RELAY_SETTINGS } from '../msrp/relay/settings.js';
@@ -29,12 +29,14 @@ export interface ServeOptions {
   readonly msrpPort: number;
   readonly trustedPeer: readonly string[];
   readonly debug: boolean;
+  /** Overrides --debug: e.g. `warn` for a benchmark, where an info line per start is all it logs. */
+  readonly logLevel?: LevelWithSilent | undefined;
 }
 
 const TEST_USER = 'test';
 
 export async function runServeCommand(options: ServeOptions): Promise<void> {
-  const logger = createLogger(options.debug ? 'debug' : 'info');
+  const logger = createLogger(options.logLevel ?? (options.debug ? 'debug' : 'info'));
   const domain = options.domain[0] ?? 'localhost';
   const certificate = await ensureSelfSignedCertificate(resolve(options.dataDir), domain);
   const store = await openStore(await storeUri(options.store, options.dataDir, true));
