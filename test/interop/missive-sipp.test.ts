@@ -20,7 +20,16 @@ import { missingPeers } from './harness/tools.js';
 
 const PASSWORD = 'secret';
 const DOMAIN = 'example.test';
-const USERS = ['alice', 'bob-udp', 'bob-tcp', 'carol', 'dave'].map((user) => [user, PASSWORD] as const);
+const USERS = [
+  'alice',
+  'bob-udp',
+  'bob-tcp',
+  'carol',
+  'carol-u1-u1',
+  'carol-t1-t1',
+  'carol-t1-u1',
+  'dave',
+].map((user) => [user, PASSWORD] as const);
 
 describe('missive with sipp', { skip: missingPeers(['sipp']) ?? false }, () => {
   const peers = new Cleanup();
@@ -90,35 +99,47 @@ describe('missive with sipp', { skip: missingPeers(['sipp']) ?? false }, () => {
     assert.equal(uac.unexpectedCodes.get(407), 1, describeSipp(uac));
   });
 
-  test('INVITE, ACK and BYE through the Record-Routing proxy to a registered sipp UAS', {
-    timeout: 20_000,
-  }, async () => {
-    const uasPort = await freePort();
-    const registration = await registerWithSipp({
-      registrar: address,
-      user: 'carol',
-      password: PASSWORD,
-      contactPort: uasPort,
+  const calls: [string, SippTransport, SippTransport][] = [
+    ['udp', 'u1', 'u1'],
+    ['tcp', 't1', 't1'],
+    ['tcp to a udp callee', 't1', 'u1'],
+  ];
+  for (const [name, callerTransport, calleeTransport] of calls) {
+    test(`INVITE, ACK and BYE through the Record-Routing proxy to a registered sipp UAS over ${name}`, {
+      timeout: 20_000,
+    }, async () => {
+      const uasPort = await freePort();
+      const callee = `carol-${callerTransport}-${calleeTransport}`;
+      const registration = await registerWithSipp({
+        registrar: address,
+        user: callee,
+        password: PASSWORD,
+        transport: calleeTransport,
+        contactPort: uasPort,
+      });
+      assert.ok(sippSucceeded(registration, 1), describeSipp(registration));
+      const uas = peers.add(
+        await startSippUas({ scenario: 'invite-uas', transport: calleeTransport, localPort: uasPort }),
+      );
+      const uac = await runSipp({
+        scenario: 'invite-uac',
+        target: address,
+        transport: callerTransport,
+        service: callee,
+        from: 'dave',
+        auth: { username: 'dave', password: PASSWORD },
+        count: 3,
+        rate: 10,
+        callDurationMs: 200,
+        timeoutMs: 15_000,
+      });
+      assert.ok(sippSucceeded(uac, 3), describeSipp(uac));
+      assert.equal(uac.counts.get('2_407_Recv'), 3, 'the first INVITE was challenged and acknowledged');
+      assert.equal(uac.counts.get('15_200_Recv'), 3, 'every BYE was answered');
+      const served = await uas.stop();
+      assert.equal(served.stats?.successful, 3, describeSipp(served));
+      // The UAS waits for the ACK before the BYE: an ACK sent without the route set would have been lost.
+      assert.equal(served.counts.get('3_ACK_Recv'), 3, describeSipp(served));
     });
-    assert.ok(sippSucceeded(registration, 1), describeSipp(registration));
-    const uas = peers.add(await startSippUas({ scenario: 'invite-uas', localPort: uasPort }));
-    const uac = await runSipp({
-      scenario: 'invite-uac',
-      target: address,
-      service: 'carol',
-      from: 'dave',
-      auth: { username: 'dave', password: PASSWORD },
-      count: 3,
-      rate: 10,
-      callDurationMs: 200,
-      timeoutMs: 15_000,
-    });
-    assert.ok(sippSucceeded(uac, 3), describeSipp(uac));
-    assert.equal(uac.counts.get('2_407_Recv'), 3, 'the first INVITE was challenged and acknowledged');
-    assert.equal(uac.counts.get('15_200_Recv'), 3, 'every BYE was answered');
-    const served = await uas.stop();
-    assert.equal(served.stats?.successful, 3, describeSipp(served));
-    // The UAS waits for the ACK before the BYE: an ACK sent without the route set would have been lost.
-    assert.equal(served.counts.get('3_ACK_Recv'), 3, describeSipp(served));
-  });
+  }
 });
