@@ -20,6 +20,13 @@ import { missingPeers } from './harness/tools.js';
 
 const PASSWORD = 'secret';
 const DOMAIN = 'example.test';
+/** The count of the one scenario message whose counter name ends so (e.g. `_487_Recv`). */
+function countOf(counts: ReadonlyMap<string, number>, suffix: string): number | undefined {
+  const entries = [...counts].filter(([name]) => name.endsWith(suffix));
+  assert.equal(entries.length, 1, `one counter ending in ${suffix}: ${[...counts.keys()].join(', ')}`);
+  return entries[0]?.[1];
+}
+
 const USERS = [
   'alice',
   'bob-udp',
@@ -29,6 +36,7 @@ const USERS = [
   'carol-t1-t1',
   'carol-t1-u1',
   'dave',
+  'erin',
 ].map((user) => [user, PASSWORD] as const);
 
 describe('missive with sipp', { skip: missingPeers(['sipp']) ?? false }, () => {
@@ -142,4 +150,35 @@ describe('missive with sipp', { skip: missingPeers(['sipp']) ?? false }, () => {
       assert.equal(served.counts.get('3_ACK_Recv'), 3, describeSipp(served));
     });
   }
+
+  test('an INVITE cancelled while ringing: 200 for the CANCEL, 487 for the INVITE, at both ends', {
+    timeout: 20_000,
+  }, async () => {
+    const uasPort = await freePort();
+    const registration = await registerWithSipp({
+      registrar: address,
+      user: 'erin',
+      password: PASSWORD,
+      contactPort: uasPort,
+    });
+    assert.ok(sippSucceeded(registration, 1), describeSipp(registration));
+    const uas = peers.add(await startSippUas({ scenario: 'cancel-uas', localPort: uasPort }));
+    const uac = await runSipp({
+      scenario: 'cancel-uac',
+      target: address,
+      service: 'erin',
+      from: 'dave',
+      auth: { username: 'dave', password: PASSWORD },
+      count: 3,
+      rate: 10,
+      timeoutMs: 15_000,
+    });
+    assert.ok(sippSucceeded(uac, 3), describeSipp(uac));
+    assert.equal(countOf(uac.counts, '_487_Recv'), 3, 'every INVITE ended with 487');
+    await uas.waitForCalls(3, 5000);
+    const served = await uas.stop();
+    assert.equal(served.stats?.successful, 3, describeSipp(served));
+    assert.equal(countOf(served.counts, '_CANCEL_Recv'), 3, describeSipp(served));
+    assert.equal(countOf(served.counts, '_ACK_Recv'), 3, 'missive acknowledged each 487');
+  });
 });
