@@ -1,6 +1,15 @@
 #!/usr/bin/env node
 /** The `missive` command. Sub-commands are loaded on demand, so each starts with only what it uses. */
 import { Command, InvalidArgumentError } from 'commander';
+import type { LevelWithSilent } from 'pino';
+
+const LOG_LEVELS: readonly LevelWithSilent[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+function logLevel(value: string): LevelWithSilent {
+  const level = LOG_LEVELS.find((name) => name === value);
+  if (level === undefined) throw new InvalidArgumentError(`one of ${LOG_LEVELS.join(', ')}`);
+  return level;
+}
 
 function port(value: string): number {
   const n = Number(value);
@@ -32,6 +41,7 @@ interface ServeCliOptions {
   retentionDays: number;
   webTls: boolean;
   adminPort: number;
+  logLevel?: LevelWithSilent;
 }
 
 function days(value: string): number {
@@ -75,6 +85,11 @@ program
   )
   .option('--trusted-peer <cidr>', 'a source whose requests need no authentication (repeatable)', collect, [])
   .option('--debug', 'log at debug level', false)
+  .option(
+    '--log-level <level>',
+    `log level: ${LOG_LEVELS.join(', ')} (default info, or debug with --debug)`,
+    logLevel,
+  )
   .action(async (options: ServeCliOptions) => {
     const { runServeCommand } = await import('./serve-command.js');
     const adminSecret = process.env.MISSIVE_ADMIN_SECRET;

@@ -8,7 +8,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { resolve } from 'node:path';
-import type { Logger } from 'pino';
+import type { LevelWithSilent, Logger } from 'pino';
 import { createLogger } from '../log/logger.js';
 import { MsrpRelay } from '../msrp/relay/relay.js';
 import { DEFAULT_RELAY_SETTINGS } from '../msrp/relay/settings.js';
@@ -44,6 +44,8 @@ export interface ServeOptions {
   readonly adminPort?: number | undefined;
   /** The admin API's required Authorization value (from MISSIVE_ADMIN_SECRET, never the command line). */
   readonly adminSecret?: string | undefined;
+  /** Overrides --debug: e.g. `warn` for a benchmark, where an info line per start is all it logs. */
+  readonly logLevel?: LevelWithSilent | undefined;
 }
 
 const DAY_MS = 24 * 3600 * 1000;
@@ -51,7 +53,7 @@ const DAY_MS = 24 * 3600 * 1000;
 const TEST_USER = 'test';
 
 export async function runServeCommand(options: ServeOptions): Promise<void> {
-  const logger = createLogger(options.debug ? 'debug' : 'info');
+  const logger = createLogger(options.logLevel ?? (options.debug ? 'debug' : 'info'));
   const domain = options.domain[0] ?? 'localhost';
   const certificate = await ensureSelfSignedCertificate(resolve(options.dataDir), domain);
   const store = await openStore(await storeUri(options.store, options.dataDir, true));

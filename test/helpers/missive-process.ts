@@ -1,9 +1,11 @@
 /**
  * `missive serve` as a real process for the interop tests: a fresh data directory whose store already holds the
  * given subscribers, free ports for SIP (UDP and TCP), SIP over TLS and WebSocket, and the MSRP relay; resolves
- * once every listener has logged "SIP listening". stop() sends SIGTERM and waits for the exit.
+ * once every listener has logged "SIP listening". stop() sends SIGTERM and waits for the exit; a server still
+ * running when the test process exits (a test that never reached its after()) is killed then.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
+import { rmSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -32,6 +34,10 @@ export interface MissivePorts {
 export class MissiveProcess {
   #output = '';
   readonly #exited: Promise<number | null>;
+  readonly #killOnExit = (): void => {
+    this.child.kill('SIGKILL');
+    rmSync(this.dataDir, { recursive: true, force: true });
+  };
 
   private constructor(
     private readonly child: ChildProcess,
@@ -39,6 +45,8 @@ export class MissiveProcess {
     readonly ports: MissivePorts,
   ) {
     this.#exited = new Promise((resolve) => child.once('exit', resolve));
+    process.once('exit', this.#killOnExit);
+    void this.#exited.then(() => process.off('exit', this.#killOnExit));
     const keep = (chunk: Buffer): void => {
       this.#output = (this.#output + chunk.toString('utf8')).slice(-200_000);
     };

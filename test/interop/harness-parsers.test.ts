@@ -1,12 +1,13 @@
 /**
  * The pure parts of the interop harness and of the SIP benchmark, without any peer: readers of sipp's
- * files and of baresip's output, and the rate search.
+ * files and of baresip's output, sipp's command line, and the rate search.
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { searchMaxRate } from '../../bench/sip/search.js';
 import { summarize } from '../../bench/sip/latency.js';
 import { parseReceivedMessages, parseTracedResponses, registered } from './harness/baresip-output.js';
+import { sippArgs } from './harness/sipp.js';
 import {
   parseCounts,
   parseErrorCodes,
@@ -142,4 +143,24 @@ test('the rate search stops at the ceiling and below the lowest rate', async () 
   });
   assert.equal(hopeless.best, undefined);
   assert.equal(hopeless.firstFailure?.rate, 50);
+});
+
+test('sippArgs: the digest-uri is the Request-URI the scenario sends, unless given', () => {
+  const auth = { username: 'alice', password: 'secret' };
+  const authUri = (args: readonly string[]): string | undefined => args[args.indexOf('-auth_uri') + 1];
+  const register = sippArgs({ scenario: 'register', service: 'alice', auth }, 5070, 'stats.csv');
+  assert.equal(authUri(register), 'example.test');
+  const message = sippArgs(
+    { scenario: 'message-uac-auth', service: 'bob', domain: 'example.org', auth },
+    5070,
+    'stats.csv',
+  );
+  assert.equal(authUri(message), 'bob@example.org');
+  const given = sippArgs(
+    { scenario: 'invite-uac', service: 'bob', auth: { ...auth, uri: 'x.test' } },
+    1,
+    's',
+  );
+  assert.equal(authUri(given), 'x.test');
+  assert.ok(!sippArgs({ scenario: 'message-uac', service: 'bob' }, 1, 's').includes('-auth_uri'));
 });

@@ -2,6 +2,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { Logger } from 'pino';
 import type { MessagingApplication } from '../../src/routing/messaging-hook.js';
 import { SipService } from '../../src/server/sip-service.js';
 import type { TransportProtocol } from '../../src/sip/transport/types.js';
@@ -21,7 +22,7 @@ export interface Fixture {
 }
 
 export async function startFixture(
-  options: { trustedPeers?: string[]; messaging?: MessagingApplication } = {},
+  options: { trustedPeers?: string[]; messaging?: MessagingApplication; logger?: Logger } = {},
 ): Promise<Fixture> {
   const dir = await mkdtemp(join(tmpdir(), 'missive-routing-'));
   const store = await openStore(`sqlite://${join(dir, 'store.db')}`);
@@ -45,6 +46,7 @@ export async function startFixture(
     tls,
     trustedPeers: options.trustedPeers,
     messaging: options.messaging,
+    logger: options.logger,
   });
   const points = await service.start();
   const ports = new Map(points.map((point) => [point.transport, point.port]));

@@ -1,39 +1,47 @@
 /**
- * missive's SIP registrar/proxy (`missive serve`). Its SIP listener does not exist yet: when it does, make
- * missiveServeArgv return the command line. Configure it like Kamailio's target: SIP on UDP and TCP
- * 127.0.0.1:<port>, `example.test` a local domain, REGISTER and MESSAGE accepted without authentication
- * (the benchmark's user is `bench`), MESSAGE relayed to the registered contact, logging at warning or less.
- * It is started pinned to the proxy core and is ready when it answers an OPTIONS on UDP and TCP.
+ * missive's SIP registrar/proxy (`missive serve`), configured like Kamailio's target: SIP on UDP and TCP
+ * 127.0.0.1:<port>, `example.test` the local domain, the generator's address (127.0.0.1) a trusted peer so
+ * REGISTER and MESSAGE need no digest (the benchmark's user is `bench`), MESSAGE relayed to the registered
+ * contact, logging at warnings only. TLS and WebSocket are off; the MSRP relay, which serve always starts,
+ * takes an ephemeral port. It is started pinned to the proxy core and is ready when it answers an OPTIONS
+ * on UDP and TCP.
  */
 import { REPO_ROOT } from '../../../test/interop/harness/paths.js';
 import { startCommandTarget } from './command.js';
 import type { SipTarget } from './target.js';
 
-/**
- * The argv (command first) of missive listening on `port`; it may write a config file into `workDir`.
- * For example: [process.execPath, '--import', 'tsx', 'src/cli/main.ts', 'serve', '--sip-listen',
- * `127.0.0.1:${port}`, '--data-dir', workDir, …]. undefined while missive has no SIP server.
- */
-export const missiveServeArgv: (port: number, workDir: string) => readonly string[] | undefined = () =>
-  undefined;
-
-const NOT_READY = 'missive has no SIP server yet (fill in missiveServeArgv in bench/sip/targets/missive.ts)';
+/** The argv (command first) of missive listening on `port`, its data (store, certificate) in `workDir`. */
+export function missiveServeArgv(port: number, workDir: string): readonly string[] {
+  return [
+    process.execPath,
+    '--import',
+    'tsx',
+    'src/cli/main.ts',
+    'serve',
+    '--data-dir',
+    workDir,
+    '--domain',
+    'example.test',
+    '--host',
+    '127.0.0.1',
+    '--sip-port',
+    String(port),
+    '--sips-port',
+    '-1',
+    '--ws-port',
+    '-1',
+    '--msrp-port',
+    '0',
+    '--trusted-peer',
+    '127.0.0.1',
+    '--log-level',
+    'warn',
+  ];
+}
 
 export const missiveTarget: SipTarget = {
   name: 'missive',
   kind: 'proxy',
-  problem: () => (missiveServeArgv(0, '') === undefined ? NOT_READY : undefined),
-  start: (launch) =>
-    startCommandTarget(
-      {
-        name: 'missive',
-        argv: (port, workDir) => {
-          const argv = missiveServeArgv(port, workDir);
-          if (argv === undefined) throw new Error(NOT_READY);
-          return argv;
-        },
-        cwd: REPO_ROOT,
-      },
-      launch,
-    ),
+  problem: () => undefined,
+  start: (launch) => startCommandTarget({ name: 'missive', argv: missiveServeArgv, cwd: REPO_ROOT }, launch),
 };

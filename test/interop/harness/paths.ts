@@ -15,7 +15,9 @@ export type ScenarioName =
   | 'message-uac-auth'
   | 'message-uas'
   | 'invite-uac'
-  | 'invite-uas';
+  | 'invite-uas'
+  | 'cancel-uac'
+  | 'cancel-uas';
 
 /** The path of a named scenario; any other string is taken as a path as it is. */
 export function scenarioPath(scenario: ScenarioName | (string & {})): string {

@@ -26,6 +26,19 @@ export type SippTransport = 'u1' | 't1' | 'tn';
 export interface SippCredentials {
   readonly username: string;
   readonly password: string;
+  /**
+   * -auth_uri, the digest-uri without `sip:` (sipp adds it). sipp's default is the remote address, not the
+   * Request-URI, which a server checking the digest-uri (RFC 2617 §3.2.2.5, as missive does) refuses with
+   * 400; by default it is the Request-URI of the shipped scenarios: `[domain]` for register.xml,
+   * `[service]@[domain]` otherwise.
+   */
+  readonly uri?: string;
+}
+
+/** The Request-URI (without `sip:`) that the shipped scenarios send, for the digest-uri. */
+function scenarioRequestUri(options: SippOptions, domain: string): string {
+  if (options.scenario === 'register' || options.service === undefined) return domain;
+  return `${options.service}@${domain}`;
 }
 
 export interface SippOptions {
@@ -111,10 +124,14 @@ export function sippArgs(options: SippOptions, localPort: number, statsFile: str
   args.push('-i', options.localIp ?? LOOPBACK, '-p', String(localPort));
   args.push('-t', options.transport ?? 'u1', '-nostdin');
   if (options.service !== undefined) args.push('-s', options.service);
-  const keys: Record<string, string> = { domain: options.domain ?? 'example.test', ...options.keys };
+  const domain = options.domain ?? 'example.test';
+  const keys: Record<string, string> = { domain, ...options.keys };
   if (options.from !== undefined) keys.from = options.from;
   for (const [name, value] of Object.entries(keys)) args.push('-key', name, value);
-  if (options.auth !== undefined) args.push('-au', options.auth.username, '-ap', options.auth.password);
+  if (options.auth !== undefined) {
+    args.push('-au', options.auth.username, '-ap', options.auth.password);
+    args.push('-auth_uri', options.auth.uri ?? scenarioRequestUri(options, domain));
+  }
   if (options.count !== undefined) args.push('-m', String(options.count));
   if (options.rate !== undefined) args.push('-r', String(options.rate));
   if (options.users !== undefined) args.push('-users', String(options.users));

@@ -13,6 +13,12 @@ import { TOOL_PATHS } from './tools.js';
 export interface SipsakOptions {
   /** Port of the registrar on 127.0.0.1. */
   readonly port: number;
+  /**
+   * The host of the AOR and Request-URI, default 127.0.0.1. sipsak resolves it and sends there: a served
+   * domain must resolve to 127.0.0.1 (`localhost`). It also cuts a 5-digit port to 4 digits in the URI it
+   * writes, so a server must match its domains without the port.
+   */
+  readonly host?: string;
   readonly user: string;
   readonly password: string;
   readonly transport?: 'udp' | 'tcp';
@@ -29,12 +35,12 @@ export interface SipsakResult {
   readonly args: readonly string[];
 }
 
-/** REGISTER sip:<user>@127.0.0.1:<port> with digest authentication (sipsak -U). */
+/** REGISTER sip:<user>@<host>:<port> with digest authentication (sipsak -U). */
 export async function runSipsak(options: SipsakOptions): Promise<SipsakResult> {
   const args = [
     '-U',
     '-s',
-    `sip:${options.user}@${LOOPBACK}:${options.port}`,
+    `sip:${options.user}@${options.host ?? LOOPBACK}:${String(options.port)}`,
     '-u',
     options.user,
     '-a',

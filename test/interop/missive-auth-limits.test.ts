@@ -1,0 +1,101 @@
+/**
+ * Failed digest logins against `missive serve`, end to end over UDP from several source addresses (127.0.0.x):
+ * an unknown user and a wrong password get the same answer on the registrar (401) and the proxy (407) paths,
+ * and the default limits (10 failures within 60 s, then 300 s refused) lock out a source address and an
+ * account across both paths, with 403 "Too Many Failed Attempts", while others keep working.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import type { SipResponse } from '../../src/sip/message/message.js';
+import { challengesOf } from '../sip/auth/digest-client.js';
+import { MissiveProcess } from '../helpers/missive-process.js';
+import { Cleanup } from './harness/cleanup.js';
+import { LOOPBACK } from './harness/ports.js';
+import { UdpSipClient } from './harness/udp-sip-client.js';
+
+const PASSWORD = 'secret';
+const DOMAIN = 'example.test';
+const MAX_FAILURES = 10;
+const LOCKED = 'Too Many Failed Attempts';
+
+/** What a client can tell apart: status, reason, header names in order, challenge parameters but the nonce. */
+function shape(response: SipResponse | undefined): unknown {
+  assert.ok(response !== undefined, 'an answer to the credentials');
+  return {
+    status: response.status,
+    reason: response.reason,
+    headers: response.headers.fields().map((field) => field.key),
+    challenges: challengesOf(response).map((challenge) => ({ ...challenge, nonce: 'any' })),
+    body: response.body.length,
+  };
+}
+
+describe('missive: failed logins', () => {
+  const peers = new Cleanup();
+  let missive: MissiveProcess;
+  const client = async (host: string): Promise<UdpSipClient> =>
+    peers.add(await UdpSipClient.open(host, { host: LOOPBACK, port: missive.ports.sip }, DOMAIN));
+
+  before(async () => {
+    const users = ['alice', 'bob', 'carol', 'dave'].map((user) => [user, PASSWORD] as const);
+    missive = peers.add(await MissiveProcess.start({ domain: DOMAIN, users }));
+  });
+  after(() => peers.run());
+
+  test('an unknown user and a wrong password get the same answer, on REGISTER and on MESSAGE', async () => {
+    const ua = await client('127.0.0.2');
+    for (const method of ['REGISTER', 'MESSAGE'] as const) {
+      const wrong = await ua.login({ method, user: 'alice', to: 'bob', password: 'wrong' });
+      const unknown = await ua.login({ method, user: 'mallory', to: 'bob', password: 'wrong' });
+      const expected = method === 'REGISTER' ? 401 : 407;
+      assert.equal(wrong.first.status, expected);
+      assert.equal(wrong.answer?.status, expected, 'challenged again');
+      assert.deepEqual(shape(unknown.answer), shape(wrong.answer));
+      assert.deepEqual(shape(unknown.first), shape(wrong.first));
+    }
+  });
+
+  test(`a source address is refused after ${String(MAX_FAILURES)} failures, on both paths`, async () => {
+    const attacker = await client('127.0.0.20');
+    // A different (unknown) account each time: only the per-address count reaches the limit.
+    for (let i = 0; i < MAX_FAILURES; i++) {
+      const method = i % 2 === 0 ? 'REGISTER' : 'MESSAGE';
+      const { answer } = await attacker.login({
+        method,
+        user: `guess${String(i)}`,
+        to: 'bob',
+        password: 'x',
+      });
+      assert.equal(answer?.status, method === 'REGISTER' ? 401 : 407, `failure ${String(i + 1)}`);
+    }
+    for (const method of ['REGISTER', 'MESSAGE'] as const) {
+      const refused = await attacker.login({ method, user: 'bob', to: 'alice', password: PASSWORD });
+      assert.equal(
+        refused.first.status,
+        403,
+        `${method} from the locked-out address, even without credentials`,
+      );
+      assert.equal(refused.first.reason, LOCKED);
+    }
+    const neighbour = await client('127.0.0.21');
+    const ok = await neighbour.login({ method: 'REGISTER', user: 'bob', password: PASSWORD });
+    assert.equal(ok.answer?.status, 200, 'another address is not affected');
+  });
+
+  test(`an account is refused after ${String(MAX_FAILURES)} failures from any addresses, on both paths`, async () => {
+    for (let i = 0; i < MAX_FAILURES; i++) {
+      const ua = await client(`127.0.0.${String(30 + i)}`);
+      const method = i % 2 === 0 ? 'REGISTER' : 'MESSAGE';
+      const { answer } = await ua.login({ method, user: 'carol', to: 'dave', password: `guess${String(i)}` });
+      assert.equal(answer?.status, method === 'REGISTER' ? 401 : 407, `failure ${String(i + 1)}`);
+    }
+    const fresh = await client('127.0.0.50');
+    for (const method of ['REGISTER', 'MESSAGE'] as const) {
+      const refused = await fresh.login({ method, user: 'carol', to: 'dave', password: PASSWORD });
+      assert.equal(refused.answer?.status, 403, `${method} for the locked-out account, right password`);
+      assert.equal(refused.answer.reason, LOCKED);
+    }
+    const other = await fresh.login({ method: 'REGISTER', user: 'dave', password: PASSWORD });
+    assert.equal(other.answer?.status, 200, 'another account from the same address is not affected');
+  });
+});

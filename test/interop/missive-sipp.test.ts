@@ -1,0 +1,184 @@
+/**
+ * sipp against `missive serve` as a real process: REGISTER with digest (401, then 200), MESSAGE with proxy
+ * authentication (407, then relayed to the registered sipp UAS) over UDP and TCP, and an INVITE dialog whose
+ * ACK and BYE follow missive's Record-Route to the callee.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { MissiveProcess } from '../helpers/missive-process.js';
+import { Cleanup } from './harness/cleanup.js';
+import { freePort, LOOPBACK } from './harness/ports.js';
+import {
+  describeSipp,
+  registerWithSipp,
+  runSipp,
+  type SippTransport,
+  sippSucceeded,
+  startSippUas,
+} from './harness/sipp.js';
+import { missingPeers } from './harness/tools.js';
+
+const PASSWORD = 'secret';
+const DOMAIN = 'example.test';
+/** The count of the one scenario message whose counter name ends so (e.g. `_487_Recv`). */
+function countOf(counts: ReadonlyMap<string, number>, suffix: string): number | undefined {
+  const entries = [...counts].filter(([name]) => name.endsWith(suffix));
+  assert.equal(entries.length, 1, `one counter ending in ${suffix}: ${[...counts.keys()].join(', ')}`);
+  return entries[0]?.[1];
+}
+
+const USERS = [
+  'alice',
+  'bob-udp',
+  'bob-tcp',
+  'carol',
+  'carol-u1-u1',
+  'carol-t1-t1',
+  'carol-t1-u1',
+  'dave',
+  'erin',
+].map((user) => [user, PASSWORD] as const);
+
+describe('missive with sipp', { skip: missingPeers(['sipp']) ?? false }, () => {
+  const peers = new Cleanup();
+  let missive: MissiveProcess;
+  let address: string;
+
+  before(async () => {
+    missive = peers.add(await MissiveProcess.start({ domain: DOMAIN, users: USERS }));
+    address = `${LOOPBACK}:${String(missive.ports.sip)}`;
+  });
+  after(() => peers.run());
+
+  const transports: [string, SippTransport][] = [
+    ['udp', 'u1'],
+    ['tcp', 't1'],
+  ];
+  for (const [name, transport] of transports) {
+    test(`REGISTER (401, 200), then MESSAGE with proxy auth (407) to the registered sipp UAS over ${name}`, {
+      timeout: 20_000,
+    }, async () => {
+      const uasPort = await freePort();
+      const user = `bob-${name}`;
+      const registration = await registerWithSipp({
+        registrar: address,
+        user,
+        password: PASSWORD,
+        transport,
+        contactPort: uasPort,
+      });
+      assert.ok(sippSucceeded(registration, 1), describeSipp(registration));
+      assert.equal(registration.counts.get('1_401_Recv'), 1, 'the first REGISTER was challenged');
+
+      const uas = peers.add(await startSippUas({ scenario: 'message-uas', transport, localPort: uasPort }));
+      const uac = await runSipp({
+        scenario: 'message-uac-auth',
+        target: address,
+        transport,
+        service: user,
+        from: 'alice',
+        auth: { username: 'alice', password: PASSWORD },
+        count: 20,
+        rate: 100,
+        timeoutMs: 15_000,
+      });
+      assert.ok(sippSucceeded(uac, 20), describeSipp(uac));
+      assert.equal(uac.counts.get('2_407_Recv'), 20, 'every first MESSAGE was challenged');
+      await uas.waitForCalls(20, 5000);
+      const served = await uas.stop();
+      assert.equal(served.stats?.successful, 20, describeSipp(served));
+      assert.equal(served.stats.failed, 0, describeSipp(served));
+    });
+  }
+
+  test('a MESSAGE with a wrong proxy password is challenged again and never delivered', {
+    timeout: 20_000,
+  }, async () => {
+    const uac = await runSipp({
+      scenario: 'message-uac-auth',
+      target: address,
+      service: 'carol',
+      from: 'alice',
+      auth: { username: 'alice', password: 'wrong' },
+      count: 1,
+      timeoutMs: 10_000,
+    });
+    assert.equal(uac.stats?.successful, 0, describeSipp(uac));
+    assert.equal(uac.unexpectedCodes.get(407), 1, describeSipp(uac));
+  });
+
+  const calls: [string, SippTransport, SippTransport][] = [
+    ['udp', 'u1', 'u1'],
+    ['tcp', 't1', 't1'],
+    ['tcp to a udp callee', 't1', 'u1'],
+  ];
+  for (const [name, callerTransport, calleeTransport] of calls) {
+    test(`INVITE, ACK and BYE through the Record-Routing proxy to a registered sipp UAS over ${name}`, {
+      timeout: 20_000,
+    }, async () => {
+      const uasPort = await freePort();
+      const callee = `carol-${callerTransport}-${calleeTransport}`;
+      const registration = await registerWithSipp({
+        registrar: address,
+        user: callee,
+        password: PASSWORD,
+        transport: calleeTransport,
+        contactPort: uasPort,
+      });
+      assert.ok(sippSucceeded(registration, 1), describeSipp(registration));
+      const uas = peers.add(
+        await startSippUas({ scenario: 'invite-uas', transport: calleeTransport, localPort: uasPort }),
+      );
+      const uac = await runSipp({
+        scenario: 'invite-uac',
+        target: address,
+        transport: callerTransport,
+        service: callee,
+        from: 'dave',
+        auth: { username: 'dave', password: PASSWORD },
+        count: 3,
+        rate: 10,
+        callDurationMs: 200,
+        timeoutMs: 15_000,
+      });
+      assert.ok(sippSucceeded(uac, 3), describeSipp(uac));
+      assert.equal(uac.counts.get('2_407_Recv'), 3, 'the first INVITE was challenged and acknowledged');
+      assert.equal(uac.counts.get('15_200_Recv'), 3, 'every BYE was answered');
+      const served = await uas.stop();
+      assert.equal(served.stats?.successful, 3, describeSipp(served));
+      // The UAS waits for the ACK before the BYE: an ACK sent without the route set would have been lost.
+      assert.equal(served.counts.get('3_ACK_Recv'), 3, describeSipp(served));
+    });
+  }
+
+  test('an INVITE cancelled while ringing: 200 for the CANCEL, 487 for the INVITE, at both ends', {
+    timeout: 20_000,
+  }, async () => {
+    const uasPort = await freePort();
+    const registration = await registerWithSipp({
+      registrar: address,
+      user: 'erin',
+      password: PASSWORD,
+      contactPort: uasPort,
+    });
+    assert.ok(sippSucceeded(registration, 1), describeSipp(registration));
+    const uas = peers.add(await startSippUas({ scenario: 'cancel-uas', localPort: uasPort }));
+    const uac = await runSipp({
+      scenario: 'cancel-uac',
+      target: address,
+      service: 'erin',
+      from: 'dave',
+      auth: { username: 'dave', password: PASSWORD },
+      count: 3,
+      rate: 10,
+      timeoutMs: 15_000,
+    });
+    assert.ok(sippSucceeded(uac, 3), describeSipp(uac));
+    assert.equal(countOf(uac.counts, '_487_Recv'), 3, 'every INVITE ended with 487');
+    await uas.waitForCalls(3, 5000);
+    const served = await uas.stop();
+    assert.equal(served.stats?.successful, 3, describeSipp(served));
+    assert.equal(countOf(served.counts, '_CANCEL_Recv'), 3, describeSipp(served));
+    assert.equal(countOf(served.counts, '_ACK_Recv'), 3, 'missive acknowledged each 487');
+  });
+});
