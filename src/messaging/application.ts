@@ -109,6 +109,8 @@ export class SipMessagingApplication implements MessagingApplication {
     return {
       kind: 'local',
       name: 'messaging',
+      // The sender's 200 waits for the journal; a storage failure is its answer (it retries).
+      holdsFinal: true,
       handle: (request) => {
         const identities = this.#standaloneIdentities(request, routed);
         return identities === undefined

@@ -15,6 +15,7 @@ import { openStore, type Store } from '../../src/store/index.js';
 import { messagingFactory } from '../../src/messaging/create.js';
 import { type MessagingEvent, MessagingEvents } from '../../src/messaging/events.js';
 import { Agent } from '../routing/agent.js';
+import { digestAuthorization, firstNonce } from '../sip/auth/digest-client.js';
 import { type ConformanceBackend, postgresBackend, sqliteBackend } from '../store/backends.js';
 
 export const DOMAIN = 'example.test';
@@ -184,4 +185,31 @@ export async function ownMessage(proxy: Agent, contentType: string, ms = 3000): 
 /** Resolves after `ms` (to show that nothing more arrives). */
 export function pause(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** Standalone: sends the MESSAGE and answers the proxy's 407 with the agent's credentials. */
+export async function sendAuthenticated(agent: Agent, spec: MessageSpec): Promise<SipResponse> {
+  const first = messageRequest(agent, spec);
+  const challenge = await agent.transact(first);
+  if (challenge.status !== 407) return challenge;
+  const retry = messageRequest(agent, spec);
+  for (const name of ['Call-ID', 'From']) retry.headers.set(name, first.headers.get(name) ?? '');
+  retry.headers.set('CSeq', '2 MESSAGE');
+  retry.headers.add(
+    'Proxy-Authorization',
+    digestAuthorization({
+      username: agent.user,
+      realm: agent.domain,
+      password: agent.password,
+      nonce: firstNonce(challenge),
+      method: 'MESSAGE',
+      uri: retry.uri.toString(),
+    }),
+  );
+  return agent.transact(retry);
+}
+
+/** A device answers every MESSAGE it gets with 200 and keeps it in its inbox. */
+export function answerMessages(agent: Agent): void {
+  autoAnswer(agent);
 }
