@@ -235,7 +235,7 @@ for (const { name, open } of BACKENDS) {
         assert.equal(entries.length, 1);
         assert.equal(entries[0]?.contentType, KEY_EXCHANGE);
         assert.ok(!entries.some((entry) => entry.content.includes('PRIVATE KEY')));
-        assert.deepEqual(JSON.parse(entries[0]?.content ?? ''), { key_type: 'private', owner: A });
+        assert.deepEqual(JSON.parse(entries[0].content), { key_type: 'private', owner: A });
         const live = payloadOf(app.eventsFor('message', A)[0]);
         assert.equal(live.content_type, 'text/pgp-private-key');
         assert.ok(String(live.content).includes('PRIVATE KEY'));
