@@ -218,7 +218,8 @@ export class SipMessagingApplication implements MessagingApplication {
         await handleConversationRemove(context, message, contactKey(kind.contact), kind.timestamp);
         return false;
       case 'is-composing':
-        return true;
+        // Neither stored nor copied to the sender's other devices: it is about this conversation, now.
+        return false;
       case 'imdn':
         return deliverImdn(context, message, kind.imdn);
       case 'pgp-public-key':

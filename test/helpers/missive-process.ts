@@ -20,6 +20,8 @@ export interface MissiveOptions {
   readonly users: readonly (readonly [string, string])[];
   readonly trustedPeers?: readonly string[];
   readonly startTimeoutMs?: number;
+  /** More `missive serve` options. */
+  readonly args?: readonly string[];
   /** Start on this existing data directory (a restart: `users` are not added again). */
   readonly dataDir?: string;
 }
@@ -84,6 +86,7 @@ export class MissiveProcess {
       '--msrp-port',
       String(msrp),
       ...(options.trustedPeers ?? []).flatMap((peer) => ['--trusted-peer', peer]),
+      ...(options.args ?? []),
     ];
     const child = spawn(process.execPath, args, { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
     const server = new MissiveProcess(child, dataDir, { sip, sips, ws, msrp });

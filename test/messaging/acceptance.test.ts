@@ -511,6 +511,36 @@ for (const { name, open } of BACKENDS) {
       });
     });
 
+    it('RCS FT-HTTP becomes application/sylk-file-transfer, stored, announced and pushed', async () => {
+      await withApp(async (app) => {
+        const alice = await app.agent('alice');
+        const xml =
+          '<?xml version="1.0" encoding="UTF-8"?><file xmlns="urn:gsma:params:xml:ns:rcs:rcs:fthttp">' +
+          '<file-info type="file"><file-size>1234</file-size><file-name>a.png</file-name>' +
+          '<content-type>image/png</content-type>' +
+          '<data url="https://missive.example.test/webrtcgateway/filetransfer/x/y/t1/a.png" until="2024-05-16T10:00:00+02:00"/>' +
+          '</file-info></file>';
+        const body = cpim({
+          from: A,
+          to: B,
+          messageId: 't1',
+          contentType: 'application/vnd.gsma.rcs-ft-http+xml',
+          content: xml,
+        });
+        assert.equal((await inject(alice, { to: B, contentType: 'message/cpim', body })).status, 200);
+        const entry = await app.store.journal.get(B, 't1');
+        assert.equal(entry?.contentType, 'application/sylk-file-transfer');
+        const transfer = JSON.parse(entry.content) as Record<string, unknown>;
+        assert.equal(transfer.filename, 'a.png');
+        assert.equal(transfer.filesize, 1234);
+        assert.equal(
+          payloadOf(app.eventsFor('message', B)[0]).content_type,
+          'application/sylk-file-transfer',
+        );
+        assert.equal(payloadOf(app.eventsFor('push', B)[0]).contentType, 'application/sylk-file-transfer');
+      });
+    });
+
     it('a storage failure answers 500 and emits nothing; the retry after recovery is stored', async () => {
       await withApp(async (app) => {
         const alice = await app.agent('alice');

@@ -18,6 +18,7 @@ import {
   BACKENDS,
   cpim,
   DOMAIN,
+  messageRequest,
   pause,
   sendAuthenticated,
   startApp,
@@ -253,6 +254,27 @@ for (const { name, open } of BACKENDS) {
         const refused = await sendAuthenticated(alice1, { to: B, contentType: 'message/cpim', body: toBob });
         assert.equal(refused.status, 403);
         assert.equal(await app.store.journal.count(B), 0);
+      });
+    });
+
+    it('X-Sylk-App and X-Sylk-From-Sip from an untrusted source change nothing: it must authenticate', async () => {
+      await withApp(async (app) => {
+        const mallory = await app.agent('alice');
+        const response = await mallory.transact(
+          messageRequest(mallory, {
+            to: B,
+            contentType: 'text/plain',
+            body: 'forged',
+            extra: [
+              ['X-Sylk-App', 'webrtcgateway'],
+              ['X-Sylk-From-Sip', 'yes'],
+            ],
+          }),
+        );
+        assert.equal(response.status, 407);
+        assert.equal(await app.store.journal.count(A), 0);
+        assert.equal(await app.store.journal.count(B), 0);
+        assert.equal(app.events.length, 0);
       });
     });
 
