@@ -42,7 +42,9 @@ import type { MessagingEventSink } from './events.js';
 import {
   classifyMessage,
   type FormatError,
+  isApiRequest,
   localTimestamp,
+  type MessageParseOptions,
   normalizeAor as formatsNormalizeAor,
   parseMessageRequest,
 } from './formats/index.js';
@@ -109,6 +111,8 @@ export class SipMessagingApplication implements MessagingApplication {
     return {
       kind: 'local',
       name: 'messaging',
+      // SIP API requests are for the server: the recipient's devices do not get them.
+      exclusive: this.#isApiRequest(routed.request),
       // The sender's 200 waits for the journal; a storage failure is its answer (it retries).
       holdsFinal: true,
       handle: (request) => {
@@ -140,6 +144,23 @@ export class SipMessagingApplication implements MessagingApplication {
     });
   }
 
+  /** Parsing is pure and cheap; the branch parses again (with its own clock reading) when it runs. */
+  #isApiRequest(request: SipRequest): boolean {
+    const parsed = parseMessageRequest(request, { ...this.#parseOptions(), newMessageId: () => 'probe' });
+    if (!parsed.ok) return false;
+    const classified = classifyMessage(parsed.value);
+    return classified.ok && isApiRequest(classified.value.kind);
+  }
+
+  #parseOptions(): MessageParseOptions {
+    return {
+      now: localTimestamp(this.#context.clock.now()),
+      maxDecompressedBytes: this.#options.maxDecompressedBytes ?? DEFAULT_MAX_DECOMPRESSED,
+      fileTransferExpireDays: this.#options.fileTransferExpireDays ?? 15,
+      newMessageId: this.#context.newId,
+    };
+  }
+
   #standaloneIdentities(request: SipRequest, routed: RoutedMessage): Identities | undefined {
     const sender = routed.sender ?? partyAor(getFrom(request.headers));
     if (sender === undefined) return undefined;
@@ -155,13 +176,7 @@ export class SipMessagingApplication implements MessagingApplication {
   }
 
   async #handle(request: SipRequest, identities: Identities): Promise<LocalAnswer> {
-    const clock = this.#context.clock;
-    const parsed = parseMessageRequest(request, {
-      now: localTimestamp(clock.now()),
-      maxDecompressedBytes: this.#options.maxDecompressedBytes ?? DEFAULT_MAX_DECOMPRESSED,
-      fileTransferExpireDays: this.#options.fileTransferExpireDays ?? 15,
-      newMessageId: this.#context.newId,
-    });
+    const parsed = parseMessageRequest(request, this.#parseOptions());
     if (!parsed.ok) return refusal(parsed.error);
     const classified = classifyMessage(parsed.value);
     if (!classified.ok) return refusal(classified.error);

@@ -168,6 +168,7 @@ export class Router implements TransactionUser {
         devices,
         source: transaction.source,
       });
+      if (branch?.exclusive === true) targets.length = 0;
       if (branch !== undefined) targets.push(branch);
     }
     this.options.logger?.debug(

@@ -291,7 +291,6 @@ for (const { name, open } of BACKENDS) {
         const tokens: string[] = [];
         for (const agent of [alice1, alice2]) {
           const reply = await agent.next(
-            // The fork of the request itself reaches the devices too (as with the reference's proxy).
             (m) =>
               m.kind === 'request' &&
               m.headers.get('Content-Type') === 'application/sylk-api-token' &&
@@ -302,6 +301,11 @@ for (const { name, open } of BACKENDS) {
           tokens.push((JSON.parse(request.body.toString('utf8')) as { token: string }).token);
         }
         assert.equal(tokens[0], tokens[1]);
+        // The request itself is for the server: the proxy did not fork it to the devices.
+        for (const agent of [alice1, alice2])
+          await assert.rejects(
+            agent.next((m) => m.kind === 'request' && m.headers.get('X-Sylk-To-Sip') === undefined, 300),
+          );
         assert.ok(await app.store.storageAccounts.verifyToken(A, tokens[0] ?? '', Date.now()));
         await pause(0);
       });

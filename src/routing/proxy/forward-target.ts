@@ -30,6 +30,8 @@ export interface LocalTarget {
    * would otherwise be lost from history.
    */
   readonly holdsFinal?: boolean | undefined;
+  /** The request is for the application alone: the proxy forks it to no device (SIP API requests). */
+  readonly exclusive?: boolean | undefined;
   handle(request: SipRequest): Promise<LocalAnswer>;
 }
 
