@@ -145,6 +145,28 @@ for (const { name, open } of BACKENDS) {
       });
     });
 
+    it('a deflate bomb gets 413, a body that is neither UTF-8 nor deflate 400; nothing stored', async () => {
+      await withApp(async (app) => {
+        const alice = await app.agent('alice');
+        const bomb = deflateSync(Buffer.alloc(4 * 1024 * 1024));
+        const big = await inject(alice, {
+          to: B,
+          contentType: 'text/plain',
+          body: bomb,
+          extra: [['Content-Encoding', 'deflate']],
+        });
+        assert.equal(big.status, 413);
+        const latin1 = await inject(alice, {
+          to: B,
+          contentType: 'text/plain',
+          body: Buffer.from([0xe9, 0x74, 0xe9]),
+        });
+        assert.equal(latin1.status, 400);
+        assert.equal(await app.store.journal.count(B), 0);
+        assert.equal(app.events.length, 0);
+      });
+    });
+
     it('25: a message to an account without storage is answered 200 and stores nothing', async () => {
       await withApp(async (app) => {
         const alice = await app.agent('alice');
