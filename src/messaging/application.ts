@@ -188,7 +188,11 @@ export class SipMessagingApplication implements MessagingApplication {
       senderCopy: identities.senderCopy,
       source: identities.source,
       replicate: identities.replicate,
-      wire: { contentType: request.headers.get('Content-Type') ?? '', body: request.body },
+      wire: {
+        contentType: request.headers.get('Content-Type') ?? '',
+        contentEncoding: request.headers.get('Content-Encoding'),
+        body: request.body,
+      },
     };
     try {
       const fresh = await this.#apply(message);
@@ -256,7 +260,12 @@ export class SipMessagingApplication implements MessagingApplication {
         to: message.recipient.uri,
         contentType: message.wire.contentType,
         body: message.wire.body,
-        headers: [['X-Replicated-Message', 'yes']],
+        headers: [
+          ['X-Replicated-Message', 'yes'],
+          ...(message.wire.contentEncoding === undefined
+            ? []
+            : [['Content-Encoding', message.wire.contentEncoding] as const]),
+        ],
         exceptSource: message.source,
       })
       .catch((error: unknown) => {

@@ -28,8 +28,12 @@ export interface InboundMessage {
   readonly source?: MessageSource | undefined;
   /** Standalone: copies go to the sender's other devices. */
   readonly replicate: boolean;
-  /** The request's Content-Type and body as received, for replicated copies. */
-  readonly wire: { readonly contentType: string; readonly body: Buffer };
+  /** The request's Content-Type, Content-Encoding and body as received, for replicated copies. */
+  readonly wire: {
+    readonly contentType: string;
+    readonly contentEncoding: string | undefined;
+    readonly body: Buffer;
+  };
 }
 
 export function partyUri(account: string): string {

@@ -6,6 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { deflateSync, inflateSync } from 'node:zlib';
 import { generateKey } from 'openpgp';
 import type { MessagingEvent } from '../../src/messaging/events.js';
 import { KEY_EXCHANGE } from '../../src/messaging/deliveries.js';
@@ -119,6 +120,25 @@ for (const { name, open } of BACKENDS) {
         assert.equal(app.events.length, events);
         await assert.rejects(nextMessage(alice2, 300), 'no replication of a duplicate');
         assert.equal(await app.store.journal.count(B), 1);
+      });
+    });
+
+    it('a replicated copy keeps the Content-Encoding of the original', async () => {
+      await withApp(async (app) => {
+        const alice1 = await device(app, 'alice');
+        const alice2 = await device(app, 'alice');
+        const body = deflateSync(Buffer.from('zipped', 'utf8'));
+        const response = await sendAuthenticated(alice1, {
+          to: B,
+          contentType: 'text/plain',
+          body,
+          extra: [['Content-Encoding', 'deflate']],
+        });
+        assert.equal(response.status, 200);
+        const copy = await nextMessage(alice2);
+        assert.equal(copy.headers.get('Content-Encoding'), 'deflate');
+        assert.equal(inflateSync(copy.body).toString('utf8'), 'zipped');
+        assert.equal((await app.store.journal.latest(B, 1)).entries[0]?.content, 'zipped');
       });
     });
 
