@@ -275,8 +275,15 @@ export async function deliverPublicKey(
     disposition: null,
     timestamp: formatTimestamp(message.parsed.timestamp),
   };
-  const ownerHasStorage = await context.storage.hasStorage(owner);
+  // The owner's record, as the sender copy of any message: only for a native sender (§2.5.1).
+  const ownerHasStorage = message.senderCopy && (await context.storage.hasStorage(owner));
   const recipientHasStorage = await context.storage.hasStorage(message.recipient.account);
+  // A copy of a key MESSAGE already recorded (a retransmitted fork) must not put back an older key.
+  const journaled = await Promise.all([
+    recipientHasStorage ? context.store.journal.get(message.recipient.account, record.messageId) : undefined,
+    ownerHasStorage ? context.store.journal.get(owner, record.messageId) : undefined,
+  ]);
+  if (journaled.some((entry) => entry?.contentType === KEY_EXCHANGE)) return false;
   // The key is stored before the records: a record never names a key the store does not have.
   await context.store.publicKeys.set(owner, check.armored, now);
   const appended = await appendCopies(

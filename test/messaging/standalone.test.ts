@@ -210,6 +210,27 @@ for (const { name, open } of BACKENDS) {
         assert.equal(payloadOf(app.eventsFor('message', B)[0]).content_type, 'text/pgp-public-key');
         assert.equal(app.eventsFor('push', B).length, 0, 'no push for a key');
 
+        // A newer key, then a late copy of the first MESSAGE: the newer key stays.
+        const newer = (await keyPair()).publicKey;
+        const second = cpim({
+          from: A,
+          to: B,
+          messageId: 'k4',
+          contentType: 'text/pgp-public-key',
+          content: newer,
+        });
+        assert.equal(
+          (await sendAuthenticated(alice, { to: B, contentType: 'message/cpim', body: second })).status,
+          200,
+        );
+        const newerStored = (await app.store.publicKeys.get(A))?.key;
+        assert.equal(
+          (await sendAuthenticated(alice, { to: B, contentType: 'message/cpim', body })).status,
+          200,
+        );
+        assert.equal((await app.store.publicKeys.get(A))?.key, newerStored);
+        assert.equal(app.eventsFor('message', B).length, 2, 'no event for the late copy');
+
         // A private key sent as a public one, and garbage: refused, the stored key unchanged.
         const stored = (await app.store.publicKeys.get(A))?.key;
         for (const [id, bad] of [
