@@ -30,7 +30,7 @@ function body(id: string): string {
 }
 
 describe('crash: kill -9 while MESSAGEs arrive', { timeout: 120_000 }, () => {
-  it('every MESSAGE answered 200 is in the journal after a restart, none twice', async () => {
+  it('every MESSAGE answered 200 is in the journal after a restart, none twice', async (t) => {
     const users: [string, string][] = [
       ['alice', 'secret'],
       ['bob', 'secret'],
@@ -85,6 +85,9 @@ describe('crash: kill -9 while MESSAGEs arrive', { timeout: 120_000 }, () => {
           'only MESSAGEs that were sent',
         );
         assert.equal(await store.journal.count(B), ids.length);
+        t.diagnostic(
+          `sent ${String(sent.size)}, answered 200 ${String(acked.size)}, in the journal ${String(ids.length)}`,
+        );
 
         // The sender retries what it never got an answer for, and some it did: each is stored once.
         // (the first ids were acknowledged; the last ones were in flight at the kill).
