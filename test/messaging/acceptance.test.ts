@@ -19,6 +19,7 @@ import {
   ownMessage,
   pause,
   startApp,
+  transact,
 } from './app-fixture.js';
 
 const A = `alice@${DOMAIN}`;
@@ -126,7 +127,7 @@ for (const { name, open } of BACKENDS) {
           extra: [['X-Sylk-App', 'webrtcgateway']],
           omit: ['Content-Type'],
         });
-        assert.equal((await alice.transact(noType)).status, 400);
+        assert.equal((await transact(alice, noType)).status, 400);
         const noBlank =
           'From: <sip:alice@example.test>\r\nTo: <sip:bob@example.test>\r\nContent-Type: text/plain';
         assert.equal(
@@ -139,7 +140,7 @@ for (const { name, open } of BACKENDS) {
           body: 'x',
           extra: [['X-Sylk-App', 'conference']],
         });
-        assert.equal((await alice.transact(other)).status, 404);
+        assert.equal((await transact(alice, other)).status, 404);
         assert.equal(await app.store.journal.count(B), 0);
         assert.equal(app.events.length, 0);
       });

@@ -137,10 +137,31 @@ export function messageRequest(agent: Agent, spec: MessageSpec): SipRequest {
   return new SipRequest({ method: 'MESSAGE', uri, headers, body });
 }
 
+/** How long a test waits for an answer: generous, the machine is shared (PostgreSQL under load). */
+export const ANSWER_MS = 15_000;
+
+/** Sends and waits for the final response (longer than Agent.transact's 3 s). */
+export async function transact(agent: Agent, request: SipRequest, ms = ANSWER_MS): Promise<SipResponse> {
+  await agent.send(request);
+  const cseq = request.headers.get('CSeq');
+  const callId = request.headers.get('Call-ID');
+  const found = await agent.next(
+    (m) =>
+      m.kind === 'response' &&
+      m.status >= 200 &&
+      m.headers.get('CSeq') === cseq &&
+      m.headers.get('Call-ID') === callId,
+    ms,
+  );
+  return found.message as SipResponse;
+}
+
 /** Injects as the trusted proxy would (X-Sylk-App: webrtcgateway). */
-export async function inject(agent: Agent, spec: MessageSpec): Promise<SipResponse> {
-  return agent.transact(
+export async function inject(agent: Agent, spec: MessageSpec, ms = ANSWER_MS): Promise<SipResponse> {
+  return transact(
+    agent,
     messageRequest(agent, { ...spec, extra: [['X-Sylk-App', 'webrtcgateway'], ...(spec.extra ?? [])] }),
+    ms,
   );
 }
 
@@ -174,7 +195,7 @@ export function imdnXml(messageId: string, status: 'delivered' | 'displayed'): s
 }
 
 /** The proxy stub's next MESSAGE with this Content-Type. */
-export async function ownMessage(proxy: Agent, contentType: string, ms = 3000): Promise<SipRequest> {
+export async function ownMessage(proxy: Agent, contentType: string, ms = ANSWER_MS): Promise<SipRequest> {
   const received = await proxy.next(
     (m) => m.kind === 'request' && m.method === 'MESSAGE' && m.headers.get('Content-Type') === contentType,
     ms,
@@ -190,7 +211,7 @@ export function pause(ms: number): Promise<void> {
 /** Standalone: sends the MESSAGE and answers the proxy's 407 with the agent's credentials. */
 export async function sendAuthenticated(agent: Agent, spec: MessageSpec): Promise<SipResponse> {
   const first = messageRequest(agent, spec);
-  const challenge = await agent.transact(first);
+  const challenge = await transact(agent, first);
   if (challenge.status !== 407) return challenge;
   const retry = messageRequest(agent, spec);
   for (const name of ['Call-ID', 'From']) retry.headers.set(name, first.headers.get(name) ?? '');
@@ -206,7 +227,7 @@ export async function sendAuthenticated(agent: Agent, spec: MessageSpec): Promis
       uri: retry.uri.toString(),
     }),
   );
-  return agent.transact(retry);
+  return transact(agent, retry);
 }
 
 /** A device answers every MESSAGE it gets with 200 and keeps it in its inbox. */

@@ -52,11 +52,19 @@ describe('crash: kill -9 while MESSAGEs arrive', { timeout: 120_000 }, () => {
         while (!killed()) {
           const id = `crash-${String(next++)}`;
           sent.add(id);
-          let status: number;
-          try {
-            status = (await inject(agent, { to: B, contentType: 'message/cpim', body: body(id) })).status;
-          } catch {
-            return; // no answer: the server is gone
+          let status: number | undefined;
+          // No answer: the server is gone (stop), or slow (retry the same MESSAGE, as a sender would).
+          while (status === undefined) {
+            try {
+              const answer = await inject(
+                agent,
+                { to: B, contentType: 'message/cpim', body: body(id) },
+                3000,
+              );
+              status = answer.status;
+            } catch {
+              if (killed()) return;
+            }
           }
           if (status === 200) acked.add(id);
           if (acked.size >= KILL_AFTER && !killed()) killing = server.kill();

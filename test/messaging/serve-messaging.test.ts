@@ -10,7 +10,7 @@ import type { SipRequest } from '../../src/sip/message/message.js';
 import { openStore } from '../../src/store/index.js';
 import { MissiveProcess } from '../helpers/missive-process.js';
 import { Agent } from '../routing/agent.js';
-import { answerMessages, cpim, inject } from './app-fixture.js';
+import { ANSWER_MS, answerMessages, cpim, inject } from './app-fixture.js';
 
 const DOMAIN = 'serve.test';
 
@@ -51,6 +51,7 @@ describe('missive serve, behind a proxy', { timeout: 60_000 }, () => {
       const reply = (
         await proxy.next(
           (m) => m.kind === 'request' && m.headers.get('Content-Type') === 'application/sylk-api-token',
+          ANSWER_MS,
         )
       ).message as SipRequest;
       assert.equal(reply.uri.toString(), `sip:${alice}`);

@@ -15,6 +15,7 @@ import type { Agent } from '../routing/agent.js';
 import type { ConformanceBackend } from '../store/backends.js';
 import {
   type AppFixture,
+  ANSWER_MS,
   answerMessages,
   BACKENDS,
   cpim,
@@ -23,6 +24,7 @@ import {
   pause,
   sendAuthenticated,
   startApp,
+  transact,
 } from './app-fixture.js';
 
 const A = `alice@${DOMAIN}`;
@@ -34,7 +36,7 @@ function payloadOf(event: MessagingEvent | undefined): Record<string, unknown> {
   return (event.kind === 'push' ? event.push : event.payload) as unknown as Record<string, unknown>;
 }
 
-async function nextMessage(agent: Agent, ms = 3000): Promise<SipRequest> {
+async function nextMessage(agent: Agent, ms = ANSWER_MS): Promise<SipRequest> {
   return (await agent.incoming('MESSAGE', ms)).message;
 }
 
@@ -301,7 +303,8 @@ for (const { name, open } of BACKENDS) {
     it('X-Sylk-App and X-Sylk-From-Sip from an untrusted source change nothing: it must authenticate', async () => {
       await withApp(async (app) => {
         const mallory = await app.agent('alice');
-        const response = await mallory.transact(
+        const response = await transact(
+          mallory,
           messageRequest(mallory, {
             to: B,
             contentType: 'text/plain',
@@ -336,6 +339,7 @@ for (const { name, open } of BACKENDS) {
               m.kind === 'request' &&
               m.headers.get('Content-Type') === 'application/sylk-api-token' &&
               m.headers.get('X-Sylk-To-Sip') === 'yes',
+            ANSWER_MS,
           );
           const request = reply.message as SipRequest;
           assert.equal(request.headers.get('X-Sylk-To-Sip'), 'yes');
