@@ -37,6 +37,8 @@ interface ServeCliOptions {
   wsPort: number;
   msrpPort: number;
   trustedPeer: string[];
+  outboundProxy?: string;
+  publicUrl?: string;
   debug: boolean;
   retentionDays: number;
   webTls: boolean;
@@ -84,6 +86,14 @@ program
     -1,
   )
   .option('--trusted-peer <cidr>', 'a source whose requests need no authentication (repeatable)', collect, [])
+  .option(
+    '--outbound-proxy <uri>',
+    "behind a proxy: the SIP proxy (a trusted peer) that forks MESSAGEs to missive with X-Sylk-App and carries the server's own",
+  )
+  .option(
+    '--public-url <url>',
+    'base URL of the HTTP API, as token replies announce it (default https://DOMAIN)',
+  )
   .option('--debug', 'log at debug level', false)
   .option(
     '--log-level <level>',

@@ -22,6 +22,10 @@ export interface MissiveOptions {
   readonly users: readonly (readonly [string, string])[];
   readonly trustedPeers?: readonly string[];
   readonly startTimeoutMs?: number;
+  /** More `missive serve` options. */
+  readonly args?: readonly string[];
+  /** Start on this existing data directory (a restart: `users` are not added again). */
+  readonly dataDir?: string;
 }
 
 export interface MissivePorts {
@@ -64,10 +68,13 @@ export class MissiveProcess {
   }
 
   static async start(options: MissiveOptions): Promise<MissiveProcess> {
-    const dataDir = await mkdtemp(join(tmpdir(), 'missive-serve-'));
-    const store = await openStore(`sqlite://${join(dataDir, 'missive.db')}`);
-    for (const [user, password] of options.users) await store.subscribers.add(user, options.domain, password);
-    await store.close();
+    const dataDir = options.dataDir ?? (await mkdtemp(join(tmpdir(), 'missive-serve-')));
+    if (options.dataDir === undefined) {
+      const store = await openStore(`sqlite://${join(dataDir, 'missive.db')}`);
+      for (const [user, password] of options.users)
+        await store.subscribers.add(user, options.domain, password);
+      await store.close();
+    }
     const [sip = 0, sips = 0, ws = 0, msrp = 0] = await freePorts(4);
     const args = [
       '--import',
@@ -87,6 +94,7 @@ export class MissiveProcess {
       '--msrp-port',
       String(msrp),
       ...(options.trustedPeers ?? []).flatMap((peer) => ['--trusted-peer', peer]),
+      ...(options.args ?? []),
     ];
     const child = spawn(process.execPath, args, { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
     const server = new MissiveProcess(child, dataDir, { sip, sips, ws, msrp });
@@ -102,6 +110,19 @@ export class MissiveProcess {
         throw new Error(`missive serve did not start:\n${this.#output.slice(-4000)}`);
       }
       await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+
+  /** The store's URI (SQLite in the data directory). */
+  get storeUri(): string {
+    return `sqlite://${join(this.dataDir, 'missive.db')}`;
+  }
+
+  /** kill -9: no shutdown at all; the data directory is kept (start again with `dataDir`). */
+  async kill(): Promise<void> {
+    if (this.child.exitCode === null && this.child.signalCode === null) {
+      this.child.kill('SIGKILL');
+      await this.#exited;
     }
   }
 

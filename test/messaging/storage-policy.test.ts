@@ -1,0 +1,53 @@
+/** The two storage-account rules over a real SQLite store. */
+import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { ExistingAccountsPolicy, SubscribersPolicy } from '../../src/messaging/storage-policy.js';
+import { LocalAddresses } from '../../src/routing/local-addresses.js';
+import { openStore, type Store } from '../../src/store/index.js';
+import { ManualClock } from '../helpers/manual-clock.js';
+
+describe('storage policies', () => {
+  let dir: string;
+  let store: Store;
+  before(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'missive-policy-'));
+    store = await openStore(`sqlite://${join(dir, 'store.db')}`);
+    await store.subscribers.add('alice', 'example.test', 'secret');
+    await store.subscribers.add('dave', 'elsewhere.test', 'secret');
+  });
+  after(async () => {
+    await store.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('standalone: a subscriber of a served domain has storage, created on first use', async () => {
+    const clock = new ManualClock(1_700_000_000_000);
+    const policy = new SubscribersPolicy(
+      store.storageAccounts,
+      store.subscribers.credentials,
+      new LocalAddresses(['example.test']),
+      clock,
+    );
+    assert.equal(await store.storageAccounts.get('alice@example.test'), undefined);
+    assert.equal(await policy.hasStorage('alice@example.test'), true);
+    assert.equal((await store.storageAccounts.get('alice@example.test'))?.lastLogin, 1_700_000_000_000);
+    assert.equal(await policy.hasStorage('nobody@example.test'), false, 'not a subscriber');
+    assert.equal(
+      await policy.hasStorage('dave@elsewhere.test'),
+      false,
+      'a subscriber, but not a served domain',
+    );
+    assert.equal(await store.storageAccounts.get('dave@elsewhere.test'), undefined);
+    assert.equal(await policy.hasStorage('no-at-sign'), false);
+  });
+
+  it('behind a proxy: only an existing storage account (registration or token) has storage', async () => {
+    const policy = new ExistingAccountsPolicy(store.storageAccounts);
+    assert.equal(await policy.hasStorage('carol@example.test'), false);
+    await store.storageAccounts.touch('carol@example.test', Date.now());
+    assert.equal(await policy.hasStorage('carol@example.test'), true);
+  });
+});
