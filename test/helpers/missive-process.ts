@@ -19,6 +19,10 @@ export interface MissiveOptions {
   /** [user, password] pairs created in the store before the start. */
   readonly users: readonly (readonly [string, string])[];
   readonly trustedPeers?: readonly string[];
+  /** Ports to use instead of free ones (a peer's configuration may have to name them first). */
+  readonly ports?: Partial<MissivePorts>;
+  /** More `missive serve` options. */
+  readonly extraArgs?: readonly string[];
   readonly startTimeoutMs?: number;
 }
 
@@ -60,7 +64,11 @@ export class MissiveProcess {
     const store = await openStore(`sqlite://${join(dataDir, 'missive.db')}`);
     for (const [user, password] of options.users) await store.subscribers.add(user, options.domain, password);
     await store.close();
-    const [sip = 0, sips = 0, ws = 0, msrp = 0] = await freePorts(4);
+    const free = await freePorts(4);
+    const sip = options.ports?.sip ?? free[0] ?? 0;
+    const sips = options.ports?.sips ?? free[1] ?? 0;
+    const ws = options.ports?.ws ?? free[2] ?? 0;
+    const msrp = options.ports?.msrp ?? free[3] ?? 0;
     const args = [
       '--import',
       'tsx',
@@ -79,6 +87,7 @@ export class MissiveProcess {
       '--msrp-port',
       String(msrp),
       ...(options.trustedPeers ?? []).flatMap((peer) => ['--trusted-peer', peer]),
+      ...(options.extraArgs ?? []),
     ];
     const child = spawn(process.execPath, args, { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
     const server = new MissiveProcess(child, dataDir, { sip, sips, ws, msrp });
