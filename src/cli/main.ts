@@ -28,6 +28,8 @@ interface ServeCliOptions {
   wsPort: number;
   msrpPort: number;
   trustedPeer: string[];
+  outboundProxy?: string;
+  publicUrl?: string;
   debug: boolean;
 }
 
@@ -55,6 +57,14 @@ program
   .option('--ws-port <port>', 'SIP over WebSocket (-1: off)', portOrOff, 10888)
   .option('--msrp-port <port>', 'MSRP relay port (TLS)', port, 2855)
   .option('--trusted-peer <cidr>', 'a source whose requests need no authentication (repeatable)', collect, [])
+  .option(
+    '--outbound-proxy <uri>',
+    "behind a proxy: the SIP proxy (a trusted peer) that forks MESSAGEs to missive with X-Sylk-App and carries the server's own",
+  )
+  .option(
+    '--public-url <url>',
+    'base URL of the HTTP API, as token replies announce it (default https://DOMAIN)',
+  )
   .option('--debug', 'log at debug level', false)
   .action(async (options: ServeCliOptions) => {
     const { runServeCommand } = await import('./serve-command.js');

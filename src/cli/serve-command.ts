@@ -8,6 +8,8 @@ import { randomBytes } from 'node:crypto';
 import { resolve } from 'node:path';
 import type { Logger } from 'pino';
 import { createLogger } from '../log/logger.js';
+import { messagingFactory } from '../messaging/create.js';
+import { MessagingEvents } from '../messaging/events.js';
 import { MsrpRelay } from '../msrp/relay/relay.js';
 import { DEFAULT_RELAY_SETTINGS } from '../msrp/relay/settings.js';
 import { SipService, type SipListen } from '../server/sip-service.js';
@@ -28,6 +30,9 @@ export interface ServeOptions {
   readonly wsPort: number;
   readonly msrpPort: number;
   readonly trustedPeer: readonly string[];
+  /** Behind-proxy mode for the messaging application (see src/messaging/create.ts). */
+  readonly outboundProxy?: string | undefined;
+  readonly publicUrl?: string | undefined;
   readonly debug: boolean;
 }
 
@@ -40,6 +45,10 @@ export async function runServeCommand(options: ServeOptions): Promise<void> {
   const store = await openStore(await storeUri(options.store, options.dataDir, true));
   const password = await ensureTestAccount(store, domain);
   const pems = await certificatePems(certificate);
+  // The live-sync (WebSocket) and push layers subscribe here.
+  const messagingEvents = new MessagingEvents((error) => {
+    logger.error({ err: String(error) }, 'messaging event listener failed');
+  });
   const sip = new SipService({
     store,
     domains: options.domain.length > 0 ? options.domain : [domain],
@@ -48,6 +57,13 @@ export async function runServeCommand(options: ServeOptions): Promise<void> {
     listen: listenList(options),
     tls: pems,
     trustedPeers: options.trustedPeer,
+    messaging: messagingFactory({
+      store,
+      events: messagingEvents,
+      outboundProxy: options.outboundProxy,
+      publicUrl: options.publicUrl ?? `https://${domain}`,
+      logger,
+    }),
     logger,
   });
   const points = await sip.start();

@@ -6,7 +6,8 @@
 import type { SipRequest } from '../sip/message/message.js';
 import type { Aor } from '../registrar/aor.js';
 import type { Binding } from '../store/location/binding.js';
-import type { LocalTarget } from './proxy/forward-target.js';
+import type { MessageSource } from '../sip/transport/types.js';
+import type { LocalAnswer, LocalTarget } from './proxy/forward-target.js';
 
 export interface RoutedMessage {
   readonly request: SipRequest;
@@ -15,9 +16,16 @@ export interface RoutedMessage {
   readonly recipient: Aor;
   /** The recipient's live registrations, the branches the proxy forks to besides the application's. */
   readonly devices: readonly Binding[];
+  /** Where the request came from (the sending device, or the peer). */
+  readonly source?: MessageSource | undefined;
 }
 
 export interface MessagingApplication {
   /** The application's branch for this MESSAGE, or undefined to leave it to the devices alone. */
   branchFor(message: RoutedMessage): LocalTarget | undefined;
+  /**
+   * Behind a proxy: a MESSAGE from a trusted peer that names an application (X-Sylk-App) is answered by the
+   * application itself, not forked. Absent: such MESSAGEs are routed like any other.
+   */
+  answerTrusted?(request: SipRequest, source: MessageSource): Promise<LocalAnswer>;
 }

@@ -129,6 +129,7 @@ export class Router implements TransactionUser {
       transaction.respond(unsupportedMethod(request));
       return;
     }
+    if (await this.#answeredByApplication(transaction)) return;
     const sender = await this.#identify(transaction);
     if (sender === undefined) return;
     const preloaded = (getNameAddrs(request.headers, 'Route')?.length ?? 0) > 0;
@@ -165,6 +166,7 @@ export class Router implements TransactionUser {
         sender: sender.kind === 'authenticated' ? sender.aor : undefined,
         recipient,
         devices,
+        source: transaction.source,
       });
       if (branch !== undefined) targets.push(branch);
     }
@@ -178,6 +180,17 @@ export class Router implements TransactionUser {
       'forking',
     );
     this.#proxy(transaction, targets);
+  }
+
+  /** Behind a proxy: a trusted peer's MESSAGE with X-Sylk-App goes to the application, which answers it. */
+  async #answeredByApplication(transaction: ServerTransaction): Promise<boolean> {
+    const { request, source } = transaction;
+    const messaging = this.options.messaging;
+    if (request.method !== 'MESSAGE' || messaging?.answerTrusted === undefined) return false;
+    if (!request.headers.has('X-Sylk-App') || !this.options.trustedPeers.has(source.host)) return false;
+    const answer = await messaging.answerTrusted(request, source);
+    transaction.respond(createResponse(request, answer.status, answer.reason));
+    return true;
   }
 
   /** The sender as authenticated, or trusted by address; undefined when the request has been answered. */

@@ -19,6 +19,14 @@ import type { Store } from '../store/store.js';
 import { type Clock, systemClock } from '../time/clock.js';
 import type { DigestAlgorithm } from '../auth/digest.js';
 
+/** What an application inside the SIP service needs to send requests of its own. */
+export interface SipEnvironment {
+  readonly transactions: TransactionLayer;
+  readonly local: LocalAddresses;
+  readonly locations: Locations;
+  readonly clock: Clock;
+}
+
 export interface SipListen {
   readonly transport: TransportProtocol;
   readonly port: number;
@@ -38,7 +46,11 @@ export interface SipServiceOptions {
   /** Sources (CIDR) whose requests need no digest authentication. */
   readonly trustedPeers?: readonly string[] | undefined;
   readonly digestAlgorithms?: readonly DigestAlgorithm[] | undefined;
-  readonly messaging?: MessagingApplication | undefined;
+  /** The messaging application, or how to make it from the service's parts (it sends MESSAGEs of its own). */
+  readonly messaging?:
+    | MessagingApplication
+    | ((environment: SipEnvironment) => MessagingApplication)
+    | undefined;
   readonly clock?: Clock | undefined;
   readonly logger?: Logger | undefined;
 }
@@ -97,7 +109,15 @@ export class SipService {
       authenticator,
       subscribers: options.store.subscribers.credentials,
       trustedPeers,
-      messaging: options.messaging,
+      messaging:
+        typeof options.messaging === 'function'
+          ? options.messaging({
+              transactions: this.transactions,
+              local: this.local,
+              locations: this.#locations,
+              clock,
+            })
+          : options.messaging,
       logger,
     });
     this.transactions.setUser(router);

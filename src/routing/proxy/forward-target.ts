@@ -23,6 +23,13 @@ export interface LocalTarget {
   readonly kind: 'local';
   /** For logs. */
   readonly name: string;
+  /**
+   * Non-INVITE: the request's answer waits for this branch (a 2xx from a device is held until it answers),
+   * and its 5xx is the answer whatever the devices said, so that the sender retries: the messaging
+   * application answers once the message is stored, and a MESSAGE a device took but the journal did not
+   * would otherwise be lost from history.
+   */
+  readonly holdsFinal?: boolean | undefined;
   handle(request: SipRequest): Promise<LocalAnswer>;
 }
 

@@ -44,6 +44,8 @@ interface Branch {
   cancelWanted: boolean;
   cancelSent: boolean;
   timerC: Timer | undefined;
+  /** A local branch the final answer waits for (LocalTarget.holdsFinal). */
+  holds: boolean;
 }
 
 export class ProxyContext {
@@ -54,6 +56,8 @@ export class ProxyContext {
   /** Local answers share one To tag, as one element's answers should. */
   readonly #toTag = generateTag();
   readonly #generated = new WeakSet<SipResponse>();
+  /** Non-INVITE: the first 2xx, held while a holding branch has not answered. */
+  #held: { response: SipResponse; source: MessageSource } | undefined;
 
   constructor(
     private readonly env: ProxyEnvironment,
@@ -78,6 +82,7 @@ export class ProxyContext {
         cancelWanted: false,
         cancelSent: false,
         timerC: undefined,
+        holds: target.kind === 'local' && target.holdsFinal === true,
       };
       this.#branches.push(branch);
       if (target.kind === 'local') this.#startLocal(branch, base, target);
@@ -128,6 +133,11 @@ export class ProxyContext {
       return;
     }
     branch.timerC?.cancel();
+    if (response.status < 300 && !this.#isInvite && this.#holding()) {
+      if (branch.final === undefined) branch.final = response;
+      this.#held ??= { response, source };
+      return;
+    }
     if (response.status < 300) {
       // Every 2xx of an INVITE goes up (each may set up a dialog); a non-INVITE has one final only.
       const first = branch.final === undefined;
@@ -157,13 +167,36 @@ export class ProxyContext {
     if (branch.final !== undefined) return;
     branch.final = response;
     branch.timerC?.cancel();
-    if (this.#forwardedFinal || this.#branches.some((b) => b.final === undefined)) return;
+    if (this.#forwardedFinal) return;
+    const failed = this.#branches.find((b) => b.holds && b.final !== undefined && b.final.status >= 500);
+    if (failed?.final !== undefined && !this.#holding()) {
+      this.#forwardedFinal = true;
+      this.server.respond(failed.final);
+      return;
+    }
+    if (this.#held !== undefined && !this.#holding()) {
+      this.#forwardedFinal = true;
+      this.#forward(this.#held.response, this.#held.source);
+      return;
+    }
+    if (!this.#isInvite && response.status < 300 && !this.#holding()) {
+      // A local 2xx goes up at once, as a device's does.
+      this.#forwardedFinal = true;
+      this.server.respond(response);
+      return;
+    }
+    if (this.#branches.some((b) => b.final === undefined)) return;
     const finals = this.#branches.map((b) => b.final).filter((r): r is SipResponse => r !== undefined);
     const best = bestResponse(finals) ?? this.#localResponse(500);
     this.#forwardedFinal = true;
     // A cancelled INVITE whose branches ended without a 487 of their own (Timer B, say) still gets one.
     const answer = this.#cancelled && this.#generated.has(best) ? this.#localResponse(487) : best;
     this.server.respond(answer);
+  }
+
+  /** Whether a holding branch has yet to answer. */
+  #holding(): boolean {
+    return this.#branches.some((b) => b.holds && b.final === undefined);
   }
 
   #forward(response: SipResponse, source: MessageSource): void {

@@ -1,0 +1,327 @@
+/**
+ * Ordinary messages (spec §2.5, §2.6): the sender's outgoing copy and the recipient's incoming copy appended in
+ * one transaction, IMDNs moving the original's state forward, public keys checked and stored for the
+ * authenticated sender, private keys only between an account's own devices. Key exchanges leave a record in
+ * the journal (KEY_EXCHANGE, without private key material) so that a device offline at the time learns of them.
+ * A duplicate (same Message-ID already in that account) stores nothing and emits nothing (§8.20).
+ */
+import type { AppendItem, AppendResult, DeliveryState, NewEntry } from '../store/journal/types.js';
+import type { MessagingContext } from './context.js';
+import type { MessageEventPayload } from './events.js';
+import {
+  formatTimestamp,
+  IMDN_JOURNAL,
+  type ImdnDocument,
+  type ImdnStatus,
+  NOT_STORED_FOR_SENDER,
+  PGP_PRIVATE_KEY,
+  PGP_PUBLIC_KEY,
+  PUSH_CONTENT_TYPES,
+} from './formats/index.js';
+import type { InboundMessage } from './inbound.js';
+import { checkPublicKey } from './pgp-key.js';
+
+/**
+ * The journal entry recording a key exchange. Content, JSON:
+ * `{"key_type": "public", "owner": AOR, "fingerprint": hex, "public_key": armored}` for a public key (the key
+ * is public; a device syncing later can import it), `{"key_type": "private", "owner": AOR}` for a private key
+ * sent between the owner's devices (the key itself is never stored). The entry's message_id is the key
+ * MESSAGE's own, so a second copy of the same MESSAGE is a duplicate like any other.
+ */
+export const KEY_EXCHANGE = 'application/sylk-key-exchange';
+
+/** Why a MESSAGE is refused after parsing (answered 4xx; nothing stored). */
+export class RefusedMessage extends Error {
+  constructor(
+    readonly status: number,
+    readonly reason: string,
+  ) {
+    super(reason);
+  }
+}
+
+/** The stored entries the events are about; empty when nothing new was stored. */
+interface Appended {
+  readonly sender: AppendResult | undefined;
+  readonly recipient: AppendResult | undefined;
+}
+
+function stored(result: AppendResult | undefined): boolean {
+  return result?.outcome === 'stored';
+}
+
+/**
+ * Whether the MESSAGE was new: something was stored, or no side keeps a journal (then nothing tells a copy
+ * apart). A retransmitted fork is not new: no events, no replication.
+ */
+function fresh(appended: Appended): boolean {
+  if (appended.sender === undefined && appended.recipient === undefined) return true;
+  return stored(appended.sender) || stored(appended.recipient);
+}
+
+async function appendCopies(
+  context: MessagingContext,
+  senderEntry: NewEntry | undefined,
+  senderAccount: string,
+  recipientEntry: NewEntry | undefined,
+  recipientAccount: string,
+): Promise<Appended> {
+  const items: AppendItem[] = [];
+  if (senderEntry !== undefined) items.push({ account: senderAccount, entry: senderEntry });
+  if (recipientEntry !== undefined) items.push({ account: recipientAccount, entry: recipientEntry });
+  if (items.length === 0) return { sender: undefined, recipient: undefined };
+  const results = await context.store.journal.appendBatch(items, context.clock.now());
+  return {
+    sender: senderEntry === undefined ? undefined : results[0],
+    recipient: recipientEntry === undefined ? undefined : results[senderEntry === undefined ? 0 : 1],
+  };
+}
+
+/** Which sides keep a copy: the sender's only for a native sender with storage, the recipient's with storage. */
+async function sides(
+  context: MessagingContext,
+  message: InboundMessage,
+): Promise<{ sender: boolean; recipient: boolean }> {
+  const sender =
+    message.senderCopy &&
+    !NOT_STORED_FOR_SENDER.has(message.parsed.contentType) &&
+    (await context.storage.hasStorage(message.sender.account));
+  const recipient = await context.storage.hasStorage(message.recipient.account);
+  return { sender, recipient };
+}
+
+/** §2.5: text, files and any other user content type. */
+/** Resolves true when the message was new (see fresh). */
+export async function deliverMessage(context: MessagingContext, message: InboundMessage): Promise<boolean> {
+  const { parsed } = message;
+  const want = await sides(context, message);
+  const timestamp = formatTimestamp(parsed.timestamp);
+  const base = {
+    messageId: parsed.messageId,
+    contentType: parsed.contentType,
+    content: parsed.content,
+    disposition: parsed.disposition,
+    timestamp,
+  };
+  const appended = await appendCopies(
+    context,
+    want.sender
+      ? { ...base, contact: message.recipient.account, direction: 'outgoing', state: 'accepted' }
+      : undefined,
+    message.sender.account,
+    want.recipient
+      ? { ...base, contact: message.sender.account, direction: 'incoming', state: 'received' }
+      : undefined,
+    message.recipient.account,
+  );
+  if (stored(appended.sender)) emitSenderSync(context, message, timestamp);
+  if (stored(appended.recipient)) {
+    emitMessage(context, message, parsed.contentType, parsed.content);
+    if (PUSH_CONTENT_TYPES.has(parsed.contentType)) await emitPush(context, message);
+  }
+  return fresh(appended);
+}
+
+function emitSenderSync(context: MessagingContext, message: InboundMessage, timestamp: string): void {
+  const account = message.sender.account;
+  context.events.emit({
+    kind: 'sync',
+    account,
+    payload: {
+      sylkrtc: 'account-event',
+      account,
+      event: 'sync',
+      type: 'message',
+      action: 'add',
+      content: {
+        transaction: '1',
+        account,
+        sylkrtc: 'account-message',
+        uri: message.recipient.account,
+        message_id: message.parsed.messageId,
+        content: message.parsed.content,
+        content_type: message.parsed.contentType,
+        timestamp,
+        server_generated: true,
+      },
+    },
+  });
+}
+
+function emitMessage(
+  context: MessagingContext,
+  message: InboundMessage,
+  contentType: string,
+  content: string,
+): void {
+  const account = message.recipient.account;
+  const payload: MessageEventPayload = {
+    sylkrtc: 'account-event',
+    account,
+    event: 'message',
+    sender: { uri: message.sender.account, display_name: message.sender.displayName },
+    timestamp: formatTimestamp(message.parsed.timestamp),
+    disposition_notification: message.parsed.disposition,
+    message_id: message.parsed.messageId,
+    content_type: contentType,
+    content,
+  };
+  context.events.emit({ kind: 'message', account, payload });
+}
+
+async function emitPush(context: MessagingContext, message: InboundMessage): Promise<void> {
+  const account = message.recipient.account;
+  const unread = await context.store.journal.unread(account);
+  context.events.emit({
+    kind: 'push',
+    account,
+    push: {
+      account,
+      from: message.sender.account,
+      fromDisplayName: message.sender.displayName,
+      to: account,
+      messageId: message.parsed.messageId,
+      contentType: message.parsed.contentType,
+      content: message.parsed.content,
+      badge: Math.max(1, unread.total),
+    },
+  });
+}
+
+/** IMDN status → the state the original moves to; processed and stored are not delivery states (§8.10). */
+function deliveryState(status: ImdnStatus): DeliveryState | undefined {
+  switch (status) {
+    case 'delivered':
+    case 'displayed':
+    case 'failed':
+    case 'error':
+      return status;
+    case 'forbidden':
+      return 'failed';
+    default:
+      return undefined;
+  }
+}
+
+/**
+ * §2.6: R (the To account) sent the original; the IMDN's sender is the authenticated sender. Both copies are
+ * updated forward only, then the `message/imdn` entry is journaled in R's journal and the event emitted.
+ */
+export async function deliverImdn(
+  context: MessagingContext,
+  message: InboundMessage,
+  imdn: ImdnDocument,
+): Promise<boolean> {
+  const original = message.recipient.account;
+  const reporter = message.sender.account;
+  if (!(await context.storage.hasStorage(original))) return true;
+  const state = deliveryState(imdn.status);
+  if (state !== undefined) {
+    await context.store.journal.updateState(original, imdn.messageId, state);
+    if (reporter !== original && (await context.storage.hasStorage(reporter)))
+      await context.store.journal.updateState(reporter, imdn.messageId, state);
+  }
+  const payload = {
+    sylkrtc: 'account-event',
+    account: original,
+    event: 'disposition-notification',
+    message_id: imdn.messageId,
+    message_timestamp: imdn.datetime,
+    state: imdn.status,
+    code: 200,
+    reason: '',
+  } as const;
+  const result = await context.store.journal.append(
+    original,
+    {
+      messageId: message.parsed.messageId,
+      contact: reporter,
+      direction: 'incoming',
+      contentType: IMDN_JOURNAL,
+      content: JSON.stringify(payload),
+      disposition: [],
+      state: 'received',
+      timestamp: formatTimestamp(message.parsed.timestamp),
+    },
+    context.clock.now(),
+  );
+  if (result.outcome !== 'stored') return false;
+  context.events.emit({ kind: 'disposition-notification', account: original, payload });
+  return true;
+}
+
+/**
+ * A public key: checked, stored as the authenticated sender's key (never the CPIM From's, §8.33), recorded in
+ * both journals, delivered live to the recipient. An invalid key is refused (400) and nothing is stored.
+ */
+export async function deliverPublicKey(
+  context: MessagingContext,
+  message: InboundMessage,
+  armored: string,
+): Promise<boolean> {
+  const now = context.clock.now();
+  const check = await checkPublicKey(armored, now);
+  if (!check.ok) throw new RefusedMessage(400, `Invalid Public Key: ${check.reason}`);
+  const owner = message.sender.account;
+  const record = {
+    messageId: message.parsed.messageId,
+    contentType: KEY_EXCHANGE,
+    content: JSON.stringify({
+      key_type: 'public',
+      owner,
+      fingerprint: check.fingerprint,
+      public_key: check.armored,
+    }),
+    disposition: null,
+    timestamp: formatTimestamp(message.parsed.timestamp),
+  };
+  const ownerHasStorage = await context.storage.hasStorage(owner);
+  const recipientHasStorage = await context.storage.hasStorage(message.recipient.account);
+  // The key is stored before the records: a record never names a key the store does not have.
+  await context.store.publicKeys.set(owner, check.armored, now);
+  const appended = await appendCopies(
+    context,
+    ownerHasStorage && owner !== message.recipient.account
+      ? { ...record, contact: message.recipient.account, direction: 'outgoing', state: 'accepted' }
+      : undefined,
+    owner,
+    recipientHasStorage ? { ...record, contact: owner, direction: 'incoming', state: 'received' } : undefined,
+    message.recipient.account,
+  );
+  if (stored(appended.recipient)) emitMessage(context, message, PGP_PUBLIC_KEY, check.armored);
+  return fresh(appended);
+}
+
+/**
+ * A private key travels only between one account's devices (From = To = the authenticated sender); its content
+ * is delivered live to the account's devices and never stored, the journal records only that it happened.
+ */
+export async function deliverPrivateKey(
+  context: MessagingContext,
+  message: InboundMessage,
+): Promise<boolean> {
+  const owner = message.sender.account;
+  if (message.recipient.account !== owner)
+    throw new RefusedMessage(403, 'Private Keys Only Between Own Devices');
+  if (!(await context.storage.hasStorage(owner))) {
+    emitMessage(context, message, PGP_PRIVATE_KEY, message.parsed.content);
+    return true;
+  }
+  const result = await context.store.journal.append(
+    owner,
+    {
+      messageId: message.parsed.messageId,
+      contact: owner,
+      direction: 'incoming',
+      contentType: KEY_EXCHANGE,
+      content: JSON.stringify({ key_type: 'private', owner }),
+      disposition: null,
+      state: 'received',
+      timestamp: formatTimestamp(message.parsed.timestamp),
+    },
+    context.clock.now(),
+  );
+  if (result.outcome !== 'stored') return false;
+  emitMessage(context, message, PGP_PRIVATE_KEY, message.parsed.content);
+  return true;
+}

@@ -1,0 +1,124 @@
+/**
+ * What the messaging application tells the live-sync and push layers (the WebSocket API and the push client
+ * subscribe here; spec §1.5, §5). Payloads are the sylkrtc `account-event` objects as the WebSocket layer sends
+ * them, so that layer forwards them unchanged to the account's authenticated connections. Events are emitted
+ * only after the journal write they describe is durable, and never for a duplicate message (§8.20).
+ */
+
+export interface MessageSenderIdentity {
+  readonly uri: string;
+  readonly display_name: string | null;
+}
+
+/** §1.5.2: a message for the account's devices. */
+export interface MessageEventPayload {
+  readonly sylkrtc: 'account-event';
+  readonly account: string;
+  readonly event: 'message';
+  readonly sender: MessageSenderIdentity;
+  readonly timestamp: string;
+  readonly disposition_notification: readonly string[] | null;
+  readonly message_id: string;
+  readonly content_type: string;
+  readonly content: string;
+}
+
+export interface SyncMessageAdd {
+  readonly transaction: string;
+  readonly account: string;
+  readonly sylkrtc: 'account-message';
+  readonly uri: string;
+  readonly message_id: string;
+  readonly content: string;
+  readonly content_type: string;
+  readonly timestamp: string;
+  readonly server_generated: true;
+}
+
+export interface SyncMessageRemove {
+  readonly contact: string;
+  readonly message_id: string;
+  readonly direction: 'incoming' | 'outgoing';
+}
+
+/** §1.5.3: replication of what happened on one device (or the SIP side) to the account's devices. */
+export type SyncEventPayload = {
+  readonly sylkrtc: 'account-event';
+  readonly account: string;
+  readonly event: 'sync';
+} & (
+  | { readonly type: 'message'; readonly action: 'add'; readonly content: SyncMessageAdd }
+  | { readonly type: 'message'; readonly action: 'remove'; readonly content: SyncMessageRemove }
+  | { readonly type: 'conversation'; readonly action: 'read'; readonly content: { readonly contact: string } }
+  | {
+      readonly type: 'conversation';
+      readonly action: 'remove';
+      readonly content: { readonly contact: string; readonly timestamp: string };
+    }
+);
+
+/** §1.5.4 from an incoming IMDN. */
+export interface DispositionEventPayload {
+  readonly sylkrtc: 'account-event';
+  readonly account: string;
+  readonly event: 'disposition-notification';
+  readonly message_id: string;
+  readonly message_timestamp: string;
+  readonly state: string;
+  readonly code: number;
+  readonly reason: string;
+}
+
+/** §5.1: what a message push needs; the push client adds the device tokens and the call-id. */
+export interface MessagePush {
+  readonly account: string;
+  /** The sender's AOR. */
+  readonly from: string;
+  readonly fromDisplayName: string | null;
+  readonly to: string;
+  readonly messageId: string;
+  readonly contentType: string;
+  readonly content: string;
+  /** max(1, the account's unread count after this message was stored) (§3.7, recommended rule). */
+  readonly badge: number;
+}
+
+export type MessagingEvent =
+  | { readonly kind: 'message'; readonly account: string; readonly payload: MessageEventPayload }
+  | { readonly kind: 'sync'; readonly account: string; readonly payload: SyncEventPayload }
+  | {
+      readonly kind: 'disposition-notification';
+      readonly account: string;
+      readonly payload: DispositionEventPayload;
+    }
+  | { readonly kind: 'push'; readonly account: string; readonly push: MessagePush };
+
+/** Where the application sends its events; a listener that throws is logged and does not fail the MESSAGE. */
+export interface MessagingEventSink {
+  emit(event: MessagingEvent): void;
+}
+
+/** Fans events out to listeners added later (the WebSocket and push layers register when they start). */
+export class MessagingEvents implements MessagingEventSink {
+  readonly #listeners = new Set<(event: MessagingEvent) => void>();
+
+  constructor(private readonly onListenerError?: (error: unknown, event: MessagingEvent) => void) {}
+
+  /** Returns the function that removes the listener. */
+  subscribe(listener: (event: MessagingEvent) => void): () => void {
+    this.#listeners.add(listener);
+    return () => {
+      this.#listeners.delete(listener);
+    };
+  }
+
+  emit(event: MessagingEvent): void {
+    for (const listener of this.#listeners) {
+      try {
+        listener(event);
+      } catch (error) {
+        this.onListenerError?.(error, event);
+      }
+    }
+  }
+}

@@ -1,0 +1,131 @@
+/**
+ * The server's own MESSAGEs (spec §2.7 rows C, D1–D5) and the replicated copies for a sender's other devices:
+ * a small UAC over the transaction layer. Standalone, a MESSAGE for an account goes to each of its registered
+ * devices (the location service); behind a proxy it goes to the account's URI through the outbound proxy,
+ * which forks it. Final responses are only logged (§2.7 notes): nothing waits for them.
+ */
+import type { Logger } from 'pino';
+import type { Locations } from '../registrar/locations.js';
+import { bindingTarget } from '../routing/binding-target.js';
+import type { LocalAddresses } from '../routing/local-addresses.js';
+import type { NetworkTarget } from '../routing/proxy/forward-target.js';
+import { outgoingRequest } from '../routing/proxy/outgoing-request.js';
+import { SipHeaders } from '../sip/headers/header-list.js';
+import { generateCallId, generateTag } from '../sip/message/ids.js';
+import { SipRequest } from '../sip/message/message.js';
+import type { TransactionLayer } from '../sip/transaction/transaction-layer.js';
+import type { MessageSource, SendTarget } from '../sip/transport/types.js';
+import { parseUri, type SipUri, isSipUri } from '../sip/uri.js';
+import type { Binding } from '../store/location/binding.js';
+
+export interface OwnMessage {
+  /** The AOR (`user@domain`) whose devices receive it: the Request-URI's user. */
+  readonly deliverTo: string;
+  /** From and To header URIs (`sip:…`). */
+  readonly from: string;
+  readonly to: string;
+  readonly contentType: string;
+  readonly body: string | Buffer;
+  /** Besides the usual ones (X-Sylk-To-Sip: yes is always added). */
+  readonly headers?: readonly (readonly [string, string])[] | undefined;
+  /** Standalone: a device not to send to (the one the message came from). */
+  readonly exceptSource?: MessageSource | undefined;
+}
+
+/** How the server's own MESSAGEs reach an account. */
+export interface OwnMessageSender {
+  /** Resolves once the requests are handed to the transaction layer; how many were sent. */
+  send(message: OwnMessage): Promise<number>;
+}
+
+export interface UacOptions {
+  readonly transactions: TransactionLayer;
+  readonly local: LocalAddresses;
+  readonly logger?: Logger | undefined;
+}
+
+/** Standalone: to every registered device of the account (Request-URI = the device's Contact). */
+export class DeviceMessageSender implements OwnMessageSender {
+  constructor(private readonly options: UacOptions & { readonly locations: Locations }) {}
+
+  async send(message: OwnMessage): Promise<number> {
+    const bindings = await this.options.locations.lookup(message.deliverTo);
+    let sent = 0;
+    for (const binding of bindings) {
+      if (message.exceptSource !== undefined && sameDevice(binding, message.exceptSource)) continue;
+      const target = bindingTarget(binding);
+      if (target === undefined || !isSipUri(target.uri)) continue;
+      if (dispatch(this.options, buildRequest(message, target.uri), target)) sent++;
+    }
+    return sent;
+  }
+}
+
+/** Behind a proxy: to `sip:{account}` through the outbound proxy (a loose Route), which forks it. */
+export class ProxyMessageSender implements OwnMessageSender {
+  readonly #route: string;
+
+  constructor(private readonly options: UacOptions & { readonly outboundProxy: SipUri }) {
+    this.#route = `<${withLr(options.outboundProxy)}>`;
+  }
+
+  send(message: OwnMessage): Promise<number> {
+    const uri = parseUri(`sip:${message.deliverTo}`);
+    if (uri === undefined || !isSipUri(uri)) return Promise.resolve(0);
+    const target: NetworkTarget = { kind: 'network', uri, path: [this.#route] };
+    return Promise.resolve(dispatch(this.options, buildRequest(message, uri), target) ? 1 : 0);
+  }
+}
+
+/** Whether a registration is the device a request came from (same flow). */
+export function sameDevice(binding: Binding, source: MessageSource): boolean {
+  const flow = binding.source;
+  if (flow.connectionId !== undefined && source.connectionId !== undefined)
+    return flow.connectionId === source.connectionId;
+  return flow.transport === source.transport && flow.host === source.host && flow.port === source.port;
+}
+
+function withLr(uri: SipUri): string {
+  const text = uri.toString();
+  return /;lr(?:[;=]|$)/i.test(text) ? text : `${text};lr`;
+}
+
+function buildRequest(message: OwnMessage, uri: SipUri): SipRequest {
+  const headers = SipHeaders.of([
+    ['Max-Forwards', '70'],
+    ['From', `<${message.from}>;tag=${generateTag()}`],
+    ['To', `<${message.to}>`],
+    ['Call-ID', generateCallId()],
+    ['CSeq', '1 MESSAGE'],
+    ['Content-Type', message.contentType],
+    ['X-Sylk-To-Sip', 'yes'],
+    ...(message.headers ?? []),
+  ]);
+  const body = typeof message.body === 'string' ? Buffer.from(message.body, 'utf8') : message.body;
+  return new SipRequest({ method: 'MESSAGE', uri, headers, body });
+}
+
+function dispatch(options: UacOptions, base: SipRequest, target: NetworkTarget): boolean {
+  const outgoing = outgoingRequest(base, target, options.local);
+  if (outgoing === undefined) {
+    options.logger?.warn({ contentType: base.headers.get('Content-Type') }, 'own MESSAGE has no route');
+    return false;
+  }
+  const logged = { contentType: base.headers.get('Content-Type'), callId: base.headers.get('Call-ID') };
+  const to: SendTarget = outgoing.target;
+  try {
+    options.transactions.sendRequest(outgoing.request, to, {
+      onResponse(response) {
+        if (response.status >= 200)
+          options.logger?.info({ ...logged, status: response.status }, 'own MESSAGE answered');
+      },
+      onFailure(reason) {
+        options.logger?.info({ ...logged, reason }, 'own MESSAGE failed');
+      },
+    });
+    return true;
+  } catch (error) {
+    options.logger?.warn({ ...logged, err: String(error) }, 'own MESSAGE not sent');
+    return false;
+  }
+}
