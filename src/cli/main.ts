@@ -31,6 +31,16 @@ interface ServeCliOptions {
   outboundProxy?: string;
   publicUrl?: string;
   debug: boolean;
+  retentionDays: number;
+  webTls: boolean;
+}
+
+function days(value: string): number {
+  const n = Number(value);
+  if (!/^[0-9]+(\.[0-9]+)?$/.test(value) || !Number.isFinite(n) || n > 36600) {
+    throw new InvalidArgumentError('not a number of days from 0 (keep for ever) to 36600');
+  }
+  return n;
 }
 
 function seconds(value: string): number {
@@ -54,7 +64,9 @@ program
   .option('--advertise <host>', 'the address written into Via and Record-Route (default: --host)')
   .option('--sip-port <port>', 'SIP over UDP and TCP (-1: off)', portOrOff, 5060)
   .option('--sips-port <port>', 'SIP over TLS (-1: off)', portOrOff, 5061)
-  .option('--ws-port <port>', 'SIP over WebSocket (-1: off)', portOrOff, 10888)
+  .option('--ws-port <port>', 'the web port: HTTP API and SIP over WebSocket (-1: off)', portOrOff, 10888)
+  .option('--web-tls', 'serve HTTPS and wss on the web port, with the server certificate', false)
+  .option('--retention-days <days>', 'purge journal entries older than this (0: keep for ever)', days, 365)
   .option('--msrp-port <port>', 'MSRP relay port (TLS)', port, 2855)
   .option('--trusted-peer <cidr>', 'a source whose requests need no authentication (repeatable)', collect, [])
   .option(
@@ -121,6 +133,18 @@ program
   .action(async (args: string[]) => {
     const { runUserCommand } = await import('./user-command.js');
     process.exitCode = await runUserCommand(args);
+  });
+
+program
+  .command('db')
+  .description('show and remove the messaging data of an account (the sylk-db tool)')
+  .usage('show|remove … (missive db --help)')
+  .argument('[arguments...]')
+  .helpOption(false) // db-command.ts parses its own arguments, --help included
+  .allowUnknownOption()
+  .action(async (args: string[]) => {
+    const { runDbCommand } = await import('./db-command.js');
+    process.exitCode = await runDbCommand(args);
   });
 
 await program.parseAsync();

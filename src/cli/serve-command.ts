@@ -1,8 +1,10 @@
 /**
  * `missive serve`: everything on one machine with embedded defaults: the SIP registrar and proxy (UDP and TCP
- * on 5060, TLS on 5061, WebSocket on 10888), and the MSRP relay on 2855 (TLS), over one store (SQLite in the
- * data directory unless --store says otherwise) and one certificate (self-signed and generated when missing).
- * A first start on an empty store creates a test account and prints its password.
+ * on 5060, TLS on 5061), the web port 10888 (HTTP history API and SIP over WebSocket on one server; HTTPS
+ * and wss with --web-tls), and the MSRP relay on 2855 (TLS), over one store (SQLite in the data directory
+ * unless --store says otherwise) and one certificate (self-signed and generated when missing). Journal
+ * entries older than the retention period are purged hourly. A first start on an empty store creates a
+ * test account and prints its password.
  */
 import { randomBytes } from 'node:crypto';
 import { resolve } from 'node:path';
@@ -12,10 +14,14 @@ import { messagingFactory } from '../messaging/create.js';
 import { MessagingEvents } from '../messaging/events.js';
 import { MsrpRelay } from '../msrp/relay/relay.js';
 import { DEFAULT_RELAY_SETTINGS } from '../msrp/relay/settings.js';
+import type { ListeningPoint } from '../routing/local-addresses.js';
 import { SipService, type SipListen } from '../server/sip-service.js';
 import { openStore } from '../store/open.js';
 import type { Store } from '../store/store.js';
 import { ensureSelfSignedCertificate } from '../tls/self-signed.js';
+import { systemClock } from '../time/clock.js';
+import { RetentionPurger } from '../web/retention.js';
+import { WebService } from '../web/web-service.js';
 import { storeUri } from './store-location.js';
 
 export interface ServeOptions {
@@ -34,7 +40,13 @@ export interface ServeOptions {
   readonly outboundProxy?: string | undefined;
   readonly publicUrl?: string | undefined;
   readonly debug: boolean;
+  /** Journal entries older than this many days are purged; 0 keeps them for ever. Default 365. */
+  readonly retentionDays?: number | undefined;
+  /** The web port serves HTTPS and wss with the server certificate. */
+  readonly webTls?: boolean | undefined;
 }
+
+const DAY_MS = 24 * 3600 * 1000;
 
 const TEST_USER = 'test';
 
@@ -66,8 +78,11 @@ export async function runServeCommand(options: ServeOptions): Promise<void> {
     }),
     logger,
   });
+  const web = options.wsPort < 0 ? undefined : await startWeb(options, store, sip, pems, logger);
   const points = await sip.start();
+  if (web !== undefined) points.push(web.point);
   for (const point of points) logger.info(point, 'SIP listening');
+  const retention = startRetention(options, store, logger);
   const relay = startRelay(options, domain, certificate, store, logger);
   const relayAddress = await relay.start();
   logger.info(
@@ -77,7 +92,7 @@ export async function runServeCommand(options: ServeOptions): Promise<void> {
   process.stdout.write(banner(domain, points, relayAddress.port, certificate.certificate, password));
 
   const stop = (): void => {
-    Promise.all([relay.stop(), sip.stop()])
+    Promise.all([relay.stop(), sip.stop(), web?.service.stop(), retention?.stop()])
       .then(() => store.close())
       .then(
         () => process.exit(0),
@@ -93,8 +108,46 @@ function listenList(options: ServeOptions): SipListen[] {
   if (options.sipPort >= 0)
     list.push({ transport: 'udp', port: options.sipPort }, { transport: 'tcp', port: options.sipPort });
   if (options.sipsPort >= 0) list.push({ transport: 'tls', port: options.sipsPort });
-  if (options.wsPort >= 0) list.push({ transport: 'ws', port: options.wsPort });
   return list;
+}
+
+/** The web port: HTTP routes and SIP over WebSocket on one server (the SIP point it serves). */
+async function startWeb(
+  options: ServeOptions,
+  store: Store,
+  sip: SipService,
+  pems: { cert: Buffer; key: Buffer },
+  logger: Logger,
+): Promise<{ service: WebService; point: ListeningPoint }> {
+  const service = new WebService({
+    store,
+    clock: systemClock,
+    host: options.host,
+    port: options.wsPort,
+    sip: sip.transports,
+    tls: options.webTls === true ? pems : undefined,
+    logger,
+  });
+  const address = await service.start();
+  logger.info({ host: address.host, port: address.port, tls: address.secure }, 'web listening');
+  return { service, point: sip.addSharedWebSocket(address.secure ? 'wss' : 'ws', address.port) };
+}
+
+function startRetention(options: ServeOptions, store: Store, logger: Logger): RetentionPurger | undefined {
+  const days = options.retentionDays ?? 365;
+  if (days === 0) {
+    logger.info('journal retention off: entries are kept for ever');
+    return undefined;
+  }
+  const purger = new RetentionPurger({
+    journal: store.journal,
+    clock: systemClock,
+    retentionMs: Math.round(days * DAY_MS),
+    logger,
+  });
+  purger.start();
+  logger.info({ days }, 'journal retention');
+  return purger;
 }
 
 function startRelay(

@@ -145,6 +145,16 @@ export class SipService {
     return points;
   }
 
+  /**
+   * A WebSocket listening point that a shared HTTP server serves (it passes its upgrades to
+   * transports.handleUpgrade): no listener of its own, but Via and Record-Route name it like any other.
+   */
+  addSharedWebSocket(transport: 'ws' | 'wss', port: number): ListeningPoint {
+    const point = { transport, host: this.#options.advertisedHost ?? this.#options.host, port };
+    this.local.addPoint(point);
+    return point;
+  }
+
   async stop(): Promise<void> {
     clearInterval(this.#purgeTimer);
     this.transactions.clear();

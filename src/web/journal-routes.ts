@@ -1,0 +1,105 @@
+/**
+ * GET /webrtcgateway/messages/journal/{account}[?after=CURSOR|before=CURSOR][&limit=N]: the journal by
+ * opaque cursors, which never cuts a page silently (spec §8.8, §8.26). Same `Apikey` token as the history.
+ *
+ * * no cursor: the newest `limit` entries; `has_more`: older entries exist, continue with `before=<next>`.
+ * * `before=C`: the newest `limit` entries before C; same `next`/`has_more` meaning.
+ * * `after=C`: the oldest `limit` entries after C; `has_more`: newer entries exist, continue with
+ *   `after=<next>` (also when the page is empty: `next` is where new entries will appear).
+ *
+ * Entries are always oldest first, each the history's Message object plus its own `cursor`. A cursor is
+ * the journal's position token (`j` and a base-36 sequence number); it names no account, so one account's
+ * cursor reads nothing of another's. Bad parameters: 400 with a message saying which and why.
+ */
+import type { Context, Hono } from 'hono';
+import type { Logger } from 'pino';
+import { decodeCursor } from '../store/journal/cursor.js';
+import type { JournalStore } from '../store/journal/journal-store.js';
+import type { JournalPage } from '../store/journal/types.js';
+import { accountOfPath } from './account.js';
+import { messageJson } from './message-json.js';
+import { json, text, unauthorized, unavailable } from './replies.js';
+import type { TokenCheck } from './token-check.js';
+
+export const JOURNAL_PATH = '/webrtcgateway/messages/journal';
+export const DEFAULT_JOURNAL_LIMIT = 100;
+export const MAX_JOURNAL_LIMIT = 5000;
+
+export interface JournalRouteOptions {
+  readonly journal: JournalStore;
+  readonly tokens: TokenCheck;
+  readonly logger?: Logger | undefined;
+}
+
+type PageRequest =
+  | { readonly kind: 'latest'; readonly limit: number }
+  | { readonly kind: 'before' | 'after'; readonly cursor: string; readonly limit: number };
+
+export function addJournalRoutes(app: Hono, options: JournalRouteOptions): void {
+  const path = `${JOURNAL_PATH}/:account`;
+  app.get(path, (c) => journalPage(c, options));
+  app.all(path, (c) => text(c, 405, 'Method Not Allowed'));
+}
+
+async function journalPage(c: Context, options: JournalRouteOptions): Promise<Response> {
+  const account = accountOfPath(c.req.param('account') ?? '');
+  if (account === undefined) return unauthorized(c);
+  // Credentials first: a stranger learns nothing, not even which parameters are wrong.
+  const verdict = await options.tokens.check(account, c.req.header('Authorization'));
+  if (verdict === 'denied') return unauthorized(c);
+  if (verdict === 'unavailable') return unavailable(c);
+  const request = parsePageRequest(c.req.queries());
+  if (typeof request === 'string') return text(c, 400, `${request}\n`);
+  let page: JournalPage;
+  try {
+    page = await read(options.journal, account, request);
+  } catch (error) {
+    options.logger?.warn({ account, err: String(error) }, 'journal query failed');
+    return unavailable(c);
+  }
+  return json(c, {
+    account,
+    entries: page.entries.map((entry) => ({ cursor: entry.cursor, ...messageJson(entry) })),
+    next: page.next,
+    has_more: page.hasMore,
+  });
+}
+
+function read(journal: JournalStore, account: string, request: PageRequest): Promise<JournalPage> {
+  switch (request.kind) {
+    case 'latest':
+      return journal.latest(account, request.limit);
+    case 'before':
+      return journal.before(account, request.cursor, request.limit);
+    case 'after':
+      return journal.after(account, request.cursor, request.limit);
+  }
+}
+
+/** The page asked for, or what is wrong with the query. */
+export function parsePageRequest(query: Record<string, string[]>): PageRequest | string {
+  for (const [name, values] of Object.entries(query)) {
+    if (!['after', 'before', 'limit'].includes(name))
+      return `unknown parameter ${name} (after, before, limit)`;
+    if (values.length > 1) return `${name} is given more than once`;
+  }
+  const after = query.after?.[0];
+  const before = query.before?.[0];
+  const limitText = query.limit?.[0];
+  if (after !== undefined && before !== undefined) return 'give after or before, not both';
+  let limit = DEFAULT_JOURNAL_LIMIT;
+  if (limitText !== undefined) {
+    limit = /^[0-9]{1,5}$/.test(limitText) ? Number(limitText) : 0;
+    if (limit < 1 || limit > MAX_JOURNAL_LIMIT)
+      return `limit must be an integer from 1 to ${MAX_JOURNAL_LIMIT}`;
+  }
+  const cursor = after ?? before;
+  if (cursor === undefined) return { kind: 'latest', limit };
+  const name = after === undefined ? 'before' : 'after';
+  try {
+    decodeCursor(cursor);
+  } catch {
+    return `${name} is not a journal cursor (use the next value of an earlier page)`;
+  }
+  return { kind: name, cursor, limit };
+}

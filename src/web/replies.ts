@@ -1,0 +1,22 @@
+/** The plain answers every route shares: a short text body whose status says what went wrong. */
+import type { Context } from 'hono';
+
+export function text(c: Context, status: 400 | 401 | 404 | 405 | 500 | 503, body: string): Response {
+  return c.body(body, status, { 'Content-Type': 'text/plain; charset=utf-8' });
+}
+
+/** Spec §4.1: the body is exactly `Unauthorized`, and no hint of which check failed. */
+export function unauthorized(c: Context): Response {
+  return text(c, 401, 'Unauthorized');
+}
+
+/** The store did not answer: try again later (never a 500, never a 401 that would make a client drop its token). */
+export function unavailable(c: Context): Response {
+  c.header('Retry-After', '5');
+  return text(c, 503, 'Service Unavailable');
+}
+
+/** JSON with exactly `Content-Type: application/json`, as the reference sends it. */
+export function json(c: Context, value: unknown): Response {
+  return c.body(JSON.stringify(value), 200, { 'Content-Type': 'application/json' });
+}

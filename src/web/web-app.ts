@@ -1,0 +1,45 @@
+/**
+ * The JSON and text routes of missive's web port, as one Hono application: `GET /` (SylkServer's welcome
+ * text), `/health`, the message history (§4.1) and the journal cursor API. Every answer carries the
+ * `Server` header; unknown paths are 404, and an exception in a route is a logged 500 (no route is meant
+ * to throw: they answer 401, 400 or 503 themselves).
+ */
+import { Hono } from 'hono';
+import type { Logger } from 'pino';
+import type { Store } from '../store/store.js';
+import type { Clock } from '../time/clock.js';
+import { addHealthRoute } from './health.js';
+import { addHistoryRoutes } from './history-routes.js';
+import { addJournalRoutes } from './journal-routes.js';
+import { text } from './replies.js';
+import { TokenCheck } from './token-check.js';
+
+export const WELCOME = 'Welcome to SylkServer!';
+
+export interface WebAppOptions {
+  readonly store: Store;
+  readonly clock: Clock;
+  /** The `Server` header, e.g. `SylkServer/6.6.1 missive/0.1.0`. */
+  readonly serverHeader: string;
+  readonly logger?: Logger | undefined;
+}
+
+export function createWebApp(options: WebAppOptions): Hono {
+  const { store, clock, logger } = options;
+  const app = new Hono();
+  app.use(async (c, next) => {
+    await next();
+    c.header('Server', options.serverHeader);
+  });
+  app.get('/', (c) => c.body(WELCOME, 200, { 'Content-Type': 'text/plain; charset=utf-8' }));
+  addHealthRoute(app, store.storageAccounts, clock);
+  const tokens = new TokenCheck(store.storageAccounts, clock, logger);
+  addHistoryRoutes(app, { journal: store.journal, tokens, logger });
+  addJournalRoutes(app, { journal: store.journal, tokens, logger });
+  app.notFound((c) => text(c, 404, 'Not Found'));
+  app.onError((error, c) => {
+    logger?.error({ err: String(error), path: c.req.path }, 'web route failed');
+    return text(c, 500, 'Internal Server Error');
+  });
+  return app;
+}

@@ -1,0 +1,55 @@
+/**
+ * What `missive serve` runs on its web port: the HTTP routes (web-app.ts) and the WebSocket upgrades (SIP
+ * over WebSocket through the SIP transport layer; sylkRTC-2 reserved) on one server.
+ */
+import type { Logger } from 'pino';
+import type { Store } from '../store/store.js';
+import type { Clock } from '../time/clock.js';
+import { type WebAddress, WebServer } from './http-server.js';
+import type { UpgradeHandler } from './upgrades.js';
+import { createWebApp } from './web-app.js';
+
+/** SylkServer clients see the reference's product token (spec §4); the comment says what answers. */
+export const SERVER_HEADER = 'SylkServer/6.6.1 (missive)';
+
+export interface WebServiceOptions {
+  readonly store: Store;
+  readonly clock: Clock;
+  readonly host: string;
+  readonly port: number;
+  /** Takes the upgrades that offer `sip` (the SIP TransportLayer). */
+  readonly sip?: UpgradeHandler | undefined;
+  readonly tls?: { readonly cert: string | Buffer; readonly key: string | Buffer } | undefined;
+  readonly serverHeader?: string | undefined;
+  readonly logger?: Logger | undefined;
+}
+
+export class WebService {
+  readonly #options: WebServiceOptions;
+  readonly #server: WebServer;
+
+  constructor(options: WebServiceOptions) {
+    this.#options = options;
+    const logger = options.logger?.child({ component: 'web' });
+    const app = createWebApp({
+      store: options.store,
+      clock: options.clock,
+      serverHeader: options.serverHeader ?? SERVER_HEADER,
+      logger,
+    });
+    this.#server = new WebServer({
+      fetch: (request) => app.fetch(request),
+      upgrades: { sip: options.sip },
+      tls: options.tls,
+      logger,
+    });
+  }
+
+  start(): Promise<WebAddress> {
+    return this.#server.listen(this.#options.host, this.#options.port);
+  }
+
+  stop(): Promise<void> {
+    return this.#server.close();
+  }
+}

@@ -1,0 +1,87 @@
+// `missive serve` as a real process: its web port answers HTTP (welcome text, health, the history of an
+// account whose token is in the store) and takes SIP over WebSocket on the same port; the sylkRTC-2 path
+// without a subprotocol is 406; the log says where retention stands.
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { generateApiToken, openStore } from '../../src/store/index.js';
+import { MissiveProcess } from '../helpers/missive-process.js';
+import { WebSocketPeer } from '../sip/transport/websocket-peer.js';
+import { incoming } from '../store/journal-entries.js';
+import { apikey, request } from './harness.js';
+
+const DOMAIN = 'example.test';
+
+describe('missive serve: the web port', { timeout: 90_000 }, () => {
+  let server: MissiveProcess;
+  let base: string;
+
+  before(async () => {
+    server = await MissiveProcess.start({ domain: DOMAIN, users: [['carol', 'secret']] });
+    base = `http://127.0.0.1:${String(server.ports.ws)}`;
+  });
+  after(async () => {
+    await server.stop();
+  });
+
+  test('GET / and /health', async () => {
+    const welcome = await request(`${base}/`);
+    assert.deepEqual([welcome.status, welcome.body], [200, 'Welcome to SylkServer!']);
+    assert.match(welcome.headers.get('server') ?? '', /^SylkServer\//);
+    const health = await request(`${base}/health`);
+    assert.deepEqual([health.status, JSON.parse(health.body)], [200, { status: 'ok' }]);
+    assert.match(server.output, /"msg":"journal retention"/);
+    assert.match(server.output, /"days":365/);
+  });
+
+  test('the history of an account whose token the store holds', async () => {
+    const account = `carol@${DOMAIN}`;
+    const token = generateApiToken();
+    const store = await openStore(`sqlite://${join(server.dataDir, 'missive.db')}`);
+    try {
+      await store.storageAccounts.setToken(account, token, Date.now());
+      await store.journal.append(account, incoming('s1'), Date.now());
+    } finally {
+      await store.close();
+    }
+    const url = `${base}/webrtcgateway/messages/history/${account}`;
+    const reply = await request(url, { headers: apikey(token) });
+    assert.equal(reply.status, 200, reply.body);
+    const body = JSON.parse(reply.body) as { account: string; messages: { message_id: string }[] };
+    assert.equal(body.account, account);
+    assert.deepEqual(
+      body.messages.map((m) => m.message_id),
+      ['s1'],
+    );
+    assert.equal((await request(url)).status, 401);
+    assert.ok(!server.output.includes(token), 'the token is never logged');
+  });
+
+  test('SIP over WebSocket on the same port: REGISTER is challenged', async () => {
+    const peer = await WebSocketPeer.connect(`ws://127.0.0.1:${String(server.ports.ws)}/`);
+    peer.send(
+      [
+        `REGISTER sip:${DOMAIN} SIP/2.0`,
+        'Via: SIP/2.0/WS abc.invalid;branch=z9hG4bKserve1',
+        'Max-Forwards: 70',
+        `From: <sip:carol@${DOMAIN}>;tag=s1`,
+        `To: <sip:carol@${DOMAIN}>`,
+        'Call-ID: serve-register',
+        'CSeq: 1 REGISTER',
+        'Contact: <sip:carol@abc.invalid;transport=ws>',
+        'Content-Length: 0',
+        '',
+        '',
+      ].join('\r\n'),
+    );
+    for (let i = 0; i < 300 && peer.received.length === 0; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    const response = peer.received[0];
+    assert.ok(response?.kind === 'response', 'a response arrived');
+    assert.equal(response.status, 401);
+    peer.close();
+    const url = `ws://127.0.0.1:${String(server.ports.ws)}/webrtcgateway/ws`;
+    assert.equal(await WebSocketPeer.refusal(url, []), 406);
+  });
+});
