@@ -42,14 +42,12 @@ export function messagingFactory(
     const uac = behindProxy
       ? new ProxyMessageSender({ ...uacOptions, outboundProxy: proxy })
       : new DeviceMessageSender({ ...uacOptions, locations: environment.locations });
-    const storage = behindProxy
-      ? new ExistingAccountsPolicy(config.store.storageAccounts)
-      : new SubscribersPolicy(
-          config.store.storageAccounts,
-          config.store.subscribers.credentials,
-          environment.local,
-          environment.clock,
-        );
+    const storage = new SubscribersPolicy(
+      config.store.storageAccounts,
+      config.store.subscribers.credentials,
+      environment.local,
+      environment.clock,
+    );
     return new SipMessagingApplication({
       store: config.store,
       storage,
