@@ -10,7 +10,7 @@ import type { Store } from '../store/store.js';
 import { SipMessagingApplication } from './application.js';
 import type { MessagingEventSink } from './events.js';
 import { DeviceMessageSender, ProxyMessageSender } from './own-messages.js';
-import { ExistingAccountsPolicy, SubscribersPolicy } from './storage-policy.js';
+import { SubscribersPolicy } from './storage-policy.js';
 
 export interface MessagingConfig {
   readonly store: Store;
