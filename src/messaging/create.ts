@@ -10,7 +10,7 @@ import type { Store } from '../store/store.js';
 import { SipMessagingApplication } from './application.js';
 import type { MessagingEventSink } from './events.js';
 import { DeviceMessageSender, ProxyMessageSender } from './own-messages.js';
-import { ExistingAccountsPolicy, SubscribersPolicy } from './storage-policy.js';
+import { SubscribersPolicy } from './storage-policy.js';
 
 export interface MessagingConfig {
   readonly store: Store;
@@ -42,14 +42,12 @@ export function messagingFactory(
     const uac = behindProxy
       ? new ProxyMessageSender({ ...uacOptions, outboundProxy: proxy })
       : new DeviceMessageSender({ ...uacOptions, locations: environment.locations });
-    const storage = behindProxy
-      ? new ExistingAccountsPolicy(config.store.storageAccounts)
-      : new SubscribersPolicy(
-          config.store.storageAccounts,
-          config.store.subscribers.credentials,
-          environment.local,
-          environment.clock,
-        );
+    const storage = new SubscribersPolicy(
+      config.store.storageAccounts,
+      config.store.subscribers.credentials,
+      environment.local,
+      environment.clock,
+    );
     return new SipMessagingApplication({
       store: config.store,
       storage,

@@ -1,8 +1,10 @@
 /**
- * Which accounts have message storage (spec §3.8). Standalone, missive is the proxy and knows its subscribers:
- * every subscriber of a served domain has storage, its storage account created on first use. Behind a proxy
- * the reference's rule holds: only a registration or an api-token request creates it, so an account without one
- * is skipped silently (§2.3 steps 6–7).
+ * Which accounts have message storage (spec §3.8): an account with a storage account (the reference's rule:
+ * a registration or an api-token request created it), and every subscriber of a served domain in missive's
+ * store, its storage account created on first use. Standalone, missive is the registrar and every user is a
+ * subscriber; behind a proxy, Kamailio authenticates from the same subscriber table (deploy/kamailio), so its
+ * users have storage too, while a proxy with a user database of its own leaves only the reference's rule.
+ * An account with neither is skipped silently (§2.3 steps 6–7).
  */
 import type { CredentialStore } from '../credentials/store.js';
 import type { LocalAddresses } from '../routing/local-addresses.js';
@@ -14,16 +16,7 @@ export interface StoragePolicy {
   hasStorage(account: string): Promise<boolean>;
 }
 
-/** Behind a proxy: a storage account must exist. */
-export class ExistingAccountsPolicy implements StoragePolicy {
-  constructor(private readonly accounts: StorageAccountStore) {}
-
-  async hasStorage(account: string): Promise<boolean> {
-    return (await this.accounts.get(account)) !== undefined;
-  }
-}
-
-/** Standalone: every subscriber of a served domain; the storage account is created the first time. */
+/** A storage account, or a subscriber of a served domain (its storage account is created the first time). */
 export class SubscribersPolicy implements StoragePolicy {
   constructor(
     private readonly accounts: StorageAccountStore,

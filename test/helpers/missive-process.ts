@@ -21,6 +21,8 @@ export interface MissiveOptions {
   /** [user, password] pairs created in the store before the start. */
   readonly users: readonly (readonly [string, string])[];
   readonly trustedPeers?: readonly string[];
+  /** Ports to use instead of free ones (a peer's configuration may have to name them first). */
+  readonly ports?: Partial<MissivePorts>;
   readonly startTimeoutMs?: number;
   /** More `missive serve` options. */
   readonly args?: readonly string[];
@@ -75,7 +77,11 @@ export class MissiveProcess {
         await store.subscribers.add(user, options.domain, password);
       await store.close();
     }
-    const [sip = 0, sips = 0, ws = 0, msrp = 0] = await freePorts(4);
+    const free = await freePorts(4);
+    const sip = options.ports?.sip ?? free[0] ?? 0;
+    const sips = options.ports?.sips ?? free[1] ?? 0;
+    const ws = options.ports?.ws ?? free[2] ?? 0;
+    const msrp = options.ports?.msrp ?? free[3] ?? 0;
     const args = [
       '--import',
       'tsx',

@@ -1,10 +1,10 @@
-/** The two storage-account rules over a real SQLite store. */
+/** The storage-account rule over a real SQLite store. */
 import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { ExistingAccountsPolicy, SubscribersPolicy } from '../../src/messaging/storage-policy.js';
+import { SubscribersPolicy } from '../../src/messaging/storage-policy.js';
 import { LocalAddresses } from '../../src/routing/local-addresses.js';
 import { openStore, type Store } from '../../src/store/index.js';
 import { ManualClock } from '../helpers/manual-clock.js';
@@ -44,8 +44,13 @@ describe('storage policies', () => {
     assert.equal(await policy.hasStorage('no-at-sign'), false);
   });
 
-  it('behind a proxy: only an existing storage account (registration or token) has storage', async () => {
-    const policy = new ExistingAccountsPolicy(store.storageAccounts);
+  it('an account that is no subscriber has storage once it has a storage account (registration or token)', async () => {
+    const policy = new SubscribersPolicy(
+      store.storageAccounts,
+      store.subscribers.credentials,
+      new LocalAddresses(['example.test']),
+      new ManualClock(1_700_000_000_000),
+    );
     assert.equal(await policy.hasStorage('carol@example.test'), false);
     await store.storageAccounts.touch('carol@example.test', Date.now());
     assert.equal(await policy.hasStorage('carol@example.test'), true);

@@ -23,8 +23,8 @@ import { fullBinding, makeBinding, T0 } from './bindings.js';
 import { digestLogin } from './digest-login.js';
 import { runTypeScript } from './processes.js';
 
-const LATEST_VERSION = 3;
-const ALL_VERSIONS = [1, 2, 3];
+const LATEST_VERSION = 4;
+const ALL_VERSIONS = [1, 2, 3, 4];
 const TIMEOUT = { timeout: 60_000 };
 const md5 = (text: string): string => createHash('md5').update(text).digest('hex');
 const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');
@@ -88,6 +88,18 @@ export function runConformanceSuite(name: string, open: () => Promise<Conformanc
           'missive_push_token',
         ])
           assert.ok(await target.tableExists(table), table);
+      });
+
+      it("records the subscriber table's version where Kamailio's auth_db checks it", async (t) => {
+        const { target } = await fresh(t);
+        const rows = await target.query(
+          `SELECT table_version FROM ${target.table('version')} WHERE table_name = ?`,
+          ['subscriber'],
+        );
+        assert.deepEqual(
+          rows.map((row) => Number(row.table_version)),
+          [7],
+        );
       });
 
       it('is idempotent: reopening applies nothing and keeps the data', async (t) => {

@@ -119,6 +119,21 @@ export const POSTGRES_MIGRATIONS: readonly Migration[] = [
       )`,
     ],
   },
+  {
+    version: 4,
+    description: "Kamailio's version table, so its auth_db module can read the subscriber table",
+    statements: (t) => [
+      // Kamailio's layout; IF NOT EXISTS and the conflict clause keep a database Kamailio made itself.
+      `CREATE TABLE IF NOT EXISTS ${t('version')} (
+        id SERIAL PRIMARY KEY NOT NULL,
+        table_name VARCHAR(32) NOT NULL,
+        table_version INTEGER DEFAULT 0 NOT NULL,
+        CONSTRAINT version_t_name_idx UNIQUE (table_name)
+      )`,
+      // 7: the subscriber table version of Kamailio 5.x, which auth_db checks at start-up.
+      `INSERT INTO ${t('version')} (table_name, table_version) VALUES ('subscriber', 7) ON CONFLICT (table_name) DO NOTHING`,
+    ],
+  },
 ];
 
 /**

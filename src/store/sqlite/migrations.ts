@@ -124,6 +124,21 @@ export const SQLITE_MIGRATIONS: readonly Migration[] = [
       ) WITHOUT ROWID`,
     ],
   },
+  {
+    version: 4,
+    description: "Kamailio's version table, so its auth_db module can read the subscriber table",
+    statements: (t) => [
+      // Kamailio's layout; IF NOT EXISTS and the conflict clause keep a database Kamailio made itself.
+      `CREATE TABLE IF NOT EXISTS ${t('version')} (
+        id INTEGER PRIMARY KEY NOT NULL,
+        table_name VARCHAR(32) NOT NULL,
+        table_version INTEGER DEFAULT 0 NOT NULL,
+        CONSTRAINT version_t_name_idx UNIQUE (table_name)
+      )`,
+      // 7: the subscriber table version of Kamailio 5.x, which auth_db checks at start-up.
+      `INSERT OR IGNORE INTO ${t('version')} (table_name, table_version) VALUES ('subscriber', 7)`,
+    ],
+  },
 ];
 
 /**

@@ -22,6 +22,8 @@ export interface KamailioOptions {
   readonly defines?: readonly string[];
   /** Listen on TLS too, with these PEM files. */
   readonly tls?: { readonly certFile: string; readonly keyFile: string };
+  /** The UDP and TCP port the config listens on, when it sets it itself (no @PORT@); default a free one. */
+  readonly port?: number;
   /** More @NAME@ → value substitutions. */
   readonly replacements?: Readonly<Record<string, string>>;
   /** Pin every Kamailio process to these CPUs (taskset -c). */
@@ -89,7 +91,8 @@ export function renderKamailioConfig(template: string, values: Readonly<Record<s
 
 export async function startKamailio(options: KamailioOptions = {}): Promise<KamailioProcess> {
   const workDir = options.workDir ?? makeWorkDir('kamailio');
-  const [port = 0, tlsPort = 0] = await freePorts(2);
+  const [freePort = 0, tlsPort = 0] = await freePorts(2);
+  const port = options.port ?? freePort;
   const values: Record<string, string> = {
     PORT: String(port),
     TLS_PORT: String(tlsPort),

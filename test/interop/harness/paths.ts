@@ -14,6 +14,7 @@ export type ScenarioName =
   | 'message-uac'
   | 'message-uac-auth'
   | 'message-uas'
+  | 'message-uas-replica'
   | 'invite-uac'
   | 'invite-uas'
   | 'cancel-uac'

@@ -1,0 +1,184 @@
+/**
+ * missive behind Kamailio, with the shipped deploy/kamailio/kamailio.cfg: Kamailio (Debian 5.6) is the
+ * registrar and proxy and authenticates against missive's own subscriber table (auth_db on the SQLite store);
+ * missive is its application server (trusted peer, outbound proxy = Kamailio). sipp plays the devices:
+ * bob's phone, and alice's two devices, one of which sends. Checks that a MESSAGE is delivered to the
+ * recipient's device, replicated to the sender's other device (and not back to the sending one), stored in
+ * both journals by missive, synced over the history API, and stored for a recipient with no device online.
+ */
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { openStore } from '../../src/store/index.js';
+import { generateApiToken } from '../../src/store/storage-accounts/api-token.js';
+import type { JournalEntry } from '../../src/store/journal/types.js';
+import { MissiveProcess } from '../helpers/missive-process.js';
+import { Cleanup } from './harness/cleanup.js';
+import { writeDeployConfig } from './harness/deploy-config.js';
+import { type KamailioProcess, startKamailio } from './harness/kamailio.js';
+import { makeWorkDir, removeWorkDir } from './harness/paths.js';
+import { freePorts, LOOPBACK } from './harness/ports.js';
+import {
+  describeSipp,
+  registerWithSipp,
+  runSipp,
+  type SippUas,
+  sippSucceeded,
+  startSippUas,
+} from './harness/sipp.js';
+import { missingPeers } from './harness/tools.js';
+
+const DOMAIN = 'example.com';
+const PASSWORD = 'secret';
+const MESSAGES = 5;
+
+describe('missive behind Kamailio (deploy/kamailio/kamailio.cfg)', {
+  skip: missingPeers(['kamailio', 'sipp']) ?? false,
+  timeout: 120_000,
+}, () => {
+  const peers = new Cleanup();
+  let missive: MissiveProcess;
+  let kamailio: KamailioProcess;
+  let bobPhone: SippUas;
+  let aliceTablet: SippUas;
+  let alicePhonePort: number;
+  const workDir = makeWorkDir('behind-kamailio');
+
+  async function journal(account: string): Promise<readonly JournalEntry[]> {
+    const store = await openStore(`sqlite://${join(missive.dataDir, 'missive.db')}`);
+    try {
+      return (await store.journal.after(account, undefined, 1000)).entries;
+    } finally {
+      await store.close();
+    }
+  }
+
+  before(async () => {
+    const [kamailioPort = 0, missivePort = 0, bobPort = 0, tabletPort = 0, phonePort = 0] =
+      await freePorts(5);
+    alicePhonePort = phonePort;
+    missive = peers.add(
+      await MissiveProcess.start({
+        domain: DOMAIN,
+        users: [
+          ['alice', PASSWORD],
+          ['bob', PASSWORD],
+          ['carol', PASSWORD],
+        ],
+        trustedPeers: [`${LOOPBACK}/32`],
+        ports: { sip: missivePort },
+        args: ['--outbound-proxy', `sip:${LOOPBACK}:${String(kamailioPort)}`],
+      }),
+    );
+    const config = writeDeployConfig(workDir, {
+      LISTEN_IP: LOOPBACK,
+      SIP_PORT: String(kamailioPort),
+      SIP_DOMAIN: DOMAIN,
+      MISSIVE_IP: LOOPBACK,
+      MISSIVE_PORT: String(missivePort),
+      DB_URL: `sqlite://${join(missive.dataDir, 'missive.db')}`,
+    });
+    kamailio = peers.add(await startKamailio({ config, port: kamailioPort }));
+    for (const [user, port] of [
+      ['bob', bobPort],
+      ['alice', tabletPort],
+      ['alice', phonePort],
+    ] as const) {
+      const registered = await registerWithSipp({
+        registrar: kamailio.address,
+        user,
+        domain: DOMAIN,
+        password: PASSWORD,
+        contactPort: port,
+      });
+      assert.ok(sippSucceeded(registered, 1), `${user}: ${describeSipp(registered)}`);
+    }
+    bobPhone = peers.add(await startSippUas({ scenario: 'message-uas', localPort: bobPort }));
+    aliceTablet = peers.add(await startSippUas({ scenario: 'message-uas-replica', localPort: tabletPort }));
+  });
+  after(async () => {
+    await peers.run();
+    removeWorkDir(workDir);
+  });
+
+  test('a MESSAGE reaches the recipient, a replica the sender’s other device, and missive stores both copies', async () => {
+    const sent = await runSipp({
+      scenario: 'message-uac-auth',
+      target: kamailio.address,
+      localPort: alicePhonePort,
+      service: 'bob',
+      from: 'alice',
+      domain: DOMAIN,
+      auth: { username: 'alice', password: PASSWORD },
+      count: MESSAGES,
+      rate: 20,
+    });
+    // Kamailio challenged with digest (407) from missive's subscriber table, and the sending phone, though
+    // registered, got no replica: sipp counts any unexpected MESSAGE as a failure.
+    assert.ok(sippSucceeded(sent, MESSAGES), describeSipp(sent));
+    assert.equal(sent.counts.get('2_407_Recv'), MESSAGES, describeSipp(sent));
+    await bobPhone.waitForCalls(MESSAGES, 10_000);
+    // message-uas-replica fails any MESSAGE without `X-Replicated-Message: yes`.
+    await aliceTablet.waitForCalls(MESSAGES, 10_000);
+    assert.equal(aliceTablet.stats()?.failed ?? 0, 0, 'every replica carried X-Replicated-Message');
+
+    const incoming = (await journal(`bob@${DOMAIN}`)).filter((entry) => entry.contact === `alice@${DOMAIN}`);
+    assert.equal(incoming.length, MESSAGES, 'bob’s journal: one incoming entry per MESSAGE');
+    for (const entry of incoming) {
+      assert.equal(entry.direction, 'incoming');
+      assert.equal(entry.state, 'received');
+      // sipp ends the body with a CRLF, which is content like the rest.
+      assert.match(entry.content, /^sipp message \d+\r\n$/);
+    }
+    const outgoing = (await journal(`alice@${DOMAIN}`)).filter((entry) => entry.contact === `bob@${DOMAIN}`);
+    assert.equal(outgoing.length, MESSAGES, 'alice’s journal: the outgoing copy (X-Sylk-From-Sip)');
+    for (const entry of outgoing) {
+      assert.equal(entry.direction, 'outgoing');
+      assert.equal(entry.state, 'accepted');
+    }
+    assert.deepEqual(
+      outgoing.map((entry) => entry.messageId).sort(),
+      incoming.map((entry) => entry.messageId).sort(),
+      'both copies have the same message id',
+    );
+  });
+
+  test('synced: another device of bob reads them over the history API', async () => {
+    const token = generateApiToken();
+    const store = await openStore(`sqlite://${join(missive.dataDir, 'missive.db')}`);
+    try {
+      await store.storageAccounts.setToken(`bob@${DOMAIN}`, token, Date.now());
+    } finally {
+      await store.close();
+    }
+    const response = await fetch(
+      `http://${LOOPBACK}:${String(missive.ports.ws)}/webrtcgateway/messages/history/bob@${DOMAIN}`,
+      { headers: { Authorization: `Apikey ${token}` } },
+    );
+    assert.equal(response.status, 200);
+    const history = (await response.json()) as {
+      account: string;
+      messages: { contact: string; direction: string; content: string }[];
+    };
+    assert.equal(history.account, `bob@${DOMAIN}`);
+    const fromAlice = history.messages.filter((message) => message.contact === `alice@${DOMAIN}`);
+    assert.equal(fromAlice.length, MESSAGES);
+    assert.ok(fromAlice.every((message) => message.direction === 'incoming'));
+  });
+
+  test('a recipient with no device online: missive stores the MESSAGE and the sender gets 200', async () => {
+    const sent = await runSipp({
+      scenario: 'message-uac-auth',
+      target: kamailio.address,
+      service: 'carol',
+      from: 'bob',
+      domain: DOMAIN,
+      auth: { username: 'bob', password: PASSWORD },
+      count: 2,
+      rate: 10,
+    });
+    assert.ok(sippSucceeded(sent, 2), describeSipp(sent));
+    const stored = (await journal(`carol@${DOMAIN}`)).filter((entry) => entry.contact === `bob@${DOMAIN}`);
+    assert.equal(stored.length, 2, 'waiting in carol’s journal for her devices to sync');
+  });
+});
