@@ -9,6 +9,7 @@ import { summarize } from '../../bench/sip/latency.js';
 import { parseReceivedMessages, parseTracedResponses, registered } from './harness/baresip-output.js';
 import { sippArgs } from './harness/sipp.js';
 import {
+  acknowledgedCallIds,
   parseCounts,
   parseErrorCodes,
   parseRtt,
@@ -163,4 +164,20 @@ test('sippArgs: the digest-uri is the Request-URI the scenario sends, unless giv
   );
   assert.equal(authUri(given), 'x.test');
   assert.ok(!sippArgs({ scenario: 'message-uac', service: 'bob' }, 1, 's').includes('-auth_uri'));
+});
+
+test('acknowledgedCallIds takes the Call-IDs of received 200s only', () => {
+  const block = (what: string, start: string, callId: string): string =>
+    `----------------------------------------------- 2026-12-04\t02:55:00.000000\n` +
+    `UDP message ${what} [300] bytes :\n\n${start}\r\nVia: SIP/2.0/UDP 127.0.0.1:5060\r\n` +
+    `Call-ID: ${callId}\r\nCSeq: 1 MESSAGE\r\n\r\n`;
+  const trace = [
+    block('sent', 'MESSAGE sip:bob@crash.test SIP/2.0', '1-42@127.0.0.1'),
+    block('received', 'SIP/2.0 200 OK', '1-42@127.0.0.1'),
+    block('sent', 'MESSAGE sip:bob@crash.test SIP/2.0', '2-42@127.0.0.1'),
+    block('received', 'SIP/2.0 100 Trying', '2-42@127.0.0.1'),
+    block('received', 'SIP/2.0 500 Server Error', '3-42@127.0.0.1'),
+    block('received', 'SIP/2.0 200 OK', '4-42@127.0.0.1'),
+  ].join('');
+  assert.deepEqual([...acknowledgedCallIds(trace)], ['1-42@127.0.0.1', '4-42@127.0.0.1']);
 });

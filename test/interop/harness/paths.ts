@@ -13,6 +13,7 @@ export type ScenarioName =
   | 'register'
   | 'message-uac'
   | 'message-uac-auth'
+  | 'message-uac-cpim'
   | 'message-uas'
   | 'message-uas-replica'
   | 'invite-uac'

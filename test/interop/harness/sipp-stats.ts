@@ -134,3 +134,14 @@ export function parseErrorCodes(text: string): ReadonlyMap<number, number> {
 export function readIfExists(path: string | undefined): string {
   return path !== undefined && existsSync(path) ? readFileSync(path, 'latin1') : '';
 }
+
+/** `-trace_msg`: the Call-IDs of the 200 responses sipp received. */
+export function acknowledgedCallIds(trace: string): Set<string> {
+  const ids = new Set<string>();
+  for (const block of trace.split(/^-{20,}.*$/m)) {
+    if (!/message received/.test(block) || !/^SIP\/2\.0 200 /m.test(block)) continue;
+    const callId = /^Call-ID:\s*(\S+)\s*$/im.exec(block)?.[1];
+    if (callId !== undefined) ids.add(callId);
+  }
+  return ids;
+}

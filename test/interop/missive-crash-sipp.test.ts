@@ -1,0 +1,99 @@
+/**
+ * Nothing acknowledged is lost, with sipp as the sender: `missive serve` is killed with SIGKILL while sipp
+ * sends CPIM MESSAGEs over UDP (as a proxy in front would: trusted source, X-Sylk-App), each with its Call-ID
+ * as imdn.Message-ID. sipp's message trace says which MESSAGEs got a 200; after a restart on the same data
+ * every one of them is in the recipient's journal, and none twice.
+ */
+import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, test } from 'node:test';
+import { openStore } from '../../src/store/index.js';
+import { MissiveProcess } from '../helpers/missive-process.js';
+import { makeWorkDir, removeWorkDir } from './harness/paths.js';
+import { LOOPBACK } from './harness/ports.js';
+import { describeSipp, SippProcess } from './harness/sipp.js';
+import { acknowledgedCallIds } from './harness/sipp-stats.js';
+import { missingPeers } from './harness/tools.js';
+
+const DOMAIN = 'crash.test';
+const RECIPIENT = `bob@${DOMAIN}`;
+/** Kill once sipp has counted this many successful MESSAGEs (more are in flight at that moment). */
+const KILL_AFTER = 200;
+
+async function journalIds(storeUri: string): Promise<string[]> {
+  const store = await openStore(storeUri);
+  try {
+    const ids: string[] = [];
+    let cursor: string | undefined;
+    for (;;) {
+      const page = await store.journal.after(RECIPIENT, cursor, 1000);
+      ids.push(...page.entries.map((entry) => entry.messageId));
+      cursor = page.next;
+      if (!page.hasMore) return ids;
+    }
+  } finally {
+    await store.close();
+  }
+}
+
+describe('crash with sipp: kill -9 of missive serve while sipp sends', {
+  skip: missingPeers(['sipp']) ?? false,
+  timeout: 120_000,
+}, () => {
+  test('every MESSAGE sipp saw answered 200 is in the journal after a restart, none twice', async (t) => {
+    const users: [string, string][] = [
+      ['alice', 'secret'],
+      ['bob', 'secret'],
+    ];
+    const trusted = [`${LOOPBACK}/32`];
+    let server = await MissiveProcess.start({ domain: DOMAIN, users, trustedPeers: trusted });
+    const workDir = makeWorkDir('crash-sipp');
+    try {
+      const sipp = await SippProcess.spawn({
+        scenario: 'message-uac-cpim',
+        target: `${LOOPBACK}:${String(server.ports.sip)}`,
+        service: 'bob',
+        from: 'alice',
+        domain: DOMAIN,
+        count: 5000,
+        rate: 400,
+        recvTimeoutMs: 2000,
+        timeoutMs: 60_000,
+        workDir,
+        extraArgs: ['-trace_msg'],
+      });
+      const deadline = Date.now() + 30_000;
+      while ((sipp.stats()?.successful ?? 0) < KILL_AFTER) {
+        assert.ok(Date.now() < deadline && sipp.child.running, 'sipp got its first 200s');
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      await server.kill();
+      const result = await sipp.stop(3000);
+      const trace = readdirSync(workDir).find((name) => name.endsWith('_messages.log'));
+      assert.ok(trace !== undefined, `no message trace: ${describeSipp(result)}`);
+      const acknowledged = acknowledgedCallIds(readFileSync(join(workDir, trace), 'utf8'));
+      assert.ok(acknowledged.size >= KILL_AFTER, `${String(acknowledged.size)} acknowledged`);
+      assert.ok((result.stats?.failed ?? 0) > 0, 'some MESSAGEs were cut off by the kill');
+
+      server = await MissiveProcess.start({
+        domain: DOMAIN,
+        users,
+        dataDir: server.dataDir,
+        trustedPeers: trusted,
+      });
+      const ids = await journalIds(server.storeUri);
+      const stored = new Set(ids);
+      const lost = [...acknowledged].filter((id) => !stored.has(id));
+      assert.deepEqual(lost, [], 'every acknowledged MESSAGE survived the crash');
+      assert.equal(stored.size, ids.length, 'no MESSAGE stored twice');
+      t.diagnostic(
+        `sipp: ${String(result.stats?.successful ?? 0)} answered, ${String(result.stats?.failed ?? 0)} cut off; ` +
+          `200s in the trace ${String(acknowledged.size)}, in the journal ${String(ids.length)}`,
+      );
+    } finally {
+      await server.stop();
+      removeWorkDir(workDir);
+    }
+  });
+});
