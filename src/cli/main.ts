@@ -92,7 +92,7 @@ program
   )
   .option(
     '--public-url <url>',
-    'base URL of the HTTP API, as token replies announce it (default https://DOMAIN)',
+    'base URL of the HTTP API, as token replies announce it (default: the web port as served, http[s]://HOST:PORT)',
   )
   .option('--debug', 'log at debug level', false)
   .option(

@@ -80,7 +80,7 @@ export async function runServeCommand(options: ServeOptions): Promise<void> {
       store,
       events: messagingEvents,
       outboundProxy: options.outboundProxy,
-      publicUrl: options.publicUrl ?? `https://${domain}`,
+      publicUrl: options.publicUrl ?? servedUrl(options),
       logger,
     }),
     logger,
@@ -97,7 +97,16 @@ export async function runServeCommand(options: ServeOptions): Promise<void> {
     { host: relayAddress.host, port: relayAddress.port, tls: true, hostname: domain },
     'MSRP relay listening',
   );
-  process.stdout.write(banner(domain, points, relayAddress.port, certificate.certificate, password));
+  process.stdout.write(
+    banner(
+      domain,
+      points,
+      web === undefined ? undefined : servedUrl(options),
+      relayAddress.port,
+      certificate.certificate,
+      password,
+    ),
+  );
 
   const stop = (): void => {
     Promise.all([relay.stop(), sip.stop(), web?.service.stop(), retention?.stop(), admin?.stop()])
@@ -109,6 +118,13 @@ export async function runServeCommand(options: ServeOptions): Promise<void> {
   };
   process.once('SIGTERM', stop);
   process.once('SIGINT', stop);
+}
+
+/** The web port's own URL: what clients reach when nothing in front of missive rewrites it. */
+function servedUrl(options: ServeOptions): string {
+  const host = options.advertise ?? options.host;
+  const authority = host.includes(':') ? `[${host}]` : host;
+  return `${options.webTls === true ? 'https' : 'http'}://${authority}:${String(options.wsPort)}`;
 }
 
 function listenList(options: ServeOptions): SipListen[] {
@@ -217,6 +233,7 @@ async function certificatePems(files: {
 function banner(
   domain: string,
   points: readonly { transport: string; host: string; port: number }[],
+  webUrl: string | undefined,
   msrpPort: number,
   certificate: string,
   password: string | undefined,
@@ -224,6 +241,7 @@ function banner(
   const lines = ['', `missive is serving SIP domain ${domain}:`];
   for (const point of points)
     lines.push(`  SIP ${point.transport.toUpperCase()} on ${point.host}:${String(point.port)}`);
+  if (webUrl !== undefined) lines.push(`  HTTP API (message history) on ${webUrl}/webrtcgateway/`);
   lines.push(
     `  MSRP relay on msrps://${domain}:${String(msrpPort)};tcp (self-signed certificate in ${certificate})`,
   );
