@@ -22,6 +22,8 @@ export interface MissiveOptions {
   readonly users: readonly (readonly [string, string])[];
   readonly trustedPeers?: readonly string[];
   readonly startTimeoutMs?: number;
+  /** More `missive serve` options. */
+  readonly args?: readonly string[];
 }
 
 export interface MissivePorts {
@@ -87,6 +89,7 @@ export class MissiveProcess {
       '--msrp-port',
       String(msrp),
       ...(options.trustedPeers ?? []).flatMap((peer) => ['--trusted-peer', peer]),
+      ...(options.args ?? []),
     ];
     const child = spawn(process.execPath, args, { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
     const server = new MissiveProcess(child, dataDir, { sip, sips, ws, msrp });
