@@ -2,6 +2,7 @@
 /** The `missive` command. Sub-commands are loaded on demand, so each starts with only what it uses. */
 import { Command, InvalidArgumentError } from 'commander';
 import type { LevelWithSilent } from 'pino';
+import { DEFAULT_PAGE_BYTES, MIN_PAGE_BYTES } from '../web/page-budget.js';
 
 const LOG_LEVELS: readonly LevelWithSilent[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
@@ -43,7 +44,18 @@ interface ServeCliOptions {
   retentionDays: number;
   webTls: boolean;
   adminPort: number;
+  maxPageBytes: number;
   logLevel?: LevelWithSilent;
+}
+
+const MAX_PAGE_BYTES = 1024 * 1024 * 1024;
+
+function pageBytes(value: string): number {
+  const n = Number(value);
+  if (!/^[0-9]+$/.test(value) || n < MIN_PAGE_BYTES || n > MAX_PAGE_BYTES) {
+    throw new InvalidArgumentError(`not a number of bytes from ${MIN_PAGE_BYTES} to ${MAX_PAGE_BYTES}`);
+  }
+  return n;
 }
 
 function days(value: string): number {
@@ -79,6 +91,12 @@ program
   .option('--web-tls', 'serve HTTPS and wss on the web port, with the server certificate', false)
   .option('--retention-days <days>', 'purge journal entries older than this (0: keep for ever)', days, 365)
   .option('--msrp-port <port>', 'MSRP relay port (TLS)', port, 2855)
+  .option(
+    '--max-page-bytes <bytes>',
+    'largest HTTP history/journal page body; a single larger entry is still sent alone',
+    pageBytes,
+    DEFAULT_PAGE_BYTES,
+  )
   .option(
     '--admin-port <port>',
     'admin API on 127.0.0.1 (-1: off); its secret is $MISSIVE_ADMIN_SECRET',

@@ -49,6 +49,8 @@ export interface ServeOptions {
   readonly adminPort?: number | undefined;
   /** The admin API's required Authorization value (from MISSIVE_ADMIN_SECRET, never the command line). */
   readonly adminSecret?: string | undefined;
+  /** The HTTP history and journal pages' byte budget; default 8 MiB (web/page-budget.ts). */
+  readonly maxPageBytes?: number | undefined;
   /** Overrides --debug: e.g. `warn` for a benchmark, where an info line per start is all it logs. */
   readonly logLevel?: LevelWithSilent | undefined;
 }
@@ -151,9 +153,11 @@ async function startWeb(
     sip: sip.transports,
     tls: options.webTls === true ? pems : undefined,
     logger,
+    maxPageBytes: options.maxPageBytes,
   });
   const address = await service.start();
-  logger.info({ host: address.host, port: address.port, tls: address.secure }, 'web listening');
+  const { host, port, secure: tls } = address;
+  logger.info({ host, port, tls, maxPageBytes: options.maxPageBytes }, 'web listening');
   return { service, point: sip.addSharedWebSocket(address.secure ? 'wss' : 'ws', address.port) };
 }
 

@@ -41,6 +41,7 @@ export {
   type JournalPage,
   type NewEntry,
   type OperationOptions,
+  type ReadBounds,
   type RemoveMessageOptions,
   type RemoveMessageResult,
   type UnreadCounts,

@@ -8,15 +8,20 @@
  * true` when more entries follow the 5000 (page on with the last message_id, or use the journal API), and
  * `X-Missive-Unknown-Message-Id: true` when msg_id is not in the journal and the answer starts from the
  * beginning.
+ *
+ * A page also stops before the body would pass its byte budget (§8.41; one larger entry still comes alone),
+ * with the same `X-Missive-Has-More`: the store reads only what can fit, and the body is streamed.
  */
 import type { Context, Hono } from 'hono';
 import type { Logger } from 'pino';
 import { InvalidInputError } from '../store/errors.js';
 import type { JournalStore } from '../store/journal/journal-store.js';
-import type { HistoryPage } from '../store/journal/types.js';
+import type { HistoryPage, HistoryQuery } from '../store/journal/types.js';
 import { accountOfPath } from './account.js';
+import { streamJson } from './json-body.js';
 import { messageJson } from './message-json.js';
-import { json, text, unauthorized, unavailable } from './replies.js';
+import { contentBound, DEFAULT_PAGE_BYTES, fitPage } from './page-budget.js';
+import { text, unauthorized, unavailable } from './replies.js';
 import type { TokenCheck } from './token-check.js';
 
 export const HISTORY_PATH = '/webrtcgateway/messages/history';
@@ -27,6 +32,10 @@ export interface HistoryRouteOptions {
   readonly journal: JournalStore;
   readonly tokens: TokenCheck;
   readonly logger?: Logger | undefined;
+  /** A page's body stays within this many bytes (but for one larger entry alone). Default 8 MiB. */
+  readonly maxPageBytes?: number | undefined;
+  /** Entries per page: the reference's 5000 unless a test says otherwise. */
+  readonly pageLimit?: number | undefined;
 }
 
 export function addHistoryRoutes(app: Hono, options: HistoryRouteOptions): void {
@@ -46,17 +55,32 @@ async function history(c: Context, options: HistoryRouteOptions): Promise<Respon
     return unauthorized(c);
   }
   if (verdict === 'unavailable') return unavailable(c);
+  // The body is head + messages joined by commas + tail: what JSON.stringify({account, messages}) gives.
+  const head = `{"account":${JSON.stringify(account)},"messages":[`;
+  const tail = ']}';
+  const budget = options.maxPageBytes ?? DEFAULT_PAGE_BYTES;
+  const fixedBytes = Buffer.byteLength(head) + Buffer.byteLength(tail);
+  const bounds = {
+    limit: options.pageLimit ?? HISTORY_LIMIT,
+    maxContentBytes: contentBound(budget, fixedBytes),
+  };
   let page: HistoryPage;
   try {
-    page = await query(options.journal, account, c.req.param('messageId'));
+    page = await query(options.journal, account, c.req.param('messageId'), bounds);
   } catch (error) {
     options.logger?.warn({ account, err: String(error) }, 'history query failed');
     return unavailable(c);
   }
-  if (page.hasMore) c.header('X-Missive-Has-More', 'true');
+  const fitted = fitPage(page.entries, (entry) => JSON.stringify(messageJson(entry)), {
+    budget,
+    fixedBytes,
+    keep: 'first',
+  });
+  const more = page.hasMore || fitted.dropped > 0;
+  if (more) c.header('X-Missive-Has-More', 'true');
   if (page.unknownMessageId) c.header('X-Missive-Unknown-Message-Id', 'true');
-  options.logger?.debug({ account, count: page.entries.length, more: page.hasMore }, 'history served');
-  return json(c, { account, messages: page.entries.map(messageJson) });
+  options.logger?.debug({ account, count: fitted.chunks.length, more }, 'history served');
+  return streamJson(c, head, fitted.chunks, tail);
 }
 
 /** A msg_id the store rejects as malformed (too long…) cannot be in the journal: unknown, like any other. */
@@ -64,12 +88,13 @@ async function query(
   journal: JournalStore,
   account: string,
   messageId: string | undefined,
+  bounds: Omit<HistoryQuery, 'messageId' | 'since'>,
 ): Promise<HistoryPage> {
   try {
-    return await journal.history(account, { messageId: messageId ?? null, limit: HISTORY_LIMIT });
+    return await journal.history(account, { ...bounds, messageId: messageId ?? null });
   } catch (error) {
     if (!(error instanceof InvalidInputError) || error.field !== 'messageId') throw error;
-    const page = await journal.history(account, { messageId: null, limit: HISTORY_LIMIT });
+    const page = await journal.history(account, { ...bounds, messageId: null });
     return { ...page, unknownMessageId: true };
   }
 }

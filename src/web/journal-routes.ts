@@ -10,15 +10,20 @@
  * Entries are always oldest first, each the history's Message object plus its own `cursor`. A cursor is
  * the journal's position token (`j` and a base-36 sequence number); it names no account, so one account's
  * cursor reads nothing of another's. Bad parameters: 400 with a message saying which and why.
+ *
+ * A page also stops before its body would pass the byte budget (§8.41; one larger entry still comes alone):
+ * `has_more` is then true and `next` continues right where the page stopped, in the page's direction.
  */
 import type { Context, Hono } from 'hono';
 import type { Logger } from 'pino';
 import { decodeCursor } from '../store/journal/cursor.js';
 import type { JournalStore } from '../store/journal/journal-store.js';
-import type { JournalPage } from '../store/journal/types.js';
+import type { JournalEntry, JournalPage, ReadBounds } from '../store/journal/types.js';
 import { accountOfPath } from './account.js';
+import { streamJson } from './json-body.js';
 import { messageJson } from './message-json.js';
-import { json, text, unauthorized, unavailable } from './replies.js';
+import { contentBound, DEFAULT_PAGE_BYTES, fitPage } from './page-budget.js';
+import { text, unauthorized, unavailable } from './replies.js';
 import type { TokenCheck } from './token-check.js';
 
 export const JOURNAL_PATH = '/webrtcgateway/messages/journal';
@@ -29,6 +34,15 @@ export interface JournalRouteOptions {
   readonly journal: JournalStore;
   readonly tokens: TokenCheck;
   readonly logger?: Logger | undefined;
+  /** A page's body stays within this many bytes (but for one larger entry alone). Default 8 MiB. */
+  readonly maxPageBytes?: number | undefined;
+}
+
+/** The longest tail a page can have: a cursor is at most 12 characters (cursor.ts). */
+const TAIL_BOUND = Buffer.byteLength(tail('j'.padEnd(12, 'z'), false));
+
+function tail(next: string, hasMore: boolean): string {
+  return `],"next":${JSON.stringify(next)},"has_more":${String(hasMore)}}`;
 }
 
 type PageRequest =
@@ -50,29 +64,44 @@ async function journalPage(c: Context, options: JournalRouteOptions): Promise<Re
   if (verdict === 'unavailable') return unavailable(c);
   const request = parsePageRequest(c.req.queries());
   if (typeof request === 'string') return text(c, 400, `${request}\n`);
+  // The body is what JSON.stringify({account, entries, next, has_more}) gives, its entries sent as they go.
+  const head = `{"account":${JSON.stringify(account)},"entries":[`;
+  const budget = options.maxPageBytes ?? DEFAULT_PAGE_BYTES;
+  const fixedBytes = Buffer.byteLength(head) + TAIL_BOUND;
   let page: JournalPage;
   try {
-    page = await read(options.journal, account, request);
+    page = await read(options.journal, account, request, {
+      maxContentBytes: contentBound(budget, fixedBytes),
+    });
   } catch (error) {
     options.logger?.warn({ account, err: String(error) }, 'journal query failed');
     return unavailable(c);
   }
-  return json(c, {
-    account,
-    entries: page.entries.map((entry) => ({ cursor: entry.cursor, ...messageJson(entry) })),
-    next: page.next,
-    has_more: page.hasMore,
-  });
+  // Forward pages keep their oldest entries, backward ones their newest: next is where the cut is.
+  const keep = request.kind === 'after' ? 'first' : 'last';
+  const fitted = fitPage(page.entries, serialise, { budget, fixedBytes, keep });
+  const kept = keep === 'first' ? page.entries.at(fitted.chunks.length - 1) : page.entries[fitted.dropped];
+  const cut = fitted.dropped > 0 && kept !== undefined;
+  return streamJson(c, head, fitted.chunks, tail(cut ? kept.cursor : page.next, cut || page.hasMore));
 }
 
-function read(journal: JournalStore, account: string, request: PageRequest): Promise<JournalPage> {
+function serialise(entry: JournalEntry): string {
+  return JSON.stringify({ cursor: entry.cursor, ...messageJson(entry) });
+}
+
+function read(
+  journal: JournalStore,
+  account: string,
+  request: PageRequest,
+  bounds: ReadBounds,
+): Promise<JournalPage> {
   switch (request.kind) {
     case 'latest':
-      return journal.latest(account, request.limit);
+      return journal.latest(account, request.limit, bounds);
     case 'before':
-      return journal.before(account, request.cursor, request.limit);
+      return journal.before(account, request.cursor, request.limit, bounds);
     case 'after':
-      return journal.after(account, request.cursor, request.limit);
+      return journal.after(account, request.cursor, request.limit, bounds);
   }
 }
 

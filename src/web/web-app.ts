@@ -22,6 +22,8 @@ export interface WebAppOptions {
   /** The `Server` header, e.g. `SylkServer/6.6.1 missive/0.1.0`. */
   readonly serverHeader: string;
   readonly logger?: Logger | undefined;
+  /** The history and journal pages' byte budget (default DEFAULT_PAGE_BYTES). */
+  readonly maxPageBytes?: number | undefined;
 }
 
 export function createWebApp(options: WebAppOptions): Hono {
@@ -34,8 +36,9 @@ export function createWebApp(options: WebAppOptions): Hono {
   app.get('/', (c) => c.body(WELCOME, 200, { 'Content-Type': 'text/plain; charset=utf-8' }));
   addHealthRoute(app, store.storageAccounts, clock);
   const tokens = new TokenCheck(store.storageAccounts, clock, logger);
-  addHistoryRoutes(app, { journal: store.journal, tokens, logger });
-  addJournalRoutes(app, { journal: store.journal, tokens, logger });
+  const pages = { journal: store.journal, tokens, logger, maxPageBytes: options.maxPageBytes };
+  addHistoryRoutes(app, pages);
+  addJournalRoutes(app, pages);
   app.notFound((c) => text(c, 404, 'Not Found'));
   app.onError((error, c) => {
     logger?.error({ err: String(error), path: c.req.path }, 'web route failed');

@@ -24,6 +24,8 @@ export interface WebServiceOptions {
   readonly tls?: { readonly cert: string | Buffer; readonly key: string | Buffer } | undefined;
   readonly serverHeader?: string | undefined;
   readonly logger?: Logger | undefined;
+  /** The history and journal pages' byte budget (default DEFAULT_PAGE_BYTES). */
+  readonly maxPageBytes?: number | undefined;
 }
 
 export class WebService {
@@ -38,6 +40,7 @@ export class WebService {
       clock: options.clock,
       serverHeader: options.serverHeader ?? SERVER_HEADER,
       logger,
+      maxPageBytes: options.maxPageBytes,
     });
     this.#server = new WebServer({
       fetch: (request) => app.fetch(request),

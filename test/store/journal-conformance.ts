@@ -467,6 +467,126 @@ export function runJournalConformanceSuite(name: string, open: () => Promise<Con
       });
     });
 
+    describe('reads bounded by size (§8.41)', () => {
+      it('maxContentBytes: entries while their contents fit, the first always, hasMore when cut', async (t) => {
+        const { store } = await fresh(t);
+        const j = store.journal;
+        // Contents of 10, 20, 30, 40 and 50 bytes in UTF-8 ('é' is two): bytes count, not characters.
+        const sizes = [10, 20, 30, 40, 50];
+        await appendAll(
+          store,
+          ALICE,
+          sizes.map((n, i) => incoming(`s${i}`, { content: 'é'.repeat(n / 2) })),
+        );
+        const cursorOf = async (id: string): Promise<string> => {
+          const entry = await j.get(ALICE, id);
+          assert.ok(entry !== undefined);
+          return entry.cursor;
+        };
+        const first = await j.after(ALICE, undefined, 10, { maxContentBytes: 35 });
+        assert.deepEqual([ids(first.entries), first.hasMore], [['s0', 's1'], true]);
+        assert.equal(first.next, await cursorOf('s1'));
+        const exact = await j.after(ALICE, undefined, 10, { maxContentBytes: 60 });
+        assert.deepEqual(ids(exact.entries), ['s0', 's1', 's2'], 'a page exactly at the bound is kept whole');
+        // An entry larger than the whole bound comes alone, so that none is unreachable.
+        const alone = await j.after(ALICE, first.next, 10, { maxContentBytes: 5 });
+        assert.deepEqual([ids(alone.entries), alone.hasMore], [['s2'], true]);
+        // The count still bounds; a page that holds everything says so, and equals the unbounded read.
+        const counted = await j.after(ALICE, undefined, 2, { maxContentBytes: 1000 });
+        assert.deepEqual([ids(counted.entries), counted.hasMore], [['s0', 's1'], true]);
+        const all = await j.after(ALICE, undefined, 10, { maxContentBytes: 150 });
+        assert.deepEqual(all, await j.after(ALICE, undefined, 10));
+        assert.equal(all.hasMore, false);
+        assert.deepEqual(await j.after(ALICE, all.next, 10, { maxContentBytes: 1 }), {
+          entries: [],
+          hasMore: false,
+          next: all.next,
+        });
+        assert.equal((await j.after(ALICE, undefined, 0, { maxContentBytes: 1 })).hasMore, true);
+        // Backwards the bound counts from the newest entry, and next is the oldest one taken.
+        const newest = await j.latest(ALICE, 10, { maxContentBytes: 95 });
+        assert.deepEqual([ids(newest.entries), newest.hasMore], [['s3', 's4'], true]);
+        assert.equal(newest.next, await cursorOf('s3'));
+        const older = await j.before(ALICE, newest.next, 10, { maxContentBytes: 0 });
+        assert.deepEqual(
+          [ids(older.entries), older.hasMore, older.next],
+          [['s2'], true, await cursorOf('s2')],
+        );
+        assert.deepEqual(await j.latest(ALICE, 10, { maxContentBytes: 150 }), await j.latest(ALICE, 10));
+        const start = await cursorOf('s0');
+        assert.deepEqual(await j.before(ALICE, start, 10, { maxContentBytes: 0 }), {
+          entries: [],
+          hasMore: false,
+          next: start,
+        });
+        // The legacy query, from each of its starting points.
+        const fromMessage = await j.history(ALICE, { messageId: 's0', limit: 5000, maxContentBytes: 50 });
+        assert.deepEqual([ids(fromMessage.entries), fromMessage.hasMore], [['s1', 's2'], true]);
+        assert.equal(fromMessage.from, 'message');
+        const fromStart = await j.history(ALICE, { limit: 5000, maxContentBytes: 0 });
+        assert.deepEqual(
+          [ids(fromStart.entries), fromStart.hasMore, fromStart.from],
+          [['s0'], true, 'start'],
+        );
+        const since = await j.history(ALICE, { since: T0, limit: 5000, maxContentBytes: 20 });
+        assert.deepEqual([ids(since.entries), since.hasMore, since.from], [['s1'], true, 'since']);
+      });
+
+      it('paging by size reads every entry exactly once, forward and back', async (t) => {
+        const { store } = await fresh(t);
+        const j = store.journal;
+        // Large contents too (SQLite overflow pages, PostgreSQL TOAST), sized without being read.
+        const lengths = [3, 1 << 20, 17, 0, 2 << 20, 5, 5, 700_000, 1, 1 << 20, 9];
+        await appendAll(
+          store,
+          ALICE,
+          lengths.map((n, i) => incoming(`p${i}`, { content: 'x'.repeat(n) })),
+        );
+        await appendAll(store, BOB, [incoming('other')]);
+        const expected = lengths.map((_, i) => `p${i}`);
+        for (const maxContentBytes of [0, 10, 1 << 20, 3 << 20]) {
+          const forward: string[] = [];
+          let cursor: string | undefined;
+          for (let more = true; more; ) {
+            const page = await j.after(ALICE, cursor, 4, { maxContentBytes });
+            const total = page.entries.reduce((sum, e) => sum + Buffer.byteLength(e.content), 0);
+            assert.ok(page.entries.length <= 1 || total <= maxContentBytes, `${total} > ${maxContentBytes}`);
+            forward.push(...ids(page.entries));
+            ({ next: cursor, hasMore: more } = page);
+          }
+          assert.deepEqual(forward, expected, `forward, ${maxContentBytes}`);
+          const backward: string[] = [];
+          let page = await j.latest(ALICE, 4, { maxContentBytes });
+          backward.unshift(...ids(page.entries));
+          while (page.hasMore) {
+            page = await j.before(ALICE, page.next, 4, { maxContentBytes });
+            backward.unshift(...ids(page.entries));
+          }
+          assert.deepEqual(backward, expected, `backward, ${maxContentBytes}`);
+          const legacy: string[] = [];
+          let history = await j.history(ALICE, { limit: 4, maxContentBytes });
+          legacy.push(...ids(history.entries));
+          while (history.hasMore) {
+            const last = history.entries.at(-1)?.messageId;
+            history = await j.history(ALICE, { messageId: last, limit: 4, maxContentBytes });
+            legacy.push(...ids(history.entries));
+          }
+          assert.deepEqual(legacy, expected, `history, ${maxContentBytes}`);
+        }
+      });
+
+      it('refuses a malformed bound', async (t) => {
+        const { store } = await fresh(t);
+        for (const maxContentBytes of [-1, 1.5, Number.NaN, '10' as unknown as number]) {
+          const bounds = { maxContentBytes };
+          await assert.rejects(store.journal.after(ALICE, undefined, 10, bounds), InvalidInputError);
+          await assert.rejects(store.journal.before(ALICE, JOURNAL_START, 10, bounds), InvalidInputError);
+          await assert.rejects(store.journal.latest(ALICE, 10, bounds), InvalidInputError);
+          await assert.rejects(store.journal.history(ALICE, { limit: 10, ...bounds }), InvalidInputError);
+        }
+      });
+    });
+
     describe('accounts are separate', () => {
       it('one account never sees, changes or removes another account’s entries', async (t) => {
         const { store } = await fresh(t);

@@ -1,6 +1,6 @@
 // `missive serve` as a real process: its web port answers HTTP (welcome text, health, the history of an
 // account whose token is in the store) and takes SIP over WebSocket on the same port; the sylkRTC-2 path
-// without a subprotocol is 406; the log says where retention stands.
+// without a subprotocol is 406; the log says where retention stands; --max-page-bytes bounds a page.
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -17,7 +17,11 @@ describe('missive serve: the web port', { timeout: 90_000 }, () => {
   let base: string;
 
   before(async () => {
-    server = await MissiveProcess.start({ domain: DOMAIN, users: [['carol', 'secret']] });
+    server = await MissiveProcess.start({
+      domain: DOMAIN,
+      users: [['carol', 'secret']],
+      args: ['--max-page-bytes', '8192'],
+    });
     base = `http://127.0.0.1:${String(server.ports.ws)}`;
   });
   after(async () => {
@@ -55,6 +59,32 @@ describe('missive serve: the web port', { timeout: 90_000 }, () => {
     );
     assert.equal((await request(url)).status, 401);
     assert.ok(!server.output.includes(token), 'the token is never logged');
+  });
+
+  test('--max-page-bytes: a history page stops within it and says more follows', async () => {
+    assert.match(server.output, /"msg":"web listening"/);
+    assert.match(server.output, /"maxPageBytes":8192/);
+    const account = `dave@${DOMAIN}`;
+    const token = generateApiToken();
+    const store = await openStore(`sqlite://${join(server.dataDir, 'missive.db')}`);
+    try {
+      await store.storageAccounts.setToken(account, token, Date.now());
+      for (const id of ['p1', 'p2', 'p3']) {
+        await store.journal.append(account, incoming(id, { content: 'z'.repeat(3000) }), Date.now());
+      }
+    } finally {
+      await store.close();
+    }
+    const url = `${base}/webrtcgateway/messages/history/${account}`;
+    const first = await request(url, { headers: apikey(token) });
+    const ids = (body: string): string[] =>
+      (JSON.parse(body) as { messages: { message_id: string }[] }).messages.map((m) => m.message_id);
+    assert.deepEqual(ids(first.body), ['p1', 'p2']);
+    assert.ok(Buffer.byteLength(first.body) <= 8192);
+    assert.equal(first.headers.get('x-missive-has-more'), 'true');
+    const rest = await request(`${url}/p2`, { headers: apikey(token) });
+    assert.deepEqual(ids(rest.body), ['p3']);
+    assert.equal(rest.headers.get('x-missive-has-more'), null);
   });
 
   test('SIP over WebSocket on the same port: REGISTER is challenged', async () => {

@@ -16,6 +16,7 @@ import type {
   JournalPage,
   NewEntry,
   OperationOptions,
+  ReadBounds,
   RemoveMessageOptions,
   RemoveMessageResult,
   UnreadCounts,
@@ -71,12 +72,20 @@ export interface JournalStore {
   removeAll(account: string): Promise<number>;
   /** Kept by every write, never computed by scanning the journal. */
   unread(account: string): Promise<UnreadCounts>;
-  /** The newest `limit` entries (a fresh device); hasMore: older entries exist (continue with before()). */
-  latest(account: string, limit: number): Promise<JournalPage>;
+  /**
+   * The newest `limit` entries (a fresh device); hasMore: older entries exist (continue with before()).
+   * With `bounds`, also within a size (counted from the newest): see ReadBounds.
+   */
+  latest(account: string, limit: number, bounds?: ReadBounds): Promise<JournalPage>;
   /** The newest `limit` entries before `cursor`. */
-  before(account: string, cursor: string, limit: number): Promise<JournalPage>;
+  before(account: string, cursor: string, limit: number, bounds?: ReadBounds): Promise<JournalPage>;
   /** The oldest `limit` entries after `cursor` (undefined: from the start); hasMore: newer entries exist. */
-  after(account: string, cursor: string | undefined, limit: number): Promise<JournalPage>;
+  after(
+    account: string,
+    cursor: string | undefined,
+    limit: number,
+    bounds?: ReadBounds,
+  ): Promise<JournalPage>;
   /** §3.6: after a message, else after a time, else from the start; `limit` at a time, never silently cut. */
   history(account: string, query: HistoryQuery): Promise<HistoryPage>;
   /** How many entries the account has. */

@@ -33,6 +33,12 @@ export interface JournalSql {
   readonly after: string;
   /** (account, seq, limit) → ENTRY_COLUMNS, newest first */
   readonly before: string;
+  /** (account, seq, limit) → seq, content bytes, oldest first: a bounded read's plan, no content read */
+  readonly afterSizes: string;
+  /** (account, seq, limit) → seq, content bytes, newest first */
+  readonly beforeSizes: string;
+  /** (account, first seq, last seq) → ENTRY_COLUMNS, oldest first */
+  readonly range: string;
   /** (account, message_id) → seq */
   readonly seqOf: string;
   /** (account, since) → seq of the first entry stored after `since` */
@@ -70,6 +76,11 @@ export function journalSql(table: TableNamer, placeholder: (n: number) => string
     // Both are a range of the (account, seq) primary key, whatever the account's size.
     after: `SELECT ${columns} FROM ${j} WHERE account = ${p(1)} AND seq > ${p(2)} ORDER BY seq LIMIT ${p(3)}`,
     before: `SELECT ${columns} FROM ${j} WHERE account = ${p(1)} AND seq < ${p(2)} ORDER BY seq DESC LIMIT ${p(3)}`,
+    // octet_length reads the length from the row header (SQLite) or the TOAST pointer (PostgreSQL), not
+    // the content: sizing 5000 large entries costs what reading 5000 small rows does.
+    afterSizes: `SELECT seq, octet_length(content) FROM ${j} WHERE account = ${p(1)} AND seq > ${p(2)} ORDER BY seq LIMIT ${p(3)}`,
+    beforeSizes: `SELECT seq, octet_length(content) FROM ${j} WHERE account = ${p(1)} AND seq < ${p(2)} ORDER BY seq DESC LIMIT ${p(3)}`,
+    range: `SELECT ${columns} FROM ${j} WHERE account = ${p(1)} AND seq >= ${p(2)} AND seq <= ${p(3)} ORDER BY seq`,
     seqOf: `SELECT seq FROM ${j} WHERE account = ${p(1)} AND message_id = ${p(2)}`,
     // createdAt never decreases along an account's sequence, so the first entry after `since` starts the
     // answer and the rest is a plain after() query.

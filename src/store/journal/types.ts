@@ -78,8 +78,17 @@ export interface JournalPage {
   readonly next: string;
 }
 
+/** Bounds a read by size as well as by count (the HTTP pages, §8.41). */
+export interface ReadBounds {
+  /**
+   * Entries are taken while the UTF-8 bytes of their contents sum to at most this, the first always,
+   * whatever its size, so that no entry is unreachable. A page it cuts short has hasMore true.
+   */
+  readonly maxContentBytes?: number | undefined;
+}
+
 /** The legacy query of the HTTP history and WS sync requests (§3.6). */
-export interface HistoryQuery {
+export interface HistoryQuery extends ReadBounds {
   /** Entries after this message's position, when the account has it. Wins over `since`. */
   readonly messageId?: string | null | undefined;
   /** Else entries stored strictly after this time (UTC milliseconds). */

@@ -13,6 +13,7 @@ import {
   ENTRY_STATES,
   type NewEntry,
   type OperationOptions,
+  type ReadBounds,
   type RemoveMessageOptions,
 } from './types.js';
 
@@ -33,6 +34,11 @@ export function checkMessageId(messageId: unknown): void {
 
 export function checkLimit(limit: unknown): void {
   checkInteger('limit', limit, 0, MAX_PAGE_SIZE);
+}
+
+export function checkBounds(bounds: ReadBounds | undefined): void {
+  const max = bounds?.maxContentBytes;
+  if (max !== undefined) checkInteger('maxContentBytes', max, 0, Number.MAX_SAFE_INTEGER);
 }
 
 export function checkDeliveryState(state: unknown): asserts state is DeliveryState {

@@ -18,6 +18,7 @@ import {
   rowSeq,
   toInteger,
 } from '../journal/row.js';
+import { rangeOf, type Take, takeWithin } from '../journal/bounded-read.js';
 import { type JournalSql, journalSql } from '../journal/sql.js';
 import { applyUpdate, countsAsUnread } from '../journal/state.js';
 import type {
@@ -31,6 +32,7 @@ import type {
   JournalPage,
   NewEntry,
   OperationOptions,
+  ReadBounds,
   RemoveMessageOptions,
   RemoveMessageResult,
   UnreadCounts,
@@ -38,6 +40,7 @@ import type {
 } from '../journal/types.js';
 import {
   checkAccount,
+  checkBounds,
   checkDeliveryState,
   checkLimit,
   checkMessageId,
@@ -200,27 +203,36 @@ export class PostgresJournalStore implements JournalStore {
     return unreadCounts(await this.#pool.queryArrays(this.#sql.unread, [account], 'missive_journal_unread'));
   }
 
-  async latest(account: string, limit: number): Promise<JournalPage> {
+  async latest(account: string, limit: number, bounds?: ReadBounds): Promise<JournalPage> {
     checkAccount(account);
     checkLimit(limit);
-    return this.#before(account, Number.MAX_SAFE_INTEGER, limit, JOURNAL_START);
+    checkBounds(bounds);
+    return this.#before(account, Number.MAX_SAFE_INTEGER, limit, JOURNAL_START, bounds);
   }
 
-  async before(account: string, cursor: string, limit: number): Promise<JournalPage> {
+  async before(account: string, cursor: string, limit: number, bounds?: ReadBounds): Promise<JournalPage> {
     checkAccount(account);
     checkLimit(limit);
-    return this.#before(account, decodeCursor(cursor), limit, cursor);
+    checkBounds(bounds);
+    return this.#before(account, decodeCursor(cursor), limit, cursor, bounds);
   }
 
-  async after(account: string, cursor: string | undefined, limit: number): Promise<JournalPage> {
+  async after(
+    account: string,
+    cursor: string | undefined,
+    limit: number,
+    bounds?: ReadBounds,
+  ): Promise<JournalPage> {
     checkAccount(account);
     checkLimit(limit);
-    return this.#after(account, cursor === undefined ? 0 : decodeCursor(cursor), limit);
+    checkBounds(bounds);
+    return this.#after(account, cursor === undefined ? 0 : decodeCursor(cursor), limit, bounds);
   }
 
   async history(account: string, query: HistoryQuery): Promise<HistoryPage> {
     checkAccount(account);
     checkLimit(query.limit);
+    checkBounds(query);
     const { messageId, since } = query;
     const wanted = messageId !== undefined && messageId !== null && messageId !== '';
     if (since !== undefined) checkTime('since', since);
@@ -234,7 +246,7 @@ export class PostgresJournalStore implements JournalStore {
       const seq = toInteger(rows[0]?.[0]);
       if (seq !== undefined) {
         return {
-          ...(await this.#after(account, seq, query.limit)),
+          ...(await this.#after(account, seq, query.limit, query)),
           from: 'message',
           unknownMessageId: false,
         };
@@ -251,10 +263,14 @@ export class PostgresJournalStore implements JournalStore {
       const page =
         first === undefined
           ? await this.#emptyTail(account)
-          : await this.#after(account, first - 1, query.limit);
+          : await this.#after(account, first - 1, query.limit, query);
       return { ...page, from: 'since', unknownMessageId: wanted };
     }
-    return { ...(await this.#after(account, 0, query.limit)), from: 'start', unknownMessageId: wanted };
+    return {
+      ...(await this.#after(account, 0, query.limit, query)),
+      from: 'start',
+      unknownMessageId: wanted,
+    };
   }
 
   async count(account: string): Promise<number> {
@@ -340,7 +356,18 @@ export class PostgresJournalStore implements JournalStore {
     await tx.query(this.#sql.dropEmptyUnread, [account, contact]);
   }
 
-  async #after(account: string, seq: number, limit: number): Promise<JournalPage> {
+  async #after(account: string, seq: number, limit: number, bounds?: ReadBounds): Promise<JournalPage> {
+    const maxBytes = bounds?.maxContentBytes;
+    if (maxBytes !== undefined) {
+      const sizes = await this.#pool.queryArrays(
+        this.#sql.afterSizes,
+        [account, seq, limit + 1],
+        'missive_journal_after_sizes',
+      );
+      const take = takeWithin(sizes, limit, maxBytes);
+      const entries = await this.#range(account, take);
+      return { entries, hasMore: take.hasMore, next: encodeCursor(take.seqs.at(-1) ?? seq) };
+    }
     const rows = await this.#pool.queryArrays(
       this.#sql.after,
       [account, seq, limit + 1],
@@ -351,7 +378,25 @@ export class PostgresJournalStore implements JournalStore {
     return { entries, hasMore, next: entries.at(-1)?.cursor ?? encodeCursor(seq) };
   }
 
-  async #before(account: string, seq: number, limit: number, given: string): Promise<JournalPage> {
+  async #before(
+    account: string,
+    seq: number,
+    limit: number,
+    given: string,
+    bounds?: ReadBounds,
+  ): Promise<JournalPage> {
+    const maxBytes = bounds?.maxContentBytes;
+    if (maxBytes !== undefined) {
+      const sizes = await this.#pool.queryArrays(
+        this.#sql.beforeSizes,
+        [account, seq, limit + 1],
+        'missive_journal_before_sizes',
+      );
+      const take = takeWithin(sizes, limit, maxBytes);
+      const oldest = take.seqs.at(-1);
+      const next = oldest === undefined ? given : encodeCursor(oldest);
+      return { entries: await this.#range(account, take), hasMore: take.hasMore, next };
+    }
     const rows = await this.#pool.queryArrays(
       this.#sql.before,
       [account, seq, limit + 1],
@@ -360,6 +405,14 @@ export class PostgresJournalStore implements JournalStore {
     const hasMore = rows.length > limit;
     const entries = rows.slice(0, limit).reverse().map(decodeEntryRow);
     return { entries, hasMore, next: entries[0]?.cursor ?? given };
+  }
+
+  /** The rows a bounded read took, oldest first (see bounded-read.ts for why two statements suffice). */
+  async #range(account: string, take: Take): Promise<JournalEntry[]> {
+    const range = rangeOf(take);
+    if (range === undefined) return [];
+    const rows = await this.#pool.queryArrays(this.#sql.range, [account, ...range], 'missive_journal_range');
+    return rows.map(decodeEntryRow);
   }
 
   async #emptyTail(account: string): Promise<JournalPage> {

@@ -15,6 +15,7 @@ import {
   rowSeq,
   toInteger,
 } from '../journal/row.js';
+import { rangeOf, type Take, takeWithin } from '../journal/bounded-read.js';
 import { journalSql, nextSequenceSql } from '../journal/sql.js';
 import { applyUpdate, countsAsUnread } from '../journal/state.js';
 import type {
@@ -28,6 +29,7 @@ import type {
   JournalPage,
   NewEntry,
   OperationOptions,
+  ReadBounds,
   RemoveMessageOptions,
   RemoveMessageResult,
   UnreadCounts,
@@ -36,6 +38,7 @@ import type {
 import { matches, recordFor, storedEntry, unreadCounts, unreadLosses } from '../journal/results.js';
 import {
   checkAccount,
+  checkBounds,
   checkDeliveryState,
   checkLimit,
   checkMessageId,
@@ -77,6 +80,9 @@ function prepareStatements(db: Database.Database) {
     removeAll: prepare(sql.removeAll),
     after: rows(sql.after),
     before: rows(sql.before),
+    afterSizes: rows(sql.afterSizes),
+    beforeSizes: rows(sql.beforeSizes),
+    range: rows(sql.range),
     seqOf: rows(sql.seqOf),
     firstSince: rows(sql.firstSince),
     count: rows(sql.count),
@@ -218,27 +224,35 @@ export class SqliteJournalStore implements JournalStore {
     });
   }
 
-  latest(account: string, limit: number): Promise<JournalPage> {
+  latest(account: string, limit: number, bounds?: ReadBounds): Promise<JournalPage> {
     return this.#connection.run(() => {
       checkAccount(account);
       checkLimit(limit);
-      return this.#before(account, Number.MAX_SAFE_INTEGER, limit, JOURNAL_START);
+      checkBounds(bounds);
+      return this.#before(account, Number.MAX_SAFE_INTEGER, limit, JOURNAL_START, bounds);
     });
   }
 
-  before(account: string, cursor: string, limit: number): Promise<JournalPage> {
+  before(account: string, cursor: string, limit: number, bounds?: ReadBounds): Promise<JournalPage> {
     return this.#connection.run(() => {
       checkAccount(account);
       checkLimit(limit);
-      return this.#before(account, decodeCursor(cursor), limit, cursor);
+      checkBounds(bounds);
+      return this.#before(account, decodeCursor(cursor), limit, cursor, bounds);
     });
   }
 
-  after(account: string, cursor: string | undefined, limit: number): Promise<JournalPage> {
+  after(
+    account: string,
+    cursor: string | undefined,
+    limit: number,
+    bounds?: ReadBounds,
+  ): Promise<JournalPage> {
     return this.#connection.run(() => {
       checkAccount(account);
       checkLimit(limit);
-      return this.#after(account, cursor === undefined ? 0 : decodeCursor(cursor), limit);
+      checkBounds(bounds);
+      return this.#after(account, cursor === undefined ? 0 : decodeCursor(cursor), limit, bounds);
     });
   }
 
@@ -246,6 +260,7 @@ export class SqliteJournalStore implements JournalStore {
     return this.#connection.run(() => {
       checkAccount(account);
       checkLimit(query.limit);
+      checkBounds(query);
       const { messageId, since } = query;
       const wanted = messageId !== undefined && messageId !== null && messageId !== '';
       if (since !== undefined) checkTime('since', since);
@@ -253,16 +268,22 @@ export class SqliteJournalStore implements JournalStore {
         checkMessageId(messageId);
         const seq = toInteger(this.#s.seqOf.get(account, messageId)?.[0]);
         if (seq !== undefined)
-          return { ...this.#after(account, seq, query.limit), from: 'message', unknownMessageId: false };
+          return {
+            ...this.#after(account, seq, query.limit, query),
+            from: 'message',
+            unknownMessageId: false,
+          };
       }
       if (since !== undefined) {
         const first = toInteger(this.#s.firstSince.get(account, since)?.[0]);
         // Nothing stored after `since`: an empty page that resumes at the end.
         const page =
-          first === undefined ? this.#emptyTail(account) : this.#after(account, first - 1, query.limit);
+          first === undefined
+            ? this.#emptyTail(account)
+            : this.#after(account, first - 1, query.limit, query);
         return { ...page, from: 'since', unknownMessageId: wanted };
       }
-      return { ...this.#after(account, 0, query.limit), from: 'start', unknownMessageId: wanted };
+      return { ...this.#after(account, 0, query.limit, query), from: 'start', unknownMessageId: wanted };
     });
   }
 
@@ -356,18 +377,37 @@ export class SqliteJournalStore implements JournalStore {
     this.#s.dropEmptyUnread.run(account, contact);
   }
 
-  #after(account: string, seq: number, limit: number): JournalPage {
+  #after(account: string, seq: number, limit: number, bounds?: ReadBounds): JournalPage {
+    const maxBytes = bounds?.maxContentBytes;
+    if (maxBytes !== undefined) {
+      const take = takeWithin(this.#s.afterSizes.all(account, seq, limit + 1), limit, maxBytes);
+      const entries = this.#range(account, take);
+      return { entries, hasMore: take.hasMore, next: encodeCursor(take.seqs.at(-1) ?? seq) };
+    }
     const rows = this.#s.after.all(account, seq, limit + 1);
     const hasMore = rows.length > limit;
     const entries = rows.slice(0, limit).map(decodeEntryRow);
     return { entries, hasMore, next: entries.at(-1)?.cursor ?? encodeCursor(seq) };
   }
 
-  #before(account: string, seq: number, limit: number, given: string): JournalPage {
+  #before(account: string, seq: number, limit: number, given: string, bounds?: ReadBounds): JournalPage {
+    const maxBytes = bounds?.maxContentBytes;
+    if (maxBytes !== undefined) {
+      const take = takeWithin(this.#s.beforeSizes.all(account, seq, limit + 1), limit, maxBytes);
+      const oldest = take.seqs.at(-1);
+      const next = oldest === undefined ? given : encodeCursor(oldest);
+      return { entries: this.#range(account, take), hasMore: take.hasMore, next };
+    }
     const rows = this.#s.before.all(account, seq, limit + 1);
     const hasMore = rows.length > limit;
     const entries = rows.slice(0, limit).reverse().map(decodeEntryRow);
     return { entries, hasMore, next: entries[0]?.cursor ?? given };
+  }
+
+  /** The rows a bounded read took, oldest first (both statements run in one synchronous call). */
+  #range(account: string, take: Take): JournalEntry[] {
+    const range = rangeOf(take);
+    return range === undefined ? [] : this.#s.range.all(account, ...range).map(decodeEntryRow);
   }
 
   /** An empty page positioned after the account's newest entry. */
