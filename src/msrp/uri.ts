@@ -58,6 +58,19 @@ export function msrpUriEquals(a: MsrpUri, b: MsrpUri): boolean {
   );
 }
 
+/**
+ * A copy of `text` that shares no memory with the string it was cut from. V8 keeps a substring as a view
+ * of its parent, so a URI kept for a session's lifetime would otherwise keep the whole message head alive.
+ */
+export function detachedCopy(text: string): string {
+  return Buffer.from(text, 'utf16le').toString('utf16le');
+}
+
+/** The same URIs, re-read from detached copies of their texts: for paths a connection keeps. */
+export function detachPath(uris: readonly MsrpUri[]): MsrpUri[] {
+  return uris.map((uri) => parseMsrpUri(detachedCopy(uri.text)) ?? uri);
+}
+
 export function formatPath(uris: readonly MsrpUri[]): string {
   return uris.map((uri) => uri.text).join(' ');
 }

@@ -8,7 +8,7 @@ import {
   parseSuccessReport,
 } from '../headers.js';
 import type { MsrpHead } from '../message.js';
-import { type MsrpUri, msrpUriEquals, parseMsrpPath } from '../uri.js';
+import { detachedCopy, type MsrpUri, msrpUriEquals, parseMsrpPath } from '../uri.js';
 
 export const UNINTELLIGIBLE = 'Request was unintelligible, please try again';
 export const NO_SESSION = 'Indicated session does not exist, please terminate';
@@ -42,18 +42,21 @@ export class PathCache {
   parse(text: string): readonly MsrpUri[] | undefined {
     if (this.parsed.has(text)) return this.parsed.get(text);
     if (this.parsed.size >= 8) this.parsed.clear();
-    const path = parseMsrpPath(text);
-    this.parsed.set(text, path);
+    // A copy, so that what stays cached does not keep the whole message head it was read from alive.
+    const own = detachedCopy(text);
+    const path = parseMsrpPath(own);
+    this.parsed.set(own, path);
     return path;
   }
 }
 
-export function readPaths(head: MsrpHead, cache: PathCache): PathsResult {
+/** The message's To-Path and From-Path, parsed through `cache` when the connection has one. */
+export function readPaths(head: MsrpHead, cache: PathCache | undefined): PathsResult {
   const toText = head.headers.get('To-Path');
   const fromText = head.headers.get('From-Path');
   if (toText === undefined || fromText === undefined) return { kind: 'missing' };
-  const to = cache.parse(toText);
-  const from = cache.parse(fromText);
+  const to = cache === undefined ? parseMsrpPath(toText) : cache.parse(toText);
+  const from = cache === undefined ? parseMsrpPath(fromText) : cache.parse(fromText);
   if (to !== undefined && from !== undefined) {
     return { kind: 'ok', paths: { to, from, toText: toText.trim(), fromText: fromText.trim() } };
   }
