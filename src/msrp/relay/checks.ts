@@ -7,7 +7,7 @@ import {
   parseStatus,
   parseSuccessReport,
 } from '../headers.js';
-import type { MsrpHead } from '../message.js';
+import { equalsIgnoreCase, type MsrpHead } from '../message.js';
 import { detachedCopy, type MsrpUri, msrpUriEquals, parseMsrpPath } from '../uri.js';
 
 export const UNINTELLIGIBLE = 'Request was unintelligible, please try again';
@@ -34,18 +34,25 @@ export type PathsResult =
 
 /**
  * Remembers the few paths one connection keeps sending (its session's To-Path and From-Path, and the
- * paths of responses), so that URIs are parsed once per session rather than once per chunk.
+ * paths of responses), so that URIs are parsed once per session rather than once per chunk. A short list
+ * compared by text: cheaper than a Map, which hashes every (new) header string it is asked about.
  */
 export class PathCache {
-  private readonly parsed = new Map<string, readonly MsrpUri[] | undefined>();
+  private readonly texts: string[] = [];
+  private readonly paths: (readonly MsrpUri[] | undefined)[] = [];
 
   parse(text: string): readonly MsrpUri[] | undefined {
-    if (this.parsed.has(text)) return this.parsed.get(text);
-    if (this.parsed.size >= 8) this.parsed.clear();
+    const at = this.texts.indexOf(text);
+    if (at !== -1) return this.paths[at];
+    if (this.texts.length >= 8) {
+      this.texts.length = 0;
+      this.paths.length = 0;
+    }
     // A copy, so that what stays cached does not keep the whole message head it was read from alive.
     const own = detachedCopy(text);
     const path = parseMsrpPath(own);
-    this.parsed.set(own, path);
+    this.texts.push(own);
+    this.paths.push(path);
     return path;
   }
 }
@@ -69,27 +76,24 @@ export function readPaths(head: MsrpHead, cache: PathCache | undefined): PathsRe
   };
 }
 
-/** Known headers by lower-case name: their canonical name (for the 400 text) and value parser. */
-const VALIDATORS = new Map<string, readonly [string, (value: string) => unknown]>(
-  (
-    [
-      ['Use-Path', parseMsrpPath],
-      ['Expires', parseSeconds],
-      ['Min-Expires', parseSeconds],
-      ['Max-Expires', parseSeconds],
-      ['Byte-Range', parseByteRange],
-      ['Success-Report', parseSuccessReport],
-      ['Failure-Report', parseFailureReport],
-      ['Status', parseStatus],
-      ['Authorization', parseCredentials],
-    ] as const
-  ).map(([name, parse]) => [name.toLowerCase(), [name, parse]] as const),
-);
+/** Known headers: their canonical name (for the 400 text) and value parser. */
+const VALIDATORS: readonly (readonly [string, (value: string) => unknown])[] = [
+  ['Use-Path', parseMsrpPath],
+  ['Expires', parseSeconds],
+  ['Min-Expires', parseSeconds],
+  ['Max-Expires', parseSeconds],
+  ['Byte-Range', parseByteRange],
+  ['Success-Report', parseSuccessReport],
+  ['Failure-Report', parseFailureReport],
+  ['Status', parseStatus],
+  ['Authorization', parseCredentials],
+];
 
 /** The name of the first known header that does not parse, for `400 … (Error parsing <H> header)`. */
 export function findInvalidHeader(head: MsrpHead): string | undefined {
   for (const { name, value } of head.headers.entries) {
-    const validator = VALIDATORS.get(name.toLowerCase());
+    // A scan rather than a map by lower-case name: most names differ in length, so no copy is made.
+    const validator = VALIDATORS.find(([known]) => equalsIgnoreCase(name, known));
     if (validator !== undefined && validator[1](value) === undefined) return validator[0];
   }
   return undefined;
