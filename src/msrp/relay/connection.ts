@@ -26,12 +26,15 @@ import { ForwardedSend } from './forwarded-send.js';
 import { LazyLog } from './lazy-log.js';
 import { openNextHop } from './next-hop.js';
 import { Outbox } from './outbox.js';
+import { SendTracker, type SendTrackerOwner, UNTRACKED } from './send-tracker.js';
 import { Session } from './session.js';
 import { relayReport, type TrackedRequest, type TrackedSend } from './transactions.js';
 
 export type PeerState = 'NEW' | 'UNBOUND' | 'CONNECTING' | 'ESTABLISHED' | 'DISCONNECTING' | 'DISCONNECTED';
 
 type Inbound =
+  /** A message without a body section (most responses): complete at its end-line. */
+  | { readonly kind: 'bodiless'; readonly head: MsrpHead }
   | { readonly kind: 'collect'; readonly head: MsrpHead; readonly chunks: Buffer[]; size: number }
   | {
       readonly kind: 'forward';
@@ -44,13 +47,14 @@ type Inbound =
   | { readonly kind: 'discard' };
 
 const DISCARD: Inbound = { kind: 'discard' };
+const NO_BODY = Buffer.alloc(0);
 const FORWARDED_WITHOUT_OTHER_METHODS = new Set(['SEND', 'REPORT', 'NICKNAME']);
 
 /**
  * The per-connection structures below that only some connections need (transaction maps, path cache) are
  * made on first use: an idle authenticated session should cost little more than its socket.
  */
-export class Connection implements ParserHandler {
+export class Connection implements ParserHandler, SendTrackerOwner {
   state: PeerState;
   /** The URIs that identify the far side of this connection (spec §3.1). */
   path: readonly MsrpUri[] = [];
@@ -151,6 +155,8 @@ export class Connection implements ParserHandler {
       this.inbound = DISCARD;
     } else if (head.method === 'SEND') {
       this.inbound = this.onSendHead(head);
+    } else if (!head.hasBody) {
+      this.inbound = { kind: 'bodiless', head };
     } else {
       this.inbound = { kind: 'collect', head, chunks: [], size: 0 };
     }
@@ -158,7 +164,7 @@ export class Connection implements ParserHandler {
 
   onBody(slice: Buffer): void {
     const inbound = this.inbound;
-    if (inbound === undefined || inbound.kind === 'discard') return;
+    if (inbound === undefined || inbound.kind === 'discard' || inbound.kind === 'bodiless') return;
     if (inbound.kind === 'forward') {
       inbound.destination.outbox.sendBody(inbound.send, slice);
       this.applyBackpressure(inbound.destination);
@@ -185,7 +191,8 @@ export class Connection implements ParserHandler {
       this.applyBackpressure(inbound.destination);
       return;
     }
-    this.onMessage(inbound.head, Buffer.concat(inbound.chunks), flag);
+    const body = inbound.kind === 'bodiless' ? NO_BODY : Buffer.concat(inbound.chunks);
+    this.onMessage(inbound.head, body, flag);
   }
 
   // ---- SEND (cut-through) ----------------------------------------------------------------------
@@ -217,7 +224,6 @@ export class Connection implements ParserHandler {
     if (destination === undefined) return DISCARD;
 
     const failureReport = parseFailureReport(head.headers.get('Failure-Report') ?? 'yes') ?? 'yes';
-    const reportTo = paths.fromText;
     const reportFrom = paths.to[0]?.text ?? '';
     const send = new ForwardedSend(
       this.relay.tids.next(),
@@ -226,31 +232,28 @@ export class Connection implements ParserHandler {
       passThroughHeaders(head),
       head.hasBody,
       range,
-      {
-        partStarted: (part) => {
-          if (failureReport === 'no') return;
-          this.sendTransactions ??= new Map();
-          this.sendTransactions.set(part.tid, {
-            part,
-            reportTo,
-            reportFrom,
-            messageId,
-            total: range.total,
-            timer: undefined,
-          });
-        },
-        partEnded: (part) => {
-          const tracked = this.sendTransactions?.get(part.tid);
-          if (tracked === undefined) return;
-          tracked.timer = this.relay.deadlines.add(this.runtime.settings.transactionTimeout * 1000, () => {
-            this.onSendTimeout(part.tid);
-          });
-        },
-      },
+      failureReport === 'no'
+        ? UNTRACKED
+        : new SendTracker(this, paths.fromText, reportFrom, messageId, range.total),
     );
     destination.outbox.startSend(send);
     this.applyBackpressure(destination);
     return { kind: 'forward', head, paths, send, destination, hopResponse: failureReport === 'yes' };
+  }
+
+  // SendTrackerOwner: called by the trackers of SENDs from this connection.
+
+  trackSend(tracked: TrackedSend): void {
+    this.sendTransactions ??= new Map();
+    this.sendTransactions.set(tracked.part.tid, tracked);
+  }
+
+  armSendTimeout(tid: string): void {
+    const tracked = this.sendTransactions?.get(tid);
+    if (tracked === undefined) return;
+    tracked.timer = this.relay.deadlines.add(this.runtime.settings.transactionTimeout * 1000, () => {
+      this.onSendTimeout(tid);
+    });
   }
 
   private onSendTimeout(tid: string): void {
