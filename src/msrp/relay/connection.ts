@@ -8,7 +8,7 @@ import type { Timer } from '../../time/clock.js';
 import { parseByteRange, parseFailureReport } from '../headers.js';
 import type { ContinuationFlag, Header, MsrpHead } from '../message.js';
 import { MsrpParser, MsrpProtocolError, type ParserHandler } from '../parser.js';
-import { detachPath, formatPath, makeMsrpUri, type MsrpUri } from '../uri.js';
+import { detachedCopy, detachPath, formatPath, makeMsrpUri, type MsrpUri } from '../uri.js';
 import { closing, forwardedHead, passThroughHeaders, response } from '../wire.js';
 import {
   findInvalidHeader,
@@ -506,10 +506,12 @@ export class Connection implements ParserHandler, SendTrackerOwner {
     head: MsrpHead,
     paths: Paths,
     expires: number,
-    { username, nonce, authenticationInfo }: AuthSuccess,
+    { username: receivedUsername, nonce, authenticationInfo }: AuthSuccess,
   ): void {
     const realm = this.runtime.settings.defaultDomain || (paths.to[0]?.host ?? '');
-    const id = nonce ?? this.relay.tids.next();
+    // Copies: the session keeps these for its lifetime, and slices would keep the whole AUTH message alive.
+    const id = nonce === undefined ? this.relay.tids.next() : detachedCopy(nonce);
+    const username = detachedCopy(receivedUsername);
     const relayUri = makeMsrpUri({
       secure: this.runtime.secure,
       host: this.runtime.hostname,
