@@ -5,6 +5,7 @@
  * lifetime across a key rotation (reload).
  */
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { detachedCopy } from '../text/detached-copy.js';
 import type { Clock } from '../time/clock.js';
 
 export type NonceProblem =
@@ -88,7 +89,8 @@ export class NonceIssuer {
   /** Marks a nonce as spent so that a replay (on any connection) cannot create a second session. */
   consume(nonce: string): void {
     const decoded = decodeNonce(nonce);
-    if (decoded !== undefined) this.used.set(nonce, decoded.issuedAt);
+    // A copy: the nonce may be a slice of the AUTH message, which would stay alive as long as the entry.
+    if (decoded !== undefined) this.used.set(detachedCopy(nonce), decoded.issuedAt);
   }
 
   /** Forgets spent nonces that have expired anyway, judged by the lifetime in force now (it can change). */

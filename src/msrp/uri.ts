@@ -2,6 +2,8 @@
  * MSRP URIs (RFC 4975 §6). The original text is kept so that forwarded paths are byte-identical;
  * the parsed parts are used for comparison and for connecting to a next hop.
  */
+import { detachedCopy } from '../text/detached-copy.js';
+
 export interface MsrpUri {
   /** The URI exactly as received, re-emitted verbatim. */
   readonly text: string;
@@ -56,14 +58,6 @@ export function msrpUriEquals(a: MsrpUri, b: MsrpUri): boolean {
     a.host.toLowerCase() === b.host.toLowerCase() &&
     a.transport.toLowerCase() === b.transport.toLowerCase()
   );
-}
-
-/**
- * A copy of `text` that shares no memory with the string it was cut from. V8 keeps a substring as a view
- * of its parent, so a URI kept for a session's lifetime would otherwise keep the whole message head alive.
- */
-export function detachedCopy(text: string): string {
-  return Buffer.from(text, 'utf16le').toString('utf16le');
 }
 
 /** The same URIs, re-read from detached copies of their texts: for paths a connection keeps. */

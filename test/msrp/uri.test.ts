@@ -3,7 +3,6 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import {
   DEFAULT_MSRP_PORT,
-  detachedCopy,
   detachPath,
   formatMsrpUri,
   formatPath,
@@ -13,6 +12,7 @@ import {
   parseMsrpPath,
   parseMsrpUri,
 } from '../../src/msrp/uri.js';
+import { detachedCopy } from '../../src/text/detached-copy.js';
 
 function uri(text: string): MsrpUri {
   const parsed = parseMsrpUri(text);

@@ -8,7 +8,8 @@ import {
   parseSuccessReport,
 } from '../headers.js';
 import { equalsIgnoreCase, type MsrpHead } from '../message.js';
-import { detachedCopy, type MsrpUri, msrpUriEquals, parseMsrpPath } from '../uri.js';
+import { detachedCopy } from '../../text/detached-copy.js';
+import { type MsrpUri, msrpUriEquals, parseMsrpPath } from '../uri.js';
 
 export const UNINTELLIGIBLE = 'Request was unintelligible, please try again';
 export const NO_SESSION = 'Indicated session does not exist, please terminate';

@@ -8,7 +8,8 @@ import type { Timer } from '../../time/clock.js';
 import { parseByteRange, parseFailureReport } from '../headers.js';
 import type { ContinuationFlag, Header, MsrpHead } from '../message.js';
 import { MsrpParser, MsrpProtocolError, type ParserHandler } from '../parser.js';
-import { detachedCopy, detachPath, formatPath, makeMsrpUri, type MsrpUri } from '../uri.js';
+import { detachedCopy } from '../../text/detached-copy.js';
+import { detachPath, formatPath, makeMsrpUri, type MsrpUri } from '../uri.js';
 import { closing, forwardedHead, passThroughHeaders, response } from '../wire.js';
 import {
   findInvalidHeader,
