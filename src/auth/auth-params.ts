@@ -45,14 +45,22 @@ export function parseAuthParams(text: string): Map<string, string> | undefined {
     skipSpace();
     let value: string | undefined;
     if (text[i] === '"') {
-      value = '';
-      i++;
-      for (; i < text.length && text[i] !== '"'; i++) {
-        if (text[i] === '\\' && i + 1 < text.length) i++;
-        value += text.charAt(i);
+      const close = text.indexOf('"', i + 1);
+      const escape = text.indexOf('\\', i + 1);
+      if (close !== -1 && (escape === -1 || escape > close)) {
+        // The usual case, no quoted-pair: the value as one slice rather than built character by character.
+        value = text.slice(i + 1, close);
+        i = close + 1;
+      } else {
+        value = '';
+        i++;
+        for (; i < text.length && text[i] !== '"'; i++) {
+          if (text[i] === '\\' && i + 1 < text.length) i++;
+          value += text.charAt(i);
+        }
+        if (text[i] !== '"') return undefined;
+        i++;
       }
-      if (text[i] !== '"') return undefined;
-      i++;
     } else {
       value = token();
       if (value === undefined) return undefined;

@@ -5,6 +5,7 @@
  * lifetime across a key rotation (reload).
  */
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { detachedCopy } from '../text/detached-copy.js';
 import type { Clock } from '../time/clock.js';
 
 export type NonceProblem =
@@ -19,14 +20,33 @@ export interface Challenge {
   readonly opaque: string;
 }
 
+const RANDOM_CHARS = 16;
+
 interface DecodedNonce {
   readonly plain: string;
   readonly issuedAt: number;
   readonly ip: string;
 }
 
+/** CSPRNG bytes drawn in batches: one randomBytes call per 256 challenges instead of one each. */
+class RandomPool {
+  private pool = Buffer.alloc(0);
+  private offset = 0;
+
+  latin1(length: number): string {
+    if (this.offset + length > this.pool.length) {
+      this.pool = randomBytes(length * 256);
+      this.offset = 0;
+    }
+    const text = this.pool.toString('latin1', this.offset, this.offset + length);
+    this.offset += length;
+    return text;
+  }
+}
+
 export class NonceIssuer {
   private keys: Buffer[] = [randomBytes(32)];
+  private readonly random = new RandomPool();
   /** Nonces already used, with the time they were issued; kept in the order they were used. */
   private readonly used = new Map<string, number>();
 
@@ -45,7 +65,7 @@ export class NonceIssuer {
   }
 
   issue(clientIp: string): Challenge {
-    const random = randomBytes(16).toString('latin1');
+    const random = this.random.latin1(RANDOM_CHARS);
     const plain = `${random}${(this.clock.now() / 1000).toFixed(3)}:${clientIp}`;
     const nonce = Buffer.from(plain, 'utf8').toString('base64');
     return { nonce, opaque: this.sign(plain, this.currentKey()) };
@@ -69,7 +89,8 @@ export class NonceIssuer {
   /** Marks a nonce as spent so that a replay (on any connection) cannot create a second session. */
   consume(nonce: string): void {
     const decoded = decodeNonce(nonce);
-    if (decoded !== undefined) this.used.set(nonce, decoded.issuedAt);
+    // A copy: the nonce may be a slice of the AUTH message, which would stay alive as long as the entry.
+    if (decoded !== undefined) this.used.set(detachedCopy(nonce), decoded.issuedAt);
   }
 
   /** Forgets spent nonces that have expired anyway, judged by the lifetime in force now (it can change). */
@@ -94,9 +115,14 @@ export class NonceIssuer {
 function decodeNonce(nonce: string): DecodedNonce | undefined {
   if (!/^[A-Za-z0-9+/]+=*$/.test(nonce)) return undefined;
   const plain = Buffer.from(nonce, 'base64').toString('utf8');
-  const chars = Array.from(plain);
-  if (chars.length <= 16) return undefined;
-  const tail = chars.slice(16).join('');
+  // Skip the random part: 16 characters (code points, as msrprelay counted them); something must follow.
+  let at = 0;
+  for (let n = 0; n < RANDOM_CHARS; n++) {
+    if (at >= plain.length) return undefined;
+    at += (plain.codePointAt(at) ?? 0) > 0xffff ? 2 : 1;
+  }
+  if (at >= plain.length) return undefined;
+  const tail = plain.slice(at);
   const colon = tail.indexOf(':');
   if (colon === -1) return undefined;
   const issuedAt = Number(tail.slice(0, colon)) * 1000;

@@ -29,8 +29,43 @@ export class HeaderList {
   }
 }
 
+/**
+ * `a.toLowerCase() === b.toLowerCase()`, without making the lower-case copies in the usual case (ASCII
+ * header names, compared for every header of every chunk).
+ */
 export function equalsIgnoreCase(a: string, b: string): boolean {
-  return a.length === b.length && (a === b || a.toLowerCase() === b.toLowerCase());
+  if (a.length !== b.length) return false;
+  if (a === b) return true;
+  return asciiFoldedEqual(a, b, a.length) ?? a.toLowerCase() === b.toLowerCase();
+}
+
+/** `equalsIgnoreCase(text.slice(0, prefix.length), prefix)`, without the slice. */
+export function startsWithIgnoreCase(text: string, prefix: string): boolean {
+  if (text.length < prefix.length) return false;
+  return (
+    asciiFoldedEqual(text, prefix, prefix.length) ??
+    text.slice(0, prefix.length).toLowerCase() === prefix.toLowerCase()
+  );
+}
+
+/**
+ * Compares the first `length` characters with ASCII case folding; undefined when a differing character
+ * is not ASCII (case mapping there is Unicode's business, and rare in MSRP: the caller compares for real).
+ */
+function asciiFoldedEqual(a: string, b: string, length: number): boolean | undefined {
+  for (let i = 0; i < length; i++) {
+    const x = a.charCodeAt(i);
+    const y = b.charCodeAt(i);
+    if (x === y) continue;
+    if (x > 0x7f || y > 0x7f) return undefined;
+    if ((x | 0x20) !== (y | 0x20) || !isAsciiLetter(x)) return false;
+  }
+  return true;
+}
+
+function isAsciiLetter(code: number): boolean {
+  const lower = code | 0x20;
+  return lower >= 0x61 && lower <= 0x7a;
 }
 
 export interface MsrpHead {

@@ -266,7 +266,6 @@ export class MsrpParser {
     const tokenEnd = rest.indexOf(' ');
     const token = tokenEnd === -1 ? rest : rest.slice(0, tokenEnd);
     this.tid = tid;
-    this.headers = new HeaderList();
     this.headerLines = 0;
     this.malformedLines = 0;
     if (STATUS_PATTERN.test(token)) {
@@ -324,12 +323,15 @@ export class MsrpParser {
   }
 
   private emitHead(hasBody: boolean): void {
+    const headers = this.headers;
+    // The next message's list; the parser keeps no reference to this one (nor to the text it points into).
+    this.headers = new HeaderList();
     this.handler.onHead({
       tid: this.tid,
       method: this.method,
       status: this.status,
       comment: this.comment,
-      headers: this.headers,
+      headers,
       hasBody,
       malformedLines: this.malformedLines,
     });

@@ -1,5 +1,5 @@
 /** Builders for the bytes of MSRP messages the relay writes: responses, REPORTs and forwarded heads. */
-import { equalsIgnoreCase, type Header, type MsrpHead } from './message.js';
+import { equalsIgnoreCase, type Header, type MsrpHead, startsWithIgnoreCase } from './message.js';
 
 export function endLine(tid: string, flag: string): string {
   return `-------${tid}${flag}\r\n`;
@@ -35,7 +35,7 @@ const FROM_PATH = 'From-Path';
 const CONTENT_TYPE = 'Content-Type';
 
 function isContentHeader(name: string): boolean {
-  return name.length > 8 && equalsIgnoreCase(name.slice(0, 8), 'Content-');
+  return name.length > 8 && startsWithIgnoreCase(name, 'Content-');
 }
 
 /**

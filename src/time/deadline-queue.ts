@@ -5,9 +5,18 @@
  */
 import type { Clock, Timer } from './clock.js';
 
-interface Entry {
-  readonly due: number;
-  callback: (() => void) | undefined;
+/** An entry is its own Timer: no closure per deadline (the relay arms one per forwarded chunk). */
+class Entry implements Timer {
+  constructor(
+    private readonly queue: DeadlineQueue,
+    readonly due: number,
+    public callback: (() => void) | undefined,
+  ) {}
+
+  cancel(): void {
+    this.callback = undefined;
+    this.queue.dropCancelledHead();
+  }
 }
 
 export class DeadlineQueue {
@@ -18,14 +27,19 @@ export class DeadlineQueue {
   constructor(private readonly clock: Clock) {}
 
   add(delayMs: number, callback: () => void): Timer {
-    const entry: Entry = { due: this.clock.now() + delayMs, callback };
+    const entry = new Entry(this, this.clock.now() + delayMs, callback);
+    this.compact();
     this.entries.push(entry);
     if (this.timer === undefined) this.arm();
-    return {
-      cancel: () => {
-        entry.callback = undefined;
-      },
-    };
+    return entry;
+  }
+
+  /**
+   * Answers mostly come in order, so cancelled entries gather at the head: let them go now rather than
+   * when the head's timer fires, a whole timeout later (until then they, and the array, would stay in memory).
+   */
+  dropCancelledHead(): void {
+    while (this.head < this.entries.length && this.entries[this.head]?.callback === undefined) this.head++;
   }
 
   get size(): number {
@@ -34,7 +48,7 @@ export class DeadlineQueue {
 
   private arm(): void {
     // Skip cancelled entries so an idle queue holds no timer.
-    while (this.head < this.entries.length && this.entries[this.head]?.callback === undefined) this.head++;
+    this.dropCancelledHead();
     this.compact();
     const next = this.entries[this.head];
     if (next === undefined) return;

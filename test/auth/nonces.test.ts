@@ -145,6 +145,23 @@ describe('check', () => {
     }
   });
 
+  test('the 16 random characters are counted as code points, as msrprelay did', () => {
+    const { nonces } = issuer();
+    const b64 = (text: string): string => Buffer.from(text, 'utf8').toString('base64');
+    const astral = '\u{1F600}'.repeat(16);
+    // Decodes (the time and address follow 16 code points), then fails on the opaque.
+    assert.equal(
+      nonces.check(b64(`${astral}1.000:${IP}`), '0'.repeat(32), IP),
+      'This nonce/opaque combination was not issued by me',
+    );
+    // 16 UTF-16 units are only 8 code points: the colon-free rest cannot be read.
+    assert.equal(
+      nonces.check(b64(`${'\u{1F600}'.repeat(8)}1.000`), '0'.repeat(32), IP),
+      'Could not decode nonce',
+    );
+    assert.equal(nonces.check(b64(astral), '0'.repeat(32), IP), 'Could not decode nonce');
+  });
+
   test('expiry: valid up to exactly the lifetime, "This challenge has expired" after it', () => {
     const { clock, nonces } = issuer();
     const { nonce, opaque } = nonces.issue(IP);

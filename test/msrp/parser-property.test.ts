@@ -346,6 +346,8 @@ test('random messages fed in random pieces give the events of the generated mess
         }
       }
       assert.deepEqual(heads.map(plainHead), messages.map(expectedHead));
+      // Each head owns its header list: the parser keeps and reuses none (heads outlive the next message).
+      assert.equal(new Set(heads.map((head) => head.headers)).size, heads.length);
       assert.deepEqual(
         bodies.map((slices) => Buffer.concat(slices).toString('hex')),
         messages.map((m) => (m.body ?? Buffer.alloc(0)).toString('hex')),

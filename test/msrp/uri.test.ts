@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import {
   DEFAULT_MSRP_PORT,
+  detachPath,
   formatMsrpUri,
   formatPath,
   makeMsrpUri,
@@ -11,6 +12,7 @@ import {
   parseMsrpPath,
   parseMsrpUri,
 } from '../../src/msrp/uri.js';
+import { detachedCopy } from '../../src/text/detached-copy.js';
 
 function uri(text: string): MsrpUri {
   const parsed = parseMsrpUri(text);
@@ -202,5 +204,17 @@ describe('formatMsrpUri and makeMsrpUri', () => {
 
   test('the default MSRP port is 2855', () => {
     assert.equal(DEFAULT_MSRP_PORT, 2855);
+  });
+});
+
+describe('detachedCopy and detachPath', () => {
+  test('copies are equal to the original text and URIs', () => {
+    const head = 'To-Path: msrp://relay.example.com:2855/abcdefghij;tcp msrps://[2001:db8::1]/s;tcp;x=y\r\n';
+    const value = head.slice(9, -2);
+    assert.equal(detachedCopy(value), value);
+    assert.equal(detachedCopy('ünïcödé \u{1F600}'), 'ünïcödé \u{1F600}');
+    const path = parseMsrpPath(value);
+    assert.ok(path !== undefined);
+    assert.deepEqual(detachPath(path), path);
   });
 });

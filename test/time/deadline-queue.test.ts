@@ -86,6 +86,20 @@ describe('DeadlineQueue', () => {
     assert.equal(clock.pending, 0, 'only cancelled entries: no timer left');
   });
 
+  test('entries cancelled in order are let go at once, not when the head timer fires', () => {
+    const { clock, queue, fired } = setup();
+    const timers = Array.from({ length: 5000 }, (_, i) => queue.add(1000, () => fired.push(`t${i}`)));
+    for (const timer of timers.slice(0, 4999)) timer.cancel();
+    assert.equal(queue.size, 1, 'only the live entry is still held');
+    const later = queue.add(1000, () => fired.push('later'));
+    timers[4999]?.cancel();
+    assert.equal(queue.size, 1);
+    clock.advance(1000);
+    assert.deepEqual(fired, ['later']);
+    later.cancel();
+    assert.equal(queue.size, 0);
+  });
+
   test('a shorter delay after a longer one fires late (with the one before), never early', () => {
     const { clock, queue, fired, at } = setup();
     queue.add(1000, () => {

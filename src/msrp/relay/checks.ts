@@ -7,7 +7,8 @@ import {
   parseStatus,
   parseSuccessReport,
 } from '../headers.js';
-import type { MsrpHead } from '../message.js';
+import { equalsIgnoreCase, type MsrpHead } from '../message.js';
+import { detachedCopy } from '../../text/detached-copy.js';
 import { type MsrpUri, msrpUriEquals, parseMsrpPath } from '../uri.js';
 
 export const UNINTELLIGIBLE = 'Request was unintelligible, please try again';
@@ -34,26 +35,36 @@ export type PathsResult =
 
 /**
  * Remembers the few paths one connection keeps sending (its session's To-Path and From-Path, and the
- * paths of responses), so that URIs are parsed once per session rather than once per chunk.
+ * paths of responses), so that URIs are parsed once per session rather than once per chunk. A short list
+ * compared by text: cheaper than a Map, which hashes every (new) header string it is asked about.
  */
 export class PathCache {
-  private readonly parsed = new Map<string, readonly MsrpUri[] | undefined>();
+  private readonly texts: string[] = [];
+  private readonly paths: (readonly MsrpUri[] | undefined)[] = [];
 
   parse(text: string): readonly MsrpUri[] | undefined {
-    if (this.parsed.has(text)) return this.parsed.get(text);
-    if (this.parsed.size >= 8) this.parsed.clear();
-    const path = parseMsrpPath(text);
-    this.parsed.set(text, path);
+    const at = this.texts.indexOf(text);
+    if (at !== -1) return this.paths[at];
+    if (this.texts.length >= 8) {
+      this.texts.length = 0;
+      this.paths.length = 0;
+    }
+    // A copy, so that what stays cached does not keep the whole message head it was read from alive.
+    const own = detachedCopy(text);
+    const path = parseMsrpPath(own);
+    this.texts.push(own);
+    this.paths.push(path);
     return path;
   }
 }
 
-export function readPaths(head: MsrpHead, cache: PathCache): PathsResult {
+/** The message's To-Path and From-Path, parsed through `cache` when the connection has one. */
+export function readPaths(head: MsrpHead, cache: PathCache | undefined): PathsResult {
   const toText = head.headers.get('To-Path');
   const fromText = head.headers.get('From-Path');
   if (toText === undefined || fromText === undefined) return { kind: 'missing' };
-  const to = cache.parse(toText);
-  const from = cache.parse(fromText);
+  const to = cache === undefined ? parseMsrpPath(toText) : cache.parse(toText);
+  const from = cache === undefined ? parseMsrpPath(fromText) : cache.parse(fromText);
   if (to !== undefined && from !== undefined) {
     return { kind: 'ok', paths: { to, from, toText: toText.trim(), fromText: fromText.trim() } };
   }
@@ -66,27 +77,24 @@ export function readPaths(head: MsrpHead, cache: PathCache): PathsResult {
   };
 }
 
-/** Known headers by lower-case name: their canonical name (for the 400 text) and value parser. */
-const VALIDATORS = new Map<string, readonly [string, (value: string) => unknown]>(
-  (
-    [
-      ['Use-Path', parseMsrpPath],
-      ['Expires', parseSeconds],
-      ['Min-Expires', parseSeconds],
-      ['Max-Expires', parseSeconds],
-      ['Byte-Range', parseByteRange],
-      ['Success-Report', parseSuccessReport],
-      ['Failure-Report', parseFailureReport],
-      ['Status', parseStatus],
-      ['Authorization', parseCredentials],
-    ] as const
-  ).map(([name, parse]) => [name.toLowerCase(), [name, parse]] as const),
-);
+/** Known headers: their canonical name (for the 400 text) and value parser. */
+const VALIDATORS: readonly (readonly [string, (value: string) => unknown])[] = [
+  ['Use-Path', parseMsrpPath],
+  ['Expires', parseSeconds],
+  ['Min-Expires', parseSeconds],
+  ['Max-Expires', parseSeconds],
+  ['Byte-Range', parseByteRange],
+  ['Success-Report', parseSuccessReport],
+  ['Failure-Report', parseFailureReport],
+  ['Status', parseStatus],
+  ['Authorization', parseCredentials],
+];
 
 /** The name of the first known header that does not parse, for `400 … (Error parsing <H> header)`. */
 export function findInvalidHeader(head: MsrpHead): string | undefined {
   for (const { name, value } of head.headers.entries) {
-    const validator = VALIDATORS.get(name.toLowerCase());
+    // A scan rather than a map by lower-case name: most names differ in length, so no copy is made.
+    const validator = VALIDATORS.find(([known]) => equalsIgnoreCase(name, known));
     if (validator !== undefined && validator[1](value) === undefined) return validator[0];
   }
   return undefined;

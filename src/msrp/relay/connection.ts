@@ -7,8 +7,9 @@ import type { Socket } from 'node:net';
 import type { Timer } from '../../time/clock.js';
 import { parseByteRange, parseFailureReport } from '../headers.js';
 import type { ContinuationFlag, Header, MsrpHead } from '../message.js';
-import { MsrpParser, MsrpProtocolError } from '../parser.js';
-import { formatPath, makeMsrpUri, type MsrpUri } from '../uri.js';
+import { MsrpParser, MsrpProtocolError, type ParserHandler } from '../parser.js';
+import { detachedCopy } from '../../text/detached-copy.js';
+import { detachPath, formatPath, makeMsrpUri, type MsrpUri } from '../uri.js';
 import { closing, forwardedHead, passThroughHeaders, response } from '../wire.js';
 import {
   findInvalidHeader,
@@ -26,12 +27,15 @@ import { ForwardedSend } from './forwarded-send.js';
 import { LazyLog } from './lazy-log.js';
 import { openNextHop } from './next-hop.js';
 import { Outbox } from './outbox.js';
+import { SendTracker, type SendTrackerOwner, UNTRACKED } from './send-tracker.js';
 import { Session } from './session.js';
 import { relayReport, type TrackedRequest, type TrackedSend } from './transactions.js';
 
 export type PeerState = 'NEW' | 'UNBOUND' | 'CONNECTING' | 'ESTABLISHED' | 'DISCONNECTING' | 'DISCONNECTED';
 
 type Inbound =
+  /** A message without a body section (most responses): complete at its end-line. */
+  | { readonly kind: 'bodiless'; readonly head: MsrpHead }
   | { readonly kind: 'collect'; readonly head: MsrpHead; readonly chunks: Buffer[]; size: number }
   | {
       readonly kind: 'forward';
@@ -44,19 +48,26 @@ type Inbound =
   | { readonly kind: 'discard' };
 
 const DISCARD: Inbound = { kind: 'discard' };
+const NO_BODY = Buffer.alloc(0);
 const FORWARDED_WITHOUT_OTHER_METHODS = new Set(['SEND', 'REPORT', 'NICKNAME']);
 
-export class Connection {
+/**
+ * The per-connection structures below that only some connections need (transaction maps, path cache) are
+ * made on first use: an idle authenticated session should cost little more than its socket.
+ */
+export class Connection implements ParserHandler, SendTrackerOwner {
   state: PeerState;
   /** The URIs that identify the far side of this connection (spec §3.1). */
   path: readonly MsrpUri[] = [];
   other: Connection | undefined;
   session: Session | undefined;
   readonly outbox: Outbox;
-  readonly sendTransactions = new Map<string, TrackedSend>();
-  private readonly otherTransactions = new Map<string, TrackedRequest>();
+  /** SEND parts forwarded from this connection, by the tid they were forwarded with. */
+  sendTransactions: Map<string, TrackedSend> | undefined;
+  private otherTransactions: Map<string, TrackedRequest> | undefined;
   private readonly parser: MsrpParser;
-  private readonly pathCache = new PathCache();
+  /** Only once a session is set up: before that, paths are read once or twice and need no cache. */
+  private pathCache: PathCache | undefined;
   private inbound: Inbound | undefined;
   private authAttempts = 0;
   private invalidTimer: Timer | undefined;
@@ -75,17 +86,7 @@ export class Connection {
     this.remoteAddress = normalizeAddress(socket.remoteAddress ?? '');
     this.log = new LazyLog(relay.logger, { peer: `${this.remoteAddress}:${socket.remotePort ?? 0}` });
     this.outbox = new Outbox(socket, relay.tids, relay.stats);
-    this.parser = new MsrpParser({
-      onHead: (head) => {
-        this.onHead(head);
-      },
-      onBody: (slice) => {
-        this.onBody(slice);
-      },
-      onEnd: (flag) => {
-        this.onEnd(flag);
-      },
-    });
+    this.parser = new MsrpParser(this);
     relay.connections.add(this);
     socket.setNoDelay(true);
     socket.on('data', (chunk: Buffer) => {
@@ -148,19 +149,23 @@ export class Connection {
     }
   }
 
-  private onHead(head: MsrpHead): void {
+  // ParserHandler: called by this connection's parser only.
+
+  onHead(head: MsrpHead): void {
     if (this.state === 'DISCONNECTING' || this.state === 'DISCONNECTED') {
       this.inbound = DISCARD;
     } else if (head.method === 'SEND') {
       this.inbound = this.onSendHead(head);
+    } else if (!head.hasBody) {
+      this.inbound = { kind: 'bodiless', head };
     } else {
       this.inbound = { kind: 'collect', head, chunks: [], size: 0 };
     }
   }
 
-  private onBody(slice: Buffer): void {
+  onBody(slice: Buffer): void {
     const inbound = this.inbound;
-    if (inbound === undefined || inbound.kind === 'discard') return;
+    if (inbound === undefined || inbound.kind === 'discard' || inbound.kind === 'bodiless') return;
     if (inbound.kind === 'forward') {
       inbound.destination.outbox.sendBody(inbound.send, slice);
       this.applyBackpressure(inbound.destination);
@@ -177,7 +182,7 @@ export class Connection {
     inbound.chunks.push(slice);
   }
 
-  private onEnd(flag: ContinuationFlag): void {
+  onEnd(flag: ContinuationFlag): void {
     const inbound = this.inbound;
     this.inbound = undefined;
     if (inbound === undefined || inbound.kind === 'discard') return;
@@ -187,7 +192,8 @@ export class Connection {
       this.applyBackpressure(inbound.destination);
       return;
     }
-    this.onMessage(inbound.head, Buffer.concat(inbound.chunks), flag);
+    const body = inbound.kind === 'bodiless' ? NO_BODY : Buffer.concat(inbound.chunks);
+    this.onMessage(inbound.head, body, flag);
   }
 
   // ---- SEND (cut-through) ----------------------------------------------------------------------
@@ -219,7 +225,6 @@ export class Connection {
     if (destination === undefined) return DISCARD;
 
     const failureReport = parseFailureReport(head.headers.get('Failure-Report') ?? 'yes') ?? 'yes';
-    const reportTo = paths.fromText;
     const reportFrom = paths.to[0]?.text ?? '';
     const send = new ForwardedSend(
       this.relay.tids.next(),
@@ -228,36 +233,34 @@ export class Connection {
       passThroughHeaders(head),
       head.hasBody,
       range,
-      {
-        partStarted: (part) => {
-          if (failureReport === 'no') return;
-          this.sendTransactions.set(part.tid, {
-            part,
-            reportTo,
-            reportFrom,
-            messageId,
-            total: range.total,
-            timer: undefined,
-          });
-        },
-        partEnded: (part) => {
-          const tracked = this.sendTransactions.get(part.tid);
-          if (tracked === undefined) return;
-          tracked.timer = this.relay.deadlines.add(this.runtime.settings.transactionTimeout * 1000, () => {
-            this.onSendTimeout(part.tid);
-          });
-        },
-      },
+      failureReport === 'no'
+        ? UNTRACKED
+        : new SendTracker(this, paths.fromText, reportFrom, messageId, range.total),
     );
     destination.outbox.startSend(send);
     this.applyBackpressure(destination);
     return { kind: 'forward', head, paths, send, destination, hopResponse: failureReport === 'yes' };
   }
 
-  private onSendTimeout(tid: string): void {
-    const tracked = this.sendTransactions.get(tid);
+  // SendTrackerOwner: called by the trackers of SENDs from this connection.
+
+  trackSend(tracked: TrackedSend): void {
+    this.sendTransactions ??= new Map();
+    this.sendTransactions.set(tracked.part.tid, tracked);
+  }
+
+  armSendTimeout(tid: string): void {
+    const tracked = this.sendTransactions?.get(tid);
     if (tracked === undefined) return;
-    this.sendTransactions.delete(tid);
+    tracked.timer = this.relay.deadlines.add(this.runtime.settings.transactionTimeout * 1000, () => {
+      this.onSendTimeout(tid);
+    });
+  }
+
+  private onSendTimeout(tid: string): void {
+    const tracked = this.sendTransactions?.get(tid);
+    if (tracked === undefined) return;
+    this.sendTransactions?.delete(tid);
     // msrprelay stayed silent for Failure-Report: partial; RFC 4975 §7.1.2 wants the failure reported.
     this.sendReport(tracked, 408, undefined);
   }
@@ -295,6 +298,7 @@ export class Connection {
    * is closed (msrprelay ignored these too and left the connection waiting for its timer).
    */
   private pathsOf(head: MsrpHead): Paths | undefined {
+    if (this.state === 'UNBOUND' || this.state === 'ESTABLISHED') this.pathCache ??= new PathCache();
     const result = readPaths(head, this.pathCache);
     if (result.kind === 'ok') return result.paths;
     if (result.kind === 'missing') {
@@ -365,12 +369,13 @@ export class Connection {
     // REPORTs and Failure-Report: no requests get no response: nothing to wait for (msrprelay leaked these).
     if (method !== 'REPORT' && head.headers.get('Failure-Report')?.trim() !== 'no') {
       const replyTo = paths.from[0]?.text ?? '';
+      this.otherTransactions ??= new Map();
       this.otherTransactions.set(tid, {
         originalTid: head.tid,
         replyTo,
         replyFrom: to,
         timer: this.relay.deadlines.add(this.runtime.settings.transactionTimeout * 1000, () => {
-          this.otherTransactions.delete(tid);
+          this.otherTransactions?.delete(tid);
           this.outbox.sendControl(response(head, 408, 'Downstream transaction timed out', replyTo, to));
         }),
       });
@@ -382,19 +387,19 @@ export class Connection {
   private onResponse(head: MsrpHead, paths: Paths): void {
     const requester = this.other;
     if (requester === undefined) return;
-    const tracked = requester.sendTransactions.get(head.tid);
+    const tracked = requester.sendTransactions?.get(head.tid);
     if (tracked !== undefined) {
-      requester.sendTransactions.delete(head.tid);
+      requester.sendTransactions?.delete(head.tid);
       tracked.timer?.cancel();
       if (head.status !== 200) requester.sendReport(tracked, head.status ?? 0, head.comment);
       return;
     }
-    const request = requester.otherTransactions.get(head.tid);
+    const request = requester.otherTransactions?.get(head.tid);
     if (request === undefined) {
       this.log.debug('Received response for untracked request');
       return;
     }
-    requester.otherTransactions.delete(head.tid);
+    requester.otherTransactions?.delete(head.tid);
     request.timer.cancel();
     const comment = head.comment === undefined ? '' : ` ${head.comment}`;
     const text = forwardedHead(
@@ -502,10 +507,12 @@ export class Connection {
     head: MsrpHead,
     paths: Paths,
     expires: number,
-    { username, nonce, authenticationInfo }: AuthSuccess,
+    { username: receivedUsername, nonce, authenticationInfo }: AuthSuccess,
   ): void {
     const realm = this.runtime.settings.defaultDomain || (paths.to[0]?.host ?? '');
-    const id = nonce ?? this.relay.tids.next();
+    // Copies: the session keeps these for its lifetime, and slices would keep the whole AUTH message alive.
+    const id = nonce === undefined ? this.relay.tids.next() : detachedCopy(nonce);
+    const username = detachedCopy(receivedUsername);
     const relayUri = makeMsrpUri({
       secure: this.runtime.secure,
       host: this.runtime.hostname,
@@ -514,9 +521,9 @@ export class Connection {
     });
     const session = new Session(id, username, realm, expires, this, relayUri, this.relay.clock.now());
     this.session = session;
-    this.path = paths.from;
+    this.path = detachPath(paths.from);
     this.state = 'UNBOUND';
-    this.invalidTimer?.cancel();
+    this.cancelInvalidTimer();
     this.relay.unbound.set(id, session);
     this.relay.stats.sessionsCreated++;
     this.log.bind({ session: id, user: `${username}@${realm}` });
@@ -548,9 +555,9 @@ export class Connection {
   private bindIncoming(session: Session, paths: Paths): void {
     const source = session.source;
     this.relay.unbound.delete(session.id);
-    this.invalidTimer?.cancel();
+    this.cancelInvalidTimer();
     this.session = session;
-    this.path = paths.from;
+    this.path = detachPath(paths.from);
     this.other = source;
     this.state = 'ESTABLISHED';
     source.other = this;
@@ -572,7 +579,7 @@ export class Connection {
     });
     const outgoing = new Connection(socket, this.runtime, this.relay, 'outgoing');
     outgoing.session = session;
-    outgoing.path = paths.to.slice(1);
+    outgoing.path = detachPath(paths.to.slice(1));
     outgoing.other = this;
     outgoing.log.reset({
       session: session.id,
@@ -643,7 +650,7 @@ export class Connection {
     const previous = this.state;
     if (previous === 'DISCONNECTED') return;
     this.state = 'DISCONNECTED';
-    this.invalidTimer?.cancel();
+    this.cancelInvalidTimer();
     this.closeTimer?.cancel();
     this.cancelTransactions();
     this.relay.connections.delete(this);
@@ -670,11 +677,11 @@ export class Connection {
     const connected = this.outbox.isOpen;
     this.state = 'DISCONNECTING';
     this.outbox.abortSends();
-    for (const tracked of this.sendTransactions.values()) {
+    for (const tracked of this.sendTransactions?.values() ?? []) {
       tracked.timer?.cancel();
       this.sendReport(tracked, 408, 'Session got disconnected');
     }
-    this.sendTransactions.clear();
+    this.sendTransactions?.clear();
     this.cancelTransactions();
     if (!connected) {
       this.socket.destroy();
@@ -705,9 +712,15 @@ export class Connection {
   }
 
   private cancelTransactions(): void {
-    for (const tracked of this.sendTransactions.values()) tracked.timer?.cancel();
-    for (const request of this.otherTransactions.values()) request.timer.cancel();
-    this.otherTransactions.clear();
+    for (const tracked of this.sendTransactions?.values() ?? []) tracked.timer?.cancel();
+    for (const request of this.otherTransactions?.values() ?? []) request.timer.cancel();
+    this.otherTransactions?.clear();
+  }
+
+  /** Cancels and forgets the timer (it holds a Timeout and closures as long as it is referenced). */
+  private cancelInvalidTimer(): void {
+    this.invalidTimer?.cancel();
+    this.invalidTimer = undefined;
   }
 
   // ---- replies ---------------------------------------------------------------------------------

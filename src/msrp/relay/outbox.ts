@@ -91,6 +91,16 @@ export class Outbox {
 
   private flush(): void {
     if (!this.open) return;
+    // What waited for the connection goes out in one write (a no-op when already corked by a read).
+    this.socket.cork();
+    try {
+      this.writeQueued();
+    } finally {
+      this.socket.uncork();
+    }
+  }
+
+  private writeQueued(): void {
     for (const message of this.control) {
       this.queuedBytes -= message.length;
       this.write(message);
