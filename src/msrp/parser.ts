@@ -304,7 +304,7 @@ export class MsrpParser {
     }
     const colon = text.indexOf(':');
     const name = text.slice(0, colon);
-    if (colon <= 0 || name.includes(' ') || name.includes('\t')) {
+    if (colon <= 0 || !isHeaderName(name)) {
       this.malformedLines++;
       return;
     }
@@ -432,4 +432,28 @@ export class MsrpParser {
   private emitBody(slice: Buffer): void {
     if (slice.length > 0) this.handler.onBody(slice);
   }
+}
+
+/**
+ * Whether a header line's name is made of RFC 4975 token characters (`%x21 / %x23-27 / %x2A-2B / %x2D-2E /
+ * %x30-39 / %x41-5A / %x5E-7E`; hname is ALPHA *token, a leading non-letter is let through as msrprelay
+ * did). Anything else (a space, a bare CR, any control character) makes the line malformed: forwarding it
+ * would hand the next hop a header it cannot parse.
+ */
+function isHeaderName(name: string): boolean {
+  for (let i = 0; i < name.length; i++) {
+    const c = name.charCodeAt(i);
+    const token =
+      c === 0x21 ||
+      (c >= 0x23 && c <= 0x27) ||
+      c === 0x2a ||
+      c === 0x2b ||
+      c === 0x2d ||
+      c === 0x2e ||
+      (c >= 0x30 && c <= 0x39) ||
+      (c >= 0x41 && c <= 0x5a) ||
+      (c >= 0x5e && c <= 0x7e);
+    if (!token) return false;
+  }
+  return true;
 }

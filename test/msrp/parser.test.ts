@@ -251,12 +251,15 @@ describe('headers', () => {
       'NoColonHere',
       ': no name',
       'Bad Name: x',
+      'Con\rtent-Type: text/plain',
+      'Tab\there: x',
       'From-Path: msrp://b:2/y;tcp',
+      "X-Ok.!%*_+`'~-9: token characters are fine",
     );
-    assert.equal(h.malformedLines, 3);
+    assert.equal(h.malformedLines, 5);
     assert.deepEqual(
       h.headers.entries.map((entry) => entry.name),
-      ['To-Path', 'From-Path'],
+      ['To-Path', 'From-Path', "X-Ok.!%*_+`'~-9"],
     );
   });
 
