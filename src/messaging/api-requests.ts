@@ -16,6 +16,7 @@ import {
   PGP_PUBLIC_KEY,
   type Timestamp,
 } from './formats/index.js';
+import { syncEvent } from './events.js';
 import type { InboundMessage } from './inbound.js';
 
 function nowText(context: MessagingContext): string {
@@ -93,31 +94,21 @@ export async function handleMessageRemove(
     contentType: MESSAGE_REMOVE,
     body: JSON.stringify(outgoing),
   });
-  context.events.emit({
-    kind: 'sync',
-    account: requester,
-    payload: {
-      sylkrtc: 'account-event',
-      account: requester,
-      event: 'sync',
+  context.events.emit(
+    syncEvent(requester, {
       type: 'message',
       action: 'remove',
       content: outgoing,
-    },
-  });
+    }),
+  );
   if (theirs?.removed !== undefined) {
-    context.events.emit({
-      kind: 'sync',
-      account: contact,
-      payload: {
-        sylkrtc: 'account-event',
-        account: contact,
-        event: 'sync',
+    context.events.emit(
+      syncEvent(contact, {
         type: 'message',
         action: 'remove',
         content: { contact: theirs.removed.contact, message_id: messageId, direction: 'incoming' },
-      },
-    });
+      }),
+    );
   }
 }
 
@@ -175,18 +166,13 @@ export async function handleConversationRead(
     contentType: CONVERSATION_READ,
     body: JSON.stringify({ contact }),
   });
-  context.events.emit({
-    kind: 'sync',
-    account,
-    payload: {
-      sylkrtc: 'account-event',
-      account,
-      event: 'sync',
+  context.events.emit(
+    syncEvent(account, {
       type: 'conversation',
       action: 'read',
       content: { contact },
-    },
-  });
+    }),
+  );
 }
 
 /** §2.4.5, recommended variant: the conversation's messages are removed too (as the WebSocket request does). */
@@ -210,16 +196,11 @@ export async function handleConversationRemove(
     contentType: CONVERSATION_REMOVE,
     body: JSON.stringify({ contact, timestamp }),
   });
-  context.events.emit({
-    kind: 'sync',
-    account,
-    payload: {
-      sylkrtc: 'account-event',
-      account,
-      event: 'sync',
+  context.events.emit(
+    syncEvent(account, {
       type: 'conversation',
       action: 'remove',
       content: { contact, timestamp },
-    },
-  });
+    }),
+  );
 }

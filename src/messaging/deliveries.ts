@@ -7,7 +7,7 @@
  */
 import type { AppendItem, AppendResult, DeliveryState, NewEntry } from '../store/journal/types.js';
 import type { MessagingContext } from './context.js';
-import type { MessageEventPayload } from './events.js';
+import { type MessageEventPayload, syncEvent } from './events.js';
 import {
   formatTimestamp,
   IMDN_JOURNAL,
@@ -124,13 +124,8 @@ export async function deliverMessage(context: MessagingContext, message: Inbound
 
 function emitSenderSync(context: MessagingContext, message: InboundMessage, timestamp: string): void {
   const account = message.sender.account;
-  context.events.emit({
-    kind: 'sync',
-    account,
-    payload: {
-      sylkrtc: 'account-event',
-      account,
-      event: 'sync',
+  context.events.emit(
+    syncEvent(account, {
       type: 'message',
       action: 'add',
       content: {
@@ -144,8 +139,8 @@ function emitSenderSync(context: MessagingContext, message: InboundMessage, time
         timestamp,
         server_generated: true,
       },
-    },
-  });
+    }),
+  );
 }
 
 function emitMessage(

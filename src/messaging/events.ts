@@ -41,12 +41,8 @@ export interface SyncMessageRemove {
   readonly direction: 'incoming' | 'outgoing';
 }
 
-/** §1.5.3: replication of what happened on one device (or the SIP side) to the account's devices. */
-export type SyncEventPayload = {
-  readonly sylkrtc: 'account-event';
-  readonly account: string;
-  readonly event: 'sync';
-} & (
+/** What a sync event says (§1.5.3), without the envelope every one of them shares. */
+export type SyncChange =
   | { readonly type: 'message'; readonly action: 'add'; readonly content: SyncMessageAdd }
   | { readonly type: 'message'; readonly action: 'remove'; readonly content: SyncMessageRemove }
   | { readonly type: 'conversation'; readonly action: 'read'; readonly content: { readonly contact: string } }
@@ -54,8 +50,19 @@ export type SyncEventPayload = {
       readonly type: 'conversation';
       readonly action: 'remove';
       readonly content: { readonly contact: string; readonly timestamp: string };
-    }
-);
+    };
+
+/** §1.5.3: replication of what happened on one device (or the SIP side) to the account's devices. */
+export type SyncEventPayload = {
+  readonly sylkrtc: 'account-event';
+  readonly account: string;
+  readonly event: 'sync';
+} & SyncChange;
+
+/** The sync event of `change` for the account's devices. */
+export function syncEvent(account: string, change: SyncChange): MessagingEvent {
+  return { kind: 'sync', account, payload: { sylkrtc: 'account-event', account, event: 'sync', ...change } };
+}
 
 /** §1.5.4 from an incoming IMDN. */
 export interface DispositionEventPayload {
