@@ -12,6 +12,8 @@ import type { MessagingApplication } from '../routing/messaging-hook.js';
 import { Router } from '../routing/router.js';
 import { TrustedPeers, TrustingAuthenticator } from '../routing/trusted-peers.js';
 import { DigestAuthenticator } from '../sip/auth/authenticator.js';
+import { type ServerLocator, SipLocator } from '../sip/dns/locator.js';
+import { DEFAULT_TIMERS, type TransactionTimers, transactionTimeout } from '../sip/transaction/timers.js';
 import { TransactionLayer } from '../sip/transaction/transaction-layer.js';
 import { TransportLayer } from '../sip/transport/transport-layer.js';
 import type { TransportProtocol } from '../sip/transport/types.js';
@@ -39,6 +41,10 @@ export interface SipServiceOptions {
   readonly trustedPeers?: readonly string[] | undefined;
   readonly digestAlgorithms?: readonly DigestAlgorithm[] | undefined;
   readonly messaging?: MessagingApplication | undefined;
+  /** Locates next hops named by host name (RFC 3263). Default: a SipLocator on the system's DNS servers. */
+  readonly locator?: ServerLocator | undefined;
+  /** Transaction timers (T1, T2, T4). Default RFC 3261's. */
+  readonly timers?: TransactionTimers | undefined;
   readonly clock?: Clock | undefined;
   readonly logger?: Logger | undefined;
 }
@@ -66,8 +72,10 @@ export class SipService {
         options.tls === undefined ? undefined : { server: { cert: options.tls.cert, key: options.tls.key } },
       onListenerError: (error) => logger?.error({ err: String(error) }, 'SIP request handler failed'),
     });
+    const timers = options.timers ?? DEFAULT_TIMERS;
     this.transactions = new TransactionLayer(this.transports, {
       clock,
+      timers,
       onSendError: (error) => logger?.debug({ err: String(error) }, 'response not sent'),
     });
     this.local = new LocalAddresses(options.domains);
@@ -98,6 +106,8 @@ export class SipService {
       subscribers: options.store.subscribers.credentials,
       trustedPeers,
       messaging: options.messaging,
+      locator: options.locator ?? new SipLocator({ clock }),
+      failoverBudgetMs: transactionTimeout(timers),
       logger,
     });
     this.transactions.setUser(router);
