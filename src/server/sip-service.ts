@@ -9,6 +9,7 @@ import { CachedLocationStore } from '../registrar/cached-locations.js';
 import { Locations } from '../registrar/locations.js';
 import { LocalAddresses, type ListeningPoint } from '../routing/local-addresses.js';
 import type { MessagingApplication } from '../routing/messaging-hook.js';
+import type { OutboundEnvironment } from '../routing/outbound-proxy.js';
 import { Router } from '../routing/router.js';
 import { TrustedPeers, TrustingAuthenticator } from '../routing/trusted-peers.js';
 import { DigestAuthenticator } from '../sip/auth/authenticator.js';
@@ -58,6 +59,8 @@ export class SipService {
   readonly transports: TransportLayer;
   readonly transactions: TransactionLayer;
   readonly local: LocalAddresses;
+  /** For requests of missive's own through an outbound proxy: `sendThroughServer(service.outbound, ...)`. */
+  readonly outbound: OutboundEnvironment;
   readonly #options: SipServiceOptions;
   readonly #locations: Locations;
   #purgeTimer: NodeJS.Timeout | undefined;
@@ -95,6 +98,14 @@ export class SipService {
       clock,
       logger,
     });
+    const locator = options.locator ?? new SipLocator({ clock });
+    this.outbound = {
+      transactions: this.transactions,
+      locator,
+      clock,
+      local: this.local,
+      budgetMs: transactionTimeout(timers),
+    };
     const router = new Router({
       transactions: this.transactions,
       transport: this.transports,
@@ -106,7 +117,7 @@ export class SipService {
       subscribers: options.store.subscribers.credentials,
       trustedPeers,
       messaging: options.messaging,
-      locator: options.locator ?? new SipLocator({ clock }),
+      locator,
       failoverBudgetMs: transactionTimeout(timers),
       logger,
     });
