@@ -5,7 +5,6 @@
  * without NAPTR or SRV records is reached at its A/AAAA addresses on the default port. One location takes
  * at most `lookupTimeoutMs`: a slow DNS server then leaves whatever was found by then (often nothing).
  */
-import { Resolver } from 'node:dns/promises';
 import { isIP } from 'node:net';
 import { type Clock, systemClock } from '../../time/clock.js';
 import { defaultPort } from '../transport/response-target.js';
@@ -15,11 +14,12 @@ import { type AddressFamily, CachedDns, type CachedDnsOptions } from './cached-d
 import { type LocatedTransport, selectNaptr } from './naptr-select.js';
 import type { DnsResolver, SrvRecord } from './records.js';
 import { orderSrv, type Random } from './srv-order.js';
+import { SystemResolver } from './system-resolver.js';
 
 export type { LocatedTransport } from './naptr-select.js';
 
 export interface SipLocatorOptions extends Omit<CachedDnsOptions, 'resolver' | 'clock'> {
-  /** Default: node:dns with the system's servers. */
+  /** Default: the system's DNS servers, then getaddrinfo for addresses (SystemResolver). */
   readonly resolver?: DnsResolver | undefined;
   readonly clock?: Clock | undefined;
   /** For the weighted choice among SRV records of one priority. Default Math.random. */
@@ -59,7 +59,7 @@ export class SipLocator implements ServerLocator {
 
   constructor(options: SipLocatorOptions = {}) {
     this.#clock = options.clock ?? systemClock;
-    const resolver = options.resolver ?? new Resolver({ timeout: 1_500, tries: 2 });
+    const resolver = options.resolver ?? new SystemResolver();
     this.#dns = new CachedDns({ ...options, resolver, clock: this.#clock });
     this.#random = options.random ?? Math.random;
     this.#lookupTimeoutMs = options.lookupTimeoutMs ?? 4_000;
