@@ -11,7 +11,8 @@ import { after, before, describe, test } from 'node:test';
 import { sendThroughServer } from '../../src/routing/outbound-proxy.js';
 import { SipLocator } from '../../src/sip/dns/locator.js';
 import { getVias } from '../../src/sip/headers/via.js';
-import type { SipResponse } from '../../src/sip/message/message.js';
+import { getNameAddrs } from '../../src/sip/headers/name-addr.js';
+import { SipRequest, type SipResponse } from '../../src/sip/message/message.js';
 import type { ClientFailure } from '../../src/sip/transaction/types.js';
 import { SipUri } from '../../src/sip/uri.js';
 import { Dnsmasq } from '../interop/harness/dnsmasq.js';
@@ -203,6 +204,41 @@ describe('RFC 3263: the proxy locates other domains by DNS and fails over', {
     const waited = Date.now() - sent.sentAt;
     assert.equal(final.status, 408);
     assert.ok(waited >= BUDGET_MS - 200 && waited < BUDGET_MS + 1500, `answered after ${waited} ms`);
+  });
+
+  test('an INVITE fails over past a 503 (ACKed there); a CANCEL then reaches the target that rings', async () => {
+    const invite = sender.request({ method: 'INVITE', uri: 'sip:user@busy.test' });
+    const callId = invite.headers.get('Call-ID');
+    await sender.send(invite);
+    const first = await busy.incoming('INVITE', 3000);
+    await busy.answer(first, 503);
+    const ack = await busy.incoming('ACK', 3000);
+    assert.equal(getVias(ack.message.headers)?.[0]?.branch, getVias(first.message.headers)?.[0]?.branch);
+    const second = await afterBusy.incoming('INVITE', 3000);
+    assert.equal(
+      getNameAddrs(second.message.headers, 'Record-Route')?.length,
+      1,
+      'missive stays on the path',
+    );
+    await afterBusy.answer(second, 180);
+    await sender.next(
+      (m) => m.kind === 'response' && m.status === 180 && m.headers.get('Call-ID') === callId,
+    );
+    const cancel = new SipRequest({ method: 'CANCEL', uri: invite.uri, headers: invite.headers.clone() });
+    cancel.headers.set('CSeq', (invite.headers.get('CSeq') ?? '').replace('INVITE', 'CANCEL'));
+    assert.equal((await sender.transact(cancel)).status, 200);
+    const cancelled = await afterBusy.incoming('CANCEL', 3000);
+    assert.equal(
+      getVias(cancelled.message.headers)?.[0]?.branch,
+      getVias(second.message.headers)?.[0]?.branch,
+    );
+    await afterBusy.answer(cancelled, 200);
+    await afterBusy.answer(second, 487);
+    const final = await sender.next(
+      (m) => m.kind === 'response' && m.status >= 200 && m.headers.get('CSeq')?.endsWith('INVITE') === true,
+    );
+    assert.equal((final.message as SipResponse).status, 487);
+    await assert.rejects(busy.incoming('CANCEL', 200), 'the target that answered 503 is left alone');
   });
 
   test('a domain DNS knows nothing about gets 480', async () => {
