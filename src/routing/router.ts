@@ -83,9 +83,11 @@ export class Router implements TransactionUser {
     const routed = consumeOwnRoutes(request, this.options.local);
     if (!routed || !decrementMaxForwards(request)) return;
     this.#aliasFromUserAgent(request, source);
-    forwardStatelessly(request, this.options.transport, this.options.local).catch((error: unknown) => {
-      this.options.logger?.debug({ err: errorText(error) }, 'ACK not forwarded');
-    });
+    forwardStatelessly(request, this.options.transport, this.options.local, this.options.locator).catch(
+      (error: unknown) => {
+        this.options.logger?.debug({ err: errorText(error) }, 'ACK not forwarded');
+      },
+    );
   }
 
   onStrayResponse(response: SipResponse): void {

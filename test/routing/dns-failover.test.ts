@@ -12,6 +12,7 @@ import { sendThroughServer } from '../../src/routing/outbound-proxy.js';
 import { SipLocator } from '../../src/sip/dns/locator.js';
 import { getVias } from '../../src/sip/headers/via.js';
 import { getNameAddrs } from '../../src/sip/headers/name-addr.js';
+import { createResponse } from '../../src/sip/message/create-response.js';
 import { SipRequest, type SipResponse } from '../../src/sip/message/message.js';
 import type { ClientFailure } from '../../src/sip/transaction/types.js';
 import { SipUri } from '../../src/sip/uri.js';
@@ -239,6 +240,46 @@ describe('RFC 3263: the proxy locates other domains by DNS and fails over', {
     );
     assert.equal((final.message as SipResponse).status, 487);
     await assert.rejects(busy.incoming('CANCEL', 200), 'the target that answered 503 is left alone');
+  });
+
+  test('in a dialog whose remote target is a host name, the ACK of the 2xx and the BYE are located too', async () => {
+    const invite = sender.request({ method: 'INVITE', uri: 'sip:user@other.test' });
+    const callId = invite.headers.get('Call-ID') ?? '';
+    await sender.send(invite);
+    const atPrimary = await primary.incoming('INVITE', 3000);
+    const ok = createResponse(atPrimary.message, 200, undefined, { toTag: 'callee' });
+    // A Contact that only DNS (NAPTR → SRV) turns into the callee's address and port.
+    ok.headers.add('Contact', '<sip:user@other.test>');
+    for (const rr of atPrimary.message.headers.getAll('Record-Route')) ok.headers.add('Record-Route', rr);
+    await primary.transports.sendResponse(ok, atPrimary.source);
+    const answer = (
+      await sender.next(
+        (m) => m.kind === 'response' && m.status === 200 && m.headers.get('Call-ID') === callId,
+      )
+    ).message as SipResponse;
+    const routes = (getNameAddrs(answer.headers, 'Record-Route') ?? [])
+      .reverse()
+      .map((r) => `<${String(r.uri)}>`);
+    const inDialog = (method: string, cseq: number): SipRequest => {
+      const request = sender.request({
+        method,
+        uri: 'sip:user@other.test',
+        to: answer.headers.get('To') ?? '',
+        callId,
+        cseq,
+        fromTag: /tag=([^;]+)/.exec(answer.headers.get('From') ?? '')?.[1],
+      });
+      for (const route of routes) request.headers.add('Route', route);
+      return request;
+    };
+    await sender.send(inDialog('ACK', 1));
+    const ack = await primary.incoming('ACK', 3000);
+    assert.equal(ack.message.headers.get('Call-ID'), callId);
+    const bye = sender.transact(inDialog('BYE', 2));
+    const byeAtPrimary = await primary.incoming('BYE', 3000);
+    await primary.answer(byeAtPrimary, 200);
+    assert.equal((await bye).status, 200);
+    await assert.rejects(secondary.incoming('ACK', 200), 'nothing went to the backup');
   });
 
   test('a domain DNS knows nothing about gets 480', async () => {
