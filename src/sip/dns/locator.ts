@@ -75,6 +75,15 @@ export class SipLocator implements ServerLocator {
     uri: SipUri,
     transports: readonly LocatedTransport[] = ALL_TRANSPORTS,
   ): Promise<LocatedTarget[]> {
+    const targets = await this.#find(uri, transports);
+    if (isIP(uri.host) !== 0) return targets;
+    // RFC 5922: a TLS server is checked against the URI's domain, whatever SRV target DNS named for it.
+    return targets.map((target) =>
+      target.transport === 'tls' ? { ...target, serverName: uri.host } : target,
+    );
+  }
+
+  async #find(uri: SipUri, transports: readonly LocatedTransport[]): Promise<LocatedTarget[]> {
     const wanted = allowedTransports(uri, transports);
     const first = preferredTransport(wanted);
     if (first === undefined) return [];

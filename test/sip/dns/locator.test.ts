@@ -67,9 +67,15 @@ describe('RFC 3263 locator', () => {
     ]);
   });
 
-  test('a SIPS URI only uses SIPS services', async () => {
+  test('a SIPS URI only uses SIPS services; TLS is checked against the URI’s domain, not the SRV target', async () => {
     const targets = await locator(exampleZone()).locate(uri('sips:bob@example.test'));
     assert.deepEqual(short(targets), ['tls:192.0.2.10:5061', 'tls:[2001:db8::10]:5061']);
+    assert.deepEqual(
+      targets.map((target) => target.serverName),
+      ['example.test', 'example.test'],
+    );
+    const numeric = await locator(exampleZone()).locate(uri('sips:bob@192.0.2.10'));
+    assert.equal(numeric[0]?.serverName, undefined, 'no name to check for an address');
   });
 
   test('NAPTR services over transports not offered are skipped', async () => {

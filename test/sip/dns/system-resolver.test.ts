@@ -63,13 +63,13 @@ describe('SystemResolver over dnsmasq', { skip: missingPeers(['dnsmasq']) ?? fal
     await assert.rejects(resolver.resolve6('b.zone.test', { ttl: true }), { code: 'ENODATA' });
   });
 
-  test('the locator over it: NAPTR (SIPS+D2T) → SRV in priority order → addresses, IPv4 first', async () => {
+  test('the locator over it: NAPTR (SIPS+D2T) → SRV in priority order → addresses, IPv4 first, TLS checked against the domain', async () => {
     const locator = new SipLocator({ resolver });
     const targets = await locator.locate(SipUri.parse('sip:alice@zone.test') as SipUri);
     assert.deepEqual(targets, [
-      { transport: 'tls', host: '192.0.2.1', port: 5061 },
-      { transport: 'tls', host: '2001:db8::1', port: 5061 },
-      { transport: 'tls', host: '192.0.2.2', port: 5062 },
+      { transport: 'tls', host: '192.0.2.1', port: 5061, serverName: 'zone.test' },
+      { transport: 'tls', host: '2001:db8::1', port: 5061, serverName: 'zone.test' },
+      { transport: 'tls', host: '192.0.2.2', port: 5062, serverName: 'zone.test' },
     ]);
   });
 });
