@@ -75,7 +75,7 @@ export class SipLocator implements ServerLocator {
     uri: SipUri,
     transports: readonly LocatedTransport[] = ALL_TRANSPORTS,
   ): Promise<LocatedTarget[]> {
-    const targets = await this.#find(uri, transports);
+    const targets = distinct(await this.#find(uri, transports));
     if (isIP(uri.host) !== 0) return targets;
     // RFC 5922: a TLS server is checked against the URI's domain, whatever SRV target DNS named for it.
     return targets.map((target) =>
@@ -155,6 +155,17 @@ export class SipLocator implements ServerLocator {
       });
     });
   }
+}
+
+/** Two SRV records for one host and port would be one target tried twice: the first place is kept. */
+function distinct(targets: readonly LocatedTarget[]): LocatedTarget[] {
+  const seen = new Set<string>();
+  return targets.filter((target) => {
+    const key = `${target.transport} ${target.host} ${String(target.port)}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
 }
 
 /** The transports a URI may use: a SIPS URI only TLS, a `transport` parameter only that one. */

@@ -136,6 +136,23 @@ describe('RFC 3263 locator', () => {
     assert.deepEqual(await locate.locate(uri('sip:bob@plain.test;transport=tls'), ['udp', 'tcp']), []);
   });
 
+  test('the same address and port named twice (two SRV records, one host) is one target', async () => {
+    const zone = new MemoryZone();
+    zone.srv.set('_sip._udp.twice.test', [
+      { name: 'a.twice.test', port: 5060, priority: 1, weight: 1 },
+      { name: 'b.twice.test', port: 5060, priority: 2, weight: 1 },
+      { name: 'c.twice.test', port: 5060, priority: 3, weight: 1 },
+    ]);
+    zone
+      .host('a.twice.test', ['192.0.2.1'])
+      .host('b.twice.test', ['192.0.2.1'])
+      .host('c.twice.test', ['192.0.2.3']);
+    assert.deepEqual(short(await locator(zone).locate(uri('sip:bob@twice.test'))), [
+      'udp:192.0.2.1:5060',
+      'udp:192.0.2.3:5060',
+    ]);
+  });
+
   test('a DNS server that never answers costs at most lookupTimeoutMs', async () => {
     const zone = new MemoryZone();
     zone.silent.add('slow.test');
