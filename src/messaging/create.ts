@@ -40,7 +40,7 @@ export function messagingFactory(
     };
     const behindProxy = proxy !== undefined && isSipUri(proxy);
     const uac = behindProxy
-      ? new ProxyMessageSender({ ...uacOptions, outboundProxy: proxy })
+      ? new ProxyMessageSender({ ...uacOptions, outboundProxy: proxy, outbound: environment.outbound })
       : new DeviceMessageSender({ ...uacOptions, locations: environment.locations });
     const storage = new SubscribersPolicy(
       config.store.storageAccounts,

@@ -1,19 +1,21 @@
 /**
  * The server's own MESSAGEs (spec §2.7 rows C, D1–D5) and the replicated copies for a sender's other devices:
  * a small UAC over the transaction layer. Standalone, a MESSAGE for an account goes to each of its registered
- * devices (the location service); behind a proxy it goes to the account's URI through the outbound proxy,
- * which forks it. Final responses are only logged (§2.7 notes): nothing waits for them.
+ * devices (the location service); behind a proxy it goes to the account's URI through the outbound proxy
+ * (located by DNS when named by host name), which forks it. Final responses are only logged (§2.7 notes): nothing waits for them.
  */
 import type { Logger } from 'pino';
 import type { Locations } from '../registrar/locations.js';
 import { bindingTarget } from '../routing/binding-target.js';
 import type { LocalAddresses } from '../routing/local-addresses.js';
 import type { NetworkTarget } from '../routing/proxy/forward-target.js';
+import { type OutboundEnvironment, sendThroughServer } from '../routing/outbound-proxy.js';
 import { outgoingRequest } from '../routing/proxy/outgoing-request.js';
 import { SipHeaders } from '../sip/headers/header-list.js';
 import { generateCallId, generateTag } from '../sip/message/ids.js';
 import { SipRequest } from '../sip/message/message.js';
 import type { TransactionLayer } from '../sip/transaction/transaction-layer.js';
+import type { ClientTransactionHandler } from '../sip/transaction/types.js';
 import type { MessageSource, SendTarget } from '../sip/transport/types.js';
 import { parseUri, type SipUri, isSipUri } from '../sip/uri.js';
 import type { Binding } from '../store/location/binding.js';
@@ -61,19 +63,40 @@ export class DeviceMessageSender implements OwnMessageSender {
   }
 }
 
-/** Behind a proxy: to `sip:{account}` through the outbound proxy (a loose Route), which forks it. */
+/**
+ * Behind a proxy: to `sip:{account}` through the outbound proxy (a loose Route), which forks it. A proxy
+ * named by host name is located by DNS (RFC 3263), its targets tried in turn.
+ */
 export class ProxyMessageSender implements OwnMessageSender {
   readonly #route: string;
 
-  constructor(private readonly options: UacOptions & { readonly outboundProxy: SipUri }) {
+  constructor(
+    private readonly options: UacOptions & {
+      readonly outboundProxy: SipUri;
+      readonly outbound: OutboundEnvironment;
+    },
+  ) {
     this.#route = `<${withLr(options.outboundProxy)}>`;
   }
 
-  send(message: OwnMessage): Promise<number> {
+  async send(message: OwnMessage): Promise<number> {
     const uri = parseUri(`sip:${message.deliverTo}`);
-    if (uri === undefined || !isSipUri(uri)) return Promise.resolve(0);
-    const target: NetworkTarget = { kind: 'network', uri, path: [this.#route] };
-    return Promise.resolve(dispatch(this.options, buildRequest(message, uri), target) ? 1 : 0);
+    if (uri === undefined || !isSipUri(uri)) return 0;
+    const request = buildRequest(message, uri);
+    request.headers.add('Route', this.#route);
+    const logged = loggedFields(request);
+    try {
+      await sendThroughServer(
+        this.options.outbound,
+        this.options.outboundProxy,
+        request,
+        finalLogger(this.options, logged),
+      );
+      return 1;
+    } catch (error) {
+      this.options.logger?.warn({ ...logged, err: String(error) }, 'own MESSAGE not sent');
+      return 0;
+    }
   }
 }
 
@@ -111,21 +134,32 @@ function dispatch(options: UacOptions, base: SipRequest, target: NetworkTarget):
     options.logger?.warn({ contentType: base.headers.get('Content-Type') }, 'own MESSAGE has no route');
     return false;
   }
-  const logged = { contentType: base.headers.get('Content-Type'), callId: base.headers.get('Call-ID') };
+  const logged = loggedFields(base);
   const to: SendTarget = outgoing.target;
   try {
-    options.transactions.sendRequest(outgoing.request, to, {
-      onResponse(response) {
-        if (response.status >= 200)
-          options.logger?.info({ ...logged, status: response.status }, 'own MESSAGE answered');
-      },
-      onFailure(reason) {
-        options.logger?.info({ ...logged, reason }, 'own MESSAGE failed');
-      },
-    });
+    options.transactions.sendRequest(outgoing.request, to, finalLogger(options, logged));
     return true;
   } catch (error) {
     options.logger?.warn({ ...logged, err: String(error) }, 'own MESSAGE not sent');
     return false;
   }
+}
+
+type LoggedFields = Readonly<Record<string, string | undefined>>;
+
+function loggedFields(request: SipRequest): LoggedFields {
+  return { contentType: request.headers.get('Content-Type'), callId: request.headers.get('Call-ID') };
+}
+
+/** Final responses to the server's own MESSAGEs are only logged (§2.7 notes). */
+function finalLogger(options: UacOptions, logged: LoggedFields): ClientTransactionHandler {
+  return {
+    onResponse(response) {
+      if (response.status >= 200)
+        options.logger?.info({ ...logged, status: response.status }, 'own MESSAGE answered');
+    },
+    onFailure(reason) {
+      options.logger?.info({ ...logged, reason }, 'own MESSAGE failed');
+    },
+  };
 }

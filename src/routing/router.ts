@@ -17,6 +17,7 @@ import type { ServerTransaction, TransactionTransport } from '../sip/transaction
 import type { MessageSource } from '../sip/transport/types.js';
 import { isSipUri } from '../sip/uri.js';
 import type { Clock } from '../time/clock.js';
+import type { ServerLocator } from '../sip/dns/locator.js';
 import type { RequestAuthenticator } from '../registrar/options.js';
 import { type Aor, aorOfUri } from '../registrar/aor.js';
 import type { Locations } from '../registrar/locations.js';
@@ -48,6 +49,10 @@ export interface RouterOptions {
   readonly subscribers: CredentialStore;
   readonly trustedPeers: TrustedPeers;
   readonly messaging?: MessagingApplication | undefined;
+  /** Finds the servers of a next hop named by host name (RFC 3263); without one the transport resolves A. */
+  readonly locator?: ServerLocator | undefined;
+  /** 64*T1: the time a request toward a located next hop has for all its targets. */
+  readonly failoverBudgetMs?: number | undefined;
   readonly logger?: Logger | undefined;
 }
 
@@ -78,9 +83,11 @@ export class Router implements TransactionUser {
     const routed = consumeOwnRoutes(request, this.options.local);
     if (!routed || !decrementMaxForwards(request)) return;
     this.#aliasFromUserAgent(request, source);
-    forwardStatelessly(request, this.options.transport, this.options.local).catch((error: unknown) => {
-      this.options.logger?.debug({ err: errorText(error) }, 'ACK not forwarded');
-    });
+    forwardStatelessly(request, this.options.transport, this.options.local, this.options.locator).catch(
+      (error: unknown) => {
+        this.options.logger?.debug({ err: errorText(error) }, 'ACK not forwarded');
+      },
+    );
   }
 
   onStrayResponse(response: SipResponse): void {
@@ -113,7 +120,7 @@ export class Router implements TransactionUser {
     }
     const routedToUs = consumeOwnRoutes(request, this.options.local);
     if (getTo(request.headers)?.tag !== undefined) {
-      if (routedToUs) this.#proxy(transaction, [{ kind: 'network', uri: request.uri }]);
+      if (routedToUs) this.#proxy(transaction, [{ kind: 'network', uri: request.uri, locate: true }]);
       else answer(request.method === 'BYE' ? 481 : 404, request.method === 'BYE' ? undefined : 'Not Here');
       return;
     }
@@ -135,7 +142,7 @@ export class Router implements TransactionUser {
     const preloaded = (getNameAddrs(request.headers, 'Route')?.length ?? 0) > 0;
     if (preloaded || !this.#forUs(request)) {
       // Toward another domain or along a preloaded route: #identify let only our users and trusted peers here.
-      this.#proxy(transaction, [{ kind: 'network', uri: request.uri }]);
+      this.#proxy(transaction, [{ kind: 'network', uri: request.uri, locate: true }]);
       return;
     }
     await this.#toLocalUser(transaction, sender);
@@ -231,6 +238,8 @@ export class Router implements TransactionUser {
         transactions: this.options.transactions,
         local: this.options.local,
         clock: this.options.clock,
+        locator: this.options.locator,
+        failoverBudgetMs: this.options.failoverBudgetMs,
         onDownstreamResponse: (response, from) => {
           if (this.#cameFromUserAgent(response)) aliasContact(response.headers, from);
         },

@@ -9,9 +9,12 @@ import { CachedLocationStore } from '../registrar/cached-locations.js';
 import { Locations } from '../registrar/locations.js';
 import { LocalAddresses, type ListeningPoint } from '../routing/local-addresses.js';
 import type { MessagingApplication } from '../routing/messaging-hook.js';
+import type { OutboundEnvironment } from '../routing/outbound-proxy.js';
 import { Router } from '../routing/router.js';
 import { TrustedPeers, TrustingAuthenticator } from '../routing/trusted-peers.js';
 import { DigestAuthenticator } from '../sip/auth/authenticator.js';
+import { type ServerLocator, SipLocator } from '../sip/dns/locator.js';
+import { DEFAULT_TIMERS, type TransactionTimers, transactionTimeout } from '../sip/transaction/timers.js';
 import { TransactionLayer } from '../sip/transaction/transaction-layer.js';
 import { TransportLayer } from '../sip/transport/transport-layer.js';
 import type { TransportProtocol } from '../sip/transport/types.js';
@@ -24,6 +27,8 @@ export interface SipEnvironment {
   readonly transactions: TransactionLayer;
   readonly local: LocalAddresses;
   readonly locations: Locations;
+  /** For requests of missive's own through an outbound proxy (sendThroughServer). */
+  readonly outbound: OutboundEnvironment;
   readonly clock: Clock;
 }
 
@@ -51,6 +56,10 @@ export interface SipServiceOptions {
     | MessagingApplication
     | ((environment: SipEnvironment) => MessagingApplication)
     | undefined;
+  /** Locates next hops named by host name (RFC 3263). Default: a SipLocator on the system's DNS servers. */
+  readonly locator?: ServerLocator | undefined;
+  /** Transaction timers (T1, T2, T4). Default RFC 3261's. */
+  readonly timers?: TransactionTimers | undefined;
   readonly clock?: Clock | undefined;
   readonly logger?: Logger | undefined;
 }
@@ -64,6 +73,8 @@ export class SipService {
   readonly transports: TransportLayer;
   readonly transactions: TransactionLayer;
   readonly local: LocalAddresses;
+  /** For requests of missive's own through an outbound proxy: `sendThroughServer(service.outbound, ...)`. */
+  readonly outbound: OutboundEnvironment;
   readonly #options: SipServiceOptions;
   readonly #locations: Locations;
   #purgeTimer: NodeJS.Timeout | undefined;
@@ -78,8 +89,10 @@ export class SipService {
         options.tls === undefined ? undefined : { server: { cert: options.tls.cert, key: options.tls.key } },
       onListenerError: (error) => logger?.error({ err: String(error) }, 'SIP request handler failed'),
     });
+    const timers = options.timers ?? DEFAULT_TIMERS;
     this.transactions = new TransactionLayer(this.transports, {
       clock,
+      timers,
       onSendError: (error) => logger?.debug({ err: String(error) }, 'response not sent'),
     });
     this.local = new LocalAddresses(options.domains);
@@ -99,6 +112,14 @@ export class SipService {
       clock,
       logger,
     });
+    const locator = options.locator ?? new SipLocator({ clock });
+    this.outbound = {
+      transactions: this.transactions,
+      locator,
+      clock,
+      local: this.local,
+      budgetMs: transactionTimeout(timers),
+    };
     const router = new Router({
       transactions: this.transactions,
       transport: this.transports,
@@ -115,9 +136,12 @@ export class SipService {
               transactions: this.transactions,
               local: this.local,
               locations: this.#locations,
+              outbound: this.outbound,
               clock,
             })
           : options.messaging,
+      locator,
+      failoverBudgetMs: transactionTimeout(timers),
       logger,
     });
     this.transactions.setUser(router);

@@ -5,6 +5,8 @@ import { join } from 'node:path';
 import type { Logger } from 'pino';
 import type { MessagingApplication } from '../../src/routing/messaging-hook.js';
 import { SipService } from '../../src/server/sip-service.js';
+import type { ServerLocator } from '../../src/sip/dns/locator.js';
+import type { TransactionTimers } from '../../src/sip/transaction/timers.js';
 import type { TransportProtocol } from '../../src/sip/transport/types.js';
 import { openStore, type Store } from '../../src/store/index.js';
 import { createSelfSignedCertificate } from '../../src/tls/self-signed.js';
@@ -21,9 +23,16 @@ export interface Fixture {
   close(): Promise<void>;
 }
 
-export async function startFixture(
-  options: { trustedPeers?: string[]; messaging?: MessagingApplication; logger?: Logger } = {},
-): Promise<Fixture> {
+export interface FixtureOptions {
+  readonly trustedPeers?: string[];
+  readonly messaging?: MessagingApplication;
+  readonly logger?: Logger;
+  /** Where next hops named by host name are looked up (a resolver on a test DNS server). */
+  readonly locator?: ServerLocator;
+  readonly timers?: TransactionTimers;
+}
+
+export async function startFixture(options: FixtureOptions = {}): Promise<Fixture> {
   const dir = await mkdtemp(join(tmpdir(), 'missive-routing-'));
   const store = await openStore(`sqlite://${join(dir, 'store.db')}`);
   for (const user of ['alice', 'bob', 'carol']) await store.subscribers.add(user, DOMAIN, PASSWORD);
@@ -47,6 +56,8 @@ export async function startFixture(
     trustedPeers: options.trustedPeers,
     messaging: options.messaging,
     logger: options.logger,
+    locator: options.locator,
+    timers: options.timers,
   });
   const points = await service.start();
   const ports = new Map(points.map((point) => [point.transport, point.port]));

@@ -11,6 +11,8 @@ export interface NetworkTarget {
   readonly flow?: SendTarget | undefined;
   /** RFC 3327 Path of the registration: Route entries put in front. */
   readonly path?: readonly string[] | undefined;
+  /** Find the next hop by DNS (RFC 3263) when it is a host name, and fail over between what DNS gives. */
+  readonly locate?: boolean | undefined;
 }
 
 /** A final status from an application; its response is built from the proxied request. */

@@ -22,6 +22,8 @@ export interface OutgoingRequest {
 export interface OutgoingOptions {
   /** Add Record-Route, with the point the request came in on. */
   readonly recordRoute?: ListeningPoint | undefined;
+  /** Where to send, already located (RFC 3263), instead of the flow or the next hop as written. */
+  readonly sendTarget?: SendTarget | undefined;
 }
 
 /** undefined when the target cannot be reached from here (no such transport, unusable URI). */
@@ -39,7 +41,8 @@ export function outgoingRequest(
   });
   const path = target.path ?? [];
   for (let i = path.length - 1; i >= 0; i--) request.headers.prepend('Route', path[i] ?? '');
-  const sendTarget = path.length === 0 && target.flow !== undefined ? target.flow : nextHop(request);
+  const sendTarget =
+    options.sendTarget ?? (path.length === 0 && target.flow !== undefined ? target.flow : nextHop(request));
   // The alias has done its job (nextHop read it); the user agent never saw it.
   if (isSipUri(request.uri)) request.uri = withoutAlias(request.uri);
   if (sendTarget === undefined) return undefined;

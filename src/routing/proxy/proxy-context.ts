@@ -3,7 +3,8 @@
  * client transaction, or an application inside missive), provisional and 2xx responses forwarded at once,
  * failures held until every branch has answered and the best one forwarded. For INVITE a 2xx or 6xx cancels the
  * branches still pending, a CANCEL from upstream cancels them all (§16.10), and Timer C (§16.8) cancels a branch
- * that rings too long.
+ * that rings too long. A branch toward a host name (a `locate` target) is located by DNS first and fails over
+ * between the targets found (RFC 3263 §4.3).
  */
 import type { Clock, Timer } from '../../time/clock.js';
 import { createResponse } from '../../sip/message/create-response.js';
@@ -12,15 +13,26 @@ import type { SipRequest, SipResponse } from '../../sip/message/message.js';
 import { popVia } from '../../sip/message/via-stack.js';
 import { cancelFor } from '../../sip/transaction/same-hop-request.js';
 import type { TransactionLayer } from '../../sip/transaction/transaction-layer.js';
-import type { ClientTransaction, ServerTransaction } from '../../sip/transaction/types.js';
+import type {
+  ClientTransaction,
+  ClientTransactionHandler,
+  ServerTransaction,
+} from '../../sip/transaction/types.js';
+import { FailoverRequest } from '../../sip/dns/failover.js';
+import type { LocatedTransport, ServerLocator } from '../../sip/dns/locator.js';
+import type { SipUri } from '../../sip/uri.js';
 import type { MessageSource } from '../../sip/transport/types.js';
 import type { LocalAddresses, ListeningPoint } from '../local-addresses.js';
 import { bestResponse } from './best-response.js';
 import type { ForwardTarget, LocalTarget, NetworkTarget } from './forward-target.js';
+import { needsLocating, nextHopUri } from '../next-hop.js';
 import { outgoingRequest } from './outgoing-request.js';
 
 /** §16.8: Timer C must be greater than 3 minutes. */
 const TIMER_C_MS = 181_000;
+/** 64*T1 with the default T1: the time a located branch's attempts share. */
+const DEFAULT_BUDGET_MS = 32_000;
+const LOCATED_TRANSPORTS: readonly LocatedTransport[] = ['udp', 'tcp', 'tls'];
 
 export interface ProxyEnvironment {
   readonly transactions: TransactionLayer;
@@ -30,6 +42,10 @@ export interface ProxyEnvironment {
   readonly onDownstreamResponse?: ((response: SipResponse, source: MessageSource) => void) | undefined;
   /** Told when an application branch throws; the branch then counts as a 500. */
   readonly onLocalError?: ((error: unknown, target: LocalTarget) => void) | undefined;
+  /** Locates `locate` targets by DNS; without one they are sent as written (the transport resolves A). */
+  readonly locator?: ServerLocator | undefined;
+  /** The time a located branch's attempts share (64*T1). Default 32 s. */
+  readonly failoverBudgetMs?: number | undefined;
 }
 
 export interface ProxyOptions {
@@ -46,6 +62,8 @@ interface Branch {
   timerC: Timer | undefined;
   /** A local branch the final answer waits for (LocalTarget.holdsFinal). */
   holds: boolean;
+  /** A located branch's failover, stopped when the branch is cancelled. */
+  failover: FailoverRequest | undefined;
 }
 
 export class ProxyContext {
@@ -83,6 +101,7 @@ export class ProxyContext {
         cancelSent: false,
         timerC: undefined,
         holds: target.kind === 'local' && target.holdsFinal === true,
+        failover: undefined,
       };
       this.#branches.push(branch);
       if (target.kind === 'local') this.#startLocal(branch, base, target);
@@ -98,20 +117,71 @@ export class ProxyContext {
   }
 
   #startNetwork(branch: Branch, base: SipRequest, target: NetworkTarget): void {
+    const locator = target.locate === true ? this.env.locator : undefined;
+    const hop = locator === undefined ? undefined : nextHopUri(base.headers, target.uri);
+    if (locator !== undefined && hop !== undefined && needsLocating(hop)) {
+      this.#startLocated(branch, base, target, hop, locator);
+      return;
+    }
     const outgoing = outgoingRequest(base, target, this.env.local, { recordRoute: this.options.recordRoute });
     if (outgoing === undefined) {
       this.#branchFinal(branch, this.#localResponse(480, 'Unreachable Contact'));
       return;
     }
     branch.request = outgoing.request;
-    branch.transaction = this.env.transactions.sendRequest(outgoing.request, outgoing.target, {
+    branch.transaction = this.env.transactions.sendRequest(
+      outgoing.request,
+      outgoing.target,
+      this.#clientHandler(branch),
+    );
+  }
+
+  /** DNS first (RFC 3263 §4), then an attempt per target found until one answers (§4.3). */
+  #startLocated(
+    branch: Branch,
+    base: SipRequest,
+    target: NetworkTarget,
+    hop: SipUri,
+    locator: ServerLocator,
+  ): void {
+    const { local } = this.env;
+    const failover = new FailoverRequest({
+      transactions: this.env.transactions,
+      clock: this.env.clock,
+      budgetMs: this.env.failoverBudgetMs ?? DEFAULT_BUDGET_MS,
+      prepare: (sendTarget) =>
+        outgoingRequest(base, target, local, { recordRoute: this.options.recordRoute, sendTarget })?.request,
+      handler: this.#clientHandler(branch),
+      onAttempt: (transaction, request) => {
+        branch.timerC?.cancel();
+        branch.transaction = transaction;
+        branch.request = request;
+      },
+    });
+    branch.failover = failover;
+    const transports = LOCATED_TRANSPORTS.filter((transport) => local.pointFor(transport) !== undefined);
+    locator.locate(hop, transports).then(
+      (targets) => {
+        if (branch.cancelWanted) this.#branchFinal(branch, this.#localResponse(487));
+        else if (targets.length === 0)
+          this.#branchFinal(branch, this.#localResponse(480, 'Unresolvable Destination'));
+        else failover.start(targets);
+      },
+      () => {
+        this.#branchFinal(branch, this.#localResponse(500));
+      },
+    );
+  }
+
+  #clientHandler(branch: Branch): ClientTransactionHandler {
+    return {
       onResponse: (response, source) => {
         this.#onResponse(branch, response, source);
       },
       onFailure: (reason) => {
         this.#branchFinal(branch, this.#localResponse(reason === 'timeout' ? 408 : 480));
       },
-    });
+    };
   }
 
   #startLocal(branch: Branch, base: SipRequest, target: LocalTarget): void {
@@ -209,8 +279,11 @@ export class ProxyContext {
   }
 
   #cancelBranch(branch: Branch): void {
-    if (!this.#isInvite || branch.final !== undefined || branch.transaction === undefined) return;
+    if (!this.#isInvite || branch.final !== undefined) return;
     branch.cancelWanted = true;
+    branch.failover?.stop();
+    // Still being located: the branch ends with a 487 once DNS has answered.
+    if (branch.transaction === undefined) return;
     // §9.1: a CANCEL may only follow a provisional response; until then it waits.
     if (branch.transaction.answered && !branch.cancelSent) this.#sendCancel(branch);
   }

@@ -32,6 +32,8 @@ export abstract class ClientTransactionBase implements ClientTransaction {
     readonly target: SendTarget,
     protected readonly handler: ClientTransactionHandler,
     protected readonly context: ClientTransactionContext,
+    /** Timer B or F: how long the transaction waits for a final response (64*T1 unless a caller says less). */
+    protected readonly timeoutMs: number,
   ) {}
 
   get finished(): boolean {

@@ -26,8 +26,9 @@ export class InviteClientTransaction extends ClientTransactionBase {
     target: SendTarget,
     handler: ClientTransactionHandler,
     context: ClientTransactionContext,
+    timeoutMs: number,
   ) {
-    super(key, request, target, handler, context);
+    super(key, request, target, handler, context, timeoutMs);
     // Timer A doubles without the T2 cap.
     this.#retransmitter = new Retransmitter(
       context.clock,
@@ -46,7 +47,7 @@ export class InviteClientTransaction extends ClientTransactionBase {
   start(): void {
     if (!this.reliable) this.#retransmitter.start();
     // Timer B.
-    this.timeoutTimer = this.context.clock.schedule(transactionTimeout(this.context.timers), () => {
+    this.timeoutTimer = this.context.clock.schedule(this.timeoutMs, () => {
       if (this.#state === 'calling') this.fail('timeout');
     });
     this.transmit(this.request);

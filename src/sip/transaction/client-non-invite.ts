@@ -5,7 +5,6 @@
 import type { SipResponse } from '../message/message.js';
 import { ClientTransactionBase, type ClientTransactionContext } from './client-base.js';
 import { Retransmitter } from './retransmitter.js';
-import { transactionTimeout } from './timers.js';
 import type { ClientTransactionHandler } from './types.js';
 import type { SipRequest } from '../message/message.js';
 import type { MessageSource, SendTarget } from '../transport/types.js';
@@ -19,8 +18,9 @@ export class NonInviteClientTransaction extends ClientTransactionBase {
     target: SendTarget,
     handler: ClientTransactionHandler,
     context: ClientTransactionContext,
+    timeoutMs: number,
   ) {
-    super(key, request, target, handler, context);
+    super(key, request, target, handler, context, timeoutMs);
     // Timer E.
     this.#retransmitter = new Retransmitter(
       context.clock,
@@ -35,7 +35,7 @@ export class NonInviteClientTransaction extends ClientTransactionBase {
   start(): void {
     if (!this.reliable) this.#retransmitter.start();
     // Timer F.
-    this.timeoutTimer = this.context.clock.schedule(transactionTimeout(this.context.timers), () => {
+    this.timeoutTimer = this.context.clock.schedule(this.timeoutMs, () => {
       this.fail('timeout');
     });
     this.transmit(this.request);

@@ -41,6 +41,14 @@ export interface TransactionLayerOptions {
   readonly onSendError?: ((error: unknown) => void) | undefined;
 }
 
+export interface ClientRequestOptions {
+  /**
+   * Timer B or F of this transaction, when shorter than 64*T1 is wanted: RFC 3263 §4.3 failover shares one
+   * transaction's time among several targets.
+   */
+  readonly timeoutMs?: number | undefined;
+}
+
 export class TransactionLayer {
   readonly #server = new Map<string, ServerTransactionBase>();
   readonly #client = new Map<string, ClientTransactionBase>();
@@ -52,6 +60,7 @@ export class TransactionLayer {
   readonly #clientContext;
   #user: TransactionUser | undefined;
   readonly #onSendError: (error: unknown) => void;
+  readonly #clientTimeoutMs: number;
 
   constructor(
     private readonly transport: TransactionTransport,
@@ -61,6 +70,7 @@ export class TransactionLayer {
     const timers = options.timers ?? DEFAULT_TIMERS;
     const sendFailed = options.onSendError ?? (() => undefined);
     this.#onSendError = sendFailed;
+    this.#clientTimeoutMs = transactionTimeout(timers);
     this.#answered = new CompletedTransactions(clock, transactionTimeout(timers));
     this.#finished = new CompletedTransactions(clock, timers.t4);
     this.#serverContext = {
@@ -109,13 +119,19 @@ export class TransactionLayer {
    * Starts a client transaction for a request whose top Via (with a fresh RFC 3261 branch) the caller has
    * pushed. ACK is not a transaction: send it with the transport directly.
    */
-  sendRequest(request: SipRequest, target: SendTarget, handler: ClientTransactionHandler): ClientTransaction {
+  sendRequest(
+    request: SipRequest,
+    target: SendTarget,
+    handler: ClientTransactionHandler,
+    options: ClientRequestOptions = {},
+  ): ClientTransaction {
     const branch = getTopVia(request.headers)?.branch;
     if (branch === undefined) throw new TypeError('a client transaction needs a top Via with a branch');
     if (request.method === 'ACK') throw new TypeError('ACK is not sent in a client transaction');
     const key = clientTransactionKey(branch, request.method);
     const Transaction = request.method === 'INVITE' ? InviteClientTransaction : NonInviteClientTransaction;
-    const transaction = new Transaction(key, request, target, handler, this.#clientContext);
+    const timeoutMs = options.timeoutMs ?? this.#clientTimeoutMs;
+    const transaction = new Transaction(key, request, target, handler, this.#clientContext, timeoutMs);
     this.#client.set(key, transaction);
     transaction.start();
     return transaction;

@@ -151,17 +151,19 @@ export class StreamTransport extends EventEmitter<TransportEvents> implements Tr
     if (pending !== undefined) return pending;
     if (this.#closing) throw new TransportError(`${this.protocol}: closed`);
     if (table.full) throw new TransportError(`${this.protocol}: too many connections`);
-    const opening = this.#open(target.host, target.port).finally(() => {
+    const opening = this.#open(target.host, target.port, target.serverName).finally(() => {
       this.#connecting.delete(key);
     });
     this.#connecting.set(key, opening);
     return opening;
   }
 
-  #open(host: string, port: number): Promise<StreamConnection> {
+  #open(host: string, port: number, serverName: string | undefined): Promise<StreamConnection> {
     return new Promise((resolve, reject) => {
       const socket =
-        this.protocol === 'tls' ? tlsConnect(this.#tlsClientOptions(host, port)) : tcpConnect({ host, port });
+        this.protocol === 'tls'
+          ? tlsConnect(this.#tlsClientOptions(host, port, serverName))
+          : tcpConnect({ host, port });
       const timer = this.#options.clock.schedule(this.#options.connectTimeoutMs, () => {
         socket.destroy();
         reject(new TransportError(`${this.protocol}: connect to ${host}:${port} timed out`));
@@ -185,10 +187,11 @@ export class StreamTransport extends EventEmitter<TransportEvents> implements Tr
     });
   }
 
-  #tlsClientOptions(host: string, port: number): ConnectionOptions {
+  #tlsClientOptions(host: string, port: number, serverName: string | undefined): ConnectionOptions {
     const options: ConnectionOptions = { ...this.#options.tlsClient, host, port };
-    // SNI carries names only (RFC 6066 §3), never IP addresses.
-    if (isIP(host) === 0) options.servername = host;
+    // SNI carries names only (RFC 6066 §3), never IP addresses; the certificate is checked against it.
+    const name = serverName ?? host;
+    if (isIP(name) === 0) options.servername = name;
     return options;
   }
 }

@@ -36,6 +36,11 @@ export interface SendTarget {
   readonly host: string;
   readonly port: number;
   readonly connectionId?: string | undefined;
+  /**
+   * TLS: the name sent as SNI and checked against the server's certificate when `host` is an address that
+   * DNS gave for it (RFC 5922: the SIP domain of the URI, not the SRV target). Default: `host` when a name.
+   */
+  readonly serverName?: string | undefined;
 }
 
 export interface TransportEvents {

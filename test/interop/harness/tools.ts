@@ -1,7 +1,7 @@
 /** Which real peers are installed here, so that tests can skip with a useful message when one is not. */
 import { accessSync, constants } from 'node:fs';
 
-export type PeerTool = 'sipp' | 'sipsak' | 'baresip' | 'kamailio' | 'kamailio-tls';
+export type PeerTool = 'sipp' | 'sipsak' | 'baresip' | 'kamailio' | 'kamailio-tls' | 'dnsmasq';
 
 export const TOOL_PATHS: Readonly<Record<PeerTool, string>> = {
   sipp: '/usr/bin/sipp',
@@ -9,6 +9,7 @@ export const TOOL_PATHS: Readonly<Record<PeerTool, string>> = {
   baresip: '/usr/bin/baresip',
   kamailio: '/usr/sbin/kamailio',
   'kamailio-tls': '/usr/lib/x86_64-linux-gnu/kamailio/modules/tls.so',
+  dnsmasq: '/usr/sbin/dnsmasq',
 };
 
 const PACKAGES: Readonly<Record<PeerTool, string>> = {
@@ -17,6 +18,7 @@ const PACKAGES: Readonly<Record<PeerTool, string>> = {
   baresip: 'baresip-core',
   kamailio: 'kamailio',
   'kamailio-tls': 'kamailio-tls-modules',
+  dnsmasq: 'dnsmasq-base',
 };
 
 function installed(path: string): boolean {

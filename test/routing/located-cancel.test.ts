@@ -1,0 +1,66 @@
+/**
+ * A CANCEL that arrives while the INVITE's next hop is still being located (a slow DNS server): the branch
+ * ends with 487 once the locator answers, and nothing is sent to the target it found. The locator here is a
+ * stand-in that answers when the test says so; the sockets are real.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import type { LocatedTarget, ServerLocator } from '../../src/sip/dns/locator.js';
+import { SipRequest, type SipResponse } from '../../src/sip/message/message.js';
+import type { SipUri } from '../../src/sip/uri.js';
+import { LOOPBACK } from '../interop/harness/ports.js';
+import { Agent } from './agent.js';
+import { type Fixture, startFixture } from './fixture.js';
+
+/** Holds each location until `answer` is called. */
+class HeldLocator implements ServerLocator {
+  readonly asked: string[] = [];
+  #release: ((targets: LocatedTarget[]) => void) | undefined;
+
+  locate(uri: SipUri): Promise<LocatedTarget[]> {
+    this.asked.push(String(uri));
+    return new Promise((resolve) => (this.#release = resolve));
+  }
+
+  answer(targets: LocatedTarget[]): void {
+    this.#release?.(targets);
+  }
+}
+
+describe('CANCEL of an INVITE whose next hop is being located', () => {
+  let fixture: Fixture;
+  let callee: Agent;
+  const locator = new HeldLocator();
+
+  before(async () => {
+    fixture = await startFixture({ trustedPeers: ['127.0.0.1/32'], locator });
+    callee = await new Agent('user', 'peer.test', 'unused', {
+      transport: 'udp',
+      host: LOOPBACK,
+      port: 9,
+    }).start();
+  });
+  after(async () => {
+    await callee.stop();
+    await fixture.close();
+  });
+
+  test('the caller gets 487 and the located target never sees the INVITE', async () => {
+    const caller = await fixture.agent('alice');
+    const invite = caller.request({ method: 'INVITE', uri: 'sip:user@slow.test' });
+    await caller.send(invite);
+    for (let i = 0; i < 100 && locator.asked.length === 0; i++) await new Promise((r) => setTimeout(r, 10));
+    assert.deepEqual(locator.asked, ['sip:user@slow.test']);
+
+    const cancel = new SipRequest({ method: 'CANCEL', uri: invite.uri, headers: invite.headers.clone() });
+    cancel.headers.set('CSeq', (invite.headers.get('CSeq') ?? '').replace('INVITE', 'CANCEL'));
+    assert.equal((await caller.transact(cancel)).status, 200);
+    locator.answer([{ transport: 'udp', host: LOOPBACK, port: callee.port }]);
+
+    const final = await caller.next(
+      (m) => m.kind === 'response' && m.status >= 200 && m.headers.get('CSeq')?.endsWith('INVITE') === true,
+    );
+    assert.equal((final.message as SipResponse).status, 487);
+    await assert.rejects(callee.incoming('INVITE', 300), 'nothing was sent once cancelled');
+  });
+});
