@@ -5,14 +5,11 @@
  * Errors and questions go to stderr; what a script reads goes to stdout. Safe while `missive serve` runs:
  * both go through the store's transactions (unlike the reference's file backend, §8.3).
  */
-import { Command, CommanderError, Option } from 'commander';
+import { type Command, Option } from 'commander';
 import { normalizeAor } from '../registrar/aor.js';
-import { InvalidInputError, openStore, type Store, StoreError, StoreUriError } from '../store/index.js';
+import { openStore, type Store } from '../store/index.js';
 import { Questions } from './db/line-reader.js';
 import {
-  EXIT_FAILED,
-  EXIT_OK,
-  EXIT_USAGE,
   type RemoveContext,
   removeAll,
   removeApiToken,
@@ -22,13 +19,7 @@ import {
 } from './db/remove.js';
 import { showAccount } from './db/show.js';
 import { storeUri } from './store-location.js';
-
-interface GlobalOptions {
-  store?: string;
-  dataDir: string;
-}
-
-class UsageError extends Error {}
+import { EXIT_OK, type StoreOptions, type StoreProgram, storeProgram, UsageError } from './store-program.js';
 
 export interface DbCommandIo {
   readonly now: () => number;
@@ -46,40 +37,18 @@ export async function runDbCommand(args: readonly string[]): Promise<number> {
 }
 
 async function run(args: readonly string[], io: DbCommandIo): Promise<number> {
-  let status = EXIT_OK;
-  const program = buildProgram(io, (run) => {
-    status = run;
-  });
+  const commands = buildProgram(io);
   if (args.length === 0) {
-    process.stdout.write(program.helpInformation());
+    process.stdout.write(commands.program.helpInformation());
     return EXIT_OK;
   }
-  try {
-    await program.parseAsync([...args], { from: 'user' });
-  } catch (error) {
-    // Commander has already printed its message (or the help).
-    if (error instanceof CommanderError) return error.exitCode === 0 ? EXIT_OK : EXIT_USAGE;
-    throw error;
-  }
-  return status;
+  return commands.run(args);
 }
 
-function buildProgram(io: DbCommandIo, setStatus: (status: number) => void): Command {
-  const program = new Command('missive db')
-    .description('show and remove the messaging data of an account (the sylk-db tool)')
-    .option(
-      '--store <uri>',
-      'sqlite:///path/file.db or postgresql://user@host/db (default: <data dir>/missive.db)',
-    )
-    .option('--data-dir <dir>', 'the data directory of missive serve', '.missive')
-    .exitOverride()
-    .showHelpAfterError('(run missive db --help for usage)');
-  const globals = (): GlobalOptions => program.opts<GlobalOptions>();
-  const action =
-    <A extends unknown[]>(body: (...args: A) => Promise<number>) =>
-    async (...args: A): Promise<void> => {
-      setStatus(await reportErrors(() => body(...args)));
-    };
+function buildProgram(io: DbCommandIo): StoreProgram {
+  const commands = storeProgram('db', 'show and remove the messaging data of an account (the sylk-db tool)');
+  const { program, action } = commands;
+  const globals = commands.storeOptions;
 
   program
     .command('show')
@@ -133,7 +102,7 @@ function buildProgram(io: DbCommandIo, setStatus: (status: number) => void): Com
       withContext(io, globals(), text, flags, removeAll),
     ),
   );
-  return program;
+  return commands;
 }
 
 function accountArgument(text: string): string {
@@ -150,7 +119,7 @@ function contactArgument(text: string): string {
 
 async function withContext(
   io: DbCommandIo,
-  options: GlobalOptions,
+  options: StoreOptions,
   text: string,
   flags: { yes?: boolean },
   body: (context: RemoveContext) => Promise<number>,
@@ -161,25 +130,8 @@ async function withContext(
   );
 }
 
-/** Maps the errors a user can cause or meet to an exit status and one line on stderr. */
-async function reportErrors(body: () => Promise<number>): Promise<number> {
-  try {
-    return await body();
-  } catch (error) {
-    if (error instanceof UsageError || error instanceof InvalidInputError || error instanceof StoreUriError) {
-      fail(error.message);
-      return EXIT_USAGE;
-    }
-    if (error instanceof StoreError) {
-      fail(error.message);
-      return EXIT_FAILED;
-    }
-    throw error;
-  }
-}
-
 /** Opens an existing store (never creates one: there would be nothing to show or remove). */
-async function withStore(options: GlobalOptions, body: (store: Store) => Promise<number>): Promise<number> {
+async function withStore(options: StoreOptions, body: (store: Store) => Promise<number>): Promise<number> {
   const store = await openStore(await storeUri(options.store, options.dataDir, false), { create: false });
   try {
     return await body(store);

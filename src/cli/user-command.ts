@@ -4,30 +4,22 @@
  * arguments, malformed account or store URI). Errors go to stderr; what a script reads goes to stdout.
  */
 import { randomBytes } from 'node:crypto';
-import { Command, CommanderError, Option } from 'commander';
+import { type Command, Option } from 'commander';
+import { openStore, parseAccount, type Store } from '../store/index.js';
 import { storeUri } from './store-location.js';
 import {
-  DuplicateSubscriberError,
-  InvalidInputError,
-  openStore,
-  parseAccount,
-  type Store,
-  StoreError,
-  StoreUriError,
-} from '../store/index.js';
+  EXIT_FAILED,
+  EXIT_OK,
+  type StoreOptions,
+  type StoreProgram,
+  storeProgram,
+  UsageError,
+} from './store-program.js';
 
-const EXIT_OK = 0;
-const EXIT_FAILED = 1;
-const EXIT_USAGE = 2;
 /** A password line longer than this on stdin is a mistake (a file piped in by accident). */
 const MAX_STDIN_PASSWORD_BYTES = 1024;
 /** 18 random bytes: 144 bits, 24 characters of base64url. */
 const GENERATED_PASSWORD_BYTES = 18;
-
-interface StoreOptions {
-  store?: string;
-  dataDir: string;
-}
 
 interface PasswordFlags {
   password?: string;
@@ -35,41 +27,17 @@ interface PasswordFlags {
   cleartext?: boolean;
 }
 
-class UsageError extends Error {}
-
 /** Runs the sub-command in `args` (what follows `missive user`); resolves to the exit status. */
-export async function runUserCommand(args: readonly string[]): Promise<number> {
-  let status = EXIT_OK;
-  const program = buildProgram((run) => {
-    status = run;
-  });
-  try {
-    await program.parseAsync([...args], { from: 'user' });
-  } catch (error) {
-    // Commander has already printed its message (or the help).
-    if (error instanceof CommanderError) return error.exitCode === 0 ? EXIT_OK : EXIT_USAGE;
-    throw error;
-  }
-  return status;
+export function runUserCommand(args: readonly string[]): Promise<number> {
+  return buildProgram().run(args);
 }
 
-function buildProgram(setStatus: (status: number) => void): Command {
-  const program = new Command('missive user')
-    .description('add, list and remove subscribers (SIP credentials), and change their passwords')
-    .option(
-      '--store <uri>',
-      'sqlite:///path/file.db or postgresql://user@host/db (default: <data dir>/missive.db)',
-    )
-    .option('--data-dir <dir>', 'the data directory of missive serve', '.missive')
-    .exitOverride()
-    .showHelpAfterError('(run missive user --help for usage)');
-
-  const storeOptions = (): StoreOptions => program.opts<StoreOptions>();
-  const action =
-    <A extends unknown[]>(body: (...args: A) => Promise<number>) =>
-    async (...args: A): Promise<void> => {
-      setStatus(await reportErrors(() => body(...args)));
-    };
+function buildProgram(): StoreProgram {
+  const commands = storeProgram(
+    'user',
+    'add, list and remove subscribers (SIP credentials), and change their passwords',
+  );
+  const { program, storeOptions, action } = commands;
 
   passwordOptions(
     program
@@ -141,7 +109,7 @@ function buildProgram(setStatus: (status: number) => void): Command {
       });
     }),
   );
-  return program;
+  return commands;
 }
 
 function passwordOptions(command: Command): Command {
@@ -164,22 +132,6 @@ function passwordOptions(command: Command): Command {
 }
 
 /** Maps the errors a user can cause or meet to an exit status and one line on stderr. */
-async function reportErrors(body: () => Promise<number>): Promise<number> {
-  try {
-    return await body();
-  } catch (error) {
-    if (error instanceof UsageError || error instanceof InvalidInputError || error instanceof StoreUriError) {
-      fail(error.message);
-      return EXIT_USAGE;
-    }
-    if (error instanceof DuplicateSubscriberError || error instanceof StoreError) {
-      fail(error.message);
-      return EXIT_FAILED;
-    }
-    throw error;
-  }
-}
-
 /** Opens the store; `create`: a new SQLite store may be made (in the data directory, created too). */
 async function withStore(
   options: StoreOptions,

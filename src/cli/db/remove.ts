@@ -6,10 +6,7 @@
 import type { PushToken } from '../../store/push-tokens/push-token-store.js';
 import type { Store } from '../../store/store.js';
 import type { Questions } from './line-reader.js';
-
-export const EXIT_OK = 0;
-export const EXIT_FAILED = 1;
-export const EXIT_USAGE = 2;
+import { EXIT_FAILED, EXIT_OK, EXIT_USAGE } from '../store-program.js';
 
 const PUSH_TOKEN_PREFIX = 20;
 
