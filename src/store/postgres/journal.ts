@@ -140,15 +140,7 @@ export class PostgresJournalStore implements JournalStore {
     contact: string,
     options: OperationOptions,
   ): Promise<ConversationResult> {
-    checkOperation(account, contact, options);
-    return inTransaction(this.#pool, async (tx) => {
-      let count = 0;
-      if (await this.#lock(tx, account)) {
-        count = (await tx.query(this.#sql.markRead, [account, contact])).rowCount ?? 0;
-        await tx.query(this.#sql.clearUnread, [account, contact]);
-      }
-      return { count, record: await this.#record(tx, account, options.record, options.now) };
-    });
+    return this.#onConversation(this.#sql.markRead, account, contact, options);
   }
 
   async removeMessage(
@@ -178,11 +170,21 @@ export class PostgresJournalStore implements JournalStore {
     contact: string,
     options: OperationOptions,
   ): Promise<ConversationResult> {
+    return this.#onConversation(this.#sql.removeConversation, account, contact, options);
+  }
+
+  /** Read or remove: `statement` on the conversation's entries, its unread count reset, the record appended. */
+  #onConversation(
+    statement: string,
+    account: string,
+    contact: string,
+    options: OperationOptions,
+  ): Promise<ConversationResult> {
     checkOperation(account, contact, options);
     return inTransaction(this.#pool, async (tx) => {
       let count = 0;
       if (await this.#lock(tx, account)) {
-        count = (await tx.query(this.#sql.removeConversation, [account, contact])).rowCount ?? 0;
+        count = (await tx.query(statement, [account, contact])).rowCount ?? 0;
         await tx.query(this.#sql.clearUnread, [account, contact]);
       }
       return { count, record: await this.#record(tx, account, options.record, options.now) };
