@@ -766,9 +766,15 @@ function expectation(bytes: Buffer, established: boolean): Expectation {
     }
     if (complete) pos = at + needle.length + 3;
   }
-  const toPath = get('To-Path');
-  const fromPath = get('From-Path');
-  if (!strictPath(toPath) || !strictPath(fromPath)) return { kind: 'any' }; // spec §3.4 step 1: silently ignored
+  // Spec §3.4 step 1: without both paths a message is silently ignored, and a path that does not parse is a
+  // protocol error (400 where it can be addressed, then a close). A duplicated path header may carry either:
+  // every copy must parse for the outcome to be known.
+  const paths = (name: string): string[] =>
+    headers.filter(([n]) => n.toLowerCase() === name.toLowerCase()).map(([, value]) => value);
+  const toPaths = paths('To-Path');
+  const fromPaths = paths('From-Path');
+  if (toPaths.length === 0 || fromPaths.length === 0 || ![...toPaths, ...fromPaths].every(strictPath))
+    return { kind: 'any' };
   // A new connection answers every request at once (401/403/400/423 for AUTH, 501 or 481 otherwise); a SEND is
   // answered when its headers are read (spec §3.2). A bound connection answers errors at once, and a valid
   // SEND with its hop 200 at the end-line unless Failure-Report is no/partial; REPORTs get no response.

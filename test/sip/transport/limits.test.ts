@@ -28,7 +28,8 @@ describe('stream limits', () => {
     const { port } = await layer.listen('tcp', '127.0.0.1', 0);
     const peer = await StreamPeer.connect(port);
     await eventually(() => peer.closed);
-    assert.equal(layer.connections.size, 0);
+    // The peer may see the close before the server's socket reports it and leaves the table.
+    await eventually(() => layer.connections.size === 0);
     await layer.close();
   });
 
