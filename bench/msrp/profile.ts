@@ -33,6 +33,10 @@ export async function runProfile(input: ProfileInput): Promise<void> {
     const b = await EndpointB.start(transport, transport === 'tls' ? tls : undefined);
     const rows: Row[] = [
       [
+        'send-rate-2k-w1',
+        (relay, endpoint) => measureSendRate(relay, transport, endpoint, options, 1, options.rateMs),
+      ],
+      [
         'send-rate-2k-w32',
         (relay, endpoint) => measureSendRate(relay, transport, endpoint, options, 32, options.rateMs),
       ],

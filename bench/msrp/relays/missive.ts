@@ -23,12 +23,13 @@ export function missiveConfig(launch: RelayLaunch, port: number): string {
 }
 
 export async function startMissive(launch: RelayLaunch): Promise<RunningRelay> {
-  if (!existsSync(MISSIVE_MAIN)) throw new Error(`${MISSIVE_MAIN} is missing: run npm run build`);
+  const main = launch.missiveMain ?? MISSIVE_MAIN;
+  if (!existsSync(main)) throw new Error(`${main} is missing: run npm run build`);
   const port = await freePort();
   const configFile = join(launch.workDir, `missive-${launch.transport}.ini`);
   writeFileSync(configFile, missiveConfig(launch, port));
   const logFile = join(launch.workDir, `missive-${launch.transport}.log`);
-  const args = [...(launch.nodeOptions ?? []), MISSIVE_MAIN, 'relay', '--config-file', configFile];
+  const args = [...(launch.nodeOptions ?? []), main, 'relay', '--config-file', configFile];
   const child = spawnPinned(launch.core, process.execPath, args, logFile);
   const relay = new RunningRelay('missive', launch.transport, port, logFile, child);
   try {

@@ -19,6 +19,8 @@ export interface RelayLaunch {
   readonly fdLimit: number;
   /** Extra `node` options for missive (e.g. --cpu-prof); ignored by Kamailio. */
   readonly nodeOptions?: readonly string[];
+  /** Another build of missive's CLI (`dist/src/cli/main.js` of a copy), for side-by-side comparisons. */
+  readonly missiveMain?: string;
 }
 
 export const DOMAIN = 'example.com';
