@@ -3,6 +3,7 @@
  * this checkout's build against another build of missive (DIR is a copy of a checkout with its `dist/`
  * built), and optionally Kamailio, side by side in one process tree on plain TCP: the relays stay up and
  * the runs alternate between them, so that a change can be judged on a noisy machine by the medians.
+ * The idle row (memory per idle session, 10,000 sessions) starts fresh relays for every run.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -13,7 +14,14 @@ import { startKamailio } from './relays/kamailio.js';
 import { startMissive } from './relays/missive.js';
 import { pinProcess } from './relays/proc.js';
 import type { RunningRelay } from './relays/relay.js';
-import { KiB, measureBulk, measureSendRate, measureSetupRate, type Metrics } from './rows.js';
+import {
+  KiB,
+  measureBulk,
+  measureIdleSessions,
+  measureSendRate,
+  measureSetupRate,
+  type Metrics,
+} from './rows.js';
 import { median } from './stats.js';
 
 const ROWS = {
@@ -21,6 +29,7 @@ const ROWS = {
   w32: { metric: 'relay_cpu_us_per_send', rate: 'sends_per_s' },
   setup: { metric: 'relay_cpu_us_per_setup', rate: 'setups_per_s' },
   bulk: { metric: 'relay_cpu_s_per_gb', rate: 'mb_per_s' },
+  idle: { metric: 'bytes_per_session', rate: 'open_seconds' },
 } as const;
 type RowName = keyof typeof ROWS;
 
@@ -44,7 +53,8 @@ function parseArgs(argv: readonly string[]): Args {
     else if (arg === '--rows') {
       rows = (argv[++i] ?? '').split(',') as RowName[];
       const unknown = rows.find((row) => !(row in ROWS));
-      if (unknown !== undefined) throw new Error(`unknown row ${unknown}: one of ${Object.keys(ROWS).join(',')}`);
+      if (unknown !== undefined)
+        throw new Error(`unknown row ${unknown}: one of ${Object.keys(ROWS).join(',')}`);
     } else throw new Error(`unknown option ${arg}`);
   }
   if (!Number.isInteger(runs) || runs < 1) throw new Error('--runs needs a positive integer');
@@ -56,10 +66,9 @@ async function main(): Promise<void> {
   pinProcess(process.pid, 0);
   const options = { ...parseOptions([]), rateMs: 2000, setupMs: 2000, bulkBytes: 50 * 1024 * KiB };
   const workDir = mkdtempSync(join(tmpdir(), 'missive-bench-compare-'));
-  const launch = { transport: 'tcp' as const, keyFile: '', certFile: '', core: 1, fdLimit: 4096 };
+  const launch = { transport: 'tcp' as const, keyFile: '', certFile: '', core: 1, fdLimit: 16_384 };
   const relays: [string, RunningRelay][] = [];
-  const b = await EndpointB.start('tcp', undefined);
-  try {
+  const startRelays = async (): Promise<void> => {
     relays.push(['this build', await startMissive({ ...launch, workDir })]);
     if (args.baseline !== undefined) {
       const missiveMain = join(args.baseline, 'dist', 'src', 'cli', 'main.js');
@@ -67,14 +76,26 @@ async function main(): Promise<void> {
       relays.push(['baseline', await startMissive({ ...launch, workDir: dir, missiveMain })]);
     }
     if (args.kamailio) relays.push(['kamailio', await startKamailio({ ...launch, workDir })]);
+  };
+  const stopRelays = async (): Promise<void> => {
+    for (const [, relay] of relays.splice(0)) await relay.stop();
+  };
+  const b = await EndpointB.start('tcp', undefined);
+  try {
+    await startRelays();
     for (const row of args.rows) {
-      const measure = (relay: RunningRelay): Promise<Metrics> => {
+      const measure = async (relay: RunningRelay): Promise<Metrics> => {
+        if (row === 'idle') return measureIdleSessions(relay, 'tcp', options, 10_000);
         if (row === 'setup') return measureSetupRate(relay, 'tcp', b, options, options.setupMs);
         if (row === 'bulk') return measureBulk(relay, 'tcp', b, options, 8 * KiB);
         return measureSendRate(relay, 'tcp', b, options, row === 'w1' ? 1 : 32, options.rateMs);
       };
       const samples = new Map<string, Metrics[]>(relays.map(([name]) => [name, []]));
-      for (let run = -1; run < args.runs; run++) {
+      for (let run = row === 'idle' ? 0 : -1; run < args.runs; run++) {
+        if (row === 'idle' && run > 0) {
+          await stopRelays();
+          await startRelays();
+        }
         for (const [name, relay] of run % 2 === 0 ? relays : [...relays].reverse()) {
           const metrics = await measure(relay);
           if (run >= 0) samples.get(name)?.push(metrics);
@@ -84,11 +105,13 @@ async function main(): Promise<void> {
       for (const [name, runs] of samples) {
         const cost = median(runs.map((m) => m[metric] ?? Number.NaN));
         const speed = median(runs.map((m) => m[rate] ?? Number.NaN));
-        process.stdout.write(`${row}\t${name}\t${metric}=${cost.toPrecision(4)}\t${rate}=${speed.toPrecision(5)}\n`);
+        process.stdout.write(
+          `${row}\t${name}\t${metric}=${cost.toPrecision(4)}\t${rate}=${speed.toPrecision(5)}\n`,
+        );
       }
     }
   } finally {
-    for (const [, relay] of relays) await relay.stop();
+    await stopRelays();
     await b.close();
     rmSync(workDir, { recursive: true, force: true });
   }

@@ -73,12 +73,12 @@ export class MsrpParser {
   /** An end-line already consumed whose onEnd waits because a handler paused before it. */
   private pendingEnd: ContinuationFlag | undefined;
 
-  // The message being read.
+  // The message being read; let go at its end, so that an idle connection keeps no text of its last message.
   private tid = '';
   private method: string | undefined;
   private status: number | undefined;
   private comment: string | undefined;
-  private headers = new HeaderList();
+  private headers: HeaderList | undefined;
   private headerLines = 0;
   private malformedLines = 0;
 
@@ -266,6 +266,7 @@ export class MsrpParser {
     const tokenEnd = rest.indexOf(' ');
     const token = tokenEnd === -1 ? rest : rest.slice(0, tokenEnd);
     this.tid = tid;
+    this.headers = new HeaderList();
     this.headerLines = 0;
     this.malformedLines = 0;
     if (STATUS_PATTERN.test(token)) {
@@ -310,7 +311,7 @@ export class MsrpParser {
     }
     let valueStart = colon + 1;
     while (text.charCodeAt(valueStart) === 0x20 || text.charCodeAt(valueStart) === 0x09) valueStart++;
-    this.headers.add(name, text.slice(valueStart));
+    this.headers?.add(name, text.slice(valueStart));
   }
 
   private isEndLine(line: Buffer): boolean {
@@ -323,9 +324,9 @@ export class MsrpParser {
   }
 
   private emitHead(hasBody: boolean): void {
-    const headers = this.headers;
-    // The next message's list; the parser keeps no reference to this one (nor to the text it points into).
-    this.headers = new HeaderList();
+    const headers = this.headers ?? new HeaderList();
+    // The parser keeps no reference to the list (nor to the text it points into).
+    this.headers = undefined;
     this.handler.onHead({
       tid: this.tid,
       method: this.method,
@@ -339,6 +340,11 @@ export class MsrpParser {
 
   private finish(flagByte: number): void {
     this.state = 'start';
+    // The tid and comment are slices of the message's text: keeping them would keep all of it.
+    this.tid = '';
+    this.method = undefined;
+    this.comment = undefined;
+    this.needle = CRLF;
     const flag = String.fromCharCode(flagByte) as ContinuationFlag;
     if (this.paused) this.pendingEnd = flag;
     else this.handler.onEnd(flag);

@@ -2,8 +2,6 @@
  * MSRP URIs (RFC 4975 §6). The original text is kept so that forwarded paths are byte-identical;
  * the parsed parts are used for comparison and for connecting to a next hop.
  */
-import { detachedCopy } from '../text/detached-copy.js';
-
 export interface MsrpUri {
   /** The URI exactly as received, re-emitted verbatim. */
   readonly text: string;
@@ -58,11 +56,6 @@ export function msrpUriEquals(a: MsrpUri, b: MsrpUri): boolean {
     a.host.toLowerCase() === b.host.toLowerCase() &&
     a.transport.toLowerCase() === b.transport.toLowerCase()
   );
-}
-
-/** The same URIs, re-read from detached copies of their texts: for paths a connection keeps. */
-export function detachPath(uris: readonly MsrpUri[]): MsrpUri[] {
-  return uris.map((uri) => parseMsrpUri(detachedCopy(uri.text)) ?? uri);
 }
 
 export function formatPath(uris: readonly MsrpUri[]): string {

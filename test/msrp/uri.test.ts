@@ -3,7 +3,6 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import {
   DEFAULT_MSRP_PORT,
-  detachPath,
   formatMsrpUri,
   formatPath,
   makeMsrpUri,
@@ -12,6 +11,7 @@ import {
   parseMsrpPath,
   parseMsrpUri,
 } from '../../src/msrp/uri.js';
+import { KeptPath } from '../../src/msrp/relay/kept-path.js';
 import { detachedCopy } from '../../src/text/detached-copy.js';
 
 function uri(text: string): MsrpUri {
@@ -207,7 +207,7 @@ describe('formatMsrpUri and makeMsrpUri', () => {
   });
 });
 
-describe('detachedCopy and detachPath', () => {
+describe('detachedCopy and KeptPath', () => {
   test('copies are equal to the original text and URIs', () => {
     const head = 'To-Path: msrp://relay.example.com:2855/abcdefghij;tcp msrps://[2001:db8::1]/s;tcp;x=y\r\n';
     const value = head.slice(9, -2);
@@ -215,6 +215,15 @@ describe('detachedCopy and detachPath', () => {
     assert.equal(detachedCopy('ünïcödé \u{1F600}'), 'ünïcödé \u{1F600}');
     const path = parseMsrpPath(value);
     assert.ok(path !== undefined);
-    assert.deepEqual(detachPath(path), path);
+    const kept = KeptPath.of(path);
+    assert.equal(kept.text, value);
+    assert.deepEqual(kept.uris, path);
+    assert.equal(kept.uris, kept.uris, 'parsed once');
+  });
+
+  test('an empty path is the shared empty KeptPath', () => {
+    assert.equal(KeptPath.of([]), KeptPath.none);
+    assert.deepEqual(KeptPath.none.uris, []);
+    assert.equal(KeptPath.none.text, '');
   });
 });

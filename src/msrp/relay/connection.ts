@@ -9,7 +9,7 @@ import { parseByteRange, parseFailureReport } from '../headers.js';
 import type { ContinuationFlag, Header, MsrpHead } from '../message.js';
 import { MsrpParser, MsrpProtocolError, type ParserHandler } from '../parser.js';
 import { detachedCopy } from '../../text/detached-copy.js';
-import { detachPath, formatPath, makeMsrpUri, type MsrpUri } from '../uri.js';
+import { formatPath, makeMsrpUri } from '../uri.js';
 import { closing, forwardedHead, passThroughHeaders, response } from '../wire.js';
 import {
   findInvalidHeader,
@@ -24,7 +24,8 @@ import {
 import type { AuthSuccess } from './authenticator.js';
 import type { RelayRuntime, RelayState } from './context.js';
 import { ForwardedSend } from './forwarded-send.js';
-import { LazyLog } from './lazy-log.js';
+import { KeptPath } from './kept-path.js';
+import { LazyLog, type LogContext } from './lazy-log.js';
 import { openNextHop } from './next-hop.js';
 import { Outbox } from './outbox.js';
 import { SendTracker, type SendTrackerOwner, UNTRACKED } from './send-tracker.js';
@@ -52,13 +53,36 @@ const NO_BODY = Buffer.alloc(0);
 const FORWARDED_WITHOUT_OTHER_METHODS = new Set(['SEND', 'REPORT', 'NICKNAME']);
 
 /**
+ * The sockets' listeners are shared by all connections and find theirs on the socket: four closures per
+ * socket were a good part of what an idle session costs.
+ */
+const CONNECTION = Symbol('missive.connection');
+type RelaySocket = Socket & { [CONNECTION]?: Connection };
+
+function onSocketData(this: RelaySocket, chunk: Buffer): void {
+  this[CONNECTION]?.onData(chunk);
+}
+
+function onSocketDrain(this: RelaySocket): void {
+  this[CONNECTION]?.onDrain();
+}
+
+function onSocketError(this: RelaySocket, error: Error): void {
+  this[CONNECTION]?.onError(error);
+}
+
+function onSocketClose(this: RelaySocket): void {
+  this[CONNECTION]?.onClosed();
+}
+
+/**
  * The per-connection structures below that only some connections need (transaction maps, path cache) are
  * made on first use: an idle authenticated session should cost little more than its socket.
  */
-export class Connection implements ParserHandler, SendTrackerOwner {
+export class Connection implements ParserHandler, SendTrackerOwner, LogContext {
   state: PeerState;
   /** The URIs that identify the far side of this connection (spec §3.1). */
-  path: readonly MsrpUri[] = [];
+  path: KeptPath = KeptPath.none;
   other: Connection | undefined;
   session: Session | undefined;
   readonly outbox: Outbox;
@@ -81,26 +105,19 @@ export class Connection implements ParserHandler, SendTrackerOwner {
     readonly socket: Socket,
     private readonly runtime: RelayRuntime,
     private readonly relay: RelayState,
-    direction: 'incoming' | 'outgoing',
+    private readonly direction: 'incoming' | 'outgoing',
   ) {
     this.remoteAddress = normalizeAddress(socket.remoteAddress ?? '');
-    this.log = new LazyLog(relay.logger, { peer: `${this.remoteAddress}:${socket.remotePort ?? 0}` });
+    this.log = new LazyLog(relay.logger, this);
     this.outbox = new Outbox(socket, relay.tids, relay.stats);
     this.parser = new MsrpParser(this);
     relay.connections.add(this);
     socket.setNoDelay(true);
-    socket.on('data', (chunk: Buffer) => {
-      this.onData(chunk);
-    });
-    socket.on('drain', () => {
-      this.onDrain();
-    });
-    socket.on('error', (error) => {
-      this.log.warn(`Connection with ${this.describeFarEnd()} failed: ${error.message}`);
-    });
-    socket.on('close', () => {
-      this.onClosed();
-    });
+    (socket as RelaySocket)[CONNECTION] = this;
+    socket.on('data', onSocketData);
+    socket.on('drain', onSocketDrain);
+    socket.on('error', onSocketError);
+    socket.on('close', onSocketClose);
     if (direction === 'incoming') {
       this.state = 'NEW';
       this.outbox.start();
@@ -113,9 +130,22 @@ export class Connection implements ParserHandler, SendTrackerOwner {
     }
   }
 
-  // ---- input -----------------------------------------------------------------------------------
+  logBindings(): Record<string, string> {
+    const socket = this.socket;
+    const address = this.remoteAddress || normalizeAddress(socket.remoteAddress ?? '');
+    const bindings: Record<string, string> = { peer: `${address}:${socket.remotePort ?? 0}` };
+    const session = this.session;
+    if (session !== undefined) {
+      bindings.session = session.id;
+      bindings.user = `${session.username}@${session.realm}`;
+    }
+    if (this.direction === 'outgoing') bindings.nextHop = this.path.uris[0]?.text ?? '';
+    return bindings;
+  }
 
-  private onData(chunk: Buffer): void {
+  // ---- socket events (from the shared listeners above) ---------------------------------------------
+
+  onData(chunk: Buffer): void {
     this.parse(() => {
       this.parser.feed(chunk);
     });
@@ -337,9 +367,10 @@ export class Connection implements ParserHandler, SendTrackerOwner {
     if (paths.to.length === 1 && head.method !== undefined && head.method !== 'AUTH') {
       return `${NO_SESSION}: Non-response with me as endpoint, nowhere to relay to`;
     }
-    if (!pathMatches(paths.from, this.path)) return `${NO_SESSION}: From-Path does not match session source`;
+    if (!pathMatches(paths.from, this.path.uris))
+      return `${NO_SESSION}: From-Path does not match session source`;
     if (head.method !== 'AUTH' && this.state === 'ESTABLISHED' && this.other !== undefined) {
-      if (!pathMatches(paths.to.slice(1), this.other.path)) {
+      if (!pathMatches(paths.to.slice(1), this.other.path.uris)) {
         return `${NO_SESSION}: To-Path does not match session destination`;
       }
     }
@@ -509,7 +540,7 @@ export class Connection implements ParserHandler, SendTrackerOwner {
     expires: number,
     { username: receivedUsername, nonce, authenticationInfo }: AuthSuccess,
   ): void {
-    const realm = this.runtime.settings.defaultDomain || (paths.to[0]?.host ?? '');
+    const realm = detachedCopy(this.runtime.settings.defaultDomain || (paths.to[0]?.host ?? ''));
     // Copies: the session keeps these for its lifetime, and slices would keep the whole AUTH message alive.
     const id = nonce === undefined ? this.relay.tids.next() : detachedCopy(nonce);
     const username = detachedCopy(receivedUsername);
@@ -519,14 +550,14 @@ export class Connection implements ParserHandler, SendTrackerOwner {
       port: this.runtime.port,
       sessionId: id,
     });
-    const session = new Session(id, username, realm, expires, this, relayUri, this.relay.clock.now());
+    const session = new Session(id, username, realm, expires, this, this.relay.clock.now());
     this.session = session;
-    this.path = detachPath(paths.from);
+    this.path = KeptPath.of(paths.from);
     this.state = 'UNBOUND';
     this.cancelInvalidTimer();
     this.relay.unbound.set(id, session);
     this.relay.stats.sessionsCreated++;
-    this.log.bind({ session: id, user: `${username}@${realm}` });
+    this.log.refresh();
     this.log.info('AUTH succeeded, creating new session');
     // Use-Path: the relays the AUTH came through (nearest last), then this relay (spec §2.6).
     const usePath = [...paths.from.slice(0, -1).reverse(), relayUri];
@@ -557,14 +588,14 @@ export class Connection implements ParserHandler, SendTrackerOwner {
     this.relay.unbound.delete(session.id);
     this.cancelInvalidTimer();
     this.session = session;
-    this.path = detachPath(paths.from);
+    this.path = KeptPath.of(paths.from);
     this.other = source;
     this.state = 'ESTABLISHED';
     source.other = this;
     source.state = 'ESTABLISHED';
     session.destination = this;
     this.relay.stats.sessionsBound++;
-    this.log.bind({ session: session.id, user: `${session.username}@${session.realm}` });
+    this.log.refresh();
     this.log.info(`Found matching unbound session ${session.id}`);
   }
 
@@ -579,13 +610,8 @@ export class Connection implements ParserHandler, SendTrackerOwner {
     });
     const outgoing = new Connection(socket, this.runtime, this.relay, 'outgoing');
     outgoing.session = session;
-    outgoing.path = detachPath(paths.to.slice(1));
+    outgoing.path = KeptPath.of(paths.to.slice(1));
     outgoing.other = this;
-    outgoing.log.reset({
-      session: session.id,
-      user: `${session.username}@${session.realm}`,
-      nextHop: next.text,
-    });
     this.other = outgoing;
     this.state = 'ESTABLISHED';
     session.destination = outgoing;
@@ -601,6 +627,10 @@ export class Connection implements ParserHandler, SendTrackerOwner {
     socket.once('close', () => {
       timeout.cancel();
     });
+  }
+
+  onError(error: Error): void {
+    this.log.warn(`Connection with ${this.describeFarEnd()} failed: ${error.message}`);
   }
 
   private onConnected(): void {
@@ -633,7 +663,7 @@ export class Connection implements ParserHandler, SendTrackerOwner {
     );
   }
 
-  private onDrain(): void {
+  onDrain(): void {
     this.resumeIfUnblocked();
     this.other?.resumeIfUnblocked();
   }
@@ -646,7 +676,7 @@ export class Connection implements ParserHandler, SendTrackerOwner {
 
   // ---- teardown --------------------------------------------------------------------------------
 
-  private onClosed(): void {
+  onClosed(): void {
     const previous = this.state;
     if (previous === 'DISCONNECTED') return;
     this.state = 'DISCONNECTED';
@@ -742,7 +772,7 @@ export class Connection implements ParserHandler, SendTrackerOwner {
   }
 
   private describeFarEnd(): string {
-    return formatPath(this.path) || this.remoteAddress;
+    return this.path.text || this.remoteAddress;
   }
 }
 

@@ -1,31 +1,29 @@
 /**
- * A connection's log context. The pino child logger is built on the first line actually written: most
- * connections never log at the configured level, and a child per connection cost time and memory.
+ * A connection's log context. The pino child logger is built on the first line actually written, from
+ * bindings its owner computes then: most connections never log at the configured level, and a child (or
+ * even its binding strings) per connection cost time and memory.
  */
 import type { Logger } from 'pino';
+
+export interface LogContext {
+  logBindings(): Record<string, string>;
+}
 
 export class LazyLog {
   private child: Logger | undefined;
 
   constructor(
     private readonly root: Logger,
-    private bindings: Record<string, string>,
+    private readonly owner: LogContext,
   ) {}
 
   get logger(): Logger {
-    this.child ??= this.root.child(this.bindings);
+    this.child ??= this.root.child(this.owner.logBindings());
     return this.child;
   }
 
-  /** Adds (or replaces) context fields for the lines written from now on. */
-  bind(bindings: Record<string, string>): void {
-    this.bindings = { ...this.bindings, ...bindings };
-    this.child = undefined;
-  }
-
-  /** Replaces the whole context. */
-  reset(bindings: Record<string, string>): void {
-    this.bindings = bindings;
+  /** The owner's bindings changed: lines written from now on use the new ones. */
+  refresh(): void {
     this.child = undefined;
   }
 

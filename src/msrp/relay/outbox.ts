@@ -11,8 +11,9 @@ import type { ContinuationFlag } from '../message.js';
 import type { RelayStats } from './stats.js';
 
 export class Outbox {
-  private readonly control: Buffer[] = [];
-  private readonly sends: ForwardedSend[] = [];
+  // Both made on first use: most connections never queue control messages, and many never carry a SEND.
+  private control: Buffer[] | undefined;
+  private sends: ForwardedSend[] | undefined;
   private open = false;
   private queuedBytes = 0;
   bytesWritten = 0;
@@ -29,7 +30,7 @@ export class Outbox {
   }
 
   get backlogItems(): number {
-    return this.control.length + this.sends.length;
+    return (this.control?.length ?? 0) + (this.sends?.length ?? 0);
   }
 
   get isOpen(): boolean {
@@ -44,23 +45,25 @@ export class Outbox {
 
   sendControl(message: Buffer): void {
     if (!this.open) {
+      this.control ??= [];
       this.control.push(message);
       this.queuedBytes += message.length;
       return;
     }
-    const active = this.sends[0];
+    const active = this.sends?.[0];
     if (active?.headWritten === true) this.splitActive(active);
     this.write(message);
   }
 
   startSend(send: ForwardedSend): void {
+    this.sends ??= [];
     this.sends.push(send);
     if (this.open && this.sends.length === 1) this.writeHead(send);
   }
 
   sendBody(send: ForwardedSend, slice: Buffer): void {
     send.part.bytes += slice.length;
-    if (this.open && this.sends[0] === send) {
+    if (this.open && this.sends?.[0] === send) {
       if (!send.headWritten) this.writeHead(send);
       this.write(slice);
       return;
@@ -72,7 +75,7 @@ export class Outbox {
 
   endSend(send: ForwardedSend, flag: ContinuationFlag): void {
     send.endFlag = flag;
-    if (this.open && this.sends[0] === send) this.flush();
+    if (this.open && this.sends?.[0] === send) this.flush();
   }
 
   /**
@@ -80,13 +83,15 @@ export class Outbox {
    * stopped, where msrprelay just closed) and drop everything not yet started.
    */
   abortSends(): void {
-    const active = this.sends[0];
+    const sends = this.sends;
+    if (sends === undefined) return;
+    const active = sends[0];
     if (this.open && active?.headWritten === true && active.endFlag === undefined) {
       this.write(Buffer.from(closing(active.part.tid, '#', active.hasBody)));
       active.tracker.partEnded(active.part, false);
     }
-    for (const send of this.sends) this.queuedBytes -= send.pendingBytes;
-    this.sends.length = 0;
+    for (const send of sends) this.queuedBytes -= send.pendingBytes;
+    sends.length = 0;
   }
 
   private flush(): void {
@@ -101,19 +106,24 @@ export class Outbox {
   }
 
   private writeQueued(): void {
-    for (const message of this.control) {
-      this.queuedBytes -= message.length;
-      this.write(message);
+    const control = this.control;
+    if (control !== undefined) {
+      this.control = undefined;
+      for (const message of control) {
+        this.queuedBytes -= message.length;
+        this.write(message);
+      }
     }
-    this.control.length = 0;
-    for (let send = this.sends[0]; send !== undefined; send = this.sends[0]) {
+    const sends = this.sends;
+    if (sends === undefined) return;
+    for (let send = sends[0]; send !== undefined; send = sends[0]) {
       if (!send.headWritten) this.writeHead(send);
       for (const piece of send.pending) this.write(piece);
       this.queuedBytes -= send.pendingBytes;
       send.pending.length = 0;
       send.pendingBytes = 0;
       if (send.endFlag === undefined) return;
-      this.sends.shift();
+      sends.shift();
       this.write(Buffer.from(closing(send.part.tid, send.endFlag, send.hasBody)));
       send.tracker.partEnded(send.part, false);
     }

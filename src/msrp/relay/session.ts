@@ -1,5 +1,4 @@
 import type { Connection } from './connection.js';
-import type { MsrpUri } from '../uri.js';
 
 /** One relayed MSRP session: the AUTH-ing connection (source) and, once bound, its destination. */
 export class Session {
@@ -12,8 +11,6 @@ export class Session {
     readonly realm: string,
     public expires: number,
     readonly source: Connection,
-    /** This relay's URI for the session, as put in Use-Path. */
-    readonly relayUri: MsrpUri,
     now: number,
   ) {
     this.startedAt = now;

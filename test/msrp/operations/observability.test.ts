@@ -193,6 +193,7 @@ describe('operations: metrics and logs', { concurrency: true }, () => {
       );
       assert.equal(entry.level, 30, 'pino level 30 = info');
       assert.equal(entry.user, 'alice@example.com');
+      assert.match(String(entry.peer), /^127\.0\.0\.1:\d+$/, 'the client connection it was read from');
       // Every byte the relay wrote to A (401, 200s, the SEND from B) and to B (bind, SEND from A, 200).
       assert.equal(entry.bytesToSource, session.a.bytesReceived);
       assert.equal(entry.bytesToDestination, session.b.bytesReceived);
