@@ -2,6 +2,8 @@
  * MSRP URIs (RFC 4975 §6). The original text is kept so that forwarded paths are byte-identical;
  * the parsed parts are used for comparison and for connecting to a next hop.
  */
+import { equalsIgnoreCase } from './message.js';
+
 export interface MsrpUri {
   /** The URI exactly as received, re-emitted verbatim. */
   readonly text: string;
@@ -53,8 +55,8 @@ export function msrpUriEquals(a: MsrpUri, b: MsrpUri): boolean {
     a.secure === b.secure &&
     a.port === b.port &&
     a.sessionId === b.sessionId &&
-    a.host.toLowerCase() === b.host.toLowerCase() &&
-    a.transport.toLowerCase() === b.transport.toLowerCase()
+    equalsIgnoreCase(a.host, b.host) &&
+    equalsIgnoreCase(a.transport, b.transport)
   );
 }
 

@@ -221,6 +221,25 @@ describe('detachedCopy and KeptPath', () => {
     assert.equal(kept.uris, kept.uris, 'parsed once');
   });
 
+  test('matches a From-Path, and a To-Path after the relay, element-wise (RFC 4975 §6.1)', () => {
+    const path = (text: string): MsrpUri[] => {
+      const parsed = parseMsrpPath(text);
+      assert.ok(parsed !== undefined, text);
+      return parsed;
+    };
+    const kept = KeptPath.of(path('msrp://A.example.com:1/x;tcp msrp://b:2/y;tcp'));
+    const same = path('msrp://a.EXAMPLE.com:1/x;TCP msrp://b:2/y;tcp');
+    assert.ok(kept.matchesFromPath(same));
+    assert.ok(kept.matchesFromPath(same), 'again, by identity');
+    assert.ok(kept.matchesFromPath(path('msrp://a.example.com:1/x;tcp')), 'a shorter received path');
+    assert.ok(!kept.matchesFromPath(path('msrp://a.example.com:1/z;tcp')), 'another session id');
+    assert.ok(!kept.matchesFromPath(path('msrp://a.example.com:1/x;tcp msrp://b:2/y;tcp msrp://c/z;tcp')));
+    const toPath = path('msrp://relay:2855/r;tcp msrp://a.example.com:1/x;tcp msrp://b:2/y;tcp');
+    assert.ok(kept.matchesToPathRest(toPath));
+    assert.ok(!kept.matchesToPathRest(path('msrp://relay:2855/r;tcp msrp://a.example.com:9/x;tcp')));
+    assert.ok(!kept.matchesFromPath(toPath), 'the relay URI is not part of the kept path');
+  });
+
   test('an empty path is the shared empty KeptPath', () => {
     assert.equal(KeptPath.of([]), KeptPath.none);
     assert.deepEqual(KeptPath.none.uris, []);

@@ -119,7 +119,8 @@ export class Authenticator {
     };
   }
 
-  private challenge(request: AuthRequest): Header[] {
+  /** The 401's WWW-Authenticate headers: answered at once, with no lookup (most AUTHs of a setup). */
+  challenge(request: AuthRequest): Header[] {
     // One challenge per offered algorithm, strongest first (RFC 7616 §3.7); MD5 alone keeps msrprelay's bytes.
     const offered = STRONGEST_FIRST.filter((algorithm) => this.policy.algorithms.includes(algorithm));
     const headers: Header[] = offered.map((algorithm) => {

@@ -104,11 +104,20 @@ export function headerError(name: string): string {
   return `${UNINTELLIGIBLE} (Error parsing ${name} header)`;
 }
 
-/** Element-wise URI equality over the received path; a longer received path does not match. */
-export function pathMatches(received: readonly MsrpUri[], stored: readonly MsrpUri[]): boolean {
-  if (received.length > stored.length) return false;
-  return received.every((uri, i) => {
-    const other = stored[i];
-    return other !== undefined && msrpUriEquals(uri, other);
-  });
+/**
+ * Element-wise URI equality of `received` from element `offset` on with `stored`; a longer received path
+ * does not match.
+ */
+export function pathMatches(
+  received: readonly MsrpUri[],
+  offset: number,
+  stored: readonly MsrpUri[],
+): boolean {
+  if (received.length - offset > stored.length) return false;
+  for (let i = offset; i < received.length; i++) {
+    const uri = received[i];
+    const other = stored[i - offset];
+    if (uri === undefined || other === undefined || !msrpUriEquals(uri, other)) return false;
+  }
+  return true;
 }

@@ -17,7 +17,6 @@ import {
   NO_SESSION,
   PathCache,
   type Paths,
-  pathMatches,
   readPaths,
   UNINTELLIGIBLE,
 } from './checks.js';
@@ -367,10 +366,10 @@ export class Connection implements ParserHandler, SendTrackerOwner, LogContext {
     if (paths.to.length === 1 && head.method !== undefined && head.method !== 'AUTH') {
       return `${NO_SESSION}: Non-response with me as endpoint, nowhere to relay to`;
     }
-    if (!pathMatches(paths.from, this.path.uris))
+    if (!this.path.matchesFromPath(paths.from))
       return `${NO_SESSION}: From-Path does not match session source`;
     if (head.method !== 'AUTH' && this.state === 'ESTABLISHED' && this.other !== undefined) {
-      if (!pathMatches(paths.to.slice(1), this.other.path.uris)) {
+      if (!this.other.path.matchesToPathRest(paths.to)) {
         return `${NO_SESSION}: To-Path does not match session destination`;
       }
     }
@@ -460,18 +459,23 @@ export class Connection implements ParserHandler, SendTrackerOwner, LogContext {
     // Bounds first, so that a 423 does not spend the nonce the client will answer again with.
     const expires = authorization === undefined ? 0 : this.expiresOf(head, paths);
     if (expires === undefined) return;
+    const request = {
+      authorization,
+      realm,
+      digestUri: toTokens[toTokens.length - 1] ?? '',
+      clientIp: this.remoteAddress,
+      secure: this.runtime.secure,
+    };
+    if (authorization === undefined) {
+      this.respond(head, paths, 401, 'Unauthenticated', this.runtime.authenticator.challenge(request));
+      return;
+    }
     // Further messages wait until the (possibly remote) credential lookup has answered.
     this.parser.pause();
     this.pausedForAuth = true;
     this.socket.pause();
     this.runtime.authenticator
-      .authenticate({
-        authorization,
-        realm,
-        digestUri: toTokens[toTokens.length - 1] ?? '',
-        clientIp: this.remoteAddress,
-        secure: this.runtime.secure,
-      })
+      .authenticate(request)
       .then(
         (outcome) => {
           if (this.state !== 'NEW') return;
