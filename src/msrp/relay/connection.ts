@@ -611,6 +611,7 @@ export class Connection implements ParserHandler, SendTrackerOwner, LogContext {
     const { socket, readyEvent } = openNextHop(next, {
       secureContext: this.runtime.clientTls,
       verifyPeer: this.runtime.settings.verifyPeer,
+      tlsSessions: this.runtime.nextHopSessions,
     });
     const outgoing = new Connection(socket, this.runtime, this.relay, 'outgoing');
     outgoing.session = session;

@@ -9,6 +9,7 @@ import type { Connection } from './connection.js';
 import type { Session } from './session.js';
 import type { RelaySettings } from './settings.js';
 import type { RelayStats } from './stats.js';
+import type { TlsSessionCache } from './tls-sessions.js';
 
 /** Fixed for the connections accepted under one configuration; a reload makes a new one. */
 export interface RelayRuntime {
@@ -24,6 +25,8 @@ export interface RelayRuntime {
    * next hops with, built once (building one per connection cost more than the rest of a session setup).
    */
   readonly clientTls: SecureContext;
+  /** TLS sessions of next hops, resumed on the next connection to the same one (for clientTls only). */
+  readonly nextHopSessions: TlsSessionCache;
 }
 
 /** Lives as long as the process, across reloads. */

@@ -2,23 +2,37 @@
 import { connect as netConnect, isIP, type Socket } from 'node:net';
 import { connect as tlsConnect, type SecureContext } from 'node:tls';
 import { DEFAULT_MSRP_PORT, type MsrpUri } from '../uri.js';
+import type { TlsSessionCache } from './tls-sessions.js';
 
 export interface NextHopOptions {
   /** The relay's client credentials and trusted CAs. */
   readonly secureContext: SecureContext;
   readonly verifyPeer: boolean;
+  /** Sessions to resume; made for this secure context (a reload that changes it makes a new cache). */
+  readonly tlsSessions: TlsSessionCache;
 }
 
 /** The socket, and the event that says it is ready for MSRP. A missing port means 2855 (msrprelay hung). */
 export function openNextHop(next: MsrpUri, options: NextHopOptions): { socket: Socket; readyEvent: string } {
   const port = next.port ?? DEFAULT_MSRP_PORT;
   if (!next.secure) return { socket: netConnect({ host: next.host, port }), readyEvent: 'connect' };
+  const servername = isIP(next.host) === 0 ? next.host : undefined;
+  const key = `${next.host}:${port}:${servername ?? ''}`;
+  const { tlsSessions } = options;
+  const session = tlsSessions.get(key);
   const socket = tlsConnect({
     host: next.host,
     port,
-    ...(isIP(next.host) === 0 ? { servername: next.host } : {}),
+    ...(servername === undefined ? {} : { servername }),
     secureContext: options.secureContext,
     rejectUnauthorized: options.verifyPeer,
+    ...(session === undefined ? {} : { session }),
+  });
+  socket.on('session', (ticket: Buffer) => {
+    tlsSessions.set(key, ticket);
+  });
+  socket.once('error', () => {
+    tlsSessions.evict(key);
   });
   return { socket, readyEvent: 'secureConnect' };
 }

@@ -15,6 +15,7 @@ import { dnsNames, nameMatches } from '../../tls/certificates.js';
 import { TransactionIds } from '../transaction-ids.js';
 import { Authenticator } from './authenticator.js';
 import { Connection, type PeerState } from './connection.js';
+import { TlsSessionCache } from './tls-sessions.js';
 import type { RelaySnapshot } from './metrics.js';
 import type { RelayRuntime, RelayState } from './context.js';
 import type { RelaySettings } from './settings.js';
@@ -157,6 +158,7 @@ export class MsrpRelay {
         ...(listener.tls === undefined ? {} : { key: listener.tls.key, cert: listener.tls.cert }),
         ...(listener.tls?.ca === undefined ? {} : { ca: listener.tls.ca }),
       }),
+      nextHopSessions: new TlsSessionCache(),
     };
   }
 

@@ -1,8 +1,11 @@
-// Spec §9.3, tests 49 and 50: an unreachable next hop, and a next hop without a port.
+// Spec §9.3, tests 49 and 50: an unreachable next hop, and a next hop without a port; TLS resumption.
 import { it } from 'node:test';
 import { auth } from '../harness/auth.js';
 import { assertRelayReport, assertRelayRequest, assertResponse } from '../harness/expect.js';
 import { type HeaderList, request } from '../harness/message.js';
+import assert from 'node:assert/strict';
+import { openSession } from '../harness/session.js';
+import { assertRelaysBothWays } from '../operations/fixtures.js';
 import { describeModes } from '../harness/suite.js';
 
 const T = { timeout: 30_000 };
@@ -78,4 +81,19 @@ describeModes('9.3 next hops', {}, (s) => {
       body: 'abc',
     });
   });
+
+  it(
+    'a second session to the same TLS next hop resumes the TLS session (no full handshake)',
+    T,
+    async (t) => {
+      if (!s.mode.tls) { t.skip('TLS only'); return; }
+      const scope = s.scope(t);
+      const endpoint = await scope.endpoint({});
+      const first = await openSession(s, scope, { via: endpoint });
+      await assertRelaysBothWays(first, 'first');
+      const second = await openSession(s, scope, { via: endpoint });
+      await assertRelaysBothWays(second, 'second');
+      assert.deepEqual(endpoint.resumed, [false, true], 'the first handshake is full, the second resumed');
+    },
+  );
 });

@@ -21,13 +21,21 @@ export interface EndpointOptions {
 
 export class Endpoint {
   readonly accepted: MsrpConnection[] = [];
+  /** For TLS: whether each accepted connection resumed an earlier TLS session, in order of acceptance. */
+  readonly resumed: boolean[] = [];
   private readonly sockets = new Set<net.Socket>();
   private waiting: ((conn: MsrpConnection) => void)[] = [];
+  /** One context for all connections, as a real server has: session tickets are keyed by it. */
+  private readonly secureContext: tls.SecureContext | undefined;
 
   private constructor(
     private readonly server: net.Server,
     private readonly opts: EndpointOptions,
   ) {
+    this.secureContext =
+      opts.certs === undefined
+        ? undefined
+        : tls.createSecureContext({ cert: opts.certs.cert, key: opts.certs.key });
     server.on('connection', (socket: net.Socket) => {
       this.sockets.add(socket);
       socket.on('close', () => this.sockets.delete(socket));
@@ -95,13 +103,10 @@ export class Endpoint {
       socket.resume();
       return;
     }
-    const secure = new tls.TLSSocket(socket, {
-      isServer: true,
-      cert: this.opts.certs.cert,
-      key: this.opts.certs.key,
-    });
+    const secure = new tls.TLSSocket(socket, { isServer: true, secureContext: this.secureContext });
     secure.on('error', () => undefined);
     secure.once('secure', () => {
+      this.resumed.push(secure.isSessionReused());
       this.deliver(new MsrpConnection(secure));
     });
     socket.resume();

@@ -24,10 +24,12 @@ export interface Session {
 
 export interface SessionOptions {
   readonly endpoint?: Omit<EndpointOptions, 'certs'>;
+  /** An endpoint already listening (several sessions to one B), instead of a new one. */
+  readonly via?: Endpoint;
 }
 
 export async function openSession(s: Suite, scope: Scope, opts: SessionOptions = {}): Promise<Session> {
-  const endpoint = await scope.endpoint(opts.endpoint ?? {});
+  const endpoint = opts.via ?? (await scope.endpoint(opts.endpoint ?? {}));
   const a = await scope.client();
   const { usePath, sessionId } = await auth(a, { toUri: s.domainUri, fromUri: s.aUri });
   const bUri = endpoint.uri();
