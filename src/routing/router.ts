@@ -3,7 +3,8 @@
  * CANCEL matching (§16.10), Max-Forwards (§16.3), Proxy-Require, route processing (§16.4); then in-dialog
  * requests follow their route set, REGISTER goes to the registrar, OPTIONS for the server is answered, and
  * INVITE/MESSAGE/OPTIONS for a local user are authenticated (407; trusted peers excepted) and forked to every
- * registered device (and, for MESSAGE, to the messaging application). Anything else gets 405/501.
+ * registered device (and, for MESSAGE, to the messaging application). A request of a dialog the proxy is not
+ * on gets 481; anything else 405/501.
  */
 import type { Logger } from 'pino';
 import { createResponse } from '../sip/message/create-response.js';
@@ -26,7 +27,7 @@ import { bindingTarget } from './binding-target.js';
 import { aliasContact } from './contact-alias.js';
 import type { LocalAddresses } from './local-addresses.js';
 import type { MessagingApplication } from './messaging-hook.js';
-import { optionsResponse, ROUTED_METHODS, unsupportedMethod } from './methods.js';
+import { optionsResponse, ROUTED_METHODS, unroutableInDialog, unsupportedMethod } from './methods.js';
 import type { ForwardTarget } from './proxy/forward-target.js';
 import { ProxyContext } from './proxy/proxy-context.js';
 import { consumeOwnRoutes } from './record-route.js';
@@ -121,7 +122,7 @@ export class Router implements TransactionUser {
     const routedToUs = consumeOwnRoutes(request, this.options.local);
     if (getTo(request.headers)?.tag !== undefined) {
       if (routedToUs) this.#proxy(transaction, [{ kind: 'network', uri: request.uri, locate: true }]);
-      else answer(request.method === 'BYE' ? 481 : 404, request.method === 'BYE' ? undefined : 'Not Here');
+      else transaction.respond(unroutableInDialog(request));
       return;
     }
     if (request.method === 'REGISTER' && this.#forUs(request)) {
