@@ -14,6 +14,7 @@ import { popVia } from '../../sip/message/via-stack.js';
 import { cancelFor } from '../../sip/transaction/same-hop-request.js';
 import type { TransactionLayer } from '../../sip/transaction/transaction-layer.js';
 import type {
+  ClientFailure,
   ClientTransaction,
   ClientTransactionHandler,
   ServerTransaction,
@@ -179,7 +180,8 @@ export class ProxyContext {
         this.#onResponse(branch, response, source);
       },
       onFailure: (reason) => {
-        this.#branchFinal(branch, this.#localResponse(reason === 'timeout' ? 408 : 480));
+        const failure = failureStatus(reason);
+        this.#branchFinal(branch, this.#localResponse(failure.status, failure.reason));
       },
     };
   }
@@ -303,4 +305,11 @@ export class ProxyContext {
     this.#generated.add(response);
     return response;
   }
+}
+
+/** What a branch that got no response counts as: 408 on timeout, 430 for a failed flow (RFC 5626 §5.3), else 480. */
+function failureStatus(failure: ClientFailure): { status: number; reason?: string } {
+  if (failure === 'timeout') return { status: 408 };
+  if (failure === 'flow-failed') return { status: 430, reason: 'Flow Failed' };
+  return { status: 480 };
 }
