@@ -4,6 +4,8 @@
  *
  * - standalone (branchFor): missive is the proxy; the application takes a branch of the MESSAGE's fork next
  *   to the recipient's devices. The sender is the digest-authenticated user.
+ * - standalone, to another domain (outgoingBranchFor): once that domain took the MESSAGE, the sender's copy
+ *   is stored and replicated to the sender's other devices before the sender gets the 2xx.
  * - behind a proxy (answerTrusted): a trusted peer (Kamailio forking to missive) sends the MESSAGE with
  *   `X-Sylk-App`; the application answers it itself. Identities are the SIP From/To the proxy asserts, and
  *   `X-Sylk-From-Sip` is honoured (only from trusted peers: the router sends nothing else here).
@@ -15,7 +17,7 @@ import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import { type Aor, aorOfUri, normalizeAor } from '../registrar/aor.js';
 import type { LocalAnswer, LocalTarget } from '../routing/proxy/forward-target.js';
-import type { MessagingApplication, RoutedMessage } from '../routing/messaging-hook.js';
+import type { MessagingApplication, OutgoingMessage, RoutedMessage } from '../routing/messaging-hook.js';
 import { getFrom, getTo, type NameAddr } from '../sip/headers/name-addr.js';
 import type { SipRequest } from '../sip/message/message.js';
 import type { MessageSource } from '../sip/transport/types.js';
@@ -80,6 +82,7 @@ interface Identities {
   readonly senderCopy: boolean;
   readonly replicate: boolean;
   readonly source: MessageSource | undefined;
+  readonly remoteRecipient?: boolean;
 }
 
 const DEFAULT_MAX_DECOMPRESSED = 1024 * 1024;
@@ -121,6 +124,27 @@ export class SipMessagingApplication implements MessagingApplication {
           ? Promise.resolve({ status: 400, reason: 'Missing From' })
           : this.#handle(request, identities);
       },
+    };
+  }
+
+  /**
+   * Standalone: a MESSAGE from a local user to another domain. The branch runs once that domain answered 2xx
+   * (afterSuccess), and the 2xx reaches the sender only when the sender's copy is durable, as for local ones.
+   */
+  outgoingBranchFor(outgoing: OutgoingMessage): LocalTarget {
+    return {
+      kind: 'local',
+      name: 'messaging (sender copy)',
+      afterSuccess: true,
+      handle: (request) =>
+        this.#handle(request, {
+          sender: outgoing.sender,
+          recipient: outgoing.recipient,
+          senderCopy: true,
+          replicate: true,
+          source: outgoing.source,
+          remoteRecipient: true,
+        }),
     };
   }
 
@@ -186,6 +210,7 @@ export class SipMessagingApplication implements MessagingApplication {
       sender: party(identities.sender, displayNameOf(parsed.value, identities.sender)),
       recipient: party(identities.recipient, parsed.value.recipient.displayName),
       senderCopy: identities.senderCopy,
+      remoteRecipient: identities.remoteRecipient === true,
       source: identities.source,
       replicate: identities.replicate,
       wire: {
@@ -220,6 +245,8 @@ export class SipMessagingApplication implements MessagingApplication {
       { kind: kind.kind, from: message.sender.account, to: message.recipient.account },
       'MESSAGE',
     );
+    // To another domain only user content has a sender's copy; API requests, keys and IMDNs are theirs.
+    if (message.remoteRecipient && kind.kind !== 'message' && kind.kind !== 'file-transfer') return false;
     switch (kind.kind) {
       case 'api-token':
         await handleApiToken(context, message);

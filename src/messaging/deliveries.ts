@@ -86,7 +86,7 @@ async function sides(
     message.senderCopy &&
     !NOT_STORED_FOR_SENDER.has(message.parsed.contentType) &&
     (await context.storage.hasStorage(message.sender.account));
-  const recipient = await context.storage.hasStorage(message.recipient.account);
+  const recipient = !message.remoteRecipient && (await context.storage.hasStorage(message.recipient.account));
   return { sender, recipient };
 }
 

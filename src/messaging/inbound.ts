@@ -24,6 +24,11 @@ export interface InboundMessage {
    * with us; from a trusted peer: when it says X-Sylk-From-Sip).
    */
   readonly senderCopy: boolean;
+  /**
+   * Standalone: the recipient is in another domain (the MESSAGE was proxied there). Only user content is acted
+   * on, and only the sender's copy kept.
+   */
+  readonly remoteRecipient: boolean;
   /** Standalone: where the request came from (the sending device), for replication to the others. */
   readonly source?: MessageSource | undefined;
   /** Standalone: copies go to the sender's other devices. */

@@ -8,11 +8,13 @@ export function bindingTarget(binding: Binding): NetworkTarget | undefined {
   const uri = parseUri(binding.contact);
   if (uri === undefined) return undefined;
   const { transport, host, port, connectionId } = binding.source;
+  // An outbound binding (reg-id kept by the registrar) over a connection is reachable over that flow only.
+  const flowOnly = binding.regId !== undefined && transport !== 'udp';
   return {
     kind: 'network',
     uri,
     // The device is reached where its REGISTER came from (RFC 5626 flows, NAT, WebSocket .invalid hosts).
-    flow: { transport, host, port, connectionId },
+    flow: { transport, host, port, connectionId, flowOnly },
     path: binding.path,
   };
 }

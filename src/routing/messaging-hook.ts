@@ -1,7 +1,8 @@
 /**
  * The one interface between the proxy and the messaging application (issue 4): for each MESSAGE routed to a
  * local user, the application may take a branch of the fork, next to the user's devices, and answer it itself
- * (store, sync, push). The sender is the identity the proxy established, never a header the client wrote.
+ * (store, sync, push); a MESSAGE leaving for another domain may get a branch too, for the sender's copy. The
+ * sender is the identity the proxy established, never a header the client wrote.
  */
 import type { SipRequest } from '../sip/message/message.js';
 import type { Aor } from '../registrar/aor.js';
@@ -20,9 +21,19 @@ export interface RoutedMessage {
   readonly source?: MessageSource | undefined;
 }
 
+/** Standalone: a MESSAGE from an authenticated local user to another domain, proxied there. */
+export interface OutgoingMessage {
+  readonly request: SipRequest;
+  readonly sender: Aor;
+  readonly recipient: Aor;
+  readonly source?: MessageSource | undefined;
+}
+
 export interface MessagingApplication {
   /** The application's branch for this MESSAGE, or undefined to leave it to the devices alone. */
   branchFor(message: RoutedMessage): LocalTarget | undefined;
+  /** The application's branch for a MESSAGE leaving for another domain (the sender's copy), if any. */
+  outgoingBranchFor?(message: OutgoingMessage): LocalTarget | undefined;
   /**
    * Behind a proxy: a MESSAGE from a trusted peer that names an application (X-Sylk-App) is answered by the
    * application itself, not forked. Absent: such MESSAGEs are routed like any other.

@@ -3,7 +3,8 @@
  * CANCEL matching (§16.10), Max-Forwards (§16.3), Proxy-Require, route processing (§16.4); then in-dialog
  * requests follow their route set, REGISTER goes to the registrar, OPTIONS for the server is answered, and
  * INVITE/MESSAGE/OPTIONS for a local user are authenticated (407; trusted peers excepted) and forked to every
- * registered device (and, for MESSAGE, to the messaging application). Anything else gets 405/501.
+ * registered device (and, for MESSAGE, to the messaging application, which also keeps the sender's copy of a
+ * MESSAGE to another domain). A request of a dialog the proxy is not on gets 481; anything else 405/501.
  */
 import type { Logger } from 'pino';
 import { createResponse } from '../sip/message/create-response.js';
@@ -26,8 +27,8 @@ import { bindingTarget } from './binding-target.js';
 import { aliasContact } from './contact-alias.js';
 import type { LocalAddresses } from './local-addresses.js';
 import type { MessagingApplication } from './messaging-hook.js';
-import { optionsResponse, ROUTED_METHODS, unsupportedMethod } from './methods.js';
-import type { ForwardTarget } from './proxy/forward-target.js';
+import { optionsResponse, ROUTED_METHODS, unroutableInDialog, unsupportedMethod } from './methods.js';
+import type { ForwardTarget, LocalTarget } from './proxy/forward-target.js';
 import { ProxyContext } from './proxy/proxy-context.js';
 import { consumeOwnRoutes } from './record-route.js';
 import { forwardStatelessly, forwardStrayResponse } from './stateless.js';
@@ -121,7 +122,7 @@ export class Router implements TransactionUser {
     const routedToUs = consumeOwnRoutes(request, this.options.local);
     if (getTo(request.headers)?.tag !== undefined) {
       if (routedToUs) this.#proxy(transaction, [{ kind: 'network', uri: request.uri, locate: true }]);
-      else answer(request.method === 'BYE' ? 481 : 404, request.method === 'BYE' ? undefined : 'Not Here');
+      else transaction.respond(unroutableInDialog(request));
       return;
     }
     if (request.method === 'REGISTER' && this.#forUs(request)) {
@@ -142,7 +143,10 @@ export class Router implements TransactionUser {
     const preloaded = (getNameAddrs(request.headers, 'Route')?.length ?? 0) > 0;
     if (preloaded || !this.#forUs(request)) {
       // Toward another domain or along a preloaded route: #identify let only our users and trusted peers here.
-      this.#proxy(transaction, [{ kind: 'network', uri: request.uri, locate: true }]);
+      const targets: ForwardTarget[] = [{ kind: 'network', uri: request.uri, locate: true }];
+      const senderCopy = this.#forUs(request) ? undefined : this.#senderCopyBranch(transaction, sender);
+      if (senderCopy !== undefined) targets.push(senderCopy);
+      this.#proxy(transaction, targets);
       return;
     }
     await this.#toLocalUser(transaction, sender);
@@ -188,6 +192,15 @@ export class Router implements TransactionUser {
       'forking',
     );
     this.#proxy(transaction, targets);
+  }
+
+  /** A local user's MESSAGE to another domain: the application keeps the sender's copy once it is taken there. */
+  #senderCopyBranch(transaction: ServerTransaction, sender: Sender): LocalTarget | undefined {
+    const { request, source } = transaction;
+    if (request.method !== 'MESSAGE' || sender.kind !== 'authenticated') return undefined;
+    const recipient = aorOfUri(request.uri);
+    if (recipient === undefined) return undefined;
+    return this.options.messaging?.outgoingBranchFor?.({ request, sender: sender.aor, recipient, source });
   }
 
   /** Behind a proxy: a trusted peer's MESSAGE with X-Sylk-App goes to the application, which answers it. */

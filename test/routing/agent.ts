@@ -25,6 +25,8 @@ export interface RequestSpec {
   readonly cseq?: number;
   readonly extra?: readonly (readonly [string, string])[];
   readonly body?: string;
+  /** Instead of the agent's own Contact (e.g. with RFC 5626 reg-id and +sip.instance). */
+  readonly contact?: string;
 }
 
 export class Agent {
@@ -79,7 +81,7 @@ export class Agent {
       ['To', spec.to ?? `<${spec.uri}>`],
       ['Call-ID', spec.callId ?? generateCallId('agent')],
       ['CSeq', `${String(spec.cseq ?? this.#cseq++)} ${spec.method}`],
-      ['Contact', this.contact],
+      ['Contact', spec.contact ?? this.contact],
       ...(spec.extra ?? []),
     ]);
     if (spec.body !== undefined) headers.add('Content-Type', 'text/plain');

@@ -1,7 +1,9 @@
 /**
  * A local branch that holds the final answer (LocalTarget.holdsFinal, the messaging application's): a device's
  * 200 waits until the application has answered, and the application's 5xx (a storage failure) is the answer
- * even when a device took the MESSAGE, so that the sender retries. Real sockets, a scripted application.
+ * even when a device took the MESSAGE, so that the sender retries. An afterSuccess branch (the sender's copy of
+ * a MESSAGE to another domain) runs only on that domain's 2xx, which it holds the same way. Real sockets, a
+ * scripted application.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
@@ -14,21 +16,39 @@ class ScriptedApplication implements MessagingApplication {
   readonly pending: ((answer: LocalAnswer) => void)[] = [];
   #arrived: (() => void) | undefined;
 
+  outgoingRuns = 0;
+
   branchFor() {
-    return {
-      kind: 'local' as const,
-      name: 'scripted',
-      holdsFinal: true,
-      handle: () =>
-        new Promise<LocalAnswer>((resolve) => {
-          this.pending.push(resolve);
-          this.#arrived?.();
-        }),
-    };
+    return { kind: 'local' as const, name: 'scripted', holdsFinal: true, handle: () => this.#answer() };
   }
 
+  outgoingBranchFor() {
+    const handle = (): Promise<LocalAnswer> => {
+      this.outgoingRuns++;
+      return this.#answer();
+    };
+    return { kind: 'local' as const, name: 'scripted copy', afterSuccess: true, handle };
+  }
+
+  #answer(): Promise<LocalAnswer> {
+    return new Promise<LocalAnswer>((resolve) => {
+      this.pending.push(resolve);
+      this.#arrived?.();
+    });
+  }
+
+  /** The next branch to answer; rejects when none runs within 3 s. */
   async arrived(): Promise<(answer: LocalAnswer) => void> {
-    if (this.pending.length === 0) await new Promise<void>((resolve) => (this.#arrived = resolve));
+    if (this.pending.length === 0)
+      await new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(() => {
+          reject(new Error('no application branch ran'));
+        }, 3000);
+        this.#arrived = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
     const next = this.pending.shift();
     assert.ok(next !== undefined);
     return next;
@@ -82,5 +102,43 @@ describe('a local branch holding the final answer', () => {
     const sending = alice.authenticated({ method: 'MESSAGE', uri: `sip:carol@${DOMAIN}`, body: 'three' });
     (await app.arrived())({ status: 200 });
     assert.equal((await sending).status, 200);
+  });
+
+  test('to another domain: its 200 waits for the afterSuccess branch, whose 500 is the answer', async () => {
+    const alice = await fixture.agent('alice');
+    const remote = await fixture.agent('dave');
+    const uri = `sip:dave@127.0.0.1:${String(remote.port)}`;
+    let answered = false;
+    const sending = alice.authenticated({ method: 'MESSAGE', uri, body: 'four' }).then((response) => {
+      answered = true;
+      return response;
+    });
+    await remote.answer(await remote.incoming('MESSAGE'), 200, 'far1');
+    const release = await app.arrived();
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    assert.equal(answered, false, 'no 200 before the sender copy is stored');
+    release({ status: 200 });
+    const ok = await sending;
+    assert.equal(ok.status, 200);
+    assert.match(ok.headers.get('To') ?? '', /tag=far1/, "the other domain's 200");
+
+    const failing = alice.authenticated({ method: 'MESSAGE', uri, body: 'five' });
+    await remote.answer(await remote.incoming('MESSAGE'), 200, 'far2');
+    (await app.arrived())({ status: 500, reason: 'Storage Failure' });
+    assert.equal((await failing).status, 500);
+  });
+
+  test('to another domain: a failure there is the answer and the afterSuccess branch never runs', async () => {
+    const alice = await fixture.agent('alice');
+    const remote = await fixture.agent('dave');
+    const runs = app.outgoingRuns;
+    const sending = alice.authenticated({
+      method: 'MESSAGE',
+      uri: `sip:dave@127.0.0.1:${String(remote.port)}`,
+      body: 'six',
+    });
+    await remote.answer(await remote.incoming('MESSAGE'), 486);
+    assert.equal((await sending).status, 486);
+    assert.equal(app.outgoingRuns, runs);
   });
 });

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { getNameAddrs } from '../../src/sip/headers/name-addr.js';
 import { getVias } from '../../src/sip/headers/via.js';
-import { SipRequest } from '../../src/sip/message/message.js';
+import { SipRequest, type SipResponse } from '../../src/sip/message/message.js';
 import { DOMAIN, type Fixture, startFixture } from './fixture.js';
 
 describe('standalone proxy', () => {
@@ -32,6 +32,22 @@ describe('standalone proxy', () => {
     const publish = await alice.transact(alice.request({ method: 'PUBLISH', uri: `sip:bob@${DOMAIN}` }));
     assert.equal(publish.status, 405);
     assert.match(publish.headers.get('Allow') ?? '', /INVITE/);
+  });
+
+  test('a request of a dialog the proxy is not on gets 481 (§12.2.2), not 405 or 404', async () => {
+    const alice = await fixture.agent('alice');
+    const inDialog = { to: `<sip:bob@${DOMAIN}>;tag=gone`, uri: `sip:bob@${DOMAIN}` };
+    for (const method of ['BYE', 'INFO', 'UPDATE', 'INVITE', 'MESSAGE']) {
+      const response = await alice.transact(alice.request({ method, ...inDialog }));
+      assert.equal(response.status, 481, `${method} with a To tag and no Route`);
+      if (method === 'INVITE') await alice.send(ackFor(response, alice.sent.at(-1)));
+    }
+    for (const method of ['BYE', 'INFO', 'UPDATE']) {
+      const response = await alice.transact(alice.request({ method, uri: `sip:bob@${DOMAIN}` }));
+      assert.equal(response.status, 481, `${method} without a To tag`);
+    }
+    const register = await alice.transact(alice.request({ method: 'REGISTER', ...inDialog }));
+    assert.equal(register.status, 404, 'REGISTER is no dialog request');
   });
 
   test('a MESSAGE is challenged (407), then forked to every registered device of the recipient', async () => {
@@ -256,3 +272,12 @@ describe('standalone proxy', () => {
     socket.close();
   });
 });
+
+/** The ACK of a non-2xx final response to `invite` (§17.1.1.3), so the server transaction stops resending. */
+function ackFor(response: SipResponse, invite: SipRequest | undefined): SipRequest {
+  assert.ok(invite !== undefined);
+  const headers = invite.headers.clone();
+  headers.set('To', response.headers.get('To') ?? '');
+  headers.set('CSeq', (invite.headers.get('CSeq') ?? '').replace('INVITE', 'ACK'));
+  return new SipRequest({ method: 'ACK', uri: invite.uri, headers, body: Buffer.alloc(0) });
+}

@@ -32,6 +32,12 @@ export interface LocalTarget {
    * would otherwise be lost from history.
    */
   readonly holdsFinal?: boolean | undefined;
+  /**
+   * Non-INVITE: the branch starts only once a network branch has answered 2xx, and that 2xx waits for it as
+   * for holdsFinal; when none succeeds it never runs. The sender's copy of a MESSAGE to another domain is
+   * kept only when that domain took the MESSAGE, and before the sender hears so.
+   */
+  readonly afterSuccess?: boolean | undefined;
   /** The request is for the application alone: the proxy forks it to no device (SIP API requests). */
   readonly exclusive?: boolean | undefined;
   handle(request: SipRequest): Promise<LocalAnswer>;

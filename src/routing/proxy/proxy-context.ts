@@ -1,10 +1,11 @@
 /**
  * A stateful proxy's response context (RFC 3261 §16.7) for one server transaction: a branch per target (a
  * client transaction, or an application inside missive), provisional and 2xx responses forwarded at once,
- * failures held until every branch has answered and the best one forwarded. For INVITE a 2xx or 6xx cancels the
- * branches still pending, a CANCEL from upstream cancels them all (§16.10), and Timer C (§16.8) cancels a branch
- * that rings too long. A branch toward a host name (a `locate` target) is located by DNS first and fails over
- * between the targets found (RFC 3263 §4.3).
+ * failures held until every branch has answered and the best one forwarded; a local branch may start on the
+ * first 2xx and hold it (afterSuccess: the sender's copy of a MESSAGE that left for another domain). For INVITE
+ * a 2xx or 6xx cancels the branches still pending, a CANCEL from upstream cancels them all (§16.10), and Timer C
+ * (§16.8) cancels a branch that rings too long. A branch toward a host name (a `locate` target) is located by
+ * DNS first and fails over between the targets found (RFC 3263 §4.3).
  */
 import type { Clock, Timer } from '../../time/clock.js';
 import { createResponse } from '../../sip/message/create-response.js';
@@ -14,6 +15,7 @@ import { popVia } from '../../sip/message/via-stack.js';
 import { cancelFor } from '../../sip/transaction/same-hop-request.js';
 import type { TransactionLayer } from '../../sip/transaction/transaction-layer.js';
 import type {
+  ClientFailure,
   ClientTransaction,
   ClientTransactionHandler,
   ServerTransaction,
@@ -64,6 +66,8 @@ interface Branch {
   holds: boolean;
   /** A located branch's failover, stopped when the branch is cancelled. */
   failover: FailoverRequest | undefined;
+  /** An afterSuccess target not started yet; such a branch neither holds nor counts until it is. */
+  deferred: LocalTarget | undefined;
 }
 
 export class ProxyContext {
@@ -76,6 +80,7 @@ export class ProxyContext {
   readonly #generated = new WeakSet<SipResponse>();
   /** Non-INVITE: the first 2xx, held while a holding branch has not answered. */
   #held: { response: SipResponse; source: MessageSource } | undefined;
+  #base: SipRequest | undefined;
 
   constructor(
     private readonly env: ProxyEnvironment,
@@ -87,12 +92,16 @@ export class ProxyContext {
 
   /** Starts a branch per target; `base` is the request after route processing and Max-Forwards. */
   start(base: SipRequest, targets: readonly ForwardTarget[]): void {
-    if (targets.length === 0) {
+    // An INVITE has no single 2xx to wait on: afterSuccess targets do not apply to it.
+    const usable = targets.filter((target) => !this.#isInvite || !isAfterSuccess(target));
+    if (!usable.some((target) => !isAfterSuccess(target))) {
       this.#forwardedFinal = true;
       this.server.respond(this.#localResponse(480));
       return;
     }
-    for (const target of targets) {
+    this.#base = base;
+    for (const target of usable) {
+      const deferred = target.kind === 'local' && isAfterSuccess(target) ? target : undefined;
       const branch: Branch = {
         final: undefined,
         transaction: undefined,
@@ -100,10 +109,12 @@ export class ProxyContext {
         cancelWanted: false,
         cancelSent: false,
         timerC: undefined,
-        holds: target.kind === 'local' && target.holdsFinal === true,
+        holds: deferred !== undefined || (target.kind === 'local' && target.holdsFinal === true),
         failover: undefined,
+        deferred,
       };
       this.#branches.push(branch);
+      if (deferred !== undefined) continue;
       if (target.kind === 'local') this.#startLocal(branch, base, target);
       else this.#startNetwork(branch, base, target);
     }
@@ -179,7 +190,8 @@ export class ProxyContext {
         this.#onResponse(branch, response, source);
       },
       onFailure: (reason) => {
-        this.#branchFinal(branch, this.#localResponse(reason === 'timeout' ? 408 : 480));
+        const failure = failureStatus(reason);
+        this.#branchFinal(branch, this.#localResponse(failure.status, failure.reason));
       },
     };
   }
@@ -203,6 +215,7 @@ export class ProxyContext {
       return;
     }
     branch.timerC?.cancel();
+    if (response.status < 300 && !this.#isInvite) this.#startDeferred();
     if (response.status < 300 && !this.#isInvite && this.#holding()) {
       if (branch.final === undefined) branch.final = response;
       this.#held ??= { response, source };
@@ -255,7 +268,7 @@ export class ProxyContext {
       this.server.respond(response);
       return;
     }
-    if (this.#branches.some((b) => b.final === undefined)) return;
+    if (this.#branches.some((b) => b.final === undefined && b.deferred === undefined)) return;
     const finals = this.#branches.map((b) => b.final).filter((r): r is SipResponse => r !== undefined);
     const best = bestResponse(finals) ?? this.#localResponse(500);
     this.#forwardedFinal = true;
@@ -266,7 +279,19 @@ export class ProxyContext {
 
   /** Whether a holding branch has yet to answer. */
   #holding(): boolean {
-    return this.#branches.some((b) => b.holds && b.final === undefined);
+    return this.#branches.some((b) => b.holds && b.final === undefined && b.deferred === undefined);
+  }
+
+  /** A network 2xx: the afterSuccess branches start (once). */
+  #startDeferred(): void {
+    const base = this.#base;
+    if (base === undefined) return;
+    for (const branch of this.#branches) {
+      const target = branch.deferred;
+      if (target === undefined) continue;
+      branch.deferred = undefined;
+      this.#startLocal(branch, base, target);
+    }
   }
 
   #forward(response: SipResponse, source: MessageSource): void {
@@ -303,4 +328,15 @@ export class ProxyContext {
     this.#generated.add(response);
     return response;
   }
+}
+
+/** What a branch that got no response counts as: 408 on timeout, 430 for a failed flow (RFC 5626 §5.3), else 480. */
+function failureStatus(failure: ClientFailure): { status: number; reason?: string } {
+  if (failure === 'timeout') return { status: 408 };
+  if (failure === 'flow-failed') return { status: 430, reason: 'Flow Failed' };
+  return { status: 480 };
+}
+
+function isAfterSuccess(target: ForwardTarget): boolean {
+  return target.kind === 'local' && target.afterSuccess === true;
 }

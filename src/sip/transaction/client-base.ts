@@ -1,7 +1,7 @@
 /** What the client transactions share: sending the request and ending exactly once. */
 import type { Clock, Timer } from '../../time/clock.js';
 import type { SipRequest, SipResponse } from '../message/message.js';
-import type { MessageSource, SendTarget } from '../transport/types.js';
+import { FlowFailedError, type MessageSource, type SendTarget } from '../transport/types.js';
 import type { TransactionTimers } from './timers.js';
 import type {
   ClientFailure,
@@ -57,8 +57,8 @@ export abstract class ClientTransactionBase implements ClientTransaction {
   abstract receive(response: SipResponse, source: MessageSource): void;
 
   protected transmit(message: SipRequest): void {
-    this.context.transport.send(message, this.target).catch(() => {
-      this.fail('transport-error');
+    this.context.transport.send(message, this.target).catch((error: unknown) => {
+      this.fail(error instanceof FlowFailedError ? 'flow-failed' : 'transport-error');
     });
   }
 

@@ -20,12 +20,13 @@ export interface ServerTransaction {
   respond(response: SipResponse): void;
 }
 
-export type ClientFailure = 'timeout' | 'transport-error';
+/** 'flow-failed': the request had to go over an RFC 5626 flow whose connection is gone. */
+export type ClientFailure = 'timeout' | 'transport-error' | 'flow-failed';
 
 export interface ClientTransactionHandler {
   /** Every response the transaction passes up: provisionals, the final, and (INVITE) 2xx retransmissions. */
   onResponse(response: SipResponse, source: MessageSource): void;
-  /** Timer B or F fired, or the transport failed: the TU acts as if a 408 or 503 arrived (§8.1.3.1). */
+  /** Timer B or F fired, or the transport failed: the TU acts as if a 408 or 503 (430 for a flow) arrived (§8.1.3.1). */
   onFailure(reason: ClientFailure): void;
 }
 

@@ -28,6 +28,7 @@ import {
   type LocalAddress,
   type SendTarget,
   type Transport,
+  FlowFailedError,
   TransportError,
   type TransportEvents,
 } from './types.js';
@@ -144,6 +145,7 @@ export class StreamTransport extends EventEmitter<TransportEvents> implements Tr
     const { table } = this.#options;
     const byId = target.connectionId === undefined ? undefined : table.byId(target.connectionId);
     if (byId !== undefined && byId.protocol === this.protocol) return byId;
+    if (target.flowOnly === true) throw new FlowFailedError(`${this.protocol}: flow closed`);
     const existing = table.byAddress(this.protocol, target.host, target.port);
     if (existing !== undefined) return existing;
     const key = connectionKey(this.protocol, target.host, target.port);

@@ -37,6 +37,11 @@ export interface SendTarget {
   readonly port: number;
   readonly connectionId?: string | undefined;
   /**
+   * An RFC 5626 flow: only the connection `connectionId` may carry the message, never a new connection or
+   * another one from the same address (§5.3); when it is closed the send fails with a FlowFailedError.
+   */
+  readonly flowOnly?: boolean | undefined;
+  /**
    * TLS: the name sent as SNI and checked against the server's certificate when `host` is an address that
    * DNS gave for it (RFC 5922: the SIP domain of the URI, not the SRV target). Default: `host` when a name.
    */
@@ -60,5 +65,10 @@ export interface Transport extends EventEmitter<TransportEvents> {
 
 /** A send that failed: the layer above treats it as a transport error (§8.1.3.1, §17.1.4). */
 export class TransportError extends Error {
-  override readonly name = 'TransportError';
+  override readonly name: string = 'TransportError';
+}
+
+/** A send over a flow (SendTarget.flowOnly) whose connection is gone: the proxy answers 430 (RFC 5626 §5.3). */
+export class FlowFailedError extends TransportError {
+  override readonly name = 'FlowFailedError';
 }

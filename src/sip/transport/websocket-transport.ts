@@ -21,6 +21,7 @@ import {
   type LocalAddress,
   type SendTarget,
   type Transport,
+  FlowFailedError,
   TransportError,
   type TransportEvents,
 } from './types.js';
@@ -113,6 +114,8 @@ export class WebSocketTransport extends EventEmitter<TransportEvents> implements
 
   async send(message: SipMessage, target: SendTarget): Promise<void> {
     const connection = this.#connectionFor(target);
+    if (connection === undefined && target.flowOnly === true)
+      throw new FlowFailedError(`${this.protocol}: flow closed`);
     if (connection === undefined) {
       throw new TransportError(`${this.protocol}: no open connection to ${target.host}:${target.port}`);
     }
@@ -165,6 +168,7 @@ export class WebSocketTransport extends EventEmitter<TransportEvents> implements
     const { table } = this.#options;
     const byId = target.connectionId === undefined ? undefined : table.byId(target.connectionId);
     if (byId !== undefined && byId.protocol === this.protocol) return byId;
+    if (target.flowOnly === true) return undefined;
     return table.byAddress(this.protocol, target.host, target.port);
   }
 }

@@ -1,6 +1,6 @@
 /**
  * TCP over 127.0.0.1: split writes, received stamping, responses and requests reusing the client's
- * connection, keepalive ping/pong, and a bad peer closed while others keep working.
+ * connection, flow-only sends, keepalive ping/pong, and a bad peer closed while others keep working.
  */
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
@@ -10,7 +10,7 @@ import { createResponse } from '../../../src/sip/message/create-response.js';
 import { type SipMessage, SipRequest } from '../../../src/sip/message/message.js';
 import { parseUri } from '../../../src/sip/uri.js';
 import { TransportLayer } from '../../../src/sip/transport/transport-layer.js';
-import type { MessageSource } from '../../../src/sip/transport/types.js';
+import { FlowFailedError, type MessageSource } from '../../../src/sip/transport/types.js';
 import { eventually, request, StreamPeer } from './helpers.js';
 
 function nextMessage(layer: TransportLayer): Promise<[SipMessage, MessageSource]> {
@@ -73,6 +73,20 @@ describe('TCP transport', () => {
     assert.equal(received?.kind === 'request' ? received.method : '', 'OPTIONS');
     assert.equal(layer.connections.size, before);
     peer.close();
+  });
+
+  test('a flow-only send over a closed connection fails with FlowFailedError and opens none (RFC 5626 §5.3)', async () => {
+    const peer = await StreamPeer.connect(port);
+    const arrived = nextMessage(layer);
+    peer.write(request({ method: 'REGISTER', via: 'SIP/2.0/TCP client.invalid;rport;branch=z9hG4bKt3' }));
+    const [message, source] = await arrived;
+    const before = layer.connections.size;
+    peer.close();
+    await eventually(() => layer.connections.size === before - 1);
+    // A listening address: without flowOnly the layer would connect there.
+    const target = { transport: 'tcp', host: '127.0.0.1', port, connectionId: source.connectionId } as const;
+    await assert.rejects(layer.send(message, { ...target, flowOnly: true }), FlowFailedError);
+    assert.equal(layer.connections.size, before - 1);
   });
 
   test('a CRLFCRLF ping gets a CRLF pong', async () => {

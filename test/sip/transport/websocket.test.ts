@@ -170,6 +170,17 @@ describe('WebSocket transport (standalone ws server)', () => {
       }),
       { name: 'TransportError' },
     );
+    // An RFC 5626 flow says so: the proxy answers 430 for it.
+    await assert.rejects(
+      layer.send(outgoing(), {
+        transport: 'ws',
+        host: source.host,
+        port: source.port,
+        connectionId: source.connectionId,
+        flowOnly: true,
+      }),
+      { name: 'FlowFailedError' },
+    );
     await assert.rejects(layer.send(outgoing(), { transport: 'ws', host: '127.0.0.1', port }), {
       name: 'TransportError',
     });

@@ -1,0 +1,122 @@
+/**
+ * RFC 5626 §5.3 over real sockets: a MESSAGE for a device registered with outbound (reg-id, +sip.instance)
+ * goes over its flow; once that connection is gone the answer is 430 (Flow Failed), not 480, and no new
+ * connection is tried. A device registered without outbound keeps the 480 it had.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { WebSocket } from 'ws';
+import type { Agent } from './agent.js';
+import { digestAuthorization } from '../sip/auth/digest-client.js';
+import { DOMAIN, type Fixture, PASSWORD, startFixture } from './fixture.js';
+
+const INSTANCE = '"<urn:uuid:00000000-0000-4000-8000-000000000001>"';
+
+describe('outbound flows (RFC 5626)', () => {
+  let fixture: Fixture;
+  before(async () => {
+    fixture = await startFixture();
+    // One user per test: a dead binding left by one test must not be a branch of the next.
+    await fixture.store.subscribers.add('dave', DOMAIN, PASSWORD);
+  });
+  after(async () => {
+    await fixture.close();
+  });
+
+  /** Until the server has seen its connections drop to `count`. */
+  async function connectionsDownTo(count: number): Promise<void> {
+    for (let i = 0; i < 300 && fixture.service.transports.connections.size > count; i++)
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    assert.equal(fixture.service.transports.connections.size, count);
+  }
+
+  async function send(alice: Agent, to: string): Promise<number> {
+    return (await alice.authenticated({ method: 'MESSAGE', uri: `sip:${to}@${DOMAIN}`, body: 'x' })).status;
+  }
+
+  test('a TCP flow: delivered while open, 430 once closed', async () => {
+    const alice = await fixture.agent('alice');
+    const bob = await fixture.agent('bob', 'tcp');
+    const before = fixture.service.transports.connections.size;
+    const registered = await bob.authenticated({
+      method: 'REGISTER',
+      uri: `sip:${DOMAIN}`,
+      to: `<${bob.aor}>`,
+      contact: `<sip:bob@127.0.0.1:${String(bob.port)};transport=tcp;ob>;reg-id=1;+sip.instance=${INSTANCE}`,
+      extra: [
+        ['Supported', 'outbound'],
+        ['Expires', '300'],
+      ],
+    });
+    assert.equal(registered.status, 200);
+    assert.match(registered.headers.get('Supported') ?? '', /outbound/);
+
+    const sending = send(alice, 'bob');
+    await bob.answer(await bob.incoming('MESSAGE'), 200);
+    assert.equal(await sending, 200);
+
+    await bob.stop();
+    await connectionsDownTo(before);
+    assert.equal(await send(alice, 'bob'), 430);
+    assert.equal(fixture.service.transports.connections.size, before, 'no connection opened toward bob');
+  });
+
+  test('a TCP registration without outbound still gets 480 when its connection is gone', async () => {
+    const alice = await fixture.agent('alice');
+    const carol = await fixture.agent('carol', 'tcp');
+    const before = fixture.service.transports.connections.size;
+    assert.equal((await carol.register()).status, 200);
+    await carol.stop();
+    await connectionsDownTo(before);
+    assert.equal(await send(alice, 'carol'), 480);
+  });
+
+  test('a WebSocket flow: 430 once the socket is closed', async () => {
+    const before = fixture.service.transports.connections.size;
+    const socket = new WebSocket(`ws://127.0.0.1:${String(fixture.ports.get('ws'))}`, 'sip');
+    await new Promise((resolve, reject) => socket.once('open', resolve).once('error', reject));
+    const frames: string[] = [];
+    socket.on('message', (data: Buffer) => frames.push(data.toString()));
+    const response = async (): Promise<string> => {
+      for (let i = 0; i < 300; i++) {
+        const frame = frames.shift();
+        if (frame !== undefined) return frame;
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+      throw new Error('no answer');
+    };
+    const register = (cseq: number, auth?: string): string =>
+      [
+        `REGISTER sip:${DOMAIN} SIP/2.0`,
+        `Via: SIP/2.0/WS flow.invalid;branch=z9hG4bKflow${String(cseq)}`,
+        'Max-Forwards: 70',
+        `From: <sip:dave@${DOMAIN}>;tag=flow`,
+        `To: <sip:dave@${DOMAIN}>`,
+        'Call-ID: ws-flow',
+        `CSeq: ${String(cseq)} REGISTER`,
+        `Contact: <sip:dave@flow.invalid;transport=ws;ob>;reg-id=1;+sip.instance=${INSTANCE}`,
+        'Supported: outbound',
+        'Expires: 300',
+        ...(auth === undefined ? [] : [`Authorization: ${auth}`]),
+        'Content-Length: 0',
+        '',
+        '',
+      ].join('\r\n');
+    socket.send(register(1));
+    const nonce = /nonce="([^"]+)"/.exec(await response())?.[1] ?? '';
+    const authorization = digestAuthorization({
+      username: 'dave',
+      realm: DOMAIN,
+      password: PASSWORD,
+      nonce,
+      method: 'REGISTER',
+      uri: `sip:${DOMAIN}`,
+    });
+    socket.send(register(2, authorization));
+    assert.match(await response(), /^SIP\/2\.0 200/);
+    socket.close();
+    await connectionsDownTo(before);
+    const alice = await fixture.agent('alice');
+    assert.equal(await send(alice, 'dave'), 430);
+  });
+});
