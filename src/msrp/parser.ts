@@ -123,6 +123,17 @@ export class MsrpParser {
     return this.state === 'headers' || this.state === 'body';
   }
 
+  /** Nothing carried over or waiting: the next byte fed starts a message (or garbage before one). */
+  get atMessageBoundary(): boolean {
+    return (
+      this.state === 'start' &&
+      this.partialLine === undefined &&
+      this.pending === undefined &&
+      this.pendingEnd === undefined &&
+      !this.paused
+    );
+  }
+
   /** Consumes input; throws MsrpProtocolError once, after which all input is ignored. */
   feed(chunk: Buffer): void {
     if (this.state === 'failed') return;

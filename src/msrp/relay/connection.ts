@@ -24,6 +24,7 @@ import type { AuthSuccess } from './authenticator.js';
 import type { RelayRuntime, RelayState } from './context.js';
 import { ForwardedSend } from './forwarded-send.js';
 import { KeptPath } from './kept-path.js';
+import { KnownOk } from './known-ok.js';
 import { LazyLog, type LogContext } from './lazy-log.js';
 import { openNextHop } from './next-hop.js';
 import { Outbox } from './outbox.js';
@@ -92,6 +93,8 @@ export class Connection implements ParserHandler, SendTrackerOwner, LogContext {
   /** Only once a session is set up: before that, paths are read once or twice and need no cache. */
   private pathCache: PathCache | undefined;
   private inbound: Inbound | undefined;
+  /** The next hop's plain 200, once one has been through every check (outgoing connections). */
+  private knownOk: KnownOk | undefined;
   private authAttempts = 0;
   private invalidTimer: Timer | undefined;
   private closeTimer: Timer | undefined;
@@ -145,9 +148,33 @@ export class Connection implements ParserHandler, SendTrackerOwner, LogContext {
   // ---- socket events (from the shared listeners above) ---------------------------------------------
 
   onData(chunk: Buffer): void {
+    const start = this.knownOk === undefined ? 0 : this.consumeKnownOks(chunk);
+    if (start === chunk.length) return;
+    const data = start === 0 ? chunk : chunk.subarray(start);
     this.parse(() => {
-      this.parser.feed(chunk);
+      this.parser.feed(data);
     });
+  }
+
+  /**
+   * The 200s for forwarded SENDs at the start of `chunk` that have the bytes of one already checked (see
+   * KnownOk): each ends its transaction as onResponse would. Returns where the rest of the chunk begins.
+   */
+  private consumeKnownOks(chunk: Buffer): number {
+    const knownOk = this.knownOk;
+    const transactions = this.other?.sendTransactions;
+    if (knownOk === undefined || transactions === undefined) return 0;
+    if (this.state !== 'ESTABLISHED' || !this.parser.atMessageBoundary) return 0;
+    let pos = 0;
+    while (pos < chunk.length) {
+      const tid = knownOk.match(chunk, pos);
+      const tracked = tid === undefined ? undefined : transactions.get(tid);
+      if (tid === undefined || tracked === undefined) break;
+      transactions.delete(tid);
+      tracked.timer?.cancel();
+      pos = knownOk.end;
+    }
+    return pos;
   }
 
   /**
@@ -422,6 +449,7 @@ export class Connection implements ParserHandler, SendTrackerOwner, LogContext {
       requester.sendTransactions?.delete(head.tid);
       tracked.timer?.cancel();
       if (head.status !== 200) requester.sendReport(tracked, head.status ?? 0, head.comment);
+      else if (this.state === 'ESTABLISHED') this.knownOk ??= KnownOk.learn(head, paths);
       return;
     }
     const request = requester.otherTransactions?.get(head.tid);
