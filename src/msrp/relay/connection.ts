@@ -200,8 +200,9 @@ export class Connection implements ParserHandler, SendTrackerOwner, LogContext {
         this.socket.destroy();
       }
     } finally {
-      this.socket.uncork();
+      // What goes on first: the far side can answer it (B's 200) while the sender still reads our reply.
       otherSocket?.uncork();
+      this.socket.uncork();
     }
   }
 
