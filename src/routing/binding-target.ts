@@ -14,7 +14,9 @@ export function bindingTarget(binding: Binding): NetworkTarget | undefined {
     kind: 'network',
     uri,
     // The device is reached where its REGISTER came from (RFC 5626 flows, NAT, WebSocket .invalid hosts).
-    flow: { transport, host, port, connectionId, flowOnly },
+    // The stored connection id is taken only while its connection still comes from the recorded address:
+    // another instance sharing the store, or an earlier run, may have given the same id to someone else.
+    flow: { transport, host, port, connectionId, flowOnly, verifyAddress: true },
     path: binding.path,
   };
 }

@@ -6,7 +6,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { normalizeHost } from '../grammar/host.js';
-import type { TransportProtocol } from './types.js';
+import type { SendTarget, TransportProtocol } from './types.js';
 
 /** What the table and the transports need of a connection, whatever carries it (stream or WebSocket). */
 export interface Connection {
@@ -74,6 +74,23 @@ export class ConnectionTable {
   byId(id: string): Connection | undefined {
     const connection = this.#byId.get(id);
     return connection?.closed === false ? connection : undefined;
+  }
+
+  /**
+   * The open connection of `protocol` that `target.connectionId` names; with `target.verifyAddress`, only
+   * while it comes from the target's transport and address (the flow the id was recorded with).
+   */
+  byTarget(protocol: TransportProtocol, target: SendTarget): Connection | undefined {
+    if (target.connectionId === undefined) return undefined;
+    const connection = this.byId(target.connectionId);
+    if (connection === undefined || connection.protocol !== protocol) return undefined;
+    if (
+      target.verifyAddress === true &&
+      connectionKey(connection.protocol, connection.remoteHost, connection.remotePort) !==
+        connectionKey(target.transport, target.host, target.port)
+    )
+      return undefined;
+    return connection;
   }
 
   byAddress(protocol: TransportProtocol, host: string, port: number): Connection | undefined {
