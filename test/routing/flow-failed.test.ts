@@ -3,7 +3,7 @@
  * goes over its flow; once that connection is gone the answer is 430 (Flow Failed), not 480, and no new
  * connection is tried. A device registered without outbound keeps the 480 it had. A stored connection id
  * that another instance (or an earlier run) gave out, and that here names another device's live connection,
- * does not carry the request to that device.
+ * does not carry the request to that device. The flows of one device are tried one after the other (§7).
  */
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
@@ -22,7 +22,7 @@ describe('outbound flows (RFC 5626)', () => {
     fixture = await startFixture();
     // One user per test: a dead binding left by one test must not be a branch of the next.
     await fixture.store.subscribers.add('dave', DOMAIN, PASSWORD);
-    for (const user of ['erin', 'frank', 'grace', 'heidi'])
+    for (const user of ['erin', 'frank', 'grace', 'heidi', 'ivan'])
       await fixture.store.subscribers.add(user, DOMAIN, PASSWORD);
   });
   after(async () => {
@@ -187,5 +187,59 @@ describe('outbound flows (RFC 5626)', () => {
     assert.equal(delivered, false, 'the MESSAGE for grace reached heidi');
     // Its recorded address refuses the connection: as for any registration that cannot be reached.
     assert.equal(status, 480);
+  });
+
+  test('the flows of one device are tried one after the other, the next on 430 (§7)', async () => {
+    const alice = await fixture.agent('alice');
+    const flows = [await fixture.agent('ivan', 'tcp'), await fixture.agent('ivan', 'tcp')];
+    for (const [index, flow] of flows.entries()) {
+      const registered = await flow.authenticated({
+        method: 'REGISTER',
+        uri: `sip:${DOMAIN}`,
+        to: `<${flow.aor}>`,
+        contact: `<sip:ivan@127.0.0.1:${String(flow.port)};transport=tcp;ob>;reg-id=${String(index + 1)};+sip.instance=${INSTANCE}`,
+        extra: [
+          ['Supported', 'outbound'],
+          ['Expires', '300'],
+        ],
+      });
+      assert.equal(registered.status, 200);
+      // The second flow is the more recent registration.
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+    /** The flows that got the MESSAGE, each answering `status`; a short while for a parallel fork to show. */
+    const receivers = async (status: (flow: Agent) => number): Promise<Agent[]> => {
+      const got = await Promise.all(
+        flows.map(async (flow) => {
+          try {
+            await flow.answer(await flow.incoming('MESSAGE', 500), status(flow));
+            return [flow];
+          } catch {
+            return [];
+          }
+        }),
+      );
+      return got.flat();
+    };
+
+    const [status, got] = await Promise.all([send(alice, 'ivan'), receivers(() => 200)]);
+    assert.equal(status, 200);
+    assert.deepEqual(got, [flows[1]], 'one flow only, the most recent');
+
+    // The flow says its far end is gone: the other flow carries the MESSAGE.
+    const [retried, both] = await Promise.all([
+      send(alice, 'ivan'),
+      receivers((flow) => (flow === flows[1] ? 430 : 200)),
+    ]);
+    assert.equal(retried, 200);
+    assert.deepEqual(both, flows);
+
+    // Its connection closed: the same, without a response.
+    const before = fixture.service.transports.connections.size;
+    await flows[1]?.stop();
+    await connectionsDownTo(before - 1);
+    const [again, last] = await Promise.all([send(alice, 'ivan'), receivers(() => 200)]);
+    assert.equal(again, 200);
+    assert.deepEqual(last, [flows[0]]);
   });
 });
