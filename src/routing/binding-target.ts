@@ -14,7 +14,38 @@ export function bindingTarget(binding: Binding): NetworkTarget | undefined {
     kind: 'network',
     uri,
     // The device is reached where its REGISTER came from (RFC 5626 flows, NAT, WebSocket .invalid hosts).
-    flow: { transport, host, port, connectionId, flowOnly },
+    // The stored connection id is taken only while its connection still comes from the recorded address:
+    // another instance sharing the store, or an earlier run, may have given the same id to someone else.
+    flow: { transport, host, port, connectionId, flowOnly, verifyAddress: true },
     path: binding.path,
   };
+}
+
+/**
+ * A target per device: the flows of an outbound device (one +sip.instance, a reg-id each) make one target
+ * whose flows are tried one after the other, the most recently registered first, never forked in parallel
+ * (RFC 5626 §7); any other binding is a device of its own.
+ */
+export function deviceTargets(bindings: readonly Binding[]): NetworkTarget[] {
+  const devices: Binding[][] = [];
+  const byInstance = new Map<string, Binding[]>();
+  for (const binding of bindings) {
+    const instance = binding.regId === undefined ? undefined : binding.instanceId;
+    const known = instance === undefined ? undefined : byInstance.get(instance);
+    if (known !== undefined) {
+      known.push(binding);
+      continue;
+    }
+    const device = [binding];
+    devices.push(device);
+    if (instance !== undefined) byInstance.set(instance, device);
+  }
+  return devices.flatMap((device) => {
+    const [first, ...fallbacks] = [...device]
+      .sort((a, b) => b.updatedAt - a.updatedAt)
+      .map(bindingTarget)
+      .filter((target): target is NetworkTarget => target !== undefined);
+    if (first === undefined) return [];
+    return fallbacks.length === 0 ? [first] : [{ ...first, fallbacks }];
+  });
 }

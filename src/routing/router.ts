@@ -23,7 +23,7 @@ import type { RequestAuthenticator } from '../registrar/options.js';
 import { type Aor, aorOfUri } from '../registrar/aor.js';
 import type { Locations } from '../registrar/locations.js';
 import type { CredentialStore } from '../credentials/store.js';
-import { bindingTarget } from './binding-target.js';
+import { deviceTargets } from './binding-target.js';
 import { aliasContact } from './contact-alias.js';
 import type { LocalAddresses } from './local-addresses.js';
 import type { MessagingApplication } from './messaging-hook.js';
@@ -168,9 +168,7 @@ export class Router implements TransactionUser {
       transaction.respond(createResponse(request, 404));
       return;
     }
-    const targets: ForwardTarget[] = devices
-      .map(bindingTarget)
-      .filter((target): target is NonNullable<typeof target> => target !== undefined);
+    const targets: ForwardTarget[] = deviceTargets(devices);
     if (request.method === 'MESSAGE') {
       const branch = this.options.messaging?.branchFor({
         request,

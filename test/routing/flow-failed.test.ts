@@ -1,9 +1,13 @@
 /**
  * RFC 5626 §5.3 over real sockets: a MESSAGE for a device registered with outbound (reg-id, +sip.instance)
  * goes over its flow; once that connection is gone the answer is 430 (Flow Failed), not 480, and no new
- * connection is tried. A device registered without outbound keeps the 480 it had.
+ * connection is tried. A device registered without outbound keeps the 480 it had. A stored connection id
+ * that another instance (or an earlier run) gave out, and that here names another device's live connection,
+ * does not carry the request to that device. The flows of one device are tried one after the other (§7).
  */
 import assert from 'node:assert/strict';
+import { once } from 'node:events';
+import { createServer } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { WebSocket } from 'ws';
 import type { Agent } from './agent.js';
@@ -18,6 +22,8 @@ describe('outbound flows (RFC 5626)', () => {
     fixture = await startFixture();
     // One user per test: a dead binding left by one test must not be a branch of the next.
     await fixture.store.subscribers.add('dave', DOMAIN, PASSWORD);
+    for (const user of ['erin', 'frank', 'grace', 'heidi', 'ivan'])
+      await fixture.store.subscribers.add(user, DOMAIN, PASSWORD);
   });
   after(async () => {
     await fixture.close();
@@ -118,5 +124,122 @@ describe('outbound flows (RFC 5626)', () => {
     await connectionsDownTo(before);
     const alice = await fixture.agent('alice');
     assert.equal(await send(alice, 'dave'), 430);
+  });
+
+  /** A TCP port on 127.0.0.1 that nobody listens on. */
+  async function closedPort(): Promise<number> {
+    const server = createServer().listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    const address = server.address();
+    const port = typeof address === 'object' && address !== null ? address.port : 0;
+    await new Promise((resolve) => server.close(resolve));
+    return port;
+  }
+
+  /**
+   * A binding of `user` stored as another instance would have written it: its REGISTER came from a port
+   * this server has no connection from, over a connection whose id here belongs to `victim`'s live one.
+   */
+  async function staleBinding(user: string, victim: Agent, outbound: boolean): Promise<void> {
+    assert.equal((await victim.register()).status, 200);
+    const [victimBinding] = await fixture.store.locations.lookup(`${victim.user}@${DOMAIN}`, Date.now());
+    const connectionId = victimBinding?.source.connectionId;
+    assert.ok(connectionId !== undefined && fixture.service.transports.connections.byId(connectionId));
+    const port = await closedPort();
+    const now = Date.now();
+    await fixture.store.locations.upsert({
+      aor: `${user}@${DOMAIN}`,
+      contact: `sip:${user}@127.0.0.1:${String(port)};transport=tcp${outbound ? ';ob' : ''}`,
+      ...(outbound ? { instanceId: '<urn:uuid:00000000-0000-4000-8000-000000000002>', regId: 1 } : {}),
+      expiresAt: now + 300_000,
+      callId: `stale-${user}`,
+      cseq: 1,
+      path: [],
+      source: { transport: 'tcp', host: '127.0.0.1', port, connectionId },
+      updatedAt: now,
+    });
+  }
+
+  /** Whether `victim` got a MESSAGE (answered 200, as a device would) within a short while. */
+  async function leaked(victim: Agent): Promise<boolean> {
+    try {
+      await victim.answer(await victim.incoming('MESSAGE', 500), 200);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  test("an outbound binding with another instance's connection id: 430, not the live connection's device", async () => {
+    const alice = await fixture.agent('alice');
+    const frank = await fixture.agent('frank', 'tcp');
+    await staleBinding('erin', frank, true);
+    const [status, delivered] = await Promise.all([send(alice, 'erin'), leaked(frank)]);
+    assert.equal(delivered, false, 'the MESSAGE for erin reached frank');
+    assert.equal(status, 430);
+  });
+
+  test("a binding without outbound with another instance's connection id: its own address, not the live connection", async () => {
+    const alice = await fixture.agent('alice');
+    const heidi = await fixture.agent('heidi', 'tcp');
+    await staleBinding('grace', heidi, false);
+    const [status, delivered] = await Promise.all([send(alice, 'grace'), leaked(heidi)]);
+    assert.equal(delivered, false, 'the MESSAGE for grace reached heidi');
+    // Its recorded address refuses the connection: as for any registration that cannot be reached.
+    assert.equal(status, 480);
+  });
+
+  test('the flows of one device are tried one after the other, the next on 430 (§7)', async () => {
+    const alice = await fixture.agent('alice');
+    const flows = [await fixture.agent('ivan', 'tcp'), await fixture.agent('ivan', 'tcp')];
+    for (const [index, flow] of flows.entries()) {
+      const registered = await flow.authenticated({
+        method: 'REGISTER',
+        uri: `sip:${DOMAIN}`,
+        to: `<${flow.aor}>`,
+        contact: `<sip:ivan@127.0.0.1:${String(flow.port)};transport=tcp;ob>;reg-id=${String(index + 1)};+sip.instance=${INSTANCE}`,
+        extra: [
+          ['Supported', 'outbound'],
+          ['Expires', '300'],
+        ],
+      });
+      assert.equal(registered.status, 200);
+      // The second flow is the more recent registration.
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+    /** The flows that got the MESSAGE, each answering `status`; a short while for a parallel fork to show. */
+    const receivers = async (status: (flow: Agent) => number): Promise<Agent[]> => {
+      const got = await Promise.all(
+        flows.map(async (flow) => {
+          try {
+            await flow.answer(await flow.incoming('MESSAGE', 500), status(flow));
+            return [flow];
+          } catch {
+            return [];
+          }
+        }),
+      );
+      return got.flat();
+    };
+
+    const [status, got] = await Promise.all([send(alice, 'ivan'), receivers(() => 200)]);
+    assert.equal(status, 200);
+    assert.deepEqual(got, [flows[1]], 'one flow only, the most recent');
+
+    // The flow says its far end is gone: the other flow carries the MESSAGE.
+    const [retried, both] = await Promise.all([
+      send(alice, 'ivan'),
+      receivers((flow) => (flow === flows[1] ? 430 : 200)),
+    ]);
+    assert.equal(retried, 200);
+    assert.deepEqual(both, flows);
+
+    // Its connection closed: the same, without a response.
+    const before = fixture.service.transports.connections.size;
+    await flows[1]?.stop();
+    await connectionsDownTo(before - 1);
+    const [again, last] = await Promise.all([send(alice, 'ivan'), receivers(() => 200)]);
+    assert.equal(again, 200);
+    assert.deepEqual(last, [flows[0]]);
   });
 });

@@ -13,6 +13,11 @@ export interface NetworkTarget {
   readonly path?: readonly string[] | undefined;
   /** Find the next hop by DNS (RFC 3263) when it is a host name, and fail over between what DNS gives. */
   readonly locate?: boolean | undefined;
+  /**
+   * The device's other flows (RFC 5626 §7), in order: when this one fails (430, or no way to send over it)
+   * the next replaces it in the same branch. Any other final answer ends the branch.
+   */
+  readonly fallbacks?: readonly NetworkTarget[] | undefined;
 }
 
 /** A final status from an application; its response is built from the proxied request. */

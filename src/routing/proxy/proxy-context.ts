@@ -5,7 +5,8 @@
  * first 2xx and hold it (afterSuccess: the sender's copy of a MESSAGE that left for another domain). For INVITE
  * a 2xx or 6xx cancels the branches still pending, a CANCEL from upstream cancels them all (§16.10), and Timer C
  * (§16.8) cancels a branch that rings too long. A branch toward a host name (a `locate` target) is located by
- * DNS first and fails over between the targets found (RFC 3263 §4.3).
+ * DNS first and fails over between the targets found (RFC 3263 §4.3); a device's flows take turns in one
+ * branch, the next on 430 or when its connection is gone (RFC 5626 §7).
  */
 import type { Clock, Timer } from '../../time/clock.js';
 import { createResponse } from '../../sip/message/create-response.js';
@@ -68,6 +69,8 @@ interface Branch {
   failover: FailoverRequest | undefined;
   /** An afterSuccess target not started yet; such a branch neither holds nor counts until it is. */
   deferred: LocalTarget | undefined;
+  /** The device's flows still to try when the current one fails (NetworkTarget.fallbacks). */
+  fallbacks: readonly NetworkTarget[];
 }
 
 export class ProxyContext {
@@ -112,12 +115,24 @@ export class ProxyContext {
         holds: deferred !== undefined || (target.kind === 'local' && target.holdsFinal === true),
         failover: undefined,
         deferred,
+        fallbacks: [],
       };
       this.#branches.push(branch);
       if (deferred !== undefined) continue;
       if (target.kind === 'local') this.#startLocal(branch, base, target);
       else this.#startNetwork(branch, base, target);
     }
+  }
+
+  /** RFC 5626 §7: the branch's flow failed; the device's next flow, if any, replaces it. */
+  #nextFlow(branch: Branch): boolean {
+    const [next, ...rest] = branch.fallbacks;
+    const base = this.#base;
+    if (next === undefined || base === undefined || branch.cancelWanted) return false;
+    branch.transaction = undefined;
+    branch.request = undefined;
+    this.#startNetwork(branch, base, next, rest);
+    return true;
   }
 
   /** A CANCEL for the INVITE arrived: cancel every pending branch (the 487s come back through them). */
@@ -127,7 +142,13 @@ export class ProxyContext {
     for (const branch of this.#branches) this.#cancelBranch(branch);
   }
 
-  #startNetwork(branch: Branch, base: SipRequest, target: NetworkTarget): void {
+  #startNetwork(
+    branch: Branch,
+    base: SipRequest,
+    target: NetworkTarget,
+    fallbacks: readonly NetworkTarget[] = target.fallbacks ?? [],
+  ): void {
+    branch.fallbacks = fallbacks;
     const locator = target.locate === true ? this.env.locator : undefined;
     const hop = locator === undefined ? undefined : nextHopUri(base.headers, target.uri);
     if (locator !== undefined && hop !== undefined && needsLocating(hop)) {
@@ -136,7 +157,7 @@ export class ProxyContext {
     }
     const outgoing = outgoingRequest(base, target, this.env.local, { recordRoute: this.options.recordRoute });
     if (outgoing === undefined) {
-      this.#branchFinal(branch, this.#localResponse(480, 'Unreachable Contact'));
+      if (!this.#nextFlow(branch)) this.#branchFinal(branch, this.#localResponse(480, 'Unreachable Contact'));
       return;
     }
     branch.request = outgoing.request;
@@ -190,6 +211,8 @@ export class ProxyContext {
         this.#onResponse(branch, response, source);
       },
       onFailure: (reason) => {
+        // A timeout has used the time the request had; the next flow would come too late.
+        if (reason !== 'timeout' && this.#nextFlow(branch)) return;
         const failure = failureStatus(reason);
         this.#branchFinal(branch, this.#localResponse(failure.status, failure.reason));
       },
@@ -215,6 +238,7 @@ export class ProxyContext {
       return;
     }
     branch.timerC?.cancel();
+    if (response.status === 430 && this.#nextFlow(branch)) return;
     if (response.status < 300 && !this.#isInvite) this.#startDeferred();
     if (response.status < 300 && !this.#isInvite && this.#holding()) {
       if (branch.final === undefined) branch.final = response;

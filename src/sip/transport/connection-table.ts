@@ -4,8 +4,9 @@
  * RFC 5626). One table is shared by the TCP, TLS and WebSocket transports; maxConnections bounds them
  * together.
  */
+import { randomBytes } from 'node:crypto';
 import { normalizeHost } from '../grammar/host.js';
-import type { TransportProtocol } from './types.js';
+import type { SendTarget, TransportProtocol } from './types.js';
 
 /** What the table and the transports need of a connection, whatever carries it (stream or WebSocket). */
 export interface Connection {
@@ -30,6 +31,12 @@ export class ConnectionTable {
   readonly maxConnections: number;
   readonly #byKey = new Map<string, Connection>();
   readonly #byId = new Map<string, Connection>();
+  /**
+   * Ids outlive the process: registrations store them (BindingSource.connectionId), and instances share a
+   * store. A random token per table keeps one process's ids apart from another's, or an earlier run's, so
+   * that a stored id does not name someone else's connection here.
+   */
+  readonly #idPrefix = randomBytes(4).toString('hex');
   #nextId = 1;
 
   constructor(maxConnections: number) {
@@ -45,7 +52,8 @@ export class ConnectionTable {
   }
 
   newId(protocol: TransportProtocol): string {
-    return `${protocol}-${this.#nextId++}`;
+    // e.g. tcp-3f9a01c2-17: unique across processes, short enough for logs.
+    return `${protocol}-${this.#idPrefix}-${this.#nextId++}`;
   }
 
   add(connection: Connection): void {
@@ -66,6 +74,23 @@ export class ConnectionTable {
   byId(id: string): Connection | undefined {
     const connection = this.#byId.get(id);
     return connection?.closed === false ? connection : undefined;
+  }
+
+  /**
+   * The open connection of `protocol` that `target.connectionId` names; with `target.verifyAddress`, only
+   * while it comes from the target's transport and address (the flow the id was recorded with).
+   */
+  byTarget(protocol: TransportProtocol, target: SendTarget): Connection | undefined {
+    if (target.connectionId === undefined) return undefined;
+    const connection = this.byId(target.connectionId);
+    if (connection === undefined || connection.protocol !== protocol) return undefined;
+    if (
+      target.verifyAddress === true &&
+      connectionKey(connection.protocol, connection.remoteHost, connection.remotePort) !==
+        connectionKey(target.transport, target.host, target.port)
+    )
+      return undefined;
+    return connection;
   }
 
   byAddress(protocol: TransportProtocol, host: string, port: number): Connection | undefined {

@@ -143,8 +143,8 @@ export class StreamTransport extends EventEmitter<TransportEvents> implements Tr
 
   async #connectionFor(target: SendTarget): Promise<Connection> {
     const { table } = this.#options;
-    const byId = target.connectionId === undefined ? undefined : table.byId(target.connectionId);
-    if (byId !== undefined && byId.protocol === this.protocol) return byId;
+    const byId = table.byTarget(this.protocol, target);
+    if (byId !== undefined) return byId;
     if (target.flowOnly === true) throw new FlowFailedError(`${this.protocol}: flow closed`);
     const existing = table.byAddress(this.protocol, target.host, target.port);
     if (existing !== undefined) return existing;

@@ -42,6 +42,14 @@ export interface SendTarget {
    */
   readonly flowOnly?: boolean | undefined;
   /**
+   * `connectionId` was recorded with `transport`, `host` and `port` as its connection's remote address (a
+   * registration's flow, kept in the store). Such an id may come from another instance or an earlier run and
+   * name someone else's connection here, so the connection is taken only while it has that transport and
+   * remote address; otherwise it counts as closed. Without it the id decides whatever the address says (a
+   * response's Via may name another port than the connection's).
+   */
+  readonly verifyAddress?: boolean | undefined;
+  /**
    * TLS: the name sent as SNI and checked against the server's certificate when `host` is an address that
    * DNS gave for it (RFC 5922: the SIP domain of the URI, not the SRV target). Default: `host` when a name.
    */

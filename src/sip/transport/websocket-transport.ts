@@ -166,8 +166,8 @@ export class WebSocketTransport extends EventEmitter<TransportEvents> implements
 
   #connectionFor(target: SendTarget): Connection | undefined {
     const { table } = this.#options;
-    const byId = target.connectionId === undefined ? undefined : table.byId(target.connectionId);
-    if (byId !== undefined && byId.protocol === this.protocol) return byId;
+    const byId = table.byTarget(this.protocol, target);
+    if (byId !== undefined) return byId;
     if (target.flowOnly === true) return undefined;
     return table.byAddress(this.protocol, target.host, target.port);
   }

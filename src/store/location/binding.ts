@@ -11,7 +11,10 @@ export interface BindingSource {
   /** Where the REGISTER came from (the flow to reach the device through). */
   readonly host: string;
   readonly port: number;
-  /** The connection it came on, for connection-oriented transports; meaningful to this instance only. */
+  /**
+   * The connection it came on, for connection-oriented transports; meaningful to the process that made it
+   * only (ids are unique across processes, and a send checks the connection's address as well).
+   */
   readonly connectionId?: string;
 }
 
