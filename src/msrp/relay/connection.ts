@@ -20,6 +20,7 @@ import {
   readPaths,
   UNINTELLIGIBLE,
 } from './checks.js';
+import { authRealm, authRequestOf, expiresOf, grantHeaders, refreshHeaders } from './auth-answers.js';
 import type { AuthSuccess } from './authenticator.js';
 import type { RelayRuntime, RelayState } from './context.js';
 import { ForwardedSend } from './forwarded-send.js';
@@ -480,25 +481,18 @@ export class Connection implements ParserHandler, SendTrackerOwner, LogContext {
 
   private authenticate(head: MsrpHead, paths: Paths): void {
     const settings = this.runtime.settings;
-    const relayUri = paths.to[0];
-    if (relayUri === undefined) return;
-    const realm = settings.defaultDomain !== '' ? settings.defaultDomain : relayUri.host;
-    const toTokens = paths.toText.split(/[ \t]+/);
-    const authorization = head.headers.get('Authorization');
-    // Bounds first, so that a 423 does not spend the nonce the client will answer again with.
-    const expires = authorization === undefined ? 0 : this.expiresOf(head, paths);
-    if (expires === undefined) return;
-    const request = {
-      authorization,
-      realm,
-      digestUri: toTokens[toTokens.length - 1] ?? '',
-      clientIp: this.remoteAddress,
+    if (paths.to[0] === undefined) return;
+    const request = authRequestOf(head, paths, settings, {
+      ip: this.remoteAddress,
       secure: this.runtime.secure,
-    };
-    if (authorization === undefined) {
+    });
+    if (request.authorization === undefined) {
       this.respond(head, paths, 401, 'Unauthenticated', this.runtime.authenticator.challenge(request));
       return;
     }
+    // Bounds first, so that a 423 does not spend the nonce the client will answer again with.
+    const expires = this.boundedExpires(head, paths);
+    if (expires === undefined) return;
     // Further messages wait until the (possibly remote) credential lookup has answered.
     this.parser.pause();
     this.pausedForAuth = true;
@@ -547,24 +541,12 @@ export class Connection implements ParserHandler, SendTrackerOwner, LogContext {
     this.respond(head, paths, 403, `Unauthorized: Login failed: ${reason}`);
   }
 
-  /** Expires of an AUTH, or the 423 answer when it is out of bounds (spec §2.6). */
-  private expiresOf(head: MsrpHead, paths: Paths): number | undefined {
-    const settings = this.runtime.settings;
-    const text = head.headers.get('Expires');
-    const expires = text === undefined ? settings.sessionExpirationTimeDefault : Number(text.trim());
-    if (expires < settings.sessionExpirationTimeMinimum) {
-      this.respond(head, paths, 423, 'Parameter out of bounds', [
-        { name: 'Min-Expires', value: String(settings.sessionExpirationTimeMinimum) },
-      ]);
-      return undefined;
-    }
-    if (expires > settings.sessionExpirationTimeMaximum) {
-      this.respond(head, paths, 423, 'Parameter out of bounds', [
-        { name: 'Max-Expires', value: String(settings.sessionExpirationTimeMaximum) },
-      ]);
-      return undefined;
-    }
-    return expires;
+  /** The AUTH's Expires, or undefined once answered 423 (spec §2.6). */
+  private boundedExpires(head: MsrpHead, paths: Paths): number | undefined {
+    const expires = expiresOf(this.runtime.settings, head);
+    if (typeof expires === 'number') return expires;
+    this.respond(head, paths, 423, 'Parameter out of bounds', [expires]);
+    return undefined;
   }
 
   private createSession(
@@ -573,8 +555,8 @@ export class Connection implements ParserHandler, SendTrackerOwner, LogContext {
     expires: number,
     { username: receivedUsername, nonce, authenticationInfo }: AuthSuccess,
   ): void {
-    const realm = detachedCopy(this.runtime.settings.defaultDomain || (paths.to[0]?.host ?? ''));
     // Copies: the session keeps these for its lifetime, and slices would keep the whole AUTH message alive.
+    const realm = detachedCopy(authRealm(this.runtime.settings, paths));
     const id = nonce === undefined ? this.relay.tids.next() : detachedCopy(nonce);
     const username = detachedCopy(receivedUsername);
     const relayUri = makeMsrpUri({
@@ -592,25 +574,14 @@ export class Connection implements ParserHandler, SendTrackerOwner, LogContext {
     this.relay.stats.sessionsCreated++;
     this.log.refresh();
     this.log.info('AUTH succeeded, creating new session');
-    // Use-Path: the relays the AUTH came through (nearest last), then this relay (spec §2.6).
-    const usePath = [...paths.from.slice(0, -1).reverse(), relayUri];
-    const headers: Header[] = [
-      { name: 'Use-Path', value: formatPath(usePath) },
-      { name: 'Expires', value: String(expires) },
-    ];
-    if (authenticationInfo !== undefined)
-      headers.push({ name: 'Authentication-Info', value: authenticationInfo });
-    this.respond(head, paths, 200, 'OK', headers);
+    this.respond(head, paths, 200, 'OK', grantHeaders(paths, relayUri, expires, authenticationInfo));
   }
 
   private refreshAuth(head: MsrpHead, paths: Paths): void {
-    const expires = this.expiresOf(head, paths);
+    const expires = this.boundedExpires(head, paths);
     if (expires === undefined || this.session === undefined) return;
     this.session.expires = expires;
-    this.respond(head, paths, 200, 'OK', [
-      { name: 'Use-Path', value: paths.to[0]?.text ?? '' },
-      { name: 'Expires', value: String(expires) },
-    ]);
+    this.respond(head, paths, 200, 'OK', refreshHeaders(paths, expires));
   }
 
   // ---- binding ---------------------------------------------------------------------------------
