@@ -6,7 +6,7 @@
  */
 import type { Logger } from 'pino';
 import type { Locations } from '../registrar/locations.js';
-import { bindingTarget } from '../routing/binding-target.js';
+import { deviceTargets } from '../routing/binding-target.js';
 import type { LocalAddresses } from '../routing/local-addresses.js';
 import type { NetworkTarget } from '../routing/proxy/forward-target.js';
 import { type OutboundEnvironment, sendThroughServer } from '../routing/outbound-proxy.js';
@@ -46,18 +46,33 @@ export interface UacOptions {
   readonly logger?: Logger | undefined;
 }
 
-/** Standalone: to every registered device of the account (Request-URI = the device's Contact). */
+/**
+ * Standalone: to every registered device of the account (Request-URI = the device's Contact), one request per
+ * device: the flows of an outbound device (RFC 5626) are tried one after the other (the next on 430 or when
+ * the flow cannot be sent on), as the proxy does. The device a message came from is left out, all its flows
+ * when its registration has a +sip.instance.
+ */
 export class DeviceMessageSender implements OwnMessageSender {
   constructor(private readonly options: UacOptions & { readonly locations: Locations }) {}
 
   async send(message: OwnMessage): Promise<number> {
     const bindings = await this.options.locations.lookup(message.deliverTo);
+    const except = message.exceptSource;
+    const excluded = except === undefined ? [] : bindings.filter((binding) => sameDevice(binding, except));
+    const instances = new Set(excluded.flatMap((binding) => binding.instanceId ?? []));
+    const targets = deviceTargets(
+      bindings.filter(
+        (binding) =>
+          !excluded.includes(binding) &&
+          (binding.instanceId === undefined || !instances.has(binding.instanceId)),
+      ),
+    );
     let sent = 0;
-    for (const binding of bindings) {
-      if (message.exceptSource !== undefined && sameDevice(binding, message.exceptSource)) continue;
-      const target = bindingTarget(binding);
-      if (target === undefined || !isSipUri(target.uri)) continue;
-      if (dispatch(this.options, buildRequest(message, target.uri), target)) sent++;
+    for (const target of targets) {
+      const flows = [target, ...(target.fallbacks ?? [])].filter((flow) => isSipUri(flow.uri));
+      const first = flows[0]?.uri;
+      if (first === undefined || !isSipUri(first)) continue;
+      if (dispatch(this.options, buildRequest(message, first), flows)) sent++;
     }
     return sent;
   }
@@ -128,18 +143,37 @@ function buildRequest(message: OwnMessage, uri: SipUri): SipRequest {
   return new SipRequest({ method: 'MESSAGE', uri, headers, body });
 }
 
-function dispatch(options: UacOptions, base: SipRequest, target: NetworkTarget): boolean {
+/**
+ * Sends over the first of a device's flows that can be used; the next replaces one that answers 430 or fails
+ * for any reason but a timeout (RFC 5626 §7, as the proxy does).
+ */
+function dispatch(options: UacOptions, base: SipRequest, flows: readonly NetworkTarget[]): boolean {
+  const logged = loggedFields(base);
+  const [target, ...rest] = flows;
+  if (target === undefined) return false;
   const outgoing = outgoingRequest(base, target, options.local);
   if (outgoing === undefined) {
-    options.logger?.warn({ contentType: base.headers.get('Content-Type') }, 'own MESSAGE has no route');
+    if (rest.length > 0) return dispatch(options, base, rest);
+    options.logger?.warn(logged, 'own MESSAGE has no route');
     return false;
   }
-  const logged = loggedFields(base);
   const to: SendTarget = outgoing.target;
+  const final = finalLogger(options, logged);
+  const nextFlow = (): boolean => rest.length > 0 && dispatch(options, base, rest);
   try {
-    options.transactions.sendRequest(outgoing.request, to, finalLogger(options, logged));
+    options.transactions.sendRequest(outgoing.request, to, {
+      onResponse(response, source) {
+        if (response.status === 430 && nextFlow()) return;
+        final.onResponse(response, source);
+      },
+      onFailure(reason) {
+        if (reason !== 'timeout' && nextFlow()) return;
+        final.onFailure(reason);
+      },
+    });
     return true;
   } catch (error) {
+    if (nextFlow()) return true;
     options.logger?.warn({ ...logged, err: String(error) }, 'own MESSAGE not sent');
     return false;
   }

@@ -15,6 +15,11 @@ export interface Connection {
   readonly remoteHost: string;
   readonly remotePort: number;
   readonly closed: boolean;
+  /**
+   * A TLS connection we opened: the name its certificate was checked against (the target's serverName, or
+   * its host; RFC 5922), normalised. undefined for a connection the peer opened, and for TCP and WebSocket.
+   */
+  readonly serverName?: string | undefined;
   /** Sends one serialized message; rejects with a TransportError when the connection cannot take it. */
   write(bytes: Buffer): Promise<void>;
   /** Ends the connection cleanly. */
@@ -27,9 +32,20 @@ export function connectionKey(protocol: TransportProtocol, host: string, port: n
   return `${protocol}|${normalizeHost(host)}|${port}`;
 }
 
+/** The key of a TLS connection we opened to that address, checked for that server name. */
+export function verifiedKey(
+  protocol: TransportProtocol,
+  host: string,
+  port: number,
+  serverName: string,
+): string {
+  return `${connectionKey(protocol, host, port)}|${serverName}`;
+}
+
 export class ConnectionTable {
   readonly maxConnections: number;
   readonly #byKey = new Map<string, Connection>();
+  readonly #byServerName = new Map<string, Connection>();
   readonly #byId = new Map<string, Connection>();
   /**
    * Ids outlive the process: registrations store them (BindingSource.connectionId), and instances share a
@@ -63,12 +79,21 @@ export class ConnectionTable {
       connectionKey(connection.protocol, connection.remoteHost, connection.remotePort),
       connection,
     );
+    if (connection.serverName !== undefined)
+      this.#byServerName.set(this.#verifiedKeyOf(connection, connection.serverName), connection);
   }
 
   remove(connection: Connection): void {
     if (this.#byId.get(connection.id) === connection) this.#byId.delete(connection.id);
     const key = connectionKey(connection.protocol, connection.remoteHost, connection.remotePort);
     if (this.#byKey.get(key) === connection) this.#byKey.delete(key);
+    if (connection.serverName === undefined) return;
+    const verified = this.#verifiedKeyOf(connection, connection.serverName);
+    if (this.#byServerName.get(verified) === connection) this.#byServerName.delete(verified);
+  }
+
+  #verifiedKeyOf(connection: Connection, serverName: string): string {
+    return verifiedKey(connection.protocol, connection.remoteHost, connection.remotePort, serverName);
   }
 
   byId(id: string): Connection | undefined {
@@ -95,6 +120,17 @@ export class ConnectionTable {
 
   byAddress(protocol: TransportProtocol, host: string, port: number): Connection | undefined {
     const connection = this.#byKey.get(connectionKey(protocol, host, port));
+    return connection?.closed === false ? connection : undefined;
+  }
+
+  /** The newest open connection we opened to that address whose certificate was checked for `serverName`. */
+  byServerName(
+    protocol: TransportProtocol,
+    host: string,
+    port: number,
+    serverName: string,
+  ): Connection | undefined {
+    const connection = this.#byServerName.get(verifiedKey(protocol, host, port, serverName));
     return connection?.closed === false ? connection : undefined;
   }
 

@@ -34,6 +34,8 @@ export interface StreamConnectionInit {
   readonly clock: Clock;
   readonly onMessage: (message: SipMessage, source: MessageSource) => void;
   readonly onClose: (connection: StreamConnection) => void;
+  /** A TLS connection we opened: the name its certificate was checked against (Connection.serverName). */
+  readonly serverName?: string | undefined;
 }
 
 export class StreamConnection implements Connection {
@@ -41,6 +43,7 @@ export class StreamConnection implements Connection {
   readonly protocol: TransportProtocol;
   readonly remoteHost: string;
   readonly remotePort: number;
+  readonly serverName: string | undefined;
   readonly local: LocalAddress;
   readonly #socket: Socket;
   readonly #parser: SipStreamParser;
@@ -58,6 +61,7 @@ export class StreamConnection implements Connection {
     this.#socket = init.socket;
     this.remoteHost = init.socket.remoteAddress ?? '';
     this.remotePort = init.socket.remotePort ?? 0;
+    this.serverName = init.serverName;
     this.local = { host: init.socket.localAddress ?? '', port: init.socket.localPort ?? 0 };
     this.#source = {
       transport: init.protocol,

@@ -1,8 +1,10 @@
 /**
  * SIP over TCP or TLS (RFC 3261 §18, §26.3.1): accepts connections, opens them on demand for send(), and
- * reuses any open connection to the target (whoever opened it). Connections live in a ConnectionTable shared
- * with the other stream transport; when it is full a new inbound connection is closed at once and an outbound
- * send fails.
+ * reuses an open connection to the target's address: any for TCP and for responses; for a request over TLS
+ * one the peer opened (found by its remote address, as a registration's flow or alias names it) or one we
+ * opened whose certificate was checked for the same server name (RFC 5922), never one checked for another.
+ * Connections live in a ConnectionTable shared with the other stream transport; when it is full a new
+ * inbound connection is closed at once and an outbound send fails.
  */
 import { EventEmitter } from 'node:events';
 import {
@@ -22,7 +24,8 @@ import type { SipMessage } from '../message/message.js';
 import { serializeMessage } from '../message/serialize.js';
 import type { ParserConfig } from '../parser/limits.js';
 import type { Clock } from '../../time/clock.js';
-import { type Connection, type ConnectionTable, connectionKey } from './connection-table.js';
+import { normalizeHost } from '../grammar/host.js';
+import { type Connection, type ConnectionTable, connectionKey, verifiedKey } from './connection-table.js';
 import { StreamConnection, type StreamConnectionLimits } from './stream-connection.js';
 import {
   type LocalAddress,
@@ -92,7 +95,7 @@ export class StreamTransport extends EventEmitter<TransportEvents> implements Tr
 
   async send(message: SipMessage, target: SendTarget): Promise<void> {
     const bytes = serializeMessage(message);
-    const connection = await this.#connectionFor(target);
+    const connection = await this.#connectionFor(target, message.kind === 'request');
     await connection.write(bytes);
   }
 
@@ -121,7 +124,7 @@ export class StreamTransport extends EventEmitter<TransportEvents> implements Tr
     this.#adopt(socket);
   }
 
-  #adopt(socket: Socket): StreamConnection {
+  #adopt(socket: Socket, serverName?: string): StreamConnection {
     const { table } = this.#options;
     const connection = new StreamConnection({
       id: table.newId(this.protocol),
@@ -136,31 +139,50 @@ export class StreamTransport extends EventEmitter<TransportEvents> implements Tr
       onClose: (closed) => {
         table.remove(closed);
       },
+      serverName,
     });
     table.add(connection);
     return connection;
   }
 
-  async #connectionFor(target: SendTarget): Promise<Connection> {
+  async #connectionFor(target: SendTarget, request: boolean): Promise<Connection> {
     const { table } = this.#options;
     const byId = table.byTarget(this.protocol, target);
     if (byId !== undefined) return byId;
     if (target.flowOnly === true) throw new FlowFailedError(`${this.protocol}: flow closed`);
-    const existing = table.byAddress(this.protocol, target.host, target.port);
-    if (existing !== undefined) return existing;
-    const key = connectionKey(this.protocol, target.host, target.port);
+    const { host, port } = target;
+    const existing = table.byAddress(this.protocol, host, port);
+    // The name a new TLS connection's certificate is checked against.
+    const serverName = this.protocol === 'tls' ? verifiedName(target) : undefined;
+    let key = connectionKey(this.protocol, host, port);
+    if (serverName === undefined || !request) {
+      if (existing !== undefined) return existing;
+    } else {
+      // A request over TLS goes only where the certificate matched its server name (RFC 5922); a connection
+      // the peer opened (no serverName) is reused by its address, as before.
+      const usable = existing?.serverName === undefined || existing.serverName === serverName;
+      if (existing !== undefined && usable) return existing;
+      const verified = table.byServerName(this.protocol, host, port, serverName);
+      if (verified !== undefined) return verified;
+      key = verifiedKey(this.protocol, host, port, serverName);
+    }
     const pending = this.#connecting.get(key);
     if (pending !== undefined) return pending;
     if (this.#closing) throw new TransportError(`${this.protocol}: closed`);
     if (table.full) throw new TransportError(`${this.protocol}: too many connections`);
-    const opening = this.#open(target.host, target.port, target.serverName).finally(() => {
+    const opening = this.#open(host, port, target.serverName, serverName).finally(() => {
       this.#connecting.delete(key);
     });
     this.#connecting.set(key, opening);
     return opening;
   }
 
-  #open(host: string, port: number, serverName: string | undefined): Promise<StreamConnection> {
+  #open(
+    host: string,
+    port: number,
+    serverName: string | undefined,
+    verified: string | undefined,
+  ): Promise<StreamConnection> {
     return new Promise((resolve, reject) => {
       const socket =
         this.protocol === 'tls'
@@ -183,7 +205,7 @@ export class StreamTransport extends EventEmitter<TransportEvents> implements Tr
           reject(new TransportError(`${this.protocol}: too many connections`));
           return;
         }
-        resolve(this.#adopt(socket));
+        resolve(this.#adopt(socket, verified));
       };
       socket.once(this.protocol === 'tls' ? 'secureConnect' : 'connect', adopt);
     });
@@ -196,4 +218,10 @@ export class StreamTransport extends EventEmitter<TransportEvents> implements Tr
     if (isIP(name) === 0) options.servername = name;
     return options;
   }
+}
+
+/** What a TLS connection to the target is checked against: its serverName, or its host (as #tlsClientOptions). */
+function verifiedName(target: SendTarget): string {
+  const name = target.serverName ?? target.host;
+  return normalizeHost(isIP(name) === 0 ? name : target.host);
 }

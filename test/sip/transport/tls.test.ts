@@ -65,3 +65,43 @@ describe('TLS transport', () => {
     assert.equal(server.connections.size, 1);
   });
 });
+
+describe('TLS: a request to a client that connected', () => {
+  test('goes over the connection the client opened (found by its address), whatever server name it names', async () => {
+    const server = new TransportLayer({ tls: { server: certificate } });
+    const client = new TransportLayer({ tls: { client: { ca: certificate.cert } } });
+    const port = (await server.listen('tls', '127.0.0.1', 0)).port;
+    const message = (callId: string): SipRequest => {
+      const request = new SipRequest({ method: 'OPTIONS', uri: parseUri('sips:alice@example.test')! });
+      for (const [name, value] of [
+        ['Via', `SIP/2.0/TLS client.invalid;rport;branch=z9hG4bK${callId}`],
+        ['Max-Forwards', '70'],
+        ['From', '<sips:bob@example.test>;tag=b'],
+        ['To', '<sips:alice@example.test>'],
+        ['Call-ID', callId],
+        ['CSeq', '1 OPTIONS'],
+      ] as const)
+        request.headers.add(name, value);
+      return request;
+    };
+    try {
+      const arrived = once(server, 'message') as Promise<[SipMessage, MessageSource]>;
+      await client.send(message('in-1'), { transport: 'tls', host: '127.0.0.1', port });
+      const [, source] = await arrived;
+      const back = once(client, 'message') as Promise<[SipMessage, MessageSource]>;
+      // No connection id: the client's address (as an alias or a Via would give it), and a name to check.
+      await server.send(message('out-1'), {
+        transport: 'tls',
+        host: source.host,
+        port: source.port,
+        serverName: 'alice.example.test',
+      });
+      const [request] = await back;
+      assert.equal(request.headers.get('Call-ID'), 'out-1');
+      assert.equal(server.connections.size, 1);
+      assert.equal(client.connections.size, 1);
+    } finally {
+      await Promise.all([client.close(), server.close()]);
+    }
+  });
+});
