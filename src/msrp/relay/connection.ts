@@ -29,7 +29,8 @@ import { KnownOk } from './known-ok.js';
 import { LazyLog, type LogContext } from './lazy-log.js';
 import { openNextHop } from './next-hop.js';
 import { Outbox } from './outbox.js';
-import { SendTracker, type SendTrackerOwner, UNTRACKED } from './send-tracker.js';
+import { PendingSends, type SendReporter } from './pending-sends.js';
+import { SendTracker, UNTRACKED } from './send-tracker.js';
 import { Session } from './session.js';
 import { relayReport, type TrackedRequest, type TrackedSend } from './transactions.js';
 
@@ -80,15 +81,15 @@ function onSocketClose(this: RelaySocket): void {
  * The per-connection structures below that only some connections need (transaction maps, path cache) are
  * made on first use: an idle authenticated session should cost little more than its socket.
  */
-export class Connection implements ParserHandler, SendTrackerOwner, LogContext {
+export class Connection implements ParserHandler, SendReporter, LogContext {
   state: PeerState;
   /** The URIs that identify the far side of this connection (spec §3.1). */
   path: KeptPath = KeptPath.none;
   other: Connection | undefined;
   session: Session | undefined;
   readonly outbox: Outbox;
-  /** SEND parts forwarded from this connection, by the tid they were forwarded with. */
-  sendTransactions: Map<string, TrackedSend> | undefined;
+  /** SEND parts forwarded from this connection awaiting their response; made with the first one. */
+  pendingSends: PendingSends | undefined;
   private otherTransactions: Map<string, TrackedRequest> | undefined;
   private readonly parser: MsrpParser;
   /** Only once a session is set up: before that, paths are read once or twice and need no cache. */
@@ -163,16 +164,13 @@ export class Connection implements ParserHandler, SendTrackerOwner, LogContext {
    */
   private consumeKnownOks(chunk: Buffer): number {
     const knownOk = this.knownOk;
-    const transactions = this.other?.sendTransactions;
-    if (knownOk === undefined || transactions === undefined) return 0;
+    const pending = this.other?.pendingSends;
+    if (knownOk === undefined || pending === undefined) return 0;
     if (this.state !== 'ESTABLISHED' || !this.parser.atMessageBoundary) return 0;
     let pos = 0;
     while (pos < chunk.length) {
       const tid = knownOk.match(chunk, pos);
-      const tracked = tid === undefined ? undefined : transactions.get(tid);
-      if (tid === undefined || tracked === undefined) break;
-      transactions.delete(tid);
-      tracked.timer?.cancel();
+      if (tid === undefined || pending.take(tid) === undefined) break;
       pos = knownOk.end;
     }
     return pos;
@@ -293,34 +291,20 @@ export class Connection implements ParserHandler, SendTrackerOwner, LogContext {
       range,
       failureReport === 'no'
         ? UNTRACKED
-        : new SendTracker(this, paths.fromText, reportFrom, messageId, range.total),
+        : new SendTracker(this.sendsOwner(), paths.fromText, reportFrom, messageId, range.total),
     );
     destination.outbox.startSend(send);
     this.applyBackpressure(destination);
     return { kind: 'forward', head, paths, send, destination, hopResponse: failureReport === 'yes' };
   }
 
-  // SendTrackerOwner: called by the trackers of SENDs from this connection.
-
-  trackSend(tracked: TrackedSend): void {
-    this.sendTransactions ??= new Map();
-    this.sendTransactions.set(tracked.part.tid, tracked);
-  }
-
-  armSendTimeout(tid: string): void {
-    const tracked = this.sendTransactions?.get(tid);
-    if (tracked === undefined) return;
-    tracked.timer = this.relay.deadlines.add(this.runtime.settings.transactionTimeout * 1000, () => {
-      this.onSendTimeout(tid);
-    });
-  }
-
-  private onSendTimeout(tid: string): void {
-    const tracked = this.sendTransactions?.get(tid);
-    if (tracked === undefined) return;
-    this.sendTransactions?.delete(tid);
-    // msrprelay stayed silent for Failure-Report: partial; RFC 4975 §7.1.2 wants the failure reported.
-    this.sendReport(tracked, 408, undefined);
+  private sendsOwner(): PendingSends {
+    this.pendingSends ??= new PendingSends(
+      this,
+      this.relay.deadlines,
+      this.runtime.settings.transactionTimeout * 1000,
+    );
+    return this.pendingSends;
   }
 
   // ---- complete messages (non-SEND requests, responses) -----------------------------------------
@@ -446,11 +430,9 @@ export class Connection implements ParserHandler, SendTrackerOwner, LogContext {
   private onResponse(head: MsrpHead, paths: Paths): void {
     const requester = this.other;
     if (requester === undefined) return;
-    const tracked = requester.sendTransactions?.get(head.tid);
+    const tracked = requester.pendingSends?.take(head.tid);
     if (tracked !== undefined) {
-      requester.sendTransactions?.delete(head.tid);
-      tracked.timer?.cancel();
-      if (head.status !== 200) requester.sendReport(tracked, head.status ?? 0, head.comment);
+      if (head.status !== 200) requester.reportSend(tracked, head.status ?? 0, head.comment);
       else if (this.state === 'ESTABLISHED') this.knownOk ??= KnownOk.learn(head, paths);
       return;
     }
@@ -472,8 +454,8 @@ export class Connection implements ParserHandler, SendTrackerOwner, LogContext {
     requester.outbox.sendControl(Buffer.from(text + closing(request.originalTid, '$', false), 'utf8'));
   }
 
-  /** A REPORT from the relay itself to this connection's client about one of its SENDs (spec §3.8). */
-  private sendReport(tracked: TrackedSend, code: number, comment: string | undefined): void {
+  /** SendReporter: a REPORT from the relay itself to this connection's client about one of its SENDs. */
+  reportSend(tracked: TrackedSend, code: number, comment: string | undefined): void {
     this.outbox.sendControl(relayReport(tracked, code, comment, this.relay.tids.next()));
   }
 
@@ -712,11 +694,7 @@ export class Connection implements ParserHandler, SendTrackerOwner, LogContext {
     const connected = this.outbox.isOpen;
     this.state = 'DISCONNECTING';
     this.outbox.abortSends();
-    for (const tracked of this.sendTransactions?.values() ?? []) {
-      tracked.timer?.cancel();
-      this.sendReport(tracked, 408, 'Session got disconnected');
-    }
-    this.sendTransactions?.clear();
+    this.pendingSends?.failAll('Session got disconnected');
     this.cancelTransactions();
     if (!connected) {
       this.socket.destroy();
@@ -747,7 +725,7 @@ export class Connection implements ParserHandler, SendTrackerOwner, LogContext {
   }
 
   private cancelTransactions(): void {
-    for (const tracked of this.sendTransactions?.values() ?? []) tracked.timer?.cancel();
+    this.pendingSends?.cancelAll();
     for (const request of this.otherTransactions?.values() ?? []) request.timer.cancel();
     this.otherTransactions?.clear();
   }
