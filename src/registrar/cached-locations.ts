@@ -39,6 +39,14 @@ export class CachedLocationStore implements LocationStore {
     }
   }
 
+  async removeFlow(aor: string, key: BindingKey, connectionId: string): Promise<boolean> {
+    try {
+      return await this.store.removeFlow(aor, key, connectionId);
+    } finally {
+      this.#entries.delete(aor);
+    }
+  }
+
   async removeAll(aor: string): Promise<number> {
     try {
       return await this.store.removeAll(aor);

@@ -1,5 +1,6 @@
 /** The SIP registrar and the location look-ups the proxy makes. */
 export { type Aor, aorOfUri, normalizeAor } from './aor.js';
+export { FlowBindings } from './flows.js';
 export { Locations } from './locations.js';
 export {
   DEFAULT_DEFAULT_EXPIRES,

@@ -4,6 +4,7 @@ import type { AuthContext, AuthOutcome } from '../sip/auth/authenticator.js';
 import type { SipRequest } from '../sip/message/message.js';
 import type { LocationStore } from '../store/location/location-store.js';
 import type { Clock } from '../time/clock.js';
+import type { FlowBindings } from './flows.js';
 
 /** The part of DigestAuthenticator the registrar uses. */
 export interface RequestAuthenticator {
@@ -30,6 +31,8 @@ export interface RegistrarOptions {
   /** Retry-After of the 500 sent when the location store fails. Default 10 s. */
   readonly retryAfterSeconds?: number | undefined;
   readonly logger?: Logger | undefined;
+  /** Told of every binding written, so that outbound bindings go with their connection (RFC 5626). */
+  readonly flows?: FlowBindings | undefined;
 }
 
 export interface RegistrarLimits {

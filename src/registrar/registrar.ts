@@ -28,6 +28,7 @@ import {
   registrarLimits,
   type RequestAuthenticator,
 } from './options.js';
+import type { FlowBindings } from './flows.js';
 import { outboundDecision } from './outbound.js';
 import { OUT_OF_ORDER, type PlanRefusal, planContacts, planRemoveAll, type RegisterFacts } from './plan.js';
 import { registeredReply } from './reply.js';
@@ -45,6 +46,7 @@ export class Registrar {
   private readonly limits: RegistrarLimits;
   private readonly retryAfterSeconds: number;
   private readonly logger: Logger | undefined;
+  private readonly flows: FlowBindings | undefined;
 
   constructor(options: RegistrarOptions) {
     this.authenticator = options.authenticator;
@@ -54,6 +56,7 @@ export class Registrar {
     this.limits = registrarLimits(options);
     this.retryAfterSeconds = options.retryAfterSeconds ?? DEFAULT_REGISTRAR_RETRY_AFTER_SECONDS;
     this.logger = options.logger;
+    this.flows = options.flows;
   }
 
   /** The response to send for a REGISTER received from `source`. Never rejects. */
@@ -179,6 +182,7 @@ export class Registrar {
     for (const binding of plan.upserts) {
       // The store's own ordering check: a concurrent REGISTER of the same binding got in first.
       if ((await this.store.upsert(binding)) === 'stale') return reply(request, 500, OUT_OF_ORDER);
+      await this.flows?.stored(binding);
     }
     return flows && plan.upserts.some((binding: Binding) => binding.regId !== undefined);
   }

@@ -6,6 +6,7 @@
 import type { Logger } from 'pino';
 import { Registrar } from '../registrar/registrar.js';
 import { CachedLocationStore } from '../registrar/cached-locations.js';
+import { FlowBindings } from '../registrar/flows.js';
 import { Locations } from '../registrar/locations.js';
 import { LocalAddresses, type ListeningPoint } from '../routing/local-addresses.js';
 import type { MessagingApplication } from '../routing/messaging-hook.js';
@@ -77,6 +78,8 @@ export class SipService {
   readonly outbound: OutboundEnvironment;
   readonly #options: SipServiceOptions;
   readonly #locations: Locations;
+  /** Removals of the outbound bindings of connections that closed, under way. */
+  readonly #flowRemovals = new Set<Promise<unknown>>();
   #purgeTimer: NodeJS.Timeout | undefined;
 
   constructor(options: SipServiceOptions) {
@@ -105,12 +108,29 @@ export class SipService {
       logger,
     });
     const trustedPeers = new TrustedPeers(options.trustedPeers ?? []);
+    // Standalone, missive is both edge proxy and registrar: a flow that failed takes its bindings along.
+    const connections = this.transports.connections;
+    const flows = new FlowBindings(locations, (id) => connections.byId(id) !== undefined);
+    connections.onClose((connection) => {
+      const removal = flows.closed(connection.id).then(
+        (removed) => {
+          if (removed > 0)
+            logger?.debug({ connection: connection.id, removed }, 'flow closed, its registrations removed');
+        },
+        (error: unknown) => {
+          logger?.warn({ err: String(error), connection: connection.id }, 'removing a closed flow failed');
+        },
+      );
+      this.#flowRemovals.add(removal);
+      void removal.finally(() => this.#flowRemovals.delete(removal));
+    });
     const registrar = new Registrar({
       authenticator: new TrustingAuthenticator(authenticator, trustedPeers),
       locations,
       domains: options.domains,
       clock,
       logger,
+      flows,
     });
     const locator = options.locator ?? new SipLocator({ clock });
     this.outbound = {
@@ -183,5 +203,7 @@ export class SipService {
     clearInterval(this.#purgeTimer);
     this.transactions.clear();
     await this.transports.close();
+    // The closed connections' flows are gone: their bindings too, before the store may be closed.
+    await Promise.all(this.#flowRemovals);
   }
 }

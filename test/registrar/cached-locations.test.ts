@@ -21,6 +21,7 @@ async function withStore(
   const counting: LocationStore = {
     upsert: (b) => store.locations.upsert(b),
     remove: (aor, key) => store.locations.remove(aor, key),
+    removeFlow: (aor, key, connectionId) => store.locations.removeFlow(aor, key, connectionId),
     removeAll: (aor) => store.locations.removeAll(aor),
     lookup: (aor, now) => {
       count++;

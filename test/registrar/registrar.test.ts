@@ -349,6 +349,7 @@ describe('Registrar limits and failures', () => {
     const h = await Harness.open({ retryAfterSeconds: 3 }, (inner: LocationStore) => ({
       upsert: (b) => (failing ? Promise.reject(new StoreError('disk full')) : inner.upsert(b)),
       remove: (aor, key) => inner.remove(aor, key),
+      removeFlow: (aor, key, connectionId) => inner.removeFlow(aor, key, connectionId),
       removeAll: (aor) => inner.removeAll(aor),
       lookup: (aor, now) => (failing ? Promise.reject(new StoreError('locked')) : inner.lookup(aor, now)),
       purgeExpired: (now) => inner.purgeExpired(now),

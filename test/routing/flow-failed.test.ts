@@ -1,7 +1,8 @@
 /**
  * RFC 5626 §5.3 over real sockets: a MESSAGE for a device registered with outbound (reg-id, +sip.instance)
- * goes over its flow; once that connection is gone the answer is 430 (Flow Failed), not 480, and no new
- * connection is tried. A device registered without outbound keeps the 480 it had. A stored connection id
+ * goes over its flow; once that connection is gone so is the binding (480, no device), and no new connection
+ * is tried; a flow that cannot be used answers 430 (Flow Failed). A device registered without outbound keeps
+ * the 480 it had. A stored connection id
  * that another instance (or an earlier run) gave out, and that here names another device's live connection,
  * does not carry the request to that device. The flows of one device are tried one after the other (§7).
  */
@@ -36,11 +37,19 @@ describe('outbound flows (RFC 5626)', () => {
     assert.equal(fixture.service.transports.connections.size, count);
   }
 
+  /** Until `user`'s bindings have gone from the store with the connection that carried them. */
+  async function bindingsGone(user: string): Promise<void> {
+    const aor = `${user}@${DOMAIN}`;
+    for (let i = 0; i < 300 && (await fixture.store.locations.lookup(aor, Date.now())).length > 0; i++)
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    assert.deepEqual(await fixture.store.locations.lookup(aor, Date.now()), []);
+  }
+
   async function send(alice: Agent, to: string): Promise<number> {
     return (await alice.authenticated({ method: 'MESSAGE', uri: `sip:${to}@${DOMAIN}`, body: 'x' })).status;
   }
 
-  test('a TCP flow: delivered while open, 430 once closed', async () => {
+  test('a TCP flow: delivered while open, gone with its connection (480), no connection tried', async () => {
     const alice = await fixture.agent('alice');
     const bob = await fixture.agent('bob', 'tcp');
     const before = fixture.service.transports.connections.size;
@@ -63,7 +72,8 @@ describe('outbound flows (RFC 5626)', () => {
 
     await bob.stop();
     await connectionsDownTo(before);
-    assert.equal(await send(alice, 'bob'), 430);
+    await bindingsGone('bob');
+    assert.equal(await send(alice, 'bob'), 480);
     assert.equal(fixture.service.transports.connections.size, before, 'no connection opened toward bob');
   });
 
@@ -77,7 +87,7 @@ describe('outbound flows (RFC 5626)', () => {
     assert.equal(await send(alice, 'carol'), 480);
   });
 
-  test('a WebSocket flow: 430 once the socket is closed', async () => {
+  test('a WebSocket flow: gone with its socket (480)', async () => {
     const before = fixture.service.transports.connections.size;
     const socket = new WebSocket(`ws://127.0.0.1:${String(fixture.ports.get('ws'))}`, 'sip');
     await new Promise((resolve, reject) => socket.once('open', resolve).once('error', reject));
@@ -122,8 +132,9 @@ describe('outbound flows (RFC 5626)', () => {
     assert.match(await response(), /^SIP\/2\.0 200/);
     socket.close();
     await connectionsDownTo(before);
+    await bindingsGone('dave');
     const alice = await fixture.agent('alice');
-    assert.equal(await send(alice, 'dave'), 430);
+    assert.equal(await send(alice, 'dave'), 480);
   });
 
   /** A TCP port on 127.0.0.1 that nobody listens on. */

@@ -502,6 +502,22 @@ export function runConformanceSuite(name: string, open: () => Promise<Conformanc
         assert.deepEqual((await store.locations.lookup('sip:bob@example.com', T0)).length, 1);
       });
 
+      it('removes a flow binding only while it names that connection', async (t) => {
+        const { store } = await fresh(t);
+        const key = { instanceId: '<urn:uuid:1>', regId: 1 };
+        const source = { transport: 'tcp', host: '192.0.2.10', port: 5060 } as const;
+        const flow = makeBinding({ ...key, source: { ...source, connectionId: 'tcp-a-1' } });
+        await store.locations.upsert(flow);
+        assert.equal(await store.locations.removeFlow(AOR, key, 'tcp-a-2'), false);
+        assert.equal(await store.locations.removeFlow(AOR, { contact: flow.contact }, 'tcp-a-1'), false);
+        assert.equal(await store.locations.removeFlow(AOR, key, 'tcp-a-1'), true);
+        assert.equal((await store.locations.lookup(AOR, T0)).length, 0);
+        // Refreshed over another connection since: the old one closing leaves it alone.
+        await store.locations.upsert({ ...flow, source: { ...source, connectionId: 'tcp-a-3' } });
+        assert.equal(await store.locations.removeFlow(AOR, key, 'tcp-a-1'), false);
+        assert.equal((await store.locations.lookup(AOR, T0)).length, 1);
+      });
+
       it('concurrent upserts of one key leave one binding, with the highest CSeq', async (t) => {
         const { store } = await fresh(t);
         const cseqs = shuffled(Array.from({ length: 40 }, (_, i) => i + 1));

@@ -47,6 +47,7 @@ export class ConnectionTable {
   readonly #byKey = new Map<string, Connection>();
   readonly #byServerName = new Map<string, Connection>();
   readonly #byId = new Map<string, Connection>();
+  readonly #closeListeners: ((connection: Connection) => void)[] = [];
   /**
    * Ids outlive the process: registrations store them (BindingSource.connectionId), and instances share a
    * store. A random token per table keeps one process's ids apart from another's, or an earlier run's, so
@@ -83,13 +84,24 @@ export class ConnectionTable {
       this.#byServerName.set(this.#verifiedKeyOf(connection, connection.serverName), connection);
   }
 
+  /**
+   * Called once for each connection that leaves the table (it closed), e.g. to drop the registrations bound
+   * to its flow (RFC 5626). The listener must not throw.
+   */
+  onClose(listener: (connection: Connection) => void): void {
+    this.#closeListeners.push(listener);
+  }
+
   remove(connection: Connection): void {
-    if (this.#byId.get(connection.id) === connection) this.#byId.delete(connection.id);
+    const known = this.#byId.get(connection.id) === connection;
+    if (known) this.#byId.delete(connection.id);
     const key = connectionKey(connection.protocol, connection.remoteHost, connection.remotePort);
     if (this.#byKey.get(key) === connection) this.#byKey.delete(key);
-    if (connection.serverName === undefined) return;
-    const verified = this.#verifiedKeyOf(connection, connection.serverName);
-    if (this.#byServerName.get(verified) === connection) this.#byServerName.delete(verified);
+    if (connection.serverName !== undefined) {
+      const verified = this.#verifiedKeyOf(connection, connection.serverName);
+      if (this.#byServerName.get(verified) === connection) this.#byServerName.delete(verified);
+    }
+    if (known) for (const listener of this.#closeListeners) listener(connection);
   }
 
   #verifiedKeyOf(connection: Connection, serverName: string): string {

@@ -17,6 +17,11 @@ export interface LocationStore {
   upsert(binding: Binding): Promise<UpsertOutcome>;
   /** false when there was no such binding. */
   remove(aor: string, key: BindingKey): Promise<boolean>;
+  /**
+   * Removes the binding only while it is still registered over the connection `connectionId` (its flow
+   * failed, RFC 5626); a binding refreshed since over another connection stays. false when none went.
+   */
+  removeFlow(aor: string, key: BindingKey, connectionId: string): Promise<boolean>;
   /** How many bindings were removed. */
   removeAll(aor: string): Promise<number>;
   /** The AOR's live bindings (expiresAt > now), highest q first, then most recently updated first. */

@@ -7,6 +7,8 @@ export interface LocationSql {
   readonly upsert: string;
   /** (aor, binding_key) */
   readonly remove: string;
+  /** (aor, binding_key, connection_id) */
+  readonly removeFlow: string;
   /** (aor) */
   readonly removeAll: string;
   /** (aor, now) */
@@ -36,6 +38,9 @@ export function locationSql(table: TableNamer, placeholder: (n: number) => strin
   return {
     upsert,
     remove: `DELETE FROM ${t} WHERE aor = ${placeholder(1)} AND binding_key = ${placeholder(2)}`,
+    removeFlow:
+      `DELETE FROM ${t} WHERE aor = ${placeholder(1)} AND binding_key = ${placeholder(2)} ` +
+      `AND connection_id = ${placeholder(3)}`,
     removeAll: `DELETE FROM ${t} WHERE aor = ${placeholder(1)}`,
     // binding_key last makes the order total, so every backend returns ties alike.
     lookup:

@@ -31,6 +31,11 @@ export class PostgresLocationStore implements LocationStore {
     return (result.rowCount ?? 0) > 0;
   }
 
+  async removeFlow(aor: string, key: BindingKey, connectionId: string): Promise<boolean> {
+    const result = await this.#pool.query(this.#sql.removeFlow, [aor, encodeBindingKey(key), connectionId]);
+    return (result.rowCount ?? 0) > 0;
+  }
+
   async removeAll(aor: string): Promise<number> {
     const result = await this.#pool.query(this.#sql.removeAll, [aor]);
     return result.rowCount ?? 0;

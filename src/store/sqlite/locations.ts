@@ -14,6 +14,7 @@ export class SqliteLocationStore implements LocationStore {
   readonly #connection: SqliteConnection;
   readonly #upsert: Database.Statement<unknown[], Row>;
   readonly #remove: Database.Statement;
+  readonly #removeFlow: Database.Statement;
   readonly #removeAll: Database.Statement;
   readonly #lookup: Database.Statement<unknown[], unknown[]>;
   readonly #purge: Database.Statement;
@@ -25,6 +26,7 @@ export class SqliteLocationStore implements LocationStore {
     const db = connection.db;
     this.#upsert = db.prepare(sql.upsert);
     this.#remove = db.prepare(sql.remove);
+    this.#removeFlow = db.prepare(sql.removeFlow);
     this.#removeAll = db.prepare(sql.removeAll);
     this.#lookup = db.prepare<unknown[], unknown[]>(sql.lookup).raw(true);
     this.#purge = db.prepare(sql.purge);
@@ -40,6 +42,12 @@ export class SqliteLocationStore implements LocationStore {
 
   remove(aor: string, key: BindingKey): Promise<boolean> {
     return this.#connection.run(() => this.#remove.run(aor, encodeBindingKey(key)).changes > 0);
+  }
+
+  removeFlow(aor: string, key: BindingKey, connectionId: string): Promise<boolean> {
+    return this.#connection.run(
+      () => this.#removeFlow.run(aor, encodeBindingKey(key), connectionId).changes > 0,
+    );
   }
 
   removeAll(aor: string): Promise<number> {
