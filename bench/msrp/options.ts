@@ -6,6 +6,8 @@ export interface BenchOptions {
   /** Measured runs per row (after `warmups` discarded runs). */
   readonly runs: number;
   readonly warmups: number;
+  /** Measured runs of the side-by-side 8 KiB bulk row: a transfer lasts under a second, so more of them. */
+  readonly bulkRuns: number;
   /** Runs of the idle-session row (each with fresh relays). */
   readonly idleRuns: number;
   readonly rateMs: number;
@@ -60,6 +62,7 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
     quick,
     runs,
     warmups: 1,
+    bulkRuns: runs * 3,
     idleRuns: values.has('--runs') ? runs : quick ? 1 : 3,
     rateMs: quick ? 1000 : 3000,
     setupMs: quick ? 1000 : 3000,

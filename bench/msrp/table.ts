@@ -133,9 +133,10 @@ export async function runTable(ctx: Context): Promise<void> {
           }
         }
       }
-      for (let run = 0; run < total; run++) {
+      const bulkCtx = { ...ctx, options: { ...options, runs: options.bulkRuns } };
+      for (let run = 0; run < options.warmups + bulkCtx.options.runs; run++) {
         for (const relay of both(run)) {
-          await record(ctx, WORKLOADS.bulk8k, relay.system, run, () =>
+          await record(bulkCtx, WORKLOADS.bulk8k, relay.system, run, () =>
             measureBulk(relay, transport, b, options, 8 * KiB),
           );
         }
