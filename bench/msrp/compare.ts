@@ -8,6 +8,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { parseArgs } from 'node:util';
 import { EndpointB } from './endpoint-b.js';
 import { parseOptions } from './options.js';
 import { startKamailio } from './relays/kamailio.js';
@@ -40,29 +41,26 @@ interface Args {
   readonly runs: number;
 }
 
-function parseArgs(argv: readonly string[]): Args {
-  let baseline: string | undefined;
-  let kamailio = false;
-  let rows: RowName[] = ['w1', 'w32', 'setup'];
-  let runs = 6;
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i];
-    if (arg === '--baseline') baseline = argv[++i];
-    else if (arg === '--kamailio') kamailio = true;
-    else if (arg === '--runs') runs = Number(argv[++i]);
-    else if (arg === '--rows') {
-      rows = (argv[++i] ?? '').split(',') as RowName[];
-      const unknown = rows.find((row) => !(row in ROWS));
-      if (unknown !== undefined)
-        throw new Error(`unknown row ${unknown}: one of ${Object.keys(ROWS).join(',')}`);
-    } else throw new Error(`unknown option ${arg}`);
-  }
+function parseCompareArgs(argv: string[]): Args {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      baseline: { type: 'string' },
+      kamailio: { type: 'boolean', default: false },
+      rows: { type: 'string', default: 'w1,w32,setup' },
+      runs: { type: 'string', default: '6' },
+    },
+  });
+  const rows = values.rows.split(',') as RowName[];
+  const unknown = rows.find((row) => !(row in ROWS));
+  if (unknown !== undefined) throw new Error(`unknown row ${unknown}: one of ${Object.keys(ROWS).join(',')}`);
+  const runs = Number(values.runs);
   if (!Number.isInteger(runs) || runs < 1) throw new Error('--runs needs a positive integer');
-  return { baseline, kamailio, rows, runs };
+  return { baseline: values.baseline, kamailio: values.kamailio, rows, runs };
 }
 
 async function main(): Promise<void> {
-  const args = parseArgs(process.argv.slice(2));
+  const args = parseCompareArgs(process.argv.slice(2));
   pinProcess(process.pid, 0);
   const options = { ...parseOptions([]), rateMs: 2000, setupMs: 2000, bulkBytes: 50 * 1024 * KiB };
   const workDir = mkdtempSync(join(tmpdir(), 'missive-bench-compare-'));

@@ -6,7 +6,7 @@
  */
 import type { Logger } from 'pino';
 import type { Locations } from '../registrar/locations.js';
-import { deviceTargets } from '../routing/binding-target.js';
+import { deviceTargets, triesNextFlow } from '../routing/binding-target.js';
 import type { LocalAddresses } from '../routing/local-addresses.js';
 import type { NetworkTarget } from '../routing/proxy/forward-target.js';
 import { type OutboundEnvironment, sendThroughServer } from '../routing/outbound-proxy.js';
@@ -163,11 +163,11 @@ function dispatch(options: UacOptions, base: SipRequest, flows: readonly Network
   try {
     options.transactions.sendRequest(outgoing.request, to, {
       onResponse(response, source) {
-        if (response.status === 430 && nextFlow()) return;
+        if (triesNextFlow(response) && nextFlow()) return;
         final.onResponse(response, source);
       },
       onFailure(reason) {
-        if (reason !== 'timeout' && nextFlow()) return;
+        if (triesNextFlow(reason) && nextFlow()) return;
         final.onFailure(reason);
       },
     });

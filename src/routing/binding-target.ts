@@ -1,5 +1,6 @@
 /** A registered device as a forwarding target: its Contact as Request-URI, reached over its flow or its Path. */
 import { parseUri } from '../sip/uri.js';
+import type { ClientFailure } from '../sip/transaction/types.js';
 import type { Binding } from '../store/location/binding.js';
 import type { NetworkTarget } from './proxy/forward-target.js';
 
@@ -48,4 +49,12 @@ export function deviceTargets(bindings: readonly Binding[]): NetworkTarget[] {
     if (first === undefined) return [];
     return fallbacks.length === 0 ? [first] : [{ ...first, fallbacks }];
   });
+}
+
+/**
+ * RFC 5626 §7: a device's next flow replaces the current one when it answered 430 (Flow Failed), or when it
+ * could not be used for any reason but a timeout (a timeout has used the time the request had).
+ */
+export function triesNextFlow(outcome: { readonly status: number } | ClientFailure): boolean {
+  return typeof outcome === 'string' ? outcome !== 'timeout' : outcome.status === 430;
 }

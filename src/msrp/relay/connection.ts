@@ -150,7 +150,7 @@ export class Connection implements ParserHandler, SendReporter, LogContext {
   // ---- socket events (from the shared listeners above) ---------------------------------------------
 
   onData(chunk: Buffer): void {
-    const start = this.knownOk === undefined ? 0 : this.consumeKnownOks(chunk);
+    const start = this.consumeKnownOks(chunk);
     if (start === chunk.length) return;
     const data = start === 0 ? chunk : chunk.subarray(start);
     this.parse(() => {

@@ -17,7 +17,7 @@ export function openNextHop(next: MsrpUri, options: NextHopOptions): { socket: S
   const port = next.port ?? DEFAULT_MSRP_PORT;
   if (!next.secure) return { socket: netConnect({ host: next.host, port }), readyEvent: 'connect' };
   const servername = isIP(next.host) === 0 ? next.host : undefined;
-  const key = `${next.host}:${port}:${servername ?? ''}`;
+  const key = `${next.host}:${port}`; // the server name, when there is one, is the host
   const { tlsSessions } = options;
   const session = tlsSessions.get(key);
   const socket = tlsConnect({

@@ -25,6 +25,7 @@ import { FailoverRequest } from '../../sip/dns/failover.js';
 import type { LocatedTransport, ServerLocator } from '../../sip/dns/locator.js';
 import type { SipUri } from '../../sip/uri.js';
 import type { MessageSource } from '../../sip/transport/types.js';
+import { triesNextFlow } from '../binding-target.js';
 import type { LocalAddresses, ListeningPoint } from '../local-addresses.js';
 import { bestResponse } from './best-response.js';
 import type { ForwardTarget, LocalTarget, NetworkTarget } from './forward-target.js';
@@ -211,8 +212,7 @@ export class ProxyContext {
         this.#onResponse(branch, response, source);
       },
       onFailure: (reason) => {
-        // A timeout has used the time the request had; the next flow would come too late.
-        if (reason !== 'timeout' && this.#nextFlow(branch)) return;
+        if (triesNextFlow(reason) && this.#nextFlow(branch)) return;
         const failure = failureStatus(reason);
         this.#branchFinal(branch, this.#localResponse(failure.status, failure.reason));
       },
@@ -238,7 +238,7 @@ export class ProxyContext {
       return;
     }
     branch.timerC?.cancel();
-    if (response.status === 430 && this.#nextFlow(branch)) return;
+    if (triesNextFlow(response) && this.#nextFlow(branch)) return;
     if (response.status < 300 && !this.#isInvite) this.#startDeferred();
     if (response.status < 300 && !this.#isInvite && this.#holding()) {
       if (branch.final === undefined) branch.final = response;
