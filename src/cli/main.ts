@@ -192,4 +192,17 @@ program
     process.exitCode = await runDbCommand(args);
   });
 
-await program.parseAsync();
+// A reader that stops early (`missive db show … | head`) closes the pipe: that ends the output, not an error.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+  throw error;
+});
+
+// `user` and `db` parse their own arguments: `missive help user` shows the same help as `missive user --help`.
+const [command, topic] = process.argv.slice(2);
+const selfParsed = new Set(['user', 'db']);
+const argv =
+  command === 'help' && topic !== undefined && selfParsed.has(topic)
+    ? [...process.argv.slice(0, 2), topic, '--help']
+    : process.argv;
+await program.parseAsync(argv);

@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import { generateApiToken, openStore, type Store } from '../../src/store/index.js';
 import { type ConformanceBackend, postgresBackend } from '../store/backends.js';
@@ -14,6 +15,18 @@ import { apikey, request, startWeb, T0 } from './harness.js';
 
 const KEY = '-----BEGIN PGP PUBLIC KEY BLOCK-----\n\nmDMEZk…\n-----END PGP PUBLIC KEY BLOCK-----\n';
 const DAY = 86_400_000;
+
+/** The command line of `missive db ARGS`, for a shell pipeline. */
+function dbCommand(args: readonly string[]): string[] {
+  return [
+    process.execPath,
+    '--import',
+    'tsx',
+    fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url)),
+    'db',
+    ...args,
+  ];
+}
 
 function db(args: readonly string[], input = ''): Promise<ProcessResult> {
   return runTypeScript('src/cli/main.ts', ['db', ...args], { timeoutMs: 30_000, input });
@@ -206,6 +219,55 @@ describe('missive db (SQLite)', { concurrency: 4, timeout: 180_000 }, () => {
     const rest = await db(['remove', 'messages', ALICE, '-y', '--store', store]);
     assert.equal(rest.stdout, 'Removed 4 messages from alice@example.com\n');
     assert.equal(await withStore(store, (s) => s.journal.count(ALICE)), 0);
+  });
+
+  it('remove messages with nothing to remove exits 1 and says so', async () => {
+    const store = newStore();
+    await populate(store);
+    const carol = await db(['remove', 'messages', ALICE, CAROL, '--yes', '--store', store]);
+    assert.equal(carol.code, 0, carol.stderr);
+    const again = await db(['remove', 'messages', ALICE, CAROL, '--yes', '--store', store]);
+    assert.equal(again.code, 1);
+    assert.equal(again.stdout, '');
+    assert.match(again.stderr, /alice@example\.com has no messages with carol@example\.com/);
+    const empty = await db(['remove', 'messages', BOB, '--yes', '--store', store]);
+    assert.equal(empty.code, 1);
+    assert.match(empty.stderr, /bob@example\.com has no messages/);
+  });
+
+  it('show of a subscriber with nothing stored yet says storage is enabled', async () => {
+    const store = newStore();
+    await withStore(store, (s) => s.subscribers.add('bob', 'example.com', 'pw'));
+    const result = await db(['show', BOB, '--store', store]);
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(result.stdout, /^Message storage is enabled \(a subscriber; nothing stored yet\)$/m);
+  });
+
+  it('show into a pipe that closes early ends quietly with status 0', async () => {
+    const store = newStore();
+    await populate(store);
+    const { spawn } = await import('node:child_process');
+    // `db show … | true`: the reader has gone before the first line is written (EPIPE).
+    const shell = spawn('bash', [
+      '-o',
+      'pipefail',
+      '-c',
+      `"$0" "$@" | true`,
+      ...dbCommand(['show', ALICE, '--store', store]),
+    ]);
+    let stderr = '';
+    shell.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const code = await new Promise<number | null>((resolve) => shell.once('exit', resolve));
+    assert.equal(stderr, '');
+    assert.equal(code, 0);
+  });
+
+  it('`missive help db` prints the same help as `missive db --help`', async () => {
+    const viaHelp = await runTypeScript('src/cli/main.ts', ['help', 'db'], { timeoutMs: 30_000 });
+    const viaFlag = await db(['--help']);
+    assert.equal(viaHelp.code, 0, viaHelp.stderr);
+    assert.match(viaHelp.stdout, /remove/);
+    assert.equal(viaHelp.stdout, viaFlag.stdout);
   });
 
   it('remove public_key and remove all', async () => {

@@ -34,13 +34,21 @@ export async function removeMessages(context: RemoveContext, contact: string | u
     contact === undefined
       ? `This removes every message of ${account}.`
       : `This removes the conversation with ${contact} from ${account}'s messages.`;
+  if (contact === undefined && (await store.journal.count(account)) === 0) {
+    context.fail(`${account} has no messages`);
+    return EXIT_FAILED;
+  }
   if (!(await confirmed(context, what))) return EXIT_FAILED;
   if (contact === undefined) {
     print(`Removed ${String(await store.journal.removeAll(account))} messages from ${account}`);
-  } else {
-    const { count } = await store.journal.removeConversation(account, contact, { now: context.now });
-    print(`Removed ${String(count)} messages from ${contact} for ${account}`);
+    return EXIT_OK;
   }
+  const { count } = await store.journal.removeConversation(account, contact, { now: context.now });
+  if (count === 0) {
+    context.fail(`${account} has no messages with ${contact}`);
+    return EXIT_FAILED;
+  }
+  print(`Removed ${String(count)} messages from ${contact} for ${account}`);
   return EXIT_OK;
 }
 

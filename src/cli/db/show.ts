@@ -22,7 +22,13 @@ export async function showAccount(store: Store, account: string, now: number): P
   ]);
   const lines = ['-'.repeat(WIDTH), centred(account), '-'.repeat(WIDTH)];
   if (storage === undefined) {
-    lines.push('Message storage is not enabled');
+    // missive stores the messages of every subscriber (messaging/storage-policy.ts) and makes its storage
+    // account with the first one: a subscriber without one simply has nothing stored yet.
+    lines.push(
+      (await isSubscriber(store, account))
+        ? 'Message storage is enabled (a subscriber; nothing stored yet)'
+        : 'Message storage is not enabled',
+    );
   } else {
     lines.push('Message storage is enabled');
     if (storage.tokenExpiresAt === undefined) lines.push('API token: none');
@@ -40,6 +46,13 @@ export async function showAccount(store: Store, account: string, now: number): P
   lines.push(`${key === undefined ? '0' : '1'} public key(s) stored`);
   if (key !== undefined) lines.push(`  set at ${iso(key.updatedAt)}`, key.key.trimEnd());
   return lines;
+}
+
+async function isSubscriber(store: Store, account: string): Promise<boolean> {
+  const at = account.lastIndexOf('@');
+  return (
+    (await store.subscribers.credentials.lookup(account.slice(0, at), account.slice(at + 1))) !== undefined
+  );
 }
 
 function tokenLine(expiresAt: number, now: number): string {
