@@ -19,8 +19,8 @@ const PASSWORD = 'secret';
 const DOMAIN = 'example.test';
 /** The default failures for one account from one source that block the pair. */
 const PAIR_LIMIT = 5;
-/** Set low for this test, so that a source is blocked after a few connections. */
-const SOURCE_LIMIT = 12;
+/** The default failures from one source, over any accounts, that block the source (--login-source-max-failures). */
+const SOURCE_LIMIT = 60;
 const FROM_URI = 'msrps://127.0.0.1:40001/client;tcp';
 const TOO_MANY = 'Unauthorized: Login failed: Too many failed attempts';
 
@@ -31,13 +31,7 @@ describe('missive serve: MSRP AUTH and the shared failed-login limiter', () => {
 
   before(async () => {
     const users = ['alice', 'bob', 'carol', 'dave', 'erin'].map((user) => [user, PASSWORD] as const);
-    missive = peers.add(
-      await MissiveProcess.start({
-        domain: DOMAIN,
-        users,
-        args: ['--login-source-max-failures', String(SOURCE_LIMIT)],
-      }),
-    );
+    missive = peers.add(await MissiveProcess.start({ domain: DOMAIN, users }));
     toUri = `msrps://${DOMAIN}:${String(missive.ports.msrp)};tcp`;
   });
   after(() => peers.run());
