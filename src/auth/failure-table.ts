@@ -49,9 +49,9 @@ export class FailureTable {
     return 0;
   }
 
-  /** Counts a failure; true when it blocks the key. A key already blocked is not counted again. */
+  /** Counts a failure; true when this one blocks the key. A key already blocked is not counted again. */
   recordFailure(key: string): boolean {
-    if (this.blockedFor(key) > 0) return true;
+    if (this.blockedFor(key) > 0) return false;
     const now = this.#clock.now();
     let entry = this.#counting.get(key);
     if (entry === undefined || now - entry.windowStart >= this.#limits.windowMs) {

@@ -25,6 +25,7 @@
  * What stays possible: a distributed guesser gets `pairMaxFailures` guesses per account per cooldown from
  * each source it controls; that is the price of never locking the account itself.
  */
+import type { Logger } from 'pino';
 import type { Clock } from '../time/clock.js';
 import { FailureTable } from './failure-table.js';
 import { sourceKey } from './source-key.js';
@@ -69,8 +70,11 @@ export class LoginLimiter implements LoginGate {
   readonly #sources: FailureTable;
   readonly #knownPairs: FailureTable;
   readonly #unknownPairs: FailureTable;
+  readonly #cooldownSeconds: number;
+  readonly #logger: Logger | undefined;
 
-  constructor(clock: Clock, limits: LoginLimits = {}) {
+  /** `logger`: one warning each time a source or pair becomes blocked (at most one per key per cooldown). */
+  constructor(clock: Clock, limits: LoginLimits = {}, logger?: Logger) {
     const windowMs = positive(limits.windowSeconds ?? DEFAULT_LOGIN_WINDOW_SECONDS, 'windowSeconds') * 1000;
     const cooldownMs =
       positive(limits.cooldownSeconds ?? DEFAULT_LOGIN_COOLDOWN_SECONDS, 'cooldownSeconds') * 1000;
@@ -85,6 +89,8 @@ export class LoginLimiter implements LoginGate {
     this.#sources = table(sourceMaxFailures);
     this.#knownPairs = table(pairMaxFailures);
     this.#unknownPairs = table(pairMaxFailures);
+    this.#cooldownSeconds = cooldownMs / 1000;
+    this.#logger = logger;
   }
 
   check(source: string, account?: string): LoginCheck {
@@ -99,8 +105,16 @@ export class LoginLimiter implements LoginGate {
 
   recordFailure(source: string, account: string, accountExists: boolean): void {
     const from = sourceKey(source);
-    this.#sources.recordFailure(from);
-    (accountExists ? this.#knownPairs : this.#unknownPairs).recordFailure(pairKey(from, account));
+    if (this.#sources.recordFailure(from)) {
+      this.#logger?.warn({ source: from, seconds: this.#cooldownSeconds }, 'failed logins: source blocked');
+    }
+    const pairs = accountExists ? this.#knownPairs : this.#unknownPairs;
+    if (pairs.recordFailure(pairKey(from, account)) && accountExists) {
+      this.#logger?.warn(
+        { source: from, account, seconds: this.#cooldownSeconds },
+        'failed logins: source blocked for this account',
+      );
+    }
   }
 
   recordSuccess(source: string, account: string): void {

@@ -78,7 +78,7 @@ export async function runServeCommand(options: ServeOptions): Promise<void> {
   const password = await ensureTestAccount(store, domain);
   const pems = await certificatePems(certificate);
   const nonceKeys = await rotateNonceKeyFile(join(resolve(options.dataDir), NONCE_KEY_FILE));
-  const loginLimiter = new LoginLimiter(systemClock, loginLimits(options));
+  const loginLimiter = new LoginLimiter(systemClock, loginLimits(options), logger);
   // The live-sync (WebSocket) and push layers subscribe here.
   const messagingEvents = new MessagingEvents((error) => {
     logger.error({ err: String(error) }, 'messaging event listener failed');

@@ -18,7 +18,7 @@ describe('FailureTable', () => {
     assert.equal(table.blockedFor('a'), 30_000);
     assert.equal(table.blockedFor('b'), 0);
     clock.advance(29_000);
-    assert.equal(table.recordFailure('a'), true, 'failures while blocked do not extend the block');
+    assert.equal(table.recordFailure('a'), false, 'failures while blocked do not extend the block');
     clock.advance(1_000);
     assert.equal(table.blockedFor('a'), 0);
     assert.equal(table.recordFailure('a'), false, 'a clean slate after the cooldown');

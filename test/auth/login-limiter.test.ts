@@ -1,6 +1,8 @@
 /** LoginLimiter: the one failed-login limiter of a process, with the manual clock. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { Writable } from 'node:stream';
+import { pino } from 'pino';
 import { LoginLimiter } from '../../src/auth/login-limiter.js';
 import { ManualClock } from '../helpers/manual-clock.js';
 
@@ -91,6 +93,31 @@ describe('LoginLimiter', () => {
     assert.ok(
       sources <= 2_000 && knownPairs <= 2_000 && unknownPairs <= 2_000,
       JSON.stringify(limiter.sizes),
+    );
+  });
+
+  it('logs one warning when a source or a pair of an existing account becomes blocked', () => {
+    const lines: Record<string, unknown>[] = [];
+    const sink = new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        lines.push(JSON.parse(chunk.toString('utf8')) as Record<string, unknown>);
+        done();
+      },
+    });
+    const logger = pino({ level: 'warn' }, sink);
+    const limiter = new LoginLimiter(
+      new ManualClock(T0),
+      { pairMaxFailures: 2, sourceMaxFailures: 4 },
+      logger,
+    );
+    fail(limiter, 3, ATTACKER, ALICE);
+    fail(limiter, 3, ATTACKER, 'ghost@example.com', false);
+    assert.deepEqual(
+      lines.map(({ msg, source, account }) => ({ msg, source, account })),
+      [
+        { msg: 'failed logins: source blocked for this account', source: ATTACKER, account: ALICE },
+        { msg: 'failed logins: source blocked', source: ATTACKER, account: undefined },
+      ],
     );
   });
 

@@ -117,7 +117,7 @@ export class Authenticator {
     this.limiter.recordSuccess(request.clientIp, account);
     const rspauth = computeDigestResponse({
       algorithm,
-      ha1: ha1 ?? '',
+      ha1,
       nonce,
       nc,
       cnonce,

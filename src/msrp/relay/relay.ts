@@ -69,12 +69,16 @@ export class MsrpRelay {
     const { settings } = options;
     this.loginLimiter =
       options.loginLimiter ??
-      new LoginLimiter(clock, {
-        pairMaxFailures: settings.loginPairMaxFailures,
-        sourceMaxFailures: settings.loginSourceMaxFailures,
-        windowSeconds: settings.loginFailureWindow,
-        cooldownSeconds: settings.loginCooldown,
-      });
+      new LoginLimiter(
+        clock,
+        {
+          pairMaxFailures: settings.loginPairMaxFailures,
+          sourceMaxFailures: settings.loginSourceMaxFailures,
+          windowSeconds: settings.loginFailureWindow,
+          cooldownSeconds: settings.loginCooldown,
+        },
+        options.logger,
+      );
     this.state = {
       clock,
       deadlines: new DeadlineQueue(clock),
