@@ -22,8 +22,13 @@
  * - Memory is bounded by `maxEntries` per table, and a full table cannot be used to lift a block
  *   (failure-table.ts). Failures for accounts that do not exist go to a table of their own, so a flood of
  *   made-up names never evicts what is counted for real accounts.
- * What stays possible: a distributed guesser gets `pairMaxFailures` guesses per account per cooldown from
- * each source it controls; that is the price of never locking the account itself.
+ * - No growing delay per account either: a delay does not slow a guesser who sends in parallel (over UDP
+ *   it costs nothing), it slows the real user as much as the attacker, and every delayed request is held
+ *   in memory. Refusing a blocked source at once, before any lookup, costs nothing to hold.
+ * What stays possible: a distributed guesser gets `pairMaxFailures` guesses per account per window from
+ * each source (IPv4 address, IPv6 /64) it controls; that is the price of never locking the account itself.
+ * Where every client arrives from one address (a NAT, a proxy that is not a --trusted-peer), they share
+ * that source's limit: raise `sourceMaxFailures` there.
  */
 import type { Logger } from 'pino';
 import type { Clock } from '../time/clock.js';
