@@ -173,10 +173,7 @@ export class DigestAuthenticator {
       return await this.store.lookup(credentials.username, realm);
     } catch (error) {
       // CredentialStoreError normally; anything else is answered the same way rather than crashing.
-      this.logger?.error(
-        { err: error instanceof Error ? error.message : String(error), realm },
-        'credential lookup failed',
-      );
+      this.logger?.error({ err: error, realm }, 'credential lookup failed');
       return 'failed';
     }
   }
