@@ -2,6 +2,13 @@
 /** The `missive` command. Sub-commands are loaded on demand, so each starts with only what it uses. */
 import { Command, InvalidArgumentError } from 'commander';
 import type { LevelWithSilent } from 'pino';
+import {
+  DEFAULT_LOGIN_COOLDOWN_SECONDS,
+  DEFAULT_LOGIN_MAX_ENTRIES,
+  DEFAULT_LOGIN_WINDOW_SECONDS,
+  DEFAULT_PAIR_MAX_FAILURES,
+  DEFAULT_SOURCE_MAX_FAILURES,
+} from '../auth/login-limiter.js';
 import { DEFAULT_PAGE_BYTES, MIN_PAGE_BYTES } from '../web/page-budget.js';
 
 const LOG_LEVELS: readonly LevelWithSilent[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
@@ -46,6 +53,18 @@ interface ServeCliOptions {
   adminPort: number;
   maxPageBytes: number;
   logLevel?: LevelWithSilent;
+  loginPairMaxFailures: number;
+  loginSourceMaxFailures: number;
+  loginFailureWindow: number;
+  loginCooldown: number;
+  loginMaxEntries: number;
+}
+
+function count(value: string): number {
+  const n = Number(value);
+  if (!/^[0-9]+$/.test(value) || n < 1 || !Number.isSafeInteger(n))
+    throw new InvalidArgumentError('not a whole number from 1');
+  return n;
 }
 
 const MAX_PAGE_BYTES = 1024 * 1024 * 1024;
@@ -104,6 +123,36 @@ program
     -1,
   )
   .option('--trusted-peer <cidr>', 'a source whose requests need no authentication (repeatable)', collect, [])
+  .option(
+    '--login-pair-max-failures <n>',
+    'failed logins (SIP, MSRP) for one account from one source, within the window, that block that pair',
+    count,
+    DEFAULT_PAIR_MAX_FAILURES,
+  )
+  .option(
+    '--login-source-max-failures <n>',
+    'failed logins from one source (IPv4 address, IPv6 /64) over all accounts, within the window, that block it',
+    count,
+    DEFAULT_SOURCE_MAX_FAILURES,
+  )
+  .option(
+    '--login-failure-window <seconds>',
+    'the window failed logins are counted in',
+    seconds,
+    DEFAULT_LOGIN_WINDOW_SECONDS,
+  )
+  .option(
+    '--login-cooldown <seconds>',
+    'how long a login block lasts',
+    seconds,
+    DEFAULT_LOGIN_COOLDOWN_SECONDS,
+  )
+  .option(
+    '--login-max-entries <n>',
+    'sources and pairs the failed-login limiter remembers, per table',
+    count,
+    DEFAULT_LOGIN_MAX_ENTRIES,
+  )
   .option(
     '--outbound-proxy <uri>',
     "behind a proxy: the SIP proxy (a trusted peer) that forks MESSAGEs to missive with X-Sylk-App and carries the server's own",

@@ -4,11 +4,12 @@
  * and wss with --web-tls), and the MSRP relay on 2855 (TLS), over one store (SQLite in the data directory
  * unless --store says otherwise) and one certificate (self-signed and generated when missing). Journal
  * entries older than the retention period are purged hourly. A first start on an empty store creates a
- * test account and prints its password.
+ * test account and prints its password. SIP and the relay share one failed-login limiter (auth/login-limiter.ts).
  */
 import { randomBytes } from 'node:crypto';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { LevelWithSilent, Logger } from 'pino';
+import { type LoginLimits, LoginLimiter } from '../auth/login-limiter.js';
 import { createLogger } from '../log/logger.js';
 import { messagingFactory } from '../messaging/create.js';
 import { MessagingEvents } from '../messaging/events.js';
@@ -16,6 +17,7 @@ import { MsrpRelay } from '../msrp/relay/relay.js';
 import { DEFAULT_RELAY_SETTINGS } from '../msrp/relay/settings.js';
 import type { ListeningPoint } from '../routing/local-addresses.js';
 import { SipService, type SipListen } from '../server/sip-service.js';
+import { rotateNonceKeyFile } from '../sip/auth/nonce-key-file.js';
 import { openStore } from '../store/open.js';
 import type { Store } from '../store/store.js';
 import { ensureSelfSignedCertificate } from '../tls/self-signed.js';
@@ -53,7 +55,16 @@ export interface ServeOptions {
   readonly maxPageBytes?: number | undefined;
   /** Overrides --debug: e.g. `warn` for a benchmark, where an info line per start is all it logs. */
   readonly logLevel?: LevelWithSilent | undefined;
+  /** Failed-login limits shared by SIP and MSRP (auth/login-limiter.ts); each defaults there. */
+  readonly loginPairMaxFailures?: number | undefined;
+  readonly loginSourceMaxFailures?: number | undefined;
+  readonly loginFailureWindow?: number | undefined;
+  readonly loginCooldown?: number | undefined;
+  readonly loginMaxEntries?: number | undefined;
 }
+
+/** The SIP nonce key of this process; the previous one's nonces are answered stale (sip/auth/nonce.ts). */
+const NONCE_KEY_FILE = 'sip-nonce.key';
 
 const DAY_MS = 24 * 3600 * 1000;
 
@@ -66,6 +77,8 @@ export async function runServeCommand(options: ServeOptions): Promise<void> {
   const store = await openStore(await storeUri(options.store, options.dataDir, true));
   const password = await ensureTestAccount(store, domain);
   const pems = await certificatePems(certificate);
+  const nonceKeys = await rotateNonceKeyFile(join(resolve(options.dataDir), NONCE_KEY_FILE));
+  const loginLimiter = new LoginLimiter(systemClock, loginLimits(options), logger);
   // The live-sync (WebSocket) and push layers subscribe here.
   const messagingEvents = new MessagingEvents((error) => {
     logger.error({ err: String(error) }, 'messaging event listener failed');
@@ -78,6 +91,8 @@ export async function runServeCommand(options: ServeOptions): Promise<void> {
     listen: listenList(options),
     tls: pems,
     trustedPeers: options.trustedPeer,
+    loginLimiter,
+    nonceKeys,
     messaging: messagingFactory({
       store,
       events: messagingEvents,
@@ -93,7 +108,7 @@ export async function runServeCommand(options: ServeOptions): Promise<void> {
   for (const point of points) logger.info(point, 'SIP listening');
   const retention = startRetention(options, store, logger);
   const admin = await startAdmin(options, store, logger);
-  const relay = startRelay(options, domain, certificate, store, logger);
+  const relay = startRelay(options, domain, certificate, store, loginLimiter, logger);
   const relayAddress = await relay.start();
   logger.info(
     { host: relayAddress.host, port: relayAddress.port, tls: true, hostname: domain },
@@ -200,6 +215,7 @@ function startRelay(
   hostname: string,
   certificate: { certificate: string; key: string },
   store: Store,
+  loginLimiter: LoginLimiter,
   logger: Logger,
 ): MsrpRelay {
   return new MsrpRelay({
@@ -211,10 +227,24 @@ function startRelay(
       key: certificate.key,
       backend: 'memory',
       logLevel: options.debug ? 'debug' : 'info',
+      // The relay checks the SIP accounts' passwords: it must not tell which accounts exist.
+      uniformAuthFailures: true,
     },
     credentials: store.subscribers.credentials,
+    // The SIP side's limiter: a guess over MSRP costs the same as one over SIP.
+    loginLimiter,
     logger,
   });
+}
+
+function loginLimits(options: ServeOptions): LoginLimits {
+  return {
+    pairMaxFailures: options.loginPairMaxFailures,
+    sourceMaxFailures: options.loginSourceMaxFailures,
+    windowSeconds: options.loginFailureWindow,
+    cooldownSeconds: options.loginCooldown,
+    maxEntries: options.loginMaxEntries,
+  };
 }
 
 /** Creates test@domain with a random password when the store has no subscriber at all; the password, if so. */

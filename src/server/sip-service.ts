@@ -22,6 +22,8 @@ import type { TransportProtocol } from '../sip/transport/types.js';
 import type { Store } from '../store/store.js';
 import { type Clock, systemClock } from '../time/clock.js';
 import type { DigestAlgorithm } from '../auth/digest.js';
+import type { LoginGate } from '../auth/login-limiter.js';
+import type { NonceKeys } from '../sip/auth/nonce-key-file.js';
 
 /** What an application inside the SIP service needs to send requests of its own. */
 export interface SipEnvironment {
@@ -52,6 +54,10 @@ export interface SipServiceOptions {
   /** Sources (CIDR) whose requests need no digest authentication. */
   readonly trustedPeers?: readonly string[] | undefined;
   readonly digestAlgorithms?: readonly DigestAlgorithm[] | undefined;
+  /** The process's failed-login limiter (shared with the MSRP relay). Default: one of the service's own. */
+  readonly loginLimiter?: LoginGate | undefined;
+  /** This process's nonce key and the previous process's (stale answers after a restart). Default random. */
+  readonly nonceKeys?: NonceKeys | undefined;
   /** The messaging application, or how to make it from the service's parts (it sends MESSAGEs of its own). */
   readonly messaging?:
     | MessagingApplication
@@ -105,6 +111,9 @@ export class SipService {
       credentials: options.store.subscribers.credentials,
       clock,
       algorithms: options.digestAlgorithms,
+      limiter: options.loginLimiter,
+      nonceKey: options.nonceKeys?.key,
+      previousNonceKeys: options.nonceKeys?.previous === undefined ? [] : [options.nonceKeys.previous],
       logger,
     });
     const trustedPeers = new TrustedPeers(options.trustedPeers ?? []);

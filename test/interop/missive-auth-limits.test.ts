@@ -1,8 +1,9 @@
 /**
  * Failed digest logins against `missive serve`, end to end over UDP from several source addresses (127.0.0.x):
- * an unknown user and a wrong password get the same answer on the registrar (401) and the proxy (407) paths,
- * and the default limits (10 failures within 60 s, then 300 s refused) lock out a source address and an
- * account across both paths, with 403 "Too Many Failed Attempts", while others keep working.
+ * an unknown user and a wrong password get the same answer on the registrar (401) and the proxy (407) paths;
+ * a source is blocked after its failures over any accounts (--login-source-max-failures, set low here) and a
+ * (source, account) pair after 5, across both paths, with 403 "Too Many Failed Attempts", while others keep
+ * working; and failures for an account from many sources never lock its user out (security issue 10, point 3).
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
@@ -15,7 +16,10 @@ import { UdpSipClient } from './harness/udp-sip-client.js';
 
 const PASSWORD = 'secret';
 const DOMAIN = 'example.test';
-const MAX_FAILURES = 10;
+/** --login-source-max-failures for this test (default 60). */
+const SOURCE_MAX_FAILURES = 10;
+/** The default --login-pair-max-failures. */
+const PAIR_MAX_FAILURES = 5;
 const LOCKED = 'Too Many Failed Attempts';
 
 /** What a client can tell apart: status, reason, header names in order, challenge parameters but the nonce. */
@@ -38,7 +42,13 @@ describe('missive: failed logins', () => {
 
   before(async () => {
     const users = ['alice', 'bob', 'carol', 'dave'].map((user) => [user, PASSWORD] as const);
-    missive = peers.add(await MissiveProcess.start({ domain: DOMAIN, users }));
+    missive = peers.add(
+      await MissiveProcess.start({
+        domain: DOMAIN,
+        users,
+        args: ['--login-source-max-failures', String(SOURCE_MAX_FAILURES)],
+      }),
+    );
   });
   after(() => peers.run());
 
@@ -55,10 +65,10 @@ describe('missive: failed logins', () => {
     }
   });
 
-  test(`a source address is refused after ${String(MAX_FAILURES)} failures, on both paths`, async () => {
+  test(`a source address is refused after ${String(SOURCE_MAX_FAILURES)} failures, on both paths`, async () => {
     const attacker = await client('127.0.0.20');
     // A different (unknown) account each time: only the per-address count reaches the limit.
-    for (let i = 0; i < MAX_FAILURES; i++) {
+    for (let i = 0; i < SOURCE_MAX_FAILURES; i++) {
       const method = i % 2 === 0 ? 'REGISTER' : 'MESSAGE';
       const { answer } = await attacker.login({
         method,
@@ -82,20 +92,46 @@ describe('missive: failed logins', () => {
     assert.equal(ok.answer?.status, 200, 'another address is not affected');
   });
 
-  test(`an account is refused after ${String(MAX_FAILURES)} failures from any addresses, on both paths`, async () => {
-    for (let i = 0; i < MAX_FAILURES; i++) {
+  test('10 wrong REGISTERs for an account from 10 addresses do not lock its user out', async () => {
+    // What used to lock carol out for 300 s on every transport.
+    for (let i = 0; i < 10; i++) {
       const ua = await client(`127.0.0.${String(30 + i)}`);
+      const { answer } = await ua.login({ method: 'REGISTER', user: 'carol', password: `guess${String(i)}` });
+      assert.equal(answer?.status, 401, `failure ${String(i + 1)}`);
+    }
+    const real = await client('127.0.0.50');
+    const registered = await real.login({ method: 'REGISTER', user: 'carol', password: PASSWORD });
+    assert.equal(registered.answer?.status, 200, 'carol with the right password from her own address');
+    const sent = await real.login({ method: 'MESSAGE', user: 'carol', to: 'dave', password: PASSWORD });
+    assert.ok(sent.answer !== undefined, 'her MESSAGE was challenged and answered');
+    assert.ok(![403, 407].includes(sent.answer.status), `MESSAGE answered ${String(sent.answer.status)}`);
+  });
+
+  test(`a (source, account) pair is refused after ${String(PAIR_MAX_FAILURES)} failures, on both paths`, async () => {
+    const guesser = await client('127.0.0.60');
+    for (let i = 0; i < PAIR_MAX_FAILURES; i++) {
       const method = i % 2 === 0 ? 'REGISTER' : 'MESSAGE';
-      const { answer } = await ua.login({ method, user: 'carol', to: 'dave', password: `guess${String(i)}` });
+      const { answer } = await guesser.login({
+        method,
+        user: 'dave',
+        to: 'alice',
+        password: `guess${String(i)}`,
+      });
       assert.equal(answer?.status, method === 'REGISTER' ? 401 : 407, `failure ${String(i + 1)}`);
     }
-    const fresh = await client('127.0.0.50');
     for (const method of ['REGISTER', 'MESSAGE'] as const) {
-      const refused = await fresh.login({ method, user: 'carol', to: 'dave', password: PASSWORD });
-      assert.equal(refused.answer?.status, 403, `${method} for the locked-out account, right password`);
+      const refused = await guesser.login({ method, user: 'dave', to: 'alice', password: PASSWORD });
+      assert.equal(
+        refused.answer?.status,
+        403,
+        `${method} for dave from the guessing address, right password`,
+      );
       assert.equal(refused.answer.reason, LOCKED);
     }
-    const other = await fresh.login({ method: 'REGISTER', user: 'dave', password: PASSWORD });
+    const other = await guesser.login({ method: 'REGISTER', user: 'alice', password: PASSWORD });
     assert.equal(other.answer?.status, 200, 'another account from the same address is not affected');
+    const elsewhere = await client('127.0.0.61');
+    const dave = await elsewhere.login({ method: 'REGISTER', user: 'dave', password: PASSWORD });
+    assert.equal(dave.answer?.status, 200, 'dave from another address is not affected');
   });
 });

@@ -6,6 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { pino } from 'pino';
 import { parseAuthParams } from '../../src/auth/auth-params.js';
 import { computeDigestResponse, computeHa1, type DigestAlgorithm } from '../../src/auth/digest.js';
+import { LoginLimiter } from '../../src/auth/login-limiter.js';
 import { NonceIssuer } from '../../src/auth/nonces.js';
 import type { CredentialStore } from '../../src/credentials/store.js';
 import { Authenticator } from '../../src/msrp/relay/authenticator.js';
@@ -26,6 +27,7 @@ export async function digestLogin(
     new NonceIssuer(systemClock, 60_000),
     store,
     { algorithms: ['MD5', 'SHA-256'], allowBasic: false, uniformFailures: false },
+    new LoginLimiter(systemClock),
     pino({ level: 'silent' }),
   );
   const request = { realm, digestUri: DIGEST_URI, clientIp: CLIENT_IP, secure: true };

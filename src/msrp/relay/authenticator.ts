@@ -1,4 +1,10 @@
-/** AUTH request handling of RFC 4976 §5, with msrprelay's checks, order and exact texts (spec §2.4–§2.6). */
+/**
+ * AUTH request handling of RFC 4976 §5, with msrprelay's checks, order and exact texts (spec §2.4–§2.6),
+ * and two changes that close the password oracle msrprelay was (spec §8 item 24): a wrong password and an
+ * unknown user get the same answer unless `uniformFailures` is off, and every password check goes through
+ * the process's failed-login limiter (auth/login-limiter.ts), the one SIP digest uses too, so reconnecting
+ * does not buy fresh guesses and MSRP failures count against SIP logins from the same source.
+ */
 import { parseCredentials } from '../../auth/auth-params.js';
 import {
   computeDigestResponse,
@@ -6,6 +12,7 @@ import {
   type DigestAlgorithm,
   parseDigestAlgorithm,
 } from '../../auth/digest.js';
+import type { LoginGate } from '../../auth/login-limiter.js';
 import type { NonceIssuer } from '../../auth/nonces.js';
 import type { Logger } from 'pino';
 import type { CredentialStore, StoredCredential } from '../../credentials/store.js';
@@ -45,12 +52,17 @@ export interface AuthRequest {
 const STRONGEST_FIRST: readonly DigestAlgorithm[] = ['SHA-256', 'MD5'];
 const REQUIRED_FIELDS = ['username', 'nonce', 'response', 'nc', 'cnonce', 'opaque'] as const;
 const PARSE_ERROR = 'Request was unintelligible, please try again (Error parsing Authorization header)';
+const WRONG_PASSWORD = 'Incorrect password';
+export const TOO_MANY_FAILURES = 'Too many failed attempts';
+/** Compared against when the user does not exist, so that an unknown user costs the same hashing. */
+const NO_USER_HA1 = '0'.repeat(64);
 
 export class Authenticator {
   constructor(
     private readonly nonces: NonceIssuer,
     private readonly store: CredentialStore,
     private readonly policy: AuthPolicy,
+    private readonly limiter: LoginGate,
     private readonly logger: Logger,
   ) {}
 
@@ -81,30 +93,31 @@ export class Authenticator {
     const nc = params.get('nc') ?? '';
     const cnonce = params.get('cnonce') ?? '';
 
+    const account = `${username}@${request.realm}`;
+    if (!this.limiter.check(request.clientIp, account).allowed) return tooManyFailures(username);
     const found = await this.find(username, request.realm);
-    if (typeof found === 'string') return { kind: 'login-failed', reason: found, username };
-    const ha1 = ha1For(found, algorithm, username, request.realm);
-    const expected =
-      ha1 === undefined
-        ? undefined
-        : computeDigestResponse({
-            algorithm,
-            ha1,
-            nonce,
-            nc,
-            cnonce,
-            method: 'AUTH',
-            uri: request.digestUri,
-          });
-    if (expected === undefined || expected !== params.get('response')?.toLowerCase()) {
-      return { kind: 'login-failed', reason: 'Incorrect password', username };
+    if (found === 'failed') return { kind: 'login-failed', reason: 'Database error', username };
+    const ha1 = found === undefined ? undefined : ha1For(found, algorithm, username, request.realm);
+    const expected = computeDigestResponse({
+      algorithm,
+      ha1: ha1 ?? NO_USER_HA1,
+      nonce,
+      nc,
+      cnonce,
+      method: 'AUTH',
+      uri: request.digestUri,
+    });
+    if (ha1 === undefined || expected !== params.get('response')?.toLowerCase()) {
+      return this.failed(request, account, found, username);
     }
+    // The password is right from here on: a nonce problem is no guess, and is not counted as one.
     const problem = this.nonces.check(nonce, params.get('opaque'), request.clientIp);
     if (problem !== undefined) return { kind: 'login-failed', reason: problem, username };
     this.nonces.consume(nonce); // in the same step as the check, so two connections cannot both use it
+    this.limiter.recordSuccess(request.clientIp, account);
     const rspauth = computeDigestResponse({
       algorithm,
-      ha1: ha1 ?? '',
+      ha1,
       nonce,
       nc,
       cnonce,
@@ -143,28 +156,46 @@ export class Authenticator {
     if (colon === -1) return { kind: 'error', code: 400, comment: PARSE_ERROR };
     const username = decoded.slice(0, colon);
     const password = decoded.slice(colon + 1);
+    const account = `${username}@${request.realm}`;
+    if (!this.limiter.check(request.clientIp, account).allowed) return tooManyFailures(username);
     const found = await this.find(username, request.realm);
-    if (typeof found === 'string') return { kind: 'login-failed', reason: found, username };
+    if (found === 'failed') return { kind: 'login-failed', reason: 'Database error', username };
     const matches =
-      found.kind === 'password'
+      found !== undefined &&
+      (found.kind === 'password'
         ? found.password === password
         : found.ha1.MD5 !== undefined &&
-          found.ha1.MD5 === computeHa1('MD5', username, request.realm, password);
-    if (!matches) return { kind: 'login-failed', reason: 'Incorrect password', username };
+          found.ha1.MD5 === computeHa1('MD5', username, request.realm, password));
+    if (!matches) return this.failed(request, account, found, username);
+    this.limiter.recordSuccess(request.clientIp, account);
     return { kind: 'success', username, nonce: undefined, authenticationInfo: undefined };
   }
 
-  private async find(username: string, realm: string): Promise<StoredCredential | string> {
+  /** A wrong password or an unknown user: counted, and told apart only when uniform failures are off. */
+  private failed(
+    request: AuthRequest,
+    account: string,
+    found: StoredCredential | undefined,
+    username: string,
+  ): AuthOutcome {
+    this.limiter.recordFailure(request.clientIp, account, found !== undefined);
+    const reason = found !== undefined || this.policy.uniformFailures ? WRONG_PASSWORD : 'Username not found';
+    return { kind: 'login-failed', reason, username };
+  }
+
+  private async find(username: string, realm: string): Promise<StoredCredential | undefined | 'failed'> {
     try {
-      const found = await this.store.lookup(username, realm);
-      if (found !== undefined) return found;
-      return this.policy.uniformFailures ? 'Incorrect password' : 'Username not found';
+      return await this.store.lookup(username, realm);
     } catch (error) {
       // The client only learns that the lookup failed (msrprelay's text); the cause goes to the log.
-      this.logger.error({ err: (error as Error).message, realm }, 'Credential lookup failed');
-      return 'Database error';
+      this.logger.error({ err: error, realm }, 'Credential lookup failed');
+      return 'failed';
     }
   }
+}
+
+function tooManyFailures(username: string): AuthOutcome {
+  return { kind: 'login-failed', reason: TOO_MANY_FAILURES, username };
 }
 
 function forbidden(detail: string): AuthOutcome {

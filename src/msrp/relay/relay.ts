@@ -7,6 +7,7 @@ import { createServer as createTcpServer, type Server, type Socket } from 'node:
 import { createSocket } from 'node:dgram';
 import { createSecureContext, createServer as createTlsServer, Server as TlsServer } from 'node:tls';
 import type { Logger } from 'pino';
+import { type LoginGate, LoginLimiter } from '../../auth/login-limiter.js';
 import { NonceIssuer } from '../../auth/nonces.js';
 import type { CredentialStore } from '../../credentials/store.js';
 import { type Clock, systemClock } from '../../time/clock.js';
@@ -47,11 +48,17 @@ export interface RelayOptions {
   readonly credentials: CredentialStore;
   readonly logger: Logger;
   readonly clock?: Clock;
+  /**
+   * The process's failed-login limiter, when the relay shares one with SIP (`missive serve`). Default: the
+   * relay's own, with the limits of the settings it starts with.
+   */
+  readonly loginLimiter?: LoginGate | undefined;
 }
 
 export class MsrpRelay {
   private readonly state: RelayState;
   private readonly nonces: NonceIssuer;
+  private readonly loginLimiter: LoginGate;
   private listener: Listener | undefined;
   private runtime: RelayRuntime | undefined;
   private credentials: CredentialStore | undefined;
@@ -59,6 +66,19 @@ export class MsrpRelay {
   constructor(private readonly options: RelayOptions) {
     const clock = options.clock ?? systemClock;
     this.nonces = new NonceIssuer(clock, options.settings.authChallengeExpirationTime * 1000);
+    const { settings } = options;
+    this.loginLimiter =
+      options.loginLimiter ??
+      new LoginLimiter(
+        clock,
+        {
+          pairMaxFailures: settings.loginPairMaxFailures,
+          sourceMaxFailures: settings.loginSourceMaxFailures,
+          windowSeconds: settings.loginFailureWindow,
+          cooldownSeconds: settings.loginCooldown,
+        },
+        options.logger,
+      );
     this.state = {
       clock,
       deadlines: new DeadlineQueue(clock),
@@ -149,6 +169,7 @@ export class MsrpRelay {
           allowBasic: settings.allowBasicAuth,
           uniformFailures: settings.uniformAuthFailures,
         },
+        this.loginLimiter,
         this.options.logger,
       ),
       hostname: listener.hostname,

@@ -6,6 +6,12 @@
 import { existsSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
 import { type DigestAlgorithm, parseDigestAlgorithm } from '../../auth/digest.js';
+import {
+  DEFAULT_LOGIN_COOLDOWN_SECONDS,
+  DEFAULT_LOGIN_WINDOW_SECONDS,
+  DEFAULT_PAIR_MAX_FAILURES,
+  DEFAULT_SOURCE_MAX_FAILURES,
+} from '../../auth/login-limiter.js';
 import { type IniDocument, parseBoolean } from '../../config/ini.js';
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug';
@@ -38,7 +44,15 @@ export interface RelaySettings {
   readonly ca: string | undefined;
   readonly digestAlgorithms: readonly DigestAlgorithm[];
   readonly allowBasicAuth: boolean;
+  /** Same failure text for an unknown user as for a wrong password (no enumeration). Default on. */
   readonly uniformAuthFailures: boolean;
+  /** The failed-login limits across connections (auth/login-limiter.ts); fixed at start, not on reload. */
+  readonly loginPairMaxFailures: number;
+  readonly loginSourceMaxFailures: number;
+  /** Seconds. */
+  readonly loginFailureWindow: number;
+  /** Seconds. */
+  readonly loginCooldown: number;
   /** host:port of the local /metrics endpoint; undefined = off. */
   readonly metricsAddress: { readonly host: string; readonly port: number } | undefined;
 }
@@ -69,7 +83,13 @@ export const DEFAULT_RELAY_SETTINGS: RelaySettings = {
   ca: undefined,
   digestAlgorithms: ['MD5'],
   allowBasicAuth: false,
-  uniformAuthFailures: false,
+  // Not msrprelay's behaviour (it told unknown users apart), but the safe one; `uniform_auth_failures = no`
+  // brings the old texts back for whoever depends on them.
+  uniformAuthFailures: true,
+  loginPairMaxFailures: DEFAULT_PAIR_MAX_FAILURES,
+  loginSourceMaxFailures: DEFAULT_SOURCE_MAX_FAILURES,
+  loginFailureWindow: DEFAULT_LOGIN_WINDOW_SECONDS,
+  loginCooldown: DEFAULT_LOGIN_COOLDOWN_SECONDS,
   metricsAddress: undefined,
 };
 
@@ -217,6 +237,16 @@ export function readRelaySettings(ini: IniDocument, configDir: string): RelaySet
     digestAlgorithms: algorithms.filter((a): a is DigestAlgorithm => a !== undefined),
     allowBasicAuth: bool('allow_basic_auth', defaults.allowBasicAuth),
     uniformAuthFailures: bool('uniform_auth_failures', defaults.uniformAuthFailures),
+    loginPairMaxFailures: number('login_pair_max_failures', defaults.loginPairMaxFailures, {
+      min: 1,
+      integer: true,
+    }),
+    loginSourceMaxFailures: number('login_source_max_failures', defaults.loginSourceMaxFailures, {
+      min: 1,
+      integer: true,
+    }),
+    loginFailureWindow: number('login_failure_window', defaults.loginFailureWindow, { min: 0.001 }),
+    loginCooldown: number('login_cooldown', defaults.loginCooldown, { min: 0.001 }),
     metricsAddress,
   };
   if (settings.sessionExpirationTimeMinimum > settings.sessionExpirationTimeMaximum) {

@@ -1,12 +1,14 @@
 /**
  * SIP digest authentication at a server (RFC 3261 §22, RFC 7616, RFC 8760 for SHA-256): a request either
  * carries valid credentials for the realm, or gets the response to send — a challenge (401/407), a 400
- * for credentials that cannot be checked, a 403 while its address or account is locked out, a 500 when
- * the credential store fails. Stateless nonces (nonce.ts), nc replay tracking (nonce-counts.ts) and
- * failed-attempt limits (failure-limiter.ts) are its parts.
+ * for credentials that cannot be checked, a 403 while its source (or its source for that account) is
+ * blocked for failed logins, a 500 when the credential store fails. Stateless nonces (nonce.ts) and nc
+ * replay tracking (nonce-counts.ts) are its parts; the failed-login limiter (auth/login-limiter.ts) is
+ * shared with the other ways in (MSRP AUTH, the WebSocket API) and comes in through the options.
  */
 import type { Logger } from 'pino';
 import { DIGEST_ALGORITHMS, type DigestAlgorithm } from '../../auth/digest.js';
+import { type LoginGate, LoginLimiter, type LoginLimits } from '../../auth/login-limiter.js';
 import type { CredentialStore, StoredCredential } from '../../credentials/store.js';
 import type { Clock } from '../../time/clock.js';
 import { findDigestCredentials, formatDigestChallenge } from '../headers/auth.js';
@@ -15,7 +17,6 @@ import { generateTag } from '../message/ids.js';
 import type { SipRequest, SipResponse } from '../message/message.js';
 import { parseUri, type Uri, uriEquals } from '../uri.js';
 import { type DigestCredentials, ha1For, readCredentials, responseMatches } from './credentials.js';
-import { FailureLimiter, type FailureLimitOptions } from './failure-limiter.js';
 import { DigestNonces } from './nonce.js';
 import { NonceCounts } from './nonce-counts.js';
 
@@ -33,10 +34,17 @@ export interface DigestAuthenticatorOptions {
   readonly allowNoQop?: boolean | undefined;
   /** HMAC key of the nonces (≥ 16 bytes); share it between instances behind one dispatcher. Default random. */
   readonly nonceKey?: Buffer | undefined;
+  /**
+   * Keys of the previous process (nonce-key-file.ts): its nonces are answered `stale=true` when the password
+   * is right, never accepted, since their nonce counts were lost with it (RFC 7616 §3.3).
+   */
+  readonly previousNonceKeys?: readonly Buffer[] | undefined;
   /** Nonces whose nc is remembered. Default 50 000. */
   readonly maxTrackedNonces?: number | undefined;
-  /** Lockout after failed attempts, per source address and per account. */
-  readonly failures?: FailureLimitOptions | undefined;
+  /** The process's failed-login limiter, shared with the other ways in. Default: one of its own. */
+  readonly limiter?: LoginGate | undefined;
+  /** The limits of the limiter made when `limiter` is not given. */
+  readonly failures?: LoginLimits | undefined;
   /** Retry-After of the 500 sent when the credential store fails. Default 10 s. */
   readonly retryAfterSeconds?: number | undefined;
   readonly logger?: Logger | undefined;
@@ -46,7 +54,7 @@ export interface AuthContext {
   /** The realm to challenge with and accept credentials for (a registrar's: the To domain). */
   readonly realm: string;
   readonly kind: AuthKind;
-  /** The request's source IP address, for the per-address lockout. */
+  /** The request's source IP address, for the failed-login limits. */
   readonly sourceAddress: string;
 }
 
@@ -77,8 +85,7 @@ export class DigestAuthenticator {
   private readonly allowNoQop: boolean;
   private readonly nonces: DigestNonces;
   private readonly counts: NonceCounts;
-  private readonly byAddress: FailureLimiter;
-  private readonly byAccount: FailureLimiter;
+  private readonly limiter: LoginGate;
   private readonly retryAfterSeconds: number;
   private readonly logger: Logger | undefined;
 
@@ -93,17 +100,20 @@ export class DigestAuthenticator {
     this.allowNoQop = options.allowNoQop ?? false;
     const lifetimeMs = (options.nonceLifetimeSeconds ?? DEFAULT_NONCE_LIFETIME_SECONDS) * 1000;
     if (!(lifetimeMs > 0)) throw new RangeError('nonceLifetimeSeconds must be positive');
-    this.nonces = new DigestNonces(options.nonceKey ?? DigestNonces.randomKey(), lifetimeMs);
+    this.nonces = new DigestNonces(
+      options.nonceKey ?? DigestNonces.randomKey(),
+      lifetimeMs,
+      options.previousNonceKeys,
+    );
     this.counts = new NonceCounts(options.maxTrackedNonces ?? DEFAULT_MAX_TRACKED_NONCES, lifetimeMs);
-    this.byAddress = new FailureLimiter(options.clock, options.failures);
-    this.byAccount = new FailureLimiter(options.clock, options.failures);
+    this.limiter = options.limiter ?? new LoginLimiter(options.clock, options.failures);
     this.retryAfterSeconds = options.retryAfterSeconds ?? DEFAULT_STORE_RETRY_AFTER_SECONDS;
     this.logger = options.logger;
   }
 
   async authenticate(request: SipRequest, context: AuthContext): Promise<AuthOutcome> {
     const { realm, sourceAddress } = context;
-    if (this.byAddress.isBlocked(sourceAddress)) return tooManyFailures(request);
+    if (!this.limiter.check(sourceAddress).allowed) return tooManyFailures(request);
     // Credentials for another realm are not ours to judge (§22.4): the client is simply challenged.
     const params = findDigestCredentials(request.headers, HEADERS[context.kind].credentials, realm);
     if (params === undefined) return this.challenge(request, context, false);
@@ -122,21 +132,22 @@ export class DigestAuthenticator {
     if (nonce.kind === 'invalid') return this.challenge(request, context, false);
 
     const account = `${credentials.username}@${realm}`;
-    if (this.byAccount.isBlocked(account)) return tooManyFailures(request);
+    if (!this.limiter.check(sourceAddress, account).allowed) return tooManyFailures(request);
     const stored = await this.lookup(credentials, realm);
     if (stored === 'failed') return this.storeFailed(request);
     const ha1 = stored === undefined ? undefined : ha1For(stored, algorithm, credentials.username, realm);
     // An unknown user and a wrong password get the same answer, so accounts cannot be enumerated.
     if (ha1 === undefined || !responseMatches(credentials, algorithm, ha1, request.method)) {
-      this.byAddress.recordFailure(sourceAddress);
-      this.byAccount.recordFailure(account);
+      this.limiter.recordFailure(sourceAddress, account, stored !== undefined);
       return this.challenge(request, context, false);
     }
-    // The password is right: an old nonce or a replayed nc only needs a new nonce (stale=true, RFC 7616 §3.3).
-    if (nonce.kind === 'expired') return this.challenge(request, context, true);
+    // The password is right: an old nonce, one of the previous process or a replayed nc only needs a new
+    // nonce (stale=true, RFC 7616 §3.3).
+    if (nonce.kind === 'expired' || nonce.kind === 'previous') return this.challenge(request, context, true);
     if (!this.counts.advance(credentials.nonce, nonce.issuedAt, credentials.qop?.nc ?? 0, now)) {
       return this.challenge(request, context, true);
     }
+    this.limiter.recordSuccess(sourceAddress, account);
     return { kind: 'authenticated', identity: { username: credentials.username, realm } };
   }
 
@@ -162,10 +173,7 @@ export class DigestAuthenticator {
       return await this.store.lookup(credentials.username, realm);
     } catch (error) {
       // CredentialStoreError normally; anything else is answered the same way rather than crashing.
-      this.logger?.error(
-        { err: error instanceof Error ? error.message : String(error), realm },
-        'credential lookup failed',
-      );
+      this.logger?.error({ err: error, realm }, 'credential lookup failed');
       return 'failed';
     }
   }

@@ -11,10 +11,4 @@ export {
   type DigestIdentity,
   TOO_MANY_FAILURES_REASON,
 } from './authenticator.js';
-export {
-  DEFAULT_COOLDOWN_SECONDS,
-  DEFAULT_FAILURE_WINDOW_SECONDS,
-  DEFAULT_MAX_FAILURE_ENTRIES,
-  DEFAULT_MAX_FAILURES,
-  type FailureLimitOptions,
-} from './failure-limiter.js';
+export { type NonceKeys, rotateNonceKeyFile } from './nonce-key-file.js';

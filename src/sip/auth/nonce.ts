@@ -3,6 +3,11 @@
  * HMAC-SHA256 (cut to 128 bits) covers the time, the random bytes and the realm, so the server keeps no
  * per-challenge state, a nonce cannot be forged or moved to another realm, and its age is known when it
  * comes back. Replays within the lifetime are caught by NonceCounts.
+ *
+ * Nonce counts live in memory, so after a restart a nonce of the previous process could be replayed with
+ * any nc. The previous process's keys are therefore only recognised ('previous'), never accepted: the
+ * client gets `stale=true` (RFC 7616 §3.3) and carries on with a new nonce instead of asking its user for
+ * the password again. Each process signs with a key of its own (nonce-key-file.ts).
  */
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 
@@ -18,18 +23,23 @@ export type NonceCheck =
   | { readonly kind: 'valid'; readonly issuedAt: number }
   /** Authentic but older than the lifetime: worth a `stale=true` challenge when the digest is right. */
   | { readonly kind: 'expired'; readonly issuedAt: number }
+  /** Authentic, issued by the previous process: worth a `stale=true` challenge, never a success. */
+  | { readonly kind: 'previous' }
   /** Not one of ours (another key, another realm, garbled). */
   | { readonly kind: 'invalid' };
 
 export class DigestNonces {
   readonly #key: Buffer;
+  readonly #previousKeys: readonly Buffer[];
+  readonly #lifetimeMs: number;
 
-  constructor(
-    key: Buffer,
-    private readonly lifetimeMs: number,
-  ) {
-    if (key.length < 16) throw new RangeError('a nonce key needs at least 16 bytes');
+  constructor(key: Buffer, lifetimeMs: number, previousKeys: readonly Buffer[] = []) {
+    for (const each of [key, ...previousKeys]) {
+      if (each.length < 16) throw new RangeError('a nonce key needs at least 16 bytes');
+    }
     this.#key = Buffer.from(key);
+    this.#previousKeys = previousKeys.map((each) => Buffer.from(each));
+    this.#lifetimeMs = lifetimeMs;
   }
 
   /** A key for one process; instances that share a domain behind a dispatcher must share one instead. */
@@ -41,7 +51,7 @@ export class DigestNonces {
     const nonce = Buffer.allocUnsafe(NONCE_BYTES);
     nonce.writeBigUInt64BE(BigInt(Math.max(0, Math.floor(now))), 0);
     randomBytes(RANDOM_BYTES).copy(nonce, TIME_BYTES);
-    this.mac(nonce.subarray(0, PAYLOAD_BYTES), realm).copy(nonce, PAYLOAD_BYTES);
+    this.#mac(this.#key, nonce.subarray(0, PAYLOAD_BYTES), realm).copy(nonce, PAYLOAD_BYTES);
     return nonce.toString('base64url');
   }
 
@@ -49,17 +59,17 @@ export class DigestNonces {
     if (!NONCE_TEXT.test(nonce)) return { kind: 'invalid' };
     const bytes = Buffer.from(nonce, 'base64url');
     if (bytes.length !== NONCE_BYTES) return { kind: 'invalid' };
-    const expected = this.mac(bytes.subarray(0, PAYLOAD_BYTES), realm);
-    if (!timingSafeEqual(expected, bytes.subarray(PAYLOAD_BYTES))) return { kind: 'invalid' };
+    const payload = bytes.subarray(0, PAYLOAD_BYTES);
+    const mac = bytes.subarray(PAYLOAD_BYTES);
+    if (!timingSafeEqual(this.#mac(this.#key, payload, realm), mac)) {
+      const previous = this.#previousKeys.some((key) => timingSafeEqual(this.#mac(key, payload, realm), mac));
+      return previous ? { kind: 'previous' } : { kind: 'invalid' };
+    }
     const issuedAt = Number(bytes.readBigUInt64BE(0));
-    return now - issuedAt > this.lifetimeMs ? { kind: 'expired', issuedAt } : { kind: 'valid', issuedAt };
+    return now - issuedAt > this.#lifetimeMs ? { kind: 'expired', issuedAt } : { kind: 'valid', issuedAt };
   }
 
-  private mac(payload: Buffer, realm: string): Buffer {
-    return createHmac('sha256', this.#key)
-      .update(payload)
-      .update(realm, 'utf8')
-      .digest()
-      .subarray(0, MAC_BYTES);
+  #mac(key: Buffer, payload: Buffer, realm: string): Buffer {
+    return createHmac('sha256', key).update(payload).update(realm, 'utf8').digest().subarray(0, MAC_BYTES);
   }
 }

@@ -1,9 +1,10 @@
 // missive's AUTH options beyond msrprelay: SHA-256 digests (RFC 7616) next to MD5, HTTP Basic over TLS,
-// and uniform failure texts. Each runs against a real relay in both modes.
+// and uniform failure texts (the default; `uniform_auth_failures = no` brings msrprelay's texts back). Each
+// runs against a real relay in both modes.
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { test } from 'node:test';
-import { authRequest } from '../harness/auth.js';
+import { authRequest, authorization, requestChallenge } from '../harness/auth.js';
 import { newCnonce, parseDigestParams } from '../harness/digest.js';
 import { header, show } from '../harness/message.js';
 import { describeModes } from '../harness/suite.js';
@@ -88,6 +89,23 @@ describeModes(
       if (s.mode.tls)
         assert.equal(answer.comment, 'Unauthorized: Login failed: Incorrect password', show(answer));
       else assert.equal(answer.status, 400, show(answer));
+    });
+  },
+);
+
+describeModes(
+  "uniform_auth_failures = no: msrprelay's failure texts",
+  { settings: { uniform_auth_failures: 'no' } },
+  (s) => {
+    test('an unknown user gets 403 Username not found (spec §9.2 test 20, Compat)', async (t) => {
+      const a = await s.scope(t).client();
+      const challenge = await requestChallenge(a, { toUri: s.domainUri, fromUri: s.aUri });
+      const credentials = authorization(challenge, s.domainUri, { username: 'mallory' });
+      await a.write(
+        authRequest({ toUri: s.domainUri, fromUri: s.aUri, headers: [['Authorization', credentials]] }),
+      );
+      const answer = await a.nextMessage();
+      assert.equal(answer.comment, 'Unauthorized: Login failed: Username not found', show(answer));
     });
   },
 );

@@ -82,12 +82,12 @@ describeModes('9.2 AUTH', { settings: { auth_challenge_expiration_time: CHALLENG
     await a.expectClosed();
   });
 
-  it('20 unknown user gets 403 Username not found', T, async (t) => {
+  it('20 unknown user gets the wrong-password answer by default (no enumeration)', T, async (t) => {
     const a = await s.scope(t).client();
     expectReply(
       await answer(a, await challenge(a), { username: 'carol' }),
       403,
-      `${LOGIN_FAILED} Username not found`,
+      `${LOGIN_FAILED} Incorrect password`,
     );
   });
 

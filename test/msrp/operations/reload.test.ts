@@ -29,6 +29,8 @@ import {
 } from './fixtures.js';
 
 const T = { timeout: 30_000 };
+/** msrprelay's failure texts, which tell an unknown user from a wrong password (the default no longer does). */
+const UNIFORM_OFF = { uniform_auth_failures: 'no' } as const;
 const RELOAD_ERROR = 'Error reloading configuration file:';
 
 function assertReloaded(result: ReloadResult): void {
@@ -176,7 +178,8 @@ describe('§6 SIGHUP reload', { concurrency: true }, () => {
   });
 
   it('[Memory] changes (carol added, bob removed) apply to new connections', T, async (t) => {
-    const relay = await start({ tls: false });
+    // msrprelay's texts tell an unknown user from a wrong password: what this test looks at.
+    const relay = await start({ tls: false, settings: UNIFORM_OFF });
     const s = suiteOf(relay);
     const scope = s.scope(t);
     const early = await scope.client();
@@ -188,6 +191,7 @@ describe('§6 SIGHUP reload', { concurrency: true }, () => {
 
     await relay.writeConfig({
       tls: false,
+      settings: UNIFORM_OFF,
       memory: { 'alice@example.com': '1234', 'carol@example.com': '5678' },
     });
     assertReloaded(await relay.reload());
@@ -245,7 +249,7 @@ describe('§6 SIGHUP reload', { concurrency: true }, () => {
       ['dave', 'example.com', 'dbpass', md5('dave:example.com:dbpass')],
     );
 
-    const relay = await start({ tls: false });
+    const relay = await start({ tls: false, settings: UNIFORM_OFF });
     const s = suiteOf(relay);
     const scope = s.scope(t);
     const early = await scope.client();
@@ -257,7 +261,7 @@ describe('§6 SIGHUP reload', { concurrency: true }, () => {
 
     await relay.writeConfig({
       tls: false,
-      settings: { backend: 'database' },
+      settings: { ...UNIFORM_OFF, backend: 'database' },
       sections: {
         Database: {
           uri: `sqlite://${sqlite.connection.path}`,

@@ -1,6 +1,7 @@
-/** Server-side SIP digest (RFC 3261 §22, RFC 7616, RFC 8760): challenges, checks, replays, lockouts. */
+/** Server-side SIP digest (RFC 3261 §22, RFC 7616, RFC 8760): challenges, checks, replays, login limits. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { LoginLimiter } from '../../../src/auth/login-limiter.js';
 import { MemoryCredentialStore } from '../../../src/credentials/memory.js';
 import {
   type CredentialStore,
@@ -295,7 +296,10 @@ describe('DigestAuthenticator', () => {
   });
 
   it('answers 500 with Retry-After when the credential store fails, and counts no failure', async () => {
-    const { login, store } = setup({ retryAfterSeconds: 7, failures: { maxFailures: 1 } });
+    const { login, store } = setup({
+      retryAfterSeconds: 7,
+      failures: { pairMaxFailures: 1, sourceMaxFailures: 1 },
+    });
     store.failWith = new CredentialStoreError('database is down');
     const response = rejectedResponse(await login());
     assert.equal(response.status, 500);
@@ -306,13 +310,29 @@ describe('DigestAuthenticator', () => {
     assertAuthenticated(await login());
   });
 
-  describe('failed-attempt lockout', () => {
-    it('locks an address out after 10 failures in 60 s, without asking the store, for the cooldown', async () => {
-      const { login, run, store, clock } = setup();
+  it('answers a nonce of the previous process (its key) with stale=true when the password is right, never accepts it', async () => {
+    const before = setup({ nonceKey: Buffer.alloc(32, 1) });
+    const old = firstNonce(rejectedResponse(await before.run(request())));
+    const after = setup({ nonceKey: Buffer.alloc(32, 2), previousNonceKeys: [Buffer.alloc(32, 1)] });
+    assertChallenge(await after.run(request(digestAuthorization(answerFor(old)))), true);
+    assertChallenge(
+      await after.run(request(digestAuthorization(answerFor(old, { nc: 9, cnonce: 'n' })))),
+      true,
+    );
+    assertChallenge(await after.run(request(digestAuthorization(answerFor(old, { password: 'no' })))), false);
+    // Without the previous key it is a stranger's nonce: a plain challenge.
+    const unrelated = setup({ nonceKey: Buffer.alloc(32, 3) });
+    assertChallenge(await unrelated.run(request(digestAuthorization(answerFor(old)))), false);
+    assertAuthenticated(await after.login());
+  });
+
+  describe('failed-login limits (per source, per source and account; none per account alone)', () => {
+    it('blocks a source after its failures over any accounts, without asking the store, for the cooldown', async () => {
+      const { login, run, store, clock } = setup({ failures: { sourceMaxFailures: 10 } });
       const earlier = firstNonce(rejectedResponse(await run(request())));
       for (let i = 0; i < 10; i++) assertChallenge(await login({ username: `user${i}`, password: 'x' }));
       const lookups = store.lookups;
-      // Even the right password, on a nonce issued before the lockout.
+      // Even the right password, on a nonce issued before the block.
       const refused = rejectedResponse(await run(request(digestAuthorization(answerFor(earlier)))));
       assert.equal(refused.status, 403);
       assert.equal(refused.reason, 'Too Many Failed Attempts');
@@ -326,26 +346,57 @@ describe('DigestAuthenticator', () => {
       assertAuthenticated(await login());
     });
 
-    it('locks an account out after 10 failures from any addresses', async () => {
+    it('blocks a source for one account after 5 failures; that source may log in to others', async () => {
       const { login, store } = setup();
-      for (let i = 0; i < 10; i++) assertChallenge(await login({ password: `guess${i}` }, `203.0.113.${i}`));
+      for (let i = 0; i < 5; i++) assertChallenge(await login({ password: `guess${i}` }));
       const lookups = store.lookups;
-      const refused = rejectedResponse(await login({}, '198.51.100.99'));
-      assert.equal(refused.status, 403);
+      const refused = rejectedResponse(await login());
+      assert.equal(refused.status, 403, 'the right password, from the blocked pair');
+      assert.equal(refused.reason, 'Too Many Failed Attempts');
       assert.equal(store.lookups, lookups);
-      assertAuthenticated(await login({ username: 'bob', password: 'hunter2' }, '198.51.100.99'), 'bob');
+      assertAuthenticated(await login({ username: 'bob', password: 'hunter2' }), 'bob');
+      assertAuthenticated(await login({}, '198.51.100.99'), 'alice');
     });
 
-    it('counts failures within the window only', async () => {
+    it('never locks an account: failures from many sources leave the right password from another working', async () => {
+      const { login } = setup();
+      for (let i = 0; i < 50; i++) assertChallenge(await login({ password: `guess${i}` }, `203.0.113.${i}`));
+      assertAuthenticated(await login({}, '198.51.100.99'));
+    });
+
+    it('10,000 failures for made-up users from other sources do not free a blocked pair', async () => {
+      const { login } = setup();
+      const attacker = '203.0.113.66';
+      for (let i = 0; i < 10; i++) await login({ password: `guess${String(i)}` }, attacker);
+      assert.equal(rejectedResponse(await login({}, attacker)).status, 403, 'blocked');
+      for (let i = 0; i < 10_000; i++) {
+        const source = `10.${String(i >> 16)}.${String((i >> 8) & 255)}.${String(i & 255)}`;
+        assertChallenge(await login({ username: `ghost${String(i)}`, password: 'x' }, source));
+      }
+      assert.equal(rejectedResponse(await login({}, attacker)).status, 403, 'still blocked');
+    });
+
+    it('counts an IPv6 /64 as one source', async () => {
+      const { login } = setup({ failures: { pairMaxFailures: 3 } });
+      for (let i = 1; i <= 3; i++) assertChallenge(await login({ password: 'x' }, `2001:db8:0:1::${i}`));
+      assert.equal(rejectedResponse(await login({}, '2001:db8:0:1::99')).status, 403);
+      assertAuthenticated(await login({}, '2001:db8:0:2::1'));
+    });
+
+    it('counts failures within the window only, and a success clears the pair', async () => {
       const { login, clock } = setup();
-      for (let i = 0; i < 9; i++) assertChallenge(await login({ password: 'x' }));
-      clock.advance(61_000);
-      for (let i = 0; i < 9; i++) assertChallenge(await login({ password: 'x' }));
+      for (let i = 0; i < 4; i++) assertChallenge(await login({ password: 'x' }));
+      clock.advance(301_000);
+      for (let i = 0; i < 4; i++) assertChallenge(await login({ password: 'x' }));
+      assertAuthenticated(await login());
+      for (let i = 0; i < 4; i++) assertChallenge(await login({ password: 'x' }));
       assertAuthenticated(await login());
     });
 
     it('takes its limits from the options', async () => {
-      const { login, clock } = setup({ failures: { maxFailures: 2, windowSeconds: 10, cooldownSeconds: 5 } });
+      const { login, clock } = setup({
+        failures: { pairMaxFailures: 2, windowSeconds: 10, cooldownSeconds: 5 },
+      });
       assertChallenge(await login({ password: 'x' }));
       assertChallenge(await login({ password: 'x' }));
       assert.equal(rejectedResponse(await login()).status, 403);
@@ -353,8 +404,17 @@ describe('DigestAuthenticator', () => {
       assertAuthenticated(await login());
     });
 
+    it('shares its limiter: failures another way in recorded block here', async () => {
+      const clock = new ManualClock(T0);
+      const limiter = new LoginLimiter(clock);
+      const { login } = setup({ limiter });
+      for (let i = 0; i < 5; i++) limiter.recordFailure(ALICE, 'alice@example.com', true);
+      assert.equal(rejectedResponse(await login()).status, 403);
+      assertAuthenticated(await login({}, '198.51.100.99'));
+    });
+
     it('stale nonces, foreign realms and replays are not failures', async () => {
-      const { run, login, clock } = setup({ failures: { maxFailures: 1 } });
+      const { run, login, clock } = setup({ failures: { pairMaxFailures: 1, sourceMaxFailures: 1 } });
       const nonce = firstNonce(rejectedResponse(await run(request())));
       assertAuthenticated(await run(request(digestAuthorization(answerFor(nonce)))));
       assertChallenge(await run(request(digestAuthorization(answerFor(nonce)))), true);

@@ -1,10 +1,15 @@
-/** The authenticator's parts on their own: nonces, nc tracking and the failure limiter, with their bounds. */
+/**
+ * The authenticator's parts on their own: nonces, nc tracking and the nonce key file, with their bounds. The
+ * failed-login limiter is shared with MSRP and tested in test/auth/.
+ */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { FailureLimiter } from '../../../src/sip/auth/failure-limiter.js';
+import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { rotateNonceKeyFile } from '../../../src/sip/auth/nonce-key-file.js';
 import { DigestNonces } from '../../../src/sip/auth/nonce.js';
 import { NonceCounts } from '../../../src/sip/auth/nonce-counts.js';
-import { ManualClock } from '../../helpers/manual-clock.js';
 
 const T0 = 1_700_000_000_000;
 
@@ -47,6 +52,19 @@ describe('DigestNonces', () => {
 
   it('wants a key of at least 16 bytes', () => {
     assert.throws(() => new DigestNonces(Buffer.alloc(8), 1000), RangeError);
+    assert.throws(() => new DigestNonces(Buffer.alloc(32), 1000, [Buffer.alloc(8)]), RangeError);
+  });
+
+  it("recognises the previous process's nonces as 'previous', never as valid, whatever their age", () => {
+    const before = new DigestNonces(Buffer.alloc(32, 1), 300_000);
+    const after = new DigestNonces(Buffer.alloc(32, 2), 300_000, [Buffer.alloc(32, 1)]);
+    const old = before.issue('example.com', T0);
+    assert.deepEqual(after.check(old, 'example.com', T0 + 1), { kind: 'previous' });
+    assert.deepEqual(after.check(old, 'example.com', T0 + 900_000), { kind: 'previous' });
+    assert.equal(after.check(old, 'example.org', T0 + 1).kind, 'invalid', 'still bound to its realm');
+    const fresh = after.issue('example.com', T0);
+    assert.equal(after.check(fresh, 'example.com', T0 + 1).kind, 'valid');
+    assert.equal(before.check(fresh, 'example.com', T0 + 1).kind, 'invalid');
   });
 });
 
@@ -82,33 +100,35 @@ describe('NonceCounts', () => {
   });
 });
 
-describe('FailureLimiter', () => {
-  it('blocks at the limit for the cooldown, then forgets', () => {
-    const clock = new ManualClock(T0);
-    const limiter = new FailureLimiter(clock, { maxFailures: 3, windowSeconds: 60, cooldownSeconds: 30 });
-    limiter.recordFailure('a');
-    limiter.recordFailure('a');
-    assert.equal(limiter.isBlocked('a'), false);
-    limiter.recordFailure('a');
-    assert.equal(limiter.isBlocked('a'), true);
-    assert.equal(limiter.isBlocked('b'), false);
-    clock.advance(30_000);
-    assert.equal(limiter.isBlocked('a'), false);
-    limiter.recordFailure('a');
-    assert.equal(limiter.isBlocked('a'), false, 'a clean slate after the cooldown');
+describe('rotateNonceKeyFile', () => {
+  it('makes a new key per start, mode 0600, and hands back the one before', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'nonce-key-'));
+    try {
+      const path = join(dir, 'sip-nonce.key');
+      const first = await rotateNonceKeyFile(path);
+      assert.equal(first.previous, undefined);
+      assert.equal(first.key.length, 32);
+      assert.equal((await stat(path)).mode & 0o777, 0o600);
+      assert.equal((await readFile(path, 'utf8')).trim(), first.key.toString('hex'));
+      const second = await rotateNonceKeyFile(path);
+      assert.deepEqual(second.previous, first.key);
+      assert.notDeepEqual(second.key, first.key);
+      assert.equal((await stat(path)).mode & 0o777, 0o600);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
-  it('keeps at most maxEntries keys', () => {
-    const clock = new ManualClock(T0);
-    const limiter = new FailureLimiter(clock, { maxFailures: 2, maxEntries: 100 });
-    for (let i = 0; i < 1000; i++) limiter.recordFailure(`k${i}`);
-    assert.equal(limiter.size, 100);
-    limiter.recordFailure('k999');
-    assert.equal(limiter.isBlocked('k999'), true);
-  });
-
-  it('refuses nonsensical limits', () => {
-    assert.throws(() => new FailureLimiter(new ManualClock(), { maxFailures: 0 }), RangeError);
-    assert.throws(() => new FailureLimiter(new ManualClock(), { windowSeconds: Number.NaN }), RangeError);
+  it('treats a damaged file as no previous key', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'nonce-key-'));
+    try {
+      const path = join(dir, 'sip-nonce.key');
+      await writeFile(path, 'not a key\n', { mode: 0o644 });
+      const keys = await rotateNonceKeyFile(path);
+      assert.equal(keys.previous, undefined);
+      assert.equal((await stat(path)).mode & 0o777, 0o600);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });
