@@ -157,7 +157,7 @@ export const POSTGRES_MIGRATIONS: readonly Migration[] = [
       return [
         `ALTER TABLE ${a} ADD COLUMN entries BIGINT DEFAULT 0 NOT NULL,
           ADD COLUMN content_bytes BIGINT DEFAULT 0 NOT NULL`,
-        `${usage('+', j)}`,
+        usage('+', j),
         ...trigger('missive_journal_usage_insert', 'INSERT', '+', 'added'),
         ...trigger('missive_journal_usage_delete', 'DELETE', '-', 'removed'),
       ];
