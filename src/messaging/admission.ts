@@ -148,7 +148,13 @@ export class MessageAdmission {
       if (existing === undefined) added.push(entry);
       else if (!sameMessage(existing, entry)) return { status: 403, reason: 'Message-ID Already Used' };
     }
-    for (const account of new Set(added.map((entry) => entry.account))) {
+    // The recipient's journal first: when both would overflow, the answer names the one the sender cannot fix.
+    const accounts = new Set(
+      [...added]
+        .sort((a, b) => Number(b.side === 'recipient') - Number(a.side === 'recipient'))
+        .map((e) => e.account),
+    );
+    for (const account of accounts) {
       const mine = added.filter((entry) => entry.account === account);
       const usage = await journal.usage(account);
       const bytes = mine.reduce((sum, entry) => sum + entry.bytes, 0);
