@@ -32,7 +32,7 @@ import { InvalidInputError } from '../store/errors.js';
 import { DEFAULT_TOKEN_LIFETIME_MS } from '../store/storage-accounts/storage-account-store.js';
 import type { Store } from '../store/store.js';
 import { type Clock, systemClock } from '../time/clock.js';
-import { type AdmittedMessage, type Identities, MessageAdmission } from './admission.js';
+import { type Admission, type AdmittedMessage, type Identities, MessageAdmission } from './admission.js';
 import {
   handleApiToken,
   handleConversationRead,
@@ -204,10 +204,7 @@ export class SipMessagingApplication implements MessagingApplication {
   }
 
   /** The admission's answer; a storage failure while deciding is a 500, so that the sender retries. */
-  async #admit(
-    request: SipRequest,
-    identities: Identities,
-  ): Promise<{ admitted: true; message: AdmittedMessage } | { admitted: false; answer: LocalAnswer }> {
+  async #admit(request: SipRequest, identities: Identities): Promise<Admission> {
     try {
       return await this.#admission.decide(request, identities);
     } catch (error) {
