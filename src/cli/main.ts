@@ -9,6 +9,7 @@ import {
   DEFAULT_PAIR_MAX_FAILURES,
   DEFAULT_SOURCE_MAX_FAILURES,
 } from '../auth/login-limiter.js';
+import { DEFAULT_MESSAGE_LIMITS } from '../messaging/limits/message-limits.js';
 import { DEFAULT_PAGE_BYTES, MIN_PAGE_BYTES } from '../web/page-budget.js';
 
 const LOG_LEVELS: readonly LevelWithSilent[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
@@ -52,6 +53,11 @@ interface ServeCliOptions {
   webTls: boolean;
   adminPort: number;
   maxPageBytes: number;
+  maxMessageBytes: number;
+  messageRate: number;
+  messageBurst: number;
+  journalMaxEntries: number;
+  journalMaxBytes: number;
   logLevel?: LevelWithSilent;
   loginPairMaxFailures: number;
   loginSourceMaxFailures: number;
@@ -60,10 +66,20 @@ interface ServeCliOptions {
   loginMaxEntries: number;
 }
 
-function count(value: string): number {
+/** A whole number from `min` up (an option's parser). */
+function atLeast(min: number): (value: string) => number {
+  return (value) => {
+    const n = Number(value);
+    if (!/^[0-9]+$/.test(value) || !Number.isSafeInteger(n) || n < min)
+      throw new InvalidArgumentError(`not a whole number from ${String(min)}`);
+    return n;
+  };
+}
+
+function rate(value: string): number {
   const n = Number(value);
-  if (!/^[0-9]+$/.test(value) || n < 1 || !Number.isSafeInteger(n))
-    throw new InvalidArgumentError('not a whole number from 1');
+  if (!/^[0-9]+(\.[0-9]+)?$/.test(value) || !(n > 0) || n > 1_000_000)
+    throw new InvalidArgumentError('not a positive number of messages per second');
   return n;
 }
 
@@ -117,6 +133,36 @@ program
     DEFAULT_PAGE_BYTES,
   )
   .option(
+    '--max-message-bytes <bytes>',
+    'largest MESSAGE body (and decoded content) accepted for a local account; larger: 413',
+    atLeast(1024),
+    DEFAULT_MESSAGE_LIMITS.maxMessageBytes,
+  )
+  .option(
+    '--message-rate <per-second>',
+    'MESSAGEs per second one sender may keep sending; faster: 403 Too Many Messages',
+    rate,
+    DEFAULT_MESSAGE_LIMITS.messagesPerSecond,
+  )
+  .option(
+    '--message-burst <n>',
+    'MESSAGEs one sender may send at once before --message-rate applies',
+    atLeast(1),
+    DEFAULT_MESSAGE_LIMITS.messageBurst,
+  )
+  .option(
+    '--journal-max-entries <n>',
+    "most entries in one account's journal; a message beyond: 480 (recipient) or 403 (sender)",
+    atLeast(1),
+    DEFAULT_MESSAGE_LIMITS.journalMaxEntries,
+  )
+  .option(
+    '--journal-max-bytes <bytes>',
+    "most content bytes in one account's journal, as --journal-max-entries",
+    atLeast(1024),
+    DEFAULT_MESSAGE_LIMITS.journalMaxBytes,
+  )
+  .option(
     '--admin-port <port>',
     'admin API on 127.0.0.1 (-1: off); its secret is $MISSIVE_ADMIN_SECRET',
     portOrOff,
@@ -126,13 +172,13 @@ program
   .option(
     '--login-pair-max-failures <n>',
     'failed logins (SIP, MSRP) for one account from one source, within the window, that block that pair',
-    count,
+    atLeast(1),
     DEFAULT_PAIR_MAX_FAILURES,
   )
   .option(
     '--login-source-max-failures <n>',
     'failed logins from one source (IPv4 address, IPv6 /64) over all accounts, within the window, that block it',
-    count,
+    atLeast(1),
     DEFAULT_SOURCE_MAX_FAILURES,
   )
   .option(
@@ -150,7 +196,7 @@ program
   .option(
     '--login-max-entries <n>',
     'sources and pairs the failed-login limiter remembers, per table',
-    count,
+    atLeast(1),
     DEFAULT_LOGIN_MAX_ENTRIES,
   )
   .option(
@@ -172,6 +218,13 @@ program
     const adminSecret = process.env.MISSIVE_ADMIN_SECRET;
     await runServeCommand({
       ...options,
+      messageLimits: {
+        maxMessageBytes: options.maxMessageBytes,
+        messagesPerSecond: options.messageRate,
+        messageBurst: options.messageBurst,
+        journalMaxEntries: options.journalMaxEntries,
+        journalMaxBytes: options.journalMaxBytes,
+      },
       domain: options.domain.length > 0 ? options.domain : ['localhost'],
       adminSecret: adminSecret === undefined || adminSecret === '' ? undefined : adminSecret,
     });

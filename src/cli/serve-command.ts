@@ -13,6 +13,7 @@ import { type LoginLimits, LoginLimiter } from '../auth/login-limiter.js';
 import { createLogger } from '../log/logger.js';
 import { messagingFactory } from '../messaging/create.js';
 import { MessagingEvents } from '../messaging/events.js';
+import type { MessageLimits } from '../messaging/limits/message-limits.js';
 import { MsrpRelay } from '../msrp/relay/relay.js';
 import { DEFAULT_RELAY_SETTINGS } from '../msrp/relay/settings.js';
 import type { ListeningPoint } from '../routing/local-addresses.js';
@@ -53,6 +54,8 @@ export interface ServeOptions {
   readonly adminSecret?: string | undefined;
   /** The HTTP history and journal pages' byte budget; default 8 MiB (web/page-budget.ts). */
   readonly maxPageBytes?: number | undefined;
+  /** Message body size, per-sender rate and per-account journal quota (src/messaging/limits/). */
+  readonly messageLimits?: Partial<MessageLimits> | undefined;
   /** Overrides --debug: e.g. `warn` for a benchmark, where an info line per start is all it logs. */
   readonly logLevel?: LevelWithSilent | undefined;
   /** Failed-login limits shared by SIP and MSRP (auth/login-limiter.ts); each defaults there. */
@@ -72,6 +75,7 @@ const TEST_USER = 'test';
 
 export async function runServeCommand(options: ServeOptions): Promise<void> {
   const logger = createLogger(options.logLevel ?? (options.debug ? 'debug' : 'info'));
+  if (options.messageLimits !== undefined) logger.info(options.messageLimits, 'message limits');
   const domain = options.domain[0] ?? 'localhost';
   const certificate = await ensureSelfSignedCertificate(resolve(options.dataDir), domain);
   const store = await openStore(await storeUri(options.store, options.dataDir, true));
@@ -98,6 +102,7 @@ export async function runServeCommand(options: ServeOptions): Promise<void> {
       events: messagingEvents,
       outboundProxy: options.outboundProxy,
       publicUrl: options.publicUrl ?? servedUrl(options),
+      limits: options.messageLimits,
       logger,
     }),
     logger,

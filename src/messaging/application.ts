@@ -2,8 +2,9 @@
  * The messaging application on the SIP side: every MESSAGE that reaches missive for a local user is parsed,
  * classified, applied to the journal, answered, and announced (events for live sync and push). Two entries:
  *
- * - standalone (branchFor): missive is the proxy; the application takes a branch of the MESSAGE's fork next
- *   to the recipient's devices. The sender is the digest-authenticated user.
+ * - standalone (decide): missive is the proxy; before it forks, the application decides (admission.ts): it
+ *   refuses the MESSAGE (no device gets it), takes it alone (the SIP API requests), or takes a branch of the
+ *   fork next to the recipient's devices. The sender is the digest-authenticated user.
  * - standalone, to another domain (outgoingBranchFor): once that domain took the MESSAGE, the sender's copy
  *   is stored and replicated to the sender's other devices before the sender gets the 2xx.
  * - behind a proxy (answerTrusted): a trusted peer (Kamailio forking to missive) sends the MESSAGE with
@@ -11,13 +12,19 @@
  *   `X-Sylk-From-Sip` is honoured (only from trusted peers: the router sends nothing else here).
  *
  * The answer is 200 only once every journal write the MESSAGE causes is durable; a storage failure answers 500
- * so that the sender retries (and the retry is deduplicated by its Message-ID). Bad input gets a 4xx.
+ * so that the sender retries (and the retry is deduplicated by its Message-ID). Bad input, and what the limits
+ * refuse, gets a 4xx (admission.ts says which).
  */
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import { type Aor, aorOfUri, normalizeAor } from '../registrar/aor.js';
 import type { LocalAnswer, LocalTarget } from '../routing/proxy/forward-target.js';
-import type { MessagingApplication, OutgoingMessage, RoutedMessage } from '../routing/messaging-hook.js';
+import type {
+  MessageDecision,
+  MessagingApplication,
+  OutgoingMessage,
+  RoutedMessage,
+} from '../routing/messaging-hook.js';
 import { getFrom, getTo, type NameAddr } from '../sip/headers/name-addr.js';
 import type { SipRequest } from '../sip/message/message.js';
 import type { MessageSource } from '../sip/transport/types.js';
@@ -25,6 +32,7 @@ import { InvalidInputError } from '../store/errors.js';
 import { DEFAULT_TOKEN_LIFETIME_MS } from '../store/storage-accounts/storage-account-store.js';
 import type { Store } from '../store/store.js';
 import { type Clock, systemClock } from '../time/clock.js';
+import { type Admission, type AdmittedMessage, type Identities, MessageAdmission } from './admission.js';
 import {
   handleApiToken,
   handleConversationRead,
@@ -41,16 +49,10 @@ import {
   RefusedMessage,
 } from './deliveries.js';
 import type { MessagingEventSink } from './events.js';
-import {
-  classifyMessage,
-  type FormatError,
-  isApiRequest,
-  localTimestamp,
-  type MessageParseOptions,
-  normalizeAor as formatsNormalizeAor,
-  parseMessageRequest,
-} from './formats/index.js';
-import type { InboundMessage, Party } from './inbound.js';
+import { isApiRequest, localTimestamp, type MessageParseOptions } from './formats/index.js';
+import type { InboundMessage } from './inbound.js';
+import { DEFAULT_MESSAGE_LIMITS, type MessageLimits } from './limits/message-limits.js';
+import { SenderRateLimit } from './limits/sender-rate-limit.js';
 import type { OwnMessageSender } from './own-messages.js';
 import type { StoragePolicy } from './storage-policy.js';
 
@@ -66,23 +68,15 @@ export interface MessagingApplicationOptions {
   /** Values of X-Sylk-App this application answers to (default webrtcgateway). */
   readonly applicationNames?: readonly string[] | undefined;
   readonly tokenLifetimeMs?: number | undefined;
-  /** Largest inflated body for Content-Encoding: deflate (default 1 MiB). */
+  /** Largest inflated body for Content-Encoding: deflate (default 1 MiB; never above limits.maxMessageBytes). */
   readonly maxDecompressedBytes?: number | undefined;
   /** `filetransfer_expire_days` for FT-HTTP conversions (default 15). */
   readonly fileTransferExpireDays?: number | undefined;
+  /** Body size, per-sender rate and per-account journal quota (default DEFAULT_MESSAGE_LIMITS). */
+  readonly limits?: Partial<MessageLimits> | undefined;
   readonly clock?: Clock | undefined;
   readonly newId?: (() => string) | undefined;
   readonly logger?: Logger | undefined;
-}
-
-/** Who sent and who receives, as decided by the entry point. */
-interface Identities {
-  readonly sender: Aor;
-  readonly recipient: Aor;
-  readonly senderCopy: boolean;
-  readonly replicate: boolean;
-  readonly source: MessageSource | undefined;
-  readonly remoteRecipient?: boolean;
 }
 
 const DEFAULT_MAX_DECOMPRESSED = 1024 * 1024;
@@ -91,45 +85,63 @@ export class SipMessagingApplication implements MessagingApplication {
   readonly #context: MessagingContext;
   readonly #names: ReadonlySet<string>;
   readonly #options: MessagingApplicationOptions;
+  readonly #admission: MessageAdmission;
 
   constructor(options: MessagingApplicationOptions) {
     this.#options = options;
     this.#names = new Set((options.applicationNames ?? ['webrtcgateway']).map((name) => name.toLowerCase()));
+    const clock = options.clock ?? systemClock;
     this.#context = {
       store: options.store,
       storage: options.storage,
       events: options.events,
       uac: options.uac,
-      clock: options.clock ?? systemClock,
+      clock,
       publicUrl: options.publicUrl.replace(/\/+$/, ''),
       serverHost: options.serverHost,
       tokenLifetimeMs: options.tokenLifetimeMs ?? DEFAULT_TOKEN_LIFETIME_MS,
       newId: options.newId ?? randomUUID,
       logger: options.logger,
     };
+    const limits = { ...DEFAULT_MESSAGE_LIMITS, ...options.limits };
+    this.#admission = new MessageAdmission({
+      context: this.#context,
+      limits,
+      rateLimit: new SenderRateLimit({
+        perSecond: limits.messagesPerSecond,
+        burst: limits.messageBurst,
+        clock,
+      }),
+      parseOptions: () => this.#parseOptions(),
+    });
   }
 
-  /** Standalone: the application's branch of the fork (the proxy authenticated the sender). */
-  branchFor(routed: RoutedMessage): LocalTarget {
-    return {
+  /**
+   * Standalone: the application's decision, before the proxy forks. The branch it returns holds the sender's
+   * 200 until the journal is written (a storage failure is the answer, and the sender retries).
+   */
+  async decide(routed: RoutedMessage): Promise<MessageDecision> {
+    const identities = this.#standaloneIdentities(routed.request, routed);
+    if (identities === undefined) return { kind: 'refuse', answer: { status: 400, reason: 'Missing From' } };
+    const admission = await this.#admit(routed.request, identities);
+    if (!admission.admitted) return { kind: 'refuse', answer: admission.answer };
+    const { message } = admission;
+    const branch: LocalTarget = {
       kind: 'local',
       name: 'messaging',
-      // SIP API requests are for the server: the recipient's devices do not get them.
-      exclusive: this.#isApiRequest(routed.request),
-      // The sender's 200 waits for the journal; a storage failure is its answer (it retries).
       holdsFinal: true,
-      handle: (request) => {
-        const identities = this.#standaloneIdentities(request, routed);
-        return identities === undefined
-          ? Promise.resolve({ status: 400, reason: 'Missing From' })
-          : this.#handle(request, identities);
-      },
+      handle: () => this.#deliver(message),
     };
+    // The SIP API requests are for the service (sylk spec §2.4): the recipient's devices never get them.
+    return isApiRequest(message.inbound.classified.kind)
+      ? { kind: 'serve', branch }
+      : { kind: 'fork', branch };
   }
 
   /**
    * Standalone: a MESSAGE from a local user to another domain. The branch runs once that domain answered 2xx
    * (afterSuccess), and the 2xx reaches the sender only when the sender's copy is durable, as for local ones.
+   * The MESSAGE has left already: what the admission refuses here only keeps the sender's copy out.
    */
   outgoingBranchFor(outgoing: OutgoingMessage): LocalTarget {
     return {
@@ -137,7 +149,7 @@ export class SipMessagingApplication implements MessagingApplication {
       name: 'messaging (sender copy)',
       afterSuccess: true,
       handle: (request) =>
-        this.#handle(request, {
+        this.#admitAndDeliver(request, {
           sender: outgoing.sender,
           recipient: outgoing.recipient,
           senderCopy: true,
@@ -159,21 +171,13 @@ export class SipMessagingApplication implements MessagingApplication {
     const recipient = partyAor(getTo(request.headers));
     if (sender === undefined || recipient === undefined)
       return Promise.resolve({ status: 400, reason: 'Missing or Invalid From/To' });
-    return this.#handle(request, {
+    return this.#admitAndDeliver(request, {
       sender,
       recipient,
       senderCopy: request.headers.has('X-Sylk-From-Sip'),
       replicate: false,
       source,
     });
-  }
-
-  /** Parsing is pure and cheap; the branch parses again (with its own clock reading) when it runs. */
-  #isApiRequest(request: SipRequest): boolean {
-    const parsed = parseMessageRequest(request, { ...this.#parseOptions(), newMessageId: () => 'probe' });
-    if (!parsed.ok) return false;
-    const classified = classifyMessage(parsed.value);
-    return classified.ok && isApiRequest(classified.value.kind);
   }
 
   #parseOptions(): MessageParseOptions {
@@ -199,47 +203,45 @@ export class SipMessagingApplication implements MessagingApplication {
     };
   }
 
-  async #handle(request: SipRequest, identities: Identities): Promise<LocalAnswer> {
-    const parsed = parseMessageRequest(request, this.#parseOptions());
-    if (!parsed.ok) return refusal(parsed.error);
-    const classified = classifyMessage(parsed.value);
-    if (!classified.ok) return refusal(classified.error);
-    const message: InboundMessage = {
-      parsed: parsed.value,
-      classified: classified.value,
-      sender: party(identities.sender, displayNameOf(parsed.value, identities.sender)),
-      recipient: party(identities.recipient, parsed.value.recipient.displayName),
-      senderCopy: identities.senderCopy,
-      remoteRecipient: identities.remoteRecipient === true,
-      source: identities.source,
-      replicate: identities.replicate,
-      wire: {
-        contentType: request.headers.get('Content-Type') ?? '',
-        contentEncoding: request.headers.get('Content-Encoding'),
-        body: request.body,
-      },
-    };
+  /** The admission's answer; a storage failure while deciding is a 500, so that the sender retries. */
+  async #admit(request: SipRequest, identities: Identities): Promise<Admission> {
     try {
-      const fresh = await this.#apply(message);
+      return await this.#admission.decide(request, identities);
+    } catch (error) {
+      return { admitted: false, answer: this.#failure(error, 'MESSAGE not admitted') };
+    }
+  }
+
+  async #admitAndDeliver(request: SipRequest, identities: Identities): Promise<LocalAnswer> {
+    const admission = await this.#admit(request, identities);
+    return admission.admitted ? this.#deliver(admission.message) : admission.answer;
+  }
+
+  async #deliver(admitted: AdmittedMessage): Promise<LocalAnswer> {
+    const message = admitted.inbound;
+    try {
+      const fresh = await this.#apply(admitted);
       if (fresh && message.replicate) this.#replicate(message);
       return { status: 200, reason: 'OK' };
     } catch (error) {
       if (error instanceof RefusedMessage) return { status: error.status, reason: error.reason };
-      if (error instanceof InvalidInputError) {
-        this.#context.logger?.info({ err: error.message }, 'MESSAGE refused by the store');
-        return { status: 400, reason: 'Invalid Message' };
-      }
-      this.#context.logger?.error(
-        { err: error instanceof Error ? error.message : String(error), kind: message.classified.kind },
-        'MESSAGE not stored',
-      );
-      return { status: 500, reason: 'Storage Failure' };
+      return this.#failure(error, 'MESSAGE not stored', message.classified.kind);
     }
   }
 
+  #failure(error: unknown, what: string, kind?: string): LocalAnswer {
+    if (error instanceof InvalidInputError) {
+      this.#context.logger?.info({ err: error.message }, 'MESSAGE refused by the store');
+      return { status: 400, reason: 'Invalid Message' };
+    }
+    this.#context.logger?.error({ err: error, kind }, what);
+    return { status: 500, reason: 'Storage Failure' };
+  }
+
   /** Resolves true when the MESSAGE was new (not a duplicate). */
-  async #apply(message: InboundMessage): Promise<boolean> {
+  async #apply(admitted: AdmittedMessage): Promise<boolean> {
     const context = this.#context;
+    const message = admitted.inbound;
     const kind = message.classified;
     this.#context.logger?.debug(
       { kind: kind.kind, from: message.sender.account, to: message.recipient.account },
@@ -269,7 +271,8 @@ export class SipMessagingApplication implements MessagingApplication {
       case 'imdn':
         return deliverImdn(context, message, kind.imdn);
       case 'pgp-public-key':
-        return deliverPublicKey(context, message, kind.key);
+        if (admitted.publicKey === undefined) throw new RefusedMessage(400, 'Invalid Public Key');
+        return deliverPublicKey(context, message, admitted.publicKey);
       case 'pgp-private-key':
         return deliverPrivateKey(context, message);
       case 'file-transfer':
@@ -296,7 +299,7 @@ export class SipMessagingApplication implements MessagingApplication {
         exceptSource: message.source,
       })
       .catch((error: unknown) => {
-        this.#context.logger?.warn({ err: String(error) }, 'replicated MESSAGE not sent');
+        this.#context.logger?.warn({ err: error }, 'replicated MESSAGE not sent');
       });
   }
 }
@@ -305,40 +308,7 @@ function partyAor(nameAddr: NameAddr | undefined): Aor | undefined {
   return nameAddr === undefined ? undefined : aorOfUri(nameAddr.uri);
 }
 
-function party(aor: Aor, displayName: string | null): Party {
-  return { account: aor.key, uri: `sip:${aor.key}`, displayName };
-}
-
-/** The SIP From's display name; the CPIM From's only when it names the same account (§8.33). */
-function displayNameOf(parsed: InboundMessage['parsed'], sender: Aor): string | null {
-  const cpim = parsed.sender;
-  if (cpim !== parsed.sipSender && cpim.displayName !== null) {
-    const key = normalizeAor(formatsNormalizeAor(cpim.uri) ?? '');
-    if (key === sender.key) return cpim.displayName;
-  }
-  return parsed.sipSender.displayName;
-}
-
 /** Contacts from API bodies, as journal keys (domain lower-cased). */
 function contactKey(contact: string): string {
   return normalizeAor(contact) ?? contact;
-}
-
-function refusal(error: FormatError): LocalAnswer {
-  switch (error.code) {
-    case 'missing-header':
-      return { status: 400, reason: 'Missing Content-Type, From or To' };
-    case 'empty-body':
-      return { status: 400, reason: 'Empty Body' };
-    case 'malformed-cpim':
-      return { status: 400, reason: 'Malformed CPIM' };
-    case 'invalid-utf8':
-      return { status: 400, reason: 'Body Not UTF-8' };
-    case 'decompress-failed':
-      return { status: 400, reason: 'Undecodable Content-Encoding' };
-    case 'too-large':
-      return { status: 413, reason: 'Message Too Large' };
-    default:
-      return { status: 400, reason: 'Malformed Body' };
-  }
 }

@@ -9,6 +9,7 @@ import { isSipUri, parseUri } from '../sip/uri.js';
 import type { Store } from '../store/store.js';
 import { SipMessagingApplication } from './application.js';
 import type { MessagingEventSink } from './events.js';
+import type { MessageLimits } from './limits/message-limits.js';
 import { DeviceMessageSender, ProxyMessageSender } from './own-messages.js';
 import { SubscribersPolicy } from './storage-policy.js';
 
@@ -20,6 +21,8 @@ export interface MessagingConfig {
   /** Base of the HTTP history URL in token replies. */
   readonly publicUrl: string;
   readonly tokenLifetimeMs?: number | undefined;
+  /** Body size, per-sender rate and journal quota; unset ones keep their defaults (limits/message-limits.ts). */
+  readonly limits?: Partial<MessageLimits> | undefined;
   readonly logger?: Logger | undefined;
 }
 
@@ -57,6 +60,7 @@ export function messagingFactory(
       serverHost: () =>
         environment.local.pointFor('udp')?.host ?? environment.local.pointFor('tcp')?.host ?? '127.0.0.1',
       tokenLifetimeMs: config.tokenLifetimeMs,
+      limits: config.limits,
       clock: environment.clock,
       logger: config.logger,
     });

@@ -13,13 +13,13 @@ import {
   IMDN_JOURNAL,
   type ImdnDocument,
   type ImdnStatus,
-  NOT_STORED_FOR_SENDER,
   PGP_PRIVATE_KEY,
   PGP_PUBLIC_KEY,
   PUSH_CONTENT_TYPES,
 } from './formats/index.js';
 import type { InboundMessage } from './inbound.js';
-import { checkPublicKey } from './pgp-key.js';
+import type { PublicKeyCheck } from './pgp-key.js';
+import { copySides, isOwnMessageTo } from './planned-entries.js';
 
 /**
  * The journal entry recording a key exchange. Content, JSON:
@@ -77,24 +77,10 @@ async function appendCopies(
   };
 }
 
-/** Which sides keep a copy: the sender's only for a native sender with storage, the recipient's with storage. */
-async function sides(
-  context: MessagingContext,
-  message: InboundMessage,
-): Promise<{ sender: boolean; recipient: boolean }> {
-  const sender =
-    message.senderCopy &&
-    !NOT_STORED_FOR_SENDER.has(message.parsed.contentType) &&
-    (await context.storage.hasStorage(message.sender.account));
-  const recipient = !message.remoteRecipient && (await context.storage.hasStorage(message.recipient.account));
-  return { sender, recipient };
-}
-
-/** §2.5: text, files and any other user content type. */
-/** Resolves true when the message was new (see fresh). */
+/** §2.5: text, files and any other user content type. Resolves true when the message was new (see fresh). */
 export async function deliverMessage(context: MessagingContext, message: InboundMessage): Promise<boolean> {
   const { parsed } = message;
-  const want = await sides(context, message);
+  const want = await copySides(context, message);
   const timestamp = formatTimestamp(parsed.timestamp);
   const base = {
     messageId: parsed.messageId,
@@ -199,8 +185,10 @@ function deliveryState(status: ImdnStatus): DeliveryState | undefined {
 }
 
 /**
- * §2.6: R (the To account) sent the original; the IMDN's sender is the authenticated sender. Both copies are
- * updated forward only, then the `message/imdn` entry is journaled in R's journal and the event emitted.
+ * sylk spec §2.6: R (the To account) sent the original; the IMDN's sender is the authenticated sender. Only
+ * R's message to that sender moves (the admission refused an IMDN about anyone else's), and the sender's copy
+ * only when it is that message as received from R; both forward only. Then the `message/imdn` entry is
+ * journaled in R's journal and the event emitted.
  */
 export async function deliverImdn(
   context: MessagingContext,
@@ -211,10 +199,17 @@ export async function deliverImdn(
   const reporter = message.sender.account;
   if (!(await context.storage.hasStorage(original))) return true;
   const state = deliveryState(imdn.status);
+  const journal = context.store.journal;
   if (state !== undefined) {
-    await context.store.journal.updateState(original, imdn.messageId, state);
-    if (reporter !== original && (await context.storage.hasStorage(reporter)))
-      await context.store.journal.updateState(reporter, imdn.messageId, state);
+    const sent = await journal.get(original, imdn.messageId);
+    if (sent !== undefined && !isOwnMessageTo(sent, original, reporter)) return false;
+    if (sent !== undefined) await journal.updateState(original, imdn.messageId, state);
+    const received =
+      reporter !== original && (await context.storage.hasStorage(reporter))
+        ? await journal.get(reporter, imdn.messageId)
+        : undefined;
+    if (received?.contact === original && received.direction === 'incoming')
+      await journal.updateState(reporter, imdn.messageId, state);
   }
   const payload = {
     sylkrtc: 'account-event',
@@ -246,17 +241,16 @@ export async function deliverImdn(
 }
 
 /**
- * A public key: checked, stored as the authenticated sender's key (never the CPIM From's, §8.33), recorded in
- * both journals, delivered live to the recipient. An invalid key is refused (400) and nothing is stored.
+ * A public key, checked by the admission before the fork (an invalid key is refused with 400 and stored
+ * nowhere): stored as the authenticated sender's key (never the CPIM From's, sylk spec §8.33), recorded in
+ * both journals, delivered live to the recipient.
  */
 export async function deliverPublicKey(
   context: MessagingContext,
   message: InboundMessage,
-  armored: string,
+  check: Extract<PublicKeyCheck, { ok: true }>,
 ): Promise<boolean> {
   const now = context.clock.now();
-  const check = await checkPublicKey(armored, now);
-  if (!check.ok) throw new RefusedMessage(400, `Invalid Public Key: ${check.reason}`);
   const owner = message.sender.account;
   const record = {
     messageId: message.parsed.messageId,

@@ -1,8 +1,10 @@
 /**
  * The one interface between the proxy and the messaging application (issue 4): for each MESSAGE routed to a
- * local user, the application may take a branch of the fork, next to the user's devices, and answer it itself
- * (store, sync, push); a MESSAGE leaving for another domain may get a branch too, for the sender's copy. The
- * sender is the identity the proxy established, never a header the client wrote.
+ * local user, the application decides before the proxy forks: it refuses the MESSAGE (the proxy answers and
+ * no device gets it), takes it alone, or takes a branch of the fork next to the user's devices and answers it
+ * itself (store, sync, push). Messaging decides, routing forks. A MESSAGE leaving for another domain may get a
+ * branch too, for the sender's copy. The sender is the identity the proxy established, never a header the
+ * client wrote.
  */
 import type { SipRequest } from '../sip/message/message.js';
 import type { Aor } from '../registrar/aor.js';
@@ -29,9 +31,18 @@ export interface OutgoingMessage {
   readonly source?: MessageSource | undefined;
 }
 
+/** The application's decision on a MESSAGE for a local user, taken before any branch starts. */
+export type MessageDecision =
+  /** Answered now with this status; no branch starts. */
+  | { readonly kind: 'refuse'; readonly answer: LocalAnswer }
+  /** For the application alone (the SIP API requests): its branch is the only one. */
+  | { readonly kind: 'serve'; readonly branch: LocalTarget }
+  /** Forked to the recipient's devices, with the application's branch next to them. */
+  | { readonly kind: 'fork'; readonly branch: LocalTarget };
+
 export interface MessagingApplication {
-  /** The application's branch for this MESSAGE, or undefined to leave it to the devices alone. */
-  branchFor(message: RoutedMessage): LocalTarget | undefined;
+  /** What happens to this MESSAGE; a rejection is answered 500. */
+  decide(message: RoutedMessage): Promise<MessageDecision>;
   /** The application's branch for a MESSAGE leaving for another domain (the sender's copy), if any. */
   outgoingBranchFor?(message: OutgoingMessage): LocalTarget | undefined;
   /**

@@ -3,8 +3,9 @@
  * CANCEL matching (§16.10), Max-Forwards (§16.3), Proxy-Require, route processing (§16.4); then in-dialog
  * requests follow their route set, REGISTER goes to the registrar, OPTIONS for the server is answered, and
  * INVITE/MESSAGE/OPTIONS for a local user are authenticated (407; trusted peers excepted) and forked to every
- * registered device (and, for MESSAGE, to the messaging application, which also keeps the sender's copy of a
- * MESSAGE to another domain). A request of a dialog the proxy is not on gets 481; anything else 405/501.
+ * registered device (for MESSAGE, once the messaging application has decided: it may refuse the MESSAGE, take
+ * it alone, or take a branch next to the devices; it also keeps the sender's copy of a MESSAGE to another
+ * domain). A request of a dialog the proxy is not on gets 481; anything else 405/501.
  */
 import type { Logger } from 'pino';
 import { createResponse } from '../sip/message/create-response.js';
@@ -168,17 +169,22 @@ export class Router implements TransactionUser {
       transaction.respond(createResponse(request, 404));
       return;
     }
-    const targets: ForwardTarget[] = deviceTargets(devices);
-    if (request.method === 'MESSAGE') {
-      const branch = this.options.messaging?.branchFor({
+    let targets: ForwardTarget[] = deviceTargets(devices);
+    const messaging = this.options.messaging;
+    if (request.method === 'MESSAGE' && messaging !== undefined) {
+      // The application decides before any branch starts: what it refuses reaches no device.
+      const decision = await messaging.decide({
         request,
         sender: sender.kind === 'authenticated' ? sender.aor : undefined,
         recipient,
         devices,
         source: transaction.source,
       });
-      if (branch?.exclusive === true) targets.length = 0;
-      if (branch !== undefined) targets.push(branch);
+      if (decision.kind === 'refuse') {
+        transaction.respond(createResponse(request, decision.answer.status, decision.answer.reason));
+        return;
+      }
+      targets = decision.kind === 'serve' ? [decision.branch] : [...targets, decision.branch];
     }
     this.options.logger?.debug(
       {

@@ -39,6 +39,7 @@ export {
   type HistoryQuery,
   type JournalEntry,
   type JournalPage,
+  type JournalUsage,
   type NewEntry,
   type OperationOptions,
   type ReadBounds,

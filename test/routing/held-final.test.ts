@@ -18,8 +18,14 @@ class ScriptedApplication implements MessagingApplication {
 
   outgoingRuns = 0;
 
-  branchFor() {
-    return { kind: 'local' as const, name: 'scripted', holdsFinal: true, handle: () => this.#answer() };
+  decide() {
+    const branch = {
+      kind: 'local' as const,
+      name: 'scripted',
+      holdsFinal: true,
+      handle: () => this.#answer(),
+    };
+    return Promise.resolve({ kind: 'fork' as const, branch });
   }
 
   outgoingBranchFor() {

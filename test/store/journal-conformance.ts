@@ -620,6 +620,108 @@ export function runJournalConformanceSuite(name: string, open: () => Promise<Con
       });
     });
 
+    describe('usage (the journal quota)', () => {
+      /** usage() must equal what a full scan finds. */
+      async function assertUsage(store: Store, account: string, entries: number): Promise<void> {
+        const all = await everything(store, account);
+        const contentBytes = all.reduce((sum, entry) => sum + Buffer.byteLength(entry.content, 'utf8'), 0);
+        assert.equal(all.length, entries);
+        assert.deepEqual(await store.journal.usage(account), { entries, contentBytes });
+      }
+
+      it('counts entries and content bytes, kept by every write', async (t) => {
+        const { store } = await fresh(t);
+        assert.deepEqual(await store.journal.usage(ALICE), { entries: 0, contentBytes: 0 });
+        // Multi-byte characters and NULs (§1.4.6) count as their UTF-8 bytes.
+        await appendAll(store, ALICE, [
+          incoming('u1', { content: '\u0000\u00ff «ü» 😀' }),
+          incoming('u2', { contact: CAROL }),
+          outgoing('u3'),
+        ]);
+        await assertUsage(store, ALICE, 3);
+        await store.journal.append(ALICE, incoming('u1', { content: 'a duplicate stores nothing' }), T0);
+        await assertUsage(store, ALICE, 3);
+        await store.journal.appendBatch(
+          [
+            { account: ALICE, entry: incoming('u4', { content: 'x'.repeat(5000) }) },
+            { account: BOB, entry: outgoing('u4', { contact: ALICE }) },
+            { account: ALICE, entry: incoming('u4') },
+          ],
+          T0,
+        );
+        await assertUsage(store, ALICE, 4);
+        await assertUsage(store, BOB, 1);
+        await store.journal.updateState(ALICE, 'u3', 'displayed');
+        await store.journal.markConversationRead(ALICE, BOB, { now: T0 });
+        await assertUsage(store, ALICE, 4);
+        await store.journal.removeMessage(ALICE, 'u4', {
+          now: T0,
+          record: record('rm-u4', 'application/sylk-message-remove', BOB, 'u4'),
+        });
+        await assertUsage(store, ALICE, 4);
+        await store.journal.removeConversation(ALICE, CAROL, { now: T0 });
+        await assertUsage(store, ALICE, 3);
+        await appendAll(store, ALICE, [incoming('later')], T0 + DAY);
+        assert.equal(await store.journal.purgeOlderThan(T0 + DAY), 4);
+        await assertUsage(store, ALICE, 1);
+        await assertUsage(store, BOB, 0);
+        assert.equal(await store.journal.removeAll(ALICE), 1);
+        assert.deepEqual(await store.journal.usage(ALICE), { entries: 0, contentBytes: 0 });
+        await appendAll(store, ALICE, [incoming('again')]);
+        await assertUsage(store, ALICE, 1);
+        await assert.rejects(store.journal.usage(''), InvalidInputError);
+      });
+
+      it('is counted from the existing entries when a store from before the counters is migrated', async (t) => {
+        const { target, store } = await fresh(t);
+        await appendAll(store, ALICE, [
+          incoming('m1', { content: '«ü» 😀' }),
+          incoming('m2'),
+          outgoing('m3'),
+        ]);
+        await appendAll(store, BOB, [incoming('b1')]);
+        await store.close();
+        // Back to schema version 4: no counters, no triggers.
+        const a = target.table('missive_journal_account');
+        const undo =
+          name === 'PostgreSQL'
+            ? [
+                `DROP TRIGGER missive_journal_usage_insert ON ${target.table('missive_journal')}`,
+                `DROP TRIGGER missive_journal_usage_delete ON ${target.table('missive_journal')}`,
+                `DROP FUNCTION ${target.table('missive_journal_usage_insert')}()`,
+                `DROP FUNCTION ${target.table('missive_journal_usage_delete')}()`,
+                `ALTER TABLE ${a} DROP COLUMN entries, DROP COLUMN content_bytes`,
+              ]
+            : [
+                'DROP TRIGGER missive_journal_usage_insert',
+                'DROP TRIGGER missive_journal_usage_delete',
+                `ALTER TABLE ${a} DROP COLUMN entries`,
+                `ALTER TABLE ${a} DROP COLUMN content_bytes`,
+              ];
+        for (const statement of undo) await target.query(statement);
+        await target.query(`DELETE FROM ${target.table('missive_schema')} WHERE version = 5`);
+        const migrated = await openStore(target.uri);
+        t.after(() => migrated.close());
+        await assertUsage(migrated, ALICE, 3);
+        await assertUsage(migrated, BOB, 1);
+        await migrated.journal.append(ALICE, incoming('m4'), T0);
+        await assertUsage(migrated, ALICE, 4);
+      });
+
+      it('is kept on a store opened again, and by appends racing for one account', async (t) => {
+        const { target, store } = await fresh(t);
+        await Promise.all(
+          Array.from({ length: 20 }, (_, i) =>
+            store.journal.append(ALICE, incoming(`race-${i % 10}`, { content: `body ${i % 10}` }), T0),
+          ),
+        );
+        await assertUsage(store, ALICE, 10);
+        const again = await openStore(target.uri);
+        t.after(() => again.close());
+        await assertUsage(again, ALICE, 10);
+      });
+    });
+
     describe('state and disposition (§3.5, forward only)', () => {
       it('moves pending < accepted < delivered < displayed and never back', async (t) => {
         const { store } = await fresh(t);

@@ -43,8 +43,6 @@ export interface LocalTarget {
    * kept only when that domain took the MESSAGE, and before the sender hears so.
    */
   readonly afterSuccess?: boolean | undefined;
-  /** The request is for the application alone: the proxy forks it to no device (SIP API requests). */
-  readonly exclusive?: boolean | undefined;
   handle(request: SipRequest): Promise<LocalAnswer>;
 }
 

@@ -14,6 +14,7 @@ import type {
   HistoryQuery,
   JournalEntry,
   JournalPage,
+  JournalUsage,
   NewEntry,
   OperationOptions,
   ReadBounds,
@@ -90,6 +91,11 @@ export interface JournalStore {
   history(account: string, query: HistoryQuery): Promise<HistoryPage>;
   /** How many entries the account has. */
   count(account: string): Promise<number>;
+  /**
+   * How many entries the account has and the bytes of their contents, from counters that every write
+   * (append, removals, purge) keeps in the same transaction: one row read, whatever the journal's size.
+   */
+  usage(account: string): Promise<JournalUsage>;
   /** The account's entries counted by content type (sylk-db show). */
   contentTypeCounts(account: string): Promise<ReadonlyMap<string, number>>;
   /**

@@ -1,7 +1,7 @@
 /** What the backends make of rows and of the caller's options, alike. */
 import { encodeCursor } from './cursor.js';
 import { toInteger } from './row.js';
-import type { JournalEntry, NewEntry, RemoveMessageOptions, UnreadCounts } from './types.js';
+import type { JournalEntry, JournalUsage, NewEntry, RemoveMessageOptions, UnreadCounts } from './types.js';
 import { validateNewEntry } from './validate.js';
 
 /** The entry append() just wrote, built from its input (copied: the caller may reuse its objects). */
@@ -75,4 +75,12 @@ export function unreadLosses(
     else found.n++;
   }
   return [...byKey.values()];
+}
+
+/** The usage row (entries, content_bytes); an account that never had an entry has none. */
+export function usageOf(row: readonly unknown[] | undefined): JournalUsage {
+  return {
+    entries: Math.max(0, toInteger(row?.[0]) ?? 0),
+    contentBytes: Math.max(0, toInteger(row?.[1]) ?? 0),
+  };
 }

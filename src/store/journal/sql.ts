@@ -45,6 +45,8 @@ export interface JournalSql {
   readonly firstSince: string;
   /** (account) → n */
   readonly count: string;
+  /** (account) → entries, content bytes; no row for an account that never had an entry */
+  readonly usage: string;
   /** (account) → content_type, n */
   readonly contentTypes: string;
 }
@@ -88,6 +90,7 @@ export function journalSql(table: TableNamer, placeholder: (n: number) => string
       `SELECT seq FROM ${j} WHERE account = ${p(1)} AND created_at > ${p(2)} ` +
       'ORDER BY created_at, seq LIMIT 1',
     count: `SELECT COUNT(*) AS n FROM ${j} WHERE account = ${p(1)}`,
+    usage: `SELECT entries, content_bytes FROM ${table(JOURNAL_ACCOUNT_TABLE)} WHERE account = ${p(1)}`,
     contentTypes: `SELECT content_type, COUNT(*) AS n FROM ${j} WHERE account = ${p(1)} GROUP BY content_type ORDER BY content_type`,
   };
 }

@@ -143,6 +143,13 @@ export interface RemoveMessageResult {
   readonly record: AppendResult | undefined;
 }
 
+/** What an account's journal holds, kept by every write (the quota check reads it per message). */
+export interface JournalUsage {
+  readonly entries: number;
+  /** The UTF-8 bytes of the entries' contents. */
+  readonly contentBytes: number;
+}
+
 export interface ConversationResult {
   /** Entries changed (read: dispositions cleared) or removed. */
   readonly count: number;

@@ -8,7 +8,7 @@ import { checkTime } from '../checks.js';
 import { StoreError } from '../errors.js';
 import { decodeCursor, encodeCursor, JOURNAL_START } from '../journal/cursor.js';
 import type { JournalStore } from '../journal/journal-store.js';
-import { matches, recordFor, storedEntry, unreadCounts, unreadLosses } from '../journal/results.js';
+import { matches, recordFor, storedEntry, unreadCounts, unreadLosses, usageOf } from '../journal/results.js';
 import {
   decodeEntryRow,
   ENTRY_COLUMNS,
@@ -30,6 +30,7 @@ import type {
   HistoryQuery,
   JournalEntry,
   JournalPage,
+  JournalUsage,
   NewEntry,
   OperationOptions,
   ReadBounds,
@@ -279,6 +280,11 @@ export class PostgresJournalStore implements JournalStore {
     checkAccount(account);
     const rows = await this.#pool.queryArrays(this.#sql.count, [account]);
     return toInteger(rows[0]?.[0]) ?? 0;
+  }
+
+  async usage(account: string): Promise<JournalUsage> {
+    checkAccount(account);
+    return usageOf((await this.#pool.queryArrays(this.#sql.usage, [account], 'missive_journal_usage'))[0]);
   }
 
   async contentTypeCounts(account: string): Promise<ReadonlyMap<string, number>> {

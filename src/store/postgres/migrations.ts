@@ -134,6 +134,35 @@ export const POSTGRES_MIGRATIONS: readonly Migration[] = [
       `INSERT INTO ${t('version')} (table_name, table_version) VALUES ('subscriber', 7) ON CONFLICT (table_name) DO NOTHING`,
     ],
   },
+  {
+    version: 5,
+    description: 'journal usage counters (entries, content bytes) per account, kept by triggers',
+    statements: (t) => {
+      const j = t('missive_journal');
+      const a = t('missive_journal_account');
+      // As SQLite's step 5, but per statement, from the transition tables: a batch or a purge chunk updates
+      // each account's row once. The rows are already locked by the statement that fires the trigger (every
+      // journal write locks its accounts' rows first), so the triggers add no lock order of their own.
+      const usage = (sign: '+' | '-', rows: string): string =>
+        `UPDATE ${a} AS a SET entries = a.entries ${sign} d.n, content_bytes = a.content_bytes ${sign} d.b
+        FROM (SELECT account, COUNT(*) AS n, COALESCE(SUM(octet_length(content)), 0) AS b FROM ${rows}
+        GROUP BY account) d WHERE a.account = d.account`;
+      const trigger = (name: string, event: 'INSERT' | 'DELETE', sign: '+' | '-', rows: string): string[] => [
+        `CREATE FUNCTION ${t(name)}() RETURNS trigger LANGUAGE plpgsql AS $body$
+        BEGIN ${usage(sign, rows)}; RETURN NULL; END $body$`,
+        `CREATE TRIGGER ${name} AFTER ${event} ON ${j}
+        REFERENCING ${event === 'INSERT' ? 'NEW' : 'OLD'} TABLE AS ${rows}
+        FOR EACH STATEMENT EXECUTE FUNCTION ${t(name)}()`,
+      ];
+      return [
+        `ALTER TABLE ${a} ADD COLUMN entries BIGINT DEFAULT 0 NOT NULL,
+          ADD COLUMN content_bytes BIGINT DEFAULT 0 NOT NULL`,
+        usage('+', j),
+        ...trigger('missive_journal_usage_insert', 'INSERT', '+', 'added'),
+        ...trigger('missive_journal_usage_delete', 'DELETE', '-', 'removed'),
+      ];
+    },
+  },
 ];
 
 /**

@@ -27,6 +27,7 @@ import type {
   HistoryQuery,
   JournalEntry,
   JournalPage,
+  JournalUsage,
   NewEntry,
   OperationOptions,
   ReadBounds,
@@ -35,7 +36,7 @@ import type {
   UnreadCounts,
   UpdateResult,
 } from '../journal/types.js';
-import { matches, recordFor, storedEntry, unreadCounts, unreadLosses } from '../journal/results.js';
+import { matches, recordFor, storedEntry, unreadCounts, unreadLosses, usageOf } from '../journal/results.js';
 import {
   checkAccount,
   checkBounds,
@@ -86,6 +87,7 @@ function prepareStatements(db: Database.Database) {
     seqOf: rows(sql.seqOf),
     firstSince: rows(sql.firstSince),
     count: rows(sql.count),
+    usage: rows(sql.usage),
     contentTypes: rows(sql.contentTypes),
     // Oldest first through the created_at index; RETURNING gives what the unread counters lose.
     purge: rows(
@@ -291,6 +293,13 @@ export class SqliteJournalStore implements JournalStore {
     return this.#connection.run(() => {
       checkAccount(account);
       return toInteger(this.#s.count.get(account)?.[0]) ?? 0;
+    });
+  }
+
+  usage(account: string): Promise<JournalUsage> {
+    return this.#connection.run(() => {
+      checkAccount(account);
+      return usageOf(this.#s.usage.get(account));
     });
   }
 

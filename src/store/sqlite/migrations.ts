@@ -139,6 +139,31 @@ export const SQLITE_MIGRATIONS: readonly Migration[] = [
       `INSERT OR IGNORE INTO ${t('version')} (table_name, table_version) VALUES ('subscriber', 7)`,
     ],
   },
+  {
+    version: 5,
+    description: 'journal usage counters (entries, content bytes) per account, kept by triggers',
+    statements: (t) => {
+      const j = t('missive_journal');
+      const a = t('missive_journal_account');
+      // Triggers rather than code in each write path: append, removals, removeAll and the retention purge
+      // all keep the counters in their own transaction, and a write added later cannot forget them. Every
+      // entry's account has its row here (an append takes its sequence number first).
+      return [
+        `ALTER TABLE ${a} ADD COLUMN entries INTEGER DEFAULT 0 NOT NULL`,
+        `ALTER TABLE ${a} ADD COLUMN content_bytes INTEGER DEFAULT 0 NOT NULL`,
+        `UPDATE ${a} SET entries = (SELECT COUNT(*) FROM ${j} e WHERE e.account = ${a}.account),
+          content_bytes = (SELECT COALESCE(SUM(octet_length(e.content)), 0) FROM ${j} e WHERE e.account = ${a}.account)`,
+        `CREATE TRIGGER missive_journal_usage_insert AFTER INSERT ON ${j} FOR EACH ROW BEGIN
+          UPDATE ${a} SET entries = entries + 1, content_bytes = content_bytes + octet_length(NEW.content)
+          WHERE account = NEW.account;
+        END`,
+        `CREATE TRIGGER missive_journal_usage_delete AFTER DELETE ON ${j} FOR EACH ROW BEGIN
+          UPDATE ${a} SET entries = entries - 1, content_bytes = content_bytes - octet_length(OLD.content)
+          WHERE account = OLD.account;
+        END`,
+      ];
+    },
+  },
 ];
 
 /**
