@@ -47,7 +47,9 @@ describe('crash with sipp: kill -9 of missive serve while sipp sends', {
       ['bob', 'secret'],
     ];
     const trusted = [`${LOOPBACK}/32`];
-    let server = await MissiveProcess.start({ domain: DOMAIN, users, trustedPeers: trusted });
+    // One sender streams at 400/s: far over the per-sender default (--message-rate), which is not under test here.
+    const args = ['--message-rate', '100000', '--message-burst', '100000'];
+    let server = await MissiveProcess.start({ domain: DOMAIN, users, trustedPeers: trusted, args });
     const workDir = makeWorkDir('crash-sipp');
     try {
       const sipp = await SippProcess.spawn({

@@ -2,7 +2,7 @@
  * missive's SIP registrar/proxy (`missive serve`), configured like Kamailio's target: SIP on UDP and TCP
  * 127.0.0.1:<port>, `example.test` the local domain, the generator's address (127.0.0.1) a trusted peer so
  * REGISTER and MESSAGE need no digest (the benchmark's user is `bench`), MESSAGE relayed to the registered
- * contact, logging at warnings only. TLS and WebSocket are off; the MSRP relay, which serve always starts,
+ * contact, no per-sender message rate limit, logging at warnings only. TLS and WebSocket are off; the MSRP relay, which serve always starts,
  * takes an ephemeral port. It is started pinned to the proxy core and is ready when it answers an OPTIONS
  * on UDP and TCP.
  */
@@ -36,6 +36,11 @@ export function missiveServeArgv(port: number, workDir: string): readonly string
     '127.0.0.1',
     '--log-level',
     'warn',
+    // The generator is one sender at thousands of MESSAGEs per second: the per-sender limit is off here.
+    '--message-rate',
+    '1000000',
+    '--message-burst',
+    '1000000',
   ];
 }
 
