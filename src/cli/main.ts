@@ -99,7 +99,7 @@ program
   )
   .option(
     '--admin-port <port>',
-    'admin API on 127.0.0.1 (-1: off); its secret is $MISSIVE_ADMIN_SECRET',
+    'admin API on 127.0.0.1 (-1: off); its secret is $MISSIVE_ADMIN_SECRET, else <data dir>/admin-secret (made on first use)',
     portOrOff,
     -1,
   )

@@ -20,6 +20,7 @@ import { openStore } from '../store/open.js';
 import type { Store } from '../store/store.js';
 import { ensureSelfSignedCertificate } from '../tls/self-signed.js';
 import { systemClock } from '../time/clock.js';
+import { type AdminSecret, loadAdminSecret } from '../web/admin-secret.js';
 import { AdminService } from '../web/admin-service.js';
 import { RetentionPurger } from '../web/retention.js';
 import { WebService } from '../web/web-service.js';
@@ -47,7 +48,10 @@ export interface ServeOptions {
   readonly webTls?: boolean | undefined;
   /** The admin API on 127.0.0.1:adminPort (spec §4.5); undefined or -1: off. */
   readonly adminPort?: number | undefined;
-  /** The admin API's required Authorization value (from MISSIVE_ADMIN_SECRET, never the command line). */
+  /**
+   * The admin API's required Authorization value (from MISSIVE_ADMIN_SECRET, never the command line);
+   * undefined: the one in the data directory, generated on the first start (web/admin-secret.ts).
+   */
   readonly adminSecret?: string | undefined;
   /** The HTTP history and journal pages' byte budget; default 8 MiB (web/page-budget.ts). */
   readonly maxPageBytes?: number | undefined;
@@ -63,6 +67,14 @@ export async function runServeCommand(options: ServeOptions): Promise<void> {
   const logger = createLogger(options.logLevel ?? (options.debug ? 'debug' : 'info'));
   const domain = options.domain[0] ?? 'localhost';
   const certificate = await ensureSelfSignedCertificate(resolve(options.dataDir), domain);
+  // Before anything listens: a secret file that must not be used stops the start.
+  const adminSecret =
+    options.adminPort === undefined || options.adminPort < 0
+      ? undefined
+      : await loadAdminSecret(resolve(options.dataDir), options.adminSecret);
+  if (adminSecret?.source === 'file' && adminSecret.created) {
+    logger.info({ file: adminSecret.path }, 'admin API secret generated');
+  }
   const store = await openStore(await storeUri(options.store, options.dataDir, true));
   const password = await ensureTestAccount(store, domain);
   const pems = await certificatePems(certificate);
@@ -92,7 +104,10 @@ export async function runServeCommand(options: ServeOptions): Promise<void> {
   if (web !== undefined) points.push(web.point);
   for (const point of points) logger.info(point, 'SIP listening');
   const retention = startRetention(options, store, logger);
-  const admin = await startAdmin(options, store, logger);
+  const admin =
+    adminSecret === undefined || options.adminPort === undefined
+      ? undefined
+      : await startAdmin(options.adminPort, adminSecret, store, logger);
   const relay = startRelay(options, domain, certificate, store, logger);
   const relayAddress = await relay.start();
   logger.info(
@@ -104,6 +119,7 @@ export async function runServeCommand(options: ServeOptions): Promise<void> {
       domain,
       points,
       web === undefined ? undefined : servedUrl(options),
+      admin?.address,
       relayAddress.port,
       certificate.certificate,
       password,
@@ -111,7 +127,7 @@ export async function runServeCommand(options: ServeOptions): Promise<void> {
   );
 
   const stop = (): void => {
-    Promise.all([relay.stop(), sip.stop(), web?.service.stop(), retention?.stop(), admin?.stop()])
+    Promise.all([relay.stop(), sip.stop(), web?.service.stop(), retention?.stop(), admin?.service.stop()])
       .then(() => store.close())
       .then(
         () => process.exit(0),
@@ -161,21 +177,34 @@ async function startWeb(
   return { service, point: sip.addSharedWebSocket(address.secure ? 'wss' : 'ws', address.port) };
 }
 
+/** Where the banner and the log say the secret is: its file, or the variable that set it; never the secret. */
+function secretLocation(secret: AdminSecret): string {
+  return secret.source === 'file' ? secret.path : '$MISSIVE_ADMIN_SECRET';
+}
+
 async function startAdmin(
-  options: ServeOptions,
+  adminPort: number,
+  secret: AdminSecret,
   store: Store,
   logger: Logger,
-): Promise<AdminService | undefined> {
-  if (options.adminPort === undefined || options.adminPort < 0) return undefined;
-  const admin = new AdminService({
+): Promise<{ service: AdminService; address: AdminAddress }> {
+  const service = new AdminService({
     pushTokens: store.pushTokens,
-    port: options.adminPort,
-    secret: options.adminSecret,
+    port: adminPort,
+    secret: secret.value,
     logger,
   });
-  const address = await admin.start();
-  logger.info({ ...address, authenticated: options.adminSecret !== undefined }, 'admin API listening');
-  return admin;
+  const { host, port } = await service.start();
+  const address = { host, port, secret: secretLocation(secret) };
+  logger.info(address, 'admin API listening');
+  return { service, address };
+}
+
+interface AdminAddress {
+  readonly host: string;
+  readonly port: number;
+  /** Where the secret is (secretLocation). */
+  readonly secret: string;
 }
 
 function startRetention(options: ServeOptions, store: Store, logger: Logger): RetentionPurger | undefined {
@@ -238,6 +267,7 @@ function banner(
   domain: string,
   points: readonly { transport: string; host: string; port: number }[],
   webUrl: string | undefined,
+  admin: AdminAddress | undefined,
   msrpPort: number,
   certificate: string,
   password: string | undefined,
@@ -246,6 +276,12 @@ function banner(
   for (const point of points)
     lines.push(`  SIP ${point.transport.toUpperCase()} on ${point.host}:${String(point.port)}`);
   if (webUrl !== undefined) lines.push(`  HTTP API (message history) on ${webUrl}/webrtcgateway/`);
+  if (admin !== undefined) {
+    const authority = admin.host.includes(':') ? `[${admin.host}]` : admin.host;
+    lines.push(
+      `  Admin API on http://${authority}:${String(admin.port)}/tokens/ (Authorization: the secret in ${admin.secret})`,
+    );
+  }
   lines.push(
     `  MSRP relay on msrps://${domain}:${String(msrpPort)};tcp (self-signed certificate in ${certificate})`,
   );
