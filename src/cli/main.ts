@@ -2,7 +2,13 @@
 /** The `missive` command. Sub-commands are loaded on demand, so each starts with only what it uses. */
 import { Command, InvalidArgumentError } from 'commander';
 import type { LevelWithSilent } from 'pino';
+import {
+  DEFAULT_TOKEN_BLOCK_SECONDS,
+  DEFAULT_TOKEN_FAILURE_WINDOW_SECONDS,
+  DEFAULT_TOKEN_MAX_FAILURES,
+} from '../web/failure-gate.js';
 import { DEFAULT_PAGE_BYTES, MIN_PAGE_BYTES } from '../web/page-budget.js';
+import { DEFAULT_TOKEN_FAILURE_LOG_SECONDS } from '../web/token-failure-log.js';
 
 const LOG_LEVELS: readonly LevelWithSilent[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
@@ -45,6 +51,10 @@ interface ServeCliOptions {
   webTls: boolean;
   adminPort: number;
   maxPageBytes: number;
+  tokenMaxFailures: number;
+  tokenFailureWindow: number;
+  tokenBlockSeconds: number;
+  tokenFailureLogInterval: number;
   logLevel?: LevelWithSilent;
 }
 
@@ -63,6 +73,12 @@ function days(value: string): number {
   if (!/^[0-9]+(\.[0-9]+)?$/.test(value) || !Number.isFinite(n) || n > 36600) {
     throw new InvalidArgumentError('not a number of days from 0 (keep for ever) to 36600');
   }
+  return n;
+}
+
+function count(value: string): number {
+  const n = Number(value);
+  if (!/^[0-9]{1,9}$/.test(value) || n < 1) throw new InvalidArgumentError('not a whole number from 1');
   return n;
 }
 
@@ -96,6 +112,30 @@ program
     'largest HTTP history/journal page body; a single larger entry is still sent alone',
     pageBytes,
     DEFAULT_PAGE_BYTES,
+  )
+  .option(
+    '--token-max-failures <n>',
+    'failed history/journal API token checks from one source (an IPv4 address, an IPv6 /64) that make it wait',
+    count,
+    DEFAULT_TOKEN_MAX_FAILURES,
+  )
+  .option(
+    '--token-failure-window <seconds>',
+    'the time those failures must fall within',
+    seconds,
+    DEFAULT_TOKEN_FAILURE_WINDOW_SECONDS,
+  )
+  .option(
+    '--token-block-seconds <seconds>',
+    'how long such a source is answered 429 (Retry-After) without its token being checked',
+    seconds,
+    DEFAULT_TOKEN_BLOCK_SECONDS,
+  )
+  .option(
+    '--token-failure-log-interval <seconds>',
+    'failed token checks are logged as one summary per source per interval',
+    seconds,
+    DEFAULT_TOKEN_FAILURE_LOG_SECONDS,
   )
   .option(
     '--admin-port <port>',

@@ -55,6 +55,11 @@ export interface ServeOptions {
   readonly adminSecret?: string | undefined;
   /** The HTTP history and journal pages' byte budget; default 8 MiB (web/page-budget.ts). */
   readonly maxPageBytes?: number | undefined;
+  /** Failed history/journal API token checks per source: the limit and its summaries (web/failure-gate.ts). */
+  readonly tokenMaxFailures?: number | undefined;
+  readonly tokenFailureWindow?: number | undefined;
+  readonly tokenBlockSeconds?: number | undefined;
+  readonly tokenFailureLogInterval?: number | undefined;
   /** Overrides --debug: e.g. `warn` for a benchmark, where an info line per start is all it logs. */
   readonly logLevel?: LevelWithSilent | undefined;
 }
@@ -161,6 +166,12 @@ async function startWeb(
   pems: { cert: Buffer; key: Buffer },
   logger: Logger,
 ): Promise<{ service: WebService; point: ListeningPoint }> {
+  const tokenFailures = {
+    maxFailures: options.tokenMaxFailures,
+    windowSeconds: options.tokenFailureWindow,
+    blockSeconds: options.tokenBlockSeconds,
+    logIntervalSeconds: options.tokenFailureLogInterval,
+  };
   const service = new WebService({
     store,
     clock: systemClock,
@@ -170,10 +181,11 @@ async function startWeb(
     tls: options.webTls === true ? pems : undefined,
     logger,
     maxPageBytes: options.maxPageBytes,
+    tokenFailures,
   });
   const address = await service.start();
   const { host, port, secure: tls } = address;
-  logger.info({ host, port, tls, maxPageBytes: options.maxPageBytes }, 'web listening');
+  logger.info({ host, port, tls, maxPageBytes: options.maxPageBytes, tokenFailures }, 'web listening');
   return { service, point: sip.addSharedWebSocket(address.secure ? 'wss' : 'ws', address.port) };
 }
 
