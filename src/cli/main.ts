@@ -160,12 +160,21 @@ program
   )
   .action(async (options: ServeCliOptions) => {
     const { runServeCommand } = await import('./serve-command.js');
+    const { AdminSecretError } = await import('../web/admin-secret.js');
     const adminSecret = process.env.MISSIVE_ADMIN_SECRET;
-    await runServeCommand({
-      ...options,
-      domain: options.domain.length > 0 ? options.domain : ['localhost'],
-      adminSecret: adminSecret === undefined || adminSecret === '' ? undefined : adminSecret,
-    });
+    try {
+      await runServeCommand({
+        ...options,
+        domain: options.domain.length > 0 ? options.domain : ['localhost'],
+        adminSecret: adminSecret === undefined || adminSecret === '' ? undefined : adminSecret,
+      });
+    } catch (error) {
+      // An admin secret file that must not be used stops the start (before anything listens), with what to do.
+      if (!(error instanceof AdminSecretError)) throw error;
+      process.stderr.write(`missive serve: ${error.message}
+`);
+      process.exitCode = 1;
+    }
   });
 
 program

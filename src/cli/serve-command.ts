@@ -207,7 +207,7 @@ async function startAdmin(
     logger,
   });
   const { host, port } = await service.start();
-  const address = { host, port, secret: secretLocation(secret) };
+  const address = { host, port, secretIn: secretLocation(secret) };
   logger.info(address, 'admin API listening');
   return { service, address };
 }
@@ -216,7 +216,7 @@ interface AdminAddress {
   readonly host: string;
   readonly port: number;
   /** Where the secret is (secretLocation). */
-  readonly secret: string;
+  readonly secretIn: string;
 }
 
 function startRetention(options: ServeOptions, store: Store, logger: Logger): RetentionPurger | undefined {
@@ -291,7 +291,7 @@ function banner(
   if (admin !== undefined) {
     const authority = admin.host.includes(':') ? `[${admin.host}]` : admin.host;
     lines.push(
-      `  Admin API on http://${authority}:${String(admin.port)}/tokens/ (Authorization: the secret in ${admin.secret})`,
+      `  Admin API on http://${authority}:${String(admin.port)}/tokens/ (Authorization: the secret in ${admin.secretIn})`,
     );
   }
   lines.push(
