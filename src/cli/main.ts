@@ -9,8 +9,14 @@ import {
   DEFAULT_PAIR_MAX_FAILURES,
   DEFAULT_SOURCE_MAX_FAILURES,
 } from '../auth/login-limiter.js';
+import {
+  DEFAULT_TOKEN_BLOCK_SECONDS,
+  DEFAULT_TOKEN_FAILURE_WINDOW_SECONDS,
+  DEFAULT_TOKEN_MAX_FAILURES,
+} from '../web/failure-gate.js';
 import { DEFAULT_MESSAGE_LIMITS } from '../messaging/limits/message-limits.js';
 import { DEFAULT_PAGE_BYTES, MIN_PAGE_BYTES } from '../web/page-budget.js';
+import { DEFAULT_TOKEN_FAILURE_LOG_SECONDS } from '../web/token-failure-log.js';
 
 const LOG_LEVELS: readonly LevelWithSilent[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
@@ -58,6 +64,10 @@ interface ServeCliOptions {
   messageBurst: number;
   journalMaxEntries: number;
   journalMaxBytes: number;
+  tokenMaxFailures: number;
+  tokenFailureWindow: number;
+  tokenBlockSeconds: number;
+  tokenFailureLogInterval: number;
   logLevel?: LevelWithSilent;
   loginPairMaxFailures: number;
   loginSourceMaxFailures: number;
@@ -98,6 +108,12 @@ function days(value: string): number {
   if (!/^[0-9]+(\.[0-9]+)?$/.test(value) || !Number.isFinite(n) || n > 36600) {
     throw new InvalidArgumentError('not a number of days from 0 (keep for ever) to 36600');
   }
+  return n;
+}
+
+function count(value: string): number {
+  const n = Number(value);
+  if (!/^[0-9]{1,9}$/.test(value) || n < 1) throw new InvalidArgumentError('not a whole number from 1');
   return n;
 }
 
@@ -163,8 +179,32 @@ program
     DEFAULT_MESSAGE_LIMITS.journalMaxBytes,
   )
   .option(
+    '--token-max-failures <n>',
+    'failed history/journal API token checks from one source (an IPv4 address, an IPv6 /64) that make it wait',
+    atLeast(1),
+    DEFAULT_TOKEN_MAX_FAILURES,
+  )
+  .option(
+    '--token-failure-window <seconds>',
+    'the time those failures must fall within',
+    seconds,
+    DEFAULT_TOKEN_FAILURE_WINDOW_SECONDS,
+  )
+  .option(
+    '--token-block-seconds <seconds>',
+    'how long such a source is answered 429 (Retry-After) without its token being checked',
+    seconds,
+    DEFAULT_TOKEN_BLOCK_SECONDS,
+  )
+  .option(
+    '--token-failure-log-interval <seconds>',
+    'failed token checks are logged as one summary per source per interval',
+    seconds,
+    DEFAULT_TOKEN_FAILURE_LOG_SECONDS,
+  )
+  .option(
     '--admin-port <port>',
-    'admin API on 127.0.0.1 (-1: off); its secret is $MISSIVE_ADMIN_SECRET',
+    'admin API on 127.0.0.1 (-1: off); its secret is $MISSIVE_ADMIN_SECRET, else <data dir>/admin-secret (made on first use)',
     portOrOff,
     -1,
   )
@@ -215,19 +255,27 @@ program
   )
   .action(async (options: ServeCliOptions) => {
     const { runServeCommand } = await import('./serve-command.js');
+    const { AdminSecretError } = await import('../web/admin-secret.js');
     const adminSecret = process.env.MISSIVE_ADMIN_SECRET;
-    await runServeCommand({
-      ...options,
-      messageLimits: {
-        maxMessageBytes: options.maxMessageBytes,
-        messagesPerSecond: options.messageRate,
-        messageBurst: options.messageBurst,
-        journalMaxEntries: options.journalMaxEntries,
-        journalMaxBytes: options.journalMaxBytes,
-      },
-      domain: options.domain.length > 0 ? options.domain : ['localhost'],
-      adminSecret: adminSecret === undefined || adminSecret === '' ? undefined : adminSecret,
-    });
+    try {
+      await runServeCommand({
+        ...options,
+        messageLimits: {
+          maxMessageBytes: options.maxMessageBytes,
+          messagesPerSecond: options.messageRate,
+          messageBurst: options.messageBurst,
+          journalMaxEntries: options.journalMaxEntries,
+          journalMaxBytes: options.journalMaxBytes,
+        },
+        domain: options.domain.length > 0 ? options.domain : ['localhost'],
+        adminSecret: adminSecret === undefined || adminSecret === '' ? undefined : adminSecret,
+      });
+    } catch (error) {
+      // An admin secret file that must not be used stops the start (before anything listens), with what to do.
+      if (!(error instanceof AdminSecretError)) throw error;
+      process.stderr.write(`missive serve: ${error.message}\n`);
+      process.exitCode = 1;
+    }
   });
 
 program

@@ -23,6 +23,7 @@ import { openStore } from '../store/open.js';
 import type { Store } from '../store/store.js';
 import { ensureSelfSignedCertificate } from '../tls/self-signed.js';
 import { systemClock } from '../time/clock.js';
+import { type AdminSecret, loadAdminSecret } from '../web/admin-secret.js';
 import { AdminService } from '../web/admin-service.js';
 import { RetentionPurger } from '../web/retention.js';
 import { WebService } from '../web/web-service.js';
@@ -50,12 +51,20 @@ export interface ServeOptions {
   readonly webTls?: boolean | undefined;
   /** The admin API on 127.0.0.1:adminPort (spec §4.5); undefined or -1: off. */
   readonly adminPort?: number | undefined;
-  /** The admin API's required Authorization value (from MISSIVE_ADMIN_SECRET, never the command line). */
+  /**
+   * The admin API's required Authorization value (from MISSIVE_ADMIN_SECRET, never the command line);
+   * undefined: the one in the data directory, generated on the first start (web/admin-secret.ts).
+   */
   readonly adminSecret?: string | undefined;
   /** The HTTP history and journal pages' byte budget; default 8 MiB (web/page-budget.ts). */
   readonly maxPageBytes?: number | undefined;
   /** Message body size, per-sender rate and per-account journal quota (src/messaging/limits/). */
   readonly messageLimits?: Partial<MessageLimits> | undefined;
+  /** Failed history/journal API token checks per source: the limit and its summaries (web/failure-gate.ts). */
+  readonly tokenMaxFailures?: number | undefined;
+  readonly tokenFailureWindow?: number | undefined;
+  readonly tokenBlockSeconds?: number | undefined;
+  readonly tokenFailureLogInterval?: number | undefined;
   /** Overrides --debug: e.g. `warn` for a benchmark, where an info line per start is all it logs. */
   readonly logLevel?: LevelWithSilent | undefined;
   /** Failed-login limits shared by SIP and MSRP (auth/login-limiter.ts); each defaults there. */
@@ -78,6 +87,14 @@ export async function runServeCommand(options: ServeOptions): Promise<void> {
   if (options.messageLimits !== undefined) logger.info(options.messageLimits, 'message limits');
   const domain = options.domain[0] ?? 'localhost';
   const certificate = await ensureSelfSignedCertificate(resolve(options.dataDir), domain);
+  // Before anything listens: a secret file that must not be used stops the start.
+  const adminSecret =
+    options.adminPort === undefined || options.adminPort < 0
+      ? undefined
+      : await loadAdminSecret(resolve(options.dataDir), options.adminSecret);
+  if (adminSecret?.source === 'file' && adminSecret.created) {
+    logger.info({ file: adminSecret.path }, 'admin API secret generated');
+  }
   const store = await openStore(await storeUri(options.store, options.dataDir, true));
   const password = await ensureTestAccount(store, domain);
   const pems = await certificatePems(certificate);
@@ -112,7 +129,10 @@ export async function runServeCommand(options: ServeOptions): Promise<void> {
   if (web !== undefined) points.push(web.point);
   for (const point of points) logger.info(point, 'SIP listening');
   const retention = startRetention(options, store, logger);
-  const admin = await startAdmin(options, store, logger);
+  const admin =
+    adminSecret === undefined || options.adminPort === undefined
+      ? undefined
+      : await startAdmin(options.adminPort, adminSecret, store, logger);
   const relay = startRelay(options, domain, certificate, store, loginLimiter, logger);
   const relayAddress = await relay.start();
   logger.info(
@@ -124,6 +144,7 @@ export async function runServeCommand(options: ServeOptions): Promise<void> {
       domain,
       points,
       web === undefined ? undefined : servedUrl(options),
+      admin?.address,
       relayAddress.port,
       certificate.certificate,
       password,
@@ -131,7 +152,7 @@ export async function runServeCommand(options: ServeOptions): Promise<void> {
   );
 
   const stop = (): void => {
-    Promise.all([relay.stop(), sip.stop(), web?.service.stop(), retention?.stop(), admin?.stop()])
+    Promise.all([relay.stop(), sip.stop(), web?.service.stop(), retention?.stop(), admin?.service.stop()])
       .then(() => store.close())
       .then(
         () => process.exit(0),
@@ -165,6 +186,12 @@ async function startWeb(
   pems: { cert: Buffer; key: Buffer },
   logger: Logger,
 ): Promise<{ service: WebService; point: ListeningPoint }> {
+  const tokenFailures = {
+    maxFailures: options.tokenMaxFailures,
+    windowSeconds: options.tokenFailureWindow,
+    blockSeconds: options.tokenBlockSeconds,
+    logIntervalSeconds: options.tokenFailureLogInterval,
+  };
   const service = new WebService({
     store,
     clock: systemClock,
@@ -174,28 +201,42 @@ async function startWeb(
     tls: options.webTls === true ? pems : undefined,
     logger,
     maxPageBytes: options.maxPageBytes,
+    tokenFailures,
   });
   const address = await service.start();
   const { host, port, secure: tls } = address;
-  logger.info({ host, port, tls, maxPageBytes: options.maxPageBytes }, 'web listening');
+  logger.info({ host, port, tls, maxPageBytes: options.maxPageBytes, tokenFailures }, 'web listening');
   return { service, point: sip.addSharedWebSocket(address.secure ? 'wss' : 'ws', address.port) };
 }
 
+/** Where the banner and the log say the secret is: its file, or the variable that set it; never the secret. */
+function secretLocation(secret: AdminSecret): string {
+  return secret.source === 'file' ? secret.path : '$MISSIVE_ADMIN_SECRET';
+}
+
 async function startAdmin(
-  options: ServeOptions,
+  adminPort: number,
+  secret: AdminSecret,
   store: Store,
   logger: Logger,
-): Promise<AdminService | undefined> {
-  if (options.adminPort === undefined || options.adminPort < 0) return undefined;
-  const admin = new AdminService({
+): Promise<{ service: AdminService; address: AdminAddress }> {
+  const service = new AdminService({
     pushTokens: store.pushTokens,
-    port: options.adminPort,
-    secret: options.adminSecret,
+    port: adminPort,
+    secret: secret.value,
     logger,
   });
-  const address = await admin.start();
-  logger.info({ ...address, authenticated: options.adminSecret !== undefined }, 'admin API listening');
-  return admin;
+  const { host, port } = await service.start();
+  const address = { host, port, secretIn: secretLocation(secret) };
+  logger.info(address, 'admin API listening');
+  return { service, address };
+}
+
+interface AdminAddress {
+  readonly host: string;
+  readonly port: number;
+  /** Where the secret is (secretLocation). */
+  readonly secretIn: string;
 }
 
 function startRetention(options: ServeOptions, store: Store, logger: Logger): RetentionPurger | undefined {
@@ -273,6 +314,7 @@ function banner(
   domain: string,
   points: readonly { transport: string; host: string; port: number }[],
   webUrl: string | undefined,
+  admin: AdminAddress | undefined,
   msrpPort: number,
   certificate: string,
   password: string | undefined,
@@ -281,6 +323,12 @@ function banner(
   for (const point of points)
     lines.push(`  SIP ${point.transport.toUpperCase()} on ${point.host}:${String(point.port)}`);
   if (webUrl !== undefined) lines.push(`  HTTP API (message history) on ${webUrl}/webrtcgateway/`);
+  if (admin !== undefined) {
+    const authority = admin.host.includes(':') ? `[${admin.host}]` : admin.host;
+    lines.push(
+      `  Admin API on http://${authority}:${String(admin.port)}/tokens/ (Authorization: the secret in ${admin.secretIn})`,
+    );
+  }
   lines.push(
     `  MSRP relay on msrps://${domain}:${String(msrpPort)};tcp (self-signed certificate in ${certificate})`,
   );

@@ -126,7 +126,12 @@ export class Router implements TransactionUser {
       else transaction.respond(unroutableInDialog(request));
       return;
     }
-    if (request.method === 'REGISTER' && this.#forUs(request)) {
+    // Every REGISTER outside a dialog is the registrar's, whichever domain it names: for one not served, the
+    // registrar's own 404 Domain Not Served (RFC 3261 §10.3 step 1), not a 405 whose Allow lists REGISTER.
+    // That step's SHOULD (a registrar that is also a proxy forwards it to the addressed domain) is not
+    // taken: missive relays off-domain only for its own authenticated users, and a REGISTER for another
+    // domain is that domain's user's, so forwarding it would make missive an open relay for registrations.
+    if (request.method === 'REGISTER') {
       transaction.respond(await this.options.registrar.handle(request, source));
       return;
     }

@@ -3,8 +3,9 @@
  * account's push tokens keyed `{app}-{device}`; `DELETE /tokens/{account}/{device_token}` removes the
  * account's tokens whose token (or background token) is `device_token` and answers `{"success": true}` —
  * the reference's intended behaviour, where it always fails with 500 (§8.28); none matching is a 404.
- * With a secret, `Authorization` must equal it exactly (compared in constant time) or the answer is 403
- * `Authentication error`; without one there is no check (§8.38: keep it on loopback).
+ * `Authorization` must equal the secret exactly (compared in constant time) or the answer is 403
+ * `Authentication error`, as the reference answers a missing or wrong one. Unlike the reference, there is no
+ * unauthenticated mode (§8.38): the secret is required (admin-secret.ts finds or makes one).
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { type Context, Hono } from 'hono';
@@ -15,8 +16,8 @@ import { json, text, unavailable } from './replies.js';
 
 export interface AdminAppOptions {
   readonly pushTokens: PushTokenStore;
-  /** The exact Authorization value required; undefined: none. */
-  readonly secret?: string | undefined;
+  /** The exact Authorization value required (not empty). */
+  readonly secret: string;
   readonly serverHeader: string;
   readonly logger?: Logger | undefined;
 }
@@ -35,14 +36,13 @@ export interface AdminTokenJson {
 export function createAdminApp(options: AdminAppOptions): Hono {
   const { pushTokens, logger } = options;
   const app = new Hono();
-  const secret = options.secret === undefined ? undefined : digest(options.secret);
+  if (options.secret === '') throw new RangeError('the admin API needs a secret');
+  const secret = digest(options.secret);
   app.use(async (c, next) => {
-    if (secret !== undefined) {
-      const given = c.req.header('Authorization');
-      if (given === undefined || !timingSafeEqual(digest(given), secret)) {
-        c.header('Server', options.serverHeader);
-        return c.body('Authentication error', 403, { 'Content-Type': 'text/plain; charset=utf-8' });
-      }
+    const given = c.req.header('Authorization');
+    if (given === undefined || !timingSafeEqual(digest(given), secret)) {
+      c.header('Server', options.serverHeader);
+      return c.body('Authentication error', 403, { 'Content-Type': 'text/plain; charset=utf-8' });
     }
     await next();
     c.header('Server', options.serverHeader);

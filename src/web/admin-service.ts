@@ -11,7 +11,8 @@ export interface AdminServiceOptions {
   readonly pushTokens: PushTokenStore;
   readonly host?: string | undefined;
   readonly port: number;
-  readonly secret?: string | undefined;
+  /** The Authorization value required (admin-app.ts); there is no unauthenticated admin API. */
+  readonly secret: string;
   readonly logger?: Logger | undefined;
 }
 

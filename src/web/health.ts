@@ -2,14 +2,18 @@
  * GET /health: 200 `{"status":"ok"}` when the store answers a trivial read within a second, else 503
  * `{"status":"unavailable"}`, for load balancers and systemd watchdogs. Reveals nothing about accounts.
  */
-import type { Hono } from 'hono';
+import type { Env, Hono } from 'hono';
 import type { StorageAccountStore } from '../store/storage-accounts/storage-account-store.js';
 import type { Clock } from '../time/clock.js';
 
 const PROBE_ACCOUNT = 'health-probe@missive.invalid';
 const PROBE_TIMEOUT_MS = 1000;
 
-export function addHealthRoute(app: Hono, accounts: StorageAccountStore, clock: Clock): void {
+export function addHealthRoute<E extends Env>(
+  app: Hono<E>,
+  accounts: StorageAccountStore,
+  clock: Clock,
+): void {
   app.get('/health', async (c) => {
     const healthy = await probe(accounts, clock);
     return c.body(JSON.stringify({ status: healthy ? 'ok' : 'unavailable' }), healthy ? 200 : 503, {

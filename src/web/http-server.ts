@@ -12,8 +12,9 @@ import {
 } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { Duplex } from 'node:stream';
-import { getRequestListener, RequestError } from '@hono/node-server';
+import { getRequestListener, type Http2Bindings, type HttpBindings, RequestError } from '@hono/node-server';
 import type { Logger } from 'pino';
+import type { Peer } from './peer.js';
 import { routeUpgrade, type UpgradeRoutes } from './upgrades.js';
 
 export interface WebServerLimits {
@@ -28,7 +29,8 @@ export interface WebServerLimits {
 }
 
 export interface WebServerOptions {
-  readonly fetch: (request: Request) => Response | Promise<Response>;
+  /** `peer`: who sent the request (the TCP peer). */
+  readonly fetch: (request: Request, peer: Peer) => Response | Promise<Response>;
   readonly upgrades: UpgradeRoutes;
   /** PEM certificate and key: HTTPS (and wss upgrades). */
   readonly tls?: { readonly cert: string | Buffer; readonly key: string | Buffer } | undefined;
@@ -61,7 +63,10 @@ export class WebServer {
       options.tls === undefined
         ? createHttpServer(serverOptions)
         : createHttpsServer({ ...serverOptions, cert: options.tls.cert, key: options.tls.key });
-    const listener = getRequestListener(options.fetch, {
+    const fetch = (request: Request, env: HttpBindings | Http2Bindings): Promise<Response> | Response =>
+      // A socket already gone has no address; the request is answered all the same.
+      options.fetch(request, { address: env.incoming.socket.remoteAddress ?? '' });
+    const listener = getRequestListener(fetch, {
       overrideGlobalObjects: false,
       // Reached only when the request cannot be read (RequestError) or the fetch handler itself rejects
       // (the Hono application answers its routes' errors); always an answer, never a hung request.

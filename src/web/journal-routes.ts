@@ -23,7 +23,8 @@ import { accountOfPath } from './account.js';
 import { streamJson } from './json-body.js';
 import { messageJson } from './message-json.js';
 import { contentBound, DEFAULT_PAGE_BYTES, fitPage } from './page-budget.js';
-import { text, unauthorized, unavailable } from './replies.js';
+import { type WebEnv, peerAddress } from './peer.js';
+import { text, tooManyRequests, unauthorized, unavailable } from './replies.js';
 import type { TokenCheck } from './token-check.js';
 
 export const JOURNAL_PATH = '/webrtcgateway/messages/journal';
@@ -49,19 +50,19 @@ type PageRequest =
   | { readonly kind: 'latest'; readonly limit: number }
   | { readonly kind: 'before' | 'after'; readonly cursor: string; readonly limit: number };
 
-export function addJournalRoutes(app: Hono, options: JournalRouteOptions): void {
+export function addJournalRoutes(app: Hono<WebEnv>, options: JournalRouteOptions): void {
   const path = `${JOURNAL_PATH}/:account`;
   app.get(path, (c) => journalPage(c, options));
   app.all(path, (c) => text(c, 405, 'Method Not Allowed'));
 }
 
-async function journalPage(c: Context, options: JournalRouteOptions): Promise<Response> {
+async function journalPage(c: Context<WebEnv>, options: JournalRouteOptions): Promise<Response> {
   const account = accountOfPath(c.req.param('account') ?? '');
-  if (account === undefined) return unauthorized(c);
   // Credentials first: a stranger learns nothing, not even which parameters are wrong.
-  const verdict = await options.tokens.check(account, c.req.header('Authorization'));
-  if (verdict === 'denied') return unauthorized(c);
-  if (verdict === 'unavailable') return unavailable(c);
+  const verdict = await options.tokens.check(peerAddress(c), account, c.req.header('Authorization'));
+  if (verdict.kind === 'limited') return tooManyRequests(c, verdict.retryAfterSeconds);
+  if (verdict.kind === 'denied' || account === undefined) return unauthorized(c);
+  if (verdict.kind === 'unavailable') return unavailable(c);
   const request = parsePageRequest(c.req.queries());
   if (typeof request === 'string') return text(c, 400, `${request}\n`);
   // The body is what JSON.stringify({account, entries, next, has_more}) gives, its entries sent as they go.

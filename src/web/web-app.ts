@@ -11,14 +11,17 @@ import type { Clock } from '../time/clock.js';
 import { addHealthRoute } from './health.js';
 import { addHistoryRoutes } from './history-routes.js';
 import { addJournalRoutes } from './journal-routes.js';
+import type { WebEnv } from './peer.js';
 import { text } from './replies.js';
-import { TokenCheck } from './token-check.js';
+import type { TokenCheck } from './token-check.js';
 
 export const WELCOME = 'Welcome to SylkServer!';
 
 export interface WebAppOptions {
   readonly store: Store;
   readonly clock: Clock;
+  /** The history and journal API tokens' check (and its per-source failure limit). */
+  readonly tokens: TokenCheck;
   /** The `Server` header, e.g. `SylkServer/6.6.1 missive/0.1.0`. */
   readonly serverHeader: string;
   readonly logger?: Logger | undefined;
@@ -26,16 +29,15 @@ export interface WebAppOptions {
   readonly maxPageBytes?: number | undefined;
 }
 
-export function createWebApp(options: WebAppOptions): Hono {
-  const { store, clock, logger } = options;
-  const app = new Hono();
+export function createWebApp(options: WebAppOptions): Hono<WebEnv> {
+  const { store, clock, tokens, logger } = options;
+  const app = new Hono<WebEnv>();
   app.use(async (c, next) => {
     await next();
     c.header('Server', options.serverHeader);
   });
   app.get('/', (c) => c.body(WELCOME, 200, { 'Content-Type': 'text/plain; charset=utf-8' }));
   addHealthRoute(app, store.storageAccounts, clock);
-  const tokens = new TokenCheck(store.storageAccounts, clock, logger);
   const pages = { journal: store.journal, tokens, logger, maxPageBytes: options.maxPageBytes };
   addHistoryRoutes(app, pages);
   addJournalRoutes(app, pages);

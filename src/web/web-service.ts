@@ -5,7 +5,10 @@
 import type { Logger } from 'pino';
 import type { Store } from '../store/store.js';
 import type { Clock } from '../time/clock.js';
+import { type SourceFailureLimits, SourceFailureLimiter } from './failure-gate.js';
 import { type WebAddress, WebServer } from './http-server.js';
+import { TokenCheck } from './token-check.js';
+import { TokenFailureLog } from './token-failure-log.js';
 import type { UpgradeHandler } from './upgrades.js';
 import { createWebApp } from './web-app.js';
 
@@ -26,24 +29,46 @@ export interface WebServiceOptions {
   readonly logger?: Logger | undefined;
   /** The history and journal pages' byte budget (default DEFAULT_PAGE_BYTES). */
   readonly maxPageBytes?: number | undefined;
+  /** Failed API-token checks per source (failure-gate.ts), and how often they are logged. */
+  readonly tokenFailures?: TokenFailureSettings | undefined;
+}
+
+export interface TokenFailureSettings extends SourceFailureLimits {
+  /** Seconds between a source's failure summaries (token-failure-log.ts). Default 60. */
+  readonly logIntervalSeconds?: number | undefined;
 }
 
 export class WebService {
   readonly #options: WebServiceOptions;
   readonly #server: WebServer;
+  readonly #tokenFailures: TokenFailureLog;
 
   constructor(options: WebServiceOptions) {
     this.#options = options;
     const logger = options.logger?.child({ component: 'web' });
+    const limits = options.tokenFailures ?? {};
+    this.#tokenFailures = new TokenFailureLog({
+      clock: options.clock,
+      logger,
+      intervalSeconds: limits.logIntervalSeconds,
+    });
+    const tokens = new TokenCheck({
+      accounts: options.store.storageAccounts,
+      clock: options.clock,
+      gate: new SourceFailureLimiter(options.clock, limits),
+      failures: this.#tokenFailures,
+      logger,
+    });
     const app = createWebApp({
       store: options.store,
       clock: options.clock,
+      tokens,
       serverHeader: options.serverHeader ?? SERVER_HEADER,
       logger,
       maxPageBytes: options.maxPageBytes,
     });
     this.#server = new WebServer({
-      fetch: (request) => app.fetch(request),
+      fetch: (request, peer) => app.fetch(request, { peer }),
       upgrades: { sip: options.sip, api: options.api },
       tls: options.tls,
       logger,
@@ -54,7 +79,8 @@ export class WebService {
     return this.#server.listen(this.#options.host, this.#options.port);
   }
 
-  stop(): Promise<void> {
-    return this.#server.close();
+  async stop(): Promise<void> {
+    await this.#server.close();
+    this.#tokenFailures.close(); // the last failure summaries
   }
 }

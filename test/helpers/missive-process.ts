@@ -28,6 +28,8 @@ export interface MissiveOptions {
   readonly args?: readonly string[];
   /** Start on this existing data directory (a restart: `users` are not added again). */
   readonly dataDir?: string;
+  /** Environment variables for the server, over this process's (`undefined` removes one). */
+  readonly env?: Readonly<Record<string, string | undefined>>;
 }
 
 export interface MissivePorts {
@@ -102,7 +104,11 @@ export class MissiveProcess {
       ...(options.trustedPeers ?? []).flatMap((peer) => ['--trusted-peer', peer]),
       ...(options.args ?? []),
     ];
-    const child = spawn(process.execPath, args, { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, args, {
+      cwd: REPO_ROOT,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, ...options.env },
+    });
     const server = new MissiveProcess(child, dataDir, { sip, sips, ws, msrp });
     await server.#ready(options.startTimeoutMs ?? 30_000);
     return server;

@@ -14,9 +14,7 @@ for (const { name, make } of BACKENDS) {
     let backend: ConformanceBackend;
     let store: Store;
     let secured: AdminService;
-    let open: AdminService;
     let securedBase: string;
-    let openBase: string;
 
     before(async () => {
       backend = await make();
@@ -42,13 +40,10 @@ for (const { name, make } of BACKENDS) {
         updatedAt: T0,
       });
       secured = new AdminService({ pushTokens: store.pushTokens, port: 0, secret: SECRET });
-      open = new AdminService({ pushTokens: store.pushTokens, port: 0 });
       securedBase = `http://127.0.0.1:${String((await secured.start()).port)}`;
-      openBase = `http://127.0.0.1:${String((await open.start()).port)}`;
     });
     after(async () => {
       await secured.stop();
-      await open.stop();
       await store.close();
       await backend.close();
     });
@@ -94,18 +89,24 @@ for (const { name, make } of BACKENDS) {
       assert.deepEqual(JSON.parse(none.body), { tokens: {} });
     });
 
-    test('without a secret there is no check; DELETE removes by token (§8.28), 404 when none matches', async () => {
-      const listed = await request(`${openBase}/tokens/${BOB}`);
-      assert.equal(listed.status, 200);
-      const removed = await request(`${openBase}/tokens/${BOB}/voip123`, { method: 'DELETE' });
+    test('there is no unauthenticated admin API (§8.38): an empty secret is refused', () => {
+      assert.throws(
+        () => new AdminService({ pushTokens: store.pushTokens, port: 0, secret: '' }),
+        RangeError,
+      );
+    });
+
+    test('DELETE removes by token (§8.28), 404 when none matches', async () => {
+      const auth = { headers: { Authorization: SECRET } };
+      const removed = await request(`${securedBase}/tokens/${BOB}/voip123`, { method: 'DELETE', ...auth });
       assert.deepEqual([removed.status, JSON.parse(removed.body)], [200, { success: true }]);
       assert.deepEqual(
         (await store.pushTokens.list(BOB)).map((t) => t.deviceId),
         ['d2'],
       );
-      const again = await request(`${openBase}/tokens/${BOB}/voip123`, { method: 'DELETE' });
+      const again = await request(`${securedBase}/tokens/${BOB}/voip123`, { method: 'DELETE', ...auth });
       assert.equal(again.status, 404);
-      const bad = await request(`${openBase}/tokens/not%20an%20account`);
+      const bad = await request(`${securedBase}/tokens/not%20an%20account`, auth);
       assert.equal(bad.status, 400);
     });
   });

@@ -12,7 +12,10 @@ import { addHistoryRoutes } from '../../src/web/history-routes.js';
 import { WebServer } from '../../src/web/http-server.js';
 import { addJournalRoutes } from '../../src/web/journal-routes.js';
 import { fitPage } from '../../src/web/page-budget.js';
+import type { WebEnv } from '../../src/web/peer.js';
 import { TokenCheck } from '../../src/web/token-check.js';
+import { TokenFailureLog } from '../../src/web/token-failure-log.js';
+import { SourceFailureLimiter } from '../../src/web/failure-gate.js';
 import { ManualClock } from '../helpers/manual-clock.js';
 import type { ConformanceBackend } from '../store/backends.js';
 import { incoming } from '../store/journal-entries.js';
@@ -59,12 +62,18 @@ async function serve(
   budget: number,
   limit: number,
 ): Promise<{ base: string; close(): Promise<void> }> {
-  const app = new Hono();
-  const tokens = new TokenCheck(store.storageAccounts, new ManualClock(T0));
+  const app = new Hono<WebEnv>();
+  const clock = new ManualClock(T0);
+  const tokens = new TokenCheck({
+    accounts: store.storageAccounts,
+    clock,
+    gate: new SourceFailureLimiter(clock),
+    failures: new TokenFailureLog({ clock }),
+  });
   const options = { journal: store.journal, tokens, maxPageBytes: budget };
   addHistoryRoutes(app, { ...options, pageLimit: limit });
   addJournalRoutes(app, options);
-  const server = new WebServer({ fetch: (request) => app.fetch(request), upgrades: {} });
+  const server = new WebServer({ fetch: (request, peer) => app.fetch(request, { peer }), upgrades: {} });
   const address = await server.listen('127.0.0.1', 0);
   return { base: `http://127.0.0.1:${String(address.port)}`, close: () => server.close() };
 }
