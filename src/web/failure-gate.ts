@@ -6,11 +6,11 @@
  * guesser causes, and it never stops other sources.
  *
  * FailureGate is the interface the routes' token check uses, so that the shared failed-login limiter (SIP
- * digest, MSRP AUTH) can stand behind it later. SourceFailureLimiter is the web port's own. Memory is
- * bounded: past `maxSources` sources the one changed longest ago is forgotten, so a flood of new sources
- * can at worst lift an old limit early, never exhaust memory. A success does not reset a source's count:
- * a client with one valid token could otherwise interleave it with guesses.
+ * digest, MSRP AUTH) can stand behind it later. SourceFailureLimiter is the web port's own, on the same
+ * bounded FailureTable as the login limiter (a flood of new sources never lifts a limit). A success does
+ * not reset a source's count: a client with one valid token could otherwise interleave it with guesses.
  */
+import { FailureTable } from '../auth/failure-table.js';
 import type { Clock } from '../time/clock.js';
 
 export type GateVerdict =
@@ -51,71 +51,38 @@ export const DEFAULT_TOKEN_FAILURE_SOURCES = 10_000;
 
 const OPEN: GateVerdict = { kind: 'open' };
 
-interface Entry {
-  windowStart: number;
-  failures: number;
-  /** 0: not limited. */
-  blockedUntil: number;
-}
-
+/** The web port's own FailureGate: one FailureTable (auth/failure-table.ts) of sources. */
 export class SourceFailureLimiter implements FailureGate {
-  readonly #clock: Clock;
-  readonly #entries = new Map<string, Entry>();
-  readonly #maxFailures: number;
-  readonly #windowMs: number;
-  readonly #blockMs: number;
-  readonly #maxSources: number;
+  readonly #table: FailureTable;
+  readonly #blockSeconds: number;
 
   constructor(clock: Clock, limits: SourceFailureLimits = {}) {
-    this.#clock = clock;
-    this.#maxFailures = positive(limits.maxFailures ?? DEFAULT_TOKEN_MAX_FAILURES, 'maxFailures');
-    this.#windowMs =
-      positive(limits.windowSeconds ?? DEFAULT_TOKEN_FAILURE_WINDOW_SECONDS, 'windowSeconds') * 1000;
-    this.#blockMs = positive(limits.blockSeconds ?? DEFAULT_TOKEN_BLOCK_SECONDS, 'blockSeconds') * 1000;
-    this.#maxSources = positive(limits.maxSources ?? DEFAULT_TOKEN_FAILURE_SOURCES, 'maxSources');
+    this.#blockSeconds = positive(limits.blockSeconds ?? DEFAULT_TOKEN_BLOCK_SECONDS, 'blockSeconds');
+    this.#table = new FailureTable(clock, {
+      maxFailures: positive(limits.maxFailures ?? DEFAULT_TOKEN_MAX_FAILURES, 'maxFailures'),
+      windowMs:
+        positive(limits.windowSeconds ?? DEFAULT_TOKEN_FAILURE_WINDOW_SECONDS, 'windowSeconds') * 1000,
+      cooldownMs: this.#blockSeconds * 1000,
+      maxEntries: positive(limits.maxSources ?? DEFAULT_TOKEN_FAILURE_SOURCES, 'maxSources'),
+    });
   }
 
   check(source: string): GateVerdict {
-    const entry = this.#entries.get(source);
-    if (entry === undefined || entry.blockedUntil === 0) return OPEN;
-    const now = this.#clock.now();
-    if (entry.blockedUntil > now) return limited(entry.blockedUntil - now);
-    this.#entries.delete(source); // the limit is over: a clean slate
-    return OPEN;
+    const left = this.#table.blockedFor(source);
+    return left > 0 ? { kind: 'limited', retryAfterSeconds: Math.max(1, Math.ceil(left / 1000)) } : OPEN;
   }
 
   recordFailure(source: string): FailureOutcome {
-    const now = this.#clock.now();
-    let entry = this.#entries.get(source);
-    if (entry !== undefined && entry.blockedUntil > now) return { kind: 'already-limited' };
-    if (entry === undefined || entry.blockedUntil !== 0 || now - entry.windowStart >= this.#windowMs) {
-      entry = { windowStart: now, failures: 0, blockedUntil: 0 };
-    }
-    entry.failures++;
-    // Re-inserted so that the map's order is "changed longest ago first", the order sources are forgotten in.
-    this.#entries.delete(source);
-    while (this.#entries.size >= this.#maxSources) this.#forgetOldest();
-    this.#entries.set(source, entry);
-    if (entry.failures < this.#maxFailures) return { kind: 'counted' };
-    entry.blockedUntil = now + this.#blockMs;
-    return { kind: 'limit-started', blockSeconds: this.#blockMs / 1000 };
+    if (this.#table.blockedFor(source) > 0) return { kind: 'already-limited' };
+    return this.#table.recordFailure(source)
+      ? { kind: 'limit-started', blockSeconds: this.#blockSeconds }
+      : { kind: 'counted' };
   }
 
   /** Sources remembered now. */
   get size(): number {
-    return this.#entries.size;
+    return this.#table.size;
   }
-
-  #forgetOldest(): void {
-    for (const key of this.#entries.keys()) {
-      this.#entries.delete(key);
-      return;
-    }
-  }
-}
-
-function limited(remainingMs: number): GateVerdict {
-  return { kind: 'limited', retryAfterSeconds: Math.max(1, Math.ceil(remainingMs / 1000)) };
 }
 
 function positive(value: number, name: string): number {

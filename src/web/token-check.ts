@@ -13,7 +13,7 @@ import type { StorageAccountStore } from '../store/storage-accounts/storage-acco
 import type { Clock } from '../time/clock.js';
 import { apiKeyOf } from './api-key.js';
 import type { FailureGate } from './failure-gate.js';
-import { sourceKey } from './source-key.js';
+import { sourceKey } from '../auth/source-key.js';
 import type { TokenFailureLog } from './token-failure-log.js';
 
 export type TokenVerdict =
