@@ -3,6 +3,7 @@
 import { Command, InvalidArgumentError } from 'commander';
 import type { LevelWithSilent } from 'pino';
 import { DEFAULT_PAGE_BYTES, MIN_PAGE_BYTES } from '../web/page-budget.js';
+import { DEFAULT_MAX_SERVER_TRANSACTIONS } from '../sip/transaction/limits.js';
 
 const LOG_LEVELS: readonly LevelWithSilent[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
@@ -45,6 +46,7 @@ interface ServeCliOptions {
   webTls: boolean;
   adminPort: number;
   maxPageBytes: number;
+  maxTransactions: number;
   logLevel?: LevelWithSilent;
 }
 
@@ -62,6 +64,14 @@ function days(value: string): number {
   const n = Number(value);
   if (!/^[0-9]+(\.[0-9]+)?$/.test(value) || !Number.isFinite(n) || n > 36600) {
     throw new InvalidArgumentError('not a number of days from 0 (keep for ever) to 36600');
+  }
+  return n;
+}
+
+function positiveInteger(value: string): number {
+  const n = Number(value);
+  if (!/^[0-9]+$/.test(value) || !Number.isSafeInteger(n) || n < 1) {
+    throw new InvalidArgumentError('not a positive whole number');
   }
   return n;
 }
@@ -96,6 +106,12 @@ program
     'largest HTTP history/journal page body; a single larger entry is still sent alone',
     pageBytes,
     DEFAULT_PAGE_BYTES,
+  )
+  .option(
+    '--max-transactions <count>',
+    'SIP server transactions kept at most (live, and completed ones absorbing retransmissions); new requests beyond it get 503 with Retry-After',
+    positiveInteger,
+    DEFAULT_MAX_SERVER_TRANSACTIONS,
   )
   .option(
     '--admin-port <port>',

@@ -51,6 +51,8 @@ export interface ServeOptions {
   readonly adminSecret?: string | undefined;
   /** The HTTP history and journal pages' byte budget; default 8 MiB (web/page-budget.ts). */
   readonly maxPageBytes?: number | undefined;
+  /** Server transactions kept at most; beyond it new requests get 503 (src/sip/transaction/transaction-layer.ts). */
+  readonly maxTransactions?: number | undefined;
   /** Overrides --debug: e.g. `warn` for a benchmark, where an info line per start is all it logs. */
   readonly logLevel?: LevelWithSilent | undefined;
 }
@@ -78,6 +80,7 @@ export async function runServeCommand(options: ServeOptions): Promise<void> {
     listen: listenList(options),
     tls: pems,
     trustedPeers: options.trustedPeer,
+    maxTransactions: options.maxTransactions,
     messaging: messagingFactory({
       store,
       events: messagingEvents,

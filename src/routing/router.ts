@@ -5,6 +5,12 @@
  * INVITE/MESSAGE/OPTIONS for a local user are authenticated (407; trusted peers excepted) and forked to every
  * registered device (and, for MESSAGE, to the messaging application, which also keeps the sender's copy of a
  * MESSAGE to another domain). A request of a dialog the proxy is not on gets 481; anything else 405/501.
+ *
+ * Refusals made before the sender is authenticated are sent statelessly (ServerTransaction.respondStatelessly,
+ * as Kamailio's sl_send_reply): anyone can provoke them from a spoofed address, so each costs one response
+ * per request received and no memory. Once the sender is authenticated, answers are stateful: the request is
+ * real, and a retransmission must not be judged again (its nonce count was used, RFC 7616 §3.4.5).
+ * The credentials for our realms are removed from everything forwarded (RFC 3261 §22.3).
  */
 import type { Logger } from 'pino';
 import { createResponse } from '../sip/message/create-response.js';
@@ -33,6 +39,7 @@ import { ProxyContext } from './proxy/proxy-context.js';
 import { consumeOwnRoutes } from './record-route.js';
 import { forwardStatelessly, forwardStrayResponse } from './stateless.js';
 import type { TrustedPeers } from './trusted-peers.js';
+import { consumeOwnCredentials } from '../sip/auth/consume-credentials.js';
 
 export interface Registrar {
   handle(request: SipRequest, source: MessageSource): Promise<SipResponse>;
@@ -83,6 +90,8 @@ export class Router implements TransactionUser {
   onAck(request: SipRequest, source: MessageSource): void {
     const routed = consumeOwnRoutes(request, this.options.local);
     if (!routed || !decrementMaxForwards(request)) return;
+    // The ACK of a 2xx carries the INVITE's credentials (RFC 3261 §22.1): they stop here too.
+    this.#consumeCredentials(request);
     this.#aliasFromUserAgent(request, source);
     forwardStatelessly(request, this.options.transport, this.options.local, this.options.locator).catch(
       (error: unknown) => {
@@ -99,8 +108,8 @@ export class Router implements TransactionUser {
 
   async #route(transaction: ServerTransaction): Promise<void> {
     const { request, source } = transaction;
-    const answer = (status: number, reason?: string): void => {
-      transaction.respond(createResponse(request, status, reason));
+    const refuse = (response: SipResponse): void => {
+      transaction.respondStatelessly(response);
     };
     if (request.method === 'CANCEL') {
       this.#cancel(transaction);
@@ -109,20 +118,20 @@ export class Router implements TransactionUser {
     if (!decrementMaxForwards(request)) {
       if (request.method === 'OPTIONS' && this.#forUs(request))
         transaction.respond(optionsResponse(request, SUPPORTED));
-      else answer(483);
+      else refuse(createResponse(request, 483));
       return;
     }
     const unsupported = unsupportedOptionTags(request.headers, 'Proxy-Require', PROXY_OPTION_TAGS);
     if (unsupported.length > 0) {
       const response = createResponse(request, 420);
       response.headers.add('Unsupported', unsupported.join(', '));
-      transaction.respond(response);
+      refuse(response);
       return;
     }
     const routedToUs = consumeOwnRoutes(request, this.options.local);
     if (getTo(request.headers)?.tag !== undefined) {
       if (routedToUs) this.#proxy(transaction, [{ kind: 'network', uri: request.uri, locate: true }]);
-      else transaction.respond(unroutableInDialog(request));
+      else refuse(unroutableInDialog(request));
       return;
     }
     if (request.method === 'REGISTER' && this.#forUs(request)) {
@@ -134,7 +143,7 @@ export class Router implements TransactionUser {
       return;
     }
     if (!ROUTED_METHODS.has(request.method)) {
-      transaction.respond(unsupportedMethod(request));
+      refuse(unsupportedMethod(request));
       return;
     }
     if (await this.#answeredByApplication(transaction)) return;
@@ -219,7 +228,7 @@ export class Router implements TransactionUser {
     const from = getFrom(request.headers);
     const claimed = from === undefined ? undefined : aorOfUri(from.uri);
     if (claimed === undefined || !this.options.local.isLocalDomain(claimed.domain)) {
-      transaction.respond(createResponse(request, 403, 'Sender Domain Not Served'));
+      transaction.respondStatelessly(createResponse(request, 403, 'Sender Domain Not Served'));
       return undefined;
     }
     const outcome = await this.options.authenticator.authenticate(request, {
@@ -228,9 +237,12 @@ export class Router implements TransactionUser {
       sourceAddress: source.host,
     });
     if (outcome.kind === 'rejected') {
-      transaction.respond(outcome.response);
+      // A challenge, bad credentials, a lockout: nothing is known of the sender yet.
+      transaction.respondStatelessly(outcome.response);
       return undefined;
     }
+    // Checked, so consumed (RFC 3261 §22.3), before any branch or application sees the request.
+    this.#consumeCredentials(request);
     if (outcome.identity.username !== claimed.user) {
       transaction.respond(createResponse(request, 403, 'From Does Not Match Credentials'));
       return undefined;
@@ -243,6 +255,8 @@ export class Router implements TransactionUser {
     const recordRoute = DIALOG_CREATING.has(request.method)
       ? this.options.local.pointFor(source.transport)
       : undefined;
+    // In-dialog requests are not authenticated here, but credentials for our realms are for no one further on.
+    this.#consumeCredentials(request);
     this.#aliasFromUserAgent(request, source);
     const context = new ProxyContext(
       {
@@ -272,11 +286,16 @@ export class Router implements TransactionUser {
     const invite = this.options.transactions.findInvite(transaction.request);
     const context = invite === undefined ? undefined : this.#contexts.get(invite);
     if (context === undefined) {
-      transaction.respond(createResponse(transaction.request, 481));
+      transaction.respondStatelessly(createResponse(transaction.request, 481));
       return;
     }
     transaction.respond(createResponse(transaction.request, 200));
     context.cancel();
+  }
+
+  /** Removes the Proxy-Authorization and Authorization values for the domains served (their realms). */
+  #consumeCredentials(request: SipRequest): void {
+    consumeOwnCredentials(request.headers, (realm) => this.options.local.isLocalDomain(realm));
   }
 
   /** Whether the Request-URI names this server or one of its domains. */

@@ -61,6 +61,8 @@ export interface SipServiceOptions {
   readonly locator?: ServerLocator | undefined;
   /** Transaction timers (T1, T2, T4). Default RFC 3261's. */
   readonly timers?: TransactionTimers | undefined;
+  /** Server transactions kept at most (live and completed); beyond it 503. Default 100,000. */
+  readonly maxTransactions?: number | undefined;
   readonly clock?: Clock | undefined;
   readonly logger?: Logger | undefined;
 }
@@ -97,6 +99,15 @@ export class SipService {
       clock,
       timers,
       onSendError: (error) => logger?.debug({ err: String(error) }, 'response not sent'),
+      maxServerTransactions: options.maxTransactions,
+      onFull: (full) => {
+        if (full)
+          logger?.warn(
+            { serverTransactions: this.transactions.serverTransactions },
+            'transaction table full: new requests get 503 with Retry-After',
+          );
+        else logger?.info('transaction table has room again');
+      },
     });
     this.local = new LocalAddresses(options.domains);
     const locations = new CachedLocationStore(options.store.locations, clock, LOCATION_CACHE_MS);
