@@ -6,10 +6,13 @@
  * registered device (and, for MESSAGE, to the messaging application, which also keeps the sender's copy of a
  * MESSAGE to another domain). A request of a dialog the proxy is not on gets 481; anything else 405/501.
  *
- * Refusals made before the sender is authenticated are sent statelessly (ServerTransaction.respondStatelessly,
- * as Kamailio's sl_send_reply): anyone can provoke them from a spoofed address, so each costs one response
- * per request received and no memory. Once the sender is authenticated, answers are stateful: the request is
- * real, and a retransmission must not be judged again (its nonce count was used, RFC 7616 §3.4.5).
+ * What anyone can provoke from a spoofed address is answered statelessly (ServerTransaction.respondStatelessly,
+ * as Kamailio's sl_send_reply): the refusals made before the sender is authenticated (the 407 challenge, bad
+ * credentials, a lockout, 403 for a sender domain not served, 483, 420, 481, 405/501), the registrar's 401
+ * challenge and the 200 to an OPTIONS for the server. Each costs one response per request received and no
+ * memory; above all an INVITE's final response is not retransmitted 10 more times towards a spoofed source.
+ * Once the sender is authenticated, answers are stateful: the request is real, and a retransmission must not
+ * be judged again (its nonce count was used, RFC 7616 §3.4.5).
  * The credentials for our realms are removed from everything forwarded (RFC 3261 §22.3).
  */
 import type { Logger } from 'pino';
@@ -117,7 +120,7 @@ export class Router implements TransactionUser {
     }
     if (!decrementMaxForwards(request)) {
       if (request.method === 'OPTIONS' && this.#forUs(request))
-        transaction.respond(optionsResponse(request, SUPPORTED));
+        transaction.respondStatelessly(optionsResponse(request, SUPPORTED));
       else refuse(createResponse(request, 483));
       return;
     }
@@ -135,11 +138,15 @@ export class Router implements TransactionUser {
       return;
     }
     if (request.method === 'REGISTER' && this.#forUs(request)) {
-      transaction.respond(await this.options.registrar.handle(request, source));
+      const response = await this.options.registrar.handle(request, source);
+      // The challenge is what anyone gets: no Timer J record for each REGISTER of a spoofed flood.
+      if (response.status === 401) transaction.respondStatelessly(response);
+      else transaction.respond(response);
       return;
     }
     if (request.method === 'OPTIONS' && this.#forUs(request) && !hasUser(request)) {
-      transaction.respond(optionsResponse(request, SUPPORTED));
+      // A ping anyone may send (Kamailio answers it with sl_send_reply too): no record kept.
+      transaction.respondStatelessly(optionsResponse(request, SUPPORTED));
       return;
     }
     if (!ROUTED_METHODS.has(request.method)) {

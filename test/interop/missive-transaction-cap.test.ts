@@ -51,6 +51,24 @@ describe('missive: the server transaction table is capped', () => {
     return (await alice.waitFor((m) => m.kind === 'response' && isFor(m, sent), 'an answer')) as SipResponse;
   }
 
+  test('what anyone can send without credentials is answered statelessly and takes no room', async () => {
+    const server = `sip:${LOOPBACK}:${String(missive.ports.sip)}`;
+    for (let i = 0; i < 3 * CAP; i++) {
+      const options = alice.send({ method: 'OPTIONS', uri: server, from: 'alice' });
+      const register = alice.send({
+        method: 'REGISTER',
+        uri: `sip:${DOMAIN}`,
+        to: `sip:alice@${DOMAIN}`,
+        from: 'alice',
+        headers: [`Contact: ${alice.contact('alice')}`],
+      });
+      const invite = alice.send({ method: 'INVITE', uri: `sip:bob@${DOMAIN}`, from: 'alice' });
+      assert.equal((await alice.finalResponse(options)).status, 200);
+      assert.equal((await alice.finalResponse(register)).status, 401);
+      assert.equal((await alice.finalResponse(invite)).status, 407);
+    }
+  });
+
   test('beyond the cap: 503 with Retry-After, nothing forwarded; service resumes when transactions end', async () => {
     const held: { sent: SentRequest; invite: SipRequest }[] = [];
     const refusals: SipResponse[] = [];
