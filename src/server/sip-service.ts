@@ -16,6 +16,7 @@ import { TrustedPeers, TrustingAuthenticator } from '../routing/trusted-peers.js
 import { DigestAuthenticator } from '../sip/auth/authenticator.js';
 import { type ServerLocator, SipLocator } from '../sip/dns/locator.js';
 import { DEFAULT_TIMERS, type TransactionTimers, transactionTimeout } from '../sip/transaction/timers.js';
+import { DEFAULT_MAX_SERVER_TRANSACTIONS } from '../sip/transaction/limits.js';
 import { TransactionLayer } from '../sip/transaction/transaction-layer.js';
 import { TransportLayer } from '../sip/transport/transport-layer.js';
 import type { TransportProtocol } from '../sip/transport/types.js';
@@ -100,13 +101,13 @@ export class SipService {
       timers,
       onSendError: (error) => logger?.debug({ err: String(error) }, 'response not sent'),
       maxServerTransactions: options.maxTransactions,
-      onFull: (full) => {
+      onFull: (full, refused) => {
         if (full)
           logger?.warn(
-            { serverTransactions: this.transactions.serverTransactions },
-            'transaction table full: new requests get 503 with Retry-After',
+            { maxTransactions: options.maxTransactions ?? DEFAULT_MAX_SERVER_TRANSACTIONS },
+            'SIP transaction table full: new requests get 503 with Retry-After',
           );
-        else logger?.info('transaction table has room again');
+        else logger?.warn({ refused }, 'SIP transaction table has room again');
       },
     });
     this.local = new LocalAddresses(options.domains);

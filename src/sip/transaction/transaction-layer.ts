@@ -55,11 +55,17 @@ export interface TransactionLayerOptions {
   readonly maxServerTransactions?: number | undefined;
   /** Retry-After of that 503, in seconds. Default DEFAULT_FULL_RETRY_AFTER_SECONDS. */
   readonly fullRetryAfterSeconds?: number | undefined;
-  /** Told when the table becomes full (true) and when it next takes a request again (false): for a log line. */
-  readonly onFull?: ((full: boolean) => void) | undefined;
+  /**
+   * Told when the table becomes full (true), and when it has room again (false: below ROOM_AGAIN of the cap,
+   * so that a table hovering at the cap does not report every slot) with the requests refused meanwhile.
+   */
+  readonly onFull?: ((full: boolean, refused: number) => void) | undefined;
 }
 
 export { DEFAULT_FULL_RETRY_AFTER_SECONDS, DEFAULT_MAX_SERVER_TRANSACTIONS } from './limits.js';
+
+/** The share of the cap below which a full table counts as having room again (for onFull only). */
+const ROOM_AGAIN = 0.9;
 
 export interface ClientRequestOptions {
   /**
@@ -84,8 +90,10 @@ export class TransactionLayer {
   readonly #stateless: StatelessResponder;
   readonly #maxServer: number;
   readonly #fullRetryAfter: string;
-  readonly #onFull: (full: boolean) => void;
+  readonly #onFull: (full: boolean, refused: number) => void;
   #full = false;
+  /** Requests refused since the table was last full. */
+  #refused = 0;
 
   constructor(
     private readonly transport: TransactionTransport,
@@ -213,9 +221,9 @@ export class TransactionLayer {
       this.#refuseWhenFull(request, source);
       return;
     }
-    if (this.#full) {
+    if (this.#full && this.serverTransactions < this.#maxServer * ROOM_AGAIN) {
       this.#full = false;
-      this.#onFull(false);
+      this.#onFull(false, this.#refused);
     }
     const Transaction = request.method === 'INVITE' ? InviteServerTransaction : NonInviteServerTransaction;
     const transaction = new Transaction(key, request, source, this.#serverContext);
@@ -231,8 +239,10 @@ export class TransactionLayer {
   #refuseWhenFull(request: SipRequest, source: MessageSource): void {
     if (!this.#full) {
       this.#full = true;
-      this.#onFull(true);
+      this.#refused = 0;
+      this.#onFull(true, 0);
     }
+    this.#refused++;
     const response = createResponse(request, 503);
     response.headers.add('Retry-After', this.#fullRetryAfter);
     this.#stateless.send(request, response, source);

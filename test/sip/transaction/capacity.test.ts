@@ -151,6 +151,38 @@ describe('server transaction cap', () => {
     assert.deepEqual(changes, [true, false]);
   });
 
+  test('a table hovering at the cap reports "room again" once below 90 % of it, with the requests refused', () => {
+    const clock = new ManualClock();
+    const transport = new RecordingTransport(clock);
+    const user = new RecordingUser();
+    const reports: [boolean, number][] = [];
+    const layer = new TransactionLayer(transport, {
+      clock,
+      maxServerTransactions: 10,
+      onFull: (full, refused) => reports.push([full, refused]),
+    });
+    layer.setUser(user);
+    for (let i = 0; i < 10; i++) layer.receive(sipRequest('MESSAGE', `z9hG4bKa${String(i)}`), source('tcp'));
+    layer.receive(sipRequest('MESSAGE', 'z9hG4bKr1'), source('tcp'));
+    layer.receive(sipRequest('MESSAGE', 'z9hG4bKr2'), source('tcp'));
+    const end = (i: number): void => {
+      const transaction = user.requests[i];
+      transaction?.respond(createResponse(transaction.request, 200));
+    };
+    end(0);
+    layer.receive(sipRequest('MESSAGE', 'z9hG4bKin1'), source('tcp'));
+    layer.receive(sipRequest('MESSAGE', 'z9hG4bKr3'), source('tcp'));
+    assert.deepEqual(reports, [[true, 0]], 'one slot freed and taken again: no report');
+    end(1);
+    end(2);
+    layer.receive(sipRequest('MESSAGE', 'z9hG4bKin2'), source('tcp'));
+    assert.deepEqual(reports, [
+      [true, 0],
+      [false, 3],
+    ]);
+    assert.equal(transport.times(isStatus(503)).length, 3);
+  });
+
   test('the cap must be a positive whole number', () => {
     const transport = new RecordingTransport(new ManualClock());
     assert.throws(() => new TransactionLayer(transport, { maxServerTransactions: 0 }), RangeError);
