@@ -3,7 +3,8 @@
  * is sent statelessly (RFC 3261 §8.2.7, as Kamailio's sl_send_reply), so an INVITE that is never ACKed is not
  * answered 11 times (a reflection attack from a spoofed source), a retransmitted INVITE gets one more 407, and
  * the ACK of the 407 is absorbed, not forwarded. Over UDP; the INVITE is preloaded with a Route to the server
- * and names a host of another domain, where a peer (carol) records what it receives.
+ * and names a host of another domain, where a peer (carol) records what it receives. The other refusals made
+ * before authentication (403 for a sender domain not served, 407 for a wrong password, 481) are sent once too.
  *
  * Nothing here sleeps and then asserts that nothing came: after the 407, the test waits past the time the
  * first retransmission was due (T1 = 500 ms), then sends an OPTIONS; its 200 comes back after any
@@ -57,6 +58,39 @@ describe('missive: an INVITE without credentials gets one 407 per INVITE receive
     alice.messages
       .slice(0, before)
       .filter((m): m is SipResponse => m.kind === 'response' && m.status === 407 && isFor(m, sent));
+
+  test('other refusals before authentication are sent once too: 403 sender domain, wrong password, 481', async () => {
+    const bobUri = `sip:bob@${DOMAIN}`;
+    const foreign = carol.send({ method: 'INVITE', uri: bobUri, from: 'carol', headers: [route] });
+    const wrong = await alice.withCredentials(
+      { method: 'INVITE', uri: bobUri, from: 'alice' },
+      'not-the-password',
+    );
+    assert.ok('credentials' in wrong);
+    const inDialog = alice.send({ method: 'INVITE', uri: bobUri, from: 'alice', toTag: 'no-such-dialog' });
+    const answers = [
+      { sent: foreign, peer: carol, status: 403 },
+      { sent: wrong.sent, peer: alice, status: 407 },
+      { sent: inDialog, peer: alice, status: 481 },
+    ];
+    for (const { sent, peer, status } of answers)
+      assert.equal((await peer.finalResponse(sent)).status, status);
+    await delay(PAST_FIRST_RETRANSMISSION_MS);
+    const aliceEnd = await marker();
+    const carolOptions = carol.send({
+      method: 'OPTIONS',
+      uri: `sip:${LOOPBACK}:${String(missive.ports.sip)}`,
+      from: 'carol',
+    });
+    const carolEnd = carol.messages.indexOf(await carol.finalResponse(carolOptions));
+    for (const { sent, peer, status } of answers) {
+      const end = peer === alice ? aliceEnd : carolEnd;
+      const finals = peer.messages
+        .slice(0, end)
+        .filter((m) => m.kind === 'response' && m.status >= 200 && isFor(m, sent));
+      assert.equal(finals.length, 1, `one ${String(status)}, not retransmitted`);
+    }
+  });
 
   test('one 407 per INVITE sent, none retransmitted; its ACK is not forwarded', async () => {
     const carolUri = `sip:carol@127.0.0.7:${String(carol.port)}`;
