@@ -3,7 +3,7 @@
  * receives alice's authenticated MESSAGE and INVITE, then the ACK of the 2xx and a BYE (which carry the same
  * credentials, §22.1), without a Proxy-Authorization or Authorization for the server's realm, from which bob
  * could otherwise guess alice's password offline; credentials for another realm (a proxy further on) are still
- * there. Over UDP from two source addresses.
+ * there. The same for a MESSAGE that leaves for another domain. Over UDP from several source addresses.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
@@ -43,6 +43,8 @@ describe('missive: credentials are consumed, not forwarded', () => {
   let missive: MissiveProcess;
   let alice: UdpSipPeer;
   let bob: UdpSipPeer;
+  /** A user agent of another domain, reached through missive. */
+  let carol: UdpSipPeer;
 
   before(async () => {
     missive = peers.add(
@@ -59,6 +61,8 @@ describe('missive: credentials are consumed, not forwarded', () => {
     bob = peers.add(await UdpSipPeer.open('127.0.0.2', server, DOMAIN));
     await bob.register('bob', PASSWORD);
     bob.answer('MESSAGE', 200);
+    carol = peers.add(await UdpSipPeer.open('127.0.0.4', server, 'elsewhere.example'));
+    carol.answer('MESSAGE', 200);
   });
   after(() => peers.run());
 
@@ -78,6 +82,23 @@ describe('missive: credentials are consumed, not forwarded', () => {
     const received = await bob.waitFor(isRequestOf('MESSAGE', sent.callId), 'the MESSAGE');
     assert.deepEqual(realms(received), { proxy: [OTHER_REALM], www: [] });
     assert.ok(sent.text.includes(`realm="${DOMAIN}"`), 'alice did send credentials for the server realm');
+  });
+
+  test('a MESSAGE to another domain leaves without the credentials for the server realm', async () => {
+    const { sent, response } = await alice.authenticated(
+      {
+        method: 'MESSAGE',
+        uri: `sip:carol@127.0.0.4:${String(carol.port)}`,
+        from: 'alice',
+        headers: ['Content-Type: text/plain'],
+        body: 'hello carol',
+      },
+      PASSWORD,
+      [FOREIGN],
+    );
+    assert.equal(response.status, 200);
+    const received = await carol.waitFor(isRequestOf('MESSAGE', sent.callId), 'the MESSAGE');
+    assert.deepEqual(realms(received), { proxy: [OTHER_REALM], www: [] });
   });
 
   test('an INVITE, the ACK of its 2xx and a BYE reach bob without the credentials for the server realm', async () => {
