@@ -17,6 +17,7 @@ import {
 import { DEFAULT_MESSAGE_LIMITS } from '../messaging/limits/message-limits.js';
 import { DEFAULT_PAGE_BYTES, MIN_PAGE_BYTES } from '../web/page-budget.js';
 import { DEFAULT_TOKEN_FAILURE_LOG_SECONDS } from '../web/token-failure-log.js';
+import { DEFAULT_MAX_SERVER_TRANSACTIONS } from '../sip/transaction/limits.js';
 
 const LOG_LEVELS: readonly LevelWithSilent[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
@@ -68,6 +69,7 @@ interface ServeCliOptions {
   tokenFailureWindow: number;
   tokenBlockSeconds: number;
   tokenFailureLogInterval: number;
+  maxTransactions: number;
   logLevel?: LevelWithSilent;
   loginPairMaxFailures: number;
   loginSourceMaxFailures: number;
@@ -108,12 +110,6 @@ function days(value: string): number {
   if (!/^[0-9]+(\.[0-9]+)?$/.test(value) || !Number.isFinite(n) || n > 36600) {
     throw new InvalidArgumentError('not a number of days from 0 (keep for ever) to 36600');
   }
-  return n;
-}
-
-function count(value: string): number {
-  const n = Number(value);
-  if (!/^[0-9]{1,9}$/.test(value) || n < 1) throw new InvalidArgumentError('not a whole number from 1');
   return n;
 }
 
@@ -201,6 +197,10 @@ program
     'failed token checks are logged as one summary per source per interval',
     seconds,
     DEFAULT_TOKEN_FAILURE_LOG_SECONDS,
+    '--max-transactions <count>',
+    'SIP server transactions kept at most (live, and completed ones absorbing retransmissions); new requests beyond it get 503 with Retry-After',
+    atLeast(1),
+    DEFAULT_MAX_SERVER_TRANSACTIONS,
   )
   .option(
     '--admin-port <port>',

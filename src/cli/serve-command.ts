@@ -65,6 +65,8 @@ export interface ServeOptions {
   readonly tokenFailureWindow?: number | undefined;
   readonly tokenBlockSeconds?: number | undefined;
   readonly tokenFailureLogInterval?: number | undefined;
+  /** Server transactions kept at most; beyond it new requests get 503 (src/sip/transaction/transaction-layer.ts). */
+  readonly maxTransactions?: number | undefined;
   /** Overrides --debug: e.g. `warn` for a benchmark, where an info line per start is all it logs. */
   readonly logLevel?: LevelWithSilent | undefined;
   /** Failed-login limits shared by SIP and MSRP (auth/login-limiter.ts); each defaults there. */
@@ -114,6 +116,7 @@ export async function runServeCommand(options: ServeOptions): Promise<void> {
     trustedPeers: options.trustedPeer,
     loginLimiter,
     nonceKeys,
+    maxTransactions: options.maxTransactions,
     messaging: messagingFactory({
       store,
       events: messagingEvents,

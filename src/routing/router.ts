@@ -6,6 +6,15 @@
  * registered device (for MESSAGE, once the messaging application has decided: it may refuse the MESSAGE, take
  * it alone, or take a branch next to the devices; it also keeps the sender's copy of a MESSAGE to another
  * domain). A request of a dialog the proxy is not on gets 481; anything else 405/501.
+ *
+ * What anyone can provoke from a spoofed address is answered statelessly (ServerTransaction.respondStatelessly,
+ * as Kamailio's sl_send_reply): the refusals made before the sender is authenticated (the 407 challenge, bad
+ * credentials, a lockout, 403 for a sender domain not served, 483, 420, 481, 405/501), the registrar's 401
+ * challenge and the 200 to an OPTIONS for the server. Each costs one response per request received and no
+ * memory; above all an INVITE's final response is not retransmitted 10 more times towards a spoofed source.
+ * Once the sender is authenticated, answers are stateful: the request is real, and a retransmission must not
+ * be judged again (its nonce count was used, RFC 7616 §3.4.5).
+ * The credentials for our realms are removed from everything forwarded (RFC 3261 §22.3).
  */
 import type { Logger } from 'pino';
 import { createResponse } from '../sip/message/create-response.js';
@@ -34,6 +43,7 @@ import { ProxyContext } from './proxy/proxy-context.js';
 import { consumeOwnRoutes } from './record-route.js';
 import { forwardStatelessly, forwardStrayResponse } from './stateless.js';
 import type { TrustedPeers } from './trusted-peers.js';
+import { consumeOwnCredentials } from '../sip/auth/consume-credentials.js';
 
 export interface Registrar {
   handle(request: SipRequest, source: MessageSource): Promise<SipResponse>;
@@ -84,6 +94,8 @@ export class Router implements TransactionUser {
   onAck(request: SipRequest, source: MessageSource): void {
     const routed = consumeOwnRoutes(request, this.options.local);
     if (!routed || !decrementMaxForwards(request)) return;
+    // The ACK of a 2xx carries the INVITE's credentials (RFC 3261 §22.1): they stop here too.
+    this.#consumeCredentials(request);
     this.#aliasFromUserAgent(request, source);
     forwardStatelessly(request, this.options.transport, this.options.local, this.options.locator).catch(
       (error: unknown) => {
@@ -100,8 +112,8 @@ export class Router implements TransactionUser {
 
   async #route(transaction: ServerTransaction): Promise<void> {
     const { request, source } = transaction;
-    const answer = (status: number, reason?: string): void => {
-      transaction.respond(createResponse(request, status, reason));
+    const refuse = (response: SipResponse): void => {
+      transaction.respondStatelessly(response);
     };
     if (request.method === 'CANCEL') {
       this.#cancel(transaction);
@@ -109,21 +121,21 @@ export class Router implements TransactionUser {
     }
     if (!decrementMaxForwards(request)) {
       if (request.method === 'OPTIONS' && this.#forUs(request))
-        transaction.respond(optionsResponse(request, SUPPORTED));
-      else answer(483);
+        transaction.respondStatelessly(optionsResponse(request, SUPPORTED));
+      else refuse(createResponse(request, 483));
       return;
     }
     const unsupported = unsupportedOptionTags(request.headers, 'Proxy-Require', PROXY_OPTION_TAGS);
     if (unsupported.length > 0) {
       const response = createResponse(request, 420);
       response.headers.add('Unsupported', unsupported.join(', '));
-      transaction.respond(response);
+      refuse(response);
       return;
     }
     const routedToUs = consumeOwnRoutes(request, this.options.local);
     if (getTo(request.headers)?.tag !== undefined) {
       if (routedToUs) this.#proxy(transaction, [{ kind: 'network', uri: request.uri, locate: true }]);
-      else transaction.respond(unroutableInDialog(request));
+      else refuse(unroutableInDialog(request));
       return;
     }
     // Every REGISTER outside a dialog is the registrar's, whichever domain it names: for one not served, the
@@ -132,15 +144,19 @@ export class Router implements TransactionUser {
     // taken: missive relays off-domain only for its own authenticated users, and a REGISTER for another
     // domain is that domain's user's, so forwarding it would make missive an open relay for registrations.
     if (request.method === 'REGISTER') {
-      transaction.respond(await this.options.registrar.handle(request, source));
+      const response = await this.options.registrar.handle(request, source);
+      // The challenge is what anyone gets: no Timer J record for each REGISTER of a spoofed flood.
+      if (response.status === 401) transaction.respondStatelessly(response);
+      else transaction.respond(response);
       return;
     }
     if (request.method === 'OPTIONS' && this.#forUs(request) && !hasUser(request)) {
-      transaction.respond(optionsResponse(request, SUPPORTED));
+      // A ping anyone may send (Kamailio answers it with sl_send_reply too): no record kept.
+      transaction.respondStatelessly(optionsResponse(request, SUPPORTED));
       return;
     }
     if (!ROUTED_METHODS.has(request.method)) {
-      transaction.respond(unsupportedMethod(request));
+      refuse(unsupportedMethod(request));
       return;
     }
     if (await this.#answeredByApplication(transaction)) return;
@@ -230,7 +246,7 @@ export class Router implements TransactionUser {
     const from = getFrom(request.headers);
     const claimed = from === undefined ? undefined : aorOfUri(from.uri);
     if (claimed === undefined || !this.options.local.isLocalDomain(claimed.domain)) {
-      transaction.respond(createResponse(request, 403, 'Sender Domain Not Served'));
+      transaction.respondStatelessly(createResponse(request, 403, 'Sender Domain Not Served'));
       return undefined;
     }
     const outcome = await this.options.authenticator.authenticate(request, {
@@ -239,9 +255,12 @@ export class Router implements TransactionUser {
       sourceAddress: source.host,
     });
     if (outcome.kind === 'rejected') {
-      transaction.respond(outcome.response);
+      // A challenge, bad credentials, a lockout: nothing is known of the sender yet.
+      transaction.respondStatelessly(outcome.response);
       return undefined;
     }
+    // Checked, so consumed (RFC 3261 §22.3), before any branch or application sees the request.
+    this.#consumeCredentials(request);
     if (outcome.identity.username !== claimed.user) {
       transaction.respond(createResponse(request, 403, 'From Does Not Match Credentials'));
       return undefined;
@@ -254,6 +273,8 @@ export class Router implements TransactionUser {
     const recordRoute = DIALOG_CREATING.has(request.method)
       ? this.options.local.pointFor(source.transport)
       : undefined;
+    // In-dialog requests are not authenticated here, but credentials for our realms are for no one further on.
+    this.#consumeCredentials(request);
     this.#aliasFromUserAgent(request, source);
     const context = new ProxyContext(
       {
@@ -283,11 +304,16 @@ export class Router implements TransactionUser {
     const invite = this.options.transactions.findInvite(transaction.request);
     const context = invite === undefined ? undefined : this.#contexts.get(invite);
     if (context === undefined) {
-      transaction.respond(createResponse(transaction.request, 481));
+      transaction.respondStatelessly(createResponse(transaction.request, 481));
       return;
     }
     transaction.respond(createResponse(transaction.request, 200));
     context.cancel();
+  }
+
+  /** Removes the Proxy-Authorization and Authorization values for the domains served (their realms). */
+  #consumeCredentials(request: SipRequest): void {
+    consumeOwnCredentials(request.headers, (realm) => this.options.local.isLocalDomain(realm));
   }
 
   /** Whether the Request-URI names this server or one of its domains. */

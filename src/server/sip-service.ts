@@ -16,6 +16,7 @@ import { TrustedPeers, TrustingAuthenticator } from '../routing/trusted-peers.js
 import { DigestAuthenticator } from '../sip/auth/authenticator.js';
 import { type ServerLocator, SipLocator } from '../sip/dns/locator.js';
 import { DEFAULT_TIMERS, type TransactionTimers, transactionTimeout } from '../sip/transaction/timers.js';
+import { DEFAULT_MAX_SERVER_TRANSACTIONS } from '../sip/transaction/limits.js';
 import { TransactionLayer } from '../sip/transaction/transaction-layer.js';
 import { TransportLayer } from '../sip/transport/transport-layer.js';
 import type { TransportProtocol } from '../sip/transport/types.js';
@@ -67,6 +68,8 @@ export interface SipServiceOptions {
   readonly locator?: ServerLocator | undefined;
   /** Transaction timers (T1, T2, T4). Default RFC 3261's. */
   readonly timers?: TransactionTimers | undefined;
+  /** Server transactions kept at most (live and completed); beyond it 503. Default 100,000. */
+  readonly maxTransactions?: number | undefined;
   readonly clock?: Clock | undefined;
   readonly logger?: Logger | undefined;
 }
@@ -103,6 +106,15 @@ export class SipService {
       clock,
       timers,
       onSendError: (error) => logger?.debug({ err: String(error) }, 'response not sent'),
+      maxServerTransactions: options.maxTransactions,
+      onFull: (full, refused) => {
+        if (full)
+          logger?.warn(
+            { maxTransactions: options.maxTransactions ?? DEFAULT_MAX_SERVER_TRANSACTIONS },
+            'SIP transaction table full: new requests get 503 with Retry-After',
+          );
+        else logger?.warn({ refused }, 'SIP transaction table has room again');
+      },
     });
     this.local = new LocalAddresses(options.domains);
     const locations = new CachedLocationStore(options.store.locations, clock, LOCATION_CACHE_MS);

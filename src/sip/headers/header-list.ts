@@ -142,6 +142,16 @@ export class SipHeaders {
     return before - w;
   }
 
+  /** Removes the fields of this name whose value `matches`; returns how many were removed. */
+  deleteWhere(name: string, matches: (value: string) => boolean): number {
+    const key = headerKey(name);
+    const before = this.#fields.length;
+    let w = 0;
+    for (const f of this.#fields) if (f.key !== key || !matches(f.value)) this.#fields[w++] = f;
+    this.#fields.length = w;
+    return before - w;
+  }
+
   /** The first field's value decoded by `decoder`, remembered until the field changes. */
   decodeFirst<T>(name: string, decoder: (value: string) => T): T | undefined {
     const f = this.#first(headerKey(name));

@@ -16,6 +16,8 @@ export interface ServerTransactionContext {
   readonly sendFailed: (error: unknown) => void;
   /** Keeps a final UDP response as bytes to answer retransmissions with (Timer J), and sends it. */
   readonly completeOverUdp: (key: string, response: StoredResponse) => void;
+  /** Sends a final response without a transaction (stateless-responder.ts). */
+  readonly sendStatelessly: (request: SipRequest, response: SipResponse, source: MessageSource) => void;
 }
 
 export abstract class ServerTransactionBase implements ServerTransaction {
@@ -43,6 +45,14 @@ export abstract class ServerTransactionBase implements ServerTransaction {
   abstract respond(response: SipResponse): void;
   /** The same request arrived again. */
   abstract retransmission(): void;
+
+  respondStatelessly(response: SipResponse): void {
+    if (this.terminated || this.finished) return;
+    if (response.status < 200) throw new RangeError('only a final response is sent statelessly');
+    // Ended first: the layer forgets the key before the response can provoke a retransmission.
+    this.terminate();
+    this.context.sendStatelessly(this.request, response, this.source);
+  }
 
   protected transmit(response: SipResponse): void {
     this.context.transport.sendResponse(response, this.source).catch((error: unknown) => {

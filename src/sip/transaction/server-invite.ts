@@ -41,7 +41,7 @@ export class InviteServerTransaction extends ServerTransactionBase {
   }
 
   get finished(): boolean {
-    return this.#state !== 'proceeding';
+    return this.#state !== 'proceeding' || this.terminated;
   }
 
   respond(response: SipResponse): void {

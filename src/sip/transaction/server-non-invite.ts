@@ -12,7 +12,7 @@ export class NonInviteServerTransaction extends ServerTransactionBase {
   #final = false;
 
   get finished(): boolean {
-    return this.#final;
+    return this.#final || this.terminated;
   }
 
   respond(response: SipResponse): void {

@@ -6,6 +6,12 @@
  * - a response that matches no client transaction (a "stray", which a proxy forwards statelessly, §16.7).
  * A request without a usable Via or CSeq is answered 400 statelessly by the transport layer's parser checks
  * before it gets here; one that still cannot be keyed is dropped.
+ *
+ * The server transactions (live ones and the records of completed ones) are capped: a new request beyond
+ * `maxServerTransactions` gets 503 with Retry-After (RFC 3261 §21.5.4), sent statelessly, and never reaches
+ * the TU. What belongs to an existing transaction still passes when the table is full: retransmissions, ACKs,
+ * responses, and the CANCEL of a live INVITE. The TU's own stateless answers (respondStatelessly) and the
+ * ACKs of all stateless answers are handled here too (stateless-responder.ts).
  */
 import type { Clock } from '../../time/clock.js';
 import { systemClock } from '../../time/clock.js';
@@ -20,6 +26,9 @@ import type { ServerTransactionBase } from './server-base.js';
 import { InviteServerTransaction } from './server-invite.js';
 import { NonInviteServerTransaction } from './server-non-invite.js';
 import { CompletedTransactions, type StoredResponse } from './completed.js';
+import { createResponse } from '../message/create-response.js';
+import { StatelessResponder } from './stateless-responder.js';
+import { DEFAULT_FULL_RETRY_AFTER_SECONDS, DEFAULT_MAX_SERVER_TRANSACTIONS } from './limits.js';
 import { DEFAULT_TIMERS, type TransactionTimers, transactionTimeout } from './timers.js';
 import type {
   ClientTransaction,
@@ -39,7 +48,24 @@ export interface TransactionLayerOptions {
   readonly timers?: TransactionTimers | undefined;
   /** Told when a response could not be sent (the transaction then ends). */
   readonly onSendError?: ((error: unknown) => void) | undefined;
+  /**
+   * Server transactions kept at most, live or completed (Timer J records); beyond it new requests get 503.
+   * Default DEFAULT_MAX_SERVER_TRANSACTIONS.
+   */
+  readonly maxServerTransactions?: number | undefined;
+  /** Retry-After of that 503, in seconds. Default DEFAULT_FULL_RETRY_AFTER_SECONDS. */
+  readonly fullRetryAfterSeconds?: number | undefined;
+  /**
+   * Told when the table becomes full (true), and when it has room again (false: below ROOM_AGAIN of the cap,
+   * so that a table hovering at the cap does not report every slot) with the requests refused meanwhile.
+   */
+  readonly onFull?: ((full: boolean, refused: number) => void) | undefined;
 }
+
+export { DEFAULT_FULL_RETRY_AFTER_SECONDS, DEFAULT_MAX_SERVER_TRANSACTIONS } from './limits.js';
+
+/** The share of the cap below which a full table counts as having room again (for onFull only). */
+const ROOM_AGAIN = 0.9;
 
 export interface ClientRequestOptions {
   /**
@@ -61,6 +87,13 @@ export class TransactionLayer {
   #user: TransactionUser | undefined;
   readonly #onSendError: (error: unknown) => void;
   readonly #clientTimeoutMs: number;
+  readonly #stateless: StatelessResponder;
+  readonly #maxServer: number;
+  readonly #fullRetryAfter: string;
+  readonly #onFull: (full: boolean, refused: number) => void;
+  #full = false;
+  /** Requests refused since the table was last full. */
+  #refused = 0;
 
   constructor(
     private readonly transport: TransactionTransport,
@@ -71,6 +104,12 @@ export class TransactionLayer {
     const sendFailed = options.onSendError ?? (() => undefined);
     this.#onSendError = sendFailed;
     this.#clientTimeoutMs = transactionTimeout(timers);
+    this.#stateless = new StatelessResponder(transport, sendFailed);
+    this.#maxServer = options.maxServerTransactions ?? DEFAULT_MAX_SERVER_TRANSACTIONS;
+    if (!(Number.isInteger(this.#maxServer) && this.#maxServer > 0))
+      throw new RangeError('maxServerTransactions must be a positive integer');
+    this.#fullRetryAfter = String(options.fullRetryAfterSeconds ?? DEFAULT_FULL_RETRY_AFTER_SECONDS);
+    this.#onFull = options.onFull ?? (() => undefined);
     this.#answered = new CompletedTransactions(clock, transactionTimeout(timers));
     this.#finished = new CompletedTransactions(clock, timers.t4);
     this.#serverContext = {
@@ -82,6 +121,9 @@ export class TransactionLayer {
       completeOverUdp: (key: string, response: StoredResponse) => {
         this.#answered.add(key, response);
         this.#resend(response);
+      },
+      sendStatelessly: (request: SipRequest, response: SipResponse, source: MessageSource) => {
+        this.#stateless.send(request, response, source);
       },
     };
     this.#clientContext = {
@@ -161,6 +203,8 @@ export class TransactionLayer {
         existing.acknowledged();
         return;
       }
+      // The ACK of a stateless refusal has no transaction to end; it goes nowhere (§8.2.7, §17.2.1).
+      if (this.#stateless.acknowledgesOurs(request)) return;
       this.#user?.onAck(request, source);
       return;
     }
@@ -173,10 +217,35 @@ export class TransactionLayer {
       this.#resend(answered);
       return;
     }
+    if (this.serverTransactions >= this.#maxServer && !this.#cancelsLiveInvite(request)) {
+      this.#refuseWhenFull(request, source);
+      return;
+    }
+    if (this.#full && this.serverTransactions < this.#maxServer * ROOM_AGAIN) {
+      this.#full = false;
+      this.#onFull(false, this.#refused);
+    }
     const Transaction = request.method === 'INVITE' ? InviteServerTransaction : NonInviteServerTransaction;
     const transaction = new Transaction(key, request, source, this.#serverContext);
     this.#server.set(key, transaction);
     this.#user?.onRequest(transaction);
+  }
+
+  /** A CANCEL is let in over the cap for a live INVITE: at most one per INVITE (it shares the branch, §9.1). */
+  #cancelsLiveInvite(request: SipRequest): boolean {
+    return request.method === 'CANCEL' && this.findInvite(request) !== undefined;
+  }
+
+  #refuseWhenFull(request: SipRequest, source: MessageSource): void {
+    if (!this.#full) {
+      this.#full = true;
+      this.#refused = 0;
+      this.#onFull(true, 0);
+    }
+    this.#refused++;
+    const response = createResponse(request, 503);
+    response.headers.add('Retry-After', this.#fullRetryAfter);
+    this.#stateless.send(request, response, source);
   }
 
   #receiveResponse(response: SipResponse, source: MessageSource): void {

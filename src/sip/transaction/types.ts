@@ -14,10 +14,16 @@ export interface TransactionTransport {
 export interface ServerTransaction {
   readonly request: SipRequest;
   readonly source: MessageSource;
-  /** Whether a final response has been sent. */
+  /** Whether a final response has been sent (or the transaction has ended and can send none). */
   readonly finished: boolean;
   /** Sends a provisional or final response; a second final response is ignored (§17.2). */
   respond(response: SipResponse): void;
+  /**
+   * Sends a final response once and ends the transaction without keeping it (RFC 3261 §8.2.7): no
+   * retransmission, no record; a retransmitted request is then a new request, and the ACK of this response
+   * is absorbed by the transaction layer. For refusals anyone can provoke (stateless-responder.ts).
+   */
+  respondStatelessly(response: SipResponse): void;
 }
 
 /** 'flow-failed': the request had to go over an RFC 5626 flow whose connection is gone. */

@@ -1,0 +1,168 @@
+/**
+ * The sender's credentials stop at `missive serve` (RFC 3261 §22.3; issue 10 point 2): bob's registered device
+ * receives alice's authenticated MESSAGE and INVITE, then the ACK of the 2xx and a BYE (which carry the same
+ * credentials, §22.1), without a Proxy-Authorization or Authorization for the server's realm, from which bob
+ * could otherwise guess alice's password offline; credentials for another realm (a proxy further on) are still
+ * there. The same for a MESSAGE that leaves for another domain. Over UDP from several source addresses.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { getCredentials } from '../../src/sip/headers/auth.js';
+import { getTo } from '../../src/sip/headers/name-addr.js';
+import type { SipMessage, SipRequest, SipResponse } from '../../src/sip/message/message.js';
+import { digestAuthorization } from '../sip/auth/digest-client.js';
+import { MissiveProcess } from '../helpers/missive-process.js';
+import { Cleanup } from './harness/cleanup.js';
+import { LOOPBACK } from './harness/ports.js';
+import { isRequestOf, UdpSipPeer } from './harness/udp-sip-peer.js';
+
+const DOMAIN = 'example.test';
+const PASSWORD = 'secret';
+const OTHER_REALM = 'other.example';
+/** Credentials for a proxy further on: not the server's to remove. */
+const FOREIGN = `Proxy-Authorization: ${digestAuthorization({
+  username: 'alice-there',
+  realm: OTHER_REALM,
+  password: 'elsewhere',
+  nonce: 'bm9uY2UtZnJvbS1lbHNld2hlcmU',
+  method: 'INVITE',
+  uri: `sip:bob@${DOMAIN}`,
+})}`;
+
+/** The realms of the credentials a message carries, per header. */
+function realms(message: SipMessage): { proxy: (string | undefined)[]; www: (string | undefined)[] } {
+  const realmOf = (name: 'Authorization' | 'Proxy-Authorization') =>
+    getCredentials(message.headers, name).map((c) =>
+      c.scheme === 'digest' ? c.params.get('realm') : 'basic',
+    );
+  return { proxy: realmOf('Proxy-Authorization'), www: realmOf('Authorization') };
+}
+
+describe('missive: credentials are consumed, not forwarded', () => {
+  const peers = new Cleanup();
+  let missive: MissiveProcess;
+  let alice: UdpSipPeer;
+  let bob: UdpSipPeer;
+  /** A user agent of another domain, reached through missive. */
+  let carol: UdpSipPeer;
+
+  before(async () => {
+    missive = peers.add(
+      await MissiveProcess.start({
+        domain: DOMAIN,
+        users: [
+          ['alice', PASSWORD],
+          ['bob', PASSWORD],
+        ],
+      }),
+    );
+    const server = { host: LOOPBACK, port: missive.ports.sip };
+    alice = peers.add(await UdpSipPeer.open('127.0.0.3', server, DOMAIN));
+    bob = peers.add(await UdpSipPeer.open('127.0.0.2', server, DOMAIN));
+    await bob.register('bob', PASSWORD);
+    bob.answer('MESSAGE', 200);
+    carol = peers.add(await UdpSipPeer.open('127.0.0.4', server, 'elsewhere.example'));
+    carol.answer('MESSAGE', 200);
+  });
+  after(() => peers.run());
+
+  test('an authenticated MESSAGE reaches bob without the credentials for the server realm', async () => {
+    const { sent, response } = await alice.authenticated(
+      {
+        method: 'MESSAGE',
+        uri: `sip:bob@${DOMAIN}`,
+        from: 'alice',
+        headers: ['Content-Type: text/plain'],
+        body: 'hello bob',
+      },
+      PASSWORD,
+      [FOREIGN],
+    );
+    assert.equal(response.status, 200);
+    const received = await bob.waitFor(isRequestOf('MESSAGE', sent.callId), 'the MESSAGE');
+    assert.deepEqual(realms(received), { proxy: [OTHER_REALM], www: [] });
+    assert.ok(sent.text.includes(`realm="${DOMAIN}"`), 'alice did send credentials for the server realm');
+  });
+
+  test('a MESSAGE to another domain leaves without the credentials for the server realm', async () => {
+    const { sent, response } = await alice.authenticated(
+      {
+        method: 'MESSAGE',
+        uri: `sip:carol@127.0.0.4:${String(carol.port)}`,
+        from: 'alice',
+        headers: ['Content-Type: text/plain'],
+        body: 'hello carol',
+      },
+      PASSWORD,
+      [FOREIGN],
+    );
+    assert.equal(response.status, 200);
+    const received = await carol.waitFor(isRequestOf('MESSAGE', sent.callId), 'the MESSAGE');
+    assert.deepEqual(realms(received), { proxy: [OTHER_REALM], www: [] });
+  });
+
+  test('an INVITE, the ACK of its 2xx and a BYE reach bob without the credentials for the server realm', async () => {
+    const uri = `sip:bob@${DOMAIN}`;
+    const challenged = await alice.withCredentials(
+      { method: 'INVITE', uri, from: 'alice', headers: [`Contact: ${alice.contact('alice')}`] },
+      PASSWORD,
+      [FOREIGN],
+    );
+    assert.ok('credentials' in challenged, 'the INVITE without credentials is challenged');
+    const { sent, credentials } = challenged;
+    const invite = (await bob.waitFor(isRequestOf('INVITE', sent.callId), 'the INVITE')) as SipRequest;
+    assert.deepEqual(realms(invite), { proxy: [OTHER_REALM], www: [] });
+
+    bob.reply(invite, 200, {
+      toTag: 'bob-call',
+      headers: [
+        `Contact: ${bob.contact('bob')}`,
+        ...invite.headers.getAll('Record-Route').map((route) => `Record-Route: ${route}`),
+      ],
+    });
+    const ok = await alice.finalResponse(sent);
+    assert.equal(ok.status, 200);
+    const dialog = dialogOf(ok);
+    // §22.1: the ACK of a 2xx carries the INVITE's credentials; a BYE may carry them too.
+    alice.send({
+      method: 'ACK',
+      uri: dialog.remoteTarget,
+      to: uri,
+      toTag: dialog.toTag,
+      from: 'alice',
+      callId: sent.callId,
+      cseq: sent.cseq,
+      headers: [...dialog.routes, credentials, FOREIGN],
+    });
+    const ack = await bob.waitFor(isRequestOf('ACK', sent.callId), 'the ACK');
+    assert.deepEqual(realms(ack), { proxy: [OTHER_REALM], www: [] });
+
+    const bye = alice.send({
+      method: 'BYE',
+      uri: dialog.remoteTarget,
+      to: uri,
+      toTag: dialog.toTag,
+      from: 'alice',
+      callId: sent.callId,
+      cseq: sent.cseq + 1,
+      headers: [...dialog.routes, credentials, credentials.replace('Proxy-Authorization', 'Authorization')],
+    });
+    const byeReceived = (await bob.waitFor(isRequestOf('BYE', sent.callId), 'the BYE')) as SipRequest;
+    assert.deepEqual(realms(byeReceived), { proxy: [], www: [] });
+    bob.reply(byeReceived, 200);
+    assert.equal((await alice.finalResponse(bye)).status, 200);
+  });
+});
+
+/** What alice needs of the dialog the 2xx made: bob's Contact, To tag and the route set (§12.1.2). */
+function dialogOf(ok: SipResponse): { remoteTarget: string; toTag: string; routes: string[] } {
+  const contact = /<([^>]+)>/.exec(ok.headers.get('Contact') ?? '')?.[1];
+  const toTag = getTo(ok.headers)?.tag;
+  assert.ok(contact !== undefined && toTag !== undefined, 'the 2xx has a Contact and a To tag');
+  const routes = ok.headers
+    .values('Record-Route')
+    .reverse()
+    .map((route) => `Route: ${route}`);
+  assert.ok(routes.length > 0, 'the proxy record-routes the INVITE');
+  return { remoteTarget: contact, toTag, routes };
+}

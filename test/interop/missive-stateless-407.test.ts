@@ -1,0 +1,152 @@
+/**
+ * An INVITE without credentials costs `missive serve` one 407 and no memory (issue 10 point 5): the challenge
+ * is sent statelessly (RFC 3261 §8.2.7, as Kamailio's sl_send_reply), so an INVITE that is never ACKed is not
+ * answered 11 times (a reflection attack from a spoofed source), a retransmitted INVITE gets one more 407, and
+ * the ACK of the 407 is absorbed, not forwarded. Over UDP; the INVITE is preloaded with a Route to the server
+ * and names a host of another domain, where a peer (carol) records what it receives. The other refusals made
+ * before authentication (403 for a sender domain not served, 407 for a wrong password, 481) are sent once too.
+ *
+ * Nothing here sleeps and then asserts that nothing came: after the 407, the test waits past the time the
+ * first retransmission was due (T1 = 500 ms), then sends an OPTIONS; its 200 comes back after any
+ * retransmission the server would have sent, so the 407s counted before the 200 are all there were.
+ */
+import assert from 'node:assert/strict';
+import { setTimeout as delay } from 'node:timers/promises';
+import { after, before, describe, test } from 'node:test';
+import { getTo } from '../../src/sip/headers/name-addr.js';
+import type { SipMessage, SipResponse } from '../../src/sip/message/message.js';
+import { MissiveProcess } from '../helpers/missive-process.js';
+import { Cleanup } from './harness/cleanup.js';
+import { LOOPBACK } from './harness/ports.js';
+import { isFor, isRequestOf, type SentRequest, UdpSipPeer } from './harness/udp-sip-peer.js';
+
+const DOMAIN = 'example.test';
+const PASSWORD = 'secret';
+/** Past T1 (500 ms), when a stateful INVITE transaction resends its final response the first time. */
+const PAST_FIRST_RETRANSMISSION_MS = 1200;
+
+describe('missive: an INVITE without credentials gets one 407 per INVITE received', () => {
+  const peers = new Cleanup();
+  let missive: MissiveProcess;
+  let alice: UdpSipPeer;
+  let carol: UdpSipPeer;
+  let route: string;
+
+  before(async () => {
+    missive = peers.add(await MissiveProcess.start({ domain: DOMAIN, users: [['alice', PASSWORD]] }));
+    const server = { host: LOOPBACK, port: missive.ports.sip };
+    route = `Route: <sip:${LOOPBACK}:${String(missive.ports.sip)};lr>`;
+    alice = peers.add(await UdpSipPeer.open('127.0.0.6', server, DOMAIN));
+    carol = peers.add(await UdpSipPeer.open('127.0.0.7', server, 'elsewhere.example'));
+    carol.answer('MESSAGE', 200);
+  });
+  after(() => peers.run());
+
+  /** alice's OPTIONS to the server, answered after everything the server sent her before it. */
+  async function marker(): Promise<number> {
+    const options = alice.send({
+      method: 'OPTIONS',
+      uri: `sip:${LOOPBACK}:${String(missive.ports.sip)}`,
+      from: 'alice',
+    });
+    const answer = await alice.finalResponse(options);
+    assert.equal(answer.status, 200);
+    return alice.messages.indexOf(answer);
+  }
+
+  const challengesOf = (sent: SentRequest, before: number): SipResponse[] =>
+    alice.messages
+      .slice(0, before)
+      .filter((m): m is SipResponse => m.kind === 'response' && m.status === 407 && isFor(m, sent));
+
+  test('other refusals before authentication are sent once too: 403 sender domain, wrong password, 481', async () => {
+    const bobUri = `sip:bob@${DOMAIN}`;
+    const foreign = carol.send({ method: 'INVITE', uri: bobUri, from: 'carol', headers: [route] });
+    const wrong = await alice.withCredentials(
+      { method: 'INVITE', uri: bobUri, from: 'alice' },
+      'not-the-password',
+    );
+    assert.ok('credentials' in wrong);
+    const inDialog = alice.send({ method: 'INVITE', uri: bobUri, from: 'alice', toTag: 'no-such-dialog' });
+    const answers = [
+      { sent: foreign, peer: carol, status: 403 },
+      { sent: wrong.sent, peer: alice, status: 407 },
+      { sent: inDialog, peer: alice, status: 481 },
+    ];
+    for (const { sent, peer, status } of answers)
+      assert.equal((await peer.finalResponse(sent)).status, status);
+    await delay(PAST_FIRST_RETRANSMISSION_MS);
+    const aliceEnd = await marker();
+    const carolOptions = carol.send({
+      method: 'OPTIONS',
+      uri: `sip:${LOOPBACK}:${String(missive.ports.sip)}`,
+      from: 'carol',
+    });
+    const carolEnd = carol.messages.indexOf(await carol.finalResponse(carolOptions));
+    for (const { sent, peer, status } of answers) {
+      const end = peer === alice ? aliceEnd : carolEnd;
+      const finals = peer.messages
+        .slice(0, end)
+        .filter((m) => m.kind === 'response' && m.status >= 200 && isFor(m, sent));
+      assert.equal(finals.length, 1, `one ${String(status)}, not retransmitted`);
+    }
+  });
+
+  test('one 407 per INVITE sent, none retransmitted; its ACK is not forwarded', async () => {
+    const carolUri = `sip:carol@127.0.0.7:${String(carol.port)}`;
+    const invite = alice.send({
+      method: 'INVITE',
+      uri: carolUri,
+      from: 'alice',
+      headers: [route, `Contact: ${alice.contact('alice')}`],
+    });
+    const first = await alice.finalResponse(invite);
+    assert.equal(first.status, 407);
+    await delay(PAST_FIRST_RETRANSMISSION_MS);
+    assert.equal(challengesOf(invite, await marker()).length, 1, 'one 407, not retransmitted');
+
+    // The INVITE again (a retransmission, same branch): one more 407, with the same To tag (§8.2.7).
+    alice.resend(invite.text);
+    const secondIndex = alice.messages.length;
+    const second = (await alice.waitFor(
+      (m) => m.kind === 'response' && m.status === 407 && isFor(m, invite),
+      'a 407 to the retransmitted INVITE',
+      secondIndex,
+    )) as SipResponse;
+    assert.equal(getTo(second.headers)?.tag, getTo(first.headers)?.tag);
+    await delay(PAST_FIRST_RETRANSMISSION_MS);
+    assert.equal(challengesOf(invite, await marker()).length, 2, 'one more 407, and only one');
+
+    // The ACK of the 407 (same branch, the 407's To tag, the Route to the server): absorbed there. A MESSAGE
+    // sent after it along the same route reaches carol; the ACK, had it been forwarded, would be before it.
+    alice.send({
+      method: 'ACK',
+      uri: carolUri,
+      from: 'alice',
+      toTag: getTo(first.headers)?.tag ?? '',
+      callId: invite.callId,
+      cseq: invite.cseq,
+      branch: invite.branch,
+      headers: [route],
+    });
+    const { sent, response } = await alice.authenticated(
+      {
+        method: 'MESSAGE',
+        uri: carolUri,
+        from: 'alice',
+        headers: [route, 'Content-Type: text/plain'],
+        body: 'after the ACK',
+      },
+      PASSWORD,
+    );
+    assert.equal(response.status, 200);
+    const message = await carol.waitFor(isRequestOf('MESSAGE', sent.callId), 'the MESSAGE');
+    const before = carol.messages.slice(0, carol.messages.indexOf(message));
+    assert.deepEqual(before.filter(isRequestOf('ACK', invite.callId)), [], 'the ACK went nowhere');
+    assert.deepEqual(
+      carol.messages.filter((m: SipMessage) => m.headers.get('Call-ID') === invite.callId),
+      [],
+      'nor did the INVITE',
+    );
+  });
+});

@@ -1,0 +1,162 @@
+/**
+ * `missive serve --max-transactions` (issue 10 point 5): alice's authenticated INVITEs to bob's device, which
+ * rings and does not answer, each keep a server transaction open; once the table is full, new requests get 503
+ * with Retry-After and go no further, so the transactions do not grow past the cap; when bob declines the calls
+ * and their transactions end, requests are served again. Over UDP.
+ */
+import assert from 'node:assert/strict';
+import { setTimeout as delay } from 'node:timers/promises';
+import { after, before, describe, test } from 'node:test';
+import { getTo } from '../../src/sip/headers/name-addr.js';
+import type { SipRequest, SipResponse } from '../../src/sip/message/message.js';
+import { MissiveProcess } from '../helpers/missive-process.js';
+import { Cleanup } from './harness/cleanup.js';
+import { LOOPBACK } from './harness/ports.js';
+import { isFor, isRequestOf, type SentRequest, UdpSipPeer } from './harness/udp-sip-peer.js';
+
+const DOMAIN = 'example.test';
+const PASSWORD = 'secret';
+const CAP = 6;
+/** More calls than the table can hold. */
+const ATTEMPTS = CAP + 4;
+
+describe('missive: the server transaction table is capped', () => {
+  const peers = new Cleanup();
+  let missive: MissiveProcess;
+  let alice: UdpSipPeer;
+  let bob: UdpSipPeer;
+
+  before(async () => {
+    missive = peers.add(
+      await MissiveProcess.start({
+        domain: DOMAIN,
+        users: [
+          ['alice', PASSWORD],
+          ['bob', PASSWORD],
+        ],
+        args: ['--max-transactions', String(CAP)],
+      }),
+    );
+    const server = { host: LOOPBACK, port: missive.ports.sip };
+    alice = peers.add(await UdpSipPeer.open('127.0.0.9', server, DOMAIN));
+    bob = peers.add(await UdpSipPeer.open('127.0.0.8', server, DOMAIN));
+    await bob.register('bob', PASSWORD);
+    bob.answer('INVITE', 180);
+    bob.answer('MESSAGE', 200);
+  });
+  after(() => peers.run());
+
+  /** The first response alice gets to `sent`: 503 when refused, a provisional when it went on. */
+  async function firstAnswer(sent: SentRequest): Promise<SipResponse> {
+    return (await alice.waitFor((m) => m.kind === 'response' && isFor(m, sent), 'an answer')) as SipResponse;
+  }
+
+  test('what anyone can send without credentials is answered statelessly and takes no room', async () => {
+    const server = `sip:${LOOPBACK}:${String(missive.ports.sip)}`;
+    for (let i = 0; i < 3 * CAP; i++) {
+      const options = alice.send({ method: 'OPTIONS', uri: server, from: 'alice' });
+      const register = alice.send({
+        method: 'REGISTER',
+        uri: `sip:${DOMAIN}`,
+        to: `sip:alice@${DOMAIN}`,
+        from: 'alice',
+        headers: [`Contact: ${alice.contact('alice')}`],
+      });
+      const invite = alice.send({ method: 'INVITE', uri: `sip:bob@${DOMAIN}`, from: 'alice' });
+      assert.equal((await alice.finalResponse(options)).status, 200);
+      assert.equal((await alice.finalResponse(register)).status, 401);
+      assert.equal((await alice.finalResponse(invite)).status, 407);
+    }
+  });
+
+  test('beyond the cap: 503 with Retry-After, nothing forwarded; service resumes when transactions end', async () => {
+    const held: { sent: SentRequest; invite: SipRequest }[] = [];
+    const refusals: SipResponse[] = [];
+    for (let i = 0; i < ATTEMPTS; i++) {
+      const request = {
+        method: 'INVITE',
+        uri: `sip:bob@${DOMAIN}`,
+        from: 'alice',
+        headers: [`Contact: ${alice.contact('alice')}`],
+      };
+      const challenged = await alice.withCredentials(request, PASSWORD);
+      if ('response' in challenged) {
+        refusals.push(challenged.response);
+        continue;
+      }
+      const answer = await firstAnswer(challenged.sent);
+      if (answer.status >= 200) {
+        refusals.push(answer);
+        continue;
+      }
+      const invite = (await bob.waitFor(
+        isRequestOf('INVITE', challenged.sent.callId),
+        'the INVITE',
+      )) as SipRequest;
+      held.push({ sent: challenged.sent, invite });
+    }
+    assert.ok(
+      held.length >= 1 && held.length <= CAP,
+      `${String(held.length)} calls held, at most ${String(CAP)}`,
+    );
+    assert.equal(refusals.length, ATTEMPTS - held.length);
+    for (const refusal of refusals) {
+      assert.equal(refusal.status, 503);
+      assert.match(refusal.headers.get('Retry-After') ?? '', /^[0-9]+$/);
+    }
+    // An OPTIONS to the server itself is refused too, and nothing more reached bob than the calls held.
+    const options = alice.send({
+      method: 'OPTIONS',
+      uri: `sip:${LOOPBACK}:${String(missive.ports.sip)}`,
+      from: 'alice',
+    });
+    assert.equal((await alice.finalResponse(options)).status, 503);
+    const callsAtBob = new Set(
+      bob.messages
+        .filter((m) => m.kind === 'request' && m.method === 'INVITE')
+        .map((m) => m.headers.get('Call-ID')),
+    );
+    assert.equal(callsAtBob.size, held.length);
+
+    // bob declines every call; alice ACKs each 486: the transactions end (Timer I, T4 = 5 s, over UDP).
+    for (const { sent, invite } of held) {
+      bob.reply(invite, 486, { toTag: 'auto' });
+      const busy = await alice.finalResponse(sent);
+      assert.equal(busy.status, 486);
+      alice.send({
+        method: 'ACK',
+        uri: `sip:bob@${DOMAIN}`,
+        from: 'alice',
+        toTag: getTo(busy.headers)?.tag ?? '',
+        callId: sent.callId,
+        cseq: sent.cseq,
+        branch: sent.branch,
+      });
+    }
+    // Requests are served again once those transactions have ended (asked until they are, up to 40 s).
+    const deadline = Date.now() + 40_000;
+    for (;;) {
+      const probe = alice.send({
+        method: 'OPTIONS',
+        uri: `sip:${LOOPBACK}:${String(missive.ports.sip)}`,
+        from: 'alice',
+      });
+      const status = (await alice.finalResponse(probe)).status;
+      if (status === 200) break;
+      assert.equal(status, 503);
+      assert.ok(Date.now() < deadline, 'the table never had room again');
+      await delay(500);
+    }
+    const { response } = await alice.authenticated(
+      {
+        method: 'MESSAGE',
+        uri: `sip:bob@${DOMAIN}`,
+        from: 'alice',
+        headers: ['Content-Type: text/plain'],
+        body: 'again',
+      },
+      PASSWORD,
+    );
+    assert.equal(response.status, 200, 'a MESSAGE goes through again');
+  });
+});
