@@ -197,6 +197,8 @@ program
     'failed token checks are logged as one summary per source per interval',
     seconds,
     DEFAULT_TOKEN_FAILURE_LOG_SECONDS,
+  )
+  .option(
     '--max-transactions <count>',
     'SIP server transactions kept at most (live, and completed ones absorbing retransmissions); new requests beyond it get 503 with Retry-After',
     atLeast(1),
