@@ -2,6 +2,7 @@
 /** The `missive` command. Sub-commands are loaded on demand, so each starts with only what it uses. */
 import { Command, InvalidArgumentError } from 'commander';
 import type { LevelWithSilent } from 'pino';
+import { DEFAULT_CONNECTION_LIMITS as LIMITS } from '../sip/transport/connection-limits.js';
 import { DEFAULT_PAGE_BYTES, MIN_PAGE_BYTES } from '../web/page-budget.js';
 
 const LOG_LEVELS: readonly LevelWithSilent[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
@@ -45,6 +46,13 @@ interface ServeCliOptions {
   webTls: boolean;
   adminPort: number;
   maxPageBytes: number;
+  maxConnections: number;
+  maxConnectionsPerSource: number;
+  maxOutboundConnections: number;
+  handshakeTimeout: number;
+  firstRequestTimeout: number;
+  messageTimeout: number;
+  idleTimeout: number;
   logLevel?: LevelWithSilent;
 }
 
@@ -62,6 +70,14 @@ function days(value: string): number {
   const n = Number(value);
   if (!/^[0-9]+(\.[0-9]+)?$/.test(value) || !Number.isFinite(n) || n > 36600) {
     throw new InvalidArgumentError('not a number of days from 0 (keep for ever) to 36600');
+  }
+  return n;
+}
+
+function count(value: string): number {
+  const n = Number(value);
+  if (!/^[0-9]+$/.test(value) || n < 1 || n > 1_000_000) {
+    throw new InvalidArgumentError('not a whole number from 1 to 1000000');
   }
   return n;
 }
@@ -103,6 +119,48 @@ program
     portOrOff,
     -1,
   )
+  .option(
+    '--max-connections <n>',
+    'inbound TCP, TLS and WebSocket connections (web port included) open at once',
+    count,
+    LIMITS.maxConnections,
+  )
+  .option(
+    '--max-connections-per-source <n>',
+    'of those, from one source address (an IPv6 /64); more are closed at once',
+    count,
+    LIMITS.maxConnectionsPerSource,
+  )
+  .option(
+    '--max-outbound-connections <n>',
+    'TCP and TLS connections missive opens itself, open at once (apart from the inbound ones)',
+    count,
+    LIMITS.maxOutboundConnections,
+  )
+  .option(
+    '--handshake-timeout <seconds>',
+    'a new connection must finish its TLS handshake, or send its HTTP request / WebSocket upgrade, within this',
+    seconds,
+    LIMITS.handshakeTimeoutMs / 1000,
+  )
+  .option(
+    '--first-request-timeout <seconds>',
+    'a SIP connection that has sent no complete request this long after it opened is closed',
+    seconds,
+    LIMITS.firstRequestTimeoutMs / 1000,
+  )
+  .option(
+    '--message-timeout <seconds>',
+    'a SIP message on TCP or TLS must arrive whole within this of its first byte',
+    seconds,
+    LIMITS.messageTimeoutMs / 1000,
+  )
+  .option(
+    '--idle-timeout <seconds>',
+    'a SIP connection with no traffic (CRLF keep-alives count) for this long is closed',
+    seconds,
+    LIMITS.idleTimeoutMs / 1000,
+  )
   .option('--trusted-peer <cidr>', 'a source whose requests need no authentication (repeatable)', collect, [])
   .option(
     '--outbound-proxy <uri>',
@@ -121,8 +179,18 @@ program
   .action(async (options: ServeCliOptions) => {
     const { runServeCommand } = await import('./serve-command.js');
     const adminSecret = process.env.MISSIVE_ADMIN_SECRET;
+    const ms = (value: number): number => Math.round(value * 1000);
     await runServeCommand({
       ...options,
+      connectionLimits: {
+        maxConnections: options.maxConnections,
+        maxConnectionsPerSource: options.maxConnectionsPerSource,
+        maxOutboundConnections: options.maxOutboundConnections,
+        handshakeTimeoutMs: ms(options.handshakeTimeout),
+        firstRequestTimeoutMs: ms(options.firstRequestTimeout),
+        messageTimeoutMs: ms(options.messageTimeout),
+        idleTimeoutMs: ms(options.idleTimeout),
+      },
       domain: options.domain.length > 0 ? options.domain : ['localhost'],
       adminSecret: adminSecret === undefined || adminSecret === '' ? undefined : adminSecret,
     });

@@ -16,6 +16,7 @@ import { MsrpRelay } from '../msrp/relay/relay.js';
 import { DEFAULT_RELAY_SETTINGS } from '../msrp/relay/settings.js';
 import type { ListeningPoint } from '../routing/local-addresses.js';
 import { SipService, type SipListen } from '../server/sip-service.js';
+import type { ConnectionLimits } from '../sip/transport/connection-limits.js';
 import { openStore } from '../store/open.js';
 import type { Store } from '../store/store.js';
 import { ensureSelfSignedCertificate } from '../tls/self-signed.js';
@@ -51,6 +52,8 @@ export interface ServeOptions {
   readonly adminSecret?: string | undefined;
   /** The HTTP history and journal pages' byte budget; default 8 MiB (web/page-budget.ts). */
   readonly maxPageBytes?: number | undefined;
+  /** Limits on TCP, TLS and WebSocket connections, the web port's included (defaults: TransportLayer's). */
+  readonly connectionLimits?: ConnectionLimits | undefined;
   /** Overrides --debug: e.g. `warn` for a benchmark, where an info line per start is all it logs. */
   readonly logLevel?: LevelWithSilent | undefined;
 }
@@ -78,6 +81,7 @@ export async function runServeCommand(options: ServeOptions): Promise<void> {
     listen: listenList(options),
     tls: pems,
     trustedPeers: options.trustedPeer,
+    connectionLimits: options.connectionLimits,
     messaging: messagingFactory({
       store,
       events: messagingEvents,
@@ -151,6 +155,9 @@ async function startWeb(
     host: options.host,
     port: options.wsPort,
     sip: sip.transports,
+    // One count of inbound connections for SIP and the web port: per source and in total.
+    inbound: sip.transports.inbound,
+    handshakeTimeoutMs: options.connectionLimits?.handshakeTimeoutMs,
     tls: options.webTls === true ? pems : undefined,
     logger,
     maxPageBytes: options.maxPageBytes,

@@ -17,6 +17,7 @@ import { DigestAuthenticator } from '../sip/auth/authenticator.js';
 import { type ServerLocator, SipLocator } from '../sip/dns/locator.js';
 import { DEFAULT_TIMERS, type TransactionTimers, transactionTimeout } from '../sip/transaction/timers.js';
 import { TransactionLayer } from '../sip/transaction/transaction-layer.js';
+import type { ConnectionLimits } from '../sip/transport/connection-limits.js';
 import { TransportLayer } from '../sip/transport/transport-layer.js';
 import type { TransportProtocol } from '../sip/transport/types.js';
 import type { Store } from '../store/store.js';
@@ -61,6 +62,8 @@ export interface SipServiceOptions {
   readonly locator?: ServerLocator | undefined;
   /** Transaction timers (T1, T2, T4). Default RFC 3261's. */
   readonly timers?: TransactionTimers | undefined;
+  /** Limits on TCP, TLS and WebSocket connections (TransportLayer's defaults for those not given). */
+  readonly connectionLimits?: ConnectionLimits | undefined;
   readonly clock?: Clock | undefined;
   readonly logger?: Logger | undefined;
 }
@@ -87,7 +90,14 @@ export class SipService {
     const clock = options.clock ?? systemClock;
     const logger = options.logger;
     this.transports = new TransportLayer({
+      ...options.connectionLimits,
       clock,
+      onExpired: (connection, expiry) => {
+        logger?.debug(
+          { connection: connection.id, remote: connection.remoteHost, expiry },
+          'connection closed: deadline missed',
+        );
+      },
       tls:
         options.tls === undefined ? undefined : { server: { cert: options.tls.cert, key: options.tls.key } },
       onListenerError: (error) => logger?.error({ err: String(error) }, 'SIP request handler failed'),
