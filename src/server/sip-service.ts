@@ -92,6 +92,10 @@ export class SipService {
     this.transports = new TransportLayer({
       ...options.connectionLimits,
       clock,
+      // Debug only: a flood would write a line per connection.
+      onRefused: (refusal, address) => {
+        logger?.debug({ remote: address, limit: refusal }, 'connection refused: too many connections');
+      },
       onExpired: (connection, expiry) => {
         logger?.debug(
           { connection: connection.id, remote: connection.remoteHost, expiry },

@@ -16,7 +16,7 @@ import type { Expiry } from './connection-deadlines.js';
 import { type Connection, ConnectionTable } from './connection-table.js';
 import { HandshakeDeadlines } from './handshake-deadlines.js';
 import { type ConnectionLimits, DEFAULT_CONNECTION_LIMITS } from './connection-limits.js';
-import { InboundConnections } from './inbound-connections.js';
+import { InboundConnections, type Refusal } from './inbound-connections.js';
 import { responseTarget } from './response-target.js';
 import { StreamTransport } from './stream-transport.js';
 import {
@@ -54,6 +54,8 @@ export interface TransportLayerOptions extends ConnectionLimits {
   readonly udpMaxRequestBytes?: number | undefined;
   /** `server` also serves the wss server that listen('wss', …) creates. */
   readonly tls?: { readonly server?: TlsOptions; readonly client?: ConnectionOptions } | undefined;
+  /** Told when an accepted connection is closed at once over an inbound limit (for a log line). */
+  readonly onRefused?: ((refusal: Refusal, address: string) => void) | undefined;
   /** Told when a connection is closed for a missed deadline (for a log line). */
   readonly onExpired?: ((connection: Connection, expiry: Expiry) => void) | undefined;
   /**
@@ -82,10 +84,13 @@ export class TransportLayer extends EventEmitter<TransportEvents> {
     this.connections = new ConnectionTable(options.maxOutboundConnections ?? defaults.maxOutboundConnections);
     this.inbound =
       options.inbound ??
-      new InboundConnections({
-        maxConnections: options.maxConnections ?? defaults.maxConnections,
-        maxPerSource: options.maxConnectionsPerSource ?? defaults.maxConnectionsPerSource,
-      });
+      new InboundConnections(
+        {
+          maxConnections: options.maxConnections ?? defaults.maxConnections,
+          maxPerSource: options.maxConnectionsPerSource ?? defaults.maxConnectionsPerSource,
+        },
+        options.onRefused,
+      );
     this.#udpMaxRequestBytes = options.udpMaxRequestBytes ?? 1300;
     // What every connection-keeping transport shares: the tables, the clock, the parser and the limits.
     const connected = {
