@@ -151,7 +151,7 @@ program
   )
   .option(
     '--message-timeout <seconds>',
-    'a SIP message on TCP or TLS must arrive whole within this of its first byte',
+    'a SIP message (on WebSocket, a frame) must arrive whole within this of its first byte',
     seconds,
     LIMITS.messageTimeoutMs / 1000,
   )
