@@ -6,6 +6,7 @@
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import { connect } from 'node:net';
+import { connect as tlsConnect } from 'node:tls';
 import { describe, test } from 'node:test';
 import { getTopVia } from '../../../src/sip/headers/via.js';
 import { type SipMessage, SipRequest } from '../../../src/sip/message/message.js';
@@ -14,7 +15,7 @@ import type { StreamConnection } from '../../../src/sip/transport/stream-connect
 import { TransportLayer } from '../../../src/sip/transport/transport-layer.js';
 import { type MessageSource, TransportError } from '../../../src/sip/transport/types.js';
 import { ManualClock } from '../../helpers/manual-clock.js';
-import { eventually, request, StreamPeer } from './helpers.js';
+import { eventually, request, StreamPeer, selfSignedCertificate } from './helpers.js';
 
 /** The server side of the one connection a test opened. */
 function serverSide(layer: TransportLayer): StreamConnection | undefined {
@@ -110,6 +111,28 @@ describe('stream limits', () => {
     assert.equal(peer.closed, false);
     clock.advance(1000);
     await eventually(() => peer.closed);
+    await layer.close();
+  });
+
+  test('TLS: a connection still without its handshake at handshakeTimeoutMs is closed; one with it is kept', async () => {
+    const clock = new ManualClock();
+    const layer = new TransportLayer({
+      clock,
+      handshakeTimeoutMs: 10_000,
+      tls: { server: await selfSignedCertificate() },
+    });
+    const { port } = await layer.listen('tls', '127.0.0.1', 0);
+    const silent = await StreamPeer.connect(port);
+    const secure = tlsConnect({ host: '127.0.0.1', port, rejectUnauthorized: false });
+    await once(secure, 'secureConnect');
+    const peer = new StreamPeer(secure);
+    await eventually(() => layer.connections.size === 1 && layer.inbound.size === 2);
+    clock.advance(10_000);
+    await eventually(() => silent.closed);
+    peer.write('\r\n\r\n');
+    await eventually(() => peer.pongs === 1);
+    assert.equal(peer.closed, false);
+    peer.close();
     await layer.close();
   });
 
