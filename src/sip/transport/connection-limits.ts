@@ -21,7 +21,7 @@ export interface ConnectionLimits {
   readonly handshakeTimeoutMs?: number | undefined;
   /** An inbound connection that has sent no complete request this long after it opened is closed. Default 30 s. */
   readonly firstRequestTimeoutMs?: number | undefined;
-  /** A message on a TCP or TLS connection must arrive whole within this of its first byte. Default 32 s. */
+  /** A message (on WebSocket, a frame) must arrive whole within this of its first byte. Default 32 s. */
   readonly messageTimeoutMs?: number | undefined;
   /** A connection with no traffic for this long is closed. Default 10 minutes. */
   readonly idleTimeoutMs?: number | undefined;

@@ -3,7 +3,8 @@
  * UDP datagram. A message that does not parse is answered when the parser has an answer and dropped
  * otherwise; the framing is intact, so the connection goes on. ws enforces maxPayload (closing with 1009)
  * and answers pings; traffic of any kind, pings included, keeps the connection from going idle, but only a
- * complete request lifts the shorter deadline of a connection that has sent none (connection-deadlines.ts).
+ * complete request lifts the shorter deadline of a connection that has sent none, and a frame must arrive
+ * whole within the message deadline of its first bytes (connection-deadlines.ts).
  * Output above maxQueuedBytes closes the connection. Nothing here throws into the socket's event handlers.
  */
 import { isUtf8 } from 'node:buffer';
@@ -67,7 +68,6 @@ export class WebSocketConnection implements Connection {
       connectionId: init.id,
       local: this.local,
     };
-    // A WebSocket message arrives whole (ws assembles it, bounded by maxPayload): no message deadline here.
     this.#deadlines = new ConnectionDeadlines({
       clock: init.clock,
       timeouts: init.limits,
@@ -80,14 +80,14 @@ export class WebSocketConnection implements Connection {
     const socket = init.socket;
     socket.binaryType = 'nodebuffer';
     socket.on('message', (data: RawData) => {
-      this.#touch();
+      this.#frameEnded();
       this.#receive(toBuffer(data));
     });
     socket.on('ping', () => {
-      this.#touch();
+      this.#frameEnded();
     });
     socket.on('pong', () => {
-      this.#touch();
+      this.#frameEnded();
     });
     socket.on('error', () => {
       // ws has already closed (or is closing) the connection with the matching status; 'close' follows.
@@ -159,6 +159,25 @@ export class WebSocketConnection implements Connection {
         this.#init.onMessage(result.message, this.#source);
         return;
     }
+  }
+
+  /**
+   * Bytes arrived on the socket (told by the transport before ws reads them): unless a message is already
+   * on its way, one starts now, and must be whole (ws's 'message', 'ping' or 'pong') by the message deadline.
+   * A chunk that ends one frame and starts the next starts the next one's deadline only with its next chunk.
+   */
+  bytesArrived(): void {
+    if (!this.#deadlines.messagePending) this.#deadlines.messageStarted();
+  }
+
+  /** A message (or ping, or pong) is partly received. */
+  get receivingMessage(): boolean {
+    return this.#deadlines.messagePending;
+  }
+
+  #frameEnded(): void {
+    this.#deadlines.messageEnded();
+    this.#touch();
   }
 
   #touch(): void {

@@ -87,8 +87,18 @@ export class WebSocketTransport extends EventEmitter<TransportEvents> implements
     // Read now: a closed socket no longer knows its addresses.
     const remote = { host: request.socket.remoteAddress ?? '', port: request.socket.remotePort ?? 0 };
     const local = { host: request.socket.localAddress ?? '', port: request.socket.localPort ?? 0 };
+    // Bytes of a frame as they arrive, for the message deadline (connection-deadlines.ts): this listener is
+    // added before ws adds its own, so that for each chunk it runs first and ws's complete frames end what
+    // it started. (Adding it cannot lose data: no input is emitted before ws's synchronous handleUpgrade
+    // has added its listener.)
+    let connection: WebSocketConnection | undefined;
+    const onBytes = (): void => {
+      connection?.bytesArrived();
+    };
+    socket.on('data', onBytes);
     this.#upgrader.handleUpgrade(request, socket, head, (webSocket) => {
-      this.#adopt(webSocket, remote, local);
+      connection = this.#adopt(webSocket, remote, local);
+      if (connection === undefined) socket.off('data', onBytes);
     });
     return true;
   }
@@ -158,11 +168,15 @@ export class WebSocketTransport extends EventEmitter<TransportEvents> implements
     });
   }
 
-  #adopt(socket: WebSocket, remote: { host: string; port: number }, local: LocalAddress): void {
+  #adopt(
+    socket: WebSocket,
+    remote: { host: string; port: number },
+    local: LocalAddress,
+  ): WebSocketConnection | undefined {
     const { table, onExpired } = this.#options;
     if (this.#closing) {
       socket.terminate();
-      return;
+      return undefined;
     }
     const connection = new WebSocketConnection({
       id: table.newId(this.protocol),
@@ -182,6 +196,7 @@ export class WebSocketTransport extends EventEmitter<TransportEvents> implements
       onExpired,
     });
     table.add(connection);
+    return connection;
   }
 
   #connectionFor(target: SendTarget): Connection | undefined {
