@@ -15,6 +15,7 @@ import {
   DEFAULT_TOKEN_MAX_FAILURES,
 } from '../web/failure-gate.js';
 import { DEFAULT_MESSAGE_LIMITS } from '../messaging/limits/message-limits.js';
+import { DEFAULT_CONNECTION_LIMITS as LIMITS } from '../sip/transport/connection-limits.js';
 import { DEFAULT_PAGE_BYTES, MIN_PAGE_BYTES } from '../web/page-budget.js';
 import { DEFAULT_TOKEN_FAILURE_LOG_SECONDS } from '../web/token-failure-log.js';
 import { DEFAULT_MAX_SERVER_TRANSACTIONS } from '../sip/transaction/limits.js';
@@ -70,6 +71,13 @@ interface ServeCliOptions {
   tokenBlockSeconds: number;
   tokenFailureLogInterval: number;
   maxTransactions: number;
+  maxConnections: number;
+  maxConnectionsPerSource: number;
+  maxOutboundConnections: number;
+  handshakeTimeout: number;
+  firstRequestTimeout: number;
+  messageTimeout: number;
+  idleTimeout: number;
   logLevel?: LevelWithSilent;
   loginPairMaxFailures: number;
   loginSourceMaxFailures: number;
@@ -109,6 +117,14 @@ function days(value: string): number {
   const n = Number(value);
   if (!/^[0-9]+(\.[0-9]+)?$/.test(value) || !Number.isFinite(n) || n > 36600) {
     throw new InvalidArgumentError('not a number of days from 0 (keep for ever) to 36600');
+  }
+  return n;
+}
+
+function count(value: string): number {
+  const n = Number(value);
+  if (!/^[0-9]+$/.test(value) || n < 1 || n > 1_000_000) {
+    throw new InvalidArgumentError('not a whole number from 1 to 1000000');
   }
   return n;
 }
@@ -210,6 +226,48 @@ program
     portOrOff,
     -1,
   )
+  .option(
+    '--max-connections <n>',
+    'inbound TCP, TLS and WebSocket connections (web port included) open at once',
+    count,
+    LIMITS.maxConnections,
+  )
+  .option(
+    '--max-connections-per-source <n>',
+    'of those, from one source address (an IPv6 /64); more are closed at once',
+    count,
+    LIMITS.maxConnectionsPerSource,
+  )
+  .option(
+    '--max-outbound-connections <n>',
+    'TCP and TLS connections missive opens itself, open at once (apart from the inbound ones)',
+    count,
+    LIMITS.maxOutboundConnections,
+  )
+  .option(
+    '--handshake-timeout <seconds>',
+    'a new connection must finish its TLS handshake, or send its HTTP request / WebSocket upgrade, within this',
+    seconds,
+    LIMITS.handshakeTimeoutMs / 1000,
+  )
+  .option(
+    '--first-request-timeout <seconds>',
+    'a SIP connection that has sent no complete request this long after it opened is closed',
+    seconds,
+    LIMITS.firstRequestTimeoutMs / 1000,
+  )
+  .option(
+    '--message-timeout <seconds>',
+    'a SIP message (on WebSocket, a frame) must arrive whole within this of its first byte',
+    seconds,
+    LIMITS.messageTimeoutMs / 1000,
+  )
+  .option(
+    '--idle-timeout <seconds>',
+    'a SIP connection with no traffic (CRLF keep-alives count) for this long is closed',
+    seconds,
+    LIMITS.idleTimeoutMs / 1000,
+  )
   .option('--trusted-peer <cidr>', 'a source whose requests need no authentication (repeatable)', collect, [])
   .option(
     '--login-pair-max-failures <n>',
@@ -259,6 +317,7 @@ program
     const { runServeCommand } = await import('./serve-command.js');
     const { AdminSecretError } = await import('../web/admin-secret.js');
     const adminSecret = process.env.MISSIVE_ADMIN_SECRET;
+    const ms = (value: number): number => Math.round(value * 1000);
     try {
       await runServeCommand({
         ...options,
@@ -268,6 +327,15 @@ program
           messageBurst: options.messageBurst,
           journalMaxEntries: options.journalMaxEntries,
           journalMaxBytes: options.journalMaxBytes,
+        },
+        connectionLimits: {
+          maxConnections: options.maxConnections,
+          maxConnectionsPerSource: options.maxConnectionsPerSource,
+          maxOutboundConnections: options.maxOutboundConnections,
+          handshakeTimeoutMs: ms(options.handshakeTimeout),
+          firstRequestTimeoutMs: ms(options.firstRequestTimeout),
+          messageTimeoutMs: ms(options.messageTimeout),
+          idleTimeoutMs: ms(options.idleTimeout),
         },
         domain: options.domain.length > 0 ? options.domain : ['localhost'],
         adminSecret: adminSecret === undefined || adminSecret === '' ? undefined : adminSecret,

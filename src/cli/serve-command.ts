@@ -19,6 +19,7 @@ import { DEFAULT_RELAY_SETTINGS } from '../msrp/relay/settings.js';
 import type { ListeningPoint } from '../routing/local-addresses.js';
 import { SipService, type SipListen } from '../server/sip-service.js';
 import { rotateNonceKeyFile } from '../sip/auth/nonce-key-file.js';
+import type { ConnectionLimits } from '../sip/transport/connection-limits.js';
 import { openStore } from '../store/open.js';
 import type { Store } from '../store/store.js';
 import { ensureSelfSignedCertificate } from '../tls/self-signed.js';
@@ -67,6 +68,8 @@ export interface ServeOptions {
   readonly tokenFailureLogInterval?: number | undefined;
   /** Server transactions kept at most; beyond it new requests get 503 (src/sip/transaction/transaction-layer.ts). */
   readonly maxTransactions?: number | undefined;
+  /** Limits on TCP, TLS and WebSocket connections, the web port's included (defaults: TransportLayer's). */
+  readonly connectionLimits?: ConnectionLimits | undefined;
   /** Overrides --debug: e.g. `warn` for a benchmark, where an info line per start is all it logs. */
   readonly logLevel?: LevelWithSilent | undefined;
   /** Failed-login limits shared by SIP and MSRP (auth/login-limiter.ts); each defaults there. */
@@ -117,6 +120,7 @@ export async function runServeCommand(options: ServeOptions): Promise<void> {
     loginLimiter,
     nonceKeys,
     maxTransactions: options.maxTransactions,
+    connectionLimits: options.connectionLimits,
     messaging: messagingFactory({
       store,
       events: messagingEvents,
@@ -201,6 +205,9 @@ async function startWeb(
     host: options.host,
     port: options.wsPort,
     sip: sip.transports,
+    // One count of inbound connections for SIP and the web port: per source and in total.
+    inbound: sip.transports.inbound,
+    handshakeTimeoutMs: options.connectionLimits?.handshakeTimeoutMs,
     tls: options.webTls === true ? pems : undefined,
     logger,
     maxPageBytes: options.maxPageBytes,

@@ -18,6 +18,7 @@ import { type ServerLocator, SipLocator } from '../sip/dns/locator.js';
 import { DEFAULT_TIMERS, type TransactionTimers, transactionTimeout } from '../sip/transaction/timers.js';
 import { DEFAULT_MAX_SERVER_TRANSACTIONS } from '../sip/transaction/limits.js';
 import { TransactionLayer } from '../sip/transaction/transaction-layer.js';
+import type { ConnectionLimits } from '../sip/transport/connection-limits.js';
 import { TransportLayer } from '../sip/transport/transport-layer.js';
 import type { TransportProtocol } from '../sip/transport/types.js';
 import type { Store } from '../store/store.js';
@@ -70,6 +71,8 @@ export interface SipServiceOptions {
   readonly timers?: TransactionTimers | undefined;
   /** Server transactions kept at most (live and completed); beyond it 503. Default 100,000. */
   readonly maxTransactions?: number | undefined;
+  /** Limits on TCP, TLS and WebSocket connections (TransportLayer's defaults for those not given). */
+  readonly connectionLimits?: ConnectionLimits | undefined;
   readonly clock?: Clock | undefined;
   readonly logger?: Logger | undefined;
 }
@@ -96,7 +99,18 @@ export class SipService {
     const clock = options.clock ?? systemClock;
     const logger = options.logger;
     this.transports = new TransportLayer({
+      ...options.connectionLimits,
       clock,
+      // Debug only: a flood would write a line per connection.
+      onRefused: (refusal, address) => {
+        logger?.debug({ remote: address, limit: refusal }, 'connection refused: too many connections');
+      },
+      onExpired: (connection, expiry) => {
+        logger?.debug(
+          { connection: connection.id, remote: connection.remoteHost, expiry },
+          'connection closed: deadline missed',
+        );
+      },
       tls:
         options.tls === undefined ? undefined : { server: { cert: options.tls.cert, key: options.tls.key } },
       onListenerError: (error) => logger?.error({ err: String(error) }, 'SIP request handler failed'),

@@ -2,7 +2,11 @@
  * The web port of `missive serve`: one node:http server (HTTPS when given a certificate) whose requests go
  * to a fetch handler (the Hono application) and whose WebSocket upgrades are routed by subprotocol
  * (upgrades.ts). Header size, header and request time, and idle keep-alive are bounded so that a slow or
- * hostile client holds nothing for long. close() stops listening and closes every connection.
+ * hostile client holds nothing for long: a new connection must send its first request head (TLS handshake
+ * included), and so its WebSocket upgrade, within handshakeTimeoutMs of the TCP connect, on the injectable
+ * clock; Node's own headersTimeout is only checked every 30 s. Given the SIP transports' InboundConnections,
+ * every connection is counted against their limits (in total and per source) from its TCP connect, so that
+ * the web port is no way around them. close() stops listening and closes every connection.
  */
 import {
   createServer as createHttpServer,
@@ -15,6 +19,10 @@ import type { Duplex } from 'node:stream';
 import { getRequestListener, type Http2Bindings, type HttpBindings, RequestError } from '@hono/node-server';
 import type { Logger } from 'pino';
 import type { Peer } from './peer.js';
+import type { Socket } from 'node:net';
+import { HandshakeDeadlines } from '../sip/transport/handshake-deadlines.js';
+import type { InboundConnections } from '../sip/transport/inbound-connections.js';
+import { type Clock, systemClock } from '../time/clock.js';
 import { routeUpgrade, type UpgradeRoutes } from './upgrades.js';
 
 export interface WebServerLimits {
@@ -26,7 +34,14 @@ export interface WebServerLimits {
   readonly requestTimeoutMs?: number;
   /** An idle keep-alive connection is closed after this. Default 5 s. */
   readonly keepAliveTimeoutMs?: number;
+  /**
+   * Time from the TCP connect to the first request's head (an HTTP request or a WebSocket upgrade), the TLS
+   * handshake included. Default 10 s.
+   */
+  readonly handshakeTimeoutMs?: number;
 }
+
+export const DEFAULT_WEB_HANDSHAKE_TIMEOUT_MS = 10_000;
 
 export interface WebServerOptions {
   /** `peer`: who sent the request (the TCP peer). */
@@ -35,6 +50,10 @@ export interface WebServerOptions {
   /** PEM certificate and key: HTTPS (and wss upgrades). */
   readonly tls?: { readonly cert: string | Buffer; readonly key: string | Buffer } | undefined;
   readonly limits?: WebServerLimits | undefined;
+  /** Counts and limits the connections (the SIP transports' InboundConnections); undefined: no count. */
+  readonly inbound?: InboundConnections | undefined;
+  /** For the handshake deadline. Default the system clock. */
+  readonly clock?: Clock | undefined;
   readonly logger?: Logger | undefined;
 }
 
@@ -76,11 +95,22 @@ export class WebServer {
         return new Response('Internal Server Error', { status: 500 });
       },
     });
+    const handshakes = new HandshakeDeadlines(
+      options.clock ?? systemClock,
+      limits.handshakeTimeoutMs ?? DEFAULT_WEB_HANDSHAKE_TIMEOUT_MS,
+    );
+    const inbound = options.inbound;
+    // The raw TCP connection (under TLS for HTTPS): counted from now, and given until its first request head.
+    this.#server.on('connection', (socket: Socket) => {
+      if (inbound === undefined || inbound.admit(socket)) handshakes.arm(socket);
+    });
     this.#server.on('request', (request: IncomingMessage, response: ServerResponse) => {
+      handshakes.settle(request.socket);
       // The listener answers every request itself, errors included (errorHandler above).
       void listener(request, response);
     });
     this.#server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
+      handshakes.settle(request.socket);
       try {
         routeUpgrade(options.upgrades, request, socket, head);
       } catch (error) {

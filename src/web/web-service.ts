@@ -3,6 +3,7 @@
  * over WebSocket through the SIP transport layer; sylkRTC-2 reserved) on one server.
  */
 import type { Logger } from 'pino';
+import type { InboundConnections } from '../sip/transport/inbound-connections.js';
 import type { Store } from '../store/store.js';
 import type { Clock } from '../time/clock.js';
 import { type SourceFailureLimits, SourceFailureLimiter } from './failure-gate.js';
@@ -22,6 +23,10 @@ export interface WebServiceOptions {
   readonly port: number;
   /** Takes the upgrades that offer `sip` (the SIP TransportLayer). */
   readonly sip?: UpgradeHandler | undefined;
+  /** Counts the web port's connections against the SIP transports' inbound limits (TransportLayer.inbound). */
+  readonly inbound?: InboundConnections | undefined;
+  /** Time from a connection's TCP connect to its first request head or WebSocket upgrade. Default 10 s. */
+  readonly handshakeTimeoutMs?: number | undefined;
   /** Takes the sylkRTC-2 upgrades on /webrtcgateway/ws (the WebSocket API); undefined: refused with 501. */
   readonly api?: UpgradeHandler | undefined;
   readonly tls?: { readonly cert: string | Buffer; readonly key: string | Buffer } | undefined;
@@ -71,6 +76,12 @@ export class WebService {
       fetch: (request, peer) => app.fetch(request, { peer }),
       upgrades: { sip: options.sip, api: options.api },
       tls: options.tls,
+      inbound: options.inbound,
+      clock: options.clock,
+      limits:
+        options.handshakeTimeoutMs === undefined
+          ? undefined
+          : { handshakeTimeoutMs: options.handshakeTimeoutMs },
       logger,
     });
   }

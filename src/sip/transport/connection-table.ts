@@ -1,8 +1,10 @@
 /**
  * Open connections, keyed by (transport, remote host, remote port) and by id, so that a response or a
  * request to a registered client goes out on the connection the client opened (connection reuse, §18.2.2,
- * RFC 5626). One table is shared by the TCP, TLS and WebSocket transports; maxConnections bounds them
- * together.
+ * RFC 5626). One table is shared by the TCP, TLS and WebSocket transports. It bounds the connections we
+ * open (maxOutbound); inbound ones are bounded where they are accepted (InboundConnections), so that the
+ * two never take each other's room: a peer that makes us connect out cannot use up the slots of clients,
+ * and a flood of clients cannot stop us from reaching a next hop.
  */
 import { randomBytes } from 'node:crypto';
 import { normalizeHost } from '../grammar/host.js';
@@ -15,6 +17,8 @@ export interface Connection {
   readonly remoteHost: string;
   readonly remotePort: number;
   readonly closed: boolean;
+  /** We opened it (a request or a response we had to deliver); else the peer did. */
+  readonly outbound: boolean;
   /**
    * A TLS connection we opened: the name its certificate was checked against (the target's serverName, or
    * its host; RFC 5922), normalised. undefined for a connection the peer opened, and for TCP and WebSocket.
@@ -43,7 +47,8 @@ export function verifiedKey(
 }
 
 export class ConnectionTable {
-  readonly maxConnections: number;
+  /** Connections we opened, open at once. */
+  readonly maxOutbound: number;
   readonly #byKey = new Map<string, Connection>();
   readonly #byServerName = new Map<string, Connection>();
   readonly #byId = new Map<string, Connection>();
@@ -55,17 +60,24 @@ export class ConnectionTable {
    */
   readonly #idPrefix = randomBytes(4).toString('hex');
   #nextId = 1;
+  #outbound = 0;
 
-  constructor(maxConnections: number) {
-    this.maxConnections = maxConnections;
+  constructor(maxOutbound: number) {
+    this.maxOutbound = maxOutbound;
   }
 
   get size(): number {
     return this.#byId.size;
   }
 
-  get full(): boolean {
-    return this.#byId.size >= this.maxConnections;
+  /** Connections we opened that are in the table. */
+  get outboundCount(): number {
+    return this.#outbound;
+  }
+
+  /** No room for another connection of ours. */
+  get outboundFull(): boolean {
+    return this.#outbound >= this.maxOutbound;
   }
 
   newId(protocol: TransportProtocol): string {
@@ -74,7 +86,9 @@ export class ConnectionTable {
   }
 
   add(connection: Connection): void {
+    if (this.#byId.has(connection.id)) return;
     this.#byId.set(connection.id, connection);
+    if (connection.outbound) this.#outbound++;
     // The newest connection from an address wins: it is the one the peer is using now.
     this.#byKey.set(
       connectionKey(connection.protocol, connection.remoteHost, connection.remotePort),
@@ -94,7 +108,10 @@ export class ConnectionTable {
 
   remove(connection: Connection): void {
     const known = this.#byId.get(connection.id) === connection;
-    if (known) this.#byId.delete(connection.id);
+    if (known) {
+      this.#byId.delete(connection.id);
+      if (connection.outbound) this.#outbound--;
+    }
     const key = connectionKey(connection.protocol, connection.remoteHost, connection.remotePort);
     if (this.#byKey.get(key) === connection) this.#byKey.delete(key);
     if (connection.serverName !== undefined) {

@@ -1,8 +1,9 @@
 /**
  * One TCP or TLS connection (RFC 3261 §18.3): bytes in through a SipStreamParser, messages out with
  * back-pressure bounded by maxQueuedBytes. Keepalive pings get a CRLF pong (RFC 5626 §3.5.1). A fatal parse
- * error is answered (for a reject) and the connection closed; so is an idle connection or a peer that does
- * not read. Nothing here throws into the socket's event handlers.
+ * error is answered (for a reject) and the connection closed; so is a peer that does not read, and one that
+ * misses a deadline of connection-deadlines.ts (idle, no request yet, a message arriving too slowly).
+ * Nothing here throws into the socket's event handlers.
  */
 import type { Socket } from 'node:net';
 import type { SipMessage } from '../message/message.js';
@@ -10,15 +11,14 @@ import type { SipParseError } from '../parser/errors.js';
 import type { ParserConfig } from '../parser/limits.js';
 import { SipStreamParser } from '../parser/stream.js';
 import type { Clock, Timer } from '../../time/clock.js';
+import { ConnectionDeadlines, type ConnectionTimeouts, type Expiry } from './connection-deadlines.js';
 import type { Connection } from './connection-table.js';
 import { errorAnswer, stampIncoming } from './incoming.js';
 import { type LocalAddress, type MessageSource, TransportError, type TransportProtocol } from './types.js';
 
 const PONG = Buffer.from('\r\n');
 
-export interface StreamConnectionLimits {
-  /** Closed after this long without input or output. */
-  readonly idleTimeoutMs: number;
+export interface StreamConnectionLimits extends ConnectionTimeouts {
   /** Bytes written but not yet taken by the peer; above, the connection is closed. */
   readonly maxQueuedBytes: number;
   /** After a close we started, the socket is destroyed if the peer has not closed its side by then. */
@@ -34,6 +34,10 @@ export interface StreamConnectionInit {
   readonly clock: Clock;
   readonly onMessage: (message: SipMessage, source: MessageSource) => void;
   readonly onClose: (connection: StreamConnection) => void;
+  /** Told why a deadline closed the connection (for a log line). */
+  readonly onExpired?: ((connection: StreamConnection, expiry: Expiry) => void) | undefined;
+  /** A connection we opened (Connection.outbound). */
+  readonly outbound?: boolean | undefined;
   /** A TLS connection we opened: the name its certificate was checked against (Connection.serverName). */
   readonly serverName?: string | undefined;
 }
@@ -44,13 +48,15 @@ export class StreamConnection implements Connection {
   readonly remoteHost: string;
   readonly remotePort: number;
   readonly serverName: string | undefined;
+  readonly outbound: boolean;
   readonly local: LocalAddress;
   readonly #socket: Socket;
   readonly #parser: SipStreamParser;
   readonly #init: StreamConnectionInit;
   readonly #source: MessageSource;
-  #lastActivity: number;
-  #idleTimer: Timer | undefined;
+  readonly #deadlines: ConnectionDeadlines;
+  /** Messages completed so far: tells whether a chunk ended one message and began the next. */
+  #completed = 0;
   #graceTimer: Timer | undefined;
   #closed = false;
 
@@ -62,6 +68,7 @@ export class StreamConnection implements Connection {
     this.remoteHost = init.socket.remoteAddress ?? '';
     this.remotePort = init.socket.remotePort ?? 0;
     this.serverName = init.serverName;
+    this.outbound = init.outbound ?? false;
     this.local = { host: init.socket.localAddress ?? '', port: init.socket.localPort ?? 0 };
     this.#source = {
       transport: init.protocol,
@@ -84,12 +91,18 @@ export class StreamConnection implements Connection {
       },
       init.parser,
     );
-    this.#lastActivity = init.clock.now();
-    this.#armIdleTimer(init.limits.idleTimeoutMs);
+    this.#deadlines = new ConnectionDeadlines({
+      clock: init.clock,
+      timeouts: init.limits,
+      outbound: this.outbound,
+      onExpired: (expiry) => {
+        init.onExpired?.(this, expiry);
+        this.close();
+      },
+    });
     const socket = init.socket;
     socket.on('data', (chunk: Buffer) => {
-      this.#lastActivity = init.clock.now();
-      this.#parser.feed(chunk);
+      this.#receive(chunk);
     });
     socket.on('error', () => {
       // 'close' follows.
@@ -131,7 +144,7 @@ export class StreamConnection implements Connection {
       this.destroy();
       return Promise.reject(new TransportError(`${this.protocol}: connection ${this.id} is not draining`));
     }
-    this.#lastActivity = this.#init.clock.now();
+    this.#deadlines.activity();
     return new Promise((resolve, reject) => {
       this.#socket.write(bytes, (error) => {
         if (error === undefined || error === null) resolve();
@@ -140,7 +153,19 @@ export class StreamConnection implements Connection {
     });
   }
 
+  #receive(chunk: Buffer): void {
+    const deadlines = this.#deadlines;
+    deadlines.activity();
+    const completedBefore = this.#completed;
+    this.#parser.feed(chunk);
+    if (this.#parser.idle) deadlines.messageEnded();
+    // A message began in this chunk: the first, or one after a message this chunk completed.
+    else if (!deadlines.messagePending || this.#completed !== completedBefore) deadlines.messageStarted();
+  }
+
   #onMessage(message: SipMessage): void {
+    this.#completed++;
+    if (message.kind === 'request') this.#deadlines.requestCompleted();
     stampIncoming(message, this.#source);
     this.#init.onMessage(message, this.#source);
   }
@@ -151,19 +176,10 @@ export class StreamConnection implements Connection {
     if (fatal) this.close();
   }
 
-  #armIdleTimer(ms: number): void {
-    this.#idleTimer = this.#init.clock.schedule(ms, () => {
-      const idleFor = this.#init.clock.now() - this.#lastActivity;
-      const limit = this.#init.limits.idleTimeoutMs;
-      if (idleFor >= limit) this.close();
-      else this.#armIdleTimer(limit - idleFor);
-    });
-  }
-
   #onClosed(): void {
     if (this.#closed) return;
     this.#closed = true;
-    this.#idleTimer?.cancel();
+    this.#deadlines.stop();
     this.#graceTimer?.cancel();
     this.#init.onClose(this);
   }

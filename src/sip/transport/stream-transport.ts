@@ -3,8 +3,10 @@
  * reuses an open connection to the target's address: any for TCP and for responses; for a request over TLS
  * one the peer opened (found by its remote address, as a registration's flow or alias names it) or one we
  * opened whose certificate was checked for the same server name (RFC 5922), never one checked for another.
- * Connections live in a ConnectionTable shared with the other stream transport; when it is full a new
- * inbound connection is closed at once and an outbound send fails.
+ * Connections live in a ConnectionTable shared with the other stream transports. An accepted connection is
+ * counted by InboundConnections from its TCP connect (before the TLS handshake) and closed at once above its
+ * limits; a TLS connection must finish its handshake within the HandshakeDeadlines' time. Connections we open
+ * count only against the table's own bound (maxOutbound): when it is reached a send fails.
  */
 import { EventEmitter } from 'node:events';
 import {
@@ -26,6 +28,9 @@ import type { ParserConfig } from '../parser/limits.js';
 import type { Clock } from '../../time/clock.js';
 import { normalizeHost } from '../grammar/host.js';
 import { type Connection, type ConnectionTable, connectionKey, verifiedKey } from './connection-table.js';
+import type { Expiry } from './connection-deadlines.js';
+import type { HandshakeDeadlines } from './handshake-deadlines.js';
+import type { InboundConnections } from './inbound-connections.js';
 import { StreamConnection, type StreamConnectionLimits } from './stream-connection.js';
 import {
   type LocalAddress,
@@ -39,6 +44,10 @@ import {
 export interface StreamTransportOptions {
   readonly protocol: 'tcp' | 'tls';
   readonly table: ConnectionTable;
+  /** Counts and limits accepted connections (shared with the other transports). */
+  readonly inbound: InboundConnections;
+  /** TLS only: the deadline for an accepted connection's handshake. */
+  readonly handshakes?: HandshakeDeadlines | undefined;
   readonly clock: Clock;
   readonly parser: ParserConfig;
   readonly limits: StreamConnectionLimits;
@@ -47,6 +56,8 @@ export interface StreamTransportOptions {
   readonly tlsServer?: TlsOptions | undefined;
   /** TLS only: trust settings for connections we open (servername is set from the target host). */
   readonly tlsClient?: ConnectionOptions | undefined;
+  /** Told when a connection is closed for a missed deadline. */
+  readonly onExpired?: ((connection: Connection, expiry: Expiry) => void) | undefined;
 }
 
 export class StreamTransport extends EventEmitter<TransportEvents> implements Transport {
@@ -65,14 +76,22 @@ export class StreamTransport extends EventEmitter<TransportEvents> implements Tr
   listen(host: string, port: number): Promise<LocalAddress> {
     if (this.#server !== undefined)
       return Promise.reject(new TransportError(`${this.protocol}: already listening`));
+    const { inbound, handshakes } = this.#options;
     const server =
       this.protocol === 'tls'
         ? createTlsServer(this.#options.tlsServer ?? {}, (socket) => {
+            handshakes?.settle(socket);
             this.#accept(socket);
           })
         : createTcpServer((socket) => {
-            this.#accept(socket);
+            if (inbound.admit(socket)) this.#accept(socket);
           });
+    if (this.protocol === 'tls') {
+      // The raw TCP connection, before its handshake: counted from now, and given the handshake deadline.
+      server.on('connection', (socket: Socket) => {
+        if (inbound.admit(socket)) handshakes?.arm(socket);
+      });
+    }
     // A failed TLS handshake is that peer's problem only.
     server.on('tlsClientError', (_error: Error, socket: Socket) => {
       socket.destroy();
@@ -117,15 +136,15 @@ export class StreamTransport extends EventEmitter<TransportEvents> implements Tr
   }
 
   #accept(socket: Socket): void {
-    if (this.#closing || this.#options.table.full) {
+    if (this.#closing || socket.destroyed) {
       socket.destroy();
       return;
     }
-    this.#adopt(socket);
+    this.#adopt(socket, false);
   }
 
-  #adopt(socket: Socket, serverName?: string): StreamConnection {
-    const { table } = this.#options;
+  #adopt(socket: Socket, outbound: boolean, serverName?: string): StreamConnection {
+    const { table, onExpired } = this.#options;
     const connection = new StreamConnection({
       id: table.newId(this.protocol),
       protocol: this.protocol,
@@ -139,6 +158,8 @@ export class StreamTransport extends EventEmitter<TransportEvents> implements Tr
       onClose: (closed) => {
         table.remove(closed);
       },
+      onExpired,
+      outbound,
       serverName,
     });
     table.add(connection);
@@ -169,7 +190,7 @@ export class StreamTransport extends EventEmitter<TransportEvents> implements Tr
     const pending = this.#connecting.get(key);
     if (pending !== undefined) return pending;
     if (this.#closing) throw new TransportError(`${this.protocol}: closed`);
-    if (table.full) throw new TransportError(`${this.protocol}: too many connections`);
+    if (table.outboundFull) throw new TransportError(`${this.protocol}: too many connections of ours`);
     const opening = this.#open(host, port, target.serverName, serverName).finally(() => {
       this.#connecting.delete(key);
     });
@@ -200,12 +221,12 @@ export class StreamTransport extends EventEmitter<TransportEvents> implements Tr
       const adopt = (): void => {
         timer.cancel();
         socket.off('error', failed);
-        if (this.#closing || this.#options.table.full) {
+        if (this.#closing || this.#options.table.outboundFull) {
           socket.destroy();
-          reject(new TransportError(`${this.protocol}: too many connections`));
+          reject(new TransportError(`${this.protocol}: too many connections of ours`));
           return;
         }
-        resolve(this.#adopt(socket, verified));
+        resolve(this.#adopt(socket, true, verified));
       };
       socket.once(this.protocol === 'tls' ? 'secureConnect' : 'connect', adopt);
     });

@@ -12,7 +12,11 @@ import type { SipMessage, SipResponse } from '../message/message.js';
 import { serializeHead } from '../message/serialize.js';
 import { type SipParserOptions, parserConfig } from '../parser/limits.js';
 import { type Clock, systemClock } from '../../time/clock.js';
-import { ConnectionTable } from './connection-table.js';
+import type { Expiry } from './connection-deadlines.js';
+import { type Connection, ConnectionTable } from './connection-table.js';
+import { HandshakeDeadlines } from './handshake-deadlines.js';
+import { type ConnectionLimits, DEFAULT_CONNECTION_LIMITS } from './connection-limits.js';
+import { InboundConnections, type Refusal } from './inbound-connections.js';
 import { responseTarget } from './response-target.js';
 import { StreamTransport } from './stream-transport.js';
 import {
@@ -28,14 +32,15 @@ import { UdpTransport } from './udp-transport.js';
 import { setTopViaTransport } from './via-transport.js';
 import { WebSocketTransport } from './websocket-transport.js';
 
-export interface TransportLayerOptions {
+export interface TransportLayerOptions extends ConnectionLimits {
   readonly clock?: Clock | undefined;
+  /**
+   * Counts inbound connections; give one to share it with another server that accepts connections for SIP
+   * (the web port). Default: one made with maxConnections and maxConnectionsPerSource.
+   */
+  readonly inbound?: InboundConnections | undefined;
   /** Parser limits; maxHeaderBytes + maxBodyBytes bound what a connection buffers. */
   readonly parser?: SipParserOptions | undefined;
-  /** Open TCP, TLS and WebSocket connections together. Default 10000. */
-  readonly maxConnections?: number | undefined;
-  /** A connection with no traffic for this long is closed. Default 10 minutes. */
-  readonly idleTimeoutMs?: number | undefined;
   /** Output a peer has not taken yet; above, its connection is closed. Default 4 MiB. */
   readonly maxQueuedBytes?: number | undefined;
   /** Default 10 s. */
@@ -49,6 +54,10 @@ export interface TransportLayerOptions {
   readonly udpMaxRequestBytes?: number | undefined;
   /** `server` also serves the wss server that listen('wss', …) creates. */
   readonly tls?: { readonly server?: TlsOptions; readonly client?: ConnectionOptions } | undefined;
+  /** Told when an accepted connection is closed at once over an inbound limit (for a log line). */
+  readonly onRefused?: ((refusal: Refusal, address: string) => void) | undefined;
+  /** Told when a connection is closed for a missed deadline (for a log line). */
+  readonly onExpired?: ((connection: Connection, expiry: Expiry) => void) | undefined;
   /**
    * Told when a 'message' listener throws: a bug above the transport costs that message, never the
    * process or the other peers. Default: a process warning.
@@ -58,6 +67,8 @@ export interface TransportLayerOptions {
 
 export class TransportLayer extends EventEmitter<TransportEvents> {
   readonly connections: ConnectionTable;
+  /** Inbound connections, counted from their TCP connect; share with the web port's server. */
+  readonly inbound: InboundConnections;
   readonly udp: UdpTransport;
   readonly tcp: StreamTransport;
   readonly tls: StreamTransport;
@@ -69,18 +80,33 @@ export class TransportLayer extends EventEmitter<TransportEvents> {
     super();
     const clock = options.clock ?? systemClock;
     const parser = parserConfig(options.parser);
-    this.connections = new ConnectionTable(options.maxConnections ?? 10_000);
+    const defaults = DEFAULT_CONNECTION_LIMITS;
+    this.connections = new ConnectionTable(options.maxOutboundConnections ?? defaults.maxOutboundConnections);
+    this.inbound =
+      options.inbound ??
+      new InboundConnections(
+        {
+          maxConnections: options.maxConnections ?? defaults.maxConnections,
+          maxPerSource: options.maxConnectionsPerSource ?? defaults.maxConnectionsPerSource,
+        },
+        options.onRefused,
+      );
     this.#udpMaxRequestBytes = options.udpMaxRequestBytes ?? 1300;
-    // What every connection-keeping transport shares: the table, the clock, the parser and the limits.
+    // What every connection-keeping transport shares: the tables, the clock, the parser and the limits.
     const connected = {
       table: this.connections,
+      inbound: this.inbound,
+      handshakes: new HandshakeDeadlines(clock, options.handshakeTimeoutMs ?? defaults.handshakeTimeoutMs),
       clock,
       parser,
       limits: {
-        idleTimeoutMs: options.idleTimeoutMs ?? 600_000,
+        idleTimeoutMs: options.idleTimeoutMs ?? defaults.idleTimeoutMs,
+        firstRequestTimeoutMs: options.firstRequestTimeoutMs ?? defaults.firstRequestTimeoutMs,
+        messageTimeoutMs: options.messageTimeoutMs ?? defaults.messageTimeoutMs,
         maxQueuedBytes: options.maxQueuedBytes ?? 4 * 1024 * 1024,
         closeGraceMs: options.closeGraceMs ?? 2_000,
       },
+      onExpired: options.onExpired,
     };
     const stream = { ...connected, connectTimeoutMs: options.connectTimeoutMs ?? 10_000 };
     this.udp = new UdpTransport({ parser });

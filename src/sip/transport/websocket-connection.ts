@@ -2,8 +2,10 @@
  * One SIP WebSocket connection (RFC 7118): each message, text or binary, is one SIP message, parsed like a
  * UDP datagram. A message that does not parse is answered when the parser has an answer and dropped
  * otherwise; the framing is intact, so the connection goes on. ws enforces maxPayload (closing with 1009)
- * and answers pings; traffic of any kind, pings included, keeps the connection from going idle. Output above
- * maxQueuedBytes closes the connection. Nothing here throws into the socket's event handlers.
+ * and answers pings; traffic of any kind, pings included, keeps the connection from going idle, but only a
+ * complete request lifts the shorter deadline of a connection that has sent none, and a frame must arrive
+ * whole within the message deadline of its first bytes (connection-deadlines.ts).
+ * Output above maxQueuedBytes closes the connection. Nothing here throws into the socket's event handlers.
  */
 import { isUtf8 } from 'node:buffer';
 import type { RawData, WebSocket } from 'ws';
@@ -11,6 +13,7 @@ import type { SipMessage } from '../message/message.js';
 import type { ParserConfig } from '../parser/limits.js';
 import { parseDatagram } from '../parser/datagram.js';
 import type { Clock, Timer } from '../../time/clock.js';
+import { ConnectionDeadlines, type Expiry } from './connection-deadlines.js';
 import type { Connection } from './connection-table.js';
 import { errorAnswer, stampIncoming } from './incoming.js';
 import type { StreamConnectionLimits } from './stream-connection.js';
@@ -31,6 +34,8 @@ export interface WebSocketConnectionInit {
   readonly clock: Clock;
   readonly onMessage: (message: SipMessage, source: MessageSource) => void;
   readonly onClose: (connection: WebSocketConnection) => void;
+  /** Told why a deadline closed the connection (for a log line). */
+  readonly onExpired?: ((connection: WebSocketConnection, expiry: Expiry) => void) | undefined;
 }
 
 export class WebSocketConnection implements Connection {
@@ -38,12 +43,13 @@ export class WebSocketConnection implements Connection {
   readonly protocol: 'ws' | 'wss';
   readonly remoteHost: string;
   readonly remotePort: number;
+  /** WebSocket connections are always the client's (the transport never connects out). */
+  readonly outbound = false;
   readonly local: LocalAddress;
   readonly #socket: WebSocket;
   readonly #init: WebSocketConnectionInit;
   readonly #source: MessageSource;
-  #lastActivity: number;
-  #idleTimer: Timer | undefined;
+  readonly #deadlines: ConnectionDeadlines;
   #graceTimer: Timer | undefined;
   #closed = false;
 
@@ -62,19 +68,26 @@ export class WebSocketConnection implements Connection {
       connectionId: init.id,
       local: this.local,
     };
-    this.#lastActivity = init.clock.now();
-    this.#armIdleTimer(init.limits.idleTimeoutMs);
+    this.#deadlines = new ConnectionDeadlines({
+      clock: init.clock,
+      timeouts: init.limits,
+      outbound: false,
+      onExpired: (expiry) => {
+        init.onExpired?.(this, expiry);
+        this.close();
+      },
+    });
     const socket = init.socket;
     socket.binaryType = 'nodebuffer';
     socket.on('message', (data: RawData) => {
-      this.#touch();
+      this.#frameEnded();
       this.#receive(toBuffer(data));
     });
     socket.on('ping', () => {
-      this.#touch();
+      this.#frameEnded();
     });
     socket.on('pong', () => {
-      this.#touch();
+      this.#frameEnded();
     });
     socket.on('error', () => {
       // ws has already closed (or is closing) the connection with the matching status; 'close' follows.
@@ -141,29 +154,40 @@ export class WebSocketConnection implements Connection {
         return;
       }
       case 'message':
+        if (result.message.kind === 'request') this.#deadlines.requestCompleted();
         stampIncoming(result.message, this.#source);
         this.#init.onMessage(result.message, this.#source);
         return;
     }
   }
 
-  #touch(): void {
-    this.#lastActivity = this.#init.clock.now();
+  /**
+   * Bytes arrived on the socket (told by the transport before ws reads them): unless a message is already
+   * on its way, one starts now, and must be whole (ws's 'message', 'ping' or 'pong') by the message deadline.
+   * A chunk that ends one frame and starts the next starts the next one's deadline only with its next chunk.
+   */
+  bytesArrived(): void {
+    if (!this.#deadlines.messagePending) this.#deadlines.messageStarted();
   }
 
-  #armIdleTimer(ms: number): void {
-    this.#idleTimer = this.#init.clock.schedule(ms, () => {
-      const idleFor = this.#init.clock.now() - this.#lastActivity;
-      const limit = this.#init.limits.idleTimeoutMs;
-      if (idleFor >= limit) this.close();
-      else this.#armIdleTimer(limit - idleFor);
-    });
+  /** A message (or ping, or pong) is partly received. */
+  get receivingMessage(): boolean {
+    return this.#deadlines.messagePending;
+  }
+
+  #frameEnded(): void {
+    this.#deadlines.messageEnded();
+    this.#touch();
+  }
+
+  #touch(): void {
+    this.#deadlines.activity();
   }
 
   #onClosed(): void {
     if (this.#closed) return;
     this.#closed = true;
-    this.#idleTimer?.cancel();
+    this.#deadlines.stop();
     this.#graceTimer?.cancel();
     this.#init.onClose(this);
   }

@@ -3,11 +3,14 @@
  * HTTP(S) server it shares with other WebSocket applications (handleUpgrade) or from its own server
  * (listen). It never connects out: WebSocket clients are browsers and apps behind NAT, so a message for one
  * goes out on the connection it opened, found by id or by address in the ConnectionTable shared with TCP and
- * TLS, or the send fails. A full table refuses the upgrade with 503.
+ * TLS, or the send fails. Connections are counted and limited where they are accepted (InboundConnections):
+ * by its own server here, by the shared server's owner otherwise; its own server also gives each connection
+ * a deadline for its upgrade request (HandshakeDeadlines).
  */
 import { EventEmitter } from 'node:events';
 import { createServer as createHttpServer, type IncomingMessage, type Server as HttpServer } from 'node:http';
 import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
+import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { TlsOptions } from 'node:tls';
 import { type WebSocket, WebSocketServer } from 'ws';
@@ -15,7 +18,10 @@ import type { SipMessage } from '../message/message.js';
 import { serializeMessage } from '../message/serialize.js';
 import type { ParserConfig } from '../parser/limits.js';
 import type { Clock } from '../../time/clock.js';
+import type { Expiry } from './connection-deadlines.js';
 import type { Connection, ConnectionTable } from './connection-table.js';
+import type { HandshakeDeadlines } from './handshake-deadlines.js';
+import type { InboundConnections } from './inbound-connections.js';
 import type { StreamConnectionLimits } from './stream-connection.js';
 import {
   type LocalAddress,
@@ -31,12 +37,18 @@ import { offersSip, refuseUpgrade, selectSip } from './websocket-handshake.js';
 export interface WebSocketTransportOptions {
   readonly protocol: 'ws' | 'wss';
   readonly table: ConnectionTable;
+  /** Counts and limits the connections its own server accepts (shared with the other transports). */
+  readonly inbound: InboundConnections;
+  /** The deadline for the upgrade request on its own server. */
+  readonly handshakes?: HandshakeDeadlines | undefined;
   readonly clock: Clock;
   /** Its limits bound a message: maxPayload is maxHeaderBytes + maxBodyBytes. */
   readonly parser: ParserConfig;
   readonly limits: StreamConnectionLimits;
   /** wss only: certificate and key for the server listen() creates. */
   readonly tlsServer?: TlsOptions | undefined;
+  /** Told when a connection is closed for a missed deadline. */
+  readonly onExpired?: ((connection: Connection, expiry: Expiry) => void) | undefined;
 }
 
 export class WebSocketTransport extends EventEmitter<TransportEvents> implements Transport {
@@ -68,15 +80,25 @@ export class WebSocketTransport extends EventEmitter<TransportEvents> implements
    */
   handleUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): boolean {
     if (!offersSip(request)) return false;
-    if (this.#closing || this.#options.table.full) {
+    if (this.#closing) {
       refuseUpgrade(socket, 503);
       return true;
     }
     // Read now: a closed socket no longer knows its addresses.
     const remote = { host: request.socket.remoteAddress ?? '', port: request.socket.remotePort ?? 0 };
     const local = { host: request.socket.localAddress ?? '', port: request.socket.localPort ?? 0 };
+    // Bytes of a frame as they arrive, for the message deadline (connection-deadlines.ts): this listener is
+    // added before ws adds its own, so that for each chunk it runs first and ws's complete frames end what
+    // it started. (Adding it cannot lose data: no input is emitted before ws's synchronous handleUpgrade
+    // has added its listener.)
+    let connection: WebSocketConnection | undefined;
+    const onBytes = (): void => {
+      connection?.bytesArrived();
+    };
+    socket.on('data', onBytes);
     this.#upgrader.handleUpgrade(request, socket, head, (webSocket) => {
-      this.#adopt(webSocket, remote, local);
+      connection = this.#adopt(webSocket, remote, local);
+      if (connection === undefined) socket.off('data', onBytes);
     });
     return true;
   }
@@ -90,10 +112,17 @@ export class WebSocketTransport extends EventEmitter<TransportEvents> implements
       return Promise.reject(new TransportError(`${this.protocol}: already listening`));
     const server =
       this.protocol === 'wss' ? createHttpsServer(this.#options.tlsServer ?? {}) : createHttpServer();
-    server.on('request', (_request, response) => {
+    const { inbound, handshakes } = this.#options;
+    // The raw TCP connection: counted from now, and given until the upgrade request to show it is one.
+    server.on('connection', (socket: Socket) => {
+      if (inbound.admit(socket)) handshakes?.arm(socket);
+    });
+    server.on('request', (request: IncomingMessage, response) => {
+      handshakes?.settle(request.socket);
       response.writeHead(426, { Upgrade: 'websocket', Connection: 'close' }).end();
     });
     server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
+      handshakes?.settle(request.socket);
       if (!this.handleUpgrade(request, socket, head)) refuseUpgrade(socket, 400);
     });
     this.#server = server;
@@ -139,11 +168,15 @@ export class WebSocketTransport extends EventEmitter<TransportEvents> implements
     });
   }
 
-  #adopt(socket: WebSocket, remote: { host: string; port: number }, local: LocalAddress): void {
-    const { table } = this.#options;
-    if (this.#closing || table.full) {
+  #adopt(
+    socket: WebSocket,
+    remote: { host: string; port: number },
+    local: LocalAddress,
+  ): WebSocketConnection | undefined {
+    const { table, onExpired } = this.#options;
+    if (this.#closing) {
       socket.terminate();
-      return;
+      return undefined;
     }
     const connection = new WebSocketConnection({
       id: table.newId(this.protocol),
@@ -160,8 +193,10 @@ export class WebSocketTransport extends EventEmitter<TransportEvents> implements
       onClose: (closed) => {
         table.remove(closed);
       },
+      onExpired,
     });
     table.add(connection);
+    return connection;
   }
 
   #connectionFor(target: SendTarget): Connection | undefined {

@@ -56,6 +56,42 @@ describe('responseTarget', () => {
     assert.equal(responseTarget(withVia('SIP/2.0/WSS a.invalid'))?.transport, 'wss');
   });
 
+  test('a request that came over UDP is answered over UDP whatever its Via says (no connection made)', () => {
+    const udpSource = { transport: 'udp', host: '192.0.2.1', port: 40000, local } as const;
+    // RFC 3581 §4: rport stamped by the transport sends it back to the source port.
+    assert.deepEqual(
+      responseTarget(withVia('SIP/2.0/TCP a.example:7000;received=192.0.2.1;rport=40000'), udpSource),
+      { transport: 'udp', host: '192.0.2.1', port: 40000, connectionId: undefined },
+    );
+    // Without rport, RFC 3261 §18.2.2 for UDP: received and the sent-by port.
+    assert.deepEqual(responseTarget(withVia('SIP/2.0/TLS a.example:7000;received=192.0.2.1'), udpSource), {
+      transport: 'udp',
+      host: '192.0.2.1',
+      port: 7000,
+      connectionId: undefined,
+    });
+    assert.equal(responseTarget(withVia('SIP/2.0/TLS a.example;received=192.0.2.1'), udpSource)?.port, 5060);
+  });
+
+  test('a request that came on a connection is answered on it whatever its Via says', () => {
+    const source = {
+      transport: 'tcp',
+      host: '192.0.2.1',
+      port: 40000,
+      connectionId: 'tcp-9',
+      local,
+    } as const;
+    assert.deepEqual(
+      responseTarget(withVia('SIP/2.0/UDP a.example;received=192.0.2.1;rport=40000'), source),
+      {
+        transport: 'tcp',
+        host: '192.0.2.1',
+        port: 40000,
+        connectionId: 'tcp-9',
+      },
+    );
+  });
+
   test('no usable Via or an unknown transport: no target', () => {
     assert.equal(responseTarget(new SipResponse({ status: 200, reason: 'OK' })), undefined);
     assert.equal(responseTarget(withVia('SIP/2.0/SCTP a.example')), undefined);
