@@ -11,9 +11,13 @@ export function sourceKey(address: string): string {
   const text = (zone === -1 ? address : address.slice(0, zone)).toLowerCase();
   if (isIPv4(text)) return text;
   if (!isIPv6(text)) return text;
-  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/.exec(text);
-  if (mapped?.[1] !== undefined) return mapped[1];
-  return `${ipv6Groups(text).slice(0, 4).join(':')}::/64`;
+  const groups = ipv6Groups(text);
+  if (groups.slice(0, 5).every((group) => group === '0') && groups[5] === 'ffff') {
+    // ::ffff:a.b.c.d, however it is written: the IPv4 address.
+    const [high = 0, low = 0] = groups.slice(6).map((group) => Number.parseInt(group, 16));
+    return `${String(high >> 8)}.${String(high & 0xff)}.${String(low >> 8)}.${String(low & 0xff)}`;
+  }
+  return `${groups.slice(0, 4).join(':')}::/64`;
 }
 
 /** The eight groups of a valid IPv6 address, without leading zeros (an embedded IPv4 tail as two groups). */

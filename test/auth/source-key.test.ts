@@ -8,6 +8,8 @@ describe('sourceKey', () => {
     assert.equal(sourceKey('192.0.2.7'), '192.0.2.7');
     assert.equal(sourceKey('::ffff:192.0.2.7'), '192.0.2.7');
     assert.equal(sourceKey('::FFFF:192.0.2.7'), '192.0.2.7');
+    assert.equal(sourceKey('::ffff:c000:207'), '192.0.2.7', 'written in hex');
+    assert.equal(sourceKey('0:0:0:0:0:ffff:c000:207'), '192.0.2.7', 'written in full');
   });
 
   it('counts an IPv6 address as its /64, whatever its spelling or zone', () => {

@@ -1,13 +1,13 @@
 /**
  * Inbound connections counted from the moment they are accepted (before any TLS or WebSocket handshake)
- * until they close: in total and per source address (source-key.ts), so that one host cannot take every
+ * until they close: in total and per source address (auth/source-key.ts), so that one host cannot take every
  * slot and shut the other clients out. A connection above either limit is destroyed at once. Shared by
  * every server of the process that accepts SIP-carrying connections (TCP, TLS, the web port's HTTP and
  * WebSocket). Connections the server opens itself are not counted here (ConnectionTable bounds them apart),
  * so they can neither use up nor be refused by the inbound limits.
  */
 import type { Socket } from 'node:net';
-import { sourceKey } from './source-key.js';
+import { sourceKey } from '../../auth/source-key.js';
 
 export interface InboundLimits {
   /** Inbound connections open at once, from all sources. */

@@ -4,7 +4,6 @@ import { EventEmitter } from 'node:events';
 import type { Socket } from 'node:net';
 import { describe, test } from 'node:test';
 import { InboundConnections } from '../../../src/sip/transport/inbound-connections.js';
-import { sourceKey } from '../../../src/sip/transport/source-key.js';
 
 /** What admit() uses of a socket: its remote address, destroy() and the 'close' event. */
 class FakeSocket extends EventEmitter {
@@ -76,26 +75,5 @@ describe('InboundConnections', () => {
     assert.ok(inbound.admit(socket('2001:db8:1:2:aaaa:bbbb:cccc:dddd')));
     assert.equal(inbound.admit(socket('2001:db8:1:2::ffff')), false);
     assert.ok(inbound.admit(socket('2001:db8:1:3::1')), 'another /64');
-  });
-});
-
-describe('sourceKey', () => {
-  test('IPv4 as is; IPv4-mapped IPv6 as its IPv4 address', () => {
-    assert.equal(sourceKey('192.0.2.1'), '192.0.2.1');
-    assert.equal(sourceKey('::ffff:192.0.2.1'), '192.0.2.1');
-    assert.equal(sourceKey('::ffff:c000:201'), '192.0.2.1');
-  });
-
-  test('IPv6: the /64, however the address is written', () => {
-    assert.equal(sourceKey('2001:db8::1'), '2001:db8:0:0::/64');
-    assert.equal(sourceKey('2001:0db8:0000:0000:1:2:3:4'), '2001:db8:0:0::/64');
-    assert.equal(sourceKey('2001:db8:0:0:ffff::'), '2001:db8:0:0::/64');
-    assert.equal(sourceKey('fe80::1%eth0'), 'fe80:0:0:0::/64');
-    assert.equal(sourceKey('::1'), '0:0:0:0::/64');
-  });
-
-  test('anything else is its own key', () => {
-    assert.equal(sourceKey(''), '');
-    assert.equal(sourceKey('not an address'), 'not an address');
   });
 });
