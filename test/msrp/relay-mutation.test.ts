@@ -816,6 +816,10 @@ describe('relay under corrupted input', { timeout: 120_000 }, () => {
     logLevel: 'fatal',
     invalidConnectionTimeout: INVALID_CONNECTION_TIMEOUT_S,
     connectTimeout: 2,
+    // Corrupted credentials are failed logins from this one source: the failed-login limits
+    // (test/msrp/relay-login-settings.test.ts) would soon refuse the valid AUTHs the test needs.
+    loginPairMaxFailures: 1_000_000,
+    loginSourceMaxFailures: 1_000_000,
   };
   const relay = new MsrpRelay({
     settings,
