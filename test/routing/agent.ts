@@ -27,6 +27,8 @@ export interface RequestSpec {
   readonly body?: string;
   /** Instead of the agent's own Contact (e.g. with RFC 5626 reg-id and +sip.instance). */
   readonly contact?: string;
+  /** Instead of 70. */
+  readonly maxForwards?: number;
 }
 
 export class Agent {
@@ -76,7 +78,7 @@ export class Agent {
         'Via',
         `SIP/2.0/${this.server.transport.toUpperCase()} 127.0.0.1:${String(this.port)};branch=${generateBranch()};rport`,
       ],
-      ['Max-Forwards', '70'],
+      ['Max-Forwards', String(spec.maxForwards ?? 70)],
       ['From', `<${this.aor}>;tag=${spec.fromTag ?? generateTag()}`],
       ['To', spec.to ?? `<${spec.uri}>`],
       ['Call-ID', spec.callId ?? generateCallId('agent')],
