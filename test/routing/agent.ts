@@ -173,6 +173,16 @@ export class Agent {
     }
   }
 
+  /**
+   * An OPTIONS to the server, answered: the server has read everything this agent sent before it, and what
+   * the server sent this agent before answering has arrived (one socket each way, in order) — the positive
+   * sign that lets a test assert that something has not happened.
+   */
+  async roundTrip(): Promise<void> {
+    const response = await this.transact(this.request({ method: 'OPTIONS', uri: `sip:${this.domain}` }));
+    if (response.status !== 200) throw new Error(`${this.user}: OPTIONS got ${String(response.status)}`);
+  }
+
   /** The next request with `method`. */
   async incoming(method: string, ms?: number): Promise<Received & { message: SipRequest }> {
     return (await this.next((m) => m.kind === 'request' && m.method === method, ms)) as Received & {
