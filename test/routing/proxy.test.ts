@@ -263,7 +263,9 @@ describe('standalone proxy', () => {
     const port = fixture.ports.get('ws');
     const socket = new WebSocket(`ws://127.0.0.1:${String(port)}`, 'sip');
     await new Promise((resolve, reject) => socket.once('open', resolve).once('error', reject));
-    t.after(() => socket.close());
+    t.after(() => {
+      socket.close();
+    });
     const frames: string[] = [];
     socket.on('message', (data: Buffer) => frames.push(data.toString()));
     const waitFor = async (pattern: RegExp): Promise<string> => {
