@@ -174,13 +174,20 @@ export class Agent {
   }
 
   /**
-   * An OPTIONS to the server, answered: the server has read everything this agent sent before it, and what
-   * the server sent this agent before answering has arrived (one socket each way, in order) — the positive
-   * sign that lets a test assert that something has not happened.
+   * An OPTIONS to the server (or to `target`, for `domain`), answered: the server has read everything this
+   * agent sent before it, and what the server sent this agent before answering has arrived (one socket each
+   * way, in order) — the positive sign that lets a test assert that something has not happened.
    */
-  async roundTrip(): Promise<void> {
-    const response = await this.transact(this.request({ method: 'OPTIONS', uri: `sip:${this.domain}` }));
+  async roundTrip(target: SendTarget = this.server, domain = this.domain): Promise<void> {
+    const request = this.request({ method: 'OPTIONS', uri: `sip:${domain}` });
+    await this.send(request, target);
+    const response = await this.response(request);
     if (response.status !== 200) throw new Error(`${this.user}: OPTIONS got ${String(response.status)}`);
+  }
+
+  /** Whether a received message that matches waits in the inbox (it stays there). */
+  has(predicate: (message: SipMessage) => boolean): boolean {
+    return this.#inbox.some((r) => predicate(r.message));
   }
 
   /** The next request with `method`. */
