@@ -554,9 +554,11 @@ for (const { name, open } of BACKENDS) {
         assert.match(sent.headers.get('From') ?? '', /<sip:alice@example\.test>/);
         assert.match(sent.headers.get('To') ?? '', /<sip:bob@example\.test>/);
         assert.equal(sent.body.toString('utf8'), 'ARMORED-KEY');
-        // Nobody's key: nothing is sent.
+        // Nobody's key: nothing is sent. The next key sent is the one of a later lookup (alice's again).
         await inject(bob, { to: C, contentType: 'application/sylk-api-pgp-key-lookup', body: 'x' });
-        await assert.rejects(ownMessage(app.proxy, 'text/pgp-public-key', 500));
+        await inject(bob, { to: A, contentType: 'application/sylk-api-pgp-key-lookup', body: 'x' });
+        const next = await ownMessage(app.proxy, 'text/pgp-public-key');
+        assert.match(next.headers.get('From') ?? '', /<sip:alice@example\.test>/, 'no key sent for carol');
       });
     });
 
