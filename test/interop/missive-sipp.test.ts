@@ -7,9 +7,9 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { getNameAddrs } from '../../src/sip/headers/name-addr.js';
 import type { SipMessage } from '../../src/sip/message/message.js';
-import { MissiveProcess } from '../helpers/missive-process.js';
+import { MissiveProcess } from '../support/missive-process.js';
 import { Cleanup } from './harness/cleanup.js';
-import { freePort, LOOPBACK } from './harness/ports.js';
+import { freePort, LOOPBACK } from '../support/ports.js';
 import {
   describeSipp,
   registerWithSipp,

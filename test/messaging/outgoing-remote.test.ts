@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { SipMessage } from '../../src/sip/message/message.js';
-import { Agent } from '../routing/agent.js';
+import { Agent } from '../support/sip-agent.js';
 import type { ConformanceBackend } from '../store/backends.js';
 import {
   type AppFixture,

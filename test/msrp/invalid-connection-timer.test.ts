@@ -9,8 +9,8 @@ import { test, type TestContext } from 'node:test';
 import { MemoryCredentialStore } from '../../src/credentials/memory.js';
 import { createLogger } from '../../src/log/logger.js';
 import { MsrpRelay } from '../../src/msrp/relay/relay.js';
-import { DEFAULT_RELAY_SETTINGS } from '../../src/msrp/relay/settings.js';
-import { ManualClock } from '../helpers/manual-clock.js';
+import { inProcessRelaySettings } from './harness/in-process-relay.js';
+import { ManualClock } from '../support/manual-clock.js';
 import { auth, authRequest, requestChallenge } from './harness/auth.js';
 import { connectClient } from './harness/client.js';
 import type { MsrpConnection } from './harness/connection.js';
@@ -22,15 +22,7 @@ const FROM = 'msrp://127.0.0.1:40001/asess;tcp';
 async function start(t: TestContext): Promise<{ clock: ManualClock; client: MsrpConnection }> {
   const clock = new ManualClock(Date.now());
   const relay = new MsrpRelay({
-    settings: {
-      ...DEFAULT_RELAY_SETTINGS,
-      address: { host: '127.0.0.1', port: 0 },
-      hostname: '127.0.0.1',
-      debugNotls: true,
-      backend: 'memory',
-      logLevel: 'fatal',
-      invalidConnectionTimeout: TIMEOUT_S,
-    },
+    settings: inProcessRelaySettings({ invalidConnectionTimeout: TIMEOUT_S }),
     credentials: new MemoryCredentialStore([['alice@example.com', '1234']]),
     logger: createLogger('silent'),
     clock,

@@ -11,15 +11,17 @@
  * Reproduce a run with MUTATION_SEED=<seed> (printed as a diagnostic and in failure messages).
  */
 import assert from 'node:assert/strict';
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { connect, createServer, type Server, type Socket } from 'node:net';
 import { isUtf8 } from 'node:buffer';
 import { after, before, describe, test } from 'node:test';
 import { MemoryCredentialStore } from '../../src/credentials/memory.js';
 import { createLogger } from '../../src/log/logger.js';
 import { MsrpRelay } from '../../src/msrp/relay/relay.js';
-import { DEFAULT_RELAY_SETTINGS, type RelaySettings } from '../../src/msrp/relay/settings.js';
-import { ManualClock } from '../helpers/manual-clock.js';
+import { inProcessRelaySettings } from './harness/in-process-relay.js';
+import { ManualClock } from '../support/manual-clock.js';
+import { md5 } from '../support/md5.js';
+import { sleep, waitFor } from '../support/wait.js';
 
 const SEED = Number(process.env.MUTATION_SEED ?? Math.floor(Math.random() * 2 ** 31));
 const INVALID_CONNECTION_TIMEOUT_S = 2;
@@ -61,18 +63,7 @@ class Random {
   }
 }
 
-const md5 = (text: string): string => createHash('md5').update(text, 'utf8').digest('hex');
 const latin1 = (text: string): Buffer => Buffer.from(text, 'latin1');
-const delay = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** Polls `check` until it holds, for state that changes without an event the test can observe. */
-async function pollUntil(check: () => boolean, ms: number, what: () => string): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what()}`);
-    await delay(20);
-  }
-}
 
 /** An independent generator per iteration, so that concurrent iterations stay reproducible from the seed. */
 const iterationRandom = (seed: number, stream: number, index: number): Random =>
@@ -808,16 +799,10 @@ describe('relay under corrupted input', { timeout: 120_000 }, () => {
   const onCrash = (error: unknown): void => {
     crashes.push(error);
   };
-  const settings: RelaySettings = {
-    ...DEFAULT_RELAY_SETTINGS,
-    address: { host: '127.0.0.1', port: 0 },
-    hostname: '127.0.0.1',
-    debugNotls: true,
-    backend: 'memory',
-    logLevel: 'fatal',
+  const settings = inProcessRelaySettings({
     invalidConnectionTimeout: INVALID_CONNECTION_TIMEOUT_S,
     connectTimeout: 2,
-  };
+  });
   const clock = new ManualClock(Date.now());
   const relay = new MsrpRelay({
     settings,
@@ -885,7 +870,7 @@ describe('relay under corrupted input', { timeout: 120_000 }, () => {
       assert.equal(challenge.status, 401);
       // The clock stands still: the close comes from the protocol error, not from the timer.
       await client.waitClosed(10_000);
-      await delay(50);
+      await sleep(50);
       assert.deepEqual(
         crashes.slice(mark).map(String),
         [],
@@ -982,10 +967,10 @@ describe('relay under corrupted input', { timeout: 120_000 }, () => {
       if (failed !== undefined) throw failed.reason;
       const started = results.map((r) => (r as PromiseFulfilledResult<Started>).value);
       // The relay arms each connection's timer when it accepts it: all of them, before the clock moves.
-      await pollUntil(
+      await waitFor(
         () => relay.snapshot().stats.connectionsAccepted >= acceptedBefore + started.length,
-        10_000,
         () => `the relay to accept ${started.length} connections`,
+        { timeoutMs: 10_000 },
       );
       const early = started.map((it) => it.client.closed);
       clock.advance(timerMs);
@@ -1004,10 +989,10 @@ describe('relay under corrupted input', { timeout: 120_000 }, () => {
       'the oracle expects answers often enough',
     );
     // Every connection of this test has been closed: only alice's and the one to B remain.
-    await pollUntil(
+    await waitFor(
       () => connectionCount() === 2,
-      3000,
       () => `the relay to hold 2 connections (alice's and B's), it holds ${connectionCount()}`,
+      { timeoutMs: 3000 },
     );
   });
 
@@ -1050,7 +1035,7 @@ describe('relay under corrupted input', { timeout: 120_000 }, () => {
           throw new Error(`${String(error)}: ${context()}`);
         });
       } else {
-        await delay(300);
+        await sleep(300);
       }
       const { reader } = client;
       assert.equal(
@@ -1117,10 +1102,10 @@ describe('relay under corrupted input', { timeout: 120_000 }, () => {
     );
     assert.ok((outcomes.get('expected respond') ?? 0) > 2, 'the oracle expects answers often enough');
     assert.ok((outcomes.get('closed') ?? 0) > 2, 'enough protocol errors');
-    await pollUntil(
+    await waitFor(
       () => connectionCount() === 2,
-      3000,
       () => `the relay to hold 2 connections (alice's and B's), it holds ${connectionCount()}`,
+      { timeoutMs: 3000 },
     );
   });
 

@@ -17,9 +17,9 @@ import { type SipMessage, SipRequest, type SipResponse } from '../../src/sip/mes
 import type { ClientFailure } from '../../src/sip/transaction/types.js';
 import { SipUri } from '../../src/sip/uri.js';
 import { Dnsmasq } from '../interop/harness/dnsmasq.js';
-import { freePort, LOOPBACK } from '../interop/harness/ports.js';
+import { freePort, LOOPBACK } from '../support/ports.js';
 import { missingPeers } from '../interop/harness/tools.js';
-import { Agent } from './agent.js';
+import { Agent } from '../support/sip-agent.js';
 import { DOMAIN, type Fixture, startFixture } from './fixture.js';
 
 const T1 = 50;

@@ -11,7 +11,7 @@ import type { TransactionTimers } from '../../src/sip/transaction/timers.js';
 import type { TransportProtocol } from '../../src/sip/transport/types.js';
 import { openStore, type Store } from '../../src/store/index.js';
 import { createSelfSignedCertificate } from '../../src/tls/self-signed.js';
-import { Agent } from './agent.js';
+import { Agent } from '../support/sip-agent.js';
 
 export const DOMAIN = 'example.test';
 export const PASSWORD = 'secret';

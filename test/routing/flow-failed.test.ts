@@ -11,9 +11,10 @@ import { once } from 'node:events';
 import { createServer } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { WebSocket } from 'ws';
-import type { Agent } from './agent.js';
+import type { Agent } from '../support/sip-agent.js';
 import { digestAuthorization } from '../sip/auth/digest-client.js';
 import { DOMAIN, type Fixture, PASSWORD, startFixture } from './fixture.js';
+import { eventually, waitFor } from '../support/wait.js';
 
 const INSTANCE = '"<urn:uuid:00000000-0000-4000-8000-000000000001>"';
 
@@ -32,17 +33,20 @@ describe('outbound flows (RFC 5626)', () => {
 
   /** Until the server has seen its connections drop to `count`. */
   async function connectionsDownTo(count: number): Promise<void> {
-    for (let i = 0; i < 300 && fixture.service.transports.connections.size > count; i++)
-      await new Promise((resolve) => setTimeout(resolve, 10));
+    await eventually(
+      () => fixture.service.transports.connections.size <= count,
+      () => `${String(count)} connections (${String(fixture.service.transports.connections.size)} open)`,
+    );
     assert.equal(fixture.service.transports.connections.size, count);
   }
 
   /** Until `user`'s bindings have gone from the store with the connection that carried them. */
   async function bindingsGone(user: string): Promise<void> {
     const aor = `${user}@${DOMAIN}`;
-    for (let i = 0; i < 300 && (await fixture.store.locations.lookup(aor, Date.now())).length > 0; i++)
-      await new Promise((resolve) => setTimeout(resolve, 10));
-    assert.deepEqual(await fixture.store.locations.lookup(aor, Date.now()), []);
+    await eventually(
+      async () => (await fixture.store.locations.lookup(aor, Date.now())).length === 0,
+      `${aor}'s bindings to go`,
+    );
   }
 
   async function send(alice: Agent, to: string): Promise<number> {
@@ -93,14 +97,7 @@ describe('outbound flows (RFC 5626)', () => {
     await new Promise((resolve, reject) => socket.once('open', resolve).once('error', reject));
     const frames: string[] = [];
     socket.on('message', (data: Buffer) => frames.push(data.toString()));
-    const response = async (): Promise<string> => {
-      for (let i = 0; i < 300; i++) {
-        const frame = frames.shift();
-        if (frame !== undefined) return frame;
-        await new Promise((resolve) => setTimeout(resolve, 10));
-      }
-      throw new Error('no answer');
-    };
+    const response = (): Promise<string> => waitFor(() => frames.shift(), 'an answer over the WebSocket');
     const register = (cseq: number, auth?: string): string =>
       [
         `REGISTER sip:${DOMAIN} SIP/2.0`,

@@ -8,8 +8,8 @@ import { after, before, describe, test } from 'node:test';
 import type { LocatedTarget, ServerLocator } from '../../src/sip/dns/locator.js';
 import { SipRequest, type SipResponse } from '../../src/sip/message/message.js';
 import type { SipUri } from '../../src/sip/uri.js';
-import { LOOPBACK } from '../interop/harness/ports.js';
-import { Agent } from './agent.js';
+import { LOOPBACK } from '../support/ports.js';
+import { Agent } from '../support/sip-agent.js';
 import { DOMAIN, type Fixture, startFixture } from './fixture.js';
 
 /** Holds each location until `answer` is called. */

@@ -8,6 +8,7 @@ import { getNameAddrs } from '../../src/sip/headers/name-addr.js';
 import { getVias } from '../../src/sip/headers/via.js';
 import { SipRequest, type SipResponse } from '../../src/sip/message/message.js';
 import { DOMAIN, fixtureFor } from './fixture.js';
+import { waitFor } from '../support/wait.js';
 
 describe('standalone proxy', () => {
   test('OPTIONS for the server is answered with what it allows', async (t) => {
@@ -268,14 +269,14 @@ describe('standalone proxy', () => {
     });
     const frames: string[] = [];
     socket.on('message', (data: Buffer) => frames.push(data.toString()));
-    const waitFor = async (pattern: RegExp): Promise<string> => {
-      for (let i = 0; i < 300; i++) {
-        const index = frames.findIndex((f) => pattern.test(f));
-        if (index !== -1) return frames.splice(index, 1)[0] ?? '';
-        await new Promise((resolve) => setTimeout(resolve, 10));
-      }
-      throw new Error(`no frame matching ${String(pattern)}`);
-    };
+    const frame = (pattern: RegExp): Promise<string> =>
+      waitFor(
+        () => {
+          const index = frames.findIndex((f) => pattern.test(f));
+          return index === -1 ? undefined : (frames.splice(index, 1)[0] ?? '');
+        },
+        `a frame matching ${String(pattern)}`,
+      );
     const register = (auth: string): string =>
       [
         `REGISTER sip:${DOMAIN} SIP/2.0`,
@@ -293,7 +294,7 @@ describe('standalone proxy', () => {
         '',
       ].join('\r\n');
     socket.send(register(''));
-    const challenge = await waitFor(/^SIP\/2.0 401/);
+    const challenge = await frame(/^SIP\/2.0 401/);
     const nonce = /nonce="([^"]+)"/.exec(challenge)?.[1] ?? '';
     const { digestAuthorization } = await import('../sip/auth/digest-client.js');
     socket.send(
@@ -308,14 +309,14 @@ describe('standalone proxy', () => {
         }),
       ),
     );
-    await waitFor(/^SIP\/2.0 200/);
+    await frame(/^SIP\/2.0 200/);
     const alice = await fixture.agent('alice');
     const sending = alice.authenticated({
       method: 'MESSAGE',
       uri: `sip:carol@${DOMAIN}`,
       body: 'to the browser',
     });
-    const message = await waitFor(/^MESSAGE /);
+    const message = await frame(/^MESSAGE /);
     assert.match(message, /^MESSAGE sip:carol@abc\.invalid;transport=ws SIP\/2\.0/);
     assert.match(message, /to the browser$/);
     const via = /Via: ([^\r]+)\r\n/.exec(message)?.[0] ?? '';

@@ -13,7 +13,7 @@ import { WebServer } from '../../src/web/http-server.js';
 import { addJournalRoutes } from '../../src/web/journal-routes.js';
 import { fitPage } from '../../src/web/page-budget.js';
 import { TokenCheck } from '../../src/web/token-check.js';
-import { ManualClock } from '../helpers/manual-clock.js';
+import { ManualClock } from '../support/manual-clock.js';
 import type { ConformanceBackend } from '../store/backends.js';
 import { incoming } from '../store/journal-entries.js';
 import { apikey, BACKENDS, T0 } from './harness.js';

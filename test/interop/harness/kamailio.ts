@@ -8,7 +8,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Child } from './child.js';
 import { KAMAILIO_CONFIG_DIR, makeWorkDir, removeWorkDir } from './paths.js';
-import { freePorts, LOOPBACK } from './ports.js';
+import { freePorts, LOOPBACK } from '../../support/ports.js';
 import { waitForSip } from './sip-ping.js';
 import { kamailioModulesDir, TOOL_PATHS } from './tools.js';
 

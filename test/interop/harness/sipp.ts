@@ -9,7 +9,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Child, type Exit } from './child.js';
 import { makeWorkDir, removeWorkDir, type ScenarioName, scenarioPath } from './paths.js';
-import { freePort, LOOPBACK, portInUse } from './ports.js';
+import { freePort, LOOPBACK, portInUse } from '../../support/ports.js';
 import {
   parseCounts,
   parseErrorCodes,

@@ -6,7 +6,7 @@ import { auth, authRequest, authorization, requestChallenge } from '../harness/a
 import type { MsrpConnection } from '../harness/connection.js';
 import { lines } from '../harness/message.js';
 import type { Suite } from '../harness/suite.js';
-import { since, sleep } from '../harness/wait.js';
+import { since, sleep } from '../../support/wait.js';
 
 type Activity = (s: Suite, a: MsrpConnection, timeoutMs: number) => Promise<void>;
 

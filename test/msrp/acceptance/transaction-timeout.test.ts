@@ -6,7 +6,7 @@ import { assertRelayReport, assertResponse } from '../harness/expect.js';
 import { type HeaderList, request } from '../harness/message.js';
 import { nothingMoreAt, ok, openSession } from '../harness/session.js';
 import { describeModes } from '../harness/suite.js';
-import { since, sleep } from '../harness/wait.js';
+import { since, sleep } from '../../support/wait.js';
 
 const TIMEOUT_S = 2;
 const T = { timeout: 30_000 };

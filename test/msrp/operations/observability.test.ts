@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { request as httpRequest } from 'node:http';
 import { after, before, describe, it } from 'node:test';
 import { openSession } from '../harness/session.js';
-import { sleep } from '../harness/wait.js';
+import { sleep } from '../../support/wait.js';
 import {
   answerChallenge,
   assertLoginFailed,

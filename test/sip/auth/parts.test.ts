@@ -4,7 +4,7 @@ import { describe, it } from 'node:test';
 import { FailureLimiter } from '../../../src/sip/auth/failure-limiter.js';
 import { DigestNonces } from '../../../src/sip/auth/nonce.js';
 import { NonceCounts } from '../../../src/sip/auth/nonce-counts.js';
-import { ManualClock } from '../../helpers/manual-clock.js';
+import { ManualClock } from '../../support/manual-clock.js';
 
 const T0 = 1_700_000_000_000;
 

@@ -7,7 +7,8 @@ import { type SipMessage, SipRequest } from '../../../src/sip/message/message.js
 import { parseUri } from '../../../src/sip/uri.js';
 import { TransportLayer } from '../../../src/sip/transport/transport-layer.js';
 import type { MessageSource } from '../../../src/sip/transport/types.js';
-import { eventually, request, StreamPeer } from './helpers.js';
+import { request, StreamPeer } from './helpers.js';
+import { eventually } from '../../support/wait.js';
 
 describe('stream limits', () => {
   test('a connection above maxConnections is closed at once; the first keeps working', async () => {

@@ -13,21 +13,14 @@ import { after, before, describe, test } from 'node:test';
 import { type WebSocket, WebSocketServer } from 'ws';
 import { getTopVia } from '../../../src/sip/headers/via.js';
 import { createResponse } from '../../../src/sip/message/create-response.js';
-import { type SipMessage, SipRequest } from '../../../src/sip/message/message.js';
+import { SipRequest } from '../../../src/sip/message/message.js';
 import { parseUri } from '../../../src/sip/uri.js';
 import { TransportLayer } from '../../../src/sip/transport/transport-layer.js';
 import type { MessageSource } from '../../../src/sip/transport/types.js';
-import { eventually, request, selfSignedCertificate } from './helpers.js';
+import { nextMessage, request, selfSignedCertificate, statusOf } from './helpers.js';
+import { eventually } from '../../support/wait.js';
 import { WebSocketPeer } from './websocket-peer.js';
-import { ManualClock } from '../../helpers/manual-clock.js';
-
-function nextMessage(layer: TransportLayer): Promise<[SipMessage, MessageSource]> {
-  return once(layer, 'message') as Promise<[SipMessage, MessageSource]>;
-}
-
-function statusOf(message: SipMessage | undefined): number {
-  return message?.kind === 'response' ? message.status : 0;
-}
+import { ManualClock } from '../../support/manual-clock.js';
 
 function outgoing(body = ''): SipRequest {
   const message = new SipRequest({
