@@ -21,6 +21,7 @@ import { nextMessage, request, selfSignedCertificate, statusOf } from './helpers
 import { eventually } from '../../support/wait.js';
 import { WebSocketPeer } from './websocket-peer.js';
 import { ManualClock } from '../../support/manual-clock.js';
+import { withTimeout } from '../../support/wait.js';
 
 function outgoing(body = ''): SipRequest {
   const message = new SipRequest({
@@ -262,7 +263,7 @@ describe('WebSocket limits', () => {
     const pingPong = async (): Promise<void> => {
       const pong = once(pinging.socket, 'pong');
       pinging.socket.ping();
-      await pong;
+      await withTimeout(pong, 5000, 'a pong');
     };
     clock.advance(40_000);
     await pingPong();
