@@ -220,7 +220,8 @@ describe('RFC 3263: the proxy locates other domains by DNS and fails over', {
     const final = await sent.final(3 * BUDGET_MS);
     const waited = Date.now() - sent.sentAt;
     assert.equal(final.status, 408);
-    assert.ok(waited >= BUDGET_MS - 200 && waited < BUDGET_MS + 1500, `answered after ${waited} ms`);
+    // One budget per target would be two; anything short of that is slack for a loaded machine.
+    assert.ok(waited >= BUDGET_MS - 200 && waited < 2 * BUDGET_MS - 200, `answered after ${waited} ms`);
   });
 
   test('an INVITE fails over past a 503 (ACKed there); a CANCEL then reaches the target that rings', async () => {
