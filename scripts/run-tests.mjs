@@ -1,9 +1,33 @@
 #!/usr/bin/env node
 // Runs every test/**/*.test.ts with node:test through tsx. Node 20's --test does not expand globs,
 // so the files are listed here. Extra arguments narrow the run: `npm test -- test/msrp`.
+//
+// In CI (CI=true) every skip must be expected: a test that skips because a peer, a package or a database
+// is missing would otherwise turn a green run into one that tested less. The skips are collected by
+// scripts/skip-reporter.mjs and any skip not in EXPECTED_SKIPS fails the run.
 import { spawnSync } from 'node:child_process';
-import { readdirSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+
+/**
+ * The only skips CI accepts: a test named `name` in `file`, skipped for `reason` (exactly), and why that
+ * is right everywhere. Nothing that depends on what is installed belongs here.
+ */
+const EXPECTED_SKIPS = [
+  {
+    file: 'test/credentials/sql-store.test.ts',
+    name: 'times out a lookup on a database that never answers',
+    reason: 'SQLite has no server',
+    why: 'the credential-store suite runs on every backend; an embedded SQLite file has no server that could stop answering',
+  },
+  {
+    file: 'test/credentials/sql-store.test.ts',
+    name: 'reconnects after the server drops its connection',
+    reason: 'SQLite has no server connection',
+    why: 'the credential-store suite runs on every backend; an embedded SQLite file has no connection a server could drop',
+  },
+];
 
 function collect(path) {
   if (statSync(path).isFile()) return path.endsWith('.test.ts') ? [path] : [];
@@ -12,15 +36,53 @@ function collect(path) {
     .flatMap((name) => collect(join(path, name)));
 }
 
+function expected(skip) {
+  return EXPECTED_SKIPS.some(
+    (known) => known.file === skip.file && known.name === skip.name && known.reason === skip.reason,
+  );
+}
+
 const roots = process.argv.slice(2).length > 0 ? process.argv.slice(2) : ['test'];
 const files = roots.flatMap(collect);
 if (files.length === 0) {
   console.error(`no test files under ${roots.join(', ')}`);
   process.exit(1);
 }
+const checkSkips = process.env.CI === 'true';
+const skipDir = checkSkips ? mkdtempSync(join(tmpdir(), 'missive-skips-')) : undefined;
+const skipFile = skipDir === undefined ? undefined : join(skipDir, 'skips.jsonl');
+const reporters =
+  skipFile === undefined
+    ? ['--test-reporter=spec']
+    : [
+        '--test-reporter=spec',
+        '--test-reporter-destination=stdout',
+        `--test-reporter=${join(import.meta.dirname, 'skip-reporter.mjs')}`,
+        `--test-reporter-destination=${skipFile}`,
+      ];
 const result = spawnSync(
   process.execPath,
-  ['--import', 'tsx', '--test', '--test-concurrency=4', '--test-reporter=spec', ...files],
+  ['--import', 'tsx', '--test', '--test-concurrency=4', ...reporters, ...files],
   { stdio: 'inherit' },
 );
-process.exit(result.status ?? 1);
+let status = result.status ?? 1;
+if (skipFile !== undefined) {
+  const skips = readFileSync(skipFile, 'utf8')
+    .split('\n')
+    .filter((line) => line !== '')
+    .map((line) => JSON.parse(line));
+  const unexpected = skips.filter((skip) => !expected(skip));
+  if (unexpected.length > 0) {
+    console.error(
+      `\n${unexpected.length} unexpected skip(s); in CI every skip must be listed in scripts/run-tests.mjs:`,
+    );
+    for (const skip of unexpected) {
+      console.error(
+        `  ${skip.file}: ${[...skip.suites, skip.name].join(' > ')} (${skip.reason || 'no reason given'})`,
+      );
+    }
+    status = status === 0 ? 1 : status;
+  }
+  rmSync(skipDir, { recursive: true, force: true });
+}
+process.exit(status);

@@ -3,7 +3,7 @@
  * (REGISTER without auth, sipp bound to the UAS port), start the sipp UAS there, warm up, search, stop
  * the UAS and remove its registration. The baseline sends to the UAS directly and registers nothing.
  */
-import { freePort, LOOPBACK } from '../../test/interop/harness/ports.js';
+import { freePort, LOOPBACK } from '../../test/support/ports.js';
 import { describeSipp, registerWithSipp, sippSucceeded } from '../../test/interop/harness/sipp.js';
 import type { SipBenchOptions, SipTransport } from './options.js';
 import { type ProbeResult, probe, sippTransport } from './probe.js';

@@ -247,6 +247,9 @@ export class MsrpParser {
     const tidEnd = startLine.indexOf(' ', START_PREFIX.length);
     const tid = startLine.slice(START_PREFIX.length, tidEnd);
     if (tidEnd === -1 || chunk.length < at + 12 + tid.length) return undefined;
+    // All of it: a line that only ends in the tid (`-x-----<tid>$`) is no end-line (RFC 4975 §7.1), as in
+    // line mode (isEndLine).
+    if (chunk.toString('latin1', at + 2, at + 9) !== '-------') return undefined;
     if (chunk.toString('latin1', at + 9, at + 9 + tid.length) !== tid) return undefined;
     const flagAt = at + 9 + tid.length;
     return isFlagByte(chunk[flagAt]) && chunk[flagAt + 1] === CR && chunk[flagAt + 2] === LF

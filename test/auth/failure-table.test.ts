@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { FailureTable } from '../../src/auth/failure-table.js';
-import { ManualClock } from '../helpers/manual-clock.js';
+import { ManualClock } from '../support/manual-clock.js';
 
 const T0 = 1_700_000_000_000;
 const LIMITS = { maxFailures: 3, windowMs: 60_000, cooldownMs: 30_000, maxEntries: 100 };

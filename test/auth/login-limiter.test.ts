@@ -4,7 +4,7 @@ import { describe, it } from 'node:test';
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { LoginLimiter } from '../../src/auth/login-limiter.js';
-import { ManualClock } from '../helpers/manual-clock.js';
+import { ManualClock } from '../support/manual-clock.js';
 
 const T0 = 1_700_000_000_000;
 const ALICE = 'alice@example.com';

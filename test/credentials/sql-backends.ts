@@ -17,6 +17,7 @@ import {
   parseDatabaseUri,
   type SqlDialect,
 } from '../../src/credentials/sql/index.js';
+import { freePort } from '../support/ports.js';
 
 export const MYSQL_URI = process.env.MISSIVE_TEST_MYSQL_URI ?? 'mysql://root@127.0.0.1:3306/test';
 export const POSTGRES_URI =
@@ -53,23 +54,6 @@ export interface TestBackend {
 /** A table name no other test, or other run, uses. */
 export function uniqueTableName(prefix = 'subscriber'): string {
   return `${prefix}_${process.pid}_${randomBytes(4).toString('hex')}`;
-}
-
-/** A TCP port nothing listens on (it was free a moment ago). */
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', resolve);
-  });
-  const address = server.address();
-  await new Promise<void>((resolve) => {
-    server.close(() => {
-      resolve();
-    });
-  });
-  if (address === null || typeof address === 'string') throw new Error('no port');
-  return address.port;
 }
 
 /** A server that accepts TCP connections and never says a word: a database that hangs. */

@@ -12,12 +12,12 @@ import { after, before, describe, test } from 'node:test';
 import { openStore } from '../../src/store/index.js';
 import { generateApiToken } from '../../src/store/storage-accounts/api-token.js';
 import type { JournalEntry } from '../../src/store/journal/types.js';
-import { MissiveProcess } from '../helpers/missive-process.js';
+import { MissiveProcess } from '../support/missive-process.js';
 import { Cleanup } from './harness/cleanup.js';
 import { writeDeployConfig } from './harness/deploy-config.js';
 import { type KamailioProcess, startKamailio } from './harness/kamailio.js';
 import { makeWorkDir, removeWorkDir } from './harness/paths.js';
-import { freePorts, LOOPBACK } from './harness/ports.js';
+import { freePorts, LOOPBACK } from '../support/ports.js';
 import {
   describeSipp,
   registerWithSipp,

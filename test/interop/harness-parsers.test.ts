@@ -10,6 +10,7 @@ import { parseReceivedMessages, parseTracedResponses, registered } from './harne
 import { sippArgs } from './harness/sipp.js';
 import {
   acknowledgedCallIds,
+  parseTracedMessages,
   parseCounts,
   parseErrorCodes,
   parseRtt,
@@ -180,4 +181,25 @@ test('acknowledgedCallIds takes the Call-IDs of received 200s only', () => {
     block('received', 'SIP/2.0 200 OK', '4-42@127.0.0.1'),
   ].join('');
   assert.deepEqual([...acknowledgedCallIds(trace)], ['1-42@127.0.0.1', '4-42@127.0.0.1']);
+});
+
+test('parseTracedMessages reads every message of a -trace_msg log, in order, with its direction', () => {
+  const trace =
+    '----------------------------------------------- 2026-12-04\t02:55:00.000000\n' +
+    'UDP message sent (120 bytes):\n\nINVITE sip:bob@x.test SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:5060\r\n' +
+    'From: <sip:a@x.test>;tag=1\r\nTo: <sip:bob@x.test>\r\nCall-ID: 1\r\nCSeq: 1 INVITE\r\nContent-Length: 3\r\n\r\nv=0\n\n' +
+    '----------------------------------------------- 2026-12-04\t02:55:00.100000\n' +
+    'UDP message received [90] bytes :\n\nSIP/2.0 200 OK\r\nVia: SIP/2.0/UDP 127.0.0.1:5060\r\nRecord-Route: <sip:127.0.0.1;lr>\r\n' +
+    'From: <sip:a@x.test>;tag=1\r\nTo: <sip:bob@x.test>\r\nCall-ID: 1\r\nCSeq: 1 INVITE\r\nContent-Length: 0\r\n\r\n\n\n';
+  const messages = parseTracedMessages(trace);
+  assert.deepEqual(
+    messages.map((m) => m.direction),
+    ['sent', 'received'],
+  );
+  const [invite, ok] = messages.map((m) => m.message);
+  assert.equal(invite?.kind === 'request' && invite.method, 'INVITE');
+  assert.equal(invite?.body.toString(), 'v=0');
+  assert.equal(ok?.kind === 'response' && ok.status, 200);
+  assert.equal(ok?.headers.get('Record-Route'), '<sip:127.0.0.1;lr>');
+  assert.throws(() => parseTracedMessages(trace.replace('SIP/2.0 200 OK', 'garbage')), /does not parse/);
 });

@@ -10,7 +10,7 @@ import { KAMAILIO_BENCH_CONFIG } from '../../bench/sip/targets/kamailio.js';
 import { KeptUas } from '../../bench/sip/uas.js';
 import { Cleanup } from './harness/cleanup.js';
 import { type KamailioProcess, startKamailio } from './harness/kamailio.js';
-import { freePort } from './harness/ports.js';
+import { freePort } from '../support/ports.js';
 import { describeSipp, registerWithSipp, sippSucceeded } from './harness/sipp.js';
 import { missingPeers } from './harness/tools.js';
 

@@ -10,7 +10,7 @@ import { startBaresip } from './harness/baresip.js';
 import { Cleanup } from './harness/cleanup.js';
 import { type KamailioProcess, startKamailio } from './harness/kamailio.js';
 import { makeWorkDir, removeWorkDir } from './harness/paths.js';
-import { freePort } from './harness/ports.js';
+import { freePort } from '../support/ports.js';
 import { runSipsak } from './harness/sipsak.js';
 import {
   describeSipp,

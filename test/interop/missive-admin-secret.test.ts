@@ -8,9 +8,9 @@ import assert from 'node:assert/strict';
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
-import { MissiveProcess } from '../helpers/missive-process.js';
+import { MissiveProcess } from '../support/missive-process.js';
 import { Cleanup } from './harness/cleanup.js';
-import { freePort, LOOPBACK } from './harness/ports.js';
+import { freePort, LOOPBACK } from '../support/ports.js';
 
 const DOMAIN = 'example.test';
 const ACCOUNT = `alice@${DOMAIN}`;

@@ -9,9 +9,9 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { SipResponse } from '../../src/sip/message/message.js';
 import { challengesOf } from '../sip/auth/digest-client.js';
-import { MissiveProcess } from '../helpers/missive-process.js';
+import { MissiveProcess } from '../support/missive-process.js';
 import { Cleanup } from './harness/cleanup.js';
-import { LOOPBACK } from './harness/ports.js';
+import { LOOPBACK } from '../support/ports.js';
 import { UdpSipClient } from './harness/udp-sip-client.js';
 
 const PASSWORD = 'secret';

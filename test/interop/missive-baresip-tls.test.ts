@@ -5,11 +5,11 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { MissiveProcess } from '../helpers/missive-process.js';
+import { MissiveProcess } from '../support/missive-process.js';
 import { type BaresipProcess, startBaresip } from './harness/baresip.js';
 import { parseTracedResponses } from './harness/baresip-output.js';
 import { Cleanup } from './harness/cleanup.js';
-import { LOOPBACK } from './harness/ports.js';
+import { LOOPBACK } from '../support/ports.js';
 import { describeSipp, runSipp, sippSucceeded } from './harness/sipp.js';
 import { missingPeers } from './harness/tools.js';
 

@@ -21,7 +21,7 @@ import { after, before, describe, test } from 'node:test';
 import { WebSocket } from 'ws';
 import { parseDatagram } from '../../src/sip/parser/datagram.js';
 import type { SipResponse } from '../../src/sip/message/message.js';
-import { MissiveProcess } from '../helpers/missive-process.js';
+import { MissiveProcess } from '../support/missive-process.js';
 import { Cleanup } from './harness/cleanup.js';
 import { optionsText, TcpSipPeer } from './harness/tcp-sip-peer.js';
 

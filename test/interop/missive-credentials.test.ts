@@ -11,9 +11,9 @@ import { getCredentials } from '../../src/sip/headers/auth.js';
 import { getTo } from '../../src/sip/headers/name-addr.js';
 import type { SipMessage, SipRequest, SipResponse } from '../../src/sip/message/message.js';
 import { digestAuthorization } from '../sip/auth/digest-client.js';
-import { MissiveProcess } from '../helpers/missive-process.js';
+import { MissiveProcess } from '../support/missive-process.js';
 import { Cleanup } from './harness/cleanup.js';
-import { LOOPBACK } from './harness/ports.js';
+import { LOOPBACK } from '../support/ports.js';
 import { isRequestOf, UdpSipPeer } from './harness/udp-sip-peer.js';
 
 const DOMAIN = 'example.test';

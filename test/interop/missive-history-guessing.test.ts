@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { generateApiToken, openStore } from '../../src/store/index.js';
-import { MissiveProcess } from '../helpers/missive-process.js';
+import { MissiveProcess } from '../support/missive-process.js';
 import { Cleanup } from './harness/cleanup.js';
 
 const DOMAIN = 'example.test';

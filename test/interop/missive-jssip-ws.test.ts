@@ -5,10 +5,10 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { MissiveProcess } from '../helpers/missive-process.js';
+import { MissiveProcess } from '../support/missive-process.js';
 import { Cleanup } from './harness/cleanup.js';
 import { JssipClient } from './harness/jssip.js';
-import { freePort, LOOPBACK } from './harness/ports.js';
+import { freePort, LOOPBACK } from '../support/ports.js';
 import { describeSipp, registerWithSipp, runSipp, sippSucceeded, startSippUas } from './harness/sipp.js';
 import { missingPeers } from './harness/tools.js';
 

@@ -10,9 +10,9 @@ import { authRequest, authorization, requestChallenge } from '../msrp/harness/au
 import { connectClient } from '../msrp/harness/client.js';
 import type { MsrpConnection } from '../msrp/harness/connection.js';
 import { type MsrpMessage, show } from '../msrp/harness/message.js';
-import { MissiveProcess } from '../helpers/missive-process.js';
+import { MissiveProcess } from '../support/missive-process.js';
 import { Cleanup } from './harness/cleanup.js';
-import { LOOPBACK } from './harness/ports.js';
+import { LOOPBACK } from '../support/ports.js';
 import { UdpSipClient } from './harness/udp-sip-client.js';
 
 const PASSWORD = 'secret';

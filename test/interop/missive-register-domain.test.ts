@@ -6,9 +6,9 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
-import { MissiveProcess } from '../helpers/missive-process.js';
+import { MissiveProcess } from '../support/missive-process.js';
 import { Cleanup } from './harness/cleanup.js';
-import { LOOPBACK } from './harness/ports.js';
+import { LOOPBACK } from '../support/ports.js';
 import { UdpSipClient } from './harness/udp-sip-client.js';
 
 const DOMAIN = 'example.test';

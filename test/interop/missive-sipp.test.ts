@@ -5,9 +5,11 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { MissiveProcess } from '../helpers/missive-process.js';
+import { getNameAddrs } from '../../src/sip/headers/name-addr.js';
+import type { SipMessage } from '../../src/sip/message/message.js';
+import { MissiveProcess } from '../support/missive-process.js';
 import { Cleanup } from './harness/cleanup.js';
-import { freePort, LOOPBACK } from './harness/ports.js';
+import { freePort, LOOPBACK } from '../support/ports.js';
 import {
   describeSipp,
   registerWithSipp,
@@ -16,6 +18,7 @@ import {
   sippSucceeded,
   startSippUas,
 } from './harness/sipp.js';
+import type { TracedMessage } from './harness/sipp-stats.js';
 import { missingPeers } from './harness/tools.js';
 
 const PASSWORD = 'secret';
@@ -25,6 +28,28 @@ function countOf(counts: ReadonlyMap<string, number>, suffix: string): number | 
   const entries = [...counts].filter(([name]) => name.endsWith(suffix));
   assert.equal(entries.length, 1, `one counter ending in ${suffix}: ${[...counts.keys()].join(', ')}`);
   return entries[0]?.[1];
+}
+
+/** The messages of a -trace_msg log going `direction` that are `what`: a method, or `SIP/2.0 <status> <method>`. */
+function traced(
+  messages: readonly TracedMessage[],
+  direction: TracedMessage['direction'],
+  what: string,
+): SipMessage[] {
+  return messages
+    .filter((traced) => traced.direction === direction)
+    .map((traced) => traced.message)
+    .filter((message) =>
+      message.kind === 'request'
+        ? message.method === what
+        : what ===
+          `SIP/2.0 ${String(message.status)} ${/\s(\S+)$/.exec(message.headers.get('CSeq') ?? '')?.[1] ?? ''}`,
+    );
+}
+
+/** The URIs of a Route or Record-Route list, top first. */
+function uris(message: SipMessage, header: 'Route' | 'Record-Route'): string[] {
+  return (getNameAddrs(message.headers, header) ?? []).map((entry) => String(entry.uri));
 }
 
 const USERS = [
@@ -127,7 +152,12 @@ describe('missive with sipp', { skip: missingPeers(['sipp']) ?? false }, () => {
       });
       assert.ok(sippSucceeded(registration, 1), describeSipp(registration));
       const uas = peers.add(
-        await startSippUas({ scenario: 'invite-uas', transport: calleeTransport, localPort: uasPort }),
+        await startSippUas({
+          scenario: 'invite-uas',
+          transport: calleeTransport,
+          localPort: uasPort,
+          traceMessages: true,
+        }),
       );
       const uac = await runSipp({
         scenario: 'invite-uac',
@@ -140,6 +170,7 @@ describe('missive with sipp', { skip: missingPeers(['sipp']) ?? false }, () => {
         rate: 10,
         callDurationMs: 200,
         timeoutMs: 15_000,
+        traceMessages: true,
       });
       assert.ok(sippSucceeded(uac, 3), describeSipp(uac));
       assert.equal(uac.counts.get('2_407_Recv'), 3, 'the first INVITE was challenged and acknowledged');
@@ -148,6 +179,35 @@ describe('missive with sipp', { skip: missingPeers(['sipp']) ?? false }, () => {
       assert.equal(served.stats?.successful, 3, describeSipp(served));
       // The UAS waits for the ACK before the BYE: an ACK sent without the route set would have been lost.
       assert.equal(served.counts.get('3_ACK_Recv'), 3, describeSipp(served));
+
+      // On the wire: one Record-Route entry when the transport stays, two when it changes (the one facing
+      // the callee on top); the caller's route set is them reversed, and missive removes them on the way.
+      const onSide = (transport: SippTransport): string =>
+        `sip:${LOOPBACK}:${String(missive.ports.sip)}${transport === 'u1' ? '' : ';transport=tcp'};lr`;
+      const recordRoute =
+        callerTransport === calleeTransport
+          ? [onSide(calleeTransport)]
+          : [onSide(calleeTransport), onSide(callerTransport)];
+      const invites = traced(served.messages, 'received', 'INVITE');
+      const answers = traced(uac.messages, 'received', 'SIP/2.0 200 INVITE');
+      assert.equal(invites.length, 3, describeSipp(served));
+      assert.equal(answers.length, 3, describeSipp(uac));
+      for (const message of [...invites, ...answers]) {
+        assert.deepEqual(
+          uris(message, 'Record-Route'),
+          recordRoute,
+          'Record-Route at the callee and the caller',
+        );
+      }
+      for (const method of ['ACK', 'BYE']) {
+        const sent = traced(uac.messages, 'sent', method).filter((m) => m.headers.has('Route'));
+        assert.equal(sent.length, 3, `${method} sent in the dialog: ${describeSipp(uac)}`);
+        for (const message of sent) assert.deepEqual(uris(message, 'Route'), [...recordRoute].reverse());
+        const received = traced(served.messages, 'received', method);
+        assert.equal(received.length, 3, `${method} at the callee: ${describeSipp(served)}`);
+        for (const message of received)
+          assert.deepEqual(uris(message, 'Route'), [], 'missive took its routes');
+      }
     });
   }
 

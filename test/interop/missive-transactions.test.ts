@@ -9,9 +9,9 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { after, before, describe, test } from 'node:test';
 import { getTo } from '../../src/sip/headers/name-addr.js';
 import type { SipRequest, SipResponse } from '../../src/sip/message/message.js';
-import { MissiveProcess } from '../helpers/missive-process.js';
+import { MissiveProcess } from '../support/missive-process.js';
 import { Cleanup } from './harness/cleanup.js';
-import { LOOPBACK } from './harness/ports.js';
+import { LOOPBACK } from '../support/ports.js';
 import { isFor, isRequestOf, type SentRequest, UdpSipPeer } from './harness/udp-sip-peer.js';
 
 const DOMAIN = 'example.test';

@@ -215,6 +215,32 @@ for (const { name, open } of BACKENDS) {
       });
     });
 
+    it('the sender is the proxy-asserted SIP From, not the CPIM From (§8.33), with X-Sylk-From-Sip too', async () => {
+      await withApp(async (app) => {
+        const alice = await app.agent('alice');
+        // The CPIM From names carol; the trusted proxy asserts alice (SIP From) and says she is a SIP device.
+        const body = cpim({ from: C, to: B, messageId: 'sp2', contentType: 'text/plain', content: 'spoof' });
+        const response = await inject(alice, {
+          to: B,
+          contentType: 'message/cpim',
+          body,
+          extra: [['X-Sylk-From-Sip', 'yes']],
+        });
+        assert.equal(response.status, 200);
+        const theirs = await app.store.journal.get(B, 'sp2');
+        assert.equal(theirs?.direction, 'incoming');
+        assert.equal(theirs.contact, A, "the receiver's record names alice");
+        const own = await app.store.journal.get(A, 'sp2');
+        assert.equal(own?.direction, 'outgoing', "the sender copy is alice's");
+        assert.equal(own.contact, B);
+        assert.equal(await app.store.journal.count(C), 0, 'nothing stored for carol');
+        assert.deepEqual(payloadOf(app.eventsFor('message', B)[0]).sender, { uri: A, display_name: null });
+        assert.equal(payloadOf(app.eventsFor('push', B)[0]).from, A);
+        assert.equal(app.eventsFor('sync', A).length, 1, "alice's devices see her copy");
+        assert.equal(app.eventsFor('sync', C).length, 0, "carol's devices see nothing");
+      });
+    });
+
     it('27: is-composing, plain or CPIM, is answered 200 and neither stored nor announced', async () => {
       await withApp(async (app) => {
         const alice = await app.agent('alice');
@@ -528,9 +554,11 @@ for (const { name, open } of BACKENDS) {
         assert.match(sent.headers.get('From') ?? '', /<sip:alice@example\.test>/);
         assert.match(sent.headers.get('To') ?? '', /<sip:bob@example\.test>/);
         assert.equal(sent.body.toString('utf8'), 'ARMORED-KEY');
-        // Nobody's key: nothing is sent.
+        // Nobody's key: nothing is sent. The next key sent is the one of a later lookup (alice's again).
         await inject(bob, { to: C, contentType: 'application/sylk-api-pgp-key-lookup', body: 'x' });
-        await assert.rejects(ownMessage(app.proxy, 'text/pgp-public-key', 500));
+        await inject(bob, { to: A, contentType: 'application/sylk-api-pgp-key-lookup', body: 'x' });
+        const next = await ownMessage(app.proxy, 'text/pgp-public-key');
+        assert.match(next.headers.get('From') ?? '', /<sip:alice@example\.test>/, 'no key sent for carol');
       });
     });
 

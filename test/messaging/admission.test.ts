@@ -19,7 +19,7 @@ import { SipHeaders } from '../../src/sip/headers/header-list.js';
 import { SipRequest } from '../../src/sip/message/message.js';
 import { parseUri } from '../../src/sip/uri.js';
 import { openStore, type Store } from '../../src/store/index.js';
-import { ManualClock } from '../helpers/manual-clock.js';
+import { ManualClock } from '../support/manual-clock.js';
 
 const DOMAIN = 'example.test';
 const at = (user: string): string => `${user}@${DOMAIN}`;

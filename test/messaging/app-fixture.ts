@@ -14,7 +14,7 @@ import { parseUri } from '../../src/sip/uri.js';
 import { openStore, type Store } from '../../src/store/index.js';
 import { messagingFactory } from '../../src/messaging/create.js';
 import { type MessagingEvent, MessagingEvents } from '../../src/messaging/events.js';
-import { Agent } from '../routing/agent.js';
+import { Agent } from '../support/sip-agent.js';
 import { digestAuthorization, firstNonce } from '../sip/auth/digest-client.js';
 import { type ConformanceBackend, postgresBackend, sqliteBackend } from '../store/backends.js';
 

@@ -7,8 +7,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { openStore } from '../../src/store/index.js';
-import { MissiveProcess } from '../helpers/missive-process.js';
-import { Agent } from '../routing/agent.js';
+import { MissiveProcess } from '../support/missive-process.js';
+import { Agent } from '../support/sip-agent.js';
 import { cpim, inject } from './app-fixture.js';
 
 const DOMAIN = 'crash.test';

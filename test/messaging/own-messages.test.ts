@@ -7,7 +7,7 @@ import { after, before, describe, it } from 'node:test';
 import { DeviceMessageSender, type OwnMessage, sameDevice } from '../../src/messaging/own-messages.js';
 import { Locations } from '../../src/registrar/locations.js';
 import { systemClock } from '../../src/time/clock.js';
-import type { Agent } from '../routing/agent.js';
+import type { Agent } from '../support/sip-agent.js';
 import { DOMAIN, type Fixture, PASSWORD, startFixture } from '../routing/fixture.js';
 import type { Binding, BindingSource } from '../../src/store/location/binding.js';
 import type { MessageSource } from '../../src/sip/transport/types.js';

@@ -8,8 +8,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { SipRequest } from '../../src/sip/message/message.js';
 import { openStore } from '../../src/store/index.js';
-import { MissiveProcess } from '../helpers/missive-process.js';
-import { Agent } from '../routing/agent.js';
+import { MissiveProcess } from '../support/missive-process.js';
+import { Agent } from '../support/sip-agent.js';
 import { ANSWER_MS, answerMessages, cpim, inject } from './app-fixture.js';
 
 const DOMAIN = 'serve.test';

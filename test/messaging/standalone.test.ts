@@ -11,7 +11,7 @@ import { generateKey } from 'openpgp';
 import type { MessagingEvent } from '../../src/messaging/events.js';
 import { KEY_EXCHANGE } from '../../src/messaging/deliveries.js';
 import type { SipRequest } from '../../src/sip/message/message.js';
-import type { Agent } from '../routing/agent.js';
+import type { Agent } from '../support/sip-agent.js';
 import type { ConformanceBackend } from '../store/backends.js';
 import {
   type AppFixture,

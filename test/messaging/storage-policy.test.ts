@@ -7,7 +7,7 @@ import { after, before, describe, it } from 'node:test';
 import { SubscribersPolicy } from '../../src/messaging/storage-policy.js';
 import { LocalAddresses } from '../../src/routing/local-addresses.js';
 import { openStore, type Store } from '../../src/store/index.js';
-import { ManualClock } from '../helpers/manual-clock.js';
+import { ManualClock } from '../support/manual-clock.js';
 
 describe('storage policies', () => {
   let dir: string;

@@ -272,6 +272,20 @@ describe('headers', () => {
     assert.equal(message.flag, '+');
   });
 
+  test('a line that only ends in the tid and flag is no end-line, read whole or a byte at a time', () => {
+    // Found by the relay mutation test (seed 7): the whole-head fast path checked the tid, not the dashes.
+    const lookAlike = 'MSRP abcd1234 AUTH\r\nTo-Path: msrp://a.example;tcp\r\n-x-----abcd1234$\r\n';
+    for (const pieces of splits(lookAlike)) {
+      assert.deepEqual(messages(parse(pieces)), [], 'the message must still be open');
+    }
+    const invalid = Buffer.concat([
+      bytes('MSRP abcd1234 AUTH\r\nTo-Path: msrp://a.example;tcp\r\n-'),
+      Buffer.from([0xea]),
+      bytes('-----abcd1234$\r\n'),
+    ]);
+    for (const pieces of splits(invalid)) assertProtocolError('invalid-utf8', pieces);
+  });
+
   test('invalid UTF-8 in a header line is a protocol error of kind invalid-utf8', () => {
     assertProtocolError('invalid-utf8', [
       Buffer.concat([bytes('MSRP abcd1234 SEND\r\nX-Bad: '), Buffer.from([0xed, 0xa0, 0x80]), bytes('\r\n')]),

@@ -4,7 +4,7 @@ import { describe, test } from 'node:test';
 import { PendingSends } from '../../src/msrp/relay/pending-sends.js';
 import type { TrackedSend } from '../../src/msrp/relay/transactions.js';
 import { DeadlineQueue } from '../../src/time/deadline-queue.js';
-import { ManualClock } from '../helpers/manual-clock.js';
+import { ManualClock } from '../support/manual-clock.js';
 
 function setup(): { clock: ManualClock; pending: PendingSends; reports: string[] } {
   const clock = new ManualClock();

@@ -11,17 +11,20 @@
  * Reproduce a run with MUTATION_SEED=<seed> (printed as a diagnostic and in failure messages).
  */
 import assert from 'node:assert/strict';
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { connect, createServer, type Server, type Socket } from 'node:net';
 import { isUtf8 } from 'node:buffer';
 import { after, before, describe, test } from 'node:test';
 import { MemoryCredentialStore } from '../../src/credentials/memory.js';
 import { createLogger } from '../../src/log/logger.js';
 import { MsrpRelay } from '../../src/msrp/relay/relay.js';
-import { DEFAULT_RELAY_SETTINGS, type RelaySettings } from '../../src/msrp/relay/settings.js';
+import { inProcessRelaySettings } from './harness/in-process-relay.js';
+import { ManualClock } from '../support/manual-clock.js';
+import { md5 } from '../support/md5.js';
+import { sleep, waitFor } from '../support/wait.js';
 
 const SEED = Number(process.env.MUTATION_SEED ?? Math.floor(Math.random() * 2 ** 31));
-const INVALID_CONNECTION_TIMEOUT_S = 2; // "closed at once" must stay distinguishable from the timer on a loaded machine
+const INVALID_CONNECTION_TIMEOUT_S = 2;
 const ITERATIONS = 300;
 const BATCH = 50;
 const SESSION_ITERATIONS = 100;
@@ -60,18 +63,7 @@ class Random {
   }
 }
 
-const md5 = (text: string): string => createHash('md5').update(text, 'utf8').digest('hex');
 const latin1 = (text: string): Buffer => Buffer.from(text, 'latin1');
-const delay = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** Polls `check` until it holds, for state that changes without an event the test can observe. */
-async function pollUntil(check: () => boolean, ms: number, what: () => string): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what()}`);
-    await delay(20);
-  }
-}
 
 /** An independent generator per iteration, so that concurrent iterations stay reproducible from the seed. */
 const iterationRandom = (seed: number, stream: number, index: number): Random =>
@@ -807,20 +799,15 @@ describe('relay under corrupted input', { timeout: 120_000 }, () => {
   const onCrash = (error: unknown): void => {
     crashes.push(error);
   };
-  const settings: RelaySettings = {
-    ...DEFAULT_RELAY_SETTINGS,
-    address: { host: '127.0.0.1', port: 0 },
-    hostname: '127.0.0.1',
-    debugNotls: true,
-    backend: 'memory',
-    logLevel: 'fatal',
+  const settings = inProcessRelaySettings({
     invalidConnectionTimeout: INVALID_CONNECTION_TIMEOUT_S,
     connectTimeout: 2,
     // Corrupted credentials are failed logins from this one source: the failed-login limits
     // (test/msrp/relay-login-settings.test.ts) would soon refuse the valid AUTHs the test needs.
     loginPairMaxFailures: 1_000_000,
     loginSourceMaxFailures: 1_000_000,
-  };
+  });
+  const clock = new ManualClock(Date.now());
   const relay = new MsrpRelay({
     settings,
     credentials: new MemoryCredentialStore([
@@ -828,6 +815,9 @@ describe('relay under corrupted input', { timeout: 120_000 }, () => {
       ['bob@example.com', '1234'],
     ]),
     logger: createLogger('silent'),
+    // The invalid-connection timer moves only when a test says so: "closed at once" is then a close
+    // before the clock moved, whatever the machine's load.
+    clock,
   });
   let port = 0;
   let main: Session | undefined;
@@ -882,8 +872,9 @@ describe('relay under corrupted input', { timeout: 120_000 }, () => {
       client.write(Buffer.concat([authRequest(tid, 'msrp://127.0.0.1:40002/p;tcp'), tail]));
       const challenge = await client.response(tid);
       assert.equal(challenge.status, 401);
-      await client.waitClosed(INVALID_CONNECTION_TIMEOUT_S * 1000 + 2000);
-      await delay(50);
+      // The clock stands still: the close comes from the protocol error, not from the timer.
+      await client.waitClosed(10_000);
+      await sleep(50);
       assert.deepEqual(
         crashes.slice(mark).map(String),
         [],
@@ -903,7 +894,16 @@ describe('relay under corrupted input', { timeout: 120_000 }, () => {
     };
     const timerMs = INVALID_CONNECTION_TIMEOUT_S * 1000;
 
-    const iteration = async (index: number): Promise<void> => {
+    /**
+     * Opens a connection, writes the corrupted bytes and waits for what they must cause by themselves, with
+     * the relay's clock standing still: an answer, a close, either, or (for 'any') nothing. Returns what
+     * checks the outcome once the invalid-connection timer has run.
+     */
+    interface Started {
+      readonly client: Client;
+      finish(early: boolean): Promise<void>;
+    }
+    const iteration = async (index: number): Promise<Started> => {
       const random = iterationRandom(SEED, 1, index);
       const { bytes, applied } = corrupt(random, templates(random, session, endpoint));
       const expected = expectation(bytes, false);
@@ -913,58 +913,74 @@ describe('relay under corrupted input', { timeout: 120_000 }, () => {
       const client = await Client.open(port);
       clients.push(client);
       client.write(bytes);
-      // Every new connection ends within the invalid-connection timer, answered or not.
-      await client.waitClosed(timerMs + 2000).catch((error: unknown) => {
-        throw new Error(`${String(error)}: ${context()}`);
-      });
-      const elapsed = (client.closedAt ?? Date.now()) - client.openedAt;
-      const early = elapsed < timerMs * 0.7;
-      const { reader } = client;
-      assert.equal(
-        reader.error,
-        undefined,
-        `relay output is not well-formed MSRP: ${reader.error ?? ''}: ${context()}`,
-      );
-      assert.equal(reader.pendingBytes, 0, `relay output ends in a partial message: ${context()}`);
-      const tids = sentTids(client);
-      for (const frame of reader.frames) {
-        assert.ok(
-          frame.status !== undefined,
-          `a new connection only gets responses, got ${frame.method ?? ''}: ${context()}`,
+      const answered = (tid: string): boolean => client.reader.frames.some((f) => f.tid === tid);
+      const sign =
+        expected.kind === 'respond'
+          ? () => (answered(expected.tid) ? true : undefined)
+          : expected.kind === 'respond-or-close'
+            ? () => (answered(expected.tid) || client.closed ? true : undefined)
+            : expected.kind === 'close'
+              ? () => (client.closed ? true : undefined)
+              : undefined;
+      if (sign !== undefined) {
+        await client.signal
+          .wait(sign, 10_000, () => `the relay's reaction to a ${expected.kind} case`)
+          .catch((error: unknown) => {
+            throw new Error(`${String(error)}: ${context()}`);
+          });
+      }
+      // `early`: closed before the clock moved, by the relay's own decision and not by the timer.
+      const finish = async (early: boolean): Promise<void> => {
+        // Every new connection ends with the invalid-connection timer, answered or not.
+        await client.waitClosed(10_000).catch((error: unknown) => {
+          throw new Error(`${String(error)}: ${context()}`);
+        });
+        const { reader } = client;
+        assert.equal(
+          reader.error,
+          undefined,
+          `relay output is not well-formed MSRP: ${reader.error ?? ''}: ${context()}`,
         );
-        assert.equal(frame.flag, '$', context());
-        assert.equal(frame.body, undefined, `a response has no body: ${context()}`);
-        assert.ok(tids.has(frame.tid), `response tid ${frame.tid} was never sent: ${context()}`);
-      }
-      const answered = (tid: string): boolean => reader.frames.some((f) => f.tid === tid);
-      switch (expected.kind) {
-        case 'respond':
-          assert.ok(answered(expected.tid), `no response to ${expected.tid}: ${context()}`);
-          break;
-        case 'respond-or-close':
+        assert.equal(reader.pendingBytes, 0, `relay output ends in a partial message: ${context()}`);
+        const tids = sentTids(client);
+        for (const frame of reader.frames) {
           assert.ok(
-            answered(expected.tid) || early,
-            `neither answered nor closed (after ${elapsed} ms): ${context()}`,
+            frame.status !== undefined,
+            `a new connection only gets responses, got ${frame.method ?? ''}: ${context()}`,
           );
-          break;
-        case 'close':
-          assert.ok(early, `a protocol error must close at once, closed after ${elapsed} ms: ${context()}`);
-          break;
-        case 'any':
-          break;
-      }
-      count(reader.frames.length > 0 ? 'answered' : early ? 'closed early' : 'silent until the timer');
-      count(`expected ${expected.kind}`);
-      client.destroy();
+          assert.equal(frame.flag, '$', context());
+          assert.equal(frame.body, undefined, `a response has no body: ${context()}`);
+          assert.ok(tids.has(frame.tid), `response tid ${frame.tid} was never sent: ${context()}`);
+        }
+        if (expected.kind === 'respond')
+          assert.ok(answered(expected.tid), `no response to ${expected.tid}: ${context()}`);
+        count(reader.frames.length > 0 ? 'answered' : early ? 'closed early' : 'silent until the timer');
+        count(`expected ${expected.kind}`);
+        client.destroy();
+      };
+      return { client, finish };
     };
 
     for (let start = 0; start < ITERATIONS; start += BATCH) {
+      const acceptedBefore = relay.snapshot().stats.connectionsAccepted;
       const batch = Array.from({ length: Math.min(BATCH, ITERATIONS - start) }, (_, i) =>
         iteration(start + i),
       );
       const results = await Promise.allSettled(batch);
       const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
       if (failed !== undefined) throw failed.reason;
+      const started = results.map((r) => (r as PromiseFulfilledResult<Started>).value);
+      // The relay arms each connection's timer when it accepts it: all of them, before the clock moves.
+      await waitFor(
+        () => relay.snapshot().stats.connectionsAccepted >= acceptedBefore + started.length,
+        () => `the relay to accept ${started.length} connections`,
+        { timeoutMs: 10_000 },
+      );
+      const early = started.map((it) => it.client.closed);
+      clock.advance(timerMs);
+      const finished = await Promise.allSettled(started.map((it, i) => it.finish(early[i] ?? false)));
+      const failedCheck = finished.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+      if (failedCheck !== undefined) throw failedCheck.reason;
       await assertAlive(`after ${start + batch.length} corrupted messages`, mark);
     }
     t.diagnostic(JSON.stringify(Object.fromEntries(outcomes)));
@@ -977,10 +993,10 @@ describe('relay under corrupted input', { timeout: 120_000 }, () => {
       'the oracle expects answers often enough',
     );
     // Every connection of this test has been closed: only alice's and the one to B remain.
-    await pollUntil(
+    await waitFor(
       () => connectionCount() === 2,
-      3000,
       () => `the relay to hold 2 connections (alice's and B's), it holds ${connectionCount()}`,
+      { timeoutMs: 3000 },
     );
   });
 
@@ -1019,11 +1035,11 @@ describe('relay under corrupted input', { timeout: 120_000 }, () => {
         if (expected.kind === 'respond')
           assert.ok(answered(expected.tid), `closed instead of answering: ${context()}`);
       } else if (expected.kind === 'close') {
-        await client.waitClosed(1500).catch((error: unknown) => {
+        await client.waitClosed(10_000).catch((error: unknown) => {
           throw new Error(`${String(error)}: ${context()}`);
         });
       } else {
-        await delay(300);
+        await sleep(300);
       }
       const { reader } = client;
       assert.equal(
@@ -1090,10 +1106,10 @@ describe('relay under corrupted input', { timeout: 120_000 }, () => {
     );
     assert.ok((outcomes.get('expected respond') ?? 0) > 2, 'the oracle expects answers often enough');
     assert.ok((outcomes.get('closed') ?? 0) > 2, 'enough protocol errors');
-    await pollUntil(
+    await waitFor(
       () => connectionCount() === 2,
-      3000,
       () => `the relay to hold 2 connections (alice's and B's), it holds ${connectionCount()}`,
+      { timeoutMs: 3000 },
     );
   });
 

@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import { CachedLocationStore } from '../../src/registrar/cached-locations.js';
 import type { Binding, LocationStore } from '../../src/store/index.js';
 import { openStore } from '../../src/store/index.js';
-import { ManualClock } from '../helpers/manual-clock.js';
+import { ManualClock } from '../support/manual-clock.js';
 import { makeBinding, T0 } from '../store/bindings.js';
 
 const AOR = 'alice@example.com';

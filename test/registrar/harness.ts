@@ -12,7 +12,7 @@ import type { MessageSource } from '../../src/sip/transport/types.js';
 import { DigestAuthenticator } from '../../src/sip/auth/index.js';
 import { Registrar, type RegistrarOptions } from '../../src/registrar/index.js';
 import { openStore, type LocationStore, type Store } from '../../src/store/index.js';
-import { ManualClock } from '../helpers/manual-clock.js';
+import { ManualClock } from '../support/manual-clock.js';
 import { challengesOf, digestAuthorization, firstNonce } from '../sip/auth/digest-client.js';
 import { message, parseRequest } from '../sip/helpers.js';
 

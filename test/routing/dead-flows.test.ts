@@ -8,8 +8,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Binding } from '../../src/store/index.js';
-import type { Agent } from './agent.js';
+import type { Agent } from '../support/sip-agent.js';
 import { DOMAIN, type Fixture, startFixture } from './fixture.js';
+import { waitFor } from '../support/wait.js';
 
 const instance = (n: number): string => `<urn:uuid:00000000-0000-4000-8000-00000000000${String(n)}>`;
 
@@ -27,12 +28,13 @@ describe('outbound bindings go with their connection (RFC 5626)', () => {
 
   /** Until `user` has `count` bindings in the store (a short while), then them. */
   async function bindingsDownTo(user: string, count: number): Promise<Binding[]> {
-    let found = await bindings(user);
-    for (let i = 0; i < 200 && found.length > count; i++) {
-      await new Promise((resolve) => setTimeout(resolve, 10));
-      found = await bindings(user);
-    }
-    return found;
+    return waitFor(
+      async () => {
+        const found = await bindings(user);
+        return found.length <= count ? found : undefined;
+      },
+      `${user} to have ${String(count)} bindings`,
+    );
   }
 
   /** Registers over `agent`'s connection; `regId` undefined: +sip.instance but no reg-id, not a flow. */

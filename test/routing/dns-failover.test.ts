@@ -13,16 +13,21 @@ import { SipLocator } from '../../src/sip/dns/locator.js';
 import { getVias } from '../../src/sip/headers/via.js';
 import { getNameAddrs } from '../../src/sip/headers/name-addr.js';
 import { createResponse } from '../../src/sip/message/create-response.js';
-import { SipRequest, type SipResponse } from '../../src/sip/message/message.js';
+import { type SipMessage, SipRequest, type SipResponse } from '../../src/sip/message/message.js';
 import type { ClientFailure } from '../../src/sip/transaction/types.js';
 import { SipUri } from '../../src/sip/uri.js';
 import { Dnsmasq } from '../interop/harness/dnsmasq.js';
-import { freePort, LOOPBACK } from '../interop/harness/ports.js';
+import { freePort, LOOPBACK } from '../support/ports.js';
 import { missingPeers } from '../interop/harness/tools.js';
-import { Agent } from './agent.js';
-import { type Fixture, startFixture } from './fixture.js';
+import { Agent } from '../support/sip-agent.js';
+import { DOMAIN, type Fixture, startFixture } from './fixture.js';
 
 const T1 = 50;
+
+const isRequest =
+  (method: string) =>
+  (message: SipMessage): boolean =>
+    message.kind === 'request' && message.method === method;
 const BUDGET_MS = 64 * T1;
 
 /** A UDP socket that takes datagrams and never answers: a server that is up but silent. */
@@ -138,6 +143,16 @@ describe('RFC 3263: the proxy locates other domains by DNS and fails over', {
     await dns.stop();
   });
 
+  /**
+   * A round trip from `peer` to the proxy's UDP socket: whatever the proxy sent `peer` before has arrived
+   * (one socket each way), so that a test can say what did not.
+   */
+  async function nothingMore(peer: Agent): Promise<void> {
+    const port = fixture.ports.get('udp');
+    assert.ok(port !== undefined);
+    await peer.roundTrip({ transport: 'udp', host: LOOPBACK, port }, DOMAIN);
+  }
+
   /** Sends a MESSAGE (from a trusted address: no challenge) and returns how to wait for its final answer. */
   async function message(
     to: string,
@@ -165,7 +180,8 @@ describe('RFC 3263: the proxy locates other domains by DNS and fails over', {
     assert.match(getVias(received.message.headers)?.[0]?.transport ?? '', /^UDP$/);
     await primary.answer(received, 200);
     assert.equal((await sent.final(3000)).status, 200);
-    await assert.rejects(secondary.incoming('MESSAGE', 300), 'the backup got nothing');
+    await nothingMore(secondary);
+    assert.equal(secondary.has(isRequest('MESSAGE')), false, 'the backup got nothing');
   });
 
   test('a refused TCP connection to the first SRV target fails over to the second at once', async () => {
@@ -204,7 +220,8 @@ describe('RFC 3263: the proxy locates other domains by DNS and fails over', {
     const final = await sent.final(3 * BUDGET_MS);
     const waited = Date.now() - sent.sentAt;
     assert.equal(final.status, 408);
-    assert.ok(waited >= BUDGET_MS - 200 && waited < BUDGET_MS + 1500, `answered after ${waited} ms`);
+    // One budget per target would be two; anything short of that is slack for a loaded machine.
+    assert.ok(waited >= BUDGET_MS - 200 && waited < 2 * BUDGET_MS - 200, `answered after ${waited} ms`);
   });
 
   test('an INVITE fails over past a 503 (ACKed there); a CANCEL then reaches the target that rings', async () => {
@@ -239,7 +256,8 @@ describe('RFC 3263: the proxy locates other domains by DNS and fails over', {
       (m) => m.kind === 'response' && m.status >= 200 && m.headers.get('CSeq')?.endsWith('INVITE') === true,
     );
     assert.equal((final.message as SipResponse).status, 487);
-    await assert.rejects(busy.incoming('CANCEL', 200), 'the target that answered 503 is left alone');
+    await nothingMore(busy);
+    assert.equal(busy.has(isRequest('CANCEL')), false, 'the target that answered 503 is left alone');
   });
 
   test('in a dialog whose remote target is a host name, the ACK of the 2xx and the BYE are located too', async () => {
@@ -279,7 +297,8 @@ describe('RFC 3263: the proxy locates other domains by DNS and fails over', {
     const byeAtPrimary = await primary.incoming('BYE', 3000);
     await primary.answer(byeAtPrimary, 200);
     assert.equal((await bye).status, 200);
-    await assert.rejects(secondary.incoming('ACK', 200), 'nothing went to the backup');
+    await nothingMore(secondary);
+    assert.equal(secondary.has(isRequest('ACK')), false, 'nothing went to the backup');
   });
 
   test('a domain DNS knows nothing about gets 480', async () => {

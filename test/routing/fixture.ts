@@ -2,6 +2,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { TestContext } from 'node:test';
 import type { Logger } from 'pino';
 import type { MessagingApplication } from '../../src/routing/messaging-hook.js';
 import { SipService } from '../../src/server/sip-service.js';
@@ -10,7 +11,7 @@ import type { TransactionTimers } from '../../src/sip/transaction/timers.js';
 import type { TransportProtocol } from '../../src/sip/transport/types.js';
 import { openStore, type Store } from '../../src/store/index.js';
 import { createSelfSignedCertificate } from '../../src/tls/self-signed.js';
-import { Agent } from './agent.js';
+import { Agent } from '../support/sip-agent.js';
 
 export const DOMAIN = 'example.test';
 export const PASSWORD = 'secret';
@@ -80,4 +81,11 @@ export async function startFixture(options: FixtureOptions = {}): Promise<Fixtur
       await rm(dir, { recursive: true, force: true });
     },
   };
+}
+
+/** A fixture of its own for one test, closed when that test ends (passed or failed), so no test leans on another. */
+export async function fixtureFor(t: TestContext, options: FixtureOptions = {}): Promise<Fixture> {
+  const fixture = await startFixture(options);
+  t.after(() => fixture.close());
+  return fixture;
 }

@@ -11,9 +11,10 @@ import { once } from 'node:events';
 import { createServer } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { WebSocket } from 'ws';
-import type { Agent } from './agent.js';
+import type { Agent } from '../support/sip-agent.js';
 import { digestAuthorization } from '../sip/auth/digest-client.js';
 import { DOMAIN, type Fixture, PASSWORD, startFixture } from './fixture.js';
+import { eventually, waitFor } from '../support/wait.js';
 
 const INSTANCE = '"<urn:uuid:00000000-0000-4000-8000-000000000001>"';
 
@@ -32,17 +33,20 @@ describe('outbound flows (RFC 5626)', () => {
 
   /** Until the server has seen its connections drop to `count`. */
   async function connectionsDownTo(count: number): Promise<void> {
-    for (let i = 0; i < 300 && fixture.service.transports.connections.size > count; i++)
-      await new Promise((resolve) => setTimeout(resolve, 10));
+    await eventually(
+      () => fixture.service.transports.connections.size <= count,
+      () => `${String(count)} connections (${String(fixture.service.transports.connections.size)} open)`,
+    );
     assert.equal(fixture.service.transports.connections.size, count);
   }
 
   /** Until `user`'s bindings have gone from the store with the connection that carried them. */
   async function bindingsGone(user: string): Promise<void> {
     const aor = `${user}@${DOMAIN}`;
-    for (let i = 0; i < 300 && (await fixture.store.locations.lookup(aor, Date.now())).length > 0; i++)
-      await new Promise((resolve) => setTimeout(resolve, 10));
-    assert.deepEqual(await fixture.store.locations.lookup(aor, Date.now()), []);
+    await eventually(
+      async () => (await fixture.store.locations.lookup(aor, Date.now())).length === 0,
+      `${aor}'s bindings to go`,
+    );
   }
 
   async function send(alice: Agent, to: string): Promise<number> {
@@ -93,14 +97,7 @@ describe('outbound flows (RFC 5626)', () => {
     await new Promise((resolve, reject) => socket.once('open', resolve).once('error', reject));
     const frames: string[] = [];
     socket.on('message', (data: Buffer) => frames.push(data.toString()));
-    const response = async (): Promise<string> => {
-      for (let i = 0; i < 300; i++) {
-        const frame = frames.shift();
-        if (frame !== undefined) return frame;
-        await new Promise((resolve) => setTimeout(resolve, 10));
-      }
-      throw new Error('no answer');
-    };
+    const response = (): Promise<string> => waitFor(() => frames.shift(), 'an answer over the WebSocket');
     const register = (cseq: number, auth?: string): string =>
       [
         `REGISTER sip:${DOMAIN} SIP/2.0`,
@@ -171,22 +168,30 @@ describe('outbound flows (RFC 5626)', () => {
     });
   }
 
-  /** Whether `victim` got a MESSAGE (answered 200, as a device would) within a short while. */
-  async function leaked(victim: Agent): Promise<boolean> {
-    try {
-      await victim.answer(await victim.incoming('MESSAGE', 500), 200);
-      return true;
-    } catch {
-      return false;
-    }
+  /**
+   * Answers every MESSAGE `flow` receives with `status()`, as a device would, and counts them. Read the
+   * count after the sender's final response and a round trip on the flow's own connection: the proxy waits
+   * for every branch it sent before it answers, and anything it wrote to that connection arrived before the
+   * answer to the round trip.
+   */
+  function answering(flow: Agent, status: () => number = () => 200): { readonly count: () => number } {
+    let count = 0;
+    flow.transports.on('message', (message, source) => {
+      if (message.kind !== 'request' || message.method !== 'MESSAGE') return;
+      count++;
+      void flow.answer({ message, source }, status());
+    });
+    return { count: () => count };
   }
 
   test("an outbound binding with another instance's connection id: 430, not the live connection's device", async () => {
     const alice = await fixture.agent('alice');
     const frank = await fixture.agent('frank', 'tcp');
     await staleBinding('erin', frank, true);
-    const [status, delivered] = await Promise.all([send(alice, 'erin'), leaked(frank)]);
-    assert.equal(delivered, false, 'the MESSAGE for erin reached frank');
+    const atFrank = answering(frank);
+    const status = await send(alice, 'erin');
+    await frank.roundTrip();
+    assert.equal(atFrank.count(), 0, 'the MESSAGE for erin reached frank');
     assert.equal(status, 430);
   });
 
@@ -194,8 +199,10 @@ describe('outbound flows (RFC 5626)', () => {
     const alice = await fixture.agent('alice');
     const heidi = await fixture.agent('heidi', 'tcp');
     await staleBinding('grace', heidi, false);
-    const [status, delivered] = await Promise.all([send(alice, 'grace'), leaked(heidi)]);
-    assert.equal(delivered, false, 'the MESSAGE for grace reached heidi');
+    const atHeidi = answering(heidi);
+    const status = await send(alice, 'grace');
+    await heidi.roundTrip();
+    assert.equal(atHeidi.count(), 0, 'the MESSAGE for grace reached heidi');
     // Its recorded address refuses the connection: as for any registration that cannot be reached.
     assert.equal(status, 480);
   });
@@ -218,38 +225,32 @@ describe('outbound flows (RFC 5626)', () => {
       // The second flow is the more recent registration.
       await new Promise((resolve) => setTimeout(resolve, 5));
     }
-    /** The flows that got the MESSAGE, each answering `status`; a short while for a parallel fork to show. */
-    const receivers = async (status: (flow: Agent) => number): Promise<Agent[]> => {
-      const got = await Promise.all(
-        flows.map(async (flow) => {
-          try {
-            await flow.answer(await flow.incoming('MESSAGE', 500), status(flow));
-            return [flow];
-          } catch {
-            return [];
-          }
-        }),
-      );
-      return got.flat();
+    // Each flow answers as told; the flows that got a MESSAGE are read once the sender has its answer.
+    let status: (flow: Agent) => number = () => 200;
+    const counters = flows.map((flow) => answering(flow, () => status(flow)));
+    const receivers = async (sending: Promise<number>): Promise<[number, Agent[]]> => {
+      const before = counters.map((counter) => counter.count());
+      const final = await sending;
+      for (const flow of flows) if (flow.transports.connections.size > 0) await flow.roundTrip();
+      return [final, flows.filter((_, i) => (counters[i]?.count() ?? 0) > (before[i] ?? 0))];
     };
 
-    const [status, got] = await Promise.all([send(alice, 'ivan'), receivers(() => 200)]);
-    assert.equal(status, 200);
+    const [first, got] = await receivers(send(alice, 'ivan'));
+    assert.equal(first, 200);
     assert.deepEqual(got, [flows[1]], 'one flow only, the most recent');
 
     // The flow says its far end is gone: the other flow carries the MESSAGE.
-    const [retried, both] = await Promise.all([
-      send(alice, 'ivan'),
-      receivers((flow) => (flow === flows[1] ? 430 : 200)),
-    ]);
+    status = (flow) => (flow === flows[1] ? 430 : 200);
+    const [retried, both] = await receivers(send(alice, 'ivan'));
     assert.equal(retried, 200);
     assert.deepEqual(both, flows);
 
     // Its connection closed: the same, without a response.
+    status = () => 200;
     const before = fixture.service.transports.connections.size;
     await flows[1]?.stop();
     await connectionsDownTo(before - 1);
-    const [again, last] = await Promise.all([send(alice, 'ivan'), receivers(() => 200)]);
+    const [again, last] = await receivers(send(alice, 'ivan'));
     assert.equal(again, 200);
     assert.deepEqual(last, [flows[0]]);
   });

@@ -6,10 +6,10 @@
  * scripted application.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { describe, type TestContext, test } from 'node:test';
 import type { MessagingApplication } from '../../src/routing/messaging-hook.js';
 import type { LocalAnswer } from '../../src/routing/proxy/forward-target.js';
-import { DOMAIN, type Fixture, startFixture } from './fixture.js';
+import { DOMAIN, type Fixture, fixtureFor } from './fixture.js';
 
 /** An application whose answers the test releases by hand. */
 class ScriptedApplication implements MessagingApplication {
@@ -61,37 +61,43 @@ class ScriptedApplication implements MessagingApplication {
   }
 }
 
-describe('a local branch holding the final answer', () => {
-  let fixture: Fixture;
+/** A fixture and a scripted application of the test's own, closed when it ends. */
+async function setUp(t: TestContext): Promise<{ fixture: Fixture; app: ScriptedApplication }> {
   const app = new ScriptedApplication();
-  before(async () => {
-    fixture = await startFixture({ messaging: app });
-  });
-  after(async () => {
-    await fixture.close();
-  });
+  return { fixture: await fixtureFor(t, { messaging: app }), app };
+}
 
-  test("a device's 200 is held until the application answers", async () => {
+/** Notes when `response` has settled. */
+function watched<T>(response: Promise<T>): { readonly response: Promise<T>; settled(): boolean } {
+  let settled = false;
+  const tracked = response.finally(() => {
+    settled = true;
+  });
+  return { response: tracked, settled: () => settled };
+}
+
+describe('a local branch holding the final answer', () => {
+  test("a device's 200 is held until the application answers", async (t) => {
+    const { fixture, app } = await setUp(t);
     const alice = await fixture.agent('alice');
     const bob = await fixture.agent('bob');
     assert.equal((await bob.register()).status, 200);
-    let answered = false;
-    const sending = alice
-      .authenticated({ method: 'MESSAGE', uri: `sip:bob@${DOMAIN}`, body: 'one' })
-      .then((response) => {
-        answered = true;
-        return response;
-      });
+    const sending = watched(
+      alice.authenticated({ method: 'MESSAGE', uri: `sip:bob@${DOMAIN}`, body: 'one' }),
+    );
     const release = await app.arrived();
     await bob.answer(await bob.incoming('MESSAGE'), 200);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-    assert.equal(answered, false, 'no 200 before the application has answered');
+    // The server has read bob's 200 (bob's OPTIONS after it is answered); a 200 forwarded at once would have
+    // reached alice before the answer to her own OPTIONS.
+    await bob.roundTrip();
+    await alice.roundTrip();
+    assert.equal(sending.settled(), false, 'no 200 before the application has answered');
     release({ status: 200 });
-    assert.equal((await sending).status, 200);
-    await bob.register(0);
+    assert.equal((await sending.response).status, 200);
   });
 
-  test("the application's 500 is the answer even when a device took the MESSAGE", async () => {
+  test("the application's 500 is the answer even when a device took the MESSAGE", async (t) => {
+    const { fixture, app } = await setUp(t);
     const alice = await fixture.agent('alice');
     const bob = await fixture.agent('bob');
     assert.equal((await bob.register()).status, 200);
@@ -100,31 +106,30 @@ describe('a local branch holding the final answer', () => {
     await bob.answer(await bob.incoming('MESSAGE'), 200);
     release({ status: 500, reason: 'Storage Failure' });
     assert.equal((await sending).status, 500);
-    await bob.register(0);
   });
 
-  test("with no device online the application's 200 is the answer at once", async () => {
+  test("with no device online the application's 200 is the answer at once", async (t) => {
+    const { fixture, app } = await setUp(t);
     const alice = await fixture.agent('alice');
     const sending = alice.authenticated({ method: 'MESSAGE', uri: `sip:carol@${DOMAIN}`, body: 'three' });
     (await app.arrived())({ status: 200 });
     assert.equal((await sending).status, 200);
   });
 
-  test('to another domain: its 200 waits for the afterSuccess branch, whose 500 is the answer', async () => {
+  test('to another domain: its 200 waits for the afterSuccess branch, whose 500 is the answer', async (t) => {
+    const { fixture, app } = await setUp(t);
     const alice = await fixture.agent('alice');
     const remote = await fixture.agent('dave');
     const uri = `sip:dave@127.0.0.1:${String(remote.port)}`;
-    let answered = false;
-    const sending = alice.authenticated({ method: 'MESSAGE', uri, body: 'four' }).then((response) => {
-      answered = true;
-      return response;
-    });
+    const sending = watched(alice.authenticated({ method: 'MESSAGE', uri, body: 'four' }));
     await remote.answer(await remote.incoming('MESSAGE'), 200, 'far1');
+    // The branch runs once the server has the other domain's 200; a 200 forwarded at once would have
+    // reached alice before the answer to her OPTIONS.
     const release = await app.arrived();
-    await new Promise((resolve) => setTimeout(resolve, 200));
-    assert.equal(answered, false, 'no 200 before the sender copy is stored');
+    await alice.roundTrip();
+    assert.equal(sending.settled(), false, 'no 200 before the sender copy is stored');
     release({ status: 200 });
-    const ok = await sending;
+    const ok = await sending.response;
     assert.equal(ok.status, 200);
     assert.match(ok.headers.get('To') ?? '', /tag=far1/, "the other domain's 200");
 
@@ -134,7 +139,8 @@ describe('a local branch holding the final answer', () => {
     assert.equal((await failing).status, 500);
   });
 
-  test('to another domain: a failure there is the answer and the afterSuccess branch never runs', async () => {
+  test('to another domain: a failure there is the answer and the afterSuccess branch never runs', async (t) => {
+    const { fixture, app } = await setUp(t);
     const alice = await fixture.agent('alice');
     const remote = await fixture.agent('dave');
     const runs = app.outgoingRuns;

@@ -8,18 +8,30 @@ import { after, before, describe, test } from 'node:test';
 import type { LocatedTarget, ServerLocator } from '../../src/sip/dns/locator.js';
 import { SipRequest, type SipResponse } from '../../src/sip/message/message.js';
 import type { SipUri } from '../../src/sip/uri.js';
-import { LOOPBACK } from '../interop/harness/ports.js';
-import { Agent } from './agent.js';
-import { type Fixture, startFixture } from './fixture.js';
+import { LOOPBACK } from '../support/ports.js';
+import { Agent } from '../support/sip-agent.js';
+import { DOMAIN, type Fixture, startFixture } from './fixture.js';
 
 /** Holds each location until `answer` is called. */
 class HeldLocator implements ServerLocator {
   readonly asked: string[] = [];
   #release: ((targets: LocatedTarget[]) => void) | undefined;
+  readonly #firstAsked: Promise<void>;
+  #onAsked: (() => void) | undefined;
+
+  constructor() {
+    this.#firstAsked = new Promise((resolve) => (this.#onAsked = resolve));
+  }
 
   locate(uri: SipUri): Promise<LocatedTarget[]> {
     this.asked.push(String(uri));
+    this.#onAsked?.();
     return new Promise((resolve) => (this.#release = resolve));
+  }
+
+  /** Resolves once the proxy has asked for a location. */
+  wasAsked(): Promise<void> {
+    return this.#firstAsked;
   }
 
   answer(targets: LocatedTarget[]): void {
@@ -49,7 +61,7 @@ describe('CANCEL of an INVITE whose next hop is being located', () => {
     const caller = await fixture.agent('alice');
     const invite = caller.request({ method: 'INVITE', uri: 'sip:user@slow.test' });
     await caller.send(invite);
-    for (let i = 0; i < 100 && locator.asked.length === 0; i++) await new Promise((r) => setTimeout(r, 10));
+    await locator.wasAsked();
     assert.deepEqual(locator.asked, ['sip:user@slow.test']);
 
     const cancel = new SipRequest({ method: 'CANCEL', uri: invite.uri, headers: invite.headers.clone() });
@@ -61,6 +73,14 @@ describe('CANCEL of an INVITE whose next hop is being located', () => {
       (m) => m.kind === 'response' && m.status >= 200 && m.headers.get('CSeq')?.endsWith('INVITE') === true,
     );
     assert.equal((final.message as SipResponse).status, 487);
-    await assert.rejects(callee.incoming('INVITE', 300), 'nothing was sent once cancelled');
+    // An INVITE sent once located would have reached the callee before the answer to its own OPTIONS.
+    const port = fixture.ports.get('udp');
+    assert.ok(port !== undefined);
+    await callee.roundTrip({ transport: 'udp', host: LOOPBACK, port }, DOMAIN);
+    assert.equal(
+      callee.has((m) => m.kind === 'request' && m.method === 'INVITE'),
+      false,
+      'nothing was sent once cancelled',
+    );
   });
 });

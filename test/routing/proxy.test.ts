@@ -3,29 +3,83 @@
  * unknown and offline users, INVITE dialogs through Record-Route, CANCEL, OPTIONS and unsupported methods.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { getNameAddrs } from '../../src/sip/headers/name-addr.js';
 import { getVias } from '../../src/sip/headers/via.js';
 import { SipRequest, type SipResponse } from '../../src/sip/message/message.js';
-import { DOMAIN, type Fixture, startFixture } from './fixture.js';
+import { DOMAIN, fixtureFor } from './fixture.js';
+import { waitFor } from '../support/wait.js';
 
 describe('standalone proxy', () => {
-  let fixture: Fixture;
-  before(async () => {
-    fixture = await startFixture();
-  });
-  after(async () => {
-    await fixture.close();
-  });
-
-  test('OPTIONS for the server is answered with what it allows', async () => {
+  test('OPTIONS for the server is answered with what it allows', async (t) => {
+    const fixture = await fixtureFor(t);
     const alice = await fixture.agent('alice');
     const response = await alice.transact(alice.request({ method: 'OPTIONS', uri: `sip:${DOMAIN}` }));
     assert.equal(response.status, 200);
     assert.match(response.headers.get('Allow') ?? '', /MESSAGE/);
   });
 
-  test('an unknown method gets 501, a known one not served outside a dialog 405 with Allow', async () => {
+  test('Max-Forwards 0 gets 483 and goes no further; 1 still goes, with 0 (RFC 3261 §16.3 step 3)', async (t) => {
+    const fixture = await fixtureFor(t);
+    const alice = await fixture.agent('alice');
+    const bob = await fixture.agent('bob');
+    const remote = await fixture.agent('dave');
+    assert.equal((await bob.register()).status, 200);
+    // Checked before authentication: an unauthenticated request would otherwise get 407.
+    for (const method of ['MESSAGE', 'INVITE']) {
+      const exhausted = await alice.transact(
+        alice.request({ method, uri: `sip:bob@${DOMAIN}`, body: 'x', maxForwards: 0 }),
+      );
+      assert.equal(exhausted.status, 483, `${method} to a local user`);
+      if (method === 'INVITE') await alice.send(ackFor(exhausted, alice.sent.at(-1)));
+    }
+    const remoteUri = `sip:dave@127.0.0.1:${String(remote.port)}`;
+    const toRemote = await alice.transact(
+      alice.request({ method: 'MESSAGE', uri: remoteUri, body: 'x', maxForwards: 0 }),
+    );
+    assert.equal(toRemote.status, 483, 'to another domain');
+    const remoteOptions = await alice.transact(
+      alice.request({ method: 'OPTIONS', uri: remoteUri, maxForwards: 0 }),
+    );
+    assert.equal(remoteOptions.status, 483, 'an OPTIONS for another domain is not ours to answer');
+
+    // The boundary: with 1 left the request is forwarded, and arrives with 0.
+    const sending = alice.authenticated({
+      method: 'MESSAGE',
+      uri: `sip:bob@${DOMAIN}`,
+      body: 'last hop',
+      maxForwards: 1,
+    });
+    const atBob = await bob.incoming('MESSAGE');
+    assert.deepEqual(atBob.message.headers.getAll('Max-Forwards'), ['0']);
+    assert.equal(
+      atBob.message.body.toString(),
+      'last hop',
+      'the first request bob receives is the last one sent',
+    );
+    await bob.answer(atBob, 200);
+    assert.equal((await sending).status, 200);
+  });
+
+  test('an OPTIONS for our domain with Max-Forwards 0 is answered by the server itself (RFC 3261 §16.3 step 3, §11)', async (t) => {
+    const fixture = await fixtureFor(t);
+    const alice = await fixture.agent('alice');
+    const bob = await fixture.agent('bob');
+    assert.equal((await bob.register()).status, 200);
+    for (const uri of [`sip:${DOMAIN}`, `sip:bob@${DOMAIN}`]) {
+      const request = alice.request({ method: 'OPTIONS', uri, maxForwards: 0 });
+      // A Proxy-Require the proxy does not support would get 420 once past the Max-Forwards check.
+      request.headers.add('Proxy-Require', 'x-unknown');
+      const response = await alice.transact(request);
+      assert.equal(response.status, 200, `OPTIONS ${uri}: no 483, no 407, no 420, not forwarded`);
+      assert.match(response.headers.get('Allow') ?? '', /MESSAGE/);
+      assert.match(response.headers.get('Supported') ?? '', /outbound/);
+      assert.doesNotMatch(response.headers.get('To') ?? '', /tag=uas/, "not bob's answer");
+    }
+  });
+
+  test('an unknown method gets 501, a known one not served outside a dialog 405 with Allow', async (t) => {
+    const fixture = await fixtureFor(t);
     const alice = await fixture.agent('alice');
     const unknown = await alice.transact(alice.request({ method: 'FROB', uri: `sip:bob@${DOMAIN}` }));
     assert.equal(unknown.status, 501);
@@ -34,7 +88,8 @@ describe('standalone proxy', () => {
     assert.match(publish.headers.get('Allow') ?? '', /INVITE/);
   });
 
-  test('a request of a dialog the proxy is not on gets 481 (§12.2.2), not 405 or 404', async () => {
+  test('a request of a dialog the proxy is not on gets 481 (§12.2.2), not 405 or 404', async (t) => {
+    const fixture = await fixtureFor(t);
     const alice = await fixture.agent('alice');
     const inDialog = { to: `<sip:bob@${DOMAIN}>;tag=gone`, uri: `sip:bob@${DOMAIN}` };
     for (const method of ['BYE', 'INFO', 'UPDATE', 'INVITE', 'MESSAGE']) {
@@ -50,7 +105,8 @@ describe('standalone proxy', () => {
     assert.equal(register.status, 404, 'REGISTER is no dialog request');
   });
 
-  test('a MESSAGE is challenged (407), then forked to every registered device of the recipient', async () => {
+  test('a MESSAGE is challenged (407), then forked to every registered device of the recipient', async (t) => {
+    const fixture = await fixtureFor(t);
     const alice = await fixture.agent('alice');
     const bobPhone = await fixture.agent('bob');
     const bobDesk = await fixture.agent('bob', 'tcp');
@@ -73,11 +129,10 @@ describe('standalone proxy', () => {
     await bobDesk.answer(atDesk, 200);
     assert.equal((await sending).status, 200);
     await bobPhone.answer(atPhone, 200);
-    await bobPhone.register(0);
-    await bobDesk.register(0);
   });
 
-  test('the best failure is forwarded when every device fails', async () => {
+  test('the best failure is forwarded when every device fails', async (t) => {
+    const fixture = await fixtureFor(t);
     const alice = await fixture.agent('alice');
     const carolA = await fixture.agent('carol');
     const carolB = await fixture.agent('carol');
@@ -88,11 +143,10 @@ describe('standalone proxy', () => {
     await carolA.answer(a, 486);
     await carolB.answer(b, 603);
     assert.equal((await sending).status, 603, 'a 6xx wins (§16.7 step 6)');
-    await carolA.register(0);
-    await carolB.register(0);
   });
 
-  test('unknown users get 404 and users without a device 480', async () => {
+  test('unknown users get 404 and users without a device 480', async (t) => {
+    const fixture = await fixtureFor(t);
     const alice = await fixture.agent('alice');
     const unknown = await alice.authenticated({ method: 'MESSAGE', uri: `sip:nobody@${DOMAIN}`, body: 'x' });
     assert.equal(unknown.status, 404);
@@ -100,7 +154,8 @@ describe('standalone proxy', () => {
     assert.equal(offline.status, 480);
   });
 
-  test('a sender from another domain, or whose From is not its account, is refused', async () => {
+  test('a sender from another domain, or whose From is not its account, is refused', async (t) => {
+    const fixture = await fixtureFor(t);
     const alice = await fixture.agent('alice');
     const forged = alice.request({ method: 'MESSAGE', uri: `sip:bob@${DOMAIN}`, body: 'x' });
     forged.headers.set('From', '<sip:mallory@elsewhere.test>;tag=1');
@@ -129,7 +184,8 @@ describe('standalone proxy', () => {
     assert.equal(refused.reason, 'From Does Not Match Credentials');
   });
 
-  test('an INVITE sets up a dialog through Record-Route; ACK and BYE follow the route', async () => {
+  test('an INVITE sets up a dialog through Record-Route; ACK and BYE follow the route', async (t) => {
+    const fixture = await fixtureFor(t);
     const alice = await fixture.agent('alice', 'tcp');
     const bob = await fixture.agent('bob');
     await bob.register();
@@ -170,10 +226,10 @@ describe('standalone proxy', () => {
     const byeAtBob = await bob.incoming('BYE');
     await bob.answer(byeAtBob, 200);
     assert.equal((await byeDone).status, 200);
-    await bob.register(0);
   });
 
-  test('a CANCEL cancels the ringing branch and the caller gets 487', async () => {
+  test('a CANCEL cancels the ringing branch and the caller gets 487', async (t) => {
+    const fixture = await fixtureFor(t);
     const alice = await fixture.agent('alice');
     const bob = await fixture.agent('bob');
     await bob.register();
@@ -200,24 +256,27 @@ describe('standalone proxy', () => {
     await bob.answer(cancelAtBob, 200);
     await bob.answer(invite, 487);
     assert.equal((await inviting).status, 487);
-    await bob.register(0);
   });
 
-  test('a WebSocket client registers and receives a MESSAGE over its connection', async () => {
+  test('a WebSocket client registers and receives a MESSAGE over its connection', async (t) => {
+    const fixture = await fixtureFor(t);
     const { WebSocket } = await import('ws');
     const port = fixture.ports.get('ws');
     const socket = new WebSocket(`ws://127.0.0.1:${String(port)}`, 'sip');
     await new Promise((resolve, reject) => socket.once('open', resolve).once('error', reject));
+    t.after(() => {
+      socket.close();
+    });
     const frames: string[] = [];
     socket.on('message', (data: Buffer) => frames.push(data.toString()));
-    const waitFor = async (pattern: RegExp): Promise<string> => {
-      for (let i = 0; i < 300; i++) {
-        const index = frames.findIndex((f) => pattern.test(f));
-        if (index !== -1) return frames.splice(index, 1)[0] ?? '';
-        await new Promise((resolve) => setTimeout(resolve, 10));
-      }
-      throw new Error(`no frame matching ${String(pattern)}`);
-    };
+    const frame = (pattern: RegExp): Promise<string> =>
+      waitFor(
+        () => {
+          const index = frames.findIndex((f) => pattern.test(f));
+          return index === -1 ? undefined : (frames.splice(index, 1)[0] ?? '');
+        },
+        `a frame matching ${String(pattern)}`,
+      );
     const register = (auth: string): string =>
       [
         `REGISTER sip:${DOMAIN} SIP/2.0`,
@@ -235,7 +294,7 @@ describe('standalone proxy', () => {
         '',
       ].join('\r\n');
     socket.send(register(''));
-    const challenge = await waitFor(/^SIP\/2.0 401/);
+    const challenge = await frame(/^SIP\/2.0 401/);
     const nonce = /nonce="([^"]+)"/.exec(challenge)?.[1] ?? '';
     const { digestAuthorization } = await import('../sip/auth/digest-client.js');
     socket.send(
@@ -250,14 +309,14 @@ describe('standalone proxy', () => {
         }),
       ),
     );
-    await waitFor(/^SIP\/2.0 200/);
+    await frame(/^SIP\/2.0 200/);
     const alice = await fixture.agent('alice');
     const sending = alice.authenticated({
       method: 'MESSAGE',
       uri: `sip:carol@${DOMAIN}`,
       body: 'to the browser',
     });
-    const message = await waitFor(/^MESSAGE /);
+    const message = await frame(/^MESSAGE /);
     assert.match(message, /^MESSAGE sip:carol@abc\.invalid;transport=ws SIP\/2\.0/);
     assert.match(message, /to the browser$/);
     const via = /Via: ([^\r]+)\r\n/.exec(message)?.[0] ?? '';
@@ -269,7 +328,6 @@ describe('standalone proxy', () => {
     assert.ok(via !== '' && reply !== undefined);
     socket.send(['SIP/2.0 200 OK', ...reply, 'Content-Length: 0', '', ''].join('\r\n'));
     assert.equal((await sending).status, 200);
-    socket.close();
   });
 });
 

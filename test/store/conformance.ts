@@ -22,11 +22,11 @@ import type { ConformanceBackend, StoreTarget } from './backends.js';
 import { fullBinding, makeBinding, T0 } from './bindings.js';
 import { digestLogin } from './digest-login.js';
 import { runTypeScript } from './processes.js';
+import { md5 } from '../support/md5.js';
 
 const LATEST_VERSION = 5;
 const ALL_VERSIONS = [1, 2, 3, 4, 5];
 const TIMEOUT = { timeout: 60_000 };
-const md5 = (text: string): string => createHash('md5').update(text).digest('hex');
 const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');
 
 function shuffled<T>(items: readonly T[]): T[] {

@@ -6,21 +6,9 @@ import { describe, it } from 'node:test';
 import { openStore, StoreError } from '../../src/store/index.js';
 import { postgresBackend } from './backends.js';
 import { runConformanceSuite } from './conformance.js';
+import { freePort } from '../support/ports.js';
 
 runConformanceSuite('PostgreSQL', postgresBackend);
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  await new Promise<void>((resolve) =>
-    server.close(() => {
-      resolve();
-    }),
-  );
-  if (address === null || typeof address === 'string') throw new Error('no port');
-  return address.port;
-}
 
 describe('PostgreSQL store', () => {
   it('fails quickly when the server is unreachable, without showing the password', async () => {

@@ -1,7 +1,6 @@
 // `missive user …` run as a real process (node --import tsx src/cli/main.ts) against temporary SQLite
 // stores: output, exit statuses, and what ends up in the store.
 import assert from 'node:assert/strict';
-import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -10,8 +9,7 @@ import { after, before, describe, it } from 'node:test';
 import { openStore } from '../../src/store/index.js';
 import { digestLogin } from './digest-login.js';
 import { type ProcessResult, runTypeScript } from './processes.js';
-
-const md5 = (text: string): string => createHash('md5').update(text).digest('hex');
+import { md5 } from '../support/md5.js';
 
 describe('missive user', { concurrency: 4, timeout: 120_000 }, () => {
   let dir: string;

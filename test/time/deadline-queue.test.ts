@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import fc from 'fast-check';
 import { DeadlineQueue } from '../../src/time/deadline-queue.js';
-import { ManualClock as FakeClock } from '../helpers/manual-clock.js';
+import { ManualClock as FakeClock } from '../support/manual-clock.js';
 
 function setup(): { clock: FakeClock; queue: DeadlineQueue; fired: string[]; at: Map<string, number> } {
   const clock = new FakeClock();

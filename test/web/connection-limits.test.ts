@@ -9,8 +9,8 @@ import { connect, type Socket } from 'node:net';
 import { describe, test } from 'node:test';
 import { InboundConnections } from '../../src/sip/transport/inbound-connections.js';
 import { WebServer } from '../../src/web/http-server.js';
-import { ManualClock } from '../helpers/manual-clock.js';
-import { eventually } from '../sip/transport/helpers.js';
+import { ManualClock } from '../support/manual-clock.js';
+import { eventually } from '../support/wait.js';
 
 async function open(port: number): Promise<{ socket: Socket; closed: () => boolean; data: () => string }> {
   const socket = connect({ host: '127.0.0.1', port });

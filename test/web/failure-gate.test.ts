@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { SourceFailureLimiter } from '../../src/web/failure-gate.js';
-import { ManualClock } from '../helpers/manual-clock.js';
+import { ManualClock } from '../support/manual-clock.js';
 
 const LIMITS = { maxFailures: 3, windowSeconds: 10, blockSeconds: 30 };
 

@@ -7,7 +7,7 @@ import { type ConformanceBackend, postgresBackend, sqliteBackend } from '../stor
 import { openStore, type Store } from '../../src/store/index.js';
 import type { UpgradeHandler } from '../../src/web/upgrades.js';
 import { WebService } from '../../src/web/web-service.js';
-import { ManualClock } from '../helpers/manual-clock.js';
+import { ManualClock } from '../support/manual-clock.js';
 
 export const T0 = 1_714_557_600_000; // 2024-05-01T10:00:00Z
 

@@ -15,6 +15,7 @@ import { digestAuthorization } from '../sip/auth/digest-client.js';
 import { selfSignedCertificate } from '../sip/transport/helpers.js';
 import { WebSocketPeer } from '../sip/transport/websocket-peer.js';
 import { request, startWeb, type WebHarness } from './harness.js';
+import { waitFor } from '../support/wait.js';
 
 const DOMAIN = 'example.test';
 
@@ -102,14 +103,11 @@ describe('web port', () => {
 
   test('a SIP WebSocket client registers through the shared server', async () => {
     const peer = await WebSocketPeer.connect(`ws://127.0.0.1:${web.port}/webrtcgateway/ws`, {}, ['sip']);
-    const waitFor = async (pattern: RegExp): Promise<string> => {
-      for (let i = 0; i < 300; i++) {
-        const frame = peer.frames.find((f) => pattern.test(f.data.toString()));
-        if (frame !== undefined) return frame.data.toString();
-        await new Promise((resolve) => setTimeout(resolve, 10));
-      }
-      throw new Error(`no frame matching ${String(pattern)}`);
-    };
+    const frameMatching = (pattern: RegExp): Promise<string> =>
+      waitFor(
+        () => peer.frames.find((f) => pattern.test(f.data.toString()))?.data.toString(),
+        `a frame matching ${String(pattern)}`,
+      );
     const register = (cseq: number, auth?: string): string =>
       [
         `REGISTER sip:${DOMAIN} SIP/2.0`,
@@ -127,7 +125,7 @@ describe('web port', () => {
         '',
       ].join('\r\n');
     peer.send(register(1));
-    const challenge = await waitFor(/^SIP\/2.0 401/);
+    const challenge = await frameMatching(/^SIP\/2.0 401/);
     const nonce = /nonce="([^"]+)"/.exec(challenge)?.[1] ?? '';
     peer.send(
       register(
@@ -142,7 +140,7 @@ describe('web port', () => {
         }),
       ),
     );
-    const ok = await waitFor(/^SIP\/2.0 200/);
+    const ok = await frameMatching(/^SIP\/2.0 200/);
     assert.match(ok, /Contact: <sip:carol@abc\.invalid;transport=ws>/i);
     const bindings = await web.store.locations.lookup(`carol@${DOMAIN}`, Date.now());
     assert.equal(bindings.length, 1);

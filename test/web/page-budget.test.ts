@@ -16,7 +16,7 @@ import type { WebEnv } from '../../src/web/peer.js';
 import { TokenCheck } from '../../src/web/token-check.js';
 import { TokenFailureLog } from '../../src/web/token-failure-log.js';
 import { SourceFailureLimiter } from '../../src/web/failure-gate.js';
-import { ManualClock } from '../helpers/manual-clock.js';
+import { ManualClock } from '../support/manual-clock.js';
 import type { ConformanceBackend } from '../store/backends.js';
 import { incoming } from '../store/journal-entries.js';
 import { apikey, BACKENDS, T0 } from './harness.js';

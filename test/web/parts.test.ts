@@ -10,6 +10,7 @@ import { parsePageRequest } from '../../src/web/journal-routes.js';
 import { renderTimestamp } from '../../src/web/message-json.js';
 import { WebSocketPeer } from '../sip/transport/websocket-peer.js';
 import { request } from './harness.js';
+import { eventually } from '../support/wait.js';
 
 describe('Apikey header', () => {
   test('exactly two whitespace-separated parts, the scheme exactly Apikey', () => {
@@ -135,9 +136,7 @@ describe('upgrade routing', () => {
         'sylkRTC-2',
       ]);
       assert.equal(peer.protocol, 'sylkRTC-2');
-      for (let i = 0; i < 200 && peer.frames.length === 0; i++) {
-        await new Promise((resolve) => setTimeout(resolve, 10));
-      }
+      await eventually(() => peer.frames.length > 0, 'the ready event');
       assert.equal(peer.frames[0]?.data.toString(), '{"sylkrtc": "ready-event"}');
       peer.close();
       // Without a SIP transport, a sip upgrade elsewhere is refused.

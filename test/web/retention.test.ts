@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { openStore, type Store } from '../../src/store/index.js';
 import { RetentionPurger } from '../../src/web/retention.js';
-import { ManualClock } from '../helpers/manual-clock.js';
+import { ManualClock } from '../support/manual-clock.js';
 import type { ConformanceBackend } from '../store/backends.js';
 import { ALICE, BOB, incoming } from '../store/journal-entries.js';
 import { BACKENDS, T0 } from './harness.js';

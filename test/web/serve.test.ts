@@ -5,10 +5,11 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { generateApiToken, openStore } from '../../src/store/index.js';
-import { MissiveProcess } from '../helpers/missive-process.js';
+import { MissiveProcess } from '../support/missive-process.js';
 import { WebSocketPeer } from '../sip/transport/websocket-peer.js';
 import { incoming } from '../store/journal-entries.js';
 import { apikey, request } from './harness.js';
+import { eventually } from '../support/wait.js';
 
 const DOMAIN = 'example.test';
 
@@ -104,9 +105,7 @@ describe('missive serve: the web port', { timeout: 90_000 }, () => {
         '',
       ].join('\r\n'),
     );
-    for (let i = 0; i < 300 && peer.received.length === 0; i++) {
-      await new Promise((resolve) => setTimeout(resolve, 10));
-    }
+    await eventually(() => peer.received.length > 0, 'a response');
     const response = peer.received[0];
     assert.ok(response?.kind === 'response', 'a response arrived');
     assert.equal(response.status, 401);

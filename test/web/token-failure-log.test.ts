@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { pino } from 'pino';
 import { TokenFailureLog } from '../../src/web/token-failure-log.js';
-import { ManualClock } from '../helpers/manual-clock.js';
+import { ManualClock } from '../support/manual-clock.js';
 
 interface Line {
   readonly level: number;

@@ -10,7 +10,7 @@ import { SourceFailureLimiter } from '../../src/web/failure-gate.js';
 import { TokenCheck } from '../../src/web/token-check.js';
 import { TokenFailureLog } from '../../src/web/token-failure-log.js';
 import { WebService } from '../../src/web/web-service.js';
-import { ManualClock } from '../helpers/manual-clock.js';
+import { ManualClock } from '../support/manual-clock.js';
 import { type ConformanceBackend, sqliteBackend } from '../store/backends.js';
 import { ALICE } from '../store/journal-entries.js';
 import { T0 } from './harness.js';

@@ -4,7 +4,7 @@
  */
 import { join } from 'node:path';
 import { Child } from '../../../test/interop/harness/child.js';
-import { freePort, LOOPBACK } from '../../../test/interop/harness/ports.js';
+import { freePort, LOOPBACK } from '../../../test/support/ports.js';
 import { waitForSip } from '../../../test/interop/harness/sip-ping.js';
 import { processTree } from '../../msrp/relays/proc.js';
 import type { RunningTarget, TargetLaunch } from './target.js';

@@ -1,9 +1,10 @@
 /**
  * A lenient ISO-8601 reader for the date-times peers write in CPIM DateTime and JSON timestamps, in the
  * spirit of the dateutil parser the reference uses: extended or basic date, `T` or spaces before the time,
- * optional seconds and fraction (truncated to microseconds as dateutil does), `Z`/`UTC`/`GMT` or a numeric
- * offset, or no zone at all (naive). dateutil's free-text forms (month names, two-digit years, fuzzy
- * matching) are not accepted.
+ * the hour alone after `T`, optional seconds and fraction (truncated to microseconds as dateutil does),
+ * `Z`/`UTC`/`GMT` or a numeric offset, or no zone at all (naive). dateutil's free-text forms (month
+ * names, two-digit years, fuzzy matching) are not accepted; cpim-differential.test.ts lists where this
+ * reader is stricter and why.
  */
 import { isValidTimestamp, type Timestamp } from './timestamp.js';
 
@@ -16,7 +17,9 @@ const PATTERN = new RegExp(
     String.raw`(?:(?<dsep>[-/])(?<month>\d{1,2})\k<dsep>(?<day>\d{1,2})|(?<bmonth>\d{2})(?<bday>\d{2}))`,
     String.raw`(?:(?<tsep>[Tt]|\s+)`,
     String.raw`(?:(?<hour>\d{1,2}):(?<minute>\d{2})(?::(?<second>\d{2})(?:[.,](?<fraction>\d+))?)?`,
-    String.raw`|(?<bhour>\d{2})(?<bminute>\d{2})(?:(?<bsecond>\d{2})(?:[.,](?<bfraction>\d+))?)?)`,
+    String.raw`|(?<bhour>\d{2})(?<bminute>\d{2})(?:(?<bsecond>\d{2})(?:[.,](?<bfraction>\d+))?)?`,
+    // The hour alone (ISO 8601 reduced precision, "T10"), which dateutil reads too.
+    String.raw`|(?<hhour>\d{2}))`,
     String.raw`(?:\s*(?:(?<utc>[Zz]|UTC|GMT)|(?<sign>[+-])(?<offh>\d{2})(?::?(?<offm>\d{2}))?))?)?$`,
   ].join(''),
 );
@@ -41,8 +44,10 @@ export function parseTimestamp(text: string): Timestamp | undefined {
   if (trimmed.length > MAX_LENGTH) return undefined;
   const groups = PATTERN.exec(trimmed)?.groups;
   if (groups === undefined) return undefined;
-  // The basic time form (T100000) only after a T: in "2024-05-01 1000" the digits are not a time.
-  if (groups.bhour !== undefined && groups.tsep !== 'T' && groups.tsep !== 't') return undefined;
+  // The basic time form (T100000) and the hour alone (T10) only after a T: in "2024-05-01 1000" or
+  // "2024-05-01 10" the digits are not a time.
+  if ((groups.bhour ?? groups.hhour) !== undefined && groups.tsep !== 'T' && groups.tsep !== 't')
+    return undefined;
   const offsetMinutes = offsetOf(groups);
   if (offsetMinutes === undefined) return undefined;
   const fraction = groups.fraction ?? groups.bfraction;
@@ -50,7 +55,7 @@ export function parseTimestamp(text: string): Timestamp | undefined {
     year: num(groups.year),
     month: num(groups.month ?? groups.bmonth),
     day: num(groups.day ?? groups.bday),
-    hour: num(groups.hour ?? groups.bhour),
+    hour: num(groups.hour ?? groups.bhour ?? groups.hhour),
     minute: num(groups.minute ?? groups.bminute),
     second: num(groups.second ?? groups.bsecond),
     // dateutil keeps the first six fraction digits and drops the rest.

@@ -15,7 +15,7 @@ import {
 } from './baresip-output.js';
 import { Child } from './child.js';
 import { makeWorkDir, removeWorkDir } from './paths.js';
-import { LOOPBACK } from './ports.js';
+import { LOOPBACK } from '../../support/ports.js';
 import { TOOL_PATHS } from './tools.js';
 
 export interface BaresipOptions {

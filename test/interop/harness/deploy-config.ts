@@ -5,6 +5,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { REPO_ROOT } from './paths.js';
+import { kamailioModulesDir } from './tools.js';
 
 export const DEPLOY_KAMAILIO_CONFIG = join(REPO_ROOT, 'deploy', 'kamailio', 'kamailio.cfg');
 
@@ -20,10 +21,10 @@ export function setSubstdefs(config: string, values: Readonly<Record<string, str
 
 /** Writes the deploy config with these values into `dir`; its path. */
 export function writeDeployConfig(dir: string, values: Readonly<Record<string, string>>): string {
-  const text = setSubstdefs(readFileSync(DEPLOY_KAMAILIO_CONFIG, 'utf8'), values).replace(
-    /^log_stderror=no$/m,
-    'log_stderror=yes',
-  );
+  const text = setSubstdefs(readFileSync(DEPLOY_KAMAILIO_CONFIG, 'utf8'), values)
+    .replace(/^log_stderror=no$/m, 'log_stderror=yes')
+    // The sample names Debian's x86-64 directory; this machine's Kamailio says where its modules are.
+    .replace(/^mpath=".*"$/m, `mpath="${kamailioModulesDir()}/"`);
   const path = join(dir, 'kamailio.cfg');
   writeFileSync(path, text);
   return path;

@@ -7,7 +7,7 @@ import { Resolver } from 'node:dns/promises';
 import { join } from 'node:path';
 import { Child } from './child.js';
 import { makeWorkDir, removeWorkDir } from './paths.js';
-import { LOOPBACK, freePort } from './ports.js';
+import { LOOPBACK, freePort } from '../../support/ports.js';
 import { TOOL_PATHS } from './tools.js';
 
 export interface NaptrEntry {

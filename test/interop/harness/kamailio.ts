@@ -8,9 +8,9 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Child } from './child.js';
 import { KAMAILIO_CONFIG_DIR, makeWorkDir, removeWorkDir } from './paths.js';
-import { freePorts, LOOPBACK } from './ports.js';
+import { freePorts, LOOPBACK } from '../../support/ports.js';
 import { waitForSip } from './sip-ping.js';
-import { TOOL_PATHS } from './tools.js';
+import { kamailioModulesDir, TOOL_PATHS } from './tools.js';
 
 /** The test registrar/proxy: digest auth (password "secret"), Record-Route on INVITE (see the file). */
 export const PEERS_CONFIG = join(KAMAILIO_CONFIG_DIR, 'peers.cfg');
@@ -98,6 +98,7 @@ export async function startKamailio(options: KamailioOptions = {}): Promise<Kama
     TLS_PORT: String(tlsPort),
     WORKDIR: workDir,
     TLS_CFG: join(workDir, 'tls.cfg'),
+    MODULES: kamailioModulesDir(),
     ...options.replacements,
   };
   if (options.tls !== undefined) {

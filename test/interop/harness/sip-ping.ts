@@ -5,7 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import { createSocket } from 'node:dgram';
 import { connect } from 'node:net';
-import { LOOPBACK } from './ports.js';
+import { LOOPBACK } from '../../support/ports.js';
 
 function options(transport: 'udp' | 'tcp', localPort: number, host: string, port: number): Buffer {
   const branch = `z9hG4bK${randomBytes(6).toString('hex')}`;

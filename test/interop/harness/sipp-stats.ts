@@ -5,6 +5,8 @@
  * per call and timer, in whole milliseconds: sipp's clock ticks in ms).
  */
 import { existsSync, readFileSync } from 'node:fs';
+import type { SipMessage } from '../../../src/sip/message/message.js';
+import { parseDatagram } from '../../../src/sip/parser/datagram.js';
 
 export interface SippStats {
   /** ElapsedTime(C): whole seconds only. */
@@ -144,4 +146,29 @@ export function acknowledgedCallIds(trace: string): Set<string> {
     if (callId !== undefined) ids.add(callId);
   }
   return ids;
+}
+
+/** One message of a `-trace_msg` file, as sipp sent or received it. */
+export interface TracedMessage {
+  readonly direction: 'sent' | 'received';
+  readonly message: SipMessage;
+}
+
+/**
+ * `-trace_msg`: every message sipp sent or received, in order, parsed by missive's own parser. A block that
+ * does not parse is an error: the test would otherwise assert on fewer messages than went over the wire.
+ */
+export function parseTracedMessages(trace: string): TracedMessage[] {
+  const messages: TracedMessage[] = [];
+  for (const block of trace.split(/^-{20,}.*$/m)) {
+    const heading = /^\s*\w+ message (sent|received)\b[^\n]*\n\n/.exec(block);
+    if (heading === null) continue;
+    // What follows the message (sipp's blank lines) lies past its Content-Length and is not read.
+    const raw = block.slice(heading[0].length);
+    const parsed = parseDatagram(Buffer.from(raw, 'latin1'));
+    if (parsed.kind !== 'message')
+      throw new Error(`sipp trace: a message that does not parse: ${raw.slice(0, 200)}`);
+    messages.push({ direction: heading[1] as 'sent' | 'received', message: parsed.message });
+  }
+  return messages;
 }

@@ -9,16 +9,21 @@ import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Child, type Exit } from './child.js';
 import { makeWorkDir, removeWorkDir, type ScenarioName, scenarioPath } from './paths.js';
-import { freePort, LOOPBACK, portInUse } from './ports.js';
+import { freePort, LOOPBACK, portInUse } from '../../support/ports.js';
 import {
   parseCounts,
   parseErrorCodes,
   parseRtt,
   parseStats,
+  parseTracedMessages,
   readIfExists,
   type SippStats,
+  type TracedMessage,
 } from './sipp-stats.js';
 import { TOOL_PATHS } from './tools.js';
+
+/** Where -trace_msg writes, in the work directory. */
+const MESSAGE_FILE = 'messages.log';
 
 /** u1: one UDP socket; t1: one TCP connection for all calls; tn: one TCP connection per call. */
 export type SippTransport = 'u1' | 't1' | 'tn';
@@ -86,6 +91,8 @@ export interface SippOptions {
   /** Pin sipp to these CPUs (taskset -c). */
   readonly cpus?: string;
   readonly extraArgs?: readonly string[];
+  /** -trace_msg: keep every message sent and received, for SippResult.messages. */
+  readonly traceMessages?: boolean;
   /**
    * Where sipp runs and writes its files. By default a new temporary directory, removed after a run in
    * which every call succeeded and kept otherwise (describeSipp names it).
@@ -108,6 +115,8 @@ export interface SippResult {
   readonly errors: string;
   /** sipp's stderr (and stdout, which is its screen). */
   readonly log: string;
+  /** With traceMessages: every message sent and received, in order. */
+  readonly messages: readonly TracedMessage[];
   readonly workDir: string;
   readonly args: readonly string[];
 }
@@ -154,6 +163,7 @@ export function sippArgs(options: SippOptions, localPort: number, statsFile: str
   if (options.rtt !== undefined && options.rtt !== false) {
     args.push('-trace_rtt', '-rtt_freq', String(options.rtt === true ? 1 : options.rtt.freq));
   }
+  if (options.traceMessages === true) args.push('-trace_msg', '-message_file', MESSAGE_FILE);
   args.push(...(options.extraArgs ?? []));
   return args;
 }
@@ -235,6 +245,7 @@ export class SippProcess {
       rtt: parseRtt(readIfExists(findFile(this.workDir, '_rtt.csv'))),
       errors: readIfExists(findFile(this.workDir, '_errors.log')).slice(0, 20_000),
       log: this.child.logTail(20_000),
+      messages: parseTracedMessages(readIfExists(join(this.workDir, MESSAGE_FILE))),
       workDir: this.workDir,
       args: this.args,
     };

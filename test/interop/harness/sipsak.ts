@@ -7,7 +7,7 @@
 import { join } from 'node:path';
 import { Child, type Exit } from './child.js';
 import { makeWorkDir, removeWorkDir } from './paths.js';
-import { LOOPBACK } from './ports.js';
+import { LOOPBACK } from '../../support/ports.js';
 import { TOOL_PATHS } from './tools.js';
 
 export interface SipsakOptions {

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { SenderRateLimit } from '../../../src/messaging/limits/sender-rate-limit.js';
-import { ManualClock } from '../../helpers/manual-clock.js';
+import { ManualClock } from '../../support/manual-clock.js';
 
 const takes = (limit: SenderRateLimit, sender: string, n: number): boolean[] =>
   Array.from({ length: n }, () => limit.take(sender));

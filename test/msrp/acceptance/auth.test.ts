@@ -13,7 +13,7 @@ import { expectedRspauth } from '../harness/digest.js';
 import { assertChallenge, assertRelayRequest, assertResponse, assertStatus } from '../harness/expect.js';
 import { type HeaderList, type MsrpMessage, header, lines, request, show } from '../harness/message.js';
 import { describeModes, type Suite } from '../harness/suite.js';
-import { sleep } from '../harness/wait.js';
+import { sleep } from '../../support/wait.js';
 
 const T = { timeout: 30_000 };
 const CHALLENGE_LIFETIME_S = 2;

@@ -17,7 +17,7 @@ import { MiB, RssSampler } from '../harness/rss.js';
 import { openSession } from '../harness/session.js';
 import { describeModes } from '../harness/suite.js';
 import { FileReceiver, type SendProgress, sendFile } from '../harness/transfer.js';
-import { sleep } from '../harness/wait.js';
+import { sleep } from '../../support/wait.js';
 
 const TOTAL = 32 * MiB;
 const LEAD_BOUND = 16 * MiB;

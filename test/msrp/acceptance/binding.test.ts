@@ -4,7 +4,7 @@ import { it } from 'node:test';
 import { auth } from '../harness/auth.js';
 import { assertRelayReport, assertRelayRequest, assertResponse } from '../harness/expect.js';
 import { type HeaderList, header, request, response, responseTo } from '../harness/message.js';
-import { ok, openSession } from '../harness/session.js';
+import { nothingMoreAt, ok, openSession } from '../harness/session.js';
 import { describeModes } from '../harness/suite.js';
 
 const T = { timeout: 30_000 };
@@ -188,7 +188,7 @@ describeModes('9.3 binding and forwarding', {}, (s) => {
       toPath: s.aUri,
       fromPath: session.usePath,
     });
-    await session.a.expectNothing(700);
+    await nothingMoreAt(session, 'a');
   });
 
   it(
@@ -221,7 +221,7 @@ describeModes('9.3 binding and forwarding', {}, (s) => {
         headers: partial,
         body: 'hello',
       });
-      await a.expectNothing(300);
+      await nothingMoreAt(session, 'a');
       await b.write(responseTo(fwd, 415, 'Unsupported media type', session.bUri));
       assertRelayReport(await a.nextMessage(), {
         toPath: s.aUri,
@@ -255,7 +255,7 @@ describeModes('9.3 binding and forwarding', {}, (s) => {
         body: 'hello',
       });
       await b.write(responseTo(fwdNo, 481, 'No such session', session.bUri));
-      await a.expectNothing(700);
+      await nothingMoreAt(session, 'a');
     },
   );
 
@@ -281,7 +281,7 @@ describeModes('9.3 binding and forwarding', {}, (s) => {
       fromPath: `${session.usePath} ${session.bUri}`,
       headers,
     });
-    await session.b.expectNothing(500);
+    await nothingMoreAt(session, 'b');
   });
 
   it('44 NICKNAME round trip', T, async (t) => {
@@ -342,7 +342,7 @@ describeModes('9.3 binding and forwarding', {}, (s) => {
         fromPath: session.usePath,
       });
     }
-    await session.b.expectNothing(500);
+    await nothingMoreAt(session, 'b');
   });
 
   it(
@@ -378,7 +378,7 @@ describeModes('9.3 binding and forwarding', {}, (s) => {
       await expect481('s4700002', 'To-Path does not match session destination');
       await send('s4700003', usePath);
       await expect481('s4700003', 'Non-response with me as endpoint, nowhere to relay to');
-      await session.b.expectNothing(300);
+      await nothingMoreAt(session, 'b');
       // REPORT on a session that is authenticated but not yet bound.
       const fresh = await scope.client();
       const { usePath: useF } = await auth(fresh, { toUri: s.domainUri, fromUri: s.aUri });

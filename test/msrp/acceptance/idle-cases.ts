@@ -6,7 +6,7 @@ import { auth, authRequest, authorization, requestChallenge } from '../harness/a
 import type { MsrpConnection } from '../harness/connection.js';
 import { lines } from '../harness/message.js';
 import type { Suite } from '../harness/suite.js';
-import { since, sleep } from '../harness/wait.js';
+import { since, sleep } from '../../support/wait.js';
 
 type Activity = (s: Suite, a: MsrpConnection, timeoutMs: number) => Promise<void>;
 
@@ -33,22 +33,21 @@ const activities: Record<string, Activity> = {
 
 /**
  * One test per activity (only "no bytes" when `allActivities` is false): the connection closes
- * timeoutMs after accept (−200 ms … +1 s); an authenticated one is not closed.
+ * timeoutMs after accept, not before (timers do not fire early, whatever the load), and within a bound that
+ * a loaded machine keeps (the relay's own process and clock: the exact instant is checked in-process with
+ * the manual clock, test/msrp/invalid-connection-timer.test.ts); an authenticated one is not closed.
  */
 export function idleConnectionTests(s: Suite, timeoutMs: number, allActivities = true): void {
-  const T = { timeout: timeoutMs + 15_000 };
+  const T = { timeout: timeoutMs + 30_000 };
   for (const [name, activity] of Object.entries(activities)) {
     if (!allActivities && name !== 'no bytes') continue;
     it(`35 idle NEW connection (${name}) is closed ${timeoutMs / 1000} s after accept`, T, async (t) => {
       const start = performance.now();
       const a = await s.scope(t).client();
       await activity(s, a, timeoutMs);
-      await a.expectClosed(timeoutMs + 3000 - since(start));
+      await a.expectClosed(timeoutMs + LOADED_MACHINE_MS - since(start));
       const elapsed = since(start);
-      assert.ok(
-        elapsed > timeoutMs - 200 && elapsed < timeoutMs + 1000,
-        `closed after ${Math.round(elapsed)} ms`,
-      );
+      assert.ok(elapsed > timeoutMs - 200, `closed after ${Math.round(elapsed)} ms, before the timer`);
     });
   }
 
@@ -57,6 +56,13 @@ export function idleConnectionTests(s: Suite, timeoutMs: number, allActivities =
     const start = performance.now();
     const a = await s.scope(t).client();
     await auth(a, { toUri: s.domainUri, fromUri: s.aUri });
-    await a.expectNothing(timeoutMs + 1000 - since(start));
+    // Past the timer, the connection still answers: a second AUTH there gets its 481 (spec §9.2 test 30).
+    await sleep(timeoutMs + 500 - since(start));
+    await a.write(authRequest({ toUri: s.domainUri, fromUri: s.aUri }));
+    assert.equal((await a.nextMessage()).status, 481);
+    assert.equal(a.closed, false);
   });
 }
+
+/** How late a timer of the relay process may fire on a loaded machine without the test failing. */
+const LOADED_MACHINE_MS = 10_000;

@@ -5,7 +5,7 @@ import { it } from 'node:test';
 import type { MessageHead } from '../harness/frame-reader.js';
 import { type HeaderList, header, request, responseTo } from '../harness/message.js';
 import { SeededBytes } from '../harness/seeded-data.js';
-import { openSession } from '../harness/session.js';
+import { nothingMoreAt, openSession } from '../harness/session.js';
 import { describeModes } from '../harness/suite.js';
 
 const COUNT = 10_000;
@@ -90,7 +90,7 @@ describeModes('9.4 many small messages', {}, (s) => {
         -1,
         'REPORTs in order',
       );
-      await a.expectNothing(300);
+      await nothingMoreAt(session, 'a');
     },
   );
 });

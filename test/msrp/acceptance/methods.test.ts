@@ -2,7 +2,7 @@
 import { it } from 'node:test';
 import { assertRelayRequest, assertResponse } from '../harness/expect.js';
 import { request } from '../harness/message.js';
-import { openSession } from '../harness/session.js';
+import { nothingMoreAt, openSession } from '../harness/session.js';
 import { describeModes } from '../harness/suite.js';
 
 const T = { timeout: 30_000 };
@@ -36,6 +36,6 @@ describeModes('9.3 methods (allow_other_methods = no)', { settings: { allow_othe
       toPath: s.aUri,
       fromPath: session.usePath,
     });
-    await session.b.expectNothing(500);
+    await nothingMoreAt(session, 'b');
   });
 });

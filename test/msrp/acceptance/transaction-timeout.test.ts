@@ -4,12 +4,14 @@ import assert from 'node:assert/strict';
 import { it } from 'node:test';
 import { assertRelayReport, assertResponse } from '../harness/expect.js';
 import { type HeaderList, request } from '../harness/message.js';
-import { ok, openSession } from '../harness/session.js';
+import { nothingMoreAt, ok, openSession } from '../harness/session.js';
 import { describeModes } from '../harness/suite.js';
-import { since } from '../harness/wait.js';
+import { since, sleep } from '../../support/wait.js';
 
 const TIMEOUT_S = 2;
 const T = { timeout: 30_000 };
+/** How late a timer of the relay process may fire on a loaded machine without the test failing. */
+const LOADED_MACHINE_MS = 10_000;
 
 describeModes(
   '9.3 transaction timeout',
@@ -48,7 +50,7 @@ describeModes(
         }
         await b.nextMessage(); // B never answers
         const written = performance.now();
-        const report = await a.nextMessage(TIMEOUT_S * 1000 + 2000);
+        const report = await a.nextMessage(TIMEOUT_S * 1000 + LOADED_MACHINE_MS);
         const elapsed = since(written);
         assertRelayReport(report, {
           toPath: s.aUri,
@@ -58,7 +60,7 @@ describeModes(
           byteRange: '1-5/5',
         });
         assert.ok(
-          elapsed > TIMEOUT_S * 1000 - 200 && elapsed < TIMEOUT_S * 1000 + 1000,
+          elapsed > TIMEOUT_S * 1000 - 200 && elapsed < TIMEOUT_S * 1000 + LOADED_MACHINE_MS,
           `REPORT after ${Math.round(elapsed)} ms`,
         );
       });
@@ -91,7 +93,8 @@ describeModes(
       await b.write(all.subarray(0, cut));
       await b.write(all.subarray(cut));
       // A lost 200 would show as a REPORT 408 once the timeout has passed.
-      await a.expectNothing(TIMEOUT_S * 1000 + 1000);
+      await sleep(TIMEOUT_S * 1000 + 1000);
+      await nothingMoreAt(session, 'a');
     });
 
     it('41 Failure-Report no: nothing after the timeout', T, async (t) => {
@@ -107,7 +110,8 @@ describeModes(
         }),
       );
       await session.b.nextMessage();
-      await session.a.expectNothing(TIMEOUT_S * 1000 + 1000);
+      await sleep(TIMEOUT_S * 1000 + 1000);
+      await nothingMoreAt(session, 'a');
     });
   },
 );

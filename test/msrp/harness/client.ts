@@ -2,7 +2,7 @@
 import net from 'node:net';
 import tls from 'node:tls';
 import { MsrpConnection } from './connection.js';
-import { withTimeout } from './wait.js';
+import { withTimeout } from '../../support/wait.js';
 
 export interface ClientOptions {
   readonly port: number;

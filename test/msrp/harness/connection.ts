@@ -4,7 +4,7 @@ import { EventEmitter } from 'node:events';
 import type { Socket } from 'node:net';
 import { type Flag, FrameReader, type FrameSink, type MessageHead } from './frame-reader.js';
 import { type MsrpMessage, show } from './message.js';
-import { sleep } from './wait.js';
+import { sleep } from '../../support/wait.js';
 
 /** Receives messages as they stream in, instead of queueing them (for large transfers). */
 export interface StreamHandler {

@@ -1,9 +1,8 @@
 // HTTP Digest (MD5, qop=auth) as the relay uses it for MSRP AUTH (spec §2.5, RFC 4976 §5).
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
+import { md5 } from '../../support/md5.js';
 
-export function md5(text: string): string {
-  return createHash('md5').update(text, 'utf8').digest('hex');
-}
+export { md5 };
 
 export interface DigestInput {
   readonly username: string;

@@ -3,7 +3,7 @@ import net from 'node:net';
 import tls from 'node:tls';
 import type { Certs } from './certs.js';
 import { MsrpConnection } from './connection.js';
-import { withTimeout } from './wait.js';
+import { withTimeout } from '../../support/wait.js';
 
 export interface EndpointOptions {
   /** Serve TLS with these credentials; plain TCP when undefined. */

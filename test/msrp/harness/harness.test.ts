@@ -8,7 +8,7 @@ import { digestResponse, parseDigestParams } from './digest.js';
 import { Endpoint } from './endpoint.js';
 import { type Flag, FrameReader, type MessageHead } from './frame-reader.js';
 import { lines, request, response } from './message.js';
-import { since } from './wait.js';
+import { since } from '../../support/wait.js';
 
 interface Parsed {
   head: MessageHead;

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { getCerts } from './certs.js';
 import { readRssBytes } from './rss.js';
-import { withTimeout } from './wait.js';
+import { withTimeout } from '../../support/wait.js';
 
 export const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { auth } from './auth.js';
 import type { MsrpConnection } from './connection.js';
 import type { Endpoint, EndpointOptions } from './endpoint.js';
-import { type MsrpMessage, header, request, responseTo, show } from './message.js';
+import { type HeaderList, type MsrpMessage, header, newTid, request, responseTo, show } from './message.js';
 import type { Scope, Suite } from './suite.js';
 
 export interface Session {
@@ -58,4 +58,34 @@ export async function openSession(s: Suite, scope: Scope, opts: SessionOptions =
 /** B's 200 OK to a forwarded request. */
 export function ok(session: Session, req: MsrpMessage): Buffer {
   return responseTo(req, 200, 'OK', session.bUri);
+}
+
+/**
+ * The positive sign that lets a test say "nothing more reached `side`": the other end sends a SEND through
+ * the relay (reports off, so nobody answers it), and it must be `side`'s next message. Whatever the relay
+ * wrote to that connection before — a REPORT, a response, a forwarded request — would have come first.
+ */
+export async function nothingMoreAt(session: Session, side: 'a' | 'b'): Promise<void> {
+  const tid = newTid();
+  const messageId = `probe-${tid}`;
+  const headers: HeaderList = [
+    ['Message-ID', messageId],
+    ['Byte-Range', '1-5/5'],
+    ['Failure-Report', 'no'],
+    ['Success-Report', 'no'],
+    ['Content-Type', 'text/plain'],
+  ];
+  const [sender, receiver] = side === 'a' ? [session.b, session.a] : [session.a, session.b];
+  await sender.write(
+    request({
+      tid,
+      method: 'SEND',
+      toPath: side === 'a' ? `${session.usePath} ${session.aUri}` : session.toB,
+      fromPath: side === 'a' ? session.bUri : session.aUri,
+      headers,
+      body: 'probe',
+    }),
+  );
+  const next = await receiver.nextMessage();
+  assert.equal(header(next, 'Message-ID'), messageId, `something reached ${side} first:\n${show(next)}`);
 }

@@ -8,7 +8,6 @@ import { after, before, describe, it } from 'node:test';
 import {
   createSubscriberTable,
   dropTable,
-  freePort,
   MYSQL_URI,
   openMysqlBackend,
   openPostgresBackend,
@@ -17,6 +16,7 @@ import {
   type TestBackend,
   uniqueTableName,
 } from '../../credentials/sql-backends.js';
+import { freePort } from '../../support/ports.js';
 import { auth, requestChallenge } from '../harness/auth.js';
 import { md5 } from '../harness/digest.js';
 import { RelayProcess } from '../harness/relay-process.js';

@@ -3,9 +3,8 @@
 import assert from 'node:assert/strict';
 import { request as httpRequest } from 'node:http';
 import { after, before, describe, it } from 'node:test';
-import { requestChallenge } from '../harness/auth.js';
 import { openSession } from '../harness/session.js';
-import { sleep } from '../harness/wait.js';
+import { sleep } from '../../support/wait.js';
 import {
   answerChallenge,
   assertLoginFailed,
@@ -139,9 +138,18 @@ describe('operations: metrics and logs', { concurrency: true }, () => {
       const from = holder.relay.logPosition;
       const a = await s.scope(t).client();
       assertLoginFailed(await answerChallenge(a, s, { password: 'wrong' }), s, 'Incorrect password');
-      await requestChallenge(a, { toUri: s.domainUri, fromUri: s.aUri }); // the relay has moved on
-      await sleep(300); // the log pipe is not ordered with the socket
+      // A later warning, logged after the failed login was answered: a line about that login would be before it.
+      const b = await s.scope(t).client();
+      await b.write(
+        Buffer.concat([Buffer.from('MSRP '), Buffer.from([0xff, 0xfe]), Buffer.from(' AUTH\r\n')]),
+      );
+      await b.expectClosed();
+      const later = await holder.relay.waitForLog(
+        (e) => typeof e.msg === 'string' && e.msg.startsWith('Protocol error'),
+        { from, what: 'the protocol error of a later connection' },
+      );
       const logged = holder.relay.logsSince(from);
+      assert.ok(logged.includes(later));
       assert.ok(
         !logged.some((e) => typeof e.msg === 'string' && e.msg.startsWith('AUTH failed')),
         JSON.stringify(logged),

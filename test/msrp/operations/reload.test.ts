@@ -12,12 +12,8 @@ import { md5 } from '../harness/digest.js';
 import { type RelayOptions, RelayProcess, type ReloadResult } from '../harness/relay-process.js';
 import { header, show } from '../harness/message.js';
 import { openSession } from '../harness/session.js';
-import {
-  createSubscriberTable,
-  freePort,
-  openSqliteBackend,
-  uniqueTableName,
-} from '../../credentials/sql-backends.js';
+import { createSubscriberTable, openSqliteBackend, uniqueTableName } from '../../credentials/sql-backends.js';
+import { freePort } from '../../support/ports.js';
 import {
   answerChallenge,
   assertLoginFailed,

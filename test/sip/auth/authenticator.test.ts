@@ -16,7 +16,7 @@ import {
 } from '../../../src/sip/auth/index.js';
 import { getTo } from '../../../src/sip/headers/name-addr.js';
 import type { SipRequest, SipResponse } from '../../../src/sip/message/message.js';
-import { ManualClock } from '../../helpers/manual-clock.js';
+import { ManualClock } from '../../support/manual-clock.js';
 import { message, parseRequest } from '../helpers.js';
 import { challengesOf, digestAuthorization, firstNonce, hash, type DigestAnswer } from './digest-client.js';
 

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { CachedDns } from '../../../src/sip/dns/cached-dns.js';
-import { ManualClock } from '../../helpers/manual-clock.js';
+import { ManualClock } from '../../support/manual-clock.js';
 import { MemoryZone, naptr } from './zone.js';
 
 function setup(options: { maxTtlMs?: number } = {}): {

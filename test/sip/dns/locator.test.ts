@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { type LocatedTarget, SipLocator, type SipLocatorOptions } from '../../../src/sip/dns/locator.js';
 import { SipUri } from '../../../src/sip/uri.js';
-import { ManualClock } from '../../helpers/manual-clock.js';
+import { ManualClock } from '../../support/manual-clock.js';
 import { MemoryZone, naptr } from './zone.js';
 
 function uri(text: string): SipUri {

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { TtlCache } from '../../../src/sip/dns/ttl-cache.js';
-import { ManualClock } from '../../helpers/manual-clock.js';
+import { ManualClock } from '../../support/manual-clock.js';
 
 describe('TTL cache', () => {
   test('an entry lives exactly its TTL', () => {

@@ -9,7 +9,7 @@ import { getTo } from '../../../src/sip/headers/name-addr.js';
 import { createResponse } from '../../../src/sip/message/create-response.js';
 import type { SipResponse } from '../../../src/sip/message/message.js';
 import { TransactionLayer } from '../../../src/sip/transaction/transaction-layer.js';
-import { ManualClock } from '../../helpers/manual-clock.js';
+import { ManualClock } from '../../support/manual-clock.js';
 import { message, parseRequest } from '../helpers.js';
 import {
   isRequest,

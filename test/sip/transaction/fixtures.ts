@@ -5,7 +5,7 @@ import { serializeMessage } from '../../../src/sip/message/serialize.js';
 import { TransactionLayer, type TransactionUser } from '../../../src/sip/transaction/transaction-layer.js';
 import type { ServerTransaction, TransactionTransport } from '../../../src/sip/transaction/types.js';
 import type { MessageSource, SendTarget, TransportProtocol } from '../../../src/sip/transport/types.js';
-import { ManualClock } from '../../helpers/manual-clock.js';
+import { ManualClock } from '../../support/manual-clock.js';
 import { message, parseMessage, parseRequest, parseResponse } from '../helpers.js';
 
 export interface Sent {

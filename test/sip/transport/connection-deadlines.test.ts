@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { ConnectionDeadlines, type Expiry } from '../../../src/sip/transport/connection-deadlines.js';
-import { ManualClock } from '../../helpers/manual-clock.js';
+import { ManualClock } from '../../support/manual-clock.js';
 
 const TIMEOUTS = { idleTimeoutMs: 600_000, firstRequestTimeoutMs: 30_000, messageTimeoutMs: 32_000 };
 

@@ -4,7 +4,7 @@ import { EventEmitter } from 'node:events';
 import type { Socket } from 'node:net';
 import { describe, test } from 'node:test';
 import { HandshakeDeadlines } from '../../../src/sip/transport/handshake-deadlines.js';
-import { ManualClock } from '../../helpers/manual-clock.js';
+import { ManualClock } from '../../support/manual-clock.js';
 
 class FakeSocket extends EventEmitter {
   destroyed = false;

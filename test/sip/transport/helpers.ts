@@ -3,6 +3,9 @@ import { createSocket, type Socket as UdpSocket } from 'node:dgram';
 import { once } from 'node:events';
 import { connect, type Socket } from 'node:net';
 import type { SipMessage } from '../../../src/sip/message/message.js';
+import type { TransportLayer } from '../../../src/sip/transport/transport-layer.js';
+import type { MessageSource } from '../../../src/sip/transport/types.js';
+import { withTimeout } from '../../support/wait.js';
 import { createSelfSignedCertificate } from '../../../src/tls/self-signed.js';
 import { parseDatagram } from '../../../src/sip/parser/datagram.js';
 import { SipStreamParser } from '../../../src/sip/parser/stream.js';
@@ -39,13 +42,17 @@ export function request(options: { via: string; method?: string; body?: string; 
   );
 }
 
-/** Waits for `predicate` to hold, polling; fails after `ms`. */
-export async function eventually(predicate: () => boolean, ms = 2000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!predicate()) {
-    if (Date.now() > deadline) throw new Error('timed out waiting');
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
+/** The next message `layer` passes up, with where it came from; rejects after 5 s. */
+export function nextMessage(layer: TransportLayer): Promise<[SipMessage, MessageSource]> {
+  return withTimeout(
+    once(layer, 'message') as Promise<[SipMessage, MessageSource]>,
+    5000,
+    'a message from the transport layer',
+  );
+}
+
+export function statusOf(message: SipMessage | undefined): number {
+  return message?.kind === 'response' ? message.status : 0;
 }
 
 export class UdpPeer {

@@ -14,8 +14,9 @@ import { parseUri } from '../../../src/sip/uri.js';
 import type { StreamConnection } from '../../../src/sip/transport/stream-connection.js';
 import { TransportLayer } from '../../../src/sip/transport/transport-layer.js';
 import { type MessageSource, TransportError } from '../../../src/sip/transport/types.js';
-import { ManualClock } from '../../helpers/manual-clock.js';
-import { eventually, request, StreamPeer, selfSignedCertificate } from './helpers.js';
+import { ManualClock } from '../../support/manual-clock.js';
+import { request, StreamPeer, selfSignedCertificate } from './helpers.js';
+import { eventually } from '../../support/wait.js';
 
 /** The server side of the one connection a test opened. */
 function serverSide(layer: TransportLayer): StreamConnection | undefined {

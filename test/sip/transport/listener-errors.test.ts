@@ -2,7 +2,8 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { TransportLayer } from '../../../src/sip/transport/transport-layer.js';
-import { eventually, request, UdpPeer } from './helpers.js';
+import { request, UdpPeer } from './helpers.js';
+import { eventually } from '../../support/wait.js';
 
 const failures: unknown[] = [];
 const layer = new TransportLayer({

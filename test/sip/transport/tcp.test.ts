@@ -3,23 +3,15 @@
  * connection, flow-only sends, keepalive ping/pong, and a bad peer closed while others keep working.
  */
 import assert from 'node:assert/strict';
-import { once } from 'node:events';
 import { after, before, describe, test } from 'node:test';
 import { getTopVia } from '../../../src/sip/headers/via.js';
 import { createResponse } from '../../../src/sip/message/create-response.js';
 import { type SipMessage, SipRequest } from '../../../src/sip/message/message.js';
 import { parseUri } from '../../../src/sip/uri.js';
 import { TransportLayer } from '../../../src/sip/transport/transport-layer.js';
-import { FlowFailedError, type MessageSource } from '../../../src/sip/transport/types.js';
-import { eventually, request, StreamPeer } from './helpers.js';
-
-function nextMessage(layer: TransportLayer): Promise<[SipMessage, MessageSource]> {
-  return once(layer, 'message') as Promise<[SipMessage, MessageSource]>;
-}
-
-function statusOf(message: SipMessage | undefined): number {
-  return message?.kind === 'response' ? message.status : 0;
-}
+import { FlowFailedError } from '../../../src/sip/transport/types.js';
+import { nextMessage, request, statusOf, StreamPeer } from './helpers.js';
+import { eventually } from '../../support/wait.js';
 
 describe('TCP transport', () => {
   const layer = new TransportLayer();

@@ -11,6 +11,7 @@ import { SipRequest } from '../../../src/sip/message/message.js';
 import { TransportLayer } from '../../../src/sip/transport/transport-layer.js';
 import { parseUri } from '../../../src/sip/uri.js';
 import { createSelfSignedCertificate } from '../../../src/tls/self-signed.js';
+import { eventually } from '../../support/wait.js';
 
 const pems = await createSelfSignedCertificate({
   commonName: 'sip.example.test',
@@ -34,9 +35,9 @@ function request(domain = 'example.test', callId = 'sni-1'): SipRequest {
   return options;
 }
 
-/** Waits (up to a second) for the server side of the handshake to have caught up. */
-async function until(done: () => boolean): Promise<void> {
-  for (let i = 0; i < 100 && !done(); i++) await new Promise((resolve) => setTimeout(resolve, 10));
+/** Waits for the server side of the handshake to have caught up; fails when it does not. */
+function until(done: () => boolean): Promise<void> {
+  return eventually(done, 'the TLS server to have received it');
 }
 
 describe('TLS server name of a located target', () => {

@@ -7,7 +7,8 @@ import { createResponse } from '../../../src/sip/message/create-response.js';
 import type { SipMessage } from '../../../src/sip/message/message.js';
 import { TransportLayer } from '../../../src/sip/transport/transport-layer.js';
 import type { MessageSource } from '../../../src/sip/transport/types.js';
-import { eventually, request, UdpPeer } from './helpers.js';
+import { request, UdpPeer } from './helpers.js';
+import { eventually } from '../../support/wait.js';
 
 describe('UDP transport', () => {
   const layer = new TransportLayer();

@@ -10,8 +10,8 @@ import { connect, type Socket } from 'node:net';
 import { describe, test } from 'node:test';
 import type { WebSocketConnection } from '../../../src/sip/transport/websocket-connection.js';
 import { TransportLayer } from '../../../src/sip/transport/transport-layer.js';
-import { ManualClock } from '../../helpers/manual-clock.js';
-import { eventually } from './helpers.js';
+import { ManualClock } from '../../support/manual-clock.js';
+import { eventually } from '../../support/wait.js';
 
 const UPGRADE = [
   'GET / HTTP/1.1',

@@ -13,20 +13,15 @@ import { after, before, describe, test } from 'node:test';
 import { type WebSocket, WebSocketServer } from 'ws';
 import { getTopVia } from '../../../src/sip/headers/via.js';
 import { createResponse } from '../../../src/sip/message/create-response.js';
-import { type SipMessage, SipRequest } from '../../../src/sip/message/message.js';
+import { SipRequest } from '../../../src/sip/message/message.js';
 import { parseUri } from '../../../src/sip/uri.js';
 import { TransportLayer } from '../../../src/sip/transport/transport-layer.js';
 import type { MessageSource } from '../../../src/sip/transport/types.js';
-import { eventually, request, selfSignedCertificate } from './helpers.js';
+import { nextMessage, request, selfSignedCertificate, statusOf } from './helpers.js';
+import { eventually } from '../../support/wait.js';
 import { WebSocketPeer } from './websocket-peer.js';
-
-function nextMessage(layer: TransportLayer): Promise<[SipMessage, MessageSource]> {
-  return once(layer, 'message') as Promise<[SipMessage, MessageSource]>;
-}
-
-function statusOf(message: SipMessage | undefined): number {
-  return message?.kind === 'response' ? message.status : 0;
-}
+import { ManualClock } from '../../support/manual-clock.js';
+import { withTimeout } from '../../support/wait.js';
 
 function outgoing(body = ''): SipRequest {
   const message = new SipRequest({
@@ -257,24 +252,27 @@ describe('WebSocket limits', () => {
   });
 
   test('an idle connection is closed; one that pings is not', async () => {
-    const layer = new TransportLayer({ idleTimeoutMs: 150 });
+    // The manual clock moves the idle timer; the pongs say that the server has read each ping by then.
+    const clock = new ManualClock(Date.now());
+    const layer = new TransportLayer({ idleTimeoutMs: 60_000, clock });
     const { port } = await layer.listen('ws', '127.0.0.1', 0);
     const url = `ws://127.0.0.1:${port}/`;
     const idle = await WebSocketPeer.connect(url);
     const pinging = await WebSocketPeer.connect(url);
-    let pongs = 0;
-    pinging.socket.on('pong', () => {
-      pongs++;
-    });
-    const timer = setInterval(() => {
+    await eventually(() => layer.connections.size === 2);
+    const pingPong = async (): Promise<void> => {
+      const pong = once(pinging.socket, 'pong');
       pinging.socket.ping();
-    }, 30);
+      await withTimeout(pong, 5000, 'a pong');
+    };
+    clock.advance(40_000);
+    await pingPong();
+    clock.advance(40_000);
     await eventually(() => idle.closed);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-    clearInterval(timer);
     assert.equal(idle.closeCode, 1000);
+    // 40 s since its ping, under the 60 s limit; another ping answered shows it is still served.
+    await pingPong();
     assert.equal(pinging.closed, false);
-    assert.ok(pongs > 0);
     assert.equal(layer.connections.size, 1);
     pinging.close();
     await layer.close();

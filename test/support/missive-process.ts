@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { openStore } from '../../src/store/index.js';
-import { freePorts } from '../interop/harness/ports.js';
+import { freePorts } from './ports.js';
 
 const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const LISTENERS = 4;

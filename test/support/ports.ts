@@ -1,7 +1,9 @@
 /**
- * Free ports on 127.0.0.1 for one run. SIP peers listen on UDP and TCP with the same number, so a port is
- * only handed out when both are free at that moment. Ports come from the kernel's ephemeral range; a
- * short race with another process remains, which is why peers are started right after allocation.
+ * Port numbers on 127.0.0.1, for what must be told one before it starts: real peers (sipp, Kamailio,
+ * baresip), `missive serve` (UDP and TCP on the same number) and "nothing listens here" checks. Code that
+ * runs in the test process binds port 0 and reports what it got instead, which cannot race. A port is handed
+ * out only when both TCP and UDP were free at that moment; another process could take it before the peer
+ * binds it, which is why peers are started right after allocation (and fail loudly when they cannot bind).
  */
 import { createSocket } from 'node:dgram';
 import { createServer, type Server } from 'node:net';

@@ -27,6 +27,8 @@ export interface RequestSpec {
   readonly body?: string;
   /** Instead of the agent's own Contact (e.g. with RFC 5626 reg-id and +sip.instance). */
   readonly contact?: string;
+  /** Instead of 70. */
+  readonly maxForwards?: number;
 }
 
 export class Agent {
@@ -76,7 +78,7 @@ export class Agent {
         'Via',
         `SIP/2.0/${this.server.transport.toUpperCase()} 127.0.0.1:${String(this.port)};branch=${generateBranch()};rport`,
       ],
-      ['Max-Forwards', '70'],
+      ['Max-Forwards', String(spec.maxForwards ?? 70)],
       ['From', `<${this.aor}>;tag=${spec.fromTag ?? generateTag()}`],
       ['To', spec.to ?? `<${spec.uri}>`],
       ['Call-ID', spec.callId ?? generateCallId('agent')],
@@ -169,6 +171,23 @@ export class Agent {
         });
       });
     }
+  }
+
+  /**
+   * An OPTIONS to the server (or to `target`, for `domain`), answered: the server has read everything this
+   * agent sent before it, and what the server sent this agent before answering has arrived (one socket each
+   * way, in order) — the positive sign that lets a test assert that something has not happened.
+   */
+  async roundTrip(target: SendTarget = this.server, domain = this.domain): Promise<void> {
+    const request = this.request({ method: 'OPTIONS', uri: `sip:${domain}` });
+    await this.send(request, target);
+    const response = await this.response(request);
+    if (response.status !== 200) throw new Error(`${this.user}: OPTIONS got ${String(response.status)}`);
+  }
+
+  /** Whether a received message that matches waits in the inbox (it stays there). */
+  has(predicate: (message: SipMessage) => boolean): boolean {
+    return this.#inbox.some((r) => predicate(r.message));
   }
 
   /** The next request with `method`. */
