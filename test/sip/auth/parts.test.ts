@@ -10,7 +10,6 @@ import { join } from 'node:path';
 import { rotateNonceKeyFile } from '../../../src/sip/auth/nonce-key-file.js';
 import { DigestNonces } from '../../../src/sip/auth/nonce.js';
 import { NonceCounts } from '../../../src/sip/auth/nonce-counts.js';
-import { ManualClock } from '../../support/manual-clock.js';
 
 const T0 = 1_700_000_000_000;
 
