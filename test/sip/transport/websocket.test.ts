@@ -254,7 +254,8 @@ describe('WebSocket limits', () => {
   test('an idle connection is closed; one that pings is not', async () => {
     // The manual clock moves the idle timer; the pongs say that the server has read each ping by then.
     const clock = new ManualClock(Date.now());
-    const layer = new TransportLayer({ idleTimeoutMs: 60_000, clock });
+    // Neither connection sends a request: the first-request deadline (its own test) is set out of the way.
+    const layer = new TransportLayer({ idleTimeoutMs: 60_000, firstRequestTimeoutMs: 600_000, clock });
     const { port } = await layer.listen('ws', '127.0.0.1', 0);
     const url = `ws://127.0.0.1:${port}/`;
     const idle = await WebSocketPeer.connect(url);
