@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import { IniError } from '../config/ini.js';
 import { createLogger } from '../log/logger.js';
 import { MsrpRelay, RelayStartupError } from '../msrp/relay/relay.js';
-import { SettingsError } from '../msrp/relay/settings.js';
+import { SettingsError } from '../config/settings-error.js';
 import { renderRelayMetrics } from '../msrp/relay/metrics.js';
 import { startMetricsServer } from '../web/metrics-server.js';
 import { AlreadyRunningError, claimPidFile } from './pid-file.js';
