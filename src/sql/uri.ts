@@ -1,5 +1,6 @@
 /**
- * msrprelay's `[Database] uri`: an SQLObject connection URI.
+ * A database URI as msrprelay's `[Database] uri` writes it (an SQLObject connection URI), read the same way
+ * by the relay's credential backend and the store (src/store/uri.ts adds its `schema=`).
  *
  *   mysql://[user[:password]@]host[:port]/database[?params]
  *   postgres://… and postgresql://… (same shape)
