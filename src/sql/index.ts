@@ -16,6 +16,6 @@ export {
   type PostgresSslMode,
   type ServerConnection,
   type SqlDialect,
-  type SqliteConnection,
+  type SqliteFileConnection,
 } from './uri.js';
 export type { SqlValue } from './value.js';

@@ -9,12 +9,12 @@ import {
   DatabaseUriError,
   parseDatabaseUri,
   type ServerConnection,
-  type SqliteConnection,
+  type SqliteFileConnection,
 } from '../sql/uri.js';
 import { StoreUriError } from './errors.js';
 
 export type StoreLocation =
-  | { readonly backend: 'sqlite'; readonly connection: SqliteConnection }
+  | { readonly backend: 'sqlite'; readonly connection: SqliteFileConnection }
   | {
       readonly backend: 'postgres';
       readonly connection: ServerConnection;

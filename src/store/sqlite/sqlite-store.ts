@@ -6,7 +6,7 @@
 import { existsSync } from 'node:fs';
 import { dirname } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
-import type { SqliteConnection as SqliteLocation } from '../../sql/uri.js';
+import type { SqliteFileConnection } from '../../sql/uri.js';
 import { StoreError } from '../errors.js';
 import type { JournalStore } from '../journal/journal-store.js';
 import type { Migration } from '../migrations.js';
@@ -77,7 +77,7 @@ export class SqliteStore implements Store {
 
 /** Opens (creating unless `create: false`) and migrates the file. `migrations` is for tests. */
 export function openSqliteStore(
-  location: SqliteLocation,
+  location: SqliteFileConnection,
   options: OpenStoreOptions = {},
   migrations: readonly Migration[] = SQLITE_MIGRATIONS,
 ): Promise<SqliteStore> {

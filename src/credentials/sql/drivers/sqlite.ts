@@ -6,7 +6,7 @@
 import type Database from 'better-sqlite3';
 import { describeError } from '../../../sql/describe-error.js';
 import { loadDriverPackage } from '../../../sql/driver-package.js';
-import type { SqliteConnection } from '../../../sql/uri.js';
+import type { SqliteFileConnection } from '../../../sql/uri.js';
 import { CredentialStoreError } from '../../store.js';
 import type { DriverOptions, SqlDriver } from '../driver.js';
 
@@ -14,7 +14,7 @@ import type { DriverOptions, SqlDriver } from '../driver.js';
 const MAX_BUSY_WAIT_MS = 1000;
 
 export async function openSqliteDriver(
-  connection: SqliteConnection,
+  connection: SqliteFileConnection,
   options: DriverOptions,
 ): Promise<SqlDriver> {
   const BetterSqlite3 = (
