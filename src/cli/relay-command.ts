@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import { IniError } from '../config/ini.js';
 import { createLogger } from '../log/logger.js';
 import { MsrpRelay, RelayStartupError } from '../msrp/relay/relay.js';
-import { SettingsError } from '../msrp/relay/settings.js';
+import { SettingsError } from '../config/settings-error.js';
 import { renderRelayMetrics } from '../msrp/relay/metrics.js';
 import { startMetricsServer } from '../web/metrics-server.js';
 import { AlreadyRunningError, claimPidFile } from './pid-file.js';
@@ -83,7 +83,8 @@ function reloadOnHangup(
         logger.level = options.debug ? 'debug' : config.settings.logLevel;
         lifecycle.info({ files: config.files, port: address.port }, 'Configuration reloaded');
       } catch (error) {
-        logger.error(`Error reloading configuration file: ${(error as Error).message}`);
+        // msrprelay's wording, which operators grep for; the stack goes with it.
+        logger.error({ err: error }, `Error reloading configuration file: ${(error as Error).message}`);
       }
     });
   });
@@ -95,7 +96,7 @@ function stopOnSignals(relay: MsrpRelay, logger: Logger): void {
     relay.stop().then(
       () => process.exit(0),
       (error: unknown) => {
-        logger.error({ err: String(error) }, 'Error while stopping');
+        logger.error({ err: error }, 'Error while stopping');
         process.exit(1);
       },
     );

@@ -4,7 +4,8 @@ import { IniDocument } from '../config/ini.js';
 import { MemoryCredentialStore } from '../credentials/memory.js';
 import type { CredentialStore } from '../credentials/store.js';
 import { openSqlCredentialStore, readDatabaseSettings } from '../credentials/sql/index.js';
-import { readRelaySettings, type RelaySettings, SettingsError } from '../msrp/relay/settings.js';
+import { SettingsError } from '../config/settings-error.js';
+import { readRelaySettings, type RelaySettings } from '../msrp/relay/settings.js';
 
 export interface RelayConfigLocation {
   readonly configFile?: string | undefined;

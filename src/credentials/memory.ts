@@ -6,19 +6,19 @@ import type { CredentialStore, StoredCredential } from './store.js';
  * so `carol@my-domain.com` could never log in; here it can).
  */
 export class MemoryCredentialStore implements CredentialStore {
-  private readonly passwords: ReadonlyMap<string, string>;
+  readonly #passwords: ReadonlyMap<string, string>;
 
   constructor(entries: Iterable<readonly [string, string]>) {
-    this.passwords = new Map(entries);
+    this.#passwords = new Map(entries);
   }
 
   lookup(username: string, domain: string): Promise<StoredCredential | undefined> {
-    const password = this.passwords.get(`${username}@${domain}`);
+    const password = this.#passwords.get(`${username}@${domain}`);
     return Promise.resolve(password === undefined ? undefined : { kind: 'password', password });
   }
 
   get size(): number {
-    return this.passwords.size;
+    return this.#passwords.size;
   }
 
   close(): Promise<void> {

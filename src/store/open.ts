@@ -1,5 +1,5 @@
 /** Opens the store a URI names. Each backend module, and its driver package, loads only when used. */
-import { describeError } from '../credentials/sql/driver.js';
+import { loadDriverPackage } from '../sql/driver-package.js';
 import { StoreError } from './errors.js';
 import type { OpenStoreOptions, Store } from './store.js';
 import { parseStoreUri } from './uri.js';
@@ -11,19 +11,21 @@ import { parseStoreUri } from './uri.js';
  */
 export async function openStore(uri: string, options: OpenStoreOptions = {}): Promise<Store> {
   const location = parseStoreUri(uri);
+  // The backend module imports its driver package (better-sqlite3, pg): a missing package, or one built for
+  // another Node, fails this import.
+  const fail = (message: string, cause: ErrorOptions): StoreError => new StoreError(message, cause);
   if (location.backend === 'sqlite') {
-    const { openSqliteStore } = await loadBackend('SQLite', () => import('./sqlite/sqlite-store.js'));
+    const { openSqliteStore } = await loadDriverPackage(
+      'better-sqlite3',
+      () => import('./sqlite/sqlite-store.js'),
+      fail,
+    );
     return openSqliteStore(location.connection, options);
   }
-  const { openPostgresStore } = await loadBackend('PostgreSQL', () => import('./postgres/postgres-store.js'));
+  const { openPostgresStore } = await loadDriverPackage(
+    'pg',
+    () => import('./postgres/postgres-store.js'),
+    fail,
+  );
   return openPostgresStore(location.connection, location.schema, options);
-}
-
-async function loadBackend<T>(name: string, load: () => Promise<T>): Promise<T> {
-  try {
-    return await load();
-  } catch (error) {
-    // Typically the driver package (better-sqlite3, pg) is missing or was built for another Node.
-    throw new StoreError(`cannot load the ${name} store: ${describeError(error)}`, { cause: error });
-  }
 }

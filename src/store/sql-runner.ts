@@ -2,7 +2,7 @@
  * What the small messaging stores (storage accounts, public keys, push tokens) need of a database: run one
  * statement. Their SQL is the same in every backend but for placeholders, so each is written once over this.
  */
-export type SqlValue = string | number | null;
+import type { SqlValue } from '../sql/value.js';
 
 export interface SqlRunner {
   /** The n-th (1-based) parameter marker: `?` or `$n`. */

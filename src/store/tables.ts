@@ -3,7 +3,7 @@
  * look by default; the location table is prefixed so that it can share a database with Kamailio's own
  * `location` table (usrloc), whose columns differ.
  */
-import { quoteSqlName } from '../credentials/sql/identifiers.js';
+import { quoteSqlName } from '../sql/identifiers.js';
 
 export const SCHEMA_TABLE = 'missive_schema';
 export const SUBSCRIBER_TABLE = 'subscriber';

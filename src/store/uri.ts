@@ -2,19 +2,19 @@
  * The store URI: `sqlite:///absolute/path.db` (also `sqlite:relative/path.db`, against a base directory)
  * or `postgresql://user:password@host[:port]/database[?sslmode=…&schema=name]` (also `postgres://`).
  * `schema` puts missive's tables in that PostgreSQL schema, created when missing. Parsing is the relay's
- * (src/credentials/sql/uri.ts), so both read a database URI the same way.
+ * (src/sql/uri.ts), so both read a database URI the same way.
  */
-import { isSqlIdentifier } from '../credentials/sql/identifiers.js';
+import { isSqlIdentifier } from '../sql/identifiers.js';
 import {
   DatabaseUriError,
   parseDatabaseUri,
   type ServerConnection,
-  type SqliteConnection,
-} from '../credentials/sql/uri.js';
+  type SqliteFileConnection,
+} from '../sql/uri.js';
 import { StoreUriError } from './errors.js';
 
 export type StoreLocation =
-  | { readonly backend: 'sqlite'; readonly connection: SqliteConnection }
+  | { readonly backend: 'sqlite'; readonly connection: SqliteFileConnection }
   | {
       readonly backend: 'postgres';
       readonly connection: ServerConnection;

@@ -12,11 +12,7 @@ import { join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import mysql from 'mysql2/promise';
 import pg from 'pg';
-import {
-  type DatabaseConnection,
-  parseDatabaseUri,
-  type SqlDialect,
-} from '../../src/credentials/sql/index.js';
+import { type DatabaseConnection, parseDatabaseUri, type SqlDialect } from '../../src/sql/index.js';
 import { freePort } from '../support/ports.js';
 
 export const MYSQL_URI = process.env.MISSIVE_TEST_MYSQL_URI ?? 'mysql://root@127.0.0.1:3306/test';

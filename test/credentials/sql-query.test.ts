@@ -5,7 +5,7 @@ import {
   isSqlTableName,
   quoteSqlName,
   SqlIdentifierError,
-} from '../../src/credentials/sql/identifiers.js';
+} from '../../src/sql/identifiers.js';
 import { buildLookupQuery, DEFAULT_CREDENTIAL_TABLE } from '../../src/credentials/sql/query.js';
 
 describe('SQL identifiers', () => {

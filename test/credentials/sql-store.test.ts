@@ -8,11 +8,10 @@ import { computeHa1 } from '../../src/auth/digest.js';
 import {
   openSqlCredentialStore,
   openSqlDriver,
-  parseDatabaseUri,
   SqlCredentialStore,
   type SqlCredentialStoreOptions,
-  SqlIdentifierError,
 } from '../../src/credentials/sql/index.js';
+import { parseDatabaseUri, SqlIdentifierError } from '../../src/sql/index.js';
 import { CredentialStoreError } from '../../src/credentials/store.js';
 import {
   createSubscriberTable,

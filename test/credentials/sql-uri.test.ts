@@ -5,7 +5,7 @@ import {
   describeConnection,
   parseDatabaseUri,
   type ServerConnection,
-} from '../../src/credentials/sql/uri.js';
+} from '../../src/sql/uri.js';
 
 const parse = (uri: string) => parseDatabaseUri(uri, '/etc/msrprelay');
 

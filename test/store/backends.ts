@@ -10,11 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import pg from 'pg';
-import {
-  type DatabaseConnection,
-  parseDatabaseUri,
-  type ServerConnection,
-} from '../../src/credentials/sql/index.js';
+import { type DatabaseConnection, parseDatabaseUri, type ServerConnection } from '../../src/sql/index.js';
 import type { Migration } from '../../src/store/migrations.js';
 import { migratePostgres } from '../../src/store/postgres/migrations.js';
 import { PostgresPool } from '../../src/store/postgres/pool.js';

@@ -1,7 +1,9 @@
-/** The SQL credential backend (msrprelay's `backend = database`). Driver packages load on first use. */
-export type { DriverOptions, SqlDriver, SqlParameter } from './driver.js';
-export { openSqlDriver } from './driver.js';
-export { isSqlIdentifier, isSqlTableName, SqlIdentifierError } from './identifiers.js';
+/**
+ * The SQL credential backend (msrprelay's `backend = database`). Driver packages load on first use. What it
+ * shares with the store (URIs, identifiers, pools) is in src/sql.
+ */
+export type { DriverOptions, SqlDriver } from './driver.js';
+export { openSqlDriver } from './open-driver.js';
 export type { CredentialTable } from './query.js';
 export { DEFAULT_CREDENTIAL_TABLE } from './query.js';
 export { type DatabaseSettings, DEFAULT_DATABASE_URI, readDatabaseSettings } from './settings.js';
@@ -12,12 +14,3 @@ export {
   SqlCredentialStore,
   type SqlCredentialStoreOptions,
 } from './store.js';
-export {
-  type DatabaseConnection,
-  DatabaseUriError,
-  describeConnection,
-  parseDatabaseUri,
-  type ServerConnection,
-  type SqlDialect,
-  type SqliteConnection,
-} from './uri.js';

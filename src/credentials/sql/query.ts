@@ -3,8 +3,8 @@
  * selecting only what the mode needs, and the decoding of that row into a StoredCredential.
  */
 import type { StoredCredential } from '../store.js';
-import { quoteSqlName } from './identifiers.js';
-import type { SqlDialect } from './uri.js';
+import { quoteSqlName } from '../../sql/identifiers.js';
+import type { SqlDialect } from '../../sql/uri.js';
 
 /** Where the credentials are: msrprelay's `[Database]` table and column options. */
 export interface CredentialTable {

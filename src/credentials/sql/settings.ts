@@ -3,11 +3,11 @@
  * `lookup_timeout`. A bad value is a SettingsError naming the option.
  */
 import { type IniDocument, parseBoolean } from '../../config/ini.js';
-import { SettingsError } from '../../msrp/relay/settings.js';
-import { isSqlIdentifier, isSqlTableName } from './identifiers.js';
+import { SettingsError } from '../../config/settings-error.js';
+import { isSqlIdentifier, isSqlTableName } from '../../sql/identifiers.js';
 import { type CredentialTable, DEFAULT_CREDENTIAL_TABLE } from './query.js';
 import { DEFAULT_LOOKUP_TIMEOUT_MS } from './store.js';
-import { type DatabaseConnection, DatabaseUriError, parseDatabaseUri } from './uri.js';
+import { type DatabaseConnection, DatabaseUriError, parseDatabaseUri } from '../../sql/uri.js';
 
 export interface DatabaseSettings extends CredentialTable {
   readonly connection: DatabaseConnection;

@@ -4,14 +4,15 @@
  * mode needs are selected, so the table needs no `id` and not both the password and the ha1 columns.
  */
 import { type CredentialStore, CredentialStoreError, type StoredCredential } from '../store.js';
-import { type DriverOptions, openSqlDriver, type SqlDriver } from './driver.js';
+import type { DriverOptions, SqlDriver } from './driver.js';
+import { openSqlDriver } from './open-driver.js';
 import {
   buildLookupQuery,
   type CredentialTable,
   DEFAULT_CREDENTIAL_TABLE,
   type LookupQuery,
 } from './query.js';
-import type { DatabaseConnection, SqlDialect } from './uri.js';
+import type { DatabaseConnection, SqlDialect } from '../../sql/uri.js';
 
 export const DEFAULT_LOOKUP_TIMEOUT_MS = 5000;
 

@@ -13,6 +13,9 @@ import {
   DEFAULT_SOURCE_MAX_FAILURES,
 } from '../../auth/login-limiter.js';
 import { type IniDocument, parseBoolean } from '../../config/ini.js';
+import { SettingsError } from '../../config/settings-error.js';
+
+export { SettingsError };
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug';
 
@@ -92,13 +95,6 @@ export const DEFAULT_RELAY_SETTINGS: RelaySettings = {
   loginCooldown: DEFAULT_LOGIN_COOLDOWN_SECONDS,
   metricsAddress: undefined,
 };
-
-export class SettingsError extends Error {
-  constructor(readonly problems: readonly string[]) {
-    super(problems.join('; '));
-    this.name = 'SettingsError';
-  }
-}
 
 const LOG_LEVELS: Record<string, LogLevel> = {
   critical: 'fatal',

@@ -2,6 +2,7 @@
  * A journal entry as a row, the same columns in every SQL backend. The disposition is JSON text (null stays
  * NULL): it is only ever read and written whole.
  */
+import type { SqlValue } from '../../sql/value.js';
 import { StoreError } from '../errors.js';
 import { encodeCursor } from './cursor.js';
 import {
@@ -31,7 +32,6 @@ export const ENTRY_COLUMNS = [
 
 type Column = (typeof ENTRY_COLUMNS)[number];
 type Row = readonly unknown[];
-export type RowValue = string | number | null;
 
 const INDEX = Object.fromEntries(ENTRY_COLUMNS.map((column, i) => [column, i])) as Record<Column, number>;
 
@@ -42,7 +42,7 @@ export function entryRowValues(
   entry: NewEntry,
   createdAt: number,
   unread: boolean,
-): RowValue[] {
+): SqlValue[] {
   return [
     account,
     seq,

@@ -2,6 +2,7 @@
  * A binding as a row of the location table, the same columns in every SQL backend. `path` and the extra
  * push parameters are JSON text: they are only ever read back whole.
  */
+import type { SqlValue } from '../../sql/value.js';
 import { StoreError } from '../errors.js';
 import {
   type Binding,
@@ -36,14 +37,13 @@ export const BINDING_COLUMNS = [
   'updated_at',
 ] as const;
 
-export type RowValue = string | number | null;
 type Column = (typeof BINDING_COLUMNS)[number];
 type Row = readonly unknown[];
 
 const INDEX = Object.fromEntries(BINDING_COLUMNS.map((column, i) => [column, i])) as Record<Column, number>;
 
 /** The values for BINDING_COLUMNS, in that order. */
-export function bindingRowValues(binding: Binding): RowValue[] {
+export function bindingRowValues(binding: Binding): SqlValue[] {
   const { source, push } = binding;
   return [
     binding.aor,

@@ -1,7 +1,7 @@
 /** The PostgreSQL schema, step by step, and the runner. Same tables and columns as SQLite's. */
 import { createHash } from 'node:crypto';
 import type pg from 'pg';
-import { quoteSqlName } from '../../credentials/sql/identifiers.js';
+import { quoteSqlName } from '../../sql/identifiers.js';
 import { latestVersion, type Migration, pendingMigrations } from '../migrations.js';
 import { SCHEMA_TABLE, tableNamer } from '../tables.js';
 import type { PostgresPool } from './pool.js';

@@ -4,14 +4,13 @@
  * turns driver errors into StoreErrors with any password masked.
  */
 import pg from 'pg';
-import { describeError } from '../../credentials/sql/driver.js';
-import { postgresPoolConfig } from '../../credentials/sql/drivers/postgres-pool-config.js';
-import type { ServerConnection } from '../../credentials/sql/uri.js';
+import { describeError } from '../../sql/describe-error.js';
+import { postgresPoolConfig } from '../../sql/postgres-pool-config.js';
+import type { ServerConnection } from '../../sql/uri.js';
+import type { SqlValue } from '../../sql/value.js';
 import { StoreError } from '../errors.js';
 
 export type Row = Record<string, unknown>;
-/** Buffers go to BYTEA; arrays to `= ANY($n::text[])` or `unnest(…)`. */
-export type Parameter = string | number | null | Buffer | readonly (string | number | null | Buffer)[];
 
 export interface PoolOptions {
   readonly timeoutMs: number;
@@ -38,7 +37,7 @@ export class PostgresPool {
    * Runs one statement. A `name` makes it a prepared statement, parsed once per pooled connection; use it
    * for the fixed statements of hot paths.
    */
-  async query(text: string, values: readonly Parameter[] = [], name?: string): Promise<pg.QueryResult<Row>> {
+  async query(text: string, values: readonly SqlValue[] = [], name?: string): Promise<pg.QueryResult<Row>> {
     if (this.#closed !== undefined) throw new StoreError('the store is closed');
     try {
       return await this.pool.query<Row>({
@@ -52,7 +51,7 @@ export class PostgresPool {
   }
 
   /** query(), with each row as an array of the selected columns in order. */
-  async queryArrays(text: string, values: readonly Parameter[] = [], name?: string): Promise<unknown[][]> {
+  async queryArrays(text: string, values: readonly SqlValue[] = [], name?: string): Promise<unknown[][]> {
     if (this.#closed !== undefined) throw new StoreError('the store is closed');
     try {
       const result = await this.pool.query<unknown[]>({

@@ -2,14 +2,15 @@
  * The shared store for several instances: PostgreSQL through a pg Pool. A commit is durable as the server
  * is configured (synchronous_commit = on, its default, waits for the WAL flush).
  */
-import { describeConnection, type ServerConnection } from '../../credentials/sql/uri.js';
+import { describeConnection, type ServerConnection } from '../../sql/uri.js';
+import type { JournalStore } from '../journal/journal-store.js';
 import type { Migration } from '../migrations.js';
 import { DEFAULT_MAX_CONNECTIONS, DEFAULT_TIMEOUT_MS, type OpenStoreOptions, type Store } from '../store.js';
 import { tableNamer } from '../tables.js';
 import { SqlPublicKeyStore } from '../public-keys/sql-public-keys.js';
 import { SqlPushTokenStore } from '../push-tokens/sql-push-tokens.js';
 import { SqlStorageAccountStore } from '../storage-accounts/sql-storage-accounts.js';
-import { PostgresJournalStore } from './journal.js';
+import { postgresJournal } from './journal.js';
 import { PostgresLocationStore } from './locations.js';
 import { migratePostgres, POSTGRES_MIGRATIONS } from './migrations.js';
 import { PostgresPool } from './pool.js';
@@ -20,21 +21,22 @@ export class PostgresStore implements Store {
   readonly backend = 'postgres';
   readonly subscribers: PostgresSubscriberStore;
   readonly locations: PostgresLocationStore;
-  readonly journal: PostgresJournalStore;
+  readonly journal: JournalStore;
   readonly storageAccounts: SqlStorageAccountStore;
   readonly publicKeys: SqlPublicKeyStore;
   readonly pushTokens: SqlPushTokenStore;
+  readonly description: string;
+  readonly schemaVersion: number;
+  readonly #pool: PostgresPool;
 
-  constructor(
-    private readonly pool: PostgresPool,
-    readonly description: string,
-    readonly schemaVersion: number,
-    schema: string | undefined,
-  ) {
+  constructor(pool: PostgresPool, description: string, schemaVersion: number, schema: string | undefined) {
+    this.#pool = pool;
+    this.description = description;
+    this.schemaVersion = schemaVersion;
     const table = tableNamer('postgres', schema);
     this.subscribers = new PostgresSubscriberStore(pool, table);
     this.locations = new PostgresLocationStore(pool, table);
-    this.journal = new PostgresJournalStore(pool, table);
+    this.journal = postgresJournal(pool, table);
     const runner = new PostgresRunner(pool);
     this.storageAccounts = new SqlStorageAccountStore(runner, table);
     this.publicKeys = new SqlPublicKeyStore(runner, table);
@@ -42,7 +44,7 @@ export class PostgresStore implements Store {
   }
 
   close(): Promise<void> {
-    return this.pool.close();
+    return this.#pool.close();
   }
 }
 

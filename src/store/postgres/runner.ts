@@ -1,6 +1,7 @@
 /** SqlRunner on the pg Pool: each statement a named prepared statement, parsed once per connection. */
 import { createHash } from 'node:crypto';
-import type { SqlRunner, SqlValue } from '../sql-runner.js';
+import type { SqlValue } from '../../sql/value.js';
+import type { SqlRunner } from '../sql-runner.js';
 import type { PostgresPool } from './pool.js';
 
 export class PostgresRunner implements SqlRunner {

@@ -6,12 +6,13 @@
  */
 import type pg from 'pg';
 import { StoreError } from '../errors.js';
-import type { Parameter, PostgresPool, Row } from './pool.js';
+import type { SqlValue } from '../../sql/value.js';
+import type { PostgresPool, Row } from './pool.js';
 
 export interface Transaction {
-  query(text: string, values?: readonly Parameter[], name?: string): Promise<pg.QueryResult<Row>>;
+  query(text: string, values?: readonly SqlValue[], name?: string): Promise<pg.QueryResult<Row>>;
   /** Rows as arrays of the selected columns. */
-  arrays(text: string, values?: readonly Parameter[], name?: string): Promise<unknown[][]>;
+  arrays(text: string, values?: readonly SqlValue[], name?: string): Promise<unknown[][]>;
 }
 
 const ATTEMPTS = 3;

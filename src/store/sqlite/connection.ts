@@ -4,7 +4,7 @@
  * a keyed statement takes microseconds, so operations run inline; the promise is only for the interface.
  */
 import type Database from 'better-sqlite3';
-import { describeError } from '../../credentials/sql/driver.js';
+import { describeError } from '../../sql/describe-error.js';
 import { StoreError } from '../errors.js';
 
 export class SqliteConnection {

@@ -1,21 +1,16 @@
 /**
- * JournalStore on SQLite. Every write is one IMMEDIATE transaction run inline (better-sqlite3 is
- * synchronous), so it is on disk (synchronous = FULL) when the promise resolves, and a write from another
- * process (the CLI) cannot interleave with it.
+ * The journal on SQLite: the shared checks and reads (CheckedJournalStore) over prepared statements, and the
+ * writes as IMMEDIATE transactions run inline (better-sqlite3 is synchronous), so each is on disk
+ * (synchronous = FULL) when its promise resolves, and a write from another process (the CLI) cannot
+ * interleave with it.
  */
 import type Database from 'better-sqlite3';
-import { checkTime } from '../checks.js';
-import { decodeCursor, encodeCursor, JOURNAL_START } from '../journal/cursor.js';
+import type { SqlValue } from '../../sql/value.js';
+import { CheckedJournalStore } from '../journal/checked-journal-store.js';
 import type { JournalStore } from '../journal/journal-store.js';
-import {
-  decodeEntryRow,
-  encodeDisposition,
-  entryRowValues,
-  requireInteger,
-  rowSeq,
-  toInteger,
-} from '../journal/row.js';
-import { rangeOf, type Take, takeWithin } from '../journal/bounded-read.js';
+import { matches, recordFor, storedEntry, unreadLosses } from '../journal/results.js';
+import { decodeEntryRow, encodeDisposition, entryRowValues, requireInteger, rowSeq } from '../journal/row.js';
+import type { JournalRead, JournalRowSource } from '../journal/row-source.js';
 import { journalSql, nextSequenceSql } from '../journal/sql.js';
 import { applyUpdate, countsAsUnread } from '../journal/state.js';
 import type {
@@ -23,40 +18,30 @@ import type {
   AppendResult,
   ConversationResult,
   DeliveryState,
-  HistoryPage,
-  HistoryQuery,
   JournalEntry,
-  JournalPage,
-  JournalUsage,
   NewEntry,
   OperationOptions,
-  ReadBounds,
   RemoveMessageOptions,
   RemoveMessageResult,
-  UnreadCounts,
   UpdateResult,
 } from '../journal/types.js';
-import { matches, recordFor, storedEntry, unreadCounts, unreadLosses, usageOf } from '../journal/results.js';
-import {
-  checkAccount,
-  checkBounds,
-  checkDeliveryState,
-  checkLimit,
-  checkMessageId,
-  checkOperation,
-  checkRemoveOptions,
-  validateBatch,
-  validateNewEntry,
-} from '../journal/validate.js';
-import { JOURNAL_TABLE, tableNamer } from '../tables.js';
+import type { JournalWriter, PurgedChunk } from '../journal/writer.js';
 import { StoreError } from '../errors.js';
+import { JOURNAL_TABLE, tableNamer } from '../tables.js';
 import type { SqliteConnection } from './connection.js';
 
 type Statement = Database.Statement<unknown[], unknown[]>;
-/** Rows a purge transaction deletes at most, so that other writers wait milliseconds, not seconds. */
-const PURGE_CHUNK = 2000;
-
 type Statements = ReturnType<typeof prepareStatements>;
+
+/** The journal of the SQLite store. */
+export function sqliteJournal(connection: SqliteConnection): JournalStore {
+  const statements = prepareStatements(connection.db);
+  const rows: JournalRowSource = {
+    rows: (statement: JournalRead, values: readonly SqlValue[]) =>
+      connection.run(() => statements.reads[statement].all(...values)),
+  };
+  return new CheckedJournalStore(rows, new SqliteJournalWriter(connection, statements));
+}
 
 function prepareStatements(db: Database.Database) {
   const table = tableNamer('sqlite');
@@ -64,21 +49,9 @@ function prepareStatements(db: Database.Database) {
   const prepare = (text: string): Statement => db.prepare<unknown[], unknown[]>(text);
   const rows = (text: string): Statement => prepare(text).raw(true);
   const journal = table(JOURNAL_TABLE);
-  return {
+  const reads: Record<JournalRead, Statement> = {
     byId: rows(sql.byId),
-    insert: prepare(sql.insert),
-    nextSequence: rows(nextSequenceSql(table, () => '?', 'max')),
-    addUnread: prepare(sql.addUnread),
-    subtractUnread: prepare(sql.subtractUnread),
-    dropEmptyUnread: prepare(sql.dropEmptyUnread),
-    clearUnread: prepare(sql.clearUnread),
-    clearAllUnread: prepare(sql.clearAllUnread),
     unread: rows(sql.unread),
-    update: prepare(sql.update),
-    remove: prepare(sql.remove),
-    markRead: prepare(sql.markRead),
-    removeConversation: prepare(sql.removeConversation),
-    removeAll: prepare(sql.removeAll),
     after: rows(sql.after),
     before: rows(sql.before),
     afterSizes: rows(sql.afterSizes),
@@ -89,6 +62,21 @@ function prepareStatements(db: Database.Database) {
     count: rows(sql.count),
     usage: rows(sql.usage),
     contentTypes: rows(sql.contentTypes),
+  };
+  return {
+    reads,
+    insert: prepare(sql.insert),
+    nextSequence: rows(nextSequenceSql(table, () => '?', 'max')),
+    addUnread: prepare(sql.addUnread),
+    subtractUnread: prepare(sql.subtractUnread),
+    dropEmptyUnread: prepare(sql.dropEmptyUnread),
+    clearUnread: prepare(sql.clearUnread),
+    clearAllUnread: prepare(sql.clearAllUnread),
+    update: prepare(sql.update),
+    remove: prepare(sql.remove),
+    markRead: prepare(sql.markRead),
+    removeConversation: prepare(sql.removeConversation),
+    removeAll: prepare(sql.removeAll),
     // Oldest first through the created_at index; RETURNING gives what the unread counters lose.
     purge: rows(
       `DELETE FROM ${journal} WHERE rowid IN (SELECT rowid FROM ${journal} ` +
@@ -97,7 +85,7 @@ function prepareStatements(db: Database.Database) {
   };
 }
 
-export class SqliteJournalStore implements JournalStore {
+class SqliteJournalWriter implements JournalWriter {
   readonly #connection: SqliteConnection;
   readonly #s: Statements;
   readonly #appendMany: Database.Transaction<(items: readonly AppendItem[], now: number) => AppendResult[]>;
@@ -112,12 +100,12 @@ export class SqliteJournalStore implements JournalStore {
     (account: string, contact: string, options: OperationOptions) => ConversationResult
   >;
   readonly #removeAll: Database.Transaction<(account: string) => number>;
-  readonly #purgeChunk: Database.Transaction<(cutoff: number) => number>;
+  readonly #purge: Database.Transaction<(cutoff: number, limit: number) => number>;
 
-  constructor(connection: SqliteConnection) {
+  constructor(connection: SqliteConnection, statements: Statements) {
     this.#connection = connection;
+    this.#s = statements;
     const db = connection.db;
-    this.#s = prepareStatements(db);
     this.#appendMany = db.transaction((items, now) =>
       items.map((item) => this.#appendIn(item.account, item.entry, now)),
     );
@@ -139,14 +127,11 @@ export class SqliteJournalStore implements JournalStore {
       this.#s.clearAllUnread.run(account);
       return this.#s.removeAll.run(account).changes;
     });
-    this.#purgeChunk = db.transaction((cutoff) => this.#purgeIn(cutoff));
+    this.#purge = db.transaction((cutoff, limit) => this.#purgeIn(cutoff, limit));
   }
 
   append(account: string, entry: NewEntry, now: number): Promise<AppendResult> {
     return this.#connection.run(() => {
-      checkAccount(account);
-      validateNewEntry(entry);
-      checkTime('now', now);
       const [result] = this.#appendMany.immediate([{ account, entry }], now);
       if (result === undefined) throw new StoreError('append stored nothing');
       return result;
@@ -154,29 +139,11 @@ export class SqliteJournalStore implements JournalStore {
   }
 
   appendBatch(items: readonly AppendItem[], now: number): Promise<AppendResult[]> {
-    return this.#connection.run(() => {
-      validateBatch(items);
-      checkTime('now', now);
-      return items.length === 0 ? [] : this.#appendMany.immediate(items, now);
-    });
-  }
-
-  get(account: string, messageId: string): Promise<JournalEntry | undefined> {
-    return this.#connection.run(() => {
-      checkAccount(account);
-      checkMessageId(messageId);
-      const row = this.#s.byId.get(account, messageId);
-      return row === undefined ? undefined : decodeEntryRow(row);
-    });
+    return this.#connection.run(() => this.#appendMany.immediate(items, now));
   }
 
   updateState(account: string, messageId: string, state: DeliveryState): Promise<UpdateResult> {
-    return this.#connection.run(() => {
-      checkAccount(account);
-      checkMessageId(messageId);
-      checkDeliveryState(state);
-      return this.#update.immediate(account, messageId, state);
-    });
+    return this.#connection.run(() => this.#update.immediate(account, messageId, state));
   }
 
   markConversationRead(
@@ -184,10 +151,7 @@ export class SqliteJournalStore implements JournalStore {
     contact: string,
     options: OperationOptions,
   ): Promise<ConversationResult> {
-    return this.#connection.run(() => {
-      checkOperation(account, contact, options);
-      return this.#markRead.immediate(account, contact, options);
-    });
+    return this.#connection.run(() => this.#markRead.immediate(account, contact, options));
   }
 
   removeMessage(
@@ -195,10 +159,7 @@ export class SqliteJournalStore implements JournalStore {
     messageId: string,
     options: RemoveMessageOptions,
   ): Promise<RemoveMessageResult> {
-    return this.#connection.run(() => {
-      checkRemoveOptions(account, messageId, options);
-      return this.#removeMessage.immediate(account, messageId, options);
-    });
+    return this.#connection.run(() => this.#removeMessage.immediate(account, messageId, options));
   }
 
   removeConversation(
@@ -206,126 +167,21 @@ export class SqliteJournalStore implements JournalStore {
     contact: string,
     options: OperationOptions,
   ): Promise<ConversationResult> {
-    return this.#connection.run(() => {
-      checkOperation(account, contact, options);
-      return this.#removeConversation.immediate(account, contact, options);
-    });
+    return this.#connection.run(() => this.#removeConversation.immediate(account, contact, options));
   }
 
   removeAll(account: string): Promise<number> {
-    return this.#connection.run(() => {
-      checkAccount(account);
-      return this.#removeAll.immediate(account);
-    });
+    return this.#connection.run(() => this.#removeAll.immediate(account));
   }
 
-  unread(account: string): Promise<UnreadCounts> {
-    return this.#connection.run(() => {
-      checkAccount(account);
-      return unreadCounts(this.#s.unread.all(account));
-    });
-  }
-
-  latest(account: string, limit: number, bounds?: ReadBounds): Promise<JournalPage> {
-    return this.#connection.run(() => {
-      checkAccount(account);
-      checkLimit(limit);
-      checkBounds(bounds);
-      return this.#before(account, Number.MAX_SAFE_INTEGER, limit, JOURNAL_START, bounds);
-    });
-  }
-
-  before(account: string, cursor: string, limit: number, bounds?: ReadBounds): Promise<JournalPage> {
-    return this.#connection.run(() => {
-      checkAccount(account);
-      checkLimit(limit);
-      checkBounds(bounds);
-      return this.#before(account, decodeCursor(cursor), limit, cursor, bounds);
-    });
-  }
-
-  after(
-    account: string,
-    cursor: string | undefined,
-    limit: number,
-    bounds?: ReadBounds,
-  ): Promise<JournalPage> {
-    return this.#connection.run(() => {
-      checkAccount(account);
-      checkLimit(limit);
-      checkBounds(bounds);
-      return this.#after(account, cursor === undefined ? 0 : decodeCursor(cursor), limit, bounds);
-    });
-  }
-
-  history(account: string, query: HistoryQuery): Promise<HistoryPage> {
-    return this.#connection.run(() => {
-      checkAccount(account);
-      checkLimit(query.limit);
-      checkBounds(query);
-      const { messageId, since } = query;
-      const wanted = messageId !== undefined && messageId !== null && messageId !== '';
-      if (since !== undefined) checkTime('since', since);
-      if (wanted) {
-        checkMessageId(messageId);
-        const seq = toInteger(this.#s.seqOf.get(account, messageId)?.[0]);
-        if (seq !== undefined)
-          return {
-            ...this.#after(account, seq, query.limit, query),
-            from: 'message',
-            unknownMessageId: false,
-          };
-      }
-      if (since !== undefined) {
-        const first = toInteger(this.#s.firstSince.get(account, since)?.[0]);
-        // Nothing stored after `since`: an empty page that resumes at the end.
-        const page =
-          first === undefined
-            ? this.#emptyTail(account)
-            : this.#after(account, first - 1, query.limit, query);
-        return { ...page, from: 'since', unknownMessageId: wanted };
-      }
-      return { ...this.#after(account, 0, query.limit, query), from: 'start', unknownMessageId: wanted };
-    });
-  }
-
-  count(account: string): Promise<number> {
-    return this.#connection.run(() => {
-      checkAccount(account);
-      return toInteger(this.#s.count.get(account)?.[0]) ?? 0;
-    });
-  }
-
-  usage(account: string): Promise<JournalUsage> {
-    return this.#connection.run(() => {
-      checkAccount(account);
-      return usageOf(this.#s.usage.get(account));
-    });
-  }
-
-  contentTypeCounts(account: string): Promise<ReadonlyMap<string, number>> {
-    return this.#connection.run(() => {
-      checkAccount(account);
-      return new Map(
-        this.#s.contentTypes.all(account).map((row) => [String(row[0]), toInteger(row[1]) ?? 0]),
-      );
-    });
-  }
-
-  async purgeOlderThan(cutoff: number): Promise<number> {
-    checkTime('cutoff', cutoff);
-    let total = 0;
-    for (;;) {
-      const deleted = await this.#connection.run(() => this.#purgeChunk.immediate(cutoff));
-      total += deleted;
-      if (deleted < PURGE_CHUNK) return total;
-      await new Promise<void>((resolve) => setImmediate(resolve)); // let other work in between chunks
-    }
+  async purgeChunk(cutoff: number, limit: number): Promise<PurgedChunk> {
+    const deleted = await this.#connection.run(() => this.#purge.immediate(cutoff, limit));
+    return { deleted, full: deleted >= limit };
   }
 
   /** Inside a transaction. */
   #appendIn(account: string, entry: NewEntry, now: number): AppendResult {
-    const existing = this.#s.byId.get(account, entry.messageId);
+    const existing = this.#s.reads.byId.get(account, entry.messageId);
     if (existing !== undefined) return { outcome: 'duplicate', entry: decodeEntryRow(existing) };
     const next = this.#s.nextSequence.get(account, now);
     const seq = requireInteger(next?.[0], 'sequence number');
@@ -341,7 +197,7 @@ export class SqliteJournalStore implements JournalStore {
   }
 
   #updateIn(account: string, messageId: string, state: DeliveryState): UpdateResult {
-    const row = this.#s.byId.get(account, messageId);
+    const row = this.#s.reads.byId.get(account, messageId);
     if (row === undefined) return { outcome: 'absent' };
     const entry = decodeEntryRow(row);
     const change = applyUpdate(entry, state);
@@ -361,7 +217,7 @@ export class SqliteJournalStore implements JournalStore {
   }
 
   #removeMessageIn(account: string, messageId: string, options: RemoveMessageOptions): RemoveMessageResult {
-    const row = this.#s.byId.get(account, messageId);
+    const row = this.#s.reads.byId.get(account, messageId);
     let removed: JournalEntry | undefined;
     if (row !== undefined) {
       const entry = decodeEntryRow(row);
@@ -375,8 +231,8 @@ export class SqliteJournalStore implements JournalStore {
     return { removed, record: this.#recordIn(account, record, options.now) };
   }
 
-  #purgeIn(cutoff: number): number {
-    const deleted = this.#s.purge.all(cutoff, PURGE_CHUNK);
+  #purgeIn(cutoff: number, limit: number): number {
+    const deleted = this.#s.purge.all(cutoff, limit);
     for (const loss of unreadLosses(deleted)) this.#subtractUnread(loss.account, loss.contact, loss.n);
     return deleted.length;
   }
@@ -384,48 +240,5 @@ export class SqliteJournalStore implements JournalStore {
   #subtractUnread(account: string, contact: string, n: number): void {
     this.#s.subtractUnread.run(n, account, contact);
     this.#s.dropEmptyUnread.run(account, contact);
-  }
-
-  #after(account: string, seq: number, limit: number, bounds?: ReadBounds): JournalPage {
-    const maxBytes = bounds?.maxContentBytes;
-    if (maxBytes !== undefined) {
-      const take = takeWithin(this.#s.afterSizes.all(account, seq, limit + 1), limit, maxBytes);
-      const entries = this.#range(account, take);
-      return { entries, hasMore: take.hasMore, next: encodeCursor(take.seqs.at(-1) ?? seq) };
-    }
-    const rows = this.#s.after.all(account, seq, limit + 1);
-    const hasMore = rows.length > limit;
-    const entries = rows.slice(0, limit).map(decodeEntryRow);
-    return { entries, hasMore, next: entries.at(-1)?.cursor ?? encodeCursor(seq) };
-  }
-
-  #before(account: string, seq: number, limit: number, given: string, bounds?: ReadBounds): JournalPage {
-    const maxBytes = bounds?.maxContentBytes;
-    if (maxBytes !== undefined) {
-      const take = takeWithin(this.#s.beforeSizes.all(account, seq, limit + 1), limit, maxBytes);
-      const oldest = take.seqs.at(-1);
-      const next = oldest === undefined ? given : encodeCursor(oldest);
-      return { entries: this.#range(account, take), hasMore: take.hasMore, next };
-    }
-    const rows = this.#s.before.all(account, seq, limit + 1);
-    const hasMore = rows.length > limit;
-    const entries = rows.slice(0, limit).reverse().map(decodeEntryRow);
-    return { entries, hasMore, next: entries[0]?.cursor ?? given };
-  }
-
-  /** The rows a bounded read took, oldest first (both statements run in one synchronous call). */
-  #range(account: string, take: Take): JournalEntry[] {
-    const range = rangeOf(take);
-    return range === undefined ? [] : this.#s.range.all(account, ...range).map(decodeEntryRow);
-  }
-
-  /** An empty page positioned after the account's newest entry. */
-  #emptyTail(account: string): JournalPage {
-    const newest = this.#s.before.get(account, Number.MAX_SAFE_INTEGER, 1);
-    return {
-      entries: [],
-      hasMore: false,
-      next: newest === undefined ? JOURNAL_START : encodeCursor(rowSeq(newest)),
-    };
   }
 }

@@ -1,6 +1,7 @@
 /** SqlRunner on the SQLite connection, each statement prepared once and kept. */
 import type Database from 'better-sqlite3';
-import type { SqlRunner, SqlValue } from '../sql-runner.js';
+import type { SqlValue } from '../../sql/value.js';
+import type { SqlRunner } from '../sql-runner.js';
 import type { SqliteConnection } from './connection.js';
 
 export class SqliteRunner implements SqlRunner {

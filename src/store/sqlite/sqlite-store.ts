@@ -6,8 +6,9 @@
 import { existsSync } from 'node:fs';
 import { dirname } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
-import type { SqliteConnection as SqliteLocation } from '../../credentials/sql/uri.js';
+import type { SqliteFileConnection } from '../../sql/uri.js';
 import { StoreError } from '../errors.js';
+import type { JournalStore } from '../journal/journal-store.js';
 import type { Migration } from '../migrations.js';
 import { DEFAULT_BUSY_TIMEOUT_MS, type OpenStoreOptions, type Store } from '../store.js';
 import { SqlPublicKeyStore } from '../public-keys/sql-public-keys.js';
@@ -15,7 +16,7 @@ import { SqlPushTokenStore } from '../push-tokens/sql-push-tokens.js';
 import { SqlStorageAccountStore } from '../storage-accounts/sql-storage-accounts.js';
 import { tableNamer } from '../tables.js';
 import { SqliteConnection, toStoreError } from './connection.js';
-import { SqliteJournalStore } from './journal.js';
+import { sqliteJournal } from './journal.js';
 import { SqliteLocationStore } from './locations.js';
 import { migrateSqlite, SQLITE_MIGRATIONS } from './migrations.js';
 import { SqliteRunner } from './runner.js';
@@ -33,19 +34,20 @@ export class SqliteStore implements Store {
   readonly description: string;
   readonly subscribers: SqliteSubscriberStore;
   readonly locations: SqliteLocationStore;
-  readonly journal: SqliteJournalStore;
+  readonly journal: JournalStore;
   readonly storageAccounts: SqlStorageAccountStore;
   readonly publicKeys: SqlPublicKeyStore;
   readonly pushTokens: SqlPushTokenStore;
+  readonly schemaVersion: number;
+  readonly #connection: SqliteConnection;
 
-  constructor(
-    private readonly connection: SqliteConnection,
-    readonly schemaVersion: number,
-  ) {
+  constructor(connection: SqliteConnection, schemaVersion: number) {
+    this.#connection = connection;
+    this.schemaVersion = schemaVersion;
     this.description = `sqlite://${connection.path}`;
     this.subscribers = new SqliteSubscriberStore(connection);
     this.locations = new SqliteLocationStore(connection);
-    this.journal = new SqliteJournalStore(connection);
+    this.journal = sqliteJournal(connection);
     const runner = new SqliteRunner(connection);
     const table = tableNamer('sqlite');
     this.storageAccounts = new SqlStorageAccountStore(runner, table);
@@ -55,7 +57,7 @@ export class SqliteStore implements Store {
 
   /** The connection's durability settings, for checks and diagnostics. */
   pragmas(): SqlitePragmas {
-    const db = this.connection.db;
+    const db = this.#connection.db;
     return {
       journalMode: String(db.pragma('journal_mode', { simple: true })),
       synchronous: Number(db.pragma('synchronous', { simple: true })),
@@ -65,17 +67,17 @@ export class SqliteStore implements Store {
 
   close(): Promise<void> {
     try {
-      this.connection.close();
+      this.#connection.close();
       return Promise.resolve();
     } catch (error) {
-      return Promise.reject(toStoreError(error, this.connection.path));
+      return Promise.reject(toStoreError(error, this.#connection.path));
     }
   }
 }
 
 /** Opens (creating unless `create: false`) and migrates the file. `migrations` is for tests. */
 export function openSqliteStore(
-  location: SqliteLocation,
+  location: SqliteFileConnection,
   options: OpenStoreOptions = {},
   migrations: readonly Migration[] = SQLITE_MIGRATIONS,
 ): Promise<SqliteStore> {

@@ -1,28 +1,26 @@
 /** MySQL/MariaDB through `mysql2/promise`'s pool: it drops a broken connection and opens a new one. */
+import { describeError } from '../../../sql/describe-error.js';
+import { loadDriverPackage } from '../../../sql/driver-package.js';
+import { mysqlPoolConfig } from '../../../sql/mysql-pool-config.js';
+import type { ServerConnection } from '../../../sql/uri.js';
 import { CredentialStoreError } from '../../store.js';
-import { describeError, type DriverOptions, loadDriverPackage, type SqlDriver } from '../driver.js';
-import type { ServerConnection } from '../uri.js';
+import { DEFAULT_MAX_CONNECTIONS, type DriverOptions, type SqlDriver } from '../driver.js';
 
 export async function openMysqlDriver(
   connection: ServerConnection,
   options: DriverOptions,
 ): Promise<SqlDriver> {
-  const mysql = await loadDriverPackage('mysql2', () => import('mysql2/promise'));
-  const pool = mysql.createPool({
-    ...(connection.socket === undefined
-      ? { host: connection.host, port: connection.port ?? 3306 }
-      : { socketPath: connection.socket }),
-    user: connection.user ?? '',
-    password: connection.password ?? '',
-    database: connection.database,
-    ...(connection.charset === undefined ? {} : { charset: connection.charset }),
-    connectionLimit: options.maxConnections ?? 4,
-    maxIdle: 1,
-    idleTimeout: 30_000,
-    connectTimeout: options.timeoutMs,
-    enableKeepAlive: true,
-    waitForConnections: true,
-  });
+  const mysql = await loadDriverPackage(
+    'mysql2',
+    () => import('mysql2/promise'),
+    (message, options) => new CredentialStoreError(message, options),
+  );
+  const pool = mysql.createPool(
+    mysqlPoolConfig(connection, {
+      maxConnections: options.maxConnections ?? DEFAULT_MAX_CONNECTIONS,
+      timeoutMs: options.timeoutMs,
+    }),
+  );
   const secret = connection.password;
   let closed: Promise<void> | undefined;
   return {

@@ -1,17 +1,25 @@
 /** PostgreSQL through `pg`'s Pool: it replaces a broken connection with a new one on the next query. */
+import { describeError } from '../../../sql/describe-error.js';
+import { loadDriverPackage } from '../../../sql/driver-package.js';
+import { postgresPoolConfig } from '../../../sql/postgres-pool-config.js';
+import type { ServerConnection } from '../../../sql/uri.js';
 import { CredentialStoreError } from '../../store.js';
-import { describeError, type DriverOptions, loadDriverPackage, type SqlDriver } from '../driver.js';
-import type { ServerConnection } from '../uri.js';
-import { postgresPoolConfig } from './postgres-pool-config.js';
+import { DEFAULT_MAX_CONNECTIONS, type DriverOptions, type SqlDriver } from '../driver.js';
 
 export async function openPostgresDriver(
   connection: ServerConnection,
   options: DriverOptions,
 ): Promise<SqlDriver> {
-  const pg = (await loadDriverPackage('pg', () => import('pg'))).default;
+  const pg = (
+    await loadDriverPackage(
+      'pg',
+      () => import('pg'),
+      (message, options) => new CredentialStoreError(message, options),
+    )
+  ).default;
   const pool = new pg.Pool(
     postgresPoolConfig(connection, {
-      maxConnections: options.maxConnections ?? 4,
+      maxConnections: options.maxConnections ?? DEFAULT_MAX_CONNECTIONS,
       timeoutMs: options.timeoutMs,
     }),
   );

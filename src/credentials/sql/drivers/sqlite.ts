@@ -4,18 +4,26 @@
  * again on the next one after a failure: a missing file is an error of each lookup until it appears.
  */
 import type Database from 'better-sqlite3';
+import { describeError } from '../../../sql/describe-error.js';
+import { loadDriverPackage } from '../../../sql/driver-package.js';
+import type { SqliteFileConnection } from '../../../sql/uri.js';
 import { CredentialStoreError } from '../../store.js';
-import { describeError, type DriverOptions, loadDriverPackage, type SqlDriver } from '../driver.js';
-import type { SqliteConnection } from '../uri.js';
+import type { DriverOptions, SqlDriver } from '../driver.js';
 
 /** SQLite's busy handler sleeps on the event loop: wait at most this long for a writer's lock. */
 const MAX_BUSY_WAIT_MS = 1000;
 
 export async function openSqliteDriver(
-  connection: SqliteConnection,
+  connection: SqliteFileConnection,
   options: DriverOptions,
 ): Promise<SqlDriver> {
-  const BetterSqlite3 = (await loadDriverPackage('better-sqlite3', () => import('better-sqlite3'))).default;
+  const BetterSqlite3 = (
+    await loadDriverPackage(
+      'better-sqlite3',
+      () => import('better-sqlite3'),
+      (message, options) => new CredentialStoreError(message, options),
+    )
+  ).default;
   let db: Database.Database | undefined;
   const statements = new Map<string, Database.Statement<unknown[], unknown[]>>();
   let closed = false;

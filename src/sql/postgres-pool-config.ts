@@ -4,7 +4,7 @@
  * statement_timeout, which PgBouncer refuses by default.
  */
 import type { PoolConfig } from 'pg';
-import type { ServerConnection } from '../uri.js';
+import type { ServerConnection } from './uri.js';
 
 export function postgresPoolConfig(
   connection: ServerConnection,

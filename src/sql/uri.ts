@@ -1,5 +1,6 @@
 /**
- * msrprelay's `[Database] uri`: an SQLObject connection URI.
+ * A database URI as msrprelay's `[Database] uri` writes it (an SQLObject connection URI), read the same way
+ * by the relay's credential backend and the store (src/store/uri.ts adds its `schema=`).
  *
  *   mysql://[user[:password]@]host[:port]/database[?params]
  *   postgres://… and postgresql://… (same shape)
@@ -40,14 +41,14 @@ export interface ServerConnection {
   readonly ignoredParameters: readonly string[];
 }
 
-export interface SqliteConnection {
+export interface SqliteFileConnection {
   readonly dialect: 'sqlite';
   /** Absolute path of the database file. */
   readonly path: string;
   readonly ignoredParameters: readonly string[];
 }
 
-export type DatabaseConnection = ServerConnection | SqliteConnection;
+export type DatabaseConnection = ServerConnection | SqliteFileConnection;
 
 export class DatabaseUriError extends Error {
   constructor(message: string) {
@@ -108,7 +109,7 @@ export function parseDatabaseUri(uri: string, configDir: string): DatabaseConnec
     : parseServer(dialect, rest, parameters, ignoredParameters);
 }
 
-function parseSqlite(rest: string, configDir: string, ignoredParameters: string[]): SqliteConnection {
+function parseSqlite(rest: string, configDir: string, ignoredParameters: string[]): SqliteFileConnection {
   const usage = 'expected sqlite:///absolute/path, sqlite:/absolute/path or sqlite:relative/path';
   let pathText = rest;
   if (pathText.startsWith('//')) {
