@@ -13,7 +13,7 @@ import {
   parseDigestAlgorithm,
 } from '../../auth/digest.js';
 import type { LoginGate } from '../../auth/login-limiter.js';
-import type { NonceIssuer } from '../../auth/nonces.js';
+import type { NonceIssuer } from './nonces.js';
 import type { Logger } from 'pino';
 import type { CredentialStore, StoredCredential } from '../../credentials/store.js';
 import type { Header } from '../message.js';
