@@ -78,7 +78,10 @@ export class NonceIssuer {
     const decoded = decodeNonce(nonce);
     if (decoded === undefined) return 'Could not decode nonce';
     if (decoded.ip !== clientIp) return 'This challenge was not issued to you';
-    if (opaque === undefined || !this.#keys.some((key) => safeEqual(this.#sign(decoded.plain, key), opaque))) {
+    if (
+      opaque === undefined ||
+      !this.#keys.some((key) => safeEqual(this.#sign(decoded.plain, key), opaque))
+    ) {
       return 'This nonce/opaque combination was not issued by me';
     }
     const now = this.#clock.now();

@@ -89,7 +89,8 @@ export class Session {
     if (paths.to.length === 1 && head.method !== undefined && head.method !== 'AUTH') {
       return `${NO_SESSION}: Non-response with me as endpoint, nowhere to relay to`;
     }
-    if (!from.path.matchesFromPath(paths.from)) return `${NO_SESSION}: From-Path does not match session source`;
+    if (!from.path.matchesFromPath(paths.from))
+      return `${NO_SESSION}: From-Path does not match session source`;
     if (head.method !== 'AUTH' && from.state === 'ESTABLISHED') {
       const other = this.otherSide(from);
       if (other !== undefined && !other.path.matchesToPathRest(paths.to)) {
