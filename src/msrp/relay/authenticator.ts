@@ -1,9 +1,9 @@
 /**
- * AUTH request handling of RFC 4976 §5, with msrprelay's checks, order and exact texts (spec §2.4–§2.6),
- * and two changes that close the password oracle msrprelay was (spec §8 item 24): a wrong password and an
- * unknown user get the same answer unless `uniformFailures` is off, and every password check goes through
- * the process's failed-login limiter (auth/login-limiter.ts), the one SIP digest uses too, so reconnecting
- * does not buy fresh guesses and MSRP failures count against SIP logins from the same source.
+ * AUTH request handling of RFC 4976 §5, with msrprelay's checks, order and exact texts (relay spec
+ * §2.4–§2.6), and two changes that close the password oracle msrprelay was (relay spec §8 item 24): a wrong
+ * password and an unknown user get the same answer unless `uniformFailures` is off, and every password check
+ * goes through the process's failed-login limiter (auth/login-limiter.ts), the one SIP digest uses too, so
+ * reconnecting does not buy fresh guesses and MSRP failures count against SIP logins from the same source.
  */
 import { parseCredentials } from '../../auth/auth-params.js';
 import {

@@ -1,4 +1,4 @@
-/** Validation of received messages, in msrprelay's order and with its texts (spec §3.4). */
+/** Validation of received messages, in msrprelay's order and with its texts (relay spec §3.4). */
 import { parseCredentials } from '../../auth/auth-params.js';
 import {
   parseByteRange,

@@ -3,8 +3,9 @@ import { formatPath, type MsrpUri, parseMsrpPath } from '../uri.js';
 import { pathMatches } from './checks.js';
 
 /**
- * A path a connection keeps for its lifetime (its far side's URIs, spec §3.1): its own copy of the text,
- * parsed on the first comparison. Most sessions wait idle after AUTH, and cost less without parsed URIs.
+ * A path a connection keeps for its lifetime (its far side's URIs, relay spec §3.1): its own copy of the
+ * text, parsed on the first comparison. Most sessions wait idle after AUTH, and cost less without parsed
+ * URIs.
  */
 export class KeptPath {
   #parsed: readonly MsrpUri[] | undefined;
@@ -26,7 +27,7 @@ export class KeptPath {
     return this.#parsed;
   }
 
-  /** A message's From-Path read on this path's connection is this path (spec §3.4 step 4). */
+  /** A message's From-Path read on this path's connection is this path (relay spec §3.4 step 4). */
   matchesFromPath(received: readonly MsrpUri[]): boolean {
     if (received === this.#matchedAsFrom) return true;
     if (!pathMatches(received, 0, this.uris)) return false;
@@ -34,7 +35,7 @@ export class KeptPath {
     return true;
   }
 
-  /** A message's To-Path after this relay's URI is this path (spec §3.4 step 7). */
+  /** A message's To-Path after this relay's URI is this path (relay spec §3.4 step 7). */
   matchesToPathRest(received: readonly MsrpUri[]): boolean {
     if (received === this.#matchedAsTo) return true;
     if (!pathMatches(received, 1, this.uris)) return false;

@@ -1,7 +1,7 @@
 /**
  * The SEND parts from one connection's client that were forwarded and wait for their downstream response
- * (spec §3.7), by the tid they were forwarded with, and the REPORTs the relay owes for them (§3.8): a
- * failure response, a transaction timeout, or the session going away.
+ * (relay spec §3.7), by the tid they were forwarded with, and the REPORTs the relay owes for them (relay spec
+ * §3.8): a failure response, a transaction timeout, or the session going away.
  */
 import type { DeadlineQueue } from '../../time/deadline-queue.js';
 import type { SendTrackerOwner } from './send-tracker.js';

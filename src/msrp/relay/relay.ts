@@ -253,7 +253,7 @@ function loadTls(settings: RelaySettings): TlsFiles {
   }
 }
 
-/** Spec §4: the configured name must be in the certificate; otherwise its first DNS name. */
+/** Relay spec §4: the configured name must be in the certificate; otherwise its first DNS name. */
 async function chooseHostname(settings: RelaySettings, tls: TlsFiles | undefined): Promise<string> {
   if (tls !== undefined) {
     let names: string[];

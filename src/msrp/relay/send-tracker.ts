@@ -1,6 +1,6 @@
 /**
  * Tracks the parts of one forwarded SEND as transactions of the connection it came from, so that a
- * failure or a timeout can be reported back (spec §3.8). One object per SEND, not a set of closures:
+ * failure or a timeout can be reported back (relay spec §3.8). One object per SEND, not a set of closures:
  * it is made for every chunk relayed.
  */
 import type { PartTracker, SendPart } from './forwarded-send.js';

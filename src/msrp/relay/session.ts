@@ -1,9 +1,10 @@
 /**
  * One relayed MSRP session (relay spec §3.1): the AUTH-ing connection, its source, and once bound its
  * destination. The session owns the bind transition (relay spec §3.3, §3.5) and what crosses from one peer
- * to the other: the checks of a bound peer's messages (§3.4), forwarded requests (§3.6) and the responses
- * that come back (§3.7). Each peer keeps its own I/O, state and transactions; the session tells a peer what
- * happened through the peer's methods, and reads nothing but its peers' public state.
+ * to the other: the checks of a bound peer's messages (relay spec §3.4), forwarded requests (relay spec
+ * §3.6) and the responses that come back (relay spec §3.7). Each peer keeps its own I/O, state and
+ * transactions; the session tells a peer what happened through the peer's methods, and reads nothing but
+ * its peers' public state.
  */
 import { parseByteRange, parseFailureReport } from '../headers.js';
 import type { ContinuationFlag, MsrpHead } from '../message.js';
@@ -107,7 +108,7 @@ export class Session {
 
   /**
    * The head of a SEND from `from` (relay spec §3.4 steps 2–9, §3.6): checked, then started towards the
-   * other side, which is the next hop, connected now, when the session is still unbound (§3.5). Undefined
+   * other side, which is the next hop, connected now, when the session is still unbound (relay spec §3.5). Undefined
    * when it was answered with an error instead, or has nowhere to go.
    */
   forwardSend(from: Peer, head: MsrpHead, paths: Paths): ForwardedSend | undefined {
