@@ -7,7 +7,7 @@ import { pino } from 'pino';
 import { parseAuthParams } from '../../src/auth/auth-params.js';
 import { computeDigestResponse, computeHa1, type DigestAlgorithm } from '../../src/auth/digest.js';
 import { LoginLimiter } from '../../src/auth/login-limiter.js';
-import { NonceIssuer } from '../../src/auth/nonces.js';
+import { NonceIssuer } from '../../src/msrp/relay/nonces.js';
 import type { CredentialStore } from '../../src/credentials/store.js';
 import { Authenticator } from '../../src/msrp/relay/authenticator.js';
 import { systemClock } from '../../src/time/clock.js';

@@ -1,7 +1,7 @@
 /**
- * The parts of an AUTH exchange that depend on the message and the settings only (spec §2.4–§2.6): what the
- * authenticator is asked, the Expires bounds, and the headers of the 200 that grants or refreshes a session.
- * The connection keeps the state changes and the pausing of its input.
+ * The parts of an AUTH exchange that depend on the message and the settings only (relay spec §2.4–§2.6): what
+ * the authenticator is asked, the Expires bounds, and the headers of the 200 that grants or refreshes a
+ * session. The connection keeps the state changes and the pausing of its input.
  */
 import type { Header, MsrpHead } from '../message.js';
 import { formatPath, type MsrpUri } from '../uri.js';

@@ -1,9 +1,9 @@
 /**
- * AUTH request handling of RFC 4976 §5, with msrprelay's checks, order and exact texts (spec §2.4–§2.6),
- * and two changes that close the password oracle msrprelay was (spec §8 item 24): a wrong password and an
- * unknown user get the same answer unless `uniformFailures` is off, and every password check goes through
- * the process's failed-login limiter (auth/login-limiter.ts), the one SIP digest uses too, so reconnecting
- * does not buy fresh guesses and MSRP failures count against SIP logins from the same source.
+ * AUTH request handling of RFC 4976 §5, with msrprelay's checks, order and exact texts (relay spec
+ * §2.4–§2.6), and two changes that close the password oracle msrprelay was (relay spec §8 item 24): a wrong
+ * password and an unknown user get the same answer unless `uniformFailures` is off, and every password check
+ * goes through the process's failed-login limiter (auth/login-limiter.ts), the one SIP digest uses too, so
+ * reconnecting does not buy fresh guesses and MSRP failures count against SIP logins from the same source.
  */
 import { parseCredentials } from '../../auth/auth-params.js';
 import {
@@ -13,7 +13,7 @@ import {
   parseDigestAlgorithm,
 } from '../../auth/digest.js';
 import type { LoginGate } from '../../auth/login-limiter.js';
-import type { NonceIssuer } from '../../auth/nonces.js';
+import type { NonceIssuer } from './nonces.js';
 import type { Logger } from 'pino';
 import type { CredentialStore, StoredCredential } from '../../credentials/store.js';
 import type { Header } from '../message.js';
@@ -58,13 +58,25 @@ export const TOO_MANY_FAILURES = 'Too many failed attempts';
 const NO_USER_HA1 = '0'.repeat(64);
 
 export class Authenticator {
+  readonly #nonces: NonceIssuer;
+  readonly #store: CredentialStore;
+  readonly #policy: AuthPolicy;
+  readonly #limiter: LoginGate;
+  readonly #logger: Logger;
+
   constructor(
-    private readonly nonces: NonceIssuer,
-    private readonly store: CredentialStore,
-    private readonly policy: AuthPolicy,
-    private readonly limiter: LoginGate,
-    private readonly logger: Logger,
-  ) {}
+    nonces: NonceIssuer,
+    store: CredentialStore,
+    policy: AuthPolicy,
+    limiter: LoginGate,
+    logger: Logger,
+  ) {
+    this.#nonces = nonces;
+    this.#store = store;
+    this.#policy = policy;
+    this.#limiter = limiter;
+    this.#logger = logger;
+  }
 
   async authenticate(request: AuthRequest): Promise<AuthOutcome> {
     if (request.authorization === undefined) return { kind: 'challenge', headers: this.challenge(request) };
@@ -72,9 +84,9 @@ export class Authenticator {
     if (credentials === undefined) return { kind: 'error', code: 400, comment: PARSE_ERROR };
     if (credentials.scheme === 'basic') {
       // Basic sends the password itself: never over plain TCP.
-      if (!this.policy.allowBasic || !request.secure)
+      if (!this.#policy.allowBasic || !request.secure)
         return { kind: 'error', code: 400, comment: PARSE_ERROR };
-      return this.basic(credentials.token, request);
+      return this.#basic(credentials.token, request);
     }
     const params = credentials.params;
     if (params.get('realm') !== request.realm) return forbidden('realm does not match');
@@ -85,7 +97,7 @@ export class Authenticator {
     const uri = params.get('uri');
     if (uri !== undefined && uri !== request.digestUri) return forbidden('uri does not match To-Path');
     const algorithm = parseDigestAlgorithm(params.get('algorithm'));
-    if (algorithm === undefined || !this.policy.algorithms.includes(algorithm)) {
+    if (algorithm === undefined || !this.#policy.algorithms.includes(algorithm)) {
       return forbidden('unsupported digest algorithm');
     }
     const username = params.get('username') ?? '';
@@ -94,8 +106,8 @@ export class Authenticator {
     const cnonce = params.get('cnonce') ?? '';
 
     const account = `${username}@${request.realm}`;
-    if (!this.limiter.check(request.clientIp, account).allowed) return tooManyFailures(username);
-    const found = await this.find(username, request.realm);
+    if (!this.#limiter.check(request.clientIp, account).allowed) return tooManyFailures(username);
+    const found = await this.#find(username, request.realm);
     if (found === 'failed') return { kind: 'login-failed', reason: 'Database error', username };
     const ha1 = found === undefined ? undefined : ha1For(found, algorithm, username, request.realm);
     const expected = computeDigestResponse({
@@ -108,13 +120,13 @@ export class Authenticator {
       uri: request.digestUri,
     });
     if (ha1 === undefined || expected !== params.get('response')?.toLowerCase()) {
-      return this.failed(request, account, found, username);
+      return this.#failed(request, account, found, username);
     }
     // The password is right from here on: a nonce problem is no guess, and is not counted as one.
-    const problem = this.nonces.check(nonce, params.get('opaque'), request.clientIp);
+    const problem = this.#nonces.check(nonce, params.get('opaque'), request.clientIp);
     if (problem !== undefined) return { kind: 'login-failed', reason: problem, username };
-    this.nonces.consume(nonce); // in the same step as the check, so two connections cannot both use it
-    this.limiter.recordSuccess(request.clientIp, account);
+    this.#nonces.consume(nonce); // in the same step as the check, so two connections cannot both use it
+    this.#limiter.recordSuccess(request.clientIp, account);
     const rspauth = computeDigestResponse({
       algorithm,
       ha1,
@@ -135,30 +147,30 @@ export class Authenticator {
   /** The 401's WWW-Authenticate headers: answered at once, with no lookup (most AUTHs of a setup). */
   challenge(request: AuthRequest): Header[] {
     // One challenge per offered algorithm, strongest first (RFC 7616 §3.7); MD5 alone keeps msrprelay's bytes.
-    const offered = STRONGEST_FIRST.filter((algorithm) => this.policy.algorithms.includes(algorithm));
+    const offered = STRONGEST_FIRST.filter((algorithm) => this.#policy.algorithms.includes(algorithm));
     const headers: Header[] = offered.map((algorithm) => {
-      const { nonce, opaque } = this.nonces.issue(request.clientIp);
+      const { nonce, opaque } = this.#nonces.issue(request.clientIp);
       const suffix = algorithm === 'MD5' ? '' : `, algorithm=${algorithm}`;
       return {
         name: 'WWW-Authenticate',
         value: `Digest realm="${request.realm}", qop="auth", nonce="${nonce}", opaque="${opaque}"${suffix}`,
       };
     });
-    if (this.policy.allowBasic && request.secure) {
+    if (this.#policy.allowBasic && request.secure) {
       headers.push({ name: 'WWW-Authenticate', value: `Basic realm="${request.realm}"` });
     }
     return headers;
   }
 
-  private async basic(token: string, request: AuthRequest): Promise<AuthOutcome> {
+  async #basic(token: string, request: AuthRequest): Promise<AuthOutcome> {
     const decoded = Buffer.from(token, 'base64').toString('utf8');
     const colon = decoded.indexOf(':');
     if (colon === -1) return { kind: 'error', code: 400, comment: PARSE_ERROR };
     const username = decoded.slice(0, colon);
     const password = decoded.slice(colon + 1);
     const account = `${username}@${request.realm}`;
-    if (!this.limiter.check(request.clientIp, account).allowed) return tooManyFailures(username);
-    const found = await this.find(username, request.realm);
+    if (!this.#limiter.check(request.clientIp, account).allowed) return tooManyFailures(username);
+    const found = await this.#find(username, request.realm);
     if (found === 'failed') return { kind: 'login-failed', reason: 'Database error', username };
     const matches =
       found !== undefined &&
@@ -166,29 +178,30 @@ export class Authenticator {
         ? found.password === password
         : found.ha1.MD5 !== undefined &&
           found.ha1.MD5 === computeHa1('MD5', username, request.realm, password));
-    if (!matches) return this.failed(request, account, found, username);
-    this.limiter.recordSuccess(request.clientIp, account);
+    if (!matches) return this.#failed(request, account, found, username);
+    this.#limiter.recordSuccess(request.clientIp, account);
     return { kind: 'success', username, nonce: undefined, authenticationInfo: undefined };
   }
 
   /** A wrong password or an unknown user: counted, and told apart only when uniform failures are off. */
-  private failed(
+  #failed(
     request: AuthRequest,
     account: string,
     found: StoredCredential | undefined,
     username: string,
   ): AuthOutcome {
-    this.limiter.recordFailure(request.clientIp, account, found !== undefined);
-    const reason = found !== undefined || this.policy.uniformFailures ? WRONG_PASSWORD : 'Username not found';
+    this.#limiter.recordFailure(request.clientIp, account, found !== undefined);
+    const reason =
+      found !== undefined || this.#policy.uniformFailures ? WRONG_PASSWORD : 'Username not found';
     return { kind: 'login-failed', reason, username };
   }
 
-  private async find(username: string, realm: string): Promise<StoredCredential | undefined | 'failed'> {
+  async #find(username: string, realm: string): Promise<StoredCredential | undefined | 'failed'> {
     try {
-      return await this.store.lookup(username, realm);
+      return await this.#store.lookup(username, realm);
     } catch (error) {
       // The client only learns that the lookup failed (msrprelay's text); the cause goes to the log.
-      this.logger.error({ err: error, realm }, 'Credential lookup failed');
+      this.#logger.error({ err: error, realm }, 'Credential lookup failed');
       return 'failed';
     }
   }

@@ -1,4 +1,4 @@
-/** Validation of received messages, in msrprelay's order and with its texts (spec §3.4). */
+/** Validation of received messages, in msrprelay's order and with its texts (relay spec §3.4). */
 import { parseCredentials } from '../../auth/auth-params.js';
 import {
   parseByteRange,
@@ -39,21 +39,21 @@ export type PathsResult =
  * compared by text: cheaper than a Map, which hashes every (new) header string it is asked about.
  */
 export class PathCache {
-  private readonly texts: string[] = [];
-  private readonly paths: (readonly MsrpUri[] | undefined)[] = [];
+  readonly #texts: string[] = [];
+  readonly #paths: (readonly MsrpUri[] | undefined)[] = [];
 
   parse(text: string): readonly MsrpUri[] | undefined {
-    const at = this.texts.indexOf(text);
-    if (at !== -1) return this.paths[at];
-    if (this.texts.length >= 8) {
-      this.texts.length = 0;
-      this.paths.length = 0;
+    const at = this.#texts.indexOf(text);
+    if (at !== -1) return this.#paths[at];
+    if (this.#texts.length >= 8) {
+      this.#texts.length = 0;
+      this.#paths.length = 0;
     }
     // A copy, so that what stays cached does not keep the whole message head it was read from alive.
     const own = detachedCopy(text);
     const path = parseMsrpPath(own);
-    this.texts.push(own);
-    this.paths.push(path);
+    this.#texts.push(own);
+    this.#paths.push(path);
     return path;
   }
 }

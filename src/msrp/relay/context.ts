@@ -4,22 +4,17 @@ import type { Logger } from 'pino';
 import type { DeadlineQueue } from '../../time/deadline-queue.js';
 import type { Clock } from '../../time/clock.js';
 import type { TransactionIds } from '../transaction-ids.js';
-import type { Authenticator } from './authenticator.js';
-import type { Connection } from './connection.js';
-import type { Session } from './session.js';
+import type { AuthHandler } from './auth-handler.js';
+import type { LiveConnection } from './peer.js';
 import type { RelaySettings } from './settings.js';
 import type { RelayStats } from './stats.js';
 import type { TlsSessionCache } from './tls-sessions.js';
+import type { UnboundSessions } from './unbound-sessions.js';
 
 /** Fixed for the connections accepted under one configuration; a reload makes a new one. */
 export interface RelayRuntime {
   readonly settings: RelaySettings;
-  readonly authenticator: Authenticator;
-  /** Host name put in Use-Path URIs. */
-  readonly hostname: string;
-  /** Port put in Use-Path URIs: the port actually listened on. */
-  readonly port: number;
-  readonly secure: boolean;
+  readonly auth: AuthHandler;
   /**
    * For outbound msrps connections: the relay's own certificate as client credentials and the CAs to verify
    * next hops with, built once (building one per connection cost more than the rest of a session setup).
@@ -34,8 +29,8 @@ export interface RelayState {
   readonly clock: Clock;
   readonly deadlines: DeadlineQueue;
   readonly tids: TransactionIds;
-  readonly unbound: Map<string, Session>;
-  readonly connections: Set<Connection>;
+  readonly unbound: UnboundSessions;
+  readonly connections: Set<LiveConnection>;
   readonly stats: RelayStats;
   readonly logger: Logger;
 }

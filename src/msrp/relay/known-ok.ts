@@ -20,7 +20,11 @@ export class KnownOk {
   end = 0;
 
   /** ` 200 OK\r\nTo-Path: …\r\nFrom-Path: …\r\n-------`: what stands between the two tids. */
-  private constructor(private readonly middle: Buffer) {}
+  readonly #middle: Buffer;
+
+  private constructor(middle: Buffer) {
+    this.#middle = middle;
+  }
 
   /** The pattern of `head` when it is a 200 in that plain form (exactly these two headers), else undefined. */
   static learn(head: MsrpHead, paths: Paths): KnownOk | undefined {
@@ -36,7 +40,7 @@ export class KnownOk {
 
   /** The tid of a 200 of this pattern at `pos` (and sets `end`), or undefined. */
   match(chunk: Buffer, pos: number): string | undefined {
-    const middle = this.middle;
+    const middle = this.#middle;
     const tidStart = pos + PREFIX.length;
     if (chunk.length < tidStart + 1 + middle.length + 4) return undefined;
     if (chunk.compare(PREFIX, 0, PREFIX.length, pos, tidStart) !== 0) return undefined;

@@ -10,33 +10,36 @@ export interface LogContext {
 }
 
 export class LazyLog {
-  private child: Logger | undefined;
+  #child: Logger | undefined;
 
-  constructor(
-    private readonly root: Logger,
-    private readonly owner: LogContext,
-  ) {}
+  readonly #root: Logger;
+  readonly #owner: LogContext;
+
+  constructor(root: Logger, owner: LogContext) {
+    this.#root = root;
+    this.#owner = owner;
+  }
 
   get logger(): Logger {
-    this.child ??= this.root.child(this.owner.logBindings());
-    return this.child;
+    this.#child ??= this.#root.child(this.#owner.logBindings());
+    return this.#child;
   }
 
   /** The owner's bindings changed: lines written from now on use the new ones. */
   refresh(): void {
-    this.child = undefined;
+    this.#child = undefined;
   }
 
   debug(message: string, fields?: Record<string, unknown>): void {
-    if (this.root.isLevelEnabled('debug')) this.logger.debug(fields ?? {}, message);
+    if (this.#root.isLevelEnabled('debug')) this.logger.debug(fields ?? {}, message);
   }
 
   info(message: string, fields?: Record<string, unknown>): void {
-    if (this.root.isLevelEnabled('info')) this.logger.info(fields ?? {}, message);
+    if (this.#root.isLevelEnabled('info')) this.logger.info(fields ?? {}, message);
   }
 
   warn(message: string, fields?: Record<string, unknown>): void {
-    if (this.root.isLevelEnabled('warn')) this.logger.warn(fields ?? {}, message);
+    if (this.#root.isLevelEnabled('warn')) this.logger.warn(fields ?? {}, message);
   }
 
   error(message: string, fields?: Record<string, unknown>): void {

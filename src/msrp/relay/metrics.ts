@@ -1,5 +1,5 @@
 /** The relay's state and counters in Prometheus text format. */
-import type { PeerState } from './connection.js';
+import type { PeerState } from './peer.js';
 import type { RelayStats } from './stats.js';
 
 export interface RelaySnapshot {

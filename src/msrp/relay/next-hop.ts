@@ -1,4 +1,4 @@
-/** Opening a session's connection to its next hop (spec §3.5): TLS for msrps, TCP for msrp. */
+/** Opening a session's connection to its next hop (relay spec §3.5): TLS for msrps, TCP for msrp. */
 import { connect as netConnect, isIP, type Socket } from 'node:net';
 import { connect as tlsConnect, type SecureContext } from 'node:tls';
 import { DEFAULT_MSRP_PORT, type MsrpUri } from '../uri.js';

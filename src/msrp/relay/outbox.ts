@@ -12,70 +12,76 @@ import type { RelayStats } from './stats.js';
 
 export class Outbox {
   // Both made on first use: most connections never queue control messages, and many never carry a SEND.
-  private control: Buffer[] | undefined;
-  private sends: ForwardedSend[] | undefined;
-  private open = false;
-  private queuedBytes = 0;
-  bytesWritten = 0;
+  #control: Buffer[] | undefined;
+  #sends: ForwardedSend[] | undefined;
+  #open = false;
+  #queuedBytes = 0;
+  #bytesWritten = 0;
+  readonly #socket: Socket;
+  readonly #tids: TransactionIds;
+  readonly #stats: RelayStats;
 
-  constructor(
-    private readonly socket: Socket,
-    private readonly tids: TransactionIds,
-    private readonly stats: RelayStats,
-  ) {}
+  constructor(socket: Socket, tids: TransactionIds, stats: RelayStats) {
+    this.#socket = socket;
+    this.#tids = tids;
+    this.#stats = stats;
+  }
+
+  get bytesWritten(): number {
+    return this.#bytesWritten;
+  }
 
   /** Bytes waiting here or in the socket's buffer: what flow control weighs. */
   get backlogBytes(): number {
-    return this.queuedBytes + this.socket.writableLength;
+    return this.#queuedBytes + this.#socket.writableLength;
   }
 
   get backlogItems(): number {
-    return (this.control?.length ?? 0) + (this.sends?.length ?? 0);
+    return (this.#control?.length ?? 0) + (this.#sends?.length ?? 0);
   }
 
   get isOpen(): boolean {
-    return this.open;
+    return this.#open;
   }
 
   /** The connection is up: write what waited, control messages first. */
   start(): void {
-    this.open = true;
-    this.flush();
+    this.#open = true;
+    this.#flush();
   }
 
   sendControl(message: Buffer): void {
-    if (!this.open) {
-      this.control ??= [];
-      this.control.push(message);
-      this.queuedBytes += message.length;
+    if (!this.#open) {
+      this.#control ??= [];
+      this.#control.push(message);
+      this.#queuedBytes += message.length;
       return;
     }
-    const active = this.sends?.[0];
-    if (active?.headWritten === true) this.splitActive(active);
-    this.write(message);
+    const active = this.#sends?.[0];
+    if (active?.headWritten === true) this.#splitActive(active);
+    this.#write(message);
   }
 
   startSend(send: ForwardedSend): void {
-    this.sends ??= [];
-    this.sends.push(send);
-    if (this.open && this.sends.length === 1) this.writeHead(send);
+    this.#sends ??= [];
+    this.#sends.push(send);
+    if (this.#open && this.#sends.length === 1) this.#writeHead(send);
   }
 
   sendBody(send: ForwardedSend, slice: Buffer): void {
-    send.part.bytes += slice.length;
-    if (this.open && this.sends?.[0] === send) {
-      if (!send.headWritten) this.writeHead(send);
-      this.write(slice);
+    send.received(slice.length);
+    if (this.#open && this.#sends?.[0] === send) {
+      if (!send.headWritten) this.#writeHead(send);
+      this.#write(slice);
       return;
     }
-    send.pending.push(slice);
-    send.pendingBytes += slice.length;
-    this.queuedBytes += slice.length;
+    send.hold(slice);
+    this.#queuedBytes += slice.length;
   }
 
   endSend(send: ForwardedSend, flag: ContinuationFlag): void {
-    send.endFlag = flag;
-    if (this.open && this.sends?.[0] === send) this.flush();
+    send.end(flag);
+    if (this.#open && this.#sends?.[0] === send) this.#flush();
   }
 
   /**
@@ -83,65 +89,63 @@ export class Outbox {
    * stopped, where msrprelay just closed) and drop everything not yet started.
    */
   abortSends(): void {
-    const sends = this.sends;
+    const sends = this.#sends;
     if (sends === undefined) return;
     const active = sends[0];
-    if (this.open && active?.headWritten === true && active.endFlag === undefined) {
-      this.write(Buffer.from(closing(active.part.tid, '#', active.hasBody)));
-      active.tracker.partEnded(active.part, false);
+    if (this.#open && active?.headWritten === true && active.endFlag === undefined) {
+      this.#write(Buffer.from(closing(active.tid, '#', active.hasBody)));
+      active.partWritten();
     }
-    for (const send of sends) this.queuedBytes -= send.pendingBytes;
+    for (const send of sends) this.#queuedBytes -= send.heldBytes;
     sends.length = 0;
   }
 
-  private flush(): void {
-    if (!this.open) return;
+  #flush(): void {
+    if (!this.#open) return;
     // What waited for the connection goes out in one write (a no-op when already corked by a read).
-    this.socket.cork();
+    this.#socket.cork();
     try {
-      this.writeQueued();
+      this.#writeQueued();
     } finally {
-      this.socket.uncork();
+      this.#socket.uncork();
     }
   }
 
-  private writeQueued(): void {
-    const control = this.control;
+  #writeQueued(): void {
+    const control = this.#control;
     if (control !== undefined) {
-      this.control = undefined;
+      this.#control = undefined;
       for (const message of control) {
-        this.queuedBytes -= message.length;
-        this.write(message);
+        this.#queuedBytes -= message.length;
+        this.#write(message);
       }
     }
-    const sends = this.sends;
+    const sends = this.#sends;
     if (sends === undefined) return;
     for (let send = sends[0]; send !== undefined; send = sends[0]) {
-      if (!send.headWritten) this.writeHead(send);
-      for (const piece of send.pending) this.write(piece);
-      this.queuedBytes -= send.pendingBytes;
-      send.pending.length = 0;
-      send.pendingBytes = 0;
-      if (send.endFlag === undefined) return;
+      if (!send.headWritten) this.#writeHead(send);
+      for (const piece of send.held) this.#write(piece);
+      this.#queuedBytes -= send.releaseHeld();
+      const flag = send.endFlag;
+      if (flag === undefined) return;
       sends.shift();
-      this.write(Buffer.from(closing(send.part.tid, send.endFlag, send.hasBody)));
-      send.tracker.partEnded(send.part, false);
+      this.#write(Buffer.from(closing(send.tid, flag, send.hasBody)));
+      send.partWritten();
     }
   }
 
-  private splitActive(send: ForwardedSend): void {
-    this.write(Buffer.from(closing(send.part.tid, '+', send.hasBody)));
-    send.split(this.tids.next());
+  #splitActive(send: ForwardedSend): void {
+    this.#write(Buffer.from(closing(send.tid, '+', send.hasBody)));
+    send.split(this.#tids.next());
   }
 
-  private writeHead(send: ForwardedSend): void {
-    this.write(Buffer.from(send.head(), 'utf8'));
-    send.headWritten = true;
+  #writeHead(send: ForwardedSend): void {
+    this.#write(Buffer.from(send.takeHead(), 'utf8'));
   }
 
-  private write(data: Buffer): void {
-    this.bytesWritten += data.length;
-    this.stats.bytesWritten += data.length;
-    this.socket.write(data);
+  #write(data: Buffer): void {
+    this.#bytesWritten += data.length;
+    this.#stats.wrote(data.length);
+    this.#socket.write(data);
   }
 }

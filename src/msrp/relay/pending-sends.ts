@@ -1,7 +1,7 @@
 /**
  * The SEND parts from one connection's client that were forwarded and wait for their downstream response
- * (spec §3.7), by the tid they were forwarded with, and the REPORTs the relay owes for them (§3.8): a
- * failure response, a transaction timeout, or the session going away.
+ * (relay spec §3.7), by the tid they were forwarded with, and the REPORTs the relay owes for them (relay spec
+ * §3.8): a failure response, a transaction timeout, or the session going away.
  */
 import type { DeadlineQueue } from '../../time/deadline-queue.js';
 import type { SendTrackerOwner } from './send-tracker.js';
@@ -13,57 +13,61 @@ export interface SendReporter {
 }
 
 export class PendingSends implements SendTrackerOwner {
-  private readonly byTid = new Map<string, TrackedSend>();
+  readonly #byTid = new Map<string, TrackedSend>();
 
-  constructor(
-    private readonly reporter: SendReporter,
-    private readonly deadlines: DeadlineQueue,
-    private readonly timeoutMs: number,
-  ) {}
+  readonly #reporter: SendReporter;
+  readonly #deadlines: DeadlineQueue;
+  readonly #timeoutMs: number;
+
+  constructor(reporter: SendReporter, deadlines: DeadlineQueue, timeoutMs: number) {
+    this.#reporter = reporter;
+    this.#deadlines = deadlines;
+    this.#timeoutMs = timeoutMs;
+  }
 
   /** A part was written downstream: wait for its response. */
   trackSend(tracked: TrackedSend): void {
-    this.byTid.set(tracked.part.tid, tracked);
+    this.#byTid.set(tracked.part.tid, tracked);
   }
 
   /** The part's end-line was written: its response is due within the transaction timeout. */
   armSendTimeout(tid: string): void {
-    const tracked = this.byTid.get(tid);
+    const tracked = this.#byTid.get(tid);
     if (tracked === undefined) return;
-    tracked.timer = this.deadlines.add(this.timeoutMs, () => {
-      this.timedOut(tid);
+    tracked.timer = this.#deadlines.add(this.#timeoutMs, () => {
+      this.#timedOut(tid);
     });
   }
 
   /** A response ends the transaction of `tid`: the part it answers, or undefined when it is not one of these. */
   take(tid: string): TrackedSend | undefined {
-    const tracked = this.byTid.get(tid);
+    const tracked = this.#byTid.get(tid);
     if (tracked === undefined) return undefined;
-    this.byTid.delete(tid);
+    this.#byTid.delete(tid);
     tracked.timer?.cancel();
     return tracked;
   }
 
   /** The session went away: a REPORT 408 for each part still waiting. */
   failAll(comment: string): void {
-    for (const tracked of this.byTid.values()) {
+    for (const tracked of this.#byTid.values()) {
       tracked.timer?.cancel();
-      this.reporter.reportSend(tracked, 408, comment);
+      this.#reporter.reportSend(tracked, 408, comment);
     }
-    this.byTid.clear();
+    this.#byTid.clear();
   }
 
   /** The connection closed: nothing more can be reported on it. */
   cancelAll(): void {
-    for (const tracked of this.byTid.values()) tracked.timer?.cancel();
-    this.byTid.clear();
+    for (const tracked of this.#byTid.values()) tracked.timer?.cancel();
+    this.#byTid.clear();
   }
 
-  private timedOut(tid: string): void {
-    const tracked = this.byTid.get(tid);
+  #timedOut(tid: string): void {
+    const tracked = this.#byTid.get(tid);
     if (tracked === undefined) return;
-    this.byTid.delete(tid);
+    this.#byTid.delete(tid);
     // msrprelay stayed silent for Failure-Report: partial; RFC 4975 §7.1.2 wants the failure reported.
-    this.reporter.reportSend(tracked, 408, undefined);
+    this.#reporter.reportSend(tracked, 408, undefined);
   }
 }

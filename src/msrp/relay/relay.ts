@@ -1,6 +1,6 @@
 /**
  * The MSRP relay server: listens (TLS, or plain TCP with debug_notls), hands each connection to a
- * Connection, and owns what outlives a configuration: the unbound-session table and the live connections.
+ * PeerConnection, and owns what outlives a configuration: the unbound-session table and the live connections.
  */
 import { readFileSync } from 'node:fs';
 import { createServer as createTcpServer, type Server, type Socket } from 'node:net';
@@ -8,19 +8,22 @@ import { createSocket } from 'node:dgram';
 import { createSecureContext, createServer as createTlsServer, Server as TlsServer } from 'node:tls';
 import type { Logger } from 'pino';
 import { type LoginGate, LoginLimiter } from '../../auth/login-limiter.js';
-import { NonceIssuer } from '../../auth/nonces.js';
+import { NonceIssuer } from './nonces.js';
 import type { CredentialStore } from '../../credentials/store.js';
 import { type Clock, systemClock } from '../../time/clock.js';
 import { DeadlineQueue } from '../../time/deadline-queue.js';
 import { dnsNames, nameMatches } from '../../tls/certificates.js';
 import { TransactionIds } from '../transaction-ids.js';
+import { AuthHandler } from './auth-handler.js';
 import { Authenticator } from './authenticator.js';
-import { Connection, type PeerState } from './connection.js';
-import { TlsSessionCache } from './tls-sessions.js';
-import type { RelaySnapshot } from './metrics.js';
 import type { RelayRuntime, RelayState } from './context.js';
+import type { RelaySnapshot } from './metrics.js';
+import type { PeerState } from './peer.js';
+import { PeerConnection } from './peer-connection.js';
 import type { RelaySettings } from './settings.js';
 import { RelayStats } from './stats.js';
+import { TlsSessionCache } from './tls-sessions.js';
+import { UnboundSessions } from './unbound-sessions.js';
 
 export class RelayStartupError extends Error {
   constructor(message: string, options?: ErrorOptions) {
@@ -56,18 +59,20 @@ export interface RelayOptions {
 }
 
 export class MsrpRelay {
-  private readonly state: RelayState;
-  private readonly nonces: NonceIssuer;
-  private readonly loginLimiter: LoginGate;
-  private listener: Listener | undefined;
-  private runtime: RelayRuntime | undefined;
-  private credentials: CredentialStore | undefined;
+  readonly #options: RelayOptions;
+  readonly #state: RelayState;
+  readonly #nonces: NonceIssuer;
+  readonly #loginLimiter: LoginGate;
+  #listener: Listener | undefined;
+  #runtime: RelayRuntime | undefined;
+  #credentials: CredentialStore | undefined;
 
-  constructor(private readonly options: RelayOptions) {
+  constructor(options: RelayOptions) {
+    this.#options = options;
     const clock = options.clock ?? systemClock;
-    this.nonces = new NonceIssuer(clock, options.settings.authChallengeExpirationTime * 1000);
+    this.#nonces = new NonceIssuer(clock, options.settings.authChallengeExpirationTime * 1000);
     const { settings } = options;
-    this.loginLimiter =
+    this.#loginLimiter =
       options.loginLimiter ??
       new LoginLimiter(
         clock,
@@ -79,11 +84,11 @@ export class MsrpRelay {
         },
         options.logger,
       );
-    this.state = {
+    this.#state = {
       clock,
       deadlines: new DeadlineQueue(clock),
       tids: new TransactionIds(),
-      unbound: new Map(),
+      unbound: new UnboundSessions(),
       connections: new Set(),
       stats: new RelayStats(),
       logger: options.logger,
@@ -91,21 +96,21 @@ export class MsrpRelay {
   }
 
   get stats(): RelayStats {
-    return this.state.stats;
+    return this.#state.stats;
   }
 
   snapshot(): RelaySnapshot {
     const connectionsByState = new Map<PeerState, number>();
-    for (const connection of this.state.connections) {
+    for (const connection of this.#state.connections) {
       connectionsByState.set(connection.state, (connectionsByState.get(connection.state) ?? 0) + 1);
     }
-    return { stats: this.state.stats, connectionsByState, unboundSessions: this.state.unbound.size };
+    return { stats: this.#state.stats, connectionsByState, unboundSessions: this.#state.unbound.size };
   }
 
   /** Validates the configuration, then listens. Rejects with RelayStartupError for a bad setting. */
   async start(): Promise<{ host: string; port: number }> {
-    const listener = await this.listen(this.options.settings);
-    this.install(listener, this.options.settings, this.options.credentials);
+    const listener = await this.#listen(this.#options.settings);
+    this.#install(listener, this.#options.settings, this.#options.credentials);
     return listener.address;
   }
 
@@ -118,22 +123,22 @@ export class MsrpRelay {
     settings: RelaySettings,
     credentials: CredentialStore,
   ): Promise<{ host: string; port: number }> {
-    const current = this.listener;
+    const current = this.#listener;
     if (current === undefined) throw new RelayStartupError('the relay is not running');
     const sameSocket =
       current.settings.address.host === settings.address.host &&
       current.settings.address.port === settings.address.port &&
       current.settings.debugNotls === settings.debugNotls;
-    const listener = sameSocket ? await this.reuse(current, settings) : await this.listen(settings);
-    const previousCredentials = this.credentials;
-    this.install(listener, settings, credentials);
-    this.nonces.rotateKey();
+    const listener = sameSocket ? await this.#reuse(current, settings) : await this.#listen(settings);
+    const previousCredentials = this.#credentials;
+    this.#install(listener, settings, credentials);
+    this.#nonces.rotateKey();
     if (!sameSocket) current.server.close();
     if (previousCredentials !== credentials) {
       // Connections still authenticating under the old configuration may use the old store a little longer.
-      this.state.clock.schedule(current.settings.invalidConnectionTimeout * 1000, () => {
+      this.#state.clock.schedule(current.settings.invalidConnectionTimeout * 1000, () => {
         previousCredentials?.close().catch((error: unknown) => {
-          this.options.logger.warn({ err: String(error) }, 'Closing the previous credential store failed');
+          this.#options.logger.warn({ err: error }, 'Closing the previous credential store failed');
         });
       });
     }
@@ -142,9 +147,9 @@ export class MsrpRelay {
 
   /** Stops listening and drops every connection. */
   async stop(): Promise<void> {
-    const listener = this.listener;
-    this.listener = undefined;
-    for (const connection of this.state.connections) connection.destroy();
+    const listener = this.#listener;
+    this.#listener = undefined;
+    for (const connection of this.#state.connections) connection.destroy();
     if (listener !== undefined) {
       await new Promise<void>((resolve) => {
         listener.server.close(() => {
@@ -152,29 +157,32 @@ export class MsrpRelay {
         });
       });
     }
-    await this.credentials?.close();
+    await this.#credentials?.close();
   }
 
-  private install(listener: Listener, settings: RelaySettings, credentials: CredentialStore): void {
-    this.listener = listener;
-    this.credentials = credentials;
-    this.nonces.setLifetime(settings.authChallengeExpirationTime);
-    this.runtime = {
-      settings,
-      authenticator: new Authenticator(
-        this.nonces,
-        credentials,
-        {
-          algorithms: settings.digestAlgorithms,
-          allowBasic: settings.allowBasicAuth,
-          uniformFailures: settings.uniformAuthFailures,
-        },
-        this.loginLimiter,
-        this.options.logger,
-      ),
+  #install(listener: Listener, settings: RelaySettings, credentials: CredentialStore): void {
+    this.#listener = listener;
+    this.#credentials = credentials;
+    this.#nonces.setLifetime(settings.authChallengeExpirationTime);
+    const authenticator = new Authenticator(
+      this.#nonces,
+      credentials,
+      {
+        algorithms: settings.digestAlgorithms,
+        allowBasic: settings.allowBasicAuth,
+        uniformFailures: settings.uniformAuthFailures,
+      },
+      this.#loginLimiter,
+      this.#options.logger,
+    );
+    const address = {
       hostname: listener.hostname,
       port: listener.address.port,
       secure: listener.tls !== undefined,
+    };
+    this.#runtime = {
+      settings,
+      auth: new AuthHandler(authenticator, settings, address, this.#state),
       clientTls: createSecureContext({
         ...(listener.tls === undefined ? {} : { key: listener.tls.key, cert: listener.tls.cert }),
         ...(listener.tls?.ca === undefined ? {} : { ca: listener.tls.ca }),
@@ -184,17 +192,17 @@ export class MsrpRelay {
   }
 
   /** A listening socket for these settings, with the TLS files and host name checked first. */
-  private async listen(settings: RelaySettings): Promise<Listener> {
+  async #listen(settings: RelaySettings): Promise<Listener> {
     const tls = settings.debugNotls ? undefined : loadTls(settings);
     const hostname = await chooseHostname(settings, tls);
     const onSocket = (socket: Socket): void => {
-      const runtime = this.runtime;
+      const runtime = this.#runtime;
       if (runtime === undefined) {
         socket.destroy();
         return;
       }
-      this.state.stats.connectionsAccepted++;
-      new Connection(socket, runtime, this.state, 'incoming');
+      this.#state.stats.connectionAccepted();
+      new PeerConnection(socket, runtime, this.#state);
     };
     const server =
       tls === undefined
@@ -209,14 +217,14 @@ export class MsrpRelay {
             onSocket,
           );
     server.on('tlsClientError', (error: Error) => {
-      this.options.logger.debug({ err: error.message }, 'TLS handshake failed');
+      this.#options.logger.debug({ err: error }, 'TLS handshake failed');
     });
     const address = await listenOn(server, settings.address.host, settings.address.port);
     return { server, settings, tls, hostname, address };
   }
 
   /** The same socket with new TLS credentials: no moment without a listener. */
-  private async reuse(current: Listener, settings: RelaySettings): Promise<Listener> {
+  async #reuse(current: Listener, settings: RelaySettings): Promise<Listener> {
     const tls = settings.debugNotls ? undefined : loadTls(settings);
     const hostname = await chooseHostname(settings, tls);
     if (tls !== undefined && current.server instanceof TlsServer) {
@@ -227,7 +235,7 @@ export class MsrpRelay {
 
   /** The host name Use-Path URIs carry. */
   get hostname(): string | undefined {
-    return this.runtime?.hostname;
+    return this.#listener?.hostname;
   }
 }
 
@@ -245,7 +253,7 @@ function loadTls(settings: RelaySettings): TlsFiles {
   }
 }
 
-/** Spec §4: the configured name must be in the certificate; otherwise its first DNS name. */
+/** Relay spec §4: the configured name must be in the certificate; otherwise its first DNS name. */
 async function chooseHostname(settings: RelaySettings, tls: TlsFiles | undefined): Promise<string> {
   if (tls !== undefined) {
     let names: string[];

@@ -1,6 +1,6 @@
 /**
  * Tracks the parts of one forwarded SEND as transactions of the connection it came from, so that a
- * failure or a timeout can be reported back (spec §3.8). One object per SEND, not a set of closures:
+ * failure or a timeout can be reported back (relay spec §3.8). One object per SEND, not a set of closures:
  * it is made for every chunk relayed.
  */
 import type { PartTracker, SendPart } from './forwarded-send.js';
@@ -15,29 +15,41 @@ export interface SendTrackerOwner {
 }
 
 export class SendTracker implements PartTracker {
+  readonly #owner: SendTrackerOwner;
+  /** The original From-Path text: where a REPORT goes. */
+  readonly #reportTo: string;
+  /** The original To-Path[0]: this relay's URI for the session. */
+  readonly #reportFrom: string;
+  readonly #messageId: string;
+  readonly #total: number | undefined;
+
   constructor(
-    private readonly owner: SendTrackerOwner,
-    /** The original From-Path text: where a REPORT goes. */
-    private readonly reportTo: string,
-    /** The original To-Path[0]: this relay's URI for the session. */
-    private readonly reportFrom: string,
-    private readonly messageId: string,
-    private readonly total: number | undefined,
-  ) {}
+    owner: SendTrackerOwner,
+    reportTo: string,
+    reportFrom: string,
+    messageId: string,
+    total: number | undefined,
+  ) {
+    this.#owner = owner;
+    this.#reportTo = reportTo;
+    this.#reportFrom = reportFrom;
+    this.#messageId = messageId;
+    this.#total = total;
+  }
 
   partStarted(part: SendPart): void {
-    this.owner.trackSend({
+    this.#owner.trackSend({
       part,
-      reportTo: this.reportTo,
-      reportFrom: this.reportFrom,
-      messageId: this.messageId,
-      total: this.total,
+      reportTo: this.#reportTo,
+      reportFrom: this.#reportFrom,
+      messageId: this.#messageId,
+      total: this.#total,
       timer: undefined,
     });
   }
 
   partEnded(part: SendPart): void {
-    this.owner.armSendTimeout(part.tid);
+    this.#owner.armSendTimeout(part.tid);
   }
 }
 

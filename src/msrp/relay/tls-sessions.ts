@@ -5,28 +5,31 @@
  * bounded, oldest first out; a session that failed is dropped.
  */
 export class TlsSessionCache {
-  private readonly sessions = new Map<string, Buffer>();
+  readonly #sessions = new Map<string, Buffer>();
+  readonly #capacity: number;
 
-  constructor(private readonly capacity = 256) {}
+  constructor(capacity = 256) {
+    this.#capacity = capacity;
+  }
 
   get(key: string): Buffer | undefined {
-    return this.sessions.get(key);
+    return this.#sessions.get(key);
   }
 
   set(key: string, session: Buffer): void {
-    this.sessions.delete(key);
-    this.sessions.set(key, session);
-    if (this.sessions.size > this.capacity) {
-      const oldest = this.sessions.keys().next().value;
-      if (oldest !== undefined) this.sessions.delete(oldest);
+    this.#sessions.delete(key);
+    this.#sessions.set(key, session);
+    if (this.#sessions.size > this.#capacity) {
+      const oldest = this.#sessions.keys().next().value;
+      if (oldest !== undefined) this.#sessions.delete(oldest);
     }
   }
 
   evict(key: string): void {
-    this.sessions.delete(key);
+    this.#sessions.delete(key);
   }
 
   get size(): number {
-    return this.sessions.size;
+    return this.#sessions.size;
   }
 }

@@ -25,8 +25,8 @@ export interface TrackedRequest {
 }
 
 /**
- * The relay's own REPORT about a SEND part (spec §3.8): `Status: 000 <code>[ <comment>]`, the Message-ID,
- * and the Byte-Range of the bytes received for the part (none when nothing was).
+ * The relay's own REPORT about a SEND part (relay spec §3.8): `Status: 000 <code>[ <comment>]`, the
+ * Message-ID, and the Byte-Range of the bytes received for the part (none when nothing was).
  */
 export function relayReport(
   tracked: TrackedSend,

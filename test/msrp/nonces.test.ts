@@ -1,7 +1,7 @@
 /** Digest nonces and opaques (spec §2.4, §2.5 steps 8–11, §2.8), driven by a fake clock. */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { NonceIssuer } from '../../src/auth/nonces.js';
+import { NonceIssuer } from '../../src/msrp/relay/nonces.js';
 import type { Clock, Timer } from '../../src/time/clock.js';
 
 /** A clock that only moves when told to; `now` starts at a fixed epoch time. */

@@ -1,12 +1,12 @@
 /**
- * Digest nonces in msrprelay's wire form — base64(UTF-8(16 random chars + "<unix time %.3f>:<client ip>")) —
- * so existing clients and tools see what they expect, but made from the CSPRNG, bound to the issuer by an
- * HMAC-SHA256 opaque (instead of MD5 over a predictable key), single-use, and still valid for their
- * lifetime across a key rotation (reload).
+ * The relay's digest nonces (SIP's are in src/sip/auth/nonce.ts), in msrprelay's wire form —
+ * base64(UTF-8(16 random chars + "<unix time %.3f>:<client ip>")) — so existing clients and tools see what
+ * they expect, but made from the CSPRNG, bound to the issuer by an HMAC-SHA256 opaque (instead of MD5 over a
+ * predictable key), single-use, and still valid for their lifetime across a key rotation (reload).
  */
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
-import { detachedCopy } from '../text/detached-copy.js';
-import type { Clock } from '../time/clock.js';
+import { detachedCopy } from '../../text/detached-copy.js';
+import type { Clock } from '../../time/clock.js';
 
 export type NonceProblem =
   | 'Could not decode nonce'
@@ -30,45 +30,47 @@ interface DecodedNonce {
 
 /** CSPRNG bytes drawn in batches: one randomBytes call per 256 challenges instead of one each. */
 class RandomPool {
-  private pool = Buffer.alloc(0);
-  private offset = 0;
+  #pool = Buffer.alloc(0);
+  #offset = 0;
 
   latin1(length: number): string {
-    if (this.offset + length > this.pool.length) {
-      this.pool = randomBytes(length * 256);
-      this.offset = 0;
+    if (this.#offset + length > this.#pool.length) {
+      this.#pool = randomBytes(length * 256);
+      this.#offset = 0;
     }
-    const text = this.pool.toString('latin1', this.offset, this.offset + length);
-    this.offset += length;
+    const text = this.#pool.toString('latin1', this.#offset, this.#offset + length);
+    this.#offset += length;
     return text;
   }
 }
 
 export class NonceIssuer {
-  private keys: Buffer[] = [randomBytes(32)];
-  private readonly random = new RandomPool();
+  #keys: Buffer[] = [randomBytes(32)];
+  readonly #random = new RandomPool();
   /** Nonces already used, with the time they were issued; kept in the order they were used. */
-  private readonly used = new Map<string, number>();
+  readonly #used = new Map<string, number>();
+  readonly #clock: Clock;
+  #lifetimeMs: number;
 
-  constructor(
-    private readonly clock: Clock,
-    private lifetimeMs: number,
-  ) {}
+  constructor(clock: Clock, lifetimeMs: number) {
+    this.#clock = clock;
+    this.#lifetimeMs = lifetimeMs;
+  }
 
   setLifetime(seconds: number): void {
-    this.lifetimeMs = seconds * 1000;
+    this.#lifetimeMs = seconds * 1000;
   }
 
   /** New signing key; the previous one still verifies challenges issued before (for their lifetime). */
   rotateKey(): void {
-    this.keys = [randomBytes(32), ...this.keys.slice(0, 1)];
+    this.#keys = [randomBytes(32), ...this.#keys.slice(0, 1)];
   }
 
   issue(clientIp: string): Challenge {
-    const random = this.random.latin1(RANDOM_CHARS);
-    const plain = `${random}${(this.clock.now() / 1000).toFixed(3)}:${clientIp}`;
+    const random = this.#random.latin1(RANDOM_CHARS);
+    const plain = `${random}${(this.#clock.now() / 1000).toFixed(3)}:${clientIp}`;
     const nonce = Buffer.from(plain, 'utf8').toString('base64');
-    return { nonce, opaque: this.sign(plain, this.currentKey()) };
+    return { nonce, opaque: this.#sign(plain, this.#currentKey()) };
   }
 
   /** The checks of msrprelay, in its order; the caller checks the digest response first (as it did). */
@@ -76,13 +78,16 @@ export class NonceIssuer {
     const decoded = decodeNonce(nonce);
     if (decoded === undefined) return 'Could not decode nonce';
     if (decoded.ip !== clientIp) return 'This challenge was not issued to you';
-    if (opaque === undefined || !this.keys.some((key) => safeEqual(this.sign(decoded.plain, key), opaque))) {
+    if (
+      opaque === undefined ||
+      !this.#keys.some((key) => safeEqual(this.#sign(decoded.plain, key), opaque))
+    ) {
       return 'This nonce/opaque combination was not issued by me';
     }
-    const now = this.clock.now();
-    if (decoded.issuedAt + this.lifetimeMs < now) return 'This challenge has expired';
-    this.forgetExpired(now);
-    if (this.used.has(nonce)) return 'This challenge has already been used';
+    const now = this.#clock.now();
+    if (decoded.issuedAt + this.#lifetimeMs < now) return 'This challenge has expired';
+    this.#forgetExpired(now);
+    if (this.#used.has(nonce)) return 'This challenge has already been used';
     return undefined;
   }
 
@@ -90,24 +95,24 @@ export class NonceIssuer {
   consume(nonce: string): void {
     const decoded = decodeNonce(nonce);
     // A copy: the nonce may be a slice of the AUTH message, which would stay alive as long as the entry.
-    if (decoded !== undefined) this.used.set(detachedCopy(nonce), decoded.issuedAt);
+    if (decoded !== undefined) this.#used.set(detachedCopy(nonce), decoded.issuedAt);
   }
 
   /** Forgets spent nonces that have expired anyway, judged by the lifetime in force now (it can change). */
-  private forgetExpired(now: number): void {
-    for (const [nonce, issuedAt] of this.used) {
-      if (issuedAt + this.lifetimeMs >= now) break;
-      this.used.delete(nonce);
+  #forgetExpired(now: number): void {
+    for (const [nonce, issuedAt] of this.#used) {
+      if (issuedAt + this.#lifetimeMs >= now) break;
+      this.#used.delete(nonce);
     }
   }
 
-  private currentKey(): Buffer {
-    const key = this.keys[0];
+  #currentKey(): Buffer {
+    const key = this.#keys[0];
     if (key === undefined) throw new Error('nonce issuer has no key');
     return key;
   }
 
-  private sign(plain: string, key: Buffer): string {
+  #sign(plain: string, key: Buffer): string {
     return createHmac('sha256', key).update(plain, 'utf8').digest('hex').slice(0, 32);
   }
 }
