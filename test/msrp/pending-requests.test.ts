@@ -4,7 +4,7 @@ import { describe, test } from 'node:test';
 import { HeaderList, type MsrpHead } from '../../src/msrp/message.js';
 import { PendingRequests } from '../../src/msrp/relay/pending-requests.js';
 import { DeadlineQueue } from '../../src/time/deadline-queue.js';
-import { ManualClock } from '../helpers/manual-clock.js';
+import { ManualClock } from '../support/manual-clock.js';
 
 function request(tid: string): MsrpHead {
   return {
