@@ -103,8 +103,8 @@ describe('parseFrame: the reference texts', () => {
     });
     const error = (value: Record<string, unknown>): unknown => {
       const result = frame({ transaction: 't', ...value });
-      assert.equal(result.kind, 'invalid', JSON.stringify(result));
-      return result.kind === 'invalid' ? result.error : undefined;
+      assert.ok(result.kind === 'invalid', JSON.stringify(result));
+      return result.error;
     };
     assert.equal(
       error({ sylkrtc: 'account-add', password: 'x' }),
@@ -370,8 +370,7 @@ describe('parseFrame: properties', () => {
         fc.dictionary(fc.stringMatching(/^x_[a-z]{1,6}$/), fc.jsonValue({ maxDepth: 2 })),
         (request, extra) => {
           const result = frame({ ...extra, ...request });
-          assert.equal(result.kind, 'request', JSON.stringify(result));
-          if (result.kind !== 'request') return;
+          assert.ok(result.kind === 'request', JSON.stringify(result));
           assert.equal(result.request.transaction, request.transaction);
           if ('account' in result.request)
             assert.ok(!/^sips?:/.test(result.request.account), result.request.account);
@@ -408,9 +407,10 @@ describe('parseFrame: properties', () => {
           const keys = Object.keys(request).filter((key) => key !== 'sylkrtc');
           const key = keys[pick % keys.length];
           if (key === undefined) return;
-          const mutated: Record<string, unknown> = { ...request };
-          if (replacement === undefined) delete mutated[key];
-          else mutated[key] = replacement;
+          const mutated: Record<string, unknown> = Object.fromEntries(
+            Object.entries(request).filter(([name]) => name !== key || replacement !== undefined),
+          );
+          if (replacement !== undefined) mutated[key] = replacement;
           const result = frame(mutated);
           assertWellFormed(JSON.stringify(mutated), result);
           // Optional fields may be absent or null, integers may be given as such, data is any object: else invalid.

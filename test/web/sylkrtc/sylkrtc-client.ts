@@ -30,7 +30,12 @@ export class SylkRtcClient {
       this.upgrade = response;
     });
     socket.on('message', (data: RawData) => {
-      const text = Buffer.isBuffer(data) ? data.toString('utf8') : String(data);
+      const bytes = Buffer.isBuffer(data)
+        ? data
+        : Array.isArray(data)
+          ? Buffer.concat(data)
+          : Buffer.from(data);
+      const text = bytes.toString('utf8');
       try {
         this.frames.push(JSON.parse(text) as Json);
       } catch {
