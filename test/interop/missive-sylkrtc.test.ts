@@ -318,13 +318,23 @@ describe('missive serve: the sylkRTC API under attack', { timeout: 120_000 }, ()
       replies.set(reply.transaction, reply);
     }
     // Refusals are sent at once, acks in turn: what counts is which request got which.
-    for (let i = 0; i < BURST; i++) assert.equal(replies.get(`p${String(i)}`)?.sylkrtc, 'ack', `p${String(i)}`);
+    for (let i = 0; i < BURST; i++)
+      assert.equal(replies.get(`p${String(i)}`)?.sylkrtc, 'ack', `p${String(i)}`);
     const refused = [...replies.values()].filter((reply) => reply.sylkrtc === 'error');
     assert.ok(refused.length >= 3, `refused: ${String(refused.length)}`);
     for (const reply of refused) assert.equal(reply.error, 'Too many requests (limit 1 per second)');
     // Refilled at 1 per second: a later ping is answered.
     await new Promise((resolve) => setTimeout(resolve, 1500));
     assert.equal((await client.call({ sylkrtc: 'ping' })).sylkrtc, 'ack');
+  });
+
+  test('every frame counts in the rate: a flood of unknown types closes the connection (1008), a neighbour is unaffected', async () => {
+    const neighbour = await open('127.0.0.21');
+    const flooder = await open('127.0.0.22');
+    // Never answered one by one, so without the count they would cost nothing: a burst, and a burst beyond.
+    for (let i = 0; i < BURST * 3; i++) flooder.sendText('{"sylkrtc":"foo-bar","transaction":"x"}');
+    assert.deepEqual(await flooder.closedWith(), { code: 1008, reason: 'Too many requests' });
+    assert.equal((await neighbour.call({ sylkrtc: 'ping' })).sylkrtc, 'ack');
   });
 
   test('more accounts than --ws-max-accounts on one connection are refused', async () => {

@@ -3,7 +3,8 @@
  * one `ready-event` when started, and queues what arrives before. Each text frame is parsed (envelope.ts);
  * an invalid request is answered at once, a valid one joins the connection's FIFO and requests run strictly
  * one after another, each answered `ack` or `error`. Limits, each answered with an `error` that says which
- * while the connection stays: the frame size, the request rate and the queue length. The connection is
+ * while the connection stays: the frame size, the request rate (every frame counts) and the queue length;
+ * a client that goes on sending a whole burst beyond the rate is closed (1008). The connection is
  * closed when it has no registered account `loginTimeoutSeconds` after it opened, when a Pong does not come
  * within half the ping interval, or when the client stops reading (maxBufferedBytes). Nothing here throws
  * into the socket's event handlers.
@@ -62,6 +63,8 @@ export class SylkRtcConnection {
   readonly #logger: Logger | undefined;
   #state: State = 'starting';
   #running = false;
+  /** Frames refused for the rate since the last one accepted. */
+  #refusedInARow = 0;
   #loginTimer: Timer | undefined;
   #pingTimer: Timer | undefined;
   #pongTimer: Timer | undefined;
@@ -157,23 +160,35 @@ export class SylkRtcConnection {
 
   #onFrame(data: Buffer, isBinary: boolean): void {
     if (this.#state === 'closed') return;
+    // Every frame costs a token, answered or not: garbage is no way around the rate.
+    const withinRate = this.#rate.take();
+    if (withinRate) this.#refusedInARow = 0;
+    else if (++this.#refusedInARow > this.#init.settings.requestBurst) {
+      // A client that keeps sending a burst's worth beyond the rate is not listening to the errors.
+      this.#logger?.info('sylkRTC connection closed: too many requests');
+      this.close(POLICY_CLOSE_CODE, 'Too many requests');
+      return;
+    }
     if (isBinary) {
       this.#logger?.debug({ bytes: data.length }, 'sylkRTC binary frame ignored');
       return;
     }
-    const text = data.toString('utf8');
-    const parsed = parseFrame(text);
-    if (data.length > this.#init.settings.maxFrameBytes) {
-      // Under ws's hard limit (twice this): answered, and the connection kept.
-      const transaction = parsed.kind === 'request' ? parsed.request.transaction : undefined;
-      if (transaction !== undefined) {
-        this.send(
-          errorFrame(
-            transaction,
-            `Request too large: ${String(data.length)} bytes (limit ${String(this.#init.settings.maxFrameBytes)})`,
-          ),
-        );
-      }
+    const parsed = parseFrame(data.toString('utf8'));
+    const { settings } = this.#init;
+    const refusal = !withinRate
+      ? `Too many requests (limit ${String(settings.requestsPerSecond)} per second)`
+      : data.length > settings.maxFrameBytes
+        ? // Under ws's hard limit (twice this): answered, and the connection kept.
+          `Request too large: ${String(data.length)} bytes (limit ${String(settings.maxFrameBytes)})`
+        : undefined;
+    if (refusal !== undefined) {
+      const reply =
+        parsed.kind === 'request'
+          ? { transaction: parsed.request.transaction }
+          : parsed.kind === 'invalid'
+            ? parsed.reply
+            : undefined;
+      if (reply !== undefined) this.send(errorFrame(reply.transaction, refusal));
       return;
     }
     switch (parsed.kind) {
@@ -192,15 +207,6 @@ export class SylkRtcConnection {
 
   #enqueue(request: SylkRequest): void {
     const { settings } = this.#init;
-    if (!this.#rate.take()) {
-      this.send(
-        errorFrame(
-          request.transaction,
-          `Too many requests (limit ${String(settings.requestsPerSecond)} per second)`,
-        ),
-      );
-      return;
-    }
     if (this.#queue.length >= settings.maxQueuedRequests) {
       this.send(
         errorFrame(
