@@ -7,6 +7,7 @@
  * keeps `auth_state` after account-unregister (§1.4.4) and never un-authenticates on a failed re-register.
  */
 import type { Logger } from 'pino';
+import { accountOfUri } from '../../messaging/formats/aor.js';
 import {
   type AuthenticatedAccount,
   authenticatedAccount,
@@ -16,6 +17,7 @@ import {
   type PushTokenRegistration,
   type Subscription,
 } from '../../messaging/service.js';
+import { SipUri } from '../../sip/uri.js';
 import type { Ha1Check, Ha1Outcome } from './ha1-check.js';
 import { eventFrame, pushTokenOf, registerPushToken, removePushToken } from './messaging-requests.js';
 import { ACK, type Frame, type Outcome, refused } from './outcome.js';
@@ -30,7 +32,10 @@ import type {
 export type RegistrationState = 'registering' | 'registered' | 'failed';
 
 interface AccountRecord {
+  /** As the client added it (without scheme): the frames' `account`, by which the client routes them. */
   readonly aor: string;
+  /** `user@domain`, the domain lower-cased: the account the store and the messaging service know. */
+  readonly account: string;
   readonly ha1: string;
   registration: RegistrationState | undefined;
   authenticated: AuthenticatedAccount | undefined;
@@ -86,6 +91,7 @@ export class ConnectionAccounts {
     }
     this.#accounts.set(account, {
       aor: account,
+      account: accountOf(account),
       ha1: request.password,
       registration: undefined,
       authenticated: undefined,
@@ -149,7 +155,7 @@ export class ConnectionAccounts {
     // A new registration replaces the old one (sylk spec §1.7.1 step 2).
     this.#deauthenticate(record);
     this.#setState(record, 'registering');
-    const outcome = await this.#options.ha1Check.verify(this.#options.source, record.aor, record.ha1);
+    const outcome = await this.#options.ha1Check.verify(this.#options.source, record.account, record.ha1);
     // Removed, or the connection closed, while the store answered.
     if (this.#closed || this.#accounts.get(record.aor) !== record) return;
     if (outcome.kind !== 'ok') {
@@ -160,18 +166,19 @@ export class ConnectionAccounts {
       this.#setState(record, 'failed', failureReason(outcome));
       return;
     }
-    const account = authenticatedAccount(record.aor);
+    const account = authenticatedAccount(record.account);
     record.authenticated = account;
     const { messaging, device, logger } = this.#options;
     if (messaging !== undefined) {
       // Subscribed before `registered` is sent, so that no event after it is missed.
       record.subscription = messaging.subscribe(account, device, (event) => {
         const frame = eventFrame(event);
-        if (frame !== undefined) this.#options.send(frame);
+        // Named as the client added the account, which is how it finds the account an event is for.
+        if (frame !== undefined) this.#options.send({ ...frame, account: record.aor });
       });
     }
     try {
-      await this.#options.touchAccount(record.aor);
+      await this.#options.touchAccount(record.account);
     } catch (error) {
       logger?.error({ err: error, account: record.aor }, 'storage account update failed');
     }
@@ -209,6 +216,15 @@ export class ConnectionAccounts {
       ...(reason === undefined ? {} : { reason }),
     });
   }
+}
+
+/** `user@domain` of an AOR (URI parameters dropped, the domain lower-cased), as the SIP side names accounts. */
+function accountOf(aor: string): string {
+  const uri = SipUri.parse(`sip:${aor}`);
+  if (uri === undefined) return aor;
+  const account = accountOfUri(uri);
+  const at = account.lastIndexOf('@');
+  return at === -1 ? account.toLowerCase() : `${account.slice(0, at)}@${account.slice(at + 1).toLowerCase()}`;
 }
 
 /** The `reason` of a failed registration, as a registrar's answer would read (sylk spec §1.5.1). */

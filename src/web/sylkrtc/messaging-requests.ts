@@ -67,7 +67,8 @@ export async function runMessagingRequest(
         afterAck: () => {
           send({
             sylkrtc: 'account-event',
-            account: caller.account,
+            // As the client named it.
+            account: request.account,
             event: 'sync-conversations',
             messages: page.messages,
             // Not in the reference: tells a client that the page stopped before its limit.
