@@ -196,7 +196,11 @@ export class SylkRtcConnection {
         this.#logger?.debug({ reason: parsed.reason, type: parsed.type }, 'sylkRTC frame ignored');
         return;
       case 'invalid':
-        this.#logger?.debug({ type: parsed.type, error: parsed.error }, 'sylkRTC request invalid');
+        // account-add's text may quote the password field: not logged.
+        this.#logger?.debug(
+          { type: parsed.type, error: parsed.type === 'account-add' ? undefined : parsed.error },
+          'sylkRTC request invalid',
+        );
         if (parsed.reply !== undefined) this.send(errorFrame(parsed.reply.transaction, parsed.error));
         return;
       case 'request':
