@@ -1,16 +1,20 @@
 /**
  * A sylkRTC connection's timers on the manual clock (src/web/sylkrtc/connection.ts): WebSocket pings every
  * pingIntervalSeconds and a close when no Pong comes within half of it (sylk spec §1.1); the login deadline
- * for a connection with no registered account; and the small parts that decide (origin-policy.ts,
- * request-rate.ts).
+ * for a connection with no registered account; start-up (requests queued until the ready-event, close code
+ * 3000 on a failure) on a stand-in socket; and the small parts that decide (origin-policy.ts, request-rate.ts).
  */
 import assert from 'node:assert/strict';
-import { once } from 'node:events';
+import { EventEmitter, once } from 'node:events';
 import { after, before, describe, test } from 'node:test';
 import { LoginLimiter } from '../../../src/auth/login-limiter.js';
 import { MemoryCredentialStore } from '../../../src/credentials/memory.js';
 import { WebServer } from '../../../src/web/http-server.js';
+import type { WebSocket } from 'ws';
+import { SylkRtcConnection } from '../../../src/web/sylkrtc/connection.js';
+import { Ha1Check } from '../../../src/web/sylkrtc/ha1-check.js';
 import { OriginPolicy } from '../../../src/web/sylkrtc/origin-policy.js';
+import { DEFAULT_SYLKRTC_SETTINGS } from '../../../src/web/sylkrtc/settings.js';
 import { RequestRate } from '../../../src/web/sylkrtc/request-rate.js';
 import { SylkRtcApi } from '../../../src/web/sylkrtc/sylkrtc-api.js';
 import { ManualClock } from '../../helpers/manual-clock.js';
@@ -115,5 +119,70 @@ describe('OriginPolicy and RequestRate', () => {
     assert.deepEqual([rate.take(), rate.take()], [true, false]);
     clock.advance(10_000);
     assert.deepEqual([rate.take(), rate.take(), rate.take(), rate.take()], [true, true, true, false]);
+  });
+});
+
+/** The parts of a ws WebSocket a SylkRtcConnection uses, recording what it is told. */
+class FakeSocket extends EventEmitter {
+  readonly OPEN = 1;
+  readonly CLOSED = 3;
+  readyState = 1;
+  bufferedAmount = 0;
+  binaryType = 'nodebuffer';
+  readonly sent: unknown[] = [];
+  closedWith: [number, string] | undefined;
+
+  send(text: string): void {
+    this.sent.push(JSON.parse(text));
+  }
+  close(code: number, reason: string): void {
+    this.closedWith = [code, reason];
+    this.readyState = 2;
+  }
+  terminate(): void {
+    this.readyState = 3;
+  }
+  ping(): void {}
+}
+
+describe('sylkRTC connection start-up (sylk spec §1.2)', () => {
+  const connection = (socket: FakeSocket, clock: ManualClock): SylkRtcConnection =>
+    new SylkRtcConnection({
+      id: 'c1',
+      socket: socket as unknown as WebSocket,
+      source: '127.0.0.1',
+      settings: DEFAULT_SYLKRTC_SETTINGS,
+      clock,
+      ha1Check: new Ha1Check(new MemoryCredentialStore([]), new LoginLimiter(clock)),
+      messaging: undefined,
+      touchAccount: () => Promise.resolve(),
+      logger: undefined,
+      onClose: () => undefined,
+    });
+
+  test('requests that arrive while starting wait; the ready-event comes first, then their answers in order', async () => {
+    const socket = new FakeSocket();
+    const started = connection(socket, new ManualClock(0));
+    socket.emit('message', Buffer.from('{"sylkrtc":"ping","transaction":"a"}'), false);
+    socket.emit('message', Buffer.from('{"sylkrtc":"ping","transaction":"b"}'), false);
+    assert.deepEqual(socket.sent, [], 'nothing before start-up is done');
+    started.started();
+    for (let i = 0; i < 10 && socket.sent.length < 3; i++)
+      await new Promise((resolve) => setImmediate(resolve));
+    assert.deepEqual(socket.sent, [
+      { sylkrtc: 'ready-event' },
+      { transaction: 'a', sylkrtc: 'ack' },
+      { transaction: 'b', sylkrtc: 'ack' },
+    ]);
+  });
+
+  test('a start-up failure closes with 3000 and the error as the reason, nothing sent', () => {
+    const socket = new FakeSocket();
+    const failing = connection(socket, new ManualClock(0));
+    socket.emit('message', Buffer.from('{"sylkrtc":"ping","transaction":"a"}'), false);
+    failing.started('Backend is not connected');
+    assert.deepEqual(socket.closedWith, [3000, 'Backend is not connected']);
+    assert.deepEqual(socket.sent, []);
+    assert.equal(failing.closed, true);
   });
 });
