@@ -60,6 +60,8 @@ export class SylkRtcConnection {
   readonly #accounts: ConnectionAccounts;
   readonly #rate: RequestRate;
   readonly #queue: SylkRequest[] = [];
+  /** Frames that arrived while starting (sylk spec §1.2 step 1). */
+  readonly #early: [Buffer, boolean][] = [];
   readonly #logger: Logger | undefined;
   #state: State = 'starting';
   #running = false;
@@ -128,6 +130,7 @@ export class SylkRtcConnection {
     }
     this.#state = 'started';
     this.send(READY_FRAME);
+    for (const [data, isBinary] of this.#early.splice(0)) this.#onFrame(data, isBinary);
     void this.#pump();
   }
 
@@ -149,7 +152,12 @@ export class SylkRtcConnection {
 
   close(code: number, reason: string): void {
     if (this.#state === 'closed') return;
-    this.#socket.close(code, reason.slice(0, 120));
+    try {
+      this.#socket.close(code, reason.slice(0, 60));
+    } catch {
+      // A reason over 123 bytes once encoded (ws refuses it): closed without one.
+      this.#socket.close(code);
+    }
     // A peer that never answers the close frame is cut off.
     const socket = this.#socket;
     this.#init.clock.schedule(CLOSE_GRACE_MS, () => {
@@ -160,6 +168,11 @@ export class SylkRtcConnection {
 
   #onFrame(data: Buffer, isBinary: boolean): void {
     if (this.#state === 'closed') return;
+    if (this.#state === 'starting') {
+      // Held whole, answers included, so that the ready-event is the first frame the client gets.
+      if (this.#early.length < this.#init.settings.maxQueuedRequests) this.#early.push([data, isBinary]);
+      return;
+    }
     // Every frame costs a token, answered or not: garbage is no way around the rate.
     const withinRate = this.#rate.take();
     if (withinRate) this.#refusedInARow = 0;
@@ -318,6 +331,7 @@ export class SylkRtcConnection {
     if (this.#state === 'closed') return;
     this.#state = 'closed';
     this.#queue.length = 0;
+    this.#early.length = 0;
     this.#loginTimer?.cancel();
     this.#pingTimer?.cancel();
     this.#pongTimer?.cancel();
