@@ -8,6 +8,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { openStore } from '../../src/store/index.js';
 import { MissiveProcess } from '../helpers/missive-process.js';
 import { ha1, SylkRtcClient } from '../web/sylkrtc/sylkrtc-client.js';
 import { Cleanup } from './harness/cleanup.js';
@@ -209,6 +210,17 @@ describe('missive serve: the sylkRTC WebSocket API', { timeout: 120_000 }, () =>
     });
     assert.deepEqual(await client.next(), registered(ALICE, 'registering'));
     assert.deepEqual(await client.next(), registered(ALICE, 'registered'));
+    // sylk spec §1.7.1 step 6 (§9 test 13): the storage account exists, its last login now.
+    const store = await openStore(missive.storeUri);
+    try {
+      const storage = await store.storageAccounts.get(ALICE);
+      assert.ok(
+        storage !== undefined && Math.abs(storage.lastLogin - Date.now()) < 60_000,
+        JSON.stringify(storage),
+      );
+    } finally {
+      await store.close();
+    }
     await client.call({ sylkrtc: 'account-register', account: BOB });
     assert.deepEqual(await client.next(), registered(BOB, 'registering'));
     assert.deepEqual(await client.next(), registered(BOB, 'failed', '403 Forbidden'));
@@ -253,6 +265,34 @@ describe('missive serve: the sylkRTC WebSocket API', { timeout: 120_000 }, () =>
       assert.equal(reply.sylkrtc, 'error', sylkrtc);
       assert.equal(reply.error, 'Calls and video rooms are not supported by this server');
     }
+  });
+
+  test('a restart of missive: the connection closes, the client reconnects and registers again', async () => {
+    const client = await open();
+    await client.call({ sylkrtc: 'account-add', account: BOB, password: ha1(BOB, PASSWORD) });
+    await client.call({ sylkrtc: 'account-register', account: BOB });
+    await client.next();
+    assert.deepEqual(await client.next(), registered(BOB, 'registered'));
+    await missive.kill();
+    await client.closedWith();
+    missive = peers.add(
+      await MissiveProcess.start({
+        domain: DOMAIN,
+        users: [],
+        dataDir: missive.dataDir,
+        ports: missive.ports,
+      }),
+    );
+    // Nothing about accounts survives a connection (sylk spec §1.2 step 4): the client adds and registers again.
+    const again = await open();
+    assert.equal(
+      (await again.call({ sylkrtc: 'account-sync-conversations', account: BOB })).error,
+      `Unknown account specified: ${BOB}`,
+    );
+    await again.call({ sylkrtc: 'account-add', account: BOB, password: ha1(BOB, PASSWORD) });
+    await again.call({ sylkrtc: 'account-register', account: BOB });
+    await again.next();
+    assert.deepEqual(await again.next(), registered(BOB, 'registered'));
   });
 });
 
