@@ -272,13 +272,13 @@ export function addServeCommand(program: Command): void {
     )
     .option(
       '--ws-request-rate <per-second>',
-      'sylkRTC API: requests per second one connection may keep sending; faster: an error',
+      'sylkRTC API: frames (requests, or anything else) per second one connection may keep sending; faster: an error, and a burst beyond it closes the connection',
       rate,
       SYLKRTC.requestsPerSecond,
     )
     .option(
       '--ws-request-burst <n>',
-      'sylkRTC API: requests one connection may send at once before --ws-request-rate applies',
+      'sylkRTC API: frames one connection may send at once before --ws-request-rate applies',
       atLeast(1),
       SYLKRTC.requestBurst,
     )
