@@ -17,6 +17,7 @@ import { DEFAULT_MESSAGE_LIMITS } from '../messaging/limits/message-limits.js';
 import { DEFAULT_CONNECTION_LIMITS as LIMITS } from '../sip/transport/connection-limits.js';
 import { DEFAULT_PAGE_BYTES } from '../web/page-budget.js';
 import { DEFAULT_TOKEN_FAILURE_LOG_SECONDS } from '../web/token-failure-log.js';
+import { DEFAULT_SYLKRTC_SETTINGS as SYLKRTC } from '../web/sylkrtc/settings.js';
 import { DEFAULT_MAX_SERVER_TRANSACTIONS } from '../sip/transaction/limits.js';
 
 import {
@@ -73,6 +74,13 @@ interface ServeCliOptions {
   loginFailureWindow: number;
   loginCooldown: number;
   loginMaxEntries: number;
+  webOrigin: string[];
+  wsPingInterval: number;
+  wsMaxFrameBytes: number;
+  wsRequestRate: number;
+  wsRequestBurst: number;
+  wsMaxAccounts: number;
+  wsLoginTimeout: number;
 }
 
 /** Adds `serve` to the program. */
@@ -245,6 +253,48 @@ export function addServeCommand(program: Command): void {
       DEFAULT_LOGIN_MAX_ENTRIES,
     )
     .option(
+      '--web-origin <pattern>',
+      'an Origin allowed to open the sylkRTC WebSocket API, * a wildcard (repeatable; default: any)',
+      collect,
+      [],
+    )
+    .option(
+      '--ws-ping-interval <seconds>',
+      'sylkRTC API: seconds between WebSocket pings; no pong within half of it closes the connection',
+      seconds,
+      SYLKRTC.pingIntervalSeconds,
+    )
+    .option(
+      '--ws-max-frame-bytes <bytes>',
+      'sylkRTC API: largest request frame (larger, up to twice this: an error; beyond: the connection is closed)',
+      atLeast(4096),
+      SYLKRTC.maxFrameBytes,
+    )
+    .option(
+      '--ws-request-rate <per-second>',
+      'sylkRTC API: frames (requests, or anything else) per second one connection may keep sending; faster: an error, and a burst beyond it closes the connection',
+      rate,
+      SYLKRTC.requestsPerSecond,
+    )
+    .option(
+      '--ws-request-burst <n>',
+      'sylkRTC API: frames one connection may send at once before --ws-request-rate applies',
+      atLeast(1),
+      SYLKRTC.requestBurst,
+    )
+    .option(
+      '--ws-max-accounts <n>',
+      'sylkRTC API: accounts one connection may add',
+      atLeast(1),
+      SYLKRTC.maxAccounts,
+    )
+    .option(
+      '--ws-login-timeout <seconds>',
+      'sylkRTC API: a connection with no registered account this long after it opened is closed',
+      seconds,
+      SYLKRTC.loginTimeoutSeconds,
+    )
+    .option(
       '--outbound-proxy <uri>',
       "behind a proxy: the SIP proxy (a trusted peer) that forks MESSAGEs to missive with X-Sylk-App and carries the server's own",
     )
@@ -281,6 +331,15 @@ export function addServeCommand(program: Command): void {
             firstRequestTimeoutMs: ms(options.firstRequestTimeout),
             messageTimeoutMs: ms(options.messageTimeout),
             idleTimeoutMs: ms(options.idleTimeout),
+          },
+          sylkRtc: {
+            webOrigins: options.webOrigin.length > 0 ? options.webOrigin : ['*'],
+            pingIntervalSeconds: options.wsPingInterval,
+            maxFrameBytes: options.wsMaxFrameBytes,
+            requestsPerSecond: options.wsRequestRate,
+            requestBurst: options.wsRequestBurst,
+            maxAccounts: options.wsMaxAccounts,
+            loginTimeoutSeconds: options.wsLoginTimeout,
           },
           domain: options.domain.length > 0 ? options.domain : ['localhost'],
           adminSecret: adminSecret === undefined || adminSecret === '' ? undefined : adminSecret,

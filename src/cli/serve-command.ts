@@ -27,6 +27,7 @@ import { systemClock } from '../time/clock.js';
 import { type AdminSecret, loadAdminSecret } from '../web/admin-secret.js';
 import { AdminService } from '../web/admin-service.js';
 import { RetentionPurger } from '../web/retention.js';
+import type { SylkRtcSettings } from '../web/sylkrtc/settings.js';
 import { WebService } from '../web/web-service.js';
 import { storeUri } from './store-location.js';
 
@@ -78,6 +79,8 @@ export interface ServeOptions {
   readonly loginFailureWindow?: number | undefined;
   readonly loginCooldown?: number | undefined;
   readonly loginMaxEntries?: number | undefined;
+  /** The sylkRTC WebSocket API's origins and limits (web/sylkrtc/settings.ts); its SIP domains are --domain's. */
+  readonly sylkRtc?: Partial<SylkRtcSettings> | undefined;
 }
 
 /** The SIP nonce key of this process; the previous one's nonces are answered stale (sip/auth/nonce.ts). */
@@ -131,7 +134,8 @@ export async function runServeCommand(options: ServeOptions): Promise<void> {
     }),
     logger,
   });
-  const web = options.wsPort < 0 ? undefined : await startWeb(options, store, sip, pems, logger);
+  const web =
+    options.wsPort < 0 ? undefined : await startWeb(options, store, sip, pems, loginLimiter, logger);
   const points = await sip.start();
   if (web !== undefined) points.push(web.point);
   for (const point of points) logger.info(point, 'SIP listening');
@@ -191,6 +195,7 @@ async function startWeb(
   store: Store,
   sip: SipService,
   pems: { cert: Buffer; key: Buffer },
+  loginLimiter: LoginLimiter,
   logger: Logger,
 ): Promise<{ service: WebService; point: ListeningPoint }> {
   const tokenFailures = {
@@ -212,10 +217,17 @@ async function startWeb(
     logger,
     maxPageBytes: options.maxPageBytes,
     tokenFailures,
+    // The messaging service is wired in with the composition (src/server/); until then requests that
+    // need it are refused as not available.
+    sylkRtc: {
+      loginGate: loginLimiter,
+      settings: { ...options.sylkRtc, sipDomains: options.domain.length > 0 ? options.domain : ['*'] },
+    },
   });
   const address = await service.start();
   const { host, port, secure: tls } = address;
   logger.info({ host, port, tls, maxPageBytes: options.maxPageBytes, tokenFailures }, 'web listening');
+  logger.info(service.sylkRtcSettings, 'sylkRTC WebSocket API on /webrtcgateway/ws');
   return { service, point: sip.addSharedWebSocket(address.secure ? 'wss' : 'ws', address.port) };
 }
 

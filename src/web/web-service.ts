@@ -1,8 +1,10 @@
 /**
  * What `missive serve` runs on its web port: the HTTP routes (web-app.ts) and the WebSocket upgrades (SIP
- * over WebSocket through the SIP transport layer; sylkRTC-2 reserved) on one server.
+ * over WebSocket through the SIP transport layer; the sylkRTC-2 API, src/web/sylkrtc/) on one server.
  */
 import type { Logger } from 'pino';
+import type { LoginGate } from '../auth/login-limiter.js';
+import type { MessagingService } from '../messaging/service.js';
 import type { InboundConnections } from '../sip/transport/inbound-connections.js';
 import type { Store } from '../store/store.js';
 import type { Clock } from '../time/clock.js';
@@ -12,6 +14,8 @@ import { TokenCheck } from './token-check.js';
 import { TokenFailureLog } from './token-failure-log.js';
 import type { UpgradeHandler } from './upgrades.js';
 import { createWebApp } from './web-app.js';
+import { SylkRtcApi } from './sylkrtc/sylkrtc-api.js';
+import type { SylkRtcSettings } from './sylkrtc/settings.js';
 
 /** SylkServer clients see the reference's product token (spec §4); the comment says what answers. */
 export const SERVER_HEADER = 'SylkServer/6.6.1 (missive)';
@@ -27,8 +31,10 @@ export interface WebServiceOptions {
   readonly inbound?: InboundConnections | undefined;
   /** Time from a connection's TCP connect to its first request head or WebSocket upgrade. Default 10 s. */
   readonly handshakeTimeoutMs?: number | undefined;
-  /** Takes the sylkRTC-2 upgrades on /webrtcgateway/ws (the WebSocket API); undefined: refused with 501. */
+  /** Takes the sylkRTC-2 upgrades on /webrtcgateway/ws instead of `sylkRtc`'s API (tests). */
   readonly api?: UpgradeHandler | undefined;
+  /** The sylkRTC-2 WebSocket API (src/web/sylkrtc/); undefined (and no `api`): refused with 501. */
+  readonly sylkRtc?: SylkRtcWiring | undefined;
   readonly tls?: { readonly cert: string | Buffer; readonly key: string | Buffer } | undefined;
   readonly serverHeader?: string | undefined;
   readonly logger?: Logger | undefined;
@@ -36,6 +42,15 @@ export interface WebServiceOptions {
   readonly maxPageBytes?: number | undefined;
   /** Failed API-token checks per source (failure-gate.ts), and how often they are logged. */
   readonly tokenFailures?: TokenFailureSettings | undefined;
+}
+
+/** What the sylkRTC API needs from the rest of `missive serve`. */
+export interface SylkRtcWiring {
+  /** The process's failed-login limiter (SIP digest and MSRP AUTH share it). */
+  readonly loginGate: LoginGate;
+  /** undefined: messaging requests are refused as not available. */
+  readonly messaging?: MessagingService | undefined;
+  readonly settings?: Partial<SylkRtcSettings> | undefined;
 }
 
 export interface TokenFailureSettings extends SourceFailureLimits {
@@ -47,6 +62,7 @@ export class WebService {
   readonly #options: WebServiceOptions;
   readonly #server: WebServer;
   readonly #tokenFailures: TokenFailureLog;
+  readonly #sylkRtc: SylkRtcApi | undefined;
 
   constructor(options: WebServiceOptions) {
     this.#options = options;
@@ -72,9 +88,23 @@ export class WebService {
       logger,
       maxPageBytes: options.maxPageBytes,
     });
+    const wiring = options.sylkRtc;
+    this.#sylkRtc =
+      wiring === undefined || options.api !== undefined
+        ? undefined
+        : new SylkRtcApi({
+            credentials: options.store.subscribers.credentials,
+            loginGate: wiring.loginGate,
+            messaging: wiring.messaging,
+            touchAccount: (account) => options.store.storageAccounts.touch(account, options.clock.now()),
+            clock: options.clock,
+            settings: wiring.settings,
+            serverHeader: options.serverHeader ?? SERVER_HEADER,
+            logger,
+          });
     this.#server = new WebServer({
       fetch: (request, peer) => app.fetch(request, { peer }),
-      upgrades: { sip: options.sip, api: options.api },
+      upgrades: { sip: options.sip, api: options.api ?? this.#sylkRtc },
       tls: options.tls,
       inbound: options.inbound,
       clock: options.clock,
@@ -90,7 +120,13 @@ export class WebService {
     return this.#server.listen(this.#options.host, this.#options.port);
   }
 
+  /** The sylkRTC API's settings, when it runs. */
+  get sylkRtcSettings(): SylkRtcSettings | undefined {
+    return this.#sylkRtc?.settings;
+  }
+
   async stop(): Promise<void> {
+    this.#sylkRtc?.close();
     await this.#server.close();
     this.#tokenFailures.close(); // the last failure summaries
   }
