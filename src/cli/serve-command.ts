@@ -12,7 +12,7 @@ import type { LevelWithSilent, Logger } from 'pino';
 import { type LoginLimits, LoginLimiter } from '../auth/login-limiter.js';
 import { createLogger } from '../log/logger.js';
 import { messagingFactory } from '../messaging/create.js';
-import { MessagingEvents } from '../messaging/events.js';
+import { AccountSubscriptions } from '../messaging/subscriptions.js';
 import type { MessageLimits } from '../messaging/limits/message-limits.js';
 import { MsrpRelay } from '../msrp/relay/relay.js';
 import { DEFAULT_RELAY_SETTINGS } from '../msrp/relay/settings.js';
@@ -105,10 +105,8 @@ export async function runServeCommand(options: ServeOptions): Promise<void> {
   const pems = await certificatePems(certificate);
   const nonceKeys = await rotateNonceKeyFile(join(resolve(options.dataDir), NONCE_KEY_FILE));
   const loginLimiter = new LoginLimiter(systemClock, loginLimits(options), logger);
-  // The live-sync (WebSocket) and push layers subscribe here.
-  const messagingEvents = new MessagingEvents((error) => {
-    logger.error({ err: String(error) }, 'messaging event listener failed');
-  });
+  // The live-sync (WebSocket) devices subscribe here, per authenticated account.
+  const subscriptions = new AccountSubscriptions({ logger });
   const sip = new SipService({
     store,
     domains: options.domain.length > 0 ? options.domain : [domain],
@@ -123,7 +121,7 @@ export async function runServeCommand(options: ServeOptions): Promise<void> {
     connectionLimits: options.connectionLimits,
     messaging: messagingFactory({
       store,
-      events: messagingEvents,
+      subscriptions,
       outboundProxy: options.outboundProxy,
       publicUrl: options.publicUrl ?? servedUrl(options),
       limits: options.messageLimits,

@@ -40,7 +40,7 @@ import {
   normalizeAor as formatsNormalizeAor,
   parseMessageRequest,
 } from './formats/index.js';
-import type { InboundMessage, Party } from './inbound.js';
+import type { InboundMessage, MessageOrigin, Party } from './inbound.js';
 import type { MessageLimits } from './limits/message-limits.js';
 import type { SenderRateLimit } from './limits/sender-rate-limit.js';
 import { checkPublicKey, type PublicKeyCheck } from './pgp-key.js';
@@ -54,6 +54,10 @@ export interface Identities {
   readonly replicate: boolean;
   readonly source: MessageSource | undefined;
   readonly remoteRecipient?: boolean;
+  /** See InboundMessage.senderState. */
+  readonly senderState?: 'pending' | 'accepted' | undefined;
+  /** A device of the service's adapters that sent it (InboundMessage.origin). */
+  readonly origin?: MessageOrigin | undefined;
 }
 
 export interface AdmittedMessage {
@@ -191,6 +195,8 @@ function inboundMessage(
     remoteRecipient: identities.remoteRecipient === true,
     source: identities.source,
     replicate: identities.replicate,
+    senderState: identities.senderState,
+    origin: identities.origin,
     wire: {
       contentType: request.headers.get('Content-Type') ?? '',
       contentEncoding: request.headers.get('Content-Encoding'),

@@ -1,8 +1,8 @@
 /**
- * The server's own MESSAGEs (spec §2.7 rows C, D1–D5) and the replicated copies for a sender's other devices:
+ * The server's own MESSAGEs (sylk spec §2.7 rows A to D5) and the replicated copies for a sender's other devices:
  * a small UAC over the transaction layer. Standalone, a MESSAGE for an account goes to each of its registered
  * devices (the location service); behind a proxy it goes to the account's URI through the outbound proxy
- * (located by DNS when named by host name), which forks it. Final responses are only logged (§2.7 notes): nothing waits for them.
+ * (located by DNS when named by host name), which forks it. Final responses are logged (sylk spec §2.7 notes) and told to whoever asked (onFinal).
  */
 import type { Logger } from 'pino';
 import type { Locations } from '../registrar/locations.js';
@@ -19,6 +19,7 @@ import type { ClientTransactionHandler } from '../sip/transaction/types.js';
 import type { MessageSource, SendTarget } from '../sip/transport/types.js';
 import { parseUri, type SipUri, isSipUri } from '../sip/uri.js';
 import type { Binding } from '../store/location/binding.js';
+import { type OwnFinal, OwnFinalAnswer } from './own-final.js';
 
 export interface OwnMessage {
   /** The AOR (`user@domain`) whose devices receive it: the Request-URI's user. */
@@ -32,6 +33,8 @@ export interface OwnMessage {
   readonly headers?: readonly (readonly [string, string])[] | undefined;
   /** Standalone: a device not to send to (the one the message came from). */
   readonly exceptSource?: MessageSource | undefined;
+  /** Told once how the MESSAGE ended over all its devices (own-final.ts); without it finals are only logged. */
+  readonly onFinal?: ((final: OwnFinal) => void) | undefined;
 }
 
 /** How the server's own MESSAGEs reach an account. */
@@ -50,12 +53,22 @@ export interface UacOptions {
  * Standalone: to every registered device of the account (Request-URI = the device's Contact), one request per
  * device: the flows of an outbound device (RFC 5626) are tried one after the other (the next on 430 or when
  * the flow cannot be sent on), as the proxy does. The device a message came from is left out, all its flows
- * when its registration has a +sip.instance.
+ * when its registration has a +sip.instance. An account of a domain not served is reached at `sip:{account}`,
+ * its domain located by DNS (RFC 3263).
  */
 export class DeviceMessageSender implements OwnMessageSender {
-  constructor(private readonly options: UacOptions & { readonly locations: Locations }) {}
+  constructor(
+    private readonly options: UacOptions & {
+      readonly locations: Locations;
+      readonly outbound?: OutboundEnvironment | undefined;
+    },
+  ) {}
 
   async send(message: OwnMessage): Promise<number> {
+    const at = message.deliverTo.lastIndexOf('@');
+    const domain = message.deliverTo.slice(at + 1);
+    if (this.options.outbound !== undefined && !this.options.local.isLocalDomain(domain))
+      return this.#sendToDomain(message, this.options.outbound);
     const bindings = await this.options.locations.lookup(message.deliverTo);
     const except = message.exceptSource;
     const excluded = except === undefined ? [] : bindings.filter((binding) => sameDevice(binding, except));
@@ -67,14 +80,39 @@ export class DeviceMessageSender implements OwnMessageSender {
           (binding.instanceId === undefined || !instances.has(binding.instanceId)),
       ),
     );
+    const finals = message.onFinal === undefined ? undefined : new OwnFinalAnswer(message.onFinal);
     let sent = 0;
     for (const target of targets) {
       const flows = [target, ...(target.fallbacks ?? [])].filter((flow) => isSipUri(flow.uri));
       const first = flows[0]?.uri;
       if (first === undefined || !isSipUri(first)) continue;
-      if (dispatch(this.options, buildRequest(message, first), flows)) sent++;
+      const request = buildRequest(message, first);
+      const final = finalLogger(this.options, loggedFields(request), finals?.branch());
+      if (dispatch(this.options, request, flows, final)) sent++;
+      else final.onFailure('transport-error');
     }
+    finals?.seal();
     return sent;
+  }
+
+  async #sendToDomain(message: OwnMessage, outbound: OutboundEnvironment): Promise<number> {
+    const uri = parseUri(`sip:${message.deliverTo}`);
+    if (uri === undefined || !isSipUri(uri)) {
+      message.onFinal?.({ status: 416, reason: 'Unsupported URI Scheme' });
+      return 0;
+    }
+    const finals = message.onFinal === undefined ? undefined : new OwnFinalAnswer(message.onFinal);
+    const request = buildRequest(message, uri);
+    const final = finalLogger(this.options, loggedFields(request), finals?.branch());
+    finals?.seal();
+    try {
+      await sendThroughServer(outbound, uri, request, final);
+      return 1;
+    } catch (error) {
+      this.options.logger?.warn({ ...loggedFields(request), err: error }, 'own MESSAGE not sent');
+      final.onFailure('transport-error');
+      return 0;
+    }
   }
 }
 
@@ -100,16 +138,15 @@ export class ProxyMessageSender implements OwnMessageSender {
     const request = buildRequest(message, uri);
     request.headers.add('Route', this.#route);
     const logged = loggedFields(request);
+    const finals = message.onFinal === undefined ? undefined : new OwnFinalAnswer(message.onFinal);
+    const final = finalLogger(this.options, logged, finals?.branch());
+    finals?.seal();
     try {
-      await sendThroughServer(
-        this.options.outbound,
-        this.options.outboundProxy,
-        request,
-        finalLogger(this.options, logged),
-      );
+      await sendThroughServer(this.options.outbound, this.options.outboundProxy, request, final);
       return 1;
     } catch (error) {
-      this.options.logger?.warn({ ...logged, err: String(error) }, 'own MESSAGE not sent');
+      this.options.logger?.warn({ ...logged, err: error }, 'own MESSAGE not sent');
+      final.onFailure('transport-error');
       return 0;
     }
   }
@@ -147,19 +184,23 @@ function buildRequest(message: OwnMessage, uri: SipUri): SipRequest {
  * Sends over the first of a device's flows that can be used; the next replaces one that answers 430 or fails
  * for any reason but a timeout (RFC 5626 §7, as the proxy does).
  */
-function dispatch(options: UacOptions, base: SipRequest, flows: readonly NetworkTarget[]): boolean {
+function dispatch(
+  options: UacOptions,
+  base: SipRequest,
+  flows: readonly NetworkTarget[],
+  final: ClientTransactionHandler,
+): boolean {
   const logged = loggedFields(base);
   const [target, ...rest] = flows;
   if (target === undefined) return false;
   const outgoing = outgoingRequest(base, target, options.local);
   if (outgoing === undefined) {
-    if (rest.length > 0) return dispatch(options, base, rest);
+    if (rest.length > 0) return dispatch(options, base, rest, final);
     options.logger?.warn(logged, 'own MESSAGE has no route');
     return false;
   }
   const to: SendTarget = outgoing.target;
-  const final = finalLogger(options, logged);
-  const nextFlow = (): boolean => rest.length > 0 && dispatch(options, base, rest);
+  const nextFlow = (): boolean => rest.length > 0 && dispatch(options, base, rest, final);
   try {
     options.transactions.sendRequest(outgoing.request, to, {
       onResponse(response, source) {
@@ -174,7 +215,7 @@ function dispatch(options: UacOptions, base: SipRequest, flows: readonly Network
     return true;
   } catch (error) {
     if (nextFlow()) return true;
-    options.logger?.warn({ ...logged, err: String(error) }, 'own MESSAGE not sent');
+    options.logger?.warn({ ...logged, err: error }, 'own MESSAGE not sent');
     return false;
   }
 }
@@ -185,15 +226,21 @@ function loggedFields(request: SipRequest): LoggedFields {
   return { contentType: request.headers.get('Content-Type'), callId: request.headers.get('Call-ID') };
 }
 
-/** Final responses to the server's own MESSAGEs are only logged (§2.7 notes). */
-function finalLogger(options: UacOptions, logged: LoggedFields): ClientTransactionHandler {
+/** Final responses to the server's own MESSAGEs are logged (sylk spec §2.7 notes), and told to `next`. */
+function finalLogger(
+  options: UacOptions,
+  logged: LoggedFields,
+  next?: ClientTransactionHandler,
+): ClientTransactionHandler {
   return {
-    onResponse(response) {
+    onResponse(response, source) {
       if (response.status >= 200)
         options.logger?.info({ ...logged, status: response.status }, 'own MESSAGE answered');
+      next?.onResponse(response, source);
     },
     onFailure(reason) {
       options.logger?.info({ ...logged, reason }, 'own MESSAGE failed');
+      next?.onFailure(reason);
     },
   };
 }
