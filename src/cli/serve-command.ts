@@ -26,7 +26,7 @@ import { ensureSelfSignedCertificate } from '../tls/self-signed.js';
 import { systemClock } from '../time/clock.js';
 import { type AdminSecret, loadAdminSecret } from '../web/admin-secret.js';
 import { AdminService } from '../web/admin-service.js';
-import { RetentionPurger } from '../web/retention.js';
+import { RetentionPurger } from '../store/journal/retention.js';
 import { WebService } from '../web/web-service.js';
 import { storeUri } from './store-location.js';
 

@@ -27,10 +27,10 @@
  */
 import type { Aor } from '../registrar/aor.js';
 import { normalizeAor } from '../registrar/aor.js';
-import type { LocalAnswer } from '../routing/proxy/forward-target.js';
 import type { SipRequest } from '../sip/message/message.js';
 import type { MessageSource } from '../sip/transport/types.js';
 import type { MessagingContext } from './context.js';
+import type { IntakeAnswer } from './intake-answer.js';
 import {
   classifyMessage,
   type FormatError,
@@ -68,7 +68,7 @@ export interface AdmittedMessage {
 
 export type Admission =
   | { readonly admitted: true; readonly message: AdmittedMessage }
-  | { readonly admitted: false; readonly answer: LocalAnswer };
+  | { readonly admitted: false; readonly answer: IntakeAnswer };
 
 export interface MessageAdmissionOptions {
   readonly context: MessagingContext;
@@ -143,7 +143,7 @@ export class MessageAdmission {
   }
 
   /** A refusal for the message id or a journal's quota; undefined when the journals can take the message. */
-  async #journalAnswer(message: InboundMessage): Promise<LocalAnswer | undefined> {
+  async #journalAnswer(message: InboundMessage): Promise<IntakeAnswer | undefined> {
     const journal = this.#context.store.journal;
     const planned = await plannedEntries(this.#context, message);
     const added: PlannedEntry[] = [];
@@ -219,7 +219,7 @@ function displayNameOf(parsed: InboundMessage['parsed'], sender: Aor): string | 
   return parsed.sipSender.displayName;
 }
 
-export function formatRefusal(error: FormatError): LocalAnswer {
+export function formatRefusal(error: FormatError): IntakeAnswer {
   switch (error.code) {
     case 'missing-header':
       return { status: 400, reason: 'Missing Content-Type, From or To' };

@@ -12,13 +12,13 @@
  *   `X-Sylk-From-Sip` is honoured (only from trusted peers: the router sends nothing else here).
  */
 import { type Aor, aorOfUri } from '../registrar/aor.js';
-import type { LocalAnswer, LocalTarget } from '../routing/proxy/forward-target.js';
 import type {
-  MessageDecision,
-  MessagingApplication,
-  OutgoingMessage,
-  RoutedMessage,
-} from '../routing/messaging-hook.js';
+  ApplicationDecision,
+  LeavingRequest,
+  LocalApplication,
+  RoutedRequest,
+} from '../routing/local-application.js';
+import type { LocalAnswer, LocalTarget } from '../routing/proxy/forward-target.js';
 import { getFrom, getTo, type NameAddr } from '../sip/headers/name-addr.js';
 import type { SipRequest } from '../sip/message/message.js';
 import type { MessageSource } from '../sip/transport/types.js';
@@ -32,7 +32,11 @@ export interface SipMessagingOptions {
   readonly applicationNames?: readonly string[] | undefined;
 }
 
-export class SipMessagingApplication implements MessagingApplication {
+/** The SIP method the messaging service takes (RFC 3428). */
+const METHODS: ReadonlySet<string> = new Set(['MESSAGE']);
+
+export class SipMessagingApplication implements LocalApplication {
+  readonly methods = METHODS;
   readonly #intake: MessageIntake;
   readonly #names: ReadonlySet<string>;
 
@@ -45,8 +49,8 @@ export class SipMessagingApplication implements MessagingApplication {
    * Standalone: the service's decision, before the proxy forks. The branch it returns holds the sender's
    * 200 until the journal is written (a storage failure is the answer, and the sender retries).
    */
-  async decide(routed: RoutedMessage): Promise<MessageDecision> {
-    const identities = standaloneIdentities(routed.request, routed);
+  async decide(routed: RoutedRequest): Promise<ApplicationDecision> {
+    const identities = standaloneIdentities(routed);
     if (identities === undefined) return { kind: 'refuse', answer: { status: 400, reason: 'Missing From' } };
     const admission = await this.#intake.admit(routed.request, identities);
     if (!admission.admitted) return { kind: 'refuse', answer: admission.answer };
@@ -68,7 +72,7 @@ export class SipMessagingApplication implements MessagingApplication {
    * (afterSuccess), and the 2xx reaches the sender only when the sender's copy is durable, as for local ones.
    * The MESSAGE has left already: what the admission refuses here only keeps the sender's copy out.
    */
-  outgoingBranchFor(outgoing: OutgoingMessage): LocalTarget {
+  outgoingBranchFor(outgoing: LeavingRequest): LocalTarget {
     return {
       kind: 'local',
       name: 'messaging (sender copy)',
@@ -86,10 +90,12 @@ export class SipMessagingApplication implements MessagingApplication {
   }
 
   /**
-   * Behind a proxy: a MESSAGE from a trusted peer carrying X-Sylk-App, answered here (no forking). The caller
-   * (the router) has checked that the source is a trusted peer.
+   * Behind a proxy: a MESSAGE from a trusted peer carrying X-Sylk-App is for the service, answered here (no
+   * forking); without the header it is routed like any other. The caller (the router) has checked that the
+   * source is a trusted peer.
    */
-  answerTrusted(request: SipRequest, source: MessageSource): Promise<LocalAnswer> {
+  answerTrusted(request: SipRequest, source: MessageSource): Promise<LocalAnswer | undefined> {
+    if (!request.headers.has('X-Sylk-App')) return Promise.resolve(undefined);
     const app = request.headers.get('X-Sylk-App')?.trim().toLowerCase() ?? '';
     if (!this.#names.has(app)) return Promise.resolve({ status: 404, reason: 'Application Not Found' });
     const sender = partyAor(getFrom(request.headers));
@@ -106,10 +112,12 @@ export class SipMessagingApplication implements MessagingApplication {
   }
 }
 
-function standaloneIdentities(request: SipRequest, routed: RoutedMessage): Identities | undefined {
-  const sender = routed.sender ?? partyAor(getFrom(request.headers));
+/** The identities as routing established them (never worked out again here). */
+function standaloneIdentities(routed: RoutedRequest): Identities | undefined {
+  const { request } = routed;
+  const authenticated = routed.sender.kind === 'authenticated';
+  const sender = routed.sender.kind === 'authenticated' ? routed.sender.aor : routed.sender.asserted;
   if (sender === undefined) return undefined;
-  const authenticated = routed.sender !== undefined;
   return {
     sender,
     recipient: routed.recipient,

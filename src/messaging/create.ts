@@ -68,19 +68,11 @@ export function checkedOutboundProxy(config: MessagingConfig): ReturnType<typeof
 
 export function createMessaging(config: MessagingConfig, environment: SipEnvironment): Messaging {
   const proxy = checkedOutboundProxy(config);
-  const uacOptions = {
-    transactions: environment.transactions,
-    local: environment.local,
-    logger: config.logger,
-  };
+  const uacOptions = { requests: environment.requests, logger: config.logger };
   const behindProxy = proxy !== undefined && isSipUri(proxy);
   const uac = behindProxy
-    ? new ProxyMessageSender({ ...uacOptions, outboundProxy: proxy, outbound: environment.outbound })
-    : new DeviceMessageSender({
-        ...uacOptions,
-        locations: environment.locations,
-        outbound: environment.outbound,
-      });
+    ? new ProxyMessageSender({ ...uacOptions, outboundProxy: proxy })
+    : new DeviceMessageSender(uacOptions);
   const clock = environment.clock;
   const context: MessagingContext = {
     store: config.store,

@@ -26,12 +26,7 @@ import {
   RefusedMessage,
 } from './deliveries.js';
 import type { InboundMessage } from './inbound.js';
-
-/** A final status, the SIP way (RFC 3261 §21). */
-export interface IntakeAnswer {
-  readonly status: number;
-  readonly reason?: string | undefined;
-}
+import type { IntakeAnswer } from './intake-answer.js';
 
 export class MessageIntake {
   readonly #context: MessagingContext;

@@ -2,7 +2,7 @@
  * The intake's SIP answers (RFC 3261 §21, as admission.ts gives them) in the service's words, for adapters
  * that do not speak SIP.
  */
-import type { IntakeAnswer } from './message-intake.js';
+import type { IntakeAnswer } from './intake-answer.js';
 import type { ServiceRefusal } from './service.js';
 
 export function refusalOf(answer: IntakeAnswer): ServiceRefusal {

@@ -9,8 +9,9 @@ import { CachedLocationStore } from '../registrar/cached-locations.js';
 import { FlowBindings } from '../registrar/flows.js';
 import { Locations } from '../registrar/locations.js';
 import { LocalAddresses, type ListeningPoint } from '../routing/local-addresses.js';
-import type { MessagingApplication } from '../routing/messaging-hook.js';
+import type { LocalApplication } from '../routing/local-application.js';
 import type { OutboundEnvironment } from '../routing/outbound-proxy.js';
+import { type OutboundRequests, ProxyOutbound } from '../routing/outbound-requests.js';
 import { Router } from '../routing/router.js';
 import { TrustedPeers, TrustingAuthenticator } from '../routing/trusted-peers.js';
 import { DigestAuthenticator } from '../sip/auth/authenticator.js';
@@ -27,13 +28,12 @@ import type { DigestAlgorithm } from '../auth/digest.js';
 import type { LoginGate } from '../auth/login-limiter.js';
 import type { NonceKeys } from '../sip/auth/nonce-key-file.js';
 
-/** What an application inside the SIP service needs to send requests of its own. */
+/** What an application inside the SIP service needs: routing's outbound interface, the served domains. */
 export interface SipEnvironment {
-  readonly transactions: TransactionLayer;
+  /** Requests of the application's own (routing/outbound-requests.ts). */
+  readonly requests: OutboundRequests;
+  /** The served domains and the points listened on. */
   readonly local: LocalAddresses;
-  readonly locations: Locations;
-  /** For requests of missive's own through an outbound proxy (sendThroughServer). */
-  readonly outbound: OutboundEnvironment;
   readonly clock: Clock;
 }
 
@@ -60,11 +60,8 @@ export interface SipServiceOptions {
   readonly loginLimiter?: LoginGate | undefined;
   /** This process's nonce key and the previous process's (stale answers after a restart). Default random. */
   readonly nonceKeys?: NonceKeys | undefined;
-  /** The messaging application, or how to make it from the service's parts (it sends MESSAGEs of its own). */
-  readonly messaging?:
-    | MessagingApplication
-    | ((environment: SipEnvironment) => MessagingApplication)
-    | undefined;
+  /** The local application, or how to make it from the service's parts (it sends requests of its own). */
+  readonly messaging?: LocalApplication | ((environment: SipEnvironment) => LocalApplication) | undefined;
   /** Locates next hops named by host name (RFC 3263). Default: a SipLocator on the system's DNS servers. */
   readonly locator?: ServerLocator | undefined;
   /** Transaction timers (T1, T2, T4). Default RFC 3261's. */
@@ -185,13 +182,17 @@ export class SipService {
       authenticator,
       subscribers: options.store.subscribers.credentials,
       trustedPeers,
-      messaging:
+      application:
         typeof options.messaging === 'function'
           ? options.messaging({
-              transactions: this.transactions,
+              requests: new ProxyOutbound({
+                transactions: this.transactions,
+                local: this.local,
+                locations: this.#locations,
+                outbound: this.outbound,
+                logger,
+              }),
               local: this.local,
-              locations: this.#locations,
-              outbound: this.outbound,
               clock,
             })
           : options.messaging,
