@@ -37,7 +37,7 @@ import {
   type ImdnDocument,
   isApiRequest,
   type MessageParseOptions,
-  normalizeAor as formatsNormalizeAor,
+  addressWithoutScheme,
   parseMessageRequest,
 } from './formats/index.js';
 import type { InboundMessage, MessageOrigin, Party } from './inbound.js';
@@ -213,7 +213,7 @@ function party(aor: Aor, displayName: string | null): Party {
 function displayNameOf(parsed: InboundMessage['parsed'], sender: Aor): string | null {
   const cpim = parsed.sender;
   if (cpim !== parsed.sipSender && cpim.displayName !== null) {
-    const key = normalizeAor(formatsNormalizeAor(cpim.uri) ?? '');
+    const key = normalizeAor(addressWithoutScheme(cpim.uri) ?? '');
     if (key === sender.key) return cpim.displayName;
   }
   return parsed.sipSender.displayName;

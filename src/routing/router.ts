@@ -45,7 +45,8 @@ import { forwardStatelessly, forwardStrayResponse } from './stateless.js';
 import type { TrustedPeers } from './trusted-peers.js';
 import { consumeOwnCredentials } from '../sip/auth/consume-credentials.js';
 
-export interface Registrar {
+/** Where REGISTER requests go (the registrar, registrar/registrar.ts). */
+export interface RegisterHandler {
   handle(request: SipRequest, source: MessageSource): Promise<SipResponse>;
 }
 
@@ -54,7 +55,7 @@ export interface RouterOptions {
   readonly transport: TransactionTransport;
   readonly local: LocalAddresses;
   readonly clock: Clock;
-  readonly registrar: Registrar;
+  readonly registrar: RegisterHandler;
   readonly locations: Locations;
   readonly authenticator: RequestAuthenticator;
   /** To tell an unknown user (404) from one with no device online (480). */
@@ -82,10 +83,7 @@ export class Router implements TransactionUser {
 
   onRequest(transaction: ServerTransaction): void {
     this.#route(transaction).catch((error: unknown) => {
-      this.options.logger?.error(
-        { err: errorText(error), method: transaction.request.method },
-        'routing failed',
-      );
+      this.options.logger?.error({ err: error, method: transaction.request.method }, 'routing failed');
       if (!transaction.finished) transaction.respond(createResponse(transaction.request, 500));
     });
   }
@@ -98,14 +96,14 @@ export class Router implements TransactionUser {
     this.#aliasFromUserAgent(request, source);
     forwardStatelessly(request, this.options.transport, this.options.local, this.options.locator).catch(
       (error: unknown) => {
-        this.options.logger?.debug({ err: errorText(error) }, 'ACK not forwarded');
+        this.options.logger?.debug({ err: error }, 'ACK not forwarded');
       },
     );
   }
 
   onStrayResponse(response: SipResponse): void {
     forwardStrayResponse(response, this.options.transport, this.options.local).catch((error: unknown) => {
-      this.options.logger?.debug({ err: errorText(error) }, 'stray response not forwarded');
+      this.options.logger?.debug({ err: error }, 'stray response not forwarded');
     });
   }
 
@@ -290,10 +288,7 @@ export class Router implements TransactionUser {
           if (this.#cameFromUserAgent(response)) aliasContact(response.headers, from);
         },
         onLocalError: (error, target) => {
-          this.options.logger?.error(
-            { err: errorText(error), target: target.name },
-            'application branch failed',
-          );
+          this.options.logger?.error({ err: error, target: target.name }, 'application branch failed');
         },
       },
       transaction,
@@ -349,8 +344,4 @@ function decrementMaxForwards(request: SipRequest): boolean {
 
 function hasUser(request: SipRequest): boolean {
   return isSipUri(request.uri) && request.uri.user !== undefined;
-}
-
-function errorText(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

@@ -110,13 +110,13 @@ export class SipService {
       },
       tls:
         options.tls === undefined ? undefined : { server: { cert: options.tls.cert, key: options.tls.key } },
-      onListenerError: (error) => logger?.error({ err: String(error) }, 'SIP request handler failed'),
+      onListenerError: (error) => logger?.error({ err: error }, 'SIP request handler failed'),
     });
     const timers = options.timers ?? DEFAULT_TIMERS;
     this.transactions = new TransactionLayer(this.transports, {
       clock,
       timers,
-      onSendError: (error) => logger?.debug({ err: String(error) }, 'response not sent'),
+      onSendError: (error) => logger?.debug({ err: error }, 'response not sent'),
       maxServerTransactions: options.maxTransactions,
       onFull: (full, refused) => {
         if (full)
@@ -150,7 +150,7 @@ export class SipService {
             logger?.debug({ connection: connection.id, removed }, 'flow closed, its registrations removed');
         },
         (error: unknown) => {
-          logger?.warn({ err: String(error), connection: connection.id }, 'removing a closed flow failed');
+          logger?.warn({ err: error, connection: connection.id }, 'removing a closed flow failed');
         },
       );
       this.#flowRemovals.add(removal);
@@ -218,7 +218,7 @@ export class SipService {
     }
     this.#purgeTimer = setInterval(() => {
       this.#locations.purgeExpired().catch((error: unknown) => {
-        this.#options.logger?.warn({ err: String(error) }, 'purging expired registrations failed');
+        this.#options.logger?.warn({ err: error }, 'purging expired registrations failed');
       });
     }, PURGE_INTERVAL_MS);
     this.#purgeTimer.unref();

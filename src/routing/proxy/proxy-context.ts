@@ -2,7 +2,7 @@
  * A stateful proxy's response context (RFC 3261 §16.7) for one server transaction: a branch per target (a
  * client transaction, or an application inside missive), provisional and 2xx responses forwarded at once,
  * failures held until every branch has answered and the best one forwarded; a local branch may start on the
- * first 2xx and hold it (afterSuccess: the sender's copy of a MESSAGE that left for another domain). For INVITE
+ * first 2xx and hold it (afterSuccess), and one may gate the final response (holdsFinal). For INVITE
  * a 2xx or 6xx cancels the branches still pending, a CANCEL from upstream cancels them all (§16.10), and Timer C
  * (§16.8) cancels a branch that rings too long. A branch toward a host name (a `locate` target) is located by
  * DNS first and fails over between the targets found (RFC 3263 §4.3); a device's flows take turns in one
@@ -82,7 +82,7 @@ export class ProxyContext {
   /** Local answers share one To tag, as one element's answers should. */
   readonly #toTag = generateTag();
   readonly #generated = new WeakSet<SipResponse>();
-  /** Non-INVITE: the first 2xx, held while a holding branch has not answered. */
+  /** Non-INVITE: the first 2xx, held while a gating branch (LocalTarget.holdsFinal) has not answered. */
   #held: { response: SipResponse; source: MessageSource } | undefined;
   #base: SipRequest | undefined;
 
