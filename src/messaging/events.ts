@@ -4,7 +4,6 @@
  * them, so that layer forwards them unchanged to the account's authenticated connections. Events are emitted
  * only after the journal write they describe is durable, and never for a duplicate message (sylk spec §8.20).
  */
-import type { DeviceRef } from './service.js';
 
 export interface MessageSenderIdentity {
   readonly uri: string;
@@ -107,5 +106,10 @@ export type MessagingEvent =
  * get it back (sylk spec §1.5.3, "fork to the other connections"); events from the SIP side have none.
  */
 export interface MessagingEventSink {
-  emit(event: MessagingEvent, origin?: DeviceRef): void;
+  emit(event: MessagingEvent, origin?: EventOrigin): void;
+}
+
+/** The device an event came from: a service.ts DeviceRef (events.ts stays below service.ts). */
+export interface EventOrigin {
+  readonly id: string;
 }
