@@ -6,7 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
-import type { SipEnvironment } from '../server/sip-service.js';
+import type { ApplicationEnvironment } from '../routing/local-application.js';
 import { isSipUri, parseUri } from '../sip/uri.js';
 import type { Store } from '../store/store.js';
 import { DEFAULT_TOKEN_LIFETIME_MS } from '../store/storage-accounts/storage-account-store.js';
@@ -66,7 +66,7 @@ export function checkedOutboundProxy(config: MessagingConfig): ReturnType<typeof
   return proxy;
 }
 
-export function createMessaging(config: MessagingConfig, environment: SipEnvironment): Messaging {
+export function createMessaging(config: MessagingConfig, environment: ApplicationEnvironment): Messaging {
   const proxy = checkedOutboundProxy(config);
   const uacOptions = { requests: environment.requests, logger: config.logger };
   const behindProxy = proxy !== undefined && isSipUri(proxy);
@@ -126,7 +126,7 @@ export function createMessaging(config: MessagingConfig, environment: SipEnviron
 /** The SIP adapter made from the SIP service's parts (for SipServiceOptions.messaging), the service dropped. */
 export function messagingFactory(
   config: MessagingConfig,
-): (environment: SipEnvironment) => SipMessagingApplication {
+): (environment: ApplicationEnvironment) => SipMessagingApplication {
   checkedOutboundProxy(config);
   return (environment) => createMessaging(config, environment).sip;
 }

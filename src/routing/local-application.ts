@@ -12,6 +12,9 @@ import type { SipRequest } from '../sip/message/message.js';
 import type { Aor } from '../registrar/aor.js';
 import type { Binding } from '../store/location/binding.js';
 import type { MessageSource } from '../sip/transport/types.js';
+import type { Clock } from '../time/clock.js';
+import type { LocalAddresses } from './local-addresses.js';
+import type { OutboundRequests } from './outbound-requests.js';
 import type { LocalAnswer, LocalTarget } from './proxy/forward-target.js';
 
 /** Who sent a request, as routing established it (once): digest-authenticated, or asserted by a trusted peer. */
@@ -59,4 +62,13 @@ export interface LocalApplication {
    * request is for the application itself, undefined when it is to be routed like any other.
    */
   answerTrusted?(request: SipRequest, source: MessageSource): Promise<LocalAnswer | undefined>;
+}
+
+/** What a local application is made with: routing's outbound interface, the served domains, the clock. */
+export interface ApplicationEnvironment {
+  /** Requests of the application's own (outbound-requests.ts). */
+  readonly requests: OutboundRequests;
+  /** The served domains and the points listened on. */
+  readonly local: LocalAddresses;
+  readonly clock: Clock;
 }

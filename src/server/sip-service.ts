@@ -9,9 +9,9 @@ import { CachedLocationStore } from '../registrar/cached-locations.js';
 import { FlowBindings } from '../registrar/flows.js';
 import { Locations } from '../registrar/locations.js';
 import { LocalAddresses, type ListeningPoint } from '../routing/local-addresses.js';
-import type { LocalApplication } from '../routing/local-application.js';
+import type { ApplicationEnvironment, LocalApplication } from '../routing/local-application.js';
 import type { OutboundEnvironment } from '../routing/outbound-proxy.js';
-import { type OutboundRequests, ProxyOutbound } from '../routing/outbound-requests.js';
+import { ProxyOutbound } from '../routing/outbound-requests.js';
 import { Router } from '../routing/router.js';
 import { TrustedPeers, TrustingAuthenticator } from '../routing/trusted-peers.js';
 import { DigestAuthenticator } from '../sip/auth/authenticator.js';
@@ -28,14 +28,8 @@ import type { DigestAlgorithm } from '../auth/digest.js';
 import type { LoginGate } from '../auth/login-limiter.js';
 import type { NonceKeys } from '../sip/auth/nonce-key-file.js';
 
-/** What an application inside the SIP service needs: routing's outbound interface, the served domains. */
-export interface SipEnvironment {
-  /** Requests of the application's own (routing/outbound-requests.ts). */
-  readonly requests: OutboundRequests;
-  /** The served domains and the points listened on. */
-  readonly local: LocalAddresses;
-  readonly clock: Clock;
-}
+/** What an application inside the SIP service is made with (routing/local-application.ts). */
+export type SipEnvironment = ApplicationEnvironment;
 
 export interface SipListen {
   readonly transport: TransportProtocol;
