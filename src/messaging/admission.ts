@@ -27,20 +27,20 @@
  */
 import type { Aor } from '../registrar/aor.js';
 import { normalizeAor } from '../registrar/aor.js';
-import type { LocalAnswer } from '../routing/proxy/forward-target.js';
 import type { SipRequest } from '../sip/message/message.js';
 import type { MessageSource } from '../sip/transport/types.js';
 import type { MessagingContext } from './context.js';
+import type { IntakeAnswer } from './intake-answer.js';
 import {
   classifyMessage,
   type FormatError,
   type ImdnDocument,
   isApiRequest,
   type MessageParseOptions,
-  normalizeAor as formatsNormalizeAor,
+  addressWithoutScheme,
   parseMessageRequest,
 } from './formats/index.js';
-import type { InboundMessage, Party } from './inbound.js';
+import type { InboundMessage, MessageOrigin, Party } from './inbound.js';
 import type { MessageLimits } from './limits/message-limits.js';
 import type { SenderRateLimit } from './limits/sender-rate-limit.js';
 import { checkPublicKey, type PublicKeyCheck } from './pgp-key.js';
@@ -54,6 +54,10 @@ export interface Identities {
   readonly replicate: boolean;
   readonly source: MessageSource | undefined;
   readonly remoteRecipient?: boolean;
+  /** See InboundMessage.senderState. */
+  readonly senderState?: 'pending' | 'accepted' | undefined;
+  /** A device of the service's adapters that sent it (InboundMessage.origin). */
+  readonly origin?: MessageOrigin | undefined;
 }
 
 export interface AdmittedMessage {
@@ -64,7 +68,7 @@ export interface AdmittedMessage {
 
 export type Admission =
   | { readonly admitted: true; readonly message: AdmittedMessage }
-  | { readonly admitted: false; readonly answer: LocalAnswer };
+  | { readonly admitted: false; readonly answer: IntakeAnswer };
 
 export interface MessageAdmissionOptions {
   readonly context: MessagingContext;
@@ -139,7 +143,7 @@ export class MessageAdmission {
   }
 
   /** A refusal for the message id or a journal's quota; undefined when the journals can take the message. */
-  async #journalAnswer(message: InboundMessage): Promise<LocalAnswer | undefined> {
+  async #journalAnswer(message: InboundMessage): Promise<IntakeAnswer | undefined> {
     const journal = this.#context.store.journal;
     const planned = await plannedEntries(this.#context, message);
     const added: PlannedEntry[] = [];
@@ -191,6 +195,8 @@ function inboundMessage(
     remoteRecipient: identities.remoteRecipient === true,
     source: identities.source,
     replicate: identities.replicate,
+    senderState: identities.senderState,
+    origin: identities.origin,
     wire: {
       contentType: request.headers.get('Content-Type') ?? '',
       contentEncoding: request.headers.get('Content-Encoding'),
@@ -207,13 +213,13 @@ function party(aor: Aor, displayName: string | null): Party {
 function displayNameOf(parsed: InboundMessage['parsed'], sender: Aor): string | null {
   const cpim = parsed.sender;
   if (cpim !== parsed.sipSender && cpim.displayName !== null) {
-    const key = normalizeAor(formatsNormalizeAor(cpim.uri) ?? '');
+    const key = normalizeAor(addressWithoutScheme(cpim.uri) ?? '');
     if (key === sender.key) return cpim.displayName;
   }
   return parsed.sipSender.displayName;
 }
 
-export function formatRefusal(error: FormatError): LocalAnswer {
+export function formatRefusal(error: FormatError): IntakeAnswer {
   switch (error.code) {
     case 'missing-header':
       return { status: 400, reason: 'Missing Content-Type, From or To' };

@@ -24,6 +24,6 @@ export interface MessagingContext {
 /** Sends one of the server's own MESSAGEs without waiting; a failure is logged. */
 export function sendOwn(context: MessagingContext, message: Parameters<OwnMessageSender['send']>[0]): void {
   context.uac.send(message).catch((error: unknown) => {
-    context.logger?.warn({ err: String(error), contentType: message.contentType }, 'own MESSAGE not sent');
+    context.logger?.warn({ err: error, contentType: message.contentType }, 'own MESSAGE not sent');
   });
 }

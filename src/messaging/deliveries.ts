@@ -92,7 +92,12 @@ export async function deliverMessage(context: MessagingContext, message: Inbound
   const appended = await appendCopies(
     context,
     want.sender
-      ? { ...base, contact: message.recipient.account, direction: 'outgoing', state: 'accepted' }
+      ? {
+          ...base,
+          contact: message.recipient.account,
+          direction: 'outgoing',
+          state: message.senderState ?? 'accepted',
+        }
       : undefined,
     message.sender.account,
     want.recipient
@@ -110,22 +115,26 @@ export async function deliverMessage(context: MessagingContext, message: Inbound
 
 function emitSenderSync(context: MessagingContext, message: InboundMessage, timestamp: string): void {
   const account = message.sender.account;
+  const origin = message.origin;
+  const content = {
+    // A WebSocket device's own request goes to its other devices (sylk spec §1.5.3); a SIP device's copy is
+    // the server's.
+    transaction: origin?.transaction ?? '1',
+    account,
+    sylkrtc: 'account-message',
+    uri: message.recipient.account,
+    message_id: message.parsed.messageId,
+    content: message.parsed.content,
+    content_type: message.parsed.contentType,
+    timestamp,
+  } as const;
   context.events.emit(
     syncEvent(account, {
       type: 'message',
       action: 'add',
-      content: {
-        transaction: '1',
-        account,
-        sylkrtc: 'account-message',
-        uri: message.recipient.account,
-        message_id: message.parsed.messageId,
-        content: message.parsed.content,
-        content_type: message.parsed.contentType,
-        timestamp,
-        server_generated: true,
-      },
+      content: origin === undefined ? { ...content, server_generated: true } : content,
     }),
+    origin?.device,
   );
 }
 

@@ -1,8 +1,8 @@
 /**
  * What the messaging application tells the live-sync and push layers (the WebSocket API and the push client
- * subscribe here; spec §1.5, §5). Payloads are the sylkrtc `account-event` objects as the WebSocket layer sends
+ * subscribe here; sylk spec §1.5, §5). Payloads are the sylkrtc `account-event` objects as the WebSocket layer sends
  * them, so that layer forwards them unchanged to the account's authenticated connections. Events are emitted
- * only after the journal write they describe is durable, and never for a duplicate message (§8.20).
+ * only after the journal write they describe is durable, and never for a duplicate message (sylk spec §8.20).
  */
 
 export interface MessageSenderIdentity {
@@ -32,7 +32,8 @@ export interface SyncMessageAdd {
   readonly content: string;
   readonly content_type: string;
   readonly timestamp: string;
-  readonly server_generated: true;
+  /** Set on the copy of a message a native SIP device sent (sylk spec §1.5.3); absent on a WebSocket one's. */
+  readonly server_generated?: true;
 }
 
 export interface SyncMessageRemove {
@@ -100,32 +101,15 @@ export type MessagingEvent =
     }
   | { readonly kind: 'push'; readonly account: string; readonly push: MessagePush };
 
-/** Where the application sends its events; a listener that throws is logged and does not fail the MESSAGE. */
+/**
+ * Where the application sends its events. `origin` is the device whose request caused the event: it does not
+ * get it back (sylk spec §1.5.3, "fork to the other connections"); events from the SIP side have none.
+ */
 export interface MessagingEventSink {
-  emit(event: MessagingEvent): void;
+  emit(event: MessagingEvent, origin?: EventOrigin): void;
 }
 
-/** Fans events out to listeners added later (the WebSocket and push layers register when they start). */
-export class MessagingEvents implements MessagingEventSink {
-  readonly #listeners = new Set<(event: MessagingEvent) => void>();
-
-  constructor(private readonly onListenerError?: (error: unknown, event: MessagingEvent) => void) {}
-
-  /** Returns the function that removes the listener. */
-  subscribe(listener: (event: MessagingEvent) => void): () => void {
-    this.#listeners.add(listener);
-    return () => {
-      this.#listeners.delete(listener);
-    };
-  }
-
-  emit(event: MessagingEvent): void {
-    for (const listener of this.#listeners) {
-      try {
-        listener(event);
-      } catch (error) {
-        this.onListenerError?.(error, event);
-      }
-    }
-  }
+/** The device an event came from: a service.ts DeviceRef (events.ts stays below service.ts). */
+export interface EventOrigin {
+  readonly id: string;
 }

@@ -1,24 +1,19 @@
 /**
- * The server's own MESSAGEs (spec §2.7 rows C, D1–D5) and the replicated copies for a sender's other devices:
- * a small UAC over the transaction layer. Standalone, a MESSAGE for an account goes to each of its registered
- * devices (the location service); behind a proxy it goes to the account's URI through the outbound proxy
- * (located by DNS when named by host name), which forks it. Final responses are only logged (§2.7 notes): nothing waits for them.
+ * The server's own MESSAGEs (sylk spec §2.7 rows A to D5) and the replicated copies for a sender's other
+ * devices, sent through routing's outbound interface (routing/outbound-requests.ts). Standalone, a MESSAGE for
+ * an account goes to each of its registered devices, and for an account of another domain to that domain
+ * (located by DNS); behind a proxy it goes to the account's URI through the outbound proxy, which forks it.
+ * Final responses are logged (sylk spec §2.7 notes) and told to whoever asked (onFinal).
  */
 import type { Logger } from 'pino';
-import type { Locations } from '../registrar/locations.js';
-import { deviceTargets, triesNextFlow } from '../routing/binding-target.js';
-import type { LocalAddresses } from '../routing/local-addresses.js';
-import type { NetworkTarget } from '../routing/proxy/forward-target.js';
-import { type OutboundEnvironment, sendThroughServer } from '../routing/outbound-proxy.js';
-import { outgoingRequest } from '../routing/proxy/outgoing-request.js';
+import type { OutboundRequests } from '../routing/outbound-requests.js';
 import { SipHeaders } from '../sip/headers/header-list.js';
 import { generateCallId, generateTag } from '../sip/message/ids.js';
 import { SipRequest } from '../sip/message/message.js';
-import type { TransactionLayer } from '../sip/transaction/transaction-layer.js';
 import type { ClientTransactionHandler } from '../sip/transaction/types.js';
-import type { MessageSource, SendTarget } from '../sip/transport/types.js';
-import { parseUri, type SipUri, isSipUri } from '../sip/uri.js';
-import type { Binding } from '../store/location/binding.js';
+import type { MessageSource } from '../sip/transport/types.js';
+import { isSipUri, parseUri, type SipUri } from '../sip/uri.js';
+import { type OwnFinal, OwnFinalAnswer } from './own-final.js';
 
 export interface OwnMessage {
   /** The AOR (`user@domain`) whose devices receive it: the Request-URI's user. */
@@ -32,6 +27,8 @@ export interface OwnMessage {
   readonly headers?: readonly (readonly [string, string])[] | undefined;
   /** Standalone: a device not to send to (the one the message came from). */
   readonly exceptSource?: MessageSource | undefined;
+  /** Told once how the MESSAGE ended over all its devices (own-final.ts); without it finals are only logged. */
+  readonly onFinal?: ((final: OwnFinal) => void) | undefined;
 }
 
 /** How the server's own MESSAGEs reach an account. */
@@ -40,40 +37,41 @@ export interface OwnMessageSender {
   send(message: OwnMessage): Promise<number>;
 }
 
-export interface UacOptions {
-  readonly transactions: TransactionLayer;
-  readonly local: LocalAddresses;
+export interface OwnMessageOptions {
+  readonly requests: OutboundRequests;
   readonly logger?: Logger | undefined;
 }
 
 /**
- * Standalone: to every registered device of the account (Request-URI = the device's Contact), one request per
- * device: the flows of an outbound device (RFC 5626) are tried one after the other (the next on 430 or when
- * the flow cannot be sent on), as the proxy does. The device a message came from is left out, all its flows
- * when its registration has a +sip.instance.
+ * Standalone: to every registered device of the account, one request per device (each with its own Call-ID
+ * and From tag); an account of a domain not served is reached at `sip:{account}`, its domain located by DNS.
  */
 export class DeviceMessageSender implements OwnMessageSender {
-  constructor(private readonly options: UacOptions & { readonly locations: Locations }) {}
+  readonly #options: OwnMessageOptions;
+
+  constructor(options: OwnMessageOptions) {
+    this.#options = options;
+  }
 
   async send(message: OwnMessage): Promise<number> {
-    const bindings = await this.options.locations.lookup(message.deliverTo);
-    const except = message.exceptSource;
-    const excluded = except === undefined ? [] : bindings.filter((binding) => sameDevice(binding, except));
-    const instances = new Set(excluded.flatMap((binding) => binding.instanceId ?? []));
-    const targets = deviceTargets(
-      bindings.filter(
-        (binding) =>
-          !excluded.includes(binding) &&
-          (binding.instanceId === undefined || !instances.has(binding.instanceId)),
-      ),
-    );
-    let sent = 0;
-    for (const target of targets) {
-      const flows = [target, ...(target.fallbacks ?? [])].filter((flow) => isSipUri(flow.uri));
-      const first = flows[0]?.uri;
-      if (first === undefined || !isSipUri(first)) continue;
-      if (dispatch(this.options, buildRequest(message, first), flows)) sent++;
+    const { requests } = this.#options;
+    const domain = message.deliverTo.slice(message.deliverTo.lastIndexOf('@') + 1);
+    if (!requests.isLocalDomain(domain)) {
+      const uri = parseUri(`sip:${message.deliverTo}`);
+      if (uri === undefined || !isSipUri(uri)) {
+        message.onFinal?.({ status: 416, reason: 'Unsupported URI Scheme' });
+        return 0;
+      }
+      return sendThrough(this.#options, uri, buildRequest(message, uri), message);
     }
+    const finals = message.onFinal === undefined ? undefined : new OwnFinalAnswer(message.onFinal);
+    const sent = await requests.toDevices(
+      message.deliverTo,
+      (uri) => buildRequest(message, uri),
+      () => finalLogger(this.#options, message, finals?.branch()),
+      message.exceptSource,
+    );
+    finals?.seal();
     return sent;
   }
 }
@@ -83,14 +81,11 @@ export class DeviceMessageSender implements OwnMessageSender {
  * named by host name is located by DNS (RFC 3263), its targets tried in turn.
  */
 export class ProxyMessageSender implements OwnMessageSender {
+  readonly #options: OwnMessageOptions & { readonly outboundProxy: SipUri };
   readonly #route: string;
 
-  constructor(
-    private readonly options: UacOptions & {
-      readonly outboundProxy: SipUri;
-      readonly outbound: OutboundEnvironment;
-    },
-  ) {
+  constructor(options: OwnMessageOptions & { readonly outboundProxy: SipUri }) {
+    this.#options = options;
     this.#route = `<${withLr(options.outboundProxy)}>`;
   }
 
@@ -99,28 +94,27 @@ export class ProxyMessageSender implements OwnMessageSender {
     if (uri === undefined || !isSipUri(uri)) return 0;
     const request = buildRequest(message, uri);
     request.headers.add('Route', this.#route);
-    const logged = loggedFields(request);
-    try {
-      await sendThroughServer(
-        this.options.outbound,
-        this.options.outboundProxy,
-        request,
-        finalLogger(this.options, logged),
-      );
-      return 1;
-    } catch (error) {
-      this.options.logger?.warn({ ...logged, err: String(error) }, 'own MESSAGE not sent');
-      return 0;
-    }
+    return sendThrough(this.#options, this.#options.outboundProxy, request, message);
   }
 }
 
-/** Whether a registration is the device a request came from (same flow). */
-export function sameDevice(binding: Binding, source: MessageSource): boolean {
-  const flow = binding.source;
-  if (flow.connectionId !== undefined && source.connectionId !== undefined)
-    return flow.connectionId === source.connectionId;
-  return flow.transport === source.transport && flow.host === source.host && flow.port === source.port;
+async function sendThrough(
+  options: OwnMessageOptions,
+  server: SipUri,
+  request: SipRequest,
+  message: OwnMessage,
+): Promise<number> {
+  const finals = message.onFinal === undefined ? undefined : new OwnFinalAnswer(message.onFinal);
+  const final = finalLogger(options, message, finals?.branch(), request);
+  finals?.seal();
+  try {
+    await options.requests.throughServer(server, request, final);
+    return 1;
+  } catch (error) {
+    options.logger?.warn({ ...loggedFields(request), err: error }, 'own MESSAGE not sent');
+    final.onFailure('transport-error');
+    return 0;
+  }
 }
 
 function withLr(uri: SipUri): string {
@@ -143,57 +137,32 @@ function buildRequest(message: OwnMessage, uri: SipUri): SipRequest {
   return new SipRequest({ method: 'MESSAGE', uri, headers, body });
 }
 
-/**
- * Sends over the first of a device's flows that can be used; the next replaces one that answers 430 or fails
- * for any reason but a timeout (RFC 5626 §7, as the proxy does).
- */
-function dispatch(options: UacOptions, base: SipRequest, flows: readonly NetworkTarget[]): boolean {
-  const logged = loggedFields(base);
-  const [target, ...rest] = flows;
-  if (target === undefined) return false;
-  const outgoing = outgoingRequest(base, target, options.local);
-  if (outgoing === undefined) {
-    if (rest.length > 0) return dispatch(options, base, rest);
-    options.logger?.warn(logged, 'own MESSAGE has no route');
-    return false;
-  }
-  const to: SendTarget = outgoing.target;
-  const final = finalLogger(options, logged);
-  const nextFlow = (): boolean => rest.length > 0 && dispatch(options, base, rest);
-  try {
-    options.transactions.sendRequest(outgoing.request, to, {
-      onResponse(response, source) {
-        if (triesNextFlow(response) && nextFlow()) return;
-        final.onResponse(response, source);
-      },
-      onFailure(reason) {
-        if (triesNextFlow(reason) && nextFlow()) return;
-        final.onFailure(reason);
-      },
-    });
-    return true;
-  } catch (error) {
-    if (nextFlow()) return true;
-    options.logger?.warn({ ...logged, err: String(error) }, 'own MESSAGE not sent');
-    return false;
-  }
-}
-
 type LoggedFields = Readonly<Record<string, string | undefined>>;
 
-function loggedFields(request: SipRequest): LoggedFields {
-  return { contentType: request.headers.get('Content-Type'), callId: request.headers.get('Call-ID') };
+function loggedFields(request: SipRequest | undefined, message?: OwnMessage): LoggedFields {
+  return {
+    contentType: request?.headers.get('Content-Type') ?? message?.contentType,
+    callId: request?.headers.get('Call-ID'),
+  };
 }
 
-/** Final responses to the server's own MESSAGEs are only logged (§2.7 notes). */
-function finalLogger(options: UacOptions, logged: LoggedFields): ClientTransactionHandler {
+/** Final responses to the server's own MESSAGEs are logged (sylk spec §2.7 notes), and told to `next`. */
+function finalLogger(
+  options: OwnMessageOptions,
+  message: OwnMessage,
+  next: ClientTransactionHandler | undefined,
+  request?: SipRequest,
+): ClientTransactionHandler {
+  const logged = loggedFields(request, message);
   return {
-    onResponse(response) {
+    onResponse(response, source) {
       if (response.status >= 200)
         options.logger?.info({ ...logged, status: response.status }, 'own MESSAGE answered');
+      next?.onResponse(response, source);
     },
     onFailure(reason) {
       options.logger?.info({ ...logged, reason }, 'own MESSAGE failed');
+      next?.onFailure(reason);
     },
   };
 }

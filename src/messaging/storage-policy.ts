@@ -7,9 +7,13 @@
  * An account with neither is skipped silently (§2.3 steps 6–7).
  */
 import type { CredentialStore } from '../credentials/store.js';
-import type { LocalAddresses } from '../routing/local-addresses.js';
 import type { StorageAccountStore } from '../store/storage-accounts/storage-account-store.js';
 import type { Clock } from '../time/clock.js';
+
+/** The domains missive serves (routing's LocalAddresses is one). */
+export interface ServedDomains {
+  isLocalDomain(domain: string): boolean;
+}
 
 export interface StoragePolicy {
   /** Whether `account` (`user@domain`) keeps a journal; may create its storage account. */
@@ -21,7 +25,7 @@ export class SubscribersPolicy implements StoragePolicy {
   constructor(
     private readonly accounts: StorageAccountStore,
     private readonly subscribers: CredentialStore,
-    private readonly local: LocalAddresses,
+    private readonly local: ServedDomains,
     private readonly clock: Clock,
   ) {}
 

@@ -3,9 +3,9 @@
  * CANCEL matching (§16.10), Max-Forwards (§16.3), Proxy-Require, route processing (§16.4); then in-dialog
  * requests follow their route set, REGISTER goes to the registrar, OPTIONS for the server is answered, and
  * INVITE/MESSAGE/OPTIONS for a local user are authenticated (407; trusted peers excepted) and forked to every
- * registered device (for MESSAGE, once the messaging application has decided: it may refuse the MESSAGE, take
- * it alone, or take a branch next to the devices; it also keeps the sender's copy of a MESSAGE to another
- * domain). A request of a dialog the proxy is not on gets 481; anything else 405/501.
+ * registered device (for the methods the local application claims, once it has decided: it may refuse the
+ * request, take it alone, or take a branch next to the devices; it may take a branch of a request leaving for
+ * another domain too: local-application.ts). A request of a dialog the proxy is not on gets 481; anything else 405/501.
  *
  * What anyone can provoke from a spoofed address is answered statelessly (ServerTransaction.respondStatelessly,
  * as Kamailio's sl_send_reply): the refusals made before the sender is authenticated (the 407 challenge, bad
@@ -30,13 +30,13 @@ import { isSipUri } from '../sip/uri.js';
 import type { Clock } from '../time/clock.js';
 import type { ServerLocator } from '../sip/dns/locator.js';
 import type { RequestAuthenticator } from '../registrar/options.js';
-import { type Aor, aorOfUri } from '../registrar/aor.js';
+import { aorOfUri } from '../registrar/aor.js';
 import type { Locations } from '../registrar/locations.js';
 import type { CredentialStore } from '../credentials/store.js';
 import { deviceTargets } from './binding-target.js';
 import { aliasContact } from './contact-alias.js';
 import type { LocalAddresses } from './local-addresses.js';
-import type { MessagingApplication } from './messaging-hook.js';
+import type { LocalApplication, RoutedSender } from './local-application.js';
 import { optionsResponse, ROUTED_METHODS, unroutableInDialog, unsupportedMethod } from './methods.js';
 import type { ForwardTarget, LocalTarget } from './proxy/forward-target.js';
 import { ProxyContext } from './proxy/proxy-context.js';
@@ -45,7 +45,8 @@ import { forwardStatelessly, forwardStrayResponse } from './stateless.js';
 import type { TrustedPeers } from './trusted-peers.js';
 import { consumeOwnCredentials } from '../sip/auth/consume-credentials.js';
 
-export interface Registrar {
+/** Where REGISTER requests go (the registrar, registrar/registrar.ts). */
+export interface RegisterHandler {
   handle(request: SipRequest, source: MessageSource): Promise<SipResponse>;
 }
 
@@ -54,13 +55,14 @@ export interface RouterOptions {
   readonly transport: TransactionTransport;
   readonly local: LocalAddresses;
   readonly clock: Clock;
-  readonly registrar: Registrar;
+  readonly registrar: RegisterHandler;
   readonly locations: Locations;
   readonly authenticator: RequestAuthenticator;
   /** To tell an unknown user (404) from one with no device online (480). */
   readonly subscribers: CredentialStore;
   readonly trustedPeers: TrustedPeers;
-  readonly messaging?: MessagingApplication | undefined;
+  /** The local application (the messaging service's SIP adapter) that decides on the methods it claims. */
+  readonly application?: LocalApplication | undefined;
   /** Finds the servers of a next hop named by host name (RFC 3263); without one the transport resolves A. */
   readonly locator?: ServerLocator | undefined;
   /** 64*T1: the time a request toward a located next hop has for all its targets. */
@@ -74,8 +76,6 @@ const DIALOG_CREATING: ReadonlySet<string> = new Set(['INVITE', 'SUBSCRIBE', 'RE
 const PROXY_OPTION_TAGS: ReadonlySet<string> = new Set<string>();
 const SUPPORTED = ['path', 'outbound'];
 
-type Sender = { readonly kind: 'authenticated'; readonly aor: Aor } | { readonly kind: 'trusted' };
-
 export class Router implements TransactionUser {
   readonly #contexts = new WeakMap<ServerTransaction, ProxyContext>();
 
@@ -83,10 +83,7 @@ export class Router implements TransactionUser {
 
   onRequest(transaction: ServerTransaction): void {
     this.#route(transaction).catch((error: unknown) => {
-      this.options.logger?.error(
-        { err: errorText(error), method: transaction.request.method },
-        'routing failed',
-      );
+      this.options.logger?.error({ err: error, method: transaction.request.method }, 'routing failed');
       if (!transaction.finished) transaction.respond(createResponse(transaction.request, 500));
     });
   }
@@ -99,14 +96,14 @@ export class Router implements TransactionUser {
     this.#aliasFromUserAgent(request, source);
     forwardStatelessly(request, this.options.transport, this.options.local, this.options.locator).catch(
       (error: unknown) => {
-        this.options.logger?.debug({ err: errorText(error) }, 'ACK not forwarded');
+        this.options.logger?.debug({ err: error }, 'ACK not forwarded');
       },
     );
   }
 
   onStrayResponse(response: SipResponse): void {
     forwardStrayResponse(response, this.options.transport, this.options.local).catch((error: unknown) => {
-      this.options.logger?.debug({ err: errorText(error) }, 'stray response not forwarded');
+      this.options.logger?.debug({ err: error }, 'stray response not forwarded');
     });
   }
 
@@ -174,7 +171,7 @@ export class Router implements TransactionUser {
     await this.#toLocalUser(transaction, sender);
   }
 
-  async #toLocalUser(transaction: ServerTransaction, sender: Sender): Promise<void> {
+  async #toLocalUser(transaction: ServerTransaction, sender: RoutedSender): Promise<void> {
     const { request } = transaction;
     const recipient = aorOfUri(request.uri);
     if (recipient === undefined) {
@@ -191,12 +188,12 @@ export class Router implements TransactionUser {
       return;
     }
     let targets: ForwardTarget[] = deviceTargets(devices);
-    const messaging = this.options.messaging;
-    if (request.method === 'MESSAGE' && messaging !== undefined) {
+    const application = this.options.application;
+    if (application?.methods.has(request.method) === true) {
       // The application decides before any branch starts: what it refuses reaches no device.
-      const decision = await messaging.decide({
+      const decision = await application.decide({
         request,
-        sender: sender.kind === 'authenticated' ? sender.aor : undefined,
+        sender,
         recipient,
         devices,
         source: transaction.source,
@@ -220,31 +217,35 @@ export class Router implements TransactionUser {
   }
 
   /** A local user's MESSAGE to another domain: the application keeps the sender's copy once it is taken there. */
-  #senderCopyBranch(transaction: ServerTransaction, sender: Sender): LocalTarget | undefined {
+  #senderCopyBranch(transaction: ServerTransaction, sender: RoutedSender): LocalTarget | undefined {
     const { request, source } = transaction;
-    if (request.method !== 'MESSAGE' || sender.kind !== 'authenticated') return undefined;
+    const application = this.options.application;
+    if (application?.methods.has(request.method) !== true || sender.kind !== 'authenticated')
+      return undefined;
     const recipient = aorOfUri(request.uri);
     if (recipient === undefined) return undefined;
-    return this.options.messaging?.outgoingBranchFor?.({ request, sender: sender.aor, recipient, source });
+    return application.outgoingBranchFor?.({ request, sender: sender.aor, recipient, source });
   }
 
-  /** Behind a proxy: a trusted peer's MESSAGE with X-Sylk-App goes to the application, which answers it. */
+  /** Behind a proxy: a trusted peer's request that is for the application itself is answered by it. */
   async #answeredByApplication(transaction: ServerTransaction): Promise<boolean> {
     const { request, source } = transaction;
-    const messaging = this.options.messaging;
-    if (request.method !== 'MESSAGE' || messaging?.answerTrusted === undefined) return false;
-    if (!request.headers.has('X-Sylk-App') || !this.options.trustedPeers.has(source.host)) return false;
-    const answer = await messaging.answerTrusted(request, source);
+    const application = this.options.application;
+    if (application?.answerTrusted === undefined || !application.methods.has(request.method)) return false;
+    if (!this.options.trustedPeers.has(source.host)) return false;
+    const answer = await application.answerTrusted(request, source);
+    if (answer === undefined) return false;
     transaction.respond(createResponse(request, answer.status, answer.reason));
     return true;
   }
 
   /** The sender as authenticated, or trusted by address; undefined when the request has been answered. */
-  async #identify(transaction: ServerTransaction): Promise<Sender | undefined> {
+  async #identify(transaction: ServerTransaction): Promise<RoutedSender | undefined> {
     const { request, source } = transaction;
-    if (this.options.trustedPeers.has(source.host)) return { kind: 'trusted' };
     const from = getFrom(request.headers);
     const claimed = from === undefined ? undefined : aorOfUri(from.uri);
+    // A trusted peer authenticated the sender itself: its From is the identity it asserts.
+    if (this.options.trustedPeers.has(source.host)) return { kind: 'trusted', asserted: claimed };
     if (claimed === undefined || !this.options.local.isLocalDomain(claimed.domain)) {
       transaction.respondStatelessly(createResponse(request, 403, 'Sender Domain Not Served'));
       return undefined;
@@ -287,10 +288,7 @@ export class Router implements TransactionUser {
           if (this.#cameFromUserAgent(response)) aliasContact(response.headers, from);
         },
         onLocalError: (error, target) => {
-          this.options.logger?.error(
-            { err: errorText(error), target: target.name },
-            'application branch failed',
-          );
+          this.options.logger?.error({ err: error, target: target.name }, 'application branch failed');
         },
       },
       transaction,
@@ -346,8 +344,4 @@ function decrementMaxForwards(request: SipRequest): boolean {
 
 function hasUser(request: SipRequest): boolean {
   return isSipUri(request.uri) && request.uri.user !== undefined;
-}
-
-function errorText(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

@@ -9,8 +9,9 @@ import { CachedLocationStore } from '../registrar/cached-locations.js';
 import { FlowBindings } from '../registrar/flows.js';
 import { Locations } from '../registrar/locations.js';
 import { LocalAddresses, type ListeningPoint } from '../routing/local-addresses.js';
-import type { MessagingApplication } from '../routing/messaging-hook.js';
+import type { ApplicationEnvironment, LocalApplication } from '../routing/local-application.js';
 import type { OutboundEnvironment } from '../routing/outbound-proxy.js';
+import { ProxyOutbound } from '../routing/outbound-requests.js';
 import { Router } from '../routing/router.js';
 import { TrustedPeers, TrustingAuthenticator } from '../routing/trusted-peers.js';
 import { DigestAuthenticator } from '../sip/auth/authenticator.js';
@@ -27,15 +28,8 @@ import type { DigestAlgorithm } from '../auth/digest.js';
 import type { LoginGate } from '../auth/login-limiter.js';
 import type { NonceKeys } from '../sip/auth/nonce-key-file.js';
 
-/** What an application inside the SIP service needs to send requests of its own. */
-export interface SipEnvironment {
-  readonly transactions: TransactionLayer;
-  readonly local: LocalAddresses;
-  readonly locations: Locations;
-  /** For requests of missive's own through an outbound proxy (sendThroughServer). */
-  readonly outbound: OutboundEnvironment;
-  readonly clock: Clock;
-}
+/** What an application inside the SIP service is made with (routing/local-application.ts). */
+export type SipEnvironment = ApplicationEnvironment;
 
 export interface SipListen {
   readonly transport: TransportProtocol;
@@ -60,11 +54,8 @@ export interface SipServiceOptions {
   readonly loginLimiter?: LoginGate | undefined;
   /** This process's nonce key and the previous process's (stale answers after a restart). Default random. */
   readonly nonceKeys?: NonceKeys | undefined;
-  /** The messaging application, or how to make it from the service's parts (it sends MESSAGEs of its own). */
-  readonly messaging?:
-    | MessagingApplication
-    | ((environment: SipEnvironment) => MessagingApplication)
-    | undefined;
+  /** The local application, or how to make it from the service's parts (it sends requests of its own). */
+  readonly messaging?: LocalApplication | ((environment: SipEnvironment) => LocalApplication) | undefined;
   /** Locates next hops named by host name (RFC 3263). Default: a SipLocator on the system's DNS servers. */
   readonly locator?: ServerLocator | undefined;
   /** Transaction timers (T1, T2, T4). Default RFC 3261's. */
@@ -113,13 +104,13 @@ export class SipService {
       },
       tls:
         options.tls === undefined ? undefined : { server: { cert: options.tls.cert, key: options.tls.key } },
-      onListenerError: (error) => logger?.error({ err: String(error) }, 'SIP request handler failed'),
+      onListenerError: (error) => logger?.error({ err: error }, 'SIP request handler failed'),
     });
     const timers = options.timers ?? DEFAULT_TIMERS;
     this.transactions = new TransactionLayer(this.transports, {
       clock,
       timers,
-      onSendError: (error) => logger?.debug({ err: String(error) }, 'response not sent'),
+      onSendError: (error) => logger?.debug({ err: error }, 'response not sent'),
       maxServerTransactions: options.maxTransactions,
       onFull: (full, refused) => {
         if (full)
@@ -153,7 +144,7 @@ export class SipService {
             logger?.debug({ connection: connection.id, removed }, 'flow closed, its registrations removed');
         },
         (error: unknown) => {
-          logger?.warn({ err: String(error), connection: connection.id }, 'removing a closed flow failed');
+          logger?.warn({ err: error, connection: connection.id }, 'removing a closed flow failed');
         },
       );
       this.#flowRemovals.add(removal);
@@ -185,13 +176,17 @@ export class SipService {
       authenticator,
       subscribers: options.store.subscribers.credentials,
       trustedPeers,
-      messaging:
+      application:
         typeof options.messaging === 'function'
           ? options.messaging({
-              transactions: this.transactions,
+              requests: new ProxyOutbound({
+                transactions: this.transactions,
+                local: this.local,
+                locations: this.#locations,
+                outbound: this.outbound,
+                logger,
+              }),
               local: this.local,
-              locations: this.#locations,
-              outbound: this.outbound,
               clock,
             })
           : options.messaging,
@@ -217,7 +212,7 @@ export class SipService {
     }
     this.#purgeTimer = setInterval(() => {
       this.#locations.purgeExpired().catch((error: unknown) => {
-        this.#options.logger?.warn({ err: String(error) }, 'purging expired registrations failed');
+        this.#options.logger?.warn({ err: error }, 'purging expired registrations failed');
       });
     }, PURGE_INTERVAL_MS);
     this.#purgeTimer.unref();

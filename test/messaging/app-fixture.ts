@@ -12,8 +12,9 @@ import { generateBranch, generateCallId, generateTag } from '../../src/sip/messa
 import { SipRequest, type SipResponse } from '../../src/sip/message/message.js';
 import { parseUri } from '../../src/sip/uri.js';
 import { openStore, type Store } from '../../src/store/index.js';
-import { messagingFactory } from '../../src/messaging/create.js';
-import { type MessagingEvent, MessagingEvents } from '../../src/messaging/events.js';
+import { createMessaging, type Messaging } from '../../src/messaging/create.js';
+import type { MessagingEvent } from '../../src/messaging/events.js';
+import { AccountSubscriptions } from '../../src/messaging/subscriptions.js';
 import { Agent } from '../support/sip-agent.js';
 import { digestAuthorization, firstNonce } from '../sip/auth/digest-client.js';
 import { type ConformanceBackend, postgresBackend, sqliteBackend } from '../store/backends.js';
@@ -26,6 +27,10 @@ export type Mode = 'standalone' | 'behind-proxy';
 
 export interface AppFixture {
   readonly store: Store;
+  /** The messaging service the WebSocket and HTTP adapters call. */
+  readonly service: Messaging['service'];
+  /** Where the service's events go: a test subscribes devices here. */
+  readonly subscriptions: AccountSubscriptions;
   readonly events: MessagingEvent[];
   readonly port: number;
   /** Behind-proxy: the proxy stub that receives the server's own MESSAGEs (answering 200). */
@@ -46,8 +51,12 @@ export async function startApp(backend: ConformanceBackend, mode: Mode): Promise
   const store = await openStore(target.uri);
   for (const user of USERS) await store.subscribers.add(user, DOMAIN, PASSWORD);
   const events: MessagingEvent[] = [];
-  const sink = new MessagingEvents();
-  sink.subscribe((event) => events.push(event));
+  const subscriptions = new AccountSubscriptions({
+    onPush: (push) => events.push({ kind: 'push', account: push.account, push }),
+  });
+  // Every event of the users, recorded as one device of each that never sends anything itself.
+  for (const user of USERS)
+    subscriptions.subscribe(`${user}@${DOMAIN}`, { id: 'recorder' }, (event) => events.push(event));
   let proxy: Agent | undefined;
   if (mode === 'behind-proxy') {
     // The stub listens before the service knows of it: its port is the outbound proxy.
@@ -57,25 +66,36 @@ export async function startApp(backend: ConformanceBackend, mode: Mode): Promise
       port: 9,
     }).start();
   }
-  const service = new SipService({
+  let messaging: Messaging | undefined;
+  const sip = new SipService({
     store,
     domains: [DOMAIN],
     host: '127.0.0.1',
     listen: [{ transport: 'udp', port: 0 }],
     trustedPeers: mode === 'behind-proxy' ? ['127.0.0.1/32'] : [],
-    messaging: messagingFactory({
-      store,
-      events: sink,
-      outboundProxy: proxy === undefined ? undefined : `sip:127.0.0.1:${String(proxy.port)}`,
-      publicUrl: 'https://missive.example.test:10888',
-    }),
+    messaging: (environment) => {
+      messaging = createMessaging(
+        {
+          store,
+          subscriptions,
+          outboundProxy: proxy === undefined ? undefined : `sip:127.0.0.1:${String(proxy.port)}`,
+          publicUrl: 'https://missive.example.test:10888',
+        },
+        environment,
+      );
+      return messaging.sip;
+    },
   });
-  const points = await service.start();
+  if (messaging === undefined) throw new Error('the SIP service made no messaging');
+  const service = messaging.service;
+  const points = await sip.start();
   const port = points[0]?.port ?? 0;
   const agents: Agent[] = [];
   if (proxy !== undefined) autoAnswer(proxy);
   return {
     store,
+    service,
+    subscriptions,
     events,
     port,
     proxy,
@@ -94,7 +114,7 @@ export async function startApp(backend: ConformanceBackend, mode: Mode): Promise
     async close() {
       await Promise.all(agents.map((agent) => agent.stop()));
       await proxy?.stop();
-      await service.stop();
+      await sip.stop();
       await store.close();
     },
   };

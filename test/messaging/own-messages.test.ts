@@ -4,7 +4,8 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { DeviceMessageSender, type OwnMessage, sameDevice } from '../../src/messaging/own-messages.js';
+import { DeviceMessageSender, type OwnMessage } from '../../src/messaging/own-messages.js';
+import { ProxyOutbound, sameDevice } from '../../src/routing/outbound-requests.js';
 import { Locations } from '../../src/registrar/locations.js';
 import { systemClock } from '../../src/time/clock.js';
 import type { Agent } from '../support/sip-agent.js';
@@ -54,9 +55,12 @@ describe('DeviceMessageSender and outbound flows', () => {
     for (const user of ['ivan', 'judy', 'mallory'])
       await fixture.store.subscribers.add(user, DOMAIN, PASSWORD);
     sender = new DeviceMessageSender({
-      transactions: fixture.service.transactions,
-      local: fixture.service.local,
-      locations: new Locations(fixture.store.locations, systemClock),
+      requests: new ProxyOutbound({
+        transactions: fixture.service.transactions,
+        local: fixture.service.local,
+        locations: new Locations(fixture.store.locations, systemClock),
+        outbound: fixture.service.outbound,
+      }),
     });
   });
   after(async () => {

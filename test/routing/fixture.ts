@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestContext } from 'node:test';
 import type { Logger } from 'pino';
-import type { MessagingApplication } from '../../src/routing/messaging-hook.js';
+import type { LocalApplication } from '../../src/routing/local-application.js';
 import { SipService } from '../../src/server/sip-service.js';
 import type { ServerLocator } from '../../src/sip/dns/locator.js';
 import type { TransactionTimers } from '../../src/sip/transaction/timers.js';
@@ -26,7 +26,7 @@ export interface Fixture {
 
 export interface FixtureOptions {
   readonly trustedPeers?: string[];
-  readonly messaging?: MessagingApplication;
+  readonly messaging?: LocalApplication;
   readonly logger?: Logger;
   /** Where next hops named by host name are looked up (a resolver on a test DNS server). */
   readonly locator?: ServerLocator;

@@ -7,12 +7,13 @@
  */
 import assert from 'node:assert/strict';
 import { describe, type TestContext, test } from 'node:test';
-import type { MessagingApplication } from '../../src/routing/messaging-hook.js';
+import type { LocalApplication } from '../../src/routing/local-application.js';
 import type { LocalAnswer } from '../../src/routing/proxy/forward-target.js';
 import { DOMAIN, type Fixture, fixtureFor } from './fixture.js';
 
 /** An application whose answers the test releases by hand. */
-class ScriptedApplication implements MessagingApplication {
+class ScriptedApplication implements LocalApplication {
+  readonly methods: ReadonlySet<string> = new Set(['MESSAGE']);
   readonly pending: ((answer: LocalAnswer) => void)[] = [];
   #arrived: (() => void) | undefined;
 

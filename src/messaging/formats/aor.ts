@@ -1,12 +1,13 @@
 /**
- * Identities reduced to what the journal and the events carry (spec §2.2): an address-of-record is a SIP URI
+ * Identities reduced to what the journal and the events carry (sylk spec §2.2): an address-of-record is a SIP URI
  * without its `sip:`/`sips:` scheme (URI parameters kept, a reference quirk), and an "account" is
- * `user@host` alone.
+ * `user@host` alone. Not the location service's AOR key (registrar/aor.ts: user unescaped, domain
+ * lower-cased, parameters dropped): these keep what the reference keeps.
  */
 import { SipUri } from '../../sip/uri.js';
 
 /** The URI's text without its scheme: `sip:alice@example.com;x=y` gives `alice@example.com;x=y`. */
-export function aorOfUri(uri: SipUri): string {
+export function uriWithoutScheme(uri: SipUri): string {
   return uri.toString().slice(uri.scheme.length + 1);
 }
 
@@ -20,7 +21,7 @@ export function accountOfUri(uri: SipUri): string {
  * An AOR as the reference's AORValidator accepts it: an optional `sip:`/`sips:` scheme is dropped and the
  * rest must make a valid SIP URI; undefined otherwise.
  */
-export function normalizeAor(value: string): string | undefined {
+export function addressWithoutScheme(value: string): string | undefined {
   const colon = value.indexOf(':');
   const scheme = colon === -1 ? '' : value.slice(0, colon);
   const aor = scheme === 'sip' || scheme === 'sips' ? value.slice(colon + 1) : value;

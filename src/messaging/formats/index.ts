@@ -3,7 +3,7 @@
  * (CPIM, IMDN, RCS FT-HTTP, is-composing, the sylk content types, timestamps). No I/O, no clock: callers
  * pass "now" and limits in.
  */
-export { accountOfUri, aorOfUri, normalizeAor } from './aor.js';
+export { accountOfUri, addressWithoutScheme, uriWithoutScheme } from './aor.js';
 export {
   type BodyDecodingOptions,
   type DecodedBody,

@@ -9,7 +9,7 @@ import { essence, getContentType, parseMediaType } from '../../sip/headers/conte
 import { getFrom, getTo, type NameAddr } from '../../sip/headers/name-addr.js';
 import type { SipRequest } from '../../sip/message/message.js';
 import { isSipUri, type SipUri } from '../../sip/uri.js';
-import { accountOfUri, aorOfUri } from './aor.js';
+import { accountOfUri, uriWithoutScheme } from './aor.js';
 import { decodeBody } from './body-decoding.js';
 import { CPIM_CONTENT_TYPE, type CpimMessage, cpimHeaderValue } from './cpim.js';
 import { parseCpimText } from './cpim-parse.js';
@@ -81,7 +81,7 @@ interface Unwrapped {
 }
 
 function identityOf(uri: SipUri, displayName: string | undefined): MessageIdentity {
-  return { uri: aorOfUri(uri), displayName: displayName ?? null };
+  return { uri: uriWithoutScheme(uri), displayName: displayName ?? null };
 }
 
 /** SylkServer splits on "," and trims; empty items carry nothing and are dropped. */

@@ -4,7 +4,7 @@
  * JSON. Contacts are checked and reduced to AORs here, so that no malformed contact reaches the journal
  * (§8.10).
  */
-import { normalizeAor } from './aor.js';
+import { addressWithoutScheme } from './aor.js';
 import { parseJsonObject } from './json-body.js';
 import { fail, ok, type Result } from './result.js';
 import type { Timestamp } from './timestamp.js';
@@ -32,7 +32,7 @@ function malformed(reason: string): Result<never> {
 
 function contactOf(value: unknown): Result<string> {
   if (typeof value !== 'string') return malformed('contact must be a string');
-  const aor = normalizeAor(value);
+  const aor = addressWithoutScheme(value);
   return aor === undefined ? malformed('contact is not a SIP address') : ok(aor);
 }
 

@@ -31,16 +31,14 @@ export interface LocalTarget {
   /** For logs. */
   readonly name: string;
   /**
-   * Non-INVITE: the request's answer waits for this branch (a 2xx from a device is held until it answers),
-   * and its 5xx is the answer whatever the devices said, so that the sender retries: the messaging
-   * application answers once the message is stored, and a MESSAGE a device took but the journal did not
-   * would otherwise be lost from history.
+   * Non-INVITE: this branch gates the final response: a 2xx from a device is held until the branch has
+   * answered, and the branch's 5xx is the answer whatever the devices said, so that the sender retries.
+   * What the application does before it answers (making a write durable, say) is its own business.
    */
   readonly holdsFinal?: boolean | undefined;
   /**
    * Non-INVITE: the branch starts only once a network branch has answered 2xx, and that 2xx waits for it as
-   * for holdsFinal; when none succeeds it never runs. The sender's copy of a MESSAGE to another domain is
-   * kept only when that domain took the MESSAGE, and before the sender hears so.
+   * for holdsFinal; when none succeeds it never runs (the application acts only on what the next hop took).
    */
   readonly afterSuccess?: boolean | undefined;
   handle(request: SipRequest): Promise<LocalAnswer>;

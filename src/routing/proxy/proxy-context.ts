@@ -2,13 +2,13 @@
  * A stateful proxy's response context (RFC 3261 §16.7) for one server transaction: a branch per target (a
  * client transaction, or an application inside missive), provisional and 2xx responses forwarded at once,
  * failures held until every branch has answered and the best one forwarded; a local branch may start on the
- * first 2xx and hold it (afterSuccess: the sender's copy of a MESSAGE that left for another domain). For INVITE
+ * first 2xx and hold it (afterSuccess), and one may gate the final response (holdsFinal). For INVITE
  * a 2xx or 6xx cancels the branches still pending, a CANCEL from upstream cancels them all (§16.10), and Timer C
  * (§16.8) cancels a branch that rings too long. A branch toward a host name (a `locate` target) is located by
  * DNS first and fails over between the targets found (RFC 3263 §4.3); a device's flows take turns in one
  * branch, the next on 430 or when its connection is gone (RFC 5626 §7).
  */
-import type { Clock, Timer } from '../../time/clock.js';
+import type { Clock } from '../../time/clock.js';
 import { createResponse } from '../../sip/message/create-response.js';
 import { generateTag } from '../../sip/message/ids.js';
 import type { SipRequest, SipResponse } from '../../sip/message/message.js';
@@ -17,7 +17,6 @@ import { cancelFor } from '../../sip/transaction/same-hop-request.js';
 import type { TransactionLayer } from '../../sip/transaction/transaction-layer.js';
 import type {
   ClientFailure,
-  ClientTransaction,
   ClientTransactionHandler,
   ServerTransaction,
 } from '../../sip/transaction/types.js';
@@ -28,6 +27,7 @@ import type { MessageSource } from '../../sip/transport/types.js';
 import { triesNextFlow } from '../binding-target.js';
 import type { LocalAddresses, ListeningPoint } from '../local-addresses.js';
 import { bestResponse } from './best-response.js';
+import { Branch } from './branch.js';
 import type { ForwardTarget, LocalTarget, NetworkTarget } from './forward-target.js';
 import { needsLocating, nextHopUri } from '../next-hop.js';
 import { outgoingRequest } from './outgoing-request.js';
@@ -57,23 +57,6 @@ export interface ProxyOptions {
   readonly recordRoute?: ListeningPoint | undefined;
 }
 
-interface Branch {
-  final: SipResponse | undefined;
-  transaction: ClientTransaction | undefined;
-  request: SipRequest | undefined;
-  cancelWanted: boolean;
-  cancelSent: boolean;
-  timerC: Timer | undefined;
-  /** A local branch the final answer waits for (LocalTarget.holdsFinal). */
-  holds: boolean;
-  /** A located branch's failover, stopped when the branch is cancelled. */
-  failover: FailoverRequest | undefined;
-  /** An afterSuccess target not started yet; such a branch neither holds nor counts until it is. */
-  deferred: LocalTarget | undefined;
-  /** The device's flows still to try when the current one fails (NetworkTarget.fallbacks). */
-  fallbacks: readonly NetworkTarget[];
-}
-
 export class ProxyContext {
   readonly #branches: Branch[] = [];
   readonly #isInvite: boolean;
@@ -82,7 +65,7 @@ export class ProxyContext {
   /** Local answers share one To tag, as one element's answers should. */
   readonly #toTag = generateTag();
   readonly #generated = new WeakSet<SipResponse>();
-  /** Non-INVITE: the first 2xx, held while a holding branch has not answered. */
+  /** Non-INVITE: the first 2xx, held while a gating branch (LocalTarget.holdsFinal) has not answered. */
   #held: { response: SipResponse; source: MessageSource } | undefined;
   #base: SipRequest | undefined;
 
@@ -105,34 +88,30 @@ export class ProxyContext {
     }
     this.#base = base;
     for (const target of usable) {
-      const deferred = target.kind === 'local' && isAfterSuccess(target) ? target : undefined;
-      const branch: Branch = {
-        final: undefined,
-        transaction: undefined,
-        request: undefined,
-        cancelWanted: false,
-        cancelSent: false,
-        timerC: undefined,
-        holds: deferred !== undefined || (target.kind === 'local' && target.holdsFinal === true),
-        failover: undefined,
-        deferred,
-        fallbacks: [],
-      };
+      const waiting = target.kind === 'local' && isAfterSuccess(target) ? target : undefined;
+      const branch = new Branch({
+        gatesFinal: waiting !== undefined || (target.kind === 'local' && target.holdsFinal === true),
+        waiting,
+      });
       this.#branches.push(branch);
-      if (deferred !== undefined) continue;
-      if (target.kind === 'local') this.#startLocal(branch, base, target);
-      else this.#startNetwork(branch, base, target);
+      if (waiting !== undefined) continue;
+      if (target.kind === 'local') {
+        this.#startLocal(branch, base, target);
+      } else {
+        branch.setFallbacks(target.fallbacks ?? []);
+        this.#startNetwork(branch, base, target);
+      }
     }
   }
 
   /** RFC 5626 §7: the branch's flow failed; the device's next flow, if any, replaces it. */
   #nextFlow(branch: Branch): boolean {
-    const [next, ...rest] = branch.fallbacks;
     const base = this.#base;
-    if (next === undefined || base === undefined || branch.cancelWanted) return false;
-    branch.transaction = undefined;
-    branch.request = undefined;
-    this.#startNetwork(branch, base, next, rest);
+    if (base === undefined || branch.cancel !== 'none') return false;
+    const next = branch.takeFallback();
+    if (next === undefined) return false;
+    branch.attemptWith(undefined);
+    this.#startNetwork(branch, base, next);
     return true;
   }
 
@@ -143,13 +122,7 @@ export class ProxyContext {
     for (const branch of this.#branches) this.#cancelBranch(branch);
   }
 
-  #startNetwork(
-    branch: Branch,
-    base: SipRequest,
-    target: NetworkTarget,
-    fallbacks: readonly NetworkTarget[] = target.fallbacks ?? [],
-  ): void {
-    branch.fallbacks = fallbacks;
+  #startNetwork(branch: Branch, base: SipRequest, target: NetworkTarget): void {
     const locator = target.locate === true ? this.env.locator : undefined;
     const hop = locator === undefined ? undefined : nextHopUri(base.headers, target.uri);
     if (locator !== undefined && hop !== undefined && needsLocating(hop)) {
@@ -161,12 +134,14 @@ export class ProxyContext {
       if (!this.#nextFlow(branch)) this.#branchFinal(branch, this.#localResponse(480, 'Unreachable Contact'));
       return;
     }
-    branch.request = outgoing.request;
-    branch.transaction = this.env.transactions.sendRequest(
+    branch.attemptWith(undefined);
+    const transaction = this.env.transactions.sendRequest(
       outgoing.request,
       outgoing.target,
       this.#clientHandler(branch),
     );
+    // A flow that failed at once may have moved the branch on to the next one already: that attempt stays.
+    if (branch.attempt === undefined) branch.attemptWith({ transaction, request: outgoing.request });
   }
 
   /** DNS first (RFC 3263 §4), then an attempt per target found until one answers (§4.3). */
@@ -186,16 +161,15 @@ export class ProxyContext {
         outgoingRequest(base, target, local, { recordRoute: this.options.recordRoute, sendTarget })?.request,
       handler: this.#clientHandler(branch),
       onAttempt: (transaction, request) => {
-        branch.timerC?.cancel();
-        branch.transaction = transaction;
-        branch.request = request;
+        branch.stopTimerC();
+        branch.attemptWith({ transaction, request });
       },
     });
-    branch.failover = failover;
+    branch.setFailover(failover);
     const transports = LOCATED_TRANSPORTS.filter((transport) => local.pointFor(transport) !== undefined);
     locator.locate(hop, transports).then(
       (targets) => {
-        if (branch.cancelWanted) this.#branchFinal(branch, this.#localResponse(487));
+        if (branch.cancel !== 'none') this.#branchFinal(branch, this.#localResponse(487));
         else if (targets.length === 0)
           this.#branchFinal(branch, this.#localResponse(480, 'Unresolvable Destination'));
         else failover.start(targets);
@@ -237,18 +211,17 @@ export class ProxyContext {
       this.#onProvisional(branch, response, source);
       return;
     }
-    branch.timerC?.cancel();
+    branch.stopTimerC();
     if (triesNextFlow(response) && this.#nextFlow(branch)) return;
-    if (response.status < 300 && !this.#isInvite) this.#startDeferred();
-    if (response.status < 300 && !this.#isInvite && this.#holding()) {
-      if (branch.final === undefined) branch.final = response;
+    if (response.status < 300 && !this.#isInvite) this.#startWaiting();
+    if (response.status < 300 && !this.#isInvite && this.#gated()) {
+      branch.complete(response);
       this.#held ??= { response, source };
       return;
     }
     if (response.status < 300) {
       // Every 2xx of an INVITE goes up (each may set up a dialog); a non-INVITE has one final only.
-      const first = branch.final === undefined;
-      branch.final = response;
+      const first = branch.complete(response);
       if (this.#isInvite || !this.#forwardedFinal) this.#forward(response, source);
       if (first && this.#isInvite) this.#cancelOthers(branch);
       this.#forwardedFinal = true;
@@ -259,10 +232,9 @@ export class ProxyContext {
   }
 
   #onProvisional(branch: Branch, response: SipResponse, source: MessageSource): void {
-    if (branch.cancelWanted && !branch.cancelSent) this.#sendCancel(branch);
+    if (branch.cancel === 'wanted') this.#sendCancel(branch);
     if (this.#isInvite) {
-      branch.timerC?.cancel();
-      branch.timerC = this.env.clock.schedule(TIMER_C_MS, () => {
+      branch.restartTimerC(this.env.clock, TIMER_C_MS, () => {
         this.#cancelBranch(branch);
       });
     }
@@ -271,28 +243,26 @@ export class ProxyContext {
   }
 
   #branchFinal(branch: Branch, response: SipResponse): void {
-    if (branch.final !== undefined) return;
-    branch.final = response;
-    branch.timerC?.cancel();
+    if (!branch.complete(response)) return;
     if (this.#forwardedFinal) return;
-    const failed = this.#branches.find((b) => b.holds && b.final !== undefined && b.final.status >= 500);
-    if (failed?.final !== undefined && !this.#holding()) {
+    const failed = this.#branches.find((b) => b.gatesFinal && b.final !== undefined && b.final.status >= 500);
+    if (failed?.final !== undefined && !this.#gated()) {
       this.#forwardedFinal = true;
       this.server.respond(failed.final);
       return;
     }
-    if (this.#held !== undefined && !this.#holding()) {
+    if (this.#held !== undefined && !this.#gated()) {
       this.#forwardedFinal = true;
       this.#forward(this.#held.response, this.#held.source);
       return;
     }
-    if (!this.#isInvite && response.status < 300 && !this.#holding()) {
+    if (!this.#isInvite && response.status < 300 && !this.#gated()) {
       // A local 2xx goes up at once, as a device's does.
       this.#forwardedFinal = true;
       this.server.respond(response);
       return;
     }
-    if (this.#branches.some((b) => b.final === undefined && b.deferred === undefined)) return;
+    if (this.#branches.some((b) => b.state === 'proceeding')) return;
     const finals = this.#branches.map((b) => b.final).filter((r): r is SipResponse => r !== undefined);
     const best = bestResponse(finals) ?? this.#localResponse(500);
     this.#forwardedFinal = true;
@@ -301,20 +271,18 @@ export class ProxyContext {
     this.server.respond(answer);
   }
 
-  /** Whether a holding branch has yet to answer. */
-  #holding(): boolean {
-    return this.#branches.some((b) => b.holds && b.final === undefined && b.deferred === undefined);
+  /** Whether a gating branch has started and yet to answer. */
+  #gated(): boolean {
+    return this.#branches.some((b) => b.gating);
   }
 
-  /** A network 2xx: the afterSuccess branches start (once). */
-  #startDeferred(): void {
+  /** A network 2xx: the waiting (afterSuccess) branches start, once. */
+  #startWaiting(): void {
     const base = this.#base;
     if (base === undefined) return;
     for (const branch of this.#branches) {
-      const target = branch.deferred;
-      if (target === undefined) continue;
-      branch.deferred = undefined;
-      this.#startLocal(branch, base, target);
+      const target = branch.start();
+      if (target !== undefined) this.#startLocal(branch, base, target);
     }
   }
 
@@ -328,20 +296,20 @@ export class ProxyContext {
   }
 
   #cancelBranch(branch: Branch): void {
-    if (!this.#isInvite || branch.final !== undefined) return;
-    branch.cancelWanted = true;
-    branch.failover?.stop();
+    if (!this.#isInvite || branch.state !== 'proceeding') return;
+    branch.wantCancel();
     // Still being located: the branch ends with a 487 once DNS has answered.
-    if (branch.transaction === undefined) return;
-    // §9.1: a CANCEL may only follow a provisional response; until then it waits.
-    if (branch.transaction.answered && !branch.cancelSent) this.#sendCancel(branch);
+    const attempt = branch.attempt;
+    if (attempt === undefined) return;
+    // RFC 3261 §9.1: a CANCEL may only follow a provisional response; until then it waits.
+    if (attempt.transaction.answered && branch.cancel === 'wanted') this.#sendCancel(branch);
   }
 
   #sendCancel(branch: Branch): void {
-    const transaction = branch.transaction;
-    if (branch.request === undefined || transaction === undefined) return;
-    branch.cancelSent = true;
-    this.env.transactions.sendRequest(cancelFor(branch.request), transaction.target, {
+    const attempt = branch.attempt;
+    if (attempt === undefined) return;
+    branch.cancelSent();
+    this.env.transactions.sendRequest(cancelFor(attempt.request), attempt.transaction.target, {
       onResponse: () => undefined,
       onFailure: () => undefined,
     });

@@ -3,11 +3,11 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { openStore, type Store } from '../../src/store/index.js';
-import { RetentionPurger } from '../../src/web/retention.js';
+import { RetentionPurger } from '../../src/store/journal/retention.js';
 import { ManualClock } from '../support/manual-clock.js';
-import type { ConformanceBackend } from '../store/backends.js';
-import { ALICE, BOB, incoming } from '../store/journal-entries.js';
-import { BACKENDS, T0 } from './harness.js';
+import type { ConformanceBackend } from './backends.js';
+import { ALICE, BOB, incoming } from './journal-entries.js';
+import { BACKENDS, T0 } from '../web/harness.js';
 
 const DAY = 24 * 3600 * 1000;
 

@@ -1,12 +1,12 @@
 /**
- * Journal retention (spec §3.12: the reference's Cassandra keeps messages a year): every `intervalMs`,
+ * Journal retention (sylk spec §3.12: the reference's Cassandra keeps messages a year): every `intervalMs`,
  * and once shortly after start, deletes the entries stored more than `retentionMs` ago. The store deletes
  * in bounded transactions, so writers wait at most one batch. Runs never overlap; a failed run is logged
  * and the next one tries again.
  */
 import type { Logger } from 'pino';
-import { type JournalStore, retentionCutoff } from '../store/journal/journal-store.js';
-import type { Clock, Timer } from '../time/clock.js';
+import { type JournalStore, retentionCutoff } from './journal-store.js';
+import type { Clock, Timer } from '../../time/clock.js';
 
 export const DEFAULT_PURGE_INTERVAL_MS = 3600_000;
 /** The first run waits this long, so that start-up is not slowed by a large purge. */

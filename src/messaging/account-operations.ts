@@ -1,7 +1,9 @@
 /**
- * The SIP "API" content types (spec §2.4): token, public-key lookup, unsend, conversation read and remove. The
- * requester is always the authenticated sender (or the proxy-asserted From), never a CPIM header. Each
- * resolves once its journal writes are durable; replies and sync events follow.
+ * What an account does to its own journal and keys, whoever asks: the SIP "API" content types (sylk spec
+ * §2.4) and the messaging service's operations (sylk spec §1.4.9 to §1.4.12) call these same rules. The
+ * requester is always the authenticated account (or the proxy-asserted From), never a CPIM header. Each
+ * resolves once its journal writes are durable; the MESSAGE to the account's SIP devices (sylk spec §2.7 row C)
+ * and the sync events follow, the latter to every device of the account but `origin`, the one that asked.
  */
 import { generateApiToken } from '../store/storage-accounts/api-token.js';
 import type { NewEntry } from '../store/journal/types.js';
@@ -17,15 +19,23 @@ import {
   type Timestamp,
 } from './formats/index.js';
 import { syncEvent } from './events.js';
-import type { InboundMessage } from './inbound.js';
+import { partyUri } from './inbound.js';
+import type { DeviceRef } from './service.js';
+
+/** The account an operation acts for, and the device that asked (undefined: a SIP device). */
+export interface Requester {
+  /** `user@domain`, authenticated. */
+  readonly account: string;
+  readonly origin?: DeviceRef | undefined;
+}
 
 function nowText(context: MessagingContext): string {
   return formatTimestamp(localTimestamp(context.clock.now()));
 }
 
-/** §2.4.1: a new token (stored hashed), replied to the requester's devices. */
-export async function handleApiToken(context: MessagingContext, message: InboundMessage): Promise<void> {
-  const account = message.sender.account;
+/** sylk spec §2.4.1: a new token (stored hashed), sent to the requester's devices. */
+export async function issueApiToken(context: MessagingContext, requester: Requester): Promise<void> {
+  const account = requester.account;
   const now = context.clock.now();
   const token = generateApiToken();
   await context.store.storageAccounts.touch(account, now);
@@ -33,50 +43,60 @@ export async function handleApiToken(context: MessagingContext, message: Inbound
   sendOwn(context, {
     deliverTo: account,
     from: `sip:sylkserver@${context.serverHost()}`,
-    to: message.sender.uri,
+    to: partyUri(account),
     contentType: API_TOKEN,
     body: JSON.stringify({ token, url: `${context.publicUrl}/webrtcgateway/messages/history/${account}` }),
   });
 }
 
-/** §2.4.2: the To account's public key, sent to the requester, if there is one. */
-export async function handleKeyLookup(context: MessagingContext, message: InboundMessage): Promise<void> {
-  const key = await context.store.publicKeys.get(message.recipient.account);
+/** sylk spec §1.4.12: the stored public key of `owner`, if there is one. */
+export async function publicKeyOf(context: MessagingContext, owner: string): Promise<string | undefined> {
+  return (await context.store.publicKeys.get(owner))?.key;
+}
+
+/** sylk spec §2.4.2: `owner`'s public key, sent to the requester's SIP devices, if there is one. */
+export async function sendPublicKey(
+  context: MessagingContext,
+  requester: Requester,
+  owner: string,
+): Promise<void> {
+  const key = await publicKeyOf(context, owner);
   if (key === undefined) return;
   sendOwn(context, {
-    deliverTo: message.sender.account,
-    from: message.recipient.uri,
-    to: message.sender.uri,
+    deliverTo: requester.account,
+    from: partyUri(owner),
+    to: partyUri(requester.account),
     contentType: PGP_PUBLIC_KEY,
-    body: key.key,
+    body: key,
   });
 }
 
 /**
- * §2.4.3 with §8.34: the requester's own copy goes, then the recipient's incoming copy, but only one whose
- * contact is the requester (one cannot unsend someone else's message).
+ * sylk spec §2.4.3 and §1.4.10 with §8.34: the requester's own copy goes, then the contact's incoming copy,
+ * but only one whose contact is the requester (one cannot unsend someone else's message). Resolves false when
+ * the requester had no such message.
  */
-export async function handleMessageRemove(
+export async function removeMessage(
   context: MessagingContext,
-  message: InboundMessage,
+  requester: Requester,
+  contact: string,
   messageId: string,
-): Promise<void> {
-  const requester = message.sender.account;
-  const contact = message.recipient.account;
-  if (!(await context.storage.hasStorage(requester))) return;
+): Promise<boolean> {
+  const account = requester.account;
+  if (!(await context.storage.hasStorage(account))) return false;
   const now = context.clock.now();
   const timestamp = nowText(context);
   const outgoing = { contact, message_id: messageId, direction: 'outgoing' as const };
-  const own = await context.store.journal.removeMessage(requester, messageId, {
+  const own = await context.store.journal.removeMessage(account, messageId, {
     now,
     record: (removed) => (removed === undefined ? undefined : removeRecord(context, outgoing, timestamp)),
   });
-  if (own.removed === undefined) return;
+  if (own.removed === undefined) return false;
   const theirs =
-    contact !== requester && (await context.storage.hasStorage(contact))
+    contact !== account && (await context.storage.hasStorage(contact))
       ? await context.store.journal.removeMessage(contact, messageId, {
           now,
-          match: { contact: requester, direction: 'incoming' },
+          match: { contact: account, direction: 'incoming' },
           record: (removed) =>
             removed === undefined
               ? undefined
@@ -88,18 +108,15 @@ export async function handleMessageRemove(
         })
       : undefined;
   sendOwn(context, {
-    deliverTo: requester,
-    from: message.recipient.uri,
-    to: message.sender.uri,
+    deliverTo: account,
+    from: partyUri(contact),
+    to: partyUri(account),
     contentType: MESSAGE_REMOVE,
     body: JSON.stringify(outgoing),
   });
   context.events.emit(
-    syncEvent(requester, {
-      type: 'message',
-      action: 'remove',
-      content: outgoing,
-    }),
+    syncEvent(account, { type: 'message', action: 'remove', content: outgoing }),
+    requester.origin,
   );
   if (theirs?.removed !== undefined) {
     context.events.emit(
@@ -110,6 +127,7 @@ export async function handleMessageRemove(
       }),
     );
   }
+  return true;
 }
 
 function removeRecord(
@@ -147,13 +165,13 @@ function conversationRecord(
   };
 }
 
-/** §2.4.4. */
-export async function handleConversationRead(
+/** sylk spec §2.4.4 and §1.4.9. */
+export async function markConversationRead(
   context: MessagingContext,
-  message: InboundMessage,
+  requester: Requester,
   contact: string,
 ): Promise<void> {
-  const account = message.sender.account;
+  const account = requester.account;
   if (!(await context.storage.hasStorage(account))) return;
   await context.store.journal.markConversationRead(account, contact, {
     now: context.clock.now(),
@@ -161,28 +179,28 @@ export async function handleConversationRead(
   });
   sendOwn(context, {
     deliverTo: account,
-    from: message.sender.uri,
-    to: message.sender.uri,
+    from: partyUri(account),
+    to: partyUri(account),
     contentType: CONVERSATION_READ,
     body: JSON.stringify({ contact }),
   });
   context.events.emit(
-    syncEvent(account, {
-      type: 'conversation',
-      action: 'read',
-      content: { contact },
-    }),
+    syncEvent(account, { type: 'conversation', action: 'read', content: { contact } }),
+    requester.origin,
   );
 }
 
-/** §2.4.5, recommended variant: the conversation's messages are removed too (as the WebSocket request does). */
-export async function handleConversationRemove(
+/**
+ * sylk spec §2.4.5 and §1.4.11, recommended variant: the conversation's messages are removed too (as the
+ * WebSocket request does).
+ */
+export async function removeConversation(
   context: MessagingContext,
-  message: InboundMessage,
+  requester: Requester,
   contact: string,
   given: Timestamp | undefined,
 ): Promise<void> {
-  const account = message.sender.account;
+  const account = requester.account;
   if (!(await context.storage.hasStorage(account))) return;
   const timestamp = given === undefined ? nowText(context) : formatTimestamp(given);
   await context.store.journal.removeConversation(account, contact, {
@@ -191,16 +209,13 @@ export async function handleConversationRemove(
   });
   sendOwn(context, {
     deliverTo: account,
-    from: message.sender.uri,
-    to: message.sender.uri,
+    from: partyUri(account),
+    to: partyUri(account),
     contentType: CONVERSATION_REMOVE,
     body: JSON.stringify({ contact, timestamp }),
   });
   context.events.emit(
-    syncEvent(account, {
-      type: 'conversation',
-      action: 'remove',
-      content: { contact, timestamp },
-    }),
+    syncEvent(account, { type: 'conversation', action: 'remove', content: { contact, timestamp } }),
+    requester.origin,
   );
 }

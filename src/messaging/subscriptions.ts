@@ -1,0 +1,81 @@
+/**
+ * The messaging events of each account, to the devices that subscribed for it (sylk spec §1.5): an adapter
+ * subscribes once the device has authenticated, for that account alone, and an event reaches only the
+ * subscribers of the account it is about (sylk spec §8.32), never the device that caused it (sylk spec
+ * §1.5.3). Push events are not for devices: they go to the push dispatcher alone.
+ */
+import type { Logger } from 'pino';
+import type { MessagePush, MessagingEvent, MessagingEventSink } from './events.js';
+import type { DeviceRef, Subscription } from './service.js';
+
+interface Subscriber {
+  readonly device: DeviceRef;
+  readonly listener: (event: MessagingEvent) => void;
+}
+
+export interface AccountSubscriptionsOptions {
+  /** Where push events go (the push dispatcher); without one they are dropped. */
+  readonly onPush?: ((push: MessagePush) => void) | undefined;
+  /** Told about a listener that threw; the other subscribers still get the event. */
+  readonly logger?: Logger | undefined;
+}
+
+export class AccountSubscriptions implements MessagingEventSink {
+  readonly #byAccount = new Map<string, Set<Subscriber>>();
+  readonly #onPush: ((push: MessagePush) => void) | undefined;
+  readonly #logger: Logger | undefined;
+
+  constructor(options: AccountSubscriptionsOptions = {}) {
+    this.#onPush = options.onPush;
+    this.#logger = options.logger;
+  }
+
+  /** `account` is the authenticated `user@domain`; the adapter ends the subscription when the device goes. */
+  subscribe(account: string, device: DeviceRef, listener: (event: MessagingEvent) => void): Subscription {
+    const subscriber: Subscriber = { device, listener };
+    let subscribers = this.#byAccount.get(account);
+    if (subscribers === undefined) {
+      subscribers = new Set();
+      this.#byAccount.set(account, subscribers);
+    }
+    subscribers.add(subscriber);
+    return {
+      unsubscribe: () => {
+        const current = this.#byAccount.get(account);
+        if (current === undefined) return;
+        current.delete(subscriber);
+        // No entry is kept for an account nobody listens to: the map holds live devices only.
+        if (current.size === 0) this.#byAccount.delete(account);
+      },
+    };
+  }
+
+  /** How many devices listen to `account` (for tests and metrics). */
+  subscriberCount(account: string): number {
+    return this.#byAccount.get(account)?.size ?? 0;
+  }
+
+  emit(event: MessagingEvent, origin?: DeviceRef): void {
+    if (event.kind === 'push') {
+      this.#deliver(() => this.#onPush?.(event.push), event);
+      return;
+    }
+    const subscribers = this.#byAccount.get(event.account);
+    if (subscribers === undefined) return;
+    // A copy: a listener may unsubscribe (its device closing) while the event goes round.
+    for (const subscriber of [...subscribers]) {
+      if (origin !== undefined && subscriber.device.id === origin.id) continue;
+      this.#deliver(() => {
+        subscriber.listener(event);
+      }, event);
+    }
+  }
+
+  #deliver(call: () => void, event: MessagingEvent): void {
+    try {
+      call();
+    } catch (error) {
+      this.#logger?.error({ err: error, kind: event.kind, account: event.account }, 'event listener failed');
+    }
+  }
+}

@@ -1,0 +1,174 @@
+/**
+ * The one composition root of `missive serve`: every part built and wired here, started in order and
+ * stopped in order. Start: the certificate and the admin secret (a secret file that must not be used stops
+ * the start before anything listens), the store, the SIP service with the messaging service inside it (the
+ * messaging service sends through routing's outbound interface, so it is made from the SIP service's parts),
+ * the web port, SIP listening, retention, the admin API, the MSRP relay. Stop: the relay, SIP, the web port,
+ * retention and the admin API, then the store they all used. SIP and the relay share one failed-login
+ * limiter (auth/login-limiter.ts): a guess over MSRP costs the same as one over SIP.
+ */
+import { randomBytes } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import type { Logger } from 'pino';
+import { LoginLimiter } from '../auth/login-limiter.js';
+import { createLogger } from '../log/logger.js';
+import { createMessaging, type Messaging } from '../messaging/create.js';
+import type { MessagingService } from '../messaging/service.js';
+import { AccountSubscriptions } from '../messaging/subscriptions.js';
+import type { MsrpRelay } from '../msrp/relay/relay.js';
+import { rotateNonceKeyFile } from '../sip/auth/nonce-key-file.js';
+import type { RetentionPurger } from '../store/journal/retention.js';
+import { openStore } from '../store/open.js';
+import type { Store } from '../store/store.js';
+import { ensureSelfSignedCertificate } from '../tls/self-signed.js';
+import { systemClock } from '../time/clock.js';
+import { loadAdminSecret } from '../web/admin-secret.js';
+import type { AdminService } from '../web/admin-service.js';
+import type { WebService } from '../web/web-service.js';
+import { banner, TEST_USER } from './banner.js';
+import { type AdminAddress, relayOf, startAdmin, startRetention, startWeb } from './parts.js';
+import type { ServerSettings } from './settings.js';
+import { SipService } from './sip-service.js';
+
+/** The SIP nonce key of this process; the previous one's nonces are answered stale (sip/auth/nonce.ts). */
+const NONCE_KEY_FILE = 'sip-nonce.key';
+
+interface Running {
+  readonly store: Store;
+  readonly sip: SipService;
+  readonly messaging: Messaging;
+  readonly web: WebService | undefined;
+  readonly retention: RetentionPurger | undefined;
+  readonly admin: AdminService | undefined;
+  readonly relay: MsrpRelay;
+}
+
+export class MissiveServer {
+  /** What `missive serve` prints once everything listens. */
+  readonly banner: string;
+  readonly logger: Logger;
+  readonly #running: Running;
+
+  private constructor(running: Running, bannerText: string, logger: Logger) {
+    this.#running = running;
+    this.banner = bannerText;
+    this.logger = logger;
+  }
+
+  /** The messaging service, for adapters started later (the WebSocket API). */
+  get messaging(): MessagingService {
+    return this.#running.messaging.service;
+  }
+
+  /** Builds and starts every part; rejects (with nothing left listening) on a configuration error. */
+  static async start(settings: ServerSettings): Promise<MissiveServer> {
+    const logger = createLogger(settings.logLevel);
+    if (settings.messaging.limits !== undefined) logger.info(settings.messaging.limits, 'message limits');
+    const dataDir = resolve(settings.dataDir);
+    const domain = settings.domains[0] ?? 'localhost';
+    const certificate = await ensureSelfSignedCertificate(dataDir, domain);
+    const adminSecret =
+      settings.admin === undefined ? undefined : await loadAdminSecret(dataDir, settings.admin.secret);
+    if (adminSecret?.source === 'file' && adminSecret.created)
+      logger.info({ file: adminSecret.path }, 'admin API secret generated');
+    const store = await openStore(settings.storeUri);
+    const password = await ensureTestAccount(store, domain);
+    const pems = await certificatePems(certificate);
+    const nonceKeys = await rotateNonceKeyFile(join(dataDir, NONCE_KEY_FILE));
+    const loginLimiter = new LoginLimiter(systemClock, settings.login, logger);
+    // The live-sync (WebSocket) devices subscribe here, per authenticated account.
+    const subscriptions = new AccountSubscriptions({ logger });
+    let messaging: Messaging | undefined;
+    const sip = new SipService({
+      store,
+      domains: settings.domains.length > 0 ? settings.domains : [domain],
+      host: settings.sip.host,
+      advertisedHost: settings.sip.advertise,
+      listen: settings.sip.listen,
+      tls: pems,
+      trustedPeers: settings.sip.trustedPeers,
+      loginLimiter,
+      nonceKeys,
+      maxTransactions: settings.sip.maxTransactions,
+      connectionLimits: settings.sip.connectionLimits,
+      messaging: (environment) => {
+        messaging = createMessaging(
+          {
+            store,
+            subscriptions,
+            outboundProxy: settings.messaging.outboundProxy,
+            publicUrl: settings.messaging.publicUrl,
+            limits: settings.messaging.limits,
+            logger,
+          },
+          environment,
+        );
+        return messaging.sip;
+      },
+      logger,
+    });
+    if (messaging === undefined) throw new Error('the SIP service made no messaging service');
+    const web =
+      settings.web === undefined
+        ? undefined
+        : await startWeb(
+            settings.web,
+            settings.sip.host,
+            settings.sip.connectionLimits,
+            store,
+            sip,
+            pems,
+            { loginGate: loginLimiter, messaging: messaging.service, domains: settings.domains },
+            logger,
+          );
+    const points = await sip.start();
+    if (web !== undefined) points.push(web.point);
+    for (const point of points) logger.info(point, 'SIP listening');
+    const retention = startRetention(settings.retentionDays, store, logger);
+    const admin =
+      adminSecret === undefined || settings.admin === undefined
+        ? undefined
+        : await startAdmin(settings.admin.port, adminSecret, store, logger);
+    const relay = relayOf(settings, domain, certificate, store, loginLimiter, logger);
+    const relayAddress = await relay.start();
+    logger.info(
+      { host: relayAddress.host, port: relayAddress.port, tls: true, hostname: domain },
+      'MSRP relay listening',
+    );
+    const text = banner({
+      domain,
+      points,
+      webUrl: settings.web?.url,
+      admin: admin?.address satisfies AdminAddress | undefined,
+      msrpPort: relayAddress.port,
+      certificate: certificate.certificate,
+      password,
+    });
+    const running = { store, sip, messaging, web: web?.service, retention, admin: admin?.service, relay };
+    return new MissiveServer(running, text, logger);
+  }
+
+  /** Stops every part, then closes the store they used. */
+  async stop(): Promise<void> {
+    const { relay, sip, web, retention, admin, store } = this.#running;
+    await Promise.all([relay.stop(), sip.stop(), web?.stop(), retention?.stop(), admin?.stop()]);
+    await store.close();
+  }
+}
+
+/** Creates test@domain with a random password when the store has no subscriber at all; the password, if so. */
+async function ensureTestAccount(store: Store, domain: string): Promise<string | undefined> {
+  if ((await store.subscribers.list()).length > 0) return undefined;
+  const password = randomBytes(12).toString('base64url');
+  await store.subscribers.add(TEST_USER, domain, password);
+  return password;
+}
+
+async function certificatePems(files: {
+  certificate: string;
+  key: string;
+}): Promise<{ cert: Buffer; key: Buffer }> {
+  const [cert, key] = await Promise.all([readFile(files.certificate), readFile(files.key)]);
+  return { cert, key };
+}

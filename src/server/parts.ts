@@ -1,0 +1,142 @@
+/**
+ * The parts the composition root (missive-server.ts) builds besides SIP and messaging: the web port, the
+ * admin API, journal retention and the MSRP relay, each from its settings.
+ */
+import type { Logger } from 'pino';
+import type { LoginGate, LoginLimiter } from '../auth/login-limiter.js';
+import type { MessagingService } from '../messaging/service.js';
+import { MsrpRelay } from '../msrp/relay/relay.js';
+import { DEFAULT_RELAY_SETTINGS } from '../msrp/relay/settings.js';
+import type { ListeningPoint } from '../routing/local-addresses.js';
+import { RetentionPurger } from '../store/journal/retention.js';
+import type { Store } from '../store/store.js';
+import { systemClock } from '../time/clock.js';
+import type { AdminSecret } from '../web/admin-secret.js';
+import { AdminService } from '../web/admin-service.js';
+import { WebService } from '../web/web-service.js';
+import type { ServerSettings } from './settings.js';
+import type { SipService } from './sip-service.js';
+
+const DAY_MS = 24 * 3600 * 1000;
+
+export interface AdminAddress {
+  readonly host: string;
+  readonly port: number;
+  /** Where the secret is: its file, or the variable that set it; never the secret. */
+  readonly secretIn: string;
+}
+
+/** The web port: HTTP routes and SIP over WebSocket on one server (the SIP point it serves). */
+export async function startWeb(
+  settings: NonNullable<ServerSettings['web']>,
+  host: string,
+  connectionLimits: ServerSettings['sip']['connectionLimits'],
+  store: Store,
+  sip: SipService,
+  pems: { cert: Buffer; key: Buffer },
+  sylkRtc: {
+    readonly loginGate: LoginGate;
+    readonly messaging: MessagingService;
+    readonly domains: readonly string[];
+  },
+  logger: Logger,
+): Promise<{ service: WebService; point: ListeningPoint }> {
+  const service = new WebService({
+    store,
+    clock: systemClock,
+    host,
+    port: settings.port,
+    sip: sip.transports,
+    // One count of inbound connections for SIP and the web port: per source and in total.
+    inbound: sip.transports.inbound,
+    handshakeTimeoutMs: connectionLimits?.handshakeTimeoutMs,
+    tls: settings.tls ? pems : undefined,
+    logger,
+    maxPageBytes: settings.maxPageBytes,
+    tokenFailures: settings.tokenFailures,
+    sylkRtc: {
+      loginGate: sylkRtc.loginGate,
+      messaging: sylkRtc.messaging,
+      settings: { ...settings.sylkRtc, sipDomains: sylkRtc.domains },
+    },
+  });
+  const address = await service.start();
+  const { port, secure: tls } = address;
+  logger.info(
+    {
+      host: address.host,
+      port,
+      tls,
+      maxPageBytes: settings.maxPageBytes,
+      tokenFailures: settings.tokenFailures,
+    },
+    'web listening',
+  );
+  logger.info(service.sylkRtcSettings, 'sylkRTC WebSocket API on /webrtcgateway/ws');
+  return { service, point: sip.addSharedWebSocket(address.secure ? 'wss' : 'ws', address.port) };
+}
+
+export async function startAdmin(
+  adminPort: number,
+  secret: AdminSecret,
+  store: Store,
+  logger: Logger,
+): Promise<{ service: AdminService; address: AdminAddress }> {
+  const service = new AdminService({
+    pushTokens: store.pushTokens,
+    port: adminPort,
+    secret: secret.value,
+    logger,
+  });
+  const { host, port } = await service.start();
+  const address = {
+    host,
+    port,
+    secretIn: secret.source === 'file' ? secret.path : '$MISSIVE_ADMIN_SECRET',
+  };
+  logger.info(address, 'admin API listening');
+  return { service, address };
+}
+
+export function startRetention(days: number, store: Store, logger: Logger): RetentionPurger | undefined {
+  if (days === 0) {
+    logger.info('journal retention off: entries are kept for ever');
+    return undefined;
+  }
+  const purger = new RetentionPurger({
+    journal: store.journal,
+    clock: systemClock,
+    retentionMs: Math.round(days * DAY_MS),
+    logger,
+  });
+  purger.start();
+  logger.info({ days }, 'journal retention');
+  return purger;
+}
+
+export function relayOf(
+  settings: ServerSettings,
+  hostname: string,
+  certificate: { certificate: string; key: string },
+  store: Store,
+  loginLimiter: LoginLimiter,
+  logger: Logger,
+): MsrpRelay {
+  return new MsrpRelay({
+    settings: {
+      ...DEFAULT_RELAY_SETTINGS,
+      address: { host: settings.sip.host, port: settings.relay.port },
+      hostname,
+      certificate: certificate.certificate,
+      key: certificate.key,
+      backend: 'memory',
+      logLevel: settings.relay.debug ? 'debug' : 'info',
+      // The relay checks the SIP accounts' passwords: it must not tell which accounts exist.
+      uniformAuthFailures: true,
+    },
+    credentials: store.subscribers.credentials,
+    // The SIP side's limiter: a guess over MSRP costs the same as one over SIP.
+    loginLimiter,
+    logger,
+  });
+}
