@@ -1,0 +1,53 @@
+/**
+ * `missive config check`: the settings `missive serve` would start with, given the same options, variables
+ * and files, and where each came from; SylkServer keys that missive does not use are listed with why.
+ * Exit status 1, with the problems, when `serve` would refuse to start.
+ */
+import type { LoadedSettings, SettingInputs } from '../config/load-settings.js';
+import { loadSettings } from '../config/load-settings.js';
+import { describeSource } from '../config/resolve-settings.js';
+import { iniKey, SECTIONS, SERVE_SETTING_NAMES, specOf } from '../config/serve-settings.js';
+
+export async function runConfigCheck(inputs: SettingInputs, out: NodeJS.WritableStream): Promise<number> {
+  const loaded = await loadSettings(inputs);
+  if (!loaded.ok) {
+    out.write(`The configuration has problems; missive serve would not start:\n`);
+    for (const problem of loaded.problems) out.write(`  ${problem}\n`);
+    return 1;
+  }
+  out.write(effectiveSettings(loaded.value));
+  return 0;
+}
+
+/** The report: one line per setting, by section, as `key = value` then its source. */
+export function effectiveSettings(settings: LoadedSettings): string {
+  const files = settings.files.length === 0 ? 'no configuration file' : settings.files.join(', ');
+  const lines = [`Effective settings of missive serve (${files}):`];
+  for (const section of SECTIONS) {
+    lines.push('', `[${section}]`);
+    for (const name of SERVE_SETTING_NAMES) {
+      const spec = specOf(name);
+      if (spec.section !== section) continue;
+      const value = settings.values[name];
+      const shown = spec.secret === true && value !== undefined ? '(set, not shown)' : spec.kind.show(value);
+      const source = settings.sources[name];
+      const unset = value === undefined && spec.defaultText !== undefined ? `: ${spec.defaultText}` : '';
+      const notYet = spec.notUsedYet === true ? '; not used yet' : '';
+      const entry = `${iniKey(name)} = ${shown}`;
+      lines.push(`${entry.padEnd(40)} # ${describeSource(source)}${unset}${notYet}`);
+    }
+  }
+  const sylkServer = settings.sylkServer;
+  if (sylkServer !== undefined && sylkServer.notUsed.length > 0) {
+    lines.push('', "Not used from SylkServer's files:");
+    for (const key of sylkServer.notUsed) {
+      const at = key.line === undefined ? key.file : `${key.file}:${String(key.line)}`;
+      lines.push(`  ${at} [${key.section}] ${key.key}: ${key.why}`);
+    }
+  }
+  if (sylkServer !== undefined && sylkServer.notes.length > 0) {
+    lines.push('', 'Notes:', ...sylkServer.notes.map((note) => `  ${note}`));
+  }
+  lines.push('');
+  return lines.join('\n');
+}
