@@ -47,9 +47,15 @@ export function addServeCommand(program: Command): void {
 
 /** Adds `config check`, which takes serve's options and files and prints what they resolve to. */
 export function addConfigCommand(program: Command): void {
-  const check = program
-    .command('config')
-    .description("check missive serve's configuration")
+  const config = program.command('config').description("missive serve's configuration file");
+  config
+    .command('sample')
+    .description('print a configuration file with every key, its default, option and variable')
+    .action(async () => {
+      const { sampleConfiguration } = await import('../config/sample.js');
+      process.stdout.write(sampleConfiguration());
+    });
+  const check = config
     .command('check')
     .description(
       'print the settings missive serve would start with (the same options), and where each came from',
