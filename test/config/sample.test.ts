@@ -25,8 +25,8 @@ test('the sample with every key uncommented starts with the defaults', async () 
     const loaded = await loadSettings({ configFile: file, commandLine: {}, environment: {} });
     assert.ok(loaded.ok, JSON.stringify(loaded));
     for (const name of SERVE_SETTING_NAMES) {
-      const expected =
-        specOf(name).path === true ? join(dir, String(specOf(name).default)) : specOf(name).default;
+      const { path, default: fallback } = specOf(name);
+      const expected = path === true && typeof fallback === 'string' ? join(dir, fallback) : fallback;
       assert.deepEqual(loaded.value.values[name], expected, name);
       assert.equal(loaded.value.sources[name].from, 'file', name);
     }
