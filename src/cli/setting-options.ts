@@ -1,5 +1,5 @@
 /** `missive serve`'s (and `missive config check`'s) command-line options, derived from the settings table. */
-import { type Command, InvalidArgumentError, Option } from 'commander';
+import { type Command, Option } from 'commander';
 import {
   environmentVariable,
   iniKey,
@@ -8,6 +8,7 @@ import {
   type ServeSettingName,
   specOf,
 } from '../config/serve-settings.js';
+import { commanderParser } from './option-values.js';
 
 /** Adds one option per setting (a secret has none: `ps` would show it); none has a default here, so what
  * commander returns is exactly what the command line gave (resolve-settings.ts adds the rest). */
@@ -25,14 +26,15 @@ export function addSettingOptions(command: Command): Command {
       continue;
     }
     const argument = `${flag} <${spec.kind.argument}>`;
+    const parse = commanderParser(spec.kind);
     const list = spec.kind.list ? ' (repeatable)' : '';
     command.addOption(
       new Option(argument, `${description}${list}`).argParser((value: string, previous: unknown) => {
-        const parsed = spec.kind.parse(value);
-        if (!parsed.ok) throw new InvalidArgumentError(`expected ${parsed.expected}`);
-        return spec.kind.list && Array.isArray(previous) && Array.isArray(parsed.value)
-          ? [...(previous as unknown[]), ...(parsed.value as unknown[])]
-          : parsed.value;
+        const parsed = parse(value);
+        // A repeated list option adds to the values before it (--domain a --domain b).
+        return spec.kind.list && Array.isArray(previous) && Array.isArray(parsed)
+          ? [...(previous as unknown[]), ...(parsed as unknown[])]
+          : parsed;
       }),
     );
   }

@@ -78,6 +78,7 @@ export function resolveSettings(layers: SettingLayers): Resolved {
     values[name] = spec.default;
     sources[name] = { from: 'default' };
   }
+  if (problems.length === 0) problems.push(...sharedPorts(values));
   if (problems.length > 0) return { ok: false, problems };
   return {
     ok: true,
@@ -116,4 +117,21 @@ export function describeSource(source: SettingSource): string {
       return sylkServer === true ? `${at} (SylkServer [${section}] ${key})` : at;
     }
   }
+}
+
+/** Two listeners on one port: every one of them is TCP (SIP's UDP port is its TCP port too), so they clash. */
+function sharedPorts(values: Partial<Record<ServeSettingName, unknown>>): string[] {
+  const byPort = new Map<number, ServeSettingName[]>();
+  for (const name of SERVE_SETTING_NAMES) {
+    const port = values[name];
+    // 0 asks the system for a free port, -1 turns the listener off.
+    if (specOf(name).listens === undefined || typeof port !== 'number' || port <= 0) continue;
+    byPort.set(port, [...(byPort.get(port) ?? []), name]);
+  }
+  return [...byPort]
+    .filter(([, names]) => names.length > 1)
+    .map(
+      ([port, names]) =>
+        `${names.map(optionFlag).join(' and ')} share port ${String(port)}: each listener needs its own port`,
+    );
 }

@@ -210,6 +210,11 @@ describe('errors name the file, the line and what is allowed', () => {
     ]);
   });
 
+  test('two listeners on one port', async () => {
+    const found = await problems('[Web]\nws_port = 5061\nadmin_port = 0\n');
+    assert.deepEqual(found, ['--sips-port and --ws-port share port 5061: each listener needs its own port']);
+  });
+
   test('a syntax error and a missing file', async () => {
     const [syntax] = await problems('sip_port = 5060\n');
     assert.match(syntax ?? '', /bad\.ini:1: line before any \[section\] header/);
