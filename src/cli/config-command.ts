@@ -6,7 +6,13 @@
 import type { LoadedSettings, SettingInputs } from '../config/load-settings.js';
 import { loadSettings } from '../config/load-settings.js';
 import { describeSource } from '../config/resolve-settings.js';
-import { iniKey, SECTIONS, SERVE_SETTING_NAMES, specOf } from '../config/serve-settings.js';
+import {
+  environmentVariable,
+  iniKey,
+  SECTIONS,
+  SERVE_SETTING_NAMES,
+  specOf,
+} from '../config/serve-settings.js';
 
 export async function runConfigCheck(inputs: SettingInputs, out: NodeJS.WritableStream): Promise<number> {
   const loaded = await loadSettings(inputs);
@@ -16,7 +22,19 @@ export async function runConfigCheck(inputs: SettingInputs, out: NodeJS.Writable
     return 1;
   }
   out.write(effectiveSettings(loaded.value));
+  const strangers = unknownVariables(inputs.environment);
+  if (strangers.length > 0) {
+    out.write(`Variables that are not settings of missive serve (a typo?): ${strangers.join(', ')}\n`);
+  }
   return 0;
+}
+
+/** MISSIVE_* variables that name no setting: serve ignores them, so a misspelt one would go unnoticed. */
+function unknownVariables(environment: Readonly<Record<string, string | undefined>>): string[] {
+  const known = new Set(SERVE_SETTING_NAMES.map(environmentVariable));
+  return Object.keys(environment)
+    .filter((name) => name.startsWith('MISSIVE_') && !known.has(name))
+    .sort();
 }
 
 /** The report: one line per setting, by section, as `key = value` then its source. */

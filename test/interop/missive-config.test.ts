@@ -128,6 +128,7 @@ describe('missive config check', () => {
     const run = await missive(['config', 'check', '--config', config, '--sip-port', '5080'], {
       MISSIVE_SIPS_PORT: '5081',
       MISSIVE_ADMIN_SECRET: 'not-to-be-printed',
+      MISSIVE_SIP_PROT: '5090',
     });
     assert.equal(run.code, 0, run.output);
     assert.match(run.output, /^sip_port = 5080 +# command line --sip-port$/m);
@@ -137,6 +138,10 @@ describe('missive config check', () => {
     assert.match(run.output, /^admin_secret = \(set, not shown\) +# environment MISSIVE_ADMIN_SECRET$/m);
     assert.match(run.output, /^push_url = +# default; not used yet$/m);
     assert.ok(!run.output.includes('not-to-be-printed'));
+    assert.match(
+      run.output,
+      /^Variables that are not settings of missive serve \(a typo\?\): .*MISSIVE_SIP_PROT/m,
+    );
   });
 
   test('names the problems and exits 1', async () => {
