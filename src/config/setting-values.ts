@@ -69,13 +69,11 @@ function portNumber(value: string): Parsed<number> {
 export const port: ValueKind<number> = kind('port', (value) => portNumber(value.trim()));
 
 /** A port number, or -1 for "do not listen". */
-export const portOrOff: ValueKind<number> = kind('port', (value) =>
-  value.trim() === '-1'
-    ? ok(-1)
-    : portNumber(value.trim()).ok
-      ? portNumber(value.trim())
-      : no('a port number from 0 to 65535, or -1 (off)'),
-);
+export const portOrOff: ValueKind<number> = kind('port', (value) => {
+  if (value.trim() === '-1') return ok(-1);
+  const parsed = portNumber(value.trim());
+  return parsed.ok ? parsed : no('a port number from 0 to 65535, or -1 (off)');
+});
 
 /** A whole number from `min` up. */
 export function atLeast(min: number, argument = 'n'): ValueKind<number> {

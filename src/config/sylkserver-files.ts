@@ -207,7 +207,7 @@ function trustedPeers(text: string): Converted {
 /** SylkServer advertises `hostname` with the public port (else the local one); https when it has a certificate. */
 function publicUrl(text: string, doc: IniDocument): Converted {
   const host = text.trim();
-  if (host === '') return { notUsed: 'empty' };
+  if (host === '') return { notUsed: 'empty: the URL announced is the web port as served' };
   const port = doc.get('WebServer', 'public_port') ?? doc.get('WebServer', 'local_port') ?? '10888';
   const secure = (doc.get('WebServer', 'certificate') ?? '').trim() !== '';
   return { text: `${secure ? 'https' : 'http'}://${host}:${port.trim()}` };
