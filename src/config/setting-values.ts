@@ -140,12 +140,14 @@ export const httpUrl: ValueKind<string> = kind('url', (value) => {
     : no('an http:// or https:// URL');
 });
 
-/** A domain name: letters, digits, '-' and '.'. */
-export const domainName: ValueKind<string> = kind('domain', (value) =>
-  /^[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*$/.test(value.trim())
-    ? ok(value.trim())
-    : no('a domain name such as example.com'),
-);
+const DOMAIN_NAME = /^[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*$/;
+
+/** A domain name (letters, digits, '-' and '.'), an IPv4 address or a bracketed IPv6 one (RFC 3261 §25.1 host). */
+export const domainName: ValueKind<string> = kind('domain', (value) => {
+  const host = value.trim();
+  const ipv6 = host.startsWith('[') && host.endsWith(']') && isIP(host.slice(1, -1)) === 6;
+  return DOMAIN_NAME.test(host) || ipv6 ? ok(host) : no('a domain name such as example.com');
+});
 
 /** Several values of `item`: repeated on the command line, comma-separated elsewhere (SylkServer's lists). */
 export function listOf<T>(item: ValueKind<T>): ValueKind<readonly T[]> {
