@@ -3,6 +3,7 @@
  * and files, and where each came from; SylkServer keys that missive does not use are listed with why.
  * Exit status 1, with the problems, when `serve` would refuse to start.
  */
+import { stat } from 'node:fs/promises';
 import type { LoadedSettings, SettingInputs } from '../config/load-settings.js';
 import { loadSettings } from '../config/load-settings.js';
 import { describeSource } from '../config/resolve-settings.js';
@@ -22,11 +23,28 @@ export async function runConfigCheck(inputs: SettingInputs, out: NodeJS.Writable
     return 1;
   }
   out.write(effectiveSettings(loaded.value));
+  for (const warning of await exposedSecrets(loaded.value)) out.write(`${warning}\n`);
   const strangers = unknownVariables(inputs.environment);
   if (strangers.length > 0) {
     out.write(`Variables that are not settings of missive serve (a typo?): ${strangers.join(', ')}\n`);
   }
   return 0;
+}
+
+/** A file that holds a secret should be readable by missive's user only, as msrprelay's config.ini should. */
+async function exposedSecrets(settings: LoadedSettings): Promise<string[]> {
+  const warnings: string[] = [];
+  for (const name of SERVE_SETTING_NAMES) {
+    const source = settings.sources[name];
+    if (specOf(name).secret !== true || source.from !== 'file') continue;
+    const mode = (await stat(source.value.file)).mode & 0o777;
+    if ((mode & 0o077) !== 0) {
+      warnings.push(
+        `${source.value.file} holds ${iniKey(name)} and others can read it (mode ${mode.toString(8)}): chmod 600 it`,
+      );
+    }
+  }
+  return warnings;
 }
 
 /** MISSIVE_* variables that name no setting: serve ignores them, so a misspelt one would go unnoticed. */

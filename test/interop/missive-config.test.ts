@@ -144,6 +144,18 @@ describe('missive config check', () => {
     );
   });
 
+  test('warns when a file holding the admin secret is readable by others', async () => {
+    const config = join(dir, 'secret.ini');
+    await writeFile(config, '[Web]\nadmin_secret = from-the-file\n', { mode: 0o644 });
+    const run = await missive(['config', 'check', '--config', config], { MISSIVE_ADMIN_SECRET: '' });
+    assert.equal(run.code, 0, run.output);
+    assert.ok(
+      run.output.includes(`${config} holds admin_secret and others can read it (mode 644): chmod 600 it`),
+      run.output,
+    );
+    assert.ok(!run.output.includes('from-the-file'));
+  });
+
   test('names the problems and exits 1', async () => {
     const run = await missive(['config', 'check'], { MISSIVE_SIP_PORT: 'none' });
     assert.equal(run.code, 1);
