@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -154,6 +154,31 @@ describe('missive config check', () => {
       run.output,
     );
     assert.ok(!run.output.includes('from-the-file'));
+  });
+
+  test("reads SylkServer's files: the values they give, and the keys missive does not use", async () => {
+    const sylk = join(dir, 'sylkserver');
+    await mkdir(sylk);
+    await writeFile(
+      join(sylk, 'webrtcgateway.ini'),
+      '[General]\nsip_domains = example.com\nweb_origins = *\n',
+    );
+    await writeFile(join(sylk, 'config.ini'), '[SIP]\nlocal_tls_port = 5091\n');
+    const run = await missive(['config', 'check', '--sylkserver-config', sylk]);
+    assert.equal(run.code, 0, run.output);
+    const webrtc = join(sylk, 'webrtcgateway.ini').replaceAll('.', '\\.');
+    assert.match(
+      run.output,
+      new RegExp(`^domain = example\\.com +# ${webrtc}:2 \\(SylkServer \\[General\\] sip_domains\\)$`, 'm'),
+    );
+    assert.match(run.output, /^sips_port = 5091 +# .*config\.ini:2 \(SylkServer \[SIP\] local_tls_port\)$/m);
+    assert.match(
+      run.output,
+      new RegExp(
+        `^  ${webrtc}:3 \\[General\\] web_origins: the sylkRTC WebSocket API is not in missive yet$`,
+        'm',
+      ),
+    );
   });
 
   test('names the problems and exits 1', async () => {
