@@ -10,6 +10,12 @@ import {
 } from '../config/serve-settings.js';
 import { commanderParser } from './option-values.js';
 
+/** The options that name the files settings are read from. */
+export interface FileOptions {
+  readonly config?: string;
+  readonly sylkserverConfig?: string;
+}
+
 /** Adds one option per setting (a secret has none: `ps` would show it); none has a default here, so what
  * commander returns is exactly what the command line gave (resolve-settings.ts adds the rest). */
 export function addSettingOptions(command: Command): Command {
