@@ -2,11 +2,13 @@
 /** The `missive` command. Sub-commands are loaded on demand, so each starts with only what it uses. */
 import { Command } from 'commander';
 import { seconds } from './option-values.js';
+import { addConfigCommand } from './config-cli.js';
 import { addServeCommand } from './serve-cli.js';
 
 const program = new Command('missive').description('Messaging server for SIP and WebRTC, and MSRP relay');
 
 addServeCommand(program);
+addConfigCommand(program);
 
 program
   .command('relay')

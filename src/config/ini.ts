@@ -144,6 +144,12 @@ export class IniDocument {
     return [...(own?.values() ?? [])].map(({ key, rawKey, rawValue }) => ({ key, rawKey, rawValue }));
   }
 
+  /** The 1-based line of the section's own entry `key` (not one inherited from DEFAULT); undefined when missing. */
+  lineOf(section: string, key: string): number | undefined {
+    const own = section === DEFAULT_SECTION ? this.#defaults : this.#sections.get(section);
+    return own?.get(transformKey(key))?.line;
+  }
+
   /** The interpolated value, looked up in the section then in DEFAULT; undefined when missing. Throws
    * IniError when the interpolation fails, as configparser's get() would. */
   get(section: string, key: string): string | undefined {
