@@ -278,13 +278,13 @@ describe("SylkServer's config.ini and webrtcgateway.ini", () => {
     assert.equal(values.sipPort, 5070);
     assert.equal(values.sipsPort, 5071);
     assert.deepEqual(values.trustedPeer, ['10.0.0.2/32']);
+    assert.deepEqual(values.webOrigin, ['*']);
     assert.equal(values.wsPort, 10999);
     assert.equal(values.publicUrl, 'https://sip.example.com:443');
     assert.equal(sources.domain.from === 'file' && sources.domain.value.key, 'sip_domains');
     const notUsed = loaded.value.sylkServer?.notUsed.map((key) => `${key.section} ${key.key}`);
     assert.deepEqual(notUsed?.toSorted(), [
       'Cassandra cluster_contact_points',
-      'General web_origins',
       'WebServer certificate',
       'WebServer public_port',
     ]);

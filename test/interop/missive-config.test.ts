@@ -161,7 +161,7 @@ describe('missive config check', () => {
     await mkdir(sylk);
     await writeFile(
       join(sylk, 'webrtcgateway.ini'),
-      '[General]\nsip_domains = example.com\nweb_origins = *\n',
+      '[General]\nsip_domains = example.com\nweb_origins = https://chat.example.com\nxcap_url = https://xcap.example.com\n',
     );
     await writeFile(join(sylk, 'config.ini'), '[SIP]\nlocal_tls_port = 5091\n');
     const run = await missive(['config', 'check', '--sylkserver-config', sylk]);
@@ -175,9 +175,13 @@ describe('missive config check', () => {
     assert.match(
       run.output,
       new RegExp(
-        `^  ${webrtc}:3 \\[General\\] web_origins: the sylkRTC WebSocket API is not in missive yet$`,
+        `^web_origin = https://chat\\.example\\.com +# ${webrtc}:3 \\(SylkServer \\[General\\] web_origins\\)$`,
         'm',
       ),
+    );
+    assert.match(
+      run.output,
+      new RegExp(`^  ${webrtc}:4 \\[General\\] xcap_url: address books are not in missive$`, 'm'),
     );
   });
 
