@@ -5,7 +5,8 @@ import type { OpenStoreOptions, Store } from './store.js';
 import { parseStoreUri } from './uri.js';
 
 /**
- * `sqlite:///absolute/path.db` or `postgresql://user:password@host[:port]/database[?schema=name]`. Creates
+ * `sqlite:///absolute/path.db`, `postgresql://user:password@host[:port]/database[?schema=name]` or
+ * `cassandra://host[:port]/keyspace`. Creates
  * the tables or migrates them, and refuses a database migrated by a newer missive (SchemaVersionError).
  * Rejects with StoreUriError for a URI it cannot use, StoreError otherwise.
  */
@@ -14,6 +15,13 @@ export async function openStore(uri: string, options: OpenStoreOptions = {}): Pr
   if (location.backend === 'sqlite') {
     const { openSqliteStore } = await loadBackend('SQLite', () => import('./sqlite/sqlite-store.js'));
     return openSqliteStore(location.connection, options);
+  }
+  if (location.backend === 'cassandra') {
+    const { openCassandraStore } = await loadBackend(
+      'Cassandra',
+      () => import('./cassandra/cassandra-store.js'),
+    );
+    return openCassandraStore(location.location, options);
   }
   const { openPostgresStore } = await loadBackend('PostgreSQL', () => import('./postgres/postgres-store.js'));
   return openPostgresStore(location.connection, location.schema, options);

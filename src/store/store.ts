@@ -6,7 +6,7 @@ import type { PushTokenStore } from './push-tokens/push-token-store.js';
 import type { StorageAccountStore } from './storage-accounts/storage-account-store.js';
 import type { SubscriberStore } from './subscribers/subscriber-store.js';
 
-export type StoreBackend = 'sqlite' | 'postgres';
+export type StoreBackend = 'sqlite' | 'postgres' | 'cassandra';
 
 export interface Store {
   readonly backend: StoreBackend;
@@ -34,7 +34,10 @@ export interface OpenStoreOptions {
    * server). The wait blocks the event loop, so keep it short. Default 1000 ms.
    */
   readonly busyTimeoutMs?: number;
-  /** PostgreSQL: bounds connecting, waiting for a pooled connection, and each query. Default 5000 ms. */
+  /**
+   * PostgreSQL: bounds connecting, waiting for a pooled connection, and each query. Cassandra: connecting
+   * and each request. Default 5000 ms.
+   */
   readonly timeoutMs?: number;
   /** PostgreSQL: most connections the pool opens. Default 10. */
   readonly maxConnections?: number;

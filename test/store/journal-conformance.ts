@@ -71,7 +71,31 @@ async function appendAll(
   for (const [i, entry] of entries.entries()) await store.journal.append(account, entry, now + i);
 }
 
-export function runJournalConformanceSuite(name: string, open: () => Promise<ConformanceBackend>): void {
+/** The suite's sections, by their titles; a backend that has only some of the stores runs only theirs. */
+export type JournalSection =
+  | 'append'
+  | 'order and cursors'
+  | 'reads bounded by size (§8.41)'
+  | 'accounts are separate'
+  | 'usage (the journal quota)'
+  | 'state and disposition (§3.5, forward only)'
+  | 'unread counters (§3.7)'
+  | 'operations'
+  | 'legacy history query (§3.6)'
+  | 'retention'
+  | 'storage accounts and API tokens'
+  | 'public keys'
+  | 'push tokens (§3.9)'
+  | 'durability and lifecycle';
+
+export function runJournalConformanceSuite(
+  name: string,
+  open: () => Promise<ConformanceBackend>,
+  only?: readonly JournalSection[],
+): void {
+  const section = (title: JournalSection, body: () => void): void => {
+    if (only === undefined || only.includes(title)) describe(title, body);
+  };
   describe(`journal conformance: ${name}`, TIMEOUT, () => {
     let backend: ConformanceBackend;
 
@@ -89,7 +113,7 @@ export function runJournalConformanceSuite(name: string, open: () => Promise<Con
       return { target, store };
     }
 
-    describe('append', () => {
+    section('append', () => {
       it('stores every field as given and returns the stored entry', async (t) => {
         const { store } = await fresh(t);
         // Binary bodies travel as latin-1 text with NULs (§1.4.6); unicode and JSON-looking text too.
@@ -335,7 +359,7 @@ export function runJournalConformanceSuite(name: string, open: () => Promise<Con
       });
     });
 
-    describe('order and cursors', () => {
+    section('order and cursors', () => {
       it('orders entries by append; createdAt is UTC ms from the caller and never goes back', async (t) => {
         const { store } = await fresh(t);
         const times = [T0, T0 + 10, T0 + 5, T0 + 20, T0 - 1000];
@@ -467,7 +491,7 @@ export function runJournalConformanceSuite(name: string, open: () => Promise<Con
       });
     });
 
-    describe('reads bounded by size (§8.41)', () => {
+    section('reads bounded by size (§8.41)', () => {
       it('maxContentBytes: entries while their contents fit, the first always, hasMore when cut', async (t) => {
         const { store } = await fresh(t);
         const j = store.journal;
@@ -587,7 +611,7 @@ export function runJournalConformanceSuite(name: string, open: () => Promise<Con
       });
     });
 
-    describe('accounts are separate', () => {
+    section('accounts are separate', () => {
       it('one account never sees, changes or removes another account’s entries', async (t) => {
         const { store } = await fresh(t);
         await appendAll(store, ALICE, [incoming('a1'), incoming('shared'), incoming('a2')]);
@@ -620,7 +644,7 @@ export function runJournalConformanceSuite(name: string, open: () => Promise<Con
       });
     });
 
-    describe('usage (the journal quota)', () => {
+    section('usage (the journal quota)', () => {
       /** usage() must equal what a full scan finds. */
       async function assertUsage(store: Store, account: string, entries: number): Promise<void> {
         const all = await everything(store, account);
@@ -722,7 +746,7 @@ export function runJournalConformanceSuite(name: string, open: () => Promise<Con
       });
     });
 
-    describe('state and disposition (§3.5, forward only)', () => {
+    section('state and disposition (§3.5, forward only)', () => {
       it('moves pending < accepted < delivered < displayed and never back', async (t) => {
         const { store } = await fresh(t);
         await store.journal.append(ALICE, outgoing('m1'), T0);
@@ -804,7 +828,7 @@ export function runJournalConformanceSuite(name: string, open: () => Promise<Con
       });
     });
 
-    describe('unread counters (§3.7)', () => {
+    section('unread counters (§3.7)', () => {
       it('count incoming displayable messages that ask for display, nothing else', async (t) => {
         const { store } = await fresh(t);
         await appendAll(store, ALICE, [
@@ -861,7 +885,7 @@ export function runJournalConformanceSuite(name: string, open: () => Promise<Con
       });
     });
 
-    describe('operations', () => {
+    section('operations', () => {
       it('markConversationRead empties every disposition of the conversation and journals its record', async (t) => {
         const { store } = await fresh(t);
         await appendAll(store, ALICE, [
@@ -1007,7 +1031,7 @@ export function runJournalConformanceSuite(name: string, open: () => Promise<Con
       });
     });
 
-    describe('legacy history query (§3.6)', () => {
+    section('legacy history query (§3.6)', () => {
       it('after a message, else after a time, else from the start; limit with hasMore', async (t) => {
         const { store } = await fresh(t);
         await appendAll(
@@ -1074,7 +1098,7 @@ export function runJournalConformanceSuite(name: string, open: () => Promise<Con
       });
     });
 
-    describe('retention', () => {
+    section('retention', () => {
       it('purgeOlderThan deletes what was stored before the cutoff, in chunks, and says how many', async (t) => {
         const { store } = await fresh(t);
         const old = Array.from({ length: 4500 }, (_, i) => ({
@@ -1099,7 +1123,7 @@ export function runJournalConformanceSuite(name: string, open: () => Promise<Con
       });
     });
 
-    describe('storage accounts and API tokens', () => {
+    section('storage accounts and API tokens', () => {
       it('touch creates the account or refreshes its last login', async (t) => {
         const { store } = await fresh(t);
         assert.equal(await store.storageAccounts.get(ALICE), undefined);
@@ -1162,7 +1186,7 @@ export function runJournalConformanceSuite(name: string, open: () => Promise<Con
       });
     });
 
-    describe('public keys', () => {
+    section('public keys', () => {
       it('one key per account, last write wins', async (t) => {
         const { store } = await fresh(t);
         const key = `-----BEGIN PGP PUBLIC KEY BLOCK-----\n\n${'mQINBGV'.repeat(2000)}\n-----END PGP PUBLIC KEY BLOCK-----\n`;
@@ -1183,7 +1207,7 @@ export function runJournalConformanceSuite(name: string, open: () => Promise<Con
       });
     });
 
-    describe('push tokens (§3.9)', () => {
+    section('push tokens (§3.9)', () => {
       it('upsert by (account, app, device), list, remove', async (t) => {
         const { store } = await fresh(t);
         const ios: PushToken = {
@@ -1228,7 +1252,7 @@ export function runJournalConformanceSuite(name: string, open: () => Promise<Con
       });
     });
 
-    describe('durability and lifecycle', () => {
+    section('durability and lifecycle', () => {
       it('an append that resolved survives the writer being killed (SIGKILL) right after', async () => {
         const target = await backend.fresh();
         const result = await runTypeScript(
