@@ -27,7 +27,10 @@ export interface Store {
 }
 
 export interface OpenStoreOptions {
-  /** SQLite: create the database file when it does not exist (its directory must). Default true. */
+  /**
+   * SQLite: create the database file when it does not exist (its directory must). Cassandra: create the
+   * keyspace when it does not exist. Default true.
+   */
   readonly create?: boolean;
   /**
    * SQLite: how long a write waits for another connection's lock (another process: the CLI, a second

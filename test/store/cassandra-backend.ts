@@ -36,6 +36,8 @@ export async function cassandraBackend(): Promise<ConformanceBackend> {
         relayTable: 'subscriber',
         async query(cql, params = []) {
           const result = await admin.execute(cql, [...params], { prepare: true });
+          // The driver's types promise rows, but a schema statement's result has none.
+          if (!Array.isArray(result.rows)) return [];
           return result.rows.map(
             (row): Row => Object.fromEntries(row.keys().map((key) => [key, row.get(key) as unknown])),
           );

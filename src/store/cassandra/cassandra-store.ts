@@ -4,6 +4,7 @@
  * SylkServer keyspace that missive takes over. The driver's requests are durable as the consistency level
  * says (default local_quorum: a majority of the local data center's replicas wrote the commit log).
  */
+import { StoreError } from '../errors.js';
 import type { JournalStore } from '../journal/journal-store.js';
 import type { LocationStore } from '../location/location-store.js';
 import { DEFAULT_TIMEOUT_MS, type OpenStoreOptions, type Store } from '../store.js';
@@ -11,7 +12,7 @@ import type { SubscriberStore } from '../subscribers/subscriber-store.js';
 import { notOnCassandra } from './not-yet.js';
 import { CassandraPublicKeyStore } from './public-keys.js';
 import { CassandraPushTokenStore } from './push-tokens.js';
-import { CASSANDRA_SCHEMA_VERSION, createSchema } from './schema.js';
+import { CASSANDRA_SCHEMA_VERSION, createSchema, schemaState } from './schema.js';
 import { CassandraSession } from './session.js';
 import { CassandraStorageAccountStore } from './storage-accounts.js';
 import type { CassandraLocation } from './uri.js';
@@ -41,7 +42,10 @@ export class CassandraStore implements Store {
   }
 }
 
-/** Connects, and creates the keyspace and the tables that are missing. */
+/**
+ * Connects, and creates the keyspace (unless `create` is false: then a missing keyspace is a StoreError) and
+ * the tables that are missing. missive's own tables are created in an existing SylkServer keyspace too.
+ */
 export async function openCassandraStore(
   location: CassandraLocation,
   options: OpenStoreOptions = {},
@@ -50,6 +54,9 @@ export async function openCassandraStore(
     timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
   });
   try {
+    if (options.create === false && !(await schemaState(session, location.keyspace)).keyspace) {
+      throw new StoreError(`no keyspace ${location.keyspace} on ${location.contactPoints.join(',')}`);
+    }
     await createSchema(session, location);
     return new CassandraStore(session, location);
   } catch (error) {

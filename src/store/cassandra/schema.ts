@@ -48,6 +48,31 @@ function tableStatements(): string[] {
   ];
 }
 
+/** The tables createSchema() makes, in its order. */
+export const CASSANDRA_TABLE_NAMES: readonly string[] = Object.values(CASSANDRA_TABLES);
+
+export interface SchemaState {
+  readonly keyspace: boolean;
+  /** Every table of CASSANDRA_TABLE_NAMES, and whether the keyspace has it. */
+  readonly tables: ReadonlyMap<string, boolean>;
+}
+
+/** What of the schema the keyspace has (dbinit's report, sylk spec §6). */
+export async function schemaState(session: CassandraSession, keyspace: string): Promise<SchemaState> {
+  const found = await session.rows(
+    'SELECT keyspace_name FROM system_schema.keyspaces WHERE keyspace_name = ?',
+    [keyspace],
+  );
+  const rows = await session.rows('SELECT table_name FROM system_schema.tables WHERE keyspace_name = ?', [
+    keyspace,
+  ]);
+  const present = new Set(rows.map((row) => String(row.get('table_name'))));
+  return {
+    keyspace: found.length > 0,
+    tables: new Map(CASSANDRA_TABLE_NAMES.map((name) => [name, present.has(name)])),
+  };
+}
+
 /** Creates the keyspace when missing, then the tables that are missing, inside it. */
 export async function createSchema(session: CassandraSession, location: CassandraLocation): Promise<void> {
   await session.schema(
