@@ -12,7 +12,7 @@ import type { SubscriberStore } from '../subscribers/subscriber-store.js';
 import { notOnCassandra } from './not-yet.js';
 import { CassandraPublicKeyStore } from './public-keys.js';
 import { CassandraPushTokenStore } from './push-tokens.js';
-import { CASSANDRA_SCHEMA_VERSION, createSchema, schemaState } from './schema.js';
+import { CASSANDRA_SCHEMA_VERSION, createSchema, type SchemaState, schemaState } from './schema.js';
 import { CassandraSession } from './session.js';
 import { CassandraStorageAccountStore } from './storage-accounts.js';
 import type { CassandraLocation } from './uri.js';
@@ -62,5 +62,20 @@ export async function openCassandraStore(
   } catch (error) {
     await session.close();
     throw error;
+  }
+}
+
+/** What of missive's schema the keyspace has, without changing anything (`missive db dbinit` asks first). */
+export async function inspectCassandraSchema(
+  location: CassandraLocation,
+  options: OpenStoreOptions = {},
+): Promise<SchemaState> {
+  const session = await CassandraSession.connect(location, {
+    timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+  });
+  try {
+    return await schemaState(session, location.keyspace);
+  } finally {
+    await session.close();
   }
 }
