@@ -44,7 +44,9 @@ export function parseStoreUri(uri: string, baseDir: string = process.cwd()): Sto
     return { backend: 'sqlite', connection: parsed };
   }
   if (parsed.dialect === 'postgres') return { backend: 'postgres', connection: parsed, schema };
-  throw new StoreUriError('the store supports sqlite:///, postgresql:// and cassandra:// URIs');
+  throw new StoreUriError(
+    'the store supports sqlite:/// and postgresql:// URIs, and cassandra:// for the messaging data',
+  );
 }
 
 /** Removes `schema=` from the query, which the shared parser does not know. */
