@@ -187,6 +187,21 @@ describe('Cassandra store', TIMEOUT, () => {
     }
   });
 
+  it("applies the URI's consistency level: two replicas cannot answer on a single node", async (t) => {
+    const target = await backend.fresh();
+    const store = await openStore(`${target.uri}?consistency=two`);
+    t.after(() => store.close());
+    await assert.rejects(store.publicKeys.set(ALICE, 'key', T0), (error: unknown) => {
+      assert.ok(error instanceof StoreError);
+      assert.match(error.message, /replica|Not enough|Cannot achieve consistency/i);
+      return true;
+    });
+    const one = await openStore(`${target.uri}?consistency=one`);
+    t.after(() => one.close());
+    await one.publicKeys.set(ALICE, 'key', T0);
+    assert.equal((await one.publicKeys.get(ALICE))?.key, 'key');
+  });
+
   it('with create: false, refuses a keyspace that does not exist, and creates nothing', async () => {
     const target = await backend.fresh();
     await assert.rejects(openStore(target.uri, { create: false }), /no keyspace/);
