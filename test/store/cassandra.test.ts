@@ -224,7 +224,14 @@ describe('Cassandra store', TIMEOUT, () => {
     const port = await listeningPort(server);
     await new Promise((resolve) => server.close(resolve));
     const started = Date.now();
-    await assert.rejects(openStore(`cassandra://127.0.0.1:${port}/ks`, { timeoutMs: 2000 }), StoreError);
+    await assert.rejects(
+      openStore(`cassandra://127.0.0.1:${port}/ks`, { timeoutMs: 2000 }),
+      (error: unknown) => {
+        assert.ok(error instanceof StoreError);
+        assert.match(error.message, /cannot connect to Cassandra/);
+        return true;
+      },
+    );
     assert.ok(Date.now() - started < 10_000);
   });
 
