@@ -88,6 +88,9 @@ concurrent_counter_writes: 4
 concurrent_compactors: 1
 key_cache_size: 8MiB
 counter_cache_size: 4MiB
+# A journal transaction is one batch holding whole messages (the store bounds a message at 8 MiB).
+batch_size_warn_threshold: 16MiB
+batch_size_fail_threshold: 64MiB
 YAML
   cat >"$dir/conf/logback.xml" <<'XML'
 <configuration>

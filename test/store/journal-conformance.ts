@@ -1,7 +1,7 @@
 /**
  * The journal's contract and its companions' (storage accounts and tokens, public keys, push tokens), run
- * against every backend (journal-sqlite.test.ts, journal-postgres.test.ts). Each test works on a fresh
- * target (new file, new schema) and closes what it opened.
+ * against every backend (journal-sqlite.test.ts, journal-postgres.test.ts, journal-cassandra.test.ts). Each
+ * test works on a fresh target (new file, new schema, new keyspace) and closes what it opened.
  */
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
@@ -71,31 +71,7 @@ async function appendAll(
   for (const [i, entry] of entries.entries()) await store.journal.append(account, entry, now + i);
 }
 
-/** The suite's sections, by their titles; a backend that has only some of the stores runs only theirs. */
-export type JournalSection =
-  | 'append'
-  | 'order and cursors'
-  | 'reads bounded by size (§8.41)'
-  | 'accounts are separate'
-  | 'usage (the journal quota)'
-  | 'state and disposition (§3.5, forward only)'
-  | 'unread counters (§3.7)'
-  | 'operations'
-  | 'legacy history query (§3.6)'
-  | 'retention'
-  | 'storage accounts and API tokens'
-  | 'public keys'
-  | 'push tokens (§3.9)'
-  | 'durability and lifecycle';
-
-export function runJournalConformanceSuite(
-  name: string,
-  open: () => Promise<ConformanceBackend>,
-  only?: readonly JournalSection[],
-): void {
-  const section = (title: JournalSection, body: () => void): void => {
-    if (only === undefined || only.includes(title)) describe(title, body);
-  };
+export function runJournalConformanceSuite(name: string, open: () => Promise<ConformanceBackend>): void {
   describe(`journal conformance: ${name}`, TIMEOUT, () => {
     let backend: ConformanceBackend;
 
@@ -113,7 +89,7 @@ export function runJournalConformanceSuite(
       return { target, store };
     }
 
-    section('append', () => {
+    describe('append', () => {
       it('stores every field as given and returns the stored entry', async (t) => {
         const { store } = await fresh(t);
         // Binary bodies travel as latin-1 text with NULs (§1.4.6); unicode and JSON-looking text too.
@@ -359,7 +335,7 @@ export function runJournalConformanceSuite(
       });
     });
 
-    section('order and cursors', () => {
+    describe('order and cursors', () => {
       it('orders entries by append; createdAt is UTC ms from the caller and never goes back', async (t) => {
         const { store } = await fresh(t);
         const times = [T0, T0 + 10, T0 + 5, T0 + 20, T0 - 1000];
@@ -491,7 +467,7 @@ export function runJournalConformanceSuite(
       });
     });
 
-    section('reads bounded by size (§8.41)', () => {
+    describe('reads bounded by size (§8.41)', () => {
       it('maxContentBytes: entries while their contents fit, the first always, hasMore when cut', async (t) => {
         const { store } = await fresh(t);
         const j = store.journal;
@@ -611,7 +587,7 @@ export function runJournalConformanceSuite(
       });
     });
 
-    section('accounts are separate', () => {
+    describe('accounts are separate', () => {
       it('one account never sees, changes or removes another account’s entries', async (t) => {
         const { store } = await fresh(t);
         await appendAll(store, ALICE, [incoming('a1'), incoming('shared'), incoming('a2')]);
@@ -644,7 +620,7 @@ export function runJournalConformanceSuite(
       });
     });
 
-    section('usage (the journal quota)', () => {
+    describe('usage (the journal quota)', () => {
       /** usage() must equal what a full scan finds. */
       async function assertUsage(store: Store, account: string, entries: number): Promise<void> {
         const all = await everything(store, account);
@@ -697,6 +673,11 @@ export function runJournalConformanceSuite(
       });
 
       it('is counted from the existing entries when a store from before the counters is migrated', async (t) => {
+        if (name === 'Cassandra') {
+          // Not a gap: the Cassandra journal has had its counters from its first version; nothing to migrate.
+          t.skip('no SQL migration on Cassandra: its journal has had its counters from the start');
+          return;
+        }
         const { target, store } = await fresh(t);
         await appendAll(store, ALICE, [
           incoming('m1', { content: '«ü» 😀' }),
@@ -746,7 +727,7 @@ export function runJournalConformanceSuite(
       });
     });
 
-    section('state and disposition (§3.5, forward only)', () => {
+    describe('state and disposition (§3.5, forward only)', () => {
       it('moves pending < accepted < delivered < displayed and never back', async (t) => {
         const { store } = await fresh(t);
         await store.journal.append(ALICE, outgoing('m1'), T0);
@@ -828,7 +809,7 @@ export function runJournalConformanceSuite(
       });
     });
 
-    section('unread counters (§3.7)', () => {
+    describe('unread counters (§3.7)', () => {
       it('count incoming displayable messages that ask for display, nothing else', async (t) => {
         const { store } = await fresh(t);
         await appendAll(store, ALICE, [
@@ -885,7 +866,7 @@ export function runJournalConformanceSuite(
       });
     });
 
-    section('operations', () => {
+    describe('operations', () => {
       it('markConversationRead empties every disposition of the conversation and journals its record', async (t) => {
         const { store } = await fresh(t);
         await appendAll(store, ALICE, [
@@ -1031,7 +1012,7 @@ export function runJournalConformanceSuite(
       });
     });
 
-    section('legacy history query (§3.6)', () => {
+    describe('legacy history query (§3.6)', () => {
       it('after a message, else after a time, else from the start; limit with hasMore', async (t) => {
         const { store } = await fresh(t);
         await appendAll(
@@ -1098,7 +1079,7 @@ export function runJournalConformanceSuite(
       });
     });
 
-    section('retention', () => {
+    describe('retention', () => {
       it('purgeOlderThan deletes what was stored before the cutoff, in chunks, and says how many', async (t) => {
         const { store } = await fresh(t);
         const old = Array.from({ length: 4500 }, (_, i) => ({
@@ -1123,7 +1104,7 @@ export function runJournalConformanceSuite(
       });
     });
 
-    section('storage accounts and API tokens', () => {
+    describe('storage accounts and API tokens', () => {
       it('touch creates the account or refreshes its last login', async (t) => {
         const { store } = await fresh(t);
         assert.equal(await store.storageAccounts.get(ALICE), undefined);
@@ -1186,7 +1167,7 @@ export function runJournalConformanceSuite(
       });
     });
 
-    section('public keys', () => {
+    describe('public keys', () => {
       it('one key per account, last write wins', async (t) => {
         const { store } = await fresh(t);
         const key = `-----BEGIN PGP PUBLIC KEY BLOCK-----\n\n${'mQINBGV'.repeat(2000)}\n-----END PGP PUBLIC KEY BLOCK-----\n`;
@@ -1207,7 +1188,7 @@ export function runJournalConformanceSuite(
       });
     });
 
-    section('push tokens (§3.9)', () => {
+    describe('push tokens (§3.9)', () => {
       it('upsert by (account, app, device), list, remove', async (t) => {
         const { store } = await fresh(t);
         const ios: PushToken = {
@@ -1252,7 +1233,7 @@ export function runJournalConformanceSuite(
       });
     });
 
-    section('durability and lifecycle', () => {
+    describe('durability and lifecycle', () => {
       it('an append that resolved survives the writer being killed (SIGKILL) right after', async () => {
         const target = await backend.fresh();
         const result = await runTypeScript(

@@ -5,10 +5,10 @@
  * says (default local_quorum: a majority of the local data center's replicas wrote the commit log).
  */
 import { StoreError } from '../errors.js';
-import type { JournalStore } from '../journal/journal-store.js';
 import type { LocationStore } from '../location/location-store.js';
 import { DEFAULT_TIMEOUT_MS, type OpenStoreOptions, type Store } from '../store.js';
 import type { SubscriberStore } from '../subscribers/subscriber-store.js';
+import { CassandraJournalStore } from './journal.js';
 import { notOnCassandra } from './not-yet.js';
 import { CassandraPublicKeyStore } from './public-keys.js';
 import { CassandraPushTokenStore } from './push-tokens.js';
@@ -23,7 +23,7 @@ export class CassandraStore implements Store {
   readonly description: string;
   readonly subscribers: SubscriberStore = notOnCassandra.subscribers();
   readonly locations: LocationStore = notOnCassandra.locations();
-  readonly journal: JournalStore = notOnCassandra.journal();
+  readonly journal: CassandraJournalStore;
   readonly storageAccounts: CassandraStorageAccountStore;
   readonly publicKeys: CassandraPublicKeyStore;
   readonly pushTokens: CassandraPushTokenStore;
@@ -32,6 +32,7 @@ export class CassandraStore implements Store {
   constructor(session: CassandraSession, location: CassandraLocation) {
     this.#session = session;
     this.description = `cassandra://${location.contactPoints.join(',')}/${location.keyspace}`;
+    this.journal = new CassandraJournalStore(session, location.keyspace);
     this.storageAccounts = new CassandraStorageAccountStore(session, location.keyspace);
     this.publicKeys = new CassandraPublicKeyStore(session, location.keyspace);
     this.pushTokens = new CassandraPushTokenStore(session, location.keyspace);

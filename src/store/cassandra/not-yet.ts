@@ -1,10 +1,8 @@
 /**
- * The parts of the Store a Cassandra keyspace does not hold (yet). Subscribers and registrations live in
- * SQL in the reference too (its SIP server's database), never in its Cassandra keyspace; the journal on
- * Cassandra is the next stage of issue 16. Every call rejects with a StoreError that says so, instead of a
- * TypeError deep in a caller.
+ * The parts of the Store a Cassandra keyspace does not hold: subscribers and registrations live in SQL in
+ * the reference too (its SIP server's database), never in its Cassandra keyspace. Every call rejects with a
+ * StoreError that says so, instead of a TypeError deep in a caller.
  */
-import type { JournalStore } from '../journal/journal-store.js';
 import type { LocationStore } from '../location/location-store.js';
 import { StoreError } from '../errors.js';
 import type { SubscriberStore } from '../subscribers/subscriber-store.js';
@@ -25,5 +23,4 @@ function unavailable(what: string): object {
 export const notOnCassandra = {
   subscribers: () => unavailable('subscribers: use an SQL store for them') as SubscriberStore,
   locations: () => unavailable('registrations: use an SQL store for them') as LocationStore,
-  journal: () => unavailable('the message journal yet (issue 16, next stage)') as JournalStore,
 };

@@ -20,6 +20,7 @@ export const CASSANDRA_TABLES = {
   accountTokens: 'missive_storage_account',
   tokenOwners: 'missive_storage_account_token',
   pushTokenTimes: 'missive_push_token',
+  journal: 'missive_journal',
 } as const;
 
 /** The version a Cassandra store reports as its schemaVersion: its tables as created here. */
@@ -43,6 +44,14 @@ function tableStatements(): string[] {
       token_expires_at timestamp)`,
     `CREATE TABLE IF NOT EXISTS ${t.tokenOwners} (token_hash text PRIMARY KEY, account text,
       token_expires_at timestamp)`,
+    // missive's journal (cassandra/journal.ts): one partition per account, its state in static columns, so
+    // that every write is one lightweight transaction on one partition. Rows: entries (kind 'e', key the
+    // zero-padded sequence) and the message-id index (kind 'i', key the message id).
+    `CREATE TABLE IF NOT EXISTS ${t.journal} (account text, kind text, key text, seq bigint, message_id text,
+      created_at bigint, contact text, direction text, content text, content_type text, disposition list<text>,
+      has_disposition boolean, state text, msg_timestamp text, unread boolean, content_bytes bigint,
+      version bigint static, next_seq bigint static, last_created_at bigint static, entry_count bigint static,
+      content_total bigint static, unread_counts map<text, bigint> static, PRIMARY KEY (account, kind, key))`,
     `CREATE TABLE IF NOT EXISTS ${t.pushTokenTimes} (username text, domain text, device_id text, app_id text,
       updated_at timestamp, PRIMARY KEY ((username, domain), device_id, app_id))`,
   ];

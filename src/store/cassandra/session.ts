@@ -7,7 +7,16 @@ import { describeError } from '../../credentials/sql/driver.js';
 import { StoreError } from '../errors.js';
 import type { CassandraLocation } from './uri.js';
 
-export type CqlValue = string | number | boolean | bigint | Date | null | readonly string[];
+export type CqlValue =
+  | string
+  | number
+  | boolean
+  | bigint
+  | Date
+  | null
+  | readonly string[]
+  | ReadonlyMap<string, number>
+  | Record<string, number>;
 export type CqlRow = cassandra.types.Row;
 
 export interface SessionOptions {
@@ -66,6 +75,29 @@ export class CassandraSession {
       );
     } catch (error) {
       throw new StoreError(`a Cassandra batch failed: ${describeError(error)}`, { cause: error });
+    }
+  }
+
+  /**
+   * A conditional batch on one partition of one table (a lightweight transaction): all of it or, when its
+   * condition does not hold, none of it; whether it applied.
+   */
+  async conditionalBatch(
+    statements: readonly { cql: string; params: readonly CqlValue[] }[],
+  ): Promise<boolean> {
+    this.#checkOpen();
+    try {
+      const result = await this.#client.batch(
+        statements.map((s) => ({ query: s.cql, params: [...s.params] })),
+        {
+          prepare: true,
+          consistency: this.#consistency,
+          serialConsistency: cassandra.types.consistencies.localSerial,
+        },
+      );
+      return result.wasApplied();
+    } catch (error) {
+      throw new StoreError(`a Cassandra transaction failed: ${describeError(error)}`, { cause: error });
     }
   }
 
