@@ -2,11 +2,11 @@
 // keyspace (sylk spec §3.11) read as SylkServer wrote it and written so that SylkServer reads it, the
 // tables' types and TTLs, token rows that expire by themselves, and a node that is not there or stops answering.
 import assert from 'node:assert/strict';
-import { createServer, type Socket } from 'node:net';
+import { connect, createServer, type Socket } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { generateApiToken, openStore, StoreError } from '../../src/store/index.js';
 import type { ConformanceBackend } from './backends.js';
-import { cassandraBackend } from './cassandra-backend.js';
+import { CASSANDRA_HOST, cassandraBackend } from './cassandra-backend.js';
 import { ALICE, BOB, incoming, T0 } from './journal-entries.js';
 
 const TIMEOUT = { timeout: 120_000 };
@@ -219,6 +219,43 @@ describe('Cassandra store', TIMEOUT, () => {
     await assert.rejects(store.storageAccounts.get(ALICE), StoreError);
     await assert.rejects(store.publicKeys.get(ALICE), StoreError);
     await assert.rejects(store.pushTokens.list(ALICE), StoreError);
+  });
+
+  it('a request to a node that stops answering mid-session fails within the timeout, as a StoreError', async (t) => {
+    const target = await backend.fresh();
+    // Create the keyspace directly, then reach the node through a relay that can go silent.
+    const direct = await openStore(target.uri);
+    await direct.close();
+    let silent = false;
+    const sockets = new Set<Socket>();
+    const relay = createServer((client) => {
+      const node = connect(Number(CASSANDRA_HOST.split(':')[1]), CASSANDRA_HOST.split(':')[0]);
+      sockets.add(client).add(node);
+      client.on('error', () => undefined);
+      node.on('error', () => undefined);
+      client.on('data', (data) => {
+        if (!silent) node.write(data);
+      });
+      node.on('data', (data) => {
+        if (!silent) client.write(data);
+      });
+    });
+    const port = await listeningPort(relay);
+    t.after(() => {
+      for (const socket of sockets) socket.destroy();
+      relay.close();
+    });
+    const keyspace = target.table('x').split('.')[0]!;
+    const store = await openStore(`cassandra://127.0.0.1:${port}/${keyspace}`, { timeoutMs: 1500 });
+    t.after(() => store.close());
+    await store.publicKeys.set(ALICE, 'key', T0);
+    assert.equal((await store.publicKeys.get(ALICE))?.key, 'key');
+    silent = true;
+    const started = Date.now();
+    await assert.rejects(store.publicKeys.get(ALICE), StoreError);
+    await assert.rejects(store.journal.append(ALICE, incoming('m'), T0), StoreError);
+    const elapsed = Date.now() - started;
+    assert.ok(elapsed < 20_000, `took ${elapsed} ms`);
   });
 
   it('fails quickly when no node listens on the port', async () => {
