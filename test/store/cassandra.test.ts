@@ -4,6 +4,9 @@
 import assert from 'node:assert/strict';
 import { connect, createServer, type Socket } from 'node:net';
 import { after, before, describe, it } from 'node:test';
+import { CassandraJournalStore } from '../../src/store/cassandra/journal.js';
+import { CassandraSession } from '../../src/store/cassandra/session.js';
+import { parseCassandraUri } from '../../src/store/cassandra/uri.js';
 import { generateApiToken, openStore, StoreError } from '../../src/store/index.js';
 import type { ConformanceBackend } from './backends.js';
 import { CASSANDRA_HOST, cassandraBackend } from './cassandra-backend.js';
@@ -200,6 +203,22 @@ describe('Cassandra store', TIMEOUT, () => {
     t.after(() => one.close());
     await one.publicKeys.set(ALICE, 'key', T0);
     assert.equal((await one.publicKeys.get(ALICE))?.key, 'key');
+  });
+
+  it('reads every page of a result: scans and purges see entries beyond the first page', async (t) => {
+    const target = await backend.fresh();
+    const store = await openStore(target.uri);
+    t.after(() => store.close());
+    for (let i = 0; i < 10; i++) await store.journal.append(ALICE, incoming(`p${i}`), T0 + i);
+    // A session whose pages hold 3 rows, as an account of more than 5000 entries meets the default.
+    const location = parseCassandraUri(target.uri);
+    const session = await CassandraSession.connect(location, { timeoutMs: 5000, pageSize: 3 });
+    t.after(() => session.close());
+    const journal = new CassandraJournalStore(session, location.keyspace);
+    assert.deepEqual(await journal.contentTypeCounts(ALICE), new Map([['text/plain', 10]]));
+    assert.equal((await journal.history(ALICE, { since: T0 + 7, limit: 100 })).entries.length, 2);
+    assert.equal(await journal.removeConversation(ALICE, BOB, { now: T0 }).then((r) => r.count), 10);
+    assert.deepEqual(await journal.usage(ALICE), { entries: 0, contentBytes: 0 });
   });
 
   it('with create: false, refuses a keyspace that does not exist, and creates nothing', async () => {

@@ -55,6 +55,8 @@ const COLUMNS =
   'state, msg_timestamp, unread, content_bytes';
 /** Attempts of one transaction against writers of other processes before it gives up. */
 const MAX_ATTEMPTS = 100;
+/** Entries one purge transaction removes at most. */
+const PURGE_CHUNK = 500;
 
 interface State {
   version: number | null;
@@ -319,17 +321,17 @@ export class CassandraJournalStore implements JournalStore {
     let total = 0;
     for (const row of accounts) {
       const account = String(row.get('account'));
-      total += await this.#transact(account, async (tx) => {
-        // Oldest first; createdAt never goes back along the sequence.
-        const old = [];
-        for (const entry of await this.#all(account)) {
-          if (entry.createdAt >= cutoff) break;
-          old.push(entry);
-        }
-        // #remove keeps the counters, unread included.
-        for (const entry of old) this.#remove(tx, entry);
-        return old.length;
-      });
+      // In chunks: one transaction stays a batch of bounded size, whatever the account's age.
+      for (;;) {
+        const purged = await this.#transact(account, async (tx) => {
+          // Oldest first; createdAt never goes back along the sequence. #remove keeps the counters.
+          const old = (await this.#oldest(account, PURGE_CHUNK)).filter((entry) => entry.createdAt < cutoff);
+          for (const entry of old) this.#remove(tx, entry);
+          return old.length;
+        });
+        total += purged;
+        if (purged < PURGE_CHUNK) break;
+      }
     }
     return total;
   }
@@ -493,6 +495,10 @@ export class CassandraJournalStore implements JournalStore {
       [account],
     );
     return rows.map((row) => decode(account, row));
+  }
+
+  async #oldest(account: string, limit: number): Promise<readonly JournalEntry[]> {
+    return (await this.#after(account, 0, limit)).entries;
   }
 
   async #after(account: string, seq: number, limit: number, bounds?: ReadBounds): Promise<JournalPage> {

@@ -22,7 +22,11 @@ export type CqlRow = cassandra.types.Row;
 export interface SessionOptions {
   /** Bounds connecting and each request (the driver's readTimeout). */
   readonly timeoutMs: number;
+  /** Rows per page of a read (the driver's fetchSize); rows() reads every page. Default 5000. */
+  readonly pageSize?: number;
 }
+
+const DEFAULT_PAGE_SIZE = 5000;
 
 /** Schema changes wait for the node to agree on the new schema, which takes seconds on a loaded machine. */
 const SCHEMA_TIMEOUT_MS = 60_000;
@@ -30,11 +34,13 @@ const SCHEMA_TIMEOUT_MS = 60_000;
 export class CassandraSession {
   readonly #client: cassandra.Client;
   readonly #consistency: number;
+  readonly #pageSize: number;
   #closed = false;
 
-  private constructor(client: cassandra.Client, consistency: number) {
+  private constructor(client: cassandra.Client, consistency: number, pageSize: number) {
     this.#client = client;
     this.#consistency = consistency;
+    this.#pageSize = pageSize;
   }
 
   /** Connects to the contact points (without a keyspace: it may not exist yet). */
@@ -51,12 +57,25 @@ export class CassandraSession {
       await client.shutdown().catch(() => undefined);
       throw new StoreError(`cannot connect to Cassandra: ${describeError(error)}`, { cause: error });
     }
-    return new CassandraSession(client, consistency);
+    return new CassandraSession(client, consistency, options.pageSize ?? DEFAULT_PAGE_SIZE);
   }
 
-  /** Rows of a prepared statement. */
+  /**
+   * Every row of a prepared statement, page after page: the driver returns one page per request, and a
+   * caller that read only the first would miss rows without knowing. Statements bound what they read with
+   * LIMIT where they need fewer.
+   */
   async rows(cql: string, params: readonly CqlValue[] = []): Promise<CqlRow[]> {
-    return (await this.#execute(cql, params)).rows;
+    const rows: CqlRow[] = [];
+    let pageState: string | undefined;
+    do {
+      const result = await this.#execute(cql, params, pageState);
+      rows.push(...result.rows);
+      // Typed as a string, but null after the last page.
+      const next: unknown = result.pageState;
+      pageState = typeof next === 'string' ? next : undefined;
+    } while (pageState !== undefined);
+    return rows;
   }
 
   /** Runs a statement; for a lightweight transaction (IF …), whether it applied. */
@@ -118,11 +137,17 @@ export class CassandraSession {
     await this.#client.shutdown();
   }
 
-  async #execute(cql: string, params: readonly CqlValue[]): Promise<cassandra.types.ResultSet> {
+  async #execute(
+    cql: string,
+    params: readonly CqlValue[],
+    pageState?: string,
+  ): Promise<cassandra.types.ResultSet> {
     this.#checkOpen();
     try {
       return await this.#client.execute(cql, [...params], {
         prepare: true,
+        fetchSize: this.#pageSize,
+        ...(pageState === undefined ? {} : { pageState }),
         consistency: this.#consistency,
         serialConsistency: cassandra.types.consistencies.localSerial,
       });
