@@ -144,6 +144,9 @@ launch() {
     -Dcassandra.skip_wait_for_gossip_to_settle=0
     -Dcassandra.ring_delay_ms=0
     -Dcassandra.superuser_setup_delay_ms=0
+    # Test node only: schema changes do not wait for the system tables to flush (tests create a keyspace
+    # and its tables per case), as Cassandra's own distributed tests run it.
+    -Dcassandra.unsafesystem=true
     -Dcassandra-pidfile="$pidfile"
   )
   echo "cassandra: starting a node on $host:$port (data and log in $dir)"
