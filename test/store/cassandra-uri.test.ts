@@ -33,6 +33,24 @@ describe('cassandra:// store URIs', () => {
     });
   });
 
+  it('takes credentials, and never shows the password in an error', () => {
+    const parsed = parseStoreUri('cassandra://missive:p%40ss:w0rd@db1,db2/chat');
+    if (parsed.backend !== 'cassandra') assert.fail(parsed.backend);
+    assert.deepEqual(parsed.location.credentials, { username: 'missive', password: 'p@ss:w0rd' });
+    assert.deepEqual(parsed.location.contactPoints, ['db1:9042', 'db2:9042']);
+    for (const uri of [
+      'cassandra://u:S3cret-pw@bad host/ks',
+      'cassandra://S3cret-pw@h/ks',
+      'cassandra://u:S3cret-pw%ZZ@h/ks',
+    ]) {
+      assert.throws(
+        () => parseStoreUri(uri),
+        (error: unknown) => error instanceof StoreUriError && !error.message.includes('S3cret-pw'),
+        uri,
+      );
+    }
+  });
+
   it('refuses what it cannot use, saying why', () => {
     const refused: [string, RegExp][] = [
       ['cassandra://127.0.0.1', /needs a keyspace/],

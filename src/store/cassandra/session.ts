@@ -49,13 +49,26 @@ export class CassandraSession {
       contactPoints: [...location.contactPoints],
       localDataCenter: location.datacenter,
       socketOptions: { connectTimeout: options.timeoutMs, readTimeout: options.timeoutMs },
+      ...(location.credentials === undefined
+        ? {}
+        : {
+            authProvider: new cassandra.auth.PlainTextAuthProvider(
+              location.credentials.username,
+              location.credentials.password,
+            ),
+          }),
     });
     const consistency = cassandra.types.consistencies[consistencyKey(location.consistency)];
     try {
       await client.connect();
     } catch (error) {
       await client.shutdown().catch(() => undefined);
-      throw new StoreError(`cannot connect to Cassandra: ${describeError(error)}`, { cause: error });
+      throw new StoreError(
+        `cannot connect to Cassandra: ${describeError(error, location.credentials?.password)}`,
+        {
+          cause: error,
+        },
+      );
     }
     return new CassandraSession(client, consistency, options.pageSize ?? DEFAULT_PAGE_SIZE);
   }

@@ -21,6 +21,8 @@ export const CONSISTENCY_LEVELS = [
 export type ConsistencyName = (typeof CONSISTENCY_LEVELS)[number];
 
 export interface CassandraLocation {
+  /** For Cassandra's PasswordAuthenticator: `cassandra://user:password@host/keyspace`. */
+  readonly credentials?: { readonly username: string; readonly password: string };
   /** `host:port`, as the driver takes its contact points. */
   readonly contactPoints: readonly string[];
   readonly keyspace: string;
@@ -56,13 +58,34 @@ export function parseCassandraUri(uri: string): CassandraLocation {
       "the keyspace is not a CQL name (a letter, then letters, digits and '_', 48 at most)",
     );
   }
-  const contactPoints = rest
-    .slice(0, slash)
+  const authority = rest.slice(0, slash);
+  // The last '@' ends the credentials: a password may contain '@' (percent-encoded or not).
+  const at = authority.lastIndexOf('@');
+  const credentials = at === -1 ? undefined : userInfo(authority.slice(0, at));
+  const contactPoints = authority
+    .slice(at + 1)
     .split(',')
     .map((point) => contactPoint(point.trim()));
   if (contactPoints.length > MAX_HOSTS) throw new StoreUriError(`more than ${MAX_HOSTS} contact points`);
   const options = parameters(question === -1 ? '' : rest.slice(question + 1));
-  return { contactPoints, keyspace, ...options };
+  return { ...(credentials === undefined ? {} : { credentials }), contactPoints, keyspace, ...options };
+}
+
+/** Never echoes what it was given: it holds a password. */
+function userInfo(text: string): { username: string; password: string } {
+  const colon = text.indexOf(':');
+  if (colon <= 0) throw new StoreUriError('cassandra:// credentials are user:password@');
+  const username = decodedSecret(text.slice(0, colon));
+  const password = decodedSecret(text.slice(colon + 1));
+  return { username, password };
+}
+
+function decodedSecret(value: string): string {
+  try {
+    return decodeURIComponent(value);
+  } catch {
+    throw new StoreUriError('cassandra:// credentials are not valid percent-encoding');
+  }
 }
 
 function contactPoint(point: string): string {
