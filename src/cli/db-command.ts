@@ -1,5 +1,5 @@
 /**
- * `missive db show|remove …`: the `sylk-db` maintenance tool (spec §6) over missive's store. Without
+ * `missive db dbinit|show|remove …`: the `sylk-db` maintenance tool (spec §6) over missive's store. Without
  * arguments it prints its help and exits 0. Exit status 0 when done, 1 when it could not be done (nothing
  * to remove, declined, store unavailable), 2 for a usage error (bad arguments, account or store URI).
  * Errors and questions go to stderr; what a script reads goes to stdout. Safe while `missive serve` runs:
@@ -8,6 +8,7 @@
 import { type Command, Option } from 'commander';
 import { normalizeAor } from '../registrar/aor.js';
 import { openStore, type Store } from '../store/index.js';
+import { dbinit } from './db/dbinit.js';
 import { Questions } from './db/line-reader.js';
 import {
   type RemoveContext,
@@ -61,6 +62,18 @@ function buildProgram(io: DbCommandIo): StoreProgram {
           for (const line of await showAccount(store, account, io.now())) print(line);
           return EXIT_OK;
         });
+      }),
+    );
+
+  program
+    .command('dbinit')
+    .description('create or update the keyspace and tables (Cassandra), or migrate the database')
+    .addOption(new Option('-y, --yes', 'do not ask for confirmation'))
+    .action(
+      action(async (flags: { yes?: boolean }) => {
+        const options = globals();
+        const uri = await storeUri(options.store, options.dataDir, true);
+        return dbinit({ uri, yes: flags.yes === true, questions: io.questions, print, fail });
       }),
     );
 

@@ -5,7 +5,8 @@ import type { OpenStoreOptions, Store } from './store.js';
 import { parseStoreUri } from './uri.js';
 
 /**
- * `sqlite:///absolute/path.db` or `postgresql://user:password@host[:port]/database[?schema=name]`. Creates
+ * `sqlite:///absolute/path.db`, `postgresql://user:password@host[:port]/database[?schema=name]` or
+ * `cassandra://host[:port]/keyspace`. Creates
  * the tables or migrates them, and refuses a database migrated by a newer missive (SchemaVersionError).
  * Rejects with StoreUriError for a URI it cannot use, StoreError otherwise.
  */
@@ -21,6 +22,14 @@ export async function openStore(uri: string, options: OpenStoreOptions = {}): Pr
       fail,
     );
     return openSqliteStore(location.connection, options);
+  }
+  if (location.backend === 'cassandra') {
+    const { openCassandraStore } = await loadDriverPackage(
+      'cassandra-driver',
+      () => import('./cassandra/cassandra-store.js'),
+      fail,
+    );
+    return openCassandraStore(location.location, options);
   }
   const { openPostgresStore } = await loadDriverPackage(
     'pg',

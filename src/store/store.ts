@@ -6,7 +6,7 @@ import type { PushTokenStore } from './push-tokens/push-token-store.js';
 import type { StorageAccountStore } from './storage-accounts/storage-account-store.js';
 import type { SubscriberStore } from './subscribers/subscriber-store.js';
 
-export type StoreBackend = 'sqlite' | 'postgres';
+export type StoreBackend = 'sqlite' | 'postgres' | 'cassandra';
 
 export interface Store {
   readonly backend: StoreBackend;
@@ -27,14 +27,20 @@ export interface Store {
 }
 
 export interface OpenStoreOptions {
-  /** SQLite: create the database file when it does not exist (its directory must). Default true. */
+  /**
+   * SQLite: create the database file when it does not exist (its directory must). Cassandra: create the
+   * keyspace when it does not exist. Default true.
+   */
   readonly create?: boolean;
   /**
    * SQLite: how long a write waits for another connection's lock (another process: the CLI, a second
    * server). The wait blocks the event loop, so keep it short. Default 1000 ms.
    */
   readonly busyTimeoutMs?: number;
-  /** PostgreSQL: bounds connecting, waiting for a pooled connection, and each query. Default 5000 ms. */
+  /**
+   * PostgreSQL: bounds connecting, waiting for a pooled connection, and each query. Cassandra: connecting
+   * and each request. Default 5000 ms.
+   */
   readonly timeoutMs?: number;
   /** PostgreSQL: most connections the pool opens. Default 10. */
   readonly maxConnections?: number;

@@ -1,6 +1,7 @@
 /**
  * The store URI: `sqlite:///absolute/path.db` (also `sqlite:relative/path.db`, against a base directory)
  * or `postgresql://user:password@host[:port]/database[?sslmode=…&schema=name]` (also `postgres://`).
+ * or `cassandra://host[:port]/keyspace` (cassandra/uri.ts).
  * `schema` puts missive's tables in that PostgreSQL schema, created when missing. Parsing is the relay's
  * (src/sql/uri.ts), so both read a database URI the same way.
  */
@@ -11,6 +12,7 @@ import {
   type ServerConnection,
   type SqliteFileConnection,
 } from '../sql/uri.js';
+import { type CassandraLocation, isCassandraUri, parseCassandraUri } from './cassandra/uri.js';
 import { StoreUriError } from './errors.js';
 
 export type StoreLocation =
@@ -20,10 +22,12 @@ export type StoreLocation =
       readonly connection: ServerConnection;
       /** undefined: the first schema of the server's search_path (normally `public`). */
       readonly schema: string | undefined;
-    };
+    }
+  | { readonly backend: 'cassandra'; readonly location: CassandraLocation };
 
 /** Throws StoreUriError; its message never contains the password. */
 export function parseStoreUri(uri: string, baseDir: string = process.cwd()): StoreLocation {
+  if (isCassandraUri(uri)) return { backend: 'cassandra', location: parseCassandraUri(uri) };
   const { rest, schema } = takeSchemaParameter(uri.trim());
   let parsed;
   try {
@@ -40,7 +44,9 @@ export function parseStoreUri(uri: string, baseDir: string = process.cwd()): Sto
     return { backend: 'sqlite', connection: parsed };
   }
   if (parsed.dialect === 'postgres') return { backend: 'postgres', connection: parsed, schema };
-  throw new StoreUriError('the store supports sqlite:/// and postgresql:// URIs');
+  throw new StoreUriError(
+    'the store supports sqlite:/// and postgresql:// URIs, and cassandra:// for the messaging data',
+  );
 }
 
 /** Removes `schema=` from the query, which the shared parser does not know. */

@@ -1,7 +1,7 @@
 /**
  * The journal's contract and its companions' (storage accounts and tokens, public keys, push tokens), run
- * against every backend (journal-sqlite.test.ts, journal-postgres.test.ts). Each test works on a fresh
- * target (new file, new schema) and closes what it opened.
+ * against every backend (journal-sqlite.test.ts, journal-postgres.test.ts, journal-cassandra.test.ts). Each
+ * test works on a fresh target (new file, new schema, new keyspace) and closes what it opened.
  */
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
@@ -673,6 +673,11 @@ export function runJournalConformanceSuite(name: string, open: () => Promise<Con
       });
 
       it('is counted from the existing entries when a store from before the counters is migrated', async (t) => {
+        if (name === 'Cassandra') {
+          // Not a gap: the Cassandra journal has had its counters from its first version; nothing to migrate.
+          t.skip('no SQL migration on Cassandra: its journal has had its counters from the start');
+          return;
+        }
         const { target, store } = await fresh(t);
         await appendAll(store, ALICE, [
           incoming('m1', { content: '«ü» 😀' }),

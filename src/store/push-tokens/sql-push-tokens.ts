@@ -73,7 +73,8 @@ export class SqlPushTokenStore implements PushTokenStore {
   }
 }
 
-function validate(token: PushToken): void {
+/** Exported for the Cassandra store, which checks the same way. */
+export function validate(token: PushToken): void {
   if (typeof token !== 'object' || (token as unknown) === null)
     throw new InvalidInputError('token', 'is not an object');
   checkName('account', token.account);
