@@ -29,7 +29,10 @@ export function banner(facts: BannerFacts): string {
     `  MSRP relay on msrps://${domain}:${String(msrpPort)};tcp (self-signed certificate in ${certificate})`,
   );
   if (password === undefined) {
-    lines.push('Accounts: `npx tsx src/cli/main.ts user list` (add one with `user add NAME@DOMAIN`)');
+    lines.push(
+      'Accounts: `npx missive user list`; add one with `npx missive user add NAME@DOMAIN`,',
+      '  set a new password with `npx missive user passwd NAME@DOMAIN`',
+    );
   } else {
     lines.push(
       `Test account created: ${TEST_USER}@${domain}  password: ${password}`,
