@@ -672,46 +672,43 @@ export function runJournalConformanceSuite(name: string, open: () => Promise<Con
         await assert.rejects(store.journal.usage(''), InvalidInputError);
       });
 
-      it('is counted from the existing entries when a store from before the counters is migrated', async (t) => {
-        if (name === 'Cassandra') {
-          // Not a gap: the Cassandra journal has had its counters from its first version; nothing to migrate.
-          t.skip('no SQL migration on Cassandra: its journal has had its counters from the start');
-          return;
-        }
-        const { target, store } = await fresh(t);
-        await appendAll(store, ALICE, [
-          incoming('m1', { content: '«ü» 😀' }),
-          incoming('m2'),
-          outgoing('m3'),
-        ]);
-        await appendAll(store, BOB, [incoming('b1')]);
-        await store.close();
-        // Back to schema version 4: no counters, no triggers.
-        const a = target.table('missive_journal_account');
-        const undo =
-          name === 'PostgreSQL'
-            ? [
-                `DROP TRIGGER missive_journal_usage_insert ON ${target.table('missive_journal')}`,
-                `DROP TRIGGER missive_journal_usage_delete ON ${target.table('missive_journal')}`,
-                `DROP FUNCTION ${target.table('missive_journal_usage_insert')}()`,
-                `DROP FUNCTION ${target.table('missive_journal_usage_delete')}()`,
-                `ALTER TABLE ${a} DROP COLUMN entries, DROP COLUMN content_bytes`,
-              ]
-            : [
-                'DROP TRIGGER missive_journal_usage_insert',
-                'DROP TRIGGER missive_journal_usage_delete',
-                `ALTER TABLE ${a} DROP COLUMN entries`,
-                `ALTER TABLE ${a} DROP COLUMN content_bytes`,
-              ];
-        for (const statement of undo) await target.query(statement);
-        await target.query(`DELETE FROM ${target.table('missive_schema')} WHERE version = 5`);
-        const migrated = await openStore(target.uri);
-        t.after(() => migrated.close());
-        await assertUsage(migrated, ALICE, 3);
-        await assertUsage(migrated, BOB, 1);
-        await migrated.journal.append(ALICE, incoming('m4'), T0);
-        await assertUsage(migrated, ALICE, 4);
-      });
+      // SQL stores only: the Cassandra journal has had its counters from its first version, nothing migrates.
+      if (name !== 'Cassandra')
+        it('is counted from the existing entries when a store from before the counters is migrated', async (t) => {
+          const { target, store } = await fresh(t);
+          await appendAll(store, ALICE, [
+            incoming('m1', { content: '«ü» 😀' }),
+            incoming('m2'),
+            outgoing('m3'),
+          ]);
+          await appendAll(store, BOB, [incoming('b1')]);
+          await store.close();
+          // Back to schema version 4: no counters, no triggers.
+          const a = target.table('missive_journal_account');
+          const undo =
+            name === 'PostgreSQL'
+              ? [
+                  `DROP TRIGGER missive_journal_usage_insert ON ${target.table('missive_journal')}`,
+                  `DROP TRIGGER missive_journal_usage_delete ON ${target.table('missive_journal')}`,
+                  `DROP FUNCTION ${target.table('missive_journal_usage_insert')}()`,
+                  `DROP FUNCTION ${target.table('missive_journal_usage_delete')}()`,
+                  `ALTER TABLE ${a} DROP COLUMN entries, DROP COLUMN content_bytes`,
+                ]
+              : [
+                  'DROP TRIGGER missive_journal_usage_insert',
+                  'DROP TRIGGER missive_journal_usage_delete',
+                  `ALTER TABLE ${a} DROP COLUMN entries`,
+                  `ALTER TABLE ${a} DROP COLUMN content_bytes`,
+                ];
+          for (const statement of undo) await target.query(statement);
+          await target.query(`DELETE FROM ${target.table('missive_schema')} WHERE version = 5`);
+          const migrated = await openStore(target.uri);
+          t.after(() => migrated.close());
+          await assertUsage(migrated, ALICE, 3);
+          await assertUsage(migrated, BOB, 1);
+          await migrated.journal.append(ALICE, incoming('m4'), T0);
+          await assertUsage(migrated, ALICE, 4);
+        });
 
       it('is kept on a store opened again, and by appends racing for one account', async (t) => {
         const { target, store } = await fresh(t);
