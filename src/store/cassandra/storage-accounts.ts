@@ -6,9 +6,14 @@
  * token's lifetime, so expired tokens go by themselves; the exact expiry (to the millisecond) is checked on
  * read, with the caller's clock.
  */
-import { checkInteger, checkName, checkTime } from '../checks.js';
+import { checkName, checkTime } from '../checks.js';
 import { StoreError } from '../errors.js';
-import { checkApiToken, hashApiToken, sameTokenHash } from '../storage-accounts/api-token.js';
+import {
+  checkApiToken,
+  checkTokenWrite,
+  hashApiToken,
+  sameTokenHash,
+} from '../storage-accounts/api-token.js';
 import {
   DEFAULT_TOKEN_LIFETIME_MS,
   type StorageAccount,
@@ -16,9 +21,6 @@ import {
 } from '../storage-accounts/storage-account-store.js';
 import { CASSANDRA_TABLES } from './schema.js';
 import type { CassandraSession, CqlRow } from './session.js';
-
-/** Ten years: a longer lifetime is a mistake in the caller's units. */
-const MAX_LIFETIME_MS = 10 * 366 * 24 * 3600 * 1000;
 
 interface AccountToken {
   readonly hash: string;
@@ -71,10 +73,7 @@ export class CassandraStorageAccountStore implements StorageAccountStore {
     now: number,
     lifetimeMs: number = DEFAULT_TOKEN_LIFETIME_MS,
   ): Promise<void> {
-    checkName('account', account);
-    checkApiToken(token);
-    checkTime('now', now);
-    checkInteger('lifetimeMs', lifetimeMs, 1, MAX_LIFETIME_MS);
+    checkTokenWrite(account, token, now, lifetimeMs);
     const hash = hashApiToken(token);
     const expires = new Date(now + lifetimeMs);
     // The TTL outlasts the lifetime by up to a second (whole seconds); the read checks the exact expiry.

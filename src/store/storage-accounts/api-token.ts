@@ -3,10 +3,12 @@
  * `secrets.token_urlsafe()`), stored as their SHA-256 so that a copy of the database grants nothing.
  */
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import { checkName } from '../checks.js';
+import { checkInteger, checkName, checkTime } from '../checks.js';
 import { InvalidInputError } from '../errors.js';
 
 const MIN_TOKEN = 16;
+/** Ten years: a longer lifetime is a mistake in the caller's units. */
+const MAX_LIFETIME_MS = 10 * 366 * 24 * 3600 * 1000;
 const MAX_TOKEN = 512;
 
 export function generateApiToken(): string {
@@ -30,4 +32,17 @@ export function sameTokenHash(stored: string, computed: string): boolean {
   const a = Buffer.from(stored, 'hex');
   const b = Buffer.from(computed, 'hex');
   return a.length === 32 && a.length === b.length && timingSafeEqual(a, b);
+}
+
+/** StorageAccountStore.setToken's inputs, checked the same way by every backend. */
+export function checkTokenWrite(
+  account: string,
+  token: unknown,
+  now: number,
+  lifetimeMs: number,
+): asserts token is string {
+  checkName('account', account);
+  checkApiToken(token);
+  checkTime('now', now);
+  checkInteger('lifetimeMs', lifetimeMs, 1, MAX_LIFETIME_MS);
 }

@@ -1,17 +1,14 @@
 /** StorageAccountStore on any SQL backend (see sql-runner.ts). */
-import { checkInteger, checkName, checkTime } from '../checks.js';
+import { checkName, checkTime } from '../checks.js';
 import { StoreError } from '../errors.js';
 import type { SqlRunner } from '../sql-runner.js';
 import { STORAGE_ACCOUNT_TABLE, type TableNamer } from '../tables.js';
-import { checkApiToken, hashApiToken, sameTokenHash } from './api-token.js';
+import { checkApiToken, checkTokenWrite, hashApiToken, sameTokenHash } from './api-token.js';
 import {
   DEFAULT_TOKEN_LIFETIME_MS,
   type StorageAccount,
   type StorageAccountStore,
 } from './storage-account-store.js';
-
-/** Ten years: a longer lifetime is a mistake in the caller's units. */
-const MAX_LIFETIME_MS = 10 * 366 * 24 * 3600 * 1000;
 
 export class SqlStorageAccountStore implements StorageAccountStore {
   readonly #db: SqlRunner;
@@ -51,10 +48,7 @@ export class SqlStorageAccountStore implements StorageAccountStore {
     now: number,
     lifetimeMs: number = DEFAULT_TOKEN_LIFETIME_MS,
   ): Promise<void> {
-    checkName('account', account);
-    checkApiToken(token);
-    checkTime('now', now);
-    checkInteger('lifetimeMs', lifetimeMs, 1, MAX_LIFETIME_MS);
+    checkTokenWrite(account, token, now, lifetimeMs);
     await this.#db.run(this.#sql.setToken, [account, now, hashApiToken(token), now + lifetimeMs]);
   }
 
