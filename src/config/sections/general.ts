@@ -1,0 +1,41 @@
+/** The [General] settings of `missive serve` (see serve-settings.ts): what missive serves and where it keeps its data. */
+import type { LevelWithSilent } from 'pino';
+import { domainName, flag, LOG_LEVELS, listOf, logLevel, optional, text } from '../setting-values.js';
+import { setting } from './setting-spec.js';
+
+export const GENERAL_SETTINGS = {
+  domain: setting({
+    section: 'General',
+    kind: listOf(domainName),
+    default: ['localhost'],
+    help: 'the SIP domains served; the first is the MSRP relay host name and the test account domain',
+  }),
+  dataDir: setting({
+    section: 'General',
+    kind: text('dir'),
+    default: '.missive',
+    help: 'where generated keys and data are kept (in a file: relative to the file)',
+    path: true,
+  }),
+  host: setting({
+    section: 'General',
+    kind: text('ip'),
+    default: '127.0.0.1',
+    help: 'the address to listen on',
+  }),
+  advertise: setting({
+    section: 'General',
+    kind: optional(text('host')),
+    default: undefined,
+    defaultText: 'the host',
+    help: 'the address written into Via and Record-Route',
+  }),
+  debug: setting({ section: 'General', kind: flag, default: false, help: 'log at debug level' }),
+  logLevel: setting<LevelWithSilent | undefined>({
+    section: 'General',
+    kind: optional(logLevel),
+    default: undefined,
+    defaultText: 'info, or debug with debug',
+    help: `log level: ${LOG_LEVELS.join(', ')}`,
+  }),
+} as const;
