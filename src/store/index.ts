@@ -51,6 +51,7 @@ export {
 export type { LocationStore, UpsertOutcome } from './location/location-store.js';
 export { openStore } from './open.js';
 export type { PublicKey, PublicKeyStore } from './public-keys/public-key-store.js';
+export type { AddressBookStore, StoredAddressBook } from './address-books/address-book-store.js';
 export type { PushToken, PushTokenStore } from './push-tokens/push-token-store.js';
 export { generateApiToken, hashApiToken } from './storage-accounts/api-token.js';
 export {

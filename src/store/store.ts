@@ -1,4 +1,5 @@
 /** A storage backend opened from a URI: subscribers and registrations, the message journal and its companions. */
+import type { AddressBookStore } from './address-books/address-book-store.js';
 import type { JournalStore } from './journal/journal-store.js';
 import type { LocationStore } from './location/location-store.js';
 import type { PublicKeyStore } from './public-keys/public-key-store.js';
@@ -22,6 +23,8 @@ export interface Store {
   readonly storageAccounts: StorageAccountStore;
   readonly publicKeys: PublicKeyStore;
   readonly pushTokens: PushTokenStore;
+  /** Each account's sylkRTC address book. */
+  readonly addressBooks: AddressBookStore;
   /** Idempotent. Operations afterwards reject with StoreError. */
   close(): Promise<void>;
 }

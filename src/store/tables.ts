@@ -16,6 +16,8 @@ export const UNREAD_TABLE = 'missive_journal_unread';
 export const STORAGE_ACCOUNT_TABLE = 'missive_storage_account';
 export const PUBLIC_KEY_TABLE = 'missive_public_key';
 export const PUSH_TOKEN_TABLE = 'missive_push_token';
+/** The sylkRTC address book of each account (sylk spec §1.4.13), one JSON document. */
+export const ADDRESS_BOOK_TABLE = 'missive_address_book';
 
 export type TableNamer = (name: string) => string;
 

@@ -4,6 +4,7 @@
  * SylkServer keyspace that missive takes over. The driver's requests are durable as the consistency level
  * says (default local_quorum: a majority of the local data center's replicas wrote the commit log).
  */
+import { CassandraAddressBookStore } from './address-books.js';
 import { StoreError } from '../errors.js';
 import type { LocationStore } from '../location/location-store.js';
 import { DEFAULT_TIMEOUT_MS, type OpenStoreOptions, type Store } from '../store.js';
@@ -26,6 +27,7 @@ export class CassandraStore implements Store {
   readonly journal: CassandraJournalStore;
   readonly storageAccounts: CassandraStorageAccountStore;
   readonly publicKeys: CassandraPublicKeyStore;
+  readonly addressBooks: CassandraAddressBookStore;
   readonly pushTokens: CassandraPushTokenStore;
   readonly #session: CassandraSession;
 
@@ -35,6 +37,7 @@ export class CassandraStore implements Store {
     this.journal = new CassandraJournalStore(session, location.keyspace);
     this.storageAccounts = new CassandraStorageAccountStore(session, location.keyspace);
     this.publicKeys = new CassandraPublicKeyStore(session, location.keyspace);
+    this.addressBooks = new CassandraAddressBookStore(session, location.keyspace);
     this.pushTokens = new CassandraPushTokenStore(session, location.keyspace);
   }
 

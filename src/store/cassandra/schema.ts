@@ -21,6 +21,7 @@ export const CASSANDRA_TABLES = {
   tokenOwners: 'missive_storage_account_token',
   pushTokenTimes: 'missive_push_token',
   journal: 'missive_journal',
+  addressBooks: 'missive_address_book',
 } as const;
 
 /** The version a Cassandra store reports as its schemaVersion: its tables as created here. */
@@ -54,6 +55,8 @@ function tableStatements(): string[] {
       content_total bigint static, unread_counts map<text, bigint> static, PRIMARY KEY (account, kind, key))`,
     `CREATE TABLE IF NOT EXISTS ${t.pushTokenTimes} (username text, domain text, device_id text, app_id text,
       updated_at timestamp, PRIMARY KEY ((username, domain), device_id, app_id))`,
+    `CREATE TABLE IF NOT EXISTS ${t.addressBooks} (account text PRIMARY KEY, document text, version int,
+      updated_at timestamp)`,
   ];
 }
 

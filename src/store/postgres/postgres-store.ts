@@ -2,6 +2,7 @@
  * The shared store for several instances: PostgreSQL through a pg Pool. A commit is durable as the server
  * is configured (synchronous_commit = on, its default, waits for the WAL flush).
  */
+import { SqlAddressBookStore } from '../address-books/sql-address-books.js';
 import { describeConnection, type ServerConnection } from '../../sql/uri.js';
 import type { JournalStore } from '../journal/journal-store.js';
 import type { Migration } from '../migrations.js';
@@ -24,6 +25,7 @@ export class PostgresStore implements Store {
   readonly journal: JournalStore;
   readonly storageAccounts: SqlStorageAccountStore;
   readonly publicKeys: SqlPublicKeyStore;
+  readonly addressBooks: SqlAddressBookStore;
   readonly pushTokens: SqlPushTokenStore;
   readonly description: string;
   readonly schemaVersion: number;
@@ -40,6 +42,7 @@ export class PostgresStore implements Store {
     const runner = new PostgresRunner(pool);
     this.storageAccounts = new SqlStorageAccountStore(runner, table);
     this.publicKeys = new SqlPublicKeyStore(runner, table);
+    this.addressBooks = new SqlAddressBookStore(runner, table);
     this.pushTokens = new SqlPushTokenStore(runner, table);
   }
 

@@ -164,6 +164,18 @@ export const SQLITE_MIGRATIONS: readonly Migration[] = [
       ];
     },
   },
+  {
+    version: 6,
+    description: 'the sylkRTC address book of each account, one JSON document with a version',
+    statements: (t) => [
+      `CREATE TABLE ${t('missive_address_book')} (
+        account TEXT PRIMARY KEY NOT NULL,
+        document TEXT NOT NULL,
+        version INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL
+      ) WITHOUT ROWID`,
+    ],
+  },
 ];
 
 /**

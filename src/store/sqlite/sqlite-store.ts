@@ -3,6 +3,7 @@
  * write while the server does; `synchronous = FULL` syncs the WAL at every commit, so a write that
  * resolved survives a power cut, not only a crash of the process (NORMAL would only promise the latter).
  */
+import { SqlAddressBookStore } from '../address-books/sql-address-books.js';
 import { existsSync } from 'node:fs';
 import { dirname } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
@@ -37,6 +38,7 @@ export class SqliteStore implements Store {
   readonly journal: JournalStore;
   readonly storageAccounts: SqlStorageAccountStore;
   readonly publicKeys: SqlPublicKeyStore;
+  readonly addressBooks: SqlAddressBookStore;
   readonly pushTokens: SqlPushTokenStore;
   readonly schemaVersion: number;
   readonly #connection: SqliteConnection;
@@ -52,6 +54,7 @@ export class SqliteStore implements Store {
     const table = tableNamer('sqlite');
     this.storageAccounts = new SqlStorageAccountStore(runner, table);
     this.publicKeys = new SqlPublicKeyStore(runner, table);
+    this.addressBooks = new SqlAddressBookStore(runner, table);
     this.pushTokens = new SqlPushTokenStore(runner, table);
   }
 
