@@ -32,6 +32,8 @@ export interface ServeOptions {
   /** Behind-proxy mode for the messaging application (see src/messaging/create.ts). */
   readonly outboundProxy?: string | undefined;
   readonly publicUrl?: string | undefined;
+  /** sylk spec §1.4.13: address books on this XCAP server instead of missive's store. */
+  readonly xcapUrl?: string | undefined;
   readonly debug: boolean;
   /** Journal entries older than this many days are purged; 0 keeps them for ever. Default 365. */
   readonly retentionDays?: number | undefined;
@@ -96,6 +98,7 @@ export async function serverSettings(options: ServeOptions): Promise<ServerSetti
       outboundProxy: options.outboundProxy,
       publicUrl: options.publicUrl ?? webUrl,
       limits: options.messageLimits,
+      xcapUrl: options.xcapUrl,
     },
     web:
       options.wsPort < 0

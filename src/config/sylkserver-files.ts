@@ -66,7 +66,7 @@ const WEBRTCGATEWAY: FileMap = {
     sylk_push_url: { setting: 'pushUrl' },
     file_transfer_dir: { setting: 'fileTransferDir' },
     filetransfer_expire_days: { setting: 'fileTransferExpireDays' },
-    xcap_url: 'address books are not in missive',
+    xcap_url: { setting: 'xcapUrl' },
     local_sip_messages: 'missive sends its own MESSAGEs through [SIP] outbound_proxy or to the devices',
     application_dir: 'missive keeps its data in [General] data_dir',
     recording_dir: 'video rooms are not part of missive',

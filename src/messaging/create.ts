@@ -10,6 +10,9 @@ import type { ApplicationEnvironment } from '../routing/local-application.js';
 import { isSipUri, parseUri } from '../sip/uri.js';
 import type { Store } from '../store/store.js';
 import { DEFAULT_TOKEN_LIFETIME_MS } from '../store/storage-accounts/storage-account-store.js';
+import { AddressBooks } from './address-book/address-books.js';
+import { StoredAddressBooks } from './address-book/stored-address-books.js';
+import { XcapAddressBooks } from './address-book/xcap-address-books.js';
 import { MessageAdmission } from './admission.js';
 import { SipMessagingApplication } from './application.js';
 import type { MessagingContext } from './context.js';
@@ -43,6 +46,8 @@ export interface MessagingConfig {
   readonly maxDecompressedBytes?: number | undefined;
   /** `filetransfer_expire_days` for FT-HTTP conversions (default 15). */
   readonly fileTransferExpireDays?: number | undefined;
+  /** sylk spec §1.4.13: address books on this XCAP server (its base URL) instead of missive's store. */
+  readonly xcapUrl?: string | undefined;
   readonly newId?: (() => string) | undefined;
   readonly logger?: Logger | undefined;
 }
@@ -117,6 +122,12 @@ export function createMessaging(config: MessagingConfig, environment: Applicatio
     // Behind a proxy nothing is local: the proxy routes every message, to missive too.
     isServedDomain: (domain) => !behindProxy && environment.local.isLocalDomain(domain),
     syncLimits: { ...DEFAULT_SYNC_LIMITS, ...config.syncLimits },
+    addressBooks: new AddressBooks(
+      config.xcapUrl === undefined
+        ? new StoredAddressBooks(config.store.addressBooks, clock, config.logger)
+        : new XcapAddressBooks({ baseUrl: config.xcapUrl, logger: config.logger }),
+      config.subscriptions,
+    ),
     logger: config.logger,
   });
   const sip = new SipMessagingApplication({ intake, applicationNames: config.applicationNames });

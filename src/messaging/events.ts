@@ -77,6 +77,17 @@ export interface DispositionEventPayload {
   readonly reason: string;
 }
 
+/** sylk spec §1.4.13: a change of the account's address book, for its other devices. */
+export interface AddressBookEventPayload {
+  readonly sylkrtc: 'account-event';
+  readonly account: string;
+  readonly event: 'addressbook-updated';
+  readonly type: string;
+  readonly action: string;
+  /** The changed object, under the key its type names (`contact`, `group` or `policy`). */
+  readonly [type: string]: unknown;
+}
+
 /** §5.1: what a message push needs; the push client adds the device tokens and the call-id. */
 export interface MessagePush {
   readonly account: string;
@@ -98,6 +109,11 @@ export type MessagingEvent =
       readonly kind: 'disposition-notification';
       readonly account: string;
       readonly payload: DispositionEventPayload;
+    }
+  | {
+      readonly kind: 'addressbook-updated';
+      readonly account: string;
+      readonly payload: AddressBookEventPayload;
     }
   | { readonly kind: 'push'; readonly account: string; readonly push: MessagePush };
 

@@ -9,6 +9,9 @@
  * recipient behind a proxy, is reached by the MESSAGE alone (behind a proxy, the proxy forks it back to
  * missive with X-Sylk-App for the recipient's copy).
  */
+import type { AddressBook, AddressBookChange } from './address-book/address-book.js';
+import type { AddressBooks } from './address-book/address-books.js';
+import type { AddressBookEventPayload } from './events.js';
 import type { Logger } from 'pino';
 import { type Aor, aorOfUri, normalizeAor } from '../registrar/aor.js';
 import { parseUri } from '../sip/uri.js';
@@ -53,6 +56,7 @@ export interface SylkMessagingServiceOptions {
    */
   readonly isServedDomain: (domain: string) => boolean;
   readonly syncLimits: SyncLimits;
+  readonly addressBooks: AddressBooks;
   readonly logger?: Logger | undefined;
 }
 
@@ -64,6 +68,7 @@ export class SylkMessagingService implements MessagingService {
   readonly #subscriptions: AccountSubscriptions;
   readonly #isServedDomain: (domain: string) => boolean;
   readonly #syncLimits: SyncLimits;
+  readonly #addressBooks: AddressBooks;
 
   constructor(options: SylkMessagingServiceOptions) {
     this.#context = options.context;
@@ -71,6 +76,7 @@ export class SylkMessagingService implements MessagingService {
     this.#subscriptions = options.subscriptions;
     this.#isServedDomain = options.isServedDomain;
     this.#syncLimits = options.syncLimits;
+    this.#addressBooks = options.addressBooks;
   }
 
   sendMessage(caller: Caller, message: OutgoingMessage): Promise<ServiceResult> {
@@ -161,6 +167,17 @@ export class SylkMessagingService implements MessagingService {
       if (key === undefined) return invalid('Invalid URI');
       return { ok: true, value: await publicKeyOf(this.#context, key) };
     });
+  }
+
+  fetchAddressBook(caller: Caller): Promise<ServiceResult<AddressBook>> {
+    return this.#guard('address book fetch failed', () => this.#addressBooks.fetch(caller));
+  }
+
+  changeAddressBook(
+    caller: Caller,
+    change: AddressBookChange,
+  ): Promise<ServiceResult<AddressBookEventPayload>> {
+    return this.#guard('address book change failed', () => this.#addressBooks.change(caller, change));
   }
 
   registerPushToken(caller: Caller, token: PushTokenRegistration): Promise<ServiceResult> {

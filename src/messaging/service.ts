@@ -9,7 +9,8 @@
  * MESSAGEs to the recipient's devices, push); adapters only translate. What an operation answers is the
  * service's decision, in words an adapter maps onto its own protocol (a SIP status, a sylkRTC `error`).
  */
-import type { MessagingEvent } from './events.js';
+import type { AddressBook, AddressBookChange } from './address-book/address-book.js';
+import type { AddressBookEventPayload, MessagingEvent } from './events.js';
 
 /** `user@domain` of an account that an adapter has authenticated; only an authenticator makes one. */
 export type AuthenticatedAccount = string & { readonly __authenticated: unique symbol };
@@ -121,6 +122,13 @@ export interface MessagingService {
   removeConversation(caller: Caller, contact: string): Promise<ServiceResult>;
   /** Anyone may look a public key up (sylk spec §1.4.12); undefined when none is stored. */
   lookUpPublicKey(uri: string): Promise<ServiceResult<string | undefined>>;
+  /** sylk spec §1.4.13: the caller's address book. */
+  fetchAddressBook(caller: Caller): Promise<ServiceResult<AddressBook>>;
+  /** One change of the caller's address book; its other devices get the event, the caller gets it back. */
+  changeAddressBook(
+    caller: Caller,
+    change: AddressBookChange,
+  ): Promise<ServiceResult<AddressBookEventPayload>>;
   registerPushToken(caller: Caller, token: PushTokenRegistration): Promise<ServiceResult>;
   removePushToken(caller: Caller, appId: string, deviceId: string): Promise<ServiceResult>;
   /**

@@ -100,6 +100,7 @@ export class MissiveServer {
             outboundProxy: settings.messaging.outboundProxy,
             publicUrl: settings.messaging.publicUrl,
             limits: settings.messaging.limits,
+            xcapUrl: settings.messaging.xcapUrl,
             logger,
           },
           environment,

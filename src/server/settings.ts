@@ -31,6 +31,8 @@ export interface ServerSettings {
     /** The history URL's base in token replies. */
     readonly publicUrl: string;
     readonly limits?: Partial<MessageLimits> | undefined;
+    /** Address books on this XCAP server instead of the store (src/messaging/address-book/). */
+    readonly xcapUrl?: string | undefined;
   };
   /** The web port (HTTP API and SIP over WebSocket); undefined: off. */
   readonly web?:

@@ -161,7 +161,7 @@ describe('missive config check', () => {
     await mkdir(sylk);
     await writeFile(
       join(sylk, 'webrtcgateway.ini'),
-      '[General]\nsip_domains = example.com\nweb_origins = https://chat.example.com\nxcap_url = https://xcap.example.com\n',
+      '[General]\nsip_domains = example.com\nweb_origins = https://chat.example.com\nrecording_dir = /var/spool/rec\nxcap_url = https://xcap.example.com\n',
     );
     await writeFile(join(sylk, 'config.ini'), '[SIP]\nlocal_tls_port = 5091\n');
     const run = await missive(['config', 'check', '--sylkserver-config', sylk]);
@@ -181,7 +181,14 @@ describe('missive config check', () => {
     );
     assert.match(
       run.output,
-      new RegExp(`^  ${webrtc}:4 \\[General\\] xcap_url: address books are not in missive$`, 'm'),
+      new RegExp(`^  ${webrtc}:4 \\[General\\] recording_dir: video rooms are not part of missive$`, 'm'),
+    );
+    assert.match(
+      run.output,
+      new RegExp(
+        `^xcap_url = https://xcap\\.example\\.com +# ${webrtc}:5 \\(SylkServer \\[General\\] xcap_url\\)$`,
+        'm',
+      ),
     );
   });
 

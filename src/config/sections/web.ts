@@ -72,6 +72,13 @@ export const WEB_SETTINGS = {
     default: DEFAULT_TOKEN_FAILURE_LOG_SECONDS,
     help: 'failed token checks are logged as one summary per source per interval',
   }),
+  xcapUrl: setting({
+    section: 'Web',
+    kind: optional(httpUrl),
+    default: undefined,
+    defaultText: "missive's store",
+    help: "address books on this XCAP server's REST API (SylkServer: xcap_url) instead of missive's store",
+  }),
   webOrigin: setting({
     section: 'Web',
     kind: listOf(text('origin')),

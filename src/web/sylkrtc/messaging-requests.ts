@@ -13,13 +13,15 @@ import type {
   ServiceResult,
 } from '../../messaging/service.js';
 import { ACK, type Frame, type Outcome, refused } from './outcome.js';
-import type { AccountDeviceTokenRequest, AccountMessageRequest, MessagingRequest } from './requests.js';
+import type {
+  AccountDeviceTokenRequest,
+  AccountMessageRequest,
+  AccountUpdateAddressbookRequest,
+  MessagingRequest,
+} from './requests.js';
 
 /** sylk spec §1.4.8: `limit` when the request has none. */
 export const DEFAULT_SYNC_LIMIT = 5000;
-
-/** Address books (sylk spec §1.4.13) are not kept yet; sylkrtc.js sends a fetch after every registration. */
-export const ADDRESS_BOOK_UNSUPPORTED = 'Address book not supported by this server';
 
 export async function runMessagingRequest(
   service: MessagingService,
@@ -85,9 +87,55 @@ export async function runMessagingRequest(
     case 'account-remove-conversation':
       return outcomeOf(await service.removeConversation(caller, request.contact));
     case 'account-fetch-addressbook':
+      return fetchAddressBook(service, caller, request.account, send);
     case 'account-update-addressbook':
-      return refused(ADDRESS_BOOK_UNSUPPORTED);
+      return changeAddressBook(service, caller, request, send);
   }
+}
+
+/**
+ * sylk spec §1.4.13: the book in an `addressbook-fetched` event, before the ack (as the reference's file mode
+ * sends it). A book that cannot be read is an error, not an empty book (which a client takes for "every
+ * contact deleted").
+ */
+async function fetchAddressBook(
+  service: MessagingService,
+  caller: Caller,
+  account: string,
+  send: (frame: Frame) => void,
+): Promise<Outcome> {
+  const result = await service.fetchAddressBook(caller);
+  if (!result.ok) return refused(refusalText(result.refusal));
+  send({ sylkrtc: 'account-event', account, event: 'addressbook-fetched', addressbook: result.value });
+  return ACK;
+}
+
+/**
+ * sylk spec §1.4.13: `addressbook-updated` to this connection (the service forks it to the account's other
+ * devices), or `addressbook-update-failed` with why; the ack after either, as the reference sends them.
+ */
+async function changeAddressBook(
+  service: MessagingService,
+  caller: Caller,
+  request: AccountUpdateAddressbookRequest,
+  send: (frame: Frame) => void,
+): Promise<Outcome> {
+  const { action, type, data } = request;
+  const result = await service.changeAddressBook(caller, { action, type, data });
+  if (result.ok) {
+    send({ ...result.value, account: request.account });
+  } else {
+    send({
+      sylkrtc: 'account-event',
+      account: request.account,
+      event: 'addressbook-update-failed',
+      type,
+      action,
+      error: refusalText(result.refusal),
+      id: typeof data.id === 'string' ? data.id : null,
+    });
+  }
+  return ACK;
 }
 
 /** sylk spec §1.4.12: the event before the ack, as the reference's file backend sends it. */
@@ -139,6 +187,7 @@ export function eventFrame(event: MessagingEvent): Frame | undefined {
     case 'message':
     case 'sync':
     case 'disposition-notification':
+    case 'addressbook-updated':
       return event.payload;
     case 'push':
       return undefined;

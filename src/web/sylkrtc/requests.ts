@@ -4,6 +4,12 @@
  * the typed request each becomes once valid. Calls (`session-*`) and video rooms (`videoroom-*`) are known
  * types (so they are answered) that need only a transaction: they are refused as not supported here.
  */
+import {
+  ADDRESS_BOOK_ACTIONS,
+  ADDRESS_BOOK_TYPES,
+  type AddressBookAction,
+  type AddressBookType,
+} from '../../messaging/address-book/address-book.js';
 import type { FieldSpec, FieldValue } from './fields.js';
 
 const TRANSACTION: FieldSpec = { name: 'transaction', kind: { type: 'string' } };
@@ -74,8 +80,8 @@ const SCHEMAS = {
   'account-fetch-addressbook': account('AccountFetchAddressbookRequest'),
   'account-update-addressbook': account(
     'AccountUpdateAddressBookRequest',
-    { name: 'action', kind: { type: 'choice', values: ['add', 'update', 'delete'] } },
-    { name: 'type', kind: { type: 'choice', values: ['contact', 'group', 'policy'] } },
+    { name: 'action', kind: { type: 'choice', values: ADDRESS_BOOK_ACTIONS } },
+    { name: 'type', kind: { type: 'choice', values: ADDRESS_BOOK_TYPES } },
     { name: 'data', kind: { type: 'object' } },
   ),
 } as const satisfies Record<string, Schema>;
@@ -178,7 +184,11 @@ export interface AccountRemoveConversationRequest extends AccountBase<'account-r
   readonly contact: string;
 }
 export type AccountFetchAddressbookRequest = AccountBase<'account-fetch-addressbook'>;
-export type AccountUpdateAddressbookRequest = AccountBase<'account-update-addressbook'>;
+export interface AccountUpdateAddressbookRequest extends AccountBase<'account-update-addressbook'> {
+  readonly action: AddressBookAction;
+  readonly type: AddressBookType;
+  readonly data: Readonly<Record<string, unknown>>;
+}
 export interface CallRequest {
   readonly sylkrtc: 'call';
   /** The type the client sent (session-create, videoroom-join, …). */
@@ -240,8 +250,19 @@ export function buildRequest(type: string, fields: ValidFields, rawLimit: unknow
     case 'account-register':
     case 'account-unregister':
     case 'account-fetch-addressbook':
-    case 'account-update-addressbook':
       return { sylkrtc: type, transaction, account: accountOf };
+    case 'account-update-addressbook': {
+      const data = fields.get('data');
+      return {
+        sylkrtc: type,
+        transaction,
+        account: accountOf,
+        action: ADDRESS_BOOK_ACTIONS.find((action) => action === text('action')) ?? 'add',
+        type: ADDRESS_BOOK_TYPES.find((kind) => kind === text('type')) ?? 'contact',
+        // The validator accepted only a JSON object here.
+        data: isObjectField(data) ? data : {},
+      };
+    }
     case 'account-devicetoken':
       return {
         sylkrtc: 'account-devicetoken',
@@ -304,4 +325,8 @@ export function buildRequest(type: string, fields: ValidFields, rawLimit: unknow
     default:
       return { sylkrtc: 'call', type, transaction };
   }
+}
+
+function isObjectField(value: FieldValue | undefined): value is Readonly<Record<string, unknown>> {
+  return typeof value === 'object' && !Array.isArray(value);
 }

@@ -72,6 +72,16 @@ class FakeMessaging implements MessagingService {
   lookUpPublicKey(uri: string): ReturnType<MessagingService['lookUpPublicKey']> {
     return this.#record('lookUpPublicKey', [uri]);
   }
+  fetchAddressBook(
+    ...args: Parameters<MessagingService['fetchAddressBook']>
+  ): ReturnType<MessagingService['fetchAddressBook']> {
+    return this.#record('fetchAddressBook', args);
+  }
+  changeAddressBook(
+    ...args: Parameters<MessagingService['changeAddressBook']>
+  ): ReturnType<MessagingService['changeAddressBook']> {
+    return this.#record('changeAddressBook', args);
+  }
   registerPushToken(...args: Parameters<MessagingService['registerPushToken']>): Promise<ServiceResult> {
     return this.#record('registerPushToken', args);
   }
@@ -415,12 +425,70 @@ describe('sylkRTC API: the mapping onto the messaging service', () => {
     assert.equal(subscription?.live, false, 'the subscription ended with the registration');
   });
 
-  test('the address book requests are answered with an error (sylkrtc.js would wait for ever otherwise)', async () => {
+  test('address book: fetched and updated events before the ack, a failed change as an event (sylk spec §1.4.13)', async () => {
     const client = await registered();
-    assert.equal(
-      (await client.call({ sylkrtc: 'account-fetch-addressbook', account: ALICE })).error,
-      'Address book not supported by this server',
-    );
+    const book = { contacts: [{ id: 'c1', name: 'Bob', uris: [] }], groups: [], policies: [] };
+    messaging.answer = { ok: true, value: book };
+    let transaction = client.send({ sylkrtc: 'account-fetch-addressbook', account: ALICE });
+    assert.deepEqual(await client.next(), {
+      sylkrtc: 'account-event',
+      account: ALICE,
+      event: 'addressbook-fetched',
+      addressbook: book,
+    });
+    assert.deepEqual(await client.next(), { sylkrtc: 'ack', transaction });
+
+    const contact = { id: 'c2', name: 'Carol', uris: [{ id: 'u', uri: 'sip:carol@example.test' }] };
+    messaging.answer = {
+      ok: true,
+      value: {
+        sylkrtc: 'account-event',
+        account: ALICE,
+        event: 'addressbook-updated',
+        type: 'contact',
+        action: 'add',
+        contact,
+      },
+    };
+    transaction = client.send({
+      sylkrtc: 'account-update-addressbook',
+      account: ALICE,
+      action: 'add',
+      type: 'contact',
+      data: contact,
+    });
+    assert.deepEqual(await client.next(), {
+      sylkrtc: 'account-event',
+      account: ALICE,
+      event: 'addressbook-updated',
+      type: 'contact',
+      action: 'add',
+      contact,
+    });
+    assert.deepEqual(await client.next(), { sylkrtc: 'ack', transaction });
+    const [changeArgs] = messaging.callsOf('changeAddressBook').slice(-1);
+    assert.equal(callerOf(changeArgs).account, ALICE);
+    assert.deepEqual(changeArgs![1], { action: 'add', type: 'contact', data: contact });
+
+    messaging.answer = { ok: false, refusal: { kind: 'invalid', reason: 'no contact with id c9' } };
+    transaction = client.send({
+      sylkrtc: 'account-update-addressbook',
+      account: ALICE,
+      action: 'update',
+      type: 'contact',
+      data: { id: 'c9' },
+    });
+    assert.deepEqual(await client.next(), {
+      sylkrtc: 'account-event',
+      account: ALICE,
+      event: 'addressbook-update-failed',
+      type: 'contact',
+      action: 'update',
+      error: 'no contact with id c9',
+      id: 'c9',
+    });
+    assert.deepEqual(await client.next(), { sylkrtc: 'ack', transaction });
+    messaging.answer = { ok: true, value: undefined };
   });
 
   test('closing the connection ends its subscriptions', async () => {
