@@ -277,6 +277,9 @@ describe('missive db (SQLite)', { concurrency: 4, timeout: 180_000 }, () => {
     assert.deepEqual([key.code, key.stdout], [0, 'Removed public Key from alice@example.com\n']);
     const noKey = await db(['remove', 'public_key', ALICE, '--yes', '--store', store]);
     assert.equal(noKey.code, 1);
+    await withStore(store, async (s) => {
+      assert.equal(await s.addressBooks.put(ALICE, '{"contacts":[]}', 0, Date.now()), true);
+    });
     const all = await db(['remove', 'all', ALICE, '--store', store], 'yes\n');
     assert.equal(all.code, 0, all.stderr);
     assert.equal(
@@ -285,10 +288,12 @@ describe('missive db (SQLite)', { concurrency: 4, timeout: 180_000 }, () => {
         'Removed 5 messages from alice@example.com',
         'Removed alice@example.com from accounts',
         'Removed 2 push tokens from alice@example.com',
+        'Removed address book from alice@example.com',
         '',
       ].join('\n'),
     );
     await withStore(store, async (s) => {
+      assert.equal(await s.addressBooks.get(ALICE), undefined);
       assert.equal(await s.storageAccounts.get(ALICE), undefined);
       assert.equal(await s.journal.count(ALICE), 0);
       assert.equal((await s.pushTokens.list(ALICE)).length, 0);

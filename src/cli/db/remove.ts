@@ -120,7 +120,10 @@ export async function removePushToken(context: RemoveContext, pick: string | und
   return EXIT_OK;
 }
 
-/** Everything of the account: messages, storage account and token, push tokens, public key. */
+/**
+ * Everything of the account: messages, storage account and token, push tokens, public key, and the address
+ * book (which the reference leaves behind, sylk spec §6).
+ */
 export async function removeAll(context: RemoveContext): Promise<number> {
   const { store, account, print } = context;
   if (!(await confirmed(context, `This removes all data of ${account}.`))) return EXIT_FAILED;
@@ -128,6 +131,7 @@ export async function removeAll(context: RemoveContext): Promise<number> {
   if (await store.storageAccounts.remove(account)) print(`Removed ${account} from accounts`);
   print(`Removed ${String(await store.pushTokens.removeAll(account))} push tokens from ${account}`);
   if (await store.publicKeys.remove(account)) print(`Removed public Key from ${account}`);
+  if (await store.addressBooks.remove(account)) print(`Removed address book from ${account}`);
   return EXIT_OK;
 }
 
