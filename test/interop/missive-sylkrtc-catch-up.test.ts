@@ -21,7 +21,7 @@ const PASSWORD = 'secret';
 const ALICE = `alice@${DOMAIN}`;
 const BOB = `bob@${DOMAIN}`;
 
-const idsOf = (event: Json): unknown[] => (event.messages as Json[]).map((m) => m.message_id);
+const idsOf = (event: Json): string[] => (event.messages as Json[]).map((m) => String(m.message_id));
 
 describe('missive serve: an offline device catches up with account-sync-conversations', {
   timeout: 180_000,
@@ -141,7 +141,7 @@ describe('missive serve: an offline device catches up with account-sync-conversa
 
   test('missive stops in the middle of a catch-up: the device reconnects, registers and goes on without a gap or a repeat', async () => {
     const phone = await device(BOB);
-    const seen: unknown[] = idsOf(await phone.sync(BOB, { message_id: null, limit: 3 }));
+    const seen = idsOf(await phone.sync(BOB, { message_id: null, limit: 3 }));
     assert.deepEqual(seen, ['m-1', 'm-2', 'm-3']);
 
     await missive.shutdown();
