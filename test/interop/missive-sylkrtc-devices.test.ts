@@ -342,4 +342,32 @@ describe('missive serve: WebSocket and SIP devices of one account', { timeout: 1
     }
     assert.deepEqual((await second.sync(BOB)).messages, (await bobWeb.sync(BOB)).messages);
   });
+
+  test('the SIP device reads the same journal over the history API as the WebSocket devices by sync', async () => {
+    // sylk spec §2.4.1: the token comes back in a MESSAGE to the asking device.
+    const asked = aliceSip.received.length;
+    const answer = await aliceSip.message({
+      to: 'alice',
+      contentType: 'application/sylk-api-token',
+      body: 'token',
+    });
+    assert.ok(answer.status >= 200 && answer.status < 300, String(answer.status));
+    const reply = await waitFor(
+      () =>
+        aliceSip.received
+          .slice(asked)
+          .find((r) => (r.headers.get('Content-Type') ?? '').startsWith('application/sylk-api-token')),
+      'the token at alice’s SIP device',
+      { timeoutMs: 15_000 },
+    );
+    const { token } = JSON.parse(bodyOf(reply)) as { token: string };
+    const history = await fetch(
+      `http://${LOOPBACK}:${String(missive.ports.ws)}/webrtcgateway/messages/history/${ALICE}`,
+      { headers: { Authorization: `Apikey ${token}` } },
+    );
+    assert.equal(history.status, 200);
+    const { messages } = (await history.json()) as { messages: Json[] };
+    assert.ok(messages.length > 0);
+    assert.deepEqual(messages, (await alicePhone.sync(ALICE)).messages);
+  });
 });
