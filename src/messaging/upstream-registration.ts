@@ -51,13 +51,15 @@ export class UpstreamRegistration {
       return { status: 400, reason: 'Bad Request' };
     const dialog = { callId: generateCallId(), tag: generateTag() };
     const first = await this.#send(this.#request(account, registrar, dialog, 1, undefined));
-    if (first.response === undefined || (first.status !== 401 && first.status !== 407)) return first;
+    const answer = { status: first.status, reason: first.reason };
+    if (first.response === undefined || (first.status !== 401 && first.status !== 407)) return answer;
     const header = first.status === 401 ? 'WWW-Authenticate' : 'Proxy-Authenticate';
     const credentials = answerChallenge(first.response.headers.get(header), user, ha1, 'REGISTER', registrar);
     // A challenge an HA1 cannot answer (another algorithm, no nonce): the account is not verified.
-    if (credentials === undefined) return { status: first.status, reason: first.reason };
+    if (credentials === undefined) return answer;
     const name = first.status === 401 ? 'Authorization' : 'Proxy-Authorization';
-    return this.#send(this.#request(account, registrar, dialog, 2, [name, credentials]));
+    const second = await this.#send(this.#request(account, registrar, dialog, 2, [name, credentials]));
+    return { status: second.status, reason: second.reason };
   }
 
   #request(
