@@ -15,6 +15,7 @@ import { SipHeaders } from '../sip/headers/header-list.js';
 import { generateCallId, generateTag } from '../sip/message/ids.js';
 import { SipRequest, type SipResponse } from '../sip/message/message.js';
 import { isSipUri, parseUri, type SipUri } from '../sip/uri.js';
+import { withLr } from './own-messages.js';
 
 /** The proxy's final answer, or a failure to reach it (408 on a timeout, 503 otherwise, RFC 3261 §8.1.3.1). */
 export interface UpstreamAnswer {
@@ -37,8 +38,7 @@ export class UpstreamRegistration {
 
   constructor(options: UpstreamRegistrationOptions) {
     this.#options = options;
-    const proxy = options.outboundProxy.toString();
-    this.#route = `<${/;lr(?:[;=]|$)/i.test(proxy) ? proxy : `${proxy};lr`}>`;
+    this.#route = `<${withLr(options.outboundProxy)}>`;
   }
 
   /** REGISTERs `account` (`user@domain`) with digest from `ha1`; the proxy's final answer. */
