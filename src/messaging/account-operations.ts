@@ -29,6 +29,15 @@ export interface Requester {
   readonly origin?: DeviceRef | undefined;
 }
 
+/**
+ * The From of the MESSAGE that tells the account's SIP devices of a read or removed conversation: the
+ * contact when a WebSocket device asked (sylk spec §2.7 row C, §1.4.9 step 4, §9 test 36), the account
+ * itself when a SIP device did (rows D3, D4).
+ */
+function notifierOf(requester: Requester, contact: string): string {
+  return partyUri(requester.origin === undefined ? requester.account : contact);
+}
+
 function nowText(context: MessagingContext): string {
   return formatTimestamp(localTimestamp(context.clock.now()));
 }
@@ -179,7 +188,7 @@ export async function markConversationRead(
   });
   sendOwn(context, {
     deliverTo: account,
-    from: partyUri(account),
+    from: notifierOf(requester, contact),
     to: partyUri(account),
     contentType: CONVERSATION_READ,
     body: JSON.stringify({ contact }),
@@ -209,7 +218,7 @@ export async function removeConversation(
   });
   sendOwn(context, {
     deliverTo: account,
-    from: partyUri(account),
+    from: notifierOf(requester, contact),
     to: partyUri(account),
     contentType: CONVERSATION_REMOVE,
     body: JSON.stringify({ contact, timestamp }),

@@ -26,6 +26,7 @@ import type { MessagingService } from './service.js';
 import { SubscribersPolicy } from './storage-policy.js';
 import type { AccountSubscriptions } from './subscriptions.js';
 import { DEFAULT_SYNC_LIMITS, type SyncLimits } from './sync-page.js';
+import { UpstreamRegistration } from './upstream-registration.js';
 
 export interface MessagingConfig {
   readonly store: Store;
@@ -57,6 +58,8 @@ export interface Messaging {
   readonly service: MessagingService;
   /** For the router (routing/messaging-hook.ts). */
   readonly sip: SipMessagingApplication;
+  /** Behind a proxy: how account-register checks a WebSocket client's HA1 (sylk spec §1.7.1). */
+  readonly upstreamRegistration?: UpstreamRegistration | undefined;
 }
 
 const DEFAULT_MAX_DECOMPRESSED = 1024 * 1024;
@@ -131,7 +134,14 @@ export function createMessaging(config: MessagingConfig, environment: Applicatio
     logger: config.logger,
   });
   const sip = new SipMessagingApplication({ intake, applicationNames: config.applicationNames });
-  return { service, sip };
+  const upstreamRegistration = behindProxy
+    ? new UpstreamRegistration({
+        requests: environment.requests,
+        outboundProxy: proxy,
+        logger: config.logger,
+      })
+    : undefined;
+  return { service, sip, upstreamRegistration };
 }
 
 /** The SIP adapter made from the SIP service's parts (for SipServiceOptions.messaging), the service dropped. */

@@ -117,7 +117,8 @@ async function sendThrough(
   }
 }
 
-function withLr(uri: SipUri): string {
+/** The URI as a loose-routing Route entry (RFC 3261 §16.12): `;lr` added when missing. */
+export function withLr(uri: SipUri): string {
   const text = uri.toString();
   return /;lr(?:[;=]|$)/i.test(text) ? text : `${text};lr`;
 }

@@ -120,7 +120,12 @@ export class MissiveServer {
             store,
             sip,
             pems,
-            { loginGate: loginLimiter, messaging: messaging.service, domains: settings.domains },
+            {
+              loginGate: loginLimiter,
+              messaging: messaging.service,
+              domains: settings.domains,
+              upstream: messaging.upstreamRegistration,
+            },
             logger,
           );
     const points = await sip.start();

@@ -12,6 +12,7 @@ import { RetentionPurger } from '../store/journal/retention.js';
 import type { Store } from '../store/store.js';
 import { systemClock } from '../time/clock.js';
 import type { AdminSecret } from '../web/admin-secret.js';
+import type { UpstreamRegistrar } from '../web/sylkrtc/ha1-check.js';
 import { AdminService } from '../web/admin-service.js';
 import { WebService } from '../web/web-service.js';
 import type { ServerSettings } from './settings.js';
@@ -38,6 +39,8 @@ export async function startWeb(
     readonly loginGate: LoginGate;
     readonly messaging: MessagingService;
     readonly domains: readonly string[];
+    /** Behind a proxy: account-register registers upstream (sylk spec §1.7.1). */
+    readonly upstream?: UpstreamRegistrar | undefined;
   },
   logger: Logger,
 ): Promise<{ service: WebService; point: ListeningPoint }> {
@@ -57,6 +60,7 @@ export async function startWeb(
     sylkRtc: {
       loginGate: sylkRtc.loginGate,
       messaging: sylkRtc.messaging,
+      upstream: sylkRtc.upstream,
       settings: { ...settings.sylkRtc, sipDomains: sylkRtc.domains },
     },
   });

@@ -15,6 +15,7 @@ import { TokenFailureLog } from './token-failure-log.js';
 import type { UpgradeHandler } from './upgrades.js';
 import { createWebApp } from './web-app.js';
 import { SylkRtcApi } from './sylkrtc/sylkrtc-api.js';
+import type { UpstreamRegistrar } from './sylkrtc/ha1-check.js';
 import type { SylkRtcSettings } from './sylkrtc/settings.js';
 
 /** SylkServer clients see the reference's product token (spec §4); the comment says what answers. */
@@ -50,6 +51,8 @@ export interface SylkRtcWiring {
   readonly loginGate: LoginGate;
   /** undefined: messaging requests are refused as not available. */
   readonly messaging?: MessagingService | undefined;
+  /** Behind a proxy: where account-register checks the HA1 (sylk spec §1.7.1). */
+  readonly upstream?: UpstreamRegistrar | undefined;
   readonly settings?: Partial<SylkRtcSettings> | undefined;
 }
 
@@ -95,6 +98,7 @@ export class WebService {
         : new SylkRtcApi({
             credentials: options.store.subscribers.credentials,
             loginGate: wiring.loginGate,
+            upstream: wiring.upstream,
             messaging: wiring.messaging,
             touchAccount: (account) => options.store.storageAccounts.touch(account, options.clock.now()),
             clock: options.clock,

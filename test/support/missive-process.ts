@@ -138,6 +138,16 @@ export class MissiveProcess {
     }
   }
 
+  /** SIGTERM, a clean shutdown, waited for; the data directory is kept (start again with `dataDir`). */
+  async shutdown(): Promise<void> {
+    if (this.child.exitCode === null && this.child.signalCode === null) {
+      this.child.kill('SIGTERM');
+      const timer = setTimeout(() => this.child.kill('SIGKILL'), 5000);
+      await this.#exited;
+      clearTimeout(timer);
+    }
+  }
+
   async stop(): Promise<void> {
     if (this.child.exitCode === null && this.child.signalCode === null) {
       this.child.kill('SIGTERM');

@@ -231,7 +231,9 @@ function accountOf(aor: string): string {
 function failureReason(outcome: Exclude<Ha1Outcome, { kind: 'ok' }>): string {
   switch (outcome.kind) {
     case 'wrong':
-      return '403 Forbidden';
+      return outcome.reason ?? '403 Forbidden';
+    case 'unavailable':
+      return outcome.reason;
     case 'blocked':
       return '403 Too Many Failed Attempts';
     case 'store-failed':

@@ -43,14 +43,23 @@ function reprOf(value: unknown, depth: number): string {
   return typeof value === 'bigint' ? value.toString() : 'None';
 }
 
-/** JSON numbers: integers as Python ints, others as Python floats (`1e+21`, `0.5`). */
+/**
+ * JSON numbers: integers as Python ints, others as Python floats. Python's float repr switches to the
+ * exponent form below 1e-4 and from 1e16 on, JavaScript's only below 1e-6 and from 1e21; the digits are the
+ * same shortest round-trip ones. Python writes the exponent with a sign and at least two digits (`1e-05`).
+ */
 function numberRepr(value: number): string {
   if (Number.isInteger(value) && Math.abs(value) < 1e21) return value.toFixed(0);
   if (!Number.isFinite(value)) return value > 0 ? 'inf' : value < 0 ? '-inf' : 'nan';
-  const text = String(value);
-  // JavaScript writes 1e21 and 1e-7; Python writes 1e+21 and 1e-07.
+  const text = Math.abs(value) < 1e-4 ? value.toExponential() : String(value);
   return text.replace(/e([+-])(\d)$/, 'e$10$2').replace(/e(\d)/, 'e+$1');
 }
+
+/**
+ * What Python's str.isprintable() refuses, which repr() escapes: control and format characters,
+ * surrogates, private use, unassigned code points, and separators other than the ASCII space.
+ */
+const NOT_PRINTABLE = /^[\p{Cc}\p{Cf}\p{Cs}\p{Co}\p{Cn}\p{Zl}\p{Zp}\p{Zs}]$/u;
 
 function stringRepr(text: string): string {
   const quote = text.includes("'") && !text.includes('"') ? '"' : "'";
@@ -62,9 +71,10 @@ function stringRepr(text: string): string {
     else if (char === '\n') out += '\\n';
     else if (char === '\r') out += '\\r';
     else if (char === '\t') out += '\\t';
-    else if (code < 0x20 || (code >= 0x7f && code <= 0xa0) || code === 0xad) out += `\\x${hex(code, 2)}`;
-    else if (code >= 0xd800 && code <= 0xdfff) out += `\\u${hex(code, 4)}`;
-    else out += char;
+    else if (char === ' ' || !NOT_PRINTABLE.test(char)) out += char;
+    else if (code < 0x100) out += `\\x${hex(code, 2)}`;
+    else if (code < 0x10000) out += `\\u${hex(code, 4)}`;
+    else out += `\\U${hex(code, 8)}`;
     if (out.length > MAX_REPR_CHARS) break;
   }
   return out + quote;

@@ -15,7 +15,7 @@ import type { MessagingService } from '../../messaging/service.js';
 import type { Clock } from '../../time/clock.js';
 import { refuse, SYLKRTC_SUBPROTOCOL, type UpgradeHandler } from '../upgrades.js';
 import { SylkRtcConnection } from './connection.js';
-import { Ha1Check } from './ha1-check.js';
+import { Ha1Check, type UpstreamRegistrar } from './ha1-check.js';
 import { OriginPolicy } from './origin-policy.js';
 import { DEFAULT_SYLKRTC_SETTINGS, GOING_AWAY_CLOSE_CODE, type SylkRtcSettings } from './settings.js';
 
@@ -24,6 +24,8 @@ export interface SylkRtcApiOptions {
   readonly credentials: CredentialStore;
   /** The process's failed-login limiter, shared with SIP digest and MSRP AUTH. */
   readonly loginGate: LoginGate;
+  /** Behind a proxy: account-register registers upstream with the HA1 instead of reading `credentials`. */
+  readonly upstream?: UpstreamRegistrar | undefined;
   /** The messaging service; undefined: messaging requests are refused as not available. */
   readonly messaging?: MessagingService | undefined;
   /** sylk spec §1.7.1 step 6: creates the storage account or sets its last login. */
@@ -51,7 +53,7 @@ export class SylkRtcApi implements UpgradeHandler {
     this.settings = { ...DEFAULT_SYLKRTC_SETTINGS, ...options.settings };
     this.#logger = options.logger?.child({ component: 'sylkrtc' });
     this.#origins = new OriginPolicy(this.settings.webOrigins);
-    this.#ha1Check = new Ha1Check(options.credentials, options.loginGate, this.#logger);
+    this.#ha1Check = new Ha1Check(options.credentials, options.loginGate, this.#logger, options.upstream);
     this.#upgrader = new WebSocketServer({
       noServer: true,
       clientTracking: false,

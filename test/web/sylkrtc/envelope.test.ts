@@ -38,6 +38,36 @@ describe('pythonRepr: values as the reference quotes them', () => {
     for (const [value, text] of cases) assert.equal(pythonRepr(value), text, JSON.stringify(value));
   });
 
+  test('floats below 1e-4 in exponent form, as Python writes them', () => {
+    const cases: [number, string][] = [
+      [0.0001, '0.0001'],
+      [0.00001, '1e-05'],
+      [0.000001, '1e-06'],
+      [-0.0000025, '-2.5e-06'],
+      [1.25e-10, '1.25e-10'],
+      [1e-100, '1e-100'],
+      [0.5, '0.5'],
+    ];
+    for (const [value, text] of cases) assert.equal(pythonRepr(value), text, String(value));
+  });
+
+  test('characters Python does not print (str.isprintable) are escaped, \\x, \\u or \\U by size', () => {
+    const cases: [string, string][] = [
+      ['a\u00a0b', "'a\\xa0b'"],
+      ['\u200b', "'\\u200b'"],
+      ['\u2028', "'\\u2028'"],
+      ['\ufeff', "'\\ufeff'"],
+      ['\u3000', "'\\u3000'"],
+      ['\ue000', "'\\ue000'"],
+      ['\u{e0001}', "'\\U000e0001'"],
+      ['\u{f0000}', "'\\U000f0000'"],
+      ['\ud800', "'\\ud800'"],
+      ['a b', "'a b'"],
+      ['ü 日本 😀', "'ü 日本 😀'"],
+    ];
+    for (const [value, text] of cases) assert.equal(pythonRepr(value), text, JSON.stringify(value));
+  });
+
   test('long and deep values are cut', () => {
     assert.ok(pythonRepr('x'.repeat(10_000)).length <= 210);
     let deep: unknown = 1;

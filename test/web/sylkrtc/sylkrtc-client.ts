@@ -118,6 +118,79 @@ export class SylkRtcClient {
     return reply;
   }
 
+  /** Sends `request` and waits for its ack or error, whatever other frames arrive in between. */
+  async request(request: Json, timeoutMs = 15_000): Promise<Json> {
+    const transaction = this.send(request);
+    return this.received(
+      `the reply to ${String(request.sylkrtc)}`,
+      (frame) => frame.transaction === transaction && (frame.sylkrtc === 'ack' || frame.sylkrtc === 'error'),
+      timeoutMs,
+    );
+  }
+
+  /** The first frame received so far (or later, waited for) that matches; does not move next()'s place. */
+  async received(what: string, match: (frame: Json) => boolean, timeoutMs = 15_000): Promise<Json> {
+    let found: Json | undefined;
+    await this.#until(
+      () => {
+        found = this.frames.find(match);
+        return found !== undefined;
+      },
+      timeoutMs,
+      what,
+    );
+    if (found === undefined) throw new Error(`no ${what}`);
+    return found;
+  }
+
+  /** The account events of `event` received so far (in order), of `account` when given. */
+  events(event: string, account?: string): Json[] {
+    return this.frames.filter(
+      (frame) =>
+        frame.sylkrtc === 'account-event' &&
+        frame.event === event &&
+        (account === undefined || frame.account === account),
+    );
+  }
+
+  /**
+   * Adds `account` with the HA1 of `password`, registers it and waits for `registered` (sylk spec §1.7.1):
+   * from then on the connection is a device of the account.
+   */
+  async register(account: string, password: string): Promise<void> {
+    const added = await this.request({ sylkrtc: 'account-add', account, password: ha1(account, password) });
+    if (added.sylkrtc !== 'ack') throw new Error(`account-add ${account}: ${JSON.stringify(added)}`);
+    const registering = await this.request({ sylkrtc: 'account-register', account });
+    if (registering.sylkrtc !== 'ack')
+      throw new Error(`account-register ${account}: ${JSON.stringify(registering)}`);
+    const state = await this.received(
+      `${account} registered or failed`,
+      (frame) =>
+        frame.event === 'registration-state' &&
+        frame.account === account &&
+        (frame.state === 'registered' || frame.state === 'failed'),
+    );
+    if (state.state !== 'registered') throw new Error(`${account}: ${JSON.stringify(state)}`);
+  }
+
+  /**
+   * Sends account-sync-conversations and returns its `sync-conversations` event (the ack first, sylk spec
+   * §1.4.8); `fields`: message_id, since, limit as the test wants them (absent: not sent).
+   */
+  async sync(account: string, fields: Json = {}): Promise<Json> {
+    const before = this.events('sync-conversations', account).length;
+    const reply = await this.request({ sylkrtc: 'account-sync-conversations', account, ...fields });
+    if (reply.sylkrtc !== 'ack') throw new Error(`sync ${account}: ${JSON.stringify(reply)}`);
+    await this.#until(
+      () => this.events('sync-conversations', account).length > before,
+      15_000,
+      `the sync-conversations of ${account}`,
+    );
+    const event = this.events('sync-conversations', account)[before];
+    if (event === undefined) throw new Error('no sync-conversations');
+    return event;
+  }
+
   /** Waits for the connection to close. */
   async closedWith(timeoutMs = 10_000): Promise<{ code: number | undefined; reason: string }> {
     await this.#until(() => this.closed, timeoutMs, 'the close');
