@@ -74,15 +74,27 @@ program
     process.exitCode = await runDbCommand(args);
   });
 
+program
+  .command('import')
+  .description('bring the data of another server into missive’s store (import sylkserver)')
+  .usage('sylkserver … (missive import --help)')
+  .argument('[arguments...]')
+  .helpOption(false) // import-command.ts parses its own arguments, --help included
+  .allowUnknownOption()
+  .action(async (args: string[]) => {
+    const { runImportCommand } = await import('./import-command.js');
+    process.exitCode = await runImportCommand(args);
+  });
+
 // A reader that stops early (`missive db show … | head`) closes the pipe: that ends the output, not an error.
 process.stdout.on('error', (error: NodeJS.ErrnoException) => {
   if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
   throw error;
 });
 
-// `user` and `db` parse their own arguments: `missive help user` shows the same help as `missive user --help`.
+// `user`, `db` and `import` parse their own arguments: `missive help user` shows the same help as `missive user --help`.
 const [command, topic] = process.argv.slice(2);
-const selfParsed = new Set(['user', 'db']);
+const selfParsed = new Set(['user', 'db', 'import']);
 const argv =
   command === 'help' && topic !== undefined && selfParsed.has(topic)
     ? [...process.argv.slice(0, 2), topic, '--help']

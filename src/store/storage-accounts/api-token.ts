@@ -8,7 +8,7 @@ import { InvalidInputError } from '../errors.js';
 
 const MIN_TOKEN = 16;
 /** Ten years: a longer lifetime is a mistake in the caller's units. */
-const MAX_LIFETIME_MS = 10 * 366 * 24 * 3600 * 1000;
+export const MAX_TOKEN_LIFETIME_MS = 10 * 366 * 24 * 3600 * 1000;
 const MAX_TOKEN = 512;
 
 export function generateApiToken(): string {
@@ -44,5 +44,5 @@ export function checkTokenWrite(
   checkName('account', account);
   checkApiToken(token);
   checkTime('now', now);
-  checkInteger('lifetimeMs', lifetimeMs, 1, MAX_LIFETIME_MS);
+  checkInteger('lifetimeMs', lifetimeMs, 1, MAX_TOKEN_LIFETIME_MS);
 }
