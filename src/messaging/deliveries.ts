@@ -108,7 +108,12 @@ export async function deliverMessage(context: MessagingContext, message: Inbound
   if (stored(appended.sender)) emitSenderSync(context, message, timestamp);
   if (stored(appended.recipient)) {
     emitMessage(context, message, parsed.contentType, parsed.content);
-    if (PUSH_CONTENT_TYPES.has(parsed.contentType)) await emitPush(context, message);
+    // sylk spec §5.1: the receiver's stored copy of text, HTML or a file transfer. The badge's count is not
+    // awaited: nothing about a push may delay the sender's 200.
+    if (PUSH_CONTENT_TYPES.has(parsed.contentType))
+      emitPush(context, message).catch((error: unknown) => {
+        context.logger?.error({ err: error, account: message.recipient.account }, 'push event not emitted');
+      });
   }
   return fresh(appended);
 }
