@@ -137,7 +137,8 @@ export class PushQueue {
     }
     if (outcome.kind !== 'retry') {
       if (outcome.kind === 'sent') stats.count(job.provider.kind, 'sent');
-      if (outcome.kind === 'failed') stats.count(job.provider.kind, 'failed');
+      // A token that is gone is a push not delivered too (its removal is counted apart).
+      else stats.count(job.provider.kind, 'failed');
       job.done(outcome);
       return;
     }

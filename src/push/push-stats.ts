@@ -6,7 +6,7 @@
 export interface ProviderCounters {
   /** Pushes the provider accepted. */
   readonly sent: number;
-  /** Pushes refused for good, or given up after their retries' time ran out. */
+  /** Pushes refused for good, to a token that is gone, or given up after their retries' time ran out. */
   readonly failed: number;
   /** Retries scheduled (one push may count several). */
   readonly retried: number;
