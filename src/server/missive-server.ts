@@ -32,6 +32,7 @@ import type { ServerSettings } from './settings.js';
 import { SipService } from './sip-service.js';
 import { startPush } from './push.js';
 import type { PushDispatcher } from '../push/dispatcher.js';
+import { PushDeviceWaker } from '../push/device-waker.js';
 import type { PushStatsSnapshot } from '../push/push-stats.js';
 
 /** The SIP nonce key of this process; the previous one's nonces are answered stale (sip/auth/nonce.ts). */
@@ -101,6 +102,8 @@ export class MissiveServer {
       loginLimiter,
       nonceKeys,
       maxTransactions: settings.sip.maxTransactions,
+      deviceWaker: new PushDeviceWaker(push, logger),
+      wakeTimeoutMs: settings.push?.wakeTimeoutMs,
       connectionLimits: settings.sip.connectionLimits,
       messaging: (environment) => {
         messaging = createMessaging(
