@@ -108,12 +108,9 @@ export async function deliverMessage(context: MessagingContext, message: Inbound
   if (stored(appended.sender)) emitSenderSync(context, message, timestamp);
   if (stored(appended.recipient)) {
     emitMessage(context, message, parsed.contentType, parsed.content);
-    // sylk spec §5.1: the receiver's stored copy of text, HTML or a file transfer. The badge's count is not
-    // awaited: nothing about a push may delay the sender's 200.
-    if (PUSH_CONTENT_TYPES.has(parsed.contentType))
-      emitPush(context, message).catch((error: unknown) => {
-        context.logger?.error({ err: error, account: message.recipient.account }, 'push event not emitted');
-      });
+    // sylk spec §5.1: the receiver's stored copy of text, HTML or a file transfer. The badge is counted
+    // before the 200 (one read); the push itself is the dispatcher's, which never makes anyone wait.
+    if (PUSH_CONTENT_TYPES.has(parsed.contentType)) await emitPush(context, message);
   }
   return fresh(appended);
 }
