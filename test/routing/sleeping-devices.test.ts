@@ -17,7 +17,7 @@ import { SipHeaders } from '../../src/sip/headers/header-list.js';
 import { SipRequest } from '../../src/sip/message/message.js';
 import { parseUri } from '../../src/sip/uri.js';
 import { openStore, type Store } from '../../src/store/index.js';
-import type { Binding } from '../../src/store/location/binding.js';
+import type { Binding, PushParameters } from '../../src/store/location/binding.js';
 import { ManualClock } from '../support/manual-clock.js';
 import { eventually } from '../support/wait.js';
 
@@ -33,7 +33,12 @@ class ScriptedWaker implements DeviceWaker {
   }
 }
 
-function binding(contact: string, overrides: Partial<Binding> = {}): Binding {
+function binding(
+  contact: string,
+  overrides: Partial<Binding> = {},
+  /** null: a binding without push parameters. */
+  push: PushParameters | null = PUSH,
+): Binding {
   return {
     aor: AOR,
     contact,
@@ -42,7 +47,7 @@ function binding(contact: string, overrides: Partial<Binding> = {}): Binding {
     cseq: 1,
     path: [],
     source: { transport: 'tcp', host: '127.0.0.1', port: 5070, connectionId: 'c-dead' },
-    push: PUSH,
+    ...(push === null ? {} : { push }),
     updatedAt: 1_000,
     ...overrides,
   };
@@ -96,7 +101,7 @@ describe('sleeping devices (RFC 8599 §5.6)', () => {
           source: { transport: 'tcp', host: '127.0.0.1', port: 1, connectionId: 'c-live' },
         }),
         binding('sip:bob@10.0.0.3', { source: { transport: 'udp', host: '127.0.0.1', port: 2 } }),
-        binding('sip:bob@10.0.0.4;transport=tcp', { push: undefined }),
+        binding('sip:bob@10.0.0.4;transport=tcp', {}, null),
       ],
       request('MESSAGE'),
     );
