@@ -333,4 +333,43 @@ describe('push dispatcher', () => {
     pushes.onMessagePush(push());
     assert.equal(provider.sent.length, 0);
   });
+
+  it('a wake push goes through the queue; its token-gone answer removes no stored token', async () => {
+    await store.pushTokens.upsert(token('d1'));
+    const provider = new ScriptedProvider(
+      'sylk-pushserver',
+      () => clock.now(),
+      () => ({
+        kind: 'token-gone',
+        reason: 'HTTP 410',
+      }),
+    );
+    const pushes = dispatcher(provider);
+    const target = {
+      account: BOB,
+      appId: APP,
+      deviceId: 'd1',
+      platform: 'apple',
+      token: 'tok-d1',
+      silent: false,
+    };
+    const outcome = await pushes.wake(target, {
+      kind: 'wake',
+      callId: 'c',
+      method: 'MESSAGE',
+      from: 'alice@example.com',
+      to: BOB,
+    });
+    assert.equal(outcome.kind, 'token-gone');
+    assert.equal(provider.sent.length, 1);
+    assert.equal((await store.pushTokens.list(BOB)).length, 1);
+    const none = dispatcher(undefined);
+    assert.deepEqual(
+      await none.wake(target, { kind: 'wake', callId: 'c', method: 'INVITE', from: 'a', to: BOB }),
+      {
+        kind: 'failed',
+        reason: 'no push provider',
+      },
+    );
+  });
 });
