@@ -13,6 +13,7 @@ import { MissiveServer } from '../server/missive-server.js';
 import type { ServerSettings } from '../server/settings.js';
 import { stopOnSignals } from '../server/signals.js';
 import type { SipListen } from '../server/sip-service.js';
+import type { PushSettings } from '../push/push-settings.js';
 import type { ConnectionLimits } from '../sip/transport/connection-limits.js';
 import type { SylkRtcSettings } from '../web/sylkrtc/settings.js';
 import { storeUri } from './store-location.js';
@@ -69,6 +70,8 @@ export interface ServeOptions {
   readonly loginMaxEntries?: number | undefined;
   /** The sylkRTC WebSocket API's origins and limits (web/sylkrtc/settings.ts); its SIP domains are --domain's. */
   readonly sylkRtc?: Partial<SylkRtcSettings> | undefined;
+  /** Push providers and dispatch (src/push/); default: no provider. */
+  readonly push?: PushSettings | undefined;
 }
 
 export async function runServeCommand(options: ServeOptions): Promise<void> {
@@ -122,6 +125,7 @@ export async function serverSettings(options: ServeOptions): Promise<ServerSetti
         : { port: options.adminPort, secret: options.adminSecret },
     relay: { port: options.msrpPort, debug: options.debug },
     retentionDays: options.retentionDays ?? 365,
+    push: options.push,
     login: {
       pairMaxFailures: options.loginPairMaxFailures,
       sourceMaxFailures: options.loginSourceMaxFailures,

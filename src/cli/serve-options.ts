@@ -22,6 +22,35 @@ export function serveOptions(settings: ServeSettings): ServeOptions {
       messageTimeoutMs: ms(settings.messageTimeout),
       idleTimeoutMs: ms(settings.idleTimeout),
     },
+    push: {
+      providers: {
+        gatewayUrl: settings.pushUrl,
+        timeoutMs: ms(settings.pushTimeout),
+        apps: settings.pushApps,
+        apns:
+          settings.apnsKeyFile === undefined ||
+          settings.apnsKeyId === undefined ||
+          settings.apnsTeamId === undefined
+            ? undefined
+            : {
+                keyFile: settings.apnsKeyFile,
+                keyId: settings.apnsKeyId,
+                teamId: settings.apnsTeamId,
+                environment: settings.apnsEnvironment,
+              },
+        fcm:
+          settings.fcmServiceAccountFile === undefined
+            ? undefined
+            : { serviceAccountFile: settings.fcmServiceAccountFile },
+      },
+      dispatch: {
+        contentMode: settings.pushContent,
+        limit: settings.pushQueueLimit,
+        concurrency: settings.pushConcurrency,
+        retryWindowMs: ms(settings.pushRetryWindow),
+      },
+      wakeTimeoutMs: ms(settings.pushWakeTimeout),
+    },
     sylkRtc: {
       webOrigins: settings.webOrigin,
       pingIntervalSeconds: settings.wsPingInterval,

@@ -108,6 +108,8 @@ export async function deliverMessage(context: MessagingContext, message: Inbound
   if (stored(appended.sender)) emitSenderSync(context, message, timestamp);
   if (stored(appended.recipient)) {
     emitMessage(context, message, parsed.contentType, parsed.content);
+    // sylk spec §5.1: the receiver's stored copy of text, HTML or a file transfer. The badge is counted
+    // before the 200 (one read); the push itself is the dispatcher's, which never makes anyone wait.
     if (PUSH_CONTENT_TYPES.has(parsed.contentType)) await emitPush(context, message);
   }
   return fresh(appended);

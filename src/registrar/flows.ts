@@ -28,6 +28,9 @@ export class FlowBindings {
   async stored(binding: Binding): Promise<void> {
     const { connectionId, transport } = binding.source;
     if (binding.regId === undefined || connectionId === undefined || transport === 'udp') return;
+    // RFC 8599: a binding with push parameters outlives its flow, so that the device can be woken by a push
+    // when a request comes for it (routing/sleeping-devices.ts); it goes when it expires or is replaced.
+    if (binding.push !== undefined) return;
     const key = bindingKey(binding);
     let flows = this.#byConnection.get(connectionId);
     if (flows === undefined) {

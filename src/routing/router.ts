@@ -43,6 +43,7 @@ import { ProxyContext } from './proxy/proxy-context.js';
 import { consumeOwnRoutes } from './record-route.js';
 import { forwardStatelessly, forwardStrayResponse } from './stateless.js';
 import type { TrustedPeers } from './trusted-peers.js';
+import type { SleepingDevices } from './sleeping-devices.js';
 import { consumeOwnCredentials } from '../sip/auth/consume-credentials.js';
 
 /** Where REGISTER requests go (the registrar, registrar/registrar.ts). */
@@ -63,6 +64,8 @@ export interface RouterOptions {
   readonly trustedPeers: TrustedPeers;
   /** The local application (the messaging service's SIP adapter) that decides on the methods it claims. */
   readonly application?: LocalApplication | undefined;
+  /** RFC 8599: devices asleep (push parameters, flow gone) are woken and waited for; without it, forwarded as any. */
+  readonly sleepingDevices?: SleepingDevices | undefined;
   /** Finds the servers of a next hop named by host name (RFC 3263); without one the transport resolves A. */
   readonly locator?: ServerLocator | undefined;
   /** 64*T1: the time a request toward a located next hop has for all its targets. */
@@ -145,6 +148,8 @@ export class Router implements TransactionUser {
       // The challenge is what anyone gets: no Timer J record for each REGISTER of a spoofed flood.
       if (response.status === 401) transaction.respondStatelessly(response);
       else transaction.respond(response);
+      // After the 2xx is on its way: a request waiting for this device reaches it after its REGISTER's answer.
+      if (response.status >= 200 && response.status < 300) this.#registered(request);
       return;
     }
     if (request.method === 'OPTIONS' && this.#forUs(request) && !hasUser(request)) {
@@ -187,7 +192,8 @@ export class Router implements TransactionUser {
       transaction.respond(createResponse(request, 404));
       return;
     }
-    let targets: ForwardTarget[] = deviceTargets(devices);
+    let targets: ForwardTarget[] =
+      this.options.sleepingDevices?.targets(devices, request) ?? deviceTargets(devices);
     const application = this.options.application;
     if (application?.methods.has(request.method) === true) {
       // The application decides before any branch starts: what it refuses reaches no device.
@@ -214,6 +220,12 @@ export class Router implements TransactionUser {
       'forking',
     );
     this.#proxy(transaction, targets);
+  }
+
+  #registered(request: SipRequest): void {
+    const to = getTo(request.headers);
+    const aor = to === undefined ? undefined : aorOfUri(to.uri);
+    if (aor !== undefined) this.options.sleepingDevices?.registered(aor.key);
   }
 
   /** A local user's MESSAGE to another domain: the application keeps the sender's copy once it is taken there. */

@@ -30,6 +30,10 @@ import { banner, TEST_USER } from './banner.js';
 import { type AdminAddress, relayOf, startAdmin, startRetention, startWeb } from './parts.js';
 import type { ServerSettings } from './settings.js';
 import { SipService } from './sip-service.js';
+import { startPush } from './push.js';
+import type { PushDispatcher } from '../push/dispatcher.js';
+import { PushDeviceWaker } from '../push/device-waker.js';
+import type { PushStatsSnapshot } from '../push/push-stats.js';
 
 /** The SIP nonce key of this process; the previous one's nonces are answered stale (sip/auth/nonce.ts). */
 const NONCE_KEY_FILE = 'sip-nonce.key';
@@ -42,6 +46,7 @@ interface Running {
   readonly retention: RetentionPurger | undefined;
   readonly admin: AdminService | undefined;
   readonly relay: MsrpRelay;
+  readonly push: PushDispatcher;
 }
 
 export class MissiveServer {
@@ -61,6 +66,11 @@ export class MissiveServer {
     return this.#running.messaging.service;
   }
 
+  /** The push dispatcher's counters (sent, failed, retried, dropped, tokens removed, by provider), for metrics. */
+  pushStats(): PushStatsSnapshot {
+    return this.#running.push.pushStats();
+  }
+
   /** Builds and starts every part; rejects (with nothing left listening) on a configuration error. */
   static async start(settings: ServerSettings): Promise<MissiveServer> {
     const logger = createLogger(settings.logLevel);
@@ -77,8 +87,9 @@ export class MissiveServer {
     const pems = await certificatePems(certificate);
     const nonceKeys = await rotateNonceKeyFile(join(dataDir, NONCE_KEY_FILE));
     const loginLimiter = new LoginLimiter(systemClock, settings.login, logger);
-    // The live-sync (WebSocket) devices subscribe here, per authenticated account.
-    const subscriptions = new AccountSubscriptions({ logger });
+    const push = startPush(settings.push, store, logger);
+    // The live-sync (WebSocket) devices subscribe here, per authenticated account; push events go to dispatch.
+    const subscriptions = new AccountSubscriptions({ logger, onPush: push.onMessagePush });
     let messaging: Messaging | undefined;
     const sip = new SipService({
       store,
@@ -91,6 +102,8 @@ export class MissiveServer {
       loginLimiter,
       nonceKeys,
       maxTransactions: settings.sip.maxTransactions,
+      deviceWaker: new PushDeviceWaker(push, logger),
+      wakeTimeoutMs: settings.push?.wakeTimeoutMs,
       connectionLimits: settings.sip.connectionLimits,
       messaging: (environment) => {
         messaging = createMessaging(
@@ -151,14 +164,25 @@ export class MissiveServer {
       certificate: certificate.certificate,
       password,
     });
-    const running = { store, sip, messaging, web: web?.service, retention, admin: admin?.service, relay };
+    const running = {
+      store,
+      sip,
+      messaging,
+      web: web?.service,
+      retention,
+      admin: admin?.service,
+      relay,
+      push,
+    };
     return new MissiveServer(running, text, logger);
   }
 
   /** Stops every part, then closes the store they used. */
   async stop(): Promise<void> {
-    const { relay, sip, web, retention, admin, store } = this.#running;
+    const { relay, sip, web, retention, admin, store, push } = this.#running;
     await Promise.all([relay.stop(), sip.stop(), web?.stop(), retention?.stop(), admin?.stop()]);
+    // After SIP and the web port: no new push events; what is left ends (a removal may still use the store).
+    await push.close();
     await store.close();
   }
 }

@@ -8,6 +8,7 @@ import type { MessageLimits } from '../messaging/limits/message-limits.js';
 import type { ConnectionLimits } from '../sip/transport/connection-limits.js';
 import type { SipListen } from './sip-service.js';
 import type { SylkRtcSettings } from '../web/sylkrtc/settings.js';
+import type { PushSettings } from '../push/push-settings.js';
 
 export interface ServerSettings {
   /** The data directory: certificate, admin secret, nonce keys, the SQLite store by default. */
@@ -64,4 +65,6 @@ export interface ServerSettings {
   /** Journal entries older than this many days are purged; 0 keeps them for ever. */
   readonly retentionDays: number;
   readonly login: LoginLimits;
+  /** Push providers and dispatch; undefined: no provider (src/push/push-settings.ts). */
+  readonly push?: PushSettings | undefined;
 }

@@ -13,6 +13,8 @@ import type { ApplicationEnvironment, LocalApplication } from '../routing/local-
 import type { OutboundEnvironment } from '../routing/outbound-proxy.js';
 import { ProxyOutbound } from '../routing/outbound-requests.js';
 import { Router } from '../routing/router.js';
+import type { DeviceWaker } from '../routing/device-waker.js';
+import { SleepingDevices } from '../routing/sleeping-devices.js';
 import { TrustedPeers, TrustingAuthenticator } from '../routing/trusted-peers.js';
 import { DigestAuthenticator } from '../sip/auth/authenticator.js';
 import { type ServerLocator, SipLocator } from '../sip/dns/locator.js';
@@ -64,6 +66,10 @@ export interface SipServiceOptions {
   readonly maxTransactions?: number | undefined;
   /** Limits on TCP, TLS and WebSocket connections (TransportLayer's defaults for those not given). */
   readonly connectionLimits?: ConnectionLimits | undefined;
+  /** RFC 8599: wakes devices asleep (push parameters, flow gone); without one they are forwarded as any. */
+  readonly deviceWaker?: DeviceWaker | undefined;
+  /** How long a request waits for a woken device's REGISTER. Default 20 s. */
+  readonly wakeTimeoutMs?: number | undefined;
   readonly clock?: Clock | undefined;
   readonly logger?: Logger | undefined;
 }
@@ -72,6 +78,7 @@ export interface SipServiceOptions {
 const LOCATION_CACHE_MS = 2_000;
 /** How often expired registrations are deleted (lookups ignore them anyway). */
 const PURGE_INTERVAL_MS = 60_000;
+const DEFAULT_WAKE_TIMEOUT_MS = 20_000;
 
 export class SipService {
   readonly transports: TransportLayer;
@@ -192,6 +199,17 @@ export class SipService {
           : options.messaging,
       locator,
       failoverBudgetMs: transactionTimeout(timers),
+      sleepingDevices:
+        options.deviceWaker === undefined
+          ? undefined
+          : new SleepingDevices({
+              waker: options.deviceWaker,
+              locations: this.#locations,
+              clock,
+              timeoutMs: options.wakeTimeoutMs ?? DEFAULT_WAKE_TIMEOUT_MS,
+              isConnectionOpen: (id) => connections.byId(id) !== undefined,
+              logger,
+            }),
       logger,
     });
     this.transactions.setUser(router);

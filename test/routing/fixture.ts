@@ -1,4 +1,5 @@
 /** A SipService on a temporary SQLite store with subscribers alice, bob and carol in example.test. */
+import type { DeviceWaker } from '../../src/routing/device-waker.js';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -31,6 +32,9 @@ export interface FixtureOptions {
   /** Where next hops named by host name are looked up (a resolver on a test DNS server). */
   readonly locator?: ServerLocator;
   readonly timers?: TransactionTimers;
+  /** RFC 8599: wakes sleeping devices (routing/sleeping-devices.ts). */
+  readonly deviceWaker?: DeviceWaker;
+  readonly wakeTimeoutMs?: number;
 }
 
 export async function startFixture(options: FixtureOptions = {}): Promise<Fixture> {
@@ -59,6 +63,8 @@ export async function startFixture(options: FixtureOptions = {}): Promise<Fixtur
     logger: options.logger,
     locator: options.locator,
     timers: options.timers,
+    deviceWaker: options.deviceWaker,
+    wakeTimeoutMs: options.wakeTimeoutMs,
   });
   const points = await service.start();
   const ports = new Map(points.map((point) => [point.transport, point.port]));

@@ -44,4 +44,16 @@ export interface LocalTarget {
   handle(request: SipRequest): Promise<LocalAnswer>;
 }
 
-export type ForwardTarget = NetworkTarget | LocalTarget;
+/**
+ * A device that cannot be reached yet (RFC 8599: asleep, being woken by a push): the branch waits for
+ * `resolve`, then goes on as a network branch to the target it gives, or ends 480 when it gives none.
+ */
+export interface DeferredTarget {
+  readonly kind: 'deferred';
+  /** For logs. */
+  readonly name: string;
+  /** Never rejects by contract; a rejection ends the branch 500. */
+  resolve(): Promise<NetworkTarget | undefined>;
+}
+
+export type ForwardTarget = NetworkTarget | LocalTarget | DeferredTarget;

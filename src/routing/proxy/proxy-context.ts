@@ -28,7 +28,7 @@ import { triesNextFlow } from '../binding-target.js';
 import type { LocalAddresses, ListeningPoint } from '../local-addresses.js';
 import { bestResponse } from './best-response.js';
 import { Branch } from './branch.js';
-import type { ForwardTarget, LocalTarget, NetworkTarget } from './forward-target.js';
+import type { DeferredTarget, ForwardTarget, LocalTarget, NetworkTarget } from './forward-target.js';
 import { needsLocating, nextHopUri } from '../next-hop.js';
 import { outgoingRequest } from './outgoing-request.js';
 
@@ -45,7 +45,7 @@ export interface ProxyEnvironment {
   /** Told about each response forwarded from a device (to add the contact alias, for instance). */
   readonly onDownstreamResponse?: ((response: SipResponse, source: MessageSource) => void) | undefined;
   /** Told when an application branch throws; the branch then counts as a 500. */
-  readonly onLocalError?: ((error: unknown, target: LocalTarget) => void) | undefined;
+  readonly onLocalError?: ((error: unknown, target: { readonly name: string }) => void) | undefined;
   /** Locates `locate` targets by DNS; without one they are sent as written (the transport resolves A). */
   readonly locator?: ServerLocator | undefined;
   /** The time a located branch's attempts share (64*T1). Default 32 s. */
@@ -68,6 +68,8 @@ export class ProxyContext {
   /** Non-INVITE: the first 2xx, held while a gating branch (LocalTarget.holdsFinal) has not answered. */
   #held: { response: SipResponse; source: MessageSource } | undefined;
   #base: SipRequest | undefined;
+  /** Branches waiting for a device to wake (DeferredTarget). */
+  readonly #asleep = new Set<Branch>();
 
   constructor(
     private readonly env: ProxyEnvironment,
@@ -97,6 +99,8 @@ export class ProxyContext {
       if (waiting !== undefined) continue;
       if (target.kind === 'local') {
         this.#startLocal(branch, base, target);
+      } else if (target.kind === 'deferred') {
+        this.#startDeferred(branch, base, target);
       } else {
         branch.setFallbacks(target.fallbacks ?? []);
         this.#startNetwork(branch, base, target);
@@ -119,6 +123,8 @@ export class ProxyContext {
   cancel(): void {
     if (this.#forwardedFinal) return;
     this.#cancelled = true;
+    // A branch waiting for its device to wake has nothing on the wire to cancel: it ends now.
+    for (const branch of [...this.#asleep]) this.#branchFinal(branch, this.#localResponse(487));
     for (const branch of this.#branches) this.#cancelBranch(branch);
   }
 
@@ -199,6 +205,29 @@ export class ProxyContext {
         this.#branchFinal(branch, this.#localResponse(answer.status, answer.reason));
       },
       (error: unknown) => {
+        this.env.onLocalError?.(error, target);
+        this.#branchFinal(branch, this.#localResponse(500));
+      },
+    );
+  }
+
+  /** RFC 8599 §5.6: the branch waits for its device; 480 when it does not come (or 487 once cancelled). */
+  #startDeferred(branch: Branch, base: SipRequest, target: DeferredTarget): void {
+    this.#asleep.add(branch);
+    target.resolve().then(
+      (network) => {
+        this.#asleep.delete(branch);
+        // Cancelled meanwhile: the branch has its 487 already.
+        if (branch.state === 'completed') return;
+        if (branch.cancel !== 'none') this.#branchFinal(branch, this.#localResponse(487));
+        else if (network === undefined) this.#branchFinal(branch, this.#localResponse(480));
+        else {
+          branch.setFallbacks(network.fallbacks ?? []);
+          this.#startNetwork(branch, base, network);
+        }
+      },
+      (error: unknown) => {
+        this.#asleep.delete(branch);
         this.env.onLocalError?.(error, target);
         this.#branchFinal(branch, this.#localResponse(500));
       },
