@@ -11,6 +11,7 @@ import { checkApnsSettings, type ApnsSettings } from '../../src/push/apns/option
 import { ApnsProvider } from '../../src/push/apns/provider.js';
 import type { PushDelivery, PushNotification, PushTarget } from '../../src/push/provider.js';
 import { ManualClock } from '../support/manual-clock.js';
+import { freePort } from '../support/ports.js';
 import { eventually } from '../support/wait.js';
 import { ApnsStandIn, type RecordedRequest } from './apns-stand-in.js';
 
@@ -415,7 +416,7 @@ describe('APNs provider', () => {
 
   it('answers retry when APNs cannot be reached', async () => {
     await provider.close();
-    provider = makeProvider({ origin: 'https://127.0.0.1:1' });
+    provider = makeProvider({ origin: `https://127.0.0.1:${String(await freePort())}` });
     const outcome = await provider.send(delivery());
     assert.equal(outcome.kind, 'retry');
     assert.match((outcome as { reason: string }).reason, /^APNs unreachable: .*ECONNREFUSED/);
