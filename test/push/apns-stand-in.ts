@@ -29,8 +29,8 @@ export type Responder = (request: RecordedRequest, index: number) => StandInAnsw
 export class ApnsStandIn {
   readonly requests: RecordedRequest[] = [];
   sessions = 0;
-  inFlight = 0;
-  maxInFlight = 0;
+  /** The most requests held unanswered at once (each arrived while the others were still held). */
+  maxHeld = 0;
   responder: Responder = () => ({ status: 200, headers: { 'apns-id': 'x' } });
   readonly #held: { stream: ServerHttp2Stream }[] = [];
   readonly #server: Http2SecureServer;
@@ -45,19 +45,16 @@ export class ApnsStandIn {
       session.on('close', () => this.liveSessions.delete(session));
     });
     server.on('stream', (stream, headers) => {
-      this.inFlight += 1;
-      this.maxInFlight = Math.max(this.maxInFlight, this.inFlight);
-      stream.on('close', () => {
-        this.inFlight -= 1;
-      });
       const chunks: Buffer[] = [];
       stream.on('data', (chunk: Buffer) => chunks.push(chunk));
       stream.on('end', () => {
         const request = { headers, body: Buffer.concat(chunks) };
         this.requests.push(request);
         const answer = this.responder(request, this.requests.length - 1);
-        if (answer === 'hold') this.#held.push({ stream });
-        else answerWith(stream, answer);
+        if (answer === 'hold') {
+          this.#held.push({ stream });
+          this.maxHeld = Math.max(this.maxHeld, this.#held.length);
+        } else answerWith(stream, answer);
       });
     });
   }
@@ -83,6 +80,11 @@ export class ApnsStandIn {
 
   get held(): number {
     return this.#held.length;
+  }
+
+  /** Answers every held stream (so that a failed test leaves nothing hanging). */
+  releaseAll(answer: StandInAnswer = { status: 200 }): void {
+    while (this.#held.length > 0) this.release(answer);
   }
 
   /** Answers the oldest held stream. */

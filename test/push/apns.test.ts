@@ -224,6 +224,26 @@ describe('APNs provider', () => {
     });
   });
 
+  it('wakes a device for a MESSAGE with an alert that also wakes the app, without a badge', async () => {
+    const wake: PushNotification = {
+      kind: 'wake',
+      callId: CALL_ID,
+      method: 'MESSAGE',
+      from: 'alice@example.com',
+      to: 'bob@example.com',
+    };
+    assert.deepEqual(await provider.send(delivery(wake)), { kind: 'sent' });
+    const request = requestAt(0);
+    assert.equal(request.headers['apns-push-type'], 'alert');
+    assert.equal(request.headers['apns-topic'], 'com.agprojects.sylk-ios');
+    assert.equal(request.headers['apns-priority'], '10');
+    assert.deepEqual((bodyOf(request) as Record<string, unknown>).aps, {
+      alert: { title: 'alice@example.com', body: 'New message' },
+      sound: 'default',
+      'content-available': 1,
+    });
+  });
+
   it('omits apns-id when the call id is not a UUID', async () => {
     assert.deepEqual(await provider.send(delivery(message({ callId: 'not-a-uuid' }))), { kind: 'sent' });
     assert.equal(standIn.requests[0]?.headers['apns-id'], undefined);
@@ -242,22 +262,27 @@ describe('APNs provider', () => {
     assert.equal(provider.sessionsOpened, 1);
   });
 
-  it('bounds the streams in flight on the session', async () => {
+  it('bounds the streams in flight on the session', { timeout: 30_000 }, async () => {
     await provider.close();
     provider = makeProvider({ maxConcurrentStreams: 2 });
-    standIn.maxInFlight = 0;
+    standIn.maxHeld = 0;
     standIn.responder = () => 'hold';
     const sends = Array.from({ length: 5 }, () => provider.send(delivery()));
-    for (let released = 0; released < 5; released++) {
-      await eventually(() => standIn.held === 1 || standIn.held === 2, 'a held request');
-      if (released < 3) await eventually(() => standIn.held === 2, 'two requests in flight');
-      standIn.release();
+    try {
+      // Each answer lets one waiting send start: the stand-in sees all five, never more than two at once.
+      for (let answered = 0; answered < 5; answered++) {
+        await eventually(() => standIn.held > 0, 'a request held by the stand-in');
+        standIn.release();
+      }
+      assert.deepEqual(
+        await Promise.all(sends),
+        Array.from({ length: 5 }, () => ({ kind: 'sent' })),
+      );
+    } finally {
+      standIn.releaseAll();
     }
-    assert.deepEqual(
-      await Promise.all(sends),
-      Array.from({ length: 5 }, () => ({ kind: 'sent' })),
-    );
-    assert.equal(standIn.maxInFlight, 2);
+    assert.equal(standIn.requests.length, 5);
+    assert.equal(standIn.maxHeld, 2);
   });
 
   it('keeps the provider token for 50 minutes and signs a new one then', async () => {
@@ -389,7 +414,9 @@ describe('APNs provider', () => {
     assert.equal(standIn.requests.length, 1);
   });
 
-  it('answers retry when APNs does not answer in time, and opens a new session for the next send', async () => {
+  it('answers retry when APNs does not answer in time, and opens a new session for the next send', {
+    timeout: 30_000,
+  }, async () => {
     standIn.responder = (_request, index) => (index === 0 ? 'hold' : { status: 200 });
     const sessionsBefore = standIn.sessions;
     const pending = provider.send(delivery());

@@ -403,7 +403,7 @@ describe('FCM provider', () => {
     assert.equal(sentMessage(0).data.from_display_name, 'Alice');
   });
 
-  it('answers retry when FCM does not answer in time', async () => {
+  it('answers retry when FCM does not answer in time', { timeout: 30_000 }, async () => {
     fcm.responder = () => 'hold';
     const pending = provider.send(delivery());
     await eventually(() => fcm.held === 1, 'the send to reach the FCM stand-in');
@@ -411,7 +411,9 @@ describe('FCM provider', () => {
     assert.deepEqual(await pending, { kind: 'retry', reason: 'FCM unreachable: no answer within 5000 ms' });
   });
 
-  it('answers retry when the token endpoint does not answer in time, and sends once it does', async () => {
+  it('answers retry when the token endpoint does not answer in time, and sends once it does', {
+    timeout: 30_000,
+  }, async () => {
     oauth.responder = (_request, index) => (index === 0 ? 'hold' : tokenAnswer('ya29.late'));
     const pending = provider.send(delivery());
     await eventually(() => oauth.held === 1, 'the token request to reach the stand-in');
