@@ -8,7 +8,7 @@ import { generateKeyPairSync, type KeyObject, verify } from 'node:crypto';
 import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
 import { pino } from 'pino';
 import { checkApnsSettings, type ApnsSettings } from '../../src/push/apns/options.js';
-import { ApnsProvider } from '../../src/push/apns/provider.js';
+import { ApnsProvider, apnsProviderFrom } from '../../src/push/apns/provider.js';
 import type { PushDelivery, PushNotification, PushTarget } from '../../src/push/provider.js';
 import { ManualClock } from '../support/manual-clock.js';
 import { freePort } from '../support/ports.js';
@@ -510,6 +510,20 @@ describe('APNs settings', () => {
     assert.deepEqual(checked.problems, [
       { setting: 'key', message: 'cannot read the file /nonexistent/AuthKey.p8 (ENOENT)' },
     ]);
+  });
+
+  it('makes a provider from right settings, and none from wrong ones', async () => {
+    const dependencies = { clock: new ManualClock(START), logger: pino({ level: 'silent' }) };
+    const made = apnsProviderFrom(good, dependencies);
+    assert.ok(made.ok);
+    assert.equal(made.value.kind, 'apns');
+    await made.value.close();
+    const refused = apnsProviderFrom({ ...good, teamId: 'x' }, dependencies);
+    assert.ok(!refused.ok);
+    assert.deepEqual(
+      refused.problems.map((p) => p.setting),
+      ['teamId'],
+    );
   });
 
   it('refuses an origin that is not https', () => {

@@ -8,7 +8,7 @@ import { generateKeyPairSync, type KeyObject, verify } from 'node:crypto';
 import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
 import { pino } from 'pino';
 import { checkFcmSettings, type FcmSettings } from '../../src/push/fcm/options.js';
-import { FcmProvider } from '../../src/push/fcm/provider.js';
+import { FcmProvider, fcmProviderFrom } from '../../src/push/fcm/provider.js';
 import type { PushDelivery, PushNotification, PushTarget } from '../../src/push/provider.js';
 import { ManualClock } from '../support/manual-clock.js';
 import { freePort } from '../support/ports.js';
@@ -455,6 +455,20 @@ describe('FCM settings', () => {
     assert.equal(checked.value.origin, 'https://fcm.googleapis.com');
     assert.equal(checked.value.account.tokenUri, 'https://oauth2.googleapis.com/token');
     assert.equal(checked.value.notification, false);
+  });
+
+  it('makes a provider from right settings, and none from wrong ones', async () => {
+    const dependencies = { clock: new ManualClock(START), logger: pino({ level: 'silent' }) };
+    const made = fcmProviderFrom({ serviceAccount: JSON.stringify(account) }, dependencies);
+    assert.ok(made.ok);
+    assert.equal(made.value.kind, 'fcm');
+    await made.value.close();
+    const refused = fcmProviderFrom(
+      { serviceAccount: JSON.stringify(account), projectId: 'X' },
+      dependencies,
+    );
+    assert.ok(!refused.ok);
+    assert.deepEqual(refused.problems, [{ setting: 'projectId', message: 'X is not a Firebase project id' }]);
   });
 
   it('reads the key from a file path', () => {

@@ -4,7 +4,8 @@ import type { Clock } from '../../time/clock.js';
 import type { PushDelivery, PushOutcome, PushProvider } from '../provider.js';
 import { apnsVerdict, reasonOf } from './answer.js';
 import { Http2Connection } from './connection.js';
-import type { ApnsConfig } from './options.js';
+import type { Checked, ReadText } from '../settings-check.js';
+import { type ApnsConfig, type ApnsSettings, checkApnsSettings } from './options.js';
 import { ApnsProviderToken } from './provider-token.js';
 import { apnsRequest } from './request.js';
 
@@ -117,4 +118,21 @@ export class ApnsProvider implements PushProvider {
     if (outcome.kind === 'sent') this.#logger.debug(fields, 'APNs push sent');
     else this.#logger.warn(fields, 'APNs push not sent');
   }
+}
+
+/** Checks the settings and, when they are right, makes the provider; else the problems, each naming its setting. */
+export function apnsProviderFrom(
+  settings: ApnsSettings,
+  dependencies: { readonly clock: Clock; readonly logger: Logger; readonly readText?: ReadText },
+): Checked<ApnsProvider> {
+  const checked = checkApnsSettings(settings, dependencies.readText);
+  if (!checked.ok) return checked;
+  return {
+    ok: true,
+    value: new ApnsProvider({
+      config: checked.value,
+      clock: dependencies.clock,
+      logger: dependencies.logger,
+    }),
+  };
 }

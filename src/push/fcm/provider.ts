@@ -6,7 +6,8 @@ import type { PushDelivery, PushOutcome, PushProvider } from '../provider.js';
 import { FcmAccessToken } from './access-token.js';
 import { fcmVerdict } from './answer.js';
 import { fcmMessage } from './message.js';
-import type { FcmConfig } from './options.js';
+import type { Checked, ReadText } from '../settings-check.js';
+import { checkFcmSettings, type FcmConfig, type FcmSettings } from './options.js';
 
 export interface FcmProviderOptions {
   /** From `checkFcmSettings`. */
@@ -95,4 +96,17 @@ export class FcmProvider implements PushProvider {
     if (outcome.kind === 'sent') this.#logger.debug(fields, 'FCM push sent');
     else this.#logger.warn(fields, 'FCM push not sent');
   }
+}
+
+/** Checks the settings and, when they are right, makes the provider; else the problems, each naming its setting. */
+export function fcmProviderFrom(
+  settings: FcmSettings,
+  dependencies: { readonly clock: Clock; readonly logger: Logger; readonly readText?: ReadText },
+): Checked<FcmProvider> {
+  const checked = checkFcmSettings(settings, dependencies.readText);
+  if (!checked.ok) return checked;
+  return {
+    ok: true,
+    value: new FcmProvider({ config: checked.value, clock: dependencies.clock, logger: dependencies.logger }),
+  };
 }
