@@ -20,7 +20,7 @@ export interface PostOptions {
   readonly headers: Readonly<Record<string, string>>;
   readonly body: string;
   readonly timeoutMs: number;
-  /** Bytes of the answer kept; the rest is read and dropped. */
+  /** Bytes of the answer read; the rest is left unread. */
   readonly maxAnswerBytes: number;
   readonly clock: Clock;
 }
@@ -30,7 +30,9 @@ async function readCapped(response: Response, max: number): Promise<Buffer> {
   const chunks: Uint8Array[] = [];
   let size = 0;
   for await (const chunk of response.body as AsyncIterable<Uint8Array>) {
-    if (size + chunk.length <= max) chunks.push(chunk);
+    // Past the cap the answer is not the service's: stop reading (leaving the loop cancels the body).
+    if (size + chunk.length > max) break;
+    chunks.push(chunk);
     size += chunk.length;
   }
   return Buffer.concat(chunks);

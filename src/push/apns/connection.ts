@@ -154,10 +154,11 @@ export class Http2Connection {
   #currentSession(): ClientHttp2Session {
     if (this.#session !== undefined && !this.#session.closed && !this.#session.destroyed)
       return this.#session;
-    const session = connect(
-      this.#options.origin,
-      this.#options.ca === undefined ? {} : { ca: this.#options.ca },
-    );
+    // APNs never pushes streams to a provider; saying so in SETTINGS lets it skip that.
+    const session = connect(this.#options.origin, {
+      settings: { enablePush: false },
+      ...(this.#options.ca === undefined ? {} : { ca: this.#options.ca }),
+    });
     this.#sessionsOpened += 1;
     this.#session = session;
     session.on('error', (error) => {
