@@ -146,6 +146,9 @@ export function useApnsFixture(): ApnsFixture {
   });
   beforeEach(() => {
     clock = new ManualClock(START);
+    // Streams an earlier test left held (one that timed out) must not count as this test's.
+    running().releaseAll();
+    running().maxHeld = 0;
     running().requests.length = 0;
     running().responder = () => ({ status: 200 });
     provider = fixture.makeProvider();

@@ -126,4 +126,28 @@ describe('APNs provider: session and provider token', () => {
     await f.provider.close();
     assert.deepEqual(await f.provider.send(delivery()), { kind: 'failed', reason: 'APNs provider closed' });
   });
+
+  it('answers the sends still waiting for a stream at once on close, and lets the running one finish', {
+    timeout: 30_000,
+  }, async () => {
+    await f.provider.close();
+    f.provider = f.makeProvider({ maxConcurrentStreams: 1 });
+    f.standIn.responder = () => 'hold';
+    const running = f.provider.send(delivery());
+    const waiting = f.provider.send(delivery());
+    try {
+      await eventually(() => f.standIn.held === 1, 'the first request held by the stand-in');
+      const closing = f.provider.close();
+      assert.deepEqual(await waiting, {
+        kind: 'retry',
+        reason: 'APNs unreachable: the connection is closed',
+      });
+      f.standIn.release();
+      assert.deepEqual(await running, { kind: 'sent' });
+      await closing;
+    } finally {
+      f.standIn.releaseAll();
+    }
+    assert.equal(f.standIn.requests.length, 1);
+  });
 });

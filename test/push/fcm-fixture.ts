@@ -198,6 +198,9 @@ export function useFcmFixture(): FcmFixture {
   beforeEach(() => {
     clock = new ManualClock(START);
     const { oauth, fcm } = running();
+    // Requests an earlier test left held (one that timed out) must not count as this test's.
+    oauth.dropHeld();
+    fcm.dropHeld();
     oauth.requests.length = 0;
     fcm.requests.length = 0;
     let issued = 0;

@@ -61,13 +61,18 @@ export class HttpStandIn {
     return this.#held.length;
   }
 
+  /** Drops the requests still held (an earlier test's), closing their connections. */
+  dropHeld(): void {
+    for (const response of this.#held.splice(0)) response.destroy();
+  }
+
   release(answer: HttpAnswer): void {
     const next = this.#held.shift();
     if (next !== undefined) answerWith(next, answer);
   }
 
   async close(): Promise<void> {
-    for (const response of this.#held.splice(0)) response.destroy();
+    this.dropHeld();
     this.#server.closeAllConnections();
     await new Promise<void>((resolve) => {
       this.#server.close(() => {

@@ -76,6 +76,10 @@ export class Http2Connection {
           this.#release();
           return;
         }
+        if (this.#closed) {
+          finish({ ok: false, error: 'the connection is closed' });
+          return;
+        }
         try {
           session = this.#currentSession();
           stream = this.#open(session, headers, body, finish);
@@ -96,6 +100,11 @@ export class Http2Connection {
 
   async close(): Promise<void> {
     this.#closed = true;
+    // Sends waiting for a stream slot get their answer now rather than at their time limit.
+    for (const start of this.#waiting.splice(0)) {
+      this.#inFlight += 1;
+      start();
+    }
     const session = this.#session;
     this.#session = undefined;
     if (session === undefined || session.closed || session.destroyed) return;
