@@ -55,7 +55,7 @@ function move(name: (typeof SERVE_SETTING_NAMES)[number]): string {
 
 function portList(settings: ServeSettings): string {
   return SERVE_SETTING_NAMES.filter((name) => specOf(name).listens !== undefined)
-    .map((name) => `${optionFlag(name)} ${String(settings[name])}`)
+    .map((name) => `${optionFlag(name)} ${JSON.stringify(settings[name])}`)
     .join(', ');
 }
 

@@ -25,13 +25,16 @@ export function addServeCommand(program: Command): void {
     const { runServeCommand } = await import('./serve-command.js');
     const { serveOptions } = await import('./serve-options.js');
     const { AdminSecretError } = await import('../web/admin-secret.js');
+    const { PushCredentialsError } = await import('../push/provider-factories.js');
     const { listenFailure } = await import('./listen-error.js');
     try {
       await runServeCommand(serveOptions(loaded.value.values));
     } catch (error) {
       // An admin secret file that must not be used stops the start (before anything listens), with what to do.
       const message =
-        error instanceof AdminSecretError ? error.message : listenFailure(error, loaded.value.values);
+        error instanceof AdminSecretError || error instanceof PushCredentialsError
+          ? error.message
+          : listenFailure(error, loaded.value.values);
       if (message === undefined) throw error;
       process.stderr.write(`missive serve: ${message}\n`);
       // Listeners already open would keep the process alive.

@@ -1,21 +1,20 @@
 /** Push dispatch as `missive serve` builds it: the providers of the [Push] settings and the dispatcher. */
 import type { Logger } from 'pino';
 import { PushDispatcher } from '../push/dispatcher.js';
-import { buildPushProviders, type PushProviderFactories } from '../push/provider-registry.js';
+import { pushProviderFactories } from '../push/provider-factories.js';
+import { buildPushProviders } from '../push/provider-registry.js';
 import { DEFAULT_PUSH_SETTINGS, type PushSettings } from '../push/push-settings.js';
 import type { Store } from '../store/store.js';
 import { systemClock } from '../time/clock.js';
 
-/**
- * MERGE: the APNs and FCM providers plug in here, e.g.
- * `apns: (settings) => new ApnsProvider({ ...settings, clock: systemClock })`, and likewise for `fcm`.
- * Until then an app set to apns or fcm falls back to the gateway (logged at start).
- */
-const PROVIDER_FACTORIES: PushProviderFactories = {};
-
 export function startPush(settings: PushSettings | undefined, store: Store, logger: Logger): PushDispatcher {
   const push = settings ?? DEFAULT_PUSH_SETTINGS;
-  const providers = buildPushProviders(push.providers, PROVIDER_FACTORIES, systemClock, logger);
+  const providers = buildPushProviders(
+    push.providers,
+    pushProviderFactories(systemClock, logger),
+    systemClock,
+    logger,
+  );
   if (providers.empty) logger.info('push off: no [Push] push_url or push_apps configured');
   else
     logger.info(
