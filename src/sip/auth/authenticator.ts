@@ -114,7 +114,7 @@ export class DigestAuthenticator {
   async authenticate(request: SipRequest, context: AuthContext): Promise<AuthOutcome> {
     const { realm, sourceAddress } = context;
     if (!this.limiter.check(sourceAddress).allowed) return tooManyFailures(request);
-    // Credentials for another realm are not ours to judge (§22.4): the client is simply challenged.
+    // Credentials for another realm are not ours to judge (RFC 3261 §22.4): the client is simply challenged.
     const params = findDigestCredentials(request.headers, HEADERS[context.kind].credentials, realm);
     if (params === undefined) return this.challenge(request, context, false);
     const shape = readCredentials(params);
@@ -193,7 +193,7 @@ function tooManyFailures(request: SipRequest): AuthOutcome {
   return rejected(request, 403, TOO_MANY_FAILURES_REASON);
 }
 
-/** The digest-uri must name the Request-URI (RFC 3261 §22.4): as written, or equal by §19.1.4. */
+/** The digest-uri must name the Request-URI (RFC 3261 §22.4): as written, or equal by RFC 3261 §19.1.4. */
 function uriMatches(digestUri: string, requestUri: Uri): boolean {
   if (digestUri === requestUri.toString()) return true;
   const parsed = parseUri(digestUri);

@@ -30,7 +30,7 @@ export interface PacketSource {
 }
 
 /**
- * Adds `received` when the sent-by host differs from the source address (§18.2.1), and fills an empty
+ * Adds `received` when the sent-by host differs from the source address (RFC 3261 §18.2.1), and fills an empty
  * `rport` with the source port, adding `received` then too (RFC 3581 §4). Returns false when there is no
  * well-formed top Via to stamp.
  */
