@@ -95,10 +95,10 @@ export class TransactionLayer {
   /** Requests refused since the table was last full. */
   #refused = 0;
 
-  constructor(
-    private readonly transport: TransactionTransport,
-    options: TransactionLayerOptions = {},
-  ) {
+  readonly #transport: TransactionTransport;
+
+  constructor(transport: TransactionTransport, options: TransactionLayerOptions = {}) {
+    this.#transport = transport;
     const clock = options.clock ?? systemClock;
     const timers = options.timers ?? DEFAULT_TIMERS;
     const sendFailed = options.onSendError ?? (() => undefined);
@@ -257,7 +257,7 @@ export class TransactionLayer {
   }
 
   #resend(response: StoredResponse): void {
-    this.transport.sendDatagram(response.bytes, response.host, response.port).catch((error: unknown) => {
+    this.#transport.sendDatagram(response.bytes, response.host, response.port).catch((error: unknown) => {
       this.#onSendError(error);
     });
   }
