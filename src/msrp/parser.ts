@@ -1,68 +1,33 @@
 /**
  * Streaming MSRP parser (RFC 4975 §7/§8). Works on Buffers end to end: only start lines and header lines
- * are decoded; bodies are delivered as zero-copy slices of the input, holding back at most one end-line's
- * worth of bytes that could still turn out to be the end-line (so a split end-line never leaks into the body).
+ * are decoded; bodies are delivered as zero-copy slices of the input (body-scanner.ts), holding back at most
+ * one end-line's worth of bytes that could still turn out to be the end-line.
  */
 import { isUtf8 } from 'node:buffer';
-import { type ContinuationFlag, HeaderList, type MsrpHead } from './message.js';
-
-export interface ParserLimits {
-  /** Longest start or header line, without its CRLF. */
-  readonly maxLineLength: number;
-  readonly maxHeaderLines: number;
-  readonly maxTidLength: number;
-}
-
-export const DEFAULT_PARSER_LIMITS: ParserLimits = {
-  maxLineLength: 16384,
-  maxHeaderLines: 64,
-  maxTidLength: 64,
-};
-
-export type ProtocolErrorKind =
-  | 'line-too-long'
-  | 'too-many-headers'
-  | 'invalid-utf8'
-  | 'invalid-transaction-id'
-  | 'invalid-start-line';
-
-export class MsrpProtocolError extends Error {
-  constructor(
-    readonly kind: ProtocolErrorKind,
-    message: string,
-  ) {
-    super(message);
-    this.name = 'MsrpProtocolError';
-  }
-}
-
-export interface ParserHandler {
-  onHead(head: MsrpHead): void;
-  onBody(slice: Buffer): void;
-  onEnd(flag: ContinuationFlag): void;
-}
-
-const CR = 0x0d;
-const LF = 0x0a;
-const DASH = 0x2d;
-const CRLF = Buffer.from('\r\n');
-const START_PREFIX = Buffer.from('MSRP ');
-const TID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9.\-+%=]*$/;
-const METHOD_PATTERN = /^[A-Za-z]+$/;
-const STATUS_PATTERN = /^\d{3}$/;
+import { BodyScanner } from './body-scanner.js';
+import {
+  CR,
+  CRLF,
+  DASH,
+  isFlagByte,
+  isHeaderName,
+  LF,
+  METHOD_PATTERN,
+  START_PREFIX,
+  STATUS_PATTERN,
+  startsWithPrefix,
+  TID_PATTERN,
+} from './line-grammar.js';
+import { type ContinuationFlag, HeaderList } from './message.js';
+import {
+  DEFAULT_PARSER_LIMITS,
+  MsrpProtocolError,
+  type ParserHandler,
+  type ParserLimits,
+  type ProtocolErrorKind,
+} from './parser-types.js';
 
 type State = 'start' | 'headers' | 'body' | 'failed';
-type EndLineMatch = 'full' | 'partial' | 'none';
-
-function startsWithPrefix(buf: Buffer, at: number): boolean {
-  return (
-    buf.length - at >= START_PREFIX.length && START_PREFIX.compare(buf, at, at + START_PREFIX.length) === 0
-  );
-}
-
-function isFlagByte(byte: number | undefined): boolean {
-  return byte === 0x24 || byte === 0x2b || byte === 0x23; // $ + #
-}
 
 export class MsrpParser {
   #state: State = 'start';
@@ -82,18 +47,21 @@ export class MsrpParser {
   #headerLines = 0;
   #malformedLines = 0;
 
-  // Body mode: `held` are received bytes not yet delivered because they may start the end-line;
-  // the first `heldVirtual` of them are the CRLF that ended the header section, not body bytes.
-  #needle: Buffer = CRLF;
-  #held: Buffer = CRLF;
-  #heldVirtual = 0;
-
+  readonly #body: BodyScanner;
   readonly #handler: ParserHandler;
   readonly #limits: ParserLimits;
 
   constructor(handler: ParserHandler, limits: ParserLimits = DEFAULT_PARSER_LIMITS) {
     this.#handler = handler;
     this.#limits = limits;
+    this.#body = new BodyScanner({
+      onBody: (slice) => {
+        handler.onBody(slice);
+      },
+      onEndLine: (flagByte) => {
+        this.#finish(flagByte);
+      },
+    });
   }
 
   /** Stops delivering events after the current one; the rest of the input is kept until resume(). */
@@ -148,7 +116,7 @@ export class MsrpParser {
     try {
       let pos = 0;
       while (pos < chunk.length) {
-        if (this.#state === 'body') pos = this.#scanBody(chunk, pos);
+        if (this.#state === 'body') pos = this.#body.scan(chunk, pos);
         else pos = this.#scanWholeHead(chunk, pos) ?? this.#scanLine(chunk, pos);
         // A handler may have paused us (the getter stops TypeScript narrowing `paused` to false).
         if (this.isPaused && pos < chunk.length) {
@@ -361,122 +329,14 @@ export class MsrpParser {
     this.#tid = '';
     this.#method = undefined;
     this.#comment = undefined;
-    this.#needle = CRLF;
+    this.#body.reset();
     const flag = String.fromCharCode(flagByte) as ContinuationFlag;
     if (this.#paused) this.#pendingEnd = flag;
     else this.#handler.onEnd(flag);
   }
 
-  // ---- body mode -------------------------------------------------------------------------------
-
   #startBody(): void {
     this.#state = 'body';
-    this.#needle = Buffer.from(`\r\n-------${this.#tid}`, 'latin1');
-    // The CRLF ending the header section may itself start the end-line of an empty body.
-    this.#held = CRLF;
-    this.#heldVirtual = 2;
+    this.#body.start(this.#tid);
   }
-
-  /** Whether buf[at...] is (a prefix of) this message's end-line: needle, flag byte, CRLF. */
-  #matchEndLine(buf: Buffer, at: number): EndLineMatch {
-    const needle = this.#needle;
-    const length = needle.length + 3;
-    for (let k = 0; k < length; k++) {
-      const byte = buf[at + k];
-      if (byte === undefined) return 'partial';
-      const ok =
-        k < needle.length
-          ? byte === needle[k]
-          : k === needle.length
-            ? isFlagByte(byte)
-            : byte === (k === length - 2 ? CR : LF);
-      if (!ok) return 'none';
-    }
-    return 'full';
-  }
-
-  #scanBody(chunk: Buffer, pos: number): number {
-    const endLineLength = this.#needle.length + 3;
-    if (this.#held.length > 0) {
-      const held = this.#held;
-      const window = Buffer.concat([held, chunk.subarray(pos, pos + endLineLength)]);
-      for (let i = 0; i < held.length; i++) {
-        if (window[i] !== CR) continue;
-        const match = this.#matchEndLine(window, i);
-        if (match === 'none') continue;
-        this.#emitHeld(i);
-        if (match === 'full') {
-          this.#finish(window[i + this.#needle.length] ?? 0);
-          return pos + i + endLineLength - held.length;
-        }
-        this.#hold(window.subarray(i), Math.max(0, this.#heldVirtual - i));
-        return chunk.length;
-      }
-      this.#emitHeld(held.length);
-      this.#hold(Buffer.alloc(0), 0);
-    }
-    for (let from = pos; ; ) {
-      const at = chunk.indexOf(this.#needle, from);
-      if (at === -1) break;
-      const match = this.#matchEndLine(chunk, at);
-      if (match === 'full') {
-        this.#emitBody(chunk.subarray(pos, at));
-        this.#finish(chunk[at + this.#needle.length] ?? 0);
-        return at + endLineLength;
-      }
-      if (match === 'partial') {
-        this.#emitBody(chunk.subarray(pos, at));
-        this.#hold(Buffer.from(chunk.subarray(at)), 0);
-        return chunk.length;
-      }
-      from = at + 1;
-    }
-    // No end-line here: keep back the longest tail that is a prefix of the needle.
-    for (let s = Math.max(pos, chunk.length - this.#needle.length + 1); s < chunk.length; s++) {
-      if (chunk[s] === CR && this.#matchEndLine(chunk, s) === 'partial') {
-        this.#emitBody(chunk.subarray(pos, s));
-        this.#hold(Buffer.from(chunk.subarray(s)), 0);
-        return chunk.length;
-      }
-    }
-    this.#emitBody(chunk.subarray(pos));
-    return chunk.length;
-  }
-
-  #hold(bytes: Buffer, virtual: number): void {
-    this.#held = bytes.length === 0 ? bytes : Buffer.from(bytes);
-    this.#heldVirtual = virtual;
-  }
-
-  #emitHeld(end: number): void {
-    if (end > this.#heldVirtual) this.#emitBody(this.#held.subarray(this.#heldVirtual, end));
-  }
-
-  #emitBody(slice: Buffer): void {
-    if (slice.length > 0) this.#handler.onBody(slice);
-  }
-}
-
-/**
- * Whether a header line's name is made of RFC 4975 token characters (`%x21 / %x23-27 / %x2A-2B / %x2D-2E /
- * %x30-39 / %x41-5A / %x5E-7E`; hname is ALPHA *token, a leading non-letter is let through as msrprelay
- * did). Anything else (a space, a bare CR, any control character) makes the line malformed: forwarding it
- * would hand the next hop a header it cannot parse.
- */
-function isHeaderName(name: string): boolean {
-  for (let i = 0; i < name.length; i++) {
-    const c = name.charCodeAt(i);
-    const token =
-      c === 0x21 ||
-      (c >= 0x23 && c <= 0x27) ||
-      c === 0x2a ||
-      c === 0x2b ||
-      c === 0x2d ||
-      c === 0x2e ||
-      (c >= 0x30 && c <= 0x39) ||
-      (c >= 0x41 && c <= 0x5a) ||
-      (c >= 0x5e && c <= 0x7e);
-    if (!token) return false;
-  }
-  return true;
 }

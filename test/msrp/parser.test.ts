@@ -5,13 +5,13 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { ContinuationFlag, MsrpHead } from '../../src/msrp/message.js';
+import { MsrpParser } from '../../src/msrp/parser.js';
 import {
   DEFAULT_PARSER_LIMITS,
-  MsrpParser,
   MsrpProtocolError,
   type ParserLimits,
   type ProtocolErrorKind,
-} from '../../src/msrp/parser.js';
+} from '../../src/msrp/parser-types.js';
 
 type Event =
   | { readonly type: 'head'; readonly head: MsrpHead }

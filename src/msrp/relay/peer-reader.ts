@@ -8,7 +8,8 @@
  */
 import type { Socket } from 'node:net';
 import type { ContinuationFlag, MsrpHead } from '../message.js';
-import { MsrpParser, MsrpProtocolError, type ParserHandler } from '../parser.js';
+import { MsrpParser } from '../parser.js';
+import { MsrpProtocolError, type ParserHandler } from '../parser-types.js';
 import { response } from '../wire.js';
 import type { AuthClient } from './auth-handler.js';
 import {
