@@ -59,7 +59,11 @@ for (const { name, make } of BACKENDS) {
       const reply = await request(`${web.base}${HISTORY}/${ALICE}`, { headers: apikey(aliceToken) });
       assert.equal(reply.status, 200, reply.body);
       assert.equal(reply.headers.get('content-type'), 'application/json');
-      assert.equal(reply.headers.get('access-control-allow-origin'), null, 'no CORS headers (sylk spec §4.6)');
+      assert.equal(
+        reply.headers.get('access-control-allow-origin'),
+        null,
+        'no CORS headers (sylk spec §4.6)',
+      );
       const body = messagesOf(reply.body);
       assert.equal(body.account, ALICE);
       assert.deepEqual(
