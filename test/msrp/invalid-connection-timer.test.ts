@@ -1,7 +1,7 @@
 /**
- * The invalid-connection timer (relay spec §9.2 test 35) to the millisecond, in-process with the manual clock: a
- * NEW connection is closed invalid_connection_timeout after accept and not a millisecond before, and an
- * authenticated one is not closed by it. The acceptance tests run the same cases against the relay process
+ * The invalid-connection timer (relay spec §9.2 test 35) to the millisecond, in-process with the manual
+ * clock: a NEW connection is closed invalid_connection_timeout after accept and not a millisecond before, and
+ * an authenticated one is not closed by it. The acceptance tests run the same cases against the relay process
  * in real time, where a loaded machine only allows loose bounds.
  */
 import assert from 'node:assert/strict';

@@ -1,6 +1,6 @@
 /**
- * Unit tests of the streaming MSRP parser (relay spec §1.1, §1.4, §1.6): start lines, headers, limits, end-lines,
- * body framing (including end-line look-alikes and binary bodies), pipelining, and pause/resume.
+ * Unit tests of the streaming MSRP parser (relay spec §1.1, §1.4, §1.6): start lines, headers, limits,
+ * end-lines, body framing (including end-line look-alikes and binary bodies), pipelining, and pause/resume.
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';

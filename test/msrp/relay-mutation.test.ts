@@ -1,12 +1,13 @@
 /**
  * Mutation (fuzz) test of a real in-process relay over real sockets (debug_notls, memory credentials).
  *
- * An established session alice → relay → B is set up first (AUTH with digest per relay spec §2.5, then a SEND that
- * makes the relay connect to the endpoint listener B). Then valid AUTH/SEND/REPORT/NICKNAME/response messages
- * are corrupted (byte flips, deletions, insertions, truncation, duplicated lines, huge lines, NULs, invalid
- * UTF-8) and sent, each on a fresh connection, and later inside established sessions. Each time the relay must
- * answer with well-formed MSRP or close the connection — silence only ends with the invalid-connection timer
- * (1 s here) — and the established session must keep relaying, byte-exact, with the relay still up.
+ * An established session alice → relay → B is set up first (AUTH with digest per relay spec §2.5, then a SEND
+ * that makes the relay connect to the endpoint listener B). Then valid AUTH/SEND/REPORT/NICKNAME/response
+ * messages are corrupted (byte flips, deletions, insertions, truncation, duplicated lines, huge lines, NULs,
+ * invalid UTF-8) and sent, each on a fresh connection, and later inside established sessions. Each time the
+ * relay must answer with well-formed MSRP or close the connection — silence only ends with the
+ * invalid-connection timer (1 s here) — and the established session must keep relaying, byte-exact, with the
+ * relay still up.
  *
  * Reproduce a run with MUTATION_SEED=<seed> (printed as a diagnostic and in failure messages).
  */
@@ -680,8 +681,9 @@ function strictPath(value: string | undefined): boolean {
 }
 
 /**
- * What the relay must do with the first message in `bytes`, by relay spec §1.1/§1.6/§3.2/§3.4 — only where the spec
- * leaves no choice. `established`: the bytes arrive on a bound session's connection instead of a new one.
+ * What the relay must do with the first message in `bytes`, by relay spec §1.1/§1.6/§3.2/§3.4 — only where
+ * the spec leaves no choice. `established`: the bytes arrive on a bound session's connection instead of a new
+ * one.
  */
 function expectation(bytes: Buffer, established: boolean): Expectation {
   const s = bytes.toString('latin1');
@@ -758,9 +760,9 @@ function expectation(bytes: Buffer, established: boolean): Expectation {
     }
     if (complete) pos = at + needle.length + 3;
   }
-  // Relay spec §3.4 step 1: without both paths a message is silently ignored, and a path that does not parse is a
-  // protocol error (400 where it can be addressed, then a close). A duplicated path header may carry either:
-  // every copy must parse for the outcome to be known.
+  // Relay spec §3.4 step 1: without both paths a message is silently ignored, and a path that does not parse
+  // is a protocol error (400 where it can be addressed, then a close). A duplicated path header may carry
+  // either: every copy must parse for the outcome to be known.
   const paths = (name: string): string[] =>
     headers.filter(([n]) => n.toLowerCase() === name.toLowerCase()).map(([, value]) => value);
   const toPaths = paths('To-Path');
@@ -768,8 +770,8 @@ function expectation(bytes: Buffer, established: boolean): Expectation {
   if (toPaths.length === 0 || fromPaths.length === 0 || ![...toPaths, ...fromPaths].every(strictPath))
     return { kind: 'any' };
   // A new connection answers every request at once (401/403/400/423 for AUTH, 501 or 481 otherwise); a SEND is
-  // answered when its headers are read (relay spec §3.2). A bound connection answers errors at once, and a valid
-  // SEND with its hop 200 at the end-line unless Failure-Report is no/partial; REPORTs get no response.
+  // answered when its headers are read (relay spec §3.2). A bound connection answers errors at once, and a
+  // valid SEND with its hop 200 at the end-line unless Failure-Report is no/partial; REPORTs get no response.
   const failureReport = get('Failure-Report')?.trim();
   if (established) {
     if (method === 'REPORT' || failureReport === 'no' || failureReport === 'partial') return { kind: 'any' };

@@ -286,7 +286,8 @@ const EXPECTED: Record<string, Expectation> = {
     },
   },
   sdp01: { valid: true },
-  // RFC 4475 §3.4: RFC 2543 syntax (no branch, no Max-Forwards, no Content-Length over UDP) is still understood.
+  // RFC 4475 §3.4: RFC 2543 syntax (no branch, no Max-Forwards, no Content-Length over UDP) is still
+  // understood.
   inv2543: {
     valid: true,
     check: (m) => {

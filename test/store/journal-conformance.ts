@@ -92,7 +92,8 @@ export function runJournalConformanceSuite(name: string, open: () => Promise<Con
     describe('append', () => {
       it('stores every field as given and returns the stored entry', async (t) => {
         const { store } = await fresh(t);
-        // Binary bodies travel as latin-1 text with NULs (sylk spec §1.4.6); unicode and JSON-looking text too.
+        // Binary bodies travel as latin-1 text with NULs (sylk spec §1.4.6); unicode and JSON-looking text
+        // too.
         const content = '\u0000\u0001PNG\r\n\u00ff… «ü» {"json": [1]} 😀';
         const entry = incoming('m1', { content, contentType: 'image/png', disposition: null });
         const result = await store.journal.append(ALICE, entry, T0);
@@ -932,7 +933,8 @@ export function runJournalConformanceSuite(name: string, open: () => Promise<Con
         assert.equal(done.record.entry.direction, 'outgoing');
         assert.deepEqual(await unsend('m1'), { removed: undefined, record: undefined });
         assert.deepEqual(ids(await everything(store, BOB)), ['m9', 'm2', 'rm-m1']);
-        // A fixed record is journaled whether or not something was removed (the WebSocket request, sylk spec §1.4.10).
+        // A fixed record is journaled whether or not something was removed (the WebSocket request, sylk spec
+        // §1.4.10).
         const always = await store.journal.removeMessage(BOB, 'gone', {
           now: T0,
           record: record('rm-gone', 'application/sylk-message-remove', ALICE),

@@ -66,7 +66,8 @@ export function parseNameAddr(text: string): NameAddr | undefined {
     let end = i;
     while (end < text.length && text.charCodeAt(end) !== 0x3b && !isWhitespace(text.charCodeAt(end))) end++;
     uriText = text.slice(i, end);
-    // A URI with "?", ";" or "," must be in angle brackets (RFC 3261 §20); headers (?) would be ambiguous here.
+    // A URI with "?", ";" or "," must be in angle brackets (RFC 3261 §20); headers (?) would be ambiguous
+    // here.
     if (uriText.includes('?')) return undefined;
     paramsStart = end;
   }

@@ -1,6 +1,6 @@
 /**
- * The non-INVITE client transaction (RFC 3261 §17.1.2): Trying → Proceeding → Completed → Terminated; over UDP the
- * Completed state is a key the layer keeps (completed.ts).
+ * The non-INVITE client transaction (RFC 3261 §17.1.2): Trying → Proceeding → Completed → Terminated; over
+ * UDP the Completed state is a key the layer keeps (completed.ts).
  */
 import type { SipResponse } from '../message/message.js';
 import { ClientTransactionBase, type ClientTransactionContext } from './client-base.js';

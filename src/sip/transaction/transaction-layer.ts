@@ -3,9 +3,9 @@
  * transactions, absorbs retransmissions, and passes the rest to the transaction user (TU):
  * - a new request (CANCEL included) as a ServerTransaction to answer;
  * - an ACK that matches no INVITE server transaction in Completed state (the ACK for a 2xx) as is;
- * - a response that matches no client transaction (a "stray", which a proxy forwards statelessly, RFC 3261 §16.7).
- * A request without a usable Via or CSeq is answered 400 statelessly by the transport layer's parser checks
- * before it gets here; one that still cannot be keyed is dropped.
+ * - a response that matches no client transaction (a "stray", which a proxy forwards statelessly, RFC 3261
+ * §16.7). A request without a usable Via or CSeq is answered 400 statelessly by the transport layer's parser
+ * checks before it gets here; one that still cannot be keyed is dropped.
  *
  * The server transactions (live ones and the records of completed ones) are capped: a new request beyond
  * `maxServerTransactions` gets 503 with Retry-After (RFC 3261 §21.5.4), sent statelessly, and never reaches

@@ -28,8 +28,8 @@ export interface MessageSource {
 /**
  * Where to send. For stream and WebSocket transports an open connection to (host, port) is reused, and
  * `connectionId`, when given and still open, is preferred over the address (a response on the connection its
- * request came on, RFC 3261 §18.2.2). WebSocket targets are never connected to: without an open connection the send
- * fails.
+ * request came on, RFC 3261 §18.2.2). WebSocket targets are never connected to: without an open connection
+ * the send fails.
  */
 export interface SendTarget {
   readonly transport: TransportProtocol;
@@ -38,7 +38,8 @@ export interface SendTarget {
   readonly connectionId?: string | undefined;
   /**
    * An RFC 5626 flow: only the connection `connectionId` may carry the message, never a new connection or
-   * another one from the same address (RFC 5626 §5.3); when it is closed the send fails with a FlowFailedError.
+   * another one from the same address (RFC 5626 §5.3); when it is closed the send fails with a
+   * FlowFailedError.
    */
   readonly flowOnly?: boolean | undefined;
   /**

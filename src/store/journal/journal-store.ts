@@ -46,8 +46,8 @@ export interface JournalStore {
   appendBatch(items: readonly AppendItem[], now: number): Promise<AppendResult[]>;
   get(account: string, messageId: string): Promise<JournalEntry | undefined>;
   /**
-   * Sylk spec §3.5 update, forward only: pending < accepted < delivered < displayed; failed and error only from
-   * pending or accepted, and final; received never changes. Independently, `delivered` removes
+   * Sylk spec §3.5 update, forward only: pending < accepted < delivered < displayed; failed and error only
+   * from pending or accepted, and final; received never changes. Independently, `delivered` removes
    * `positive-delivery` from the disposition and `displayed` empties it (an unread message stops counting).
    */
   updateState(account: string, messageId: string, state: DeliveryState): Promise<UpdateResult>;

@@ -1,6 +1,6 @@
 /**
- * The message journal's vocabulary (sylk spec §3.1, §3.3): one ordered log per account of its messages and of the
- * operations on them, which every device of the account replays to the same state.
+ * The message journal's vocabulary (sylk spec §3.1, §3.3): one ordered log per account of its messages and of
+ * the operations on them, which every device of the account replays to the same state.
  */
 
 /** `''` for the operations on a whole conversation (read, remove). */

@@ -1,5 +1,6 @@
-// Relay spec §9.5 tests 63–65 and §4 (TLS host name rules), relay spec §6 (pid file), relay spec §7 (bad option values), and the sample
-// configuration: startup succeeds or fails with exit status 1 and `Failed to create MSRP Relay: …` on stderr.
+// Relay spec §9.5 tests 63–65 and §4 (TLS host name rules), relay spec §6 (pid file), relay spec §7 (bad
+// option values), and the sample configuration: startup succeeds or fails with exit status 1 and `Failed to
+// create MSRP Relay: …` on stderr.
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';

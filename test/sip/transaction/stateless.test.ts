@@ -1,7 +1,7 @@
 /**
- * Stateless final responses (RFC 3261 §8.2.7, as Kamailio's sl_send_reply): one response per request received,
- * nothing retransmitted or kept, a To tag that is the same for every copy of a request, and the ACK of such a
- * response absorbed by the layer, on a manual clock.
+ * Stateless final responses (RFC 3261 §8.2.7, as Kamailio's sl_send_reply): one response per request
+ * received, nothing retransmitted or kept, a To tag that is the same for every copy of a request, and the ACK
+ * of such a response absorbed by the layer, on a manual clock.
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
