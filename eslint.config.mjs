@@ -11,6 +11,24 @@ export default tseslint.config(
     },
   },
   {
+    // One private-member style (docs/architecture.md, Conventions): `#` members. The folders not listed yet
+    // are converted in their own change; a private constructor stays (`#` cannot name one).
+    files: ['src/{sip,msrp,store,config,ini,credentials,tls,time,sql,auth,text,log}/**/*.ts'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: ':matches(PropertyDefinition, TSParameterProperty)[accessibility="private"]',
+          message: 'Use a # field instead of `private`.',
+        },
+        {
+          selector: 'MethodDefinition[accessibility="private"][kind!="constructor"]',
+          message: 'Use a # method instead of `private`.',
+        },
+      ],
+    },
+  },
+  {
     files: ['test/**/*.ts', 'bench/**/*.ts'],
     rules: {
       '@typescript-eslint/no-floating-promises': 'off',

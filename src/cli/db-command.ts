@@ -1,9 +1,9 @@
 /**
- * `missive db dbinit|show|remove …`: the `sylk-db` maintenance tool (spec §6) over missive's store. Without
+ * `missive db dbinit|show|remove …`: the `sylk-db` maintenance tool (sylk spec §6) over missive's store. Without
  * arguments it prints its help and exits 0. Exit status 0 when done, 1 when it could not be done (nothing
  * to remove, declined, store unavailable), 2 for a usage error (bad arguments, account or store URI).
  * Errors and questions go to stderr; what a script reads goes to stdout. Safe while `missive serve` runs:
- * both go through the store's transactions (unlike the reference's file backend, §8.3).
+ * both go through the store's transactions (unlike the reference's file backend, sylk spec §8.3).
  */
 import { type Command, Option } from 'commander';
 import { normalizeAor } from '../registrar/aor.js';

@@ -40,7 +40,7 @@ export interface ServeOptions {
   readonly retentionDays?: number | undefined;
   /** The web port serves HTTPS and wss with the server certificate. */
   readonly webTls?: boolean | undefined;
-  /** The admin API on 127.0.0.1:adminPort (spec §4.5); undefined or -1: off. */
+  /** The admin API on 127.0.0.1:adminPort (sylk spec §4.5); undefined or -1: off. */
   readonly adminPort?: number | undefined;
   /**
    * The admin API's required Authorization value (from MISSIVE_ADMIN_SECRET, never the command line);

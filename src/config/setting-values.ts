@@ -7,7 +7,7 @@ import { isIP } from 'node:net';
 import type { LevelWithSilent } from 'pino';
 import { isSipUri, parseUri } from '../sip/uri.js';
 import { MIN_PAGE_BYTES } from '../web/page-budget.js';
-import { parseBoolean } from './values.js';
+import { parseBoolean } from '../ini/values.js';
 
 export type Parsed<T> =
   | { readonly ok: true; readonly value: T }

@@ -1,7 +1,2 @@
-/** A configuration file's settings that cannot be used, each problem naming its section and option. */
-export class SettingsError extends Error {
-  constructor(readonly problems: readonly string[]) {
-    super(problems.join('; '));
-    this.name = 'SettingsError';
-  }
-}
+/** Moved to src/ini/settings-error.ts; this re-export keeps src/cli/'s imports working until they name it. */
+export { SettingsError } from '../ini/settings-error.js';

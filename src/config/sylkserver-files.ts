@@ -7,7 +7,7 @@
 import { join } from 'node:path';
 import type { FileRead, FileValue, FileValues } from './file-values.js';
 import { readIniFile } from './file-values.js';
-import { type IniDocument, IniError } from './ini.js';
+import { type IniDocument, IniError } from '../ini/ini.js';
 import type { ServeSettingName } from './serve-settings.js';
 
 /** A key of a SylkServer file that missive does not use, with why. */

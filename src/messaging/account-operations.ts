@@ -81,7 +81,7 @@ export async function sendPublicKey(
 }
 
 /**
- * sylk spec §2.4.3 and §1.4.10 with §8.34: the requester's own copy goes, then the contact's incoming copy,
+ * sylk spec §2.4.3 and §1.4.10 with sylk spec §8.34: the requester's own copy goes, then the contact's incoming copy,
  * but only one whose contact is the requester (one cannot unsend someone else's message). Resolves false when
  * the requester had no such message.
  */

@@ -11,18 +11,18 @@
  *
  * Answers (RFC 3261 §21), all 4xx: a 5xx would make the sender (or a proxy upstream, RFC 3263 §4.3 for 503)
  * try again or elsewhere, and none of these is cured by trying again at once.
- * - 413 Message Too Large (§21.4.11): the body, or its content once decoded, is over `maxMessageBytes`.
- * - 403 Too Many Messages (§21.4.4): the sender is over its rate; a new message goes through once the
+ * - 413 Message Too Large (RFC 3261 §21.4.11): the body, or its content once decoded, is over `maxMessageBytes`.
+ * - 403 Too Many Messages (RFC 3261 §21.4.4): the sender is over its rate; a new message goes through once the
  *   bucket has refilled. 403 rather than 480/486, which speak of the callee, or 503, which sends a proxy to
  *   another server (and a client to retry).
- * - 480 Recipient Journal Full (§21.4.18): the recipient cannot take more until it removes messages, a state
+ * - 480 Recipient Journal Full (RFC 3261 §21.4.18): the recipient cannot take more until it removes messages, a state
  *   of the callee that "precludes communication"; 403 Journal Quota Exceeded for the sender's own journal.
  * - 403 Message-ID Already Used: another party's message holds this id in a journal it would go to. Storing
  *   both is not possible without making unsend, IMDNs and sync by id ambiguous (sylk spec §2.4.3, §2.6), and
  *   a silent 200 would lose the message; a client that makes random ids never sees this.
  * - 403 Not A Party To The Message: an IMDN about a message that is not the recipient's message to the IMDN's
  *   sender.
- * - 415 Unsupported Media Type (§21.4.13): an `application/sylk-api-*` type the service does not know; such
+ * - 415 Unsupported Media Type (RFC 3261 §21.4.13): an `application/sylk-api-*` type the service does not know; such
  *   requests are for the service alone (sylk spec §2.4), never for the devices.
  */
 import type { Aor } from '../registrar/aor.js';

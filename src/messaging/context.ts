@@ -14,7 +14,7 @@ export interface MessagingContext {
   readonly clock: Clock;
   /** Base of the HTTP history URL in token replies (`https://host:port`, no trailing slash). */
   readonly publicUrl: string;
-  /** The host of `sip:sylkserver@{host}`, the From of token replies (§2.7 row D1). */
+  /** The host of `sip:sylkserver@{host}`, the From of token replies (sylk spec §2.7 row D1). */
   readonly serverHost: () => string;
   readonly tokenLifetimeMs: number;
   readonly newId: () => string;

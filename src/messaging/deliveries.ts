@@ -1,9 +1,9 @@
 /**
- * Ordinary messages (spec §2.5, §2.6): the sender's outgoing copy and the recipient's incoming copy appended in
+ * Ordinary messages (sylk spec §2.5, §2.6): the sender's outgoing copy and the recipient's incoming copy appended in
  * one transaction, IMDNs moving the original's state forward, public keys checked and stored for the
  * authenticated sender, private keys only between an account's own devices. Key exchanges leave a record in
  * the journal (KEY_EXCHANGE, without private key material) so that a device offline at the time learns of them.
- * A duplicate (same Message-ID already in that account) stores nothing and emits nothing (§8.20).
+ * A duplicate (same Message-ID already in that account) stores nothing and emits nothing (sylk spec §8.20).
  */
 import type { AppendItem, AppendResult, DeliveryState, NewEntry } from '../store/journal/types.js';
 import type { MessagingContext } from './context.js';
@@ -77,7 +77,7 @@ async function appendCopies(
   };
 }
 
-/** §2.5: text, files and any other user content type. Resolves true when the message was new (see fresh). */
+/** Sylk spec §2.5: text, files and any other user content type. Resolves true when the message was new (see fresh). */
 export async function deliverMessage(context: MessagingContext, message: InboundMessage): Promise<boolean> {
   const { parsed } = message;
   const want = await copySides(context, message);
@@ -180,7 +180,7 @@ async function emitPush(context: MessagingContext, message: InboundMessage): Pro
   });
 }
 
-/** IMDN status → the state the original moves to; processed and stored are not delivery states (§8.10). */
+/** IMDN status → the state the original moves to; processed and stored are not delivery states (sylk spec §8.10). */
 function deliveryState(status: ImdnStatus): DeliveryState | undefined {
   switch (status) {
     case 'delivered':
@@ -275,7 +275,7 @@ export async function deliverPublicKey(
     disposition: null,
     timestamp: formatTimestamp(message.parsed.timestamp),
   };
-  // The owner's record, as the sender copy of any message: only for a native sender (§2.5.1).
+  // The owner's record, as the sender copy of any message: only for a native sender (sylk spec §2.5.1).
   const ownerHasStorage = message.senderCopy && (await context.storage.hasStorage(owner));
   const recipientHasStorage = await context.storage.hasStorage(message.recipient.account);
   // A copy of a key MESSAGE already recorded (a retransmitted fork) must not put back an older key.

@@ -10,7 +10,7 @@ export interface MessageSenderIdentity {
   readonly display_name: string | null;
 }
 
-/** §1.5.2: a message for the account's devices. */
+/** Sylk spec §1.5.2: a message for the account's devices. */
 export interface MessageEventPayload {
   readonly sylkrtc: 'account-event';
   readonly account: string;
@@ -42,7 +42,7 @@ export interface SyncMessageRemove {
   readonly direction: 'incoming' | 'outgoing';
 }
 
-/** What a sync event says (§1.5.3), without the envelope every one of them shares. */
+/** What a sync event says (sylk spec §1.5.3), without the envelope every one of them shares. */
 export type SyncChange =
   | { readonly type: 'message'; readonly action: 'add'; readonly content: SyncMessageAdd }
   | { readonly type: 'message'; readonly action: 'remove'; readonly content: SyncMessageRemove }
@@ -53,7 +53,7 @@ export type SyncChange =
       readonly content: { readonly contact: string; readonly timestamp: string };
     };
 
-/** §1.5.3: replication of what happened on one device (or the SIP side) to the account's devices. */
+/** Sylk spec §1.5.3: replication of what happened on one device (or the SIP side) to the account's devices. */
 export type SyncEventPayload = {
   readonly sylkrtc: 'account-event';
   readonly account: string;
@@ -65,7 +65,7 @@ export function syncEvent(account: string, change: SyncChange): MessagingEvent {
   return { kind: 'sync', account, payload: { sylkrtc: 'account-event', account, event: 'sync', ...change } };
 }
 
-/** §1.5.4 from an incoming IMDN. */
+/** Sylk spec §1.5.4 from an incoming IMDN. */
 export interface DispositionEventPayload {
   readonly sylkrtc: 'account-event';
   readonly account: string;
@@ -88,7 +88,7 @@ export interface AddressBookEventPayload {
   readonly [type: string]: unknown;
 }
 
-/** §5.1: what a message push needs; the push client adds the device tokens and the call-id. */
+/** Sylk spec §5.1: what a message push needs; the push client adds the device tokens and the call-id. */
 export interface MessagePush {
   readonly account: string;
   /** The sender's AOR. */
@@ -98,7 +98,7 @@ export interface MessagePush {
   readonly messageId: string;
   readonly contentType: string;
   readonly content: string;
-  /** max(1, the account's unread count after this message was stored) (§3.7, recommended rule). */
+  /** max(1, the account's unread count after this message was stored) (sylk spec §3.7, recommended rule). */
   readonly badge: number;
 }
 

@@ -1,10 +1,10 @@
 /**
- * Which accounts have message storage (spec §3.8): an account with a storage account (the reference's rule:
+ * Which accounts have message storage (sylk spec §3.8): an account with a storage account (the reference's rule:
  * a registration or an api-token request created it), and every subscriber of a served domain in missive's
  * store, its storage account created on first use. Standalone, missive is the registrar and every user is a
  * subscriber; behind a proxy, Kamailio authenticates from the same subscriber table (deploy/kamailio), so its
  * users have storage too, while a proxy with a user database of its own leaves only the reference's rule.
- * An account with neither is skipped silently (§2.3 steps 6–7).
+ * An account with neither is skipped silently (sylk spec §2.3 steps 6–7).
  */
 import type { CredentialStore } from '../credentials/store.js';
 import type { StorageAccountStore } from '../store/storage-accounts/storage-account-store.js';

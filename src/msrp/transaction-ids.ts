@@ -6,16 +6,16 @@ import { randomBytes } from 'node:crypto';
  * could plant that end-line in a body and smuggle a forged message to the far end.
  */
 export class TransactionIds {
-  private pool = Buffer.alloc(0);
-  private offset = 0;
+  #pool = Buffer.alloc(0);
+  #offset = 0;
 
   next(): string {
-    if (this.offset + 12 > this.pool.length) {
-      this.pool = randomBytes(12 * 512);
-      this.offset = 0;
+    if (this.#offset + 12 > this.#pool.length) {
+      this.#pool = randomBytes(12 * 512);
+      this.#offset = 0;
     }
-    const id = this.pool.toString('hex', this.offset, this.offset + 12);
-    this.offset += 12;
+    const id = this.#pool.toString('hex', this.#offset, this.#offset + 12);
+    this.#offset += 12;
     return id;
   }
 }

@@ -16,7 +16,7 @@ export interface RegistrarOptions {
   readonly locations: LocationStore;
   /**
    * Host names (and addresses, if clients register to one) this registrar serves. The Request-URI host must
-   * be one (else 404 "Domain Not Served"), and so must the To domain (else 404 "Not Found", §10.3 step 5).
+   * be one (else 404 "Domain Not Served"), and so must the To domain (else 404 "Not Found", RFC 3261 §10.3 step 5).
    */
   readonly domains: Iterable<string>;
   readonly clock: Clock;

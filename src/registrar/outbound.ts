@@ -1,5 +1,5 @@
 /**
- * Whether a REGISTER gets RFC 5626 outbound processing (§6): the registrar must be the first hop (one
+ * Whether a REGISTER gets RFC 5626 outbound processing (RFC 5626 §6): the registrar must be the first hop (one
  * Via), or the first Path entry must carry `ob` (an edge proxy that keeps the flow). Otherwise reg-id is
  * ignored — or, when the UA said `Supported: outbound` and sent a reg-id, refused with 439.
  */

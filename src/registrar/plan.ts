@@ -1,7 +1,7 @@
 /**
  * RFC 3261 §10.3 steps 6–7 decided before anything is written: for each Contact its expiry (423 below
  * the minimum, capped at the maximum), the binding it refers to (RFC 5626 flow, else the Contact URI by
- * §19.1.4 comparison), the Call-ID/CSeq ordering check, and the per-AOR contact limit. The registrar then
+ * RFC 3261 §19.1.4 comparison), the Call-ID/CSeq ordering check, and the per-AOR contact limit. The registrar then
  * applies the plan; the store repeats the ordering check atomically for races.
  */
 import { parseUri, type SipUri, type Uri, uriEquals } from '../sip/uri.js';
@@ -52,12 +52,12 @@ interface Change {
   readonly known: boolean;
 }
 
-/** §10.3 step 7: same Call-ID and a CSeq not higher than the stored one means an old or repeated request. */
+/** RFC 3261 §10.3 step 7: same Call-ID and a CSeq not higher than the stored one means an old or repeated request. */
 export function isOutOfOrder(existing: Binding, callId: string, cseq: number): boolean {
   return existing.callId === callId && cseq <= existing.cseq;
 }
 
-/** §10.3 step 6 for `Contact: *`: every live binding must accept the request's Call-ID/CSeq. */
+/** RFC 3261 §10.3 step 6 for `Contact: *`: every live binding must accept the request's Call-ID/CSeq. */
 export function planRemoveAll(existing: readonly Binding[], facts: RegisterFacts): PlanRefusal | undefined {
   return existing.some((binding) => isOutOfOrder(binding, facts.callId, facts.cseq))
     ? { kind: 'refuse', status: 500, reason: OUT_OF_ORDER }
@@ -88,7 +88,7 @@ export function planContacts(
       match = existing.find((b) => b.instanceId === contact.instanceId && b.regId === contact.regId);
       text = contact.uri.toString();
     } else {
-      // Equivalent URIs (§19.1.4) are one binding: reuse the spelling already stored or already seen.
+      // Equivalent URIs (RFC 3261 §19.1.4) are one binding: reuse the spelling already stored or already seen.
       match = stored.find((s) => 'contact' in bindingKey(s.binding) && sameUri(s.uri, contact.uri))?.binding;
       text =
         match?.contact ?? spelled.find((s) => uriEquals(s.uri, contact.uri))?.text ?? contact.uri.toString();

@@ -79,11 +79,11 @@ export class Registrar {
       response.headers.add('Allow', 'REGISTER');
       return response;
     }
-    // §10.3 step 1: only the domains this registrar has bindings for.
+    // RFC 3261 §10.3 step 1: only the domains this registrar has bindings for.
     if (!isSipUri(request.uri) || !isServedHost(request.uri.host, this.domains)) {
       return reply(request, 404, 'Domain Not Served');
     }
-    // Step 2 (§8.2.2.3): an extension we do not know cannot be honoured.
+    // Step 2 (RFC 3261 §8.2.2.3): an extension we do not know cannot be honoured.
     const unsupported = [
       ...unsupportedOptionTags(request.headers, 'Require', REGISTRAR_OPTION_TAGS),
       ...unsupportedOptionTags(request.headers, 'Proxy-Require', REGISTRAR_OPTION_TAGS),

@@ -11,7 +11,7 @@ import type { Binding } from '../store/location/binding.js';
 export interface ReplyExtras {
   /** The request's Path values, in order. */
   readonly path: readonly string[];
-  /** RFC 5626 outbound processing was applied to a reg-id (§6: then, and only then, `Supported: outbound`). */
+  /** RFC 5626 outbound processing was applied to a reg-id (RFC 5626 §6: then, and only then, `Supported: outbound`). */
   readonly outbound: boolean;
 }
 

@@ -1,6 +1,6 @@
 /**
  * Who "we" are: the SIP domains served and the addresses listened on. A URI is ours when its host is a served
- * domain, or it names one of our listening points (host and port, the port defaulting as §19.1.2 says).
+ * domain, or it names one of our listening points (host and port, the port defaulting as RFC 3261 §19.1.2 says).
  */
 import { normalizeHost } from '../sip/grammar/host.js';
 import type { SipUri } from '../sip/uri.js';

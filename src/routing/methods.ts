@@ -26,7 +26,7 @@ export const ALLOWED_METHODS = [
 ];
 const KNOWN_METHODS: ReadonlySet<string> = new Set([...ALLOWED_METHODS, 'PUBLISH']);
 
-/** Methods a dialog can carry (§12.2; RFC 3262, 3311, 3515, 6086, 6665). */
+/** Methods a dialog can carry (RFC 3261 §12.2; RFC 3262, 3311, 3515, 6086, 6665). */
 const DIALOG_METHODS: ReadonlySet<string> = new Set([
   'INVITE',
   'BYE',
@@ -46,7 +46,7 @@ const IN_DIALOG_ONLY: ReadonlySet<string> = new Set(['BYE', 'INFO', 'UPDATE', 'P
 export const ACCEPTED_BODIES = 'application/sdp, text/plain, message/cpim, message/imdn+xml';
 
 /**
- * A request with a To tag and no Route to us: 481 when a dialog could carry it (§12.2.2), else 404 as the
+ * A request with a To tag and no Route to us: 481 when a dialog could carry it (RFC 3261 §12.2.2), else 404 as the
  * seed's script answers. 405 would say the method is not allowed, and Allow lists it.
  */
 export function unroutableInDialog(request: SipRequest): SipResponse {
@@ -55,8 +55,8 @@ export function unroutableInDialog(request: SipRequest): SipResponse {
 }
 
 /**
- * 481 for an in-dialog-only method outside a dialog (§12.2.2, §15.1.2), 405 for a method we know but do not
- * serve outside a dialog, 501 for one we do not know (§21.4.6, §21.5.2).
+ * 481 for an in-dialog-only method outside a dialog (RFC 3261 §12.2.2, §15.1.2), 405 for a method we know but do not
+ * serve outside a dialog, 501 for one we do not know (RFC 3261 §21.4.6, §21.5.2).
  */
 export function unsupportedMethod(request: SipRequest): SipResponse {
   if (IN_DIALOG_ONLY.has(request.method)) return createResponse(request, 481);
@@ -66,7 +66,7 @@ export function unsupportedMethod(request: SipRequest): SipResponse {
   return response;
 }
 
-/** The answer to OPTIONS addressed to the server itself (§11.2). */
+/** The answer to OPTIONS addressed to the server itself (RFC 3261 §11.2). */
 export function optionsResponse(request: SipRequest, supported: readonly string[]): SipResponse {
   const response = createResponse(request, 200);
   response.headers.add('Allow', ALLOWED_METHODS.join(', '));

@@ -1,7 +1,7 @@
 /**
  * A request of missive's own (the messaging application's MESSAGE, say) sent through a server named by URI
  * (an outbound proxy such as Kamailio's `sip:proxy.example.com`): the server is located by DNS (RFC 3263
- * §4), and each target is tried in turn (§4.3) within one transaction's time, each attempt a copy of the
+ * §4), and each target is tried in turn (RFC 3263 §4.3) within one transaction's time, each attempt a copy of the
  * request with our Via (a fresh branch) for that target's transport. The Request-URI and Route headers are
  * the caller's: put the proxy in a Route (loose routing) if it should stay on the path.
  */

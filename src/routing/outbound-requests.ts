@@ -7,7 +7,7 @@
  *   sent on, RFC 5626 §7), as the proxy does for its branches; the device a request came from is left out, all
  *   its flows when its registration has a +sip.instance.
  * - throughServer: to a server named by URI (an outbound proxy, another domain), located by DNS (RFC 3263 §4)
- *   and its targets tried in turn (§4.3); the Request-URI and Route are the caller's.
+ *   and its targets tried in turn (RFC 3263 §4.3); the Request-URI and Route are the caller's.
  *
  * The application sees final answers through its ClientTransactionHandler; it knows nothing of bindings,
  * flows, Via or DNS.

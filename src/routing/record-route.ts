@@ -23,7 +23,7 @@ export function addRecordRoute(request: SipRequest, inbound: ListeningPoint, out
 }
 
 /**
- * §16.4: a Request-URI we placed in a Record-Route (a strict router upstream) is replaced by the last Route;
+ * RFC 3261 §16.4: a Request-URI we placed in a Record-Route (a strict router upstream) is replaced by the last Route;
  * then every top Route entry that names us is removed. Returns whether the request was routed to us.
  */
 export function consumeOwnRoutes(request: SipRequest, local: LocalAddresses): boolean {

@@ -1,6 +1,6 @@
 /**
  * The standalone proxy's routing policy: the transaction user of missive's SIP stack. In order, per request:
- * CANCEL matching (§16.10), Max-Forwards (§16.3), Proxy-Require, route processing (§16.4); then in-dialog
+ * CANCEL matching (RFC 3261 §16.10), Max-Forwards (RFC 3261 §16.3), Proxy-Require, route processing (RFC 3261 §16.4); then in-dialog
  * requests follow their route set, REGISTER goes to the registrar, OPTIONS for the server is answered, and
  * INVITE/MESSAGE/OPTIONS for a local user are authenticated (407; trusted peers excepted) and forked to every
  * registered device (for the methods the local application claims, once it has decided: it may refuse the
@@ -346,7 +346,7 @@ export class Router implements TransactionUser {
   }
 }
 
-/** Decrements Max-Forwards (adding 70 when absent); false when it was already 0 (§16.3 step 3). */
+/** Decrements Max-Forwards (adding 70 when absent); false when it was already 0 (RFC 3261 §16.3 step 3). */
 function decrementMaxForwards(request: SipRequest): boolean {
   const current = getMaxForwards(request.headers);
   if (current === 0) return false;

@@ -1,7 +1,7 @@
 /**
  * What the proxy forwards without a transaction (RFC 3261 §16.11): the ACK of a 2xx (end to end, after
  * route processing) and responses that match no client transaction. The ACK's Via branch is derived from the
- * incoming one, so a retransmitted ACK leaves with the same branch (§16.11). A next hop named by host name is
+ * incoming one, so a retransmitted ACK leaves with the same branch (RFC 3261 §16.11). A next hop named by host name is
  * located as the dialog's other requests are (RFC 3263), and the ACK goes to the first target: an ACK has no
  * response to fail over on.
  */

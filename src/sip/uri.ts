@@ -1,6 +1,6 @@
 /**
  * URIs as SIP carries them: SIP/SIPS URIs parsed into parts (uri/sip-uri.ts), every other absolute URI
- * (tel:, urn:, ...) kept opaque (uri/absolute-uri.ts), and §19.1.4 comparison (uri/compare.ts).
+ * (tel:, urn:, ...) kept opaque (uri/absolute-uri.ts), and RFC 3261 §19.1.4 comparison (uri/compare.ts).
  */
 import { AbsoluteUri } from './uri/absolute-uri.js';
 import { SipUri, sipSchemeOf } from './uri/sip-uri.js';

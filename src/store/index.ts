@@ -13,7 +13,7 @@ export {
   bindingKey,
   type PushParameters,
   TRANSPORTS,
-  type Transport,
+  type TransportName,
 } from './location/binding.js';
 export { decodeCursor, encodeCursor, JOURNAL_START } from './journal/cursor.js';
 export {

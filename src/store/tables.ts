@@ -12,7 +12,7 @@ export const LOCATION_TABLE = 'missive_location';
 export const JOURNAL_TABLE = 'missive_journal';
 export const JOURNAL_ACCOUNT_TABLE = 'missive_journal_account';
 export const UNREAD_TABLE = 'missive_journal_unread';
-/** The messaging application's per-account data (spec §3.1). */
+/** The messaging application's per-account data (sylk spec §3.1). */
 export const STORAGE_ACCOUNT_TABLE = 'missive_storage_account';
 export const PUBLIC_KEY_TABLE = 'missive_public_key';
 export const PUSH_TOKEN_TABLE = 'missive_push_token';

@@ -7,30 +7,38 @@ import type { Clock, Timer } from './clock.js';
 
 /** An entry is its own Timer: no closure per deadline (the relay arms one per forwarded chunk). */
 class Entry implements Timer {
+  readonly #queue: DeadlineQueue;
+
   constructor(
-    private readonly queue: DeadlineQueue,
+    queue: DeadlineQueue,
     readonly due: number,
     public callback: (() => void) | undefined,
-  ) {}
+  ) {
+    this.#queue = queue;
+  }
 
   cancel(): void {
     this.callback = undefined;
-    this.queue.dropCancelledHead();
+    this.#queue.dropCancelledHead();
   }
 }
 
 export class DeadlineQueue {
-  private readonly entries: Entry[] = [];
-  private head = 0;
-  private timer: Timer | undefined;
+  readonly #entries: Entry[] = [];
+  #head = 0;
+  #timer: Timer | undefined;
 
-  constructor(private readonly clock: Clock) {}
+  readonly #clock: Clock;
+
+  constructor(clock: Clock) {
+    this.#clock = clock;
+  }
 
   add(delayMs: number, callback: () => void): Timer {
-    const entry = new Entry(this, this.clock.now() + delayMs, callback);
-    this.compact();
-    this.entries.push(entry);
-    if (this.timer === undefined) this.arm();
+    const entry = new Entry(this, this.#clock.now() + delayMs, callback);
+    this.#compact();
+    this.#entries.push(entry);
+    if (this.#timer === undefined) this.#arm();
     return entry;
   }
 
@@ -39,42 +47,43 @@ export class DeadlineQueue {
    * when the head's timer fires, a whole timeout later (until then they, and the array, would stay in memory).
    */
   dropCancelledHead(): void {
-    while (this.head < this.entries.length && this.entries[this.head]?.callback === undefined) this.head++;
+    while (this.#head < this.#entries.length && this.#entries[this.#head]?.callback === undefined)
+      this.#head++;
   }
 
   get size(): number {
-    return this.entries.length - this.head;
+    return this.#entries.length - this.#head;
   }
 
-  private arm(): void {
+  #arm(): void {
     // Skip cancelled entries so an idle queue holds no timer.
     this.dropCancelledHead();
-    this.compact();
-    const next = this.entries[this.head];
+    this.#compact();
+    const next = this.#entries[this.#head];
     if (next === undefined) return;
-    this.timer = this.clock.schedule(Math.max(0, next.due - this.clock.now()), () => {
-      this.timer = undefined;
-      this.fireDue();
+    this.#timer = this.#clock.schedule(Math.max(0, next.due - this.#clock.now()), () => {
+      this.#timer = undefined;
+      this.#fireDue();
     });
   }
 
-  private fireDue(): void {
-    const now = this.clock.now();
-    while (this.head < this.entries.length) {
-      const entry = this.entries[this.head];
+  #fireDue(): void {
+    const now = this.#clock.now();
+    while (this.#head < this.#entries.length) {
+      const entry = this.#entries[this.#head];
       if (entry === undefined || entry.due > now) break;
-      this.head++;
+      this.#head++;
       const callback = entry.callback;
       entry.callback = undefined;
       callback?.();
     }
-    this.arm();
+    this.#arm();
   }
 
-  private compact(): void {
-    if (this.head > 1024 && this.head * 2 > this.entries.length) {
-      this.entries.splice(0, this.head);
-      this.head = 0;
+  #compact(): void {
+    if (this.#head > 1024 && this.#head * 2 > this.#entries.length) {
+      this.#entries.splice(0, this.#head);
+      this.#head = 0;
     }
   }
 }

@@ -1,5 +1,5 @@
 /**
- * The account named in an HTTP path (spec §8.24). missive keys every store by the registrar's AOR: the
+ * The account named in an HTTP path (sylk spec §8.24). missive keys every store by the registrar's AOR: the
  * `sip:`/`sips:` scheme dropped, the user part unescaped with its case kept (RFC 3261 §19.1.4: the user part
  * is case-sensitive), the domain lower-cased — the same key the subscriber store, the location service and
  * the token store use. The reference lower-cases the whole account for the history query and the reply;

@@ -1,11 +1,11 @@
 /**
- * The admin API (spec §4.5), on its own listener (loopback by default): `GET /tokens/{account}` lists the
+ * The admin API (sylk spec §4.5), on its own listener (loopback by default): `GET /tokens/{account}` lists the
  * account's push tokens keyed `{app}-{device}`; `DELETE /tokens/{account}/{device_token}` removes the
  * account's tokens whose token (or background token) is `device_token` and answers `{"success": true}` —
- * the reference's intended behaviour, where it always fails with 500 (§8.28); none matching is a 404.
+ * the reference's intended behaviour, where it always fails with 500 (sylk spec §8.28); none matching is a 404.
  * `Authorization` must equal the secret exactly (compared in constant time) or the answer is 403
  * `Authentication error`, as the reference answers a missing or wrong one. Unlike the reference, there is no
- * unauthenticated mode (§8.38): the secret is required (admin-secret.ts finds or makes one).
+ * unauthenticated mode (sylk spec §8.38): the secret is required (admin-secret.ts finds or makes one).
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { type Context, Hono } from 'hono';
@@ -26,7 +26,7 @@ export interface AdminTokenJson {
   readonly device_id: string;
   readonly token: string;
   readonly platform: string;
-  /** `"0"`/`"1"` as the reference stores pn_silent (§3.9). */
+  /** `"0"`/`"1"` as the reference stores pn_silent (sylk spec §3.9). */
   readonly silent: string;
   readonly app_id: string;
   readonly background_token: string | null;

@@ -1,8 +1,8 @@
 /**
- * The history API's credentials (spec §4.1): `Authorization: Apikey <token>`, the value split on whitespace
+ * The history API's credentials (sylk spec §4.1): `Authorization: Apikey <token>`, the value split on whitespace
  * as Python's str.split() does, exactly two parts, the scheme exactly `Apikey` (case-sensitive). Anything
  * else is no credential at all, answered 401 like a wrong token (the reference's 500 for a header with more
- * or fewer parts is §8.28's bug).
+ * or fewer parts is sylk spec §8.28's bug).
  */
 
 /** The token in an Authorization value, or undefined when the value is not `Apikey <token>`. */

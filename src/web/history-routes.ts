@@ -1,15 +1,15 @@
 /**
- * GET /webrtcgateway/messages/history/{account}[/{msg_id}] (spec §4.1): after a valid `Apikey` token of the
+ * GET /webrtcgateway/messages/history/{account}[/{msg_id}] (sylk spec §4.1): after a valid `Apikey` token of the
  * account, the first 5000 journal entries after `msg_id` (from the start when it is absent or unknown, the
- * file backend's rule of §3.6), oldest first, as `{"account", "messages"}`. OPTIONS is the same handler (so
- * a preflight without credentials is 401, and no CORS headers are sent, §4.6); other methods 405.
+ * file backend's rule of sylk spec §3.6), oldest first, as `{"account", "messages"}`. OPTIONS is the same handler (so
+ * a preflight without credentials is 401, and no CORS headers are sent, sylk spec §4.6); other methods 405.
  *
- * Two headers, which old clients ignore, say what the body alone cannot (§8.8, §8.26): `X-Missive-Has-More:
+ * Two headers, which old clients ignore, say what the body alone cannot (sylk spec §8.8, §8.26): `X-Missive-Has-More:
  * true` when more entries follow the 5000 (page on with the last message_id, or use the journal API), and
  * `X-Missive-Unknown-Message-Id: true` when msg_id is not in the journal and the answer starts from the
  * beginning.
  *
- * A page also stops before the body would pass its byte budget (§8.41; one larger entry still comes alone),
+ * A page also stops before the body would pass its byte budget (sylk spec §8.41; one larger entry still comes alone),
  * with the same `X-Missive-Has-More`: the store reads only what can fit, and the body is streamed.
  */
 import type { Context, Hono } from 'hono';
@@ -26,7 +26,7 @@ import { text, tooManyRequests, unauthorized, unavailable } from './replies.js';
 import type { TokenCheck } from './token-check.js';
 
 export const HISTORY_PATH = '/webrtcgateway/messages/history';
-/** The reference's page (spec §4.1). */
+/** The reference's page (sylk spec §4.1). */
 export const HISTORY_LIMIT = 5000;
 
 export interface HistoryRouteOptions {

@@ -1,6 +1,6 @@
 /**
  * GET /webrtcgateway/messages/journal/{account}[?after=CURSOR|before=CURSOR][&limit=N]: the journal by
- * opaque cursors, which never cuts a page silently (spec §8.8, §8.26). Same `Apikey` token as the history.
+ * opaque cursors, which never cuts a page silently (sylk spec §8.8, §8.26). Same `Apikey` token as the history.
  *
  * * no cursor: the newest `limit` entries; `has_more`: older entries exist, continue with `before=<next>`.
  * * `before=C`: the newest `limit` entries before C; same `next`/`has_more` meaning.
@@ -11,7 +11,7 @@
  * the journal's position token (`j` and a base-36 sequence number); it names no account, so one account's
  * cursor reads nothing of another's. Bad parameters: 400 with a message saying which and why.
  *
- * A page also stops before its body would pass the byte budget (§8.41; one larger entry still comes alone):
+ * A page also stops before its body would pass the byte budget (sylk spec §8.41; one larger entry still comes alone):
  * `has_more` is then true and `next` continues right where the page stopped, in the page's direction.
  */
 import type { Context, Hono } from 'hono';

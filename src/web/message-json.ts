@@ -1,8 +1,8 @@
 /**
- * Journal entries as the HTTP history and the WS sync serialise them (spec §4.1, §1.4.8): the Message
- * object's eight keys, `timestamp` rendered as Python's isoformat() (§3.2: microseconds only when non-zero,
+ * Journal entries as the HTTP history and the WS sync serialise them (sylk spec §4.1, §1.4.8): the Message
+ * object's eight keys, `timestamp` rendered as Python's isoformat() (sylk spec §3.2: microseconds only when non-zero,
  * the offset it was written with, naive stays naive). A timestamp the reader does not understand is passed
- * through as stored rather than failing the whole answer (§8.10: lenient on read).
+ * through as stored rather than failing the whole answer (sylk spec §8.10: lenient on read).
  */
 import { formatTimestamp } from '../messaging/formats/timestamp.js';
 import { parseTimestamp } from '../messaging/formats/timestamp-parse.js';

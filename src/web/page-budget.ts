@@ -1,5 +1,5 @@
 /**
- * The byte budget of a JSON page (spec §8.41: no answer unbounded in size): which of the entries a store
+ * The byte budget of a JSON page (sylk spec §8.41: no answer unbounded in size): which of the entries a store
  * read returned fit in a body of at most `budget` bytes, each entry serialised once, to a Buffer, here.
  * The first entry is kept whatever its size, so that no entry is ever unreachable; what is left out is
  * left for the next page (the caller says "more follows"), never dropped.

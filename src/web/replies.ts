@@ -5,7 +5,7 @@ export function text(c: Context, status: 400 | 401 | 404 | 405 | 429 | 500 | 503
   return c.body(body, status, { 'Content-Type': 'text/plain; charset=utf-8' });
 }
 
-/** Spec §4.1: the body is exactly `Unauthorized`, and no hint of which check failed. */
+/** Sylk spec §4.1: the body is exactly `Unauthorized`, and no hint of which check failed. */
 export function unauthorized(c: Context): Response {
   return text(c, 401, 'Unauthorized');
 }

@@ -3,7 +3,7 @@
  * * `sylkRTC-2` on /webrtcgateway/ws: the WebSocket API (sylk spec §1.1, src/web/sylkrtc/); a server
  *   built without it refuses the handshake with 501 and a reason that says so.
  * * `sip` on any path: SIP over WebSocket (RFC 7118), the SIP transport's handleUpgrade.
- * * anything else on /webrtcgateway/ws: 406 `No compatible protocol specified` (spec §1.1, §9.1).
+ * * anything else on /webrtcgateway/ws: 406 `No compatible protocol specified` (sylk spec §1.1, §9.1).
  * * anything else elsewhere: 400.
  * A refused upgrade gets a complete HTTP response and its socket is closed.
  */

@@ -1,6 +1,6 @@
 /**
  * The JSON and text routes of missive's web port, as one Hono application: `GET /` (SylkServer's welcome
- * text), `/health`, the message history (§4.1) and the journal cursor API. Every answer carries the
+ * text), `/health`, the message history (sylk spec §4.1) and the journal cursor API. Every answer carries the
  * `Server` header; unknown paths are 404, and an exception in a route is a logged 500 (no route is meant
  * to throw: they answer 401, 400 or 503 themselves).
  */

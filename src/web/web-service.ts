@@ -18,7 +18,7 @@ import { SylkRtcApi } from './sylkrtc/sylkrtc-api.js';
 import type { UpstreamRegistrar } from './sylkrtc/ha1-check.js';
 import type { SylkRtcSettings } from './sylkrtc/settings.js';
 
-/** SylkServer clients see the reference's product token (spec §4); the comment says what answers. */
+/** SylkServer clients see the reference's product token (sylk spec §4); the comment says what answers. */
 export const SERVER_HEADER = 'SylkServer/6.6.1 (missive)';
 
 export interface WebServiceOptions {

@@ -1,4 +1,4 @@
-/** Authorization / WWW-Authenticate parameter parsing (spec §2.5 step 2, RFC 7235 §2.1). */
+/** Authorization / WWW-Authenticate parameter parsing (relay spec §2.5 step 2, RFC 7235 §2.1). */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import fc from 'fast-check';

@@ -1,4 +1,4 @@
-/** HTTP Digest computations: RFC 2617 / RFC 7616 known-answer vectors and the MSRP relay's use (spec §2.5). */
+/** HTTP Digest computations: RFC 2617 / RFC 7616 known-answer vectors and the MSRP relay's use (relay spec §2.5). */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import {
@@ -60,7 +60,7 @@ describe('known-answer vectors', () => {
   });
 });
 
-describe('the MSRP relay digest (spec §2.5 steps 7 and 12)', () => {
+describe('the MSRP relay digest (relay spec §2.5 steps 7 and 12)', () => {
   // alice@example.com = 1234, digest-uri = the AUTH To-Path text.
   const ha1 = computeHa1('MD5', 'alice', 'example.com', '1234');
   const input = {

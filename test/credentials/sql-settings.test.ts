@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { IniDocument } from '../../src/config/ini.js';
+import { IniDocument } from '../../src/ini/ini.js';
 import { readDatabaseSettings } from '../../src/credentials/sql/settings.js';
 import { SettingsError } from '../../src/msrp/relay/settings.js';
 

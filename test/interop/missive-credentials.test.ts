@@ -1,7 +1,7 @@
 /**
  * The sender's credentials stop at `missive serve` (RFC 3261 §22.3; issue 10 point 2): bob's registered device
  * receives alice's authenticated MESSAGE and INVITE, then the ACK of the 2xx and a BYE (which carry the same
- * credentials, §22.1), without a Proxy-Authorization or Authorization for the server's realm, from which bob
+ * credentials, RFC 3261 §22.1), without a Proxy-Authorization or Authorization for the server's realm, from which bob
  * could otherwise guess alice's password offline; credentials for another realm (a proxy further on) are still
  * there. The same for a MESSAGE that leaves for another domain. Over UDP from several source addresses.
  */
@@ -123,7 +123,7 @@ describe('missive: credentials are consumed, not forwarded', () => {
     const ok = await alice.finalResponse(sent);
     assert.equal(ok.status, 200);
     const dialog = dialogOf(ok);
-    // §22.1: the ACK of a 2xx carries the INVITE's credentials; a BYE may carry them too.
+    // RFC 3261 §22.1: the ACK of a 2xx carries the INVITE's credentials; a BYE may carry them too.
     alice.send({
       method: 'ACK',
       uri: dialog.remoteTarget,
@@ -154,7 +154,7 @@ describe('missive: credentials are consumed, not forwarded', () => {
   });
 });
 
-/** What alice needs of the dialog the 2xx made: bob's Contact, To tag and the route set (§12.1.2). */
+/** What alice needs of the dialog the 2xx made: bob's Contact, To tag and the route set (RFC 3261 §12.1.2). */
 function dialogOf(ok: SipResponse): { remoteTarget: string; toTag: string; routes: string[] } {
   const contact = /<([^>]+)>/.exec(ok.headers.get('Contact') ?? '')?.[1];
   const toTag = getTo(ok.headers)?.tag;

@@ -105,7 +105,7 @@ describe('missive: an INVITE without credentials gets one 407 per INVITE receive
     await delay(PAST_FIRST_RETRANSMISSION_MS);
     assert.equal(challengesOf(invite, await marker()).length, 1, 'one 407, not retransmitted');
 
-    // The INVITE again (a retransmission, same branch): one more 407, with the same To tag (§8.2.7).
+    // The INVITE again (a retransmission, same branch): one more 407, with the same To tag (RFC 3261 §8.2.7).
     alice.resend(invite.text);
     const secondIndex = alice.messages.length;
     const second = (await alice.waitFor(

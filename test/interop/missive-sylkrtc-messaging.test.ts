@@ -2,7 +2,7 @@
  * Messaging over the sylkRTC WebSocket API of a real `missive serve`, on the real messaging service: two
  * WebSocket devices of alice and one of bob (issue 12). alice's account-message reaches bob as a `message`
  * event, alice's sending device learns it was accepted (sylk spec §1.5.4), her other device gets the sync
- * copy (§1.5.3) and bob's journal holds it for account-sync-conversations (§1.4.8); bob marking the
+ * copy (sylk spec §1.5.3) and bob's journal holds it for account-sync-conversations (sylk spec §1.4.8); bob marking the
  * conversation read and removing a message reach his journal.
  */
 import assert from 'node:assert/strict';

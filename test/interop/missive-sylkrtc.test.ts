@@ -42,7 +42,7 @@ describe('missive serve: the sylkRTC WebSocket API', { timeout: 120_000 }, () =>
   });
   after(() => peers.run());
 
-  test('handshake: sylkRTC-2 selected, ready-event first; without the subprotocol 406 (§9 tests 1, 2)', async () => {
+  test('handshake: sylkRTC-2 selected, ready-event first; without the subprotocol 406 (sylk spec §9 tests 1, 2)', async () => {
     assert.equal(await SylkRtcClient.refusal(url, []), 406);
     assert.equal(await SylkRtcClient.refusal(url, ['sylkRTC-1']), 406);
     const client = peers.add(await SylkRtcClient.connect(url));
@@ -51,7 +51,7 @@ describe('missive serve: the sylkRTC WebSocket API', { timeout: 120_000 }, () =>
     assert.deepEqual(await client.next(), { sylkrtc: 'ready-event' });
   });
 
-  test('a request sent at once is answered after the ready-event, requests in order (§9 test 10)', async () => {
+  test('a request sent at once is answered after the ready-event, requests in order (sylk spec §9 test 10)', async () => {
     const client = peers.add(await SylkRtcClient.connect(url));
     // Sent from the open callback, before the ready-event can have been read.
     client.send({ sylkrtc: 'ping', transaction: 'early-1' });
@@ -61,7 +61,7 @@ describe('missive serve: the sylkRTC WebSocket API', { timeout: 120_000 }, () =>
     assert.deepEqual(await client.next(), { transaction: 'early-2', sylkrtc: 'ack' });
   });
 
-  test('ping is acked; unknown types, frames without sylkrtc, non-objects and binary frames get nothing (§9 tests 3–5)', async () => {
+  test('ping is acked; unknown types, frames without sylkrtc, non-objects and binary frames get nothing (sylk spec §9 tests 3–5)', async () => {
     const client = await open();
     assert.deepEqual(await client.call({ sylkrtc: 'ping', transaction: 't1' }), {
       transaction: 't1',
@@ -82,7 +82,7 @@ describe('missive serve: the sylkRTC WebSocket API', { timeout: 120_000 }, () =>
     assert.equal(client.closed, false);
   });
 
-  test('validation errors with the reference texts (§9 tests 6, 7, 15, 32)', async () => {
+  test('validation errors with the reference texts (sylk spec §9 tests 6, 7, 15, 32)', async () => {
     const client = await open();
     const error = async (request: Record<string, unknown>): Promise<unknown> => {
       const reply = await client.call(request);
@@ -144,7 +144,7 @@ describe('missive serve: the sylkRTC WebSocket API', { timeout: 120_000 }, () =>
     );
   });
 
-  test('account-add: the AOR without scheme, added once per connection; a domain not served is refused (§9 tests 8, 9)', async () => {
+  test('account-add: the AOR without scheme, added once per connection; a domain not served is refused (sylk spec §9 tests 8, 9)', async () => {
     const client = await open();
     const add = (account: string, transaction: string): Promise<Record<string, unknown>> =>
       client.call({ sylkrtc: 'account-add', transaction, account, password: ha1(ALICE, PASSWORD) });
@@ -167,7 +167,7 @@ describe('missive serve: the sylkRTC WebSocket API', { timeout: 120_000 }, () =>
     );
   });
 
-  test('account-register: unknown account; right HA1 registered; wrong HA1 failed and still not authenticated (§9 tests 11–14)', async () => {
+  test('account-register: unknown account; right HA1 registered; wrong HA1 failed and still not authenticated (sylk spec §9 tests 11–14)', async () => {
     const client = await open();
     assert.deepEqual(
       await client.call({ sylkrtc: 'account-register', transaction: 'r0', account: 'x@example.test' }),
@@ -210,7 +210,7 @@ describe('missive serve: the sylkRTC WebSocket API', { timeout: 120_000 }, () =>
     });
     assert.deepEqual(await client.next(), registered(ALICE, 'registering'));
     assert.deepEqual(await client.next(), registered(ALICE, 'registered'));
-    // sylk spec §1.7.1 step 6 (§9 test 13): the storage account exists, its last login now.
+    // sylk spec §1.7.1 step 6 (sylk spec §9 test 13): the storage account exists, its last login now.
     const store = await openStore(missive.storeUri);
     try {
       const storage = await store.storageAccounts.get(ALICE);
@@ -228,7 +228,7 @@ describe('missive serve: the sylkRTC WebSocket API', { timeout: 120_000 }, () =>
       (await client.call({ sylkrtc: 'account-sync-conversations', account: BOB })).error,
       'Account not authenticated',
     );
-    // Unregistered: no longer authenticated (a deliberate difference from the reference, §1.4.4).
+    // Unregistered: no longer authenticated (a deliberate difference from the reference, sylk spec §1.4.4).
     assert.equal((await client.call({ sylkrtc: 'account-unregister', account: ALICE })).sylkrtc, 'ack');
     assert.equal(
       (await client.call({ sylkrtc: 'account-sync-conversations', account: ALICE })).error,

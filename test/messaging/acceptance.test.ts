@@ -1,5 +1,5 @@
 /**
- * Spec §9 acceptance tests of the SIP side, behind-proxy mode (MESSAGEs injected by a trusted peer with
+ * Sylk spec §9 acceptance tests of the SIP side, behind-proxy mode (MESSAGEs injected by a trusted peer with
  * X-Sylk-App, the server's own MESSAGEs going to the proxy stub), over real UDP sockets, on SQLite and on
  * PostgreSQL.
  */
@@ -45,7 +45,7 @@ for (const { name, open } of BACKENDS) {
     async function withApp(run: (app: AppFixture) => Promise<void>): Promise<void> {
       const app = await startApp(backend, 'behind-proxy');
       try {
-        // Behind a proxy storage exists once registration created it (§3.8): alice, bob and carol registered.
+        // Behind a proxy storage exists once registration created it (sylk spec §3.8): alice, bob and carol registered.
         for (const account of [A, B, C]) await app.store.storageAccounts.touch(account, Date.now());
         await run(app);
       } finally {
@@ -91,7 +91,7 @@ for (const { name, open } of BACKENDS) {
       });
     });
 
-    it('22: the same message again is answered 200, stored once, and emits nothing (§8.20)', async () => {
+    it('22: the same message again is answered 200, stored once, and emits nothing (sylk spec §8.20)', async () => {
       await withApp(async (app) => {
         const alice = await app.agent('alice');
         assert.equal((await inject(alice, { to: B, contentType: 'message/cpim', body: m2() })).status, 200);
@@ -215,7 +215,7 @@ for (const { name, open } of BACKENDS) {
       });
     });
 
-    it('the sender is the proxy-asserted SIP From, not the CPIM From (§8.33), with X-Sylk-From-Sip too', async () => {
+    it('the sender is the proxy-asserted SIP From, not the CPIM From (sylk spec §8.33), with X-Sylk-From-Sip too', async () => {
       await withApp(async (app) => {
         const alice = await app.agent('alice');
         // The CPIM From names carol; the trusted proxy asserts alice (SIP From) and says she is a SIP device.
@@ -456,7 +456,7 @@ for (const { name, open } of BACKENDS) {
       });
     });
 
-    it('38: one cannot unsend another sender’s message (§8.34)', async () => {
+    it('38: one cannot unsend another sender’s message (sylk spec §8.34)', async () => {
       await withApp(async (app) => {
         const carol = await app.agent('carol');
         const alice = await app.agent('alice');

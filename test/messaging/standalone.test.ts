@@ -169,7 +169,7 @@ for (const { name, open } of BACKENDS) {
       });
     });
 
-    it('the sender is the authenticated user, not the CPIM From (§8.33)', async () => {
+    it('the sender is the authenticated user, not the CPIM From (sylk spec §8.33)', async () => {
       await withApp(async (app) => {
         const alice = await device(app, 'alice');
         const body = cpim({ from: C, to: B, messageId: 'sp1', contentType: 'text/plain', content: 'spoof' });

@@ -1,6 +1,6 @@
 /**
- * Typed MSRP header decoders (spec §1.4.1, RFC 4975 §9), and the header serialization of wire.ts that
- * the relay uses for what it writes (spec §1.5).
+ * Typed MSRP header decoders (relay spec §1.4.1, RFC 4975 §9), and the header serialization of wire.ts that
+ * the relay uses for what it writes (relay spec §1.5).
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';

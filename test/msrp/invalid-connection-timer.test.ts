@@ -1,7 +1,7 @@
 /**
- * The invalid-connection timer (spec §9.2 test 35) to the millisecond, in-process with the manual clock: a
- * NEW connection is closed invalid_connection_timeout after accept and not a millisecond before, and an
- * authenticated one is not closed by it. The acceptance tests run the same cases against the relay process
+ * The invalid-connection timer (relay spec §9.2 test 35) to the millisecond, in-process with the manual
+ * clock: a NEW connection is closed invalid_connection_timeout after accept and not a millisecond before, and
+ * an authenticated one is not closed by it. The acceptance tests run the same cases against the relay process
  * in real time, where a loaded machine only allows loose bounds.
  */
 import assert from 'node:assert/strict';
@@ -53,7 +53,7 @@ test('an authenticated connection is not closed by the timer', async (t) => {
   const { clock, client } = await start(t);
   await auth(client, { toUri: TO, fromUri: FROM });
   clock.advance(TIMEOUT_S * 1000 * 2);
-  // A second AUTH on the authenticated connection gets its 481 (spec §9.2 test 30): it is still served.
+  // A second AUTH on the authenticated connection gets its 481 (relay spec §9.2 test 30): it is still served.
   await client.write(authRequest({ toUri: TO, fromUri: FROM }));
   assert.equal((await client.nextMessage()).status, 481);
   assert.equal(client.closed, false);

@@ -1,4 +1,4 @@
-/** Digest nonces and opaques (spec §2.4, §2.5 steps 8–11, §2.8), driven by a fake clock. */
+/** Digest nonces and opaques (relay spec §2.4, §2.5 steps 8–11, §2.8), driven by a fake clock. */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { NonceIssuer } from '../../src/msrp/relay/nonces.js';

@@ -4,7 +4,7 @@
  * flags, resync garbage between messages), serialized and fed in random pieces (down to single bytes).
  * The reference model is the generator's own message list: the parser must report the same heads, the same
  * body bytes, the same flags, in the same order — and report each event as soon as its bytes are complete,
- * holding back no more than one end-line's worth of body (spec §1.6).
+ * holding back no more than one end-line's worth of body (relay spec §1.6).
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';

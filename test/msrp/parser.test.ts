@@ -1,17 +1,17 @@
 /**
- * Unit tests of the streaming MSRP parser (spec §1.1, §1.4, §1.6): start lines, headers, limits, end-lines,
- * body framing (including end-line look-alikes and binary bodies), pipelining, and pause/resume.
+ * Unit tests of the streaming MSRP parser (relay spec §1.1, §1.4, §1.6): start lines, headers, limits,
+ * end-lines, body framing (including end-line look-alikes and binary bodies), pipelining, and pause/resume.
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { ContinuationFlag, MsrpHead } from '../../src/msrp/message.js';
+import { MsrpParser } from '../../src/msrp/parser.js';
 import {
   DEFAULT_PARSER_LIMITS,
-  MsrpParser,
   MsrpProtocolError,
   type ParserLimits,
   type ProtocolErrorKind,
-} from '../../src/msrp/parser.js';
+} from '../../src/msrp/parser-types.js';
 
 type Event =
   | { readonly type: 'head'; readonly head: MsrpHead }

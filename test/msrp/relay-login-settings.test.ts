@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { IniDocument } from '../../src/config/ini.js';
+import { IniDocument } from '../../src/ini/ini.js';
 import { readRelaySettings, SettingsError } from '../../src/msrp/relay/settings.js';
 
 const read = (text: string) => readRelaySettings(IniDocument.parse(`[Relay]\n${text}`), '/nonexistent');

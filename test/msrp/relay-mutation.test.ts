@@ -1,12 +1,13 @@
 /**
  * Mutation (fuzz) test of a real in-process relay over real sockets (debug_notls, memory credentials).
  *
- * An established session alice → relay → B is set up first (AUTH with digest per spec §2.5, then a SEND that
- * makes the relay connect to the endpoint listener B). Then valid AUTH/SEND/REPORT/NICKNAME/response messages
- * are corrupted (byte flips, deletions, insertions, truncation, duplicated lines, huge lines, NULs, invalid
- * UTF-8) and sent, each on a fresh connection, and later inside established sessions. Each time the relay must
- * answer with well-formed MSRP or close the connection — silence only ends with the invalid-connection timer
- * (1 s here) — and the established session must keep relaying, byte-exact, with the relay still up.
+ * An established session alice → relay → B is set up first (AUTH with digest per relay spec §2.5, then a SEND
+ * that makes the relay connect to the endpoint listener B). Then valid AUTH/SEND/REPORT/NICKNAME/response
+ * messages are corrupted (byte flips, deletions, insertions, truncation, duplicated lines, huge lines, NULs,
+ * invalid UTF-8) and sent, each on a fresh connection, and later inside established sessions. Each time the
+ * relay must answer with well-formed MSRP or close the connection — silence only ends with the
+ * invalid-connection timer (1 s here) — and the established session must keep relaying, byte-exact, with the
+ * relay still up.
  *
  * Reproduce a run with MUTATION_SEED=<seed> (printed as a diagnostic and in failure messages).
  */
@@ -350,7 +351,7 @@ function authRequest(tid: string, from: string, authorization?: string): Buffer 
   );
 }
 
-/** AUTH per spec §2.1/§2.5: 401 with a challenge, then the digest with digest-uri = the To-Path text. */
+/** AUTH per relay spec §2.1/§2.5: 401 with a challenge, then the digest with digest-uri = the To-Path text. */
 async function authenticate(
   port: number,
   user: string,
@@ -680,8 +681,9 @@ function strictPath(value: string | undefined): boolean {
 }
 
 /**
- * What the relay must do with the first message in `bytes`, by spec §1.1/§1.6/§3.2/§3.4 — only where the spec
- * leaves no choice. `established`: the bytes arrive on a bound session's connection instead of a new one.
+ * What the relay must do with the first message in `bytes`, by relay spec §1.1/§1.6/§3.2/§3.4 — only where
+ * the spec leaves no choice. `established`: the bytes arrive on a bound session's connection instead of a new
+ * one.
  */
 function expectation(bytes: Buffer, established: boolean): Expectation {
   const s = bytes.toString('latin1');
@@ -724,7 +726,7 @@ function expectation(bytes: Buffer, established: boolean): Expectation {
       hasBody = false;
       break;
     }
-    // More than 64 header lines or undecodable header text: spec §1.6 allows 400 or closing.
+    // More than 64 header lines or undecodable header text: relay spec §1.6 allows 400 or closing.
     if (++count > MAX_HEADERS) return { kind: 'respond-or-close', tid };
     if (!isUtf8(bytes.subarray(line.start, line.end))) return { kind: 'respond-or-close', tid };
     const text = bytes.subarray(line.start, line.end).toString('utf8');
@@ -741,7 +743,7 @@ function expectation(bytes: Buffer, established: boolean): Expectation {
     const needle = `\r\n-------${tid}`;
     const endLineAt = (at: number): boolean =>
       /^[$#+]\r\n/.test(s.slice(at + needle.length, at + needle.length + 3));
-    // The CRLF of the empty line may double as the end-line's (an empty body, spec §1.6 / parser).
+    // The CRLF of the empty line may double as the end-line's (an empty body, relay spec §1.6 / parser).
     let at = s.startsWith(needle.slice(2), pos) && endLineAt(pos - 2) ? pos - 2 : -1;
     for (let from = pos; at === -1; ) {
       const found = s.indexOf(needle, from);
@@ -752,15 +754,15 @@ function expectation(bytes: Buffer, established: boolean): Expectation {
     complete = at !== -1;
     bodyLength = complete ? Math.max(0, at - pos) : s.length - pos;
     if (method !== 'SEND') {
-      // The relay closes on a non-SEND body over 10240 bytes (spec §3.11); it may hold back L+2 bytes.
+      // The relay closes on a non-SEND body over 10240 bytes (relay spec §3.11); it may hold back L+2 bytes.
       if (complete && bodyLength > MAX_NONSEND_BODY) return { kind: 'close' };
       if (!complete && bodyLength - (needle.length + 2) > MAX_NONSEND_BODY) return { kind: 'close' };
     }
     if (complete) pos = at + needle.length + 3;
   }
-  // Spec §3.4 step 1: without both paths a message is silently ignored, and a path that does not parse is a
-  // protocol error (400 where it can be addressed, then a close). A duplicated path header may carry either:
-  // every copy must parse for the outcome to be known.
+  // Relay spec §3.4 step 1: without both paths a message is silently ignored, and a path that does not parse
+  // is a protocol error (400 where it can be addressed, then a close). A duplicated path header may carry
+  // either: every copy must parse for the outcome to be known.
   const paths = (name: string): string[] =>
     headers.filter(([n]) => n.toLowerCase() === name.toLowerCase()).map(([, value]) => value);
   const toPaths = paths('To-Path');
@@ -768,8 +770,8 @@ function expectation(bytes: Buffer, established: boolean): Expectation {
   if (toPaths.length === 0 || fromPaths.length === 0 || ![...toPaths, ...fromPaths].every(strictPath))
     return { kind: 'any' };
   // A new connection answers every request at once (401/403/400/423 for AUTH, 501 or 481 otherwise); a SEND is
-  // answered when its headers are read (spec §3.2). A bound connection answers errors at once, and a valid
-  // SEND with its hop 200 at the end-line unless Failure-Report is no/partial; REPORTs get no response.
+  // answered when its headers are read (relay spec §3.2). A bound connection answers errors at once, and a
+  // valid SEND with its hop 200 at the end-line unless Failure-Report is no/partial; REPORTs get no response.
   const failureReport = get('Failure-Report')?.trim();
   if (established) {
     if (method === 'REPORT' || failureReport === 'no' || failureReport === 'partial') return { kind: 'any' };

@@ -8,7 +8,7 @@ import { HeaderList, type MsrpHead } from '../../src/msrp/message.js';
 import type { Paths } from '../../src/msrp/relay/checks.js';
 import type { ForwardedSend } from '../../src/msrp/relay/forwarded-send.js';
 import { KeptPath } from '../../src/msrp/relay/kept-path.js';
-import type { Peer, PeerState } from '../../src/msrp/relay/peer.js';
+import type { RelayPeer, PeerState } from '../../src/msrp/relay/peer.js';
 import type { SendTrackerOwner } from '../../src/msrp/relay/send-tracker.js';
 import { Session } from '../../src/msrp/relay/session.js';
 import { DEFAULT_RELAY_SETTINGS } from '../../src/msrp/relay/settings.js';
@@ -28,14 +28,14 @@ function uris(text: string): MsrpUri[] {
 }
 
 /** A peer that records what the session asks of it. */
-class RecordingPeer implements Peer {
+class RecordingPeer implements RelayPeer {
   state: PeerState;
   readonly path: KeptPath;
   readonly settings = DEFAULT_RELAY_SETTINGS;
   readonly bytesWritten = 0;
   readonly backlogBytes = 0;
   readonly backlogItems = 0;
-  other: Peer | undefined;
+  other: RelayPeer | undefined;
   opened: { next: MsrpUri; path: KeptPath; peer: RecordingPeer } | undefined;
   disconnected = false;
   readonly responses: string[] = [];
@@ -50,12 +50,12 @@ class RecordingPeer implements Peer {
     this.path = KeptPath.of(uris(path));
   }
 
-  establish(other: Peer): void {
+  establish(other: RelayPeer): void {
     this.other = other;
     if (this.state !== 'CONNECTING') this.state = 'ESTABLISHED';
   }
 
-  openNextHop(next: MsrpUri, path: KeptPath): Peer {
+  openNextHop(next: MsrpUri, path: KeptPath): RelayPeer {
     const peer = new RecordingPeer('CONNECTING', path.text);
     this.opened = { next, path, peer };
     return peer;

@@ -1,7 +1,7 @@
 /** UnboundSessions: authenticated sessions waiting for their first SEND, by session id. */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import type { Peer } from '../../src/msrp/relay/peer.js';
+import type { RelayPeer } from '../../src/msrp/relay/peer.js';
 import { Session } from '../../src/msrp/relay/session.js';
 import { RelayStats } from '../../src/msrp/relay/stats.js';
 import { UnboundSessions } from '../../src/msrp/relay/unbound-sessions.js';
@@ -11,7 +11,7 @@ describe('UnboundSessions', () => {
   test('a session is found by id until removed; removing another session with the same id keeps it', () => {
     const table = new UnboundSessions();
     const services = { tids: new TransactionIds(), stats: new RelayStats(), unbound: table };
-    const source = {} as Peer; // never called here
+    const source = {} as RelayPeer; // never called here
     const first = new Session('s1', 'alice', 'example.com', 600, source, services, 0);
     const stale = new Session('s1', 'bob', 'example.com', 600, source, services, 0);
     table.add(first);

@@ -1,4 +1,4 @@
-/** MSRP URIs (spec §1.3, RFC 4975 §6): parsing, path splitting, §6.1 comparison, formatting. */
+/** MSRP URIs (relay spec §1.3, RFC 4975 §6): parsing, path splitting, RFC 4975 §6.1 comparison, formatting. */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import {
@@ -47,7 +47,7 @@ describe('parseMsrpUri', () => {
 
   test('session ids may contain + = / and the other unreserved characters', () => {
     assert.equal(uri('msrp://127.0.0.1:28555/aB3+x=/y.z_~-%41;tcp').sessionId, 'aB3+x=/y.z_~-%41');
-    // A base64 nonce is used as session id (spec §2.6).
+    // A base64 nonce is used as session id (relay spec §2.6).
     assert.equal(uri('msrp://h:1/YWJj+/ZGVm==;tcp').sessionId, 'YWJj+/ZGVm==');
   });
 
@@ -166,7 +166,7 @@ describe('msrpUriEquals (RFC 4975 §6.1)', () => {
 });
 
 describe('formatMsrpUri and makeMsrpUri', () => {
-  test('relay URIs as put in Use-Path (spec §2.6)', () => {
+  test('relay URIs as put in Use-Path (relay spec §2.6)', () => {
     assert.equal(
       formatMsrpUri({ secure: true, host: 'relay.example.com', port: 2855, sessionId: 'abc' }),
       'msrps://relay.example.com:2855/abc;tcp',

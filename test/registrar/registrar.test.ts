@@ -104,7 +104,7 @@ describe('Registrar', () => {
     assert.equal((await stored())[0]?.cseq, 2);
   });
 
-  it('treats equivalent Contact URIs (§19.1.4) as one binding', async () => {
+  it('treats equivalent Contact URIs (RFC 3261 §19.1.4) as one binding', async () => {
     await h.register({ contacts: ['<sip:alice@Phone.Example.com:5062;transport=TCP>'], callId: 'c1' });
     const response = await h.register({
       contacts: ['<sip:alice@phone.example.com:5062;transport=tcp>'],

@@ -4,7 +4,7 @@
  * is tried; a flow that cannot be used answers 430 (Flow Failed). A device registered without outbound keeps
  * the 480 it had. A stored connection id
  * that another instance (or an earlier run) gave out, and that here names another device's live connection,
- * does not carry the request to that device. The flows of one device are tried one after the other (§7).
+ * does not carry the request to that device. The flows of one device are tried one after the other (RFC 5626 §7).
  */
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
@@ -207,7 +207,7 @@ describe('outbound flows (RFC 5626)', () => {
     assert.equal(status, 480);
   });
 
-  test('the flows of one device are tried one after the other, the next on 430 (§7)', async () => {
+  test('the flows of one device are tried one after the other, the next on 430 (RFC 5626 §7)', async () => {
     const alice = await fixture.agent('alice');
     const flows = [await fixture.agent('ivan', 'tcp'), await fixture.agent('ivan', 'tcp')];
     for (const [index, flow] of flows.entries()) {

@@ -88,7 +88,7 @@ describe('standalone proxy', () => {
     assert.match(publish.headers.get('Allow') ?? '', /INVITE/);
   });
 
-  test('a request of a dialog the proxy is not on gets 481 (§12.2.2), not 405 or 404', async (t) => {
+  test('a request of a dialog the proxy is not on gets 481 (RFC 3261 §12.2.2), not 405 or 404', async (t) => {
     const fixture = await fixtureFor(t);
     const alice = await fixture.agent('alice');
     const inDialog = { to: `<sip:bob@${DOMAIN}>;tag=gone`, uri: `sip:bob@${DOMAIN}` };
@@ -142,7 +142,7 @@ describe('standalone proxy', () => {
     const [a, b] = await Promise.all([carolA.incoming('MESSAGE'), carolB.incoming('MESSAGE')]);
     await carolA.answer(a, 486);
     await carolB.answer(b, 603);
-    assert.equal((await sending).status, 603, 'a 6xx wins (§16.7 step 6)');
+    assert.equal((await sending).status, 603, 'a 6xx wins (RFC 3261 §16.7 step 6)');
   });
 
   test('unknown users get 404 and users without a device 480', async (t) => {
@@ -199,7 +199,7 @@ describe('standalone proxy', () => {
     assert.equal(answer.status, 200);
     assert.equal(answer.headers.get('To'), ok.headers.get('To'));
 
-    // alice's route set is the Record-Route list reversed (§12.1.2); the remote target is bob's Contact.
+    // alice's route set is the Record-Route list reversed (RFC 3261 §12.1.2); the remote target is bob's Contact.
     const routeSet = (getNameAddrs(answer.headers, 'Record-Route') ?? [])
       .reverse()
       .map((r) => `<${String(r.uri)}>`);
@@ -331,7 +331,7 @@ describe('standalone proxy', () => {
   });
 });
 
-/** The ACK of a non-2xx final response to `invite` (§17.1.1.3), so the server transaction stops resending. */
+/** The ACK of a non-2xx final response to `invite` (RFC 3261 §17.1.1.3), so the server transaction stops resending. */
 function ackFor(response: SipResponse, invite: SipRequest | undefined): SipRequest {
   assert.ok(invite !== undefined);
   const headers = invite.headers.clone();

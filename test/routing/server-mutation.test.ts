@@ -104,7 +104,7 @@ function mutatedMessages(port: number, count: number, seed: number): Buffer[] {
 
 /**
  * Every message the server sent back must be a response. Its head is checked by its status line only: an answer
- * to a corrupted request copies that request's Via, From, To, Call-ID and CSeq as they came (§8.2.6.2), broken or not.
+ * to a corrupted request copies that request's Via, From, To, Call-ID and CSeq as they came (RFC 3261 §8.2.6.2), broken or not.
  */
 function assertResponses(packets: readonly Buffer[]): void {
   for (const packet of packets) {

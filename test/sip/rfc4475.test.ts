@@ -42,7 +42,7 @@ function contacts(message: SipMessage): readonly NameAddr[] {
   return list;
 }
 
-/** §3.1.1: valid messages. */
+/** RFC 4475 §3.1.1: valid messages. */
 const VALID: Record<string, (message: SipMessage) => void> = {
   wsinv: (m) => {
     assert.ok(m.kind === 'request' && m.method === 'INVITE');
@@ -143,7 +143,7 @@ const VALID: Record<string, (message: SipMessage) => void> = {
   },
   dblreq: (m) => {
     assert.ok(m.kind === 'request' && m.method === 'REGISTER');
-    assert.equal(m.body.length, 0, 'the INVITE after the REGISTER is noise (§18.3)');
+    assert.equal(m.body.length, 0, 'the INVITE after the REGISTER is noise (RFC 3261 §18.3)');
   },
   semiuri: (m) => {
     const uri = sipUri(m.kind === 'request' ? m.uri : undefined);
@@ -177,7 +177,7 @@ const VALID: Record<string, (message: SipMessage) => void> = {
 
 const EXPECTED: Record<string, Expectation> = {
   ...Object.fromEntries(Object.entries(VALID).map(([name, check]) => [name, { valid: true, check }])),
-  // §3.1.2: invalid messages.
+  // RFC 4475 §3.1.2: invalid messages.
   badinv01: { status: 400, reason: 'Malformed Via Header' },
   clerr: { status: 400, reason: 'Content-Length Exceeds Datagram' },
   ncl: { status: 400, reason: 'Malformed Content-Length Header' },
@@ -211,14 +211,14 @@ const EXPECTED: Record<string, Expectation> = {
   // "A 400 Bad Request is also acceptable" (501 preferred): the parser cannot tell unknown from mistaken.
   mismatch02: { status: 400, reason: 'CSeq Method Mismatch' },
   bigcode: { drop: true },
-  // §3.2 transaction layer.
+  // RFC 4475 §3.2 transaction layer.
   badbranch: {
     valid: true,
     check: (m) => {
       assert.equal(isRfc3261Branch(getTopVia(m.headers)?.branch), false);
     },
   },
-  // §3.3 application layer: what the parser must get right for the application to answer.
+  // RFC 4475 §3.3 application layer: what the parser must get right for the application to answer.
   insuf: { status: 400, reason: 'Missing From Header' },
   unkscm: { status: 416, reason: 'Unsupported URI Scheme' },
   novelsc: { status: 416, reason: 'Unsupported URI Scheme' },
@@ -286,7 +286,8 @@ const EXPECTED: Record<string, Expectation> = {
     },
   },
   sdp01: { valid: true },
-  // §3.4: RFC 2543 syntax (no branch, no Max-Forwards, no Content-Length over UDP) is still understood.
+  // RFC 4475 §3.4: RFC 2543 syntax (no branch, no Max-Forwards, no Content-Length over UDP) is still
+  // understood.
   inv2543: {
     valid: true,
     check: (m) => {
@@ -345,7 +346,7 @@ describe('RFC 4475 over a stream', () => {
     }
   });
 
-  test('clerr: a stream waits for the rest of the body (§3.1.2.2)', () => {
+  test('clerr: a stream waits for the rest of the body (RFC 4475 §3.1.2.2)', () => {
     const events = feedAll([load('clerr')]);
     assert.deepEqual(events, []);
   });
@@ -362,7 +363,7 @@ describe('RFC 4475 over a stream', () => {
   });
 });
 
-test('trws is forwarded without its extra SP (§3.1.2.10); noreason keeps the SP before its empty reason', () => {
+test('trws is forwarded without its extra SP (RFC 4475 §3.1.2.10); noreason keeps the SP before its empty reason', () => {
   const trws = serializeMessage(parseRequest(load('trws'))).toString();
   assert.match(trws, /^OPTIONS sip:remote-target@example.com SIP\/2.0\r\n/);
   const noreason = serializeMessage(parseResponse(load('noreason'))).toString();

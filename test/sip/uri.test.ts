@@ -1,4 +1,4 @@
-/** SIP/SIPS URIs, opaque URIs and §19.1.4 comparison (RFC 3261 §19.1). */
+/** SIP/SIPS URIs, opaque URIs and RFC 3261 §19.1.4 comparison (RFC 3261 §19.1). */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import fc from 'fast-check';
@@ -11,7 +11,7 @@ function sip(text: string): SipUri {
 }
 
 describe('SipUri.parse', () => {
-  test('the examples of §19.1.3', () => {
+  test('the examples of RFC 3261 §19.1.3', () => {
     const a = sip('sip:alice:secretword@atlanta.com;transport=tcp');
     assert.deepEqual(
       [a.scheme, a.user, a.password, a.host, a.port, a.transport],
@@ -163,7 +163,7 @@ describe('other schemes', () => {
   });
 });
 
-describe('uriEquals (§19.1.4)', () => {
+describe('uriEquals (RFC 3261 §19.1.4)', () => {
   const equal = (a: string, b: string): boolean => {
     const x = parseUri(a);
     const y = parseUri(b);
@@ -171,7 +171,7 @@ describe('uriEquals (§19.1.4)', () => {
     return uriEquals(x, y) && uriEquals(y, x);
   };
 
-  test('the equivalent pairs of §19.1.4', () => {
+  test('the equivalent pairs of RFC 3261 §19.1.4', () => {
     assert.ok(equal('sip:%61lice@atlanta.com;transport=TCP', 'sip:alice@AtLanTa.CoM;Transport=tcp'));
     assert.ok(equal('sip:carol@chicago.com', 'sip:carol@chicago.com;newparam=5'));
     assert.ok(equal('sip:carol@chicago.com', 'sip:carol@chicago.com;security=on'));
@@ -190,7 +190,7 @@ describe('uriEquals (§19.1.4)', () => {
     );
   });
 
-  test('the non-equivalent pairs of §19.1.4', () => {
+  test('the non-equivalent pairs of RFC 3261 §19.1.4', () => {
     assert.equal(equal('SIP:ALICE@AtLanTa.CoM;Transport=udp', 'sip:alice@AtLanTa.CoM;Transport=UDP'), false);
     assert.equal(equal('sip:bob@biloxi.com', 'sip:bob@biloxi.com:5060'), false);
     assert.equal(equal('sip:bob@biloxi.com', 'sip:bob@biloxi.com;transport=udp'), false);

@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { InvalidInputError } from '../../src/store/errors.js';
 import { CheckedJournalStore, PURGE_CHUNK } from '../../src/store/journal/checked-journal-store.js';
+import { JournalPagingReader } from '../../src/store/journal/paging-reader.js';
 import type { JournalRowSource } from '../../src/store/journal/row-source.js';
 import type { NewEntry } from '../../src/store/journal/types.js';
 import type { JournalWriter, PurgedChunk } from '../../src/store/journal/writer.js';
@@ -37,7 +38,7 @@ function recordingBackend(purges: PurgedChunk[] = []) {
       return Promise.resolve(purges.shift() ?? { deleted: 0, full: false });
     },
   };
-  return { calls, journal: new CheckedJournalStore(rows, writer) };
+  return { calls, journal: new CheckedJournalStore(new JournalPagingReader(rows), writer) };
 }
 
 const entry: NewEntry = {

@@ -92,7 +92,8 @@ export function runJournalConformanceSuite(name: string, open: () => Promise<Con
     describe('append', () => {
       it('stores every field as given and returns the stored entry', async (t) => {
         const { store } = await fresh(t);
-        // Binary bodies travel as latin-1 text with NULs (§1.4.6); unicode and JSON-looking text too.
+        // Binary bodies travel as latin-1 text with NULs (sylk spec §1.4.6); unicode and JSON-looking text
+        // too.
         const content = '\u0000\u0001PNG\r\n\u00ff… «ü» {"json": [1]} 😀';
         const entry = incoming('m1', { content, contentType: 'image/png', disposition: null });
         const result = await store.journal.append(ALICE, entry, T0);
@@ -467,7 +468,7 @@ export function runJournalConformanceSuite(name: string, open: () => Promise<Con
       });
     });
 
-    describe('reads bounded by size (§8.41)', () => {
+    describe('reads bounded by size (sylk spec §8.41)', () => {
       it('maxContentBytes: entries while their contents fit, the first always, hasMore when cut', async (t) => {
         const { store } = await fresh(t);
         const j = store.journal;
@@ -632,7 +633,7 @@ export function runJournalConformanceSuite(name: string, open: () => Promise<Con
       it('counts entries and content bytes, kept by every write', async (t) => {
         const { store } = await fresh(t);
         assert.deepEqual(await store.journal.usage(ALICE), { entries: 0, contentBytes: 0 });
-        // Multi-byte characters and NULs (§1.4.6) count as their UTF-8 bytes.
+        // Multi-byte characters and NULs (sylk spec §1.4.6) count as their UTF-8 bytes.
         await appendAll(store, ALICE, [
           incoming('u1', { content: '\u0000\u00ff «ü» 😀' }),
           incoming('u2', { contact: CAROL }),
@@ -724,7 +725,7 @@ export function runJournalConformanceSuite(name: string, open: () => Promise<Con
       });
     });
 
-    describe('state and disposition (§3.5, forward only)', () => {
+    describe('state and disposition (sylk spec §3.5, forward only)', () => {
       it('moves pending < accepted < delivered < displayed and never back', async (t) => {
         const { store } = await fresh(t);
         await store.journal.append(ALICE, outgoing('m1'), T0);
@@ -737,7 +738,7 @@ export function runJournalConformanceSuite(name: string, open: () => Promise<Con
         assert.ok(delivered.outcome === 'updated');
         assert.equal(delivered.entry.state, 'delivered');
         assert.deepEqual(delivered.entry.disposition, ['display']);
-        // A late 2xx after the IMDN: no regression (§8.9).
+        // A late 2xx after the IMDN: no regression (sylk spec §8.9).
         assert.equal((await step('accepted')).outcome, 'unchanged');
         assert.equal((await step('failed')).outcome, 'unchanged');
         const displayed = await step('displayed');
@@ -806,7 +807,7 @@ export function runJournalConformanceSuite(name: string, open: () => Promise<Con
       });
     });
 
-    describe('unread counters (§3.7)', () => {
+    describe('unread counters (sylk spec §3.7)', () => {
       it('count incoming displayable messages that ask for display, nothing else', async (t) => {
         const { store } = await fresh(t);
         await appendAll(store, ALICE, [
@@ -908,7 +909,7 @@ export function runJournalConformanceSuite(name: string, open: () => Promise<Con
           incoming('m9', { contact: CAROL }),
           outgoing('m2', { contact: ALICE }),
         ]);
-        // Unsend by Alice: Bob's incoming copy from Alice only (§8.34).
+        // Unsend by Alice: Bob's incoming copy from Alice only (sylk spec §8.34).
         const unsend = (id: string) =>
           store.journal.removeMessage(BOB, id, {
             now: T0 + 5,
@@ -932,7 +933,8 @@ export function runJournalConformanceSuite(name: string, open: () => Promise<Con
         assert.equal(done.record.entry.direction, 'outgoing');
         assert.deepEqual(await unsend('m1'), { removed: undefined, record: undefined });
         assert.deepEqual(ids(await everything(store, BOB)), ['m9', 'm2', 'rm-m1']);
-        // A fixed record is journaled whether or not something was removed (the WebSocket request, §1.4.10).
+        // A fixed record is journaled whether or not something was removed (the WebSocket request, sylk spec
+        // §1.4.10).
         const always = await store.journal.removeMessage(BOB, 'gone', {
           now: T0,
           record: record('rm-gone', 'application/sylk-message-remove', ALICE),
@@ -1009,7 +1011,7 @@ export function runJournalConformanceSuite(name: string, open: () => Promise<Con
       });
     });
 
-    describe('legacy history query (§3.6)', () => {
+    describe('legacy history query (sylk spec §3.6)', () => {
       it('after a message, else after a time, else from the start; limit with hasMore', async (t) => {
         const { store } = await fresh(t);
         await appendAll(
@@ -1185,7 +1187,7 @@ export function runJournalConformanceSuite(name: string, open: () => Promise<Con
       });
     });
 
-    describe('push tokens (§3.9)', () => {
+    describe('push tokens (sylk spec §3.9)', () => {
       it('upsert by (account, app, device), list, remove', async (t) => {
         const { store } = await fresh(t);
         const ios: PushToken = {

@@ -6,7 +6,7 @@ export const BOB = 'bob@example.com';
 export const CAROL = 'carol@example.com';
 export const T0 = 1_700_000_000_000;
 
-/** What Bob's message to Alice looks like in Alice's journal (§2.5.2). */
+/** What Bob's message to Alice looks like in Alice's journal (sylk spec §2.5.2). */
 export function incoming(messageId: string, overrides: Partial<NewEntry> = {}): NewEntry {
   return {
     messageId,
@@ -21,12 +21,12 @@ export function incoming(messageId: string, overrides: Partial<NewEntry> = {}): 
   };
 }
 
-/** What Alice's message to Bob looks like in her journal when sent from the WebSocket (§1.4.6). */
+/** What Alice's message to Bob looks like in her journal when sent from the WebSocket (sylk spec §1.4.6). */
 export function outgoing(messageId: string, overrides: Partial<NewEntry> = {}): NewEntry {
   return incoming(messageId, { direction: 'outgoing', state: 'pending', ...overrides });
 }
 
-/** An operation record (§3.3): conversation read/remove, message remove. */
+/** An operation record (sylk spec §3.3): conversation read/remove, message remove. */
 export function record(
   messageId: string,
   contentType: string,

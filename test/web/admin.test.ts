@@ -1,4 +1,4 @@
-// §9 test 54 and the intended DELETE of §4.5, over real HTTP on the admin listener, SQLite and PostgreSQL.
+// Sylk spec §9 test 54 and the intended DELETE of sylk spec §4.5, over real HTTP on the admin listener, SQLite and PostgreSQL.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { openStore, type Store } from '../../src/store/index.js';
@@ -89,14 +89,14 @@ for (const { name, make } of BACKENDS) {
       assert.deepEqual(JSON.parse(none.body), { tokens: {} });
     });
 
-    test('there is no unauthenticated admin API (§8.38): an empty secret is refused', () => {
+    test('there is no unauthenticated admin API (sylk spec §8.38): an empty secret is refused', () => {
       assert.throws(
         () => new AdminService({ pushTokens: store.pushTokens, port: 0, secret: '' }),
         RangeError,
       );
     });
 
-    test('DELETE removes by token (§8.28), 404 when none matches', async () => {
+    test('DELETE removes by token (sylk spec §8.28), 404 when none matches', async () => {
       const auth = { headers: { Authorization: SECRET } };
       const removed = await request(`${securedBase}/tokens/${BOB}/voip123`, { method: 'DELETE', ...auth });
       assert.deepEqual([removed.status, JSON.parse(removed.body)], [200, { success: true }]);

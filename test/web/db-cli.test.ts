@@ -1,5 +1,5 @@
 // `missive db …` run as a real process (node --import tsx src/cli/main.ts) against SQLite stores and a
-// PostgreSQL schema: §9 tests 58–60 adapted (show, remove api_token then a refused history request over
+// PostgreSQL schema: sylk spec §9 tests 58–60 adapted (show, remove api_token then a refused history request over
 // HTTP, remove push_token picking one of two), the other removals, confirmations, and exit statuses.
 import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';

@@ -1,4 +1,4 @@
-// §9 tests 48–50 over real HTTP, on SQLite and PostgreSQL: the history endpoint's token check, its
+// Sylk spec §9 tests 48–50 over real HTTP, on SQLite and PostgreSQL: the history endpoint's token check, its
 // answer's shape and timestamps, paging after a message id with the 5000 cap, token replacement and expiry.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
@@ -59,7 +59,11 @@ for (const { name, make } of BACKENDS) {
       const reply = await request(`${web.base}${HISTORY}/${ALICE}`, { headers: apikey(aliceToken) });
       assert.equal(reply.status, 200, reply.body);
       assert.equal(reply.headers.get('content-type'), 'application/json');
-      assert.equal(reply.headers.get('access-control-allow-origin'), null, 'no CORS headers (§4.6)');
+      assert.equal(
+        reply.headers.get('access-control-allow-origin'),
+        null,
+        'no CORS headers (sylk spec §4.6)',
+      );
       const body = messagesOf(reply.body);
       assert.equal(body.account, ALICE);
       assert.deepEqual(
@@ -77,7 +81,7 @@ for (const { name, make } of BACKENDS) {
         direction: 'incoming',
         state: 'received',
       });
-      // §3.2: microseconds printed with six digits, the offset kept, a naive value stays naive.
+      // sylk spec §3.2: microseconds printed with six digits, the offset kept, a naive value stays naive.
       assert.equal(body.messages[1]?.timestamp, '2024-05-01T12:00:00.123000+02:00');
       assert.equal(body.messages[1].state, 'pending');
       assert.equal(body.messages[2]?.timestamp, '2024-05-01T10:00:05');
@@ -121,7 +125,7 @@ for (const { name, make } of BACKENDS) {
       }
     });
 
-    test('§8.24: the scheme is dropped and the domain lower-cased; the user part keeps its case', async () => {
+    test('sylk spec §8.24: the scheme is dropped and the domain lower-cased; the user part keeps its case', async () => {
       for (const account of ['alice@EXAMPLE.com', 'sip:alice@example.com', 'sip%3Aalice%40Example.COM']) {
         const reply = await request(`${web.base}${HISTORY}/${account}`, { headers: apikey(aliceToken) });
         assert.equal(reply.status, 200, account);

@@ -72,7 +72,7 @@ describe('web port', () => {
     assert.equal(put.status, 405);
   });
 
-  test('an upgrade to /webrtcgateway/ws without a supported subprotocol is 406 (§9.1)', async () => {
+  test('an upgrade to /webrtcgateway/ws without a supported subprotocol is 406 (sylk spec §9.1)', async () => {
     const url = `ws://127.0.0.1:${web.port}/webrtcgateway/ws`;
     assert.equal(await WebSocketPeer.refusal(url, []), 406);
     assert.equal(await WebSocketPeer.refusal(url, ['chat', 'sylkrtc-2']), 406);

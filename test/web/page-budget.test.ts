@@ -1,4 +1,4 @@
-// The page byte budget (§8.41) over real HTTP on SQLite and PostgreSQL, as a property: for random entry
+// The page byte budget (sylk spec §8.41) over real HTTP on SQLite and PostgreSQL, as a property: for random entry
 // sizes (escapes and multi-byte characters included), budgets and page sizes, a client that follows each
 // API's paging (legacy: X-Missive-Has-More and the last message_id; cursor API: has_more and next, forward
 // and backward) reads every entry exactly once, intact; every body is within the budget unless it holds a

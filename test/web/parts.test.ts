@@ -39,7 +39,7 @@ describe('account in a path', () => {
   });
 });
 
-describe('timestamps as clients see them (§3.2)', () => {
+describe('timestamps as clients see them (sylk spec §3.2)', () => {
   test("Python's isoformat: microseconds only when non-zero, offsets kept, naive stays naive", () => {
     const cases: [string, string][] = [
       ['2024-05-01T10:00:00Z', '2024-05-01T10:00:00+00:00'],

@@ -1,5 +1,5 @@
 /**
- * Questions on a terminal or a pipe (spec §6: `      >> {question} (Enter y/n) `, asked again until the
+ * Questions on a terminal or a pipe (sylk spec §6: `      >> {question} (Enter y/n) `, asked again until the
  * answer is valid). Lines of standard input are read one at a time, so a script can pipe all its answers
  * in at once; the end of input is "no answer" (undefined), never a hang.
  */

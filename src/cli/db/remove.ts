@@ -1,5 +1,5 @@
 /**
- * `missive db remove …` (spec §6 `remove`, with §8.27's bugs fixed): each removal asks for confirmation
+ * `missive db remove …` (sylk spec §6 `remove`, with sylk spec §8.27's bugs fixed): each removal asks for confirmation
  * unless `yes`, prints what it removed, and resolves to the exit status: 0 done, 1 nothing to remove or
  * declined, 2 a usage error (several push tokens and no choice without a terminal).
  */

@@ -1,8 +1,8 @@
 /**
- * `missive db show ACCOUNT` (spec §6 `show`): what the store holds for an account, as lines of text. The
- * API token is not printed: the store keeps only its SHA-256 (§8.37), so only its presence and expiry can
+ * `missive db show ACCOUNT` (sylk spec §6 `show`): what the store holds for an account, as lines of text. The
+ * API token is not printed: the store keeps only its SHA-256 (sylk spec §8.37), so only its presence and expiry can
  * be. Message counts come from the journal's per-type counts, unread from its counters (no scan). Fixes of
- * §8.27: `Metadata` counts application/sylk-message-metadata (the reference counted everything else), and
+ * sylk spec §8.27: `Metadata` counts application/sylk-message-metadata (the reference counted everything else), and
  * push tokens are read by their real field.
  */
 import type { Store } from '../../store/store.js';

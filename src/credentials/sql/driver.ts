@@ -18,4 +18,4 @@ export interface DriverOptions {
 }
 
 /** Most connections a MySQL or PostgreSQL credential pool opens unless told otherwise. */
-export const DEFAULT_MAX_CONNECTIONS = 4;
+export const DEFAULT_CREDENTIAL_MAX_CONNECTIONS = 4;

@@ -2,8 +2,8 @@
  * msrprelay's `[Database]` section, typed, with its defaults, plus missive's `ha1_sha256_col` and
  * `lookup_timeout`. A bad value is a SettingsError naming the option.
  */
-import { type IniDocument, parseBoolean } from '../../config/ini.js';
-import { SettingsError } from '../../config/settings-error.js';
+import { type IniDocument, parseBoolean } from '../../ini/ini.js';
+import { SettingsError } from '../../ini/settings-error.js';
 import { isSqlIdentifier, isSqlTableName } from '../../sql/identifiers.js';
 import { type CredentialTable, DEFAULT_CREDENTIAL_TABLE } from './query.js';
 import { DEFAULT_LOOKUP_TIMEOUT_MS } from './store.js';

@@ -1,7 +1,7 @@
 /**
- * A MESSAGE body as text (spec §2.2): UTF-8 as is; otherwise, when Content-Encoding says deflate, inflated
+ * A MESSAGE body as text (sylk spec §2.2): UTF-8 as is; otherwise, when Content-Encoding says deflate, inflated
  * (a zlib stream as Python's zlib.decompress reads it, or a raw deflate stream as a fallback) and then
- * decoded as UTF-8 — the reference forgets that last step (§8.11). Inflation stops at the caller's limit,
+ * decoded as UTF-8 — the reference forgets that last step (sylk spec §8.11). Inflation stops at the caller's limit,
  * so a small body cannot expand into gigabytes.
  */
 import { inflateRawSync, inflateSync } from 'node:zlib';

@@ -1,7 +1,7 @@
 /**
- * What a parsed MESSAGE asks of the messaging application (spec §2.3), decided on its (inner) content type,
+ * What a parsed MESSAGE asks of the messaging application (sylk spec §2.3), decided on its (inner) content type,
  * with the bodies that carry data parsed into typed values. The first five kinds are the SIP API requests
- * (§2.4); the rest say how an ordinary message is stored and delivered (§2.5, §2.6). Whether a sender copy
+ * (sylk spec §2.4); the rest say how an ordinary message is stored and delivered (sylk spec §2.5, §2.6). Whether a sender copy
  * is kept (X-Sylk-From-Sip) is the caller's decision, not a property of the content.
  */
 import * as types from './content-types.js';
@@ -41,7 +41,7 @@ export type ClassifiedMessage =
 
 export type MessageKind = ClassifiedMessage['kind'];
 
-/** The SIP API kinds, answered by the server instead of stored (§2.4). */
+/** The SIP API kinds, answered by the server instead of stored (sylk spec §2.4). */
 export function isApiRequest(kind: MessageKind): boolean {
   return (
     kind === 'api-token' ||
@@ -53,7 +53,7 @@ export function isApiRequest(kind: MessageKind): boolean {
 }
 
 /**
- * The kind of `message`, first match wins as in §2.3. Malformed bodies of the API types, IMDN and
+ * The kind of `message`, first match wins as in sylk spec §2.3. Malformed bodies of the API types, IMDN and
  * file-transfer messages are typed errors: the reference ignores (or crashes on) them, the caller drops.
  */
 export function classifyMessage(

@@ -2,7 +2,7 @@
  * message/cpim bodies written as python3-sipsimple's CPIMPayload.encode writes them: From, To, cc,
  * Subject (and its translations), DateTime, Required, then the other headers with an NS line before the
  * first header of each namespace; CRLF CRLF; the MIME part as Python's email package writes it (LF).
- * buildSylkCpim is the shape SylkServer sends (spec §2.8.1).
+ * buildSylkCpim is the shape SylkServer sends (sylk spec §2.8.1).
  */
 import type { SipUri } from '../../sip/uri.js';
 import { parseMediaType } from '../../sip/headers/content-type.js';
@@ -144,7 +144,7 @@ export interface SylkCpimInit {
   readonly timestamp: Timestamp;
   /** imdn.Message-ID. */
   readonly messageId: string;
-  /** imdn.Disposition-Notification, joined with ", "; none when undefined or empty (IMDNs, §2.7 row B). */
+  /** imdn.Disposition-Notification, joined with ", "; none when undefined or empty (IMDNs, sylk spec §2.7 row B). */
   readonly disposition?: readonly string[] | undefined;
   readonly contentType: string;
   /** Default "utf-8", as SylkServer always declares it. */
@@ -152,7 +152,7 @@ export interface SylkCpimInit {
   readonly content: string | Buffer;
 }
 
-/** The CPIM body SylkServer sends (spec §2.8.1, §2.7 rows A, B, E). */
+/** The CPIM body SylkServer sends (sylk spec §2.8.1, §2.7 rows A, B, E). */
 export function buildSylkCpim(init: SylkCpimInit): Result<Buffer> {
   const additionalHeaders: CpimHeader[] = [{ name: 'Message-ID', namespace: IMDN_NS, value: init.messageId }];
   // An empty list cannot be written (a header needs a value): no header, as when there is no list.

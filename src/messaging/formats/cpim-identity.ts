@@ -46,7 +46,7 @@ function uriText(uri: SipUri): string {
 /**
  * `Name <uri>` as SylkServer writes it (display name unquoted), or `<uri>` without a display name. A name
  * that would not survive unquoted (quotes, angle brackets, backslashes) is quoted with escapes instead of
- * being written broken (spec §8.43).
+ * being written broken (sylk spec §8.43).
  */
 export function formatCpimIdentity(value: {
   readonly uri: SipUri;

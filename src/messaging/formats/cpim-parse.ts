@@ -1,5 +1,5 @@
 /**
- * message/cpim bodies read as python3-sipsimple's CPIMPayload.decode reads them (spec §2.2): the CPIM
+ * message/cpim bodies read as python3-sipsimple's CPIMPayload.decode reads them (sylk spec §2.2): the CPIM
  * headers end at the first CRLF CRLF; NS declares prefixes and a header with an undeclared prefix is
  * ignored; From/To/cc values that do not parse are ignored, as is an unparseable DateTime; the rest is a
  * MIME part (LF or CRLF) giving the content type and the content. The few places where this reading

@@ -1,7 +1,7 @@
 /**
- * The file-transfer message (spec §4.3.3 FileTransferMessage): the JSON content of
+ * The file-transfer message (sylk spec §4.3.3 FileTransferMessage): the JSON content of
  * application/sylk-file-transfer messages in the journal, the events and the pushes. Field names are the
- * wire's. Built here from an RCS FT-HTTP file-info (§2.2) and read back from JSON.
+ * wire's. Built here from an RCS FT-HTTP file-info (sylk spec §2.2) and read back from JSON.
  */
 import type { FtHttpFileInfo } from './ft-http.js';
 import { parseJsonObject } from './json-body.js';
@@ -30,7 +30,7 @@ export interface FileTransferMessage {
   readonly hash?: string;
 }
 
-/** JSON in the key order of §4.3.3. */
+/** JSON in the key order of sylk spec §4.3.3. */
 export function serializeFileTransfer(message: FileTransferMessage): string {
   const { filename, filesize, sender, receiver, transfer_id, timestamp, until, url, filetype, hash } =
     message;
@@ -59,7 +59,7 @@ export interface FtHttpConversion {
   readonly expireDays: number;
 }
 
-/** The file-transfer message SylkServer makes of an FT-HTTP `file` entry (spec §2.2). */
+/** The file-transfer message SylkServer makes of an FT-HTTP `file` entry (sylk spec §2.2). */
 export function fileTransferFromFtHttp(
   info: FtHttpFileInfo,
   context: FtHttpConversion,

@@ -1,6 +1,6 @@
 /**
  * RCS file transfer over HTTP (GSMA RCC.07, application/vnd.gsma.rcs-ft-http+xml), as python3-sipsimple's
- * rcsfthttp payload models it (spec §2.8.3): a `file` root with `file-info` children, each with its size,
+ * rcsfthttp payload models it (sylk spec §2.8.3): a `file` root with `file-info` children, each with its size,
  * name, content type, download URL and expiry, optionally a branded URL and a hash (extension namespace).
  */
 import { fail, ok, type Result } from './result.js';
@@ -102,7 +102,7 @@ function fileInfoXml(file: FtHttpFileInit): string {
   );
 }
 
-/** The document SylkServer sends for an uploaded file (§2.7 rows F, G), one file-info per file. */
+/** The document SylkServer sends for an uploaded file (sylk spec §2.7 rows F, G), one file-info per file. */
 export function buildFtHttp(files: readonly FtHttpFileInit[]): Result<Buffer> {
   for (const file of files) {
     if (!Number.isSafeInteger(file.fileSize) || file.fileSize < 0)

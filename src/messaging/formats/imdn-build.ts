@@ -1,5 +1,5 @@
 /**
- * Writes an IMDN document as the reference sends it (spec §2.8.2): XML declaration, then the imdn element
+ * Writes an IMDN document as the reference sends it (sylk spec §2.8.2): XML declaration, then the imdn element
  * with its children in schema order — message-id, datetime, recipient-uri, original-recipient-uri (the
  * recipient-uri when not given, as sipsimple does), subject, the notification.
  */

@@ -1,6 +1,6 @@
 /**
  * Instant Message Disposition Notifications (RFC 5438, message/imdn+xml): the document's fields and which
- * status each notification type allows (spec §2.8.2). Parsing in imdn-parse.ts, building in imdn-build.ts.
+ * status each notification type allows (sylk spec §2.8.2). Parsing in imdn-parse.ts, building in imdn-build.ts.
  */
 import type { Timestamp } from './timestamp.js';
 
@@ -47,7 +47,7 @@ export interface ImdnDocument {
 /**
  * The notification element a status goes in when sending one: as the reference for delivered, displayed
  * and error (error goes in a display-notification); failed and forbidden, which make the reference fail,
- * as spec §1.4.7 recommends; processed and stored in a processing-notification.
+ * as sylk spec §1.4.7 recommends; processed and stored in a processing-notification.
  */
 export function notificationFor(status: ImdnStatus): ImdnNotification {
   switch (status) {

@@ -1,6 +1,6 @@
 /**
  * The MIME part inside a CPIM message, read as Python's email parser (compat32 policy) reads it and written
- * as Python's email package writes it (spec §2.8.1): header lines end with CRLF, LF or CR; the first blank
+ * as Python's email package writes it (sylk spec §2.8.1): header lines end with CRLF, LF or CR; the first blank
  * line ends them; a line that is not a header ends them too and starts the payload; continuation lines
  * start with whitespace; the payload is the rest, unchanged.
  */

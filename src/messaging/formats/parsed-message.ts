@@ -1,5 +1,5 @@
 /**
- * A SIP MESSAGE read the way SylkServer's webrtcgateway reads it (spec §2.2): CPIM unwrapped (inner
+ * A SIP MESSAGE read the way SylkServer's webrtcgateway reads it (sylk spec §2.2): CPIM unwrapped (inner
  * content type and content, Message-ID, Disposition-Notification, DateTime, CPIM From), any other body
  * decoded as UTF-8 or inflated when Content-Encoding says deflate, RCS FT-HTTP turned into a
  * file-transfer message, identities reduced to AORs. Pure: the message id generator and "now" come in.
@@ -34,7 +34,7 @@ export interface ParsedMessage {
   readonly content: string;
   /**
    * The CPIM From when present and parseable, else the SIP From — the reference's rule. The CPIM From is
-   * not authenticated by anyone (spec §8.33): use sipSender for ownership and authorisation decisions.
+   * not authenticated by anyone (sylk spec §8.33): use sipSender for ownership and authorisation decisions.
    */
   readonly sender: MessageIdentity;
   /** The SIP From, asserted by the proxy. */
@@ -93,7 +93,7 @@ function dispositionOf(value: string | undefined): string[] | null {
     .filter((item) => item !== '');
 }
 
-/** Replaces an FT-HTTP document by the file-transfer message of its (last) `file` entry (spec §2.2). */
+/** Replaces an FT-HTTP document by the file-transfer message of its (last) `file` entry (sylk spec §2.2). */
 function convertFtHttp(
   message: ParsedMessage,
   options: MessageParseOptions,
@@ -117,7 +117,7 @@ function convertFtHttp(
 }
 
 /**
- * The parsed MESSAGE. The errors SylkServer answers 400 to (spec §2.1) are 'missing-header', 'empty-body',
+ * The parsed MESSAGE. The errors SylkServer answers 400 to (sylk spec §2.1) are 'missing-header', 'empty-body',
  * 'malformed-cpim' and, for message/cpim, 'invalid-utf8'; on every other error it has already answered 200
  * and drops the message ('invalid-utf8', 'decompress-failed', 'too-large', 'malformed-ft-http').
  */

@@ -1,8 +1,8 @@
 /**
- * Bodies of the SIP "API" content types (spec §2.4). api-token and pgp-key-lookup have none worth reading;
+ * Bodies of the SIP "API" content types (sylk spec §2.4). api-token and pgp-key-lookup have none worth reading;
  * message-remove carries the message id as its whole body; conversation-read and conversation-remove carry
  * JSON. Contacts are checked and reduced to AORs here, so that no malformed contact reaches the journal
- * (§8.10).
+ * (sylk spec §8.10).
  */
 import { addressWithoutScheme } from './aor.js';
 import { parseJsonObject } from './json-body.js';

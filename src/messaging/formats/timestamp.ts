@@ -1,7 +1,7 @@
 /**
  * Message timestamps as the reference keeps them: a wall-clock date and time with microseconds and the UTC
  * offset it was written with (or none: Python keeps a naive value naive). Clients see them serialised as
- * Python's datetime.isoformat() does (spec §3.2), so the offset and the precision must survive storage.
+ * Python's datetime.isoformat() does (sylk spec §3.2), so the offset and the precision must survive storage.
  */
 
 export interface Timestamp {
@@ -99,7 +99,7 @@ function wallMs(t: Timestamp): number {
 
 /**
  * The instant in milliseconds since the epoch (sub-millisecond digits dropped). A naive value has no
- * instant of its own: `naiveOffsetMinutes` says which offset to assume (spec §3.2: server-local for legacy).
+ * instant of its own: `naiveOffsetMinutes` says which offset to assume (sylk spec §3.2: server-local for legacy).
  */
 export function timestampToEpochMs(t: Timestamp, naiveOffsetMinutes = 0): number {
   return wallMs(t) - (t.offsetMinutes ?? naiveOffsetMinutes) * MINUTE_MS;

@@ -13,13 +13,13 @@ import type { Authenticator, AuthSuccess } from './authenticator.js';
 import type { Paths } from './checks.js';
 import { KeptPath } from './kept-path.js';
 import type { LazyLog } from './lazy-log.js';
-import type { Peer } from './peer.js';
+import type { RelayPeer } from './peer.js';
 import { Session, type SessionServices } from './session.js';
 import type { RelaySettings } from './settings.js';
 import type { UnboundSessions } from './unbound-sessions.js';
 
 /** The connection an AUTH came on, as its handling sees it. */
-export interface AuthClient extends Peer {
+export interface AuthClient extends RelayPeer {
   readonly remoteAddress: string;
   readonly log: LazyLog;
   /** Still waiting for the AUTH that makes its session: a lookup answered after a close is dropped. */
@@ -110,7 +110,7 @@ export class AuthHandler {
   }
 
   /** An AUTH on a session's connection: a new expiry for the session (relay spec §2.6). */
-  refresh(client: Peer, session: Session, head: MsrpHead, paths: Paths): void {
+  refresh(client: RelayPeer, session: Session, head: MsrpHead, paths: Paths): void {
     const expires = this.#boundedExpires(client, head, paths);
     if (expires === undefined) return;
     session.refresh(expires);
@@ -128,7 +128,7 @@ export class AuthHandler {
   }
 
   /** The AUTH's Expires, or undefined once answered 423 (relay spec §2.6). */
-  #boundedExpires(client: Peer, head: MsrpHead, paths: Paths): number | undefined {
+  #boundedExpires(client: RelayPeer, head: MsrpHead, paths: Paths): number | undefined {
     const expires = expiresOf(this.#settings, head);
     if (typeof expires === 'number') return expires;
     client.respond(head, paths, 423, 'Parameter out of bounds', [expires]);

@@ -25,7 +25,7 @@ export interface AuthPolicy {
   readonly uniformFailures: boolean;
 }
 
-export type AuthOutcome =
+export type RelayAuthOutcome =
   | { readonly kind: 'challenge'; readonly headers: Header[] }
   | { readonly kind: 'error'; readonly code: 400 | 403; readonly comment: string }
   /** Counts towards max_auth_attempts. */
@@ -78,7 +78,7 @@ export class Authenticator {
     this.#logger = logger;
   }
 
-  async authenticate(request: AuthRequest): Promise<AuthOutcome> {
+  async authenticate(request: AuthRequest): Promise<RelayAuthOutcome> {
     if (request.authorization === undefined) return { kind: 'challenge', headers: this.challenge(request) };
     const credentials = parseCredentials(request.authorization);
     if (credentials === undefined) return { kind: 'error', code: 400, comment: PARSE_ERROR };
@@ -162,7 +162,7 @@ export class Authenticator {
     return headers;
   }
 
-  async #basic(token: string, request: AuthRequest): Promise<AuthOutcome> {
+  async #basic(token: string, request: AuthRequest): Promise<RelayAuthOutcome> {
     const decoded = Buffer.from(token, 'base64').toString('utf8');
     const colon = decoded.indexOf(':');
     if (colon === -1) return { kind: 'error', code: 400, comment: PARSE_ERROR };
@@ -189,7 +189,7 @@ export class Authenticator {
     account: string,
     found: StoredCredential | undefined,
     username: string,
-  ): AuthOutcome {
+  ): RelayAuthOutcome {
     this.#limiter.recordFailure(request.clientIp, account, found !== undefined);
     const reason =
       found !== undefined || this.#policy.uniformFailures ? WRONG_PASSWORD : 'Username not found';
@@ -207,11 +207,11 @@ export class Authenticator {
   }
 }
 
-function tooManyFailures(username: string): AuthOutcome {
+function tooManyFailures(username: string): RelayAuthOutcome {
   return { kind: 'login-failed', reason: TOO_MANY_FAILURES, username };
 }
 
-function forbidden(detail: string): AuthOutcome {
+function forbidden(detail: string): RelayAuthOutcome {
   return { kind: 'error', code: 403, comment: `Unauthorized: ${detail}` };
 }
 

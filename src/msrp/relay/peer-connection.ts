@@ -18,7 +18,7 @@ import { KeptPath } from './kept-path.js';
 import { LazyLog, type LogContext } from './lazy-log.js';
 import { openNextHop } from './next-hop.js';
 import { Outbox } from './outbox.js';
-import type { Peer, PeerState } from './peer.js';
+import type { RelayPeer, PeerState } from './peer.js';
 import { PendingRequests } from './pending-requests.js';
 import { PendingSends } from './pending-sends.js';
 import { PeerReader, type ReaderOwner } from './peer-reader.js';
@@ -46,12 +46,12 @@ type RelaySocket = Socket & { [CONNECTION]?: PeerConnection };
  * The per-connection structures below that only some connections need (the transaction maps) are made on
  * first use: an idle authenticated session should cost little more than its socket.
  */
-export class PeerConnection implements Peer, ReaderOwner, LogContext {
+export class PeerConnection implements RelayPeer, ReaderOwner, LogContext {
   readonly remoteAddress: string;
   #state: PeerState;
   #path: KeptPath = KeptPath.none;
   /** The session's other peer, once bound. */
-  #other: Peer | undefined;
+  #other: RelayPeer | undefined;
   #session: Session | undefined;
   readonly #socket: Socket;
   readonly #runtime: RelayRuntime;
@@ -143,7 +143,7 @@ export class PeerConnection implements Peer, ReaderOwner, LogContext {
     return this.#session;
   }
 
-  get other(): Peer | undefined {
+  get other(): RelayPeer | undefined {
     return this.#other;
   }
 
@@ -201,13 +201,13 @@ export class PeerConnection implements Peer, ReaderOwner, LogContext {
     this.#log.info(`Found matching unbound session ${session.id}`);
   }
 
-  /** Peer: the session is bound; an opened next hop stays CONNECTING until it is up. */
-  establish(other: Peer): void {
+  /** RelayPeer: the session is bound; an opened next hop stays CONNECTING until it is up. */
+  establish(other: RelayPeer): void {
     this.#other = other;
     if (this.#state !== 'CONNECTING') this.#state = 'ESTABLISHED';
   }
 
-  openNextHop(next: MsrpUri, path: KeptPath): Peer {
+  openNextHop(next: MsrpUri, path: KeptPath): RelayPeer {
     const runtime = this.#runtime;
     const { socket, readyEvent } = openNextHop(next, {
       secureContext: runtime.clientTls,

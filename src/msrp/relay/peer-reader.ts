@@ -8,7 +8,8 @@
  */
 import type { Socket } from 'node:net';
 import type { ContinuationFlag, MsrpHead } from '../message.js';
-import { MsrpParser, MsrpProtocolError, type ParserHandler } from '../parser.js';
+import { MsrpParser } from '../parser.js';
+import { MsrpProtocolError, type ParserHandler } from '../parser-types.js';
 import { response } from '../wire.js';
 import type { AuthClient } from './auth-handler.js';
 import {
@@ -23,14 +24,14 @@ import {
 import type { RelayRuntime, RelayState } from './context.js';
 import type { ForwardedSend } from './forwarded-send.js';
 import { KnownOk } from './known-ok.js';
-import type { Peer } from './peer.js';
+import type { RelayPeer } from './peer.js';
 import type { Session } from './session.js';
 
 /** The connection a reader reads for. */
 export interface ReaderOwner extends AuthClient {
   readonly session: Session | undefined;
   /** The session's other peer, once bound. */
-  readonly other: Peer | undefined;
+  readonly other: RelayPeer | undefined;
   /** The first SEND of one of this relay's unbound sessions came on this connection (relay spec §3.3). */
   bindIncoming(session: Session, paths: Paths): void;
   /** Ends the connection once what is queued is written; nothing more is read. */
@@ -46,7 +47,7 @@ type Inbound =
       readonly head: MsrpHead;
       readonly paths: Paths;
       readonly send: ForwardedSend;
-      readonly destination: Peer;
+      readonly destination: RelayPeer;
     }
   | { readonly kind: 'discard' };
 
@@ -98,13 +99,13 @@ export class PeerReader implements ParserHandler {
    * Stop reading from this connection while what it feeds — its destination, or its own replies — is
    * backed up beyond the thresholds (relay spec §3.10, applied in CONNECTING too).
    */
-  #applyBackpressure(destination: Peer): void {
+  #applyBackpressure(destination: RelayPeer): void {
     if (this.#pausedForBackpressure || !this.#congested(destination)) return;
     this.#pausedForBackpressure = true;
     this.#socket.pause();
   }
 
-  #congested(destination: Peer | undefined): boolean {
+  #congested(destination: RelayPeer | undefined): boolean {
     const { queueMaxBytes, queueMaxMessages } = this.#runtime.settings;
     const own = this.#owner;
     if (own.backlogBytes > queueMaxBytes || own.backlogItems > queueMaxMessages) return true;

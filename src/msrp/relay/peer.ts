@@ -23,7 +23,7 @@ export interface LiveConnection {
   destroy(): void;
 }
 
-export interface Peer extends LiveConnection, SendReporter {
+export interface RelayPeer extends LiveConnection, SendReporter {
   /** The URIs that identify the far side of this connection (relay spec §3.1). */
   readonly path: KeptPath;
   /** The configuration this connection was accepted (or opened) under. */
@@ -34,12 +34,12 @@ export interface Peer extends LiveConnection, SendReporter {
   readonly backlogItems: number;
 
   /** The session is bound: `other` is this peer's other side from now on (relay spec §3.2, §3.3). */
-  establish(other: Peer): void;
+  establish(other: RelayPeer): void;
   /**
    * This peer's session's connection to its next hop (relay spec §3.5), opened under this peer's
    * configuration; CONNECTING until it is up, with this peer as its other side.
    */
-  openNextHop(next: MsrpUri, path: KeptPath): Peer;
+  openNextHop(next: MsrpUri, path: KeptPath): RelayPeer;
   /** The other side went away: tell this side's client, then close (relay spec §3.13). */
   disconnect(): void;
 

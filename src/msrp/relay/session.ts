@@ -14,7 +14,7 @@ import { closing, forwardedHead, passThroughHeaders } from '../wire.js';
 import { NO_SESSION, type Paths, UNINTELLIGIBLE } from './checks.js';
 import { ForwardedSend } from './forwarded-send.js';
 import { KeptPath } from './kept-path.js';
-import type { Peer } from './peer.js';
+import type { RelayPeer } from './peer.js';
 import { SendTracker, UNTRACKED } from './send-tracker.js';
 import type { RelayStats } from './stats.js';
 
@@ -40,8 +40,8 @@ export class Session {
   readonly realm: string;
   readonly startedAt: number;
   #expires: number;
-  readonly #source: Peer;
-  #destination: Peer | undefined;
+  readonly #source: RelayPeer;
+  #destination: RelayPeer | undefined;
   readonly #services: SessionServices;
 
   constructor(
@@ -49,7 +49,7 @@ export class Session {
     username: string,
     realm: string,
     expires: number,
-    source: Peer,
+    source: RelayPeer,
     services: SessionServices,
     now: number,
   ) {
@@ -66,11 +66,11 @@ export class Session {
     return this.#expires;
   }
 
-  get source(): Peer {
+  get source(): RelayPeer {
     return this.#source;
   }
 
-  get destination(): Peer | undefined {
+  get destination(): RelayPeer | undefined {
     return this.#destination;
   }
 
@@ -80,12 +80,12 @@ export class Session {
   }
 
   /** The other side of one of this session's peers, once the session is bound. */
-  otherSide(peer: Peer): Peer | undefined {
+  otherSide(peer: RelayPeer): RelayPeer | undefined {
     return peer === this.#source ? this.#destination : this.#source;
   }
 
   /** Relay spec §3.4 steps 2–4 and 7: the 481 comment of the first failing check of a message from `from`. */
-  mismatch(from: Peer, head: MsrpHead, paths: Paths): string | undefined {
+  mismatch(from: RelayPeer, head: MsrpHead, paths: Paths): string | undefined {
     if (paths.to[0]?.sessionId !== this.id) return `${NO_SESSION}: Wrong session id on relay MSRP URI`;
     if (paths.to.length === 1 && head.method !== undefined && head.method !== 'AUTH') {
       return `${NO_SESSION}: Non-response with me as endpoint, nowhere to relay to`;
@@ -102,7 +102,7 @@ export class Session {
   }
 
   /** A new connection presented this session's first SEND (relay spec §3.3): it is the destination. */
-  bindIncoming(peer: Peer): void {
+  bindIncoming(peer: RelayPeer): void {
     this.#bind(peer);
   }
 
@@ -111,7 +111,7 @@ export class Session {
    * other side, which is the next hop, connected now, when the session is still unbound (relay spec §3.5). Undefined
    * when it was answered with an error instead, or has nowhere to go.
    */
-  forwardSend(from: Peer, head: MsrpHead, paths: Paths): ForwardedSend | undefined {
+  forwardSend(from: RelayPeer, head: MsrpHead, paths: Paths): ForwardedSend | undefined {
     const problem = this.mismatch(from, head, paths);
     if (problem !== undefined) {
       from.respond(head, paths, 481, problem);
@@ -153,7 +153,13 @@ export class Session {
    * A complete non-SEND request from `from`, forwarded whole to the other side (relay spec §3.6, §3.12).
    * False when it was not forwarded.
    */
-  forwardRequest(from: Peer, head: MsrpHead, paths: Paths, body: Buffer, flag: ContinuationFlag): boolean {
+  forwardRequest(
+    from: RelayPeer,
+    head: MsrpHead,
+    paths: Paths,
+    body: Buffer,
+    flag: ContinuationFlag,
+  ): boolean {
     const method = head.method ?? '';
     if (!from.settings.allowOtherMethods && !FORWARDED_WITHOUT_OTHER_METHODS.has(method)) {
       from.respond(head, paths, 501, `Unknown method: ${method}`);
@@ -181,7 +187,7 @@ export class Session {
   }
 
   /** A response from `from` to a request this relay forwarded from the other side (relay spec §3.7). */
-  forwardResponse(from: Peer, head: MsrpHead, paths: Paths): ResponseOutcome {
+  forwardResponse(from: RelayPeer, head: MsrpHead, paths: Paths): ResponseOutcome {
     const requester = this.otherSide(from);
     if (requester === undefined) return 'untracked';
     const tracked = requester.takeSend(head.tid);
@@ -205,13 +211,13 @@ export class Session {
   }
 
   /** One of the peers closed: the session waits no longer, and the other peer is disconnected (relay spec §3.13). */
-  peerClosed(peer: Peer): void {
+  peerClosed(peer: RelayPeer): void {
     if (peer === this.#source) this.#services.unbound.remove(this);
     this.otherSide(peer)?.disconnect();
   }
 
   /** The first SEND of an unbound session: open the session's connection to the next hop (relay spec §3.5). */
-  #connectOutbound(paths: Paths): Peer | undefined {
+  #connectOutbound(paths: Paths): RelayPeer | undefined {
     const next = paths.to[1];
     if (next === undefined) return undefined;
     const destination = this.#source.openNextHop(next, KeptPath.of(paths.to.slice(1)));
@@ -220,7 +226,7 @@ export class Session {
   }
 
   /** Relay spec §3.2: both peers ESTABLISHED (an opened next hop once it is connected), the session bound. */
-  #bind(destination: Peer): void {
+  #bind(destination: RelayPeer): void {
     this.#destination = destination;
     this.#services.unbound.remove(this);
     destination.establish(this.#source);

@@ -12,8 +12,8 @@ import {
   DEFAULT_PAIR_MAX_FAILURES,
   DEFAULT_SOURCE_MAX_FAILURES,
 } from '../../auth/login-limiter.js';
-import { type IniDocument, parseBoolean } from '../../config/ini.js';
-import { SettingsError } from '../../config/settings-error.js';
+import { type IniDocument, parseBoolean } from '../../ini/ini.js';
+import { SettingsError } from '../../ini/settings-error.js';
 
 export { SettingsError };
 

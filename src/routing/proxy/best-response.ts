@@ -1,7 +1,7 @@
 /**
  * Choosing the response to send upstream when every branch has failed (RFC 3261 §16.7 step 6): a 6xx if there
  * is one, else one of the lowest class; a 503 becomes 500 (the 503 meant the next hop is overloaded, not us);
- * and the challenges of every 401/407 are gathered into the chosen 401/407 (§16.7 step 7, §22.3).
+ * and the challenges of every 401/407 are gathered into the chosen 401/407 (RFC 3261 §16.7 step 7, §22.3).
  */
 import type { SipResponse } from '../../sip/message/message.js';
 

@@ -3,8 +3,8 @@
  * client transaction, or an application inside missive), provisional and 2xx responses forwarded at once,
  * failures held until every branch has answered and the best one forwarded; a local branch may start on the
  * first 2xx and hold it (afterSuccess), and one may gate the final response (holdsFinal). For INVITE
- * a 2xx or 6xx cancels the branches still pending, a CANCEL from upstream cancels them all (§16.10), and Timer C
- * (§16.8) cancels a branch that rings too long. A branch toward a host name (a `locate` target) is located by
+ * a 2xx or 6xx cancels the branches still pending, a CANCEL from upstream cancels them all (RFC 3261 §16.10), and Timer C
+ * (RFC 3261 §16.8) cancels a branch that rings too long. A branch toward a host name (a `locate` target) is located by
  * DNS first and fails over between the targets found (RFC 3263 §4.3); a device's flows take turns in one
  * branch, the next on 430 or when its connection is gone (RFC 5626 §7).
  */
@@ -32,7 +32,7 @@ import type { DeferredTarget, ForwardTarget, LocalTarget, NetworkTarget } from '
 import { needsLocating, nextHopUri } from '../next-hop.js';
 import { outgoingRequest } from './outgoing-request.js';
 
-/** §16.8: Timer C must be greater than 3 minutes. */
+/** RFC 3261 §16.8: Timer C must be greater than 3 minutes. */
 const TIMER_C_MS = 181_000;
 /** 64*T1 with the default T1: the time a located branch's attempts share. */
 const DEFAULT_BUDGET_MS = 32_000;
@@ -150,7 +150,7 @@ export class ProxyContext {
     if (branch.attempt === undefined) branch.attemptWith({ transaction, request: outgoing.request });
   }
 
-  /** DNS first (RFC 3263 §4), then an attempt per target found until one answers (§4.3). */
+  /** DNS first (RFC 3263 §4), then an attempt per target found until one answers (RFC 3263 §4.3). */
   #startLocated(
     branch: Branch,
     base: SipRequest,
@@ -267,7 +267,7 @@ export class ProxyContext {
         this.#cancelBranch(branch);
       });
     }
-    // 100 Trying is hop-by-hop (§16.7 step 5).
+    // 100 Trying is hop-by-hop (RFC 3261 §16.7 step 5).
     if (response.status !== 100 && !this.#forwardedFinal) this.#forward(response, source);
   }
 

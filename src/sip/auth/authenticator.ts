@@ -79,75 +79,75 @@ const HEADERS = {
 } as const;
 
 export class DigestAuthenticator {
-  private readonly store: CredentialStore;
-  private readonly clock: Clock;
-  private readonly algorithms: readonly DigestAlgorithm[];
-  private readonly allowNoQop: boolean;
-  private readonly nonces: DigestNonces;
-  private readonly counts: NonceCounts;
-  private readonly limiter: LoginGate;
-  private readonly retryAfterSeconds: number;
-  private readonly logger: Logger | undefined;
+  readonly #store: CredentialStore;
+  readonly #clock: Clock;
+  readonly #algorithms: readonly DigestAlgorithm[];
+  readonly #allowNoQop: boolean;
+  readonly #nonces: DigestNonces;
+  readonly #counts: NonceCounts;
+  readonly #limiter: LoginGate;
+  readonly #retryAfterSeconds: number;
+  readonly #logger: Logger | undefined;
 
   constructor(options: DigestAuthenticatorOptions) {
-    this.store = options.credentials;
-    this.clock = options.clock;
+    this.#store = options.credentials;
+    this.#clock = options.clock;
     const offered: readonly DigestAlgorithm[] = options.algorithms ?? ['MD5'];
-    this.algorithms = [...new Set(offered)];
-    if (this.algorithms.length === 0 || !this.algorithms.every((a) => DIGEST_ALGORITHMS.includes(a))) {
+    this.#algorithms = [...new Set(offered)];
+    if (this.#algorithms.length === 0 || !this.#algorithms.every((a) => DIGEST_ALGORITHMS.includes(a))) {
       throw new RangeError(`offer one or more of ${DIGEST_ALGORITHMS.join(', ')}`);
     }
-    this.allowNoQop = options.allowNoQop ?? false;
+    this.#allowNoQop = options.allowNoQop ?? false;
     const lifetimeMs = (options.nonceLifetimeSeconds ?? DEFAULT_NONCE_LIFETIME_SECONDS) * 1000;
     if (!(lifetimeMs > 0)) throw new RangeError('nonceLifetimeSeconds must be positive');
-    this.nonces = new DigestNonces(
+    this.#nonces = new DigestNonces(
       options.nonceKey ?? DigestNonces.randomKey(),
       lifetimeMs,
       options.previousNonceKeys,
     );
-    this.counts = new NonceCounts(options.maxTrackedNonces ?? DEFAULT_MAX_TRACKED_NONCES, lifetimeMs);
-    this.limiter = options.limiter ?? new LoginLimiter(options.clock, options.failures);
-    this.retryAfterSeconds = options.retryAfterSeconds ?? DEFAULT_STORE_RETRY_AFTER_SECONDS;
-    this.logger = options.logger;
+    this.#counts = new NonceCounts(options.maxTrackedNonces ?? DEFAULT_MAX_TRACKED_NONCES, lifetimeMs);
+    this.#limiter = options.limiter ?? new LoginLimiter(options.clock, options.failures);
+    this.#retryAfterSeconds = options.retryAfterSeconds ?? DEFAULT_STORE_RETRY_AFTER_SECONDS;
+    this.#logger = options.logger;
   }
 
   async authenticate(request: SipRequest, context: AuthContext): Promise<AuthOutcome> {
     const { realm, sourceAddress } = context;
-    if (!this.limiter.check(sourceAddress).allowed) return tooManyFailures(request);
-    // Credentials for another realm are not ours to judge (§22.4): the client is simply challenged.
+    if (!this.#limiter.check(sourceAddress).allowed) return tooManyFailures(request);
+    // Credentials for another realm are not ours to judge (RFC 3261 §22.4): the client is simply challenged.
     const params = findDigestCredentials(request.headers, HEADERS[context.kind].credentials, realm);
     if (params === undefined) return this.challenge(request, context, false);
     const shape = readCredentials(params);
     if (!shape.ok) return rejected(request, 400, shape.reason);
     const credentials = shape.credentials;
     const algorithm = credentials.algorithm;
-    if (algorithm === undefined || !this.algorithms.includes(algorithm)) {
+    if (algorithm === undefined || !this.#algorithms.includes(algorithm)) {
       return this.challenge(request, context, false);
     }
-    if (credentials.qop === undefined && !this.allowNoQop)
+    if (credentials.qop === undefined && !this.#allowNoQop)
       return rejected(request, 400, 'Digest qop Required');
     if (!uriMatches(credentials.uri, request.uri)) return rejected(request, 400, 'Digest URI Mismatch');
-    const now = this.clock.now();
-    const nonce = this.nonces.check(credentials.nonce, realm, now);
+    const now = this.#clock.now();
+    const nonce = this.#nonces.check(credentials.nonce, realm, now);
     if (nonce.kind === 'invalid') return this.challenge(request, context, false);
 
     const account = `${credentials.username}@${realm}`;
-    if (!this.limiter.check(sourceAddress, account).allowed) return tooManyFailures(request);
-    const stored = await this.lookup(credentials, realm);
-    if (stored === 'failed') return this.storeFailed(request);
+    if (!this.#limiter.check(sourceAddress, account).allowed) return tooManyFailures(request);
+    const stored = await this.#lookup(credentials, realm);
+    if (stored === 'failed') return this.#storeFailed(request);
     const ha1 = stored === undefined ? undefined : ha1For(stored, algorithm, credentials.username, realm);
     // An unknown user and a wrong password get the same answer, so accounts cannot be enumerated.
     if (ha1 === undefined || !responseMatches(credentials, algorithm, ha1, request.method)) {
-      this.limiter.recordFailure(sourceAddress, account, stored !== undefined);
+      this.#limiter.recordFailure(sourceAddress, account, stored !== undefined);
       return this.challenge(request, context, false);
     }
     // The password is right: an old nonce, one of the previous process or a replayed nc only needs a new
     // nonce (stale=true, RFC 7616 §3.3).
     if (nonce.kind === 'expired' || nonce.kind === 'previous') return this.challenge(request, context, true);
-    if (!this.counts.advance(credentials.nonce, nonce.issuedAt, credentials.qop?.nc ?? 0, now)) {
+    if (!this.#counts.advance(credentials.nonce, nonce.issuedAt, credentials.qop?.nc ?? 0, now)) {
       return this.challenge(request, context, true);
     }
-    this.limiter.recordSuccess(sourceAddress, account);
+    this.#limiter.recordSuccess(sourceAddress, account);
     return { kind: 'authenticated', identity: { username: credentials.username, realm } };
   }
 
@@ -155,8 +155,8 @@ export class DigestAuthenticator {
   challenge(request: SipRequest, context: Pick<AuthContext, 'realm' | 'kind'>, stale: boolean): AuthOutcome {
     const { status, challenge } = HEADERS[context.kind];
     const response = createResponse(request, status, undefined, { toTag: generateTag() });
-    const nonce = this.nonces.issue(context.realm, this.clock.now());
-    for (const algorithm of this.algorithms) {
+    const nonce = this.#nonces.issue(context.realm, this.#clock.now());
+    for (const algorithm of this.#algorithms) {
       response.headers.add(
         challenge,
         formatDigestChallenge({ realm: context.realm, nonce, algorithm, qop: true, stale }),
@@ -165,22 +165,22 @@ export class DigestAuthenticator {
     return { kind: 'rejected', response };
   }
 
-  private async lookup(
+  async #lookup(
     credentials: DigestCredentials,
     realm: string,
   ): Promise<StoredCredential | undefined | 'failed'> {
     try {
-      return await this.store.lookup(credentials.username, realm);
+      return await this.#store.lookup(credentials.username, realm);
     } catch (error) {
       // CredentialStoreError normally; anything else is answered the same way rather than crashing.
-      this.logger?.error({ err: error, realm }, 'credential lookup failed');
+      this.#logger?.error({ err: error, realm }, 'credential lookup failed');
       return 'failed';
     }
   }
 
-  private storeFailed(request: SipRequest): AuthOutcome {
+  #storeFailed(request: SipRequest): AuthOutcome {
     const response = createResponse(request, 500, undefined, { toTag: generateTag() });
-    response.headers.add('Retry-After', String(this.retryAfterSeconds));
+    response.headers.add('Retry-After', String(this.#retryAfterSeconds));
     return { kind: 'rejected', response };
   }
 }
@@ -193,7 +193,7 @@ function tooManyFailures(request: SipRequest): AuthOutcome {
   return rejected(request, 403, TOO_MANY_FAILURES_REASON);
 }
 
-/** The digest-uri must name the Request-URI (RFC 3261 §22.4): as written, or equal by §19.1.4. */
+/** The digest-uri must name the Request-URI (RFC 3261 §22.4): as written, or equal by RFC 3261 §19.1.4. */
 function uriMatches(digestUri: string, requestUri: Uri): boolean {
   if (digestUri === requestUri.toString()) return true;
   const parsed = parseUri(digestUri);

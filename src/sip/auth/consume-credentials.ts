@@ -2,8 +2,8 @@
  * Consuming credentials (RFC 3261 §22.3; Kamailio's `consume_credentials`): before a proxy forwards a request
  * it removes the Proxy-Authorization and Authorization values meant for its own realms. A digest response is
  * a hash of the sender's password: whoever receives it (the recipient's devices, a next hop of another
- * domain) could guess the password offline. Credentials for another realm are left alone, as §22.3 requires:
- * they are meant for a proxy or user agent further on.
+ * domain) could guess the password offline. Credentials for another realm are left alone, as RFC 3261 §22.3
+ * requires: they are meant for a proxy or user agent further on.
  */
 import { parseCredentials } from '../../auth/auth-params.js';
 import type { SipHeaders } from '../headers/header-list.js';

@@ -14,49 +14,52 @@ interface Seen {
 }
 
 export class NonceCounts {
-  private readonly seen = new Map<string, Seen>();
+  readonly #seen = new Map<string, Seen>();
   /** Nonces issued at or before this time may have been evicted: they are refused. */
-  private evictedUpTo = -Infinity;
+  #evictedUpTo = -Infinity;
 
-  constructor(
-    private readonly maxEntries: number,
-    private readonly lifetimeMs: number,
-  ) {}
+  readonly #maxEntries: number;
+  readonly #lifetimeMs: number;
+
+  constructor(maxEntries: number, lifetimeMs: number) {
+    this.#maxEntries = maxEntries;
+    this.#lifetimeMs = lifetimeMs;
+  }
 
   /**
    * Records `nc` for a nonce that checked valid; false when it is not higher than the last one accepted.
    * A request without qop (RFC 2069) passes nc 0, which makes its nonce single-use.
    */
   advance(nonce: string, issuedAt: number, nc: number, now: number): boolean {
-    const entry = this.seen.get(nonce);
+    const entry = this.#seen.get(nonce);
     if (entry !== undefined) {
       if (nc <= entry.nc) return false;
       entry.nc = nc;
       return true;
     }
-    if (issuedAt <= this.evictedUpTo) return false;
-    this.forgetExpired(now);
-    while (this.seen.size >= this.maxEntries) this.evictOldest();
-    this.seen.set(nonce, { issuedAt, nc });
+    if (issuedAt <= this.#evictedUpTo) return false;
+    this.#forgetExpired(now);
+    while (this.#seen.size >= this.#maxEntries) this.#evictOldest();
+    this.#seen.set(nonce, { issuedAt, nc });
     return true;
   }
 
   get size(): number {
-    return this.seen.size;
+    return this.#seen.size;
   }
 
   /** Expired nonces are refused before they get here, so forgetting them loses nothing. */
-  private forgetExpired(now: number): void {
-    for (const [nonce, entry] of this.seen) {
-      if (now - entry.issuedAt <= this.lifetimeMs) break;
-      this.seen.delete(nonce);
+  #forgetExpired(now: number): void {
+    for (const [nonce, entry] of this.#seen) {
+      if (now - entry.issuedAt <= this.#lifetimeMs) break;
+      this.#seen.delete(nonce);
     }
   }
 
-  private evictOldest(): void {
-    for (const [nonce, entry] of this.seen) {
-      this.seen.delete(nonce);
-      this.evictedUpTo = Math.max(this.evictedUpTo, entry.issuedAt);
+  #evictOldest(): void {
+    for (const [nonce, entry] of this.#seen) {
+      this.#seen.delete(nonce);
+      this.#evictedUpTo = Math.max(this.#evictedUpTo, entry.issuedAt);
       return;
     }
   }

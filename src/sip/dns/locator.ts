@@ -179,7 +179,7 @@ function allowedTransports(uri: SipUri, offered: readonly LocatedTransport[]): R
   return new Set(allowed.filter((transport) => offered.includes(transport)));
 }
 
-/** The transport without NAPTR or SRV: UDP for SIP, TLS for SIPS (§4.1), or the one the URI names. */
+/** The transport without NAPTR or SRV: UDP for SIP, TLS for SIPS (RFC 3263 §4.1), or the one the URI names. */
 function preferredTransport(allowed: ReadonlySet<LocatedTransport>): LocatedTransport | undefined {
   return ALL_TRANSPORTS.find((transport) => allowed.has(transport));
 }

@@ -13,10 +13,12 @@ export class TtlCache<V> {
   /** Map order is recency order: a hit moves its key to the end. */
   readonly #entries = new Map<string, Entry<V>>();
 
-  constructor(
-    private readonly clock: Clock,
-    private readonly maxEntries: number,
-  ) {
+  readonly #clock: Clock;
+  readonly #maxEntries: number;
+
+  constructor(clock: Clock, maxEntries: number) {
+    this.#clock = clock;
+    this.#maxEntries = maxEntries;
     if (!Number.isInteger(maxEntries) || maxEntries < 1) throw new RangeError(`bad cache size ${maxEntries}`);
   }
 
@@ -29,7 +31,7 @@ export class TtlCache<V> {
     const entry = this.#entries.get(key);
     if (entry === undefined) return undefined;
     this.#entries.delete(key);
-    if (entry.expires <= this.clock.now()) return undefined;
+    if (entry.expires <= this.#clock.now()) return undefined;
     this.#entries.set(key, entry);
     return entry.value;
   }
@@ -38,11 +40,11 @@ export class TtlCache<V> {
   set(key: string, value: V, ttlMs: number): void {
     this.#entries.delete(key);
     if (ttlMs <= 0) return;
-    while (this.#entries.size >= this.maxEntries) {
+    while (this.#entries.size >= this.#maxEntries) {
       const oldest = this.#entries.keys().next();
       if (oldest.done === true) break;
       this.#entries.delete(oldest.value);
     }
-    this.#entries.set(key, { value, expires: this.clock.now() + ttlMs });
+    this.#entries.set(key, { value, expires: this.#clock.now() + ttlMs });
   }
 }

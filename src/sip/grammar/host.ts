@@ -61,7 +61,7 @@ export function formatHostPort(host: string, port: number | undefined): string {
   return port === undefined ? formatHost(host) : `${formatHost(host)}:${port}`;
 }
 
-/** Hosts compared as §19.1.4 wants: case-insensitively, with IPv6 addresses in canonical form. */
+/** Hosts compared as RFC 3261 §19.1.4 wants: case-insensitively, with IPv6 addresses in canonical form. */
 export function normalizeHost(host: string): string {
   const lower = host.toLowerCase();
   if (!lower.includes(':')) return lower;

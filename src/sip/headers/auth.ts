@@ -19,7 +19,7 @@ export function getCredentials(
   return headers.decodeEach(name, parseCredentials).filter((c): c is Credentials => c !== undefined);
 }
 
-/** The first digest credentials for `realm` (§22.4: one Authorization per realm). */
+/** The first digest credentials for `realm` (RFC 3261 §22.4: one Authorization per realm). */
 export function findDigestCredentials(
   headers: SipHeaders,
   name: 'Authorization' | 'Proxy-Authorization',
@@ -50,7 +50,7 @@ export interface DigestChallenge {
   readonly qop?: boolean | undefined;
 }
 
-/** A WWW-Authenticate / Proxy-Authenticate value (§22.1, RFC 8760 for SHA-256). */
+/** A WWW-Authenticate / Proxy-Authenticate value (RFC 3261 §22.1, RFC 8760 for SHA-256). */
 export function formatDigestChallenge(challenge: DigestChallenge): string {
   let out = `Digest realm=${quote(challenge.realm)}, nonce=${quote(challenge.nonce)}`;
   if (challenge.opaque !== undefined) out += `, opaque=${quote(challenge.opaque)}`;

@@ -1,4 +1,4 @@
-/** Contact (RFC 3261 §20.10): a list of name-addrs with expires and q parameters, or `*` (§10.2.2). */
+/** Contact (RFC 3261 §20.10): a list of name-addrs with expires and q parameters, or `*` (RFC 3261 §10.2.2). */
 import { type NameAddr, parseNameAddrList } from './name-addr.js';
 import type { SipHeaders } from './header-list.js';
 import { parseDeltaSeconds } from './numeric.js';

@@ -1,7 +1,7 @@
 /**
  * name-addr / addr-spec with header parameters (RFC 3261 §20.10, §20.20, §20.39, §25.1): the shape of From,
  * To, Contact, Route, Record-Route, Path and friends. In the addr-spec form (no angle brackets) the URI ends
- * at the first ";" and what follows are header parameters, not URI parameters (§20).
+ * at the first ";" and what follows are header parameters, not URI parameters (RFC 3261 §20).
  */
 import { scanToken, skipWhitespace, isWhitespace } from '../grammar/chars.js';
 import { splitList } from '../grammar/list.js';
@@ -66,7 +66,8 @@ export function parseNameAddr(text: string): NameAddr | undefined {
     let end = i;
     while (end < text.length && text.charCodeAt(end) !== 0x3b && !isWhitespace(text.charCodeAt(end))) end++;
     uriText = text.slice(i, end);
-    // A URI with "?", ";" or "," must be in angle brackets (§20); headers (?) would be ambiguous here.
+    // A URI with "?", ";" or "," must be in angle brackets (RFC 3261 §20); headers (?) would be ambiguous
+    // here.
     if (uriText.includes('?')) return undefined;
     paramsStart = end;
   }

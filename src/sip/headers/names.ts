@@ -103,9 +103,9 @@ const COMPACT_FORMS: Readonly<Record<string, string>> = {
 };
 
 /**
- * Headers whose grammar is a comma-separated list (so several lines may be combined, §7.3.1). Everything
- * else is one value per line: the authentication headers and Date, whose grammar has commas of its own,
- * single-valued headers, and unknown headers (whose grammar the parser cannot know).
+ * Headers whose grammar is a comma-separated list (so several lines may be combined, RFC 3261 §7.3.1).
+ * Everything else is one value per line: the authentication headers and Date, whose grammar has commas of its
+ * own, single-valued headers, and unknown headers (whose grammar the parser cannot know).
  */
 const LIST_HEADERS = [
   'Accept',

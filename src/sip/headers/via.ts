@@ -147,7 +147,7 @@ export function formatVia(
   return `${via.protocol}/${via.version}/${via.transport.toUpperCase()} ${formatHostPort(via.host, via.port)}${formatParams(via.params)}`;
 }
 
-/** Whether a branch is an RFC 3261 transaction id (§8.1.1.7) rather than an RFC 2543 one. */
+/** Whether a branch is an RFC 3261 transaction id (RFC 3261 §8.1.1.7) rather than an RFC 2543 one. */
 export function isRfc3261Branch(branch: string | undefined): boolean {
   return (
     branch !== undefined &&

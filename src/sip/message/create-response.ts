@@ -10,13 +10,13 @@ export interface ResponseSource {
 }
 
 export interface CreateResponseOptions {
-  /** Added to To when the request's To has no tag (§8.2.6.2); never for 100 Trying. */
+  /** Added to To when the request's To has no tag (RFC 3261 §8.2.6.2); never for 100 Trying. */
   readonly toTag?: string | undefined;
 }
 
 /**
  * A response with the request's Via fields (all, in order), From, To, Call-ID and CSeq copied as received,
- * Timestamp copied into a 100 (§8.2.6.1), no body. The serializer writes Content-Length: 0.
+ * Timestamp copied into a 100 (RFC 3261 §8.2.6.1), no body. The serializer writes Content-Length: 0.
  */
 export function createResponse(
   request: ResponseSource,

@@ -1,6 +1,6 @@
 /**
- * Option tags a request requires (RFC 3261 §8.2.2.3 Require at a UAS, §16.3 Proxy-Require at a proxy).
- * A non-empty answer means the element responds 420 (Bad Extension) listing them in Unsupported.
+ * Option tags a request requires (RFC 3261 §8.2.2.3 Require at a UAS, RFC 3261 §16.3 Proxy-Require at a
+ * proxy). A non-empty answer means the element responds 420 (Bad Extension) listing them in Unsupported.
  */
 import type { SipHeaders } from '../headers/header-list.js';
 

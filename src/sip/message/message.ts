@@ -20,7 +20,7 @@ export interface SipRequestInit {
 export class SipRequest {
   readonly kind = 'request';
   readonly version = SIP_VERSION;
-  /** Case-sensitive (§7.1): INVITE, MESSAGE, or any extension token. */
+  /** Case-sensitive (RFC 3261 §7.1): INVITE, MESSAGE, or any extension token. */
   method: string;
   uri: Uri;
   headers: SipHeaders;

@@ -30,9 +30,9 @@ export interface PacketSource {
 }
 
 /**
- * Adds `received` when the sent-by host differs from the source address (§18.2.1), and fills an empty
- * `rport` with the source port, adding `received` then too (RFC 3581 §4). Returns false when there is no
- * well-formed top Via to stamp.
+ * Adds `received` when the sent-by host differs from the source address (RFC 3261 §18.2.1), and fills an
+ * empty `rport` with the source port, adding `received` then too (RFC 3581 §4). Returns false when there is
+ * no well-formed top Via to stamp.
  */
 export function stampVia(headers: SipHeaders, source: PacketSource): boolean {
   const via = getTopVia(headers);

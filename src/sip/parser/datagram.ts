@@ -37,7 +37,7 @@ export function parseDatagram(packet: Buffer, config: ParserConfig = DEFAULT_PAR
     }
     const unterminated = parseHead(packet.subarray(start), config);
     if (!unterminated.ok) return failed(unterminated.error);
-    // The empty line is required even without a body (§7).
+    // The empty line is required even without a body (RFC 3261 §7).
     return failed(refuseHead(unterminated.head, 400, 'Missing Empty Line'));
   }
   const result = parseHead(packet.subarray(start, headEnd), config);

@@ -2,7 +2,8 @@
  * What the parser says about input it cannot accept. A request gets a `reject`: the status and reason
  * phrase to answer with and the partial request (method, Request-URI text and whatever header fields could
  * be read, so createResponse can copy Via, From, To, Call-ID and CSeq). Responses and input that is not
- * recognisably a request are `drop`ped: nobody can be answered (§16.3, RFC 4475 §3.1.2.5, §3.1.2.19).
+ * recognisably a request are `drop`ped: nobody can be answered (RFC 3261 §16.3, RFC 4475 §3.1.2.5,
+ * §3.1.2.19).
  */
 import type { SipHeaders } from '../headers/header-list.js';
 

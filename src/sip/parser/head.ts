@@ -98,7 +98,7 @@ function checkRequestLine(line: RequestLine, config: ParserConfig): Uri | Proble
   if (!config.uriSchemes.has(scheme)) return { status: 416, reason: 'Unsupported URI Scheme' };
   const uri = parseUri(line.uriText);
   if (uri === undefined) return { status: 400, reason: 'Malformed Request-URI' };
-  // §19.1.1: headers are not allowed in a Request-URI (RFC 4475 §3.1.2.11).
+  // RFC 3261 §19.1.1: headers are not allowed in a Request-URI (RFC 4475 §3.1.2.11).
   if (uri instanceof SipUri && uri.headers.length > 0)
     return { status: 400, reason: 'Headers In Request-URI' };
   return uri;

@@ -78,7 +78,7 @@ export function readHeaderLines(
       continue;
     }
     if (isWhitespace(text.charCodeAt(lineStart))) {
-      // Folding: CRLF followed by whitespace is a single SP (§7.3.1).
+      // Folding: CRLF followed by whitespace is a single SP (RFC 3261 §7.3.1).
       if (name === undefined) problem ??= { status: 400, reason: 'Malformed Header Line' };
       else value += ` ${trimmed(text, lineStart, end)}`;
       continue;

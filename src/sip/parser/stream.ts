@@ -1,8 +1,8 @@
 /**
  * Messages from a stream transport (TCP, TLS; RFC 3261 §18.3): framed by the empty line and Content-Length,
  * which is mandatory here. Input may be split anywhere and messages may be pipelined. CRLFs between messages
- * are skipped (§7.5); each CRLF CRLF among them is an RFC 5626 §3.5.1 keepalive ping, reported so that the
- * transport answers with a CRLF pong.
+ * are skipped (RFC 3261 §7.5); each CRLF CRLF among them is an RFC 5626 §3.5.1 keepalive ping, reported so
+ * that the transport answers with a CRLF pong.
  *
  * Errors: when the message's extent is known (valid Content-Length) the error is reported, the body skipped
  * and parsing goes on; otherwise the error is fatal: the transport answers if it can and closes the

@@ -1,6 +1,6 @@
 /**
- * The non-INVITE client transaction (RFC 3261 §17.1.2): Trying → Proceeding → Completed → Terminated; over UDP the
- * Completed state is a key the layer keeps (completed.ts).
+ * The non-INVITE client transaction (RFC 3261 §17.1.2): Trying → Proceeding → Completed → Terminated; over
+ * UDP the Completed state is a key the layer keeps (completed.ts).
  */
 import type { SipResponse } from '../message/message.js';
 import { ClientTransactionBase, type ClientTransactionContext } from './client-base.js';
@@ -44,7 +44,7 @@ export class NonInviteClientTransaction extends ClientTransactionBase {
   receive(response: SipResponse, source: MessageSource): void {
     if (this.finished) return; // Completed absorbs retransmitted finals.
     if (response.status < 200) {
-      // Proceeding: keep retransmitting, at T2 (§17.1.2.2).
+      // Proceeding: keep retransmitting, at T2 (RFC 3261 §17.1.2.2).
       if (!this.answered && !this.reliable) this.#retransmitter.start(this.context.timers.t2);
       this.passUp(response, source);
       return;

@@ -17,10 +17,10 @@ export class CompletedTransactions<T> {
   readonly #records = new Map<string, T>();
   readonly #expiry: DeadlineQueue;
 
-  constructor(
-    clock: Clock,
-    private readonly lifetimeMs: number,
-  ) {
+  readonly #lifetimeMs: number;
+
+  constructor(clock: Clock, lifetimeMs: number) {
+    this.#lifetimeMs = lifetimeMs;
     this.#expiry = new DeadlineQueue(clock);
   }
 
@@ -30,7 +30,7 @@ export class CompletedTransactions<T> {
 
   add(key: string, record: T): void {
     this.#records.set(key, record);
-    this.#expiry.add(this.lifetimeMs, () => {
+    this.#expiry.add(this.#lifetimeMs, () => {
       if (this.#records.get(key) === record) this.#records.delete(key);
     });
   }

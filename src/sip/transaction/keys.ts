@@ -17,7 +17,7 @@ function transactionMethod(method: string): string {
 
 /**
  * The key of the server transaction `request` belongs to, or of the transaction with `method` instead of the
- * request's own (to find the INVITE a CANCEL cancels, §9.2). undefined without a top Via or CSeq.
+ * request's own (to find the INVITE a CANCEL cancels, RFC 3261 §9.2). undefined without a top Via or CSeq.
  */
 export function serverTransactionKey(
   request: SipRequest,

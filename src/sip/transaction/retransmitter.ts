@@ -9,16 +9,20 @@ export class Retransmitter {
   #timer: Timer | undefined;
   #interval: number;
 
-  constructor(
-    private readonly clock: Clock,
-    private readonly timers: TransactionTimers,
-    private readonly send: () => void,
-    private readonly capped: boolean,
-  ) {
+  readonly #clock: Clock;
+  readonly #timers: TransactionTimers;
+  readonly #send: () => void;
+  readonly #capped: boolean;
+
+  constructor(clock: Clock, timers: TransactionTimers, send: () => void, capped: boolean) {
+    this.#clock = clock;
+    this.#timers = timers;
+    this.#send = send;
+    this.#capped = capped;
     this.#interval = timers.t1;
   }
 
-  start(interval: number = this.timers.t1): void {
+  start(interval: number = this.#timers.t1): void {
     this.stop();
     this.#interval = interval;
     this.#arm();
@@ -30,9 +34,9 @@ export class Retransmitter {
   }
 
   #arm(): void {
-    this.#timer = this.clock.schedule(this.#interval, () => {
-      this.send();
-      this.#interval = nextInterval(this.#interval, this.timers, this.capped);
+    this.#timer = this.#clock.schedule(this.#interval, () => {
+      this.#send();
+      this.#interval = nextInterval(this.#interval, this.#timers, this.#capped);
       this.#arm();
     });
   }

@@ -1,7 +1,8 @@
 /**
- * ACK for a failure (§17.1.1.3) and CANCEL (§9.1) are built the same way from the INVITE they follow: its
- * Request-URI, Call-ID, From, CSeq number and Route set and only its top Via, so that they reach the same next
- * hop and match the same transaction there. Only To differs: the ACK takes the response's (with its tag).
+ * ACK for a failure (RFC 3261 §17.1.1.3) and CANCEL (RFC 3261 §9.1) are built the same way from the INVITE
+ * they follow: its Request-URI, Call-ID, From, CSeq number and Route set and only its top Via, so that they
+ * reach the same next hop and match the same transaction there. Only To differs: the ACK takes the response's
+ * (with its tag).
  */
 import { firstListElement } from '../grammar/list.js';
 import { formatCSeq, getCSeq } from '../headers/cseq.js';

@@ -12,7 +12,7 @@ export interface ServerTransactionContext {
   readonly timers: TransactionTimers;
   /** Called once, when the transaction ends: the layer forgets it. */
   readonly terminated: (key: string) => void;
-  /** A response that could not be sent: the transaction ends (§17.2.4); the layer may log it. */
+  /** A response that could not be sent: the transaction ends (RFC 3261 §17.2.4); the layer may log it. */
   readonly sendFailed: (error: unknown) => void;
   /** Keeps a final UDP response as bytes to answer retransmissions with (Timer J), and sends it. */
   readonly completeOverUdp: (key: string, response: StoredResponse) => void;
@@ -32,7 +32,7 @@ export abstract class ServerTransactionBase implements ServerTransaction {
     protected readonly context: ServerTransactionContext,
   ) {}
 
-  /** §17.2.3: over an unreliable transport the final-state timers wait; over a reliable one they do not. */
+  /** RFC 3261 §17.2.3: over an unreliable transport the final-state timers wait; over a reliable one they do not. */
   protected get reliable(): boolean {
     return this.source.transport !== 'udp';
   }

@@ -14,7 +14,7 @@ import type { SipRequest } from '../message/message.js';
 
 type State = 'proceeding' | 'completed' | 'confirmed' | 'accepted';
 
-/** §17.2.1: the TU has this long to answer before the transaction sends 100 Trying itself. */
+/** RFC 3261 §17.2.1: the TU has this long to answer before the transaction sends 100 Trying itself. */
 const TRYING_DELAY_MS = 200;
 
 export class InviteServerTransaction extends ServerTransactionBase {

@@ -4,7 +4,7 @@
  * source address (a digest challenge, a full transaction table) then costs no memory and sends no more bytes
  * than it received: a stateful INVITE transaction would retransmit its final response up to 11 times.
  *
- * §8.2.7 asks for To tags made "in a manner that will generate the same tag for the same request
+ * RFC 3261 §8.2.7 asks for To tags made "in a manner that will generate the same tag for the same request
  * consistently": here a prefix of this responder followed by a hash of what a retransmission repeats
  * (Call-ID, From tag, CSeq, top Via branch). The prefix is how the ACK of such a response, which has no
  * transaction to match, is recognised and absorbed instead of being forwarded.
@@ -19,7 +19,7 @@ import type { TransactionTransport } from './types.js';
 
 const PREFIX_BYTES = 6;
 const HASH_BYTES = 9;
-/** Between the prefix and the hash: a token character (§25.1) that base64url never produces. */
+/** Between the prefix and the hash: a token character (RFC 3261 §25.1) that base64url never produces. */
 const SEPARATOR = '.';
 
 export class StatelessResponder {

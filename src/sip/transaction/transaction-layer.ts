@@ -3,9 +3,9 @@
  * transactions, absorbs retransmissions, and passes the rest to the transaction user (TU):
  * - a new request (CANCEL included) as a ServerTransaction to answer;
  * - an ACK that matches no INVITE server transaction in Completed state (the ACK for a 2xx) as is;
- * - a response that matches no client transaction (a "stray", which a proxy forwards statelessly, §16.7).
- * A request without a usable Via or CSeq is answered 400 statelessly by the transport layer's parser checks
- * before it gets here; one that still cannot be keyed is dropped.
+ * - a response that matches no client transaction (a "stray", which a proxy forwards statelessly, RFC 3261
+ * §16.7). A request without a usable Via or CSeq is answered 400 statelessly by the transport layer's parser
+ * checks before it gets here; one that still cannot be keyed is dropped.
  *
  * The server transactions (live ones and the records of completed ones) are capped: a new request beyond
  * `maxServerTransactions` gets 503 with Retry-After (RFC 3261 §21.5.4), sent statelessly, and never reaches
@@ -95,10 +95,10 @@ export class TransactionLayer {
   /** Requests refused since the table was last full. */
   #refused = 0;
 
-  constructor(
-    private readonly transport: TransactionTransport,
-    options: TransactionLayerOptions = {},
-  ) {
+  readonly #transport: TransactionTransport;
+
+  constructor(transport: TransactionTransport, options: TransactionLayerOptions = {}) {
+    this.#transport = transport;
     const clock = options.clock ?? systemClock;
     const timers = options.timers ?? DEFAULT_TIMERS;
     const sendFailed = options.onSendError ?? (() => undefined);
@@ -179,7 +179,7 @@ export class TransactionLayer {
     return transaction;
   }
 
-  /** The INVITE server transaction a CANCEL refers to (§9.2), while it exists. */
+  /** The INVITE server transaction a CANCEL refers to (RFC 3261 §9.2), while it exists. */
   findInvite(cancel: SipRequest): ServerTransaction | undefined {
     const key = serverTransactionKey(cancel, 'INVITE');
     const transaction = key === undefined ? undefined : this.#server.get(key);
@@ -203,7 +203,7 @@ export class TransactionLayer {
         existing.acknowledged();
         return;
       }
-      // The ACK of a stateless refusal has no transaction to end; it goes nowhere (§8.2.7, §17.2.1).
+      // The ACK of a stateless refusal has no transaction to end; it goes nowhere (RFC 3261 §8.2.7, §17.2.1).
       if (this.#stateless.acknowledgesOurs(request)) return;
       this.#user?.onAck(request, source);
       return;
@@ -231,7 +231,7 @@ export class TransactionLayer {
     this.#user?.onRequest(transaction);
   }
 
-  /** A CANCEL is let in over the cap for a live INVITE: at most one per INVITE (it shares the branch, §9.1). */
+  /** A CANCEL is let in over the cap for a live INVITE: at most one per INVITE (it shares the branch, RFC 3261 §9.1). */
   #cancelsLiveInvite(request: SipRequest): boolean {
     return request.method === 'CANCEL' && this.findInvite(request) !== undefined;
   }
@@ -257,7 +257,7 @@ export class TransactionLayer {
   }
 
   #resend(response: StoredResponse): void {
-    this.transport.sendDatagram(response.bytes, response.host, response.port).catch((error: unknown) => {
+    this.#transport.sendDatagram(response.bytes, response.host, response.port).catch((error: unknown) => {
       this.#onSendError(error);
     });
   }

@@ -16,7 +16,7 @@ export interface ServerTransaction {
   readonly source: MessageSource;
   /** Whether a final response has been sent (or the transaction has ended and can send none). */
   readonly finished: boolean;
-  /** Sends a provisional or final response; a second final response is ignored (§17.2). */
+  /** Sends a provisional or final response; a second final response is ignored (RFC 3261 §17.2). */
   respond(response: SipResponse): void;
   /**
    * Sends a final response once and ends the transaction without keeping it (RFC 3261 §8.2.7): no
@@ -32,7 +32,7 @@ export type ClientFailure = 'timeout' | 'transport-error' | 'flow-failed';
 export interface ClientTransactionHandler {
   /** Every response the transaction passes up: provisionals, the final, and (INVITE) 2xx retransmissions. */
   onResponse(response: SipResponse, source: MessageSource): void;
-  /** Timer B or F fired, or the transport failed: the TU acts as if a 408 or 503 (430 for a flow) arrived (§8.1.3.1). */
+  /** Timer B or F fired, or the transport failed: the TU acts as if a 408 or 503 (430 for a flow) arrived (RFC 3261 §8.1.3.1). */
   onFailure(reason: ClientFailure): void;
 }
 
@@ -41,6 +41,6 @@ export interface ClientTransaction {
   readonly target: SendTarget;
   /** Whether a final response (or a failure) has been passed up. */
   readonly finished: boolean;
-  /** Whether any provisional or final response arrived (a CANCEL may only be sent then, §9.1). */
+  /** Whether any provisional or final response arrived (a CANCEL may only be sent then, RFC 3261 §9.1). */
   readonly answered: boolean;
 }

@@ -1,8 +1,8 @@
 /**
  * Open connections, keyed by (transport, remote host, remote port) and by id, so that a response or a
- * request to a registered client goes out on the connection the client opened (connection reuse, §18.2.2,
- * RFC 5626). One table is shared by the TCP, TLS and WebSocket transports. It bounds the connections we
- * open (maxOutbound); inbound ones are bounded where they are accepted (InboundConnections), so that the
+ * request to a registered client goes out on the connection the client opened (connection reuse, RFC 3261
+ * §18.2.2, RFC 5626). One table is shared by the TCP, TLS and WebSocket transports. It bounds the connections
+ * we open (maxOutbound); inbound ones are bounded where they are accepted (InboundConnections), so that the
  * two never take each other's room: a peer that makes us connect out cannot use up the slots of clients,
  * and a flood of clients cannot stop us from reaching a next hop.
  */

@@ -1,6 +1,6 @@
 /**
  * What every transport does with parser output: stamp a request's top Via with where it really came from
- * (§18.2.1, RFC 3581), and turn a parse error into the bytes to answer with, if any (errors.ts).
+ * (RFC 3261 §18.2.1, RFC 3581), and turn a parse error into the bytes to answer with, if any (errors.ts).
  */
 import { createResponse } from '../message/create-response.js';
 import type { SipMessage } from '../message/message.js';

@@ -8,15 +8,15 @@
  * transport decides.
  *
  * Why the transport the request came on, not the Via's sent-protocol: RFC 3261 §18.2.2 picks the procedure
- * by the sent-protocol because §18.1.1 has the client write the transport it actually uses into its Via;
- * its rules for a reliable sent-protocol all assume the request came on a connection ("the existing
+ * by the sent-protocol because RFC 3261 §18.1.1 has the client write the transport it actually uses into its
+ * Via; its rules for a reliable sent-protocol all assume the request came on a connection ("the existing
  * connection to the source of the original request"). A request that came over UDP with `SIP/2.0/TCP` in
- * its Via has no such connection: the Via contradicts what we saw, and, as §18.2.1 (`received`) and RFC 3581
- * (`rport`) do for the address, what we saw wins. Following the Via would have us open a TCP connection to
- * any address and port a spoofable datagram names (a connection-making reflector, and a way to fill our
- * table), so such a response goes back over UDP, to the source per RFC 3581 §4 when the client asked with
- * rport, else to `received` and the sent-by port (§18.2.2, unreliable). Likewise a request that came on a
- * connection is answered on it whatever its Via says. Kamailio does the same (it replies over the
+ * its Via has no such connection: the Via contradicts what we saw, and, as RFC 3261 §18.2.1 (`received`) and
+ * RFC 3581 (`rport`) do for the address, what we saw wins. Following the Via would have us open a TCP
+ * connection to any address and port a spoofable datagram names (a connection-making reflector, and a way to
+ * fill our table), so such a response goes back over UDP, to the source per RFC 3581 §4 when the client asked
+ * with rport, else to `received` and the sent-by port (RFC 3261 §18.2.2, unreliable). Likewise a request that
+ * came on a connection is answered on it whatever its Via says. Kamailio does the same (it replies over the
  * transport the request was received on unless told `reply_to_via`).
  */
 import { getTopVia } from '../headers/via.js';

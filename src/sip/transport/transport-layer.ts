@@ -1,8 +1,8 @@
 /**
  * The transport layer (RFC 3261 §18): one transport per protocol, one connection table for the stream and
- * WebSocket (RFC 7118) transports, and the rules that choose how a message leaves: §18.1.1 (a large request
- * goes over TCP instead of UDP) and §18.2.2 (where a response goes). Messages from every transport are
- * re-emitted as 'message' events with their source.
+ * WebSocket (RFC 7118) transports, and the rules that choose how a message leaves: RFC 3261 §18.1.1 (a large
+ * request goes over TCP instead of UDP) and RFC 3261 §18.2.2 (where a response goes). Messages from every
+ * transport are re-emitted as 'message' events with their source.
  */
 import { EventEmitter } from 'node:events';
 import type { IncomingMessage } from 'node:http';
@@ -48,8 +48,8 @@ export interface TransportLayerOptions extends ConnectionLimits {
   /** Default 2 s. */
   readonly closeGraceMs?: number | undefined;
   /**
-   * §18.1.1: a request larger than this many bytes, bound for UDP, is sent over TCP (its top Via rewritten),
-   * falling back to UDP when the connection cannot be made. Default 1300; 0 turns the rule off.
+   * RFC 3261 §18.1.1: a request larger than this many bytes, bound for UDP, is sent over TCP (its top Via
+   * rewritten), falling back to UDP when the connection cannot be made. Default 1300; 0 turns the rule off.
    */
   readonly udpMaxRequestBytes?: number | undefined;
   /** `server` also serves the wss server that listen('wss', …) creates. */
@@ -172,7 +172,7 @@ export class TransportLayer extends EventEmitter<TransportEvents> {
         await this.tcp.send(message, { ...target, transport: 'tcp' });
         return;
       } catch {
-        // §18.1.1: when TCP cannot be used, retry over UDP.
+        // RFC 3261 §18.1.1: when TCP cannot be used, retry over UDP.
         if (original !== undefined) message.headers.setFirst('Via', original);
       }
     }
@@ -185,8 +185,8 @@ export class TransportLayer extends EventEmitter<TransportEvents> {
   }
 
   /**
-   * Sends a response per §18.2.2. `source` is where its request came from: a stream response then reuses
-   * that connection while it is open.
+   * Sends a response per RFC 3261 §18.2.2. `source` is where its request came from: a stream response then
+   * reuses that connection while it is open.
    */
   async sendResponse(response: SipResponse, source?: MessageSource): Promise<void> {
     const target = responseTarget(response, source);

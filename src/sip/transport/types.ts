@@ -28,8 +28,8 @@ export interface MessageSource {
 /**
  * Where to send. For stream and WebSocket transports an open connection to (host, port) is reused, and
  * `connectionId`, when given and still open, is preferred over the address (a response on the connection its
- * request came on, §18.2.2). WebSocket targets are never connected to: without an open connection the send
- * fails.
+ * request came on, RFC 3261 §18.2.2). WebSocket targets are never connected to: without an open connection
+ * the send fails.
  */
 export interface SendTarget {
   readonly transport: TransportProtocol;
@@ -38,7 +38,8 @@ export interface SendTarget {
   readonly connectionId?: string | undefined;
   /**
    * An RFC 5626 flow: only the connection `connectionId` may carry the message, never a new connection or
-   * another one from the same address (§5.3); when it is closed the send fails with a FlowFailedError.
+   * another one from the same address (RFC 5626 §5.3); when it is closed the send fails with a
+   * FlowFailedError.
    */
   readonly flowOnly?: boolean | undefined;
   /**
@@ -57,7 +58,7 @@ export interface SendTarget {
 }
 
 export interface TransportEvents {
-  /** A message; a request's top Via already carries received/rport (§18.2.1, RFC 3581). */
+  /** A message; a request's top Via already carries received/rport (RFC 3261 §18.2.1, RFC 3581). */
   message: [message: SipMessage, source: MessageSource];
 }
 
@@ -71,7 +72,7 @@ export interface Transport extends EventEmitter<TransportEvents> {
   close(): Promise<void>;
 }
 
-/** A send that failed: the layer above treats it as a transport error (§8.1.3.1, §17.1.4). */
+/** A send that failed: the layer above treats it as a transport error (RFC 3261 §8.1.3.1, §17.1.4). */
 export class TransportError extends Error {
   override readonly name: string = 'TransportError';
 }

@@ -23,7 +23,7 @@ export interface SipUriParts {
   readonly headers?: UriHeaders | undefined;
 }
 
-// The characters each component allows besides unreserved and escaped (§25.1).
+// The characters each component allows besides unreserved and escaped (RFC 3261 §25.1).
 const USER = charTable('&=+$,;?/');
 const PASSWORD = charTable('&=+$,');
 const PARAM = charTable('[]/:&+$');

@@ -8,7 +8,7 @@
 import type { CassandraSession } from './session.js';
 import type { CassandraLocation } from './uri.js';
 
-/** §3.11: messages and id mappings expire after a year; tombstones are kept 4 days. */
+/** Sylk spec §3.11: messages and id mappings expire after a year; tombstones are kept 4 days. */
 const MESSAGE_TABLE_OPTIONS = 'WITH default_time_to_live = 31536000 AND gc_grace_seconds = 345600';
 
 export const CASSANDRA_TABLES = {

@@ -1,13 +1,12 @@
 /**
- * The JournalStore of every SQL backend: each input checked once, here, before anything is read or
- * written; the reads and their paging are shared (JournalPagingReader over the backend's row source); the
- * writes are the backend's own transactions (JournalWriter).
+ * The JournalStore of every backend: each input checked once, here, before anything is read or written.
+ * The reads are a JournalReader (the SQL backends share JournalPagingReader over their row source), the
+ * writes the backend's own transactions (JournalWriter).
  */
 import { checkTime } from '../checks.js';
 import { decodeCursor } from './cursor.js';
 import type { JournalStore } from './journal-store.js';
-import { JournalPagingReader } from './paging-reader.js';
-import type { JournalRowSource } from './row-source.js';
+import type { JournalReader } from './reader.js';
 import type {
   AppendItem,
   AppendResult,
@@ -43,11 +42,11 @@ import type { JournalWriter } from './writer.js';
 export const PURGE_CHUNK = 2000;
 
 export class CheckedJournalStore implements JournalStore {
-  readonly #reader: JournalPagingReader;
+  readonly #reader: JournalReader;
   readonly #writer: JournalWriter;
 
-  constructor(rows: JournalRowSource, writer: JournalWriter) {
-    this.#reader = new JournalPagingReader(rows);
+  constructor(reader: JournalReader, writer: JournalWriter) {
+    this.#reader = reader;
     this.#writer = writer;
   }
 

@@ -1,5 +1,5 @@
 /**
- * The message journal (spec §3.3–§3.7). Accounts are compared exactly (the messaging layer normalises
+ * The message journal (sylk spec §3.3–§3.7). Accounts are compared exactly (the messaging layer normalises
  * AORs); every read and write names its account, so one account never sees another's entries, whatever
  * cursor it is given. Times are the caller's (UTC milliseconds): the store never reads a clock. A promise
  * that resolved means the write is durable. Malformed input rejects with InvalidInputError before anything is
@@ -46,8 +46,8 @@ export interface JournalStore {
   appendBatch(items: readonly AppendItem[], now: number): Promise<AppendResult[]>;
   get(account: string, messageId: string): Promise<JournalEntry | undefined>;
   /**
-   * §3.5 update, forward only: pending < accepted < delivered < displayed; failed and error only from
-   * pending or accepted, and final; received never changes. Independently, `delivered` removes
+   * Sylk spec §3.5 update, forward only: pending < accepted < delivered < displayed; failed and error only
+   * from pending or accepted, and final; received never changes. Independently, `delivered` removes
    * `positive-delivery` from the disposition and `displayed` empties it (an unread message stops counting).
    */
   updateState(account: string, messageId: string, state: DeliveryState): Promise<UpdateResult>;
@@ -87,7 +87,7 @@ export interface JournalStore {
     limit: number,
     bounds?: ReadBounds,
   ): Promise<JournalPage>;
-  /** §3.6: after a message, else after a time, else from the start; `limit` at a time, never silently cut. */
+  /** Sylk spec §3.6: after a message, else after a time, else from the start; `limit` at a time, never silently cut. */
   history(account: string, query: HistoryQuery): Promise<HistoryPage>;
   /** How many entries the account has. */
   count(account: string): Promise<number>;

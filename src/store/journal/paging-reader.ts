@@ -7,6 +7,7 @@ import { encodeCursor, JOURNAL_START } from './cursor.js';
 import { rangeOf, type Take, takeWithin } from './bounded-read.js';
 import { unreadCounts, usageOf } from './results.js';
 import { decodeEntryRow, rowSeq, toInteger } from './row.js';
+import type { JournalReader } from './reader.js';
 import type { JournalRowSource } from './row-source.js';
 import type {
   HistoryPage,
@@ -21,7 +22,7 @@ import type {
 /** A sequence number above every stored one: before() from it starts at the newest entry. */
 const END = Number.MAX_SAFE_INTEGER;
 
-export class JournalPagingReader {
+export class JournalPagingReader implements JournalReader {
   readonly #source: JournalRowSource;
 
   constructor(source: JournalRowSource) {

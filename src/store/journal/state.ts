@@ -1,6 +1,6 @@
 /**
  * The journal's rules as pure functions, shared by every backend: how an entry's state and disposition move
- * (§3.5, forward only, §8.9) and which entries count as unread (§3.7).
+ * (sylk spec §3.5, forward only, sylk spec §8.9) and which entries count as unread (sylk spec §3.7).
  */
 import type { DeliveryState, EntryState, NewEntry } from './types.js';
 
@@ -58,7 +58,7 @@ export function applyUpdate(
   return { state, disposition, unread, changed };
 }
 
-/** Content types that make a conversation unread and trigger a push (§3.7). */
+/** Content types that make a conversation unread and trigger a push (sylk spec §3.7). */
 const DISPLAYABLE = new Set(['text/plain', 'text/html', 'application/sylk-file-transfer']);
 
 /** A new entry counts as unread: an incoming displayable message from someone else asking for `display`. */

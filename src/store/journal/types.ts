@@ -1,13 +1,13 @@
 /**
- * The message journal's vocabulary (spec §3.1, §3.3): one ordered log per account of its messages and of the
- * operations on them, which every device of the account replays to the same state.
+ * The message journal's vocabulary (sylk spec §3.1, §3.3): one ordered log per account of its messages and of
+ * the operations on them, which every device of the account replays to the same state.
  */
 
 /** `''` for the operations on a whole conversation (read, remove). */
 export type Direction = 'incoming' | 'outgoing' | '';
 export const DIRECTIONS: readonly Direction[] = ['incoming', 'outgoing', ''];
 
-/** What updateState moves an outgoing message through (§3.5, forward only: see state.ts). */
+/** What updateState moves an outgoing message through (sylk spec §3.5, forward only: see state.ts). */
 export type DeliveryState = 'pending' | 'accepted' | 'delivered' | 'displayed' | 'failed' | 'error';
 export const DELIVERY_STATES: readonly DeliveryState[] = [
   'pending',
@@ -22,7 +22,7 @@ export const DELIVERY_STATES: readonly DeliveryState[] = [
 export type EntryState = DeliveryState | 'received';
 export const ENTRY_STATES: readonly EntryState[] = [...DELIVERY_STATES, 'received'];
 
-/** An entry as the messaging layer hands it to append (§3.4's arguments). */
+/** An entry as the messaging layer hands it to append (sylk spec §3.4's arguments). */
 export interface NewEntry {
   /** Unique within the account: a second append with the same id stores nothing. */
   readonly messageId: string;
@@ -30,12 +30,12 @@ export interface NewEntry {
   readonly contact: string;
   readonly direction: Direction;
   readonly contentType: string;
-  /** The body as text (binary content is latin-1 text, §1.4.6). */
+  /** The body as text (binary content is latin-1 text, sylk spec §1.4.6). */
   readonly content: string;
   /** IMDN Disposition-Notification values; null when the message asked for none. */
   readonly disposition: readonly string[] | null;
   readonly state: EntryState | null;
-  /** The message's own ISO-8601 timestamp, kept as given (with its offset) for the clients (§3.2). */
+  /** The message's own ISO-8601 timestamp, kept as given (with its offset) for the clients (sylk spec §3.2). */
   readonly timestamp: string;
 }
 
@@ -78,7 +78,7 @@ export interface JournalPage {
   readonly next: string;
 }
 
-/** Bounds a read by size as well as by count (the HTTP pages, §8.41). */
+/** Bounds a read by size as well as by count (the HTTP pages, sylk spec §8.41). */
 export interface ReadBounds {
   /**
    * Entries are taken while the UTF-8 bytes of their contents sum to at most this, the first always,
@@ -87,7 +87,7 @@ export interface ReadBounds {
   readonly maxContentBytes?: number | undefined;
 }
 
-/** The legacy query of the HTTP history and WS sync requests (§3.6). */
+/** The legacy query of the HTTP history and WS sync requests (sylk spec §3.6). */
 export interface HistoryQuery extends ReadBounds {
   /** Entries after this message's position, when the account has it. Wins over `since`. */
   readonly messageId?: string | null | undefined;
@@ -100,13 +100,13 @@ export interface HistoryQuery extends ReadBounds {
 export interface HistoryPage extends JournalPage {
   /** What the entries follow: the given message, the `since` time, or the start of the journal. */
   readonly from: 'message' | 'since' | 'start';
-  /** A messageId was given that the account does not have (the reference then falls back silently, §8.8). */
+  /** A messageId was given that the account does not have (the reference then falls back silently, sylk spec §8.8). */
   readonly unknownMessageId: boolean;
 }
 
 export type UpdateResult =
   | { readonly outcome: 'absent' }
-  /** `updated`: the state or the disposition changed; `unchanged`: the update did not apply (§3.5). */
+  /** `updated`: the state or the disposition changed; `unchanged`: the update did not apply (sylk spec §3.5). */
   | { readonly outcome: 'updated' | 'unchanged'; readonly entry: JournalEntry };
 
 export interface UnreadCounts {
@@ -129,7 +129,7 @@ export interface OperationOptions {
 
 export interface RemoveMessageOptions {
   readonly now: number;
-  /** Remove only an entry that also has this contact and direction (unsend checks the sender, §8.34). */
+  /** Remove only an entry that also has this contact and direction (unsend checks the sender, sylk spec §8.34). */
   readonly match?: { readonly contact?: string; readonly direction?: Direction };
   /**
    * As OperationOptions.record; a function gets the removed entry (undefined when none was) and returns the

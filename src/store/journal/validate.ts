@@ -1,6 +1,6 @@
 /**
- * Checks journal input before it is written (§8.10: validate on write, so that one bad entry can never
- * poison every later read of the account).
+ * Checks journal input before it is written (sylk spec §8.10: validate on write, so that one bad entry can
+ * never poison every later read of the account).
  */
 import { checkInteger, checkName, checkText, checkTime } from '../checks.js';
 import { InvalidInputError } from '../errors.js';

@@ -2,12 +2,12 @@
  * A registration binding (RFC 3261 §10.3) with the RFC 5626 outbound flow identity (`+sip.instance`,
  * `reg-id`) and RFC 8599 push parameters, and the key that identifies it within its AOR.
  */
-export type Transport = 'udp' | 'tcp' | 'tls' | 'ws' | 'wss';
+export type TransportName = 'udp' | 'tcp' | 'tls' | 'ws' | 'wss';
 
-export const TRANSPORTS: readonly Transport[] = ['udp', 'tcp', 'tls', 'ws', 'wss'];
+export const TRANSPORTS: readonly TransportName[] = ['udp', 'tcp', 'tls', 'ws', 'wss'];
 
 export interface BindingSource {
-  readonly transport: Transport;
+  readonly transport: TransportName;
   /** Where the REGISTER came from (the flow to reach the device through). */
   readonly host: string;
   readonly port: number;

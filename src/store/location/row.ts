@@ -11,7 +11,7 @@ import {
   encodeBindingKey,
   type PushParameters,
   TRANSPORTS,
-  type Transport,
+  type TransportName,
 } from './binding.js';
 
 export const BINDING_COLUMNS = [
@@ -78,7 +78,7 @@ export function decodeBindingRow(row: Row): Binding {
   if (!(TRANSPORTS as readonly string[]).includes(transport)) corrupt('transport');
   const connectionId = optionalString(row, 'connection_id');
   const source: BindingSource = {
-    transport: transport as Transport,
+    transport: transport as TransportName,
     host: string(row, 'source_host'),
     port: number(row, 'source_port'),
     ...(connectionId === undefined ? {} : { connectionId }),

@@ -9,6 +9,7 @@
 import type { SqlValue } from '../../sql/value.js';
 import { StoreError } from '../errors.js';
 import { CheckedJournalStore } from '../journal/checked-journal-store.js';
+import { JournalPagingReader } from '../journal/paging-reader.js';
 import type { JournalStore } from '../journal/journal-store.js';
 import { matches, recordFor, storedEntry, unreadLosses } from '../journal/results.js';
 import {
@@ -71,7 +72,10 @@ export function postgresJournal(pool: PostgresPool, table: TableNamer): JournalS
     rows: (statement: JournalRead, values: readonly SqlValue[]) =>
       pool.queryArrays(sql[statement], values, named(statement)),
   };
-  return new CheckedJournalStore(rows, new PostgresJournalWriter(pool, sql, batchSql(table)));
+  return new CheckedJournalStore(
+    new JournalPagingReader(rows),
+    new PostgresJournalWriter(pool, sql, batchSql(table)),
+  );
 }
 
 class PostgresJournalWriter implements JournalWriter {

@@ -61,7 +61,8 @@ export const POSTGRES_MIGRATIONS: readonly Migration[] = [
     statements: (t) => [
       // See the SQLite step for what each index serves. created_at is UTC milliseconds (BIGINT), like
       // every time missive stores, so both backends compare the same numbers. content is the body's UTF-8
-      // bytes: binary bodies travel as latin-1 text (§1.4.6) with NUL characters, which TEXT cannot hold.
+      // bytes: binary bodies travel as latin-1 text (sylk spec §1.4.6) with NUL characters, which TEXT cannot
+      // hold.
       `CREATE TABLE ${t('missive_journal')} (
         account TEXT NOT NULL,
         seq BIGINT NOT NULL,

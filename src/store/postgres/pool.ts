@@ -78,7 +78,7 @@ export class PostgresPool {
 }
 
 /** PostgreSQL's unique_violation. */
-export function isUniqueViolation(error: unknown): boolean {
+export function isPostgresUniqueViolation(error: unknown): boolean {
   return error instanceof StoreError && (error.cause as { code?: unknown } | undefined)?.code === '23505';
 }
 

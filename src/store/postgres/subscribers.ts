@@ -8,7 +8,7 @@ import { type SubscriberSql, subscriberSql } from '../subscribers/sql.js';
 import type { PasswordOptions, Subscriber, SubscriberStore } from '../subscribers/subscriber-store.js';
 import { subscriberWrite, writtenSubscriber } from '../subscribers/write.js';
 import type { TableNamer } from '../tables.js';
-import { isUniqueViolation, type PostgresPool } from './pool.js';
+import { isPostgresUniqueViolation, type PostgresPool } from './pool.js';
 
 export class PostgresSubscriberStore implements SubscriberStore {
   readonly credentials: CredentialStore = credentialView((username, domain) => this.get(username, domain));
@@ -38,7 +38,7 @@ export class PostgresSubscriberStore implements SubscriberStore {
         ha1Sha256,
       ]);
     } catch (error) {
-      if (isUniqueViolation(error)) throw new DuplicateSubscriberError(write.username, write.domain);
+      if (isPostgresUniqueViolation(error)) throw new DuplicateSubscriberError(write.username, write.domain);
       throw error;
     }
     return writtenSubscriber(write);

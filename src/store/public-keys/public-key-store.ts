@@ -1,5 +1,5 @@
 /**
- * One armored OpenPGP public key per account (spec §3.1), last write wins. Checking that it is a key is
+ * One armored OpenPGP public key per account (sylk spec §3.1), last write wins. Checking that it is a key is
  * the messaging layer's job; the store bounds its size.
  */
 export interface PublicKey {

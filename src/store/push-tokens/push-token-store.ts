@@ -1,6 +1,6 @@
 /**
- * Push tokens per (account, app, device) (spec §3.9). Splitting an iOS `pn_tok` into token and background
- * token is the caller's (the messaging layer's) job; the store keeps what it is given.
+ * Push tokens per (account, app, device) (sylk spec §3.9). Splitting an iOS `pn_tok` into token and
+ * background token is the caller's (the messaging layer's) job; the store keeps what it is given.
  */
 export interface PushToken {
   readonly account: string;

@@ -41,7 +41,7 @@ export function toStoreError(error: unknown, path: string): StoreError {
 }
 
 /** SQLite's unique and primary-key violations. */
-export function isUniqueViolation(error: unknown): boolean {
+export function isSqliteUniqueViolation(error: unknown): boolean {
   const code = (error as { code?: unknown } | null)?.code;
   return code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
 }

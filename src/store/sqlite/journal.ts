@@ -7,6 +7,7 @@
 import type Database from 'better-sqlite3';
 import type { SqlValue } from '../../sql/value.js';
 import { CheckedJournalStore } from '../journal/checked-journal-store.js';
+import { JournalPagingReader } from '../journal/paging-reader.js';
 import type { JournalStore } from '../journal/journal-store.js';
 import { matches, recordFor, storedEntry, unreadLosses } from '../journal/results.js';
 import { decodeEntryRow, encodeDisposition, entryRowValues, requireInteger, rowSeq } from '../journal/row.js';
@@ -40,7 +41,10 @@ export function sqliteJournal(connection: SqliteConnection): JournalStore {
     rows: (statement: JournalRead, values: readonly SqlValue[]) =>
       connection.run(() => statements.reads[statement].all(...values)),
   };
-  return new CheckedJournalStore(rows, new SqliteJournalWriter(connection, statements));
+  return new CheckedJournalStore(
+    new JournalPagingReader(rows),
+    new SqliteJournalWriter(connection, statements),
+  );
 }
 
 function prepareStatements(db: Database.Database) {

@@ -4,7 +4,8 @@ import { type Binding, type BindingKey, encodeBindingKey } from '../location/bin
 import type { LocationStore, UpsertOutcome } from '../location/location-store.js';
 import { bindingRowValues, decodeBindingRow } from '../location/row.js';
 import { locationSql } from '../location/sql.js';
-import { checkAor, checkTime, validateBinding } from '../location/validate.js';
+import { checkTime } from '../checks.js';
+import { checkAor, validateBinding } from '../location/validate.js';
 import { tableNamer } from '../tables.js';
 import type { SqliteConnection } from './connection.js';
 

@@ -9,7 +9,7 @@ import { subscriberSql } from '../subscribers/sql.js';
 import type { PasswordOptions, Subscriber, SubscriberStore } from '../subscribers/subscriber-store.js';
 import { subscriberWrite, writtenSubscriber } from '../subscribers/write.js';
 import { tableNamer } from '../tables.js';
-import { isUniqueViolation, type SqliteConnection } from './connection.js';
+import { isSqliteUniqueViolation, type SqliteConnection } from './connection.js';
 
 type Row = Record<string, unknown>;
 
@@ -42,7 +42,7 @@ export class SqliteSubscriberStore implements SubscriberStore {
       try {
         this.#insert.run(write.username, write.domain, write.password, ha1, ha1b, ha1Sha256);
       } catch (error) {
-        if (isUniqueViolation(error)) throw new DuplicateSubscriberError(write.username, write.domain);
+        if (isSqliteUniqueViolation(error)) throw new DuplicateSubscriberError(write.username, write.domain);
         throw error;
       }
       return writtenSubscriber(write);

@@ -1,9 +1,9 @@
 /**
- * Storage accounts (spec §3.1, §3.8): an account's existence means "message storage is enabled for this
+ * Storage accounts (sylk spec §3.1, §3.8): an account's existence means "message storage is enabled for this
  * AOR", and it holds the one API token of the HTTP history. Times are the caller's, UTC milliseconds.
  */
 
-/** 31 days (the reference's Cassandra TTL; its file backend's 310 days is probably a typo, §3.8). */
+/** 31 days (the reference's Cassandra TTL; its file backend's 310 days is probably a typo, sylk spec §3.8). */
 export const DEFAULT_TOKEN_LIFETIME_MS = 2_678_400 * 1000;
 
 export interface StorageAccount {

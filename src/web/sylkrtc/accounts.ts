@@ -1,10 +1,10 @@
 /**
- * A connection's accounts (sylk spec §1.4.1–1.4.5, §1.7, §1.8), with missive's rule of §8.32: account-add
+ * A connection's accounts (sylk spec §1.4.1–1.4.5, §1.7, §1.8), with missive's rule of sylk spec §8.32: account-add
  * binds nothing usable. Until account-register has checked the HA1 (ha1-check.ts) the account has no
  * subscription, so the connection gets none of its events, and every messaging request for it is refused
  * with `Account not authenticated`. A failed or undone registration (account-unregister, a failed
  * re-register, account-remove) takes that back at once. Deliberate differences from the reference, which
- * keeps `auth_state` after account-unregister (§1.4.4) and never un-authenticates on a failed re-register.
+ * keeps `auth_state` after account-unregister (sylk spec §1.4.4) and never un-authenticates on a failed re-register.
  */
 import type { Logger } from 'pino';
 import { accountOfUri } from '../../messaging/formats/aor.js';

@@ -2,7 +2,7 @@
  * The sylkRTC envelope (sylk spec §1.3): one text frame, one JSON object with `sylkrtc` (the type) and
  * `transaction`. What a frame becomes:
  * - `ignored`: not JSON, not an object (the reference raised there, sylk spec §8.31), no `sylkrtc`, or a type
- *   the API does not know. Nothing is sent back, even with a transaction (§1.3 rules 1, 2).
+ *   the API does not know. Nothing is sent back, even with a transaction (sylk spec §1.3 rules 1, 2).
  * - `invalid`: a known type whose fields fail the reference's checks (fields.ts), in its field order; the
  *   error is sent back only when the object has a `transaction` key (rule 3), echoing its value.
  * - `request`: the typed request (requests.ts). Unknown extra fields are ignored.

@@ -1,4 +1,4 @@
-/** Classification (§2.3) and the bodies of the sylk-api content types (§2.4). */
+/** Classification (sylk spec §2.3) and the bodies of the sylk-api content types (sylk spec §2.4). */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { classifyMessage, isApiRequest } from '../../../src/messaging/formats/classify.js';
@@ -130,7 +130,7 @@ test('IMDN, is-composing, PGP keys, file transfers and everything else', () => {
   assert.equal(transfer.value.transfer.transfer_id, 't1');
   assert.equal(kind(classify('application/sylk-file-transfer', '{}')), 'error:malformed-file-transfer');
 
-  // Exact types only: the reference's substring test on is-composing (§8.12) is not repeated.
+  // Exact types only: the reference's substring test on is-composing (sylk spec §8.12) is not repeated.
   for (const other of ['text/plain', 'text/html', 'image/png', 'application/im', 'xml', 'message/imdn']) {
     assert.equal(kind(classify(other, 'x')), 'message', other);
   }

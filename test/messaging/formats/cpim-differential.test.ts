@@ -176,7 +176,7 @@ const datetimeArb = fc.oneof(
 
 /**
  * Where this module reads a CPIM identity differently from sipsimple, on purpose: a display name in quotes
- * is RFC 3862's quoted-string (§3.3, RFC 2822's grammar), which sipsimple's expression only approximates.
+ * is RFC 3862's quoted-string (RFC 3862 §3.3, RFC 2822's grammar), which sipsimple's expression only approximates.
  * Each case is a well-formed quoted name (QUOTED_IDENTITY), and this module must then read exactly it:
  * escapes undone, the name kept whole.
  */

@@ -27,7 +27,7 @@ function parsed(text: string): CpimMessage {
   return result.value;
 }
 
-/** §2.8.1, as SylkServer writes it. */
+/** Sylk spec §2.8.1, as SylkServer writes it. */
 const SPEC_BODY =
   'From: Alice <sip:alice@example.com>\r\n' +
   'To: <sip:bob@example.com>\r\n' +
@@ -41,7 +41,7 @@ const SPEC_BODY =
   '\n' +
   'Hello';
 
-test('§2.8.1: the CPIM body SylkServer produces', () => {
+test('sylk spec §2.8.1: the CPIM body SylkServer produces', () => {
   const message = parsed(SPEC_BODY);
   assert.equal(message.sender?.uri.toString(), 'sip:alice@example.com');
   assert.equal(message.sender.displayName, 'Alice');
@@ -67,7 +67,7 @@ test('§2.8.1: the CPIM body SylkServer produces', () => {
   ]);
 });
 
-test('§2.8.1: buildSylkCpim writes exactly that body', () => {
+test('sylk spec §2.8.1: buildSylkCpim writes exactly that body', () => {
   const timestamp = parseTimestamp('2024-05-01T10:00:00.123000+00:00');
   assert.ok(timestamp);
   const body = buildSylkCpim({
@@ -111,7 +111,7 @@ test('Appendix A: the MESSAGE body for account-message m1', () => {
   );
 });
 
-test('§2.7 row B: an IMDN has a Message-ID and no Disposition-Notification; no display name gives <uri>', () => {
+test('sylk spec §2.7 row B: an IMDN has a Message-ID and no Disposition-Notification; no display name gives <uri>', () => {
   const timestamp = parseTimestamp('2024-05-01T10:00:00+00:00');
   assert.ok(timestamp);
   const body = buildSylkCpim({

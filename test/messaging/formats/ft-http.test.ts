@@ -1,4 +1,4 @@
-/** RCS FT-HTTP (§2.8.3) and the file-transfer JSON document (§4.3.3). */
+/** RCS FT-HTTP (sylk spec §2.8.3) and the file-transfer JSON document (sylk spec §4.3.3). */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import {
@@ -17,7 +17,7 @@ const SPEC_DOCUMENT = `<file xmlns="urn:gsma:params:xml:ns:rcs:rcs:fthttp" xmlns
   </file-info>
 </file>`;
 
-test('§2.8.3: the document as the spec shows it', () => {
+test('sylk spec §2.8.3: the document as the spec shows it', () => {
   const document = parseFtHttp(Buffer.from(SPEC_DOCUMENT));
   assert.ok(document.ok);
   assert.deepEqual(document.value.files, [
@@ -81,7 +81,7 @@ test('malformed documents are typed errors', () => {
   assert.equal(parseFtHttp(SPEC_DOCUMENT.replace('<file xmlns', '<file xmlns:y="u" xmlns')).ok, true);
 });
 
-test('FileTransferMessage: built from FT-HTTP, serialised in §4.3.3 key order, read back', () => {
+test('FileTransferMessage: built from FT-HTTP, serialised in sylk spec §4.3.3 key order, read back', () => {
   const now = parseTimestamp('2024-05-01T10:00:00.123456+02:00');
   assert.ok(now);
   const document = parseFtHttp(SPEC_DOCUMENT);

@@ -19,7 +19,7 @@ const SPEC_DOCUMENT = `<?xml version="1.0" encoding="UTF-8"?>
   <delivery-notification><status><delivered/></status></delivery-notification>
 </imdn>`;
 
-test('§2.8.2: the document as the spec shows it', () => {
+test('sylk spec §2.8.2: the document as the spec shows it', () => {
   const imdn = parseImdn(Buffer.from(SPEC_DOCUMENT));
   assert.ok(imdn.ok);
   assert.deepEqual(imdn.value, {
@@ -134,7 +134,7 @@ test('building: exactly the reference layout, original-recipient-uri defaulting 
   );
 });
 
-test('the notification a status goes in (§1.4.7, recommended for failed and forbidden)', () => {
+test('the notification a status goes in (sylk spec §1.4.7, recommended for failed and forbidden)', () => {
   const expected: Record<ImdnStatus, ImdnNotification> = {
     delivered: 'delivery',
     failed: 'delivery',

@@ -1,4 +1,4 @@
-/** The parsed MESSAGE of spec §2.2: CPIM, plain bodies, deflate, FT-HTTP conversion, identities, errors. */
+/** The parsed MESSAGE of sylk spec §2.2: CPIM, plain bodies, deflate, FT-HTTP conversion, identities, errors. */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { deflateRawSync, deflateSync } from 'node:zlib';
@@ -56,7 +56,7 @@ const SPEC_BODY =
   'imdn.Message-ID: 6c1f\r\nimdn.Disposition-Notification: positive-delivery, display\r\n\r\n' +
   'MIME-Version: 1.0\nContent-Type: text/plain; charset="utf-8"\n\nHello';
 
-test('CPIM (§2.8.1): inner type and content, CPIM sender, disposition list, Message-ID, DateTime with its offset', () => {
+test('CPIM (sylk spec §2.8.1): inner type and content, CPIM sender, disposition list, Message-ID, DateTime with its offset', () => {
   const message = parse(CPIM, SPEC_BODY);
   assert.equal(message.contentType, 'text/plain');
   assert.equal(message.content, 'Hello');
@@ -77,7 +77,7 @@ test('acceptance 21/23: CPIM without From, Message-ID or DateTime falls back to 
   assert.equal(message.messageId, 'generated-id');
   assert.equal(message.timestamp, NOW);
   assert.equal(message.disposition, null);
-  // §2.7 rows E-G write identities without scheme: ignored, the SIP From is used.
+  // sylk spec §2.7 rows E-G write identities without scheme: ignored, the SIP From is used.
   const noScheme = parse(CPIM, 'From: <bob@example.com>\r\n\r\nContent-Type: text/plain\n\nx');
   assert.equal(noScheme.sender.uri, 'alice@example.com');
 });
@@ -239,7 +239,7 @@ test('a zip bomb stops at the limit, quickly', () => {
   assert.equal(errorOf(overLimit), 'too-large');
 });
 
-test('§2.1 400 cases: empty body, missing Content-Type/From/To, CPIM without blank line', () => {
+test('sylk spec §2.1 400 cases: empty body, missing Content-Type/From/To, CPIM without blank line', () => {
   assert.equal(
     errorOf(parseMessageRequest(request([['Content-Type', 'text/plain']], ''), OPTIONS)),
     'empty-body',
@@ -320,7 +320,7 @@ function cpimWith(contentType: string, content: string, messageId = 't1'): strin
   );
 }
 
-test('RCS FT-HTTP becomes an application/sylk-file-transfer message (§2.2, §4.3.3)', () => {
+test('RCS FT-HTTP becomes an application/sylk-file-transfer message (sylk spec §2.2, §4.3.3)', () => {
   const message = parse(CPIM, cpimWith('application/vnd.gsma.rcs-ft-http+xml', FT_HTTP));
   assert.equal(message.contentType, 'application/sylk-file-transfer');
   assert.equal(

@@ -97,7 +97,7 @@ describeModes(
   "uniform_auth_failures = no: msrprelay's failure texts",
   { settings: { uniform_auth_failures: 'no' } },
   (s) => {
-    test('an unknown user gets 403 Username not found (spec §9.2 test 20, Compat)', async (t) => {
+    test('an unknown user gets 403 Username not found (relay spec §9.2 test 20, Compat)', async (t) => {
       const a = await s.scope(t).client();
       const challenge = await requestChallenge(a, { toUri: s.domainUri, fromUri: s.aUri });
       const credentials = authorization(challenge, s.domainUri, { username: 'mallory' });

@@ -1,4 +1,4 @@
-// Spec §9.2, tests 18–31 and 33: AUTH. The challenge lifetime is 2 s here so that test 24 is short.
+// Relay spec §9.2, tests 18–31 and 33: AUTH. The challenge lifetime is 2 s here so that test 24 is short.
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
 import {
@@ -39,7 +39,7 @@ function authSteps(s: Suite, toUri: string) {
   const expectReply = (msg: MsrpMessage, status: number, comment: string, headers: HeaderList = []): void => {
     assertResponse(msg, { tid: msg.tid, status, comment, toPath: s.aUri, fromPath: toUri, headers });
   };
-  /** The exact 200 of spec §2.1 for `ch` answered with cnonce `cnonce`. */
+  /** The exact 200 of relay spec §2.1 for `ch` answered with cnonce `cnonce`. */
   const expectOk = (msg: MsrpMessage, ch: Challenge, cnonce: string, expires = 600): void => {
     const rspauth = expectedRspauth({
       username: 'alice',

@@ -1,4 +1,4 @@
-// Spec §9.4, tests 52 (slow consumer) and 59 (buffering while the outbound connection is CONNECTING).
+// Relay spec §9.4, tests 52 (slow consumer) and 59 (buffering while the outbound connection is CONNECTING).
 //
 // How "A blocks" is measured: the lead = body bytes A has handed to the kernel minus body bytes B has
 // read. A relay that pauses A keeps it under its queue (1 MiB) plus the kernel socket buffers of the two

@@ -1,4 +1,4 @@
-// Spec §9.3, tests 36–40, 42–44, 46–48 and 60: binding and forwarding (timeouts: 41; methods: 45;
+// Relay spec §9.3, tests 36–40, 42–44, 46–48 and 60: binding and forwarding (timeouts: 41; methods: 45;
 // next hops: 49, 50 are in their own files).
 import { it } from 'node:test';
 import { auth } from '../harness/auth.js';

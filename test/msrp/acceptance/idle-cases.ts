@@ -1,4 +1,4 @@
-// Spec §9.2 test 35 (idle NEW connection closed by the invalid-connection timer), shared by the
+// Relay spec §9.2 test 35 (idle NEW connection closed by the invalid-connection timer), shared by the
 // short-timer file and the one at the real 30 s default.
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
@@ -56,7 +56,8 @@ export function idleConnectionTests(s: Suite, timeoutMs: number, allActivities =
     const start = performance.now();
     const a = await s.scope(t).client();
     await auth(a, { toUri: s.domainUri, fromUri: s.aUri });
-    // Past the timer, the connection still answers: a second AUTH there gets its 481 (spec §9.2 test 30).
+    // Past the timer, the connection still answers: a second AUTH there gets its 481 (relay spec §9.2 test
+    // 30).
     await sleep(timeoutMs + 500 - since(start));
     await a.write(authRequest({ toUri: s.domainUri, fromUri: s.aUri }));
     assert.equal((await a.nextMessage()).status, 481);

@@ -1,4 +1,4 @@
-// Spec §9.2 test 35 at the real default (30 s), one case per mode. The two modes run concurrently and
+// Relay spec §9.2 test 35 at the real default (30 s), one case per mode. The two modes run concurrently and
 // the file overlaps the others, so it adds no wall time beyond ~31 s.
 import { describeModes } from '../harness/suite.js';
 import { idleConnectionTests } from './idle-cases.js';

@@ -1,4 +1,4 @@
-// Spec §9.2 test 35 with invalid_connection_timeout = 2 s.
+// Relay spec §9.2 test 35 with invalid_connection_timeout = 2 s.
 import { describeModes } from '../harness/suite.js';
 import { idleConnectionTests } from './idle-cases.js';
 

@@ -1,4 +1,5 @@
-// Spec §9.4, tests 54–58: interleaving while streaming, abort flag, teardown mid-chunk, non-SEND body limit.
+// Relay spec §9.4, tests 54–58: interleaving while streaming, abort flag, teardown mid-chunk, non-SEND body
+// limit.
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
 import { assertRelayReport, assertRelayRequest, assertResponse } from '../harness/expect.js';

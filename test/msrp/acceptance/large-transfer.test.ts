@@ -1,4 +1,4 @@
-// Spec §9.4, test 51: a 100 MB file through the relay in 2 KiB, 16 KiB, 64 KiB, 4 MiB chunks and as one
+// Relay spec §9.4, test 51: a 100 MB file through the relay in 2 KiB, 16 KiB, 64 KiB, 4 MiB chunks and as one
 // chunk. Data is generated on the fly and hashed incrementally on both sides.
 import assert from 'node:assert/strict';
 import { it } from 'node:test';

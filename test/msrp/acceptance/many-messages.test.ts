@@ -1,4 +1,4 @@
-// Spec §9.4, test 53: 10000 pipelined 200-byte SENDs with Success-Report yes; B answers each with a
+// Relay spec §9.4, test 53: 10000 pipelined 200-byte SENDs with Success-Report yes; B answers each with a
 // 200 and a success REPORT. Nothing may be lost or reordered in either direction.
 import assert from 'node:assert/strict';
 import { it } from 'node:test';

@@ -1,4 +1,4 @@
-// Spec §9.3, test 45: unknown methods, with allow_other_methods yes and no.
+// Relay spec §9.3, test 45: unknown methods, with allow_other_methods yes and no.
 import { it } from 'node:test';
 import { assertRelayRequest, assertResponse } from '../harness/expect.js';
 import { request } from '../harness/message.js';

@@ -1,4 +1,4 @@
-// Spec §9.3, tests 49 and 50: an unreachable next hop, and a next hop without a port; TLS resumption.
+// Relay spec §9.3, tests 49 and 50: an unreachable next hop, and a next hop without a port; TLS resumption.
 import { it } from 'node:test';
 import { auth } from '../harness/auth.js';
 import { assertRelayReport, assertRelayRequest, assertResponse } from '../harness/expect.js';

@@ -1,4 +1,4 @@
-// Spec §9.1, tests 1–17: parsing and framing.
+// Relay spec §9.1, tests 1–17: parsing and framing.
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
 import { authRequest } from '../harness/auth.js';

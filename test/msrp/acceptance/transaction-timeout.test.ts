@@ -1,5 +1,5 @@
-// Spec §9.3, test 41: downstream transaction timeout, with transaction_timeout = 2 s instead of 30 s; and
-// the next hop's 200s end their transactions however they arrive (the relay's shortcut for plain 200s).
+// Relay spec §9.3, test 41: downstream transaction timeout, with transaction_timeout = 2 s instead of 30 s;
+// and the next hop's 200s end their transactions however they arrive (the relay's shortcut for plain 200s).
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
 import { assertRelayReport, assertResponse } from '../harness/expect.js';

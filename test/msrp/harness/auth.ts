@@ -1,4 +1,4 @@
-// The AUTH exchange of spec §2.1 / §9.0: challenge, digest, 200 with Use-Path.
+// The AUTH exchange of relay spec §2.1 / relay spec §9.0: challenge, digest, 200 with Use-Path.
 import type { MsrpConnection } from './connection.js';
 import { digestResponse, newCnonce, parseDigestParams } from './digest.js';
 import { type HeaderList, type MsrpMessage, header, newTid, request, show } from './message.js';
@@ -53,7 +53,7 @@ export interface Credentials {
   readonly cnonce?: string;
 }
 
-/** The Authorization header value a client like msrplib sends (spec §2.1), computed for `digestUri`. */
+/** The Authorization header value a client like msrplib sends (relay spec §2.1), computed for `digestUri`. */
 export function authorization(challenge: Challenge, digestUri: string, cred: Credentials = {}): string {
   const override = cred.override ?? {};
   const pick = (name: string, value: string): string | undefined =>
@@ -102,7 +102,7 @@ export interface AuthResult {
   readonly sessionId: string;
 }
 
-/** The §9.0 AUTH helper: 401, digest, 200; returns Use-Path and session id. */
+/** The relay spec §9.0 AUTH helper: 401, digest, 200; returns Use-Path and session id. */
 export async function auth(conn: MsrpConnection, opts: AuthOptions): Promise<AuthResult> {
   const challenge = await requestChallenge(conn, opts);
   const cred = {

@@ -1,4 +1,4 @@
-// HTTP Digest (MD5, qop=auth) as the relay uses it for MSRP AUTH (spec §2.5, RFC 4976 §5).
+// HTTP Digest (MD5, qop=auth) as the relay uses it for MSRP AUTH (relay spec §2.5, RFC 4976 §5).
 import { randomBytes } from 'node:crypto';
 import { md5 } from '../../support/md5.js';
 

@@ -33,11 +33,11 @@ export interface ReportSpec {
   readonly fromPath: string;
   readonly status: string;
   readonly messageId: string;
-  /** Absent when no body byte was received (spec §3.8). */
+  /** Absent when no body byte was received (relay spec §3.8). */
   readonly byteRange?: string;
 }
 
-/** A relay-generated REPORT in the format of spec §3.8. */
+/** A relay-generated REPORT in the format of relay spec §3.8. */
 export function assertRelayReport(msg: MsrpMessage, r: ReportSpec): void {
   const headers: [string, string][] = [
     ['Status', r.status],
@@ -54,7 +54,7 @@ export interface ChallengeSpec {
   readonly realm: string;
 }
 
-/** The exact 401 of spec §2.1; returns the nonce and opaque it carries. */
+/** The exact 401 of relay spec §2.1; returns the nonce and opaque it carries. */
 export function assertChallenge(msg: MsrpMessage, c: ChallengeSpec): { nonce: string; opaque: string } {
   const params = parseDigestParams(header(msg, 'WWW-Authenticate') ?? 'Digest missing=""');
   const nonce = params.get('nonce') ?? '';

@@ -13,7 +13,7 @@ export interface MsrpMessage extends MessageHead {
   readonly bytes: Buffer;
 }
 
-/** Relay-generated transaction ids: 24 lower-case hex digits (spec §1.5). */
+/** Relay-generated transaction ids: 24 lower-case hex digits (relay spec §1.5). */
 export const TID24 = /^[0-9a-f]{24}$/;
 
 /** Joins lines with CRLF and terminates the last one, as every MSRP line ends with CRLF. */

@@ -1,4 +1,4 @@
-// An established A → relay → B session (spec §9.0): A authenticates, binds with an empty SEND
+// An established A → relay → B session (relay spec §9.0): A authenticates, binds with an empty SEND
 // (msrplib style) to B, B answers 200. Tests then work on the bound session.
 import assert from 'node:assert/strict';
 import { auth } from './auth.js';

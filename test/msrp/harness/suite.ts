@@ -29,9 +29,9 @@ export interface Suite {
   readonly mode: Mode;
   /** This mode's relay (started before the tests). */
   readonly relay: RelayProcess;
-  /** A's URI as written in From-Path (spec §9.0 `<A>`). */
+  /** A's URI as written in From-Path (relay spec §9.0 `<A>`). */
   readonly aUri: string;
-  /** The bare domain URI clients AUTH to (spec §9.0). */
+  /** The bare domain URI clients AUTH to (relay spec §9.0). */
   readonly domainUri: string;
   /** Resources for one test, released when it ends. */
   scope(t: TestContext): Scope;

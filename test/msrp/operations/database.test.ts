@@ -1,4 +1,4 @@
-// Spec §9.2 test 32 end to end, §5.2 and §7 [Database]: a relay with `backend = database` and
+// Relay spec §9.2 test 32 end to end, §5.2 and §7 [Database]: a relay with `backend = database` and
 // `cleartext_passwords = no` authenticates against a Kamailio-style subscriber table's ha1 column, in
 // MariaDB (127.0.0.1:3306), PostgreSQL (127.0.0.1:5432) and SQLite. The servers must be running (CI starts
 // them): a server that is down fails these tests with a message saying so. Tables are unique per run.
@@ -65,7 +65,7 @@ function sqlitePath(backend: TestBackend): string {
   return backend.connection.path;
 }
 
-describe('§9.2 test 32: HA1 credentials from a database', { concurrency: true }, () => {
+describe('relay spec §9.2 test 32: HA1 credentials from a database', { concurrency: true }, () => {
   for (const dialect of DIALECTS) {
     describe(dialect.name, { concurrency: true }, () => {
       let backend: TestBackend | undefined;

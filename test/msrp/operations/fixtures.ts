@@ -1,4 +1,4 @@
-// Helpers of the operations tests (spec §6, §9.5): a Suite around a relay started by hand (so that the
+// Helpers of the operations tests (relay spec §6, §9.5): a Suite around a relay started by hand (so that the
 // harness's openSession and Scope work with it), certificates with chosen SANs, login attempts and a check
 // that a session still relays both ways.
 import assert from 'node:assert/strict';
@@ -138,7 +138,7 @@ export async function answerChallenge(
   return conn.nextMessage();
 }
 
-/** Asserts the exact 403 a failed login gets (spec §2.5). */
+/** Asserts the exact 403 a failed login gets (relay spec §2.5). */
 export function assertLoginFailed(msg: MsrpMessage, s: Suite, reason: string): void {
   assertResponse(msg, {
     tid: msg.tid,
@@ -220,7 +220,7 @@ export async function assertRelaysBothWays(session: Session, tag: string): Promi
     status: 200,
     comment: 'OK',
     toPath: session.bUri,
-    fromPath: session.usePath, // the relay answers B's SEND itself (spec §9.3 test 36), A's 200 is not forwarded
+    fromPath: session.usePath, // the relay answers B's SEND itself (relay spec §9.3 test 36), A's 200 is not forwarded
   });
 }
 

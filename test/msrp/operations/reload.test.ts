@@ -1,6 +1,7 @@
-// Spec §6 SIGHUP reload, §9.5 tests 61 and 62, §9.2 test 34, and reloads of [Memory], the listening address
-// and the backend. The relay reads a config.ini the test rewrites; `kill -HUP` then waits for the relay's
-// "Configuration reloaded" or "Error reloading configuration file" line. Each test has its own relay.
+// Relay spec §6 SIGHUP reload, relay spec §9.5 tests 61 and 62, §9.2 test 34, and reloads of [Memory], the
+// listening address and the backend. The relay reads a config.ini the test rewrites; `kill -HUP` then waits
+// for the relay's "Configuration reloaded" or "Error reloading configuration file" line. Each test has its
+// own relay.
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -40,7 +41,7 @@ function peerSan(conn: MsrpConnection): string {
   return socket.getPeerCertificate().subjectaltname ?? '';
 }
 
-describe('§6 SIGHUP reload', { concurrency: true }, () => {
+describe('relay spec §6 SIGHUP reload', { concurrency: true }, () => {
   const relays: RelayProcess[] = [];
   const cleanups: (() => Promise<void> | void)[] = [];
   after(async () => {

@@ -1,5 +1,6 @@
-// Spec §9.5 tests 63–65 and §4 (TLS host name rules), §6 (pid file), §7 (bad option values), and the sample
-// configuration: startup succeeds or fails with exit status 1 and `Failed to create MSRP Relay: …` on stderr.
+// Relay spec §9.5 tests 63–65 and §4 (TLS host name rules), relay spec §6 (pid file), relay spec §7 (bad
+// option values), and the sample configuration: startup succeeds or fails with exit status 1 and `Failed to
+// create MSRP Relay: …` on stderr.
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -15,7 +16,7 @@ const NO_CERTIFICATE = 'TLS certificate file is not specified in configuration o
 const NOT_IN_SAN = (host: string): string =>
   `The specified MSRP Relay hostname "${host}" is not set as DNS subject alternative name in the TLS certificate.`;
 
-describe('§9.5 startup', { concurrency: 3 }, () => {
+describe('relay spec §9.5 startup', { concurrency: 3 }, () => {
   const dir = tempDir('msrp-ops-startup-');
   /** SANs first.example.net (the first one) and *.example.com. */
   let wildcard: { certPath: string; keyPath: string } | undefined;
@@ -58,7 +59,7 @@ describe('§9.5 startup', { concurrency: 3 }, () => {
     assert.ok(message.startsWith(NO_CERTIFICATE), message);
   });
 
-  it('64 hostname not a DNS SAN of the certificate: exit 1 with the §4 message', T, async () => {
+  it('64 hostname not a DNS SAN of the certificate: exit 1 with the relay spec §4 message', T, async () => {
     const message = await startupFailure({ tls: true, settings: { hostname: 'other.example' } });
     assert.equal(message, NOT_IN_SAN('other.example'));
   });
@@ -81,7 +82,7 @@ describe('§9.5 startup', { concurrency: 3 }, () => {
     );
   }
 
-  it('§4 without hostname, TLS: the first DNS SAN of the certificate is used', T, async (t) => {
+  it('relay spec §4 without hostname, TLS: the first DNS SAN of the certificate is used', T, async (t) => {
     const relay = await start(wildcardTls(null));
     const s = suiteOf(relay);
     const a = await s.scope(t).client();

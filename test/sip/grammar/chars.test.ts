@@ -13,7 +13,7 @@ import { quote, scanQuotedString, unquote } from '../../../src/sip/grammar/quote
 import { unescapeOctets, unescapeText } from '../../../src/sip/grammar/percent.js';
 
 describe('tokens and words', () => {
-  test('token accepts every token character of §25.1 and nothing else', () => {
+  test('token accepts every token character of RFC 3261 §25.1 and nothing else', () => {
     assert.ok(isToken("abcXYZ019-.!%*_+`'~"));
     for (const bad of ['', 'a b', 'a,b', 'a;b', 'a:b', 'a"b', 'a<b', 'a/b', 'a=b', 'é', 'a\tb']) {
       assert.equal(isToken(bad), false, bad);

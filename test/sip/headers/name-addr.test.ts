@@ -32,7 +32,7 @@ describe('parseNameAddr', () => {
     assert.equal(parseNameAddr('<sip:a@b>')?.displayName, undefined);
   });
 
-  test('addr-spec form: parameters after the URI belong to the header (§20)', () => {
+  test('addr-spec form: parameters after the URI belong to the header (RFC 3261 §20)', () => {
     const value = parseNameAddr('sip:+19725552222@gw1.example.net;unknownparam;tag=1');
     assert.ok(value?.uri instanceof SipUri);
     assert.equal(value.uri.params.size, 0);

@@ -47,7 +47,7 @@ describe('createResponse', () => {
     assert.equal(getTo(again.headers)?.tag, 'abc');
   });
 
-  test('100 Trying: never a To tag, Timestamp copied (§8.2.6.1)', () => {
+  test('100 Trying: never a To tag, Timestamp copied (RFC 3261 §8.2.6.1)', () => {
     const trying = createResponse(invite(), 100, undefined, { toTag: 'abc' });
     assert.equal(getTo(trying.headers)?.tag, undefined);
     assert.equal(trying.headers.get('Timestamp'), '54');

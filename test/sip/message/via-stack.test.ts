@@ -29,7 +29,7 @@ describe('stampVia', () => {
   const headersWith = (via: string): SipHeaders =>
     SipHeaders.of([['Via', `${via}, SIP/2.0/UDP next;branch=z9hG4bK9`]]);
 
-  test('received added when the sent-by host is not the source address (§18.2.1)', () => {
+  test('received added when the sent-by host is not the source address (RFC 3261 §18.2.1)', () => {
     const headers = headersWith('SIP/2.0/UDP bobspc.biloxi.com:5060;branch=z9hG4bKnashds7');
     assert.ok(stampVia(headers, { address: '192.0.2.4', port: 5060 }));
     const top = getTopVia(headers);

@@ -80,7 +80,7 @@ describe('keepalives (RFC 5626 §3.5.1)', () => {
     assert.deepEqual(summary(feedAll([Buffer.from('\r\n'), Buffer.from('\r\n')])), ['ping']);
   });
 
-  test('CRLFs before a message are skipped (§7.5); one CRLF then a message is no ping', () => {
+  test('CRLFs before a message are skipped (RFC 3261 §7.5); one CRLF then a message is no ping', () => {
     const events = feedAll([Buffer.from('\r\n'), first]);
     assert.deepEqual(
       events.map((e) => e.type),

@@ -1,7 +1,7 @@
 /**
- * Stateless final responses (RFC 3261 §8.2.7, as Kamailio's sl_send_reply): one response per request received,
- * nothing retransmitted or kept, a To tag that is the same for every copy of a request, and the ACK of such a
- * response absorbed by the layer, on a manual clock.
+ * Stateless final responses (RFC 3261 §8.2.7, as Kamailio's sl_send_reply): one response per request
+ * received, nothing retransmitted or kept, a To tag that is the same for every copy of a request, and the ACK
+ * of such a response absorbed by the layer, on a manual clock.
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
@@ -11,7 +11,7 @@ import type { SipRequest, SipResponse } from '../../../src/sip/message/message.j
 import { message, parseRequest } from '../helpers.js';
 import { isStatus, setup, sipRequest, source } from './fixtures.js';
 
-/** The ACK a UAC sends for a non-2xx final response: the INVITE's branch, the response's To (§17.1.1.3). */
+/** The ACK a UAC sends for a non-2xx final response: the INVITE's branch, the response's To (RFC 3261 §17.1.1.3). */
 function ackFor(response: SipResponse, branch = 'z9hG4bKone'): SipRequest {
   return parseRequest(
     message([
@@ -57,7 +57,7 @@ describe('stateless responses', () => {
     const [first, second] = responses(transport.sent);
     assert.deepEqual(transport.times(isStatus(407)), [0, 500]);
     const tag = first === undefined ? undefined : getTo(first.headers)?.tag;
-    assert.ok(tag !== undefined && tag.length > 0, 'a To tag is added (§8.2.6.2)');
+    assert.ok(tag !== undefined && tag.length > 0, 'a To tag is added (RFC 3261 §8.2.6.2)');
     assert.equal(second === undefined ? undefined : getTo(second.headers)?.tag, tag);
   });
 

@@ -1,7 +1,7 @@
 /**
  * Limits with a clean close (max connections in total and per source, connections we open apart, idle
- * timeout, first-request and message deadlines on the manual clock, parser limits) and the §18.1.1 UDP size
- * rule.
+ * timeout, first-request and message deadlines on the manual clock, parser limits) and the RFC 3261 §18.1.1
+ * UDP size rule.
  */
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
@@ -174,7 +174,7 @@ function outgoing(body: string): SipRequest {
   return message;
 }
 
-describe('§18.1.1 large requests', () => {
+describe('RFC 3261 §18.1.1 large requests', () => {
   test('a request above 1300 bytes bound for UDP goes over TCP with its Via rewritten', async () => {
     const server = new TransportLayer();
     const client = new TransportLayer();

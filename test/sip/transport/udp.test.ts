@@ -1,4 +1,4 @@
-/** UDP over 127.0.0.1: received/rport stamping, responses per §18.2.2, 400 for a malformed request. */
+/** UDP over 127.0.0.1: received/rport stamping, responses per RFC 3261 §18.2.2, 400 for a malformed request. */
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import { after, before, describe, test } from 'node:test';

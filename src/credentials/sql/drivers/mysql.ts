@@ -4,7 +4,7 @@ import { loadDriverPackage } from '../../../sql/driver-package.js';
 import { mysqlPoolConfig } from '../../../sql/mysql-pool-config.js';
 import type { ServerConnection } from '../../../sql/uri.js';
 import { CredentialStoreError } from '../../store.js';
-import { DEFAULT_MAX_CONNECTIONS, type DriverOptions, type SqlDriver } from '../driver.js';
+import { DEFAULT_CREDENTIAL_MAX_CONNECTIONS, type DriverOptions, type SqlDriver } from '../driver.js';
 
 export async function openMysqlDriver(
   connection: ServerConnection,
@@ -17,7 +17,7 @@ export async function openMysqlDriver(
   );
   const pool = mysql.createPool(
     mysqlPoolConfig(connection, {
-      maxConnections: options.maxConnections ?? DEFAULT_MAX_CONNECTIONS,
+      maxConnections: options.maxConnections ?? DEFAULT_CREDENTIAL_MAX_CONNECTIONS,
       timeoutMs: options.timeoutMs,
     }),
   );

@@ -4,7 +4,7 @@ import { loadDriverPackage } from '../../../sql/driver-package.js';
 import { postgresPoolConfig } from '../../../sql/postgres-pool-config.js';
 import type { ServerConnection } from '../../../sql/uri.js';
 import { CredentialStoreError } from '../../store.js';
-import { DEFAULT_MAX_CONNECTIONS, type DriverOptions, type SqlDriver } from '../driver.js';
+import { DEFAULT_CREDENTIAL_MAX_CONNECTIONS, type DriverOptions, type SqlDriver } from '../driver.js';
 
 export async function openPostgresDriver(
   connection: ServerConnection,
@@ -19,7 +19,7 @@ export async function openPostgresDriver(
   ).default;
   const pool = new pg.Pool(
     postgresPoolConfig(connection, {
-      maxConnections: options.maxConnections ?? DEFAULT_MAX_CONNECTIONS,
+      maxConnections: options.maxConnections ?? DEFAULT_CREDENTIAL_MAX_CONNECTIONS,
       timeoutMs: options.timeoutMs,
     }),
   );

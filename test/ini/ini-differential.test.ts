@@ -12,7 +12,7 @@ import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { isDeepStrictEqual } from 'node:util';
 import fc from 'fast-check';
-import { IniDocument, IniError } from '../../src/config/ini.js';
+import { IniDocument, IniError } from '../../src/ini/ini.js';
 
 const SEED = Number(process.env.INI_DIFF_SEED ?? '20240611');
 const RUNS = Number(process.env.INI_DIFF_RUNS ?? '400');

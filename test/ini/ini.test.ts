@@ -3,7 +3,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { IniDocument, IniError, parseBoolean, parseInteger } from '../../src/config/ini.js';
+import { IniDocument, IniError, parseBoolean, parseInteger } from '../../src/ini/ini.js';
 
 const parse = (...lines: string[]): IniDocument => IniDocument.parse(lines.join('\n') + '\n', 'test.ini');
 
