@@ -10,8 +10,10 @@
 import type { LevelWithSilent } from 'pino';
 import type { MessageLimits } from '../messaging/limits/message-limits.js';
 import { MissiveServer } from '../server/missive-server.js';
+import type { ServerTlsSettings, TlsFileSettings } from '../server/certificates.js';
 import type { ServerSettings } from '../server/settings.js';
-import { stopOnSignals } from '../server/signals.js';
+import { iniKey, type ServeSettingName, specOf } from '../config/serve-settings.js';
+import { handleSignals, type Reload } from '../server/signals.js';
 import type { SipListen } from '../server/sip-service.js';
 import type { ConnectionLimits } from '../sip/transport/connection-limits.js';
 import type { SylkRtcSettings } from '../web/sylkrtc/settings.js';
@@ -67,12 +69,26 @@ export interface ServeOptions {
   readonly loginMaxEntries?: number | undefined;
   /** The sylkRTC WebSocket API's origins and limits (web/sylkrtc/settings.ts); its SIP domains are --domain's. */
   readonly sylkRtc?: Partial<SylkRtcSettings> | undefined;
+  /** PEM files (server/certificates.ts): shared, per listener, and the SNI directory. */
+  readonly tlsCertificate?: string | undefined;
+  readonly tlsPrivateKey?: string | undefined;
+  readonly tlsSniDir?: string | undefined;
+  readonly sipTlsCertificate?: string | undefined;
+  readonly sipTlsPrivateKey?: string | undefined;
+  readonly webTlsCertificate?: string | undefined;
+  readonly webTlsPrivateKey?: string | undefined;
+  readonly msrpTlsCertificate?: string | undefined;
+  readonly msrpTlsPrivateKey?: string | undefined;
+  /** On SIGTERM or SIGINT, seconds for transactions in progress to finish. Default 10. */
+  readonly stopTimeout?: number | undefined;
 }
 
-export async function runServeCommand(options: ServeOptions): Promise<void> {
-  const server = await MissiveServer.start(await serverSettings(options));
+/** Starts the server; `reload` reads the configuration again on SIGHUP (server/signals.ts). */
+export async function runServeCommand(options: ServeOptions, reload?: () => Promise<Reload>): Promise<void> {
+  const settings = await serverSettings(options);
+  const server = await MissiveServer.start(settings);
   process.stdout.write(server.banner);
-  stopOnSignals(server);
+  handleSignals(server, { stopGraceMs: Math.round(settings.stopTimeoutSeconds * 1000), reload });
 }
 
 /** The server's settings from the command line's options. */
@@ -84,6 +100,8 @@ export async function serverSettings(options: ServeOptions): Promise<ServerSetti
     storeUri: await storeUri(options.store, options.dataDir, true),
     domains,
     logLevel: options.logLevel ?? (options.debug ? 'debug' : 'info'),
+    tls: tlsSettings(options),
+    stopTimeoutSeconds: options.stopTimeout ?? 10,
     sip: {
       host: options.host,
       advertise: options.advertise,
@@ -127,6 +145,29 @@ export async function serverSettings(options: ServeOptions): Promise<ServerSetti
       maxEntries: options.loginMaxEntries,
     },
   };
+}
+
+/** Each listener's certificate settings, named as the configuration file names them. */
+function tlsSettings(options: ServeOptions): ServerTlsSettings {
+  const files = (certificate: ServeSettingName, key: ServeSettingName): TlsFileSettings => ({
+    certificate: options[certificate as keyof ServeOptions] as string | undefined,
+    key: options[key as keyof ServeOptions] as string | undefined,
+    certificateSetting: settingLabel(certificate),
+    keySetting: settingLabel(key),
+  });
+  return {
+    shared: files('tlsCertificate', 'tlsPrivateKey'),
+    sip: files('sipTlsCertificate', 'sipTlsPrivateKey'),
+    web: files('webTlsCertificate', 'webTlsPrivateKey'),
+    relay: files('msrpTlsCertificate', 'msrpTlsPrivateKey'),
+    sniDir: options.tlsSniDir,
+    sniSetting: settingLabel('tlsSniDir'),
+  };
+}
+
+/** `[SIP] sip_tls_certificate`: how the file and `config check` name a setting. */
+function settingLabel(name: ServeSettingName): string {
+  return `[${specOf(name).section}] ${iniKey(name)}`;
 }
 
 /** The web port's own URL: what clients reach when nothing in front of missive rewrites it. */
