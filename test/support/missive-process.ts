@@ -130,6 +130,16 @@ export class MissiveProcess {
     return `sqlite://${join(this.dataDir, 'missive.db')}`;
   }
 
+  /** Sends a signal (SIGHUP: reload; SIGTERM: graceful stop). */
+  signal(signal: NodeJS.Signals): void {
+    this.child.kill(signal);
+  }
+
+  /** The exit code once the process has exited (null: ended by a signal). */
+  exited(): Promise<number | null> {
+    return this.#exited;
+  }
+
   /** kill -9: no shutdown at all; the data directory is kept (start again with `dataDir`). */
   async kill(): Promise<void> {
     if (this.child.exitCode === null && this.child.signalCode === null) {
