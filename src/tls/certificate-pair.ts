@@ -22,7 +22,7 @@ export interface PairFiles {
 }
 
 export interface CertificatePair {
-  /** The PEM file as read: the certificate, then its chain. */
+  /** The certificate, then its chain: the file's PEM blocks, one a line (OpenSSL wants each on its own line). */
   readonly cert: Buffer;
   readonly key: Buffer;
   readonly files: PairFiles;
@@ -43,7 +43,8 @@ export async function readCertificatePair(files: PairFiles, now: Date): Promise<
   if (!cert.ok) return { ok: false, problem: `${where}: ${cert.problem}` };
   const key = await readBounded(files.key);
   if (!key.ok) return { ok: false, problem: `${keyWhere}: ${key.problem}` };
-  const chain = parseChain(cert.value);
+  const blocks = cert.value.toString('latin1').match(PEM_CERTIFICATE) ?? [];
+  const chain = parseChain(blocks);
   if (!chain.ok) return { ok: false, problem: `${where}: ${chain.problem}` };
   const privateKey = parseKey(key.value);
   if (privateKey === undefined)
@@ -75,7 +76,13 @@ export async function readCertificatePair(files: PairFiles, now: Date): Promise<
     );
   return {
     ok: true,
-    value: { cert: cert.value, key: key.value, files, names: dnsNames(leaf), validTo },
+    value: {
+      cert: Buffer.from(`${blocks.join('\n')}\n`, 'latin1'),
+      key: key.value,
+      files,
+      names: dnsNames(leaf),
+      validTo,
+    },
     warnings,
   };
 }
@@ -102,8 +109,7 @@ async function readBounded(path: string): Promise<Read<Buffer>> {
   }
 }
 
-function parseChain(pem: Buffer): Read<X509Certificate[]> {
-  const blocks = pem.toString('latin1').match(PEM_CERTIFICATE) ?? [];
+function parseChain(blocks: readonly string[]): Read<X509Certificate[]> {
   if (blocks.length === 0)
     return { ok: false, problem: 'holds no PEM certificate (-----BEGIN CERTIFICATE-----)' };
   const chain: X509Certificate[] = [];
