@@ -86,6 +86,7 @@ export class SipService {
   readonly #options: SipServiceOptions;
   readonly #locations: Locations;
   readonly #trustedPeers: TrustedPeers;
+  readonly #registrar: Registrar;
   /** Removals of the outbound bindings of connections that closed, under way. */
   readonly #flowRemovals = new Set<Promise<unknown>>();
   #purgeTimer: NodeJS.Timeout | undefined;
@@ -163,6 +164,7 @@ export class SipService {
       logger,
       flows,
     });
+    this.#registrar = registrar;
     const locator = options.locator ?? new SipLocator({ clock });
     this.outbound = {
       transactions: this.transactions,
@@ -232,6 +234,12 @@ export class SipService {
     const point = { transport, host: this.#options.advertisedHost ?? this.#options.host, port };
     this.local.addPoint(point);
     return point;
+  }
+
+  /** The SIP domains served, anew (a reload): registrations, local users, the messaging application's. */
+  setDomains(domains: readonly string[]): void {
+    this.local.setDomains(domains);
+    this.#registrar.setDomains(domains);
   }
 
   /** Sources whose requests need no digest authentication, anew (a reload). */

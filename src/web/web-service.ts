@@ -122,6 +122,11 @@ export class WebService {
     return this.#server.listen(this.#options.host, this.#options.port);
   }
 
+  /** The sylkRTC API's SIP domains, anew (a reload). */
+  setSipDomains(domains: readonly string[]): void {
+    this.#sylkRtc?.setSipDomains(domains);
+  }
+
   /** Takes no new connection: the first step of a graceful stop. */
   stopListening(): void {
     this.#server.stopListening();

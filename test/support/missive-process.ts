@@ -28,6 +28,8 @@ export interface MissiveOptions {
   readonly args?: readonly string[];
   /** Start on this existing data directory (a restart: `users` are not added again). */
   readonly dataDir?: string;
+  /** false: no --domain option (the domains come from a configuration file that a reload may change). */
+  readonly domainOption?: boolean;
   /** Environment variables for the server, over this process's (`undefined` removes one). */
   readonly env?: Readonly<Record<string, string | undefined>>;
 }
@@ -91,8 +93,7 @@ export class MissiveProcess {
       'serve',
       '--data-dir',
       dataDir,
-      '--domain',
-      options.domain,
+      ...(options.domainOption === false ? [] : ['--domain', options.domain]),
       '--sip-port',
       String(sip),
       '--sips-port',

@@ -18,6 +18,7 @@ export const GENERAL_SETTINGS = {
     kind: listOf(domainName),
     default: ['localhost'],
     help: 'the SIP domains served; the first is the MSRP relay host name and the test account domain',
+    reloads: true,
   }),
   dataDir: setting({
     section: 'General',
