@@ -52,6 +52,8 @@ export interface Messaging {
   readonly service: MessagingService;
   /** For the router (routing/messaging-hook.ts). */
   readonly sip: SipMessagingApplication;
+  /** New message limits from now on (a reload); unset ones take their defaults. */
+  setLimits(limits: Partial<MessageLimits> | undefined): void;
 }
 
 const DEFAULT_MAX_DECOMPRESSED = 1024 * 1024;
@@ -120,7 +122,13 @@ export function createMessaging(config: MessagingConfig, environment: Applicatio
     logger: config.logger,
   });
   const sip = new SipMessagingApplication({ intake, applicationNames: config.applicationNames });
-  return { service, sip };
+  return {
+    service,
+    sip,
+    setLimits: (next) => {
+      admission.setLimits({ ...DEFAULT_MESSAGE_LIMITS, ...next });
+    },
+  };
 }
 
 /** The SIP adapter made from the SIP service's parts (for SipServiceOptions.messaging), the service dropped. */

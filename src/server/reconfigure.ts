@@ -1,7 +1,7 @@
 /**
  * SIGHUP's new settings applied to a running `missive serve`, without dropping a connection or a transaction:
  * the certificates (read again from disk, so an ACME renewal is picked up: new handshakes get the new ones,
- * open connections keep theirs), the served domains, the trusted peers and the log level. Everything is checked before anything
+ * open connections keep theirs), the served domains, the trusted peers, the message limits and the log level. Everything is checked before anything
  * changes: a certificate that cannot be used (or that lacks the relay's host name) rejects the whole reload
  * and the running configuration stays. The settings that need a restart are named by signals.ts.
  */
@@ -46,6 +46,7 @@ export async function reconfigure(running: Running, settings: ServerSettings): P
   running.tls.relay.replace(set.relay.pair, sni);
   for (const warning of set.warnings) logger.warn({ warning }, 'TLS certificate');
   running.sip.setTrustedPeers(settings.sip.trustedPeers);
+  running.messaging.setLimits(settings.messaging.limits);
   const domains = settings.domains.length > 0 ? settings.domains : [running.domain];
   running.sip.setDomains(domains);
   running.web?.setSipDomains(domains);
@@ -73,6 +74,7 @@ export async function reconfigure(running: Running, settings: ServerSettings): P
       logLevel: settings.logLevel,
       domains,
       sip: { ...running.settings.sip, trustedPeers: settings.sip.trustedPeers },
+      messaging: { ...running.settings.messaging, limits: settings.messaging.limits },
     },
   };
 }

@@ -64,6 +64,8 @@ export function handleSignals(server: MissiveServer, options: SignalOptions): vo
   // One reload at a time, in the order the signals came: a renewal hook may send two in a row.
   let reloading: Promise<void> = Promise.resolve();
   const hangUp = (): void => {
+    // A server on its way out keeps what it runs with.
+    if (stopping) return;
     reloading = reloading.then(() => reload(server, options.reload));
   };
   process.on('SIGTERM', stop);

@@ -1,7 +1,7 @@
 /**
  * SIGHUP in a real `missive serve` applies a changed configuration file without a restart: a domain added is
- * served (a REGISTER for it succeeds), a trusted peer added sends without digest authentication, and a
- * setting that needs a restart is named in the log.
+ * served (a REGISTER for it succeeds), a trusted peer added sends without digest authentication, a new
+ * message size limit applies to the next MESSAGE, and a setting that needs a restart is named in the log.
  */
 import assert from 'node:assert/strict';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -54,7 +54,7 @@ describe('SIGHUP reloads the configuration file', () => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  it('serves a domain added to the file, and trusts a peer added to it', async () => {
+  it('serves a domain added to the file, trusts a peer added to it, and applies a new message limit', async () => {
     const server = { transport: 'udp' as const, host: '127.0.0.1', port: missive.ports.sip };
     const alice = await new Agent('alice', FIRST, 'alice-secret', server).start();
     const carol = await new Agent('carol', ADDED, 'carol-secret', server).start();
@@ -75,6 +75,13 @@ describe('SIGHUP reloads the configuration file', () => {
       );
       assert.equal((await carol.register()).status, 200, 'the added domain is served');
       assert.notEqual((await alice.transact(message())).status, 407, 'the added peer is trusted');
+      const large = () =>
+        alice.request({ method: 'MESSAGE', uri: `sip:alice@${FIRST}`, body: 'x'.repeat(1100) });
+      assert.equal((await alice.transact(large())).status, 200, 'within the default limit');
+      await reloadWith(
+        `[General]\ndomain = ${FIRST}, ${ADDED}\n[SIP]\ntrusted_peer = 127.0.0.1/32\n[Messaging]\nmax_message_bytes = 1024\n`,
+      );
+      assert.equal((await alice.transact(large())).status, 413, 'the reloaded message limit applies');
     } finally {
       await alice.stop();
       await carol.stop();
