@@ -148,7 +148,7 @@ export async function serverSettings(options: ServeOptions): Promise<ServerSetti
 }
 
 /** Each listener's certificate settings, named as the configuration file names them. */
-function tlsSettings(options: ServeOptions): ServerTlsSettings {
+export function tlsSettings(options: ServeOptions): ServerTlsSettings {
   const files = (certificate: ServeSettingName, key: ServeSettingName): TlsFileSettings => ({
     certificate: options[certificate as keyof ServeOptions] as string | undefined,
     key: options[key as keyof ServeOptions] as string | undefined,

@@ -129,3 +129,31 @@ function configured(settings: TlsFileSettings, problems: string[]): PairFiles | 
     problems.push(`${settings.keySetting} is set but ${settings.certificateSetting} is not: give both`);
   return undefined;
 }
+
+/**
+ * The configured files alone, checked as the start would check them (`missive config check`): nothing is
+ * generated, and a listener without its own or the shared certificate is not looked at.
+ */
+export async function checkCertificateFiles(
+  settings: ServerTlsSettings,
+  now: Date,
+): Promise<{ readonly problems: readonly string[]; readonly warnings: readonly string[] }> {
+  const problems: string[] = [];
+  const warnings: string[] = [];
+  const pairs = new Map<string, PairFiles>();
+  for (const listener of [settings.shared, settings.sip, settings.web, settings.relay]) {
+    const files = configured(listener, problems);
+    if (files !== undefined) pairs.set(`${files.certificate}\0${files.key}`, files);
+  }
+  for (const files of pairs.values()) {
+    const read = await readCertificatePair(files, now);
+    if (read.ok) warnings.push(...read.warnings);
+    else problems.push(read.problem);
+  }
+  if (settings.sniDir !== undefined) {
+    const directory = await readSniDirectory(settings.sniDir, settings.sniSetting, now);
+    if (directory.ok) warnings.push(...directory.warnings);
+    else problems.push(...directory.problems);
+  }
+  return { problems, warnings };
+}

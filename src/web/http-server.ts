@@ -163,7 +163,11 @@ export class WebServer {
   /** Stops listening and closes every connection (upgraded WebSockets belong to their applications). */
   close(): Promise<void> {
     const server = this.#server;
-    if (!server.listening) return Promise.resolve();
+    if (!server.listening) {
+      // After stopListening (a graceful stop), the connections still open are closed here.
+      server.closeAllConnections();
+      return Promise.resolve();
+    }
     return new Promise((resolve) => {
       server.close(() => {
         resolve();

@@ -1,7 +1,8 @@
 /**
  * A real `missive serve`'s start and stop as an operator meets them: a certificate that cannot be used stops
  * the start with the setting and the file named (and no stack trace), SIGTERM lets a MESSAGE in progress get
- * its final response before the process exits, and `missive --version` prints the package's version.
+ * its final response before the process exits, `config check` checks the certificate files as the start
+ * does, and `missive --version` prints the package's version.
  */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
@@ -79,6 +80,37 @@ describe('missive serve: certificate errors at the start', () => {
       message,
       /\[Relay\] msrp_tls_certificate is set but \[Relay\] msrp_tls_private_key is not: give both/,
     );
+  });
+});
+
+describe('missive config check: certificate files', () => {
+  it('exits 1 naming a key that does not belong to its certificate, as serve would', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'missive-check-'));
+    try {
+      const ca = await createTestCa();
+      const leaf = await issueCertificate(ca, { names: [DOMAIN] });
+      const other = await issueCertificate(ca, { names: [DOMAIN] });
+      await writeFile(join(dir, 'leaf.crt'), `${leaf.cert}\n${ca.cert}`);
+      await writeFile(join(dir, 'other.key'), other.key);
+      const failure = await missiveCommand([
+        'config',
+        'check',
+        '--web-tls-certificate',
+        join(dir, 'leaf.crt'),
+        '--web-tls-private-key',
+        join(dir, 'other.key'),
+      ]).then(
+        () => assert.fail('config check passed'),
+        (error: unknown) => error as { code: number; stdout: string },
+      );
+      assert.equal(failure.code, 1);
+      assert.match(
+        failure.stdout,
+        /The TLS certificates have problems; missive serve would not start:\n {2}\[Web\] web_tls_private_key = .*other\.key: this key does not belong/,
+      );
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });
 
