@@ -2,7 +2,8 @@
  * `missive serve`: everything on one machine with embedded defaults: the SIP registrar and proxy (UDP and TCP
  * on 5060, TLS on 5061), the web port 10888 (HTTP history API and SIP over WebSocket on one server; HTTPS
  * and wss with --web-tls), and the MSRP relay on 2855 (TLS), over one store (SQLite in the data directory
- * unless --store says otherwise) and one certificate (self-signed and generated when missing). Journal
+ * unless --store says otherwise) and the operator's certificates (shared, per listener, by SNI; self-signed
+ * and generated when none is given: server/certificates.ts). Journal
  * entries older than the retention period are purged hourly. A first start on an empty store creates a
  * test account and prints its password. This file only turns the options into the server's settings:
  * src/server/missive-server.ts builds, starts and stops everything.
