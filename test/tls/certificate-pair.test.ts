@@ -3,6 +3,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import fc from 'fast-check';
 import { readCertificatePair } from '../../src/tls/certificate-pair.js';
 import { readSniDirectory } from '../../src/tls/sni-directory.js';
 import { createTestCa, issueCertificate, type Pem } from '../support/test-ca.js';
@@ -110,6 +111,34 @@ describe('an operator certificate and key, checked before use', () => {
     assert.match(
       result.warnings.join('\n'),
       /expired\.crt: the certificate expired on .*clients will refuse it/,
+    );
+  });
+
+  it('answers any file content with a pair or one problem, never a throw (property)', async () => {
+    const certificate = join(dir, 'any.crt');
+    const key = join(dir, 'any.key');
+    const pemLike = fc.oneof(
+      fc.uint8Array({ maxLength: 2048 }).map((bytes) => Buffer.from(bytes)),
+      fc
+        .tuple(
+          fc.constantFrom(leaf.cert, ca.cert, other.cert, leaf.key, ''),
+          fc.nat(),
+          fc.string({ maxLength: 64 }),
+        )
+        .map(([pem, cut, noise]) => {
+          const at = pem.length === 0 ? 0 : cut % pem.length;
+          return Buffer.from(pem.slice(0, at) + noise + pem.slice(at));
+        }),
+    );
+    await fc.assert(
+      fc.asyncProperty(pemLike, pemLike, async (certificateBytes, keyBytes) => {
+        await writeFile(certificate, certificateBytes);
+        await writeFile(key, keyBytes);
+        const result = await read(certificate, key);
+        if (!result.ok) assert.match(result.problem, /^\[General\] tls_(certificate|private_key) = /);
+        else assert.ok(result.value.cert.length > 0);
+      }),
+      { numRuns: 150 },
     );
   });
 
