@@ -6,6 +6,7 @@
  */
 import { type CertificatePair, type PairFiles, readCertificatePair } from '../tls/certificate-pair.js';
 import type { CertificateFiles } from '../tls/self-signed.js';
+import { nameMatches } from '../tls/certificates.js';
 import { readSniDirectory } from '../tls/sni-directory.js';
 
 /** A listener's two settings: both or neither. */
@@ -55,9 +56,15 @@ export class CertificateError extends Error {
   }
 }
 
+/**
+ * Reads and checks every listener's certificate. The relay's must name `relayHostname` (relay spec: the host
+ * name in its Use-Path URIs is one the certificate holds), so a certificate for another name is refused here,
+ * naming its setting, rather than by the relay.
+ */
 export async function loadCertificates(
   settings: ServerTlsSettings,
   selfSigned: () => Promise<CertificateFiles>,
+  relayHostname: string,
   now: Date,
 ): Promise<CertificatesLoad> {
   const problems: string[] = [];
@@ -107,6 +114,12 @@ export async function loadCertificates(
       sni = directory.value;
       warnings.push(...directory.warnings);
     } else problems.push(...directory.problems);
+  }
+  if (relay !== undefined && !relay.pair.names.some((name) => nameMatches(name, relayHostname))) {
+    const { files } = relay.pair;
+    problems.push(
+      `${files.certificateSetting} = ${files.certificate}: names ${relay.pair.names.join(', ') || 'no DNS host'} but not ${relayHostname}, the MSRP relay's host name (the first [General] domain); give the relay one that does with [Relay] msrp_tls_certificate`,
+    );
   }
   if (problems.length > 0 || sip === undefined || web === undefined || relay === undefined)
     return { ok: false, problems: [...new Set(problems)] };

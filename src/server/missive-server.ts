@@ -59,6 +59,7 @@ export class MissiveServer {
     const loaded = await loadCertificates(
       settings.tls,
       () => ensureSelfSignedCertificate(dataDir, domain),
+      domain,
       new Date(),
     );
     if (!loaded.ok) throw new CertificateError(loaded.problems);

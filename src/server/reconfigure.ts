@@ -28,6 +28,7 @@ export async function reconfigure(running: Running, settings: ServerSettings): P
   const loaded = await loadCertificates(
     settings.tls,
     () => ensureSelfSignedCertificate(resolve(running.settings.dataDir), running.domain),
+    running.domain,
     new Date(),
   );
   if (!loaded.ok) throw new CertificateError(loaded.problems);

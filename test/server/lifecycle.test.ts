@@ -66,6 +66,22 @@ describe('missive serve: certificate errors at the start', () => {
     );
   });
 
+  it('names a certificate that does not hold the MSRP relay host name', async () => {
+    const elsewhere = await issueCertificate(ca, { names: ['elsewhere.test'] });
+    await writeFile(join(dir, 'elsewhere.crt'), `${elsewhere.cert}\n${ca.cert}`);
+    await writeFile(join(dir, 'elsewhere.key'), elsewhere.key);
+    const message = await startFails([
+      '--tls-certificate',
+      join(dir, 'elsewhere.crt'),
+      '--tls-private-key',
+      join(dir, 'elsewhere.key'),
+    ]);
+    assert.match(
+      message,
+      /\[General\] tls_certificate = .*elsewhere\.crt: names elsewhere\.test but not missive\.test, the MSRP relay's host name/,
+    );
+  });
+
   it('names the setting and file that cannot be read, and a certificate given without its key', async () => {
     const message = await startFails([
       '--sip-tls-certificate',
