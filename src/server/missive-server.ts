@@ -60,7 +60,7 @@ export class MissiveServer {
       settings.tls,
       () => ensureSelfSignedCertificate(dataDir, domain),
       domain,
-      new Date(),
+      new Date(systemClock.now()),
     );
     if (!loaded.ok) throw new CertificateError(loaded.problems);
     for (const warning of loaded.value.warnings) logger.warn({ warning }, 'TLS certificate');

@@ -13,6 +13,7 @@ import { CertificateError, loadCertificates, type ServerCertificateSet } from '.
 import type { ListenerTls, Running } from './running.js';
 import { relaySettingsOf } from './parts.js';
 import type { ServerSettings } from './settings.js';
+import { systemClock } from '../time/clock.js';
 
 export function listenerTls(set: ServerCertificateSet): ListenerTls {
   const sni = namedOf(set);
@@ -29,7 +30,7 @@ export async function reconfigure(running: Running, settings: ServerSettings): P
     settings.tls,
     () => ensureSelfSignedCertificate(resolve(running.settings.dataDir), running.domain),
     running.domain,
-    new Date(),
+    new Date(systemClock.now()),
   );
   if (!loaded.ok) throw new CertificateError(loaded.problems);
   const set = loaded.value;
