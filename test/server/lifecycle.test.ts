@@ -177,6 +177,42 @@ describe('missive serve: SIGTERM', () => {
   });
 });
 
+describe('missive serve: a second SIGTERM', () => {
+  it('stops at once, exit 1, without waiting for the transaction in progress', async () => {
+    const missive = await MissiveProcess.start({
+      domain: DOMAIN,
+      users: [
+        ['alice', 'alice-secret'],
+        ['bob', 'bob-secret'],
+      ],
+      // Long enough that only the second signal can end the process within the test's time.
+      args: ['--stop-timeout', '600'],
+    });
+    const server = { transport: 'udp' as const, host: '127.0.0.1', port: missive.ports.sip };
+    const alice = await new Agent('alice', DOMAIN, 'alice-secret', server).start();
+    const bob = await new Agent('bob', DOMAIN, 'bob-secret', server).start();
+    try {
+      assert.equal((await bob.register()).status, 200);
+      void alice
+        .authenticated({ method: 'MESSAGE', uri: `sip:bob@${DOMAIN}`, body: 'never answered' })
+        .catch(() => undefined);
+      await bob.incoming('MESSAGE', 10_000);
+      missive.signal('SIGTERM');
+      await eventually(
+        () => missive.output.includes('stopping: finishing the transactions in progress'),
+        'the stop to begin',
+      );
+      missive.signal('SIGTERM');
+      assert.equal(await missive.exited(), 1);
+      assert.match(missive.output, /second signal: stopping at once/);
+    } finally {
+      await alice.stop();
+      await bob.stop();
+      await missive.stop();
+    }
+  });
+});
+
 describe('missive --version', () => {
   it('prints the package version, with -V too', async () => {
     const { version } = JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as {
