@@ -1,7 +1,7 @@
 /**
  * `missive config check`: the settings `missive serve` would start with, given the same options, variables
  * and files, and where each came from; SylkServer keys that missive does not use are listed with why.
- * Exit status 1, with the problems, when `serve` would refuse to start.
+ * Exit status 1, with the problems, when `serve` would refuse to start (the certificate files included).
  */
 import { stat } from 'node:fs/promises';
 import type { LoadedSettings, SettingInputs } from '../config/load-settings.js';
@@ -23,6 +23,19 @@ export async function runConfigCheck(inputs: SettingInputs, out: NodeJS.Writable
     return 1;
   }
   out.write(effectiveSettings(loaded.value));
+  const { checkCertificateFiles } = await import('../server/certificates.js');
+  const { tlsSettings } = await import('./serve-command.js');
+  const { serveOptions } = await import('./serve-options.js');
+  const certificates = await checkCertificateFiles(
+    tlsSettings(serveOptions(loaded.value.values)),
+    new Date(),
+  );
+  for (const warning of certificates.warnings) out.write(`Warning: ${warning}\n`);
+  if (certificates.problems.length > 0) {
+    out.write(`The TLS certificates have problems; missive serve would not start:\n`);
+    for (const problem of certificates.problems) out.write(`  ${problem}\n`);
+    return 1;
+  }
   for (const warning of await exposedSecrets(loaded.value)) out.write(`${warning}\n`);
   const strangers = unknownVariables(inputs.environment);
   if (strangers.length > 0) {

@@ -4,8 +4,11 @@ import { Command } from 'commander';
 import { seconds } from './option-values.js';
 import { addConfigCommand } from './config-cli.js';
 import { addServeCommand } from './serve-cli.js';
+import { packageVersion } from './version.js';
 
-const program = new Command('missive').description('Messaging server for SIP and WebRTC, and MSRP relay');
+const program = new Command('missive')
+  .description('Messaging server for SIP and WebRTC, and MSRP relay')
+  .version(packageVersion(), '-V, --version', 'print the version');
 
 addServeCommand(program);
 addConfigCommand(program);

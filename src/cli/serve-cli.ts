@@ -9,12 +9,12 @@ export function addServeCommand(program: Command): void {
     .description('run missive on this machine: SIP registrar and proxy, and the MSRP relay');
   addSettingOptions(serve).action(async (options: FileOptions & Record<string, unknown>) => {
     const { loadSettings } = await import('../config/load-settings.js');
-    const loaded = await loadSettings({
+    const inputs = {
       configFile: options.config,
       sylkServerDir: options.sylkserverConfig,
       commandLine: commandLineSettings(options),
-      environment: process.env,
-    });
+    };
+    const loaded = await loadSettings({ ...inputs, environment: process.env });
     if (!loaded.ok) {
       process.stderr.write(
         `missive serve: cannot start:\n${loaded.problems.map((p) => `  ${p}\n`).join('')}`,
@@ -24,17 +24,29 @@ export function addServeCommand(program: Command): void {
     }
     const { runServeCommand } = await import('./serve-command.js');
     const { serveOptions } = await import('./serve-options.js');
+    const { configurationReload } = await import('./serve-reload.js');
     const { AdminSecretError } = await import('../web/admin-secret.js');
     const { PushCredentialsError } = await import('../push/provider-factories.js');
+    const { CertificateError } = await import('../server/certificates.js');
+    const { RelayStartupError } = await import('../msrp/relay/relay.js');
     const { listenFailure } = await import('./listen-error.js');
     try {
-      await runServeCommand(serveOptions(loaded.value.values));
+      await runServeCommand(
+        serveOptions(loaded.value.values),
+        configurationReload(inputs, loaded.value.values),
+      );
     } catch (error) {
-      // An admin secret file that must not be used stops the start (before anything listens), with what to do.
+      // An admin secret file or a certificate that must not be used stops the start (before anything listens),
+      // with what to do.
       const message =
-        error instanceof AdminSecretError || error instanceof PushCredentialsError
+        error instanceof AdminSecretError ||
+        error instanceof CertificateError ||
+        error instanceof PushCredentialsError
           ? error.message
-          : listenFailure(error, loaded.value.values);
+          : (listenFailure(error, loaded.value.values) ??
+            (error instanceof RelayStartupError
+              ? `the MSRP relay cannot start: ${error.message}`
+              : undefined));
       if (message === undefined) throw error;
       process.stderr.write(`missive serve: ${message}\n`);
       // Listeners already open would keep the process alive.

@@ -2,7 +2,8 @@
  * `missive serve`: everything on one machine with embedded defaults: the SIP registrar and proxy (UDP and TCP
  * on 5060, TLS on 5061), the web port 10888 (HTTP history API and SIP over WebSocket on one server; HTTPS
  * and wss with --web-tls), and the MSRP relay on 2855 (TLS), over one store (SQLite in the data directory
- * unless --store says otherwise) and one certificate (self-signed and generated when missing). Journal
+ * unless --store says otherwise) and the operator's certificates (shared, per listener, by SNI; self-signed
+ * and generated when none is given: server/certificates.ts). Journal
  * entries older than the retention period are purged hourly. A first start on an empty store creates a
  * test account and prints its password. This file only turns the options into the server's settings:
  * src/server/missive-server.ts builds, starts and stops everything.
@@ -10,8 +11,10 @@
 import type { LevelWithSilent } from 'pino';
 import type { MessageLimits } from '../messaging/limits/message-limits.js';
 import { MissiveServer } from '../server/missive-server.js';
+import type { ServerTlsSettings, TlsFileSettings } from '../server/certificates.js';
 import type { ServerSettings } from '../server/settings.js';
-import { stopOnSignals } from '../server/signals.js';
+import { iniKey, type ServeSettingName, specOf } from '../config/serve-settings.js';
+import { handleSignals, type Reload } from '../server/signals.js';
 import type { SipListen } from '../server/sip-service.js';
 import type { PushSettings } from '../push/push-settings.js';
 import type { ConnectionLimits } from '../sip/transport/connection-limits.js';
@@ -72,12 +75,26 @@ export interface ServeOptions {
   readonly sylkRtc?: Partial<SylkRtcSettings> | undefined;
   /** Push providers and dispatch (src/push/); default: no provider. */
   readonly push?: PushSettings | undefined;
+  /** PEM files (server/certificates.ts): shared, per listener, and the SNI directory. */
+  readonly tlsCertificate?: string | undefined;
+  readonly tlsPrivateKey?: string | undefined;
+  readonly tlsSniDir?: string | undefined;
+  readonly sipTlsCertificate?: string | undefined;
+  readonly sipTlsPrivateKey?: string | undefined;
+  readonly webTlsCertificate?: string | undefined;
+  readonly webTlsPrivateKey?: string | undefined;
+  readonly msrpTlsCertificate?: string | undefined;
+  readonly msrpTlsPrivateKey?: string | undefined;
+  /** On SIGTERM or SIGINT, seconds for transactions in progress to finish. Default 10. */
+  readonly stopTimeout?: number | undefined;
 }
 
-export async function runServeCommand(options: ServeOptions): Promise<void> {
-  const server = await MissiveServer.start(await serverSettings(options));
+/** Starts the server; `reload` reads the configuration again on SIGHUP (server/signals.ts). */
+export async function runServeCommand(options: ServeOptions, reload?: () => Promise<Reload>): Promise<void> {
+  const settings = await serverSettings(options);
+  const server = await MissiveServer.start(settings);
   process.stdout.write(server.banner);
-  stopOnSignals(server);
+  handleSignals(server, { stopGraceMs: Math.round(settings.stopTimeoutSeconds * 1000), reload });
 }
 
 /** The server's settings from the command line's options. */
@@ -89,6 +106,8 @@ export async function serverSettings(options: ServeOptions): Promise<ServerSetti
     storeUri: await storeUri(options.store, options.dataDir, true),
     domains,
     logLevel: options.logLevel ?? (options.debug ? 'debug' : 'info'),
+    tls: tlsSettings(options),
+    stopTimeoutSeconds: options.stopTimeout ?? 10,
     sip: {
       host: options.host,
       advertise: options.advertise,
@@ -134,6 +153,29 @@ export async function serverSettings(options: ServeOptions): Promise<ServerSetti
       maxEntries: options.loginMaxEntries,
     },
   };
+}
+
+/** Each listener's certificate settings, named as the configuration file names them. */
+export function tlsSettings(options: ServeOptions): ServerTlsSettings {
+  const files = (certificate: ServeSettingName, key: ServeSettingName): TlsFileSettings => ({
+    certificate: options[certificate as keyof ServeOptions] as string | undefined,
+    key: options[key as keyof ServeOptions] as string | undefined,
+    certificateSetting: settingLabel(certificate),
+    keySetting: settingLabel(key),
+  });
+  return {
+    shared: files('tlsCertificate', 'tlsPrivateKey'),
+    sip: files('sipTlsCertificate', 'sipTlsPrivateKey'),
+    web: files('webTlsCertificate', 'webTlsPrivateKey'),
+    relay: files('msrpTlsCertificate', 'msrpTlsPrivateKey'),
+    sniDir: options.tlsSniDir,
+    sniSetting: settingLabel('tlsSniDir'),
+  };
+}
+
+/** `[SIP] sip_tls_certificate`: how the file and `config check` name a setting. */
+function settingLabel(name: ServeSettingName): string {
+  return `[${specOf(name).section}] ${iniKey(name)}`;
 }
 
 /** The web port's own URL: what clients reach when nothing in front of missive rewrites it. */

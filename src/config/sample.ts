@@ -22,7 +22,8 @@ const HEADER = `# missive serve's configuration: \`missive serve --config /etc/m
 # The format is Python's configparser's, as SylkServer's and msrprelay's files: \`key = value\`, comment lines
 # start with # or ;, lists are comma-separated, on/off keys take yes/no, true/false, on/off or 1/0, and an
 # empty value leaves a key unset. A relative path is relative to this file. Each key below is commented
-# out with its default.
+# out with its default. SIGHUP (\`systemctl reload missive\`) reads this file again and applies the keys marked
+# so; a change to any other one waits for a restart, and the log names it.
 `;
 
 export function sampleConfiguration(): string {
@@ -38,7 +39,8 @@ export function sampleConfiguration(): string {
           : `Option ${optionFlag(name)}, variable ${environmentVariable(name)}.`;
       const notYet = spec.notUsedYet === true ? 'Not used yet: ' : '';
       const derived = spec.defaultText === undefined ? '' : ` Default: ${spec.defaultText}.`;
-      lines.push(`# ${notYet}${capitalised(spec.help)}.${derived}`, `# ${how}`);
+      const reloads = spec.reloads === true ? ' SIGHUP applies a change.' : '';
+      lines.push(`# ${notYet}${capitalised(spec.help)}.${derived}`, `# ${how}${reloads}`);
       lines.push(`# ${iniKey(name)} = ${spec.kind.show(spec.default)}`.trimEnd(), '');
     }
   }

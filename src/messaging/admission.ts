@@ -82,7 +82,7 @@ const SERVICE_TYPE_PREFIX = 'application/sylk-api-';
 
 export class MessageAdmission {
   readonly #context: MessagingContext;
-  readonly #limits: MessageLimits;
+  #limits: MessageLimits;
   readonly #rateLimit: SenderRateLimit;
   readonly #parseOptions: () => MessageParseOptions;
 
@@ -91,6 +91,12 @@ export class MessageAdmission {
     this.#limits = options.limits;
     this.#rateLimit = options.rateLimit;
     this.#parseOptions = options.parseOptions;
+  }
+
+  /** New limits for the messages from now on (a reload); senders' buckets keep the tokens they hold. */
+  setLimits(limits: MessageLimits): void {
+    this.#limits = limits;
+    this.#rateLimit.setRate(limits.messagesPerSecond, limits.messageBurst);
   }
 
   /** Rejects only on a storage failure (the caller answers 500, so that the sender retries). */

@@ -60,6 +60,8 @@ export interface Messaging {
   readonly sip: SipMessagingApplication;
   /** Behind a proxy: how account-register checks a WebSocket client's HA1 (sylk spec §1.7.1). */
   readonly upstreamRegistration?: UpstreamRegistration | undefined;
+  /** New message limits from now on (a reload); unset ones take their defaults. */
+  setLimits(limits: Partial<MessageLimits> | undefined): void;
 }
 
 const DEFAULT_MAX_DECOMPRESSED = 1024 * 1024;
@@ -141,7 +143,14 @@ export function createMessaging(config: MessagingConfig, environment: Applicatio
         logger: config.logger,
       })
     : undefined;
-  return { service, sip, upstreamRegistration };
+  return {
+    service,
+    sip,
+    upstreamRegistration,
+    setLimits: (next) => {
+      admission.setLimits({ ...DEFAULT_MESSAGE_LIMITS, ...next });
+    },
+  };
 }
 
 /** The SIP adapter made from the SIP service's parts (for SipServiceOptions.messaging), the service dropped. */

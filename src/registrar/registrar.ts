@@ -41,7 +41,7 @@ const MAX_USER_AGENT = 256;
 export class Registrar {
   private readonly authenticator: RequestAuthenticator;
   private readonly store: LocationStore;
-  private readonly domains: ReadonlySet<string>;
+  private domains: ReadonlySet<string>;
   private readonly clock: Clock;
   private readonly limits: RegistrarLimits;
   private readonly retryAfterSeconds: number;
@@ -57,6 +57,11 @@ export class Registrar {
     this.retryAfterSeconds = options.retryAfterSeconds ?? DEFAULT_REGISTRAR_RETRY_AFTER_SECONDS;
     this.logger = options.logger;
     this.flows = options.flows;
+  }
+
+  /** The domains this registrar has bindings for, anew (a reload); bindings of the others stay until they expire. */
+  setDomains(domains: Iterable<string>): void {
+    this.domains = new Set([...domains].map((domain) => domain.toLowerCase()));
   }
 
   /** The response to send for a REGISTER received from `source`. Never rejects. */

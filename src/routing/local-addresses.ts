@@ -15,10 +15,15 @@ export interface ListeningPoint {
 }
 
 export class LocalAddresses {
-  readonly #domains: ReadonlySet<string>;
+  #domains: ReadonlySet<string>;
   readonly #points: ListeningPoint[] = [];
 
   constructor(domains: Iterable<string>) {
+    this.#domains = new Set([...domains].map(normalizeHost));
+  }
+
+  /** The domains served, anew (a reload): requests from now on are judged by them. */
+  setDomains(domains: Iterable<string>): void {
     this.#domains = new Set([...domains].map(normalizeHost));
   }
 

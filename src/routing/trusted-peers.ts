@@ -14,7 +14,7 @@ import { isSipUri } from '../sip/uri.js';
 const MAX_REMEMBERED = 4096;
 
 export class TrustedPeers {
-  readonly #list = new BlockList();
+  #list = new BlockList();
   readonly #answers = new Map<string, boolean>();
   #empty = true;
 
@@ -33,6 +33,14 @@ export class TrustedPeers {
     }
     this.#list.addSubnet(address, prefix, family === 6 ? 'ipv6' : 'ipv4');
     this.#empty = false;
+    this.#answers.clear();
+  }
+
+  /** The whole list anew (a reload); throws like add() and then keeps the old one. */
+  replace(cidrs: Iterable<string>): void {
+    const next = new TrustedPeers(cidrs);
+    this.#list = next.#list;
+    this.#empty = next.#empty;
     this.#answers.clear();
   }
 

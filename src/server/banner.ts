@@ -1,4 +1,5 @@
 /** What `missive serve` prints once everything listens: where each part is, and the test account if made. */
+import type { ServerCertificateSet } from './certificates.js';
 import type { AdminAddress } from './parts.js';
 
 export const TEST_USER = 'test';
@@ -9,12 +10,13 @@ export interface BannerFacts {
   readonly webUrl: string | undefined;
   readonly admin: AdminAddress | undefined;
   readonly msrpPort: number;
-  readonly certificate: string;
+  /** The relay's certificate file, and whether it is the generated one. */
+  readonly certificates: CertificateFacts;
   readonly password: string | undefined;
 }
 
 export function banner(facts: BannerFacts): string {
-  const { domain, points, webUrl, admin, msrpPort, certificate, password } = facts;
+  const { domain, points, webUrl, admin, msrpPort, certificates, password } = facts;
   const lines = ['', `missive is serving SIP domain ${domain}:`];
   for (const point of points)
     lines.push(`  SIP ${point.transport.toUpperCase()} on ${point.host}:${String(point.port)}`);
@@ -25,9 +27,11 @@ export function banner(facts: BannerFacts): string {
       `  Admin API on http://${authority}:${String(admin.port)}/tokens/ (Authorization: the secret in ${admin.secretIn})`,
     );
   }
-  lines.push(
-    `  MSRP relay on msrps://${domain}:${String(msrpPort)};tcp (self-signed certificate in ${certificate})`,
-  );
+  const relayCertificate = certificates.relay.selfSigned
+    ? `self-signed certificate in ${certificates.relay.file}`
+    : `certificate ${certificates.relay.file}`;
+  lines.push(`  MSRP relay on msrps://${domain}:${String(msrpPort)};tcp (${relayCertificate})`);
+  lines.push(...certificates.lines);
   if (password === undefined) {
     lines.push(
       'Accounts: `npx missive user list`; add one with `npx missive user add NAME@DOMAIN`,',
@@ -42,4 +46,41 @@ export function banner(facts: BannerFacts): string {
   }
   lines.push('');
   return lines.join('\n');
+}
+
+export interface CertificateFacts {
+  readonly relay: { readonly file: string; readonly selfSigned: boolean };
+  /** One line per certificate file: which listeners present it. */
+  readonly lines: readonly string[];
+}
+
+/** Which certificate each TLS listener presents; the self-signed default says how to give one's own. */
+export function certificateFacts(set: ServerCertificateSet, webTls: boolean): CertificateFacts {
+  const users = new Map<string, { selfSigned: boolean; listeners: string[] }>();
+  const listeners: [string, ServerCertificateSet['sip']][] = [
+    ['SIP TLS', set.sip],
+    ...(webTls ? ([['HTTPS and wss', set.web]] as [string, ServerCertificateSet['sip']][]) : []),
+    ['the MSRP relay', set.relay],
+  ];
+  for (const [name, certificate] of listeners) {
+    const file = certificate.pair.files.certificate;
+    const entry = users.get(file) ?? { selfSigned: certificate.selfSigned, listeners: [] };
+    entry.listeners.push(name);
+    users.set(file, entry);
+  }
+  const lines: string[] = [];
+  for (const [file, entry] of users) {
+    const what = entry.listeners.join(', ');
+    lines.push(
+      entry.selfSigned
+        ? `  TLS (${what}): self-signed certificate; give your own with tls_certificate and tls_private_key`
+        : `  TLS (${what}): certificate ${file}`,
+    );
+  }
+  if (set.sni.length > 0)
+    lines.push(`  TLS by server name (SNI): ${set.sni.map((pair) => pair.names.join(' ')).join(', ')}`);
+  return {
+    relay: { file: set.relay.pair.files.certificate, selfSigned: set.relay.selfSigned },
+    lines,
+  };
 }

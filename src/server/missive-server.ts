@@ -1,14 +1,14 @@
 /**
  * The one composition root of `missive serve`: every part built and wired here, started in order and
- * stopped in order. Start: the certificate and the admin secret (a secret file that must not be used stops
+ * stopped in order. Start: the certificates (server/certificates.ts) and the admin secret (a secret file that must not be used stops
  * the start before anything listens), the store, the SIP service with the messaging service inside it (the
  * messaging service sends through routing's outbound interface, so it is made from the SIP service's parts),
  * the web port, SIP listening, retention, the admin API, the MSRP relay. Stop: the relay, SIP, the web port,
- * retention and the admin API, then the store they all used. SIP and the relay share one failed-login
+ * retention and the admin API, then the store they all used; a graceful stop first lets the SIP transactions
+ * in progress finish. SIGHUP's new settings are applied by reconfigure.ts. SIP and the relay share one failed-login
  * limiter (auth/login-limiter.ts): a guess over MSRP costs the same as one over SIP.
  */
 import { randomBytes } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { Logger } from 'pino';
 import { LoginLimiter } from '../auth/login-limiter.js';
@@ -16,17 +16,16 @@ import { createLogger } from '../log/logger.js';
 import { createMessaging, type Messaging } from '../messaging/create.js';
 import type { MessagingService } from '../messaging/service.js';
 import { AccountSubscriptions } from '../messaging/subscriptions.js';
-import type { MsrpRelay } from '../msrp/relay/relay.js';
 import { rotateNonceKeyFile } from '../sip/auth/nonce-key-file.js';
-import type { RetentionPurger } from '../store/journal/retention.js';
 import { openStore } from '../store/open.js';
 import type { Store } from '../store/store.js';
 import { ensureSelfSignedCertificate } from '../tls/self-signed.js';
 import { systemClock } from '../time/clock.js';
 import { loadAdminSecret } from '../web/admin-secret.js';
-import type { AdminService } from '../web/admin-service.js';
-import type { WebService } from '../web/web-service.js';
-import { banner, TEST_USER } from './banner.js';
+import { banner, certificateFacts, TEST_USER } from './banner.js';
+import { CertificateError, loadCertificates } from './certificates.js';
+import { listenerTls, reconfigure } from './reconfigure.js';
+import type { Running } from './running.js';
 import { type AdminAddress, relayOf, startAdmin, startRetention, startWeb } from './parts.js';
 import type { ServerSettings } from './settings.js';
 import { SipService } from './sip-service.js';
@@ -38,22 +37,11 @@ import type { PushStatsSnapshot } from '../push/push-stats.js';
 /** The SIP nonce key of this process; the previous one's nonces are answered stale (sip/auth/nonce.ts). */
 const NONCE_KEY_FILE = 'sip-nonce.key';
 
-interface Running {
-  readonly store: Store;
-  readonly sip: SipService;
-  readonly messaging: Messaging;
-  readonly web: WebService | undefined;
-  readonly retention: RetentionPurger | undefined;
-  readonly admin: AdminService | undefined;
-  readonly relay: MsrpRelay;
-  readonly push: PushDispatcher;
-}
-
 export class MissiveServer {
   /** What `missive serve` prints once everything listens. */
   readonly banner: string;
   readonly logger: Logger;
-  readonly #running: Running;
+  #running: Running;
 
   private constructor(running: Running, bannerText: string, logger: Logger) {
     this.#running = running;
@@ -77,14 +65,21 @@ export class MissiveServer {
     if (settings.messaging.limits !== undefined) logger.info(settings.messaging.limits, 'message limits');
     const dataDir = resolve(settings.dataDir);
     const domain = settings.domains[0] ?? 'localhost';
-    const certificate = await ensureSelfSignedCertificate(dataDir, domain);
+    const loaded = await loadCertificates(
+      settings.tls,
+      () => ensureSelfSignedCertificate(dataDir, domain),
+      domain,
+      new Date(systemClock.now()),
+    );
+    if (!loaded.ok) throw new CertificateError(loaded.problems);
+    for (const warning of loaded.value.warnings) logger.warn({ warning }, 'TLS certificate');
+    const tls = listenerTls(loaded.value);
     const adminSecret =
       settings.admin === undefined ? undefined : await loadAdminSecret(dataDir, settings.admin.secret);
     if (adminSecret?.source === 'file' && adminSecret.created)
       logger.info({ file: adminSecret.path }, 'admin API secret generated');
     const store = await openStore(settings.storeUri);
     const password = await ensureTestAccount(store, domain);
-    const pems = await certificatePems(certificate);
     const nonceKeys = await rotateNonceKeyFile(join(dataDir, NONCE_KEY_FILE));
     const loginLimiter = new LoginLimiter(systemClock, settings.login, logger);
     const push = startPush(settings.push, store, logger);
@@ -97,7 +92,7 @@ export class MissiveServer {
       host: settings.sip.host,
       advertisedHost: settings.sip.advertise,
       listen: settings.sip.listen,
-      tls: pems,
+      tls: tls.sip.serverOptions(),
       trustedPeers: settings.sip.trustedPeers,
       loginLimiter,
       nonceKeys,
@@ -132,7 +127,7 @@ export class MissiveServer {
             settings.sip.connectionLimits,
             store,
             sip,
-            pems,
+            tls.web.serverOptions(),
             {
               loginGate: loginLimiter,
               messaging: messaging.service,
@@ -149,7 +144,16 @@ export class MissiveServer {
       adminSecret === undefined || settings.admin === undefined
         ? undefined
         : await startAdmin(settings.admin.port, adminSecret, store, logger);
-    const relay = relayOf(settings, domain, certificate, store, loginLimiter, logger);
+    const relayFiles = loaded.value.relay.pair.files;
+    const relay = relayOf(
+      settings,
+      domain,
+      relayFiles,
+      tls.relay.serverOptions().SNICallback,
+      store,
+      loginLimiter,
+      logger,
+    );
     const relayAddress = await relay.start();
     logger.info(
       { host: relayAddress.host, port: relayAddress.port, tls: true, hostname: domain },
@@ -161,10 +165,14 @@ export class MissiveServer {
       webUrl: settings.web?.url,
       admin: admin?.address satisfies AdminAddress | undefined,
       msrpPort: relayAddress.port,
-      certificate: certificate.certificate,
+      certificates: certificateFacts(loaded.value, settings.web?.tls === true),
       password,
     });
     const running = {
+      settings,
+      domain,
+      tls,
+      logger,
       store,
       sip,
       messaging,
@@ -177,9 +185,26 @@ export class MissiveServer {
     return new MissiveServer(running, text, logger);
   }
 
-  /** Stops every part, then closes the store they used. */
-  async stop(): Promise<void> {
+  /**
+   * Applies what SIGHUP's new settings can change in a running server (reconfigure.ts); rejects with a
+   * CertificateError, or the relay's RelayStartupError, and changes nothing when they cannot be used.
+   */
+  async reconfigure(settings: ServerSettings): Promise<void> {
+    this.#running = await reconfigure(this.#running, settings);
+  }
+
+  /**
+   * Stops every part, then closes the store they used. Given a grace period, first takes no new connection,
+   * answers new requests 503 and waits (at most that long) for the SIP transactions in progress.
+   */
+  async stop(graceMs = 0): Promise<void> {
     const { relay, sip, web, retention, admin, store, push } = this.#running;
+    if (graceMs > 0) {
+      web?.stopListening();
+      const left = await sip.drain(graceMs);
+      if (left > 0)
+        this.logger.warn({ transactions: left, graceMs }, 'stopping with transactions in progress');
+    }
     await Promise.all([relay.stop(), sip.stop(), web?.stop(), retention?.stop(), admin?.stop()]);
     // After SIP and the web port: no new push events; what is left ends (a removal may still use the store).
     await push.close();
@@ -193,12 +218,4 @@ async function ensureTestAccount(store: Store, domain: string): Promise<string |
   const password = randomBytes(12).toString('base64url');
   await store.subscribers.add(TEST_USER, domain, password);
   return password;
-}
-
-async function certificatePems(files: {
-  certificate: string;
-  key: string;
-}): Promise<{ cert: Buffer; key: Buffer }> {
-  const [cert, key] = await Promise.all([readFile(files.certificate), readFile(files.key)]);
-  return { cert, key };
 }

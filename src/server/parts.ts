@@ -2,11 +2,12 @@
  * The parts the composition root (missive-server.ts) builds besides SIP and messaging: the web port, the
  * admin API, journal retention and the MSRP relay, each from its settings.
  */
+import type { TlsOptions } from 'node:tls';
 import type { Logger } from 'pino';
 import type { LoginGate, LoginLimiter } from '../auth/login-limiter.js';
 import type { MessagingService } from '../messaging/service.js';
 import { MsrpRelay } from '../msrp/relay/relay.js';
-import { DEFAULT_RELAY_SETTINGS } from '../msrp/relay/settings.js';
+import { DEFAULT_RELAY_SETTINGS, type RelaySettings } from '../msrp/relay/settings.js';
 import type { ListeningPoint } from '../routing/local-addresses.js';
 import { RetentionPurger } from '../store/journal/retention.js';
 import type { Store } from '../store/store.js';
@@ -34,7 +35,7 @@ export async function startWeb(
   connectionLimits: ServerSettings['sip']['connectionLimits'],
   store: Store,
   sip: SipService,
-  pems: { cert: Buffer; key: Buffer },
+  certificates: TlsOptions,
   sylkRtc: {
     readonly loginGate: LoginGate;
     readonly messaging: MessagingService;
@@ -53,7 +54,7 @@ export async function startWeb(
     // One count of inbound connections for SIP and the web port: per source and in total.
     inbound: sip.transports.inbound,
     handshakeTimeoutMs: connectionLimits?.handshakeTimeoutMs,
-    tls: settings.tls ? pems : undefined,
+    tls: settings.tls ? certificates : undefined,
     logger,
     maxPageBytes: settings.maxPageBytes,
     tokenFailures: settings.tokenFailures,
@@ -122,25 +123,36 @@ export function relayOf(
   settings: ServerSettings,
   hostname: string,
   certificate: { certificate: string; key: string },
+  sniCallback: TlsOptions['SNICallback'],
   store: Store,
   loginLimiter: LoginLimiter,
   logger: Logger,
 ): MsrpRelay {
   return new MsrpRelay({
-    settings: {
-      ...DEFAULT_RELAY_SETTINGS,
-      address: { host: settings.sip.host, port: settings.relay.port },
-      hostname,
-      certificate: certificate.certificate,
-      key: certificate.key,
-      backend: 'memory',
-      logLevel: settings.relay.debug ? 'debug' : 'info',
-      // The relay checks the SIP accounts' passwords: it must not tell which accounts exist.
-      uniformAuthFailures: true,
-    },
+    settings: relaySettingsOf(settings, hostname, certificate),
     credentials: store.subscribers.credentials,
     // The SIP side's limiter: a guess over MSRP costs the same as one over SIP.
     loginLimiter,
+    sniCallback,
     logger,
   });
+}
+
+/** The relay's settings inside `serve` (a reload gives the same relay new certificate files). */
+export function relaySettingsOf(
+  settings: ServerSettings,
+  hostname: string,
+  certificate: { certificate: string; key: string },
+): RelaySettings {
+  return {
+    ...DEFAULT_RELAY_SETTINGS,
+    address: { host: settings.sip.host, port: settings.relay.port },
+    hostname,
+    certificate: certificate.certificate,
+    key: certificate.key,
+    backend: 'memory',
+    logLevel: settings.relay.debug ? 'debug' : 'info',
+    // The relay checks the SIP accounts' passwords: it must not tell which accounts exist.
+    uniformAuthFailures: true,
+  };
 }

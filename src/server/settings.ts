@@ -6,6 +6,7 @@ import type { LevelWithSilent } from 'pino';
 import type { LoginLimits } from '../auth/login-limiter.js';
 import type { MessageLimits } from '../messaging/limits/message-limits.js';
 import type { ConnectionLimits } from '../sip/transport/connection-limits.js';
+import type { ServerTlsSettings } from './certificates.js';
 import type { SipListen } from './sip-service.js';
 import type { SylkRtcSettings } from '../web/sylkrtc/settings.js';
 import type { PushSettings } from '../push/push-settings.js';
@@ -18,6 +19,10 @@ export interface ServerSettings {
   /** SIP domains served; the first is the relay's hostname and the test account's domain. */
   readonly domains: readonly string[];
   readonly logLevel: LevelWithSilent;
+  /** Each TLS listener's certificate files (server/certificates.ts); none given: the self-signed one. */
+  readonly tls: ServerTlsSettings;
+  /** On SIGTERM or SIGINT, how long transactions in progress may take to finish. */
+  readonly stopTimeoutSeconds: number;
   readonly sip: {
     readonly host: string;
     readonly advertise?: string | undefined;

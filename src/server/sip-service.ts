@@ -3,6 +3,7 @@
  * authentication over a Store (subscribers and registrations). One instance per process; start() listens,
  * stop() closes everything.
  */
+import type { TlsOptions } from 'node:tls';
 import type { Logger } from 'pino';
 import { Registrar } from '../registrar/registrar.js';
 import { CachedLocationStore } from '../registrar/cached-locations.js';
@@ -47,8 +48,8 @@ export interface SipServiceOptions {
   /** The host written into Via and Record-Route; default `host` (give a reachable one when `host` is 0.0.0.0). */
   readonly advertisedHost?: string | undefined;
   readonly listen: readonly SipListen[];
-  /** PEM certificate and key, for TLS and WSS. */
-  readonly tls?: { readonly cert: string | Buffer; readonly key: string | Buffer } | undefined;
+  /** The TLS and WSS listeners' certificate (a PEM certificate and key, or SNI too: tls/server-certificates.ts). */
+  readonly tls?: TlsOptions | undefined;
   /** Sources (CIDR) whose requests need no digest authentication. */
   readonly trustedPeers?: readonly string[] | undefined;
   readonly digestAlgorithms?: readonly DigestAlgorithm[] | undefined;
@@ -80,6 +81,9 @@ const LOCATION_CACHE_MS = 2_000;
 const PURGE_INTERVAL_MS = 60_000;
 const DEFAULT_WAKE_TIMEOUT_MS = 20_000;
 
+/** How often a graceful stop looks whether the transactions in progress are done. */
+const DRAIN_POLL_MS = 50;
+
 export class SipService {
   readonly transports: TransportLayer;
   readonly transactions: TransactionLayer;
@@ -88,6 +92,8 @@ export class SipService {
   readonly outbound: OutboundEnvironment;
   readonly #options: SipServiceOptions;
   readonly #locations: Locations;
+  readonly #trustedPeers: TrustedPeers;
+  readonly #registrar: Registrar;
   /** Removals of the outbound bindings of connections that closed, under way. */
   readonly #flowRemovals = new Set<Promise<unknown>>();
   #purgeTimer: NodeJS.Timeout | undefined;
@@ -109,8 +115,7 @@ export class SipService {
           'connection closed: deadline missed',
         );
       },
-      tls:
-        options.tls === undefined ? undefined : { server: { cert: options.tls.cert, key: options.tls.key } },
+      tls: options.tls === undefined ? undefined : { server: options.tls },
       onListenerError: (error) => logger?.error({ err: error }, 'SIP request handler failed'),
     });
     const timers = options.timers ?? DEFAULT_TIMERS;
@@ -141,6 +146,7 @@ export class SipService {
       logger,
     });
     const trustedPeers = new TrustedPeers(options.trustedPeers ?? []);
+    this.#trustedPeers = trustedPeers;
     // Standalone, missive is both edge proxy and registrar: a flow that failed takes its bindings along.
     const connections = this.transports.connections;
     const flows = new FlowBindings(locations, (id) => connections.byId(id) !== undefined);
@@ -165,6 +171,7 @@ export class SipService {
       logger,
       flows,
     });
+    this.#registrar = registrar;
     const locator = options.locator ?? new SipLocator({ clock });
     this.outbound = {
       transactions: this.transactions,
@@ -245,6 +252,37 @@ export class SipService {
     const point = { transport, host: this.#options.advertisedHost ?? this.#options.host, port };
     this.local.addPoint(point);
     return point;
+  }
+
+  /** The SIP domains served, anew (a reload): registrations, local users, the messaging application's. */
+  setDomains(domains: readonly string[]): void {
+    this.local.setDomains(domains);
+    this.#registrar.setDomains(domains);
+  }
+
+  /** Sources whose requests need no digest authentication, anew (a reload). */
+  setTrustedPeers(cidrs: readonly string[]): void {
+    this.#trustedPeers.replace(cidrs);
+  }
+
+  /**
+   * The first step of a graceful stop: no new connection, new requests get 503, and the transactions in
+   * progress have until `graceMs` to finish (a MESSAGE whose recipient answers slowly gets its answer).
+   * Resolves with how many were still in progress at the deadline.
+   */
+  drain(graceMs: number): Promise<number> {
+    this.transactions.drain();
+    this.transports.stopListening();
+    const clock = this.#options.clock ?? systemClock;
+    const deadline = clock.now() + graceMs;
+    return new Promise((resolve) => {
+      const check = (): void => {
+        const left = this.transactions.inProgress;
+        if (left === 0 || clock.now() >= deadline) resolve(left);
+        else clock.schedule(DRAIN_POLL_MS, check);
+      };
+      check();
+    });
   }
 
   async stop(): Promise<void> {

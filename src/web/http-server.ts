@@ -14,7 +14,8 @@ import {
   type Server,
   type ServerResponse,
 } from 'node:http';
-import { createServer as createHttpsServer } from 'node:https';
+import { createServer as createHttpsServer, Server as HttpsServer } from 'node:https';
+import type { TlsOptions } from 'node:tls';
 import type { Duplex } from 'node:stream';
 import { getRequestListener, type Http2Bindings, type HttpBindings, RequestError } from '@hono/node-server';
 import type { Logger } from 'pino';
@@ -48,7 +49,8 @@ export interface WebServerOptions {
   readonly fetch: (request: Request, peer: Peer) => Response | Promise<Response>;
   readonly upgrades: UpgradeRoutes;
   /** PEM certificate and key: HTTPS (and wss upgrades). */
-  readonly tls?: { readonly cert: string | Buffer; readonly key: string | Buffer } | undefined;
+  /** HTTPS: a PEM certificate and key, or SNI too (tls/server-certificates.ts). */
+  readonly tls?: TlsOptions | undefined;
   readonly limits?: WebServerLimits | undefined;
   /** Counts and limits the connections (the SIP transports' InboundConnections); undefined: no count. */
   readonly inbound?: InboundConnections | undefined;
@@ -81,7 +83,7 @@ export class WebServer {
     this.#server =
       options.tls === undefined
         ? createHttpServer(serverOptions)
-        : createHttpsServer({ ...serverOptions, cert: options.tls.cert, key: options.tls.key });
+        : createHttpsServer({ ...serverOptions, ...options.tls });
     const fetch = (request: Request, env: HttpBindings | Http2Bindings): Promise<Response> | Response =>
       // A socket already gone has no address; the request is answered all the same.
       options.fetch(request, { address: env.incoming.socket.remoteAddress ?? '' });
@@ -148,10 +150,24 @@ export class WebServer {
     });
   }
 
+  /** Takes no new connection (idle keep-alive ones close); requests in progress and WebSockets go on. */
+  stopListening(): void {
+    this.#server.close();
+  }
+
+  /** HTTPS only: new certificates for new connections (a reload); open connections keep theirs. */
+  setSecureContext(options: TlsOptions): void {
+    if (this.#server instanceof HttpsServer) this.#server.setSecureContext(options);
+  }
+
   /** Stops listening and closes every connection (upgraded WebSockets belong to their applications). */
   close(): Promise<void> {
     const server = this.#server;
-    if (!server.listening) return Promise.resolve();
+    if (!server.listening) {
+      // After stopListening (a graceful stop), the connections still open are closed here.
+      server.closeAllConnections();
+      return Promise.resolve();
+    }
     return new Promise((resolve) => {
       server.close(() => {
         resolve();

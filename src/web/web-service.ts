@@ -2,6 +2,7 @@
  * What `missive serve` runs on its web port: the HTTP routes (web-app.ts) and the WebSocket upgrades (SIP
  * over WebSocket through the SIP transport layer; the sylkRTC-2 API, src/web/sylkrtc/) on one server.
  */
+import type { TlsOptions } from 'node:tls';
 import type { Logger } from 'pino';
 import type { LoginGate } from '../auth/login-limiter.js';
 import type { MessagingService } from '../messaging/service.js';
@@ -36,7 +37,8 @@ export interface WebServiceOptions {
   readonly api?: UpgradeHandler | undefined;
   /** The sylkRTC-2 WebSocket API (src/web/sylkrtc/); undefined (and no `api`): refused with 501. */
   readonly sylkRtc?: SylkRtcWiring | undefined;
-  readonly tls?: { readonly cert: string | Buffer; readonly key: string | Buffer } | undefined;
+  /** HTTPS and wss: a PEM certificate and key, or SNI too (tls/server-certificates.ts). */
+  readonly tls?: TlsOptions | undefined;
   readonly serverHeader?: string | undefined;
   readonly logger?: Logger | undefined;
   /** The history and journal pages' byte budget (default DEFAULT_PAGE_BYTES). */
@@ -122,6 +124,21 @@ export class WebService {
 
   start(): Promise<WebAddress> {
     return this.#server.listen(this.#options.host, this.#options.port);
+  }
+
+  /** The sylkRTC API's SIP domains, anew (a reload). */
+  setSipDomains(domains: readonly string[]): void {
+    this.#sylkRtc?.setSipDomains(domains);
+  }
+
+  /** Takes no new connection: the first step of a graceful stop. */
+  stopListening(): void {
+    this.#server.stopListening();
+  }
+
+  /** HTTPS only: new certificates for new connections (a reload); open connections keep theirs. */
+  setSecureContext(options: TlsOptions): void {
+    this.#server.setSecureContext(options);
   }
 
   /** The sylkRTC API's settings, when it runs. */

@@ -28,6 +28,8 @@ export interface MissiveOptions {
   readonly args?: readonly string[];
   /** Start on this existing data directory (a restart: `users` are not added again). */
   readonly dataDir?: string;
+  /** false: no --domain option (the domains come from a configuration file that a reload may change). */
+  readonly domainOption?: boolean;
   /** Environment variables for the server, over this process's (`undefined` removes one). */
   readonly env?: Readonly<Record<string, string | undefined>>;
 }
@@ -91,8 +93,7 @@ export class MissiveProcess {
       'serve',
       '--data-dir',
       dataDir,
-      '--domain',
-      options.domain,
+      ...(options.domainOption === false ? [] : ['--domain', options.domain]),
       '--sip-port',
       String(sip),
       '--sips-port',
@@ -128,6 +129,16 @@ export class MissiveProcess {
   /** The store's URI (SQLite in the data directory). */
   get storeUri(): string {
     return `sqlite://${join(this.dataDir, 'missive.db')}`;
+  }
+
+  /** Sends a signal (SIGHUP: reload; SIGTERM: graceful stop). */
+  signal(signal: NodeJS.Signals): void {
+    this.child.kill(signal);
+  }
+
+  /** The exit code once the process has exited (null: ended by a signal). */
+  exited(): Promise<number | null> {
+    return this.#exited;
   }
 
   /** kill -9: no shutdown at all; the data directory is kept (start again with `dataDir`). */

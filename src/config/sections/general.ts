@@ -1,6 +1,15 @@
 /** The [General] settings of `missive serve` (see serve-settings.ts): what missive serves and where it keeps its data. */
 import type { LevelWithSilent } from 'pino';
-import { domainName, flag, LOG_LEVELS, listOf, logLevel, optional, text } from '../setting-values.js';
+import {
+  domainName,
+  flag,
+  LOG_LEVELS,
+  listOf,
+  logLevel,
+  optional,
+  seconds,
+  text,
+} from '../setting-values.js';
 import { setting } from './setting-spec.js';
 
 export const GENERAL_SETTINGS = {
@@ -9,6 +18,7 @@ export const GENERAL_SETTINGS = {
     kind: listOf(domainName),
     default: ['localhost'],
     help: 'the SIP domains served; the first is the MSRP relay host name and the test account domain',
+    reloads: true,
   }),
   dataDir: setting({
     section: 'General',
@@ -30,12 +40,50 @@ export const GENERAL_SETTINGS = {
     defaultText: 'the host',
     help: 'the address written into Via and Record-Route',
   }),
-  debug: setting({ section: 'General', kind: flag, default: false, help: 'log at debug level' }),
+  debug: setting({
+    section: 'General',
+    kind: flag,
+    default: false,
+    help: 'log at debug level',
+    reloads: true,
+  }),
   logLevel: setting<LevelWithSilent | undefined>({
     section: 'General',
     kind: optional(logLevel),
     default: undefined,
     defaultText: 'info, or debug with debug',
     help: `log level: ${LOG_LEVELS.join(', ')}`,
+    reloads: true,
+  }),
+  tlsCertificate: setting({
+    section: 'General',
+    kind: optional(text('file')),
+    default: undefined,
+    defaultText: 'a self-signed one, made in the data directory',
+    help: 'PEM certificate, then its chain (fullchain.pem), for every TLS listener without its own',
+    path: true,
+    reloads: true,
+  }),
+  tlsPrivateKey: setting({
+    section: 'General',
+    kind: optional(text('file')),
+    default: undefined,
+    help: 'PEM private key of tls_certificate',
+    path: true,
+    reloads: true,
+  }),
+  tlsSniDir: setting({
+    section: 'General',
+    kind: optional(text('dir')),
+    default: undefined,
+    help: 'a directory of NAME.crt (certificate and chain) and NAME.key pairs: a TLS client naming a server name that one of them holds gets that one (SNI)',
+    path: true,
+    reloads: true,
+  }),
+  stopTimeout: setting({
+    section: 'General',
+    kind: seconds,
+    default: 10,
+    help: 'on SIGTERM or SIGINT, how long transactions in progress may take to finish before missive stops anyway',
   }),
 } as const;

@@ -1,5 +1,5 @@
 /** The [Relay] settings of `missive serve` (see serve-settings.ts): the MSRP relay inside `serve` (`missive relay` alone reads msrprelay's config.ini). */
-import { port } from '../setting-values.js';
+import { optional, port, text } from '../setting-values.js';
 import { setting } from './setting-spec.js';
 
 export const RELAY_SETTINGS = {
@@ -9,5 +9,23 @@ export const RELAY_SETTINGS = {
     default: 2855,
     help: 'MSRP relay port (TLS)',
     listens: 'the MSRP relay',
+  }),
+  msrpTlsCertificate: setting({
+    section: 'Relay',
+    kind: optional(text('file')),
+    default: undefined,
+    defaultText: 'tls_certificate',
+    help: 'PEM certificate and chain for the MSRP relay, instead of tls_certificate',
+    path: true,
+    reloads: true,
+  }),
+  msrpTlsPrivateKey: setting({
+    section: 'Relay',
+    kind: optional(text('file')),
+    default: undefined,
+    defaultText: 'tls_private_key',
+    help: 'PEM private key of msrp_tls_certificate',
+    path: true,
+    reloads: true,
   }),
 } as const;

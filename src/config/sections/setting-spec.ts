@@ -30,6 +30,8 @@ export interface SettingSpec<T> {
   readonly path?: boolean;
   /** Opens a listening port: a taken port names this setting (cli/listen-error.ts). */
   readonly listens?: string;
+  /** SIGHUP applies a new value to the running server (server/reconfigure.ts); any other change needs a restart. */
+  readonly reloads?: boolean;
 }
 
 export const setting = <T>(spec: SettingSpec<T>): SettingSpec<T> => spec;

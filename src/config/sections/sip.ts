@@ -8,7 +8,7 @@ import {
 } from '../../auth/login-limiter.js';
 import { DEFAULT_MAX_SERVER_TRANSACTIONS } from '../../sip/transaction/limits.js';
 import { DEFAULT_CONNECTION_LIMITS as LIMITS } from '../../sip/transport/connection-limits.js';
-import { atLeast, cidr, listOf, optional, portOrOff, seconds, sipUri } from '../setting-values.js';
+import { atLeast, cidr, listOf, optional, portOrOff, seconds, sipUri, text } from '../setting-values.js';
 import { setting } from './setting-spec.js';
 
 export const SIP_SETTINGS = {
@@ -26,11 +26,30 @@ export const SIP_SETTINGS = {
     help: 'SIP over TLS (-1: off)',
     listens: 'SIP over TLS',
   }),
+  sipTlsCertificate: setting({
+    section: 'SIP',
+    kind: optional(text('file')),
+    default: undefined,
+    defaultText: 'tls_certificate',
+    help: 'PEM certificate and chain for SIP over TLS, instead of tls_certificate',
+    path: true,
+    reloads: true,
+  }),
+  sipTlsPrivateKey: setting({
+    section: 'SIP',
+    kind: optional(text('file')),
+    default: undefined,
+    defaultText: 'tls_private_key',
+    help: 'PEM private key of sip_tls_certificate',
+    path: true,
+    reloads: true,
+  }),
   trustedPeer: setting({
     section: 'SIP',
     kind: listOf(cidr),
     default: [],
     help: 'sources whose requests need no authentication (a proxy in front of missive)',
+    reloads: true,
   }),
   outboundProxy: setting({
     section: 'SIP',

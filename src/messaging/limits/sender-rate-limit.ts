@@ -26,8 +26,8 @@ interface Bucket {
 const DEFAULT_MAX_SENDERS = 100_000;
 
 export class SenderRateLimit {
-  readonly #perMs: number;
-  readonly #burst: number;
+  #perMs: number;
+  #burst: number;
   readonly #clock: Clock;
   readonly #maxSenders: number;
   /** In order of last use (Map keeps insertion order; a use re-inserts). */
@@ -40,6 +40,14 @@ export class SenderRateLimit {
     this.#burst = options.burst;
     this.#clock = options.clock;
     this.#maxSenders = options.maxSenders ?? DEFAULT_MAX_SENDERS;
+  }
+
+  /** A new rate and burst (a reload); throws like the constructor and then keeps the old ones. */
+  setRate(perSecond: number, burst: number): void {
+    if (!(perSecond > 0) || !(burst >= 1))
+      throw new RangeError('a rate limit needs a positive rate and a burst of at least 1');
+    this.#perMs = perSecond / 1000;
+    this.#burst = burst;
   }
 
   /** Takes a token for `sender`: true when the message may go on. */

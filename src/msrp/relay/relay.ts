@@ -5,7 +5,12 @@
 import { readFileSync } from 'node:fs';
 import { createServer as createTcpServer, type Server, type Socket } from 'node:net';
 import { createSocket } from 'node:dgram';
-import { createSecureContext, createServer as createTlsServer, Server as TlsServer } from 'node:tls';
+import {
+  createSecureContext,
+  createServer as createTlsServer,
+  Server as TlsServer,
+  type TlsOptions,
+} from 'node:tls';
 import type { Logger } from 'pino';
 import { type LoginGate, LoginLimiter } from '../../auth/login-limiter.js';
 import { NonceIssuer } from './nonces.js';
@@ -56,6 +61,8 @@ export interface RelayOptions {
    * relay's own, with the limits of the settings it starts with.
    */
   readonly loginLimiter?: LoginGate | undefined;
+  /** Certificates by the server name a client asks for (SNI); the configured certificate for the others. */
+  readonly sniCallback?: TlsOptions['SNICallback'] | undefined;
 }
 
 export class MsrpRelay {
@@ -213,6 +220,7 @@ export class MsrpRelay {
               cert: tls.cert,
               minVersion: 'TLSv1.2',
               handshakeTimeout: settings.invalidConnectionTimeout * 1000,
+              ...(this.#options.sniCallback === undefined ? {} : { SNICallback: this.#options.sniCallback }),
             },
             onSocket,
           );

@@ -92,6 +92,8 @@ export class TransactionLayer {
   readonly #fullRetryAfter: string;
   readonly #onFull: (full: boolean, refused: number) => void;
   #full = false;
+  /** Stopping: new requests get 503 while the transactions in progress finish (drain()). */
+  #draining = false;
   /** Requests refused since the table was last full. */
   #refused = 0;
 
@@ -145,6 +147,19 @@ export class TransactionLayer {
   /** Live server transactions, and completed ones still absorbing retransmissions. */
   get serverTransactions(): number {
     return this.#server.size + this.#answered.size;
+  }
+
+  /** Server transactions not answered yet, and client transactions waiting for their final response. */
+  get inProgress(): number {
+    return this.#server.size + this.#client.size;
+  }
+
+  /**
+   * A graceful stop has begun: new requests get 503 with Retry-After (RFC 3261 §21.5.4, as when the table is
+   * full), so that a client tries another server, while the transactions in progress go on to their end.
+   */
+  drain(): void {
+    this.#draining = true;
   }
 
   get clientTransactions(): number {
@@ -215,6 +230,12 @@ export class TransactionLayer {
     const answered = this.#answered.get(key);
     if (answered !== undefined) {
       this.#resend(answered);
+      return;
+    }
+    if (this.#draining && !this.#cancelsLiveInvite(request)) {
+      const response = createResponse(request, 503);
+      response.headers.add('Retry-After', this.#fullRetryAfter);
+      this.#stateless.send(request, response, source);
       return;
     }
     if (this.serverTransactions >= this.#maxServer && !this.#cancelsLiveInvite(request)) {

@@ -19,6 +19,7 @@ import {
 import {
   type ConnectionOptions,
   createServer as createTlsServer,
+  Server as TlsServer,
   connect as tlsConnect,
   type TlsOptions,
 } from 'node:tls';
@@ -110,6 +111,17 @@ export class StreamTransport extends EventEmitter<TransportEvents> implements Tr
         resolve({ host: address.address, port: address.port });
       });
     });
+  }
+
+  /** Takes no new connection; the open ones go on (a graceful stop, before close()). */
+  stopListening(): void {
+    this.#server?.close();
+  }
+
+  /** TLS only: new certificates for new connections (a reload); open connections keep theirs. */
+  setSecureContext(options: TlsOptions): void {
+    const server = this.#server;
+    if (server instanceof TlsServer) server.setSecureContext(options);
   }
 
   async send(message: SipMessage, target: SendTarget): Promise<void> {

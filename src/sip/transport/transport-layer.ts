@@ -194,6 +194,12 @@ export class TransportLayer extends EventEmitter<TransportEvents> {
     await this.send(response, target);
   }
 
+  /** Takes no new TCP or TLS connection (UDP goes on: responses come back there); a graceful stop's first step. */
+  stopListening(): void {
+    this.tcp.stopListening();
+    this.tls.stopListening();
+  }
+
   async close(): Promise<void> {
     await Promise.all([
       this.udp.close(),

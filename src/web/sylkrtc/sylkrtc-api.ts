@@ -38,7 +38,16 @@ export interface SylkRtcApiOptions {
 }
 
 export class SylkRtcApi implements UpgradeHandler {
-  readonly settings: SylkRtcSettings;
+  #settings: SylkRtcSettings;
+
+  get settings(): SylkRtcSettings {
+    return this.#settings;
+  }
+
+  /** The domains `account-add` accepts, anew (a reload): for connections made from now on. */
+  setSipDomains(sipDomains: readonly string[]): void {
+    this.#settings = { ...this.#settings, sipDomains };
+  }
   readonly #options: SylkRtcApiOptions;
   readonly #upgrader: WebSocketServer;
   readonly #origins: OriginPolicy;
@@ -50,9 +59,9 @@ export class SylkRtcApi implements UpgradeHandler {
 
   constructor(options: SylkRtcApiOptions) {
     this.#options = options;
-    this.settings = { ...DEFAULT_SYLKRTC_SETTINGS, ...options.settings };
+    this.#settings = { ...DEFAULT_SYLKRTC_SETTINGS, ...options.settings };
     this.#logger = options.logger?.child({ component: 'sylkrtc' });
-    this.#origins = new OriginPolicy(this.settings.webOrigins);
+    this.#origins = new OriginPolicy(this.#settings.webOrigins);
     this.#ha1Check = new Ha1Check(options.credentials, options.loginGate, this.#logger, options.upstream);
     this.#upgrader = new WebSocketServer({
       noServer: true,
@@ -61,7 +70,7 @@ export class SylkRtcApi implements UpgradeHandler {
       perMessageDeflate: false,
       handleProtocols: (protocols) => (protocols.has(SYLKRTC_SUBPROTOCOL) ? SYLKRTC_SUBPROTOCOL : false),
       // Up to twice the frame limit a request is answered with an error; beyond, ws closes with 1009.
-      maxPayload: this.settings.maxFrameBytes * 2,
+      maxPayload: this.#settings.maxFrameBytes * 2,
     });
     const serverHeader = options.serverHeader;
     if (serverHeader !== undefined) {
@@ -107,7 +116,7 @@ export class SylkRtcApi implements UpgradeHandler {
       id: `sylkrtc-${String(this.#nextId++)}`,
       socket,
       source,
-      settings: this.settings,
+      settings: this.#settings,
       clock: options.clock,
       ha1Check: this.#ha1Check,
       messaging: options.messaging,
