@@ -30,7 +30,6 @@ import { type AdminAddress, relayOf, startAdmin, startRetention, startWeb } from
 import type { ServerSettings } from './settings.js';
 import { SipService } from './sip-service.js';
 import { startPush } from './push.js';
-import type { PushDispatcher } from '../push/dispatcher.js';
 import { PushDeviceWaker } from '../push/device-waker.js';
 import type { PushStatsSnapshot } from '../push/push-stats.js';
 
