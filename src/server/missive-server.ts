@@ -27,7 +27,15 @@ import { loadAdminSecret } from '../web/admin-secret.js';
 import type { AdminService } from '../web/admin-service.js';
 import type { WebService } from '../web/web-service.js';
 import { banner, TEST_USER } from './banner.js';
-import { type AdminAddress, relayOf, startAdmin, startRetention, startWeb } from './parts.js';
+import type { ExpirySweep } from '../files/expiry-sweep.js';
+import {
+  type AdminAddress,
+  relayOf,
+  startAdmin,
+  startFileTransfers,
+  startRetention,
+  startWeb,
+} from './parts.js';
 import type { ServerSettings } from './settings.js';
 import { SipService } from './sip-service.js';
 
@@ -42,6 +50,7 @@ interface Running {
   readonly retention: RetentionPurger | undefined;
   readonly admin: AdminService | undefined;
   readonly relay: MsrpRelay;
+  readonly fileExpiry: ExpirySweep;
 }
 
 export class MissiveServer {
@@ -100,6 +109,7 @@ export class MissiveServer {
             outboundProxy: settings.messaging.outboundProxy,
             publicUrl: settings.messaging.publicUrl,
             limits: settings.messaging.limits,
+            fileTransferExpireDays: settings.fileTransfer.expireDays,
             logger,
           },
           environment,
@@ -109,6 +119,7 @@ export class MissiveServer {
       logger,
     });
     if (messaging === undefined) throw new Error('the SIP service made no messaging service');
+    const files = startFileTransfers(settings.fileTransfer, logger);
     const web =
       settings.web === undefined
         ? undefined
@@ -120,6 +131,13 @@ export class MissiveServer {
             sip,
             pems,
             { loginGate: loginLimiter, messaging: messaging.service, domains: settings.domains },
+            {
+              files: files.store,
+              publicUrl: settings.messaging.publicUrl,
+              expireDays: settings.fileTransfer.expireDays,
+              requireDownloadToken: settings.fileTransfer.requireDownloadToken,
+              messaging: messaging.service,
+            },
             logger,
           );
     const points = await sip.start();
@@ -145,14 +163,30 @@ export class MissiveServer {
       certificate: certificate.certificate,
       password,
     });
-    const running = { store, sip, messaging, web: web?.service, retention, admin: admin?.service, relay };
+    const running = {
+      store,
+      sip,
+      messaging,
+      web: web?.service,
+      retention,
+      admin: admin?.service,
+      relay,
+      fileExpiry: files.expiry,
+    };
     return new MissiveServer(running, text, logger);
   }
 
   /** Stops every part, then closes the store they used. */
   async stop(): Promise<void> {
-    const { relay, sip, web, retention, admin, store } = this.#running;
-    await Promise.all([relay.stop(), sip.stop(), web?.stop(), retention?.stop(), admin?.stop()]);
+    const { relay, sip, web, retention, admin, store, fileExpiry } = this.#running;
+    await Promise.all([
+      relay.stop(),
+      sip.stop(),
+      web?.stop(),
+      retention?.stop(),
+      admin?.stop(),
+      fileExpiry.stop(),
+    ]);
     await store.close();
   }
 }

@@ -13,7 +13,9 @@ import type { Store } from '../store/store.js';
 import { systemClock } from '../time/clock.js';
 import type { AdminSecret } from '../web/admin-secret.js';
 import { AdminService } from '../web/admin-service.js';
-import { WebService } from '../web/web-service.js';
+import { ExpirySweep } from '../files/expiry-sweep.js';
+import { FileTransferStore } from '../files/transfer-store.js';
+import { type FileTransferWiring, WebService } from '../web/web-service.js';
 import type { ServerSettings } from './settings.js';
 import type { SipService } from './sip-service.js';
 
@@ -39,6 +41,7 @@ export async function startWeb(
     readonly messaging: MessagingService;
     readonly domains: readonly string[];
   },
+  fileTransfers: FileTransferWiring,
   logger: Logger,
 ): Promise<{ service: WebService; point: ListeningPoint }> {
   const service = new WebService({
@@ -59,6 +62,7 @@ export async function startWeb(
       messaging: sylkRtc.messaging,
       settings: { ...settings.sylkRtc, sipDomains: sylkRtc.domains },
     },
+    fileTransfers,
   });
   const address = await service.start();
   const { port, secure: tls } = address;
@@ -74,6 +78,30 @@ export async function startWeb(
   );
   logger.info(service.sylkRtcSettings, 'sylkRTC WebSocket API on /webrtcgateway/ws');
   return { service, point: sip.addSharedWebSocket(address.secure ? 'wss' : 'ws', address.port) };
+}
+
+/** The file-transfer store (sylk spec §4.3) and its expiry sweep (§4.3.7), which runs now and hourly. */
+export function startFileTransfers(
+  settings: ServerSettings['fileTransfer'],
+  logger: Logger,
+): { store: FileTransferStore; expiry: ExpirySweep } {
+  const store = new FileTransferStore(settings.dir, {
+    maxFileBytes: settings.maxFileBytes,
+    quotaBytes: settings.quotaBytes,
+  });
+  const expiry = new ExpirySweep({
+    root: store.layout.root,
+    partialDirectory: store.layout.partialDirectory,
+    expireDays: settings.expireDays,
+    clock: systemClock,
+    logger,
+  });
+  expiry.start();
+  logger.info(
+    { ...settings, dir: store.layout.root },
+    'file transfers',
+  );
+  return { store, expiry };
 }
 
 export async function startAdmin(

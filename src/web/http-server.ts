@@ -44,8 +44,11 @@ export interface WebServerLimits {
 export const DEFAULT_WEB_HANDSHAKE_TIMEOUT_MS = 10_000;
 
 export interface WebServerOptions {
-  /** `peer`: who sent the request (the TCP peer). */
-  readonly fetch: (request: Request, peer: Peer) => Response | Promise<Response>;
+  /**
+   * `peer`: who sent the request (the TCP peer); `incoming`: the node request itself, for a route that
+   * streams a large body (file uploads) or must cut its connection (a cancelled upload).
+   */
+  readonly fetch: (request: Request, peer: Peer, incoming: IncomingMessage) => Response | Promise<Response>;
   readonly upgrades: UpgradeRoutes;
   /** PEM certificate and key: HTTPS (and wss upgrades). */
   readonly tls?: { readonly cert: string | Buffer; readonly key: string | Buffer } | undefined;
@@ -84,7 +87,12 @@ export class WebServer {
         : createHttpsServer({ ...serverOptions, cert: options.tls.cert, key: options.tls.key });
     const fetch = (request: Request, env: HttpBindings | Http2Bindings): Promise<Response> | Response =>
       // A socket already gone has no address; the request is answered all the same.
-      options.fetch(request, { address: env.incoming.socket.remoteAddress ?? '' });
+      options.fetch(
+        request,
+        { address: env.incoming.socket.remoteAddress ?? '' },
+        // This server is HTTP/1.1 (node:http or node:https), never HTTP/2.
+        env.incoming as IncomingMessage,
+      );
     const listener = getRequestListener(fetch, {
       overrideGlobalObjects: false,
       // Reached only when the request cannot be read (RequestError) or the fetch handler itself rejects
