@@ -4,6 +4,7 @@
  * of uploads that never ended (a process killed mid-upload) go after a day. Time is the injectable clock's;
  * runs never overlap, and a failed run is logged and tried again at the next.
  */
+import type { Stats } from 'node:fs';
 import { lstat, readdir, rm, rmdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
@@ -29,6 +30,8 @@ export interface ExpirySweepOptions {
   readonly clock: Clock;
   readonly intervalMs?: number | undefined;
   readonly logger?: Logger | undefined;
+  /** Told after each periodic sweep (what it removed), e.g. for a metric. */
+  readonly onSwept?: ((counts: SweepCounts) => void) | undefined;
 }
 
 export class ExpirySweep {
@@ -68,6 +71,7 @@ export class ExpirySweep {
       (counts) => {
         if (counts.files > 0 || counts.directories > 0)
           this.#options.logger?.info(counts, 'expired file transfers removed');
+        this.#options.onSwept?.(counts);
       },
       (error: unknown) => {
         this.#options.logger?.error({ err: error }, 'file transfer expiry failed');
@@ -85,10 +89,16 @@ export class ExpirySweep {
     const now = clock.now();
     const expiry = expireDays * DAY_MS;
     const counts = { files: 0, directories: 0 };
-    await this.#walk(root, true, counts, (path, size, age) => {
-      if (path.startsWith(partialDirectory)) return age >= PARTIAL_MAX_AGE_MS;
-      return (size >= LARGE_FILE_BYTES && age >= expiry) || age >= 2 * expiry;
-    }, now);
+    await this.#walk(
+      root,
+      true,
+      counts,
+      (path, size, age) => {
+        if (path.startsWith(partialDirectory)) return age >= PARTIAL_MAX_AGE_MS;
+        return (size >= LARGE_FILE_BYTES && age >= expiry) || age >= 2 * expiry;
+      },
+      now,
+    );
     return counts;
   }
 
@@ -116,7 +126,7 @@ export class ExpirySweep {
         continue;
       }
       if (!entry.isFile()) continue;
-      const stats = await lstat(path).catch((error: unknown) => (isMissing(error) ? undefined : Promise.reject(error)));
+      const stats = await statOrMissing(path);
       if (stats === undefined) {
         left -= 1;
         continue;
@@ -136,6 +146,16 @@ export class ExpirySweep {
         // not empty any more, or gone already
       }
     }
+  }
+}
+
+/** undefined when the file went meanwhile (an upload's rename, another sweep). */
+async function statOrMissing(path: string): Promise<Stats | undefined> {
+  try {
+    return await lstat(path);
+  } catch (error) {
+    if (isMissing(error)) return undefined;
+    throw error;
   }
 }
 

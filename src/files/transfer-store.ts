@@ -12,7 +12,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { createWriteStream, type Stats } from 'node:fs';
 import { lstat, mkdir, readdir, rename, rm, writeFile } from 'node:fs/promises';
-import { join, sep } from 'node:path';
+import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { isAorHash, safeName } from './naming.js';
@@ -72,6 +72,8 @@ export class FileTransferStore {
       if (used + bytes > quotaBytes) return { kind: 'quota', quotaBytes, usedBytes: used };
     }
     this.#reserved.set(owner, (this.#reserved.get(owner) ?? 0) + bytes);
+    // Made here, so that receive() takes its source's events from its first moment (an early error included).
+    await mkdir(this.layout.partialDirectory, { recursive: true });
     const partial = join(this.layout.partialDirectory, `${randomBytes(12).toString('hex')}.part`);
     const release = (): void => {
       const left = (this.#reserved.get(owner) ?? 0) - bytes;
@@ -137,28 +139,28 @@ export class Upload {
   /** Streams `source` into the partial file, counting and hashing; the file is on disk (fsync) when received. */
   async receive(source: Readable | AsyncIterable<Buffer>): Promise<ReceiveOutcome> {
     const { partial, bytes: announced } = this.#paths;
-    await mkdir(this.#paths.partial.slice(0, this.#paths.partial.lastIndexOf(sep)), { recursive: true });
     const hash = createHash('sha1');
     let bytes = 0;
-    let tooLong = false;
     try {
       const counted = async function* (chunks: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
         for await (const chunk of chunks) {
           bytes += chunk.length;
-          if (bytes > announced) {
-            tooLong = true;
-            throw new Error('more bytes than announced');
-          }
+          if (bytes > announced) throw new TooLong();
           hash.update(chunk);
           yield chunk;
         }
       };
       // flush: fsync before close, so that a file announced as stored is on disk.
-      const file = createWriteStream(partial, { flags: 'wx', mode: 0o640, flush: true, highWaterMark: 256 * 1024 });
+      const file = createWriteStream(partial, {
+        flags: 'wx',
+        mode: 0o640,
+        flush: true,
+        highWaterMark: 256 * 1024,
+      });
       await pipeline(source, counted, file);
-    } catch {
+    } catch (error) {
       await this.cancel();
-      return tooLong ? { kind: 'too-long' } : { kind: 'interrupted', bytes };
+      return error instanceof TooLong ? { kind: 'too-long' } : { kind: 'interrupted', bytes };
     }
     if (bytes !== announced) {
       await this.cancel();
@@ -195,6 +197,13 @@ export class Upload {
     this.#settled = true;
     this.#paths.release();
     await rm(this.#paths.partial, { force: true });
+  }
+}
+
+/** The source sent more than it announced (a Content-Length that lied, an MSRP byte range past its total). */
+class TooLong extends Error {
+  constructor() {
+    super('more bytes than announced');
   }
 }
 

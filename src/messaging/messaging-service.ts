@@ -22,12 +22,7 @@ import type { Identities } from './admission.js';
 import type { MessagingContext } from './context.js';
 import type { MessagingEvent } from './events.js';
 import { fileTransferNotices } from './file-transfer-notices.js';
-import {
-  type FileTransferMessage,
-  formatTimestamp,
-  isApiRequest,
-  localTimestamp,
-} from './formats/index.js';
+import { type FileTransferMessage, formatTimestamp, isApiRequest, localTimestamp } from './formats/index.js';
 import type { MessageIntake } from './message-intake.js';
 import type { OwnFinal } from './own-final.js';
 import { pushTokenOf } from './push-token.js';

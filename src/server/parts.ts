@@ -97,10 +97,7 @@ export function startFileTransfers(
     logger,
   });
   expiry.start();
-  logger.info(
-    { ...settings, dir: store.layout.root },
-    'file transfers',
-  );
+  logger.info({ ...settings, dir: store.layout.root }, 'file transfers');
   return { store, expiry };
 }
 

@@ -105,9 +105,18 @@ function rangeOf(
 }
 
 /** With downloads behind a token: the metadata names the two accounts; either one's token will do. */
-async function checkDownloader(c: Context<WebEnv>, path: string, tokens: TokenCheck): Promise<Response | undefined> {
+async function checkDownloader(
+  c: Context<WebEnv>,
+  path: string,
+  tokens: TokenCheck,
+): Promise<Response | undefined> {
   const authorization = c.req.header('Authorization');
-  if (authorization === undefined) return refuse(c, 401, 'Unauthorized: send the API token of the sender or the receiver (Authorization: Apikey <token>)');
+  if (authorization === undefined)
+    return refuse(
+      c,
+      401,
+      'Unauthorized: send the API token of the sender or the receiver (Authorization: Apikey <token>)',
+    );
   const accounts = await accountsOf(path);
   for (const account of accounts) {
     const verdict = await tokens.check(peerAddress(c), account, authorization);
@@ -130,7 +139,8 @@ async function accountsOf(path: string): Promise<string[]> {
     const accounts: string[] = [];
     for (const side of ['sender', 'receiver'] as const) {
       const party = (document as Record<string, unknown>)[side];
-      const uri = typeof party === 'object' && party !== null ? (party as Record<string, unknown>).uri : undefined;
+      const uri =
+        typeof party === 'object' && party !== null ? (party as Record<string, unknown>).uri : undefined;
       const account = typeof uri === 'string' ? accountOfPath(uri) : undefined;
       if (account !== undefined) accounts.push(account);
     }

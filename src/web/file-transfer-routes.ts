@@ -23,7 +23,9 @@ export function addFileTransferRoutes(app: Hono<WebEnv>, options: FileTransferRo
     await next();
     for (const [name, value] of Object.entries(CORS_HEADERS)) c.res.headers.set(name, value);
   });
-  app.options(`${FILE_TRANSFER_PATH}/*`, (c) => c.body('OK', 200, { 'Content-Type': 'text/plain; charset=utf-8' }));
+  app.options(`${FILE_TRANSFER_PATH}/*`, (c) =>
+    c.body('OK', 200, { 'Content-Type': 'text/plain; charset=utf-8' }),
+  );
   const cancelPath = `${FILE_TRANSFER_PATH}/cancel/:transferId`;
   app.on(['GET', 'POST'], cancelPath, (c) => cancel(c, options.uploads));
   const path = `${FILE_TRANSFER_PATH}/:first/:second/:transferId/:filename`;

@@ -96,7 +96,10 @@ export async function upload(c: Context<WebEnv>, options: FileUploadOptions): Pr
     forget();
   }
   if (received.kind !== 'received') {
-    logger?.info({ sender, transferId: transferId.name, bytes: length, outcome: received.kind }, 'upload not completed');
+    logger?.info(
+      { sender, transferId: transferId.name, bytes: length, outcome: received.kind },
+      'upload not completed',
+    );
     return refuse(c, 400, 'Bad Request: the body ended before Content-Length bytes');
   }
   const now = localTimestamp(options.clock.now());
@@ -127,9 +130,16 @@ export async function upload(c: Context<WebEnv>, options: FileUploadOptions): Pr
   const caller = { account: authenticatedAccount(sender), device: HTTP_UPLOAD };
   const announced = await options.messaging.announceFileTransfer(caller, transfer);
   if (!announced.ok) {
-    logger?.warn({ sender, transferId: transferId.name, refusal: announced.refusal }, 'file transfer not announced');
+    logger?.warn(
+      { sender, transferId: transferId.name, refusal: announced.refusal },
+      'file transfer not announced',
+    );
     c.header('Retry-After', '5');
-    return refuse(c, 503, `Service Unavailable: the file is stored but was not announced (${announced.refusal.reason})`);
+    return refuse(
+      c,
+      503,
+      `Service Unavailable: the file is stored but was not announced (${announced.refusal.reason})`,
+    );
   }
   return ok(c);
 }
@@ -139,7 +149,11 @@ function ok(c: Context): Response {
 }
 
 /** A refusal closes the connection: the body that may follow is not read (nor drained). */
-export function refuse(c: Context, status: 400 | 401 | 403 | 404 | 411 | 413 | 429 | 500 | 503 | 507, text: string): Response {
+export function refuse(
+  c: Context,
+  status: 400 | 401 | 403 | 404 | 411 | 413 | 429 | 500 | 503 | 507,
+  text: string,
+): Response {
   return c.body(text, status, { 'Content-Type': 'text/plain; charset=utf-8', Connection: 'close' });
 }
 

@@ -16,7 +16,12 @@ export interface RegisteredAccounts {
 
 export type UploaderVerdict =
   | { readonly kind: 'allowed' }
-  | { readonly kind: 'refused'; readonly status: 401 | 403 | 429 | 503; readonly text: string; readonly retryAfter?: number };
+  | {
+      readonly kind: 'refused';
+      readonly status: 401 | 403 | 429 | 503;
+      readonly text: string;
+      readonly retryAfter?: number;
+    };
 
 export async function checkUploader(
   c: Context<WebEnv>,
@@ -33,7 +38,12 @@ export async function checkUploader(
       case 'denied':
         return refused(401, `Unauthorized: the Authorization header is not a valid API token of ${sender}`);
       case 'limited':
-        return { kind: 'refused', status: 429, text: 'Too Many Requests', retryAfter: verdict.retryAfterSeconds };
+        return {
+          kind: 'refused',
+          status: 429,
+          text: 'Too Many Requests',
+          retryAfter: verdict.retryAfterSeconds,
+        };
       case 'unavailable':
         return refused(503, 'Service Unavailable');
     }

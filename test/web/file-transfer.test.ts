@@ -74,7 +74,11 @@ describe('missive serve: file transfer over HTTP', { timeout: 300_000 }, () => {
     const client = peers.add(await SylkRtcClient.ready(url));
     await request(client, { sylkrtc: 'account-add', account, password: ha1(account, PASSWORD) });
     await request(client, { sylkrtc: 'account-register', account });
-    await frame(client, `${account} registered`, (f) => f.event === 'registration-state' && f.state === 'registered');
+    await frame(
+      client,
+      `${account} registered`,
+      (f) => f.event === 'registration-state' && f.state === 'registered',
+    );
     return client;
   };
 
@@ -120,7 +124,12 @@ describe('missive serve: file transfer over HTTP', { timeout: 300_000 }, () => {
       await MissiveProcess.start({
         domain: DOMAIN,
         users,
-        args: ['--file-transfer-max-bytes', String(100 * MiB), '--file-transfer-quota-bytes', String(120 * MiB)],
+        args: [
+          '--file-transfer-max-bytes',
+          String(100 * MiB),
+          '--file-transfer-quota-bytes',
+          String(120 * MiB),
+        ],
       }),
     );
     port = missive.ports.ws;
@@ -147,7 +156,11 @@ describe('missive serve: file transfer over HTTP', { timeout: 300_000 }, () => {
     assert.equal(meta.filesize, picture.length);
     assert.equal(meta.path, directory);
 
-    const event = await frame(bob, 'the message at bob', (f) => f.event === 'message' && f.message_id === 't1');
+    const event = await frame(
+      bob,
+      'the message at bob',
+      (f) => f.event === 'message' && f.message_id === 't1',
+    );
     assert.equal(event.content_type, 'application/sylk-file-transfer');
     const content = JSON.parse(String(event.content)) as Json;
     assert.equal(content.filename, 'a.png');
@@ -159,7 +172,11 @@ describe('missive serve: file transfer over HTTP', { timeout: 300_000 }, () => {
     assert.equal(link.pathname, `${UPLOAD}/${aorHash(ALICE)}/${aorHash(BOB)}/t1/a.png`);
 
     for (const device of [alicePhone, aliceLaptop]) {
-      const sync = await frame(device, 'alice’s sync', (f) => f.event === 'sync' && (f.content as Json).message_id === 't1');
+      const sync = await frame(
+        device,
+        'alice’s sync',
+        (f) => f.event === 'sync' && (f.content as Json).message_id === 't1',
+      );
       assert.equal((sync.content as Json).server_generated, true);
       assert.equal((sync.content as Json).content_type, 'application/sylk-file-transfer');
     }
@@ -169,7 +186,10 @@ describe('missive serve: file transfer over HTTP', { timeout: 300_000 }, () => {
     assert.match(ftHttp.body.toString(), /<file-name>a\.png<\/file-name>/);
     assert.match(ftHttp.body.toString(), /imdn\.Message-ID: t1/);
     const line = await sipMessage(bobSip, 'File transfer available at');
-    assert.equal(line.body.toString(), `File transfer available at ${String(content.url)} (${String(picture.length)} bytes)`);
+    assert.equal(
+      line.body.toString(),
+      `File transfer available at ${String(content.url)} (${String(picture.length)} bytes)`,
+    );
     const replica = await sipMessage(aliceSip, 'urn:gsma:params:xml:ns:rcs:rcs:fthttp');
     assert.equal(replica.headers.get('X-Replicated-Message'), 'yes');
     await sipMessage(aliceSip, 'File transfer available at');
@@ -183,13 +203,18 @@ describe('missive serve: file transfer over HTTP', { timeout: 300_000 }, () => {
     assert.equal(head.status, 200);
     assert.equal(head.headers['content-length'], String(picture.length));
     assert.equal(head.body.length, 0);
-    const missing = await exchange(port, `${UPLOAD}/${aorHash(ALICE)}/${aorHash(BOB)}/t1/b.png`, { method: 'GET' });
+    const missing = await exchange(port, `${UPLOAD}/${aorHash(ALICE)}/${aorHash(BOB)}/t1/b.png`, {
+      method: 'GET',
+    });
     assert.equal(missing.status, 404);
   });
 
   test('a text file is an attachment; Range gives 206 and resumes, past the end 416', async () => {
     const text = Buffer.from('0123456789abcdef');
-    assert.equal((await post(`${UPLOAD}/${ALICE}/${BOB}/t2/a.txt`, text, { 'Content-Type': 'text/plain' })).status, 200);
+    assert.equal(
+      (await post(`${UPLOAD}/${ALICE}/${BOB}/t2/a.txt`, text, { 'Content-Type': 'text/plain' })).status,
+      200,
+    );
     const path = `${UPLOAD}/${aorHash(ALICE)}/${aorHash(BOB)}/t2/a.txt`;
     const whole = await exchange(port, path, { method: 'GET' });
     assert.equal(whole.headers['content-disposition'], 'attachment;filename="a.txt"');
@@ -204,25 +229,35 @@ describe('missive serve: file transfer over HTTP', { timeout: 300_000 }, () => {
 
   test('a 50 MiB upload and download go through the disk: the server’s memory stays flat', async () => {
     const pid = missive.pid ?? 0;
-    const body = new GeneratedBody(50 * MiB);
-    const before = rssOf(pid);
-    const uploaded = await peakRss(pid, () =>
-      exchange(port, `${UPLOAD}/${ALICE}/${BOB}/big/big.bin`, {
+    const send = (transferId: string, body: GeneratedBody) =>
+      exchange(port, `${UPLOAD}/${ALICE}/${BOB}/${transferId}/big.bin`, {
         method: 'POST',
         headers: { 'Content-Length': body.bytes },
         body,
-      }),
-    );
+      });
+    // The first large transfer raises RSS once, by V8's allowance for Buffers awaiting collection (about
+    // 30 MiB whatever the size: measured the same for 50 and 200 MiB). Measured after it, a transfer that
+    // held the file in memory would grow RSS by the file's size.
+    assert.equal((await send('warm', new GeneratedBody(50 * MiB))).status, 200);
+    const body = new GeneratedBody(50 * MiB);
+    const before = rssOf(pid);
+    const uploaded = await peakRss(pid, () => send('big', body));
     assert.equal(uploaded.result.status, 200, uploaded.result.body.toString());
-    const event = await frame(bob, 'the big file at bob', (f) => f.event === 'message' && f.message_id === 'big');
+    const event = await frame(
+      bob,
+      'the big file at bob',
+      (f) => f.event === 'message' && f.message_id === 'big',
+    );
     assert.equal((JSON.parse(String(event.content)) as Json).hash, body.sha1);
     const path = `${UPLOAD}/${aorHash(ALICE)}/${aorHash(BOB)}/big/big.bin`;
     const downloaded = await peakRss(pid, () => exchange(port, path, { method: 'GET' }));
     assert.equal(downloaded.result.status, 200);
     assert.equal(downloaded.result.body.length, 50 * MiB);
     const growth = Math.max(uploaded.peak, downloaded.peak) - before;
-    process.stdout.write(`# RSS before ${String(before >> 20)} MiB, upload peak ${String(uploaded.peak >> 20)} MiB, download peak ${String(downloaded.peak >> 20)} MiB\n`);
-    assert.ok(growth < 20 * MiB, `RSS grew by ${String(growth >> 20)} MiB for a 50 MiB file`);
+    process.stdout.write(
+      `# RSS before ${String(before >> 20)} MiB, upload peak ${String(uploaded.peak >> 20)} MiB, download peak ${String(downloaded.peak >> 20)} MiB\n`,
+    );
+    assert.ok(growth < 16 * MiB, `RSS grew by ${String(growth >> 20)} MiB for a 50 MiB file`);
   });
 
   test('unauthenticated, foreign and token-less uploads are refused before the body', async () => {
@@ -230,19 +265,30 @@ describe('missive serve: file transfer over HTTP', { timeout: 300_000 }, () => {
     const foreign = await post(`${UPLOAD}/${CAROL}/${BOB}/f1/a.png`, body);
     assert.equal(foreign.status, 403);
     assert.match(foreign.body.toString(), /not registered on any sylkRTC connection/);
-    const wrongToken = await post(`${UPLOAD}/${CAROL}/${BOB}/f2/a.png`, body, { Authorization: 'Apikey nope' });
+    const wrongToken = await post(`${UPLOAD}/${CAROL}/${BOB}/f2/a.png`, body, {
+      Authorization: 'Apikey nope',
+    });
     assert.equal(wrongToken.status, 401);
-    assert.deepEqual(storedFiles().filter((file) => file.includes('f1') || file.includes('f2')), []);
+    assert.deepEqual(
+      storedFiles().filter((file) => file.includes('f1') || file.includes('f2')),
+      [],
+    );
   });
 
   test('names that would leave the directory are refused, uploads and downloads alike', async () => {
     const body = Buffer.from('x');
-    for (const name of ['..%2F..%2Fescape', '%2Fetc%2Fpasswd', 'a%00b', '..', 'x'.repeat(300)]) {
+    for (const name of ['..%2F..%2Fescape', '%2Fetc%2Fpasswd', 'a%00b', '..%5Cx', 'x'.repeat(300)]) {
       const answer = await post(`${UPLOAD}/${ALICE}/${BOB}/t3/${name}`, body);
       assert.equal(answer.status, 403, name);
     }
+    // A bare `..` segment is resolved away by the router: the path is no upload path at all.
+    assert.equal((await post(`${UPLOAD}/${ALICE}/${BOB}/t3/..`, body)).status, 405);
     assert.equal((await post(`${UPLOAD}/${ALICE}/${BOB}/..%2F..%2Fx/a.png`, body)).status, 403);
-    const escape = await exchange(port, `${UPLOAD}/${aorHash(ALICE)}/${aorHash(BOB)}/t1/..%2F..%2Fmeta-a.png`, { method: 'GET' });
+    const escape = await exchange(
+      port,
+      `${UPLOAD}/${aorHash(ALICE)}/${aorHash(BOB)}/t1/..%2F..%2Fmeta-a.png`,
+      { method: 'GET' },
+    );
     assert.equal(escape.status, 403);
     assert.ok(!existsSync(join(missive.dataDir, 'escape')));
   });
@@ -259,7 +305,7 @@ describe('missive serve: file transfer over HTTP', { timeout: 300_000 }, () => {
       headers: { 'Content-Length': 101 * MiB },
     });
     assert.equal(large.status, 413);
-    // Earlier tests keep about 50 MiB of alice's; 80 MiB more passes the 120 MiB quota.
+    // Earlier tests keep about 100 MiB of alice's; 80 MiB more passes the 120 MiB quota.
     const quota = await exchange(port, `${UPLOAD}/${ALICE}/${BOB}/l3/a.bin`, {
       method: 'POST',
       headers: { 'Content-Length': 80 * MiB },
@@ -288,7 +334,10 @@ describe('missive serve: file transfer over HTTP', { timeout: 300_000 }, () => {
         sent += MiB;
       });
       // The server has the first MiB in a partial file: the upload is in progress.
-      await waitFor(() => storedFiles().some((file) => file.startsWith('.partial')) || undefined, 'the partial file');
+      await waitFor(
+        () => storedFiles().some((file) => file.startsWith('.partial')) || undefined,
+        'the partial file',
+      );
       assert.equal(sent, MiB);
       if (stop === 'cancel') {
         const cancelled = await exchange(port, `${UPLOAD}/cancel/${transferId}`, { method: 'POST' });
@@ -297,15 +346,24 @@ describe('missive serve: file transfer over HTTP', { timeout: 300_000 }, () => {
         cut?.();
       }
       await upload;
-      await waitFor(() => (storedFiles().some((file) => file.startsWith('.partial')) ? undefined : true), 'no partial file');
-      assert.deepEqual(storedFiles().filter((file) => file.includes(`/${transferId}/`)), []);
+      await waitFor(
+        () => (storedFiles().some((file) => file.startsWith('.partial')) ? undefined : true),
+        'no partial file',
+      );
+      assert.deepEqual(
+        storedFiles().filter((file) => file.includes(`/${transferId}/`)),
+        [],
+      );
     }
     const none = await exchange(port, `${UPLOAD}/cancel/c1`, { method: 'GET' });
     assert.equal(none.body.toString(), 'No active upload with transfer_id c1\n');
     // A later upload's message is the positive sign: had c1 or c2 been announced, it would be before it.
     assert.equal((await post(`${UPLOAD}/${ALICE}/${BOB}/c3/a.png`, Buffer.from('y'))).status, 200);
     await frame(bob, 'the message of c3', (f) => f.event === 'message' && f.message_id === 'c3');
-    assert.deepEqual(bob.frames.filter((f) => f.message_id === 'c1' || f.message_id === 'c2'), []);
+    assert.deepEqual(
+      bob.frames.filter((f) => f.message_id === 'c1' || f.message_id === 'c2'),
+      [],
+    );
   });
 
   test('OPTIONS is the CORS preflight', async () => {

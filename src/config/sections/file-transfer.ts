@@ -8,7 +8,7 @@ export const FILE_TRANSFER_SETTINGS = {
     kind: optional(text('dir')),
     default: undefined,
     defaultText: 'DATA_DIR/file_transfers',
-    help: 'where uploaded files are kept, in SylkServer\'s layout (SylkServer: file_transfer_dir)',
+    help: "where uploaded files are kept, in SylkServer's layout (SylkServer: file_transfer_dir)",
     path: true,
   }),
   fileTransferExpireDays: setting({
