@@ -30,8 +30,10 @@ export interface WebServerLimits {
   readonly maxHeaderBytes?: number;
   /** Time to receive a request's headers. Default 10 s. */
   readonly headersTimeoutMs?: number;
-  /** Time to receive a whole request. Default 30 s. */
+  /** Time to receive a whole request (but a streamed body's, see WebServerOptions.streamedBody). Default 30 s. */
   readonly requestTimeoutMs?: number;
+  /** A streamed body's connection is closed after this long without a byte either way. Default 60 s. */
+  readonly streamedBodyIdleMs?: number;
   /** An idle keep-alive connection is closed after this. Default 5 s. */
   readonly keepAliveTimeoutMs?: number;
   /**
@@ -55,7 +57,12 @@ export interface WebServerOptions {
   readonly limits?: WebServerLimits | undefined;
   /** Counts and limits the connections (the SIP transports' InboundConnections); undefined: no count. */
   readonly inbound?: InboundConnections | undefined;
-  /** For the handshake deadline. Default the system clock. */
+  /**
+   * Requests whose body a route streams for as long as it takes (a file upload of a gigabyte over a phone's
+   * uplink): they have no whole-request deadline, only an idle one (limits.streamedBodyIdleMs).
+   */
+  readonly streamedBody?: ((request: IncomingMessage) => boolean) | undefined;
+  /** For the handshake and request deadlines. Default the system clock. */
   readonly clock?: Clock | undefined;
   readonly logger?: Logger | undefined;
 }
@@ -76,7 +83,8 @@ export class WebServer {
     const serverOptions = {
       maxHeaderSize: limits.maxHeaderBytes ?? 16 * 1024,
       headersTimeout: limits.headersTimeoutMs ?? 10_000,
-      requestTimeout: limits.requestTimeoutMs ?? 30_000,
+      // Node's own deadline would cut every upload longer than it: this server keeps its own (#deadline).
+      requestTimeout: 0,
       keepAliveTimeout: limits.keepAliveTimeoutMs ?? 5_000,
     };
     this.secure = options.tls !== undefined;
@@ -103,8 +111,11 @@ export class WebServer {
         return new Response('Internal Server Error', { status: 500 });
       },
     });
+    const clock = options.clock ?? systemClock;
+    const requestTimeoutMs = limits.requestTimeoutMs ?? 30_000;
+    const idleMs = limits.streamedBodyIdleMs ?? 60_000;
     const handshakes = new HandshakeDeadlines(
-      options.clock ?? systemClock,
+      clock,
       limits.handshakeTimeoutMs ?? DEFAULT_WEB_HANDSHAKE_TIMEOUT_MS,
     );
     const inbound = options.inbound;
@@ -114,6 +125,8 @@ export class WebServer {
     });
     this.#server.on('request', (request: IncomingMessage, response: ServerResponse) => {
       handshakes.settle(request.socket);
+      if (options.streamedBody?.(request) === true) idleDeadline(request, response, idleMs);
+      else requestDeadline(clock, request, response, requestTimeoutMs);
       // The listener answers every request itself, errors included (errorHandler above).
       void listener(request, response);
     });
@@ -167,6 +180,29 @@ export class WebServer {
       server.closeAllConnections();
     });
   }
+}
+
+/** A request not received whole in time, and not answered yet: 408, then the connection closes (as Node's own). */
+function requestDeadline(clock: Clock, request: IncomingMessage, response: ServerResponse, ms: number): void {
+  const timer = clock.schedule(ms, () => {
+    if (request.complete || response.headersSent) return;
+    const socket = request.socket;
+    if (socket.writable)
+      socket.end('HTTP/1.1 408 Request Timeout\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+    socket.destroy();
+  });
+  response.once('close', () => {
+    timer.cancel();
+  });
+}
+
+/** A streamed body: the connection goes after `ms` without traffic (the socket's idle timer), until answered. */
+function idleDeadline(request: IncomingMessage, response: ServerResponse, ms: number): void {
+  const socket = request.socket;
+  socket.setTimeout(ms, () => socket.destroy());
+  response.once('close', () => {
+    socket.setTimeout(0);
+  });
 }
 
 function clientErrorStatus(code: string | undefined): string {

@@ -10,7 +10,9 @@ import type { Store } from '../store/store.js';
 import type { Clock } from '../time/clock.js';
 import { type SourceFailureLimits, SourceFailureLimiter } from './failure-gate.js';
 import type { FileTransferStore } from '../files/transfer-store.js';
+import type { IncomingMessage } from 'node:http';
 import { ActiveUploads } from './active-uploads.js';
+import { FILE_TRANSFER_PATH } from './file-upload.js';
 import { type WebAddress, WebServer } from './http-server.js';
 import { TokenCheck } from './token-check.js';
 import { TokenFailureLog } from './token-failure-log.js';
@@ -136,6 +138,7 @@ export class WebService {
     this.#server = new WebServer({
       fetch: (request, peer, incoming) => app.fetch(request, { peer, incoming }),
       upgrades: { sip: options.sip, api: options.api ?? this.#sylkRtc },
+      streamedBody: transfers === undefined ? undefined : isFileUpload,
       tls: options.tls,
       inbound: options.inbound,
       clock: options.clock,
@@ -161,4 +164,9 @@ export class WebService {
     await this.#server.close();
     this.#tokenFailures.close(); // the last failure summaries
   }
+}
+
+/** A file upload streams its body for as long as it takes (file-upload.ts). */
+function isFileUpload(request: IncomingMessage): boolean {
+  return request.method === 'POST' && request.url?.startsWith(`${FILE_TRANSFER_PATH}/`) === true;
 }
