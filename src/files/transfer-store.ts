@@ -13,7 +13,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { createWriteStream, type Stats } from 'node:fs';
 import { lstat, mkdir, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Readable } from 'node:stream';
+import { type Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { isAorHash, safeName } from './naming.js';
 import { type TransferPlace, TransferLayout } from './transfer-layout.js';
@@ -142,14 +142,18 @@ export class Upload {
     const hash = createHash('sha1');
     let bytes = 0;
     try {
-      const counted = async function* (chunks: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
-        for await (const chunk of chunks) {
+      // A Transform rather than an async generator: a plain callback per chunk costs less (bench:files).
+      const counted = new Transform({
+        transform(chunk: Buffer, _encoding, callback): void {
           bytes += chunk.length;
-          if (bytes > announced) throw new TooLong();
+          if (bytes > announced) {
+            callback(new TooLong());
+            return;
+          }
           hash.update(chunk);
-          yield chunk;
-        }
-      };
+          callback(null, chunk);
+        },
+      });
       // flush: fsync before close, so that a file announced as stored is on disk.
       const file = createWriteStream(partial, {
         flags: 'wx',

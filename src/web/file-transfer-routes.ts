@@ -10,7 +10,11 @@ import { download, type FileDownloadOptions } from './file-download.js';
 import { FILE_TRANSFER_PATH, type FileUploadOptions, upload } from './file-upload.js';
 import type { WebEnv } from './peer.js';
 
-export type FileTransferRouteOptions = FileUploadOptions & Omit<FileDownloadOptions, 'files' | 'tokens'>;
+export type FileTransferRouteOptions = FileUploadOptions &
+  Omit<FileDownloadOptions, 'files' | 'tokens' | 'responseHeaders'> & {
+    /** The application's `Server` header, for downloads written to the socket directly. */
+    readonly serverHeader: string;
+  };
 
 /** sylk spec §4.6; `authorization` too, so that a browser may send an API token. */
 const CORS_HEADERS = {
@@ -30,7 +34,8 @@ export function addFileTransferRoutes(app: Hono<WebEnv>, options: FileTransferRo
   app.on(['GET', 'POST'], cancelPath, (c) => cancel(c, options.uploads));
   const path = `${FILE_TRANSFER_PATH}/:first/:second/:transferId/:filename`;
   app.post(path, (c) => upload(c, options));
-  app.on(['GET', 'HEAD'], path, (c) => download(c, options));
+  const responseHeaders = { Server: options.serverHeader, ...CORS_HEADERS };
+  app.on(['GET', 'HEAD'], path, (c) => download(c, { ...options, responseHeaders }));
   app.all(`${FILE_TRANSFER_PATH}/*`, (c) =>
     c.body('Method Not Allowed', 405, { 'Content-Type': 'text/plain; charset=utf-8' }),
   );

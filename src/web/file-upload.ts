@@ -51,7 +51,7 @@ const HTTP_UPLOAD = { id: 'http-upload' } as const;
 
 export async function upload(c: Context<WebEnv>, options: FileUploadOptions): Promise<Response> {
   const { files, logger } = options;
-  const incoming = c.env.incoming;
+  const incoming = c.env.raw?.incoming;
   if (incoming === undefined) return refuse(c, 500, 'Internal Server Error');
   // The route's first two segments: here the sender's and the receiver's AORs (a download has hashes there).
   const sender = accountOfPath(c.req.param('first') ?? '');

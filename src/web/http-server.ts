@@ -18,7 +18,7 @@ import { createServer as createHttpsServer } from 'node:https';
 import type { Duplex } from 'node:stream';
 import { getRequestListener, type Http2Bindings, type HttpBindings, RequestError } from '@hono/node-server';
 import type { Logger } from 'pino';
-import type { Peer } from './peer.js';
+import type { Peer, RawExchange } from './peer.js';
 import type { Socket } from 'node:net';
 import { HandshakeDeadlines } from '../sip/transport/handshake-deadlines.js';
 import type { InboundConnections } from '../sip/transport/inbound-connections.js';
@@ -47,10 +47,11 @@ export const DEFAULT_WEB_HANDSHAKE_TIMEOUT_MS = 10_000;
 
 export interface WebServerOptions {
   /**
-   * `peer`: who sent the request (the TCP peer); `incoming`: the node request itself, for a route that
-   * streams a large body (file uploads) or must cut its connection (a cancelled upload).
+   * `peer`: who sent the request (the TCP peer); `raw`: the node request and response themselves, for a
+   * route that streams a large body (file uploads and downloads) or must cut its connection (a cancelled
+   * upload).
    */
-  readonly fetch: (request: Request, peer: Peer, incoming: IncomingMessage) => Response | Promise<Response>;
+  readonly fetch: (request: Request, peer: Peer, raw: RawExchange) => Response | Promise<Response>;
   readonly upgrades: UpgradeRoutes;
   /** PEM certificate and key: HTTPS (and wss upgrades). */
   readonly tls?: { readonly cert: string | Buffer; readonly key: string | Buffer } | undefined;
@@ -99,7 +100,7 @@ export class WebServer {
         request,
         { address: env.incoming.socket.remoteAddress ?? '' },
         // This server is HTTP/1.1 (node:http or node:https), never HTTP/2.
-        env.incoming as IncomingMessage,
+        { incoming: env.incoming as IncomingMessage, outgoing: env.outgoing as ServerResponse },
       );
     const listener = getRequestListener(fetch, {
       overrideGlobalObjects: false,

@@ -29,7 +29,9 @@ export interface WebAppOptions {
   /** The history and journal pages' byte budget (default DEFAULT_PAGE_BYTES). */
   readonly maxPageBytes?: number | undefined;
   /** The file-transfer routes (sylk spec §4.3); undefined: none. */
-  readonly fileTransfers?: Omit<FileTransferRouteOptions, 'tokens' | 'clock' | 'logger'> | undefined;
+  readonly fileTransfers?:
+    | Omit<FileTransferRouteOptions, 'tokens' | 'clock' | 'logger' | 'serverHeader'>
+    | undefined;
 }
 
 export function createWebApp(options: WebAppOptions): Hono<WebEnv> {
@@ -45,7 +47,13 @@ export function createWebApp(options: WebAppOptions): Hono<WebEnv> {
   addHistoryRoutes(app, pages);
   addJournalRoutes(app, pages);
   if (options.fileTransfers !== undefined)
-    addFileTransferRoutes(app, { ...options.fileTransfers, tokens, clock, logger });
+    addFileTransferRoutes(app, {
+      ...options.fileTransfers,
+      tokens,
+      clock,
+      logger,
+      serverHeader: options.serverHeader,
+    });
   app.notFound((c) => text(c, 404, 'Not Found'));
   app.onError((error, c) => {
     logger?.error({ err: String(error), path: c.req.path }, 'web route failed');

@@ -136,7 +136,7 @@ export class WebService {
             },
     });
     this.#server = new WebServer({
-      fetch: (request, peer, incoming) => app.fetch(request, { peer, incoming }),
+      fetch: (request, peer, raw) => app.fetch(request, { peer, raw }),
       upgrades: { sip: options.sip, api: options.api ?? this.#sylkRtc },
       streamedBody: transfers === undefined ? undefined : isFileUpload,
       tls: options.tls,

@@ -199,6 +199,9 @@ describe('missive serve: file transfer over HTTP', { timeout: 300_000 }, () => {
     assert.deepEqual(downloaded.body, picture);
     assert.equal(downloaded.headers['content-type'], 'image/png');
     assert.equal(downloaded.headers['content-disposition'], 'inline;filename="a.png"');
+    // Written straight to the socket: the headers the application adds to every answer are there too.
+    assert.equal(downloaded.headers['access-control-allow-origin'], '*');
+    assert.match(String(downloaded.headers.server), /^SylkServer\//);
     const head = await exchange(port, link.pathname, { method: 'HEAD' });
     assert.equal(head.status, 200);
     assert.equal(head.headers['content-length'], String(picture.length));
