@@ -137,7 +137,8 @@ export class ExpirySweep {
         left -= 1;
       }
     }
-    if (!isRoot && left === 0) {
+    // The partial files' directory stays: an upload may be about to write into it.
+    if (!isRoot && left === 0 && directory !== this.#options.partialDirectory) {
       // Another upload may have made something in it meanwhile: rmdir refuses a directory that is not empty.
       try {
         await rmdir(directory);

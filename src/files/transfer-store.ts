@@ -182,11 +182,11 @@ export class Upload {
     this.#settled = true;
     const { partial, directory, target, release } = this.#paths;
     try {
-      await mkdir(directory, { recursive: true });
       const metaPartial = `${partial}.meta`;
       await writeFile(metaPartial, JSON.stringify(metadata), { mode: 0o640 });
-      await rename(metaPartial, this.#paths.metadata);
-      await rename(partial, target);
+      // The expiry sweep removes empty directories: one made here may go before the rename, so try again.
+      await intoDirectory(directory, () => rename(metaPartial, this.#paths.metadata));
+      await intoDirectory(directory, () => rename(partial, target));
     } catch (error) {
       await rm(partial, { force: true });
       throw error;
@@ -208,6 +208,19 @@ export class Upload {
 class TooLong extends Error {
   constructor() {
     super('more bytes than announced');
+  }
+}
+
+/** Runs `move` into `directory`, making it first, again when the directory went in between (ENOENT). */
+async function intoDirectory(directory: string, move: () => Promise<void>): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    await mkdir(directory, { recursive: true });
+    try {
+      await move();
+      return;
+    } catch (error) {
+      if (attempt >= 3 || !isMissing(error)) throw error;
+    }
   }
 }
 
