@@ -16,7 +16,7 @@ import { join } from 'node:path';
 import { type Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { isAorHash, safeName } from './naming.js';
-import { type TransferPlace, TransferLayout } from './transfer-layout.js';
+import { placeOf, type TransferPlace, TransferLayout } from './transfer-layout.js';
 
 export interface FileStoreLimits {
   /** The largest file, in bytes. */
@@ -81,6 +81,19 @@ export class FileTransferStore {
       else this.#reserved.delete(owner);
     };
     return { kind: 'ready', upload: new Upload({ bytes, partial, directory, target, metadata, release }) };
+  }
+
+  /**
+   * Removes a transfer's directory, in either layout (sender first, or receiver first when the sender had
+   * no storage account): what the journal's removal of its message takes with it (sylk spec §1.4.10).
+   */
+  async removeTransfer(sender: string, receiver: string, transferId: string): Promise<void> {
+    const id = safeName(transferId);
+    if (!id.ok || id.name !== transferId) return; // not an id missive stored anything under
+    for (const senderFirst of [true, false]) {
+      const directory = this.layout.directory(placeOf(sender, receiver, transferId, 'x', senderFirst));
+      if (directory !== undefined) await rm(directory, { recursive: true, force: true });
+    }
   }
 
   /** Bytes stored under an account's own directory (its hash first). */

@@ -32,7 +32,7 @@ import {
   type AdminAddress,
   relayOf,
   startAdmin,
-  startFileTransfers,
+  fileTransfersOf,
   startRetention,
   startWeb,
 } from './parts.js';
@@ -88,6 +88,7 @@ export class MissiveServer {
     const loginLimiter = new LoginLimiter(systemClock, settings.login, logger);
     // The live-sync (WebSocket) devices subscribe here, per authenticated account.
     const subscriptions = new AccountSubscriptions({ logger });
+    const files = fileTransfersOf(settings.fileTransfer, logger);
     let messaging: Messaging | undefined;
     const sip = new SipService({
       store,
@@ -110,6 +111,7 @@ export class MissiveServer {
             publicUrl: settings.messaging.publicUrl,
             limits: settings.messaging.limits,
             fileTransferExpireDays: settings.fileTransfer.expireDays,
+            files: files.store,
             logger,
           },
           environment,
@@ -119,7 +121,6 @@ export class MissiveServer {
       logger,
     });
     if (messaging === undefined) throw new Error('the SIP service made no messaging service');
-    const files = startFileTransfers(settings.fileTransfer, logger);
     const web =
       settings.web === undefined
         ? undefined
@@ -163,6 +164,7 @@ export class MissiveServer {
       certificate: certificate.certificate,
       password,
     });
+    files.expiry.start();
     const running = {
       store,
       sip,

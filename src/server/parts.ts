@@ -80,8 +80,8 @@ export async function startWeb(
   return { service, point: sip.addSharedWebSocket(address.secure ? 'wss' : 'ws', address.port) };
 }
 
-/** The file-transfer store (sylk spec §4.3) and its expiry sweep (§4.3.7), which runs now and hourly. */
-export function startFileTransfers(
+/** The file-transfer store (sylk spec §4.3) and its expiry sweep (§4.3.7; start it once the server runs). */
+export function fileTransfersOf(
   settings: ServerSettings['fileTransfer'],
   logger: Logger,
 ): { store: FileTransferStore; expiry: ExpirySweep } {
@@ -96,7 +96,6 @@ export function startFileTransfers(
     clock: systemClock,
     logger,
   });
-  expiry.start();
   logger.info({ ...settings, dir: store.layout.root }, 'file transfers');
   return { store, expiry };
 }

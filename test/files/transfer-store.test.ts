@@ -118,6 +118,31 @@ describe('FileTransferStore', () => {
     assert.equal((await again.begin(place('t5'), 1000)).kind, 'ready');
   });
 
+  test('removeTransfer removes the transfer’s directory, in either layout, and nothing else', async () => {
+    for (const [id, senderFirst] of [
+      ['t1', true],
+      ['t2', false],
+    ] as const) {
+      const outcome = await store.begin(placeOf(ALICE, BOB, id, 'a.bin', senderFirst), 1);
+      assert.equal(outcome.kind, 'ready');
+      const upload = (outcome as { upload: Upload }).upload;
+      await upload.receive(Readable.from([Buffer.from('x')]));
+      await upload.complete({});
+    }
+    const kept = await begun(store, 't3', 1);
+    await kept.receive(Readable.from([Buffer.from('y')]));
+    await kept.complete({});
+    await store.removeTransfer(ALICE, BOB, 't1');
+    await store.removeTransfer(ALICE, BOB, 't2');
+    await store.removeTransfer(ALICE, BOB, '..');
+    const left = await filesUnder(root);
+    assert.deepEqual(
+      left.filter((file) => !file.includes('/t3/')),
+      [],
+    );
+    assert.equal(left.length, 2);
+  });
+
   test('open: a stored file by its URL’s segments; anything else is invalid or missing', async () => {
     const upload = await begun(store, 't1', 2);
     await upload.receive(Readable.from([Buffer.from('ok')]));

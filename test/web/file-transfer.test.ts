@@ -369,6 +369,21 @@ describe('missive serve: file transfer over HTTP', { timeout: 300_000 }, () => {
     );
   });
 
+  test('removing the message of a transfer removes its files (sylk spec §9 test 57)', async () => {
+    const directory = join(transfers, aorHash(ALICE)[0] ?? '', aorHash(ALICE), aorHash(BOB), 't2');
+    assert.equal(existsSync(join(directory, 'a.txt')), true);
+    const removed = await request(alicePhone, {
+      sylkrtc: 'account-remove-message',
+      account: ALICE,
+      message_id: 't2',
+      contact: BOB,
+    });
+    assert.equal(removed.sylkrtc, 'ack', JSON.stringify(removed));
+    await waitFor(() => (existsSync(directory) ? undefined : true), 'the transfer directory removed');
+    const path = `${UPLOAD}/${aorHash(ALICE)}/${aorHash(BOB)}/t2/a.txt`;
+    assert.equal((await exchange(port, path, { method: 'GET' })).status, 404);
+  });
+
   test('OPTIONS is the CORS preflight', async () => {
     const answer = await exchange(port, `${UPLOAD}/${ALICE}/${BOB}/t9/a.png`, { method: 'OPTIONS' });
     assert.equal(answer.status, 200);
