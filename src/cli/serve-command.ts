@@ -8,6 +8,7 @@
  * test account and prints its password. This file only turns the options into the server's settings:
  * src/server/missive-server.ts builds, starts and stops everything.
  */
+import { join } from 'node:path';
 import type { LevelWithSilent } from 'pino';
 import type { MessageLimits } from '../messaging/limits/message-limits.js';
 import { MissiveServer } from '../server/missive-server.js';
@@ -87,6 +88,12 @@ export interface ServeOptions {
   readonly msrpTlsPrivateKey?: string | undefined;
   /** On SIGTERM or SIGINT, seconds for transactions in progress to finish. Default 10. */
   readonly stopTimeout?: number | undefined;
+  /** Uploaded files (src/files/): their directory (default DATA_DIR/file_transfers), expiry and limits. */
+  readonly fileTransferDir?: string | undefined;
+  readonly fileTransferExpireDays?: number | undefined;
+  readonly fileTransferMaxBytes?: number | undefined;
+  readonly fileTransferQuotaBytes?: number | undefined;
+  readonly fileTransferDownloadToken?: boolean | undefined;
 }
 
 /** Starts the server; `reload` reads the configuration again on SIGHUP (server/signals.ts). */
@@ -143,6 +150,13 @@ export async function serverSettings(options: ServeOptions): Promise<ServerSetti
         ? undefined
         : { port: options.adminPort, secret: options.adminSecret },
     relay: { port: options.msrpPort, debug: options.debug },
+    fileTransfer: {
+      dir: options.fileTransferDir ?? join(options.dataDir, 'file_transfers'),
+      expireDays: options.fileTransferExpireDays ?? 15,
+      maxFileBytes: options.fileTransferMaxBytes ?? 1024 * 1024 * 1024,
+      quotaBytes: options.fileTransferQuotaBytes ?? 10 * 1024 * 1024 * 1024,
+      requireDownloadToken: options.fileTransferDownloadToken === true,
+    },
     retentionDays: options.retentionDays ?? 365,
     push: options.push,
     login: {

@@ -12,10 +12,12 @@ import {
   API_TOKEN,
   CONVERSATION_READ,
   CONVERSATION_REMOVE,
+  FILE_TRANSFER_CONTENT_TYPE,
   formatTimestamp,
   localTimestamp,
   MESSAGE_REMOVE,
   PGP_PUBLIC_KEY,
+  parseFileTransfer,
   type Timestamp,
 } from './formats/index.js';
 import { syncEvent } from './events.js';
@@ -101,6 +103,8 @@ export async function removeMessage(
     record: (removed) => (removed === undefined ? undefined : removeRecord(context, outgoing, timestamp)),
   });
   if (own.removed === undefined) return false;
+  if (own.removed.contentType === FILE_TRANSFER_CONTENT_TYPE)
+    removeTransferFiles(context, own.removed.content);
   const theirs =
     contact !== account && (await context.storage.hasStorage(contact))
       ? await context.store.journal.removeMessage(contact, messageId, {
@@ -227,4 +231,18 @@ export async function removeConversation(
     syncEvent(account, { type: 'conversation', action: 'remove', content: { contact, timestamp } }),
     requester.origin,
   );
+}
+
+/**
+ * sylk spec §1.4.10 step 1: a removed file-transfer message takes its stored files with it, whichever side
+ * removes it (as the reference does). In the background: the removal is answered whatever the disk says.
+ */
+function removeTransferFiles(context: MessagingContext, content: string): void {
+  const files = context.files;
+  const transfer = parseFileTransfer(content);
+  if (files === undefined || !transfer.ok) return;
+  const { sender, receiver, transfer_id: transferId } = transfer.value;
+  files.removeTransfer(sender.uri, receiver.uri, transferId).catch((error: unknown) => {
+    context.logger?.error({ err: error, transferId }, 'transfer files not removed');
+  });
 }

@@ -6,6 +6,15 @@ import type { MessagingEventSink } from './events.js';
 import type { OwnMessageSender } from './own-messages.js';
 import type { StoragePolicy } from './storage-policy.js';
 
+/**
+ * The stored files of file transfers (src/files/), as messaging needs them: removing a transfer's files
+ * when its message is removed (sylk spec §1.4.10 step 1).
+ */
+export interface TransferFiles {
+  /** Removes the transfer's directory (either layout of sylk spec §4.3.1); nothing when there is none. */
+  removeTransfer(sender: string, receiver: string, transferId: string): Promise<void>;
+}
+
 export interface MessagingContext {
   readonly store: Store;
   readonly storage: StoragePolicy;
@@ -18,6 +27,8 @@ export interface MessagingContext {
   readonly serverHost: () => string;
   readonly tokenLifetimeMs: number;
   readonly newId: () => string;
+  /** Stored transfer files; undefined: none kept here. */
+  readonly files?: TransferFiles | undefined;
   readonly logger?: Logger | undefined;
 }
 

@@ -15,7 +15,7 @@ import { StoredAddressBooks } from './address-book/stored-address-books.js';
 import { XcapAddressBooks } from './address-book/xcap-address-books.js';
 import { MessageAdmission } from './admission.js';
 import { SipMessagingApplication } from './application.js';
-import type { MessagingContext } from './context.js';
+import type { MessagingContext, TransferFiles } from './context.js';
 import { localTimestamp, type MessageParseOptions } from './formats/index.js';
 import { DEFAULT_MESSAGE_LIMITS, type MessageLimits } from './limits/message-limits.js';
 import { SenderRateLimit } from './limits/sender-rate-limit.js';
@@ -45,6 +45,8 @@ export interface MessagingConfig {
   readonly applicationNames?: readonly string[] | undefined;
   /** Largest inflated body for Content-Encoding: deflate (default 1 MiB; never above limits.maxMessageBytes). */
   readonly maxDecompressedBytes?: number | undefined;
+  /** Stored transfer files, removed with their message (sylk spec §1.4.10). */
+  readonly files?: TransferFiles | undefined;
   /** `filetransfer_expire_days` for FT-HTTP conversions (default 15). */
   readonly fileTransferExpireDays?: number | undefined;
   /** sylk spec §1.4.13: address books on this XCAP server (its base URL) instead of missive's store. */
@@ -100,6 +102,7 @@ export function createMessaging(config: MessagingConfig, environment: Applicatio
       environment.local.pointFor('udp')?.host ?? environment.local.pointFor('tcp')?.host ?? '127.0.0.1',
     tokenLifetimeMs: config.tokenLifetimeMs ?? DEFAULT_TOKEN_LIFETIME_MS,
     newId: config.newId ?? randomUUID,
+    files: config.files,
     logger: config.logger,
   };
   const limits = { ...DEFAULT_MESSAGE_LIMITS, ...config.limits };

@@ -24,7 +24,8 @@ import {
 import type { Identities } from './admission.js';
 import type { MessagingContext } from './context.js';
 import type { MessagingEvent } from './events.js';
-import { formatTimestamp, isApiRequest, localTimestamp } from './formats/index.js';
+import { fileTransferNotices } from './file-transfer-notices.js';
+import { type FileTransferMessage, formatTimestamp, isApiRequest, localTimestamp } from './formats/index.js';
 import type { MessageIntake } from './message-intake.js';
 import type { OwnFinal } from './own-final.js';
 import { pushTokenOf } from './push-token.js';
@@ -42,7 +43,12 @@ import type {
   SyncQuery,
 } from './service.js';
 import { refusalOf } from './service-refusal.js';
-import { dispositionRequest, messageRequest, type WireMessage } from './service-requests.js';
+import {
+  dispositionRequest,
+  fileTransferRequest,
+  messageRequest,
+  type WireMessage,
+} from './service-requests.js';
 import type { AccountSubscriptions } from './subscriptions.js';
 import { type SyncLimits, syncPage } from './sync-page.js';
 
@@ -123,6 +129,34 @@ export class SylkMessagingService implements MessagingService {
       if (answer.status >= 300) return { ok: false, refusal: refusalOf(answer) };
       if (!local) await this.#updateReceivedCopy(caller.account, recipient.key, disposition);
       this.#send(caller, recipient, wire.value, undefined);
+      return OK;
+    });
+  }
+
+  announceFileTransfer(caller: Caller, transfer: FileTransferMessage): Promise<ServiceResult> {
+    return this.#guard('file transfer not announced', async () => {
+      if (normalizeAor(transfer.sender.uri) !== caller.account)
+        return { ok: false, refusal: { kind: 'forbidden', reason: 'Not The Sender' } };
+      const recipient = aorOf(transfer.receiver.uri);
+      if (recipient === undefined) return invalid('Invalid Recipient');
+      const now = localTimestamp(this.#context.clock.now());
+      const announced = { ...transfer, receiver: { ...transfer.receiver, uri: recipient.key } };
+      const wire = fileTransferRequest(announced, now);
+      if (!wire.ok) return wire;
+      // Row E as the reference's loop through its own SIP listener applies it: the sender's copy and, when the
+      // receiver has a journal here (a served domain, or behind a proxy), the receiver's; no device origin,
+      // so the sync to every device of the sender says server_generated (sylk spec §9 test 55).
+      const identities: Identities = {
+        ...this.#identities(caller, recipient, true, { senderState: 'accepted' }),
+        remoteRecipient: false,
+      };
+      const answer = await this.#intake.admitAndDeliver(wire.value.request, identities);
+      if (answer.status >= 300) return { ok: false, refusal: refusalOf(answer) };
+      for (const notice of fileTransferNotices(announced, now) ?? []) {
+        this.#context.uac.send(notice).catch((error: unknown) => {
+          this.#context.logger?.warn({ err: error }, 'file transfer notice not sent');
+        });
+      }
       return OK;
     });
   }

@@ -15,6 +15,11 @@ import {
   parseTimestamp,
   type Timestamp,
 } from './formats/index.js';
+import {
+  FILE_TRANSFER_CONTENT_TYPE,
+  type FileTransferMessage,
+  serializeFileTransfer,
+} from './formats/file-transfer.js';
 import type { OutgoingDisposition, OutgoingMessage, ServiceResult } from './service.js';
 
 /** What sylkrtc.js asks for on every message (sylk spec §1.4.6 step 3). */
@@ -41,6 +46,25 @@ export function messageRequest(
     disposition: REQUESTED_DISPOSITIONS,
     contentType: message.contentType,
     content,
+  });
+}
+
+/**
+ * sylk spec §2.7 row E: the message that announces a completed file transfer, from the sender to the
+ * receiver, with the transfer id as its Message-ID and the JSON of §4.3.3 as its content; DateTime is `now`
+ * without microseconds, as the reference writes it.
+ */
+export function fileTransferRequest(
+  transfer: FileTransferMessage,
+  now: Timestamp,
+): ServiceResult<WireMessage> {
+  if (transfer.transfer_id.trim() === '') return invalid('Missing Transfer Id');
+  return cpimRequest(transfer.sender.uri, transfer.receiver.uri, {
+    timestamp: { ...now, microsecond: 0 },
+    messageId: transfer.transfer_id,
+    disposition: REQUESTED_DISPOSITIONS,
+    contentType: FILE_TRANSFER_CONTENT_TYPE,
+    content: Buffer.from(serializeFileTransfer(transfer), 'utf8'),
   });
 }
 

@@ -11,6 +11,7 @@
  */
 import type { AddressBook, AddressBookChange } from './address-book/address-book.js';
 import type { AddressBookEventPayload, MessagingEvent } from './events.js';
+import type { FileTransferMessage } from './formats/file-transfer.js';
 
 /** `user@domain` of an account that an adapter has authenticated; only an authenticator makes one. */
 export type AuthenticatedAccount = string & { readonly __authenticated: unique symbol };
@@ -120,6 +121,13 @@ export interface MessagingService {
   markConversationRead(caller: Caller, contact: string): Promise<ServiceResult>;
   removeMessage(caller: Caller, contact: string, messageId: string): Promise<ServiceResult>;
   removeConversation(caller: Caller, contact: string): Promise<ServiceResult>;
+  /**
+   * A file the caller uploaded is stored (sylk spec §4.3.2): the message of §2.7 row E goes through the
+   * journal exactly as a message does (both copies, the caller's devices' sync, the receiver's live event
+   * and push), and the receiver's and the caller's SIP devices get rows G, F and H. `transfer.sender.uri`
+   * must be the caller's account.
+   */
+  announceFileTransfer(caller: Caller, transfer: FileTransferMessage): Promise<ServiceResult>;
   /** Anyone may look a public key up (sylk spec §1.4.12); undefined when none is stored. */
   lookUpPublicKey(uri: string): Promise<ServiceResult<string | undefined>>;
   /** sylk spec §1.4.13: the caller's address book. */

@@ -26,7 +26,14 @@ import { banner, certificateFacts, TEST_USER } from './banner.js';
 import { CertificateError, loadCertificates } from './certificates.js';
 import { listenerTls, reconfigure } from './reconfigure.js';
 import type { Running } from './running.js';
-import { type AdminAddress, relayOf, startAdmin, startRetention, startWeb } from './parts.js';
+import {
+  type AdminAddress,
+  fileTransfersOf,
+  relayOf,
+  startAdmin,
+  startRetention,
+  startWeb,
+} from './parts.js';
 import type { ServerSettings } from './settings.js';
 import { SipService } from './sip-service.js';
 import { startPush } from './push.js';
@@ -84,6 +91,7 @@ export class MissiveServer {
     const push = startPush(settings.push, store, logger);
     // The live-sync (WebSocket) devices subscribe here, per authenticated account; push events go to dispatch.
     const subscriptions = new AccountSubscriptions({ logger, onPush: push.onMessagePush });
+    const files = fileTransfersOf(settings.fileTransfer, logger);
     let messaging: Messaging | undefined;
     const sip = new SipService({
       store,
@@ -108,6 +116,8 @@ export class MissiveServer {
             publicUrl: settings.messaging.publicUrl,
             limits: settings.messaging.limits,
             xcapUrl: settings.messaging.xcapUrl,
+            fileTransferExpireDays: settings.fileTransfer.expireDays,
+            files: files.store,
             logger,
           },
           environment,
@@ -132,6 +142,13 @@ export class MissiveServer {
               messaging: messaging.service,
               domains: settings.domains,
               upstream: messaging.upstreamRegistration,
+            },
+            {
+              files: files.store,
+              publicUrl: settings.messaging.publicUrl,
+              expireDays: settings.fileTransfer.expireDays,
+              requireDownloadToken: settings.fileTransfer.requireDownloadToken,
+              messaging: messaging.service,
             },
             logger,
           );
@@ -167,6 +184,7 @@ export class MissiveServer {
       certificates: certificateFacts(loaded.value, settings.web?.tls === true),
       password,
     });
+    files.expiry.start();
     const running = {
       settings,
       domain,
@@ -180,6 +198,7 @@ export class MissiveServer {
       admin: admin?.service,
       relay,
       push,
+      fileExpiry: files.expiry,
     };
     return new MissiveServer(running, text, logger);
   }
@@ -197,14 +216,21 @@ export class MissiveServer {
    * answers new requests 503 and waits (at most that long) for the SIP transactions in progress.
    */
   async stop(graceMs = 0): Promise<void> {
-    const { relay, sip, web, retention, admin, store, push } = this.#running;
+    const { relay, sip, web, retention, admin, store, push, fileExpiry } = this.#running;
     if (graceMs > 0) {
       web?.stopListening();
       const left = await sip.drain(graceMs);
       if (left > 0)
         this.logger.warn({ transactions: left, graceMs }, 'stopping with transactions in progress');
     }
-    await Promise.all([relay.stop(), sip.stop(), web?.stop(), retention?.stop(), admin?.stop()]);
+    await Promise.all([
+      relay.stop(),
+      sip.stop(),
+      web?.stop(),
+      retention?.stop(),
+      admin?.stop(),
+      fileExpiry.stop(),
+    ]);
     // After SIP and the web port: no new push events; what is left ends (a removal may still use the store).
     await push.close();
     await store.close();

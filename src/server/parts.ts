@@ -15,7 +15,9 @@ import { systemClock } from '../time/clock.js';
 import type { AdminSecret } from '../web/admin-secret.js';
 import type { UpstreamRegistrar } from '../web/sylkrtc/ha1-check.js';
 import { AdminService } from '../web/admin-service.js';
-import { WebService } from '../web/web-service.js';
+import { ExpirySweep } from '../files/expiry-sweep.js';
+import { FileTransferStore } from '../files/transfer-store.js';
+import { type FileTransferWiring, WebService } from '../web/web-service.js';
 import type { ServerSettings } from './settings.js';
 import type { SipService } from './sip-service.js';
 
@@ -43,6 +45,7 @@ export async function startWeb(
     /** Behind a proxy: account-register registers upstream (sylk spec §1.7.1). */
     readonly upstream?: UpstreamRegistrar | undefined;
   },
+  fileTransfers: FileTransferWiring,
   logger: Logger,
 ): Promise<{ service: WebService; point: ListeningPoint }> {
   const service = new WebService({
@@ -64,6 +67,7 @@ export async function startWeb(
       upstream: sylkRtc.upstream,
       settings: { ...settings.sylkRtc, sipDomains: sylkRtc.domains },
     },
+    fileTransfers,
   });
   const address = await service.start();
   const { port, secure: tls } = address;
@@ -79,6 +83,26 @@ export async function startWeb(
   );
   logger.info(service.sylkRtcSettings, 'sylkRTC WebSocket API on /webrtcgateway/ws');
   return { service, point: sip.addSharedWebSocket(address.secure ? 'wss' : 'ws', address.port) };
+}
+
+/** The file-transfer store (sylk spec §4.3) and its expiry sweep (§4.3.7; start it once the server runs). */
+export function fileTransfersOf(
+  settings: ServerSettings['fileTransfer'],
+  logger: Logger,
+): { store: FileTransferStore; expiry: ExpirySweep } {
+  const store = new FileTransferStore(settings.dir, {
+    maxFileBytes: settings.maxFileBytes,
+    quotaBytes: settings.quotaBytes,
+  });
+  const expiry = new ExpirySweep({
+    root: store.layout.root,
+    partialDirectory: store.layout.partialDirectory,
+    expireDays: settings.expireDays,
+    clock: systemClock,
+    logger,
+  });
+  logger.info({ ...settings, dir: store.layout.root }, 'file transfers');
+  return { store, expiry };
 }
 
 export async function startAdmin(

@@ -1,5 +1,6 @@
 /** What a started `missive serve` holds: its parts, and the settings they run with (reconfigure.ts changes some). */
 import type { Logger } from 'pino';
+import type { ExpirySweep } from '../files/expiry-sweep.js';
 import type { Messaging } from '../messaging/create.js';
 import type { MsrpRelay } from '../msrp/relay/relay.js';
 import type { PushDispatcher } from '../push/dispatcher.js';
@@ -32,4 +33,5 @@ export interface Running {
   readonly admin: AdminService | undefined;
   readonly relay: MsrpRelay;
   readonly push: PushDispatcher;
+  readonly fileExpiry: ExpirySweep;
 }

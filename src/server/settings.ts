@@ -67,6 +67,15 @@ export interface ServerSettings {
       }
     | undefined;
   readonly relay: { readonly port: number; readonly debug: boolean };
+  /** Uploaded files (sylk spec §4.3, src/files/). */
+  readonly fileTransfer: {
+    readonly dir: string;
+    readonly expireDays: number;
+    readonly maxFileBytes: number;
+    /** 0: no quota. */
+    readonly quotaBytes: number;
+    readonly requireDownloadToken: boolean;
+  };
   /** Journal entries older than this many days are purged; 0 keeps them for ever. */
   readonly retentionDays: number;
   readonly login: LoginLimits;

@@ -19,7 +19,7 @@ import type { TlsOptions } from 'node:tls';
 import type { Duplex } from 'node:stream';
 import { getRequestListener, type Http2Bindings, type HttpBindings, RequestError } from '@hono/node-server';
 import type { Logger } from 'pino';
-import type { Peer } from './peer.js';
+import type { Peer, RawExchange } from './peer.js';
 import type { Socket } from 'node:net';
 import { HandshakeDeadlines } from '../sip/transport/handshake-deadlines.js';
 import type { InboundConnections } from '../sip/transport/inbound-connections.js';
@@ -31,8 +31,10 @@ export interface WebServerLimits {
   readonly maxHeaderBytes?: number;
   /** Time to receive a request's headers. Default 10 s. */
   readonly headersTimeoutMs?: number;
-  /** Time to receive a whole request. Default 30 s. */
+  /** Time to receive a whole request (but a streamed body's, see WebServerOptions.streamedBody). Default 30 s. */
   readonly requestTimeoutMs?: number;
+  /** A streamed body's connection is closed after this long without a byte either way. Default 60 s. */
+  readonly streamedBodyIdleMs?: number;
   /** An idle keep-alive connection is closed after this. Default 5 s. */
   readonly keepAliveTimeoutMs?: number;
   /**
@@ -45,8 +47,12 @@ export interface WebServerLimits {
 export const DEFAULT_WEB_HANDSHAKE_TIMEOUT_MS = 10_000;
 
 export interface WebServerOptions {
-  /** `peer`: who sent the request (the TCP peer). */
-  readonly fetch: (request: Request, peer: Peer) => Response | Promise<Response>;
+  /**
+   * `peer`: who sent the request (the TCP peer); `raw`: the node request and response themselves, for a
+   * route that streams a large body (file uploads and downloads) or must cut its connection (a cancelled
+   * upload).
+   */
+  readonly fetch: (request: Request, peer: Peer, raw: RawExchange) => Response | Promise<Response>;
   readonly upgrades: UpgradeRoutes;
   /** PEM certificate and key: HTTPS (and wss upgrades). */
   /** HTTPS: a PEM certificate and key, or SNI too (tls/server-certificates.ts). */
@@ -54,7 +60,12 @@ export interface WebServerOptions {
   readonly limits?: WebServerLimits | undefined;
   /** Counts and limits the connections (the SIP transports' InboundConnections); undefined: no count. */
   readonly inbound?: InboundConnections | undefined;
-  /** For the handshake deadline. Default the system clock. */
+  /**
+   * Requests whose body a route streams for as long as it takes (a file upload of a gigabyte over a phone's
+   * uplink): they have no whole-request deadline, only an idle one (limits.streamedBodyIdleMs).
+   */
+  readonly streamedBody?: ((request: IncomingMessage) => boolean) | undefined;
+  /** For the handshake and request deadlines. Default the system clock. */
   readonly clock?: Clock | undefined;
   readonly logger?: Logger | undefined;
 }
@@ -75,7 +86,8 @@ export class WebServer {
     const serverOptions = {
       maxHeaderSize: limits.maxHeaderBytes ?? 16 * 1024,
       headersTimeout: limits.headersTimeoutMs ?? 10_000,
-      requestTimeout: limits.requestTimeoutMs ?? 30_000,
+      // Node's own deadline would cut every upload longer than it: this server keeps its own (#deadline).
+      requestTimeout: 0,
       keepAliveTimeout: limits.keepAliveTimeoutMs ?? 5_000,
     };
     this.secure = options.tls !== undefined;
@@ -86,7 +98,12 @@ export class WebServer {
         : createHttpsServer({ ...serverOptions, ...options.tls });
     const fetch = (request: Request, env: HttpBindings | Http2Bindings): Promise<Response> | Response =>
       // A socket already gone has no address; the request is answered all the same.
-      options.fetch(request, { address: env.incoming.socket.remoteAddress ?? '' });
+      options.fetch(
+        request,
+        { address: env.incoming.socket.remoteAddress ?? '' },
+        // This server is HTTP/1.1 (node:http or node:https), never HTTP/2.
+        { incoming: env.incoming as IncomingMessage, outgoing: env.outgoing as ServerResponse },
+      );
     const listener = getRequestListener(fetch, {
       overrideGlobalObjects: false,
       // Reached only when the request cannot be read (RequestError) or the fetch handler itself rejects
@@ -97,8 +114,11 @@ export class WebServer {
         return new Response('Internal Server Error', { status: 500 });
       },
     });
+    const clock = options.clock ?? systemClock;
+    const requestTimeoutMs = limits.requestTimeoutMs ?? 30_000;
+    const idleMs = limits.streamedBodyIdleMs ?? 60_000;
     const handshakes = new HandshakeDeadlines(
-      options.clock ?? systemClock,
+      clock,
       limits.handshakeTimeoutMs ?? DEFAULT_WEB_HANDSHAKE_TIMEOUT_MS,
     );
     const inbound = options.inbound;
@@ -108,6 +128,8 @@ export class WebServer {
     });
     this.#server.on('request', (request: IncomingMessage, response: ServerResponse) => {
       handshakes.settle(request.socket);
+      if (options.streamedBody?.(request) === true) idleDeadline(request, response, idleMs);
+      else requestDeadline(clock, request, response, requestTimeoutMs);
       // The listener answers every request itself, errors included (errorHandler above).
       void listener(request, response);
     });
@@ -175,6 +197,29 @@ export class WebServer {
       server.closeAllConnections();
     });
   }
+}
+
+/** A request not received whole in time, and not answered yet: 408, then the connection closes (as Node's own). */
+function requestDeadline(clock: Clock, request: IncomingMessage, response: ServerResponse, ms: number): void {
+  const timer = clock.schedule(ms, () => {
+    if (request.complete || response.headersSent) return;
+    const socket = request.socket;
+    if (socket.writable)
+      socket.end('HTTP/1.1 408 Request Timeout\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+    socket.destroy();
+  });
+  response.once('close', () => {
+    timer.cancel();
+  });
+}
+
+/** A streamed body: the connection goes after `ms` without traffic (the socket's idle timer), until answered. */
+function idleDeadline(request: IncomingMessage, response: ServerResponse, ms: number): void {
+  const socket = request.socket;
+  socket.setTimeout(ms, () => socket.destroy());
+  response.once('close', () => {
+    socket.setTimeout(0);
+  });
 }
 
 function clientErrorStatus(code: string | undefined): string {

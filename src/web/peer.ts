@@ -2,6 +2,7 @@
  * Who sent an HTTP request, as the web server saw it: the TCP peer's address. Behind a reverse proxy this is
  * the proxy's address (missive trusts no X-Forwarded-For). The Hono applications get it as `c.env.peer`.
  */
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Context } from 'hono';
 
 export interface Peer {
@@ -9,8 +10,18 @@ export interface Peer {
   readonly address: string;
 }
 
-/** The Hono environment of missive's web applications (web-app.ts, the routes). */
-export type WebEnv = { Bindings: { readonly peer: Peer } };
+/** The node request and response of an exchange, for the routes that stream a body themselves. */
+export interface RawExchange {
+  readonly incoming: IncomingMessage;
+  readonly outgoing: ServerResponse;
+}
+
+/**
+ * The Hono environment of missive's web applications (web-app.ts, the routes). `raw` is the node request
+ * and response, for the routes that stream a body themselves (file-upload.ts, file-download.ts); absent in
+ * tests that call the application without a server.
+ */
+export type WebEnv = { Bindings: { readonly peer: Peer; readonly raw?: RawExchange } };
 
 /** The address a request came from. */
 export function peerAddress(c: Context<WebEnv>): string {

@@ -8,6 +8,7 @@ import { Hono } from 'hono';
 import type { Logger } from 'pino';
 import type { Store } from '../store/store.js';
 import type { Clock } from '../time/clock.js';
+import { addFileTransferRoutes, type FileTransferRouteOptions } from './file-transfer-routes.js';
 import { addHealthRoute } from './health.js';
 import { addHistoryRoutes } from './history-routes.js';
 import { addJournalRoutes } from './journal-routes.js';
@@ -27,6 +28,10 @@ export interface WebAppOptions {
   readonly logger?: Logger | undefined;
   /** The history and journal pages' byte budget (default DEFAULT_PAGE_BYTES). */
   readonly maxPageBytes?: number | undefined;
+  /** The file-transfer routes (sylk spec §4.3); undefined: none. */
+  readonly fileTransfers?:
+    | Omit<FileTransferRouteOptions, 'tokens' | 'clock' | 'logger' | 'serverHeader'>
+    | undefined;
 }
 
 export function createWebApp(options: WebAppOptions): Hono<WebEnv> {
@@ -41,6 +46,14 @@ export function createWebApp(options: WebAppOptions): Hono<WebEnv> {
   const pages = { journal: store.journal, tokens, logger, maxPageBytes: options.maxPageBytes };
   addHistoryRoutes(app, pages);
   addJournalRoutes(app, pages);
+  if (options.fileTransfers !== undefined)
+    addFileTransferRoutes(app, {
+      ...options.fileTransfers,
+      tokens,
+      clock,
+      logger,
+      serverHeader: options.serverHeader,
+    });
   app.notFound((c) => text(c, 404, 'Not Found'));
   app.onError((error, c) => {
     logger?.error({ err: String(error), path: c.req.path }, 'web route failed');

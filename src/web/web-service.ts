@@ -10,6 +10,10 @@ import type { InboundConnections } from '../sip/transport/inbound-connections.js
 import type { Store } from '../store/store.js';
 import type { Clock } from '../time/clock.js';
 import { type SourceFailureLimits, SourceFailureLimiter } from './failure-gate.js';
+import type { FileTransferStore } from '../files/transfer-store.js';
+import type { IncomingMessage } from 'node:http';
+import { ActiveUploads } from './active-uploads.js';
+import { FILE_TRANSFER_PATH } from './file-upload.js';
 import { type WebAddress, WebServer } from './http-server.js';
 import { TokenCheck } from './token-check.js';
 import { TokenFailureLog } from './token-failure-log.js';
@@ -45,6 +49,21 @@ export interface WebServiceOptions {
   readonly maxPageBytes?: number | undefined;
   /** Failed API-token checks per source (failure-gate.ts), and how often they are logged. */
   readonly tokenFailures?: TokenFailureSettings | undefined;
+  /** File transfer over HTTP (sylk spec §4.3); undefined: no file-transfer routes. */
+  readonly fileTransfers?: FileTransferWiring | undefined;
+}
+
+/** What the file-transfer routes need besides the web port's own parts. */
+export interface FileTransferWiring {
+  readonly files: FileTransferStore;
+  /** The base of download URLs (`https://host:port`, no trailing slash). */
+  readonly publicUrl: string;
+  /** sylk spec §4.3.3 `until`: days from the upload. */
+  readonly expireDays: number;
+  /** Downloads need the sender's or the receiver's API token (default: the URL alone, as the reference). */
+  readonly requireDownloadToken: boolean;
+  /** Announces completed uploads (sylk spec §2.7 rows E–H); undefined: stored, not announced. */
+  readonly messaging: MessagingService | undefined;
 }
 
 /** What the sylkRTC API needs from the rest of `missive serve`. */
@@ -85,14 +104,6 @@ export class WebService {
       failures: this.#tokenFailures,
       logger,
     });
-    const app = createWebApp({
-      store: options.store,
-      clock: options.clock,
-      tokens,
-      serverHeader: options.serverHeader ?? SERVER_HEADER,
-      logger,
-      maxPageBytes: options.maxPageBytes,
-    });
     const wiring = options.sylkRtc;
     this.#sylkRtc =
       wiring === undefined || options.api !== undefined
@@ -108,9 +119,32 @@ export class WebService {
             serverHeader: options.serverHeader ?? SERVER_HEADER,
             logger,
           });
+    const transfers = options.fileTransfers;
+    const app = createWebApp({
+      store: options.store,
+      clock: options.clock,
+      tokens,
+      serverHeader: options.serverHeader ?? SERVER_HEADER,
+      logger,
+      maxPageBytes: options.maxPageBytes,
+      fileTransfers:
+        transfers === undefined
+          ? undefined
+          : {
+              files: transfers.files,
+              accounts: options.store.storageAccounts,
+              messaging: transfers.messaging,
+              registered: this.#sylkRtc,
+              uploads: new ActiveUploads(),
+              publicUrl: transfers.publicUrl,
+              expireDays: transfers.expireDays,
+              requireToken: transfers.requireDownloadToken,
+            },
+    });
     this.#server = new WebServer({
-      fetch: (request, peer) => app.fetch(request, { peer }),
+      fetch: (request, peer, raw) => app.fetch(request, { peer, raw }),
       upgrades: { sip: options.sip, api: options.api ?? this.#sylkRtc },
+      streamedBody: transfers === undefined ? undefined : isFileUpload,
       tls: options.tls,
       inbound: options.inbound,
       clock: options.clock,
@@ -151,4 +185,9 @@ export class WebService {
     await this.#server.close();
     this.#tokenFailures.close(); // the last failure summaries
   }
+}
+
+/** A file upload streams its body for as long as it takes (file-upload.ts). */
+function isFileUpload(request: IncomingMessage): boolean {
+  return request.method === 'POST' && request.url?.startsWith(`${FILE_TRANSFER_PATH}/`) === true;
 }

@@ -69,6 +69,11 @@ export class MissiveProcess {
     return join(this.dataDir, 'self-signed.crt');
   }
 
+  /** The server's process id (for /proc/<pid>/status). */
+  get pid(): number | undefined {
+    return this.child.pid;
+  }
+
   get output(): string {
     return this.#output;
   }

@@ -1,5 +1,5 @@
-/** The [FileTransfer] settings of `missive serve` (see serve-settings.ts): uploaded files. */
-import { atLeast, optional, text } from '../setting-values.js';
+/** The [FileTransfer] settings of `missive serve` (see serve-settings.ts): uploaded files (src/files/). */
+import { atLeast, flag, optional, text } from '../setting-values.js';
 import { setting } from './setting-spec.js';
 
 export const FILE_TRANSFER_SETTINGS = {
@@ -7,15 +7,32 @@ export const FILE_TRANSFER_SETTINGS = {
     section: 'FileTransfer',
     kind: optional(text('dir')),
     default: undefined,
-    help: 'where uploaded files are kept (SylkServer: file_transfer_dir)',
+    defaultText: 'DATA_DIR/file_transfers',
+    help: "where uploaded files are kept, in SylkServer's layout (SylkServer: file_transfer_dir)",
     path: true,
-    notUsedYet: true,
   }),
   fileTransferExpireDays: setting({
     section: 'FileTransfer',
     kind: atLeast(1, 'days'),
     default: 15,
-    help: 'uploaded files are removed after this many days (SylkServer: filetransfer_expire_days)',
-    notUsedYet: true,
+    help: 'files of 50 MiB or more are removed after this many days, others after twice as many (SylkServer: filetransfer_expire_days)',
+  }),
+  fileTransferMaxBytes: setting({
+    section: 'FileTransfer',
+    kind: atLeast(1, 'bytes'),
+    default: 1024 * 1024 * 1024,
+    help: 'largest file an upload may have; a larger one is refused with 413 before its body is read',
+  }),
+  fileTransferQuotaBytes: setting({
+    section: 'FileTransfer',
+    kind: atLeast(0, 'bytes'),
+    default: 10 * 1024 * 1024 * 1024,
+    help: 'bytes of files an account may keep (uploads in progress included; 0: no quota); beyond it 507',
+  }),
+  fileTransferDownloadToken: setting({
+    section: 'FileTransfer',
+    kind: flag,
+    default: false,
+    help: 'downloads need the API token of the sender or the receiver (off: the URL is enough, as in SylkServer)',
   }),
 } as const;

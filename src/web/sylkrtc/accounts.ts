@@ -144,6 +144,12 @@ export class ConnectionAccounts {
     return false;
   }
 
+  /** Whether `account` (`user@domain`, as the store names it) is registered here now. */
+  isRegistered(account: string): boolean {
+    for (const record of this.#accounts.values()) if (record.authenticated === account) return true;
+    return false;
+  }
+
   /** The connection closed: every subscription ends (sylk spec §1.2 step 4). */
   close(): void {
     this.#closed = true;

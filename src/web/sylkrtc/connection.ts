@@ -146,6 +146,11 @@ export class SylkRtcConnection {
     this.#socket.send(text);
   }
 
+  /** Whether `account` (`user@domain`) is registered on this connection now (account-register succeeded). */
+  isRegistered(account: string): boolean {
+    return !this.closed && this.#accounts.isRegistered(account);
+  }
+
   get closed(): boolean {
     return this.#state === 'closed';
   }

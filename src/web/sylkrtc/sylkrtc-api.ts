@@ -85,6 +85,15 @@ export class SylkRtcApi implements UpgradeHandler {
     return this.#connections.size;
   }
 
+  /**
+   * Whether `account` (`user@domain`) is registered on any open connection now: what the file upload takes
+   * as the sender's authentication (sylk spec §8.36), without the connection's address or anything else of it.
+   */
+  isRegistered(account: string): boolean {
+    for (const connection of this.#connections) if (connection.isRegistered(account)) return true;
+    return false;
+  }
+
   handleUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): boolean {
     if (this.#closing) {
       refuse(socket, 503, 'Server is shutting down');

@@ -69,6 +69,11 @@ class FakeMessaging implements MessagingService {
   removeConversation(...args: Parameters<MessagingService['removeConversation']>): Promise<ServiceResult> {
     return this.#record('removeConversation', args);
   }
+  announceFileTransfer(
+    ...args: Parameters<MessagingService['announceFileTransfer']>
+  ): Promise<ServiceResult> {
+    return this.#record('announceFileTransfer', args);
+  }
   lookUpPublicKey(uri: string): ReturnType<MessagingService['lookUpPublicKey']> {
     return this.#record('lookUpPublicKey', [uri]);
   }
