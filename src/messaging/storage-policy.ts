@@ -22,22 +22,32 @@ export interface StoragePolicy {
 
 /** A storage account, or a subscriber of a served domain (its storage account is created the first time). */
 export class SubscribersPolicy implements StoragePolicy {
+  readonly #accounts: StorageAccountStore;
+  readonly #subscribers: CredentialStore;
+  readonly #local: ServedDomains;
+  readonly #clock: Clock;
+
   constructor(
-    private readonly accounts: StorageAccountStore,
-    private readonly subscribers: CredentialStore,
-    private readonly local: ServedDomains,
-    private readonly clock: Clock,
-  ) {}
+    accounts: StorageAccountStore,
+    subscribers: CredentialStore,
+    local: ServedDomains,
+    clock: Clock,
+  ) {
+    this.#accounts = accounts;
+    this.#subscribers = subscribers;
+    this.#local = local;
+    this.#clock = clock;
+  }
 
   async hasStorage(account: string): Promise<boolean> {
-    if ((await this.accounts.get(account)) !== undefined) return true;
+    if ((await this.#accounts.get(account)) !== undefined) return true;
     const at = account.lastIndexOf('@');
     if (at <= 0) return false;
     const user = account.slice(0, at);
     const domain = account.slice(at + 1);
-    if (!this.local.isLocalDomain(domain)) return false;
-    if ((await this.subscribers.lookup(user, domain)) === undefined) return false;
-    await this.accounts.touch(account, this.clock.now());
+    if (!this.#local.isLocalDomain(domain)) return false;
+    if ((await this.#subscribers.lookup(user, domain)) === undefined) return false;
+    await this.#accounts.touch(account, this.#clock.now());
     return true;
   }
 }

@@ -10,14 +10,17 @@ import type { PushDispatcher } from './dispatcher.js';
 import { pushTargetOf } from './pn-target.js';
 
 export class PushDeviceWaker implements DeviceWaker {
-  constructor(
-    private readonly dispatcher: PushDispatcher,
-    private readonly logger?: Logger,
-  ) {}
+  readonly #dispatcher: PushDispatcher;
+  readonly #logger: Logger | undefined;
+
+  constructor(dispatcher: PushDispatcher, logger?: Logger) {
+    this.#dispatcher = dispatcher;
+    this.#logger = logger;
+  }
 
   async wake(device: SleepingDevice, request: WakeRequest): Promise<boolean> {
     const target = pushTargetOf(device);
-    const outcome = await this.dispatcher.wake(target, {
+    const outcome = await this.#dispatcher.wake(target, {
       kind: 'wake',
       callId: randomUUID(),
       method: request.method,
@@ -25,8 +28,8 @@ export class PushDeviceWaker implements DeviceWaker {
       to: request.to,
     });
     const fields = { aor: device.aor, app: target.appId, platform: target.platform, callId: request.callId };
-    if (outcome.kind === 'sent') this.logger?.debug(fields, 'device woken by push (RFC 8599)');
-    else this.logger?.info({ ...fields, reason: outcome.reason }, 'wake push not sent (RFC 8599)');
+    if (outcome.kind === 'sent') this.#logger?.debug(fields, 'device woken by push (RFC 8599)');
+    else this.#logger?.info({ ...fields, reason: outcome.reason }, 'wake push not sent (RFC 8599)');
     return outcome.kind === 'sent';
   }
 }

@@ -16,16 +16,21 @@ interface Entry {
 export class CachedLocationStore implements LocationStore {
   readonly #entries = new Map<string, Entry>();
 
-  constructor(
-    private readonly store: LocationStore,
-    private readonly clock: Clock,
-    private readonly maxAgeMs: number,
-    private readonly maxEntries = 100_000,
-  ) {}
+  readonly #store: LocationStore;
+  readonly #clock: Clock;
+  readonly #maxAgeMs: number;
+  readonly #maxEntries: number;
+
+  constructor(store: LocationStore, clock: Clock, maxAgeMs: number, maxEntries = 100_000) {
+    this.#store = store;
+    this.#clock = clock;
+    this.#maxAgeMs = maxAgeMs;
+    this.#maxEntries = maxEntries;
+  }
 
   async upsert(binding: Binding): Promise<UpsertOutcome> {
     try {
-      return await this.store.upsert(binding);
+      return await this.#store.upsert(binding);
     } finally {
       this.#entries.delete(binding.aor);
     }
@@ -33,7 +38,7 @@ export class CachedLocationStore implements LocationStore {
 
   async remove(aor: string, key: BindingKey): Promise<boolean> {
     try {
-      return await this.store.remove(aor, key);
+      return await this.#store.remove(aor, key);
     } finally {
       this.#entries.delete(aor);
     }
@@ -41,7 +46,7 @@ export class CachedLocationStore implements LocationStore {
 
   async removeFlow(aor: string, key: BindingKey, connectionId: string): Promise<boolean> {
     try {
-      return await this.store.removeFlow(aor, key, connectionId);
+      return await this.#store.removeFlow(aor, key, connectionId);
     } finally {
       this.#entries.delete(aor);
     }
@@ -49,7 +54,7 @@ export class CachedLocationStore implements LocationStore {
 
   async removeAll(aor: string): Promise<number> {
     try {
-      return await this.store.removeAll(aor);
+      return await this.#store.removeAll(aor);
     } finally {
       this.#entries.delete(aor);
     }
@@ -57,21 +62,21 @@ export class CachedLocationStore implements LocationStore {
 
   async lookup(aor: string, now: number): Promise<Binding[]> {
     const cached = this.#entries.get(aor);
-    if (cached !== undefined && this.clock.now() - cached.loadedAt < this.maxAgeMs) {
+    if (cached !== undefined && this.#clock.now() - cached.loadedAt < this.#maxAgeMs) {
       return cached.bindings.filter((binding) => binding.expiresAt > now);
     }
-    const loadedAt = this.clock.now();
-    const bindings = await this.store.lookup(aor, now);
-    if (this.#entries.size >= this.maxEntries) this.#entries.clear();
+    const loadedAt = this.#clock.now();
+    const bindings = await this.#store.lookup(aor, now);
+    if (this.#entries.size >= this.#maxEntries) this.#entries.clear();
     this.#entries.set(aor, { bindings, loadedAt });
     return [...bindings];
   }
 
   purgeExpired(now: number): Promise<number> {
-    return this.store.purgeExpired(now);
+    return this.#store.purgeExpired(now);
   }
 
   count(): Promise<number> {
-    return this.store.count();
+    return this.#store.count();
   }
 }

@@ -18,11 +18,14 @@ export class FlowBindings {
   /** By connection id, then by AOR and binding key. */
   readonly #byConnection = new Map<string, Map<string, FlowBinding>>();
 
-  constructor(
-    private readonly store: LocationStore,
-    /** Whether a connection of this process is still open. */
-    private readonly isOpen: (connectionId: string) => boolean,
-  ) {}
+  readonly #store: LocationStore;
+  /** Whether a connection of this process is still open. */
+  readonly #isOpen: (connectionId: string) => boolean;
+
+  constructor(store: LocationStore, isOpen: (connectionId: string) => boolean) {
+    this.#store = store;
+    this.#isOpen = isOpen;
+  }
 
   /** A binding was written: remembered when it is an outbound binding over a connection. */
   async stored(binding: Binding): Promise<void> {
@@ -39,7 +42,7 @@ export class FlowBindings {
     }
     flows.set(`${binding.aor}\n${encodeBindingKey(key)}`, { aor: binding.aor, key });
     // The connection may have closed while the binding was being written.
-    if (!this.isOpen(connectionId)) await this.closed(connectionId);
+    if (!this.#isOpen(connectionId)) await this.closed(connectionId);
   }
 
   /** The connection closed: its outbound bindings that still name it are removed. How many. */
@@ -49,7 +52,7 @@ export class FlowBindings {
     this.#byConnection.delete(connectionId);
     let removed = 0;
     for (const { aor, key } of flows.values()) {
-      if (await this.store.removeFlow(aor, key, connectionId)) removed++;
+      if (await this.#store.removeFlow(aor, key, connectionId)) removed++;
     }
     return removed;
   }

@@ -9,25 +9,28 @@ import type { Clock } from '../time/clock.js';
 import { aorOfUri, normalizeAor } from './aor.js';
 
 export class Locations {
-  constructor(
-    private readonly store: LocationStore,
-    private readonly clock: Clock,
-  ) {}
+  readonly #store: LocationStore;
+  readonly #clock: Clock;
+
+  constructor(store: LocationStore, clock: Clock) {
+    this.#store = store;
+    this.#clock = clock;
+  }
 
   /** `alice@example.com` (a `sip:` prefix is fine); [] when no account could have that AOR. */
   lookup(aor: string): Promise<Binding[]> {
     const key = normalizeAor(aor);
-    return key === undefined ? Promise.resolve([]) : this.store.lookup(key, this.clock.now());
+    return key === undefined ? Promise.resolve([]) : this.#store.lookup(key, this.#clock.now());
   }
 
   /** The bindings of the AOR a Request-URI names. */
   lookupUri(uri: Uri): Promise<Binding[]> {
     const key = aorOfUri(uri)?.key;
-    return key === undefined ? Promise.resolve([]) : this.store.lookup(key, this.clock.now());
+    return key === undefined ? Promise.resolve([]) : this.#store.lookup(key, this.#clock.now());
   }
 
   /** Deletes expired bindings (lookups already ignore them); for a periodic timer. How many went. */
   purgeExpired(): Promise<number> {
-    return this.store.purgeExpired(this.clock.now());
+    return this.#store.purgeExpired(this.#clock.now());
   }
 }

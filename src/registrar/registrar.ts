@@ -39,53 +39,53 @@ export const REGISTRAR_OPTION_TAGS: ReadonlySet<string> = new Set(['path', 'outb
 const MAX_USER_AGENT = 256;
 
 export class Registrar {
-  private readonly authenticator: RequestAuthenticator;
-  private readonly store: LocationStore;
-  private domains: ReadonlySet<string>;
-  private readonly clock: Clock;
-  private readonly limits: RegistrarLimits;
-  private readonly retryAfterSeconds: number;
-  private readonly logger: Logger | undefined;
-  private readonly flows: FlowBindings | undefined;
+  readonly #authenticator: RequestAuthenticator;
+  readonly #store: LocationStore;
+  #domains: ReadonlySet<string>;
+  readonly #clock: Clock;
+  readonly #limits: RegistrarLimits;
+  readonly #retryAfterSeconds: number;
+  readonly #logger: Logger | undefined;
+  readonly #flows: FlowBindings | undefined;
 
   constructor(options: RegistrarOptions) {
-    this.authenticator = options.authenticator;
-    this.store = options.locations;
-    this.domains = new Set([...options.domains].map((domain) => domain.toLowerCase()));
-    this.clock = options.clock;
-    this.limits = registrarLimits(options);
-    this.retryAfterSeconds = options.retryAfterSeconds ?? DEFAULT_REGISTRAR_RETRY_AFTER_SECONDS;
-    this.logger = options.logger;
-    this.flows = options.flows;
+    this.#authenticator = options.authenticator;
+    this.#store = options.locations;
+    this.#domains = new Set([...options.domains].map((domain) => domain.toLowerCase()));
+    this.#clock = options.clock;
+    this.#limits = registrarLimits(options);
+    this.#retryAfterSeconds = options.retryAfterSeconds ?? DEFAULT_REGISTRAR_RETRY_AFTER_SECONDS;
+    this.#logger = options.logger;
+    this.#flows = options.flows;
   }
 
   /** The domains this registrar has bindings for, anew (a reload); bindings of the others stay until they expire. */
   setDomains(domains: Iterable<string>): void {
-    this.domains = new Set([...domains].map((domain) => domain.toLowerCase()));
+    this.#domains = new Set([...domains].map((domain) => domain.toLowerCase()));
   }
 
   /** The response to send for a REGISTER received from `source`. Never rejects. */
   async handle(request: SipRequest, source: MessageSource): Promise<SipResponse> {
     try {
-      return await this.register(request, source);
+      return await this.#register(request, source);
     } catch (error) {
       // A store failure (StoreError) or anything unexpected: the client may retry; nothing crashes.
-      this.logger?.error(
+      this.#logger?.error(
         { err: error instanceof Error ? error.message : String(error), callId: getCallId(request.headers) },
         'REGISTER failed',
       );
-      return this.serverError(request);
+      return this.#serverError(request);
     }
   }
 
-  private async register(request: SipRequest, source: MessageSource): Promise<SipResponse> {
+  async #register(request: SipRequest, source: MessageSource): Promise<SipResponse> {
     if (request.method !== 'REGISTER') {
       const response = reply(request, 405, 'Method Not Allowed');
       response.headers.add('Allow', 'REGISTER');
       return response;
     }
     // RFC 3261 §10.3 step 1: only the domains this registrar has bindings for.
-    if (!isSipUri(request.uri) || !isServedHost(request.uri.host, this.domains)) {
+    if (!isSipUri(request.uri) || !isServedHost(request.uri.host, this.#domains)) {
       return reply(request, 404, 'Domain Not Served');
     }
     // Step 2 (RFC 3261 §8.2.2.3): an extension we do not know cannot be honoured.
@@ -106,10 +106,10 @@ export class Registrar {
     if (to === undefined) return reply(request, 400, 'Invalid To');
     // Step 5, before authentication because the realm is the To domain.
     const aor = aorOfUri(to.uri);
-    if (aor === undefined || !this.domains.has(aor.domain)) return reply(request, 404, 'Not Found');
+    if (aor === undefined || !this.#domains.has(aor.domain)) return reply(request, 404, 'Not Found');
 
     // Steps 3 and 4: who is asking, and may they change this AOR's bindings.
-    const auth = await this.authenticator.authenticate(request, {
+    const auth = await this.#authenticator.authenticate(request, {
       realm: aor.domain,
       kind: 'www',
       sourceAddress: source.host,
@@ -121,7 +121,7 @@ export class Registrar {
     if (!contacts.ok) return reply(request, 400, contacts.reason);
     const path = readPath(request);
     if (path === undefined) return reply(request, 400, 'Malformed Path');
-    const now = this.clock.now();
+    const now = this.#clock.now();
     const facts: RegisterFacts = {
       aor: aor.key,
       callId,
@@ -135,15 +135,15 @@ export class Registrar {
     };
     let outbound = false;
     if (contacts.contacts === '*') {
-      const refused = await this.removeAll(request, aor, facts);
+      const refused = await this.#removeAll(request, aor, facts);
       if (refused !== undefined) return refused;
     } else if (contacts.contacts.length > 0) {
-      const updated = await this.update(request, contacts.contacts, facts);
+      const updated = await this.#update(request, contacts.contacts, facts);
       if (updated instanceof SipResponse) return updated;
       outbound = updated;
     }
-    const bindings = await this.store.lookup(aor.key, now);
-    this.logger?.debug({ aor: aor.key, callId, bindings: bindings.length }, 'REGISTER accepted');
+    const bindings = await this.#store.lookup(aor.key, now);
+    this.#logger?.debug({ aor: aor.key, callId, bindings: bindings.length }, 'REGISTER accepted');
     return registeredReply(request, bindings, now, { path, outbound });
   }
 
@@ -151,17 +151,13 @@ export class Registrar {
    * Step 6: `Contact: *` with `Expires: 0` and nothing else removes every binding of the AOR. Returns the
    * refusal, if any.
    */
-  private async removeAll(
-    request: SipRequest,
-    aor: Aor,
-    facts: RegisterFacts,
-  ): Promise<SipResponse | undefined> {
+  async #removeAll(request: SipRequest, aor: Aor, facts: RegisterFacts): Promise<SipResponse | undefined> {
     if (facts.headerExpires !== 0) {
       return reply(request, 400, 'Contact * Requires Expires: 0');
     }
-    const refused = planRemoveAll(await this.store.lookup(aor.key, facts.now), facts);
-    if (refused !== undefined) return this.refusal(request, refused);
-    await this.store.removeAll(aor.key);
+    const refused = planRemoveAll(await this.#store.lookup(aor.key, facts.now), facts);
+    if (refused !== undefined) return this.#refusal(request, refused);
+    await this.#store.removeAll(aor.key);
     return undefined;
   }
 
@@ -169,7 +165,7 @@ export class Registrar {
    * Step 7 for each Contact. Returns the refusal, or whether RFC 5626 outbound processing applied to a
    * reg-id (the reply then says `Supported: outbound`).
    */
-  private async update(
+  async #update(
     request: SipRequest,
     contacts: readonly RequestedContact[],
     facts: RegisterFacts,
@@ -180,27 +176,27 @@ export class Registrar {
     }
     const flows = decision === 'apply';
     const withFlows = { ...facts, flows };
-    const existing = await this.store.lookup(facts.aor, facts.now);
-    const plan = planContacts(contacts, existing, withFlows, this.limits);
-    if (plan.kind === 'refuse') return this.refusal(request, plan);
-    for (const key of plan.removals) await this.store.remove(facts.aor, key);
+    const existing = await this.#store.lookup(facts.aor, facts.now);
+    const plan = planContacts(contacts, existing, withFlows, this.#limits);
+    if (plan.kind === 'refuse') return this.#refusal(request, plan);
+    for (const key of plan.removals) await this.#store.remove(facts.aor, key);
     for (const binding of plan.upserts) {
       // The store's own ordering check: a concurrent REGISTER of the same binding got in first.
-      if ((await this.store.upsert(binding)) === 'stale') return reply(request, 500, OUT_OF_ORDER);
-      await this.flows?.stored(binding);
+      if ((await this.#store.upsert(binding)) === 'stale') return reply(request, 500, OUT_OF_ORDER);
+      await this.#flows?.stored(binding);
     }
     return flows && plan.upserts.some((binding: Binding) => binding.regId !== undefined);
   }
 
-  private refusal(request: SipRequest, plan: PlanRefusal): SipResponse {
+  #refusal(request: SipRequest, plan: PlanRefusal): SipResponse {
     const response = reply(request, plan.status, plan.reason);
-    if (plan.status === 423) response.headers.add('Min-Expires', String(this.limits.minExpires));
+    if (plan.status === 423) response.headers.add('Min-Expires', String(this.#limits.minExpires));
     return response;
   }
 
-  private serverError(request: SipRequest): SipResponse {
+  #serverError(request: SipRequest): SipResponse {
     const response = reply(request, 500, 'Server Internal Error');
-    response.headers.add('Retry-After', String(this.retryAfterSeconds));
+    response.headers.add('Retry-After', String(this.#retryAfterSeconds));
     return response;
   }
 }

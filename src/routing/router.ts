@@ -82,31 +82,35 @@ const SUPPORTED = ['path', 'outbound'];
 export class Router implements TransactionUser {
   readonly #contexts = new WeakMap<ServerTransaction, ProxyContext>();
 
-  constructor(private readonly options: RouterOptions) {}
+  readonly #options: RouterOptions;
+
+  constructor(options: RouterOptions) {
+    this.#options = options;
+  }
 
   onRequest(transaction: ServerTransaction): void {
     this.#route(transaction).catch((error: unknown) => {
-      this.options.logger?.error({ err: error, method: transaction.request.method }, 'routing failed');
+      this.#options.logger?.error({ err: error, method: transaction.request.method }, 'routing failed');
       if (!transaction.finished) transaction.respond(createResponse(transaction.request, 500));
     });
   }
 
   onAck(request: SipRequest, source: MessageSource): void {
-    const routed = consumeOwnRoutes(request, this.options.local);
+    const routed = consumeOwnRoutes(request, this.#options.local);
     if (!routed || !decrementMaxForwards(request)) return;
     // The ACK of a 2xx carries the INVITE's credentials (RFC 3261 §22.1): they stop here too.
     this.#consumeCredentials(request);
     this.#aliasFromUserAgent(request, source);
-    forwardStatelessly(request, this.options.transport, this.options.local, this.options.locator).catch(
+    forwardStatelessly(request, this.#options.transport, this.#options.local, this.#options.locator).catch(
       (error: unknown) => {
-        this.options.logger?.debug({ err: error }, 'ACK not forwarded');
+        this.#options.logger?.debug({ err: error }, 'ACK not forwarded');
       },
     );
   }
 
   onStrayResponse(response: SipResponse): void {
-    forwardStrayResponse(response, this.options.transport, this.options.local).catch((error: unknown) => {
-      this.options.logger?.debug({ err: error }, 'stray response not forwarded');
+    forwardStrayResponse(response, this.#options.transport, this.#options.local).catch((error: unknown) => {
+      this.#options.logger?.debug({ err: error }, 'stray response not forwarded');
     });
   }
 
@@ -132,7 +136,7 @@ export class Router implements TransactionUser {
       refuse(response);
       return;
     }
-    const routedToUs = consumeOwnRoutes(request, this.options.local);
+    const routedToUs = consumeOwnRoutes(request, this.#options.local);
     if (getTo(request.headers)?.tag !== undefined) {
       if (routedToUs) this.#proxy(transaction, [{ kind: 'network', uri: request.uri, locate: true }]);
       else refuse(unroutableInDialog(request));
@@ -144,7 +148,7 @@ export class Router implements TransactionUser {
     // taken: missive relays off-domain only for its own authenticated users, and a REGISTER for another
     // domain is that domain's user's, so forwarding it would make missive an open relay for registrations.
     if (request.method === 'REGISTER') {
-      const response = await this.options.registrar.handle(request, source);
+      const response = await this.#options.registrar.handle(request, source);
       // The challenge is what anyone gets: no Timer J record for each REGISTER of a spoofed flood.
       if (response.status === 401) transaction.respondStatelessly(response);
       else transaction.respond(response);
@@ -183,18 +187,18 @@ export class Router implements TransactionUser {
       transaction.respond(createResponse(request, 404));
       return;
     }
-    const devices = await this.options.locations.lookupUri(request.uri);
+    const devices = await this.#options.locations.lookupUri(request.uri);
     // A user with a registered device exists; only without one is the subscriber table asked (404 or 480).
     if (
       devices.length === 0 &&
-      (await this.options.subscribers.lookup(recipient.user, recipient.domain)) === undefined
+      (await this.#options.subscribers.lookup(recipient.user, recipient.domain)) === undefined
     ) {
       transaction.respond(createResponse(request, 404));
       return;
     }
     let targets: ForwardTarget[] =
-      this.options.sleepingDevices?.targets(devices, request) ?? deviceTargets(devices);
-    const application = this.options.application;
+      this.#options.sleepingDevices?.targets(devices, request) ?? deviceTargets(devices);
+    const application = this.#options.application;
     if (application?.methods.has(request.method) === true) {
       // The application decides before any branch starts: what it refuses reaches no device.
       const decision = await application.decide({
@@ -210,7 +214,7 @@ export class Router implements TransactionUser {
       }
       targets = decision.kind === 'serve' ? [decision.branch] : [...targets, decision.branch];
     }
-    this.options.logger?.debug(
+    this.#options.logger?.debug(
       {
         method: request.method,
         to: recipient.key,
@@ -225,13 +229,13 @@ export class Router implements TransactionUser {
   #registered(request: SipRequest): void {
     const to = getTo(request.headers);
     const aor = to === undefined ? undefined : aorOfUri(to.uri);
-    if (aor !== undefined) this.options.sleepingDevices?.registered(aor.key);
+    if (aor !== undefined) this.#options.sleepingDevices?.registered(aor.key);
   }
 
   /** A local user's MESSAGE to another domain: the application keeps the sender's copy once it is taken there. */
   #senderCopyBranch(transaction: ServerTransaction, sender: RoutedSender): LocalTarget | undefined {
     const { request, source } = transaction;
-    const application = this.options.application;
+    const application = this.#options.application;
     if (application?.methods.has(request.method) !== true || sender.kind !== 'authenticated')
       return undefined;
     const recipient = aorOfUri(request.uri);
@@ -242,9 +246,9 @@ export class Router implements TransactionUser {
   /** Behind a proxy: a trusted peer's request that is for the application itself is answered by it. */
   async #answeredByApplication(transaction: ServerTransaction): Promise<boolean> {
     const { request, source } = transaction;
-    const application = this.options.application;
+    const application = this.#options.application;
     if (application?.answerTrusted === undefined || !application.methods.has(request.method)) return false;
-    if (!this.options.trustedPeers.has(source.host)) return false;
+    if (!this.#options.trustedPeers.has(source.host)) return false;
     const answer = await application.answerTrusted(request, source);
     if (answer === undefined) return false;
     transaction.respond(createResponse(request, answer.status, answer.reason));
@@ -257,12 +261,12 @@ export class Router implements TransactionUser {
     const from = getFrom(request.headers);
     const claimed = from === undefined ? undefined : aorOfUri(from.uri);
     // A trusted peer authenticated the sender itself: its From is the identity it asserts.
-    if (this.options.trustedPeers.has(source.host)) return { kind: 'trusted', asserted: claimed };
-    if (claimed === undefined || !this.options.local.isLocalDomain(claimed.domain)) {
+    if (this.#options.trustedPeers.has(source.host)) return { kind: 'trusted', asserted: claimed };
+    if (claimed === undefined || !this.#options.local.isLocalDomain(claimed.domain)) {
       transaction.respondStatelessly(createResponse(request, 403, 'Sender Domain Not Served'));
       return undefined;
     }
-    const outcome = await this.options.authenticator.authenticate(request, {
+    const outcome = await this.#options.authenticator.authenticate(request, {
       realm: claimed.domain,
       kind: 'proxy',
       sourceAddress: source.host,
@@ -284,23 +288,23 @@ export class Router implements TransactionUser {
   #proxy(transaction: ServerTransaction, targets: readonly ForwardTarget[]): void {
     const { request, source } = transaction;
     const recordRoute = DIALOG_CREATING.has(request.method)
-      ? this.options.local.pointFor(source.transport)
+      ? this.#options.local.pointFor(source.transport)
       : undefined;
     // In-dialog requests are not authenticated here, but credentials for our realms are for no one further on.
     this.#consumeCredentials(request);
     this.#aliasFromUserAgent(request, source);
     const context = new ProxyContext(
       {
-        transactions: this.options.transactions,
-        local: this.options.local,
-        clock: this.options.clock,
-        locator: this.options.locator,
-        failoverBudgetMs: this.options.failoverBudgetMs,
+        transactions: this.#options.transactions,
+        local: this.#options.local,
+        clock: this.#options.clock,
+        locator: this.#options.locator,
+        failoverBudgetMs: this.#options.failoverBudgetMs,
         onDownstreamResponse: (response, from) => {
           if (this.#cameFromUserAgent(response)) aliasContact(response.headers, from);
         },
         onLocalError: (error, target) => {
-          this.options.logger?.error({ err: error, target: target.name }, 'application branch failed');
+          this.#options.logger?.error({ err: error, target: target.name }, 'application branch failed');
         },
       },
       transaction,
@@ -311,7 +315,7 @@ export class Router implements TransactionUser {
   }
 
   #cancel(transaction: ServerTransaction): void {
-    const invite = this.options.transactions.findInvite(transaction.request);
+    const invite = this.#options.transactions.findInvite(transaction.request);
     const context = invite === undefined ? undefined : this.#contexts.get(invite);
     if (context === undefined) {
       transaction.respondStatelessly(createResponse(transaction.request, 481));
@@ -323,12 +327,12 @@ export class Router implements TransactionUser {
 
   /** Removes the Proxy-Authorization and Authorization values for the domains served (their realms). */
   #consumeCredentials(request: SipRequest): void {
-    consumeOwnCredentials(request.headers, (realm) => this.options.local.isLocalDomain(realm));
+    consumeOwnCredentials(request.headers, (realm) => this.#options.local.isLocalDomain(realm));
   }
 
   /** Whether the Request-URI names this server or one of its domains. */
   #forUs(request: SipRequest): boolean {
-    return isSipUri(request.uri) && this.options.local.isLocalUri(request.uri);
+    return isSipUri(request.uri) && this.#options.local.isLocalUri(request.uri);
   }
 
   /** A request straight from a user agent (one Via) whose Contact does not lead back to it gets our alias. */
@@ -341,7 +345,7 @@ export class Router implements TransactionUser {
     const top = getNameAddrs(response.headers, 'Record-Route')?.[0];
     if (top === undefined) return true;
     return (
-      isSipUri(top.uri) && this.options.local.isListeningAddress(top.uri.host, top.uri.port, top.uri.secure)
+      isSipUri(top.uri) && this.#options.local.isListeningAddress(top.uri.host, top.uri.port, top.uri.secure)
     );
   }
 }

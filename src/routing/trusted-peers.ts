@@ -61,16 +61,19 @@ export class TrustedPeers {
  * claim (the To user for a registration, the From user for a proxied request).
  */
 export class TrustingAuthenticator implements RequestAuthenticator {
-  constructor(
-    private readonly inner: RequestAuthenticator,
-    private readonly peers: TrustedPeers,
-  ) {}
+  readonly #inner: RequestAuthenticator;
+  readonly #peers: TrustedPeers;
+
+  constructor(inner: RequestAuthenticator, peers: TrustedPeers) {
+    this.#inner = inner;
+    this.#peers = peers;
+  }
 
   authenticate(request: SipRequest, context: AuthContext): Promise<AuthOutcome> {
-    if (!this.peers.has(context.sourceAddress)) return this.inner.authenticate(request, context);
+    if (!this.#peers.has(context.sourceAddress)) return this.#inner.authenticate(request, context);
     const claimed = context.kind === 'www' ? getTo(request.headers) : getFrom(request.headers);
     const user = claimed === undefined || !isSipUri(claimed.uri) ? undefined : claimed.uri.user;
-    if (user === undefined) return this.inner.authenticate(request, context);
+    if (user === undefined) return this.#inner.authenticate(request, context);
     return Promise.resolve({
       kind: 'authenticated',
       identity: { username: unescapeText(user), realm: context.realm },

@@ -71,11 +71,15 @@ export class ProxyContext {
   /** Branches waiting for a device to wake (DeferredTarget). */
   readonly #asleep = new Set<Branch>();
 
-  constructor(
-    private readonly env: ProxyEnvironment,
-    private readonly server: ServerTransaction,
-    private readonly options: ProxyOptions = {},
-  ) {
+  readonly #env: ProxyEnvironment;
+  readonly #server: ServerTransaction;
+  readonly #options: ProxyOptions;
+
+  constructor(env: ProxyEnvironment, server: ServerTransaction, options: ProxyOptions = {}) {
+    this.#env = env;
+    this.#server = server;
+    this.#options = options;
+
     this.#isInvite = server.request.method === 'INVITE';
   }
 
@@ -85,7 +89,7 @@ export class ProxyContext {
     const usable = targets.filter((target) => !this.#isInvite || !isAfterSuccess(target));
     if (!usable.some((target) => !isAfterSuccess(target))) {
       this.#forwardedFinal = true;
-      this.server.respond(this.#localResponse(480));
+      this.#server.respond(this.#localResponse(480));
       return;
     }
     this.#base = base;
@@ -129,19 +133,21 @@ export class ProxyContext {
   }
 
   #startNetwork(branch: Branch, base: SipRequest, target: NetworkTarget): void {
-    const locator = target.locate === true ? this.env.locator : undefined;
+    const locator = target.locate === true ? this.#env.locator : undefined;
     const hop = locator === undefined ? undefined : nextHopUri(base.headers, target.uri);
     if (locator !== undefined && hop !== undefined && needsLocating(hop)) {
       this.#startLocated(branch, base, target, hop, locator);
       return;
     }
-    const outgoing = outgoingRequest(base, target, this.env.local, { recordRoute: this.options.recordRoute });
+    const outgoing = outgoingRequest(base, target, this.#env.local, {
+      recordRoute: this.#options.recordRoute,
+    });
     if (outgoing === undefined) {
       if (!this.#nextFlow(branch)) this.#branchFinal(branch, this.#localResponse(480, 'Unreachable Contact'));
       return;
     }
     branch.attemptWith(undefined);
-    const transaction = this.env.transactions.sendRequest(
+    const transaction = this.#env.transactions.sendRequest(
       outgoing.request,
       outgoing.target,
       this.#clientHandler(branch),
@@ -158,13 +164,13 @@ export class ProxyContext {
     hop: SipUri,
     locator: ServerLocator,
   ): void {
-    const { local } = this.env;
+    const { local } = this.#env;
     const failover = new FailoverRequest({
-      transactions: this.env.transactions,
-      clock: this.env.clock,
-      budgetMs: this.env.failoverBudgetMs ?? DEFAULT_BUDGET_MS,
+      transactions: this.#env.transactions,
+      clock: this.#env.clock,
+      budgetMs: this.#env.failoverBudgetMs ?? DEFAULT_BUDGET_MS,
       prepare: (sendTarget) =>
-        outgoingRequest(base, target, local, { recordRoute: this.options.recordRoute, sendTarget })?.request,
+        outgoingRequest(base, target, local, { recordRoute: this.#options.recordRoute, sendTarget })?.request,
       handler: this.#clientHandler(branch),
       onAttempt: (transaction, request) => {
         branch.stopTimerC();
@@ -205,7 +211,7 @@ export class ProxyContext {
         this.#branchFinal(branch, this.#localResponse(answer.status, answer.reason));
       },
       (error: unknown) => {
-        this.env.onLocalError?.(error, target);
+        this.#env.onLocalError?.(error, target);
         this.#branchFinal(branch, this.#localResponse(500));
       },
     );
@@ -228,7 +234,7 @@ export class ProxyContext {
       },
       (error: unknown) => {
         this.#asleep.delete(branch);
-        this.env.onLocalError?.(error, target);
+        this.#env.onLocalError?.(error, target);
         this.#branchFinal(branch, this.#localResponse(500));
       },
     );
@@ -263,7 +269,7 @@ export class ProxyContext {
   #onProvisional(branch: Branch, response: SipResponse, source: MessageSource): void {
     if (branch.cancel === 'wanted') this.#sendCancel(branch);
     if (this.#isInvite) {
-      branch.restartTimerC(this.env.clock, TIMER_C_MS, () => {
+      branch.restartTimerC(this.#env.clock, TIMER_C_MS, () => {
         this.#cancelBranch(branch);
       });
     }
@@ -277,7 +283,7 @@ export class ProxyContext {
     const failed = this.#branches.find((b) => b.gatesFinal && b.final !== undefined && b.final.status >= 500);
     if (failed?.final !== undefined && !this.#gated()) {
       this.#forwardedFinal = true;
-      this.server.respond(failed.final);
+      this.#server.respond(failed.final);
       return;
     }
     if (this.#held !== undefined && !this.#gated()) {
@@ -288,7 +294,7 @@ export class ProxyContext {
     if (!this.#isInvite && response.status < 300 && !this.#gated()) {
       // A local 2xx goes up at once, as a device's does.
       this.#forwardedFinal = true;
-      this.server.respond(response);
+      this.#server.respond(response);
       return;
     }
     if (this.#branches.some((b) => b.state === 'proceeding')) return;
@@ -297,7 +303,7 @@ export class ProxyContext {
     this.#forwardedFinal = true;
     // A cancelled INVITE whose branches ended without a 487 of their own (Timer B, say) still gets one.
     const answer = this.#cancelled && this.#generated.has(best) ? this.#localResponse(487) : best;
-    this.server.respond(answer);
+    this.#server.respond(answer);
   }
 
   /** Whether a gating branch has started and yet to answer. */
@@ -316,8 +322,8 @@ export class ProxyContext {
   }
 
   #forward(response: SipResponse, source: MessageSource): void {
-    this.env.onDownstreamResponse?.(response, source);
-    this.server.respond(response);
+    this.#env.onDownstreamResponse?.(response, source);
+    this.#server.respond(response);
   }
 
   #cancelOthers(except: Branch): void {
@@ -338,14 +344,14 @@ export class ProxyContext {
     const attempt = branch.attempt;
     if (attempt === undefined) return;
     branch.cancelSent();
-    this.env.transactions.sendRequest(cancelFor(attempt.request), attempt.transaction.target, {
+    this.#env.transactions.sendRequest(cancelFor(attempt.request), attempt.transaction.target, {
       onResponse: () => undefined,
       onFailure: () => undefined,
     });
   }
 
   #localResponse(status: number, reason?: string): SipResponse {
-    const response = createResponse(this.server.request, status, reason, { toTag: this.#toTag });
+    const response = createResponse(this.#server.request, status, reason, { toTag: this.#toTag });
     this.#generated.add(response);
     return response;
   }
