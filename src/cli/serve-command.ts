@@ -8,6 +8,7 @@
  * src/server/missive-server.ts builds, starts and stops everything.
  */
 import type { LevelWithSilent } from 'pino';
+import type { LogFormat } from '../log/logger.js';
 import type { MessageLimits } from '../messaging/limits/message-limits.js';
 import { MissiveServer } from '../server/missive-server.js';
 import type { ServerSettings } from '../server/settings.js';
@@ -59,6 +60,11 @@ export interface ServeOptions {
   readonly connectionLimits?: ConnectionLimits | undefined;
   /** Overrides --debug: e.g. `warn` for a benchmark, where an info line per start is all it logs. */
   readonly logLevel?: LevelWithSilent | undefined;
+  /** json, pretty, or auto (pretty on a terminal). */
+  readonly logFormat?: LogFormat | undefined;
+  /** Prometheus /metrics and /ready on metricsHost:metricsPort; undefined or -1: off. */
+  readonly metricsPort?: number | undefined;
+  readonly metricsHost?: string | undefined;
   /** Failed-login limits shared by SIP and MSRP (auth/login-limiter.ts); each defaults there. */
   readonly loginPairMaxFailures?: number | undefined;
   readonly loginSourceMaxFailures?: number | undefined;
@@ -84,6 +90,11 @@ export async function serverSettings(options: ServeOptions): Promise<ServerSetti
     storeUri: await storeUri(options.store, options.dataDir, true),
     domains,
     logLevel: options.logLevel ?? (options.debug ? 'debug' : 'info'),
+    logFormat: options.logFormat,
+    metrics:
+      options.metricsPort === undefined || options.metricsPort < 0
+        ? undefined
+        : { host: options.metricsHost ?? '127.0.0.1', port: options.metricsPort },
     sip: {
       host: options.host,
       advertise: options.advertise,

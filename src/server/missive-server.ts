@@ -8,14 +8,18 @@
  * limiter (auth/login-limiter.ts): a guess over MSRP costs the same as one over SIP.
  */
 import { randomBytes } from 'node:crypto';
+import type { Server } from 'node:http';
 import { readFile } from 'node:fs/promises';
+import { performance } from 'node:perf_hooks';
 import { join, resolve } from 'node:path';
 import type { Logger } from 'pino';
+import { Registry } from 'prom-client';
 import { LoginLimiter } from '../auth/login-limiter.js';
 import { createLogger } from '../log/logger.js';
 import { createMessaging, type Messaging } from '../messaging/create.js';
 import type { MessagingService } from '../messaging/service.js';
 import { AccountSubscriptions } from '../messaging/subscriptions.js';
+import { renderRelayMetrics } from '../msrp/relay/metrics.js';
 import type { MsrpRelay } from '../msrp/relay/relay.js';
 import { rotateNonceKeyFile } from '../sip/auth/nonce-key-file.js';
 import type { RetentionPurger } from '../store/journal/retention.js';
@@ -25,9 +29,15 @@ import { ensureSelfSignedCertificate } from '../tls/self-signed.js';
 import { systemClock } from '../time/clock.js';
 import { loadAdminSecret } from '../web/admin-secret.js';
 import type { AdminService } from '../web/admin-service.js';
+import { storeAnswers } from '../web/health.js';
+import { startMetricsServer } from '../web/metrics-server.js';
 import type { WebService } from '../web/web-service.js';
 import { banner, TEST_USER } from './banner.js';
 import { type AdminAddress, relayOf, startAdmin, startRetention, startWeb } from './parts.js';
+import { countedLoginGate } from './metrics/counted-login-gate.js';
+import { ServerMetrics } from './metrics/server-metrics.js';
+import { timedStore } from './metrics/timed-store.js';
+import { Readiness } from './readiness.js';
 import type { ServerSettings } from './settings.js';
 import { SipService } from './sip-service.js';
 
@@ -42,6 +52,9 @@ interface Running {
   readonly retention: RetentionPurger | undefined;
   readonly admin: AdminService | undefined;
   readonly relay: MsrpRelay;
+  readonly readiness: Readiness;
+  /** The /metrics and /ready endpoint, when on. */
+  readonly metricsEndpoint: Server | undefined;
 }
 
 export class MissiveServer {
@@ -63,7 +76,9 @@ export class MissiveServer {
 
   /** Builds and starts every part; rejects (with nothing left listening) on a configuration error. */
   static async start(settings: ServerSettings): Promise<MissiveServer> {
-    const logger = createLogger(settings.logLevel);
+    const logger = createLogger(settings.logLevel, 'missive', settings.logFormat);
+    // One registry for the process, made here and passed down: nothing registers in prom-client's global one.
+    const metrics = new ServerMetrics(new Registry());
     if (settings.messaging.limits !== undefined) logger.info(settings.messaging.limits, 'message limits');
     const dataDir = resolve(settings.dataDir);
     const domain = settings.domains[0] ?? 'localhost';
@@ -72,13 +87,51 @@ export class MissiveServer {
       settings.admin === undefined ? undefined : await loadAdminSecret(dataDir, settings.admin.secret);
     if (adminSecret?.source === 'file' && adminSecret.created)
       logger.info({ file: adminSecret.path }, 'admin API secret generated');
-    const store = await openStore(settings.storeUri);
+    const store = timedStore(
+      await openStore(settings.storeUri),
+      (operation, seconds) => {
+        metrics.storage(operation, seconds);
+      },
+      () => performance.now(),
+    );
+    // 503 until every listener is up, and again from the start of the stop (readiness.ts).
+    const readiness = new Readiness(() => storeAnswers(store.storageAccounts, systemClock));
     const password = await ensureTestAccount(store, domain);
     const pems = await certificatePems(certificate);
     const nonceKeys = await rotateNonceKeyFile(join(dataDir, NONCE_KEY_FILE));
     const loginLimiter = new LoginLimiter(systemClock, settings.login, logger);
     // The live-sync (WebSocket) devices subscribe here, per authenticated account.
-    const subscriptions = new AccountSubscriptions({ logger });
+    const subscriptions = new AccountSubscriptions({
+      logger,
+      onMessageDelivered: () => {
+        metrics.deliveredOverWebSocket();
+      },
+    });
+    const relay = relayOf(
+      settings,
+      domain,
+      certificate,
+      store,
+      countedLoginGate(loginLimiter, () => {
+        metrics.loginFailed('msrp');
+      }),
+      logger,
+    );
+    // First of the listeners: /ready answers 503 while the others start.
+    const metricsEndpoint =
+      settings.metrics === undefined
+        ? undefined
+        : await startMetricsServer(settings.metrics.host, settings.metrics.port, {
+            // The relay's series keep the names of `missive relay`'s own /metrics (msrp/relay/metrics.ts).
+            render: async () => (await metrics.registry.metrics()) + renderRelayMetrics(relay.snapshot()),
+            contentType: metrics.registry.contentType,
+            ready: () => readiness.ready(),
+            onError: (error) => {
+              logger.error({ err: error }, 'metrics not rendered');
+            },
+          });
+    if (metricsEndpoint !== undefined && settings.metrics !== undefined)
+      logger.info({ host: settings.metrics.host, port: metricsEndpoint.port }, 'metrics listening');
     let messaging: Messaging | undefined;
     const sip = new SipService({
       store,
@@ -88,7 +141,10 @@ export class MissiveServer {
       listen: settings.sip.listen,
       tls: pems,
       trustedPeers: settings.sip.trustedPeers,
-      loginLimiter,
+      loginLimiter: countedLoginGate(loginLimiter, () => {
+        metrics.loginFailed('sip');
+      }),
+      traffic: metrics.sip,
       nonceKeys,
       maxTransactions: settings.sip.maxTransactions,
       connectionLimits: settings.sip.connectionLimits,
@@ -101,6 +157,7 @@ export class MissiveServer {
             publicUrl: settings.messaging.publicUrl,
             limits: settings.messaging.limits,
             logger,
+            outcomes: metrics.messages,
           },
           environment,
         );
@@ -119,8 +176,20 @@ export class MissiveServer {
             store,
             sip,
             pems,
-            { loginGate: loginLimiter, messaging: messaging.service, domains: settings.domains },
+            {
+              loginGate: countedLoginGate(loginLimiter, () => {
+                metrics.loginFailed('sylkrtc');
+              }),
+              messaging: messaging.service,
+              domains: settings.domains,
+            },
             logger,
+            {
+              ready: () => readiness.ready(),
+              onRequest: (route, status) => {
+                metrics.httpRequest(route, status);
+              },
+            },
           );
     const points = await sip.start();
     if (web !== undefined) points.push(web.point);
@@ -130,7 +199,6 @@ export class MissiveServer {
       adminSecret === undefined || settings.admin === undefined
         ? undefined
         : await startAdmin(settings.admin.port, adminSecret, store, logger);
-    const relay = relayOf(settings, domain, certificate, store, loginLimiter, logger);
     const relayAddress = await relay.start();
     logger.info(
       { host: relayAddress.host, port: relayAddress.port, tls: true, hostname: domain },
@@ -145,15 +213,38 @@ export class MissiveServer {
       certificate: certificate.certificate,
       password,
     });
-    const running = { store, sip, messaging, web: web?.service, retention, admin: admin?.service, relay };
+    const webService = web?.service;
+    metrics.addScrapeSources({
+      serverTransactions: () => sip.transactions.serverTransactions,
+      clientTransactions: () => sip.transactions.clientTransactions,
+      connectionsByTransport: () => sip.transports.connections.countByProtocol(),
+      bindings: () => store.locations.count(),
+      sylkRtcConnections: () => webService?.sylkRtcConnections ?? 0,
+    });
+    // PUSH METRICS: the lead wires the push dispatcher's snapshot here, once it is built above:
+    //   metrics.addPushStats(() => pushDispatcher.pushStats());
+    readiness.started();
+    const running = {
+      store,
+      sip,
+      messaging,
+      web: webService,
+      retention,
+      admin: admin?.service,
+      relay,
+      readiness,
+      metricsEndpoint: metricsEndpoint?.server,
+    };
     return new MissiveServer(running, text, logger);
   }
 
   /** Stops every part, then closes the store they used. */
   async stop(): Promise<void> {
-    const { relay, sip, web, retention, admin, store } = this.#running;
+    const { relay, sip, web, retention, admin, store, readiness, metricsEndpoint } = this.#running;
+    readiness.stopping();
     await Promise.all([relay.stop(), sip.stop(), web?.stop(), retention?.stop(), admin?.stop()]);
     await store.close();
+    if (metricsEndpoint !== undefined) await closeServer(metricsEndpoint);
   }
 }
 
@@ -171,4 +262,13 @@ async function certificatePems(files: {
 }): Promise<{ cert: Buffer; key: Buffer }> {
   const [cert, key] = await Promise.all([readFile(files.certificate), readFile(files.key)]);
   return { cert, key };
+}
+
+function closeServer(server: Server): Promise<void> {
+  return new Promise((resolve) => {
+    server.close(() => {
+      resolve();
+    });
+    server.closeAllConnections();
+  });
 }

@@ -3,7 +3,7 @@
  * admin API, journal retention and the MSRP relay, each from its settings.
  */
 import type { Logger } from 'pino';
-import type { LoginGate, LoginLimiter } from '../auth/login-limiter.js';
+import type { LoginGate } from '../auth/login-limiter.js';
 import type { MessagingService } from '../messaging/service.js';
 import { MsrpRelay } from '../msrp/relay/relay.js';
 import { DEFAULT_RELAY_SETTINGS } from '../msrp/relay/settings.js';
@@ -26,6 +26,12 @@ export interface AdminAddress {
   readonly secretIn: string;
 }
 
+/** What the server watches on the web port: its readiness answer, and each request for the metrics. */
+export interface WebObservers {
+  readonly ready?: (() => Promise<boolean>) | undefined;
+  readonly onRequest?: ((route: string, status: number) => void) | undefined;
+}
+
 /** The web port: HTTP routes and SIP over WebSocket on one server (the SIP point it serves). */
 export async function startWeb(
   settings: NonNullable<ServerSettings['web']>,
@@ -40,6 +46,7 @@ export async function startWeb(
     readonly domains: readonly string[];
   },
   logger: Logger,
+  observers: WebObservers = {},
 ): Promise<{ service: WebService; point: ListeningPoint }> {
   const service = new WebService({
     store,
@@ -54,6 +61,8 @@ export async function startWeb(
     logger,
     maxPageBytes: settings.maxPageBytes,
     tokenFailures: settings.tokenFailures,
+    ready: observers.ready,
+    onRequest: observers.onRequest,
     sylkRtc: {
       loginGate: sylkRtc.loginGate,
       messaging: sylkRtc.messaging,
@@ -119,7 +128,7 @@ export function relayOf(
   hostname: string,
   certificate: { certificate: string; key: string },
   store: Store,
-  loginLimiter: LoginLimiter,
+  loginLimiter: LoginGate,
   logger: Logger,
 ): MsrpRelay {
   return new MsrpRelay({

@@ -4,6 +4,7 @@
  */
 import type { LevelWithSilent } from 'pino';
 import type { LoginLimits } from '../auth/login-limiter.js';
+import type { LogFormat } from '../log/logger.js';
 import type { MessageLimits } from '../messaging/limits/message-limits.js';
 import type { ConnectionLimits } from '../sip/transport/connection-limits.js';
 import type { SipListen } from './sip-service.js';
@@ -17,6 +18,10 @@ export interface ServerSettings {
   /** SIP domains served; the first is the relay's hostname and the test account's domain. */
   readonly domains: readonly string[];
   readonly logLevel: LevelWithSilent;
+  /** auto: pretty on a terminal, JSON otherwise (log/logger.ts). */
+  readonly logFormat?: LogFormat | undefined;
+  /** Prometheus /metrics and /ready on their own address (server/metrics/); undefined: off. */
+  readonly metrics?: { readonly host: string; readonly port: number } | undefined;
   readonly sip: {
     readonly host: string;
     readonly advertise?: string | undefined;

@@ -27,6 +27,7 @@ import { type Clock, systemClock } from '../time/clock.js';
 import type { DigestAlgorithm } from '../auth/digest.js';
 import type { LoginGate } from '../auth/login-limiter.js';
 import type { NonceKeys } from '../sip/auth/nonce-key-file.js';
+import type { SipTraffic } from './metrics/server-metrics.js';
 
 /** What an application inside the SIP service is made with (routing/local-application.ts). */
 export type SipEnvironment = ApplicationEnvironment;
@@ -66,6 +67,8 @@ export interface SipServiceOptions {
   readonly connectionLimits?: ConnectionLimits | undefined;
   readonly clock?: Clock | undefined;
   readonly logger?: Logger | undefined;
+  /** Told of every SIP message received and sent (the server's metrics). */
+  readonly traffic?: SipTraffic | undefined;
 }
 
 /** How long a cached registration lookup is trusted without asking the store (another instance may write). */
@@ -105,6 +108,12 @@ export class SipService {
       tls:
         options.tls === undefined ? undefined : { server: { cert: options.tls.cert, key: options.tls.key } },
       onListenerError: (error) => logger?.error({ err: error }, 'SIP request handler failed'),
+      onSent:
+        options.traffic === undefined
+          ? undefined
+          : (message) => {
+              options.traffic?.sent(message);
+            },
     });
     const timers = options.timers ?? DEFAULT_TIMERS;
     this.transactions = new TransactionLayer(this.transports, {
@@ -195,7 +204,9 @@ export class SipService {
       logger,
     });
     this.transactions.setUser(router);
+    const traffic = options.traffic;
     this.transports.on('message', (message, source) => {
+      traffic?.received(message);
       this.transactions.receive(message, source);
     });
   }

@@ -42,6 +42,10 @@ export interface WebServiceOptions {
   readonly maxPageBytes?: number | undefined;
   /** Failed API-token checks per source (failure-gate.ts), and how often they are logged. */
   readonly tokenFailures?: TokenFailureSettings | undefined;
+  /** GET /ready's answer (web-app.ts); undefined: no /ready route. */
+  readonly ready?: (() => Promise<boolean>) | undefined;
+  /** Told of each answered HTTP request, by route pattern and status (the server's metrics). */
+  readonly onRequest?: ((route: string, status: number) => void) | undefined;
 }
 
 /** What the sylkRTC API needs from the rest of `missive serve`. */
@@ -87,6 +91,8 @@ export class WebService {
       serverHeader: options.serverHeader ?? SERVER_HEADER,
       logger,
       maxPageBytes: options.maxPageBytes,
+      ready: options.ready,
+      onRequest: options.onRequest,
     });
     const wiring = options.sylkRtc;
     this.#sylkRtc =
@@ -118,6 +124,11 @@ export class WebService {
 
   start(): Promise<WebAddress> {
     return this.#server.listen(this.#options.host, this.#options.port);
+  }
+
+  /** Open sylkRTC API connections. */
+  get sylkRtcConnections(): number {
+    return this.#sylkRtc?.size ?? 0;
   }
 
   /** The sylkRTC API's settings, when it runs. */

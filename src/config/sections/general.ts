@@ -1,6 +1,17 @@
 /** The [General] settings of `missive serve` (see serve-settings.ts): what missive serves and where it keeps its data. */
 import type { LevelWithSilent } from 'pino';
-import { domainName, flag, LOG_LEVELS, listOf, logLevel, optional, text } from '../setting-values.js';
+import { LOG_FORMATS, type LogFormat } from '../../log/logger.js';
+import {
+  domainName,
+  flag,
+  LOG_LEVELS,
+  listOf,
+  logLevel,
+  oneOf,
+  optional,
+  portOrOff,
+  text,
+} from '../setting-values.js';
 import { setting } from './setting-spec.js';
 
 export const GENERAL_SETTINGS = {
@@ -37,5 +48,24 @@ export const GENERAL_SETTINGS = {
     default: undefined,
     defaultText: 'info, or debug with debug',
     help: `log level: ${LOG_LEVELS.join(', ')}`,
+  }),
+  logFormat: setting<LogFormat>({
+    section: 'General',
+    kind: oneOf('format', LOG_FORMATS),
+    default: 'auto',
+    help: 'log lines: json, pretty (for a person), or auto (pretty when stdout is a terminal, else json)',
+  }),
+  metricsPort: setting({
+    section: 'General',
+    kind: portOrOff,
+    default: -1,
+    help: 'Prometheus /metrics and /ready on metrics_host (-1: off)',
+    listens: 'the metrics endpoint',
+  }),
+  metricsHost: setting({
+    section: 'General',
+    kind: text('ip'),
+    default: '127.0.0.1',
+    help: 'the address of the metrics endpoint (metrics have no password: keep it on a private address)',
   }),
 } as const;
