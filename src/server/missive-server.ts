@@ -79,6 +79,38 @@ export class MissiveServer {
     const logger = createLogger(settings.logLevel, 'missive', settings.logFormat);
     // One registry for the process, made here and passed down: nothing registers in prom-client's global one.
     const metrics = new ServerMetrics(new Registry());
+    // 503 until every listener is up, and again from the start of the stop (readiness.ts).
+    const readiness = new Readiness();
+    // Before everything else: /ready answers 503 while the rest starts.
+    const metricsEndpoint =
+      settings.metrics === undefined
+        ? undefined
+        : await startMetricsServer(settings.metrics.host, settings.metrics.port, {
+            render: () => metrics.render(),
+            contentType: metrics.registry.contentType,
+            ready: () => readiness.ready(),
+            onError: (error) => {
+              logger.error({ err: error }, 'metrics not rendered');
+            },
+          });
+    if (metricsEndpoint !== undefined && settings.metrics !== undefined)
+      logger.info({ host: settings.metrics.host, port: metricsEndpoint.port }, 'metrics listening');
+    try {
+      return await MissiveServer.#startParts(settings, logger, metrics, readiness, metricsEndpoint?.server);
+    } catch (error) {
+      if (metricsEndpoint !== undefined) await closeServer(metricsEndpoint.server);
+      throw error;
+    }
+  }
+
+  /** Everything but the metrics endpoint, in order. */
+  static async #startParts(
+    settings: ServerSettings,
+    logger: Logger,
+    metrics: ServerMetrics,
+    readiness: Readiness,
+    metricsEndpoint: Server | undefined,
+  ): Promise<MissiveServer> {
     if (settings.messaging.limits !== undefined) logger.info(settings.messaging.limits, 'message limits');
     const dataDir = resolve(settings.dataDir);
     const domain = settings.domains[0] ?? 'localhost';
@@ -94,8 +126,6 @@ export class MissiveServer {
       },
       () => performance.now(),
     );
-    // 503 until every listener is up, and again from the start of the stop (readiness.ts).
-    const readiness = new Readiness(() => storeAnswers(store.storageAccounts, systemClock));
     const password = await ensureTestAccount(store, domain);
     const pems = await certificatePems(certificate);
     const nonceKeys = await rotateNonceKeyFile(join(dataDir, NONCE_KEY_FILE));
@@ -117,21 +147,8 @@ export class MissiveServer {
       }),
       logger,
     );
-    // First of the listeners: /ready answers 503 while the others start.
-    const metricsEndpoint =
-      settings.metrics === undefined
-        ? undefined
-        : await startMetricsServer(settings.metrics.host, settings.metrics.port, {
-            // The relay's series keep the names of `missive relay`'s own /metrics (msrp/relay/metrics.ts).
-            render: async () => (await metrics.registry.metrics()) + renderRelayMetrics(relay.snapshot()),
-            contentType: metrics.registry.contentType,
-            ready: () => readiness.ready(),
-            onError: (error) => {
-              logger.error({ err: error }, 'metrics not rendered');
-            },
-          });
-    if (metricsEndpoint !== undefined && settings.metrics !== undefined)
-      logger.info({ host: settings.metrics.host, port: metricsEndpoint.port }, 'metrics listening');
+    // The relay's series keep the names of `missive relay`'s own /metrics (msrp/relay/metrics.ts).
+    metrics.addText(() => renderRelayMetrics(relay.snapshot()));
     let messaging: Messaging | undefined;
     const sip = new SipService({
       store,
@@ -223,7 +240,7 @@ export class MissiveServer {
     });
     // PUSH METRICS: the lead wires the push dispatcher's snapshot here, once it is built above:
     //   metrics.addPushStats(() => pushDispatcher.pushStats());
-    readiness.started();
+    readiness.started(() => storeAnswers(store.storageAccounts, systemClock));
     const running = {
       store,
       sip,
@@ -233,7 +250,7 @@ export class MissiveServer {
       admin: admin?.service,
       relay,
       readiness,
-      metricsEndpoint: metricsEndpoint?.server,
+      metricsEndpoint,
     };
     return new MissiveServer(running, text, logger);
   }

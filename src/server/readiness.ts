@@ -8,19 +8,17 @@ export type ReadinessState = 'starting' | 'ready' | 'stopping';
 
 export class Readiness {
   #state: ReadinessState = 'starting';
-  readonly #storeAnswers: () => Promise<boolean>;
-
-  constructor(storeAnswers: () => Promise<boolean>) {
-    this.#storeAnswers = storeAnswers;
-  }
+  #storeAnswers: () => Promise<boolean> = () => Promise.resolve(false);
 
   get state(): ReadinessState {
     return this.#state;
   }
 
-  /** Every listener is up. */
-  started(): void {
-    if (this.#state === 'starting') this.#state = 'ready';
+  /** Every listener is up; `storeAnswers` says whether the store answers now (web/health.ts). */
+  started(storeAnswers: () => Promise<boolean>): void {
+    if (this.#state !== 'starting') return;
+    this.#storeAnswers = storeAnswers;
+    this.#state = 'ready';
   }
 
   /** The stop has begun: not ready again. */

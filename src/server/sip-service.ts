@@ -116,7 +116,14 @@ export class SipService {
             },
     });
     const timers = options.timers ?? DEFAULT_TIMERS;
+    const traffic = options.traffic;
     this.transactions = new TransactionLayer(this.transports, {
+      onFinalOverUdp:
+        traffic === undefined
+          ? undefined
+          : (response) => {
+              traffic.sent(response);
+            },
       clock,
       timers,
       onSendError: (error) => logger?.debug({ err: error }, 'response not sent'),
@@ -204,7 +211,6 @@ export class SipService {
       logger,
     });
     this.transactions.setUser(router);
-    const traffic = options.traffic;
     this.transports.on('message', (message, source) => {
       traffic?.received(message);
       this.transactions.receive(message, source);

@@ -198,9 +198,12 @@ function unescape(raw: string, quote: boolean): string | undefined {
 }
 
 function parseValue(text: string): number | undefined {
-  if (text === 'NaN') return Number.NaN;
-  if (text === '+Inf' || text === 'Inf') return Number.POSITIVE_INFINITY;
-  if (text === '-Inf') return Number.NEGATIVE_INFINITY;
+  // Go's ParseFloat, which the format names: NaN and Inf in any case, Inf also as Infinity.
+  const word = text.toLowerCase();
+  if (word === 'nan') return Number.NaN;
+  if (word === '+inf' || word === 'inf' || word === '+infinity' || word === 'infinity')
+    return Number.POSITIVE_INFINITY;
+  if (word === '-inf' || word === '-infinity') return Number.NEGATIVE_INFINITY;
   if (!/^[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?$/.test(text)) return undefined;
   return Number(text);
 }

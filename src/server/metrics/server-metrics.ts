@@ -65,6 +65,8 @@ export class ServerMetrics {
   readonly #refused: Counter<'reason'>;
   readonly #http: Counter<'route' | 'status'>;
   readonly #storage: Histogram<'operation'>;
+  /** Series rendered outside prom-client (the relay's, with their own names), appended to the registry's. */
+  readonly #texts: (() => string)[] = [];
 
   constructor(registry: Registry) {
     this.registry = registry;
@@ -127,6 +129,18 @@ export class ServerMetrics {
     });
     for (const outcome of ['stored', 'duplicate', 'refused']) this.#messages.labels(outcome).inc(0);
     for (const protocol of ['sip', 'msrp', 'sylkrtc']) this.#loginFailures.labels(protocol).inc(0);
+  }
+
+  /** The exposition text: the registry's series, then the texts added. */
+  async render(): Promise<string> {
+    let text = await this.registry.metrics();
+    for (const more of this.#texts) text += more();
+    return text;
+  }
+
+  /** Series in Prometheus text format that another part renders itself (the relay's). */
+  addText(render: () => string): void {
+    this.#texts.push(render);
   }
 
   /** Counts SIP traffic; handed to the SIP service. */
