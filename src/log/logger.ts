@@ -25,7 +25,9 @@ export function createLogger(
       colorize: terminal,
       sync: true,
       translateTime: 'SYS:HH:MM:ss.l',
-      ignore: 'pid,hostname',
+      ignore: 'pid',
+      // One line per event, as in the JSON log: the start-up lines stay readable above the banner.
+      singleLine: true,
     }),
   );
 }
