@@ -1,11 +1,13 @@
 /**
  * The one composition root of `missive serve`: every part built and wired here, started in order and
- * stopped in order. Start: the certificate and the admin secret (a secret file that must not be used stops
+ * stopped in order. Start: the metrics endpoint when configured (first, so that /ready answers 503 for the
+ * whole start; server/readiness.ts), the certificate and the admin secret (a secret file that must not be used stops
  * the start before anything listens), the store, the SIP service with the messaging service inside it (the
  * messaging service sends through routing's outbound interface, so it is made from the SIP service's parts),
  * the web port, SIP listening, retention, the admin API, the MSRP relay. Stop: the relay, SIP, the web port,
  * retention and the admin API, then the store they all used. SIP and the relay share one failed-login
- * limiter (auth/login-limiter.ts): a guess over MSRP costs the same as one over SIP.
+ * limiter (auth/login-limiter.ts): a guess over MSRP costs the same as one over SIP. One prom-client
+ * registry for the process (server/metrics/server-metrics.ts): the parts get small observers, never it.
  */
 import { randomBytes } from 'node:crypto';
 import type { Server } from 'node:http';

@@ -1,6 +1,6 @@
 /**
  * `missive serve --metrics-port`: a real server, real traffic (a REGISTER and a MESSAGE over UDP between
- * two SIP agents, a wrong SIP password, a wrong sylkRTC password, an HTTP request, a SIP WebSocket and a
+ * two SIP agents, a MESSAGE refused, a wrong SIP password, a wrong sylkRTC password, an HTTP request, a SIP WebSocket and a
  * sylkRTC connection), and /metrics scraped before and after, parsed by a strict text-format parser; the
  * series must have moved by exactly what the traffic causes. /ready: 503 until every listener is up.
  */
@@ -116,6 +116,9 @@ test('traffic moves the SIP, login, message, HTTP, WebSocket and storage series 
     const arrived = await bob.incoming('MESSAGE', 10_000);
     await bob.answer(arrived, 200);
     assert.equal((await sent).status, 200);
+    // A MESSAGE with an empty body: 407, then refused with 400 before it reaches any device.
+    const empty = await alice.authenticated({ method: 'MESSAGE', uri: `sip:bob@${DOMAIN}`, body: '' });
+    assert.deepEqual([empty.status, empty.reason], [400, 'Empty Body']);
     // HTTP: one GET /health.
     assert.equal((await fetch(`http://127.0.0.1:${String(missive.ports.ws)}/health`)).status, 200);
     // A SIP WebSocket, open; a sylkRTC connection with a wrong password for bob.
@@ -136,13 +139,14 @@ test('traffic moves the SIP, login, message, HTTP, WebSocket and storage series 
     assert.equal(d('missive_sip_requests_received_total', { method: 'REGISTER' }), 6);
     assert.equal(d('missive_sip_responses_sent_total', { method: 'REGISTER', class: '2xx' }), 2);
     assert.equal(d('missive_sip_responses_sent_total', { method: 'REGISTER', class: '4xx' }), 4);
-    assert.equal(d('missive_sip_requests_received_total', { method: 'MESSAGE' }), 2);
-    assert.equal(d('missive_sip_responses_sent_total', { method: 'MESSAGE', class: '4xx' }), 1);
+    assert.equal(d('missive_sip_requests_received_total', { method: 'MESSAGE' }), 4);
+    assert.equal(d('missive_sip_responses_sent_total', { method: 'MESSAGE', class: '4xx' }), 3);
     assert.equal(d('missive_sip_responses_sent_total', { method: 'MESSAGE', class: '2xx' }), 1);
     assert.equal(d('missive_sip_responses_received_total', { method: 'MESSAGE', class: '2xx' }), 1);
     assert.equal(d('missive_messages_delivered_total', { via: 'sip' }), 1);
     assert.equal(d('missive_messages_total', { outcome: 'stored' }), 1);
-    assert.equal(d('missive_messages_total', { outcome: 'refused' }), 0);
+    assert.equal(d('missive_messages_total', { outcome: 'refused' }), 1);
+    assert.equal(d('missive_messages_refused_total', { reason: 'Empty Body' }), 1);
     assert.equal(d('missive_login_failures_total', { protocol: 'sip' }), 1);
     assert.equal(d('missive_login_failures_total', { protocol: 'sylkrtc' }), 1);
     assert.equal(d('missive_login_failures_total', { protocol: 'msrp' }), 0);
