@@ -50,6 +50,9 @@ test('/metrics: the registry and the texts added, strict text format; other path
   metrics.loginFailed('msrp');
   metrics.httpRequest('/health', 200);
   metrics.messages.refused({ status: 400, reason: 'Invalid Public Key: no user id' });
+  metrics.messages.stored();
+  metrics.messages.duplicate();
+  metrics.messages.duplicate();
   metrics.storage('append', 0.002);
   const base = await endpoint(new Readiness(), metrics);
   const response = await fetch(`${base}/metrics`);
@@ -62,6 +65,9 @@ test('/metrics: the registry and the texts added, strict text format; other path
   assert.equal(sampleValue(parsed, 'missive_http_requests_total', { route: '/health', status: '200' }), 1);
   // The detail after the colon is per message: it would make a label value per key.
   assert.equal(sampleValue(parsed, 'missive_messages_refused_total', { reason: 'Invalid Public Key' }), 1);
+  assert.equal(sampleValue(parsed, 'missive_messages_total', { outcome: 'stored' }), 1);
+  assert.equal(sampleValue(parsed, 'missive_messages_total', { outcome: 'duplicate' }), 2);
+  assert.equal(sampleValue(parsed, 'missive_messages_total', { outcome: 'refused' }), 1);
   assert.equal(
     sampleValue(parsed, 'missive_storage_seconds_bucket', { operation: 'append', le: '0.0025' }),
     1,
