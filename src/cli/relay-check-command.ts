@@ -33,8 +33,36 @@ export async function runRelayCheck(
     process.stdout.write(`AUTH succeeded\nUse-Path: ${result.usePath}\nExpires: ${result.expires ?? '-'}\n`);
   } catch (error) {
     process.stderr.write(`AUTH failed: ${(error as Error).message}\n`);
+    if (!options.insecure && certificateNotVerified(error))
+      process.stderr.write(
+        "The relay's certificate did not verify. A self-signed one (missive's default) is expected to fail:\n" +
+          'to check the relay anyway, add --insecure (the password is then sent to whoever answers).\n',
+      );
     process.exitCode = 1;
   }
+}
+
+/** Node's codes for a TLS peer certificate that did not verify (self-signed, unknown CA, wrong name, expired). */
+const CERTIFICATE_CODES = new Set([
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'UNABLE_TO_GET_ISSUER_CERT',
+  'CERT_HAS_EXPIRED',
+  'CERT_NOT_YET_VALID',
+  'ERR_TLS_CERT_ALTNAME_INVALID',
+]);
+
+/** Whether `error`, or an error in its cause chain, is a certificate that did not verify. */
+function certificateNotVerified(error: unknown): boolean {
+  for (let current = error, depth = 0; current instanceof Error && depth < 8; depth++) {
+    const code = (current as { code?: unknown }).code;
+    if (typeof code === 'string' && CERTIFICATE_CODES.has(code)) return true;
+    if (/self[- ]signed certificate/i.test(current.message)) return true;
+    current = current.cause;
+  }
+  return false;
 }
 
 function parseHostPort(text: string): { host: string; port: number } {

@@ -10,6 +10,7 @@
  */
 import { join } from 'node:path';
 import type { LevelWithSilent } from 'pino';
+import type { LogFormat } from '../log/logger.js';
 import type { MessageLimits } from '../messaging/limits/message-limits.js';
 import { MissiveServer } from '../server/missive-server.js';
 import type { ServerTlsSettings, TlsFileSettings } from '../server/certificates.js';
@@ -66,6 +67,11 @@ export interface ServeOptions {
   readonly connectionLimits?: ConnectionLimits | undefined;
   /** Overrides --debug: e.g. `warn` for a benchmark, where an info line per start is all it logs. */
   readonly logLevel?: LevelWithSilent | undefined;
+  /** json, pretty, or auto (pretty on a terminal). */
+  readonly logFormat?: LogFormat | undefined;
+  /** Prometheus /metrics and /ready on metricsHost:metricsPort; undefined or -1: off. */
+  readonly metricsPort?: number | undefined;
+  readonly metricsHost?: string | undefined;
   /** Failed-login limits shared by SIP and MSRP (auth/login-limiter.ts); each defaults there. */
   readonly loginPairMaxFailures?: number | undefined;
   readonly loginSourceMaxFailures?: number | undefined;
@@ -115,6 +121,11 @@ export async function serverSettings(options: ServeOptions): Promise<ServerSetti
     logLevel: options.logLevel ?? (options.debug ? 'debug' : 'info'),
     tls: tlsSettings(options),
     stopTimeoutSeconds: options.stopTimeout ?? 10,
+    logFormat: options.logFormat,
+    metrics:
+      options.metricsPort === undefined || options.metricsPort < 0
+        ? undefined
+        : { host: options.metricsHost ?? '127.0.0.1', port: options.metricsPort },
     sip: {
       host: options.host,
       advertise: options.advertise,

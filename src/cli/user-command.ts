@@ -6,6 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { type Command, Option } from 'commander';
 import { openStore, parseAccount, type Store } from '../store/index.js';
+import { type DomainFlags, servedDomains, unservedWarning } from './served-domains.js';
 import { storeUri } from './store-location.js';
 import {
   EXIT_FAILED,
@@ -42,11 +43,18 @@ function buildProgram(): StoreProgram {
   passwordOptions(
     program
       .command('add')
-      .description('add a subscriber; without a password option, generate one and print it')
-      .argument('<account>', 'user@domain'),
+      .description(
+        'add a subscriber; without a password option, generate one and print it. Warns when the domain ' +
+          'is not one missive serves (from --domain, else --config, else the default localhost)',
+      )
+      .argument('<account>', 'user@domain')
+      .option('--domain <domain>', 'a domain missive serve serves (repeat for several)', collect, [])
+      .option('--config <file>', "missive serve's configuration file, for its served domains"),
   ).action(
-    action(async (account: string, flags: PasswordFlags) => {
+    action(async (account: string, flags: PasswordFlags & DomainFlags) => {
       const { username, domain } = parseAccount(account);
+      const warning = unservedWarning(`${username}@${domain}`, domain, await servedDomains(flags));
+      if (warning !== undefined) process.stderr.write(`missive user add: ${warning}\n`);
       const { password, generated } = await choosePassword(flags);
       return withStore(storeOptions(), true, async (store) => {
         const added = await store.subscribers.add(username, domain, password, {
@@ -175,6 +183,10 @@ async function readPasswordLine(): Promise<string> {
 function noSuchUser(username: string, domain: string): number {
   fail(`no such user ${username}@${domain}`);
   return EXIT_FAILED;
+}
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
 }
 
 function print(line: string): void {

@@ -68,6 +68,14 @@ function portNumber(value: string): Parsed<number> {
 
 export const port: ValueKind<number> = kind('port', (value) => portNumber(value.trim()));
 
+/** One of a fixed list of words. */
+export function oneOf<const T extends string>(argument: string, words: readonly T[]): ValueKind<T> {
+  return kind(argument, (value) => {
+    const word = words.find((w) => w === value.trim());
+    return word === undefined ? no(`one of ${words.join(', ')}`) : ok(word);
+  });
+}
+
 /** A port number, or -1 for "do not listen". */
 export const portOrOff: ValueKind<number> = kind('port', (value) => {
   if (value.trim() === '-1') return ok(-1);

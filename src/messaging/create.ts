@@ -20,6 +20,7 @@ import { localTimestamp, type MessageParseOptions } from './formats/index.js';
 import { DEFAULT_MESSAGE_LIMITS, type MessageLimits } from './limits/message-limits.js';
 import { SenderRateLimit } from './limits/sender-rate-limit.js';
 import { MessageIntake } from './message-intake.js';
+import type { MessageOutcomes } from './outcomes.js';
 import { SylkMessagingService } from './messaging-service.js';
 import { DeviceMessageSender, ProxyMessageSender } from './own-messages.js';
 import type { MessagingService } from './service.js';
@@ -53,6 +54,8 @@ export interface MessagingConfig {
   readonly xcapUrl?: string | undefined;
   readonly newId?: (() => string) | undefined;
   readonly logger?: Logger | undefined;
+  /** Told what became of each MESSAGE (the server's metrics). */
+  readonly outcomes?: MessageOutcomes | undefined;
 }
 
 export interface Messaging {
@@ -122,7 +125,7 @@ export function createMessaging(config: MessagingConfig, environment: Applicatio
     }),
     parseOptions,
   });
-  const intake = new MessageIntake(context, admission);
+  const intake = new MessageIntake(context, admission, config.outcomes);
   const service = new SylkMessagingService({
     context,
     intake,

@@ -27,23 +27,32 @@ import {
 } from './deliveries.js';
 import type { InboundMessage } from './inbound.js';
 import type { IntakeAnswer } from './intake-answer.js';
+import type { MessageOutcomes } from './outcomes.js';
+
+/** What applying a MESSAGE did: a journal write, a retry of one already made, or an answer with neither. */
+type Applied = 'stored' | 'duplicate' | 'answered';
 
 export class MessageIntake {
   readonly #context: MessagingContext;
   readonly #admission: MessageAdmission;
+  readonly #outcomes: MessageOutcomes | undefined;
 
-  constructor(context: MessagingContext, admission: MessageAdmission) {
+  constructor(context: MessagingContext, admission: MessageAdmission, outcomes?: MessageOutcomes) {
     this.#context = context;
     this.#admission = admission;
+    this.#outcomes = outcomes;
   }
 
   /** The admission's answer; a storage failure while deciding is a 500, so that the sender retries. */
   async admit(request: SipRequest, identities: Identities): Promise<Admission> {
+    let admission: Admission;
     try {
-      return await this.#admission.decide(request, identities);
+      admission = await this.#admission.decide(request, identities);
     } catch (error) {
-      return { admitted: false, answer: this.#failure(error, 'MESSAGE not admitted') };
+      admission = { admitted: false, answer: this.#failure(error, 'MESSAGE not admitted') };
     }
+    if (!admission.admitted) this.#outcomes?.refused(admission.answer);
+    return admission;
   }
 
   async admitAndDeliver(request: SipRequest, identities: Identities): Promise<IntakeAnswer> {
@@ -53,14 +62,21 @@ export class MessageIntake {
 
   async deliver(admitted: AdmittedMessage): Promise<IntakeAnswer> {
     const message = admitted.inbound;
+    let answer: IntakeAnswer;
     try {
-      const fresh = await this.#apply(admitted);
-      if (fresh && message.replicate) this.#replicate(message);
+      const applied = await this.#apply(admitted);
+      if (applied === 'stored' && message.replicate) this.#replicate(message);
+      if (applied === 'stored') this.#outcomes?.stored();
+      else if (applied === 'duplicate') this.#outcomes?.duplicate();
       return { status: 200, reason: 'OK' };
     } catch (error) {
-      if (error instanceof RefusedMessage) return { status: error.status, reason: error.reason };
-      return this.#failure(error, 'MESSAGE not stored', message.classified.kind);
+      answer =
+        error instanceof RefusedMessage
+          ? { status: error.status, reason: error.reason }
+          : this.#failure(error, 'MESSAGE not stored', message.classified.kind);
     }
+    this.#outcomes?.refused(answer);
+    return answer;
   }
 
   #failure(error: unknown, what: string, kind?: string): IntakeAnswer {
@@ -72,8 +88,7 @@ export class MessageIntake {
     return { status: 500, reason: 'Storage Failure' };
   }
 
-  /** Resolves true when the MESSAGE was new (not a duplicate). */
-  async #apply(admitted: AdmittedMessage): Promise<boolean> {
+  async #apply(admitted: AdmittedMessage): Promise<Applied> {
     const context = this.#context;
     const message = admitted.inbound;
     const kind = message.classified;
@@ -82,37 +97,39 @@ export class MessageIntake {
       'MESSAGE',
     );
     // To another domain only user content has a sender's copy; API requests, keys and IMDNs are theirs.
-    if (message.remoteRecipient && kind.kind !== 'message' && kind.kind !== 'file-transfer') return false;
+    if (message.remoteRecipient && kind.kind !== 'message' && kind.kind !== 'file-transfer')
+      return 'answered';
     const requester = { account: message.sender.account, origin: message.origin?.device };
+    const written = (fresh: boolean): Applied => (fresh ? 'stored' : 'duplicate');
     switch (kind.kind) {
       case 'api-token':
         await issueApiToken(context, requester);
-        return false;
+        return 'answered';
       case 'pgp-key-lookup':
         await sendPublicKey(context, requester, message.recipient.account);
-        return false;
+        return 'answered';
       case 'message-remove':
         await removeMessage(context, requester, message.recipient.account, kind.messageId);
-        return false;
+        return 'answered';
       case 'conversation-read':
         await markConversationRead(context, requester, contactKey(kind.contact));
-        return false;
+        return 'answered';
       case 'conversation-remove':
         await removeConversation(context, requester, contactKey(kind.contact), kind.timestamp);
-        return false;
+        return 'answered';
       case 'is-composing':
         // Neither stored nor copied to the sender's other devices: it is about this conversation, now.
-        return false;
+        return 'answered';
       case 'imdn':
-        return deliverImdn(context, message, kind.imdn);
+        return written(await deliverImdn(context, message, kind.imdn));
       case 'pgp-public-key':
         if (admitted.publicKey === undefined) throw new RefusedMessage(400, 'Invalid Public Key');
-        return deliverPublicKey(context, message, admitted.publicKey);
+        return written(await deliverPublicKey(context, message, admitted.publicKey));
       case 'pgp-private-key':
-        return deliverPrivateKey(context, message);
+        return written(await deliverPrivateKey(context, message));
       case 'file-transfer':
       case 'message':
-        return deliverMessage(context, message);
+        return written(await deliverMessage(context, message));
     }
   }
 

@@ -18,16 +18,20 @@ export interface AccountSubscriptionsOptions {
   readonly onPush?: ((push: MessagePush) => void) | undefined;
   /** Told about a listener that threw; the other subscribers still get the event. */
   readonly logger?: Logger | undefined;
+  /** Told each time a message event is handed to a device (the server's metrics). */
+  readonly onMessageDelivered?: (() => void) | undefined;
 }
 
 export class AccountSubscriptions implements MessagingEventSink {
   readonly #byAccount = new Map<string, Set<Subscriber>>();
   readonly #onPush: ((push: MessagePush) => void) | undefined;
   readonly #logger: Logger | undefined;
+  readonly #onMessageDelivered: (() => void) | undefined;
 
   constructor(options: AccountSubscriptionsOptions = {}) {
     this.#onPush = options.onPush;
     this.#logger = options.logger;
+    this.#onMessageDelivered = options.onMessageDelivered;
   }
 
   /** `account` is the authenticated `user@domain`; the adapter ends the subscription when the device goes. */
@@ -68,6 +72,7 @@ export class AccountSubscriptions implements MessagingEventSink {
       this.#deliver(() => {
         subscriber.listener(event);
       }, event);
+      if (event.kind === 'message') this.#onMessageDelivered?.();
     }
   }
 

@@ -1,30 +1,42 @@
 /**
  * The one composition root of `missive serve`: every part built and wired here, started in order and
- * stopped in order. Start: the certificates (server/certificates.ts) and the admin secret (a secret file that must not be used stops
- * the start before anything listens), the store, the SIP service with the messaging service inside it (the
+ * stopped in order. Start: the metrics endpoint when configured (first, so that /ready answers 503 for the
+ * whole start; server/readiness.ts), the certificates (server/certificates.ts) and the admin secret (a secret
+ * file that must not be used stops the start before anything listens), the store, the SIP service with the messaging service inside it (the
  * messaging service sends through routing's outbound interface, so it is made from the SIP service's parts),
  * the web port, SIP listening, retention, the admin API, the MSRP relay. Stop: the relay, SIP, the web port,
  * retention and the admin API, then the store they all used; a graceful stop first lets the SIP transactions
  * in progress finish. SIGHUP's new settings are applied by reconfigure.ts. SIP and the relay share one failed-login
- * limiter (auth/login-limiter.ts): a guess over MSRP costs the same as one over SIP.
+ * limiter (auth/login-limiter.ts): a guess over MSRP costs the same as one over SIP. One prom-client
+ * registry for the process (server/metrics/server-metrics.ts): the parts get small observers, never it.
  */
 import { randomBytes } from 'node:crypto';
+import type { Server } from 'node:http';
+import { performance } from 'node:perf_hooks';
 import { join, resolve } from 'node:path';
 import type { Logger } from 'pino';
+import { Registry } from 'prom-client';
 import { LoginLimiter } from '../auth/login-limiter.js';
 import { createLogger } from '../log/logger.js';
 import { createMessaging, type Messaging } from '../messaging/create.js';
 import type { MessagingService } from '../messaging/service.js';
 import { AccountSubscriptions } from '../messaging/subscriptions.js';
+import { renderRelayMetrics } from '../msrp/relay/metrics.js';
 import { rotateNonceKeyFile } from '../sip/auth/nonce-key-file.js';
 import { openStore } from '../store/open.js';
 import type { Store } from '../store/store.js';
 import { ensureSelfSignedCertificate } from '../tls/self-signed.js';
 import { systemClock } from '../time/clock.js';
 import { loadAdminSecret } from '../web/admin-secret.js';
+import { storeAnswers } from '../web/health.js';
+import { startMetricsServer } from '../web/metrics-server.js';
 import { banner, certificateFacts, TEST_USER } from './banner.js';
 import { CertificateError, loadCertificates } from './certificates.js';
 import { listenerTls, reconfigure } from './reconfigure.js';
+import { countedLoginGate } from './metrics/counted-login-gate.js';
+import { ServerMetrics } from './metrics/server-metrics.js';
+import { timedStore } from './metrics/timed-store.js';
+import { Readiness } from './readiness.js';
 import type { Running } from './running.js';
 import {
   type AdminAddress,
@@ -67,7 +79,41 @@ export class MissiveServer {
 
   /** Builds and starts every part; rejects (with nothing left listening) on a configuration error. */
   static async start(settings: ServerSettings): Promise<MissiveServer> {
-    const logger = createLogger(settings.logLevel);
+    const logger = createLogger(settings.logLevel, 'missive', settings.logFormat);
+    // One registry for the process, made here and passed down: nothing registers in prom-client's global one.
+    const metrics = new ServerMetrics(new Registry());
+    // 503 until every listener is up, and again from the start of the stop (readiness.ts).
+    const readiness = new Readiness();
+    // Before everything else: /ready answers 503 while the rest starts.
+    const metricsEndpoint =
+      settings.metrics === undefined
+        ? undefined
+        : await startMetricsServer(settings.metrics.host, settings.metrics.port, {
+            render: () => metrics.render(),
+            contentType: metrics.registry.contentType,
+            ready: () => readiness.ready(),
+            onError: (error) => {
+              logger.error({ err: error }, 'metrics not rendered');
+            },
+          });
+    if (metricsEndpoint !== undefined && settings.metrics !== undefined)
+      logger.info({ host: settings.metrics.host, port: metricsEndpoint.port }, 'metrics listening');
+    try {
+      return await MissiveServer.#startParts(settings, logger, metrics, readiness, metricsEndpoint?.server);
+    } catch (error) {
+      if (metricsEndpoint !== undefined) await closeServer(metricsEndpoint.server);
+      throw error;
+    }
+  }
+
+  /** Everything but the metrics endpoint, in order. */
+  static async #startParts(
+    settings: ServerSettings,
+    logger: Logger,
+    metrics: ServerMetrics,
+    readiness: Readiness,
+    metricsEndpoint: Server | undefined,
+  ): Promise<MissiveServer> {
     if (settings.messaging.limits !== undefined) logger.info(settings.messaging.limits, 'message limits');
     const dataDir = resolve(settings.dataDir);
     const domain = settings.domains[0] ?? 'localhost';
@@ -84,13 +130,26 @@ export class MissiveServer {
       settings.admin === undefined ? undefined : await loadAdminSecret(dataDir, settings.admin.secret);
     if (adminSecret?.source === 'file' && adminSecret.created)
       logger.info({ file: adminSecret.path }, 'admin API secret generated');
-    const store = await openStore(settings.storeUri);
+    const store = timedStore(
+      await openStore(settings.storeUri),
+      (operation, seconds) => {
+        metrics.storage(operation, seconds);
+      },
+      () => performance.now(),
+    );
     const password = await ensureTestAccount(store, domain);
     const nonceKeys = await rotateNonceKeyFile(join(dataDir, NONCE_KEY_FILE));
     const loginLimiter = new LoginLimiter(systemClock, settings.login, logger);
     const push = startPush(settings.push, store, logger);
     // The live-sync (WebSocket) devices subscribe here, per authenticated account; push events go to dispatch.
-    const subscriptions = new AccountSubscriptions({ logger, onPush: push.onMessagePush });
+    const subscriptions = new AccountSubscriptions({
+      logger,
+      onPush: push.onMessagePush,
+      onMessageDelivered: () => {
+        metrics.deliveredOverWebSocket();
+      },
+    });
+    metrics.addPushStats(() => push.pushStats());
     const files = fileTransfersOf(settings.fileTransfer, logger);
     let messaging: Messaging | undefined;
     const sip = new SipService({
@@ -101,7 +160,10 @@ export class MissiveServer {
       listen: settings.sip.listen,
       tls: tls.sip.serverOptions(),
       trustedPeers: settings.sip.trustedPeers,
-      loginLimiter,
+      loginLimiter: countedLoginGate(loginLimiter, () => {
+        metrics.loginFailed('sip');
+      }),
+      traffic: metrics.sip,
       nonceKeys,
       maxTransactions: settings.sip.maxTransactions,
       deviceWaker: new PushDeviceWaker(push, logger),
@@ -119,6 +181,7 @@ export class MissiveServer {
             fileTransferExpireDays: settings.fileTransfer.expireDays,
             files: files.store,
             logger,
+            outcomes: metrics.messages,
           },
           environment,
         );
@@ -138,7 +201,9 @@ export class MissiveServer {
             sip,
             tls.web.serverOptions(),
             {
-              loginGate: loginLimiter,
+              loginGate: countedLoginGate(loginLimiter, () => {
+                metrics.loginFailed('sylkrtc');
+              }),
               messaging: messaging.service,
               domains: settings.domains,
               upstream: messaging.upstreamRegistration,
@@ -151,6 +216,12 @@ export class MissiveServer {
               messaging: messaging.service,
             },
             logger,
+            {
+              ready: () => readiness.ready(),
+              onRequest: (route, status) => {
+                metrics.httpRequest(route, status);
+              },
+            },
           );
     const points = await sip.start();
     if (web !== undefined) points.push(web.point);
@@ -167,9 +238,13 @@ export class MissiveServer {
       relayFiles,
       tls.relay.serverOptions().SNICallback,
       store,
-      loginLimiter,
+      countedLoginGate(loginLimiter, () => {
+        metrics.loginFailed('msrp');
+      }),
       logger,
     );
+    // The relay's series keep the names of `missive relay`'s own /metrics (msrp/relay/metrics.ts).
+    metrics.addText(() => renderRelayMetrics(relay.snapshot()));
     const relayAddress = await relay.start();
     logger.info(
       { host: relayAddress.host, port: relayAddress.port, tls: true, hostname: domain },
@@ -185,6 +260,15 @@ export class MissiveServer {
       password,
     });
     files.expiry.start();
+    const webService = web?.service;
+    metrics.addScrapeSources({
+      serverTransactions: () => sip.transactions.serverTransactions,
+      clientTransactions: () => sip.transactions.clientTransactions,
+      connectionsByTransport: () => sip.transports.connections.countByProtocol(),
+      bindings: () => store.locations.count(),
+      sylkRtcConnections: () => webService?.sylkRtcConnections ?? 0,
+    });
+    readiness.started(() => storeAnswers(store.storageAccounts, systemClock));
     const running = {
       settings,
       domain,
@@ -193,12 +277,14 @@ export class MissiveServer {
       store,
       sip,
       messaging,
-      web: web?.service,
+      web: webService,
       retention,
       admin: admin?.service,
       relay,
       push,
       fileExpiry: files.expiry,
+      readiness,
+      metricsEndpoint,
     };
     return new MissiveServer(running, text, logger);
   }
@@ -216,7 +302,9 @@ export class MissiveServer {
    * answers new requests 503 and waits (at most that long) for the SIP transactions in progress.
    */
   async stop(graceMs = 0): Promise<void> {
-    const { relay, sip, web, retention, admin, store, push, fileExpiry } = this.#running;
+    const { relay, sip, web, retention, admin, store, push, fileExpiry, readiness, metricsEndpoint } =
+      this.#running;
+    readiness.stopping();
     if (graceMs > 0) {
       web?.stopListening();
       const left = await sip.drain(graceMs);
@@ -234,6 +322,7 @@ export class MissiveServer {
     // After SIP and the web port: no new push events; what is left ends (a removal may still use the store).
     await push.close();
     await store.close();
+    if (metricsEndpoint !== undefined) await closeServer(metricsEndpoint);
   }
 }
 
@@ -243,4 +332,13 @@ async function ensureTestAccount(store: Store, domain: string): Promise<string |
   const password = randomBytes(12).toString('base64url');
   await store.subscribers.add(TEST_USER, domain, password);
   return password;
+}
+
+function closeServer(server: Server): Promise<void> {
+  return new Promise((resolve) => {
+    server.close(() => {
+      resolve();
+    });
+    server.closeAllConnections();
+  });
 }

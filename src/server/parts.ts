@@ -4,7 +4,7 @@
  */
 import type { TlsOptions } from 'node:tls';
 import type { Logger } from 'pino';
-import type { LoginGate, LoginLimiter } from '../auth/login-limiter.js';
+import type { LoginGate } from '../auth/login-limiter.js';
 import type { MessagingService } from '../messaging/service.js';
 import { MsrpRelay } from '../msrp/relay/relay.js';
 import { DEFAULT_RELAY_SETTINGS, type RelaySettings } from '../msrp/relay/settings.js';
@@ -30,6 +30,12 @@ export interface AdminAddress {
   readonly secretIn: string;
 }
 
+/** What the server watches on the web port: its readiness answer, and each request for the metrics. */
+export interface WebObservers {
+  readonly ready?: (() => Promise<boolean>) | undefined;
+  readonly onRequest?: ((route: string, status: number) => void) | undefined;
+}
+
 /** The web port: HTTP routes and SIP over WebSocket on one server (the SIP point it serves). */
 export async function startWeb(
   settings: NonNullable<ServerSettings['web']>,
@@ -47,6 +53,7 @@ export async function startWeb(
   },
   fileTransfers: FileTransferWiring,
   logger: Logger,
+  observers: WebObservers = {},
 ): Promise<{ service: WebService; point: ListeningPoint }> {
   const service = new WebService({
     store,
@@ -61,6 +68,8 @@ export async function startWeb(
     logger,
     maxPageBytes: settings.maxPageBytes,
     tokenFailures: settings.tokenFailures,
+    ready: observers.ready,
+    onRequest: observers.onRequest,
     sylkRtc: {
       loginGate: sylkRtc.loginGate,
       messaging: sylkRtc.messaging,
@@ -149,7 +158,7 @@ export function relayOf(
   certificate: { certificate: string; key: string },
   sniCallback: TlsOptions['SNICallback'],
   store: Store,
-  loginLimiter: LoginLimiter,
+  loginLimiter: LoginGate,
   logger: Logger,
 ): MsrpRelay {
   return new MsrpRelay({

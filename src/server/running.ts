@@ -1,4 +1,5 @@
 /** What a started `missive serve` holds: its parts, and the settings they run with (reconfigure.ts changes some). */
+import type { Server } from 'node:http';
 import type { Logger } from 'pino';
 import type { ExpirySweep } from '../files/expiry-sweep.js';
 import type { Messaging } from '../messaging/create.js';
@@ -9,6 +10,7 @@ import type { Store } from '../store/store.js';
 import type { AdminService } from '../web/admin-service.js';
 import type { WebService } from '../web/web-service.js';
 import type { ServerCertificates } from '../tls/server-certificates.js';
+import type { Readiness } from './readiness.js';
 import type { ServerSettings } from './settings.js';
 import type { SipService } from './sip-service.js';
 
@@ -34,4 +36,8 @@ export interface Running {
   readonly relay: MsrpRelay;
   readonly push: PushDispatcher;
   readonly fileExpiry: ExpirySweep;
+  /** 503 on /ready from the first step of a stop (readiness.ts). */
+  readonly readiness: Readiness;
+  /** The /metrics and /ready endpoint, when on. */
+  readonly metricsEndpoint: Server | undefined;
 }

@@ -4,6 +4,7 @@
  */
 import type { LevelWithSilent } from 'pino';
 import type { LoginLimits } from '../auth/login-limiter.js';
+import type { LogFormat } from '../log/logger.js';
 import type { MessageLimits } from '../messaging/limits/message-limits.js';
 import type { ConnectionLimits } from '../sip/transport/connection-limits.js';
 import type { ServerTlsSettings } from './certificates.js';
@@ -23,6 +24,10 @@ export interface ServerSettings {
   readonly tls: ServerTlsSettings;
   /** On SIGTERM or SIGINT, how long transactions in progress may take to finish. */
   readonly stopTimeoutSeconds: number;
+  /** auto: pretty on a terminal, JSON otherwise (log/logger.ts). */
+  readonly logFormat?: LogFormat | undefined;
+  /** Prometheus /metrics and /ready on their own address (server/metrics/); undefined: off. */
+  readonly metrics?: { readonly host: string; readonly port: number } | undefined;
   readonly sip: {
     readonly host: string;
     readonly advertise?: string | undefined;

@@ -30,6 +30,7 @@ import { type Clock, systemClock } from '../time/clock.js';
 import type { DigestAlgorithm } from '../auth/digest.js';
 import type { LoginGate } from '../auth/login-limiter.js';
 import type { NonceKeys } from '../sip/auth/nonce-key-file.js';
+import type { SipTraffic } from './metrics/server-metrics.js';
 
 /** What an application inside the SIP service is made with (routing/local-application.ts). */
 export type SipEnvironment = ApplicationEnvironment;
@@ -73,6 +74,8 @@ export interface SipServiceOptions {
   readonly wakeTimeoutMs?: number | undefined;
   readonly clock?: Clock | undefined;
   readonly logger?: Logger | undefined;
+  /** Told of every SIP message received and sent (the server's metrics). */
+  readonly traffic?: SipTraffic | undefined;
 }
 
 /** How long a cached registration lookup is trusted without asking the store (another instance may write). */
@@ -117,9 +120,22 @@ export class SipService {
       },
       tls: options.tls === undefined ? undefined : { server: options.tls },
       onListenerError: (error) => logger?.error({ err: error }, 'SIP request handler failed'),
+      onSent:
+        options.traffic === undefined
+          ? undefined
+          : (message) => {
+              options.traffic?.sent(message);
+            },
     });
     const timers = options.timers ?? DEFAULT_TIMERS;
+    const traffic = options.traffic;
     this.transactions = new TransactionLayer(this.transports, {
+      onFinalOverUdp:
+        traffic === undefined
+          ? undefined
+          : (response) => {
+              traffic.sent(response);
+            },
       clock,
       timers,
       onSendError: (error) => logger?.debug({ err: error }, 'response not sent'),
@@ -221,6 +237,7 @@ export class SipService {
     });
     this.transactions.setUser(router);
     this.transports.on('message', (message, source) => {
+      traffic?.received(message);
       this.transactions.receive(message, source);
     });
   }

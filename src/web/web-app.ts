@@ -5,11 +5,12 @@
  * to throw: they answer 401, 400 or 503 themselves).
  */
 import { Hono } from 'hono';
+import { routePath } from 'hono/route';
 import type { Logger } from 'pino';
 import type { Store } from '../store/store.js';
 import type { Clock } from '../time/clock.js';
 import { addFileTransferRoutes, type FileTransferRouteOptions } from './file-transfer-routes.js';
-import { addHealthRoute } from './health.js';
+import { addHealthRoute, addReadyRoute } from './health.js';
 import { addHistoryRoutes } from './history-routes.js';
 import { addJournalRoutes } from './journal-routes.js';
 import type { WebEnv } from './peer.js';
@@ -32,17 +33,28 @@ export interface WebAppOptions {
   readonly fileTransfers?:
     | Omit<FileTransferRouteOptions, 'tokens' | 'clock' | 'logger' | 'serverHeader'>
     | undefined;
+  /** GET /ready's answer (server/readiness.ts); undefined: no /ready route. */
+  readonly ready?: (() => Promise<boolean>) | undefined;
+  /** Told of each answered request: its route pattern (never the path, which names accounts) and status. */
+  readonly onRequest?: ((route: string, status: number) => void) | undefined;
 }
 
 export function createWebApp(options: WebAppOptions): Hono<WebEnv> {
   const { store, clock, tokens, logger } = options;
   const app = new Hono<WebEnv>();
+  const onRequest = options.onRequest;
   app.use(async (c, next) => {
     await next();
     c.header('Server', options.serverHeader);
+    if (onRequest !== undefined) {
+      // The last matched pattern: this middleware's own ('/*') when no route matched.
+      const route = routePath(c, -1);
+      onRequest(route === '/*' ? 'unmatched' : route, c.res.status);
+    }
   });
   app.get('/', (c) => c.body(WELCOME, 200, { 'Content-Type': 'text/plain; charset=utf-8' }));
   addHealthRoute(app, store.storageAccounts, clock);
+  if (options.ready !== undefined) addReadyRoute(app, options.ready);
   const pages = { journal: store.journal, tokens, logger, maxPageBytes: options.maxPageBytes };
   addHistoryRoutes(app, pages);
   addJournalRoutes(app, pages);

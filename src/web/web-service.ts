@@ -51,6 +51,10 @@ export interface WebServiceOptions {
   readonly tokenFailures?: TokenFailureSettings | undefined;
   /** File transfer over HTTP (sylk spec §4.3); undefined: no file-transfer routes. */
   readonly fileTransfers?: FileTransferWiring | undefined;
+  /** GET /ready's answer (web-app.ts); undefined: no /ready route. */
+  readonly ready?: (() => Promise<boolean>) | undefined;
+  /** Told of each answered HTTP request, by route pattern and status (the server's metrics). */
+  readonly onRequest?: ((route: string, status: number) => void) | undefined;
 }
 
 /** What the file-transfer routes need besides the web port's own parts. */
@@ -127,6 +131,8 @@ export class WebService {
       serverHeader: options.serverHeader ?? SERVER_HEADER,
       logger,
       maxPageBytes: options.maxPageBytes,
+      ready: options.ready,
+      onRequest: options.onRequest,
       fileTransfers:
         transfers === undefined
           ? undefined
@@ -173,6 +179,11 @@ export class WebService {
   /** HTTPS only: new certificates for new connections (a reload); open connections keep theirs. */
   setSecureContext(options: TlsOptions): void {
     this.#server.setSecureContext(options);
+  }
+
+  /** Open sylkRTC API connections. */
+  get sylkRtcConnections(): number {
+    return this.#sylkRtc?.size ?? 0;
   }
 
   /** The sylkRTC API's settings, when it runs. */

@@ -24,7 +24,7 @@ test('a taken port, also when wrapped as a cause (the relay wraps it)', () => {
   );
   assert.match(
     message,
-    /The ports of this start: --sip-port 5070, --sips-port 5061, --ws-port 10888, --admin-port -1, --msrp-port 2855\./,
+    /The ports of this start: --metrics-port -1, --sip-port 5070, --sips-port 5061, --ws-port 10888, --admin-port -1, --msrp-port 2855\./,
   );
 });
 

@@ -2,7 +2,7 @@
 // stores: output, exit statuses, and what ends up in the store.
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -193,5 +193,50 @@ describe('missive user', { concurrency: 4, timeout: 120_000 }, () => {
     });
     assert.equal(elsewhere.code, 0, elsewhere.stderr);
     assert.ok(existsSync(join(other, 'missive.db')));
+  });
+
+  it('add for a domain that is not served warns, names how to serve it, and adds the account', async () => {
+    const store = newStore();
+    const added = await user(['add', 'dave@example.com', '--password', 'pw', '--store', store]);
+    assert.equal(added.code, 0, added.stderr);
+    assert.equal(added.stdout, 'added dave@example.com\n');
+    assert.match(added.stderr, /warning: example\.com is not a domain missive serves \(localhost\)/);
+    assert.match(added.stderr, /missive serve --domain example\.com/);
+    assert.ok((await ha1Of(store, 'dave', 'example.com')) !== undefined);
+    // Served, by --domain or by the configuration file: no warning.
+    const byFlag = await user([
+      'add',
+      'erin@example.com',
+      '--password',
+      'pw',
+      '--domain',
+      'example.com',
+      '--store',
+      store,
+    ]);
+    assert.deepEqual([byFlag.code, byFlag.stderr], [0, '']);
+    const config = join(dir, `served-${String(++n)}.ini`);
+    await writeFile(config, '[General]\ndomain = example.org, example.com\n');
+    const byFile = await user([
+      'add',
+      'fred@example.com',
+      '--password',
+      'pw',
+      '--config',
+      config,
+      '--store',
+      store,
+    ]);
+    assert.deepEqual([byFile.code, byFile.stderr], [0, '']);
+    const local = await user(['add', 'gail@localhost', '--password', 'pw', '--store', store]);
+    assert.deepEqual([local.code, local.stderr], [0, '']);
+  });
+
+  it('`missive help user` prints the same help as `missive user --help`', async () => {
+    const viaHelp = await runTypeScript('src/cli/main.ts', ['help', 'user'], { timeoutMs: 30_000 });
+    const viaFlag = await user(['--help']);
+    assert.equal(viaHelp.code, 0, viaHelp.stderr);
+    assert.match(viaHelp.stdout, /passwd/);
+    assert.equal(viaHelp.stdout, viaFlag.stdout);
   });
 });

@@ -1,12 +1,15 @@
 /** The [General] settings of `missive serve` (see serve-settings.ts): what missive serves and where it keeps its data. */
 import type { LevelWithSilent } from 'pino';
+import { LOG_FORMATS, type LogFormat } from '../../log/logger.js';
 import {
   domainName,
   flag,
   LOG_LEVELS,
   listOf,
   logLevel,
+  oneOf,
   optional,
+  portOrOff,
   seconds,
   text,
 } from '../setting-values.js';
@@ -85,5 +88,24 @@ export const GENERAL_SETTINGS = {
     kind: seconds,
     default: 10,
     help: 'on SIGTERM or SIGINT, how long transactions in progress may take to finish before missive stops anyway',
+  }),
+  logFormat: setting<LogFormat>({
+    section: 'General',
+    kind: oneOf('format', LOG_FORMATS),
+    default: 'auto',
+    help: 'log lines: json, pretty (for a person), or auto (pretty when stdout is a terminal, else json)',
+  }),
+  metricsPort: setting({
+    section: 'General',
+    kind: portOrOff,
+    default: -1,
+    help: 'Prometheus /metrics and /ready on metrics_host (-1: off)',
+    listens: 'the metrics endpoint',
+  }),
+  metricsHost: setting({
+    section: 'General',
+    kind: text('ip'),
+    default: '127.0.0.1',
+    help: 'the address of the metrics endpoint (metrics have no password: keep it on a private address)',
   }),
 } as const;

@@ -15,7 +15,7 @@ export interface ServerTransactionContext {
   /** A response that could not be sent: the transaction ends (RFC 3261 §17.2.4); the layer may log it. */
   readonly sendFailed: (error: unknown) => void;
   /** Keeps a final UDP response as bytes to answer retransmissions with (Timer J), and sends it. */
-  readonly completeOverUdp: (key: string, response: StoredResponse) => void;
+  readonly completeOverUdp: (key: string, stored: StoredResponse, response: SipResponse) => void;
   /** Sends a final response without a transaction (stateless-responder.ts). */
   readonly sendStatelessly: (request: SipRequest, response: SipResponse, source: MessageSource) => void;
 }

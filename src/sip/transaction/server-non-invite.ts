@@ -26,11 +26,11 @@ export class NonInviteServerTransaction extends ServerTransactionBase {
     const target = this.reliable ? undefined : responseTarget(response, this.source);
     if (target?.transport === 'udp') {
       // Timer J: retransmissions of the request get these bytes until they can no longer arrive.
-      this.context.completeOverUdp(this.key, {
-        bytes: serializeMessage(response),
-        host: target.host,
-        port: target.port,
-      });
+      this.context.completeOverUdp(
+        this.key,
+        { bytes: serializeMessage(response), host: target.host, port: target.port },
+        response,
+      );
     } else {
       this.transmit(response);
     }

@@ -60,6 +60,11 @@ export interface TransactionLayerOptions {
    * so that a table hovering at the cap does not report every slot) with the requests refused meanwhile.
    */
   readonly onFull?: ((full: boolean, refused: number) => void) | undefined;
+  /**
+   * Told of each final response of a non-INVITE transaction sent over UDP: those leave as stored bytes
+   * (Timer J), which the transport's onSent does not see. For metrics.
+   */
+  readonly onFinalOverUdp?: ((response: SipResponse) => void) | undefined;
 }
 
 export { DEFAULT_FULL_RETRY_AFTER_SECONDS, DEFAULT_MAX_SERVER_TRANSACTIONS } from './limits.js';
@@ -112,6 +117,7 @@ export class TransactionLayer {
       throw new RangeError('maxServerTransactions must be a positive integer');
     this.#fullRetryAfter = String(options.fullRetryAfterSeconds ?? DEFAULT_FULL_RETRY_AFTER_SECONDS);
     this.#onFull = options.onFull ?? (() => undefined);
+    const onFinalOverUdp = options.onFinalOverUdp;
     this.#answered = new CompletedTransactions(clock, transactionTimeout(timers));
     this.#finished = new CompletedTransactions(clock, timers.t4);
     this.#serverContext = {
@@ -120,9 +126,10 @@ export class TransactionLayer {
       timers,
       terminated: (key: string) => this.#server.delete(key),
       sendFailed,
-      completeOverUdp: (key: string, response: StoredResponse) => {
-        this.#answered.add(key, response);
-        this.#resend(response);
+      completeOverUdp: (key: string, stored: StoredResponse, response: SipResponse) => {
+        this.#answered.add(key, stored);
+        this.#resend(stored);
+        onFinalOverUdp?.(response);
       },
       sendStatelessly: (request: SipRequest, response: SipResponse, source: MessageSource) => {
         this.#stateless.send(request, response, source);

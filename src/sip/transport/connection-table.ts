@@ -70,6 +70,14 @@ export class ConnectionTable {
     return this.#byId.size;
   }
 
+  /** Open connections by transport, counted when asked (for metrics: no bookkeeping per connection). */
+  countByProtocol(): Map<TransportProtocol, number> {
+    const counts = new Map<TransportProtocol, number>();
+    for (const connection of this.#byId.values())
+      counts.set(connection.protocol, (counts.get(connection.protocol) ?? 0) + 1);
+    return counts;
+  }
+
   /** Connections we opened that are in the table. */
   get outboundCount(): number {
     return this.#outbound;

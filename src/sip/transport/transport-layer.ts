@@ -63,6 +63,8 @@ export interface TransportLayerOptions extends ConnectionLimits {
    * process or the other peers. Default: a process warning.
    */
   readonly onListenerError?: ((error: unknown, source: MessageSource) => void) | undefined;
+  /** Told of each message sent (not of the transaction layer's byte-level retransmissions): for metrics. */
+  readonly onSent?: ((message: SipMessage) => void) | undefined;
 }
 
 export class TransportLayer extends EventEmitter<TransportEvents> {
@@ -75,6 +77,7 @@ export class TransportLayer extends EventEmitter<TransportEvents> {
   readonly ws: WebSocketTransport;
   readonly wss: WebSocketTransport;
   readonly #udpMaxRequestBytes: number;
+  readonly #onSent: ((message: SipMessage) => void) | undefined;
 
   constructor(options: TransportLayerOptions = {}) {
     super();
@@ -92,6 +95,7 @@ export class TransportLayer extends EventEmitter<TransportEvents> {
         options.onRefused,
       );
     this.#udpMaxRequestBytes = options.udpMaxRequestBytes ?? 1300;
+    this.#onSent = options.onSent;
     // What every connection-keeping transport shares: the tables, the clock, the parser and the limits.
     const connected = {
       table: this.connections,
@@ -170,6 +174,7 @@ export class TransportLayer extends EventEmitter<TransportEvents> {
       const original = setTopViaTransport(message.headers, 'TCP');
       try {
         await this.tcp.send(message, { ...target, transport: 'tcp' });
+        this.#onSent?.(message);
         return;
       } catch {
         // RFC 3261 §18.1.1: when TCP cannot be used, retry over UDP.
@@ -177,6 +182,7 @@ export class TransportLayer extends EventEmitter<TransportEvents> {
       }
     }
     await this.transport(target.transport).send(message, target);
+    this.#onSent?.(message);
   }
 
   /** Sends a serialized message as one UDP datagram (a retransmission the transaction layer keeps as bytes). */
