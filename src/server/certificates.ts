@@ -88,10 +88,14 @@ export async function loadCertificates(
     }
     return pending;
   };
+  // Made (or checked) once for every listener that falls back to it: three concurrent makers would write the
+  // files while the others read them half written.
+  let generating: Promise<CertificateFiles> | undefined;
   const chosen = (own: TlsFileSettings): Promise<ListenerCertificate | undefined> => {
     const files = configured(own, problems) ?? configured(settings.shared, problems);
     if (files !== undefined) return read(files, false);
-    return selfSigned().then((generated) =>
+    generating ??= selfSigned();
+    return generating.then((generated) =>
       read(
         {
           ...generated,

@@ -15,7 +15,7 @@ export function startPush(settings: PushSettings | undefined, store: Store, logg
     systemClock,
     logger,
   );
-  if (providers.empty) logger.info('push off: no [Push] push_url or push_apps configured');
+  if (providers.empty) logger.info({ configure: '[Push] push_url or push_apps' }, 'push off');
   else
     logger.info(
       {

@@ -4,7 +4,7 @@
  */
 import { X509Certificate } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { generate } from 'selfsigned';
 
@@ -57,9 +57,16 @@ export async function writeSelfSignedCertificate(
   const pems = await createSelfSignedCertificate(options);
   const files = { certificate: join(directory, `${name}.crt`), key: join(directory, `${name}.key`) };
   await mkdir(directory, { recursive: true, mode: 0o700 });
-  await writeFile(files.key, pems.key, { mode: 0o600 });
-  await writeFile(files.certificate, pems.cert, { mode: 0o644 });
+  // Each file whole or not at all: a reader (another process, a TLS client's CA) never sees half of one.
+  await writeWhole(files.key, pems.key, 0o600);
+  await writeWhole(files.certificate, pems.cert, 0o644);
   return { files, pems };
+}
+
+async function writeWhole(path: string, text: string, mode: number): Promise<void> {
+  const partial = `${path}.partial`;
+  await writeFile(partial, text, { mode });
+  await rename(partial, path);
 }
 
 /** The `npm start` certificate for `hostname` (and 127.0.0.1), reused while valid for another week. */

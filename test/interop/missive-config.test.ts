@@ -136,7 +136,7 @@ describe('missive config check', () => {
     assert.match(run.output, new RegExp(`^ws_port = 10999 +# ${config.replaceAll('.', '\\.')}:5$`, 'm'));
     assert.match(run.output, /^msrp_port = 2855 +# default$/m);
     assert.match(run.output, /^admin_secret = \(set, not shown\) +# environment MISSIVE_ADMIN_SECRET$/m);
-    assert.match(run.output, /^push_url = +# default; not used yet$/m);
+    assert.match(run.output, /^push_url = +# default$/m);
     assert.ok(!run.output.includes('not-to-be-printed'));
     assert.match(
       run.output,

@@ -25,7 +25,8 @@ import type { ConformanceBackend, StoreTarget } from './backends.js';
 import { ALICE, BOB, CAROL, incoming, outgoing, record, T0 } from './journal-entries.js';
 import { runTypeScript } from './processes.js';
 
-const TIMEOUT = { timeout: 120_000 };
+// A Cassandra node on a loaded 2-core machine takes minutes for the whole suite.
+const TIMEOUT = { timeout: 600_000 };
 const DAY = 24 * 3600 * 1000;
 
 /** Every entry of the account, oldest first, read page by page. */
@@ -701,8 +702,10 @@ export function runJournalConformanceSuite(name: string, open: () => Promise<Con
                   `ALTER TABLE ${a} DROP COLUMN entries`,
                   `ALTER TABLE ${a} DROP COLUMN content_bytes`,
                 ];
+          // Back to version 4: the steps after it (5, the counters; 6, the address books) run again.
+          undo.push(`DROP TABLE ${target.table('missive_address_book')}`);
           for (const statement of undo) await target.query(statement);
-          await target.query(`DELETE FROM ${target.table('missive_schema')} WHERE version = 5`);
+          await target.query(`DELETE FROM ${target.table('missive_schema')} WHERE version >= 5`);
           const migrated = await openStore(target.uri);
           t.after(() => migrated.close());
           await assertUsage(migrated, ALICE, 3);

@@ -2,6 +2,7 @@
  * The one connection (a driver Client and its pools) that a Cassandra store's parts share: every statement
  * prepared, at the store's consistency level, each failure a StoreError, and nothing after close.
  */
+import { setTimeout as delay } from 'node:timers/promises';
 import cassandra from 'cassandra-driver';
 import { describeError } from '../../sql/describe-error.js';
 import { StoreError } from '../errors.js';
@@ -18,6 +19,13 @@ export type CqlValue =
   | ReadonlyMap<string, number>
   | Record<string, number>;
 export type CqlRow = cassandra.types.Row;
+
+const SCHEMA_ATTEMPTS = 5;
+const SCHEMA_RETRY_MS = 500;
+
+function isMissingKeyspace(error: unknown): boolean {
+  return error instanceof Error && /^Keyspace '[^']*' doesn't exist/.test(error.message);
+}
 
 export interface SessionOptions {
   /** Bounds connecting and each request (the driver's readTimeout). */
@@ -136,10 +144,19 @@ export class CassandraSession {
   /** A schema statement (CREATE …): not prepared, with a longer time bound. */
   async schema(cql: string): Promise<void> {
     this.#checkOpen();
-    try {
-      await this.#client.execute(cql, [], { readTimeout: SCHEMA_TIMEOUT_MS });
-    } catch (error) {
-      throw new StoreError(`a Cassandra schema change failed: ${describeError(error)}`, { cause: error });
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.#client.execute(cql, [], { readTimeout: SCHEMA_TIMEOUT_MS });
+        return;
+      } catch (error) {
+        // A node slow to apply the keyspace just made (a loaded machine) answers a table in it with "doesn't
+        // exist" for a moment: wait, and try again.
+        if (attempt < SCHEMA_ATTEMPTS && isMissingKeyspace(error)) {
+          await delay(SCHEMA_RETRY_MS * attempt);
+          continue;
+        }
+        throw new StoreError(`a Cassandra schema change failed: ${describeError(error)}`, { cause: error });
+      }
     }
   }
 
