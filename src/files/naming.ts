@@ -1,7 +1,7 @@
 /**
  * The names of sylk spec §4.3.1, so that a SylkServer `file_transfers` directory can be moved over as it is:
  * `H(aor)` (URL-safe base64 of the MD5 of the AOR, without padding) and the directory of a transfer. File
- * names and transfer ids are sanitised as werkzeug's `secure_filename` does (the reference's rule, §4.3.2),
+ * names and transfer ids are sanitised as werkzeug's `secure_filename` does (the reference's rule, sylk spec §4.3.2),
  * after refusing outright what could only be an attempt to leave the directory: a NUL, a separator, a `..`,
  * an absolute name, or a name longer than a file system takes.
  */

@@ -1,7 +1,7 @@
 /**
  * The file-transfer store (sylk spec §4.3): uploads received into a partial file and renamed into their
  * transfer's directory only once every announced byte has arrived, so that an interrupted or cancelled
- * upload leaves nothing behind; the SHA-1 computed while the bytes go by; the metadata file of §4.3.3; a
+ * upload leaves nothing behind; the SHA-1 computed while the bytes go by; the metadata file of sylk spec §4.3.3; a
  * size limit per file and a quota per account (the bytes under the account's own directory, uploads in
  * progress included); downloads opened by their URL's path, which can never leave the transfer directory.
  *

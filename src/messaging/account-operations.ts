@@ -33,7 +33,7 @@ export interface Requester {
 
 /**
  * The From of the MESSAGE that tells the account's SIP devices of a read or removed conversation: the
- * contact when a WebSocket device asked (sylk spec §2.7 row C, §1.4.9 step 4, §9 test 36), the account
+ * contact when a WebSocket device asked (sylk spec §2.7 row C, sylk spec §1.4.9 step 4, sylk spec §9 test 36), the account
  * itself when a SIP device did (rows D3, D4).
  */
 function notifierOf(requester: Requester, contact: string): string {

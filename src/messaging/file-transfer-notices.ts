@@ -1,10 +1,10 @@
 /**
  * What a SIP device learns of a completed file transfer (sylk spec §2.7 rows F, G, H): the RCS FT-HTTP
- * document of §2.8.3 in a CPIM message (Sylk mobile and Blink read it), and for a file that is not an
+ * document of sylk spec §2.8.3 in a CPIM message (Sylk mobile and Blink read it), and for a file that is not an
  * OpenPGP `.asc` a plain-text line with the URL for any other SIP client. The receiver's devices get both
  * (rows G, H); the sender's other devices get the same as replicas (rows F, H, `X-Replicated-Message`).
  *
- * The CPIM From and To carry the `sip:` scheme: the reference leaves it out (§2.7 note), which CPIM parsers
+ * The CPIM From and To carry the `sip:` scheme: the reference leaves it out (sylk spec §2.7 note), which CPIM parsers
  * that require one ignore, falling back to the SIP headers; with it, both kinds of parser agree.
  */
 import { isSipUri, parseUri, type SipUri } from '../sip/uri.js';

@@ -51,7 +51,7 @@ export function messageRequest(
 
 /**
  * sylk spec §2.7 row E: the message that announces a completed file transfer, from the sender to the
- * receiver, with the transfer id as its Message-ID and the JSON of §4.3.3 as its content; DateTime is `now`
+ * receiver, with the transfer id as its Message-ID and the JSON of sylk spec §4.3.3 as its content; DateTime is `now`
  * without microseconds, as the reference writes it.
  */
 export function fileTransferRequest(

@@ -122,7 +122,7 @@ export interface MessagingService {
   removeMessage(caller: Caller, contact: string, messageId: string): Promise<ServiceResult>;
   removeConversation(caller: Caller, contact: string): Promise<ServiceResult>;
   /**
-   * A file the caller uploaded is stored (sylk spec §4.3.2): the message of §2.7 row E goes through the
+   * A file the caller uploaded is stored (sylk spec §4.3.2): the message of sylk spec §2.7 row E goes through the
    * journal exactly as a message does (both copies, the caller's devices' sync, the receiver's live event
    * and push), and the receiver's and the caller's SIP devices get rows G, F and H. `transfer.sender.uri`
    * must be the caller's account.

@@ -1,5 +1,5 @@
 /**
- * Streaming MSRP parser (RFC 4975 §7/§8). Works on Buffers end to end: only start lines and header lines
+ * Streaming MSRP parser (RFC 4975 §7, RFC 4975 §8). Works on Buffers end to end: only start lines and header lines
  * are decoded; bodies are delivered as zero-copy slices of the input (body-scanner.ts), holding back at most
  * one end-line's worth of bytes that could still turn out to be the end-line.
  */

@@ -1,6 +1,5 @@
 /**
- * Push dispatch (sylk spec §5): the messaging service's push events become one push per stored device of
- * the account (§5.1), each through the provider configured for the device's app (provider-registry.ts), and
+ * Push dispatch (sylk spec §5): the messaging service's push events become one push per stored device of the account (sylk spec §5.1), each through the provider configured for the device's app (provider-registry.ts), and
  * RFC 8599 wakes for SIP devices go the same way. Nothing here is awaited by the messaging service: a slow or
  * dead provider never delays a sender's 200 or a journal write. A provider's "token gone" removes exactly the
  * token that push went to, and only while the store still holds that token (the device may have sent a new

@@ -94,7 +94,7 @@ export async function startWeb(
   return { service, point: sip.addSharedWebSocket(address.secure ? 'wss' : 'ws', address.port) };
 }
 
-/** The file-transfer store (sylk spec §4.3) and its expiry sweep (§4.3.7; start it once the server runs). */
+/** The file-transfer store (sylk spec §4.3) and its expiry sweep (sylk spec §4.3.7; start it once the server runs). */
 export function fileTransfersOf(
   settings: ServerSettings['fileTransfer'],
   logger: Logger,

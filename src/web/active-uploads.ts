@@ -1,5 +1,5 @@
 /**
- * The uploads in progress by transfer id (sylk spec §4.3.2), so that the cancel route (§4.3.6) can cut the
+ * The uploads in progress by transfer id (sylk spec §4.3.2), so that the cancel route (sylk spec §4.3.6) can cut the
  * connection of the one it names. Each entry is only a way to stop it: its connection is destroyed, the
  * upload sees its body end early and leaves no file and sends no message.
  */

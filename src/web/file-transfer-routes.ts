@@ -1,6 +1,6 @@
 /**
  * The file-transfer routes of the web port (sylk spec §4.3): upload (file-upload.ts), download
- * (file-download.ts), cancel (§4.3.6), every one with the CORS headers of §4.6 and OPTIONS answered `200 OK`
+ * (file-download.ts), cancel (sylk spec §4.3.6), every one with the CORS headers of sylk spec §4.6 and OPTIONS answered `200 OK`
  * for a browser's preflight. The upload's path names two AORs and the download's two hashes, so the two
  * never match the same request: a POST is an upload, a GET or HEAD a download.
  */

@@ -2,7 +2,7 @@
  * POST /webrtcgateway/filetransfer/{sender}/{receiver}/{transfer_id}/{filename} (sylk spec §4.3.2): the
  * request body is the file, streamed to disk as it arrives (never held in memory) through the file store
  * (src/files/), which keeps nothing of an upload that does not end with every announced byte. Once stored,
- * the messaging service announces it (§2.7 rows E–H) and the answer is `200 OK`.
+ * the messaging service announces it (sylk spec §2.7 rows E–H) and the answer is `200 OK`.
  *
  * Every refusal comes before a byte of the body is read, and closes the connection so that the body is not
  * read at all: 411 without Content-Length (the reference fails with a 500), 413 over the size limit, 507

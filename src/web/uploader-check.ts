@@ -49,7 +49,7 @@ export async function checkUploader(
     }
   }
   if (registered?.isRegistered(sender) === true) return { kind: 'allowed' };
-  // The reference's answer (§4.3.2: 403), with what would have made it succeed.
+  // The reference's answer (sylk spec §4.3.2: 403), with what would have made it succeed.
   return refused(
     403,
     `Forbidden: ${sender} is not registered on any sylkRTC connection; register it (account-register) or send its API token (Authorization: Apikey <token>)`,

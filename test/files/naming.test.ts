@@ -1,5 +1,5 @@
 /**
- * The names of sylk spec §4.3.1 (H(aor), the directory layout) and the file-name rule of §4.3.2: werkzeug's
+ * The names of sylk spec §4.3.1 (H(aor), the directory layout) and the file-name rule of sylk spec §4.3.2: werkzeug's
  * secure_filename for what it keeps, a refusal for anything that could leave the transfer directory. The
  * property: whatever a client sends, a name that is accepted lands inside the transfer directory, in the
  * transfer's own directory, never among the partial files.

@@ -86,7 +86,7 @@ describe('missive serve: an offline device catches up with account-sync-conversa
     assert.deepEqual(idsOf(await bob.sync(BOB, { message_id: 'm-7', limit: 3 })), []);
   });
 
-  test('the cursor: unknown message_id, since, both, and since in the future (§3.6)', async () => {
+  test('the cursor: unknown message_id, since, both, and since in the future (sylk spec §3.6)', async () => {
     const bob = await device(BOB);
     const all = ['m-1', 'm-2', 'm-3', 'm-4', 'm-5', 'm-6', 'm-7'];
     const cases: readonly (readonly [string, Json, readonly string[]])[] = [

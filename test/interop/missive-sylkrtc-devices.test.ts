@@ -4,8 +4,8 @@
  * account like a SIP phone. A MESSAGE from the SIP device reaches the recipient's WebSocket device as a
  * `message` event and the sender's WebSocket devices as `sync` replicas (sylk spec §2.5); an
  * account-message reaches the recipient's SIP device (CPIM, §2.8.1) and WebSocket device and is replicated to
- * the sender's other devices (§1.5.3); IMDNs both ways (§2.6, §1.4.7); the disposition of the final answer
- * (§1.5.4: accepted on 200, failed on an error); the message types of current clients and chunked long texts
+ * the sender's other devices (sylk spec §1.5.3); IMDNs both ways (sylk spec §2.6, §1.4.7); the disposition of the final answer
+ * (sylk spec §1.5.4: accepted on 200, failed on an error); the message types of current clients and chunked long texts
  * (Appendix C); and every device of an account reads the same journal and unread count.
  */
 import assert from 'node:assert/strict';
@@ -194,7 +194,7 @@ describe('missive serve: WebSocket and SIP devices of one account', { timeout: 1
     );
   });
 
-  test('standalone, a served recipient has the message once it is stored: accepted 200 at every WebSocket device of the sender (§1.5.4)', async () => {
+  test('standalone, a served recipient has the message once it is stored: accepted 200 at every WebSocket device of the sender (sylk spec §1.5.4)', async () => {
     for (const client of [alicePhone, aliceLaptop]) {
       const accepted = await client.received(
         'accepted for ws-1',

@@ -347,11 +347,11 @@ describe('missive serve: every sylkRTC error text, over a real connection', { ti
     }
   };
 
-  test('validation: each field type, each class name, values quoted as Python does (§1.3)', async () => {
+  test('validation: each field type, each class name, values quoted as Python does (sylk spec §1.3)', async () => {
     await check(VALIDATION);
   });
 
-  test('the API texts: already added, domain not allowed, unknown account, not authenticated (§1.3, §1.8)', async () => {
+  test('the API texts: already added, domain not allowed, unknown account, not authenticated (sylk spec §1.3, §1.8)', async () => {
     await check(API);
   });
 

@@ -3,7 +3,7 @@
  * spec §1.4.9–1.4.12, §1.4.4, §9 tests 36–42 and 46): mark read, remove a message (and unsend it at the
  * recipient, only when the caller sent it), remove a conversation, public keys, a device token removed by
  * account-unregister. alice has two WebSocket devices and a SIP device; what the service tells her other
- * devices arrives as `sync` events and, for the SIP device, as the MESSAGEs of §2.7 row C.
+ * devices arrives as `sync` events and, for the SIP device, as the MESSAGEs of sylk spec §2.7 row C.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
@@ -91,7 +91,7 @@ describe('missive serve: the sylkRTC journal requests on the real messaging serv
   });
   after(() => peers.run());
 
-  test('mark read: the conversation’s entries read, a read entry, sync to the other device, the MESSAGE to the SIP device (§9 test 36)', async () => {
+  test('mark read: the conversation’s entries read, a read entry, sync to the other device, the MESSAGE to the SIP device (sylk spec §9 test 36)', async () => {
     await send(bob, BOB, ALICE, 'to-read');
     await phone.received('the message', (f) => f.event === 'message' && f.message_id === 'to-read');
     const unread = (await journal(phone, ALICE)).find((m) => m.message_id === 'to-read');
@@ -119,7 +119,7 @@ describe('missive serve: the sylkRTC journal requests on the real messaging serv
     assert.equal(await withStore(async (store) => (await store.journal.unread(ALICE)).total), 0);
   });
 
-  test('remove a message: gone from both journals, remove entries, sync at every other device, the MESSAGE to the SIP device (§9 test 37)', async () => {
+  test('remove a message: gone from both journals, remove entries, sync at every other device, the MESSAGE to the SIP device (sylk spec §9 test 37)', async () => {
     await send(phone, ALICE, BOB, 'unsend-me');
     await bob.received('the message at bob', (f) => f.event === 'message' && f.message_id === 'unsend-me');
     const from = aliceSip.received.length;
@@ -165,7 +165,7 @@ describe('missive serve: the sylkRTC journal requests on the real messaging serv
     });
   });
 
-  test('a message someone else sent is not unsent at its recipient (§9 test 38)', async () => {
+  test('a message someone else sent is not unsent at its recipient (sylk spec §9 test 38)', async () => {
     // alice has a message of her own with the same id (to dave), so her removal runs to its end.
     await send(phone, ALICE, `dave@${DOMAIN}`, 'same-id');
     await send(carol, CAROL, BOB, 'same-id');
@@ -201,7 +201,7 @@ describe('missive serve: the sylkRTC journal requests on the real messaging serv
     );
   });
 
-  test('remove a conversation: only the remove entry is left, sync with contact and timestamp (§9 test 39)', async () => {
+  test('remove a conversation: only the remove entry is left, sync with contact and timestamp (sylk spec §9 test 39)', async () => {
     const from = aliceSip.received.length;
     await send(phone, ALICE, BOB, 'in-conversation');
     assert.equal(
@@ -229,7 +229,7 @@ describe('missive serve: the sylkRTC journal requests on the real messaging serv
     );
   });
 
-  test('public keys: none is null, on a connection without an account; a sent key is kept, not journaled (§9 tests 40, 41)', async () => {
+  test('public keys: none is null, on a connection without an account; a sent key is kept, not journaled (sylk spec §9 tests 40, 41)', async () => {
     const bare = peers.add(await SylkRtcClient.ready(url));
     assert.equal((await bare.request({ sylkrtc: 'lookup-public-key', uri: `sip:${CAROL}` })).sylkrtc, 'ack');
     assert.deepEqual(await bare.received('the lookup', (f) => f.sylkrtc === 'lookup-public-key-event'), {
@@ -258,7 +258,7 @@ describe('missive serve: the sylkRTC journal requests on the real messaging serv
     );
   });
 
-  test('account-unregister removes the device token it set (§9 test 46)', async () => {
+  test('account-unregister removes the device token it set (sylk spec §9 test 46)', async () => {
     const device = peers.add(await SylkRtcClient.ready(url));
     const token = {
       sylkrtc: 'account-devicetoken',

@@ -1,7 +1,7 @@
 /**
  * The sylk-pushserver gateway provider against a local HTTP server standing in for sylk-pushserver (the real
  * one is a separate Python service that cannot run here): the exact request SylkServer makes (sylk spec
- * §5.2: method, path, headers, every key of the JSON body with its type) and each answer case of §5.3.
+ * §5.2: method, path, headers, every key of the JSON body with its type) and each answer case of sylk spec §5.3.
  */
 import assert from 'node:assert/strict';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -80,7 +80,7 @@ describe('sylk-pushserver gateway provider (stand-in HTTP server)', () => {
     return new GatewayProvider({ url, timeoutMs, clock: systemClock });
   }
 
-  it('POSTs exactly the §5.2 request and a 200 is sent', async () => {
+  it('POSTs exactly the sylk spec §5.2 request and a 200 is sent', async () => {
     received.length = 0;
     const outcome = await provider().send(DELIVERY);
     assert.deepEqual(outcome, { kind: 'sent' });

@@ -94,7 +94,7 @@ describe('missive serve: message pushes through a sylk-pushserver stand-in', { t
   });
   after(() => peers.run());
 
-  test('sylk spec §9 test 43: a message from a SIP device pushes the stored iOS device with the §5.2 request', async () => {
+  test('sylk spec §9 test 43: a message from a SIP device pushes the stored iOS device with the sylk spec §5.2 request', async () => {
     await deviceWithToken('bob', {
       token: 'voip123-bg456',
       platform: 'ios',

@@ -1,5 +1,5 @@
 /**
- * The sylk-pushserver gateway (sylk spec §5): one `POST {url}` per device with the §5.2 JSON, headers
+ * The sylk-pushserver gateway (sylk spec §5): one `POST {url}` per device with the sylk spec §5.2 JSON, headers
  * `User-Agent: SylkServer` and `Content-Type: application/json`, as SylkServer sends them, so an operator's
  * running sylk-pushserver keeps working unchanged. Each request has a deadline (the injectable clock's): a
  * gateway that does not answer is a `retry`, never a push that hangs the dispatcher's slot for ever.

@@ -1,5 +1,5 @@
 /**
- * The sylkRTC API's settings and limits (sylk spec §1.1, §7.1, and §8.41: the reference has no limits). Each
+ * The sylkRTC API's settings and limits (sylk spec §1.1, sylk spec §7.1, and sylk spec §8.41: the reference has no limits). Each
  * limit is answered with an `error` that says which, and the connection is kept where it can be.
  */
 

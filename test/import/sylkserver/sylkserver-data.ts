@@ -1,6 +1,6 @@
 /**
  * A SylkServer deployment's data as the spec describes it (sylk spec §3.10 file layout, §3.11 Cassandra rows),
- * written by the tests that import it: two accounts with messages of every journal kind (§3.3), an API token,
+ * written by the tests that import it: two accounts with messages of every journal kind (sylk spec §3.3), an API token,
  * a public key, push tokens (one iOS with a background token) and an address book; plus one entry that cannot
  * be imported (no message_id), which the import must name and skip.
  */
