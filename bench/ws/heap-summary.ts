@@ -4,7 +4,9 @@
  * largest growths, each as bytes per connection and objects per connection (a type with about one object per
  * connection, or a multiple, is kept per connection). Written for `npm run bench:ws -- --snapshot`.
  */
+import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 interface Snapshot {
   readonly snapshot: {
@@ -60,21 +62,48 @@ export function heapGrowth(before: readonly HeapGroup[], after: readonly HeapGro
 export const loadHeapGroups = (file: string): HeapGroup[] =>
   summarizeHeap(JSON.parse(readFileSync(file, 'utf8')) as Snapshot);
 
-const [beforeFile, afterFile, connectionsText] = process.argv.slice(2);
-if (afterFile !== undefined && import.meta.url === `file://${process.argv[1] ?? ''}`) {
-  const connections = Number(connectionsText ?? 1);
+/**
+ * The growth between two snapshots, computed in a child process with room for a large snapshot (a server
+ * holding 20,000 connections writes some 300 MB of JSON): a parse that runs out of memory there leaves the
+ * benchmark and its figures alone.
+ */
+export function heapGrowthOf(beforeFile: string, afterFile: string): HeapGroup[] {
+  const result = spawnSync(
+    process.execPath,
+    [
+      '--max-old-space-size=8192',
+      '--import',
+      'tsx',
+      fileURLToPath(import.meta.url),
+      beforeFile,
+      afterFile,
+      '--json',
+    ],
+    { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 },
+  );
+  if (result.status !== 0) throw new Error(`heap summary failed: ${result.stderr.slice(-500)}`);
+  return JSON.parse(result.stdout) as HeapGroup[];
+}
+
+const [beforeFile, afterFile, third] = process.argv.slice(2);
+if (afterFile !== undefined && import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   const groups = heapGrowth(
     beforeFile === undefined ? [] : loadHeapGroups(beforeFile),
     loadHeapGroups(afterFile),
   );
-  const total = groups.reduce((sum, g) => sum + g.bytes, 0);
-  process.stdout.write(
-    `heap growth ${(total / 2 ** 20).toFixed(1)} MiB, ${(total / connections).toFixed(0)} B per connection\n`,
-  );
-  process.stdout.write('| bytes/conn | objects/conn | type and constructor |\n|---:|---:|---|\n');
-  for (const g of groups.slice(0, 40)) {
+  if (third === '--json') {
+    process.stdout.write(JSON.stringify(groups.slice(0, 60)));
+  } else {
+    const connections = Number(third ?? 1);
+    const total = groups.reduce((sum, g) => sum + g.bytes, 0);
     process.stdout.write(
-      `| ${(g.bytes / connections).toFixed(0)} | ${(g.count / connections).toFixed(2)} | ${g.name} |\n`,
+      `heap growth ${(total / 2 ** 20).toFixed(1)} MiB, ${(total / connections).toFixed(0)} B per connection\n`,
     );
+    process.stdout.write('| bytes/conn | objects/conn | type and constructor |\n|---:|---:|---|\n');
+    for (const g of groups.slice(0, 40)) {
+      process.stdout.write(
+        `| ${(g.bytes / connections).toFixed(0)} | ${(g.count / connections).toFixed(2)} | ${g.name} |\n`,
+      );
+    }
   }
 }

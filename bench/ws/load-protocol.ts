@@ -43,4 +43,7 @@ export interface SendReport {
   readonly missing: number;
   /** `error` texts → count. */
   readonly errors: Readonly<Record<string, number>>;
+  /** Messages acknowledged, and `message` events received, warm-up included. */
+  readonly ackedAll: number;
+  readonly deliveredAll: number;
 }

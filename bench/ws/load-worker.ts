@@ -30,6 +30,9 @@ class LoadWorker implements ClientEvents {
   #ackLatencies: number[] = [];
   #errors = new Map<string, number>();
   #recording = false;
+  /** Acks and `message` events since the `send` command, warm-up included. */
+  #ackedAll = 0;
+  #deliveredAll = 0;
   #sequence = 0;
 
   async connect(command: ConnectCommand): Promise<ConnectReport> {
@@ -61,9 +64,20 @@ class LoadWorker implements ClientEvents {
   async send(command: SendCommand): Promise<SendReport> {
     const pairs = Math.floor(this.#clients.length / 2);
     if (pairs === 0 || command.rate <= 0) {
-      return { type: 'sent', sent: 0, latencies: [], ackLatencies: [], missing: 0, errors: {} };
+      return {
+        type: 'sent',
+        sent: 0,
+        latencies: [],
+        ackLatencies: [],
+        missing: 0,
+        errors: {},
+        ackedAll: 0,
+        deliveredAll: 0,
+      };
     }
     this.#errors = new Map();
+    this.#ackedAll = 0;
+    this.#deliveredAll = 0;
     await this.#sendFor(command.warmupSeconds, command.rate, pairs);
     this.#latencies = [];
     this.#ackLatencies = [];
@@ -83,6 +97,8 @@ class LoadWorker implements ClientEvents {
       ackLatencies: this.#ackLatencies,
       missing: this.#inFlight.size,
       errors: Object.fromEntries(this.#errors),
+      ackedAll: this.#ackedAll,
+      deliveredAll: this.#deliveredAll,
     };
   }
 
@@ -93,6 +109,7 @@ class LoadWorker implements ClientEvents {
 
   onMessageReply(transaction: string, error: string | undefined): void {
     const sentAt = this.#awaitingAck.get(transaction);
+    if (error === undefined) this.#ackedAll++;
     if (sentAt !== undefined) {
       this.#awaitingAck.delete(transaction);
       if (this.#recording) this.#ackLatencies.push(performance.now() - sentAt);
@@ -101,6 +118,7 @@ class LoadWorker implements ClientEvents {
   }
 
   onMessage(messageId: string): void {
+    this.#deliveredAll++;
     const sentAt = this.#inFlight.get(messageId);
     if (sentAt === undefined) return;
     this.#inFlight.delete(messageId);

@@ -56,6 +56,9 @@ export interface LatencyRun {
   /** Journal entries added during the run, and the messages sent (warm-up included). */
   readonly journalEntries: number;
   readonly messagesTotal: number;
+  /** Messages acknowledged, and `message` events received, warm-up included. */
+  readonly ackedAll: number;
+  readonly deliveredAll: number;
 }
 
 async function withServer<T>(
@@ -93,6 +96,8 @@ export function capacityRun(
   return withServer(context, store, `capacity-${String(run)}`, asked, async (server, pool) => {
     if (snapshotFile !== undefined)
       await server.snapshot(snapshotFile.replace(/\.heapsnapshot$/, '-before.heapsnapshot'));
+    // As long as the connections will idle: RSS settles after start-up (V8 gives pages back over seconds).
+    await new Promise((resolve) => setTimeout(resolve, IDLE_SETTLE_MS));
     const before = await server.memory();
     const serverFdLimit = server.openFilesLimit();
     const attempted = Math.min(asked, serverFdLimit - before.fds - FD_RESERVE);
@@ -177,7 +182,10 @@ export function latencyRun(
 
 function merge(
   reports: readonly SendReport[],
-): Pick<LatencyRun, 'sent' | 'latencies' | 'ackLatencies' | 'missing' | 'errors'> {
+): Pick<
+  LatencyRun,
+  'sent' | 'latencies' | 'ackLatencies' | 'missing' | 'errors' | 'ackedAll' | 'deliveredAll'
+> {
   const errors: Record<string, number> = {};
   for (const report of reports) {
     for (const [text, count] of Object.entries(report.errors)) errors[text] = (errors[text] ?? 0) + count;
@@ -188,5 +196,7 @@ function merge(
     ackLatencies: reports.flatMap((r) => [...r.ackLatencies]),
     missing: reports.reduce((sum, r) => sum + r.missing, 0),
     errors,
+    ackedAll: reports.reduce((sum, r) => sum + r.ackedAll, 0),
+    deliveredAll: reports.reduce((sum, r) => sum + r.deliveredAll, 0),
   };
 }

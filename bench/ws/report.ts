@@ -26,9 +26,11 @@ export interface WsReportInput {
   readonly createSeconds: number;
   /** fsyncs per second of the data directory's disk, measured before the runs. */
   readonly fsyncs: number;
+  /** The same, after the runs. */
+  readonly fsyncsEnd: number;
   readonly storeNames: ReadonlyMap<StoreKind, string>;
-  /** Heap growth by type between the snapshots (with --snapshot). */
-  readonly heap: readonly HeapGroup[] | undefined;
+  /** Heap growth by type between the snapshots of the snapshot run (with --snapshot). */
+  readonly heap: { readonly groups: readonly HeapGroup[]; readonly connections: number } | undefined;
   readonly capacity: readonly CapacityRun[];
   readonly latency: readonly LatencyRun[];
   readonly failures: readonly string[];
@@ -143,10 +145,10 @@ function latencyLines(input: WsReportInput): string[] {
       ),
     ),
     row(
-      'journal entries per message sent (warm-up included)',
+      'journal entries per acknowledged message (warm-up included)',
       (runs) =>
         cell(
-          runs.map((r) => r.journalEntries / Math.max(1, r.messagesTotal)),
+          runs.map((r) => r.journalEntries / Math.max(1, r.ackedAll)),
           ms(2),
         ),
       '2',
@@ -167,19 +169,18 @@ function latencyLines(input: WsReportInput): string[] {
     ...kinds.map(
       (kind) => `- ${kind === 'sqlite' ? 'SQLite' : 'PostgreSQL'}: ${input.storeNames.get(kind) ?? kind}.`,
     ),
-    `- The data directory's disk did ${integer(input.fsyncs)} fsyncs a second (4 KiB write + fsync in a loop for 2 s, before the runs, with the other jobs running).`,
+    `- The data directory's disk did ${integer(input.fsyncs)} fsyncs a second before the runs and ${integer(input.fsyncsEnd)} after them (4 KiB write + fsync in a loop for 2 s, the other jobs running): with SQLite every journal commit waits for one, on the server's only thread.`,
     '',
   ];
 }
 
 function heapLines(input: WsReportInput): string[] {
-  const heap = input.heap;
-  const run = input.capacity[0];
-  if (heap === undefined || run === undefined || run.registered === 0) return [];
-  const n = run.registered;
+  if (input.heap === undefined || input.heap.connections === 0) return [];
+  const heap = input.heap.groups;
+  const n = input.heap.connections;
   const total = heap.reduce((sum, g) => sum + g.bytes, 0);
   return [
-    `Where the heap went (run 1, heap snapshots before and after the ${integer(n)} connections, \`bench/ws/heap-summary.ts\`): ${integer(total / n)} bytes per connection in all; the largest groups by V8 type and constructor:`,
+    `Where the heap goes (a run of its own, not in the figures above: heap snapshots of the server before and after ${integer(n)} connections, \`bench/ws/heap-summary.ts\`): ${integer(total / n)} bytes per connection in all; the largest groups by V8 type and constructor:`,
     '',
     '| bytes per connection | objects per connection | type and constructor |',
     '|---:|---:|---|',
@@ -213,7 +214,7 @@ function scaleLines(input: WsReportInput): string[] {
       : undefined,
   ].filter((text) => text !== undefined);
   lines.push(
-    `- **Per core:** missive is one Node process: one core for everything but its store. An idle connection costs it almost no CPU (one WebSocket ping every 120 s, \`--ws-ping-interval\`), so what one process holds is a question of memory and descriptors, not of the core: here the descriptor limit stops it first. Phoenix's and WhatsApp's figures are idle or lightly used connections over 24–40 cores, about 50,000–80,000 per core.${messaging.length > 0 ? ` Messages are where the core goes: server CPU per WebSocket → WebSocket message (parse, admission, the journal writes for both sides, the recipient's event, the sender's disposition and ack) was ${messaging.join('; ')}. With SQLite, the journal commits with an fsync each (synchronous = FULL) on the event loop's thread, so the disk's fsync rate, not the core, sets how many messages a second one process takes: time spent waiting for fsync is not CPU time, which is why the core is far from busy while messages queue.` : ''}`,
+    `- **Per core:** missive is one Node process: one core for everything but its store. An idle connection costs it almost no CPU (one WebSocket ping every 120 s, \`--ws-ping-interval\`), so what one process holds is a question of memory and descriptors, not of the core${input.capacity.some((r) => r.attempted < r.asked) ? ': here the descriptor limit stops it first' : ''}. Phoenix's and WhatsApp's figures are idle or lightly used connections over 24–40 cores, about 50,000–80,000 per core.${messaging.length > 0 ? ` Messages are where the core goes: server CPU per WebSocket → WebSocket message (parse, admission, the journal writes for both sides, the recipient's event, the sender's disposition and ack) was ${messaging.join('; ')}. With SQLite, the journal commits with an fsync each (synchronous = FULL) on the event loop's thread, so the disk's fsync rate, not the core, sets how many messages a second one process takes: time spent waiting for fsync is not CPU time, which is why the core is far from busy while messages queue.` : ''}`,
   );
   lines.push('');
   return lines;
@@ -231,7 +232,7 @@ export function renderSection(input: WsReportInput): string {
     `- **Load average (1/5/15 min)** at start ${input.loadStart}, at end ${input.loadEnd}. The machine is shared with other jobs, which ran during the benchmark: treat the latencies and CPU figures as those of a loaded machine.`,
     `- **Server:** one \`missive serve\` on core ${String(SERVER_CORE)} (\`taskset\`), ${options.build === 'built' ? 'as it runs in production: built by `tsc` at the start of the run and started as `node dist/src/cli/main.js serve`' : 'run through tsx from the sources (`--tsx`: esbuild gives each function a `name` property of its own, which costs heap per closure)'}; its own data directory and store (the capacity phase: SQLite); started from a shell that raises \`ulimit -n\` to the hard limit. Raised for the run: \`${raisedLimits(options.connections).join(' ')}\` (every client comes from a handful of loopback addresses; the failed-login limit is raised although no login fails, so that none could block a source). Everything else at its default (ping interval 120 s, login timeout 60 s, per-message-deflate off).`,
     `- **Clients:** ${String(options.generators)} load-generator processes (\`bench/ws/load-worker.ts\`, node's \`ws\`) on core ${String(GENERATOR_CORE)}, each from its own loopback address (127.0.0.2, 127.0.0.3, …: each address has its own ephemeral ports), at most 64 handshakes in flight each. Every connection does the real start-up: the upgrade with subprotocol \`sylkRTC-2\`, the \`ready-event\`, \`account-add\` with the HA1 of a real subscriber and \`account-register\`, and counts once the \`registered\` state arrives (the server checks the HA1 against the subscriber table and creates the storage account). The ${integer(input.subscribers)} subscribers were created before the run through the store's subscriber API in ${fixed(input.createSeconds)} s.`,
-    `- **Memory:** the server's RSS and JS heap used after two full GCs (\`--expose-gc\`, \`bench/ws/server-probe.ts\` preloaded), before the connections and after they had idled ${String(5)} s, divided by the connections registered. Medians of ${String(options.runs)} runs, each on a fresh server; ranges min–max.`,
+    `- **Memory:** the server's RSS and JS heap used after two full GCs (\`--expose-gc\`, \`bench/ws/server-probe.ts\` preloaded), 5 s after start-up (before the connections) and after the connections had idled 5 s, divided by the connections registered. Medians of ${String(options.runs)} runs, each on a fresh server; ranges min–max.`,
     `- **Latency:** ${integer(options.latencyConnections)} connections registered; the even ones send \`account-message\` (text/plain) to the odd one beside them at ${integer(options.rate)} messages/s in all (open loop, ${String(WARMUP_SECONDS)} s warm-up, then ${String(options.duration)} s measured); each message is timed in its generator from the send to the recipient's \`message\` event (sender and recipient in the same process, one clock). missive acknowledges an \`account-message\` only after the messaging service's intake has written the sender's and the recipient's journal entries (\`src/messaging/message-intake.ts\`: the answer is 200 only once every journal write is durable; \`sendMessage\` in \`messaging-service.ts\` returns after it), and the recipient's event is sent by that same write; the journal row count is checked after each run.`,
     '',
     ...capacityLines(input),
