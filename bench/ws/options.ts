@@ -12,8 +12,10 @@ export interface WsBenchOptions {
   readonly rate: number;
   /** Seconds of measured sending per latency run (after a warm-up). */
   readonly duration: number;
-  /** Runs of each phase, each on a fresh server; figures are medians. */
+  /** Latency runs, each on a fresh server; figures are medians. */
   readonly runs: number;
+  /** Capacity runs (memory per connection over thousands of connections varies little between runs). */
+  readonly capacityRuns: number;
   /** Load-generator processes, each from its own loopback address (127.0.0.2, .3, …). */
   readonly generators: number;
   /** Write a heap snapshot of the server with the connections open (bench/results/). */
@@ -28,12 +30,13 @@ export interface WsBenchOptions {
 
 export type Phase = 'capacity' | 'latency';
 
-export const USAGE = `Usage: npm run bench:ws -- [--connections N] [--latency-connections N] [--rate R] [--duration S] [--runs N] [--generators N] [--phases capacity,latency] [--snapshot] [--tsx]
+export const USAGE = `Usage: npm run bench:ws -- [--connections N] [--latency-connections N] [--rate R] [--duration S] [--runs N] [--capacity-runs N] [--generators N] [--phases capacity,latency] [--snapshot] [--tsx]
   --connections N          registered connections to hold (default 50000; capped by the open-files limit)
   --latency-connections N  connections open while messages are timed (default 10000)
   --rate R                 account-message requests per second in the latency phase (default 1000)
   --duration S             measured seconds per latency run, after a 3 s warm-up (default 30)
-  --runs N                 runs of each phase on a fresh server; figures are medians (default 3)
+  --runs N                 latency runs, each on a fresh server; figures are medians (default 3)
+  --capacity-runs N        capacity runs, each on a fresh server (default 1)
   --generators N           load-generator processes, one loopback address each (default 4)
   --phases a,b             only these phases: capacity (connections and memory), latency
   --snapshot               heap snapshots of the server before and after the connections (bench/results/);
@@ -61,6 +64,7 @@ export function parseOptions(argv: readonly string[]): WsBenchOptions {
         rate: { type: 'string' },
         duration: { type: 'string' },
         runs: { type: 'string' },
+        'capacity-runs': { type: 'string' },
         generators: { type: 'string' },
         phases: { type: 'string' },
         snapshot: { type: 'boolean', default: false },
@@ -91,6 +95,7 @@ export function parseOptions(argv: readonly string[]): WsBenchOptions {
     rate: positive('rate', values.rate, 1000),
     duration: positive('duration', values.duration, 30),
     runs: Math.floor(positive('runs', values.runs, 3)),
+    capacityRuns: Math.floor(positive('capacity-runs', values['capacity-runs'], 1)),
     generators: Math.floor(positive('generators', values.generators, 4)),
     snapshot: values.snapshot,
     build: values.tsx ? 'tsx' : 'built',

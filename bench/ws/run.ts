@@ -84,7 +84,7 @@ async function main(): Promise<void> {
   const latency: LatencyRun[] = [];
   const failures: string[] = [];
   if (options.phases.includes('capacity')) {
-    for (let run = 0; run < options.runs; run++) {
+    for (let run = 0; run < options.capacityRuns; run++) {
       try {
         capacity.push(await capacityRun(context, sqlite, run, options.connections, undefined));
       } catch (error) {
@@ -118,7 +118,7 @@ async function main(): Promise<void> {
       const run = await capacityRun(
         context,
         sqlite,
-        options.runs,
+        options.capacityRuns,
         Math.min(SNAPSHOT_CONNECTIONS, options.connections),
         after,
       );
