@@ -89,6 +89,12 @@ function capacityLines(input: WsReportInput): string[] {
       (n) => `${fixed(n, 0)}%`,
     )} | |`,
     '',
+    ...(median(runs.map((r) => r.cpuSeconds / r.connectSeconds)) < 0.5
+      ? [
+          `The server's core is mostly idle while connections are set up: what each setup waits for is the SQLite commit of \`account-register\` (the storage account's last login, sylk spec §1.7.1 step 6; an fsync each, and the disk did ${integer(input.fsyncs)} a second), so the disk, shared with the other jobs, paces the setups.`,
+          '',
+        ]
+      : []),
     ...(capped && first !== undefined
       ? [
           `¹ Capped by the server's open-files limit, not by missive: this container's hard limit is ${integer(first.serverFdLimit)} descriptors per process (\`ulimit -Hn\`; root here cannot raise it: no CAP_SYS_RESOURCE), one per connection, so ${integer(first.attempted)} of the ${integer(first.asked)} asked for were opened. At ${fixed(rssKiB)} KiB each, 50,000 would take ${fixed((50_000 * median(rss)) / GIB, 2)} GiB of the server's memory.`,
