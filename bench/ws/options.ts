@@ -30,7 +30,8 @@ export interface WsBenchOptions {
 
 export type Phase = 'capacity' | 'latency';
 
-export const USAGE = `Usage: npm run bench:ws -- [--connections N] [--latency-connections N] [--rate R] [--duration S] [--runs N] [--capacity-runs N] [--generators N] [--phases capacity,latency] [--snapshot] [--tsx]
+export const USAGE = `Usage: npm run bench:ws -- [--connections N] [--latency-connections N] [--rate R] [--duration S] [--runs N] [--capacity-runs N] [--generators N] [--phases capacity,latency]
+       [--latency-stores sqlite,postgres] [--snapshot] [--tsx]
   --connections N          registered connections to hold (default 50000; capped by the open-files limit)
   --latency-connections N  connections open while messages are timed (default 10000)
   --rate R                 account-message requests per second in the latency phase (default 1000)
@@ -39,7 +40,8 @@ export const USAGE = `Usage: npm run bench:ws -- [--connections N] [--latency-co
   --capacity-runs N        capacity runs, each on a fresh server (default 1)
   --generators N           load-generator processes, one loopback address each (default 4)
   --phases a,b             only these phases: capacity (connections and memory), latency
-  --snapshot               heap snapshots of the server before and after the connections (bench/results/);
+  --snapshot               one more capacity run (up to 5,000 connections, in no figure) with heap snapshots of
+                           the server before and after the connections (bench/results/), summarized in the report;
                            node --import tsx bench/ws/heap-summary.ts BEFORE AFTER N shows where the heap went
   --latency-stores a,b     the stores the latency phase runs on (default sqlite; postgres: a schema of the
                            run's own in postgresql://postgres@127.0.0.1:5432/test, dropped at the end)

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { REPO_ROOT } from '../../test/interop/harness/paths.js';
 import { fdLimits, loadAverage, machineInfo } from '../msrp/machine.js';
-import { parseOptions } from './options.js';
+import { parseOptions, type WsBenchOptions } from './options.js';
 import { type CapacityRun, capacityRun, type LatencyRun, latencyRun } from './phases.js';
 import { renderSection, writeBenchmarks } from './report.js';
 import { BenchStore, fsyncRate, type StoreKind } from './bench-store.js';
@@ -27,7 +27,15 @@ function log(line: string): void {
 }
 
 async function main(): Promise<void> {
-  const options = parseOptions(process.argv.slice(2));
+  let options: WsBenchOptions;
+  try {
+    options = parseOptions(process.argv.slice(2));
+  } catch (error) {
+    // The usage, or what to change in the options: no stack.
+    process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
+    process.exitCode = 2;
+    return;
+  }
   const startedAt = new Date();
   const loadStart = loadAverage();
   const workDir = mkdtempSync(join(tmpdir(), 'missive-bench-ws-'));
