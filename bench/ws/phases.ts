@@ -38,6 +38,8 @@ export interface CapacityRun {
   readonly after: ProbeMemory;
   /** Server CPU seconds spent opening and registering the connections. */
   readonly cpuSeconds: number;
+  /** Seconds the server's main thread was runnable but waited for a CPU meanwhile (other jobs). */
+  readonly waitingSeconds: number;
 }
 
 export interface LatencyRun {
@@ -52,6 +54,8 @@ export interface LatencyRun {
   readonly errors: Record<string, number>;
   /** Server CPU seconds over the measured sending (warm-up excluded). */
   readonly cpuSeconds: number;
+  /** Seconds the server's main thread was runnable but waited for a CPU meanwhile (other jobs). */
+  readonly waitingSeconds: number;
   readonly wallSeconds: number;
   /** Journal entries added during the run, and the messages sent (warm-up included). */
   readonly journalEntries: number;
@@ -105,8 +109,10 @@ export function capacityRun(
       `capacity run ${String(run + 1)}: opening ${attempted.toLocaleString('en-US')} connections (server open-files limit ${String(serverFdLimit)})`,
     );
     const cpuStart = server.cpuSeconds();
+    const scheduleStart = server.schedule();
     const connected = await pool.connect(server.url, context.domain, attempted);
     const cpuSeconds = server.cpuSeconds() - cpuStart;
+    const waitingSeconds = (server.schedule().waitingNs - scheduleStart.waitingNs) / 1e9;
     context.log(
       `capacity run ${String(run + 1)}: ${connected.registered.toLocaleString('en-US')} registered in ${connected.seconds.toFixed(1)} s${Object.keys(connected.failures).length > 0 ? `; failures ${JSON.stringify(connected.failures)}` : ''}`,
     );
@@ -126,6 +132,7 @@ export function capacityRun(
       before,
       after,
       cpuSeconds,
+      waitingSeconds,
     };
   });
 }
@@ -157,13 +164,16 @@ export function latencyRun(
       // The server's CPU over the measured part only: sampled when the warm-up should be over.
       let cpuStart = 0;
       let wallStart = 0;
+      let waitingStart = 0;
       const sample = setTimeout(() => {
         cpuStart = server.cpuSeconds();
+        waitingStart = server.schedule().waitingNs;
         wallStart = performance.now();
       }, WARMUP_SECONDS * 1000);
       const reports = await pool.send(rate, WARMUP_SECONDS, seconds);
       clearTimeout(sample);
       const cpuSeconds = server.cpuSeconds() - cpuStart;
+      const waitingSeconds = (server.schedule().waitingNs - waitingStart) / 1e9;
       const wallSeconds = (performance.now() - wallStart) / 1000;
       return {
         ...merge(reports),
@@ -171,6 +181,7 @@ export function latencyRun(
         rate,
         seconds,
         cpuSeconds,
+        waitingSeconds,
         wallSeconds,
         journalEntries: (await store.journalEntries()) - entriesBefore,
         store: store.kind,

@@ -88,10 +88,14 @@ function capacityLines(input: WsReportInput): string[] {
       runs.map((r) => (r.cpuSeconds / r.connectSeconds) * 100),
       (n) => `${fixed(n, 0)}%`,
     )} | |`,
+    `| server thread runnable but waiting for a CPU while connecting (other jobs) | ${cell(
+      runs.map((r) => (r.waitingSeconds / r.connectSeconds) * 100),
+      (n) => `${fixed(n, 0)}%`,
+    )} | |`,
     '',
     ...(median(runs.map((r) => r.cpuSeconds / r.connectSeconds)) < 0.5
       ? [
-          `The server's core is mostly idle while connections are set up: what each setup waits for is the SQLite commit of \`account-register\` (the storage account's last login, sylk spec §1.7.1 step 6; an fsync each, and the disk did ${integer(input.fsyncs)} a second), so the disk, shared with the other jobs, paces the setups.`,
+          `The server's core is mostly idle while connections are set up, and missive's own work per setup is the CPU row above. What a setup waits for besides: a CPU, while other jobs hold the server's core (the row above), and the SQLite commit of \`account-register\` (the storage account's last login, sylk spec §1.7.1 step 6), an fsync on the server's only thread (the disk did ${integer(input.fsyncs)} a second). On this shared machine those waits, not missive's CPU, pace the setups.`,
           '',
         ]
       : []),
@@ -165,6 +169,12 @@ function latencyLines(input: WsReportInput): string[] {
         integer,
       ),
     ),
+    row('server thread runnable but waiting for a CPU (other jobs)', (runs) =>
+      cell(
+        runs.map((r) => (r.waitingSeconds / r.wallSeconds) * 100),
+        (n) => `${fixed(n, 0)}%`,
+      ),
+    ),
     row('server core busy', (runs) =>
       cell(
         runs.map((r) => (r.cpuSeconds / r.wallSeconds) * 100),
@@ -220,7 +230,7 @@ function scaleLines(input: WsReportInput): string[] {
       : undefined,
   ].filter((text) => text !== undefined);
   lines.push(
-    `- **Per core:** missive is one Node process: one core for everything but its store. An idle connection costs it almost no CPU (one WebSocket ping every 120 s, \`--ws-ping-interval\`), so what one process holds is a question of memory and descriptors, not of the core${input.capacity.some((r) => r.attempted < r.asked) ? ': here the descriptor limit stops it first' : ''}. Phoenix's and WhatsApp's figures are idle or lightly used connections over 24–40 cores, about 50,000–80,000 per core.${messaging.length > 0 ? ` Messages are where the core goes: server CPU per WebSocket → WebSocket message (parse, admission, the journal writes for both sides, the recipient's event, the sender's disposition and ack) was ${messaging.join('; ')}. With SQLite, the journal commits with an fsync each (synchronous = FULL) on the event loop's thread, so the disk's fsync rate, not the core, sets how many messages a second one process takes: time spent waiting for fsync is not CPU time, which is why the core is far from busy while messages queue.` : ''}`,
+    `- **Per core:** missive is one Node process: one core for everything but its store. An idle connection costs it almost no CPU (one WebSocket ping every 120 s, \`--ws-ping-interval\`), so what one process holds is a question of memory and descriptors, not of the core${input.capacity.some((r) => r.attempted < r.asked) ? ': here the descriptor limit stops it first' : ''}. Phoenix's and WhatsApp's figures are idle or lightly used connections over 24–40 cores, about 50,000–80,000 per core.${messaging.length > 0 ? ` Messages are where the core goes: server CPU per WebSocket → WebSocket message (parse, admission, the journal writes for both sides, the recipient's event, the sender's disposition and ack) was ${messaging.join('; ')}. With SQLite every journal commit fsyncs (synchronous = FULL) on the event loop's thread, which waits meanwhile; neither that wait nor the time the thread is runnable while other jobs hold the core is CPU time, which is why the core is far from busy while messages queue: on this shared machine, the fsyncs and the other jobs set how many messages a second the process takes, and the CPU figure says what a core of its own would do.` : ''}`,
   );
   lines.push('');
   return lines;

@@ -139,6 +139,18 @@ export class BenchServer {
     return (Number(fields[11]) + Number(fields[12])) / 100;
   }
 
+  /**
+   * The server's main thread (the event loop): ns on a CPU and ns runnable but waiting for one
+   * (/proc/PID/schedstat); on a shared machine the second says how much of a delay was other jobs'.
+   */
+  schedule(): { readonly runningNs: number; readonly waitingNs: number } {
+    const [running = 0, waiting = 0] = readFileSync(`/proc/${String(this.pid)}/schedstat`, 'utf8')
+      .trim()
+      .split(' ')
+      .map(Number);
+    return { runningNs: running, waitingNs: waiting };
+  }
+
   async stop(): Promise<void> {
     if (this.#child.exitCode === null && this.#child.signalCode === null) {
       this.#child.kill('SIGTERM');
