@@ -43,7 +43,10 @@ const fixed = (n: number, digits = 1): string => (Number.isFinite(n) ? n.toFixed
 /** The median of `values` in bold with its range when there are several. */
 function cell(values: readonly number[], format: (n: number) => string): string {
   if (values.length === 0) return '–';
-  const range = values.length > 1 ? ` (${format(Math.min(...values))}–${format(Math.max(...values))})` : '';
+  const range =
+    values.length > 1 && values.some(Number.isFinite)
+      ? ` (${format(Math.min(...values))}–${format(Math.max(...values))})`
+      : '';
   return `**${format(median(values))}**${range}`;
 }
 
@@ -139,7 +142,7 @@ function latencyLines(input: WsReportInput): string[] {
       '< 50',
     ),
     row(
-      "send → sender's `ack`, p50 / p99 (ms)",
+      "send → sender's `ack`, p50 / p99 of the acknowledged (ms)",
       (runs) =>
         `${fixed(median(p(runs, (r) => r.ackLatencies, 50)), 1)} / ${fixed(median(p(runs, (r) => r.ackLatencies, 99)), 1)}`,
     ),
