@@ -9,7 +9,7 @@ import { after, before, describe, test } from 'node:test';
 import { MissiveProcess } from '../support/missive-process.js';
 import { LOOPBACK } from '../support/ports.js';
 import { waitFor } from '../support/wait.js';
-import { ha1, type Json, SylkRtcClient } from '../web/sylkrtc/sylkrtc-client.js';
+import { ha1, type Json, WebSocketClient } from '../support/websocket-client.js';
 import { Cleanup } from './harness/cleanup.js';
 
 const DOMAIN = 'example.test';
@@ -18,12 +18,12 @@ const ALICE = `alice@${DOMAIN}`;
 const BOB = `bob@${DOMAIN}`;
 const CAROL = { id: 'c1', name: 'Carol', uris: [{ id: 'u1', uri: 'sip:carol@example.test', type: 'sip' }] };
 
-async function request(client: SylkRtcClient, body: Json): Promise<Json> {
+async function request(client: WebSocketClient, body: Json): Promise<Json> {
   const transaction = client.send(body);
   return frame(client, `the reply to ${String(body.sylkrtc)}`, (f) => f.transaction === transaction);
 }
 
-function frame(client: SylkRtcClient, what: string, match: (frame: Json) => boolean): Promise<Json> {
+function frame(client: WebSocketClient, what: string, match: (frame: Json) => boolean): Promise<Json> {
   return waitFor(() => client.frames.find(match), what, { timeoutMs: 15_000 });
 }
 
@@ -32,8 +32,8 @@ describe('missive serve: the address book over the sylkRTC WebSocket API', { tim
   let missive: MissiveProcess;
   let url: string;
 
-  const device = async (account: string): Promise<SylkRtcClient> => {
-    const client = peers.add(await SylkRtcClient.ready(url));
+  const device = async (account: string): Promise<WebSocketClient> => {
+    const client = peers.add(await WebSocketClient.ready(url));
     const added = await request(client, {
       sylkrtc: 'account-add',
       account,
@@ -49,7 +49,7 @@ describe('missive serve: the address book over the sylkRTC WebSocket API', { tim
     return client;
   };
 
-  const fetched = async (client: SylkRtcClient, account: string): Promise<Json> => {
+  const fetched = async (client: WebSocketClient, account: string): Promise<Json> => {
     const before = client.frames.length;
     assert.equal((await request(client, { sylkrtc: 'account-fetch-addressbook', account })).sylkrtc, 'ack');
     const event = client.frames.slice(before).find((f) => f.event === 'addressbook-fetched');

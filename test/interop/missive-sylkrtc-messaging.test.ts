@@ -10,7 +10,7 @@ import { after, before, describe, test } from 'node:test';
 import { MissiveProcess } from '../support/missive-process.js';
 import { LOOPBACK } from '../support/ports.js';
 import { waitFor } from '../support/wait.js';
-import { ha1, type Json, SylkRtcClient } from '../web/sylkrtc/sylkrtc-client.js';
+import { ha1, type Json, WebSocketClient } from '../support/websocket-client.js';
 import { Cleanup } from './harness/cleanup.js';
 
 const DOMAIN = 'example.test';
@@ -19,13 +19,13 @@ const ALICE = `alice@${DOMAIN}`;
 const BOB = `bob@${DOMAIN}`;
 
 /** Sends `request` and waits for its ack or error (events may arrive in between). */
-async function request(client: SylkRtcClient, body: Json): Promise<Json> {
+async function request(client: WebSocketClient, body: Json): Promise<Json> {
   const transaction = client.send(body);
   return frame(client, `the reply to ${String(body.sylkrtc)}`, (f) => f.transaction === transaction);
 }
 
 /** A frame the client has received that matches, waited for. */
-function frame(client: SylkRtcClient, what: string, match: (frame: Json) => boolean): Promise<Json> {
+function frame(client: WebSocketClient, what: string, match: (frame: Json) => boolean): Promise<Json> {
   return waitFor(() => client.frames.find(match), what, { timeoutMs: 15_000 });
 }
 
@@ -34,8 +34,8 @@ describe('missive serve: messaging over the sylkRTC WebSocket API', { timeout: 1
   let url: string;
 
   /** A device of `account`, registered (its HA1 checked) and so subscribed to the account's events. */
-  const device = async (account: string): Promise<SylkRtcClient> => {
-    const client = peers.add(await SylkRtcClient.ready(url));
+  const device = async (account: string): Promise<WebSocketClient> => {
+    const client = peers.add(await WebSocketClient.ready(url));
     const added = await request(client, {
       sylkrtc: 'account-add',
       account,

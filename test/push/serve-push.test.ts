@@ -13,14 +13,14 @@ import { MissiveProcess } from '../support/missive-process.js';
 import { LOOPBACK } from '../support/ports.js';
 import { Agent } from '../support/sip-agent.js';
 import { waitFor } from '../support/wait.js';
-import { ha1, type Json, SylkRtcClient } from '../web/sylkrtc/sylkrtc-client.js';
+import { ha1, type Json, WebSocketClient } from '../support/websocket-client.js';
 import { answerOk, PushStandIn } from './push-stand-in.js';
 
 const DOMAIN = 'example.test';
 const PASSWORD = 'secret';
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 
-async function request(client: SylkRtcClient, body: Json): Promise<Json> {
+async function request(client: WebSocketClient, body: Json): Promise<Json> {
   const transaction = client.send(body);
   return waitFor(() => client.frames.find((f) => f.transaction === transaction), String(body.sylkrtc), {
     timeoutMs: 15_000,
@@ -44,9 +44,9 @@ describe('missive serve: message pushes through a sylk-pushserver stand-in', { t
   });
 
   /** A WebSocket device of `user`, registered, that stored a push token. */
-  const deviceWithToken = async (user: string, token: Json): Promise<SylkRtcClient> => {
+  const deviceWithToken = async (user: string, token: Json): Promise<WebSocketClient> => {
     const account = `${user}@${DOMAIN}`;
-    const client = peers.add(await SylkRtcClient.ready(url));
+    const client = peers.add(await WebSocketClient.ready(url));
     const added = await request(client, {
       sylkrtc: 'account-add',
       account,
