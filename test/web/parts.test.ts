@@ -7,7 +7,7 @@ import { accountOfPath } from '../../src/web/account.js';
 import { apiKeyOf } from '../../src/web/api-key.js';
 import { WebServer } from '../../src/web/http-server.js';
 import { parsePageRequest } from '../../src/web/journal-routes.js';
-import { renderTimestamp } from '../../src/web/message-json.js';
+import { renderTimestamp } from '../../src/messaging/sync-page.js';
 import { WebSocketClient } from '../support/websocket-client.js';
 import { request } from './harness.js';
 import { eventually } from '../support/wait.js';
