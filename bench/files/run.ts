@@ -16,7 +16,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { aorHash } from '../../src/files/naming.js';
 import { MissiveProcess } from '../../test/support/missive-process.js';
-import { ha1, SylkRtcClient } from '../../test/web/sylkrtc/sylkrtc-client.js';
+import { ha1, WebSocketClient } from '../../test/support/websocket-client.js';
 
 const DOMAIN = 'bench.example';
 const ALICE = `alice@${DOMAIN}`;
@@ -126,7 +126,7 @@ async function main(): Promise<void> {
     users,
     args: ['--file-transfer-max-bytes', String(bytes), '--file-transfer-quota-bytes', '0'],
   });
-  const client = await SylkRtcClient.ready(`ws://127.0.0.1:${String(server.ports.ws)}/webrtcgateway/ws`);
+  const client = await WebSocketClient.ready(`ws://127.0.0.1:${String(server.ports.ws)}/webrtcgateway/ws`);
   try {
     await client.call({ sylkrtc: 'account-add', account: ALICE, password: ha1(ALICE, 'secret') });
     await client.call({ sylkrtc: 'account-register', account: ALICE });

@@ -47,14 +47,24 @@ export async function syncPage(
 }
 
 /**
- * The Message object of an entry; a timestamp the reader does not understand is passed through as stored
- * (sylk spec §8.10: lenient on read) rather than failing the whole answer (sylk spec §1.4.8, recommended).
+ * A stored timestamp as Python's isoformat() renders it (sylk spec §3.2: microseconds only when non-zero, the
+ * offset it was written with, naive stays naive); one the reader does not understand is passed through as
+ * stored (sylk spec §8.10: lenient on read) rather than failing the whole answer (sylk spec §1.4.8,
+ * recommended).
+ */
+export function renderTimestamp(stored: string): string {
+  const parsed = parseTimestamp(stored);
+  return parsed === undefined ? stored : formatTimestamp(parsed);
+}
+
+/**
+ * The Message object of an entry, as the WS sync, the HTTP history and the journal routes send it (sylk spec
+ * §1.5.2, §4.1).
  */
 export function journalMessage(entry: JournalEntry): JournalMessage {
-  const parsed = parseTimestamp(entry.timestamp);
   return {
     contact: entry.contact,
-    timestamp: parsed === undefined ? entry.timestamp : formatTimestamp(parsed),
+    timestamp: renderTimestamp(entry.timestamp),
     disposition: entry.disposition,
     message_id: entry.messageId,
     content_type: entry.contentType,

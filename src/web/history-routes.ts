@@ -19,7 +19,7 @@ import type { JournalStore } from '../store/journal/journal-store.js';
 import type { HistoryPage, HistoryQuery } from '../store/journal/types.js';
 import { accountOfPath } from './account.js';
 import { streamJson } from './json-body.js';
-import { messageJson } from './message-json.js';
+import { journalMessage } from '../messaging/sync-page.js';
 import { contentBound, DEFAULT_PAGE_BYTES, fitPage } from './page-budget.js';
 import { type WebEnv, peerAddress } from './peer.js';
 import { text, tooManyRequests, unauthorized, unavailable } from './replies.js';
@@ -70,7 +70,7 @@ async function history(c: Context<WebEnv>, options: HistoryRouteOptions): Promis
     options.logger?.warn({ account, err: String(error) }, 'history query failed');
     return unavailable(c);
   }
-  const fitted = fitPage(page.entries, (entry) => JSON.stringify(messageJson(entry)), {
+  const fitted = fitPage(page.entries, (entry) => JSON.stringify(journalMessage(entry)), {
     budget,
     fixedBytes,
     keep: 'first',

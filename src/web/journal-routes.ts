@@ -21,7 +21,7 @@ import type { JournalStore } from '../store/journal/journal-store.js';
 import type { JournalEntry, JournalPage, ReadBounds } from '../store/journal/types.js';
 import { accountOfPath } from './account.js';
 import { streamJson } from './json-body.js';
-import { messageJson } from './message-json.js';
+import { journalMessage } from '../messaging/sync-page.js';
 import { contentBound, DEFAULT_PAGE_BYTES, fitPage } from './page-budget.js';
 import { type WebEnv, peerAddress } from './peer.js';
 import { text, tooManyRequests, unauthorized, unavailable } from './replies.js';
@@ -87,7 +87,7 @@ async function journalPage(c: Context<WebEnv>, options: JournalRouteOptions): Pr
 }
 
 function serialise(entry: JournalEntry): string {
-  return JSON.stringify({ cursor: entry.cursor, ...messageJson(entry) });
+  return JSON.stringify({ cursor: entry.cursor, ...journalMessage(entry) });
 }
 
 function read(

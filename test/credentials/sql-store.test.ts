@@ -2,6 +2,7 @@
 // backends. Each test makes its own uniquely named table and drops it afterwards.
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
+import { md5 } from '../support/md5.js';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, it, type TestContext } from 'node:test';
 import { computeHa1 } from '../../src/auth/digest.js';
@@ -25,7 +26,7 @@ import {
 } from './sql-backends.js';
 
 const TEST_TIMEOUT = { timeout: 20_000 };
-const ALICE_HA1 = createHash('md5').update('alice:example.com:1234').digest('hex');
+const ALICE_HA1 = md5('alice:example.com:1234');
 const ALICE_HA1_SHA256 = createHash('sha256').update('alice:example.com:1234').digest('hex');
 
 const BACKENDS: readonly { name: string; open: () => Promise<TestBackend> }[] = [

@@ -14,7 +14,7 @@ import { after, before, describe, test } from 'node:test';
 import { parseDatagram } from '../../src/sip/parser/datagram.js';
 import { MissiveProcess } from '../support/missive-process.js';
 import { freePorts, LOOPBACK } from '../support/ports.js';
-import { ha1, type Json, SylkRtcClient } from '../web/sylkrtc/sylkrtc-client.js';
+import { ha1, type Json, WebSocketClient } from '../support/websocket-client.js';
 import { Cleanup } from './harness/cleanup.js';
 import { writeDeployConfig } from './harness/deploy-config.js';
 import { type KamailioProcess, startKamailio } from './harness/kamailio.js';
@@ -37,7 +37,7 @@ describe('sylkRTC account-register behind Kamailio: the HA1 checked by registeri
 
   /** The registration-state that ends an account-register of `account` with the HA1 of `password`. */
   const register = async (account: string, password: string): Promise<Json> => {
-    const client = peers.add(await SylkRtcClient.ready(url));
+    const client = peers.add(await WebSocketClient.ready(url));
     assert.equal(
       (await client.request({ sylkrtc: 'account-add', account, password: ha1(account, password) })).sylkrtc,
       'ack',

@@ -9,6 +9,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { MissiveProcess } from '../support/missive-process.js';
+import { eventually } from '../support/wait.js';
 import { Cleanup } from './harness/cleanup.js';
 import { freePort, LOOPBACK } from '../support/ports.js';
 
@@ -28,11 +29,11 @@ async function startWithAdmin(
     ...(dataDir === undefined ? {} : { dataDir }),
   });
   // The admin listener starts after the SIP ones that MissiveProcess waits for.
-  const deadline = Date.now() + 20_000;
-  while (!missive.output.includes('"msg":"admin API listening"')) {
-    assert.ok(Date.now() < deadline, `no admin API:\n${missive.output.slice(-2000)}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
+  await eventually(
+    () => missive.output.includes('"msg":"admin API listening"'),
+    () => `the admin API:\n${missive.output.slice(-2000)}`,
+    { timeoutMs: 20_000 },
+  );
   return { missive, base: `http://${LOOPBACK}:${String(port)}` };
 }
 

@@ -12,7 +12,7 @@ import { challengesOf } from '../sip/auth/digest-client.js';
 import { MissiveProcess } from '../support/missive-process.js';
 import { Cleanup } from './harness/cleanup.js';
 import { LOOPBACK } from '../support/ports.js';
-import { UdpSipClient } from './harness/udp-sip-client.js';
+import { UdpSipAgent } from '../support/udp-sip-agent.js';
 
 const PASSWORD = 'secret';
 const DOMAIN = 'example.test';
@@ -37,8 +37,8 @@ function shape(response: SipResponse | undefined): unknown {
 describe('missive: failed logins', () => {
   const peers = new Cleanup();
   let missive: MissiveProcess;
-  const client = async (host: string): Promise<UdpSipClient> =>
-    peers.add(await UdpSipClient.open(host, { host: LOOPBACK, port: missive.ports.sip }, DOMAIN));
+  const client = async (host: string): Promise<UdpSipAgent> =>
+    peers.add(await UdpSipAgent.open(host, { host: LOOPBACK, port: missive.ports.sip }, DOMAIN));
 
   before(async () => {
     const users = ['alice', 'bob', 'carol', 'dave'].map((user) => [user, PASSWORD] as const);

@@ -22,6 +22,7 @@ import { WebSocket } from 'ws';
 import { parseDatagram } from '../../src/sip/parser/datagram.js';
 import type { SipResponse } from '../../src/sip/message/message.js';
 import { MissiveProcess } from '../support/missive-process.js';
+import { waitFor } from '../support/wait.js';
 import { Cleanup } from './harness/cleanup.js';
 import { optionsText, TcpSipPeer } from './harness/tcp-sip-peer.js';
 
@@ -195,13 +196,10 @@ describe('missive: stream connection limits and deadlines', () => {
           '',
         ].join('\r\n');
         udp.send(text, missive.ports.sip, '127.0.0.1');
-        const deadline = Date.now() + 5000;
-        for (;;) {
-          const response = responses.find((candidate) => candidate.headers.get('Call-ID') === id);
-          if (response !== undefined) return response;
-          if (Date.now() > deadline) throw new Error(`no UDP response to the ${transport} Via`);
-          await new Promise((resolve) => setTimeout(resolve, 20));
-        }
+        return waitFor(
+          () => responses.find((candidate) => candidate.headers.get('Call-ID') === id),
+          `a UDP response to the ${transport} Via`,
+        );
       };
       assert.equal((await ask('TCP')).status, 401, 'answered over UDP');
       // A later request answered in turn: had missive connected out for the first, it would have by now.

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { openStore } from '../../src/store/index.js';
 import { MissiveProcess } from '../support/missive-process.js';
+import { eventually } from '../support/wait.js';
 import { makeWorkDir, removeWorkDir } from './harness/paths.js';
 import { LOOPBACK } from '../support/ports.js';
 import { describeSipp, SippProcess } from './harness/sipp.js';
@@ -65,11 +66,14 @@ describe('crash with sipp: kill -9 of missive serve while sipp sends', {
         workDir,
         extraArgs: ['-trace_msg'],
       });
-      const deadline = Date.now() + 30_000;
-      while ((sipp.stats()?.successful ?? 0) < KILL_AFTER) {
-        assert.ok(Date.now() < deadline && sipp.child.running, 'sipp got its first 200s');
-        await new Promise((resolve) => setTimeout(resolve, 20));
-      }
+      await eventually(
+        () => {
+          assert.ok(sipp.child.running, 'sipp ended before its first 200s');
+          return (sipp.stats()?.successful ?? 0) >= KILL_AFTER;
+        },
+        'sipp to get its first 200s',
+        { timeoutMs: 30_000 },
+      );
       await server.kill();
       const result = await sipp.stop(3000);
       const trace = readdirSync(workDir).find((name) => name.endsWith('_messages.log'));

@@ -14,7 +14,7 @@ import { digestAuthorization } from '../sip/auth/digest-client.js';
 import { MissiveProcess } from '../support/missive-process.js';
 import { Cleanup } from './harness/cleanup.js';
 import { LOOPBACK } from '../support/ports.js';
-import { isRequestOf, UdpSipPeer } from './harness/udp-sip-peer.js';
+import { isRequestOf, UdpSipAgent } from '../support/udp-sip-agent.js';
 
 const DOMAIN = 'example.test';
 const PASSWORD = 'secret';
@@ -41,10 +41,10 @@ function realms(message: SipMessage): { proxy: (string | undefined)[]; www: (str
 describe('missive: credentials are consumed, not forwarded', () => {
   const peers = new Cleanup();
   let missive: MissiveProcess;
-  let alice: UdpSipPeer;
-  let bob: UdpSipPeer;
+  let alice: UdpSipAgent;
+  let bob: UdpSipAgent;
   /** A user agent of another domain, reached through missive. */
-  let carol: UdpSipPeer;
+  let carol: UdpSipAgent;
 
   before(async () => {
     missive = peers.add(
@@ -57,11 +57,11 @@ describe('missive: credentials are consumed, not forwarded', () => {
       }),
     );
     const server = { host: LOOPBACK, port: missive.ports.sip };
-    alice = peers.add(await UdpSipPeer.open('127.0.0.3', server, DOMAIN));
-    bob = peers.add(await UdpSipPeer.open('127.0.0.2', server, DOMAIN));
+    alice = peers.add(await UdpSipAgent.open('127.0.0.3', server, DOMAIN));
+    bob = peers.add(await UdpSipAgent.open('127.0.0.2', server, DOMAIN));
     await bob.register('bob', PASSWORD);
     bob.answer('MESSAGE', 200);
-    carol = peers.add(await UdpSipPeer.open('127.0.0.4', server, 'elsewhere.example'));
+    carol = peers.add(await UdpSipAgent.open('127.0.0.4', server, 'elsewhere.example'));
     carol.answer('MESSAGE', 200);
   });
   after(() => peers.run());

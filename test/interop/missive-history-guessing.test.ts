@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { generateApiToken, openStore } from '../../src/store/index.js';
 import { MissiveProcess } from '../support/missive-process.js';
+import { eventually } from '../support/wait.js';
 import { Cleanup } from './harness/cleanup.js';
 
 const DOMAIN = 'example.test';
@@ -117,15 +118,16 @@ describe('missive: guessing history tokens', () => {
     assert.equal((await get(port, 'wrong', '127.0.0.2')).status, 401);
 
     // The positive sign that the log is complete: the summaries add up to every failure and refusal.
-    const deadline = Date.now() + 30_000;
-    for (;;) {
-      const seen = summaries(missive.output, '127.0.0.1');
-      const failures = seen.reduce((sum, line) => sum + line.failures, 0);
-      const refused = seen.reduce((sum, line) => sum + line.refused, 0);
-      if (failures === DEFAULT_MAX_FAILURES && refused === GUESSES - DEFAULT_MAX_FAILURES + 1) break;
-      assert.ok(Date.now() < deadline, `summaries so far: ${JSON.stringify(seen)}`);
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
+    await eventually(
+      () => {
+        const seen = summaries(missive.output, '127.0.0.1');
+        const failures = seen.reduce((sum, line) => sum + line.failures, 0);
+        const refused = seen.reduce((sum, line) => sum + line.refused, 0);
+        return failures === DEFAULT_MAX_FAILURES && refused === GUESSES - DEFAULT_MAX_FAILURES + 1;
+      },
+      () => `the summaries to add up; so far: ${JSON.stringify(summaries(missive.output, '127.0.0.1'))}`,
+      { timeoutMs: 30_000, intervalMs: 100 },
+    );
     const elapsedSeconds = (Date.now() - started) / 1000;
     const added = lineCount(missive.output) - linesBefore;
     // One limit line, at most one summary per source per interval (two sources), and a little slack.

@@ -13,7 +13,7 @@ import { type MsrpMessage, show } from '../msrp/harness/message.js';
 import { MissiveProcess } from '../support/missive-process.js';
 import { Cleanup } from './harness/cleanup.js';
 import { LOOPBACK } from '../support/ports.js';
-import { UdpSipClient } from './harness/udp-sip-client.js';
+import { UdpSipAgent } from '../support/udp-sip-agent.js';
 
 const PASSWORD = 'secret';
 const DOMAIN = 'example.test';
@@ -71,9 +71,7 @@ describe('missive serve: MSRP AUTH and the shared failed-login limiter', () => {
   };
 
   const register = async (source: string, user: string): Promise<number | undefined> => {
-    const ua = peers.add(
-      await UdpSipClient.open(source, { host: LOOPBACK, port: missive.ports.sip }, DOMAIN),
-    );
+    const ua = peers.add(await UdpSipAgent.open(source, { host: LOOPBACK, port: missive.ports.sip }, DOMAIN));
     const { first, answer } = await ua.login({ method: 'REGISTER', user, password: PASSWORD });
     return answer?.status ?? first.status;
   };

@@ -13,7 +13,7 @@ import { MissiveProcess } from '../support/missive-process.js';
 import { challengesOf, digestAuthorization, firstNonce } from '../sip/auth/digest-client.js';
 import { Cleanup } from './harness/cleanup.js';
 import { LOOPBACK } from '../support/ports.js';
-import { UdpSipClient } from './harness/udp-sip-client.js';
+import { UdpSipAgent } from '../support/udp-sip-agent.js';
 
 const DOMAIN = 'example.test';
 const PASSWORD = 'secret';
@@ -31,9 +31,9 @@ describe('missive serve: nonces of the previous process after a restart', () => 
   test('credentials for an old nonce get stale=true when right, a plain challenge when wrong', async () => {
     const first = await MissiveProcess.start({ domain: DOMAIN, users: [['alice', PASSWORD]] });
     const server = { host: LOOPBACK, port: first.ports.sip };
-    const ua = peers.add(await UdpSipClient.open('127.0.0.2', server, DOMAIN));
+    const ua = peers.add(await UdpSipAgent.open('127.0.0.2', server, DOMAIN));
     const callId = randomBytes(8).toString('hex');
-    const challenge = await ua.send(REGISTER, callId);
+    const challenge = await ua.loginStep(REGISTER, callId);
     const nonce = firstNonce(challenge);
     const credentials = (password: string, nc: number): readonly [string, string] => [
       'Authorization',
@@ -47,7 +47,7 @@ describe('missive serve: nonces of the previous process after a restart', () => 
         nc,
       }),
     ];
-    assert.equal((await ua.send(REGISTER, callId, credentials(PASSWORD, 1))).status, 200, 'registered');
+    assert.equal((await ua.loginStep(REGISTER, callId, credentials(PASSWORD, 1))).status, 200, 'registered');
 
     await first.kill();
     const second = peers.add(
@@ -56,17 +56,17 @@ describe('missive serve: nonces of the previous process after a restart', () => 
     assert.equal(second.ports.sip, server.port);
 
     assert.equal(
-      staleOf(await ua.send(REGISTER, callId, credentials(PASSWORD, 2))),
+      staleOf(await ua.loginStep(REGISTER, callId, credentials(PASSWORD, 2))),
       'true',
       'right password',
     );
     assert.equal(
-      staleOf(await ua.send(REGISTER, callId, credentials(PASSWORD, 3))),
+      staleOf(await ua.loginStep(REGISTER, callId, credentials(PASSWORD, 3))),
       'true',
       'never accepted',
     );
     assert.equal(
-      staleOf(await ua.send(REGISTER, callId, credentials('wrong', 4))),
+      staleOf(await ua.loginStep(REGISTER, callId, credentials('wrong', 4))),
       undefined,
       'wrong password',
     );

@@ -9,7 +9,7 @@ import { after, before, describe, test } from 'node:test';
 import { MissiveProcess } from '../support/missive-process.js';
 import { Cleanup } from './harness/cleanup.js';
 import { LOOPBACK } from '../support/ports.js';
-import { UdpSipClient } from './harness/udp-sip-client.js';
+import { UdpSipAgent } from '../support/udp-sip-agent.js';
 
 const DOMAIN = 'example.test';
 const OTHER = 'other.example';
@@ -26,15 +26,15 @@ describe('missive: REGISTER for a domain not served', () => {
   test(`REGISTER sip:${OTHER} gets 404 Domain Not Served, not 405`, async () => {
     const server = { host: LOOPBACK, port: missive.ports.sip };
     // The client's domain names the Request-URI (sip:other.example) and the AOR (alice@other.example).
-    const foreign = peers.add(await UdpSipClient.open(LOOPBACK, server, OTHER));
+    const foreign = peers.add(await UdpSipAgent.open(LOOPBACK, server, OTHER));
     const request = { method: 'REGISTER', user: 'alice', password: '' } as const;
-    const response = await foreign.send(request, randomBytes(8).toString('hex'));
+    const response = await foreign.loginStep(request, randomBytes(8).toString('hex'));
     assert.equal(response.status, 404, `${String(response.status)} ${response.reason}`);
     assert.equal(response.reason, 'Domain Not Served');
     assert.equal(response.headers.get('Allow'), undefined);
 
-    const served = peers.add(await UdpSipClient.open(LOOPBACK, server, DOMAIN));
-    const challenge = await served.send(request, randomBytes(8).toString('hex'));
+    const served = peers.add(await UdpSipAgent.open(LOOPBACK, server, DOMAIN));
+    const challenge = await served.loginStep(request, randomBytes(8).toString('hex'));
     assert.equal(challenge.status, 401, 'the served domain still reaches the registrar');
   });
 });

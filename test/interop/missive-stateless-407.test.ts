@@ -18,7 +18,7 @@ import type { SipMessage, SipResponse } from '../../src/sip/message/message.js';
 import { MissiveProcess } from '../support/missive-process.js';
 import { Cleanup } from './harness/cleanup.js';
 import { LOOPBACK } from '../support/ports.js';
-import { isFor, isRequestOf, type SentRequest, UdpSipPeer } from './harness/udp-sip-peer.js';
+import { isFor, isRequestOf, type SentRequest, UdpSipAgent } from '../support/udp-sip-agent.js';
 
 const DOMAIN = 'example.test';
 const PASSWORD = 'secret';
@@ -28,16 +28,16 @@ const PAST_FIRST_RETRANSMISSION_MS = 1200;
 describe('missive: an INVITE without credentials gets one 407 per INVITE received', () => {
   const peers = new Cleanup();
   let missive: MissiveProcess;
-  let alice: UdpSipPeer;
-  let carol: UdpSipPeer;
+  let alice: UdpSipAgent;
+  let carol: UdpSipAgent;
   let route: string;
 
   before(async () => {
     missive = peers.add(await MissiveProcess.start({ domain: DOMAIN, users: [['alice', PASSWORD]] }));
     const server = { host: LOOPBACK, port: missive.ports.sip };
     route = `Route: <sip:${LOOPBACK}:${String(missive.ports.sip)};lr>`;
-    alice = peers.add(await UdpSipPeer.open('127.0.0.6', server, DOMAIN));
-    carol = peers.add(await UdpSipPeer.open('127.0.0.7', server, 'elsewhere.example'));
+    alice = peers.add(await UdpSipAgent.open('127.0.0.6', server, DOMAIN));
+    carol = peers.add(await UdpSipAgent.open('127.0.0.7', server, 'elsewhere.example'));
     carol.answer('MESSAGE', 200);
   });
   after(() => peers.run());

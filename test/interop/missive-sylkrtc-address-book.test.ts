@@ -8,8 +8,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { MissiveProcess } from '../support/missive-process.js';
 import { LOOPBACK } from '../support/ports.js';
-import { waitFor } from '../support/wait.js';
-import { ha1, type Json, SylkRtcClient } from '../web/sylkrtc/sylkrtc-client.js';
+import { type Json, WebSocketClient } from '../support/websocket-client.js';
 import { Cleanup } from './harness/cleanup.js';
 
 const DOMAIN = 'example.test';
@@ -18,40 +17,20 @@ const ALICE = `alice@${DOMAIN}`;
 const BOB = `bob@${DOMAIN}`;
 const CAROL = { id: 'c1', name: 'Carol', uris: [{ id: 'u1', uri: 'sip:carol@example.test', type: 'sip' }] };
 
-async function request(client: SylkRtcClient, body: Json): Promise<Json> {
-  const transaction = client.send(body);
-  return frame(client, `the reply to ${String(body.sylkrtc)}`, (f) => f.transaction === transaction);
-}
-
-function frame(client: SylkRtcClient, what: string, match: (frame: Json) => boolean): Promise<Json> {
-  return waitFor(() => client.frames.find(match), what, { timeoutMs: 15_000 });
-}
-
 describe('missive serve: the address book over the sylkRTC WebSocket API', { timeout: 120_000 }, () => {
   const peers = new Cleanup();
   let missive: MissiveProcess;
   let url: string;
 
-  const device = async (account: string): Promise<SylkRtcClient> => {
-    const client = peers.add(await SylkRtcClient.ready(url));
-    const added = await request(client, {
-      sylkrtc: 'account-add',
-      account,
-      password: ha1(account, PASSWORD),
-    });
-    assert.equal(added.sylkrtc, 'ack');
-    assert.equal((await request(client, { sylkrtc: 'account-register', account })).sylkrtc, 'ack');
-    await frame(
-      client,
-      `${account} registered`,
-      (f) => f.event === 'registration-state' && f.state === 'registered',
-    );
+  const device = async (account: string): Promise<WebSocketClient> => {
+    const client = peers.add(await WebSocketClient.ready(url));
+    await client.register(account, PASSWORD);
     return client;
   };
 
-  const fetched = async (client: SylkRtcClient, account: string): Promise<Json> => {
+  const fetched = async (client: WebSocketClient, account: string): Promise<Json> => {
     const before = client.frames.length;
-    assert.equal((await request(client, { sylkrtc: 'account-fetch-addressbook', account })).sylkrtc, 'ack');
+    assert.equal((await client.request({ sylkrtc: 'account-fetch-addressbook', account })).sylkrtc, 'ack');
     const event = client.frames.slice(before).find((f) => f.event === 'addressbook-fetched');
     // The event comes before the ack, so it is there once the ack is.
     assert.ok(event !== undefined, 'addressbook-fetched before the ack');
@@ -74,7 +53,7 @@ describe('missive serve: the address book over the sylkRTC WebSocket API', { tim
     const bob = await device(BOB);
     assert.deepEqual(await fetched(phone, ALICE), { contacts: [], groups: [], policies: [] });
 
-    const reply = await request(phone, {
+    const reply = await phone.request({
       sylkrtc: 'account-update-addressbook',
       account: ALICE,
       action: 'add',
@@ -95,13 +74,13 @@ describe('missive serve: the address book over the sylkRTC WebSocket API', { tim
       expected,
     );
     assert.deepEqual(
-      await frame(laptop, 'the change at the laptop', (f) => f.event === 'addressbook-updated'),
+      await laptop.received('the change at the laptop', (f) => f.event === 'addressbook-updated'),
       expected,
     );
 
     // bob's own change is his alone; that alice's devices never got bob's book is checked by what
     // they received in between (only their own account's change).
-    await request(bob, {
+    await bob.request({
       sylkrtc: 'account-update-addressbook',
       account: BOB,
       action: 'add',
@@ -109,15 +88,14 @@ describe('missive serve: the address book over the sylkRTC WebSocket API', { tim
       data: { id: 'g1', name: 'Friends', contacts: [] },
     });
     const second = { ...CAROL, name: 'Carol B.' };
-    await request(phone, {
+    await phone.request({
       sylkrtc: 'account-update-addressbook',
       account: ALICE,
       action: 'update',
       type: 'contact',
       data: second,
     });
-    await frame(
-      laptop,
+    await laptop.received(
       'the second change',
       (f) => f.event === 'addressbook-updated' && f.action === 'update',
     );
@@ -127,7 +105,7 @@ describe('missive serve: the address book over the sylkRTC WebSocket API', { tim
     const failed = phone.frames.length;
     assert.equal(
       (
-        await request(phone, {
+        await phone.request({
           sylkrtc: 'account-update-addressbook',
           account: ALICE,
           action: 'update',

@@ -13,7 +13,7 @@ import { after, before, describe, test } from 'node:test';
 import { MissiveProcess } from '../support/missive-process.js';
 import { LOOPBACK } from '../support/ports.js';
 import { sleep } from '../support/wait.js';
-import { type Json, SylkRtcClient } from '../web/sylkrtc/sylkrtc-client.js';
+import { type Json, WebSocketClient } from '../support/websocket-client.js';
 import { Cleanup } from './harness/cleanup.js';
 
 const DOMAIN = 'example.test';
@@ -29,12 +29,12 @@ describe('missive serve: an offline device catches up with account-sync-conversa
   const peers = new Cleanup();
   let missive: MissiveProcess;
   let url: string;
-  let alice: SylkRtcClient;
+  let alice: WebSocketClient;
   /** After m-3 was stored and before m-4 was: a `since` between them. */
   let between: string;
 
-  const device = async (account: string): Promise<SylkRtcClient> => {
-    const client = peers.add(await SylkRtcClient.ready(url));
+  const device = async (account: string): Promise<WebSocketClient> => {
+    const client = peers.add(await WebSocketClient.ready(url));
     await client.register(account, PASSWORD);
     return client;
   };

@@ -15,9 +15,9 @@ import { openStore } from '../../src/store/index.js';
 import { MissiveProcess } from '../support/missive-process.js';
 import { LOOPBACK } from '../support/ports.js';
 import { waitFor } from '../support/wait.js';
-import { type Json, SylkRtcClient } from '../web/sylkrtc/sylkrtc-client.js';
+import { type Json, WebSocketClient } from '../support/websocket-client.js';
 import { Cleanup } from './harness/cleanup.js';
-import { UdpSipDevice } from './harness/udp-sip-device.js';
+import { UdpSipAgent } from '../support/udp-sip-agent.js';
 
 const DOMAIN = 'example.test';
 const PASSWORD = 'secret';
@@ -60,7 +60,7 @@ function imdn(messageId: string, recipient: string, status: 'delivered' | 'displ
 const bodyOf = (request: SipRequest): string => request.body.toString('utf8');
 
 /** The MESSAGE a SIP device has received (or receives) whose body contains `text`. */
-function sipMessage(device: UdpSipDevice, what: string, text: string): Promise<SipRequest> {
+function sipMessage(device: UdpSipAgent, what: string, text: string): Promise<SipRequest> {
   return waitFor(() => device.received.find((r) => bodyOf(r).includes(text)), what, { timeoutMs: 15_000 });
 }
 
@@ -80,20 +80,20 @@ describe('missive serve: WebSocket and SIP devices of one account', { timeout: 1
   const peers = new Cleanup();
   let missive: MissiveProcess;
   let url: string;
-  let alicePhone: SylkRtcClient;
-  let aliceLaptop: SylkRtcClient;
-  let aliceSip: UdpSipDevice;
-  let bobWeb: SylkRtcClient;
-  let bobSip: UdpSipDevice;
+  let alicePhone: WebSocketClient;
+  let aliceLaptop: WebSocketClient;
+  let aliceSip: UdpSipAgent;
+  let bobWeb: WebSocketClient;
+  let bobSip: UdpSipAgent;
 
-  const device = async (account: string): Promise<SylkRtcClient> => {
-    const client = peers.add(await SylkRtcClient.ready(url));
+  const device = async (account: string): Promise<WebSocketClient> => {
+    const client = peers.add(await WebSocketClient.ready(url));
     await client.register(account, PASSWORD);
     return client;
   };
-  const sipDevice = async (user: string): Promise<UdpSipDevice> => {
+  const sipDevice = async (user: string): Promise<UdpSipAgent> => {
     const sip = peers.add(
-      await UdpSipDevice.open(user, PASSWORD, { host: LOOPBACK, port: missive.ports.sip }, DOMAIN),
+      await UdpSipAgent.device(user, PASSWORD, { host: LOOPBACK, port: missive.ports.sip }, DOMAIN),
     );
     assert.equal((await sip.register()).status, 200);
     return sip;

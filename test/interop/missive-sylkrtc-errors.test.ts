@@ -15,7 +15,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { MissiveProcess } from '../support/missive-process.js';
 import { LOOPBACK } from '../support/ports.js';
-import { ha1, type Json, SylkRtcClient } from '../web/sylkrtc/sylkrtc-client.js';
+import { ha1, type Json, WebSocketClient } from '../support/websocket-client.js';
 import { Cleanup } from './harness/cleanup.js';
 
 const DOMAIN = 'example.test';
@@ -322,10 +322,10 @@ const API: readonly Row[] = [
 describe('missive serve: every sylkRTC error text, over a real connection', { timeout: 180_000 }, () => {
   const peers = new Cleanup();
   let url: string;
-  let client: SylkRtcClient;
+  let client: WebSocketClient;
 
-  const device = async (account: string): Promise<SylkRtcClient> => {
-    const connection = peers.add(await SylkRtcClient.ready(url));
+  const device = async (account: string): Promise<WebSocketClient> => {
+    const connection = peers.add(await WebSocketClient.ready(url));
     await connection.register(account, PASSWORD);
     return connection;
   };
@@ -356,13 +356,13 @@ describe('missive serve: every sylkRTC error text, over a real connection', { ti
   });
 
   test('a connection that never registers, one whose registration failed and one that unregistered see no event; the registered devices do', async () => {
-    const added = peers.add(await SylkRtcClient.ready(url));
+    const added = peers.add(await WebSocketClient.ready(url));
     assert.equal(
       (await added.request({ ...valid('account-add', ALICE), password: ha1(ALICE, PASSWORD) })).sylkrtc,
       'ack',
     );
-    const bare = peers.add(await SylkRtcClient.ready(url));
-    const wrong = peers.add(await SylkRtcClient.ready(url));
+    const bare = peers.add(await WebSocketClient.ready(url));
+    const wrong = peers.add(await WebSocketClient.ready(url));
     await assert.rejects(wrong.register(ALICE, 'wrong'), /failed/);
     const gone = await device(ALICE);
     assert.equal((await gone.request(valid('account-unregister', ALICE))).sylkrtc, 'ack');

@@ -9,9 +9,9 @@ import { after, before, describe, test } from 'node:test';
 import type { SipRequest } from '../../src/sip/message/message.js';
 import { MissiveProcess } from '../support/missive-process.js';
 import { freePorts, LOOPBACK } from '../support/ports.js';
-import { type Json, SylkRtcClient } from '../web/sylkrtc/sylkrtc-client.js';
+import { type Json, WebSocketClient } from '../support/websocket-client.js';
 import { Cleanup } from './harness/cleanup.js';
-import { UdpSipPeer } from './harness/udp-sip-peer.js';
+import { UdpSipAgent } from '../support/udp-sip-agent.js';
 
 const DOMAIN = 'example.test';
 const PASSWORD = 'secret';
@@ -22,15 +22,15 @@ describe('missive serve behind a proxy: the final answer to a sent message becom
   timeout: 120_000,
 }, () => {
   const peers = new Cleanup();
-  let proxy: UdpSipPeer;
-  let phone: SylkRtcClient;
-  let laptop: SylkRtcClient;
+  let proxy: UdpSipAgent;
+  let phone: WebSocketClient;
+  let laptop: WebSocketClient;
 
   before(async () => {
     const users = ['alice', 'bob', 'carol'].map((user) => [user, PASSWORD] as const);
     // missive's SIP port chosen first, so that the proxy's socket exists before missive is told its address.
     const [sip = 0] = await freePorts(1);
-    proxy = peers.add(await UdpSipPeer.open(PROXY_HOST, { host: LOOPBACK, port: sip }, DOMAIN));
+    proxy = peers.add(await UdpSipAgent.open(PROXY_HOST, { host: LOOPBACK, port: sip }, DOMAIN));
     const missive = peers.add(
       await MissiveProcess.start({
         domain: DOMAIN,
@@ -43,9 +43,9 @@ describe('missive serve behind a proxy: the final answer to a sent message becom
     // account-register checks the HA1 by registering upstream (sylk spec §1.7.1): the stand-in accepts it.
     proxy.answer('REGISTER', 200);
     const url = `ws://${LOOPBACK}:${String(missive.ports.ws)}/webrtcgateway/ws`;
-    phone = peers.add(await SylkRtcClient.ready(url));
+    phone = peers.add(await WebSocketClient.ready(url));
     await phone.register(ALICE, PASSWORD);
-    laptop = peers.add(await SylkRtcClient.ready(url));
+    laptop = peers.add(await WebSocketClient.ready(url));
     await laptop.register(ALICE, PASSWORD);
   });
   after(() => peers.run());
@@ -71,7 +71,7 @@ describe('missive serve behind a proxy: the final answer to a sent message becom
     return message as SipRequest;
   };
 
-  const disposition = (client: SylkRtcClient, messageId: string): Promise<Json> =>
+  const disposition = (client: WebSocketClient, messageId: string): Promise<Json> =>
     client.received(
       `the disposition of ${messageId}`,
       (f) => f.event === 'disposition-notification' && f.message_id === messageId,

@@ -14,9 +14,9 @@ import type { Store } from '../../src/store/store.js';
 import { MissiveProcess } from '../support/missive-process.js';
 import { LOOPBACK } from '../support/ports.js';
 import { waitFor } from '../support/wait.js';
-import { ha1, type Json, SylkRtcClient } from '../web/sylkrtc/sylkrtc-client.js';
+import { ha1, type Json, WebSocketClient } from '../support/websocket-client.js';
 import { Cleanup } from './harness/cleanup.js';
-import { UdpSipDevice } from './harness/udp-sip-device.js';
+import { UdpSipAgent } from '../support/udp-sip-agent.js';
 
 const DOMAIN = 'example.test';
 const PASSWORD = 'secret';
@@ -31,19 +31,19 @@ describe('missive serve: the sylkRTC journal requests on the real messaging serv
   const peers = new Cleanup();
   let missive: MissiveProcess;
   let url: string;
-  let phone: SylkRtcClient;
-  let laptop: SylkRtcClient;
-  let aliceSip: UdpSipDevice;
-  let bob: SylkRtcClient;
-  let carol: SylkRtcClient;
+  let phone: WebSocketClient;
+  let laptop: WebSocketClient;
+  let aliceSip: UdpSipAgent;
+  let bob: WebSocketClient;
+  let carol: WebSocketClient;
 
-  const device = async (account: string): Promise<SylkRtcClient> => {
-    const client = peers.add(await SylkRtcClient.ready(url));
+  const device = async (account: string): Promise<WebSocketClient> => {
+    const client = peers.add(await WebSocketClient.ready(url));
     await client.register(account, PASSWORD);
     return client;
   };
   const send = async (
-    from: SylkRtcClient,
+    from: WebSocketClient,
     account: string,
     to: string,
     id: string,
@@ -61,7 +61,7 @@ describe('missive serve: the sylkRTC journal requests on the real messaging serv
     });
     assert.equal(reply.sylkrtc, 'ack', JSON.stringify(reply));
   };
-  const journal = async (client: SylkRtcClient, account: string): Promise<Json[]> =>
+  const journal = async (client: WebSocketClient, account: string): Promise<Json[]> =>
     (await client.sync(account)).messages as Json[];
   const sipMessage = (what: string, type: string, from = 0): Promise<SipRequest> =>
     waitFor(() => aliceSip.received.slice(from).find((r) => r.headers.get('Content-Type') === type), what, {
@@ -85,7 +85,7 @@ describe('missive serve: the sylkRTC journal requests on the real messaging serv
     bob = await device(BOB);
     carol = await device(CAROL);
     aliceSip = peers.add(
-      await UdpSipDevice.open('alice', PASSWORD, { host: LOOPBACK, port: missive.ports.sip }, DOMAIN),
+      await UdpSipAgent.device('alice', PASSWORD, { host: LOOPBACK, port: missive.ports.sip }, DOMAIN),
     );
     assert.equal((await aliceSip.register()).status, 200);
   });
@@ -230,7 +230,7 @@ describe('missive serve: the sylkRTC journal requests on the real messaging serv
   });
 
   test('public keys: none is null, on a connection without an account; a sent key is kept, not journaled (sylk spec §9 tests 40, 41)', async () => {
-    const bare = peers.add(await SylkRtcClient.ready(url));
+    const bare = peers.add(await WebSocketClient.ready(url));
     assert.equal((await bare.request({ sylkrtc: 'lookup-public-key', uri: `sip:${CAROL}` })).sylkrtc, 'ack');
     assert.deepEqual(await bare.received('the lookup', (f) => f.sylkrtc === 'lookup-public-key-event'), {
       sylkrtc: 'lookup-public-key-event',
@@ -259,7 +259,7 @@ describe('missive serve: the sylkRTC journal requests on the real messaging serv
   });
 
   test('account-unregister removes the device token it set (sylk spec §9 test 46)', async () => {
-    const device = peers.add(await SylkRtcClient.ready(url));
+    const device = peers.add(await WebSocketClient.ready(url));
     const token = {
       sylkrtc: 'account-devicetoken',
       account: BOB,

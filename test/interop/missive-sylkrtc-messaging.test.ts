@@ -9,8 +9,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { MissiveProcess } from '../support/missive-process.js';
 import { LOOPBACK } from '../support/ports.js';
-import { waitFor } from '../support/wait.js';
-import { ha1, type Json, SylkRtcClient } from '../web/sylkrtc/sylkrtc-client.js';
+import { type Json, WebSocketClient } from '../support/websocket-client.js';
 import { Cleanup } from './harness/cleanup.js';
 
 const DOMAIN = 'example.test';
@@ -18,37 +17,14 @@ const PASSWORD = 'secret';
 const ALICE = `alice@${DOMAIN}`;
 const BOB = `bob@${DOMAIN}`;
 
-/** Sends `request` and waits for its ack or error (events may arrive in between). */
-async function request(client: SylkRtcClient, body: Json): Promise<Json> {
-  const transaction = client.send(body);
-  return frame(client, `the reply to ${String(body.sylkrtc)}`, (f) => f.transaction === transaction);
-}
-
-/** A frame the client has received that matches, waited for. */
-function frame(client: SylkRtcClient, what: string, match: (frame: Json) => boolean): Promise<Json> {
-  return waitFor(() => client.frames.find(match), what, { timeoutMs: 15_000 });
-}
-
 describe('missive serve: messaging over the sylkRTC WebSocket API', { timeout: 120_000 }, () => {
   const peers = new Cleanup();
   let url: string;
 
   /** A device of `account`, registered (its HA1 checked) and so subscribed to the account's events. */
-  const device = async (account: string): Promise<SylkRtcClient> => {
-    const client = peers.add(await SylkRtcClient.ready(url));
-    const added = await request(client, {
-      sylkrtc: 'account-add',
-      account,
-      password: ha1(account, PASSWORD),
-      user_agent: 'missive test',
-    });
-    assert.equal(added.sylkrtc, 'ack');
-    assert.equal((await request(client, { sylkrtc: 'account-register', account })).sylkrtc, 'ack');
-    await frame(
-      client,
-      `${account} registered`,
-      (f) => f.event === 'registration-state' && f.state === 'registered',
-    );
+  const device = async (account: string): Promise<WebSocketClient> => {
+    const client = peers.add(await WebSocketClient.ready(url));
+    await client.register(account, PASSWORD);
     return client;
   };
 
@@ -63,7 +39,7 @@ describe('missive serve: messaging over the sylkRTC WebSocket API', { timeout: 1
     const alicePhone = await device(ALICE);
     const aliceLaptop = await device(ALICE);
     const bob = await device(BOB);
-    const sent = await request(alicePhone, {
+    const sent = await alicePhone.request({
       sylkrtc: 'account-message',
       account: ALICE,
       uri: BOB,
@@ -74,22 +50,24 @@ describe('missive serve: messaging over the sylkRTC WebSocket API', { timeout: 1
     });
     assert.equal(sent.sylkrtc, 'ack', JSON.stringify(sent));
 
-    const received = await frame(bob, 'the message at bob', (f) => f.event === 'message');
+    const received = await bob.received('the message at bob', (f) => f.event === 'message');
     assert.equal(received.account, BOB);
     assert.deepEqual(received.sender, { uri: ALICE, display_name: null });
     assert.equal(received.message_id, 'ws-msg-1');
     assert.equal(received.content, 'hello bob');
     assert.equal(received.content_type, 'text/plain');
 
-    const accepted = await frame(
-      alicePhone,
+    const accepted = await alicePhone.received(
       'the delivery report',
       (f) => f.event === 'disposition-notification',
     );
     assert.equal(accepted.message_id, 'ws-msg-1');
     assert.equal(accepted.state, 'accepted');
 
-    const copy = await frame(aliceLaptop, 'the sync copy', (f) => f.event === 'sync' && f.type === 'message');
+    const copy = await aliceLaptop.received(
+      'the sync copy',
+      (f) => f.event === 'sync' && f.type === 'message',
+    );
     assert.equal(copy.action, 'add');
     const content = copy.content as Json;
     assert.equal(content.message_id, 'ws-msg-1');
@@ -99,10 +77,10 @@ describe('missive serve: messaging over the sylkRTC WebSocket API', { timeout: 1
     assert.equal(alicePhone.frames.filter((f) => f.event === 'sync').length, 0);
 
     assert.equal(
-      (await request(bob, { sylkrtc: 'account-sync-conversations', account: BOB, message_id: null })).sylkrtc,
+      (await bob.request({ sylkrtc: 'account-sync-conversations', account: BOB, message_id: null })).sylkrtc,
       'ack',
     );
-    const synced = await frame(bob, 'bob’s sync-conversations', (f) => f.event === 'sync-conversations');
+    const synced = await bob.received('bob’s sync-conversations', (f) => f.event === 'sync-conversations');
     const messages = synced.messages as Json[];
     const stored = messages.find((m) => m.message_id === 'ws-msg-1');
     assert.ok(stored !== undefined, JSON.stringify(messages));
@@ -113,13 +91,13 @@ describe('missive serve: messaging over the sylkRTC WebSocket API', { timeout: 1
 
   test('marking the conversation read and removing the message change bob’s journal', async () => {
     const bob = await device(BOB);
-    const read = await request(bob, {
+    const read = await bob.request({
       sylkrtc: 'account-mark-conversation-read',
       account: BOB,
       contact: ALICE,
     });
     assert.equal(read.sylkrtc, 'ack', JSON.stringify(read));
-    const removed = await request(bob, {
+    const removed = await bob.request({
       sylkrtc: 'account-remove-message',
       account: BOB,
       message_id: 'ws-msg-1',
@@ -127,10 +105,10 @@ describe('missive serve: messaging over the sylkRTC WebSocket API', { timeout: 1
     });
     assert.equal(removed.sylkrtc, 'ack', JSON.stringify(removed));
     assert.equal(
-      (await request(bob, { sylkrtc: 'account-sync-conversations', account: BOB, message_id: null })).sylkrtc,
+      (await bob.request({ sylkrtc: 'account-sync-conversations', account: BOB, message_id: null })).sylkrtc,
       'ack',
     );
-    const synced = await frame(bob, 'bob’s sync-conversations', (f) => f.event === 'sync-conversations');
+    const synced = await bob.received('bob’s sync-conversations', (f) => f.event === 'sync-conversations');
     const messages = synced.messages as Json[];
     assert.equal(messages.filter((m) => m.message_id === 'ws-msg-1').length, 0, JSON.stringify(messages));
     assert.ok(messages.some((m) => m.content_type === 'application/sylk-conversation-read'));

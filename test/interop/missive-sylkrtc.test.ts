@@ -1,6 +1,6 @@
 /**
  * The sylkRTC WebSocket API of a real `missive serve` (sylk spec §1, §9 tests 1–15, 32), driven by a client
- * written from the spec (test/web/sylkrtc/sylkrtc-client.ts): the handshake and ready-event, the envelope
+ * written from the spec (test/support/websocket-client.ts): the handshake and ready-event, the envelope
  * (acks, errors with the reference's texts, silence for unknown types), accounts registered by the HA1
  * checked against the subscriber table, and the limits of issue 12: frame size, request rate, accounts per
  * connection, time to register, connections per source, the Origin policy, and failed account-register
@@ -10,10 +10,10 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { openStore } from '../../src/store/index.js';
 import { MissiveProcess } from '../support/missive-process.js';
-import { ha1, SylkRtcClient } from '../web/sylkrtc/sylkrtc-client.js';
+import { ha1, WebSocketClient } from '../support/websocket-client.js';
 import { Cleanup } from './harness/cleanup.js';
 import { LOOPBACK } from '../support/ports.js';
-import { UdpSipClient } from './harness/udp-sip-client.js';
+import { UdpSipAgent } from '../support/udp-sip-agent.js';
 
 const DOMAIN = 'example.test';
 const PASSWORD = 'secret';
@@ -33,8 +33,8 @@ describe('missive serve: the sylkRTC WebSocket API', { timeout: 120_000 }, () =>
   const peers = new Cleanup();
   let missive: MissiveProcess;
   let url: string;
-  const open = async (options = {}): Promise<SylkRtcClient> =>
-    peers.add(await SylkRtcClient.ready(url, options));
+  const open = async (options = {}): Promise<WebSocketClient> =>
+    peers.add(await WebSocketClient.ready(url, options));
 
   before(async () => {
     missive = peers.add(await MissiveProcess.start({ domain: DOMAIN, users }));
@@ -43,16 +43,16 @@ describe('missive serve: the sylkRTC WebSocket API', { timeout: 120_000 }, () =>
   after(() => peers.run());
 
   test('handshake: sylkRTC-2 selected, ready-event first; without the subprotocol 406 (sylk spec §9 tests 1, 2)', async () => {
-    assert.equal(await SylkRtcClient.refusal(url, []), 406);
-    assert.equal(await SylkRtcClient.refusal(url, ['sylkRTC-1']), 406);
-    const client = peers.add(await SylkRtcClient.connect(url));
+    assert.equal(await WebSocketClient.refusal(url, []), 406);
+    assert.equal(await WebSocketClient.refusal(url, ['sylkRTC-1']), 406);
+    const client = peers.add(await WebSocketClient.connect(url));
     assert.equal(client.socket.protocol, 'sylkRTC-2');
     assert.match(String(client.upgrade?.headers.server), /^SylkServer\//);
     assert.deepEqual(await client.next(), { sylkrtc: 'ready-event' });
   });
 
   test('a request sent at once is answered after the ready-event, requests in order (sylk spec §9 test 10)', async () => {
-    const client = peers.add(await SylkRtcClient.connect(url));
+    const client = peers.add(await WebSocketClient.connect(url));
     // Sent from the open callback, before the ready-event can have been read.
     client.send({ sylkrtc: 'ping', transaction: 'early-1' });
     client.send({ sylkrtc: 'ping', transaction: 'early-2' });
@@ -332,8 +332,8 @@ describe('missive serve: the sylkRTC API under attack', { timeout: 120_000 }, ()
   });
   after(() => peers.run());
 
-  const open = async (localAddress: string, options = {}): Promise<SylkRtcClient> =>
-    peers.add(await SylkRtcClient.ready(url, { localAddress, ...options }));
+  const open = async (localAddress: string, options = {}): Promise<WebSocketClient> =>
+    peers.add(await WebSocketClient.ready(url, { localAddress, ...options }));
 
   test('a frame over --ws-max-frame-bytes is answered with an error and the connection kept; twice that closes it (1009)', async () => {
     const client = await open('127.0.0.11');
@@ -415,7 +415,7 @@ describe('missive serve: the sylkRTC API under attack', { timeout: 120_000 }, ()
 
   test('sylkRTC connections count in --max-connections-per-source', async () => {
     for (let i = 0; i < 3; i++) await open('127.0.0.16');
-    await assert.rejects(SylkRtcClient.connect(url, { localAddress: '127.0.0.16' }));
+    await assert.rejects(WebSocketClient.connect(url, { localAddress: '127.0.0.16' }));
     await open('127.0.0.17');
   });
 
@@ -424,10 +424,10 @@ describe('missive serve: the sylkRTC API under attack', { timeout: 120_000 }, ()
       headers: { Origin: value },
       localAddress: '127.0.0.18',
     });
-    assert.equal(await SylkRtcClient.refusal(url, ['sylkRTC-2'], origin('https://evil.test')), 400);
-    assert.equal(await SylkRtcClient.refusal(url, ['sylkRTC-2'], origin('null')), 400);
-    assert.equal(await SylkRtcClient.refusal(url, ['sylkRTC-2'], origin('https://app.example.test')), 0);
-    assert.equal(await SylkRtcClient.refusal(url, ['sylkRTC-2'], { localAddress: '127.0.0.18' }), 0);
+    assert.equal(await WebSocketClient.refusal(url, ['sylkRTC-2'], origin('https://evil.test')), 400);
+    assert.equal(await WebSocketClient.refusal(url, ['sylkRTC-2'], origin('null')), 400);
+    assert.equal(await WebSocketClient.refusal(url, ['sylkRTC-2'], origin('https://app.example.test')), 0);
+    assert.equal(await WebSocketClient.refusal(url, ['sylkRTC-2'], { localAddress: '127.0.0.18' }), 0);
   });
 
   test('failed account-register attempts count in the failed-login limiter SIP digest uses', async () => {
@@ -447,7 +447,7 @@ describe('missive serve: the sylkRTC API under attack', { timeout: 120_000 }, ()
     assert.deepEqual(await guesser.next(), registered(carol, 'failed', '403 Too Many Failed Attempts'));
     // Over SIP too, from the same address: one limiter.
     const sip = peers.add(
-      await UdpSipClient.open('127.0.0.19', { host: LOOPBACK, port: missive.ports.sip }, DOMAIN),
+      await UdpSipAgent.open('127.0.0.19', { host: LOOPBACK, port: missive.ports.sip }, DOMAIN),
     );
     const register = await sip.login({ method: 'REGISTER', user: 'carol', password: PASSWORD });
     assert.equal(register.answer?.status ?? register.first.status, 403);

@@ -12,7 +12,7 @@ import type { SipRequest, SipResponse } from '../../src/sip/message/message.js';
 import { MissiveProcess } from '../support/missive-process.js';
 import { Cleanup } from './harness/cleanup.js';
 import { LOOPBACK } from '../support/ports.js';
-import { isFor, isRequestOf, type SentRequest, UdpSipPeer } from './harness/udp-sip-peer.js';
+import { isFor, isRequestOf, type SentRequest, UdpSipAgent } from '../support/udp-sip-agent.js';
 
 const DOMAIN = 'example.test';
 const PASSWORD = 'secret';
@@ -23,8 +23,8 @@ const ATTEMPTS = CAP + 4;
 describe('missive: the server transaction table is capped', () => {
   const peers = new Cleanup();
   let missive: MissiveProcess;
-  let alice: UdpSipPeer;
-  let bob: UdpSipPeer;
+  let alice: UdpSipAgent;
+  let bob: UdpSipAgent;
 
   before(async () => {
     missive = peers.add(
@@ -38,8 +38,8 @@ describe('missive: the server transaction table is capped', () => {
       }),
     );
     const server = { host: LOOPBACK, port: missive.ports.sip };
-    alice = peers.add(await UdpSipPeer.open('127.0.0.9', server, DOMAIN));
-    bob = peers.add(await UdpSipPeer.open('127.0.0.8', server, DOMAIN));
+    alice = peers.add(await UdpSipAgent.open('127.0.0.9', server, DOMAIN));
+    bob = peers.add(await UdpSipAgent.open('127.0.0.8', server, DOMAIN));
     await bob.register('bob', PASSWORD);
     bob.answer('INVITE', 180);
     bob.answer('MESSAGE', 200);

@@ -17,10 +17,10 @@ import {
   inject,
   messageRequest,
   ownMessage,
-  pause,
   startApp,
   transact,
 } from './app-fixture.js';
+import { sleep } from '../support/wait.js';
 
 const A = `alice@${DOMAIN}`;
 const B = `bob@${DOMAIN}`;
@@ -607,7 +607,7 @@ for (const { name, open } of BACKENDS) {
         const retry = await inject(alice, { to: B, contentType: 'message/cpim', body: m2() });
         assert.equal(retry.status, 200);
         assert.equal(await app.store.journal.count(B), 1);
-        await pause(0);
+        await sleep(0);
       });
     });
   });

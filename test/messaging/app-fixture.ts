@@ -223,11 +223,6 @@ export async function ownMessage(proxy: Agent, contentType: string, ms = ANSWER_
   return received.message as SipRequest;
 }
 
-/** Resolves after `ms` (to show that nothing more arrives). */
-export function pause(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
 /** Standalone: sends the MESSAGE and answers the proxy's 407 with the agent's credentials. */
 export async function sendAuthenticated(agent: Agent, spec: MessageSpec): Promise<SipResponse> {
   const first = messageRequest(agent, spec);

@@ -89,23 +89,30 @@ describe('DeviceMessageSender and outbound flows', () => {
     return { flows, other };
   }
 
-  /** Which of `agents` (named flow 1, flow 2, other…) got a MESSAGE within a short while, each answering `status`. */
+  /**
+   * Sends with `send`, each of `agents` (named flow 1, flow 2, other…) answering `status`: how many devices the
+   * sender counted, and which agents got the MESSAGE. An OPTIONS round trip per agent after the sender's answer
+   * is the sign that a copy on its way to an agent would have arrived.
+   */
   async function receivers(
+    send: () => Promise<number>,
     agents: readonly Agent[],
     status: (agent: Agent) => number = () => 200,
     names: readonly string[] = ['flow 1', 'flow 2', 'other'],
-  ): Promise<string[]> {
-    const got = await Promise.all(
-      agents.map(async (agent, index) => {
-        try {
-          await agent.answer(await agent.incoming('MESSAGE', 700), status(agent));
-          return [names[index] ?? String(index)];
-        } catch {
-          return [];
-        }
-      }),
-    );
-    return got.flat();
+  ): Promise<[number, string[]]> {
+    const answering = agents.map((agent) => agent.answering('MESSAGE', () => status(agent)));
+    try {
+      const sent = await send();
+      for (const agent of agents) await agent.roundTrip();
+      return [
+        sent,
+        agents.flatMap((_, index) =>
+          (answering[index]?.count() ?? 0) > 0 ? [names[index] ?? String(index)] : [],
+        ),
+      ];
+    } finally {
+      for (const counter of answering) counter.stop();
+    }
   }
 
   function message(user: string, exceptSource?: MessageSource): OwnMessage {
@@ -122,14 +129,15 @@ describe('DeviceMessageSender and outbound flows', () => {
 
   it('one copy per device: the most recent flow of an outbound device, the next one on 430', async () => {
     const { flows, other } = await devices('ivan');
-    const [sent, got] = await Promise.all([sender.send(message('ivan')), receivers([...flows, other])]);
+    const [sent, got] = await receivers(() => sender.send(message('ivan')), [...flows, other]);
     assert.equal(sent, 2);
     assert.deepEqual(got, ['flow 2', 'other'], 'the outbound device once, over its most recent flow');
 
-    const [again, retried] = await Promise.all([
-      sender.send(message('ivan')),
-      receivers([...flows, other], (agent) => (agent === flows[1] ? 430 : 200)),
-    ]);
+    const [again, retried] = await receivers(
+      () => sender.send(message('ivan')),
+      [...flows, other],
+      (agent) => (agent === flows[1] ? 430 : 200),
+    );
     assert.equal(again, 2);
     assert.deepEqual(retried, ['flow 1', 'flow 2', 'other'], 'flow 2 answered 430: flow 1 carried it');
   });
@@ -141,10 +149,7 @@ describe('DeviceMessageSender and outbound flows', () => {
     assert.ok(first !== undefined);
     // What the MESSAGE came on: the older flow, as the server saw it.
     const source: MessageSource = { ...first.source, local: { host: '127.0.0.1', port: 0 } };
-    const [sent, got] = await Promise.all([
-      sender.send(message('judy', source)),
-      receivers([...flows, other]),
-    ]);
+    const [sent, got] = await receivers(() => sender.send(message('judy', source)), [...flows, other]);
     assert.equal(sent, 1);
     assert.deepEqual(got, ['other']);
   });
@@ -157,9 +162,9 @@ describe('DeviceMessageSender and outbound flows', () => {
     const ofA = bindings.find((binding) => binding.contact.includes(`:${String(a.port)};`));
     assert.ok(ofA !== undefined);
     const source: MessageSource = { ...ofA.source, local: { host: '127.0.0.1', port: 0 } };
-    const [sent, got] = await Promise.all([
-      sender.send(message('mallory', source)),
-      receivers([a, b], undefined, ['a', 'b']),
+    const [sent, got] = await receivers(() => sender.send(message('mallory', source)), [a, b], undefined, [
+      'a',
+      'b',
     ]);
     assert.equal(sent, 1);
     assert.deepEqual(got, ['b']);

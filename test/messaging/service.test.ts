@@ -9,11 +9,10 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { MessagingEvent } from '../../src/messaging/events.js';
 import { authenticatedAccount, type Caller } from '../../src/messaging/service.js';
-import type { SipRequest } from '../../src/sip/message/message.js';
 import type { Agent } from '../support/sip-agent.js';
 import { sqliteBackend } from '../store/backends.js';
 import type { ConformanceBackend } from '../store/backends.js';
-import { type AppFixture, ANSWER_MS, answerMessages, DOMAIN, startApp } from './app-fixture.js';
+import { type AppFixture, ANSWER_MS, answerMessages, DOMAIN, ownMessage, startApp } from './app-fixture.js';
 
 const A = `alice@${DOMAIN}`;
 const B = `bob@${DOMAIN}`;
@@ -73,14 +72,6 @@ async function sipDevice(app: AppFixture, user: string): Promise<Agent> {
   return agent;
 }
 
-async function nextMessage(agent: Agent, contentType: string): Promise<SipRequest> {
-  const received = await agent.next(
-    (m) => m.kind === 'request' && m.method === 'MESSAGE' && m.headers.get('Content-Type') === contentType,
-    ANSWER_MS,
-  );
-  return received.message as SipRequest;
-}
-
 function message(id: string, to = B, content = 'hello') {
   return {
     to,
@@ -113,13 +104,13 @@ describe('the messaging service, standalone', { timeout: 120_000 }, () => {
     const sent = await app.service.sendMessage(alicePhone, message('ws-1'));
     assert.deepEqual(sent, { ok: true, value: undefined });
     // The recipient's SIP device gets the CPIM MESSAGE of sylk spec §2.7 row A.
-    const wire = await nextMessage(bobSip, 'message/cpim');
+    const wire = await ownMessage(bobSip, 'message/cpim');
     const body = wire.body.toString('utf8');
     assert.match(body, /imdn\.Message-ID: ws-1/);
     assert.match(body, /imdn\.Disposition-Notification: positive-delivery, display/);
     assert.match(body, /\n\nhello$/);
     // The sender's SIP device gets the replica.
-    const replica = await nextMessage(aliceSip, 'message/cpim');
+    const replica = await ownMessage(aliceSip, 'message/cpim');
     assert.equal(replica.headers.get('X-Replicated-Message'), 'yes');
     // The recipient's WebSocket device gets the message event.
     const incoming = payloadOf(await bobWeb.next('message'));
@@ -194,7 +185,7 @@ describe('the messaging service, standalone', { timeout: 120_000 }, () => {
     const phone = new Device(app, alicePhone);
     assert.equal((await app.service.markConversationRead(alicePhone, B)).ok, true);
     assert.deepEqual(payloadOf(await laptop.next('sync'))['content'], { contact: B });
-    await nextMessage(aliceSip, 'application/sylk-conversation-read');
+    await ownMessage(aliceSip, 'application/sylk-conversation-read');
     assert.equal((await app.service.removeMessage(alicePhone, B, 'ws-gone')).ok, true);
     assert.equal(payloadOf(await laptop.next('sync'))['action'], 'remove');
     assert.equal(await app.store.journal.get(A, 'ws-gone'), undefined);
@@ -203,7 +194,7 @@ describe('the messaging service, standalone', { timeout: 120_000 }, () => {
     const removed = payloadOf(await laptop.next('sync'));
     assert.equal(removed['type'], 'conversation');
     assert.equal(removed['action'], 'remove');
-    await nextMessage(aliceSip, 'application/sylk-conversation-remove');
+    await ownMessage(aliceSip, 'application/sylk-conversation-remove');
     assert.equal(phone.events.filter((event) => event.kind === 'sync').length, 0);
     const invalid = await app.service.markConversationRead(alicePhone, '');
     assert.equal(invalid.ok ? undefined : invalid.refusal.kind, 'invalid');
@@ -252,7 +243,7 @@ describe('the messaging service, behind a proxy', { timeout: 60_000 }, () => {
       assert.equal((await app.service.sendMessage(alicePhone, message('bp-1'))).ok, true);
       const proxy = app.proxy;
       assert.ok(proxy !== undefined);
-      const wire = await nextMessage(proxy, 'message/cpim');
+      const wire = await ownMessage(proxy, 'message/cpim');
       assert.equal(wire.uri.toString(), `sip:${B}`);
       const report = payloadOf(await phone.next('disposition-notification'));
       assert.equal(report['state'], 'accepted');

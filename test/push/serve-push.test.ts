@@ -13,19 +13,12 @@ import { MissiveProcess } from '../support/missive-process.js';
 import { LOOPBACK } from '../support/ports.js';
 import { Agent } from '../support/sip-agent.js';
 import { waitFor } from '../support/wait.js';
-import { ha1, type Json, SylkRtcClient } from '../web/sylkrtc/sylkrtc-client.js';
+import { type Json, WebSocketClient } from '../support/websocket-client.js';
 import { answerOk, PushStandIn } from './push-stand-in.js';
 
 const DOMAIN = 'example.test';
 const PASSWORD = 'secret';
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
-
-async function request(client: SylkRtcClient, body: Json): Promise<Json> {
-  const transaction = client.send(body);
-  return waitFor(() => client.frames.find((f) => f.transaction === transaction), String(body.sylkrtc), {
-    timeoutMs: 15_000,
-  });
-}
 
 describe('missive serve: message pushes through a sylk-pushserver stand-in', { timeout: 120_000 }, () => {
   const peers = new Cleanup();
@@ -44,22 +37,11 @@ describe('missive serve: message pushes through a sylk-pushserver stand-in', { t
   });
 
   /** A WebSocket device of `user`, registered, that stored a push token. */
-  const deviceWithToken = async (user: string, token: Json): Promise<SylkRtcClient> => {
+  const deviceWithToken = async (user: string, token: Json): Promise<WebSocketClient> => {
     const account = `${user}@${DOMAIN}`;
-    const client = peers.add(await SylkRtcClient.ready(url));
-    const added = await request(client, {
-      sylkrtc: 'account-add',
-      account,
-      password: ha1(account, PASSWORD),
-      user_agent: 'missive test',
-    });
-    assert.equal(added.sylkrtc, 'ack');
-    assert.equal((await request(client, { sylkrtc: 'account-register', account })).sylkrtc, 'ack');
-    await waitFor(
-      () => client.frames.find((f) => f.event === 'registration-state' && f.state === 'registered'),
-      `${account} registered`,
-    );
-    const stored = await request(client, { sylkrtc: 'account-devicetoken', account, ...token });
+    const client = peers.add(await WebSocketClient.ready(url));
+    await client.register(account, PASSWORD);
+    const stored = await client.request({ sylkrtc: 'account-devicetoken', account, ...token });
     assert.equal(stored.sylkrtc, 'ack', JSON.stringify(stored));
     return client;
   };

@@ -175,13 +175,7 @@ describe('outbound flows (RFC 5626)', () => {
    * answer to the round trip.
    */
   function answering(flow: Agent, status: () => number = () => 200): { readonly count: () => number } {
-    let count = 0;
-    flow.transports.on('message', (message, source) => {
-      if (message.kind !== 'request' || message.method !== 'MESSAGE') return;
-      count++;
-      void flow.answer({ message, source }, status());
-    });
-    return { count: () => count };
+    return flow.answering('MESSAGE', status);
   }
 
   test("an outbound binding with another instance's connection id: 430, not the live connection's device", async () => {

@@ -13,7 +13,7 @@ import { MissiveProcess } from '../support/missive-process.js';
 import { freePorts } from '../support/ports.js';
 import { type Exposition, parsePrometheusText, sampleValue } from '../support/prometheus-text.js';
 import { eventually, sleep, waitFor } from '../support/wait.js';
-import { ha1, SylkRtcClient } from '../web/sylkrtc/sylkrtc-client.js';
+import { ha1, WebSocketClient } from '../support/websocket-client.js';
 
 const DOMAIN = 'example.test';
 let missive: MissiveProcess;
@@ -99,7 +99,7 @@ test('traffic moves the SIP, login, message, HTTP, WebSocket and storage series 
   const mallory = await new Agent('alice', DOMAIN, 'wrong', server).start();
   const sipSocket = new WebSocket(`ws://127.0.0.1:${String(missive.ports.ws)}/`, ['sip']);
   const sipOpen = once(sipSocket, 'open');
-  let sylkRtc: SylkRtcClient | undefined;
+  let sylkRtc: WebSocketClient | undefined;
   try {
     const first = await scrape();
     // REGISTER: 401 then 200 each, for alice and bob.
@@ -123,7 +123,7 @@ test('traffic moves the SIP, login, message, HTTP, WebSocket and storage series 
     assert.equal((await fetch(`http://127.0.0.1:${String(missive.ports.ws)}/health`)).status, 200);
     // A SIP WebSocket, open; a sylkRTC connection with a wrong password for bob.
     await sipOpen;
-    sylkRtc = await SylkRtcClient.ready(`ws://127.0.0.1:${String(missive.ports.ws)}/webrtcgateway/ws`);
+    sylkRtc = await WebSocketClient.ready(`ws://127.0.0.1:${String(missive.ports.ws)}/webrtcgateway/ws`);
     const bobAccount = `bob@${DOMAIN}`;
     await sylkRtc.call({ sylkrtc: 'account-add', account: bobAccount, password: ha1(bobAccount, 'wrong') });
     await sylkRtc.call({ sylkrtc: 'account-register', account: bobAccount });

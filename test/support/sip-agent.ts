@@ -197,6 +197,29 @@ export class Agent {
     };
   }
 
+  /**
+   * From now on answers every `method` request as it arrives, with `status(request)` (200 by default): how many
+   * came so far, and `stop` to end it. With roundTrip, a test can say which agents got one and which did not.
+   */
+  answering(
+    method: string,
+    status: (request: SipRequest) => number = () => 200,
+  ): { readonly count: () => number; readonly stop: () => void } {
+    let count = 0;
+    const onMessage = (message: SipMessage, source: MessageSource): void => {
+      if (message.kind !== 'request' || message.method !== method) return;
+      count++;
+      void this.answer({ message, source }, status(message));
+    };
+    this.transports.on('message', onMessage);
+    return {
+      count: () => count,
+      stop: () => {
+        this.transports.off('message', onMessage);
+      },
+    };
+  }
+
   /** Answers a received request. */
   async answer(received: Received, status: number, toTag = 'uas'): Promise<SipResponse> {
     const request = received.message as SipRequest;

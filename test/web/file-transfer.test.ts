@@ -18,7 +18,7 @@ import { LOOPBACK } from '../support/ports.js';
 import { Agent } from '../support/sip-agent.js';
 import { waitFor } from '../support/wait.js';
 import { exchange, GeneratedBody } from './file-transfer-client.js';
-import { ha1, type Json, SylkRtcClient } from './sylkrtc/sylkrtc-client.js';
+import { ha1, type Json, WebSocketClient } from '../support/websocket-client.js';
 
 const DOMAIN = 'example.test';
 const PASSWORD = 'secret';
@@ -28,12 +28,12 @@ const CAROL = `carol@${DOMAIN}`;
 const MiB = 1024 * 1024;
 const UPLOAD = '/webrtcgateway/filetransfer';
 
-async function request(client: SylkRtcClient, body: Json): Promise<Json> {
+async function request(client: WebSocketClient, body: Json): Promise<Json> {
   const transaction = client.send(body);
   return frame(client, `the reply to ${String(body.sylkrtc)}`, (f) => f.transaction === transaction);
 }
 
-function frame(client: SylkRtcClient, what: string, match: (frame: Json) => boolean): Promise<Json> {
+function frame(client: WebSocketClient, what: string, match: (frame: Json) => boolean): Promise<Json> {
   return waitFor(() => client.frames.find(match), what, { timeoutMs: 20_000 });
 }
 
@@ -64,14 +64,14 @@ describe('missive serve: file transfer over HTTP', { timeout: 300_000 }, () => {
   let port: number;
   let url: string;
   let transfers: string;
-  let alicePhone: SylkRtcClient;
-  let aliceLaptop: SylkRtcClient;
-  let bob: SylkRtcClient;
+  let alicePhone: WebSocketClient;
+  let aliceLaptop: WebSocketClient;
+  let bob: WebSocketClient;
   let bobSip: Agent;
   let aliceSip: Agent;
 
-  const device = async (account: string): Promise<SylkRtcClient> => {
-    const client = peers.add(await SylkRtcClient.ready(url));
+  const device = async (account: string): Promise<WebSocketClient> => {
+    const client = peers.add(await WebSocketClient.ready(url));
     await request(client, { sylkrtc: 'account-add', account, password: ha1(account, PASSWORD) });
     await request(client, { sylkrtc: 'account-register', account });
     await frame(

@@ -13,7 +13,7 @@ import { WELCOME } from '../../src/web/web-app.js';
 import { SERVER_HEADER } from '../../src/web/web-service.js';
 import { digestAuthorization } from '../sip/auth/digest-client.js';
 import { selfSignedCertificate } from '../sip/transport/helpers.js';
-import { WebSocketPeer } from '../sip/transport/websocket-peer.js';
+import { WebSocketClient } from '../support/websocket-client.js';
 import { request, startWeb, type WebHarness } from './harness.js';
 import { waitFor } from '../support/wait.js';
 
@@ -74,8 +74,8 @@ describe('web port', () => {
 
   test('an upgrade to /webrtcgateway/ws without a supported subprotocol is 406 (sylk spec §9.1)', async () => {
     const url = `ws://127.0.0.1:${web.port}/webrtcgateway/ws`;
-    assert.equal(await WebSocketPeer.refusal(url, []), 406);
-    assert.equal(await WebSocketPeer.refusal(url, ['chat', 'sylkrtc-2']), 406);
+    assert.equal(await WebSocketClient.refusal(url, []), 406);
+    assert.equal(await WebSocketClient.refusal(url, ['chat', 'sylkrtc-2']), 406);
   });
 
   test('sylkRTC-2 is refused with 501 until the WebSocket API exists, saying so', async () => {
@@ -95,17 +95,17 @@ describe('web port', () => {
   });
 
   test('an upgrade elsewhere without sip is 400; sip is accepted on any path', async () => {
-    assert.equal(await WebSocketPeer.refusal(`ws://127.0.0.1:${web.port}/other`, ['chat']), 400);
-    const peer = await WebSocketPeer.connect(`ws://127.0.0.1:${web.port}/`);
+    assert.equal(await WebSocketClient.refusal(`ws://127.0.0.1:${web.port}/other`, ['chat']), 400);
+    const peer = await WebSocketClient.sip(`ws://127.0.0.1:${web.port}/`);
     assert.equal(peer.protocol, 'sip');
-    peer.close();
+    peer.terminate();
   });
 
   test('a SIP WebSocket client registers through the shared server', async () => {
-    const peer = await WebSocketPeer.connect(`ws://127.0.0.1:${web.port}/webrtcgateway/ws`, {}, ['sip']);
+    const peer = await WebSocketClient.sip(`ws://127.0.0.1:${web.port}/webrtcgateway/ws`, {}, ['sip']);
     const frameMatching = (pattern: RegExp): Promise<string> =>
       waitFor(
-        () => peer.frames.find((f) => pattern.test(f.data.toString()))?.data.toString(),
+        () => peer.rawFrames.find((f) => pattern.test(f.data.toString()))?.data.toString(),
         `a frame matching ${String(pattern)}`,
       );
     const register = (cseq: number, auth?: string): string =>
@@ -124,10 +124,10 @@ describe('web port', () => {
         '',
         '',
       ].join('\r\n');
-    peer.send(register(1));
+    peer.sendRaw(register(1));
     const challenge = await frameMatching(/^SIP\/2.0 401/);
     const nonce = /nonce="([^"]+)"/.exec(challenge)?.[1] ?? '';
-    peer.send(
+    peer.sendRaw(
       register(
         2,
         digestAuthorization({
@@ -144,7 +144,7 @@ describe('web port', () => {
     assert.match(ok, /Contact: <sip:carol@abc\.invalid;transport=ws>/i);
     const bindings = await web.store.locations.lookup(`carol@${DOMAIN}`, Date.now());
     assert.equal(bindings.length, 1);
-    peer.close();
+    peer.terminate();
   });
 });
 
@@ -190,8 +190,8 @@ describe('web port over TLS', () => {
         resolve(source.transport);
       });
     });
-    const peer = await WebSocketPeer.connect(`wss://127.0.0.1:${web.port}/`, { ca: cert });
-    peer.send(
+    const peer = await WebSocketClient.sip(`wss://127.0.0.1:${web.port}/`, { ca: cert });
+    peer.sendRaw(
       [
         'OPTIONS sip:example.test SIP/2.0',
         'Via: SIP/2.0/WSS abc.invalid;branch=z9hG4bKtls1',
@@ -206,6 +206,6 @@ describe('web port over TLS', () => {
       ].join('\r\n'),
     );
     assert.equal(await arrived, 'wss');
-    peer.close();
+    peer.terminate();
   });
 });

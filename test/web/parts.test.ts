@@ -7,8 +7,8 @@ import { accountOfPath } from '../../src/web/account.js';
 import { apiKeyOf } from '../../src/web/api-key.js';
 import { WebServer } from '../../src/web/http-server.js';
 import { parsePageRequest } from '../../src/web/journal-routes.js';
-import { renderTimestamp } from '../../src/web/message-json.js';
-import { WebSocketPeer } from '../sip/transport/websocket-peer.js';
+import { renderTimestamp } from '../../src/messaging/sync-page.js';
+import { WebSocketClient } from '../support/websocket-client.js';
 import { request } from './harness.js';
 import { eventually } from '../support/wait.js';
 
@@ -132,15 +132,15 @@ describe('upgrade routing', () => {
     });
     const { port } = await server.listen('127.0.0.1', 0);
     try {
-      const peer = await WebSocketPeer.connect(`ws://127.0.0.1:${String(port)}/webrtcgateway/ws`, {}, [
+      const peer = await WebSocketClient.sip(`ws://127.0.0.1:${String(port)}/webrtcgateway/ws`, {}, [
         'sylkRTC-2',
       ]);
       assert.equal(peer.protocol, 'sylkRTC-2');
-      await eventually(() => peer.frames.length > 0, 'the ready event');
-      assert.equal(peer.frames[0]?.data.toString(), '{"sylkrtc": "ready-event"}');
-      peer.close();
+      await eventually(() => peer.rawFrames.length > 0, 'the ready event');
+      assert.equal(peer.rawFrames[0]?.data.toString(), '{"sylkrtc": "ready-event"}');
+      peer.terminate();
       // Without a SIP transport, a sip upgrade elsewhere is refused.
-      assert.equal(await WebSocketPeer.refusal(`ws://127.0.0.1:${String(port)}/`, ['sip']), 400);
+      assert.equal(await WebSocketClient.refusal(`ws://127.0.0.1:${String(port)}/`, ['sip']), 400);
     } finally {
       await server.close();
       api.close();

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { generateApiToken, openStore } from '../../src/store/index.js';
 import { MissiveProcess } from '../support/missive-process.js';
-import { WebSocketPeer } from '../sip/transport/websocket-peer.js';
+import { WebSocketClient } from '../support/websocket-client.js';
 import { incoming } from '../store/journal-entries.js';
 import { apikey, request } from './harness.js';
 import { eventually } from '../support/wait.js';
@@ -89,8 +89,8 @@ describe('missive serve: the web port', { timeout: 90_000 }, () => {
   });
 
   test('SIP over WebSocket on the same port: REGISTER is challenged', async () => {
-    const peer = await WebSocketPeer.connect(`ws://127.0.0.1:${String(server.ports.ws)}/`);
-    peer.send(
+    const peer = await WebSocketClient.sip(`ws://127.0.0.1:${String(server.ports.ws)}/`);
+    peer.sendRaw(
       [
         `REGISTER sip:${DOMAIN} SIP/2.0`,
         'Via: SIP/2.0/WS abc.invalid;branch=z9hG4bKserve1',
@@ -105,12 +105,12 @@ describe('missive serve: the web port', { timeout: 90_000 }, () => {
         '',
       ].join('\r\n'),
     );
-    await eventually(() => peer.received.length > 0, 'a response');
-    const response = peer.received[0];
+    await eventually(() => peer.sipMessages.length > 0, 'a response');
+    const response = peer.sipMessages[0];
     assert.ok(response?.kind === 'response', 'a response arrived');
     assert.equal(response.status, 401);
-    peer.close();
+    peer.terminate();
     const url = `ws://127.0.0.1:${String(server.ports.ws)}/webrtcgateway/ws`;
-    assert.equal(await WebSocketPeer.refusal(url, []), 406);
+    assert.equal(await WebSocketClient.refusal(url, []), 406);
   });
 });

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { request as httpRequest } from 'node:http';
 import { after, before, describe, it } from 'node:test';
 import { openSession } from '../harness/session.js';
-import { sleep } from '../../support/wait.js';
+import { eventually } from '../../support/wait.js';
 import {
   answerChallenge,
   assertLoginFailed,
@@ -113,12 +113,11 @@ describe('operations: metrics and logs', { concurrency: true }, () => {
 
       session.a.destroy();
       await session.b.expectClosed();
-      let established = sample(await scrape(), ESTABLISHED);
-      for (let i = 0; i < 50 && established !== 0; i++) {
-        await sleep(100);
-        established = sample(await scrape(), ESTABLISHED);
-      }
-      assert.equal(established, 0, 'no established connection once the session ended');
+      await eventually(
+        async () => sample(await scrape(), ESTABLISHED) === 0,
+        'no established connection once the session ended',
+        { intervalMs: 100 },
+      );
     });
 
     it('other paths and methods get 404', T, async () => {

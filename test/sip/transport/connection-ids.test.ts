@@ -17,7 +17,7 @@ import {
 } from '../../../src/sip/transport/types.js';
 import { nextMessage, request, StreamPeer } from './helpers.js';
 import { eventually } from '../../support/wait.js';
-import { WebSocketPeer } from './websocket-peer.js';
+import { WebSocketClient } from '../../support/websocket-client.js';
 
 function outgoing(body: string): SipRequest {
   const message = new SipRequest({ method: 'MESSAGE', uri: parseUri('sip:bob@127.0.0.1')! });
@@ -43,10 +43,10 @@ async function connectTcp(layer: TransportLayer, port: number): Promise<[StreamP
   return [peer, source];
 }
 
-async function connectWs(layer: TransportLayer, port: number): Promise<[WebSocketPeer, MessageSource]> {
-  const peer = await WebSocketPeer.connect(`ws://127.0.0.1:${String(port)}/`);
+async function connectWs(layer: TransportLayer, port: number): Promise<[WebSocketClient, MessageSource]> {
+  const peer = await WebSocketClient.sip(`ws://127.0.0.1:${String(port)}/`);
   const arrived = nextMessage(layer);
-  peer.send(request({ method: 'REGISTER', via: 'SIP/2.0/WS client.invalid;branch=z9hG4bKreg' }));
+  peer.sendRaw(request({ method: 'REGISTER', via: 'SIP/2.0/WS client.invalid;branch=z9hG4bKreg' }));
   const [, source] = await arrived;
   return [peer, source];
 }
@@ -85,7 +85,8 @@ describe('connection ids across processes', () => {
       // An id of the other layer names nothing here.
       assert.equal(two.connections.byId(sourceOne.connectionId), undefined);
       assert.equal(two.connections.byId(wsSourceOne.connectionId), undefined);
-      for (const peer of [peerOne, peerTwo, wsPeerOne, wsPeerTwo]) peer.close();
+      for (const peer of [peerOne, peerTwo]) peer.close();
+      for (const peer of [wsPeerOne, wsPeerTwo]) peer.terminate();
     } finally {
       await one.close();
       await two.close();
@@ -155,12 +156,12 @@ describe('a recorded flow whose id names another peer’s connection', () => {
 
     // Its first message is the one for its own address: nothing reached it before (one connection, in order).
     await layer.send(outgoing('mine'), { ...stale, port: live.port, flowOnly: true });
-    await eventually(() => mallory.received.length > 0, 'a message at the live connection');
+    await eventually(() => mallory.sipMessages.length > 0, 'a message at the live connection');
     assert.deepEqual(
-      mallory.received.map((m) => m.body.toString()),
+      mallory.sipMessages.map((m) => m.body.toString()),
       ['mine'],
       'nothing else reached the live connection',
     );
-    mallory.close();
+    mallory.terminate();
   });
 });

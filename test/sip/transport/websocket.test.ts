@@ -19,7 +19,7 @@ import { TransportLayer } from '../../../src/sip/transport/transport-layer.js';
 import type { MessageSource } from '../../../src/sip/transport/types.js';
 import { nextMessage, request, selfSignedCertificate, statusOf } from './helpers.js';
 import { eventually } from '../../support/wait.js';
-import { WebSocketPeer } from './websocket-peer.js';
+import { WebSocketClient } from '../../support/websocket-client.js';
 import { ManualClock } from '../../support/manual-clock.js';
 import { withTimeout } from '../../support/wait.js';
 
@@ -42,10 +42,10 @@ function outgoing(body = ''): SipRequest {
 }
 
 /** Connects a peer and sends a REGISTER, returning where the layer saw it come from. */
-async function registered(layer: TransportLayer, url: string): Promise<[WebSocketPeer, MessageSource]> {
-  const peer = await WebSocketPeer.connect(url);
+async function registered(layer: TransportLayer, url: string): Promise<[WebSocketClient, MessageSource]> {
+  const peer = await WebSocketClient.sip(url);
   const arrived = nextMessage(layer);
-  peer.send(request({ method: 'REGISTER', via: 'SIP/2.0/WS client.invalid;branch=z9hG4bKreg' }));
+  peer.sendRaw(request({ method: 'REGISTER', via: 'SIP/2.0/WS client.invalid;branch=z9hG4bKreg' }));
   const [, source] = await arrived;
   return [peer, source];
 }
@@ -64,14 +64,14 @@ describe('WebSocket transport (standalone ws server)', () => {
   });
 
   test('the sip subprotocol is selected, also among others', async () => {
-    const peer = await WebSocketPeer.connect(url, {}, ['chat', 'sip']);
+    const peer = await WebSocketClient.sip(url, {}, ['chat', 'sip']);
     assert.equal(peer.protocol, 'sip');
-    peer.close();
+    peer.terminate();
   });
 
   test('an upgrade without sip is refused with 400, a plain request with 426; the server goes on', async () => {
-    assert.equal(await WebSocketPeer.refusal(url, ['sylkRTC-2']), 400);
-    assert.equal(await WebSocketPeer.refusal(url, []), 400);
+    assert.equal(await WebSocketClient.refusal(url, ['sylkRTC-2']), 400);
+    assert.equal(await WebSocketClient.refusal(url, []), 400);
     const status = await new Promise<number>((resolve, reject) => {
       httpGet(`http://127.0.0.1:${port}/`, (response) => {
         response.resume();
@@ -79,16 +79,16 @@ describe('WebSocket transport (standalone ws server)', () => {
       }).on('error', reject);
     });
     assert.equal(status, 426);
-    const peer = await WebSocketPeer.connect(url);
+    const peer = await WebSocketClient.sip(url);
     assert.equal(peer.protocol, 'sip');
-    peer.close();
+    peer.terminate();
   });
 
   test('a request arrives stamped with its source, and its response goes back on its connection', async () => {
-    const peer = await WebSocketPeer.connect(url);
+    const peer = await WebSocketClient.sip(url);
     const arrived = nextMessage(layer);
     // Nobody could be reached at the Via's sent-by: the response must take the connection.
-    peer.send(request({ via: 'SIP/2.0/WS df7jal23ls0d.invalid;rport;branch=z9hG4bKw1', body: 'hello' }));
+    peer.sendRaw(request({ via: 'SIP/2.0/WS df7jal23ls0d.invalid;rport;branch=z9hG4bKw1', body: 'hello' }));
     const [message, source] = await arrived;
     assert.equal(message.body.toString(), 'hello');
     assert.equal(source.transport, 'ws');
@@ -101,20 +101,20 @@ describe('WebSocket transport (standalone ws server)', () => {
     assert.equal(via.rport, peer.localPort);
 
     await layer.sendResponse(createResponse(message, 200), source);
-    await eventually(() => peer.received.length === 1);
-    assert.equal(statusOf(peer.received[0]), 200);
-    assert.equal(peer.frames[0]?.binary, false);
-    peer.close();
+    await eventually(() => peer.sipMessages.length === 1);
+    assert.equal(statusOf(peer.sipMessages[0]), 200);
+    assert.equal(peer.rawFrames[0]?.binary, false);
+    peer.terminate();
   });
 
   test('a binary frame is a SIP message too', async () => {
-    const peer = await WebSocketPeer.connect(url);
+    const peer = await WebSocketClient.sip(url);
     const arrived = nextMessage(layer);
-    peer.send(Buffer.from(request({ via: 'SIP/2.0/WS client.invalid;branch=z9hG4bKw2' })), true);
+    peer.sendRaw(Buffer.from(request({ via: 'SIP/2.0/WS client.invalid;branch=z9hG4bKw2' })), true);
     const [message, source] = await arrived;
     assert.equal(message.kind === 'request' ? message.method : '', 'MESSAGE');
     assert.equal(source.transport, 'ws');
-    peer.close();
+    peer.terminate();
   });
 
   test('a server-initiated request reaches the client by connectionId, or by its address', async () => {
@@ -128,14 +128,14 @@ describe('WebSocket transport (standalone ws server)', () => {
       connectionId: source.connectionId,
     });
     await layer.send(outgoing('second'), { transport: 'ws', host: source.host, port: source.port });
-    await eventually(() => peer.received.length === 2);
+    await eventually(() => peer.sipMessages.length === 2);
     assert.deepEqual(
-      peer.received.map((message) => message.body.toString()),
+      peer.sipMessages.map((message) => message.body.toString()),
       ['first', 'second'],
     );
-    assert.ok(peer.frames.every((frame) => !frame.binary));
+    assert.ok(peer.rawFrames.every((frame) => !frame.binary));
     assert.equal(layer.connections.size, before);
-    peer.close();
+    peer.terminate();
   });
 
   test('a body that is not UTF-8 goes in a binary frame', async () => {
@@ -146,15 +146,15 @@ describe('WebSocket transport (standalone ws server)', () => {
       port: 0,
       connectionId: source.connectionId,
     });
-    await eventually(() => peer.received.length === 1);
-    assert.equal(peer.frames[0]?.binary, true);
-    assert.deepEqual(peer.received[0]?.body, Buffer.of(0xff, 0xfe));
-    peer.close();
+    await eventually(() => peer.sipMessages.length === 1);
+    assert.equal(peer.rawFrames[0]?.binary, true);
+    assert.deepEqual(peer.sipMessages[0]?.body, Buffer.of(0xff, 0xfe));
+    peer.terminate();
   });
 
   test('there is no outbound WebSocket connect: a send to a closed or unknown connection rejects', async () => {
     const [peer, source] = await registered(layer, url);
-    peer.close();
+    peer.terminate();
     await eventually(() => layer.connections.byId(source.connectionId!) === undefined);
     await assert.rejects(
       layer.send(outgoing(), {
@@ -185,44 +185,44 @@ describe('WebSocket transport (standalone ws server)', () => {
   });
 
   test('a malformed request gets a 400 and the connection keeps working', async () => {
-    const peer = await WebSocketPeer.connect(url);
-    peer.send(
+    const peer = await WebSocketClient.sip(url);
+    peer.sendRaw(
       request({ via: 'SIP/2.0/WS client.invalid;branch=z9hG4bKw3' }).replace(
         'CSeq: 1 MESSAGE',
         'CSeq: 1 INVITE',
       ),
     );
-    await eventually(() => peer.received.length === 1);
-    assert.equal(statusOf(peer.received[0]), 400);
-    assert.equal(getTopVia(peer.received[0]!.headers)?.received, '127.0.0.1');
+    await eventually(() => peer.sipMessages.length === 1);
+    assert.equal(statusOf(peer.sipMessages[0]), 400);
+    assert.equal(getTopVia(peer.sipMessages[0]!.headers)?.received, '127.0.0.1');
 
     const arrived = nextMessage(layer);
-    peer.send(request({ via: 'SIP/2.0/WS client.invalid;branch=z9hG4bKw4' }));
+    peer.sendRaw(request({ via: 'SIP/2.0/WS client.invalid;branch=z9hG4bKw4' }));
     const [message, source] = await arrived;
     await layer.sendResponse(createResponse(message, 202), source);
-    await eventually(() => peer.received.length === 2);
-    assert.equal(statusOf(peer.received[1]), 202);
+    await eventually(() => peer.sipMessages.length === 2);
+    assert.equal(statusOf(peer.sipMessages[1]), 202);
     assert.equal(peer.closed, false);
-    peer.close();
+    peer.terminate();
   });
 
   test('garbage and keepalives are dropped without an answer; the connection keeps working', async () => {
-    const peer = await WebSocketPeer.connect(url);
-    peer.send('\u0000\u0001\u0002 garbage\r\n\r\n');
-    peer.send('\r\n\r\n');
+    const peer = await WebSocketClient.sip(url);
+    peer.sendRaw('\u0000\u0001\u0002 garbage\r\n\r\n');
+    peer.sendRaw('\r\n\r\n');
     const arrived = nextMessage(layer);
-    peer.send(request({ via: 'SIP/2.0/WS client.invalid;branch=z9hG4bKw5' }));
+    peer.sendRaw(request({ via: 'SIP/2.0/WS client.invalid;branch=z9hG4bKw5' }));
     const [message] = await arrived;
     assert.equal(getTopVia(message.headers)?.branch, 'z9hG4bKw5');
-    assert.equal(peer.frames.length, 0);
+    assert.equal(peer.rawFrames.length, 0);
     assert.equal(peer.closed, false);
-    peer.close();
+    peer.terminate();
   });
 
   test('close() ends every WebSocket connection', async () => {
     const other = new TransportLayer();
     const { port: otherPort } = await other.listen('ws', '127.0.0.1', 0);
-    const peer = await WebSocketPeer.connect(`ws://127.0.0.1:${otherPort}/`);
+    const peer = await WebSocketClient.sip(`ws://127.0.0.1:${otherPort}/`);
     await eventually(() => other.connections.size === 1);
     await other.close();
     await eventually(() => peer.closed);
@@ -235,19 +235,19 @@ describe('WebSocket limits', () => {
     const layer = new TransportLayer({ parser: { limits: { maxHeaderBytes: 1024, maxBodyBytes: 1024 } } });
     const { port } = await layer.listen('ws', '127.0.0.1', 0);
     const url = `ws://127.0.0.1:${port}/`;
-    const big = await WebSocketPeer.connect(url);
-    const good = await WebSocketPeer.connect(url);
-    big.send(request({ via: 'SIP/2.0/WS client.invalid;branch=z9hG4bKl1', body: 'a'.repeat(4096) }));
+    const big = await WebSocketClient.sip(url);
+    const good = await WebSocketClient.sip(url);
+    big.sendRaw(request({ via: 'SIP/2.0/WS client.invalid;branch=z9hG4bKl1', body: 'a'.repeat(4096) }));
     await eventually(() => big.closed);
     assert.equal(big.closeCode, 1009);
 
     const arrived = nextMessage(layer);
-    good.send(request({ via: 'SIP/2.0/WS client.invalid;branch=z9hG4bKl2', body: 'a'.repeat(512) }));
+    good.sendRaw(request({ via: 'SIP/2.0/WS client.invalid;branch=z9hG4bKl2', body: 'a'.repeat(512) }));
     const [message, source] = await arrived;
     await layer.sendResponse(createResponse(message, 200), source);
-    await eventually(() => good.received.length === 1);
+    await eventually(() => good.sipMessages.length === 1);
     assert.equal(good.closed, false);
-    good.close();
+    good.terminate();
     await layer.close();
   });
 
@@ -258,8 +258,8 @@ describe('WebSocket limits', () => {
     const layer = new TransportLayer({ idleTimeoutMs: 60_000, firstRequestTimeoutMs: 600_000, clock });
     const { port } = await layer.listen('ws', '127.0.0.1', 0);
     const url = `ws://127.0.0.1:${port}/`;
-    const idle = await WebSocketPeer.connect(url);
-    const pinging = await WebSocketPeer.connect(url);
+    const idle = await WebSocketClient.sip(url);
+    const pinging = await WebSocketClient.sip(url);
     await eventually(() => layer.connections.size === 2);
     const pingPong = async (): Promise<void> => {
       const pong = once(pinging.socket, 'pong');
@@ -275,7 +275,7 @@ describe('WebSocket limits', () => {
     await pingPong();
     assert.equal(pinging.closed, false);
     assert.equal(layer.connections.size, 1);
-    pinging.close();
+    pinging.terminate();
     await layer.close();
   });
 
@@ -295,7 +295,7 @@ describe('WebSocket limits', () => {
     assert.ok(reasons.every((reason) => reason.name === 'TransportError'));
     assert.ok(reasons.some((reason) => reason.message.includes('not draining')));
     await eventually(() => layer.connections.size === 0);
-    peer.close();
+    peer.terminate();
     await layer.close();
   });
 
@@ -305,15 +305,15 @@ describe('WebSocket limits', () => {
     const url = `ws://127.0.0.1:${port}/`;
     const [first, source] = await registered(layer, url);
     // Counted from the TCP connect: closed before its upgrade request is read.
-    await assert.rejects(WebSocketPeer.refusal(url, ['sip']), /socket hang up|ECONNRESET/);
+    await assert.rejects(WebSocketClient.refusal(url, ['sip']), /socket hang up|ECONNRESET/);
     await layer.send(outgoing('still here'), {
       transport: 'ws',
       host: '',
       port: 0,
       connectionId: source.connectionId,
     });
-    await eventually(() => first.received.length === 1);
-    first.close();
+    await eventually(() => first.sipMessages.length === 1);
+    first.terminate();
     await layer.close();
   });
 });
@@ -333,25 +333,25 @@ describe('WebSocket transport (wss)', () => {
   });
 
   test('round trip over TLS with a self-signed certificate', async () => {
-    const peer = await WebSocketPeer.connect(url, { ca: certificate.cert });
+    const peer = await WebSocketClient.sip(url, { ca: certificate.cert });
     assert.equal(peer.protocol, 'sip');
     const arrived = nextMessage(layer);
-    peer.send(request({ via: 'SIP/2.0/WSS client.invalid;branch=z9hG4bKs1', body: 'secret' }));
+    peer.sendRaw(request({ via: 'SIP/2.0/WSS client.invalid;branch=z9hG4bKs1', body: 'secret' }));
     const [message, source] = await arrived;
     assert.equal(source.transport, 'wss');
     assert.ok(source.connectionId?.startsWith('wss-'));
     assert.equal(message.body.toString(), 'secret');
     await layer.sendResponse(createResponse(message, 200), source);
-    await eventually(() => peer.received.length === 1);
-    assert.equal(statusOf(peer.received[0]), 200);
-    peer.close();
+    await eventually(() => peer.sipMessages.length === 1);
+    assert.equal(statusOf(peer.sipMessages[0]), 200);
+    peer.terminate();
   });
 
   test('an untrusted client fails the handshake without affecting the server', async () => {
-    await assert.rejects(WebSocketPeer.connect(url));
-    const peer = await WebSocketPeer.connect(url, { ca: certificate.cert });
+    await assert.rejects(WebSocketClient.sip(url));
+    const peer = await WebSocketClient.sip(url, { ca: certificate.cert });
     assert.equal(peer.protocol, 'sip');
-    peer.close();
+    peer.terminate();
   });
 });
 
@@ -393,11 +393,11 @@ describe('WebSocket transport on a shared server', () => {
     await once(server, 'listening');
     const url = `ws://127.0.0.1:${(server.address() as AddressInfo).port}/webrtcgateway/ws`;
 
-    const client = await WebSocketPeer.connect(url, {}, ['sylkRTC-2']);
+    const client = await WebSocketClient.sip(url, {}, ['sylkRTC-2']);
     assert.equal(client.protocol, 'sylkRTC-2');
-    client.send('{"sylkrtc":"ping"}');
-    await eventually(() => client.frames.length === 1);
-    assert.equal(client.frames[0]?.data.toString(), '{"sylkrtc":"ping"}');
+    client.sendRaw('{"sylkrtc":"ping"}');
+    await eventually(() => client.rawFrames.length === 1);
+    assert.equal(client.rawFrames[0]?.data.toString(), '{"sylkrtc":"ping"}');
     assert.equal(api.sockets.length, 1);
     assert.equal(layer.connections.size, 0);
 
@@ -410,7 +410,7 @@ describe('WebSocket transport on a shared server', () => {
     await layer.close();
     await eventually(() => sip.closed);
     assert.equal(client.closed, false);
-    client.close();
+    client.terminate();
     server.closeAllConnections();
     server.close();
   });
@@ -423,14 +423,14 @@ describe('WebSocket transport on a shared server', () => {
     server.listen(0, '127.0.0.1');
     await once(server, 'listening');
     const url = `wss://127.0.0.1:${(server.address() as AddressInfo).port}/`;
-    const peer = await WebSocketPeer.connect(url, { ca: certificate.cert });
+    const peer = await WebSocketClient.sip(url, { ca: certificate.cert });
     const arrived = nextMessage(layer);
-    peer.send(request({ via: 'SIP/2.0/WSS client.invalid;branch=z9hG4bKh1' }));
+    peer.sendRaw(request({ via: 'SIP/2.0/WSS client.invalid;branch=z9hG4bKh1' }));
     const [message, source] = await arrived;
     assert.equal(source.transport, 'wss');
     await layer.sendResponse(createResponse(message, 200), source);
-    await eventually(() => peer.received.length === 1);
-    peer.close();
+    await eventually(() => peer.sipMessages.length === 1);
+    peer.terminate();
     await layer.close();
     server.closeAllConnections();
     server.close();

@@ -18,7 +18,7 @@ import { DEFAULT_SYLKRTC_SETTINGS } from '../../../src/web/sylkrtc/settings.js';
 import { RequestRate } from '../../../src/web/sylkrtc/request-rate.js';
 import { SylkRtcApi } from '../../../src/web/sylkrtc/sylkrtc-api.js';
 import { ManualClock } from '../../support/manual-clock.js';
-import { ha1, SylkRtcClient } from './sylkrtc-client.js';
+import { ha1, WebSocketClient } from '../../support/websocket-client.js';
 
 const ALICE = 'alice@example.test';
 const PING_SECONDS = 120;
@@ -29,7 +29,7 @@ describe('sylkRTC connection timers', () => {
   let server: WebServer;
   let api: SylkRtcApi;
   let url: string;
-  const clients: SylkRtcClient[] = [];
+  const clients: WebSocketClient[] = [];
 
   before(async () => {
     api = new SylkRtcApi({
@@ -49,13 +49,13 @@ describe('sylkRTC connection timers', () => {
     await server.close();
   });
 
-  const open = async (options = {}): Promise<SylkRtcClient> => {
-    const client = await SylkRtcClient.ready(url, options);
+  const open = async (options = {}): Promise<WebSocketClient> => {
+    const client = await WebSocketClient.ready(url, options);
     clients.push(client);
     return client;
   };
 
-  const register = async (client: SylkRtcClient): Promise<void> => {
+  const register = async (client: WebSocketClient): Promise<void> => {
     await client.call({ sylkrtc: 'account-add', account: ALICE, password: ha1(ALICE, 'secret') });
     await client.call({ sylkrtc: 'account-register', account: ALICE });
     await client.next();
@@ -93,7 +93,7 @@ describe('sylkRTC connection timers', () => {
     await register(client);
     api.close();
     assert.deepEqual(await client.closedWith(), { code: 1001, reason: 'Server is shutting down' });
-    assert.equal(await SylkRtcClient.refusal(url, ['sylkRTC-2']), 503);
+    assert.equal(await WebSocketClient.refusal(url, ['sylkRTC-2']), 503);
   });
 });
 

@@ -10,7 +10,7 @@ import { LoginLimiter } from '../../../src/auth/login-limiter.js';
 import { MemoryCredentialStore } from '../../../src/credentials/memory.js';
 import { Ha1Check, type UpstreamRegistrar } from '../../../src/web/sylkrtc/ha1-check.js';
 import { ManualClock } from '../../support/manual-clock.js';
-import { ha1 } from './sylkrtc-client.js';
+import { ha1 } from '../../support/websocket-client.js';
 
 const ALICE = 'alice@example.com';
 const SOURCE = '192.0.2.7';

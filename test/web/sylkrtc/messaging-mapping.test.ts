@@ -21,7 +21,8 @@ import type {
 import { systemClock } from '../../../src/time/clock.js';
 import { WebServer } from '../../../src/web/http-server.js';
 import { SylkRtcApi } from '../../../src/web/sylkrtc/sylkrtc-api.js';
-import { ha1, SylkRtcClient } from './sylkrtc-client.js';
+import { eventually } from '../../support/wait.js';
+import { ha1, WebSocketClient } from '../../support/websocket-client.js';
 
 const ALICE = 'alice@example.test';
 const BOB = 'bob@example.test';
@@ -140,7 +141,7 @@ describe('sylkRTC API: the mapping onto the messaging service', () => {
   let server: WebServer;
   let api: SylkRtcApi;
   let url: string;
-  const clients: SylkRtcClient[] = [];
+  const clients: WebSocketClient[] = [];
 
   before(async () => {
     api = new SylkRtcApi({
@@ -171,14 +172,14 @@ describe('sylkRTC API: the mapping onto the messaging service', () => {
     messaging.fail = false;
   });
 
-  const open = async (): Promise<SylkRtcClient> => {
-    const client = await SylkRtcClient.ready(url);
+  const open = async (): Promise<WebSocketClient> => {
+    const client = await WebSocketClient.ready(url);
     clients.push(client);
     return client;
   };
 
   /** A connection with `account` added and registered. */
-  const registered = async (account = ALICE): Promise<SylkRtcClient> => {
+  const registered = async (account = ALICE): Promise<WebSocketClient> => {
     const client = await open();
     await client.call({ sylkrtc: 'account-add', account, password: ha1(account, 'secret') });
     await client.call({ sylkrtc: 'account-register', account });
@@ -502,8 +503,7 @@ describe('sylkRTC API: the mapping onto the messaging service', () => {
     client.close();
     await client.closedWith();
     // The server sees the close frame after the client: wait for the subscription to end.
-    for (let i = 0; i < 200 && subscription?.live === true; i++)
-      await new Promise((resolve) => setTimeout(resolve, 10));
-    assert.equal(subscription?.live, false);
+    assert.ok(subscription !== undefined);
+    await eventually(() => !subscription.live, 'the subscription to end');
   });
 });

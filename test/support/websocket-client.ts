@@ -1,45 +1,71 @@
 /**
- * A sylkRTC client written from sylk spec §1 (not from sylkrtc.js): opens `/webrtcgateway/ws` offering
- * `sylkRTC-2`, keeps every frame it receives in order, and answers questions about them: the next frame, the
- * reply to a transaction, an account event. HA1s are computed here with node:crypto, as sylkrtc.js does
- * (MD5 of `user:domain:password`).
+ * The one WebSocket client of the tests, for both subprotocols missive serves:
+ * - sylkRTC (sylk spec §1, written from the spec, not from sylkrtc.js): opens `/webrtcgateway/ws` offering
+ *   `sylkRTC-2`, keeps every JSON frame it receives in order and answers questions about them: the next
+ *   frame, the reply to a transaction, an account event. HA1s are MD5 of `user:domain:password`, as
+ *   sylkrtc.js computes them.
+ * - SIP over WebSocket (RFC 7118): `WebSocketClient.sip` offers `sip`; every frame is kept raw, and the ones
+ *   that parse as SIP messages in `sipMessages`.
+ * Either way it records how the connection ended, and every wait has a deadline and names what it waited for.
  */
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
 import type { IncomingMessage } from 'node:http';
 import { type ClientOptions, type RawData, WebSocket } from 'ws';
+import type { SipMessage } from '../../src/sip/message/message.js';
+import { parseDatagram } from '../../src/sip/parser/datagram.js';
+import { md5 } from './md5.js';
 
 export type Json = Record<string, unknown>;
 
-export function ha1(account: string, password: string): string {
-  const [user = '', domain = ''] = account.split('@');
-  return createHash('md5').update(`${user}:${domain}:${password}`).digest('hex');
+export interface RawFrame {
+  readonly data: Buffer;
+  readonly binary: boolean;
 }
 
-export class SylkRtcClient {
+/** The HA1 sylkRTC clients send in account-add: MD5 of `user:domain:password`. */
+export function ha1(account: string, password: string): string {
+  const [user = '', domain = ''] = account.split('@');
+  return md5(`${user}:${domain}:${password}`);
+}
+
+function toBuffer(data: RawData): Buffer {
+  if (Buffer.isBuffer(data)) return data;
+  return Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data);
+}
+
+export class WebSocketClient {
+  /** Every frame received, in order, as it came. */
+  readonly rawFrames: RawFrame[] = [];
+  /** The frames that parse as JSON (sylkRTC), in order. */
   readonly frames: Json[] = [];
+  /** The text of the frames that do not parse as JSON. */
   readonly unparsed: string[] = [];
+  /** The frames that parse as SIP messages (RFC 7118), in order. */
+  readonly sipMessages: SipMessage[] = [];
   closeCode: number | undefined;
   closeReason = '';
   upgrade: IncomingMessage | undefined;
+  /** This end's port, once the handshake is done. */
+  localPort = 0;
   #read = 0;
   #waiters: (() => void)[] = [];
 
   private constructor(readonly socket: WebSocket) {
     socket.on('upgrade', (response: IncomingMessage) => {
       this.upgrade = response;
+      this.localPort = response.socket.localPort ?? 0;
     });
-    socket.on('message', (data: RawData) => {
-      const bytes = Buffer.isBuffer(data)
-        ? data
-        : Array.isArray(data)
-          ? Buffer.concat(data)
-          : Buffer.from(data);
-      const text = bytes.toString('utf8');
+    socket.on('message', (raw: RawData, binary: boolean) => {
+      const data = toBuffer(raw);
+      this.rawFrames.push({ data, binary });
+      const text = data.toString('utf8');
       try {
         this.frames.push(JSON.parse(text) as Json);
       } catch {
         this.unparsed.push(text);
+        const sip = parseDatagram(data);
+        if (sip.kind === 'message') this.sipMessages.push(sip.message);
       }
       this.#wake();
     });
@@ -56,15 +82,24 @@ export class SylkRtcClient {
     url: string,
     options: ClientOptions = {},
     protocols: readonly string[] = ['sylkRTC-2'],
-  ): Promise<SylkRtcClient> {
-    const client = new SylkRtcClient(new WebSocket(url, [...protocols], options));
+  ): Promise<WebSocketClient> {
+    const client = new WebSocketClient(new WebSocket(url, [...protocols], options));
     await once(client.socket, 'open');
     return client;
   }
 
-  /** Opens a connection and reads its ready-event. */
-  static async ready(url: string, options: ClientOptions = {}): Promise<SylkRtcClient> {
-    const client = await SylkRtcClient.connect(url, options);
+  /** Opens a SIP connection: `protocols` default `sip` (RFC 7118 §4). */
+  static sip(
+    url: string,
+    options: ClientOptions = {},
+    protocols: readonly string[] = ['sip'],
+  ): Promise<WebSocketClient> {
+    return WebSocketClient.connect(url, options, protocols);
+  }
+
+  /** Opens a sylkRTC connection and reads its ready-event. */
+  static async ready(url: string, options: ClientOptions = {}): Promise<WebSocketClient> {
+    const client = await WebSocketClient.connect(url, options);
     const first = await client.next();
     if (first.sylkrtc !== 'ready-event') throw new Error(`first frame ${JSON.stringify(first)}`);
     return client;
@@ -80,19 +115,29 @@ export class SylkRtcClient {
       });
       socket.on('open', () => {
         resolve(0);
-        socket.close();
+        socket.terminate();
       });
       socket.on('error', reject);
     });
+  }
+
+  /** The subprotocol the server chose. */
+  get protocol(): string {
+    return this.socket.protocol;
   }
 
   get closed(): boolean {
     return this.closeCode !== undefined;
   }
 
+  /** Sends a raw frame: text, or binary when `binary`. */
+  sendRaw(data: string | Buffer, binary = false): void {
+    this.socket.send(data, { binary });
+  }
+
   /** Sends a raw text frame. */
   sendText(text: string): void {
-    this.socket.send(text);
+    this.sendRaw(text);
   }
 
   /** Sends `request` with a fresh transaction unless it has a `transaction` key; returns the transaction. */
@@ -102,7 +147,7 @@ export class SylkRtcClient {
     return transaction;
   }
 
-  /** The next frame not yet read. */
+  /** The next JSON frame not yet read. */
   async next(timeoutMs = 10_000): Promise<Json> {
     await this.#until(() => this.frames.length > this.#read, timeoutMs, 'a frame');
     const frame = this.frames[this.#read++];
@@ -128,7 +173,7 @@ export class SylkRtcClient {
     );
   }
 
-  /** The first frame received so far (or later, waited for) that matches; does not move next()'s place. */
+  /** The first JSON frame received so far (or later, waited for) that matches; does not move next()'s place. */
   async received(what: string, match: (frame: Json) => boolean, timeoutMs = 15_000): Promise<Json> {
     let found: Json | undefined;
     await this.#until(
@@ -197,8 +242,14 @@ export class SylkRtcClient {
     return { code: this.closeCode, reason: this.closeReason };
   }
 
+  /** Starts a closing handshake. */
   close(): void {
     this.socket.close();
+  }
+
+  /** Drops the connection without a closing handshake. */
+  terminate(): void {
+    this.socket.terminate();
   }
 
   async stop(): Promise<void> {

@@ -1,14 +1,18 @@
 /**
- * A SIP peer on one UDP socket bound to a chosen source address (127.0.0.x), for tests that look at what the
- * server sends: every message received is kept in arrival order (a caller counts what came before a later
- * answer instead of waiting for nothing), requests are written field by field, and a device registers and
- * answers what it receives. Digest answers come from test/sip/auth/digest-client.ts (node:crypto alone).
+ * The SIP agent for tests against `missive serve` over UDP, on one socket bound to a chosen source address
+ * (127.0.0.x), written byte by byte (so a test can send what missive's own stack would not: retransmissions,
+ * other users from one source, any header): every message received is kept in arrival order (a caller counts
+ * what came before a later answer instead of waiting for nothing); requests are written field by field, and
+ * answered challenges (`authenticated`, `login`); a device (`UdpSipAgent.device`) registers, sends MESSAGEs and
+ * answers every request it receives. Digest answers come from test/sip/auth/digest-client.ts (node:crypto
+ * alone), parsing is missive's own datagram parser. For TCP and WebSocket, and for tests in the test process,
+ * test/support/sip-agent.ts drives missive's own TransportLayer instead.
  */
 import { randomBytes } from 'node:crypto';
 import { createSocket, type Socket } from 'node:dgram';
-import type { SipMessage, SipRequest, SipResponse } from '../../../src/sip/message/message.js';
-import { parseDatagram } from '../../../src/sip/parser/datagram.js';
-import { digestAuthorization, firstNonce } from '../../sip/auth/digest-client.js';
+import type { SipMessage, SipRequest, SipResponse } from '../../src/sip/message/message.js';
+import { parseDatagram } from '../../src/sip/parser/datagram.js';
+import { digestAuthorization, firstNonce } from '../sip/auth/digest-client.js';
 
 export interface PeerRequest {
   readonly method: string;
@@ -41,12 +45,32 @@ interface Waiter {
   readonly cancel: () => void;
 }
 
-export class UdpSipPeer {
+/** What `login` sends: REGISTER (Expires 300) or MESSAGE (text/plain) as `user`, answering the challenge. */
+export interface LoginRequest {
+  readonly method: 'REGISTER' | 'MESSAGE';
+  readonly user: string;
+  /** MESSAGE only: the recipient user (same domain). */
+  readonly to?: string;
+  readonly password: string;
+}
+
+/** A device's MESSAGE: to a user of the same domain. */
+export interface OutgoingMessage {
+  readonly to: string;
+  readonly contentType: string;
+  readonly body: string;
+}
+
+export class UdpSipAgent {
   /** Every SIP message received, in order. */
   readonly messages: SipMessage[] = [];
   readonly #waiters = new Set<Waiter>();
-  /** Methods answered as soon as they arrive, with this status. */
+  /** The MESSAGEs received, in order, each once whatever the retransmissions. */
+  readonly received: SipRequest[] = [];
+  /** Methods answered as soon as they arrive, with this status; `*`: every method. */
   readonly #answers = new Map<string, number>();
+  /** The user and password of a device (`UdpSipAgent.device`). */
+  #identity: { readonly user: string; readonly password: string } | undefined;
   #cseq = 1;
 
   private constructor(
@@ -61,7 +85,12 @@ export class UdpSipPeer {
       if (parsed.kind !== 'message') return;
       this.messages.push(parsed.message);
       const message = parsed.message;
-      const status = message.kind === 'request' ? this.#answers.get(message.method) : undefined;
+      if (message.kind === 'request' && message.method === 'MESSAGE' && !this.#seen(message))
+        this.received.push(message);
+      const status =
+        message.kind === 'request'
+          ? (this.#answers.get(message.method) ?? this.#answers.get('*'))
+          : undefined;
       if (message.kind === 'request' && status !== undefined) this.reply(message, status, { toTag: 'auto' });
       for (const waiter of [...this.#waiters]) {
         if (this.messages.length - 1 >= waiter.from && waiter.predicate(parsed.message)) {
@@ -76,7 +105,7 @@ export class UdpSipPeer {
     host: string,
     server: { readonly host: string; readonly port: number },
     domain: string,
-  ): Promise<UdpSipPeer> {
+  ): Promise<UdpSipAgent> {
     const socket = createSocket('udp4');
     await new Promise<void>((resolve, reject) => {
       socket.once('error', reject);
@@ -84,10 +113,24 @@ export class UdpSipPeer {
         resolve();
       });
     });
-    return new UdpSipPeer(socket, host, socket.address().port, server, domain);
+    return new UdpSipAgent(socket, host, socket.address().port, server, domain);
   }
 
-  /** From now on, answers every `method` request received with `status`. */
+  /** An agent that is `user`'s device: it answers every request it receives 200 (register it with register()). */
+  static async device(
+    user: string,
+    password: string,
+    server: { readonly host: string; readonly port: number },
+    domain: string,
+    host = '127.0.0.1',
+  ): Promise<UdpSipAgent> {
+    const agent = await UdpSipAgent.open(host, server, domain);
+    agent.#identity = { user, password };
+    agent.answer('*', 200);
+    return agent;
+  }
+
+  /** From now on, answers every `method` request received (`*`: every request) with `status`. */
   answer(method: string, status: number): void {
     this.#answers.set(method, status);
   }
@@ -180,15 +223,7 @@ export class UdpSipPeer {
     const first = this.send(request);
     const challenge = await this.finalResponse(first);
     if (challenge.status !== 401 && challenge.status !== 407) return { sent: first, response: challenge };
-    const header = challenge.status === 401 ? 'Authorization' : 'Proxy-Authorization';
-    const credentials = `${header}: ${digestAuthorization({
-      username: request.from,
-      realm: this.domain,
-      password,
-      nonce: firstNonce(challenge),
-      method: request.method,
-      uri: request.uri,
-    })}`;
+    const credentials = this.#credentials(request, challenge, password);
     const sent = this.send({
       ...request,
       callId: first.callId,
@@ -208,8 +243,8 @@ export class UdpSipPeer {
     return { sent: result.sent, response: await this.finalResponse(result.sent) };
   }
 
-  /** REGISTERs this socket as `user`'s device; resolves on the 200. */
-  async register(user: string, password: string): Promise<void> {
+  /** REGISTERs this socket as `user`'s device (default: the device's own user): the 200, or it throws. */
+  async register(user = this.#device.user, password = this.#device.password): Promise<SipResponse> {
     const { response } = await this.authenticated(
       {
         method: 'REGISTER',
@@ -221,6 +256,58 @@ export class UdpSipPeer {
       password,
     );
     if (response.status !== 200) throw new Error(`REGISTER ${user}: ${String(response.status)}`);
+    return response;
+  }
+
+  /** A device's MESSAGE, its challenge answered: the final response. */
+  async message(message: OutgoingMessage): Promise<SipResponse> {
+    const { user, password } = this.#device;
+    const uri = `sip:${message.to}@${this.domain}`;
+    const { response } = await this.authenticated(
+      {
+        method: 'MESSAGE',
+        uri,
+        from: user,
+        headers: [`Contact: ${this.contact(user)}`, `Content-Type: ${message.contentType}`],
+        body: message.body,
+      },
+      password,
+    );
+    return response;
+  }
+
+  /**
+   * Sends a REGISTER (Expires 300) or a MESSAGE (text/plain) as `request.user` without credentials, then
+   * answers a 401/407 with `request.password`: the first final response and the answer to the credentials.
+   */
+  async login(request: LoginRequest): Promise<{ first: SipResponse; answer?: SipResponse }> {
+    const callId = `${randomBytes(8).toString('hex')}@${this.host}`;
+    const first = await this.loginStep(request, callId);
+    if (first.status !== 401 && first.status !== 407) return { first };
+    const spec = this.#loginSpec(request, callId);
+    const header = this.#credentials(spec, first, request.password);
+    const colon = header.indexOf(': ');
+    const credentials = [header.slice(0, colon), header.slice(colon + 2)] as const;
+    return { first, answer: await this.loginStep(request, callId, credentials) };
+  }
+
+  /** One request of a login, in the dialog `callId`, with a credentials header when given: its final response. */
+  loginStep(
+    request: LoginRequest,
+    callId: string,
+    credentials?: readonly [string, string],
+  ): Promise<SipResponse> {
+    const spec = this.#loginSpec(request, callId);
+    const headers = [...(spec.headers ?? []), ...(credentials === undefined ? [] : [credentials.join(': ')])];
+    return this.finalResponse(this.send({ ...spec, headers }));
+  }
+
+  /** The MESSAGE received at `index` (0: the first), waited for. */
+  async receivedAt(index: number, timeoutMs = 5000): Promise<SipRequest> {
+    await this.waitFor(() => this.received.length > index, `MESSAGE #${String(index + 1)}`, 0, timeoutMs);
+    const request = this.received[index];
+    if (request === undefined) throw new Error(`no MESSAGE #${String(index + 1)}`);
+    return request;
   }
 
   /** Answers a request received from the server (Via, From, To, Call-ID and CSeq copied; To tag added). */
@@ -243,6 +330,47 @@ export class UdpSipPeer {
       '',
     ];
     this.socket.send(lines.join('\r\n'), this.server.port, this.server.host);
+  }
+
+  get #device(): { readonly user: string; readonly password: string } {
+    if (this.#identity === undefined) throw new Error('not a device: open it with UdpSipAgent.device');
+    return this.#identity;
+  }
+
+  /** The Authorization or Proxy-Authorization header line that answers `challenge` for `request`. */
+  #credentials(request: PeerRequest, challenge: SipResponse, password: string): string {
+    const header = challenge.status === 401 ? 'Authorization' : 'Proxy-Authorization';
+    return `${header}: ${digestAuthorization({
+      username: request.from,
+      realm: this.domain,
+      password,
+      nonce: firstNonce(challenge),
+      method: request.method,
+      uri: request.uri,
+    })}`;
+  }
+
+  #loginSpec(request: LoginRequest, callId: string): PeerRequest {
+    const to = request.method === 'REGISTER' ? request.user : (request.to ?? request.user);
+    return {
+      method: request.method,
+      uri: request.method === 'REGISTER' ? `sip:${this.domain}` : `sip:${to}@${this.domain}`,
+      to: `sip:${to}@${this.domain}`,
+      from: request.user,
+      callId,
+      headers: [
+        `Contact: ${this.contact(request.user)}`,
+        request.method === 'REGISTER' ? 'Expires: 300' : 'Content-Type: text/plain',
+      ],
+      body: request.method === 'MESSAGE' ? 'limit test' : '',
+    };
+  }
+
+  /** Whether `request` (same Call-ID and CSeq) was received before: a retransmission. */
+  #seen(request: SipRequest): boolean {
+    const callId = request.headers.get('Call-ID');
+    const cseq = request.headers.get('CSeq');
+    return this.received.some((r) => r.headers.get('Call-ID') === callId && r.headers.get('CSeq') === cseq);
   }
 
   stop(): Promise<void> {
