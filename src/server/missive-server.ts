@@ -29,6 +29,7 @@ import type { Running } from './running.js';
 import {
   type AdminAddress,
   fileTransfersOf,
+  msrpFileEndpointOf,
   relayOf,
   startAdmin,
   startRetention,
@@ -92,6 +93,7 @@ export class MissiveServer {
     // The live-sync (WebSocket) devices subscribe here, per authenticated account; push events go to dispatch.
     const subscriptions = new AccountSubscriptions({ logger, onPush: push.onMessagePush });
     const files = fileTransfersOf(settings.fileTransfer, logger);
+    const msrpFiles = msrpFileEndpointOf(settings, logger);
     let messaging: Messaging | undefined;
     const sip = new SipService({
       store,
@@ -118,6 +120,7 @@ export class MissiveServer {
             xcapUrl: settings.messaging.xcapUrl,
             fileTransferExpireDays: settings.fileTransfer.expireDays,
             files: files.store,
+            msrpFiles: msrpFiles === undefined ? undefined : { endpoint: msrpFiles, store: files.store },
             logger,
           },
           environment,
@@ -153,6 +156,8 @@ export class MissiveServer {
             logger,
           );
     const points = await sip.start();
+    if (msrpFiles !== undefined)
+      logger.info(await msrpFiles.start(), 'MSRP file-transfer endpoint listening');
     if (web !== undefined) points.push(web.point);
     for (const point of points) logger.info(point, 'SIP listening');
     const retention = startRetention(settings.retentionDays, store, logger);
@@ -199,6 +204,7 @@ export class MissiveServer {
       relay,
       push,
       fileExpiry: files.expiry,
+      msrpFiles,
     };
     return new MissiveServer(running, text, logger);
   }
@@ -216,7 +222,7 @@ export class MissiveServer {
    * answers new requests 503 and waits (at most that long) for the SIP transactions in progress.
    */
   async stop(graceMs = 0): Promise<void> {
-    const { relay, sip, web, retention, admin, store, push, fileExpiry } = this.#running;
+    const { relay, sip, web, retention, admin, store, push, fileExpiry, msrpFiles } = this.#running;
     if (graceMs > 0) {
       web?.stopListening();
       const left = await sip.drain(graceMs);
@@ -230,6 +236,7 @@ export class MissiveServer {
       retention?.stop(),
       admin?.stop(),
       fileExpiry.stop(),
+      msrpFiles?.stop(),
     ]);
     // After SIP and the web port: no new push events; what is left ends (a removal may still use the store).
     await push.close();

@@ -1,4 +1,5 @@
 /** What a started `missive serve` holds: its parts, and the settings they run with (reconfigure.ts changes some). */
+import type { MsrpFileEndpoint } from '../msrp/endpoint/file-endpoint.js';
 import type { Logger } from 'pino';
 import type { ExpirySweep } from '../files/expiry-sweep.js';
 import type { Messaging } from '../messaging/create.js';
@@ -34,4 +35,6 @@ export interface Running {
   readonly relay: MsrpRelay;
   readonly push: PushDispatcher;
   readonly fileExpiry: ExpirySweep;
+  /** missive's MSRP endpoint for files sent in an INVITE; undefined when off. */
+  readonly msrpFiles?: MsrpFileEndpoint | undefined;
 }
