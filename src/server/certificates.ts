@@ -88,10 +88,14 @@ export async function loadCertificates(
     }
     return pending;
   };
+  // Generated once for every listener that needs it: made concurrently, each would write its own key over
+  // the others' files and a listener could read one's certificate with another's key.
+  let generating: Promise<CertificateFiles> | undefined;
   const chosen = (own: TlsFileSettings): Promise<ListenerCertificate | undefined> => {
     const files = configured(own, problems) ?? configured(settings.shared, problems);
     if (files !== undefined) return read(files, false);
-    return selfSigned().then((generated) =>
+    generating ??= selfSigned();
+    return generating.then((generated) =>
       read(
         {
           ...generated,
