@@ -223,6 +223,68 @@ describe('missive serve: file transfer over MSRP', { timeout: 120_000 }, () => {
     assert.equal((await bye(alice, answer)).status, 200);
   };
 
+  /** A connection to missive's relay, AUTHed as `user`: its own URI and the Use-Path (RFC 4976 §5). */
+  const viaRelay = async (user: string): Promise<{ conn: MsrpConnection; own: string; usePath: string }> => {
+    const conn = await connectClient({ port: missive.ports.msrp, tls: true });
+    peers.add({ stop: () => Promise.resolve(conn.socket.destroy()).then(() => undefined) });
+    const own = `msrps://127.0.0.1:${String(conn.socket.localPort)}/${newTid()};tcp`;
+    const reserved = await auth(conn, {
+      toUri: `msrps://${DOMAIN}:${String(missive.ports.msrp)};tcp`,
+      fromUri: own,
+      username: user,
+      password: PASSWORD,
+    });
+    return { conn, own, usePath: reserved.usePath };
+  };
+
+  /**
+   * `agent` pulls the file that `selector` names (RFC 5547 §8.3): binds the session with an empty SEND
+   * (RFC 4975 §5.4, the active side sends first) and collects the SENDs that come back.
+   */
+  const pull = async (
+    agent: Agent,
+    user: string,
+    peer: string,
+    selector: string,
+    relay: boolean,
+  ): Promise<Buffer> => {
+    const relayed = relay ? await viaRelay(user) : undefined;
+    const ownPath = relayed?.own ?? `msrp://127.0.0.1:40002/${newTid()};tcp`;
+    const sdpPath = relayed === undefined ? ownPath : `${relayed.usePath} ${ownPath}`;
+    const answer = await invite(agent, peer, offer(sdpPath, selector, 'recvonly', newTid()));
+    assert.equal(answer.status, 200, answer.reason);
+    assert.match(answer.body.toString(), /^a=sendonly$/m);
+    await ack(agent, answer);
+    const endpoint = answerPath(answer);
+    const conn = relayed?.conn ?? (await connectClient({ ...hostPort(endpoint), tls: false }));
+    peers.add({ stop: () => Promise.resolve(conn.socket.destroy()).then(() => undefined) });
+    const toPath = relayed === undefined ? endpoint : `${relayed.usePath} ${endpoint}`;
+    await conn.write(
+      request({
+        tid: newTid(),
+        method: 'SEND',
+        toPath,
+        fromPath: ownPath,
+        headers: [
+          ['Message-ID', newTid()],
+          ['Byte-Range', '1-0/0'],
+        ],
+      }),
+    );
+    const size = Number(/size:(\d+)/.exec(answer.body.toString())?.[1]);
+    const parts: Buffer[] = [];
+    let received = 0;
+    while (received < size) {
+      const message = await conn.nextMessage(20_000);
+      if (message.method !== 'SEND') continue; // the 200 to our empty SEND
+      assert.equal(header(message, 'To-Path'), ownPath);
+      parts.push(message.body ?? Buffer.alloc(0));
+      received += message.body?.length ?? 0;
+    }
+    assert.equal((await bye(agent, answer)).status, 200);
+    return Buffer.concat(parts);
+  };
+
   before(async () => {
     missive = peers.add(
       await MissiveProcess.start({
@@ -281,43 +343,31 @@ describe('missive serve: file transfer over MSRP', { timeout: 120_000 }, () => {
     assert.equal(content.hash, sha1Selector(picture));
     assert.deepEqual(content.sender, { uri: ALICE, display_name: '' });
 
-    // Pull (RFC 5547 §8.3): bob asks for the file by its hash, binds the session with an empty SEND.
-    const selector = `name:"p.png" hash:${sha1Selector(picture)}`;
-    const ownPath = `msrp://127.0.0.1:40002/${newTid()};tcp`;
-    const answer = await invite(bobSip, ALICE, offer(ownPath, selector, 'recvonly', 'pull1'));
-    assert.equal(answer.status, 200, answer.reason);
-    assert.match(answer.body.toString(), /^a=sendonly$/m);
-    assert.match(answer.body.toString(), new RegExp(`size:${String(picture.length)}`));
-    await ack(bobSip, answer);
-    const endpoint = answerPath(answer);
-    const conn = await connectClient({ ...hostPort(endpoint), tls: false });
-    peers.add({ stop: () => Promise.resolve(conn.socket.destroy()).then(() => undefined) });
-    await conn.write(request({ tid: newTid(), method: 'SEND', toPath: endpoint, fromPath: ownPath }));
-    const parts: Buffer[] = [];
-    let received = 0;
-    while (received < picture.length) {
-      const message = await conn.nextMessage(20_000);
-      if (message.method !== 'SEND') continue; // the 200 to our empty SEND
-      assert.equal(header(message, 'To-Path'), ownPath);
-      parts.push(message.body ?? Buffer.alloc(0));
-      received += message.body?.length ?? 0;
-    }
-    assert.deepEqual(Buffer.concat(parts), picture);
-    assert.equal((await bye(bobSip, answer)).status, 200);
+    // Pull (RFC 5547 §8.3): bob asks for the file by its hash.
+    assert.deepEqual(
+      await pull(bobSip, 'bob', ALICE, `name:"p.png" hash:${sha1Selector(picture)}`, false),
+      picture,
+    );
 
     const unknown = await invite(
       bobSip,
       ALICE,
-      offer(ownPath, `hash:${sha1Selector(Buffer.from('nothing'))}`, 'recvonly', 'pull2'),
+      offer(
+        'msrp://127.0.0.1:40002/x;tcp',
+        `hash:${sha1Selector(Buffer.from('nothing'))}`,
+        'recvonly',
+        'pull2',
+      ),
     );
     assert.equal(unknown.status, 404);
   });
 
-  test('a file pushed through missive’s own MSRP relay is stored and announced', async () => {
-    const file = Buffer.alloc(40_000, 3);
+  test('a file pushed through missive’s own MSRP relay is stored and announced, and pulled back through it', async () => {
+    const file = Buffer.alloc(150_000, 3);
     await push(file, 'msrp2', 'r.png', true);
     await frame(bob, 'row E at bob', (f) => f.event === 'message' && f.message_id === 'msrp2');
     assert.deepEqual(readFileSync(join(transferDirectory('msrp2'), 'r.png')), file);
+    assert.deepEqual(await pull(bobSip, 'bob', ALICE, `hash:${sha1Selector(file)}`, true), file);
   });
 
   test('a session cut mid-file leaves no file and sends no message', async () => {
