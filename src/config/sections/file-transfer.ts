@@ -39,7 +39,7 @@ export const FILE_TRANSFER_SETTINGS = {
     section: 'FileTransfer',
     kind: portOrOff,
     default: 0,
-    help: "TCP port of missive's own MSRP endpoint for files sent in an INVITE (sylk spec §4.3.4), on the SIP address; 0: a free port each start, -1: off (INVITEs to the server get 488)",
+    help: "TCP port of missive's own MSRP endpoint for files sent in an INVITE (sylk spec §4.3.4), on the SIP address; 0: a free port each start, -1: off (an INVITE to the server is then routed as any other request)",
   }),
   fileTransferMsrpIdleSeconds: setting({
     section: 'FileTransfer',
