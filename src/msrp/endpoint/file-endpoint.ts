@@ -11,7 +11,7 @@
 import { randomBytes } from 'node:crypto';
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import type { Logger } from 'pino';
-import type { Clock } from '../../time/clock.js';
+import type { Clock, Timer } from '../../time/clock.js';
 import type { ContinuationFlag, MsrpHead } from '../message.js';
 import { MsrpParser } from '../parser.js';
 import { parseMsrpPath } from '../uri.js';
@@ -133,8 +133,13 @@ export class MsrpFileEndpoint {
           body = body.subarray(skipped);
         }
         if (!current.session.write(body)) {
+          // The disk is behind: read no more until it drained, or until the session is gone (cut).
           socket.pause();
-          current.session.incoming.once('drain', () => socket.resume());
+          const resume = (): void => {
+            socket.resume();
+          };
+          current.session.incoming.once('drain', resume);
+          current.session.incoming.once('close', resume);
         }
       },
       onEnd: (flag) => {
@@ -152,7 +157,17 @@ export class MsrpFileEndpoint {
       }
     });
     socket.on('error', () => undefined);
+    // A connection that carries no live session for an idle period is closed (a stray or finished one).
+    let check: Timer | undefined;
+    const closeWhenIdle = (): void => {
+      check = this.#options.clock.schedule(this.#options.idleTimeoutMs, () => {
+        if ([...bound].some((session) => session.ended === undefined)) closeWhenIdle();
+        else socket.destroy();
+      });
+    };
+    closeWhenIdle();
     socket.on('close', () => {
+      check?.cancel();
       this.#sockets.delete(socket);
       for (const session of bound) session.cut('connection closed');
     });

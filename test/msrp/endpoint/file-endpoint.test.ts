@@ -3,7 +3,8 @@
  * (200 per chunk unless Failure-Report says otherwise, the success REPORT with the whole byte range, 481 for
  * an unknown session, 501 for another method), and the ways a push session is cut (an aborted chunk `#`, a
  * gap in the byte ranges, the idle timer of the injected clock, a closed connection), each destroying the
- * stream of received bytes so that nothing of the file is kept.
+ * stream of received bytes so that nothing of the file is kept; a connection with no live session is closed
+ * after the idle time.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
@@ -136,5 +137,13 @@ describe('MSRP file endpoint', () => {
     fourth.socket.destroy();
     await waitFor(() => closed.ends[0], 'the session cut');
     assert.deepEqual(closed.ends, [{ kind: 'cut', reason: 'connection closed' }]);
+  });
+
+  test('a connection that carries no live session is closed after the idle time', async () => {
+    const conn = await connect();
+    await conn.write(send('msrp://127.0.0.1:1/nosuch;tcp', 'x', '1-1/1'));
+    assert.equal((await conn.nextMessage()).status, 481);
+    clock.advance(30_000);
+    await conn.expectClosed();
   });
 });
