@@ -290,6 +290,7 @@ describe('missive serve: file transfer over MSRP', { timeout: 120_000 }, () => {
       await MissiveProcess.start({
         domain: DOMAIN,
         users: ['alice', 'bob'].map((user) => [user, PASSWORD] as const),
+        args: ['--file-transfer-max-bytes', String(1024 * 1024)],
       }),
     );
     transfers = join(missive.dataDir, 'file_transfers');
@@ -401,5 +402,33 @@ describe('missive serve: file transfer over MSRP', { timeout: 120_000 }, () => {
       bob.frames.some((f) => f.message_id === 'cut1'),
       false,
     );
+  });
+
+  test('a file whose SHA-1 is not the selector’s hash is dropped; one over the size limit is refused 488', async () => {
+    const file = Buffer.alloc(30_000, 5);
+    const wrong = sha1Selector(Buffer.from('another file'));
+    const selector = `name:"wrong.png" type:image/png size:${String(file.length)} hash:${wrong}`;
+    const ownPath = `msrp://127.0.0.1:40004/${newTid()};tcp`;
+    const answer = await invite(alice, BOB, offer(ownPath, selector, 'sendonly', 'wrong1'));
+    assert.equal(answer.status, 200, answer.reason);
+    await ack(alice, answer);
+    const endpoint = answerPath(answer);
+    const conn = await connectClient({ ...hostPort(endpoint), tls: false });
+    peers.add({ stop: () => Promise.resolve(conn.socket.destroy()).then(() => undefined) });
+    await sendChunks(conn, endpoint, ownPath, file);
+    await conn.nextMessages(Math.ceil(file.length / CHUNK) + 1, 20_000); // every byte came: the REPORT
+    // Stored, the partial file would have been renamed into the transfer's directory; dropped, it is removed.
+    await waitFor(
+      () => (storedFiles().some((path) => path.startsWith('.partial')) ? undefined : true),
+      'the partial file gone',
+      { timeoutMs: 20_000 },
+    );
+    assert.equal(existsSync(transferDirectory('wrong1')), false);
+    assert.equal((await bye(alice, answer)).status, 200);
+
+    const large = `name:"big.png" size:${String(2 * 1024 * 1024)}`;
+    const refused = await invite(alice, BOB, offer(ownPath, large, 'sendonly', 'big1'));
+    assert.equal(refused.status, 488);
+    assert.equal(refused.reason, 'File Too Large');
   });
 });
