@@ -1,5 +1,5 @@
 /**
- * Finding a stored file by its hash, for an MSRP pull (RFC 5547 §8.3; sylk spec §4.3.4: "serves a stored
+ * Finding a stored file by its hash, for an MSRP pull (RFC 5547 §8.2, the answerer sends; sylk spec §4.3.4: "serves a stored
  * file if its metadata hash equals the requested hash"): among the transfers between two accounts (either
  * layout, sender or receiver first), the one whose metadata file has that hash (and that name, when the
  * selector gives one). Bounded: at most MAX_TRANSFERS transfer directories are looked at.

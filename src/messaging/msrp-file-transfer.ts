@@ -107,7 +107,7 @@ export class MsrpFileTransfers implements ServerUserAgent {
     if (request.method !== 'BYE') return createResponse(request, 501, 'Not Implemented In A File Transfer');
     dialog.forget?.cancel();
     this.#dialogs.delete(key);
-    // A BYE before the last byte ends the transfer: the partial file goes (RFC 5547 §9: the sender gave up).
+    // A BYE before the last byte ends the transfer: the partial file goes (RFC 5547 §8.3, aborting a transfer).
     dialog.session.cut('BYE');
     return createResponse(request, 200);
   }

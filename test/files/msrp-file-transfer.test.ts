@@ -238,7 +238,7 @@ describe('missive serve: file transfer over MSRP', { timeout: 120_000 }, () => {
   };
 
   /**
-   * `agent` pulls the file that `selector` names (RFC 5547 §8.3): binds the session with an empty SEND
+   * `agent` pulls the file that `selector` names (RFC 5547 §8.2): binds the session with an empty SEND
    * (RFC 4975 §5.4, the active side sends first) and collects the SENDs that come back.
    */
   const pull = async (
@@ -344,7 +344,7 @@ describe('missive serve: file transfer over MSRP', { timeout: 120_000 }, () => {
     assert.equal(content.hash, sha1Selector(picture));
     assert.deepEqual(content.sender, { uri: ALICE, display_name: '' });
 
-    // Pull (RFC 5547 §8.3): bob asks for the file by its hash.
+    // Pull (RFC 5547 §8.2): bob asks for the file by its hash.
     assert.deepEqual(
       await pull(bobSip, 'bob', ALICE, `name:"p.png" hash:${sha1Selector(picture)}`, false),
       picture,

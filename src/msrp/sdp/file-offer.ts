@@ -2,7 +2,7 @@
  * An SDP offer for an MSRP file transfer (RFC 5547 over RFC 4975 §8 and RFC 4566), read as far as an MSRP
  * endpoint that only takes files needs: the first `m=message … TCP/MSRP` (or `TCP/TLS/MSRP`) stream with an
  * `a=file-selector`, its `a=path`, direction (`a=sendonly` at the offerer: push, the file comes to us;
- * `a=recvonly`: pull, RFC 5547 §8.3), `a=file-transfer-id`, `a=setup` (RFC 6135) and `a=accept-types`; and the
+ * `a=recvonly`: pull, RFC 5547 §8.2), `a=file-transfer-id`, `a=setup` (RFC 6135) and `a=accept-types`; and the
  * answer to it. Other streams are declined with port 0 in the answer (RFC 3264 §6). Bounded, nothing throws:
  * a malformed offer is a result with the reason the 400 carries.
  */

@@ -66,7 +66,7 @@ export function parseFileSelector(value: string): FileSelectorResult {
   return { ok: true, selector: fields };
 }
 
-/** The attribute's value for a selector (the answer repeats the offer's, RFC 5547 §8.2.2). */
+/** The attribute's value for a selector (the answer repeats the offer's, RFC 5547 §8.2). */
 export function formatFileSelector(selector: FileSelector): string {
   const parts: string[] = [];
   if (selector.name !== undefined) parts.push(`name:"${percentEncoded(selector.name)}"`);
