@@ -100,6 +100,8 @@ export interface ServeOptions {
   readonly fileTransferMaxBytes?: number | undefined;
   readonly fileTransferQuotaBytes?: number | undefined;
   readonly fileTransferDownloadToken?: boolean | undefined;
+  readonly fileTransferMsrpPort?: number | undefined;
+  readonly fileTransferMsrpIdleSeconds?: number | undefined;
 }
 
 /** Starts the server; `reload` reads the configuration again on SIGHUP (server/signals.ts). */
@@ -167,6 +169,13 @@ export async function serverSettings(options: ServeOptions): Promise<ServerSetti
       maxFileBytes: options.fileTransferMaxBytes ?? 1024 * 1024 * 1024,
       quotaBytes: options.fileTransferQuotaBytes ?? 10 * 1024 * 1024 * 1024,
       requireDownloadToken: options.fileTransferDownloadToken === true,
+      msrp:
+        (options.fileTransferMsrpPort ?? 0) < 0
+          ? undefined
+          : {
+              port: options.fileTransferMsrpPort ?? 0,
+              idleSeconds: options.fileTransferMsrpIdleSeconds ?? 60,
+            },
     },
     retentionDays: options.retentionDays ?? 365,
     push: options.push,

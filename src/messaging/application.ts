@@ -17,6 +17,7 @@ import type {
   LeavingRequest,
   LocalApplication,
   RoutedRequest,
+  ServerUserAgent,
 } from '../routing/local-application.js';
 import type { LocalAnswer, LocalTarget } from '../routing/proxy/forward-target.js';
 import { getFrom, getTo, type NameAddr } from '../sip/headers/name-addr.js';
@@ -30,6 +31,8 @@ export interface SipMessagingOptions {
   readonly intake: MessageIntake;
   /** Values of X-Sylk-App this application answers to (default webrtcgateway). */
   readonly applicationNames?: readonly string[] | undefined;
+  /** INVITEs to the server itself: MSRP file transfers (msrp-file-transfer.ts); without it, routed as any. */
+  readonly userAgent?: ServerUserAgent | undefined;
 }
 
 /** The SIP method the messaging service takes (RFC 3428). */
@@ -39,9 +42,11 @@ export class SipMessagingApplication implements LocalApplication {
   readonly methods = METHODS;
   readonly #intake: MessageIntake;
   readonly #names: ReadonlySet<string>;
+  readonly userAgent: ServerUserAgent | undefined;
 
   constructor(options: SipMessagingOptions) {
     this.#intake = options.intake;
+    this.userAgent = options.userAgent;
     this.#names = new Set((options.applicationNames ?? ['webrtcgateway']).map((name) => name.toLowerCase()));
   }
 

@@ -15,6 +15,9 @@ import { StoredAddressBooks } from './address-book/stored-address-books.js';
 import { XcapAddressBooks } from './address-book/xcap-address-books.js';
 import { MessageAdmission } from './admission.js';
 import { SipMessagingApplication } from './application.js';
+import { MsrpFileTransfers } from './msrp-file-transfer.js';
+import type { MsrpFileEndpoint } from '../msrp/endpoint/file-endpoint.js';
+import type { FileTransferStore } from '../files/transfer-store.js';
 import type { MessagingContext, TransferFiles } from './context.js';
 import { localTimestamp, type MessageParseOptions } from './formats/index.js';
 import { DEFAULT_MESSAGE_LIMITS, type MessageLimits } from './limits/message-limits.js';
@@ -53,6 +56,8 @@ export interface MessagingConfig {
   /** sylk spec §1.4.13: address books on this XCAP server (its base URL) instead of missive's store. */
   readonly xcapUrl?: string | undefined;
   readonly newId?: (() => string) | undefined;
+  /** Files sent in an INVITE to the server (sylk spec §4.3.4): missive's MSRP endpoint and the file store. */
+  readonly msrpFiles?: { readonly endpoint: MsrpFileEndpoint; readonly store: FileTransferStore } | undefined;
   readonly logger?: Logger | undefined;
   /** Told what became of each MESSAGE (the server's metrics). */
   readonly outcomes?: MessageOutcomes | undefined;
@@ -141,7 +146,21 @@ export function createMessaging(config: MessagingConfig, environment: Applicatio
     ),
     logger: config.logger,
   });
-  const sip = new SipMessagingApplication({ intake, applicationNames: config.applicationNames });
+  const userAgent =
+    config.msrpFiles === undefined
+      ? undefined
+      : new MsrpFileTransfers({
+          endpoint: config.msrpFiles.endpoint,
+          files: config.msrpFiles.store,
+          storage: context.storage,
+          service,
+          local: environment.local,
+          clock,
+          publicUrl: context.publicUrl,
+          expireDays: config.fileTransferExpireDays ?? 15,
+          logger: config.logger,
+        });
+  const sip = new SipMessagingApplication({ intake, applicationNames: config.applicationNames, userAgent });
   const upstreamRegistration = behindProxy
     ? new UpstreamRegistration({
         requests: environment.requests,

@@ -8,7 +8,7 @@
  * where requests go; the application decides what it does with them. The sender is the identity the proxy
  * established, never a header the client wrote.
  */
-import type { SipRequest } from '../sip/message/message.js';
+import type { SipRequest, SipResponse } from '../sip/message/message.js';
 import type { Aor } from '../registrar/aor.js';
 import type { Binding } from '../store/location/binding.js';
 import type { MessageSource } from '../sip/transport/types.js';
@@ -62,6 +62,24 @@ export interface LocalApplication {
    * request is for the application itself, undefined when it is to be routed like any other.
    */
   answerTrusted?(request: SipRequest, source: MessageSource): Promise<LocalAnswer | undefined>;
+  /** The application as a user agent of its own: INVITEs addressed to the server itself and their dialogs. */
+  readonly userAgent?: ServerUserAgent | undefined;
+}
+
+/**
+ * A user agent server inside missive (RFC 3261 §8.2, §12): the sessions addressed to the server itself (a
+ * Request-URI without a user part naming a served domain or our address), such as the MSRP file transfers
+ * of sylk spec §4.3.4. Routing hands it the INVITE once the sender is established, and every request of a
+ * dialog it made (ACK, BYE) before treating them as a proxy would.
+ */
+export interface ServerUserAgent {
+  /** The final response to an INVITE for the server itself, with its To tag, Contact and body. */
+  invite(request: SipRequest, sender: RoutedSender, source: MessageSource | undefined): Promise<SipResponse>;
+  /**
+   * A request of one of its dialogs: the response to send (BYE), 'absorbed' (an ACK), or undefined when the
+   * request is not of a dialog of its.
+   */
+  inDialog(request: SipRequest): SipResponse | 'absorbed' | undefined;
 }
 
 /** What a local application is made with: routing's outbound interface, the served domains, the clock. */

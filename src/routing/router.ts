@@ -96,6 +96,8 @@ export class Router implements TransactionUser {
   }
 
   onAck(request: SipRequest, source: MessageSource): void {
+    // The ACK of a 2xx the application's user agent sent ends there (RFC 3261 §13.3.1.4).
+    if (this.#options.application?.userAgent?.inDialog(request) === 'absorbed') return;
     const routed = consumeOwnRoutes(request, this.#options.local);
     if (!routed || !decrementMaxForwards(request)) return;
     // The ACK of a 2xx carries the INVITE's credentials (RFC 3261 §22.1): they stop here too.
@@ -137,6 +139,11 @@ export class Router implements TransactionUser {
       return;
     }
     const routedToUs = consumeOwnRoutes(request, this.#options.local);
+    const own = this.#options.application?.userAgent?.inDialog(request);
+    if (own !== undefined) {
+      if (own !== 'absorbed') transaction.respond(own);
+      return;
+    }
     if (getTo(request.headers)?.tag !== undefined) {
       if (routedToUs) this.#proxy(transaction, [{ kind: 'network', uri: request.uri, locate: true }]);
       else refuse(unroutableInDialog(request));
@@ -169,6 +176,11 @@ export class Router implements TransactionUser {
     const sender = await this.#identify(transaction);
     if (sender === undefined) return;
     const preloaded = (getNameAddrs(request.headers, 'Route')?.length ?? 0) > 0;
+    const userAgent = this.#options.application?.userAgent;
+    if (request.method === 'INVITE' && !preloaded && userAgent !== undefined && this.#forTheServer(request)) {
+      transaction.respond(await userAgent.invite(request, sender, transaction.source));
+      return;
+    }
     if (preloaded || !this.#forUs(request)) {
       // Toward another domain or along a preloaded route: #identify let only our users and trusted peers here.
       const targets: ForwardTarget[] = [{ kind: 'network', uri: request.uri, locate: true }];
@@ -333,6 +345,11 @@ export class Router implements TransactionUser {
   /** Whether the Request-URI names this server or one of its domains. */
   #forUs(request: SipRequest): boolean {
     return isSipUri(request.uri) && this.#options.local.isLocalUri(request.uri);
+  }
+
+  /** Whether the Request-URI names the server itself: one of our addresses or domains, without a user. */
+  #forTheServer(request: SipRequest): boolean {
+    return this.#forUs(request) && !hasUser(request);
   }
 
   /** A request straight from a user agent (one Via) whose Contact does not lead back to it gets our alias. */

@@ -41,6 +41,7 @@ import type { Running } from './running.js';
 import {
   type AdminAddress,
   fileTransfersOf,
+  msrpFileEndpointOf,
   relayOf,
   startAdmin,
   startRetention,
@@ -151,6 +152,7 @@ export class MissiveServer {
     });
     metrics.addPushStats(() => push.pushStats());
     const files = fileTransfersOf(settings.fileTransfer, logger);
+    const msrpFiles = msrpFileEndpointOf(settings, logger);
     let messaging: Messaging | undefined;
     const sip = new SipService({
       store,
@@ -180,6 +182,7 @@ export class MissiveServer {
             xcapUrl: settings.messaging.xcapUrl,
             fileTransferExpireDays: settings.fileTransfer.expireDays,
             files: files.store,
+            msrpFiles: msrpFiles === undefined ? undefined : { endpoint: msrpFiles, store: files.store },
             logger,
             outcomes: metrics.messages,
           },
@@ -224,6 +227,8 @@ export class MissiveServer {
             },
           );
     const points = await sip.start();
+    if (msrpFiles !== undefined)
+      logger.info(await msrpFiles.start(), 'MSRP file-transfer endpoint listening');
     if (web !== undefined) points.push(web.point);
     for (const point of points) logger.info(point, 'SIP listening');
     const retention = startRetention(settings.retentionDays, store, logger);
@@ -285,6 +290,7 @@ export class MissiveServer {
       fileExpiry: files.expiry,
       readiness,
       metricsEndpoint,
+      msrpFiles,
     };
     return new MissiveServer(running, text, logger);
   }
@@ -302,8 +308,19 @@ export class MissiveServer {
    * answers new requests 503 and waits (at most that long) for the SIP transactions in progress.
    */
   async stop(graceMs = 0): Promise<void> {
-    const { relay, sip, web, retention, admin, store, push, fileExpiry, readiness, metricsEndpoint } =
-      this.#running;
+    const {
+      relay,
+      sip,
+      web,
+      retention,
+      admin,
+      store,
+      push,
+      fileExpiry,
+      readiness,
+      metricsEndpoint,
+      msrpFiles,
+    } = this.#running;
     readiness.stopping();
     if (graceMs > 0) {
       web?.stopListening();
@@ -318,6 +335,7 @@ export class MissiveServer {
       retention?.stop(),
       admin?.stop(),
       fileExpiry.stop(),
+      msrpFiles?.stop(),
     ]);
     // After SIP and the web port: no new push events; what is left ends (a removal may still use the store).
     await push.close();

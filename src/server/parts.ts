@@ -1,3 +1,4 @@
+import { MsrpFileEndpoint } from '../msrp/endpoint/file-endpoint.js';
 /**
  * The parts the composition root (missive-server.ts) builds besides SIP and messaging: the web port, the
  * admin API, journal retention and the MSRP relay, each from its settings.
@@ -112,6 +113,22 @@ export function fileTransfersOf(
   });
   logger.info({ ...settings, dir: store.layout.root }, 'file transfers');
   return { store, expiry };
+}
+
+/** missive's MSRP endpoint for files sent in an INVITE (sylk spec §4.3.4), on the SIP address; undefined when off. */
+export function msrpFileEndpointOf(settings: ServerSettings, logger: Logger): MsrpFileEndpoint | undefined {
+  const msrp = settings.fileTransfer.msrp;
+  if (msrp === undefined) return undefined;
+  const host = settings.sip.host;
+  const unspecified = host === '0.0.0.0' || host === '::' || host === '';
+  return new MsrpFileEndpoint({
+    host,
+    port: msrp.port,
+    advertisedHost: settings.sip.advertise ?? (unspecified ? '127.0.0.1' : host),
+    idleTimeoutMs: Math.round(msrp.idleSeconds * 1000),
+    clock: systemClock,
+    logger,
+  });
 }
 
 export async function startAdmin(

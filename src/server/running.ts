@@ -1,5 +1,6 @@
 /** What a started `missive serve` holds: its parts, and the settings they run with (reconfigure.ts changes some). */
 import type { Server } from 'node:http';
+import type { MsrpFileEndpoint } from '../msrp/endpoint/file-endpoint.js';
 import type { Logger } from 'pino';
 import type { ExpirySweep } from '../files/expiry-sweep.js';
 import type { Messaging } from '../messaging/create.js';
@@ -40,4 +41,6 @@ export interface Running {
   readonly readiness: Readiness;
   /** The /metrics and /ready endpoint, when on. */
   readonly metricsEndpoint: Server | undefined;
+  /** missive's MSRP endpoint for files sent in an INVITE; undefined when off. */
+  readonly msrpFiles?: MsrpFileEndpoint | undefined;
 }

@@ -80,6 +80,8 @@ export interface ServerSettings {
     /** 0: no quota. */
     readonly quotaBytes: number;
     readonly requireDownloadToken: boolean;
+    /** missive's MSRP endpoint for files sent in an INVITE: its port (0: any, -1: off) and idle timeout. */
+    readonly msrp?: { readonly port: number; readonly idleSeconds: number } | undefined;
   };
   /** Journal entries older than this many days are purged; 0 keeps them for ever. */
   readonly retentionDays: number;

@@ -25,6 +25,8 @@ export interface RequestSpec {
   readonly cseq?: number;
   readonly extra?: readonly (readonly [string, string])[];
   readonly body?: string;
+  /** The body's Content-Type (default text/plain). */
+  readonly contentType?: string;
   /** Instead of the agent's own Contact (e.g. with RFC 5626 reg-id and +sip.instance). */
   readonly contact?: string;
   /** Instead of 70. */
@@ -86,7 +88,7 @@ export class Agent {
       ['Contact', spec.contact ?? this.contact],
       ...(spec.extra ?? []),
     ]);
-    if (spec.body !== undefined) headers.add('Content-Type', 'text/plain');
+    if (spec.body !== undefined) headers.add('Content-Type', spec.contentType ?? 'text/plain');
     return new SipRequest({ method: spec.method, uri, headers, body: Buffer.from(spec.body ?? '') });
   }
 

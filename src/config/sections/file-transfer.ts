@@ -1,5 +1,5 @@
 /** The [FileTransfer] settings of `missive serve` (see serve-settings.ts): uploaded files (src/files/). */
-import { atLeast, flag, optional, text } from '../setting-values.js';
+import { atLeast, flag, optional, portOrOff, seconds, text } from '../setting-values.js';
 import { setting } from './setting-spec.js';
 
 export const FILE_TRANSFER_SETTINGS = {
@@ -34,5 +34,17 @@ export const FILE_TRANSFER_SETTINGS = {
     kind: flag,
     default: false,
     help: 'downloads need the API token of the sender or the receiver (off: the URL is enough, as in SylkServer)',
+  }),
+  fileTransferMsrpPort: setting({
+    section: 'FileTransfer',
+    kind: portOrOff,
+    default: 0,
+    help: "TCP port of missive's own MSRP endpoint for files sent in an INVITE (sylk spec §4.3.4), on the SIP address; 0: a free port each start, -1: off (an INVITE to the server is then routed as any other request)",
+  }),
+  fileTransferMsrpIdleSeconds: setting({
+    section: 'FileTransfer',
+    kind: seconds,
+    default: 60,
+    help: 'an MSRP file transfer that neither gets nor sends a byte for this long is cut (nothing of it is kept)',
   }),
 } as const;
