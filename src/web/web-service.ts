@@ -19,6 +19,7 @@ import { TokenCheck } from './token-check.js';
 import { TokenFailureLog } from './token-failure-log.js';
 import type { UpgradeHandler } from './upgrades.js';
 import { createWebApp } from './web-app.js';
+import type { WebClientFiles } from './web-client-files.js';
 import { SylkRtcApi } from './sylkrtc/sylkrtc-api.js';
 import type { UpstreamRegistrar } from './sylkrtc/ha1-check.js';
 import type { SylkRtcSettings } from './sylkrtc/settings.js';
@@ -51,6 +52,8 @@ export interface WebServiceOptions {
   readonly tokenFailures?: TokenFailureSettings | undefined;
   /** File transfer over HTTP (sylk spec §4.3); undefined: no file-transfer routes. */
   readonly fileTransfers?: FileTransferWiring | undefined;
+  /** The web chat's built files (web-client-files.ts); undefined: no web chat. */
+  readonly webClient?: WebClientFiles | undefined;
 }
 
 /** What the file-transfer routes need besides the web port's own parts. */
@@ -127,6 +130,7 @@ export class WebService {
       serverHeader: options.serverHeader ?? SERVER_HEADER,
       logger,
       maxPageBytes: options.maxPageBytes,
+      webClient: options.webClient,
       fileTransfers:
         transfers === undefined
           ? undefined

@@ -1,0 +1,78 @@
+/**
+ * One sylkRTC WebSocket (docs/sylkrtc-api.md): waits for `ready-event`, numbers each request's
+ * `transaction`, and resolves it with the `ack` or the `error` text; every other frame is an event for
+ * `onEvent`. A closed socket fails what is still waiting, and `onClose` says so.
+ */
+export type Frame = Readonly<Record<string, unknown>>;
+export type Reply = { readonly ok: true } | { readonly ok: false; readonly error: string };
+
+export class SylkRtcSocket {
+  readonly #socket: WebSocket;
+  readonly #waiting = new Map<string, (reply: Reply) => void>();
+  readonly #ready: Promise<void>;
+  #next = 1;
+  onEvent: (frame: Frame) => void = () => undefined;
+  onClose: () => void = () => undefined;
+
+  constructor(url: string) {
+    this.#socket = new WebSocket(url, 'sylkRTC-2');
+    this.#ready = new Promise((resolve, reject) => {
+      this.#socket.addEventListener('message', (message) => {
+        const frame = parseFrame(message.data);
+        if (frame === undefined) return;
+        if (frame.sylkrtc === 'ready-event') resolve();
+        else this.#handle(frame);
+      });
+      this.#socket.addEventListener('close', () => {
+        reject(new Error('The server closed the connection'));
+        for (const settle of this.#waiting.values()) settle({ ok: false, error: 'Connection closed' });
+        this.#waiting.clear();
+        this.onClose();
+      });
+    });
+  }
+
+  /** Resolves once the server has said `ready-event` (sylk spec §1.2). */
+  ready(): Promise<void> {
+    return this.#ready;
+  }
+
+  request(type: string, fields: Frame): Promise<Reply> {
+    const transaction = String(this.#next++);
+    return new Promise((resolve) => {
+      this.#waiting.set(transaction, resolve);
+      this.#socket.send(JSON.stringify({ sylkrtc: type, transaction, ...fields }));
+    });
+  }
+
+  close(): void {
+    this.#socket.close(1000);
+  }
+
+  #handle(frame: Frame): void {
+    const transaction = frame.transaction;
+    if ((frame.sylkrtc === 'ack' || frame.sylkrtc === 'error') && typeof transaction === 'string') {
+      const settle = this.#waiting.get(transaction);
+      this.#waiting.delete(transaction);
+      settle?.(
+        frame.sylkrtc === 'ack'
+          ? { ok: true }
+          : { ok: false, error: typeof frame.error === 'string' ? frame.error : 'Error' },
+      );
+      return;
+    }
+    this.onEvent(frame);
+  }
+}
+
+function parseFrame(data: unknown): Frame | undefined {
+  if (typeof data !== 'string') return undefined;
+  try {
+    const value: unknown = JSON.parse(data);
+    return typeof value === 'object' && value !== null && !Array.isArray(value)
+      ? (value as Frame)
+      : undefined;
+  } catch {
+    return undefined;
+  }
+}
