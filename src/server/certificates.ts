@@ -71,6 +71,10 @@ export async function loadCertificates(
   const warnings: string[] = [];
   // One read per distinct pair of files: the shared pair is checked once, not once per listener.
   const reads = new Map<string, Promise<ListenerCertificate | undefined>>();
+  // Made once for every listener that needs it: three makers at once wrote their keys and certificates over
+  // each other into the same two files (a key that did not match, or half a file).
+  let generating: Promise<CertificateFiles> | undefined;
+  const generated = (): Promise<CertificateFiles> => (generating ??= selfSigned());
   const read = (files: PairFiles, generated: boolean): Promise<ListenerCertificate | undefined> => {
     const id = `${files.certificate}\0${files.key}`;
     let pending = reads.get(id);
@@ -91,10 +95,10 @@ export async function loadCertificates(
   const chosen = (own: TlsFileSettings): Promise<ListenerCertificate | undefined> => {
     const files = configured(own, problems) ?? configured(settings.shared, problems);
     if (files !== undefined) return read(files, false);
-    return selfSigned().then((generated) =>
+    return generated().then((files) =>
       read(
         {
-          ...generated,
+          ...files,
           certificateSetting: 'the self-signed certificate',
           keySetting: 'the self-signed key',
         },
