@@ -133,6 +133,7 @@ describe('the web chat in a browser', { timeout: 300_000 }, () => {
 
     await sendText(bob, 'Yes! 12:30 at the usual place.');
     await messageWith(alice, '12:30 at the usual place').waitFor();
+    await screenshot(alice, 'web-chat-desktop');
     await messageWith(bob, '12:30').and(bob.locator('[data-state="displayed"]')).waitFor();
     await screenshot(bob, 'web-chat-conversation');
   });

@@ -31,6 +31,7 @@ export function signInView(
     name: 'account',
     type: 'text',
     autocomplete: 'username',
+    placeholder: 'name@domain',
     required: true,
     autocapitalize: 'off',
     spellcheck: 'false',
