@@ -211,6 +211,21 @@ describe('the web chat in a browser', { timeout: 300_000 }, () => {
     await messageWith(bob, 'while you were away').and(bob.locator('[data-state="displayed"]')).waitFor();
   });
 
+  test('a restart of missive: the pages reconnect by themselves, keep the open conversation and go on', async () => {
+    await messageWith(alice, 'while you were away').waitFor();
+    const { dataDir, ports } = missive;
+    await missive.shutdown();
+    await alice.locator('#app.offline').waitFor();
+    missive = peers.add(await MissiveProcess.start({ domain: DOMAIN, users: [], dataDir, ports }));
+    await alice.locator('#app:not(.offline) .chat').waitFor();
+    await alice.locator('#conversation-title', { hasText: BOB }).waitFor();
+    await bob.locator('#app:not(.offline) .chat').waitFor();
+    await bob.locator('#conversation-title', { hasText: ALICE }).waitFor();
+    await sendText(bob, 'Back after the restart');
+    await messageWith(alice, 'Back after the restart').waitFor();
+    await messageWith(alice, 'Hello Bob').waitFor();
+  });
+
   test('deleting a conversation, and signing out forgets the account', async () => {
     const second = await aliceContext.newPage();
     await second.goto(`${origin}/chat/`);

@@ -43,6 +43,10 @@ export class ChatView {
   readonly #deleteConversation = el('button', { type: 'button', class: 'danger' }, 'Delete conversation');
   #open: string | undefined;
   #shown = PAGE;
+  /** Coming back to the page reads the open conversation. */
+  readonly #onVisibility = (): void => {
+    this.markReadIfSeen();
+  };
 
   constructor(session: ChatSession, signOut: () => void) {
     this.#session = session;
@@ -124,10 +128,13 @@ export class ChatView {
       el('nav', { class: 'conversations', 'aria-label': 'Conversations' }, newChat, this.#list),
       this.#conversation,
     );
-    document.addEventListener('visibilitychange', () => {
-      if (this.#open !== undefined) void this.#session.markRead(this.#open);
-    });
+    document.addEventListener('visibilitychange', this.#onVisibility);
     this.render();
+  }
+
+  /** The view is replaced (sign-out, a new connection): it stops listening to the document. */
+  dispose(): void {
+    document.removeEventListener('visibilitychange', this.#onVisibility);
   }
 
   get openContact(): string | undefined {

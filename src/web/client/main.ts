@@ -13,6 +13,7 @@ const RECONNECT_MS = 3000;
 class ChatApp {
   readonly #root: HTMLElement;
   #session: ChatSession | undefined;
+  #view: ChatView | undefined;
   #signedOut = false;
 
   constructor(root: HTMLElement) {
@@ -42,8 +43,8 @@ class ChatApp {
     );
   }
 
-  /** undefined: signed in; else why not. */
-  async #signIn(login: SavedLogin): Promise<string | undefined> {
+  /** undefined: signed in; else why not. `reopen`: the conversation to open again after a reconnect. */
+  async #signIn(login: SavedLogin, reopen?: string): Promise<string | undefined> {
     const url = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/webrtcgateway/ws`;
     const result = await ChatSession.signIn(url, login.account, login.ha1);
     if (!result.ok) return result.reason;
@@ -60,21 +61,27 @@ class ChatApp {
       if (message.contact === view.openContact) view.markReadIfSeen();
     };
     session.onClose = () => {
-      if (!this.#signedOut) this.#reconnect(login);
+      if (!this.#signedOut) this.#reconnect(login, view.openContact);
     };
     document.title = `${login.account} · missive chat`;
+    this.#view?.dispose();
+    this.#view = view;
     this.#root.replaceChildren(view.root);
     await session.catchUp();
+    if (reopen !== undefined) {
+      session.model.open(reopen);
+      view.open(reopen);
+    }
     return undefined;
   }
 
-  #reconnect(login: SavedLogin): void {
+  #reconnect(login: SavedLogin, reopen: string | undefined): void {
     this.#root.classList.add('offline');
     setTimeout(() => {
       if (this.#signedOut) return;
-      void this.#signIn(login).then((failure) => {
+      void this.#signIn(login, reopen).then((failure) => {
         if (failure === undefined) this.#root.classList.remove('offline');
-        else if (failure === UNREACHABLE) this.#reconnect(login);
+        else if (failure === UNREACHABLE) this.#reconnect(login, reopen);
         else {
           this.#root.classList.remove('offline');
           forgetLogin();
@@ -89,6 +96,8 @@ class ChatApp {
     forgetLogin();
     this.#session?.close();
     this.#session = undefined;
+    this.#view?.dispose();
+    this.#view = undefined;
     this.#showSignIn();
   }
 }

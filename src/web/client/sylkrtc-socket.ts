@@ -38,6 +38,8 @@ export class SylkRtcSocket {
   }
 
   request(type: string, fields: Frame): Promise<Reply> {
+    if (this.#socket.readyState !== WebSocket.OPEN)
+      return Promise.resolve({ ok: false, error: 'Not connected' });
     const transaction = String(this.#next++);
     return new Promise((resolve) => {
       this.#waiting.set(transaction, resolve);
