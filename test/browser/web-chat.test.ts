@@ -13,6 +13,7 @@ import { WEB_CLIENT_CSP } from '../../src/web/web-client-routes.js';
 import { Cleanup } from '../interop/harness/cleanup.js';
 import { UdpSipDevice } from '../interop/harness/udp-sip-device.js';
 import { MissiveProcess } from '../support/missive-process.js';
+import { md5 } from '../support/md5.js';
 import { LOOPBACK } from '../support/ports.js';
 import { waitFor } from '../support/wait.js';
 import {
@@ -138,6 +139,16 @@ describe('the web chat in a browser', { timeout: 300_000 }, () => {
     await screenshot(bob, 'web-chat-conversation');
   });
 
+  test('a message to an account that does not exist shows Not sent, with the reason', async () => {
+    await startChat(alice, `nobody@${DOMAIN}`);
+    await sendText(alice, 'Anyone there?');
+    const sent = messageWith(alice, 'Anyone there?');
+    await sent.and(alice.locator('[data-state="failed"]')).waitFor();
+    assert.equal(await sent.locator('.state').textContent(), 'Not sent');
+    assert.notEqual(await sent.locator('.state').getAttribute('title'), null);
+    await conversationEntry(alice, BOB).click();
+  });
+
   test('a SIP device talks to a person in the browser, and the answer reaches the SIP device', async () => {
     const answer = await carolSip.message({
       to: 'bob',
@@ -226,7 +237,7 @@ describe('the web chat in a browser', { timeout: 300_000 }, () => {
     await messageWith(alice, 'Hello Bob').waitFor();
   });
 
-  test('deleting a conversation, and signing out forgets the account', async () => {
+  test('deleting a conversation; only who asked stays signed in (the HA1, not the password); signing out forgets it', async () => {
     const second = await aliceContext.newPage();
     await second.goto(`${origin}/chat/`);
     await conversationEntry(second, BOB).waitFor();
@@ -236,8 +247,20 @@ describe('the web chat in a browser', { timeout: 300_000 }, () => {
     await conversationEntry(alice, BOB).waitFor({ state: 'detached' });
     await conversationEntry(second, BOB).waitFor({ state: 'detached' });
     await second.close();
+    // Stay signed in kept the HA1, never the password; Bob did not ask, so nothing is kept for him.
+    const kept = String(await alice.evaluate('JSON.stringify(localStorage)'));
+    const stored = JSON.parse(kept) as Record<string, string>;
+    assert.deepEqual(JSON.parse(stored['missive.chat.login'] ?? 'null'), {
+      account: ALICE,
+      ha1: md5(`alice:${DOMAIN}:${PASSWORD}`),
+    });
+    assert.doesNotMatch(kept, new RegExp(PASSWORD));
+    assert.equal(Number(await bob.evaluate('localStorage.length')), 0);
+    await bob.reload();
+    await bob.getByLabel('Account').waitFor();
     await alice.getByRole('button', { name: 'Sign out' }).click();
     await alice.getByLabel('Account').waitFor();
+    assert.equal(Number(await alice.evaluate('localStorage.length')), 0);
     await alice.reload();
     await alice.getByLabel('Account').waitFor();
   });

@@ -170,9 +170,13 @@ export class ChatSession {
       case 'message':
         this.#incoming(frame);
         break;
-      case 'disposition-notification':
-        this.model.updateState(text(frame.message_id), text(frame.state));
+      case 'disposition-notification': {
+        // A failure says why: the SIP answer's code and reason (sylk spec §1.5.4).
+        const why =
+          typeof frame.code === 'number' ? `${String(frame.code)} ${text(frame.reason)}`.trim() : undefined;
+        this.model.updateState(text(frame.message_id), text(frame.state), why);
         break;
+      }
       case 'sync':
         this.#sync(frame);
         break;
