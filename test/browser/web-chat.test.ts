@@ -176,6 +176,37 @@ describe('the web chat in a browser', { timeout: 300_000 }, () => {
     );
   });
 
+  test('a long conversation: the last 50 messages, 50 more each time it is scrolled to the top (Home)', async () => {
+    await bob.getByRole('button', { name: 'Back to conversations' }).click();
+    for (let line = 1; line <= 120; line++) {
+      const body = cpim(CAROL, BOB, `line-${String(line)}`, `Line ${String(line)}`);
+      const answer = await carolSip.message({ to: 'bob', contentType: 'message/cpim', body });
+      assert.ok(answer.status >= 200 && answer.status < 300, String(answer.status));
+    }
+    const entry = conversationEntry(bob, CAROL).filter({ hasText: 'Line 120' });
+    await entry.locator('.unread', { hasText: '120' }).waitFor();
+    await entry.click();
+    const shown = bob.locator('.messages .message');
+    await messageWith(bob, 'Line 120').waitFor();
+    assert.equal(await shown.count(), 50);
+    await bob.locator('.older').waitFor();
+    await bob.locator('.messages').press('Home');
+    await waitFor(async () => (await shown.count()) === 100, '100 messages shown', {
+      timeoutMs: UI_TIMEOUT_MS,
+    });
+    await bob.locator('.messages').press('Home');
+    await messageWith(bob, 'Hi from my desk phone').waitFor();
+    assert.equal(await shown.count(), 122);
+    await bob.locator('.older').waitFor({ state: 'detached' });
+    // Every one of them was read: the phone got a displayed notification for the last.
+    await waitFor(
+      () =>
+        carolSip.received.find((request) => /line-120[\s\S]*displayed/.test(request.body.toString('utf8'))),
+      'the displayed notification of the last line',
+      { timeoutMs: UI_TIMEOUT_MS },
+    );
+  });
+
   test('a second tab of the same account follows along: unread state, a deleted message, a deleted conversation', async () => {
     // Alice's first tab opens another conversation, so that a new message from Bob stays unread there.
     await startChat(alice, CAROL);

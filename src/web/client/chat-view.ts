@@ -28,11 +28,15 @@ export class ChatView {
   readonly #list = el('ul', { class: 'conversation-list' });
   readonly #messages = el('ol', {
     class: 'messages',
-    'aria-live': 'polite',
     tabindex: '0',
     'aria-label': 'Messages',
   });
   readonly #title = el('h2', { id: 'conversation-title' });
+  /**
+   * What a screen reader is told as it happens (a new message). The lists are rebuilt on every change, so a
+   * live region on them would read everything out again.
+   */
+  readonly #announcer = el('p', { class: 'visually-hidden', role: 'status', 'aria-live': 'polite' });
   readonly #compose = el('textarea', {
     id: 'compose',
     rows: '1',
@@ -127,9 +131,15 @@ export class ChatView {
       el('header', { class: 'top' }, el('span', { class: 'me' }, session.account), signOutButton),
       el('nav', { class: 'conversations', 'aria-label': 'Conversations' }, newChat, this.#list),
       this.#conversation,
+      this.#announcer,
     );
     document.addEventListener('visibilitychange', this.#onVisibility);
     this.render();
+  }
+
+  /** Tells a screen reader about a message that has just come. */
+  announce(message: ChatMessage): void {
+    this.#announcer.textContent = `New message from ${message.contact}: ${preview(message)}`;
   }
 
   /** The view is replaced (sign-out, a new connection): it stops listening to the document. */

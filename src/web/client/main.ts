@@ -58,6 +58,7 @@ class ChatApp {
       view.render();
     };
     session.onIncoming = (message) => {
+      view.announce(message);
       if (message.contact === view.openContact) view.markReadIfSeen();
     };
     session.onClose = () => {

@@ -4,6 +4,14 @@
  * `onEvent`. A closed socket fails what is still waiting, and `onClose` says so.
  */
 export type Frame = Readonly<Record<string, unknown>>;
+
+/**
+ * Requests sent at once, then per second: under missive's default per-connection limit (20 a second after a
+ * burst of 100, docs/sylkrtc-api.md), so that a burst of messages (a notification each) or reading a long
+ * conversation (a `displayed` each) is paced here instead of refused there.
+ */
+const BURST = 80;
+const PER_SECOND = 15;
 export type Reply = { readonly ok: true } | { readonly ok: false; readonly error: string };
 
 export class SylkRtcSocket {
@@ -11,6 +19,10 @@ export class SylkRtcSocket {
   readonly #waiting = new Map<string, (reply: Reply) => void>();
   readonly #ready: Promise<void>;
   #next = 1;
+  #tokens = BURST;
+  #refilled = Date.now();
+  readonly #queue: string[] = [];
+  #draining: ReturnType<typeof setTimeout> | undefined;
   onEvent: (frame: Frame) => void = () => undefined;
   onClose: () => void = () => undefined;
 
@@ -27,6 +39,8 @@ export class SylkRtcSocket {
         reject(new Error('The server closed the connection'));
         for (const settle of this.#waiting.values()) settle({ ok: false, error: 'Connection closed' });
         this.#waiting.clear();
+        this.#queue.length = 0;
+        clearTimeout(this.#draining);
         this.onClose();
       });
     });
@@ -43,8 +57,27 @@ export class SylkRtcSocket {
     const transaction = String(this.#next++);
     return new Promise((resolve) => {
       this.#waiting.set(transaction, resolve);
-      this.#socket.send(JSON.stringify({ sylkrtc: type, transaction, ...fields }));
+      this.#queue.push(JSON.stringify({ sylkrtc: type, transaction, ...fields }));
+      this.#drain();
     });
+  }
+
+  /** Sends what the token bucket allows now, in order, and comes back for the rest. */
+  #drain(): void {
+    const now = Date.now();
+    this.#tokens = Math.min(BURST, this.#tokens + ((now - this.#refilled) / 1000) * PER_SECOND);
+    this.#refilled = now;
+    while (this.#queue.length > 0 && this.#tokens >= 1) {
+      const frame = this.#queue.shift();
+      if (frame !== undefined && this.#socket.readyState === WebSocket.OPEN) this.#socket.send(frame);
+      this.#tokens -= 1;
+    }
+    if (this.#queue.length > 0 && this.#draining === undefined) {
+      this.#draining = setTimeout(() => {
+        this.#draining = undefined;
+        this.#drain();
+      }, 1000 / PER_SECOND);
+    }
   }
 
   close(): void {
