@@ -45,6 +45,8 @@ export interface ServeOptions {
   readonly retentionDays?: number | undefined;
   /** The web port serves HTTPS and wss with the server certificate. */
   readonly webTls?: boolean | undefined;
+  /** The web chat at /chat/ on the web port; default on. */
+  readonly webClient?: boolean | undefined;
   /** The admin API on 127.0.0.1:adminPort (sylk spec §4.5); undefined or -1: off. */
   readonly adminPort?: number | undefined;
   /**
@@ -157,6 +159,7 @@ export async function serverSettings(options: ServeOptions): Promise<ServerSetti
               logIntervalSeconds: options.tokenFailureLogInterval,
             },
             sylkRtc: options.sylkRtc,
+            webClient: options.webClient !== false,
           },
     admin:
       options.adminPort === undefined || options.adminPort < 0

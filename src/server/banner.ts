@@ -8,6 +8,8 @@ export interface BannerFacts {
   readonly domain: string;
   readonly points: readonly { transport: string; host: string; port: number }[];
   readonly webUrl: string | undefined;
+  /** The web chat is served at webUrl/chat/. */
+  readonly webChat?: boolean | undefined;
   readonly admin: AdminAddress | undefined;
   readonly msrpPort: number;
   /** The relay's certificate file, and whether it is the generated one. */
@@ -21,6 +23,7 @@ export function banner(facts: BannerFacts): string {
   for (const point of points)
     lines.push(`  SIP ${point.transport.toUpperCase()} on ${point.host}:${String(point.port)}`);
   if (webUrl !== undefined) lines.push(`  HTTP API (message history) on ${webUrl}/webrtcgateway/`);
+  if (webUrl !== undefined && facts.webChat === true) lines.push(`  Web chat on ${webUrl}/chat/`);
   if (admin !== undefined) {
     const authority = admin.host.includes(':') ? `[${admin.host}]` : admin.host;
     lines.push(

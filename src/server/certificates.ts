@@ -71,6 +71,10 @@ export async function loadCertificates(
   const warnings: string[] = [];
   // One read per distinct pair of files: the shared pair is checked once, not once per listener.
   const reads = new Map<string, Promise<ListenerCertificate | undefined>>();
+  // Made once for every listener that needs it: three makers at once wrote their keys and certificates over
+  // each other into the same two files (a key that did not match, or half a file).
+  let generating: Promise<CertificateFiles> | undefined;
+  const generated = (): Promise<CertificateFiles> => (generating ??= selfSigned());
   const read = (files: PairFiles, generated: boolean): Promise<ListenerCertificate | undefined> => {
     const id = `${files.certificate}\0${files.key}`;
     let pending = reads.get(id);
@@ -88,17 +92,13 @@ export async function loadCertificates(
     }
     return pending;
   };
-  // Made (or checked) once for every listener that falls back to it: three concurrent makers would write the
-  // files while the others read them half written.
-  let generating: Promise<CertificateFiles> | undefined;
   const chosen = (own: TlsFileSettings): Promise<ListenerCertificate | undefined> => {
     const files = configured(own, problems) ?? configured(settings.shared, problems);
     if (files !== undefined) return read(files, false);
-    generating ??= selfSigned();
-    return generating.then((generated) =>
+    return generated().then((files) =>
       read(
         {
-          ...generated,
+          ...files,
           certificateSetting: 'the self-signed certificate',
           keySetting: 'the self-signed key',
         },

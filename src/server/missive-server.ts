@@ -259,6 +259,7 @@ export class MissiveServer {
       domain,
       points,
       webUrl: settings.web?.url,
+      webChat: web?.webChat === true,
       admin: admin?.address satisfies AdminAddress | undefined,
       msrpPort: relayAddress.port,
       certificates: certificateFacts(loaded.value, settings.web?.tls === true),

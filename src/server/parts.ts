@@ -18,6 +18,7 @@ import type { UpstreamRegistrar } from '../web/sylkrtc/ha1-check.js';
 import { AdminService } from '../web/admin-service.js';
 import { ExpirySweep } from '../files/expiry-sweep.js';
 import { FileTransferStore } from '../files/transfer-store.js';
+import { defaultWebClientDir, loadWebClient, type WebClientFiles } from '../web/web-client-files.js';
 import { type FileTransferWiring, WebService } from '../web/web-service.js';
 import type { ServerSettings } from './settings.js';
 import type { SipService } from './sip-service.js';
@@ -55,7 +56,8 @@ export async function startWeb(
   fileTransfers: FileTransferWiring,
   logger: Logger,
   observers: WebObservers = {},
-): Promise<{ service: WebService; point: ListeningPoint }> {
+): Promise<{ service: WebService; point: ListeningPoint; webChat: boolean }> {
+  const webClient = settings.webClient ? webClientFiles(logger) : undefined;
   const service = new WebService({
     store,
     clock: systemClock,
@@ -78,6 +80,7 @@ export async function startWeb(
       settings: { ...settings.sylkRtc, sipDomains: sylkRtc.domains },
     },
     fileTransfers,
+    webClient,
   });
   const address = await service.start();
   const { port, secure: tls } = address;
@@ -92,7 +95,19 @@ export async function startWeb(
     'web listening',
   );
   logger.info(service.sylkRtcSettings, 'sylkRTC WebSocket API on /webrtcgateway/ws');
-  return { service, point: sip.addSharedWebSocket(address.secure ? 'wss' : 'ws', address.port) };
+  return {
+    service,
+    point: sip.addSharedWebSocket(address.secure ? 'wss' : 'ws', address.port),
+    webChat: webClient !== undefined,
+  };
+}
+
+/** The built web chat, or none (a warning that says how to build it): the server runs without it. */
+function webClientFiles(logger: Logger): WebClientFiles | undefined {
+  const loaded = loadWebClient(defaultWebClientDir());
+  if (loaded.ok) return loaded.files;
+  logger.warn({ reason: loaded.reason }, 'web chat not served');
+  return undefined;
 }
 
 /** The file-transfer store (sylk spec §4.3) and its expiry sweep (sylk spec §4.3.7; start it once the server runs). */

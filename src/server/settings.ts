@@ -61,6 +61,8 @@ export interface ServerSettings {
         };
         /** The sylkRTC WebSocket API's origins and limits (web/sylkrtc/settings.ts). */
         readonly sylkRtc?: Partial<SylkRtcSettings> | undefined;
+        /** Serve the web chat at /chat/ (issue 17). */
+        readonly webClient: boolean;
       }
     | undefined;
   /** The admin API on 127.0.0.1 (sylk spec §4.5); undefined: off. */

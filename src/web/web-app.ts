@@ -1,6 +1,6 @@
 /**
  * The JSON and text routes of missive's web port, as one Hono application: `GET /` (SylkServer's welcome
- * text), `/health`, the message history (sylk spec §4.1) and the journal cursor API. Every answer carries the
+ * text), the web chat at `/chat/`, `/health`, the message history (sylk spec §4.1) and the journal cursor API. Every answer carries the
  * `Server` header; unknown paths are 404, and an exception in a route is a logged 500 (no route is meant
  * to throw: they answer 401, 400 or 503 themselves).
  */
@@ -16,6 +16,8 @@ import { addJournalRoutes } from './journal-routes.js';
 import type { WebEnv } from './peer.js';
 import { text } from './replies.js';
 import type { TokenCheck } from './token-check.js';
+import type { WebClientFiles } from './web-client-files.js';
+import { addWebClientRoutes } from './web-client-routes.js';
 
 export const WELCOME = 'Welcome to SylkServer!';
 
@@ -37,6 +39,8 @@ export interface WebAppOptions {
   readonly ready?: (() => Promise<boolean>) | undefined;
   /** Told of each answered request: its route pattern (never the path, which names accounts) and status. */
   readonly onRequest?: ((route: string, status: number) => void) | undefined;
+  /** The web chat's built files, served at /chat/ (issue 17); undefined: no web chat. */
+  readonly webClient?: WebClientFiles | undefined;
 }
 
 export function createWebApp(options: WebAppOptions): Hono<WebEnv> {
@@ -66,6 +70,7 @@ export function createWebApp(options: WebAppOptions): Hono<WebEnv> {
       logger,
       serverHeader: options.serverHeader,
     });
+  if (options.webClient !== undefined) addWebClientRoutes(app, options.webClient);
   app.notFound((c) => text(c, 404, 'Not Found'));
   app.onError((error, c) => {
     logger?.error({ err: String(error), path: c.req.path }, 'web route failed');

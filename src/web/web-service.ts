@@ -19,6 +19,7 @@ import { TokenCheck } from './token-check.js';
 import { TokenFailureLog } from './token-failure-log.js';
 import type { UpgradeHandler } from './upgrades.js';
 import { createWebApp } from './web-app.js';
+import type { WebClientFiles } from './web-client-files.js';
 import { SylkRtcApi } from './sylkrtc/sylkrtc-api.js';
 import type { UpstreamRegistrar } from './sylkrtc/ha1-check.js';
 import type { SylkRtcSettings } from './sylkrtc/settings.js';
@@ -55,6 +56,8 @@ export interface WebServiceOptions {
   readonly ready?: (() => Promise<boolean>) | undefined;
   /** Told of each answered HTTP request, by route pattern and status (the server's metrics). */
   readonly onRequest?: ((route: string, status: number) => void) | undefined;
+  /** The web chat's built files (web-client-files.ts); undefined: no web chat. */
+  readonly webClient?: WebClientFiles | undefined;
 }
 
 /** What the file-transfer routes need besides the web port's own parts. */
@@ -133,6 +136,7 @@ export class WebService {
       maxPageBytes: options.maxPageBytes,
       ready: options.ready,
       onRequest: options.onRequest,
+      webClient: options.webClient,
       fileTransfers:
         transfers === undefined
           ? undefined

@@ -35,6 +35,12 @@ export const WEB_SETTINGS = {
     default: false,
     help: 'serve HTTPS and wss on the web port, with the server certificate',
   }),
+  webClient: setting({
+    section: 'Web',
+    kind: flag,
+    default: true,
+    help: 'serve the web chat at /chat/ on the web port (npm run build:web builds it)',
+  }),
   webTlsCertificate: setting({
     section: 'Web',
     kind: optional(text('file')),

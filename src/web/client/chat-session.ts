@@ -1,0 +1,250 @@
+/**
+ * A signed-in account over the sylkRTC API (docs/sylkrtc-api.md): account-add with the HA1,
+ * account-register, catching up with `account-sync-conversations` page by page, and the requests the
+ * views make. Events update the model and then call `onChange`.
+ */
+import { ChatModel, type ChatMessage, isShown } from './chat-model.js';
+import { type Frame, type Reply, SylkRtcSocket } from './sylkrtc-socket.js';
+
+/** Entries per `account-sync-conversations` page; the server may stop a page sooner (`has_more`). */
+const SYNC_PAGE = 1000;
+
+export const UNREACHABLE = 'The server cannot be reached';
+
+export type SignInResult =
+  | { readonly ok: true; readonly session: ChatSession }
+  | { readonly ok: false; readonly reason: string };
+
+export class ChatSession {
+  readonly model = new ChatModel();
+  readonly account: string;
+  readonly #socket: SylkRtcSocket;
+  /** The last journal entry seen: a reconnect goes on from here. */
+  #cursor: string | undefined;
+  #page: ((frame: Frame) => void) | undefined;
+  #registration: ((state: { registered: boolean; reason: string }) => void) | undefined;
+  onChange: () => void = () => undefined;
+  onIncoming: (message: ChatMessage) => void = () => undefined;
+  onClose: () => void = () => undefined;
+
+  private constructor(account: string, socket: SylkRtcSocket) {
+    this.account = account;
+    this.#socket = socket;
+    socket.onEvent = (frame) => {
+      this.#event(frame);
+    };
+    socket.onClose = () => {
+      this.onClose();
+    };
+  }
+
+  static async signIn(url: string, account: string, ha1: string): Promise<SignInResult> {
+    const socket = new SylkRtcSocket(url);
+    try {
+      await socket.ready();
+    } catch {
+      return { ok: false, reason: UNREACHABLE };
+    }
+    const session = new ChatSession(account, socket);
+    const added = await socket.request('account-add', {
+      account,
+      password: ha1,
+      user_agent: 'missive web chat',
+    });
+    if (!added.ok) return session.#fail(added.error);
+    const registered = new Promise<{ registered: boolean; reason: string }>((resolve) => {
+      session.#registration = resolve;
+    });
+    const register = await socket.request('account-register', { account });
+    if (!register.ok) return session.#fail(register.error);
+    const state = await registered;
+    if (!state.registered) return session.#fail(state.reason);
+    return { ok: true, session };
+  }
+
+  /** Everything after the cursor, page by page (the whole journal at the first sign-in). */
+  async catchUp(): Promise<Reply> {
+    for (;;) {
+      const page = new Promise<Frame>((resolve) => {
+        this.#page = resolve;
+      });
+      const reply = await this.#request('account-sync-conversations', {
+        message_id: this.#cursor ?? null,
+        limit: SYNC_PAGE,
+      });
+      if (!reply.ok) return reply;
+      const frame = await page;
+      const entries = Array.isArray(frame.messages) ? (frame.messages as Frame[]) : [];
+      for (const entry of entries) this.model.applyEntry(entry);
+      const last = entries[entries.length - 1];
+      if (last !== undefined && typeof last.message_id === 'string') this.#cursor = last.message_id;
+      this.onChange();
+      if (frame.has_more !== true && entries.length < SYNC_PAGE) return { ok: true };
+    }
+  }
+
+  async send(contact: string, text: string): Promise<void> {
+    const message: ChatMessage = {
+      id: uuid(),
+      contact,
+      direction: 'outgoing',
+      contentType: 'text/plain',
+      content: text,
+      timestamp: new Date().toISOString(),
+      state: 'pending',
+      disposition: [],
+    };
+    this.model.add(message);
+    this.onChange();
+    const reply = await this.#request('account-message', {
+      uri: contact,
+      message_id: message.id,
+      content: text,
+      content_type: message.contentType,
+      timestamp: message.timestamp,
+    });
+    if (!reply.ok) {
+      this.model.updateState(message.id, 'failed', reply.error);
+      this.onChange();
+    }
+  }
+
+  /** Tells each sender who asked that their messages were displayed, then marks the conversation read. */
+  async markRead(contact: string): Promise<void> {
+    const unread = this.model.unread(contact);
+    if (unread.length === 0) return;
+    this.model.markRead(contact);
+    this.onChange();
+    for (const message of unread) {
+      await this.#request('account-disposition-notification', {
+        uri: contact,
+        message_id: message.id,
+        state: 'displayed',
+        timestamp: message.timestamp,
+      });
+    }
+    await this.#request('account-mark-conversation-read', { contact });
+  }
+
+  async removeMessage(message: ChatMessage): Promise<void> {
+    this.model.remove(message.id);
+    this.onChange();
+    await this.#request('account-remove-message', { contact: message.contact, message_id: message.id });
+  }
+
+  async removeConversation(contact: string): Promise<void> {
+    this.model.removeConversation(contact);
+    this.onChange();
+    await this.#request('account-remove-conversation', { contact });
+  }
+
+  close(): void {
+    this.#socket.close();
+  }
+
+  #request(type: string, fields: Frame): Promise<Reply> {
+    return this.#socket.request(type, { account: this.account, ...fields });
+  }
+
+  #fail(reason: string): SignInResult {
+    this.#socket.close();
+    return { ok: false, reason };
+  }
+
+  #event(frame: Frame): void {
+    if (frame.sylkrtc !== 'account-event' || frame.account !== this.account) return;
+    switch (frame.event) {
+      case 'registration-state':
+        if (frame.state === 'registered' || frame.state === 'failed') {
+          this.#registration?.({
+            registered: frame.state === 'registered',
+            reason: typeof frame.reason === 'string' ? frame.reason : 'Sign-in failed',
+          });
+          this.#registration = undefined;
+        }
+        return;
+      case 'sync-conversations':
+        this.#page?.(frame);
+        this.#page = undefined;
+        return;
+      case 'message':
+        this.#incoming(frame);
+        break;
+      case 'disposition-notification': {
+        // A failure says why: the SIP answer's code and reason (sylk spec §1.5.4).
+        const why =
+          typeof frame.code === 'number' ? `${String(frame.code)} ${text(frame.reason)}`.trim() : undefined;
+        this.model.updateState(text(frame.message_id), text(frame.state), why);
+        break;
+      }
+      case 'sync':
+        this.#sync(frame);
+        break;
+      default:
+        return;
+    }
+    this.onChange();
+  }
+
+  #incoming(frame: Frame): void {
+    const sender = frame.sender as Frame | undefined;
+    const contentType = text(frame.content_type);
+    const message: ChatMessage = {
+      id: text(frame.message_id),
+      contact: text(sender?.uri).replace(/^sips?:/, ''),
+      direction: 'incoming',
+      contentType,
+      content: text(frame.content),
+      timestamp: text(frame.timestamp) || new Date().toISOString(),
+      state: 'received',
+      disposition: Array.isArray(frame.disposition_notification)
+        ? frame.disposition_notification.map(String)
+        : [],
+    };
+    if (!isShown(contentType) || !this.model.add(message)) return;
+    if (message.disposition.includes('positive-delivery')) {
+      void this.#request('account-disposition-notification', {
+        uri: message.contact,
+        message_id: message.id,
+        state: 'delivered',
+        timestamp: message.timestamp,
+      });
+    }
+    this.onIncoming(message);
+  }
+
+  /** Another device of the account did something (sylk spec §1.5.3). */
+  #sync(frame: Frame): void {
+    const content = (frame.content ?? {}) as Frame;
+    const key = `${text(frame.type)}/${text(frame.action)}`;
+    if (key === 'message/add') {
+      const contentType = text(content.content_type);
+      if (!isShown(contentType)) return;
+      this.model.add({
+        id: text(content.message_id),
+        contact: text(content.uri).replace(/^sips?:/, ''),
+        direction: 'outgoing',
+        contentType,
+        content: text(content.content),
+        timestamp: text(content.timestamp) || new Date().toISOString(),
+        state: content.server_generated === true ? 'accepted' : 'pending',
+        disposition: [],
+      });
+    } else if (key === 'message/remove') this.model.remove(text(content.message_id));
+    else if (key === 'conversation/read') this.model.markRead(text(content.contact));
+    else if (key === 'conversation/remove') this.model.removeConversation(text(content.contact));
+  }
+}
+
+function text(value: unknown): string {
+  return typeof value === 'string' ? value : '';
+}
+
+/** A UUIDv4 (sylkrtc.js's message ids); crypto.randomUUID needs a secure context, getRandomValues does not. */
+function uuid(): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(16));
+  bytes[6] = ((bytes[6] ?? 0) & 0x0f) | 0x40;
+  bytes[8] = ((bytes[8] ?? 0) & 0x3f) | 0x80;
+  const hex = Array.from(bytes, (byte) => byte.toString(16).padStart(2, '0')).join('');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}

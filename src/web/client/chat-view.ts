@@ -1,0 +1,305 @@
+/**
+ * The signed-in screen: the conversation list (last message, time, unread count) and the open
+ * conversation (history, states of sent messages, the composer). On a narrow screen one of the two shows
+ * at a time (`data-view` on the root, style.css). Only the list and the messages are rebuilt on a change,
+ * so the composer keeps its text and focus.
+ */
+import type { ChatMessage } from './chat-model.js';
+import type { ChatSession } from './chat-session.js';
+import { el } from './dom.js';
+import { checkAccount } from './sign-in-view.js';
+
+/** Messages shown at first and added per scroll to the top. */
+const PAGE = 50;
+
+const STATE_TEXT: Readonly<Record<string, string>> = {
+  pending: 'Sending…',
+  accepted: 'Sent',
+  delivered: 'Delivered',
+  displayed: 'Read',
+  failed: 'Not sent',
+  error: 'Not sent',
+  forbidden: 'Not sent',
+};
+
+export class ChatView {
+  readonly root: HTMLElement;
+  readonly #session: ChatSession;
+  readonly #list = el('ul', { class: 'conversation-list' });
+  readonly #messages = el('ol', {
+    class: 'messages',
+    tabindex: '0',
+    'aria-label': 'Messages',
+  });
+  readonly #title = el('h2', { id: 'conversation-title' });
+  /**
+   * What a screen reader is told as it happens (a new message). The lists are rebuilt on every change, so a
+   * live region on them would read everything out again.
+   */
+  readonly #announcer = el('p', { class: 'visually-hidden', role: 'status', 'aria-live': 'polite' });
+  readonly #compose = el('textarea', {
+    id: 'compose',
+    rows: '1',
+    placeholder: 'Message',
+    autocomplete: 'off',
+  });
+  readonly #conversation: HTMLElement;
+  readonly #deleteConversation = el('button', { type: 'button', class: 'danger' }, 'Delete conversation');
+  #open: string | undefined;
+  #shown = PAGE;
+  /** Coming back to the page reads the open conversation. */
+  readonly #onVisibility = (): void => {
+    this.markReadIfSeen();
+  };
+
+  constructor(session: ChatSession, signOut: () => void) {
+    this.#session = session;
+    const newContact = el('input', {
+      id: 'new-contact',
+      type: 'text',
+      placeholder: 'name@domain',
+      autocapitalize: 'off',
+      spellcheck: 'false',
+    });
+    const newError = el('p', { class: 'form-error', role: 'alert' });
+    const newChat = el(
+      'form',
+      { class: 'new-chat' },
+      el('label', { for: 'new-contact' }, 'New chat with'),
+      el('div', { class: 'row' }, newContact, el('button', { type: 'submit' }, 'Start')),
+      newError,
+    );
+    newChat.addEventListener('submit', (event) => {
+      event.preventDefault();
+      const checked = checkAccount(newContact.value);
+      if (!checked.ok) {
+        newError.textContent = checked.reason;
+        return;
+      }
+      newError.textContent = '';
+      newContact.value = '';
+      session.model.open(checked.account);
+      this.open(checked.account);
+    });
+    const signOutButton = el('button', { type: 'button', id: 'sign-out' }, 'Sign out');
+    signOutButton.addEventListener('click', signOut);
+    const back = el('button', { type: 'button', class: 'back', 'aria-label': 'Back to conversations' }, '←');
+    back.addEventListener('click', () => {
+      this.#close();
+    });
+    this.#deleteConversation.addEventListener('click', () => {
+      this.#confirmDeleteConversation();
+    });
+    this.#deleteConversation.addEventListener('blur', () => {
+      this.#deleteConversation.textContent = 'Delete conversation';
+    });
+    const composer = el(
+      'form',
+      { class: 'composer' },
+      el('label', { for: 'compose', class: 'visually-hidden' }, 'Message'),
+      this.#compose,
+      el('button', { type: 'submit' }, 'Send'),
+    );
+    composer.addEventListener('submit', (event) => {
+      event.preventDefault();
+      this.#send();
+    });
+    // Enter sends, Shift+Enter is a new line (and Enter while composing with an input method is not a send).
+    this.#compose.addEventListener('keydown', (event) => {
+      if (event.key === 'Enter' && !event.shiftKey && !event.isComposing) {
+        event.preventDefault();
+        this.#send();
+      }
+    });
+    this.#messages.addEventListener('scroll', () => {
+      this.#pageBack();
+    });
+    this.#conversation = el(
+      'section',
+      { class: 'conversation', 'aria-labelledby': 'conversation-title' },
+      el('header', {}, back, this.#title, this.#deleteConversation),
+      this.#messages,
+      composer,
+    );
+    // Escape leaves the conversation for the list (the back button does it on a phone).
+    this.#conversation.addEventListener('keydown', (event) => {
+      if (event.key === 'Escape') this.#close();
+    });
+    this.root = el(
+      'div',
+      { class: 'chat', 'data-view': 'list' },
+      el('header', { class: 'top' }, el('span', { class: 'me' }, session.account), signOutButton),
+      el('nav', { class: 'conversations', 'aria-label': 'Conversations' }, newChat, this.#list),
+      this.#conversation,
+      this.#announcer,
+    );
+    document.addEventListener('visibilitychange', this.#onVisibility);
+    this.render();
+  }
+
+  /** Tells a screen reader about a message that has just come. */
+  announce(message: ChatMessage): void {
+    this.#announcer.textContent = `New message from ${message.contact}: ${preview(message)}`;
+  }
+
+  /** The view is replaced (sign-out, a new connection): it stops listening to the document. */
+  dispose(): void {
+    document.removeEventListener('visibilitychange', this.#onVisibility);
+  }
+
+  get openContact(): string | undefined {
+    return this.#open;
+  }
+
+  open(contact: string): void {
+    this.#open = contact;
+    this.#shown = PAGE;
+    this.root.dataset.view = 'conversation';
+    this.render();
+    this.#messages.scrollTop = this.#messages.scrollHeight;
+    this.#compose.focus();
+    this.markReadIfSeen();
+  }
+
+  /** Opening a conversation, or a message arriving in the open one while the page is seen, reads it. */
+  markReadIfSeen(): void {
+    if (this.#open !== undefined && document.visibilityState === 'visible')
+      void this.#session.markRead(this.#open);
+  }
+
+  render(): void {
+    const focused =
+      document.activeElement instanceof HTMLElement ? document.activeElement.dataset.contact : undefined;
+    const summaries = this.#session.model.conversations();
+    this.#list.replaceChildren(
+      ...summaries.map(({ contact, last, unread }) => {
+        const button = el(
+          'button',
+          {
+            type: 'button',
+            'data-contact': contact,
+            'aria-current': contact === this.#open ? 'true' : undefined,
+          },
+          el('span', { class: 'contact' }, contact),
+          el('time', { datetime: last?.timestamp }, last === undefined ? '' : shortTime(last.timestamp)),
+          el('span', { class: 'preview' }, last === undefined ? 'No messages yet' : preview(last)),
+          unread > 0
+            ? el('span', { class: 'unread', 'aria-label': `${String(unread)} unread` }, String(unread))
+            : '',
+        );
+        button.addEventListener('click', () => {
+          this.open(contact);
+        });
+        return el('li', {}, button);
+      }),
+    );
+    if (focused !== undefined)
+      this.#list.querySelector<HTMLElement>(`[data-contact="${CSS.escape(focused)}"]`)?.focus();
+    if (this.#open !== undefined && !summaries.some((summary) => summary.contact === this.#open)) {
+      this.#close();
+      return;
+    }
+    this.#renderMessages();
+  }
+
+  #renderMessages(): void {
+    const contact = this.#open;
+    this.#conversation.hidden = contact === undefined;
+    if (contact === undefined) return;
+    this.#title.textContent = contact;
+    const all = this.#session.model.messages(contact);
+    const fromBottom = this.#messages.scrollHeight - this.#messages.scrollTop - this.#messages.clientHeight;
+    const shown = all.slice(Math.max(0, all.length - this.#shown));
+    this.#messages.replaceChildren(
+      ...(shown.length < all.length ? [el('li', { class: 'older' }, 'Scroll up for older messages')] : []),
+      ...shown.map((message) => this.#messageItem(message)),
+    );
+    // Stay at the bottom when there; otherwise keep what the person is reading where it was.
+    this.#messages.scrollTop =
+      fromBottom < 40
+        ? this.#messages.scrollHeight
+        : this.#messages.scrollHeight - this.#messages.clientHeight - fromBottom;
+  }
+
+  #messageItem(message: ChatMessage): HTMLElement {
+    const remove = el(
+      'button',
+      {
+        type: 'button',
+        class: 'remove',
+        'aria-label': message.direction === 'outgoing' ? 'Delete for everyone' : 'Delete',
+      },
+      'Delete',
+    );
+    remove.addEventListener('click', () => {
+      void this.#session.removeMessage(message);
+    });
+    const state = message.direction === 'outgoing' ? (STATE_TEXT[message.state] ?? message.state) : '';
+    return el(
+      'li',
+      { class: `message ${message.direction}`, 'data-id': message.id, 'data-state': message.state },
+      el('p', { class: 'text' }, preview(message, false)),
+      el(
+        'footer',
+        {},
+        el('time', { datetime: message.timestamp }, shortTime(message.timestamp)),
+        state === '' ? '' : el('span', { class: 'state', title: message.error }, state),
+        remove,
+      ),
+    );
+  }
+
+  #pageBack(): void {
+    if (this.#open === undefined || this.#messages.scrollTop > 40) return;
+    if (this.#session.model.messages(this.#open).length <= this.#shown) return;
+    this.#shown += PAGE;
+    this.#renderMessages();
+  }
+
+  #send(): void {
+    const text = this.#compose.value.trim();
+    if (text === '' || this.#open === undefined) return;
+    this.#compose.value = '';
+    this.#messages.scrollTop = this.#messages.scrollHeight;
+    void this.#session.send(this.#open, text);
+  }
+
+  #confirmDeleteConversation(): void {
+    const contact = this.#open;
+    if (contact === undefined) return;
+    // Two presses: a whole conversation is not deleted by one slip.
+    if (this.#deleteConversation.textContent !== 'Delete for good?') {
+      this.#deleteConversation.textContent = 'Delete for good?';
+      return;
+    }
+    this.#deleteConversation.textContent = 'Delete conversation';
+    void this.#session.removeConversation(contact);
+  }
+
+  #close(): void {
+    const contact = this.#open;
+    this.#open = undefined;
+    this.root.dataset.view = 'list';
+    this.render();
+    if (contact !== undefined)
+      this.#list.querySelector<HTMLElement>(`[data-contact="${CSS.escape(contact)}"]`)?.focus();
+  }
+}
+
+function preview(message: ChatMessage, short = true): string {
+  const text =
+    message.contentType === 'application/sylk-file-transfer'
+      ? 'A file (not shown in this version)'
+      : message.content;
+  return short && text.length > 80 ? `${text.slice(0, 80)}…` : text;
+}
+
+/** The time today, else the date. */
+function shortTime(timestamp: string): string {
+  const date = new Date(timestamp);
+  if (Number.isNaN(date.getTime())) return '';
+  const today = new Date().toDateString() === date.toDateString();
+  return today
+    ? date.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' })
+    : date.toLocaleDateString([], { day: 'numeric', month: 'short' });
+}
