@@ -16,7 +16,7 @@ import {
   removeApiToken,
   removeMessages,
   removePublicKey,
-  removePushToken,
+  removePushTokenCommand,
 } from './db/remove.js';
 import { showAccount } from './db/show.js';
 import { storeUri } from './store-location.js';
@@ -102,7 +102,7 @@ function buildProgram(io: DbCommandIo): StoreProgram {
     .addOption(new Option('--pick <n|all>', 'which of the listed tokens, without asking'))
     .action(
       action(async (text: string, flags: { yes?: boolean; pick?: string }) =>
-        withContext(io, globals(), text, flags, (context) => removePushToken(context, flags.pick)),
+        withContext(io, globals(), text, flags, (context) => removePushTokenCommand(context, flags.pick)),
       ),
     );
   removal('public_key', 'remove the public key').action(

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /** The `missive` command. Sub-commands are loaded on demand, so each starts with only what it uses. */
 import { Command } from 'commander';
-import { seconds } from './option-values.js';
+import { secondsOption } from './option-values.js';
 import { addConfigCommand } from './config-cli.js';
 import { addServeCommand } from './serve-cli.js';
 import { packageVersion } from './version.js';
@@ -40,7 +40,7 @@ program
   .argument('<password>', 'password')
   .option('--connect <host:port>', 'connect here instead of the URI host and port')
   .option('--insecure', 'accept a certificate that does not verify (self-signed)', false)
-  .option('--timeout <seconds>', 'how long to wait for each answer', seconds, 10)
+  .option('--timeout <seconds>', 'how long to wait for each answer', secondsOption, 10)
   .action(
     async (
       uri: string,

@@ -10,4 +10,4 @@ export function commanderParser<T>(kind: ValueKind<T>): (value: string) => T {
   };
 }
 
-export const seconds = commanderParser(secondsKind);
+export const secondsOption = commanderParser(secondsKind);

@@ -1,9 +1,9 @@
 /** `missive relay`: the MSRP relay alone, configured by msrprelay's config.ini (a drop-in replacement). */
 import type { Logger } from 'pino';
-import { IniError } from '../config/ini.js';
+import { IniError } from '../ini/ini.js';
 import { createLogger } from '../log/logger.js';
 import { MsrpRelay, RelayStartupError } from '../msrp/relay/relay.js';
-import { SettingsError } from '../config/settings-error.js';
+import { SettingsError } from '../ini/settings-error.js';
 import { renderRelayMetrics } from '../msrp/relay/metrics.js';
 import { startMetricsServer } from '../web/metrics-server.js';
 import { AlreadyRunningError, claimPidFile } from './pid-file.js';

@@ -1,10 +1,10 @@
 /** Reading msrprelay's configuration files into relay settings and a credential store. */
 import { dirname, join, resolve } from 'node:path';
-import { IniDocument } from '../config/ini.js';
+import { IniDocument } from '../ini/ini.js';
 import { MemoryCredentialStore } from '../credentials/memory.js';
 import type { CredentialStore } from '../credentials/store.js';
 import { openSqlCredentialStore, readDatabaseSettings } from '../credentials/sql/index.js';
-import { SettingsError } from '../config/settings-error.js';
+import { SettingsError } from '../ini/settings-error.js';
 import { readRelaySettings, type RelaySettings } from '../msrp/relay/settings.js';
 
 export interface RelayConfigLocation {

@@ -3,7 +3,7 @@
  * Python's configparser reads it (config/ini.ts); the values are checked later, by the settings' own kinds.
  */
 import { readFile } from 'node:fs/promises';
-import { IniDocument, IniError } from './ini.js';
+import { IniDocument, IniError } from '../ini/ini.js';
 import {
   iniKey,
   SECTIONS,

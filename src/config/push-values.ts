@@ -1,23 +1,10 @@
-/** The value kinds only the [Push] settings use: a choice among words, and an `app-id:provider` pair. */
+/** The value kind only the [Push] settings use: an `app-id:provider` pair. */
 import type { AppProviderChoice } from '../push/provider-registry.js';
 import type { PushProviderKind } from '../push/provider.js';
 import type { Parsed, ValueKind } from './setting-values.js';
 
 const ok = <T>(value: T): Parsed<T> => ({ ok: true, value });
 const no = (expected: string): Parsed<never> => ({ ok: false, expected });
-
-/** One of `words`, as written. */
-export function oneOf<const W extends string>(words: readonly W[]): ValueKind<W> {
-  return {
-    argument: words.join('|'),
-    list: false,
-    show: String,
-    parse: (value) => {
-      const word = words.find((candidate) => candidate === value.trim().toLowerCase());
-      return word === undefined ? no(`one of ${words.join(', ')}`) : ok(word);
-    },
-  };
-}
 
 /** The provider names an operator writes; `gateway` is the sylk-pushserver. */
 const PROVIDER_NAMES: Readonly<Record<string, PushProviderKind>> = {

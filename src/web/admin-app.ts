@@ -12,7 +12,7 @@ import { type Context, Hono } from 'hono';
 import type { Logger } from 'pino';
 import type { PushToken, PushTokenStore } from '../store/push-tokens/push-token-store.js';
 import { accountOfPath } from './account.js';
-import { json, text, unavailable } from './replies.js';
+import { json, textReply, unavailable } from './replies.js';
 
 export interface AdminAppOptions {
   readonly pushTokens: PushTokenStore;
@@ -50,7 +50,7 @@ export function createAdminApp(options: AdminAppOptions): Hono {
   });
   app.get('/tokens/:account', async (c) => {
     const account = accountOf(c);
-    if (account === undefined) return text(c, 400, 'not an account (user@domain)\n');
+    if (account === undefined) return textReply(c, 400, 'not an account (user@domain)\n');
     let tokens: PushToken[];
     try {
       tokens = await pushTokens.list(account);
@@ -64,7 +64,7 @@ export function createAdminApp(options: AdminAppOptions): Hono {
   });
   app.delete('/tokens/:account/:deviceToken', async (c) => {
     const account = accountOf(c);
-    if (account === undefined) return text(c, 400, 'not an account (user@domain)\n');
+    if (account === undefined) return textReply(c, 400, 'not an account (user@domain)\n');
     const wanted = c.req.param('deviceToken');
     try {
       const matching = (await pushTokens.list(account)).filter(
@@ -82,10 +82,10 @@ export function createAdminApp(options: AdminAppOptions): Hono {
       return unavailable(c);
     }
   });
-  app.notFound((c) => text(c, 404, 'Not Found'));
+  app.notFound((c) => textReply(c, 404, 'Not Found'));
   app.onError((error, c) => {
     logger?.error({ err: String(error) }, 'admin route failed');
-    return text(c, 500, 'Internal Server Error');
+    return textReply(c, 500, 'Internal Server Error');
   });
   return app;
 }

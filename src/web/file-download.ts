@@ -19,7 +19,7 @@ import { METADATA_PREFIX } from '../files/naming.js';
 import { accountOfPath } from './account.js';
 import type { WebEnv } from './peer.js';
 import { peerAddress } from './peer.js';
-import { refuse } from './file-upload.js';
+import { refuseUpload } from './file-upload.js';
 import type { TokenCheck } from './token-check.js';
 
 export interface FileDownloadOptions {
@@ -46,8 +46,8 @@ const INLINE_TYPES: Readonly<Record<string, string>> = {
 export async function download(c: Context<WebEnv>, options: FileDownloadOptions): Promise<Response> {
   const { first = '', second = '', transferId = '', filename = '' } = c.req.param();
   const opened = await options.files.open(first, second, transferId, filename);
-  if (opened.kind === 'invalid') return refuse(c, 403, `Forbidden: ${opened.reason}`);
-  if (opened.kind === 'missing') return refuse(c, 404, 'Not Found');
+  if (opened.kind === 'invalid') return refuseUpload(c, 403, `Forbidden: ${opened.reason}`);
+  if (opened.kind === 'missing') return refuseUpload(c, 404, 'Not Found');
   if (options.requireToken) {
     const refusal = await checkDownloader(c, opened.path, options.tokens);
     if (refusal !== undefined) return refusal;
@@ -127,7 +127,7 @@ async function checkDownloader(
 ): Promise<Response | undefined> {
   const authorization = c.req.header('Authorization');
   if (authorization === undefined)
-    return refuse(
+    return refuseUpload(
       c,
       401,
       'Unauthorized: send the API token of the sender or the receiver (Authorization: Apikey <token>)',
@@ -138,11 +138,11 @@ async function checkDownloader(
     if (verdict.kind === 'allowed') return undefined;
     if (verdict.kind === 'limited') {
       c.header('Retry-After', String(verdict.retryAfterSeconds));
-      return refuse(c, 429, 'Too Many Requests');
+      return refuseUpload(c, 429, 'Too Many Requests');
     }
-    if (verdict.kind === 'unavailable') return refuse(c, 503, 'Service Unavailable');
+    if (verdict.kind === 'unavailable') return refuseUpload(c, 503, 'Service Unavailable');
   }
-  return refuse(c, 401, 'Unauthorized: not an API token of the sender or the receiver');
+  return refuseUpload(c, 401, 'Unauthorized: not an API token of the sender or the receiver');
 }
 
 async function accountsOf(path: string): Promise<string[]> {

@@ -52,34 +52,39 @@ const HTTP_UPLOAD = { id: 'http-upload' } as const;
 export async function upload(c: Context<WebEnv>, options: FileUploadOptions): Promise<Response> {
   const { files, logger } = options;
   const incoming = c.env.raw?.incoming;
-  if (incoming === undefined) return refuse(c, 500, 'Internal Server Error');
+  if (incoming === undefined) return refuseUpload(c, 500, 'Internal Server Error');
   // The route's first two segments: here the sender's and the receiver's AORs (a download has hashes there).
   const sender = accountOfPath(c.req.param('first') ?? '');
   const receiver = accountOfPath(c.req.param('second') ?? '');
   if (sender === undefined || receiver === undefined || !sender.includes('@') || !receiver.includes('@'))
-    return refuse(c, 400, 'Bad Request: the sender and the receiver must be user@domain');
+    return refuseUpload(c, 400, 'Bad Request: the sender and the receiver must be user@domain');
   const transferId = safeName(c.req.param('transferId') ?? '');
-  if (!transferId.ok) return refuse(c, 403, `Forbidden: transfer id refused: ${transferId.reason}`);
+  if (!transferId.ok) return refuseUpload(c, 403, `Forbidden: transfer id refused: ${transferId.reason}`);
   const filename = safeName(c.req.param('filename') ?? '');
-  if (!filename.ok) return refuse(c, 403, `Forbidden: file name refused: ${filename.reason}`);
+  if (!filename.ok) return refuseUpload(c, 403, `Forbidden: file name refused: ${filename.reason}`);
   const verdict = await checkUploader(c, sender, options.tokens, options.registered);
   if (verdict.kind === 'refused') {
     if (verdict.retryAfter !== undefined) c.header('Retry-After', String(verdict.retryAfter));
-    return refuse(c, verdict.status, verdict.text);
+    return refuseUpload(c, verdict.status, verdict.text);
   }
   const length = contentLength(incoming.headers['content-length']);
-  if (length === undefined) return refuse(c, 411, 'Length Required: send the file with a Content-Length');
-  if (length === 'invalid') return refuse(c, 400, 'Bad Request: invalid Content-Length');
+  if (length === undefined)
+    return refuseUpload(c, 411, 'Length Required: send the file with a Content-Length');
+  if (length === 'invalid') return refuseUpload(c, 400, 'Bad Request: invalid Content-Length');
   const senderFirst = (await options.accounts.get(sender)) !== undefined;
   if (!senderFirst && (await options.accounts.get(receiver)) === undefined)
-    return refuse(c, 404, 'Not Found: neither account keeps files here');
+    return refuseUpload(c, 404, 'Not Found: neither account keeps files here');
   const place = placeOf(sender, receiver, transferId.name, filename.name, senderFirst);
   const begun = await files.begin(place, length);
   if (begun.kind === 'too-large')
-    return refuse(c, 413, `Payload Too Large: a file may have ${String(begun.maxFileBytes)} bytes at most`);
+    return refuseUpload(
+      c,
+      413,
+      `Payload Too Large: a file may have ${String(begun.maxFileBytes)} bytes at most`,
+    );
   if (begun.kind === 'quota') {
     const left = Math.max(0, begun.quotaBytes - begun.usedBytes);
-    return refuse(
+    return refuseUpload(
       c,
       507,
       `Insufficient Storage: ${sender} has ${String(left)} of its ${String(begun.quotaBytes)} bytes left; remove older transfers or send a smaller file`,
@@ -100,7 +105,7 @@ export async function upload(c: Context<WebEnv>, options: FileUploadOptions): Pr
       { sender, transferId: transferId.name, bytes: length, outcome: received.kind },
       'upload not completed',
     );
-    return refuse(c, 400, 'Bad Request: the body ended before Content-Length bytes');
+    return refuseUpload(c, 400, 'Bad Request: the body ended before Content-Length bytes');
   }
   const now = localTimestamp(options.clock.now());
   const transfer: FileTransferMessage = {
@@ -123,7 +128,7 @@ export async function upload(c: Context<WebEnv>, options: FileUploadOptions): Pr
     });
   } catch (error) {
     logger?.error({ err: error, sender, transferId: transferId.name }, 'uploaded file not stored');
-    return refuse(c, 500, 'Internal Server Error: the file could not be stored');
+    return refuseUpload(c, 500, 'Internal Server Error: the file could not be stored');
   }
   logger?.info({ sender, receiver, transferId: transferId.name, bytes: received.bytes }, 'file uploaded');
   if (options.messaging === undefined) return ok(c);
@@ -135,7 +140,7 @@ export async function upload(c: Context<WebEnv>, options: FileUploadOptions): Pr
       'file transfer not announced',
     );
     c.header('Retry-After', '5');
-    return refuse(
+    return refuseUpload(
       c,
       503,
       `Service Unavailable: the file is stored but was not announced (${announced.refusal.reason})`,
@@ -149,7 +154,7 @@ function ok(c: Context): Response {
 }
 
 /** A refusal closes the connection: the body that may follow is not read (nor drained). */
-export function refuse(
+export function refuseUpload(
   c: Context,
   status: 400 | 401 | 403 | 404 | 411 | 413 | 429 | 500 | 503 | 507,
   text: string,

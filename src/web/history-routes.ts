@@ -22,7 +22,7 @@ import { streamJson } from './json-body.js';
 import { journalMessage } from '../messaging/sync-page.js';
 import { contentBound, DEFAULT_PAGE_BYTES, fitPage } from './page-budget.js';
 import { type WebEnv, peerAddress } from './peer.js';
-import { text, tooManyRequests, unauthorized, unavailable } from './replies.js';
+import { textReply, tooManyRequests, unauthorized, unavailable } from './replies.js';
 import type { TokenCheck } from './token-check.js';
 
 export const HISTORY_PATH = '/webrtcgateway/messages/history';
@@ -43,7 +43,7 @@ export function addHistoryRoutes(app: Hono<WebEnv>, options: HistoryRouteOptions
   const handler = (c: Context<WebEnv>): Promise<Response> => history(c, options);
   for (const path of [`${HISTORY_PATH}/:account`, `${HISTORY_PATH}/:account/:messageId`]) {
     app.on(['GET', 'OPTIONS'], path, handler);
-    app.all(path, (c) => text(c, 405, 'Method Not Allowed'));
+    app.all(path, (c) => textReply(c, 405, 'Method Not Allowed'));
   }
 }
 

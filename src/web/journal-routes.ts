@@ -24,7 +24,7 @@ import { streamJson } from './json-body.js';
 import { journalMessage } from '../messaging/sync-page.js';
 import { contentBound, DEFAULT_PAGE_BYTES, fitPage } from './page-budget.js';
 import { type WebEnv, peerAddress } from './peer.js';
-import { text, tooManyRequests, unauthorized, unavailable } from './replies.js';
+import { textReply, tooManyRequests, unauthorized, unavailable } from './replies.js';
 import type { TokenCheck } from './token-check.js';
 
 export const JOURNAL_PATH = '/webrtcgateway/messages/journal';
@@ -53,7 +53,7 @@ type PageRequest =
 export function addJournalRoutes(app: Hono<WebEnv>, options: JournalRouteOptions): void {
   const path = `${JOURNAL_PATH}/:account`;
   app.get(path, (c) => journalPage(c, options));
-  app.all(path, (c) => text(c, 405, 'Method Not Allowed'));
+  app.all(path, (c) => textReply(c, 405, 'Method Not Allowed'));
 }
 
 async function journalPage(c: Context<WebEnv>, options: JournalRouteOptions): Promise<Response> {
@@ -64,7 +64,7 @@ async function journalPage(c: Context<WebEnv>, options: JournalRouteOptions): Pr
   if (verdict.kind === 'denied' || account === undefined) return unauthorized(c);
   if (verdict.kind === 'unavailable') return unavailable(c);
   const request = parsePageRequest(c.req.queries());
-  if (typeof request === 'string') return text(c, 400, `${request}\n`);
+  if (typeof request === 'string') return textReply(c, 400, `${request}\n`);
   // The body is what JSON.stringify({account, entries, next, has_more}) gives, its entries sent as they go.
   const head = `{"account":${JSON.stringify(account)},"entries":[`;
   const budget = options.maxPageBytes ?? DEFAULT_PAGE_BYTES;

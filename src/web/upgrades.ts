@@ -45,12 +45,12 @@ export function routeUpgrade(
   const onApiPath = pathOf(request.url) === WEBSOCKET_API_PATH;
   if (onApiPath && offered.includes(SYLKRTC_SUBPROTOCOL)) {
     if (routes.api?.handleUpgrade(request, socket, head) === true) return;
-    refuse(socket, 501, 'sylkRTC-2 WebSocket API not available yet');
+    refuseWebUpgrade(socket, 501, 'sylkRTC-2 WebSocket API not available yet');
     return;
   }
   if (offered.includes(SIP_SUBPROTOCOL) && routes.sip?.handleUpgrade(request, socket, head) === true) return;
-  if (onApiPath) refuse(socket, 406, 'No compatible protocol specified');
-  else refuse(socket, 400, 'No WebSocket application for this path and subprotocol');
+  if (onApiPath) refuseWebUpgrade(socket, 406, 'No compatible protocol specified');
+  else refuseWebUpgrade(socket, 400, 'No WebSocket application for this path and subprotocol');
 }
 
 function pathOf(url: string | undefined): string {
@@ -60,7 +60,7 @@ function pathOf(url: string | undefined): string {
 }
 
 /** An HTTP error response on an upgrade's raw socket (reason phrase and body say why), then a close. */
-export function refuse(
+export function refuseWebUpgrade(
   socket: Duplex,
   status: number,
   reason: string = STATUS_CODES[status] ?? 'Error',

@@ -14,7 +14,7 @@ import { addHealthRoute, addReadyRoute } from './health.js';
 import { addHistoryRoutes } from './history-routes.js';
 import { addJournalRoutes } from './journal-routes.js';
 import type { WebEnv } from './peer.js';
-import { text } from './replies.js';
+import { textReply } from './replies.js';
 import type { TokenCheck } from './token-check.js';
 import type { WebClientFiles } from './web-client-files.js';
 import { addWebClientRoutes } from './web-client-routes.js';
@@ -71,10 +71,10 @@ export function createWebApp(options: WebAppOptions): Hono<WebEnv> {
       serverHeader: options.serverHeader,
     });
   if (options.webClient !== undefined) addWebClientRoutes(app, options.webClient);
-  app.notFound((c) => text(c, 404, 'Not Found'));
+  app.notFound((c) => textReply(c, 404, 'Not Found'));
   app.onError((error, c) => {
     logger?.error({ err: String(error), path: c.req.path }, 'web route failed');
-    return text(c, 500, 'Internal Server Error');
+    return textReply(c, 500, 'Internal Server Error');
   });
   return app;
 }

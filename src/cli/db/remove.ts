@@ -77,7 +77,10 @@ export async function removePublicKey(context: RemoveContext): Promise<number> {
 }
 
 /** `pick`: an index into the listed tokens or 'all'; asked for when several are stored and none is given. */
-export async function removePushToken(context: RemoveContext, pick: string | undefined): Promise<number> {
+export async function removePushTokenCommand(
+  context: RemoveContext,
+  pick: string | undefined,
+): Promise<number> {
   const { store, account, print } = context;
   const tokens = await store.pushTokens.list(account);
   print(`${String(tokens.length)} push token(s) stored`);

@@ -3,8 +3,8 @@
  * Each device's pushes go through the provider configured for its app id in `push_apps`, else the
  * sylk-pushserver gateway at `push_url` (SylkServer's `sylk_push_url`), else nowhere.
  */
-import { oneOf, pushApp } from '../push-values.js';
-import { atLeast, httpUrl, listOf, optional, seconds, text } from '../setting-values.js';
+import { pushApp } from '../push-values.js';
+import { atLeast, httpUrl, listOf, oneOf, optional, seconds, text } from '../setting-values.js';
 import { setting } from './setting-spec.js';
 
 export const PUSH_SETTINGS = {
@@ -22,7 +22,7 @@ export const PUSH_SETTINGS = {
   }),
   pushContent: setting<'full' | 'minimal'>({
     section: 'Push',
-    kind: oneOf(['full', 'minimal'] as const),
+    kind: oneOf('content', ['full', 'minimal'] as const),
     default: 'full',
     help: "what a message push carries: full (the reference's: text included) or minimal (sender and badge)",
   }),
@@ -77,7 +77,7 @@ export const PUSH_SETTINGS = {
   }),
   apnsEnvironment: setting<'production' | 'sandbox'>({
     section: 'Push',
-    kind: oneOf(['production', 'sandbox'] as const),
+    kind: oneOf('environment', ['production', 'sandbox'] as const),
     default: 'production',
     help: 'APNs production, or sandbox for development builds of the app',
   }),

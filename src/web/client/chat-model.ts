@@ -22,7 +22,7 @@ export interface ConversationSummary {
   readonly unread: number;
 }
 
-export interface JournalEntry {
+export interface SyncedEntry {
   readonly contact?: unknown;
   readonly message_id?: unknown;
   readonly content_type?: unknown;
@@ -52,7 +52,7 @@ export class ChatModel {
   readonly #early = new Map<string, string>();
 
   /** One journal entry, oldest first (sylk spec §3.3). */
-  applyEntry(entry: JournalEntry): void {
+  applyEntry(entry: SyncedEntry): void {
     const type = str(entry.content_type);
     const contact = str(entry.contact);
     const content = str(entry.content);

@@ -4,7 +4,7 @@
  * views make. Events update the model and then call `onChange`.
  */
 import { ChatModel, type ChatMessage, isShown } from './chat-model.js';
-import { type Frame, type Reply, SylkRtcSocket } from './sylkrtc-socket.js';
+import { type SocketFrame, type Reply, SylkRtcSocket } from './sylkrtc-socket.js';
 
 /** Entries per `account-sync-conversations` page; the server may stop a page sooner (`has_more`). */
 const SYNC_PAGE = 1000;
@@ -21,7 +21,7 @@ export class ChatSession {
   readonly #socket: SylkRtcSocket;
   /** The last journal entry seen: a reconnect goes on from here. */
   #cursor: string | undefined;
-  #page: ((frame: Frame) => void) | undefined;
+  #page: ((frame: SocketFrame) => void) | undefined;
   #registration: ((state: { registered: boolean; reason: string }) => void) | undefined;
   onChange: () => void = () => undefined;
   onIncoming: (message: ChatMessage) => void = () => undefined;
@@ -65,7 +65,7 @@ export class ChatSession {
   /** Everything after the cursor, page by page (the whole journal at the first sign-in). */
   async catchUp(): Promise<Reply> {
     for (;;) {
-      const page = new Promise<Frame>((resolve) => {
+      const page = new Promise<SocketFrame>((resolve) => {
         this.#page = resolve;
       });
       const reply = await this.#request('account-sync-conversations', {
@@ -74,7 +74,7 @@ export class ChatSession {
       });
       if (!reply.ok) return reply;
       const frame = await page;
-      const entries = Array.isArray(frame.messages) ? (frame.messages as Frame[]) : [];
+      const entries = Array.isArray(frame.messages) ? (frame.messages as SocketFrame[]) : [];
       for (const entry of entries) this.model.applyEntry(entry);
       const last = entries[entries.length - 1];
       if (last !== undefined && typeof last.message_id === 'string') this.#cursor = last.message_id;
@@ -142,7 +142,7 @@ export class ChatSession {
     this.#socket.close();
   }
 
-  #request(type: string, fields: Frame): Promise<Reply> {
+  #request(type: string, fields: SocketFrame): Promise<Reply> {
     return this.#socket.request(type, { account: this.account, ...fields });
   }
 
@@ -151,7 +151,7 @@ export class ChatSession {
     return { ok: false, reason };
   }
 
-  #event(frame: Frame): void {
+  #event(frame: SocketFrame): void {
     if (frame.sylkrtc !== 'account-event' || frame.account !== this.account) return;
     switch (frame.event) {
       case 'registration-state':
@@ -186,8 +186,8 @@ export class ChatSession {
     this.onChange();
   }
 
-  #incoming(frame: Frame): void {
-    const sender = frame.sender as Frame | undefined;
+  #incoming(frame: SocketFrame): void {
+    const sender = frame.sender as SocketFrame | undefined;
     const contentType = text(frame.content_type);
     const message: ChatMessage = {
       id: text(frame.message_id),
@@ -214,8 +214,8 @@ export class ChatSession {
   }
 
   /** Another device of the account did something (sylk spec §1.5.3). */
-  #sync(frame: Frame): void {
-    const content = (frame.content ?? {}) as Frame;
+  #sync(frame: SocketFrame): void {
+    const content = (frame.content ?? {}) as SocketFrame;
     const key = `${text(frame.type)}/${text(frame.action)}`;
     if (key === 'message/add') {
       const contentType = text(content.content_type);

@@ -7,7 +7,7 @@
 import type { ChatMessage } from './chat-model.js';
 import type { ChatSession } from './chat-session.js';
 import { el } from './dom.js';
-import { checkAccount } from './sign-in-view.js';
+import { checkSignInAccount } from './sign-in-view.js';
 
 /** Messages shown at first and added per scroll to the top. */
 const PAGE = 50;
@@ -71,7 +71,7 @@ export class ChatView {
     );
     newChat.addEventListener('submit', (event) => {
       event.preventDefault();
-      const checked = checkAccount(newContact.value);
+      const checked = checkSignInAccount(newContact.value);
       if (!checked.ok) {
         newError.textContent = checked.reason;
         return;

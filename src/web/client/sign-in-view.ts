@@ -13,7 +13,7 @@ export type AccountCheck =
   | { readonly ok: false; readonly reason: string };
 
 /** `user@domain`, an optional `sip:` in front tolerated. */
-export function checkAccount(input: string): AccountCheck {
+export function checkSignInAccount(input: string): AccountCheck {
   const account = input.trim().replace(/^sips?:/i, '');
   const at = account.indexOf('@');
   if (at <= 0 || at === account.length - 1 || account.indexOf('@', at + 1) !== -1 || /\s/.test(account)) {
@@ -60,7 +60,7 @@ export function signInView(
   );
   form.addEventListener('submit', (event) => {
     event.preventDefault();
-    const checked = checkAccount(account.value);
+    const checked = checkSignInAccount(account.value);
     if (!checked.ok) {
       status.textContent = checked.reason;
       account.focus();

@@ -3,7 +3,7 @@
  * `transaction`, and resolves it with the `ack` or the `error` text; every other frame is an event for
  * `onEvent`. A closed socket fails what is still waiting, and `onClose` says so.
  */
-export type Frame = Readonly<Record<string, unknown>>;
+export type SocketFrame = Readonly<Record<string, unknown>>;
 
 /**
  * Requests sent at once, then per second: under missive's default per-connection limit (20 a second after a
@@ -23,7 +23,7 @@ export class SylkRtcSocket {
   #refilled = Date.now();
   readonly #queue: string[] = [];
   #draining: ReturnType<typeof setTimeout> | undefined;
-  onEvent: (frame: Frame) => void = () => undefined;
+  onEvent: (frame: SocketFrame) => void = () => undefined;
   onClose: () => void = () => undefined;
 
   constructor(url: string) {
@@ -51,7 +51,7 @@ export class SylkRtcSocket {
     return this.#ready;
   }
 
-  request(type: string, fields: Frame): Promise<Reply> {
+  request(type: string, fields: SocketFrame): Promise<Reply> {
     if (this.#socket.readyState !== WebSocket.OPEN)
       return Promise.resolve({ ok: false, error: 'Not connected' });
     const transaction = String(this.#next++);
@@ -84,7 +84,7 @@ export class SylkRtcSocket {
     this.#socket.close(1000);
   }
 
-  #handle(frame: Frame): void {
+  #handle(frame: SocketFrame): void {
     const transaction = frame.transaction;
     if ((frame.sylkrtc === 'ack' || frame.sylkrtc === 'error') && typeof transaction === 'string') {
       const settle = this.#waiting.get(transaction);
@@ -100,12 +100,12 @@ export class SylkRtcSocket {
   }
 }
 
-function parseFrame(data: unknown): Frame | undefined {
+function parseFrame(data: unknown): SocketFrame | undefined {
   if (typeof data !== 'string') return undefined;
   try {
     const value: unknown = JSON.parse(data);
     return typeof value === 'object' && value !== null && !Array.isArray(value)
-      ? (value as Frame)
+      ? (value as SocketFrame)
       : undefined;
   } catch {
     return undefined;

@@ -19,7 +19,7 @@ import {
 } from '../../messaging/service.js';
 import { SipUri } from '../../sip/uri.js';
 import type { Ha1Check, Ha1Outcome } from './ha1-check.js';
-import { eventFrame, pushTokenOf, registerPushToken, removePushToken } from './messaging-requests.js';
+import { eventFrame, deviceTokenOf, registerPushToken, removeDeviceToken } from './messaging-requests.js';
 import { ACK, type Frame, type Outcome, refused } from './outcome.js';
 import type {
   AccountAddRequest,
@@ -125,13 +125,13 @@ export class ConnectionAccounts {
     record.registration = undefined;
     const token = record.pushToken;
     if (caller === undefined || token === undefined || this.#options.messaging === undefined) return ACK;
-    return removePushToken(this.#options.messaging, caller, token);
+    return removeDeviceToken(this.#options.messaging, caller, token);
   }
 
   async deviceToken(request: AccountDeviceTokenRequest): Promise<Outcome> {
     const record = this.#accounts.get(request.account);
     if (record === undefined) return refused(`Unknown account specified for token: ${request.account}`);
-    record.pushToken = pushTokenOf(request);
+    record.pushToken = deviceTokenOf(request);
     const caller = this.#callerOf(record);
     // Stored now when authenticated, else when the registration succeeds (sylk spec §1.4.5).
     if (caller === undefined || this.#options.messaging === undefined) return ACK;

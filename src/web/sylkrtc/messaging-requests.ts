@@ -151,7 +151,7 @@ export async function lookUpPublicKey(
 }
 
 /** sylk spec §1.4.5 and §3.9: the device's push token, stored once the account is authenticated. */
-export function pushTokenOf(request: AccountDeviceTokenRequest): PushTokenRegistration {
+export function deviceTokenOf(request: AccountDeviceTokenRequest): PushTokenRegistration {
   return {
     appId: request.app,
     deviceId: request.device,
@@ -170,7 +170,7 @@ export async function registerPushToken(
 }
 
 /** sylk spec §1.4.4: account-unregister removes this device's token. */
-export async function removePushToken(
+export async function removeDeviceToken(
   service: MessagingService,
   caller: Caller,
   token: PushTokenRegistration,

@@ -13,7 +13,7 @@ import type { LoginGate } from '../../auth/login-limiter.js';
 import type { CredentialStore } from '../../credentials/store.js';
 import type { MessagingService } from '../../messaging/service.js';
 import type { Clock } from '../../time/clock.js';
-import { refuse, SYLKRTC_SUBPROTOCOL, type UpgradeHandler } from '../upgrades.js';
+import { refuseWebUpgrade, SYLKRTC_SUBPROTOCOL, type UpgradeHandler } from '../upgrades.js';
 import { SylkRtcConnection } from './connection.js';
 import { Ha1Check, type UpstreamRegistrar } from './ha1-check.js';
 import { OriginPolicy } from './origin-policy.js';
@@ -96,12 +96,16 @@ export class SylkRtcApi implements UpgradeHandler {
 
   handleUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): boolean {
     if (this.#closing) {
-      refuse(socket, 503, 'Server is shutting down');
+      refuseWebUpgrade(socket, 503, 'Server is shutting down');
       return true;
     }
     const origin = request.headers.origin;
     if (!this.#origins.allows(origin)) {
-      refuse(socket, 400, `WebSocket connection denied: origin '${printable(origin ?? '')}' not allowed`);
+      refuseWebUpgrade(
+        socket,
+        400,
+        `WebSocket connection denied: origin '${printable(origin ?? '')}' not allowed`,
+      );
       return true;
     }
     // Read now: a closed socket no longer knows its address.

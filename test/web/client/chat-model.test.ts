@@ -1,11 +1,11 @@
 // The web chat's model of conversations (src/web/client/chat-model.ts): journal entries and events applied.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { ChatModel, type JournalEntry } from '../../../src/web/client/chat-model.js';
+import { ChatModel, type SyncedEntry } from '../../../src/web/client/chat-model.js';
 
 const BOB = 'bob@example.test';
 
-function entry(fields: Partial<Record<keyof JournalEntry, unknown>>): JournalEntry {
+function entry(fields: Partial<Record<keyof SyncedEntry, unknown>>): SyncedEntry {
   return {
     contact: BOB,
     timestamp: '2026-12-07T10:00:00.000Z',
