@@ -1,4 +1,5 @@
 /** The Apple Push Notification service provider: one push to one device over the kept HTTP/2 session. */
+import { logPushOutcome } from '../outcome-log.js';
 import type { Logger } from 'pino';
 import type { Clock } from '../../time/clock.js';
 import type { PushDelivery, PushOutcome, PushProvider } from '../provider.js';
@@ -53,7 +54,7 @@ export class ApnsProvider implements PushProvider {
   async send(delivery: PushDelivery): Promise<PushOutcome> {
     try {
       const outcome = await this.#send(delivery);
-      this.#log(delivery, outcome);
+      logPushOutcome(this.#logger, 'APNs', delivery, outcome);
       return outcome;
     } catch (error) {
       this.#logger.error(
@@ -105,18 +106,6 @@ export class ApnsProvider implements PushProvider {
     );
     if (verdict.renewProvider) this.#token.renewAfterRefusal(jwt);
     return verdict.outcome;
-  }
-
-  #log(delivery: PushDelivery, outcome: PushOutcome): void {
-    const fields = {
-      account: delivery.target.account,
-      deviceId: delivery.target.deviceId,
-      callId: delivery.notification.callId,
-      outcome: outcome.kind,
-      ...(outcome.kind === 'sent' ? {} : { reason: outcome.reason }),
-    };
-    if (outcome.kind === 'sent') this.#logger.debug(fields, 'APNs push sent');
-    else this.#logger.warn(fields, 'APNs push not sent');
   }
 }
 

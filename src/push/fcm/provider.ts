@@ -1,4 +1,5 @@
 /** The Firebase Cloud Messaging (HTTP v1) provider: one push to one device, with a kept OAuth 2 access token. */
+import { logPushOutcome } from '../outcome-log.js';
 import type { Logger } from 'pino';
 import type { Clock } from '../../time/clock.js';
 import { post } from '../http-post.js';
@@ -45,7 +46,7 @@ export class FcmProvider implements PushProvider {
   async send(delivery: PushDelivery): Promise<PushOutcome> {
     try {
       const outcome = await this.#send(delivery);
-      this.#log(delivery, outcome);
+      logPushOutcome(this.#logger, 'FCM', delivery, outcome);
       return outcome;
     } catch (error) {
       this.#logger.error(
@@ -83,18 +84,6 @@ export class FcmProvider implements PushProvider {
     const verdict = fcmVerdict(result.answer);
     if (verdict.dropAccessToken) this.#accessToken.refused(access.token);
     return verdict.outcome;
-  }
-
-  #log(delivery: PushDelivery, outcome: PushOutcome): void {
-    const fields = {
-      account: delivery.target.account,
-      deviceId: delivery.target.deviceId,
-      callId: delivery.notification.callId,
-      outcome: outcome.kind,
-      ...(outcome.kind === 'sent' ? {} : { reason: outcome.reason }),
-    };
-    if (outcome.kind === 'sent') this.#logger.debug(fields, 'FCM push sent');
-    else this.#logger.warn(fields, 'FCM push not sent');
   }
 }
 
