@@ -43,10 +43,15 @@ export class PushDispatcher {
   readonly #warnedApps = new Set<string>();
   /** Work started by push events (token lookups, sends, removals), for close() and tests. */
   readonly #busy = new Set<Promise<unknown>>();
+  /** A SIGHUP may replace them (replaceProviders); the queue, its bounds and the token store stay. */
+  #providers: PushProviders;
+  #contentMode: PushContentMode;
 
   constructor(options: PushDispatcherOptions) {
     this.#options = options;
     this.#newCallId = options.newCallId ?? randomUUID;
+    this.#providers = options.providers;
+    this.#contentMode = options.settings.contentMode;
     this.#queue = new PushQueue({
       settings: options.settings,
       clock: options.clock,
@@ -78,17 +83,31 @@ export class PushDispatcher {
     while (this.#busy.size > 0) await Promise.all(this.#busy);
   }
 
+  /**
+   * New providers (new credentials, gateway URL or app choices: a reload) and content mode for the pushes
+   * from now on. Pushes already queued finish with the providers they were given; the old ones close once
+   * what was started by then has its outcome.
+   */
+  replaceProviders(providers: PushProviders, contentMode: PushContentMode): void {
+    const old = this.#providers;
+    this.#providers = providers;
+    this.#contentMode = contentMode;
+    this.#warnedApps.clear();
+    const started = [...this.#busy];
+    this.#track(Promise.allSettled(started).then(() => old.close()));
+  }
+
   /** Stops: waiting pushes end as failed, the providers close. */
   async close(): Promise<void> {
     this.#queue.close();
-    await this.#options.providers.close();
+    await this.#providers.close();
     await this.settled();
   }
 
   async #messagePush(push: MessagePush): Promise<void> {
     const tokens = await this.#options.tokens.list(push.account);
     if (tokens.length === 0) return;
-    const minimal = this.#options.settings.contentMode === 'minimal';
+    const minimal = this.#contentMode === 'minimal';
     const notification: PushNotification = {
       kind: 'message',
       callId: this.#newCallId(),
@@ -123,7 +142,7 @@ export class PushDispatcher {
   }
 
   #providerFor(target: PushTarget): PushProvider | undefined {
-    const provider = this.#options.providers.forApp(target.appId);
+    const provider = this.#providers.forApp(target.appId);
     if (provider === undefined) {
       this.#stats.unrouted();
       if (!this.#warnedApps.has(target.appId)) {

@@ -1,7 +1,8 @@
 /**
  * SIGHUP's new settings applied to a running `missive serve`, without dropping a connection or a transaction:
  * the certificates (read again from disk, so an ACME renewal is picked up: new handshakes get the new ones,
- * open connections keep theirs), the served domains, the trusted peers, the message limits and the log level. Everything is checked before anything
+ * open connections keep theirs), the served domains, the trusted peers, the message limits, the log level and
+ * the push providers (credentials, gateway URL, apps, content mode). Everything is checked before anything
  * changes: a certificate that cannot be used (or that lacks the relay's host name) rejects the whole reload
  * and the running configuration stays. The settings that need a restart are named by signals.ts.
  */
@@ -14,6 +15,8 @@ import type { ListenerTls, Running } from './running.js';
 import { relaySettingsOf } from './parts.js';
 import type { ServerSettings } from './settings.js';
 import { systemClock } from '../time/clock.js';
+import { DEFAULT_PUSH_SETTINGS } from '../push/push-settings.js';
+import { logPush, pushProvidersOf } from './push.js';
 
 export function listenerTls(set: ServerCertificateSet): ListenerTls {
   const sni = namedOf(set);
@@ -34,6 +37,9 @@ export async function reconfigure(running: Running, settings: ServerSettings): P
   );
   if (!loaded.ok) throw new CertificateError(loaded.problems);
   const set = loaded.value;
+  // Push credentials that cannot be used reject the reload (PushCredentialsError) before anything changed.
+  const push = settings.push ?? DEFAULT_PUSH_SETTINGS;
+  const pushProviders = pushProvidersOf(push, logger);
   // The relay checks its files (and that they name its host) before it changes anything: first, so that a
   // refusal there leaves every listener as it was.
   await running.relay.reload(
@@ -58,6 +64,8 @@ export async function reconfigure(running: Running, settings: ServerSettings): P
       'the first domain changed: the MSRP relay host name, the self-signed certificate and the test account keep the old one until a restart',
     );
   logger.level = settings.logLevel;
+  running.push.replaceProviders(pushProviders, push.dispatch.contentMode);
+  logPush(push, pushProviders, logger);
   logger.info(
     {
       sip: set.sip.pair.files.certificate,
@@ -77,6 +85,15 @@ export async function reconfigure(running: Running, settings: ServerSettings): P
       domains,
       sip: { ...running.settings.sip, trustedPeers: settings.sip.trustedPeers },
       messaging: { ...running.settings.messaging, limits: settings.messaging.limits },
+      push: {
+        ...(running.settings.push ?? DEFAULT_PUSH_SETTINGS),
+        providers: push.providers,
+        // The queue's bounds need a restart: they stay as they run.
+        dispatch: {
+          ...(running.settings.push ?? DEFAULT_PUSH_SETTINGS).dispatch,
+          contentMode: push.dispatch.contentMode,
+        },
+      },
     },
   };
 }

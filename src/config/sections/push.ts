@@ -13,18 +13,21 @@ export const PUSH_SETTINGS = {
     kind: optional(httpUrl),
     default: undefined,
     help: "the sylk-pushserver gateway's URL (SylkServer's sylk_push_url): pushes of apps not in push-apps go there",
+    reloads: true,
   }),
   pushApps: setting({
     section: 'Push',
     kind: listOf(pushApp),
     default: [],
     help: 'the provider of each app id: com.example.ios:apns, com.example.android:fcm (or :gateway)',
+    reloads: true,
   }),
   pushContent: setting<'full' | 'minimal'>({
     section: 'Push',
     kind: oneOf('content', ['full', 'minimal'] as const),
     default: 'full',
     help: "what a message push carries: full (the reference's: text included) or minimal (sender and badge)",
+    reloads: true,
   }),
   pushQueueLimit: setting({
     section: 'Push',
@@ -49,6 +52,7 @@ export const PUSH_SETTINGS = {
     kind: seconds,
     default: 10,
     help: 'how long one push request may take',
+    reloads: true,
   }),
   pushWakeTimeout: setting({
     section: 'Push',
@@ -62,24 +66,28 @@ export const PUSH_SETTINGS = {
     default: undefined,
     path: true,
     help: "Apple's token-based authentication key (AuthKey_XXXXXXXXXX.p8), for the apps set to apns",
+    reloads: true,
   }),
   apnsKeyId: setting({
     section: 'Push',
     kind: optional(text('id')),
     default: undefined,
     help: "the .p8 key's Key ID (10 characters, Apple developer account, Keys)",
+    reloads: true,
   }),
   apnsTeamId: setting({
     section: 'Push',
     kind: optional(text('id')),
     default: undefined,
     help: 'the Apple developer Team ID (10 characters, Membership details)',
+    reloads: true,
   }),
   apnsEnvironment: setting<'production' | 'sandbox'>({
     section: 'Push',
     kind: oneOf('environment', ['production', 'sandbox'] as const),
     default: 'production',
     help: 'APNs production, or sandbox for development builds of the app',
+    reloads: true,
   }),
   fcmServiceAccountFile: setting({
     section: 'Push',
@@ -87,5 +95,6 @@ export const PUSH_SETTINGS = {
     default: undefined,
     path: true,
     help: "a Google service account's key (JSON) with the Firebase Cloud Messaging API, for the apps set to fcm",
+    reloads: true,
   }),
 } as const;
