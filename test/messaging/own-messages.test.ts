@@ -9,6 +9,7 @@ import { ProxyOutbound, sameDevice } from '../../src/routing/outbound-requests.j
 import { Locations } from '../../src/registrar/locations.js';
 import { systemClock } from '../../src/time/clock.js';
 import type { Agent } from '../support/sip-agent.js';
+import { eventually } from '../support/wait.js';
 import { DOMAIN, type Fixture, PASSWORD, startFixture } from '../routing/fixture.js';
 import type { Binding, BindingSource } from '../../src/store/location/binding.js';
 import type { MessageSource } from '../../src/sip/transport/types.js';
@@ -99,10 +100,19 @@ describe('DeviceMessageSender and outbound flows', () => {
     agents: readonly Agent[],
     status: (agent: Agent) => number = () => 200,
     names: readonly string[] = ['flow 1', 'flow 2', 'other'],
+    /**
+     * Agents that get their copy only after another's answer (a retry on 430): the sender's count comes before
+     * it, so the wait is for that copy (bounded), not for the round trips alone.
+     */
+    late: readonly string[] = [],
   ): Promise<[number, string[]]> {
     const answering = agents.map((agent) => agent.answering('MESSAGE', () => status(agent)));
     try {
       const sent = await send();
+      await eventually(
+        () => late.every((name) => (answering[names.indexOf(name)]?.count() ?? 0) > 0),
+        `a copy for ${late.join(', ')}`,
+      );
       for (const agent of agents) await agent.roundTrip();
       return [
         sent,
@@ -137,6 +147,8 @@ describe('DeviceMessageSender and outbound flows', () => {
       () => sender.send(message('ivan')),
       [...flows, other],
       (agent) => (agent === flows[1] ? 430 : 200),
+      undefined,
+      ['flow 1'],
     );
     assert.equal(again, 2);
     assert.deepEqual(retried, ['flow 1', 'flow 2', 'other'], 'flow 2 answered 430: flow 1 carried it');
