@@ -70,10 +70,7 @@ export class Registrar {
       return await this.#register(request, source);
     } catch (error) {
       // A store failure (StoreError) or anything unexpected: the client may retry; nothing crashes.
-      this.#logger?.error(
-        { err: error instanceof Error ? error.message : String(error), callId: getCallId(request.headers) },
-        'REGISTER failed',
-      );
+      this.#logger?.error({ err: error, callId: getCallId(request.headers) }, 'REGISTER failed');
       return this.#serverError(request);
     }
   }

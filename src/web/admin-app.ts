@@ -55,7 +55,7 @@ export function createAdminApp(options: AdminAppOptions): Hono {
     try {
       tokens = await pushTokens.list(account);
     } catch (error) {
-      logger?.warn({ account, err: String(error) }, 'admin token listing failed');
+      logger?.warn({ account, err: error }, 'admin token listing failed');
       return unavailable(c);
     }
     return json(c, {
@@ -78,13 +78,13 @@ export function createAdminApp(options: AdminAppOptions): Hono {
       logger?.info({ account, removed: matching.length }, 'admin removed push tokens');
       return json(c, { success: true });
     } catch (error) {
-      logger?.warn({ account, err: String(error) }, 'admin token removal failed');
+      logger?.warn({ account, err: error }, 'admin token removal failed');
       return unavailable(c);
     }
   });
   app.notFound((c) => textReply(c, 404, 'Not Found'));
   app.onError((error, c) => {
-    logger?.error({ err: String(error) }, 'admin route failed');
+    logger?.error({ err: error }, 'admin route failed');
     return textReply(c, 500, 'Internal Server Error');
   });
   return app;

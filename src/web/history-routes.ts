@@ -67,7 +67,7 @@ async function history(c: Context<WebEnv>, options: HistoryRouteOptions): Promis
   try {
     page = await query(options.journal, account, c.req.param('messageId'), bounds);
   } catch (error) {
-    options.logger?.warn({ account, err: String(error) }, 'history query failed');
+    options.logger?.warn({ account, err: error }, 'history query failed');
     return unavailable(c);
   }
   const fitted = fitPage(page.entries, (entry) => JSON.stringify(journalMessage(entry)), {

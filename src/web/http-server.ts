@@ -110,7 +110,7 @@ export class WebServer {
       // (the Hono application answers its routes' errors); always an answer, never a hung request.
       errorHandler: (error) => {
         if (error instanceof RequestError) return new Response('Bad Request', { status: 400 });
-        this.#logger?.error({ err: String(error) }, 'web request failed');
+        this.#logger?.error({ err: error }, 'web request failed');
         return new Response('Internal Server Error', { status: 500 });
       },
     });
@@ -138,7 +138,7 @@ export class WebServer {
       try {
         routeUpgrade(options.upgrades, request, socket, head);
       } catch (error) {
-        this.#logger?.error({ err: String(error) }, 'WebSocket upgrade failed');
+        this.#logger?.error({ err: error }, 'WebSocket upgrade failed');
         socket.destroy();
       }
     });
@@ -160,7 +160,7 @@ export class WebServer {
       server.listen(port, host, () => {
         server.off('error', reject);
         server.on('error', (error) => {
-          this.#logger?.error({ err: String(error) }, 'web server error');
+          this.#logger?.error({ err: error }, 'web server error');
         });
         const address = server.address();
         if (address === null || typeof address === 'string') {

@@ -75,7 +75,7 @@ async function journalPage(c: Context<WebEnv>, options: JournalRouteOptions): Pr
       maxContentBytes: contentBound(budget, fixedBytes),
     });
   } catch (error) {
-    options.logger?.warn({ account, err: String(error) }, 'journal query failed');
+    options.logger?.warn({ account, err: error }, 'journal query failed');
     return unavailable(c);
   }
   // Forward pages keep their oldest entries, backward ones their newest: next is where the cut is.

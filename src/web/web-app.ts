@@ -73,7 +73,7 @@ export function createWebApp(options: WebAppOptions): Hono<WebEnv> {
   if (options.webClient !== undefined) addWebClientRoutes(app, options.webClient);
   app.notFound((c) => textReply(c, 404, 'Not Found'));
   app.onError((error, c) => {
-    logger?.error({ err: String(error), path: c.req.path }, 'web route failed');
+    logger?.error({ err: error, path: c.req.path }, 'web route failed');
     return textReply(c, 500, 'Internal Server Error');
   });
   return app;

@@ -73,7 +73,7 @@ export class RetentionPurger {
     this.#timer = this.#options.clock.schedule(delayMs, () => {
       this.runOnce()
         .catch((error: unknown) => {
-          this.#options.logger?.warn({ err: String(error) }, 'journal retention purge failed');
+          this.#options.logger?.warn({ err: error }, 'journal retention purge failed');
         })
         .finally(() => {
           this.#schedule(this.#options.intervalMs ?? DEFAULT_PURGE_INTERVAL_MS);
