@@ -2,6 +2,7 @@
  * One bounded HTTP POST with fetch: a time limit on the injectable clock (covering the answer's body too) and a
  * cap on how much of the answer is read. Never throws: a network error or timeout is a result.
  */
+import { readCapped } from '../http/read-capped.js';
 import type { Clock } from '../time/clock.js';
 import { parseRetryAfter } from './retry-after.js';
 
@@ -25,19 +26,6 @@ export interface PostOptions {
   readonly clock: Clock;
 }
 
-async function readCapped(response: Response, max: number): Promise<Buffer> {
-  if (response.body === null) return Buffer.alloc(0);
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for await (const chunk of response.body as AsyncIterable<Uint8Array>) {
-    // Past the cap the answer is not the service's: stop reading (leaving the loop cancels the body).
-    if (size + chunk.length > max) break;
-    chunks.push(chunk);
-    size += chunk.length;
-  }
-  return Buffer.concat(chunks);
-}
-
 export async function post(url: string, options: PostOptions): Promise<PostResult> {
   const controller = new AbortController();
   const timer = options.clock.schedule(options.timeoutMs, () => {
@@ -51,7 +39,7 @@ export async function post(url: string, options: PostOptions): Promise<PostResul
       signal: controller.signal,
       redirect: 'error',
     });
-    const body = await readCapped(response, options.maxAnswerBytes);
+    const { bytes: body } = await readCapped(response, options.maxAnswerBytes);
     return {
       ok: true,
       answer: {

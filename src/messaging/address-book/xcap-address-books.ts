@@ -5,6 +5,7 @@
  * reference answers an unreachable server with an empty book (which a client then takes for "every contact
  * deleted"), missive answers an error and the client keeps what it has.
  */
+import { readCapped } from '../../http/read-capped.js';
 import type { Logger } from 'pino';
 import type { ServiceResult } from '../service.js';
 import { type AddressBook, type AddressBookChange, type AddressBookEntry, listKey } from './address-book.js';
@@ -14,7 +15,7 @@ import { checkEntry } from './entry-check.js';
 
 export const DEFAULT_XCAP_TIMEOUT_MS = 10_000;
 /** A book a server sends is read up to this many bytes; anything larger is refused, not buffered. */
-const MAX_RESPONSE_CHARS = 4 * 1024 * 1024;
+const MAX_RESPONSE_BYTES = 4 * 1024 * 1024;
 const UNAVAILABLE = { kind: 'unavailable', reason: 'Address book server unavailable' } as const;
 
 export interface XcapAddressBooksOptions {
@@ -90,33 +91,17 @@ export class XcapAddressBooks implements AddressBookBackend {
         ...(body === undefined ? {} : { body: JSON.stringify(body) }),
         signal: AbortSignal.timeout(this.#timeoutMs),
       });
-      const text = await readBounded(response, MAX_RESPONSE_CHARS);
-      if (text === undefined) {
+      const answer = await readCapped(response, MAX_RESPONSE_BYTES);
+      if (!answer.complete) {
         this.#logger?.warn({ url }, 'XCAP answer too large');
         return undefined;
       }
-      return { status: response.status, body: text };
+      return { status: response.status, body: answer.bytes.toString('utf8') };
     } catch (error) {
       this.#logger?.error({ err: error, method, url }, 'XCAP request failed');
       return undefined;
     }
   }
-}
-
-/** The body as text, or undefined once it passes `max` bytes (the rest is not read). */
-async function readBounded(response: Response, max: number): Promise<string | undefined> {
-  if (response.body === null) return '';
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for await (const chunk of response.body as AsyncIterable<Uint8Array>) {
-    size += chunk.byteLength;
-    if (size > max) {
-      await response.body.cancel().catch(() => undefined);
-      return undefined;
-    }
-    chunks.push(chunk);
-  }
-  return Buffer.concat(chunks).toString('utf8');
 }
 
 /** The server's `detail` when it sent one (a JSON error body), else its text, bounded. */

@@ -4,6 +4,7 @@
  * running sylk-pushserver keeps working unchanged. Each request has a deadline (the injectable clock's): a
  * gateway that does not answer is a `retry`, never a push that hangs the dispatcher's slot for ever.
  */
+import { readCapped } from '../../http/read-capped.js';
 import type { Clock } from '../../time/clock.js';
 import type { PushDelivery, PushOutcome, PushProvider } from '../provider.js';
 import { gatewayOutcome } from './answer.js';
@@ -50,7 +51,7 @@ export class GatewayProvider implements PushProvider {
         signal: abort.signal,
         redirect: 'manual',
       });
-      const body = await readBounded(response, MAX_ANSWER_BYTES);
+      const body = (await readCapped(response, MAX_ANSWER_BYTES)).bytes.toString('utf8');
       return gatewayOutcome({
         status: response.status,
         contentType: response.headers.get('content-type'),
@@ -70,21 +71,6 @@ export class GatewayProvider implements PushProvider {
     for (const abort of this.#inFlight) abort.abort(new Error('closed'));
     return Promise.resolve();
   }
-}
-
-/** The body's first `limit` bytes as text; the rest is dropped unread (the connection is not reused then). */
-async function readBounded(response: Response, limit: number): Promise<string> {
-  if (response.body === null) return '';
-  const chunks: Buffer[] = [];
-  let size = 0;
-  // Leaving the loop early cancels the stream.
-  for await (const chunk of response.body) {
-    const bytes = Buffer.from(chunk as Uint8Array);
-    chunks.push(bytes);
-    size += bytes.byteLength;
-    if (size >= limit) break;
-  }
-  return Buffer.concat(chunks).subarray(0, limit).toString('utf8');
 }
 
 function networkReason(error: unknown, signal: AbortSignal): string {
