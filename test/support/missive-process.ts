@@ -86,6 +86,22 @@ export class MissiveProcess {
         await store.subscribers.add(user, options.domain, password);
       await store.close();
     }
+    // A free port can still be taken by another test's peer between the check and the bind: then the
+    // start is tried again on other free ports (never when the test chose the ports itself).
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await MissiveProcess.#startOn(dataDir, options);
+      } catch (error) {
+        const portTaken = error instanceof Error && error.message.includes('the port is already in use');
+        if (!portTaken || options.ports !== undefined || attempt === 3) {
+          if (options.dataDir === undefined) await rm(dataDir, { recursive: true, force: true });
+          throw error;
+        }
+      }
+    }
+  }
+
+  static async #startOn(dataDir: string, options: MissiveOptions): Promise<MissiveProcess> {
     const free = await freePorts(4);
     const sip = options.ports?.sip ?? free[0] ?? 0;
     const sips = options.ports?.sips ?? free[1] ?? 0;
@@ -124,7 +140,7 @@ export class MissiveProcess {
     const deadline = Date.now() + timeoutMs;
     while ((this.#output.match(/"msg":"SIP listening"/g) ?? []).length < LISTENERS) {
       if (this.child.exitCode !== null || Date.now() > deadline) {
-        await this.stop();
+        await this.shutdown();
         throw new Error(`missive serve did not start:\n${this.#output.slice(-4000)}`);
       }
       await new Promise((resolve) => setTimeout(resolve, 50));

@@ -4,6 +4,12 @@
  * runs in the test process binds port 0 and reports what it got instead, which cannot race. A port is handed
  * out only when both TCP and UDP were free at that moment; another process could take it before the peer
  * binds it, which is why peers are started right after allocation (and fail loudly when they cannot bind).
+ *
+ * The numbers are drawn below the kernel's ephemeral range (ip_local_port_range, 32768–60999 on Linux): a
+ * port from that range is what every outgoing connection and every `listen(0)` of the other tests running
+ * beside this one is given, so a number handed out from it can be taken again by the kernel before the peer
+ * binds it (CI saw `missive serve` fail with EADDRINUSE that way). Below it, only another explicit bind can
+ * take it.
  */
 import { createSocket } from 'node:dgram';
 import { createServer, type Server } from 'node:net';
@@ -45,18 +51,23 @@ function close(server: Server): Promise<void> {
   });
 }
 
-/** A port number free on both TCP and UDP of 127.0.0.1 a moment ago. */
+// Above the defaults a developer may have running (5060, 5061, 2855, the web port 10888).
+const LOWEST = 11_000;
+const BELOW_EPHEMERAL = 32_768;
+
+/** A port number free on both TCP and UDP of 127.0.0.1 a moment ago, outside the ephemeral range. */
 export async function freePort(): Promise<number> {
-  for (let attempt = 0; attempt < 50; attempt++) {
-    const server = await listenTcp(0);
+  for (let attempt = 0; attempt < 200; attempt++) {
+    const port = LOWEST + Math.floor(Math.random() * (BELOW_EPHEMERAL - LOWEST));
+    const server = await listenTcp(port);
     if (server === undefined) continue;
-    const address = server.address();
-    const port = typeof address === 'object' && address !== null ? address.port : 0;
-    const ok = port !== 0 && (await udpFree(port));
+    const ok = await udpFree(port);
     await close(server);
     if (ok) return port;
   }
-  throw new Error('no free TCP+UDP port on 127.0.0.1 after 50 attempts');
+  throw new Error(
+    `no free TCP+UDP port on 127.0.0.1 between ${LOWEST} and ${BELOW_EPHEMERAL} after 200 attempts`,
+  );
 }
 
 /** `count` distinct free ports. */
