@@ -21,7 +21,7 @@ export interface UpgradeHandler {
 
 export interface UpgradeRoutes {
   readonly sip?: UpgradeHandler | undefined;
-  /** The sylkRTC-2 WebSocket API; undefined: refused with 501 for now. */
+  /** The sylkRTC-2 WebSocket API; undefined (a web port without the messaging service): refused with 501. */
   readonly api?: UpgradeHandler | undefined;
 }
 
@@ -45,7 +45,7 @@ export function routeUpgrade(
   const onApiPath = pathOf(request.url) === WEBSOCKET_API_PATH;
   if (onApiPath && offered.includes(SYLKRTC_SUBPROTOCOL)) {
     if (routes.api?.handleUpgrade(request, socket, head) === true) return;
-    refuseWebUpgrade(socket, 501, 'sylkRTC-2 WebSocket API not available yet');
+    refuseWebUpgrade(socket, 501, 'sylkRTC-2 WebSocket API not served here');
     return;
   }
   if (offered.includes(SIP_SUBPROTOCOL) && routes.sip?.handleUpgrade(request, socket, head) === true) return;

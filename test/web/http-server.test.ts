@@ -78,7 +78,7 @@ describe('web port', () => {
     assert.equal(await WebSocketClient.refusal(url, ['chat', 'sylkrtc-2']), 406);
   });
 
-  test('sylkRTC-2 is refused with 501 until the WebSocket API exists, saying so', async () => {
+  test('without the messaging service, sylkRTC-2 is refused with 501, saying so', async () => {
     const url = `ws://127.0.0.1:${web.port}/webrtcgateway/ws`;
     const reason = await new Promise<string>((resolve, reject) => {
       const socket = new WebSocket(url, ['sylkRTC-2']);
@@ -91,7 +91,7 @@ describe('web port', () => {
       });
       socket.on('error', () => undefined);
     });
-    assert.equal(reason, '501 sylkRTC-2 WebSocket API not available yet');
+    assert.equal(reason, '501 sylkRTC-2 WebSocket API not served here');
   });
 
   test('an upgrade elsewhere without sip is 400; sip is accepted on any path', async () => {
