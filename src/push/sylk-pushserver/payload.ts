@@ -5,8 +5,8 @@
  * operator chose pushes without content, `content-type` and `content` are left out: the gateway does not
  * require them, and the point is that the text never leaves.
  */
-import { cutToJsonBytes } from '../json-text-cut.js';
-import type { PushDelivery } from '../provider.js';
+import { withContentCut, withoutContent } from '../content-cut.js';
+import type { PushDelivery, PushNotification } from '../provider.js';
 
 /**
  * The most a request body may weigh. sylk-pushserver hands the content on to APNs (a 4 KiB payload) or FCM
@@ -76,18 +76,12 @@ export function gatewayBody({ target, notification }: PushDelivery): GatewayBody
  * its content-type instead, as is text when not even a character fits.
  */
 export function gatewayJson(delivery: PushDelivery): string {
-  const body = gatewayBody(delivery);
-  const json = JSON.stringify(body);
-  const { content, 'content-type': contentType, ...withoutContent } = body;
-  if (content === undefined || Buffer.byteLength(json) <= GATEWAY_BODY_LIMIT) return json;
-  if (isReadableText(contentType, content)) {
-    const room = GATEWAY_BODY_LIMIT - Buffer.byteLength(JSON.stringify({ ...body, content: '' }));
-    const cut = room > 0 ? cutToJsonBytes(content, room) : '';
-    if (cut !== '') return JSON.stringify({ ...body, content: cut });
-  }
-  return JSON.stringify(withoutContent);
-}
-
-function isReadableText(contentType: string | undefined, content: string): boolean {
-  return contentType?.startsWith('text/') === true && !content.startsWith('-----BEGIN PGP');
+  const json = JSON.stringify(gatewayBody(delivery));
+  if (Buffer.byteLength(json) <= GATEWAY_BODY_LIMIT || delivery.notification.kind !== 'message') return json;
+  const jsonOf = (notification: PushNotification): string =>
+    JSON.stringify(gatewayBody({ target: delivery.target, notification }));
+  const cut = withContentCut(delivery.notification, GATEWAY_BODY_LIMIT, (notification) =>
+    Buffer.byteLength(jsonOf(notification)),
+  );
+  return jsonOf(cut ?? withoutContent(delivery.notification));
 }
