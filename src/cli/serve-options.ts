@@ -37,11 +37,16 @@ export function serveOptions(settings: ServeSettings): ServeOptions {
                 keyId: settings.apnsKeyId,
                 teamId: settings.apnsTeamId,
                 environment: settings.apnsEnvironment,
+                ...(settings.apnsOrigin === undefined ? {} : { origin: settings.apnsOrigin }),
               },
         fcm:
           settings.fcmServiceAccountFile === undefined
             ? undefined
-            : { serviceAccountFile: settings.fcmServiceAccountFile },
+            : {
+                serviceAccountFile: settings.fcmServiceAccountFile,
+                ...(settings.fcmOrigin === undefined ? {} : { origin: settings.fcmOrigin }),
+                ...(settings.fcmTokenUrl === undefined ? {} : { tokenUrl: settings.fcmTokenUrl }),
+              },
       },
       dispatch: {
         contentMode: settings.pushContent,

@@ -19,7 +19,7 @@ export class PushDeviceWaker implements DeviceWaker {
   }
 
   async wake(device: SleepingDevice, request: WakeRequest): Promise<boolean> {
-    const target = pushTargetOf(device);
+    const target = pushTargetOf(device, request.method);
     const outcome = await this.#dispatcher.wake(target, {
       kind: 'wake',
       callId: randomUUID(),

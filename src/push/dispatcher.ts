@@ -10,6 +10,7 @@ import type { Logger } from 'pino';
 import type { MessagePush } from '../messaging/events.js';
 import type { PushToken, PushTokenStore } from '../store/push-tokens/push-token-store.js';
 import type { Clock } from '../time/clock.js';
+import { deviceKey, MessageWakes } from './message-wakes.js';
 import type { PushDelivery, PushNotification, PushOutcome, PushProvider, PushTarget } from './provider.js';
 import type { PushProviders } from './provider-registry.js';
 import { type FinalOutcome, PushQueue, type PushQueueSettings } from './push-queue.js';
@@ -32,12 +33,20 @@ export interface PushDispatcherOptions {
   readonly newCallId?: (() => string) | undefined;
   /** [0, 1), for the backoff's jitter; default Math.random. */
   readonly random?: (() => number) | undefined;
+  /**
+   * How long an RFC 8599 wake for a MESSAGE waits for the message push to the same device, so that the
+   * device gets one push (message-wakes.ts). Default 5 s: the journal write before it takes milliseconds.
+   */
+  readonly messageWakeWaitMs?: number | undefined;
 }
+
+const DEFAULT_MESSAGE_WAKE_WAIT_MS = 5_000;
 
 export class PushDispatcher {
   readonly #options: PushDispatcherOptions;
   readonly #stats = new PushStats();
   readonly #queue: PushQueue;
+  readonly #messageWakes: MessageWakes;
   readonly #newCallId: () => string;
   /** Apps already warned about having no provider: one warning each, not one per message. */
   readonly #warnedApps = new Set<string>();
@@ -52,6 +61,10 @@ export class PushDispatcher {
     this.#newCallId = options.newCallId ?? randomUUID;
     this.#providers = options.providers;
     this.#contentMode = options.settings.contentMode;
+    this.#messageWakes = new MessageWakes(
+      options.clock,
+      options.messageWakeWaitMs ?? DEFAULT_MESSAGE_WAKE_WAIT_MS,
+    );
     this.#queue = new PushQueue({
       settings: options.settings,
       clock: options.clock,
@@ -66,11 +79,15 @@ export class PushDispatcher {
     this.#track(this.#messagePush(push));
   };
 
-  /** RFC 8599 §5.6: wakes one SIP device; resolves with the push's final outcome. */
+  /**
+   * RFC 8599 §5.6: wakes one SIP device; resolves with the push's final outcome. For a MESSAGE to a device
+   * whose token is stored, that is the message push's (sylk spec §5.1) when one comes: one push, with the badge.
+   */
   wake(target: PushTarget, notification: Extract<PushNotification, { kind: 'wake' }>): Promise<FinalOutcome> {
     const provider = this.#providerFor(target);
     if (provider === undefined) return Promise.resolve({ kind: 'failed', reason: 'no push provider' });
-    return this.#queue.push({ target, notification }, provider);
+    if (notification.method !== 'MESSAGE') return this.#queue.push({ target, notification }, provider);
+    return this.#wakeForMessage(target, notification, provider);
   }
 
   /** The counters, for the server's metrics. */
@@ -100,6 +117,7 @@ export class PushDispatcher {
   /** Stops: waiting pushes end as failed, the providers close. */
   async close(): Promise<void> {
     this.#queue.close();
+    this.#messageWakes.close();
     await this.#providers.close();
     await this.settled();
   }
@@ -136,9 +154,31 @@ export class PushDispatcher {
     };
     const provider = this.#providerFor(target);
     if (provider === undefined) return;
-    const outcome = await this.#queue.push({ target, notification }, provider);
+    const pushed = this.#queue.push({ target, notification }, provider);
+    this.#messageWakes.messagePushed(deviceKey(target.account, target.token), pushed);
+    const outcome = await pushed;
     this.#logOutcome({ target, notification }, provider, outcome);
     if (outcome.kind === 'token-gone') await this.#removeToken(target, provider);
+  }
+
+  async #wakeForMessage(
+    target: PushTarget,
+    notification: Extract<PushNotification, { kind: 'wake' }>,
+    provider: PushProvider,
+  ): Promise<FinalOutcome> {
+    let stored = false;
+    try {
+      stored = (await this.#options.tokens.list(target.account)).some(
+        (token) => token.token === target.token || token.backgroundToken === target.token,
+      );
+    } catch (error) {
+      // The wake still goes, on its own: a store that fails must not leave a device asleep.
+      this.#options.logger?.error({ err: error, account: target.account }, 'push tokens not read for a wake');
+    }
+    const merged = stored
+      ? await this.#messageWakes.messagePushFor(deviceKey(target.account, target.token))
+      : undefined;
+    return merged ?? (await this.#queue.push({ target, notification }, provider));
   }
 
   #providerFor(target: PushTarget): PushProvider | undefined {

@@ -20,6 +20,7 @@ const INI_KEYS: Readonly<Record<string, string>> = {
   bundleId: 'push_apps',
   environment: 'apns_environment',
   serviceAccount: 'fcm_service_account_file',
+  tokenUrl: 'fcm_token_url',
 };
 
 export class PushCredentialsError extends Error {}
@@ -39,11 +40,13 @@ export function pushProviderFactories(clock: Clock, logger: Logger): PushProvide
                   teamId: settings.teamId,
                   bundleId: appId,
                   environment: settings.environment === 'sandbox' ? 'development' : 'production',
+                  ...(settings.origin === undefined ? {} : { origin: settings.origin }),
                   requestTimeoutMs: settings.timeoutMs,
                 },
                 { clock, logger },
               ),
               `APNs for ${appId}`,
+              'apns_origin',
             ),
           ]),
         ),
@@ -51,18 +54,25 @@ export function pushProviderFactories(clock: Clock, logger: Logger): PushProvide
     fcm: (settings) =>
       usable(
         fcmProviderFrom(
-          { serviceAccount: settings.serviceAccountFile, requestTimeoutMs: settings.timeoutMs },
+          {
+            serviceAccount: settings.serviceAccountFile,
+            requestTimeoutMs: settings.timeoutMs,
+            ...(settings.origin === undefined ? {} : { origin: settings.origin }),
+            ...(settings.tokenUrl === undefined ? {} : { tokenUrl: settings.tokenUrl }),
+          },
           { clock, logger },
         ),
         'FCM',
+        'fcm_origin',
       ),
   };
 }
 
-function usable<T>(checked: Checked<T>, what: string): T {
+function usable<T>(checked: Checked<T>, what: string, originKey: string): T {
   if (checked.ok) return checked.value;
+  const keys: Readonly<Record<string, string>> = { ...INI_KEYS, origin: originKey };
   const problems = checked.problems.map(
-    (problem) => `[Push] ${INI_KEYS[problem.setting] ?? problem.setting}: ${problem.message}`,
+    (problem) => `[Push] ${keys[problem.setting] ?? problem.setting}: ${problem.message}`,
   );
   throw new PushCredentialsError(`${what} cannot be used: ${problems.join('; ')}`);
 }

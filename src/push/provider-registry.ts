@@ -21,6 +21,8 @@ export interface ApnsProviderSettings {
   readonly keyId: string;
   readonly teamId: string;
   readonly environment: 'production' | 'sandbox';
+  /** Replaces Apple's server (a test stand-in, a proxy); undefined: the environment's. */
+  readonly origin?: string | undefined;
   readonly timeoutMs: number;
 }
 
@@ -28,6 +30,10 @@ export interface ApnsProviderSettings {
 export interface FcmProviderSettings {
   readonly appIds: readonly string[];
   readonly serviceAccountFile: string;
+  /** Replaces https://fcm.googleapis.com (a test stand-in, a proxy). */
+  readonly origin?: string | undefined;
+  /** Where access tokens are fetched instead of the key's token_uri (a test stand-in, a proxy). */
+  readonly tokenUrl?: string | undefined;
   readonly timeoutMs: number;
 }
 

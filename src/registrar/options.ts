@@ -2,6 +2,7 @@
 import type { Logger } from 'pino';
 import type { AuthContext, AuthOutcome } from '../sip/auth/authenticator.js';
 import type { SipRequest } from '../sip/message/message.js';
+import type { Binding } from '../store/location/binding.js';
 import type { LocationStore } from '../store/location/location-store.js';
 import type { Clock } from '../time/clock.js';
 import type { FlowBindings } from './flows.js';
@@ -9,6 +10,25 @@ import type { FlowBindings } from './flows.js';
 /** The part of DigestAuthenticator the registrar uses. */
 export interface RequestAuthenticator {
   authenticate(request: SipRequest, context: AuthContext): Promise<AuthOutcome>;
+}
+
+/** What one accepted REGISTER changed in an AOR's bindings. */
+export interface RegistrationChange {
+  readonly aor: string;
+  /** Bindings created or refreshed. */
+  readonly stored: readonly Binding[];
+  /** Bindings the device itself removed (`expires=0`, `Contact: *`); expiry is not a removal. */
+  readonly removed: readonly Binding[];
+  /** The AOR's live bindings once the change is written. */
+  readonly live: readonly Binding[];
+}
+
+/**
+ * Told of every accepted REGISTER's changes before the 200 goes (the push tokens of RFC 8599 devices,
+ * src/push/registered-tokens.ts). A failure is logged and does not fail the REGISTER: the bindings are written.
+ */
+export interface RegistrationListener {
+  changed(change: RegistrationChange): Promise<void>;
 }
 
 export interface RegistrarOptions {
@@ -33,6 +53,8 @@ export interface RegistrarOptions {
   readonly logger?: Logger | undefined;
   /** Told of every binding written, so that outbound bindings go with their connection (RFC 5626). */
   readonly flows?: FlowBindings | undefined;
+  /** Told of the bindings each accepted REGISTER stored and removed. */
+  readonly listener?: RegistrationListener | undefined;
 }
 
 export interface RegistrarLimits {

@@ -16,7 +16,7 @@ import { generateTag } from '../sip/message/ids.js';
 import { type SipRequest, SipResponse } from '../sip/message/message.js';
 import type { MessageSource } from '../sip/transport/types.js';
 import { isSipUri } from '../sip/uri.js';
-import type { Binding, BindingSource } from '../store/location/binding.js';
+import { type Binding, type BindingSource, bindingKey, encodeBindingKey } from '../store/location/binding.js';
 import type { LocationStore } from '../store/location/location-store.js';
 import type { Clock } from '../time/clock.js';
 import { type Aor, aorOfUri, isServedHost } from './aor.js';
@@ -25,6 +25,8 @@ import {
   DEFAULT_REGISTRAR_RETRY_AFTER_SECONDS,
   type RegistrarLimits,
   type RegistrarOptions,
+  type RegistrationChange,
+  type RegistrationListener,
   registrarLimits,
   type RequestAuthenticator,
 } from './options.js';
@@ -47,6 +49,7 @@ export class Registrar {
   readonly #retryAfterSeconds: number;
   readonly #logger: Logger | undefined;
   readonly #flows: FlowBindings | undefined;
+  readonly #listener: RegistrationListener | undefined;
 
   constructor(options: RegistrarOptions) {
     this.#authenticator = options.authenticator;
@@ -57,6 +60,7 @@ export class Registrar {
     this.#retryAfterSeconds = options.retryAfterSeconds ?? DEFAULT_REGISTRAR_RETRY_AFTER_SECONDS;
     this.#logger = options.logger;
     this.#flows = options.flows;
+    this.#listener = options.listener;
   }
 
   /** The domains this registrar has bindings for, anew (a reload); bindings of the others stay until they expire. */
@@ -131,15 +135,18 @@ export class Registrar {
       flows: false,
     };
     let outbound = false;
+    const written: Written = { stored: [], removed: [] };
     if (contacts.contacts === '*') {
-      const refused = await this.#removeAll(request, aor, facts);
+      const refused = await this.#removeAll(request, aor, facts, written);
       if (refused !== undefined) return refused;
     } else if (contacts.contacts.length > 0) {
-      const updated = await this.#update(request, contacts.contacts, facts);
+      const updated = await this.#update(request, contacts.contacts, facts, written);
       if (updated instanceof SipResponse) return updated;
       outbound = updated;
     }
     const bindings = await this.#store.lookup(aor.key, now);
+    if (written.stored.length > 0 || written.removed.length > 0)
+      await this.#tell({ aor: aor.key, ...written, live: bindings }, callId);
     this.#logger?.debug({ aor: aor.key, callId, bindings: bindings.length }, 'REGISTER accepted');
     return registeredReply(request, bindings, now, { path, outbound });
   }
@@ -148,13 +155,20 @@ export class Registrar {
    * Step 6: `Contact: *` with `Expires: 0` and nothing else removes every binding of the AOR. Returns the
    * refusal, if any.
    */
-  async #removeAll(request: SipRequest, aor: Aor, facts: RegisterFacts): Promise<SipResponse | undefined> {
+  async #removeAll(
+    request: SipRequest,
+    aor: Aor,
+    facts: RegisterFacts,
+    written: Written,
+  ): Promise<SipResponse | undefined> {
     if (facts.headerExpires !== 0) {
       return reply(request, 400, 'Contact * Requires Expires: 0');
     }
-    const refused = planRemoveAll(await this.#store.lookup(aor.key, facts.now), facts);
+    const existing = await this.#store.lookup(aor.key, facts.now);
+    const refused = planRemoveAll(existing, facts);
     if (refused !== undefined) return this.#refusal(request, refused);
     await this.#store.removeAll(aor.key);
+    written.removed.push(...existing);
     return undefined;
   }
 
@@ -166,6 +180,7 @@ export class Registrar {
     request: SipRequest,
     contacts: readonly RequestedContact[],
     facts: RegisterFacts,
+    written: Written,
   ): Promise<SipResponse | boolean> {
     const decision = outboundDecision(request.headers, contacts);
     if (decision === 'first-hop-lacks-support') {
@@ -176,13 +191,27 @@ export class Registrar {
     const existing = await this.#store.lookup(facts.aor, facts.now);
     const plan = planContacts(contacts, existing, withFlows, this.#limits);
     if (plan.kind === 'refuse') return this.#refusal(request, plan);
+    const removals = new Set(plan.removals.map(encodeBindingKey));
     for (const key of plan.removals) await this.#store.remove(facts.aor, key);
+    written.removed.push(
+      ...existing.filter((binding) => removals.has(encodeBindingKey(bindingKey(binding)))),
+    );
     for (const binding of plan.upserts) {
       // The store's own ordering check: a concurrent REGISTER of the same binding got in first.
       if ((await this.#store.upsert(binding)) === 'stale') return reply(request, 500, OUT_OF_ORDER);
+      written.stored.push(binding);
       await this.#flows?.stored(binding);
     }
     return flows && plan.upserts.some((binding: Binding) => binding.regId !== undefined);
+  }
+
+  /** The listener's failure is not the REGISTER's: the bindings are written, the device gets its 200. */
+  async #tell(change: RegistrationChange, callId: string): Promise<void> {
+    try {
+      await this.#listener?.changed(change);
+    } catch (error) {
+      this.#logger?.error({ err: error, aor: change.aor, callId }, 'registration listener failed');
+    }
   }
 
   #refusal(request: SipRequest, plan: PlanRefusal): SipResponse {
@@ -196,6 +225,12 @@ export class Registrar {
     response.headers.add('Retry-After', String(this.#retryAfterSeconds));
     return response;
   }
+}
+
+/** What a REGISTER wrote, for the listener. */
+interface Written {
+  readonly stored: Binding[];
+  readonly removed: Binding[];
 }
 
 function reply(request: SipRequest, status: number, reason: string): SipResponse {

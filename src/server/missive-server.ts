@@ -51,6 +51,7 @@ import type { ServerSettings } from './settings.js';
 import { SipService } from './sip-service.js';
 import { startPush } from './push.js';
 import { PushDeviceWaker } from '../push/device-waker.js';
+import { RegisteredPushTokens } from '../push/registered-tokens.js';
 import type { PushStatsSnapshot } from '../push/push-stats.js';
 
 /** The SIP nonce key of this process; the previous one's nonces are answered stale (sip/auth/nonce.ts). */
@@ -169,6 +170,8 @@ export class MissiveServer {
       nonceKeys,
       maxTransactions: settings.sip.maxTransactions,
       deviceWaker: new PushDeviceWaker(push, logger),
+      // SIP devices' push parameters become stored tokens (RFC 8599; sylk spec §3.9), as sylkRTC's do.
+      registrationListener: new RegisteredPushTokens(store.pushTokens, systemClock),
       wakeTimeoutMs: settings.push?.wakeTimeoutMs,
       connectionLimits: settings.sip.connectionLimits,
       messaging: (environment) => {

@@ -8,6 +8,7 @@ import type { Logger } from 'pino';
 import { Registrar } from '../registrar/registrar.js';
 import { CachedLocationStore } from '../registrar/cached-locations.js';
 import { FlowBindings } from '../registrar/flows.js';
+import type { RegistrationListener } from '../registrar/options.js';
 import { Locations } from '../registrar/locations.js';
 import { LocalAddresses, type ListeningPoint } from '../routing/local-addresses.js';
 import type { ApplicationEnvironment, LocalApplication } from '../routing/local-application.js';
@@ -70,6 +71,8 @@ export interface SipServiceOptions {
   readonly connectionLimits?: ConnectionLimits | undefined;
   /** RFC 8599: wakes devices asleep (push parameters, flow gone); without one they are forwarded as any. */
   readonly deviceWaker?: DeviceWaker | undefined;
+  /** Told of the bindings each accepted REGISTER stored and removed (the push tokens of SIP devices). */
+  readonly registrationListener?: RegistrationListener | undefined;
   /** How long a request waits for a woken device's REGISTER. Default 20 s. */
   readonly wakeTimeoutMs?: number | undefined;
   readonly clock?: Clock | undefined;
@@ -186,6 +189,7 @@ export class SipService {
       clock,
       logger,
       flows,
+      listener: options.registrationListener,
     });
     this.#registrar = registrar;
     const locator = options.locator ?? new SipLocator({ clock });

@@ -144,9 +144,31 @@ describe('APNs provider: requests', () => {
     assert.equal(f.standIn.requests[0]?.headers['apns-id'], undefined);
   });
 
-  it('drops the content to stay within 4096 bytes, keeping sender, badge and ids', async () => {
-    const long = 'x'.repeat(5000);
+  it('cuts a long text on a character boundary to stay within 4096 bytes, keeping sender, badge and ids', async () => {
+    const long = 'é€'.repeat(2000);
     assert.deepEqual(await f.provider.send(delivery(message({ content: long }))), { kind: 'sent' });
+    const request = f.requestAt(0);
+    // As much as fits: the next character (2 or 3 bytes) would not.
+    assert.ok(
+      request.body.length <= 4096 && request.body.length > 4093,
+      `${String(request.body.length)} bytes`,
+    );
+    const body = bodyOf(request) as Record<string, unknown>;
+    const content = String(body.content);
+    assert.ok(long.startsWith(content) && content.length > 500, `${String(content.length)} characters`);
+    assert.equal(body['content-type'], 'text/plain');
+    assert.deepEqual(body.aps, {
+      alert: { title: 'Alice', body: `${Array.from(long).slice(0, 199).join('')}…` },
+      sound: 'default',
+      badge: 3,
+    });
+    assert.equal(body['call-id'], CALL_ID);
+    assert.equal(body.from, 'alice@example.com');
+  });
+
+  it('leaves out content that is no use cut (PGP), keeping sender, badge and ids', async () => {
+    const pgp = `-----BEGIN PGP MESSAGE-----\n${'A'.repeat(5000)}\n-----END PGP MESSAGE-----`;
+    assert.deepEqual(await f.provider.send(delivery(message({ content: pgp }))), { kind: 'sent' });
     const request = f.requestAt(0);
     assert.ok(request.body.length <= 4096, `${String(request.body.length)} bytes`);
     const body = bodyOf(request) as Record<string, unknown>;
@@ -158,7 +180,6 @@ describe('APNs provider: requests', () => {
       badge: 3,
     });
     assert.equal(body['call-id'], CALL_ID);
-    assert.equal(body.from, 'alice@example.com');
   });
 
   it('keeps content that fits, with the alert body cut to 200 characters', async () => {

@@ -353,10 +353,11 @@ describe('push dispatcher', () => {
       token: 'tok-d1',
       silent: false,
     };
+    // An INVITE: a MESSAGE's wake would wait for the message push first (message-wake.test.ts).
     const outcome = await pushes.wake(target, {
       kind: 'wake',
       callId: 'c',
-      method: 'MESSAGE',
+      method: 'INVITE',
       from: 'alice@example.com',
       to: BOB,
     });

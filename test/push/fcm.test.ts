@@ -119,15 +119,30 @@ describe('FCM provider: requests', () => {
     });
   });
 
-  it('drops the content to stay within 4096 bytes', async () => {
-    assert.deepEqual(await f.provider.send(delivery(message({ content: 'x'.repeat(5000) }))), {
-      kind: 'sent',
-    });
+  it('cuts a long text on a character boundary to stay within 4096 bytes', async () => {
+    const long = 'é€'.repeat(2000);
+    assert.deepEqual(await f.provider.send(delivery(message({ content: long }))), { kind: 'sent' });
+    const sent = JSON.parse(f.fcmRequest(0).body) as { message: { data: Record<string, string> } };
+    // The provider measures the data as `{"data": …}` (the notification would count too).
+    const size = Buffer.byteLength(JSON.stringify({ data: sent.message.data }));
+    assert.ok(size <= 4096 && size > 4093, `${String(size)} bytes`);
+    const content = sent.message.data.content ?? '';
+    assert.ok(long.startsWith(content) && content.length > 500, `${String(content.length)} characters`);
+    assert.equal(sent.message.data['content-type'], 'text/plain');
+    assert.equal(sent.message.data['call-id'], CALL_ID);
+    assert.equal(sent.message.data.badge, '2');
+  });
+
+  it('leaves out a file-transfer document rather than cut it', async () => {
+    const file = JSON.stringify({ url: `https://example.com/${'f'.repeat(5000)}` });
+    const outcome = await f.provider.send(
+      delivery(message({ content: file, contentType: 'application/sylk-file-transfer' })),
+    );
+    assert.deepEqual(outcome, { kind: 'sent' });
     const sent = JSON.parse(f.fcmRequest(0).body) as { message: { data: Record<string, string> } };
     assert.ok(Buffer.byteLength(JSON.stringify(sent.message.data)) <= 4096);
     assert.equal('content' in sent.message.data, false);
     assert.equal('content-type' in sent.message.data, false);
-    assert.equal(sent.message.data['call-id'], CALL_ID);
     assert.equal(sent.message.data.badge, '2');
   });
 

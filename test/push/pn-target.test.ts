@@ -33,7 +33,27 @@ describe('push targets of SIP devices', () => {
     });
     assert.equal(target.appId, 'my-project');
     assert.equal(target.platform, 'firebase');
-    assert.equal(target.deviceId, 'sip:bob@10.0.0.1;transport=tcp');
+    // Neither pn-device nor +sip.instance: the PRID, which stays when the Contact's port changes.
+    assert.equal(target.deviceId, 'tok');
+  });
+
+  it('a Sylk iOS device: an INVITE wakes its VoIP token, a MESSAGE its background token', () => {
+    const device = {
+      aor: 'bob@example.test',
+      contact: 'sip:bob@10.0.0.1',
+      push: {
+        provider: 'ios',
+        prid: 'voip1-bg2',
+        extra: {
+          'pn-type': 'ios',
+          'pn-tok': 'voip1-bg2',
+          'pn-app': 'com.agprojects.sylk',
+          'pn-device': 'd1',
+        },
+      },
+    };
+    assert.equal(pushTargetOf(device, 'INVITE').token, 'voip1');
+    assert.equal(pushTargetOf(device, 'MESSAGE').token, 'bg2');
   });
 
   it('Sylk parameters: pn-app, pn-device and pn-silent as the device sent them', () => {

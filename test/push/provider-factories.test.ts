@@ -10,6 +10,7 @@ import { pino } from 'pino';
 import { PushCredentialsError, pushProviderFactories } from '../../src/push/provider-factories.js';
 import { ManualClock } from '../support/manual-clock.js';
 import { message, P8, target } from './apns-fixture.js';
+import { PRIVATE_PEM } from './fcm-fixture.js';
 
 const quiet = pino({ level: 'silent' });
 
@@ -67,5 +68,36 @@ describe('push providers from the [Push] settings', () => {
         error instanceof PushCredentialsError &&
         /FCM cannot be used: \[Push\] fcm_service_account_file/.test(error.message),
     );
+  });
+
+  test('an origin or token URL that cannot be used stops the start, naming its [Push] key', async () => {
+    assert.throws(
+      () => apns({ origin: 'http://apns.example.com' }),
+      /\[Push\] apns_origin: .* must be an https URL/,
+    );
+    const account = join(dir, 'google.json');
+    await writeFile(
+      account,
+      JSON.stringify({
+        type: 'service_account',
+        project_id: 'sylk-test-1234',
+        private_key: PRIVATE_PEM,
+        client_email: 'push@sylk-test-1234.iam.gserviceaccount.com',
+        token_uri: 'https://oauth2.googleapis.com/token',
+      }),
+    );
+    const fcm = (overrides: Record<string, unknown>) =>
+      factories().fcm?.({
+        appIds: ['com.example.android'],
+        serviceAccountFile: account,
+        timeoutMs: 1000,
+        ...overrides,
+      });
+    assert.throws(() => fcm({ origin: 'http://fcm.example.com' }), /\[Push\] fcm_origin: /);
+    assert.throws(() => fcm({ tokenUrl: 'http://oauth.example.com/token' }), /\[Push\] fcm_token_url: /);
+    const usable = fcm({ origin: 'http://127.0.0.1:9', tokenUrl: 'http://127.0.0.1:9/token' });
+    assert.ok(usable !== undefined);
+    assert.equal(usable.kind, 'fcm');
+    await usable.close();
   });
 });

@@ -89,12 +89,33 @@ export const PUSH_SETTINGS = {
     help: 'APNs production, or sandbox for development builds of the app',
     reloads: true,
   }),
+  apnsOrigin: setting({
+    section: 'Push',
+    kind: optional(httpUrl),
+    default: undefined,
+    help: "replaces Apple's APNs server (https://api.push.apple.com, or api.sandbox.push.apple.com for sandbox), https only: for testing or a proxy",
+    reloads: true,
+  }),
   fcmServiceAccountFile: setting({
     section: 'Push',
     kind: optional(text('file')),
     default: undefined,
     path: true,
     help: "a Google service account's key (JSON) with the Firebase Cloud Messaging API, for the apps set to fcm",
+    reloads: true,
+  }),
+  fcmOrigin: setting({
+    section: 'Push',
+    kind: optional(httpUrl),
+    default: undefined,
+    help: "replaces Google's FCM server (https://fcm.googleapis.com); https, or http to a loopback host: for testing or a proxy",
+    reloads: true,
+  }),
+  fcmTokenUrl: setting({
+    section: 'Push',
+    kind: optional(httpUrl),
+    default: undefined,
+    help: "where access tokens are asked for instead of the key's token_uri (Google's https://oauth2.googleapis.com/token): for testing or a proxy",
     reloads: true,
   }),
 } as const;

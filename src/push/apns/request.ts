@@ -3,6 +3,7 @@
  * it is and the JSON payload — the `aps` dictionary the system shows, beside the Sylk keys the app reads.
  */
 import type { PushDelivery, PushNotification } from '../provider.js';
+import { withContentCut } from '../content-cut.js';
 import { senderTitle, sylkData } from '../sylk-data.js';
 
 /** Apple's limits: 4 KB for every push but VoIP, which gets 5 KB. */
@@ -83,8 +84,19 @@ export function apnsRequest(delivery: PushDelivery, context: ApnsRequestContext)
   const pushType = pushTypeOf(delivery);
   const limit = pushType === 'voip' ? APNS_VOIP_PAYLOAD_LIMIT : APNS_PAYLOAD_LIMIT;
   let body = payloadOf(delivery, pushType, true);
-  // Too big: the message text goes first; sender, badge and ids are what wakes the app to fetch it.
-  if (body.length > limit) body = payloadOf(delivery, pushType, false);
+  // Too big: the text is cut to fit, or left out when cutting is no use; sender, badge and ids are what
+  // wakes the app to fetch the whole message.
+  if (body.length > limit) {
+    const cut = withContentCut(
+      notification,
+      limit,
+      (shorter) => payloadOf({ target, notification: shorter }, pushType, true).length,
+    );
+    body =
+      cut === undefined
+        ? payloadOf(delivery, pushType, false)
+        : payloadOf({ target, notification: cut }, pushType, true);
+  }
   if (body.length > limit) {
     return {
       ok: false,

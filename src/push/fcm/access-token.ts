@@ -57,7 +57,7 @@ export class FcmAccessToken {
   async #fetch(): Promise<AccessTokenResult> {
     this.#fetches += 1;
     const issuedAt = Math.floor(this.#clock.now() / 1000);
-    const { clientEmail, privateKey, privateKeyId, tokenUri } = this.#account;
+    const { clientEmail, privateKey, privateKeyId, tokenUri, tokenUrl } = this.#account;
     const assertion = signJwt(
       { alg: 'RS256', typ: 'JWT', ...(privateKeyId === undefined ? {} : { kid: privateKeyId }) },
       {
@@ -69,7 +69,7 @@ export class FcmAccessToken {
       },
       privateKey,
     );
-    const result = await post(tokenUri, {
+    const result = await post(tokenUrl, {
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
       body: new URLSearchParams({
         grant_type: 'urn:ietf:params:oauth:grant-type:jwt-bearer',

@@ -4,6 +4,7 @@
  * gets it at once.
  */
 import type { PushDelivery, PushNotification } from '../provider.js';
+import { withContentCut } from '../content-cut.js';
 import { senderTitle, sylkData } from '../sylk-data.js';
 
 /** FCM's limit for the data (and notification) of one message. */
@@ -52,8 +53,18 @@ export function fcmMessage(delivery: PushDelivery, context: FcmMessageContext): 
     return { ok: false, problem: 'bad-token', detail: 'the registration token is empty or too long' };
   }
   let payload = payloadOf(delivery, context, true);
-  // Too big: the message text goes first; sender, badge and ids are what wakes the app to fetch it.
-  if (sizeOf(payload) > FCM_PAYLOAD_LIMIT) payload = payloadOf(delivery, context, false);
+  // Too big: the text is cut to fit, or left out when cutting is no use; sender, badge and ids are what
+  // wakes the app to fetch the whole message.
+  if (sizeOf(payload) > FCM_PAYLOAD_LIMIT) {
+    const { target } = delivery;
+    const cut = withContentCut(delivery.notification, FCM_PAYLOAD_LIMIT, (shorter) =>
+      sizeOf(payloadOf({ target, notification: shorter }, context, true)),
+    );
+    payload =
+      cut === undefined
+        ? payloadOf(delivery, context, false)
+        : payloadOf({ target, notification: cut }, context, true);
+  }
   const size = sizeOf(payload);
   if (size > FCM_PAYLOAD_LIMIT) {
     return {

@@ -24,6 +24,11 @@ export interface FcmSettings {
   readonly projectId?: string;
   /** Replaces https://fcm.googleapis.com (a stand-in in tests, a proxy). */
   readonly origin?: string;
+  /**
+   * Where access tokens are asked for instead of the key's `token_uri` (a stand-in in tests, a proxy). The
+   * assertion's `aud` stays the key's `token_uri`: that is whom it is for, whoever carries it there.
+   */
+  readonly tokenUrl?: string;
   /** Each request (an access-token fetch, a send) that has no answer within this time gives `retry`. */
   readonly requestTimeoutMs?: number;
   /**
@@ -41,7 +46,10 @@ export interface ServiceAccount {
   readonly clientEmail: string;
   readonly privateKey: KeyObject;
   readonly privateKeyId: string | undefined;
+  /** The key's `token_uri`: the assertion's audience. */
   readonly tokenUri: string;
+  /** Where the assertion is posted: `token_uri`, unless the settings name another URL. */
+  readonly tokenUrl: string;
 }
 
 export interface FcmConfig {
@@ -107,20 +115,24 @@ function serviceAccountOf(
   const privateKeyId = typeof fields.private_key_id === 'string' ? fields.private_key_id : undefined;
   const projectId = typeof fields.project_id === 'string' ? fields.project_id : undefined;
   return {
-    account: { clientEmail, privateKey: key, privateKeyId, tokenUri },
+    account: { clientEmail, privateKey: key, privateKeyId, tokenUri, tokenUrl: tokenUri },
     ...(projectId === undefined ? {} : { projectId }),
   };
 }
 
-function checkTokenUri(value: string, problems: SettingProblem[]): string | undefined {
+function checkTokenUri(
+  value: string,
+  problems: SettingProblem[],
+  setting = 'serviceAccount',
+): string | undefined {
   let url: URL;
   try {
     url = new URL(value);
   } catch {
-    problems.push({ setting: 'serviceAccount', message: `token_uri ${value} is not a URL` });
+    problems.push({ setting, message: `token_uri ${value} is not a URL` });
     return undefined;
   }
-  const origin = checkOrigin('serviceAccount', url.origin, true, problems);
+  const origin = checkOrigin(setting, url.origin, true, problems);
   return origin === undefined ? undefined : url.href;
 }
 
@@ -142,6 +154,8 @@ export function checkFcmSettings(
   }
   const origin =
     settings.origin === undefined ? FCM_ORIGIN : checkOrigin('origin', settings.origin, true, problems);
+  const tokenUrl =
+    settings.tokenUrl === undefined ? undefined : checkTokenUri(settings.tokenUrl, problems, 'tokenUrl');
   const requestTimeoutMs = boundedInteger(
     'requestTimeoutMs',
     settings.requestTimeoutMs,
@@ -165,7 +179,7 @@ export function checkFcmSettings(
   return {
     ok: true,
     value: {
-      account: parsed.account,
+      account: tokenUrl === undefined ? parsed.account : { ...parsed.account, tokenUrl },
       projectId,
       origin,
       requestTimeoutMs,

@@ -8,7 +8,7 @@ import { readCapped } from '../../http/read-capped.js';
 import type { Clock } from '../../time/clock.js';
 import type { PushDelivery, PushOutcome, PushProvider } from '../provider.js';
 import { gatewayOutcome } from './answer.js';
-import { gatewayBody } from './payload.js';
+import { gatewayJson } from './payload.js';
 
 /** An answer body beyond this is not read further: the outcome needs its first few hundred bytes. */
 const MAX_ANSWER_BYTES = 16 * 1024;
@@ -47,7 +47,7 @@ export class GatewayProvider implements PushProvider {
       const response = await this.#fetch(this.#options.url, {
         method: 'POST',
         headers: { 'User-Agent': 'SylkServer', 'Content-Type': 'application/json' },
-        body: JSON.stringify(gatewayBody(delivery)),
+        body: gatewayJson(delivery),
         signal: abort.signal,
         redirect: 'manual',
       });

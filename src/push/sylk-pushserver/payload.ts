@@ -5,7 +5,15 @@
  * operator chose pushes without content, `content-type` and `content` are left out: the gateway does not
  * require them, and the point is that the text never leaves.
  */
-import type { PushDelivery } from '../provider.js';
+import { withContentCut, withoutContent } from '../content-cut.js';
+import type { PushDelivery, PushNotification } from '../provider.js';
+
+/**
+ * The most a request body may weigh. sylk-pushserver hands the content on to APNs (a 4 KiB payload) or FCM
+ * (4 KiB of data), whose own keys replace the request's device keys, so a request within 4 KiB gives a push
+ * within the providers' limits; a bigger one would be refused there and the phone would get nothing.
+ */
+export const GATEWAY_BODY_LIMIT = 4096;
 
 export interface GatewayBody {
   readonly platform: string;
@@ -59,4 +67,21 @@ export function gatewayBody({ target, notification }: PushDelivery): GatewayBody
     ...(notification.contentType === undefined ? {} : { 'content-type': notification.contentType }),
     ...(notification.content === undefined ? {} : { content: notification.content }),
   };
+}
+
+/**
+ * The request body as sent: the JSON of gatewayBody, at most GATEWAY_BODY_LIMIT bytes. A message text too
+ * long is cut (whole characters) so that the body fits: the app shows the start and syncs the whole message.
+ * Content that is no use cut (PGP ciphertext, a file-transfer document, anything not text) is left out with
+ * its content-type instead, as is text when not even a character fits.
+ */
+export function gatewayJson(delivery: PushDelivery): string {
+  const json = JSON.stringify(gatewayBody(delivery));
+  if (Buffer.byteLength(json) <= GATEWAY_BODY_LIMIT || delivery.notification.kind !== 'message') return json;
+  const jsonOf = (notification: PushNotification): string =>
+    JSON.stringify(gatewayBody({ target: delivery.target, notification }));
+  const cut = withContentCut(delivery.notification, GATEWAY_BODY_LIMIT, (notification) =>
+    Buffer.byteLength(jsonOf(notification)),
+  );
+  return jsonOf(cut ?? withoutContent(delivery.notification));
 }
