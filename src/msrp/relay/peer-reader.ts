@@ -82,6 +82,16 @@ export class PeerReader implements ParserHandler {
     this.#parse(start === 0 ? chunk : chunk.subarray(start));
   }
 
+  /**
+   * Bytes in the relay's read buffer, which the next read overwrites: the next hop's known 200s are taken
+   * from it in place, anything else is copied first (the parser and the writes keep slices of what they get).
+   */
+  readShared(view: Buffer): void {
+    const start = this.#consumeKnownOks(view);
+    if (start === view.length) return;
+    this.#parse(Buffer.from(view.subarray(start)));
+  }
+
   /** Reads and delivers nothing more after the current message until `release` (an AUTH is looked up). */
   hold(): void {
     this.#parser.pause();
