@@ -4,7 +4,8 @@
  * (header order, case of names, whitespace after the colon, non-ASCII values, malformed lines):
  * - the parser offers the received header bytes only when they are exactly `name: value` per entry;
  * - the forwarded head is byte for byte what the relay wrote before (passThroughHeaders + forwardedHead),
- *   and it parses to the received message with only the start line and the paths changed.
+ *   and it parses to the received message with only the start line and the paths changed;
+ * - the relay's 200 to a relayed SEND, made from a template per connection, is what response() writes.
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
@@ -15,8 +16,9 @@ import { MsrpParser } from '../../src/msrp/parser.js';
 import { readPaths } from '../../src/msrp/relay/checks.js';
 import { ForwardedPaths } from '../../src/msrp/relay/forwarded-paths.js';
 import { ForwardedSend } from '../../src/msrp/relay/forwarded-send.js';
+import { SendOk } from '../../src/msrp/relay/send-ok.js';
 import { UNTRACKED } from '../../src/msrp/relay/send-tracker.js';
-import { forwardedHead, inForwardingOrder, passThroughHeaders } from '../../src/msrp/wire.js';
+import { forwardedHead, inForwardingOrder, passThroughHeaders, response } from '../../src/msrp/wire.js';
 
 const RELAY = 'msrp://relay.example.com:2855/s3ss10n;tcp';
 const B = 'msrp://b.example.com:9000/bbb;tcp';
@@ -213,4 +215,24 @@ test('a session reuses the forwarded paths of the same received paths', () => {
   const first = ForwardedPaths.of(read.paths, undefined);
   assert.equal(ForwardedPaths.of(read.paths, first), first);
   assert.notEqual(ForwardedPaths.of({ ...read.paths, to: [...read.paths.to] }, first), first);
+});
+
+test('the 200 to a relayed SEND is the bytes response() writes, for any tid and paths', () => {
+  const tidArb = fc.stringMatching(/^[A-Za-z0-9][A-Za-z0-9.\-+%=]{0,31}$/);
+  const userArb = fc.constantFrom('', 'bob@', 'zoë@', 'x%20y@');
+  fc.assert(
+    fc.property(tidArb, userArb, userArb, (tid, toUser, fromUser) => {
+      const relay = `msrp://${toUser}relay.example.com:2855/s1;tcp`;
+      const from = `msrp://${fromUser}10.0.0.1:5000/aaa;tcp`;
+      const { head } = parseOne(
+        message(`MSRP ${tid} SEND\r\nTo-Path: ${relay} ${B}\r\nFrom-Path: ${from}\r\n`, false, tid),
+      );
+      const read = readPaths(head, undefined);
+      fc.pre(read.kind === 'ok');
+      const ok = SendOk.of(read.paths, undefined);
+      assert.deepEqual(ok.answer(tid), response(head, 200, 'OK', from, relay));
+      assert.equal(SendOk.of(read.paths, ok), ok, 'kept for the same paths');
+    }),
+    { numRuns: 1000 },
+  );
 });

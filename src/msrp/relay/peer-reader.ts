@@ -24,6 +24,7 @@ import {
 import type { RelayRuntime, RelayState } from './context.js';
 import type { ForwardedSend } from './forwarded-send.js';
 import { KnownOk } from './known-ok.js';
+import { SendOk } from './send-ok.js';
 import type { RelayPeer } from './peer.js';
 import type { Session } from './session.js';
 
@@ -65,6 +66,8 @@ export class PeerReader implements ParserHandler {
   #pathCache: PathCache | undefined;
   /** The next hop's plain 200, once one has been through every check (outgoing connections). */
   #knownOk: KnownOk | undefined;
+  /** The 200 for the SENDs relayed from this connection, for its session's paths. */
+  #sendOk: SendOk | undefined;
   #pausedForBackpressure = false;
   #pausedForAuth = false;
 
@@ -220,7 +223,10 @@ export class PeerReader implements ParserHandler {
     if (inbound === undefined || inbound.kind === 'discard') return;
     if (inbound.kind === 'forward') {
       inbound.destination.endSend(inbound.send, flag);
-      if (inbound.send.confirm) this.#owner.respond(inbound.head, inbound.paths, 200, 'OK');
+      if (inbound.send.confirm) {
+        this.#sendOk = SendOk.of(inbound.paths, this.#sendOk);
+        this.#owner.sendControl(this.#sendOk.answer(inbound.head.tid));
+      }
       this.#applyBackpressure(inbound.destination);
       return;
     }
