@@ -80,4 +80,11 @@ export interface MsrpHead {
   readonly hasBody: boolean;
   /** Header lines that could not be read as `name: value`; the message is answered with 400. */
   readonly malformedLines: number;
+  /**
+   * The received header lines as bytes (CRLF between them, none after the last) when they are exactly
+   * `${name}: ${value}` for each entry, in order, and ASCII: a relay can then forward them without writing
+   * them out again. Undefined otherwise (and for heads split across reads). A slice of the received bytes:
+   * whoever keeps it keeps them.
+   */
+  readonly verbatimHeaders?: Buffer | undefined;
 }

@@ -46,6 +46,8 @@ export class MsrpParser {
   #headers: HeaderList | undefined;
   #headerLines = 0;
   #malformedLines = 0;
+  /** The header lines' bytes while they may still turn out verbatim (see MsrpHead.verbatimHeaders). */
+  #verbatim: Buffer | undefined;
 
   readonly #body: BodyScanner;
   readonly #handler: ParserHandler;
@@ -196,11 +198,15 @@ export class MsrpParser {
     }
     const block = chunk.subarray(pos, headEnd);
     if (!isUtf8(block)) return undefined;
-    const lines = block.toString('utf8').split('\r\n');
+    const text = block.toString('utf8');
+    const lines = text.split('\r\n');
     if (lines.length - 1 > this.#limits.maxHeaderLines) return undefined;
     for (const line of lines) if (line.length > this.#limits.maxLineLength) return undefined;
     if (bodiless && this.#endLineAt(chunk, headEnd, lines[0] ?? '') === undefined) return undefined;
     if (!this.#startLineText(lines[0] ?? '')) return undefined;
+    // One byte per character: the header lines' offsets in the bytes are those in the text.
+    if (text.length === block.length)
+      this.#verbatim = chunk.subarray(Math.min(startEnd + 2, headEnd), headEnd);
     for (let i = 1; i < lines.length; i++) this.#headerText(lines[i] ?? '');
     if (!bodiless) {
       this.#emitHead(true);
@@ -254,6 +260,7 @@ export class MsrpParser {
     this.#headers = new HeaderList();
     this.#headerLines = 0;
     this.#malformedLines = 0;
+    this.#verbatim = undefined;
     if (STATUS_PATTERN.test(token)) {
       this.#method = undefined;
       this.#status = Number(token);
@@ -292,10 +299,12 @@ export class MsrpParser {
     const name = text.slice(0, colon);
     if (colon <= 0 || !isHeaderName(name)) {
       this.#malformedLines++;
+      this.#verbatim = undefined;
       return;
     }
     let valueStart = colon + 1;
     while (text.charCodeAt(valueStart) === 0x20 || text.charCodeAt(valueStart) === 0x09) valueStart++;
+    if (valueStart !== colon + 2 || text.charCodeAt(colon + 1) !== 0x20) this.#verbatim = undefined;
     this.#headers?.add(name, text.slice(valueStart));
   }
 
@@ -310,8 +319,10 @@ export class MsrpParser {
 
   #emitHead(hasBody: boolean): void {
     const headers = this.#headers ?? new HeaderList();
-    // The parser keeps no reference to the list (nor to the text it points into).
+    const verbatimHeaders = this.#verbatim;
+    // The parser keeps no reference to the list (nor to the text or bytes it points into).
     this.#headers = undefined;
+    this.#verbatim = undefined;
     this.#handler.onHead({
       tid: this.#tid,
       method: this.#method,
@@ -320,6 +331,7 @@ export class MsrpParser {
       headers,
       hasBody,
       malformedLines: this.#malformedLines,
+      verbatimHeaders,
     });
   }
 

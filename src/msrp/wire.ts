@@ -57,6 +57,27 @@ export function passThroughHeaders(head: MsrpHead): Header[] {
   return plain.concat(content);
 }
 
+/**
+ * Whether `passThroughHeaders(head)` is `head.headers.entries` after the first two (To-Path, then
+ * From-Path, as they are sent by every client): no other path header, the non-Content headers before the
+ * Content-* ones, one Content-Type and that one last. Then the received header lines can be forwarded as
+ * they came (see MsrpHead.verbatimHeaders).
+ */
+export function inForwardingOrder(entries: readonly Header[]): boolean {
+  if (entries[0]?.name !== TO_PATH || entries[1]?.name !== FROM_PATH) return false;
+  const last = entries.length - 1;
+  let content = false;
+  for (let i = 2; i <= last; i++) {
+    const name = entries[i]?.name ?? '';
+    if (equalsIgnoreCase(name, TO_PATH) || equalsIgnoreCase(name, FROM_PATH)) return false;
+    if (equalsIgnoreCase(name, CONTENT_TYPE)) {
+      if (i !== last) return false;
+    } else if (isContentHeader(name)) content = true;
+    else if (content) return false;
+  }
+  return true;
+}
+
 /** Start line and headers of a forwarded request or response, with the empty line when a body follows. */
 export function forwardedHead(
   startLine: string,

@@ -191,7 +191,7 @@ describe('Session', () => {
     assert.equal(session.destination, opened.peer);
     assert.deepEqual(removed, [session]);
     assert.deepEqual(opened.peer.sends, [forwarded]);
-    const text = forwarded.takeHead();
+    const text = forwarded.takeHead().toString();
     assert.match(
       text,
       new RegExp(`^MSRP ${forwarded.tid} SEND\\r\\nTo-Path: ${B}\\r\\nFrom-Path: ${RELAY} ${A}\\r\\n`),

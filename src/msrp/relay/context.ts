@@ -33,4 +33,10 @@ export interface RelayState {
   readonly connections: Set<LiveConnection>;
   readonly stats: RelayStats;
   readonly logger: Logger;
+  /**
+   * What the plain TCP connections the relay opens read into (Node offers `onread` for those, not for
+   * accepted ones): one buffer for all of them, as each read is handled whole before the next one is made,
+   * instead of a new allocation and a stream event per read. Whatever must outlive a read is copied.
+   */
+  readonly readBuffer: Buffer;
 }

@@ -5,8 +5,9 @@
  * The outbox that writes it moves it on through the methods below.
  */
 import { type ByteRange, formatByteRange } from '../headers.js';
-import { equalsIgnoreCase, type ContinuationFlag, type Header } from '../message.js';
-import { forwardedHead } from '../wire.js';
+import { equalsIgnoreCase, type ContinuationFlag, type MsrpHead } from '../message.js';
+import { forwardedHead, inForwardingOrder, passThroughHeaders } from '../wire.js';
+import type { ForwardedPaths } from './forwarded-paths.js';
 
 export interface SendPart {
   readonly tid: string;
@@ -23,6 +24,9 @@ export interface PartTracker {
   partEnded(part: SendPart, split: boolean): void;
 }
 
+const START = 'MSRP ';
+const SEND = ' SEND';
+
 export class ForwardedSend {
   readonly hasBody: boolean;
   /** `Failure-Report: yes`: the sender gets the relay's 200 once the chunk is relayed (relay spec §3.8). */
@@ -33,27 +37,29 @@ export class ForwardedSend {
   /** Body slices received while another send (or a closed connection) kept this one from being written. */
   readonly #held: Buffer[] = [];
   #heldBytes = 0;
-  readonly #toPath: string;
-  readonly #fromPath: string;
-  readonly #headers: readonly Header[];
+  readonly #paths: ForwardedPaths;
+  readonly #head: MsrpHead;
+  /**
+   * The received header lines after To-Path and From-Path, forwarded as they came when they are what
+   * passThroughHeaders would write again; only for the first part, let go once its head is written.
+   */
+  #verbatimRest: Buffer | undefined;
   readonly #range: ByteRange;
   readonly #tracker: PartTracker;
 
   constructor(
     tid: string,
-    toPath: string,
-    fromPath: string,
-    headers: readonly Header[],
-    hasBody: boolean,
+    paths: ForwardedPaths,
+    head: MsrpHead,
     range: ByteRange,
     tracker: PartTracker,
     confirm: boolean,
   ) {
-    this.hasBody = hasBody;
+    this.hasBody = head.hasBody;
     this.confirm = confirm;
-    this.#toPath = toPath;
-    this.#fromPath = fromPath;
-    this.#headers = headers;
+    this.#paths = paths;
+    this.#head = head;
+    this.#verbatimRest = verbatimRest(head);
     this.#range = range;
     this.#tracker = tracker;
     this.#part = { tid, start: range.start, bytes: 0 };
@@ -106,19 +112,45 @@ export class ForwardedSend {
   }
 
   /** The head of the current part, to be written now; later parts carry the adjusted Byte-Range start. */
-  takeHead(): string {
+  takeHead(): Buffer {
     this.#headWritten = true;
+    const rest = this.#verbatimRest;
+    this.#verbatimRest = undefined;
     const part = this.#part;
-    const range = this.#range;
-    const headers =
-      part.start === range.start
-        ? this.#headers
-        : this.#headers.map((header) =>
-            equalsIgnoreCase(header.name, 'Byte-Range')
-              ? { name: header.name, value: formatByteRange({ ...range, start: part.start }) }
-              : header,
-          );
-    return forwardedHead(`MSRP ${part.tid} SEND`, this.#toPath, this.#fromPath, headers, this.hasBody);
+    if (rest !== undefined && part.start === this.#range.start) return this.#verbatimHead(part.tid, rest);
+    let headers = passThroughHeaders(this.#head);
+    if (part.start !== this.#range.start) {
+      const range = { ...this.#range, start: part.start };
+      headers = headers.map((header) =>
+        equalsIgnoreCase(header.name, 'Byte-Range')
+          ? { name: header.name, value: formatByteRange(range) }
+          : header,
+      );
+    }
+    const { toPath, fromPath } = this.#paths;
+    return Buffer.from(forwardedHead(`MSRP ${part.tid} SEND`, toPath, fromPath, headers, this.hasBody));
+  }
+
+  /**
+   * `MSRP <tid> SEND`, the session's path lines, the received header lines: the bytes forwardedHead would
+   * write for the same message, without writing the headers out again.
+   */
+  #verbatimHead(tid: string, rest: Buffer): Buffer {
+    const lines = this.#paths.lines;
+    const restEnd = rest.length === 0 ? 0 : rest.length + 2;
+    const head = Buffer.allocUnsafe(
+      START.length + tid.length + SEND.length + lines.length + restEnd + (this.hasBody ? 2 : 0),
+    );
+    let at = head.write(START, 0, 'latin1');
+    at += head.write(tid, at, 'latin1');
+    at += head.write(SEND, at, 'latin1');
+    at += lines.copy(head, at);
+    if (restEnd !== 0) {
+      at += rest.copy(head, at);
+      at += head.write('\r\n', at, 'latin1');
+    }
+    if (this.hasBody) head.write('\r\n', at, 'latin1');
+    return head;
   }
 
   /** The current part's end-line, with the received flag or `#` for an abort, was written downstream. */
@@ -135,3 +167,19 @@ export class ForwardedSend {
     this.#tracker.partStarted(this.#part);
   }
 }
+
+/** The received header lines after To-Path and From-Path, when forwarding them unchanged is right. */
+function verbatimRest(head: MsrpHead): Buffer | undefined {
+  const received = head.verbatimHeaders;
+  const entries = head.headers.entries;
+  if (received === undefined || !inForwardingOrder(entries)) return undefined;
+  // ASCII lines of exactly `name: value` (MsrpHead.verbatimHeaders): their byte lengths are known.
+  let skip = 0;
+  for (let i = 0; i < 2; i++) {
+    const header = entries[i];
+    if (header !== undefined) skip += header.name.length + 2 + header.value.length + 2;
+  }
+  return skip >= received.length ? EMPTY : received.subarray(skip);
+}
+
+const EMPTY = Buffer.alloc(0);

@@ -140,7 +140,7 @@ export class Outbox {
   }
 
   #writeHead(send: ForwardedSend): void {
-    this.#write(Buffer.from(send.takeHead(), 'utf8'));
+    this.#write(send.takeHead());
   }
 
   #write(data: Buffer): void {

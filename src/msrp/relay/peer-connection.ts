@@ -114,6 +114,14 @@ export class PeerConnection implements RelayPeer, ReaderOwner, LogContext {
     if (connection !== undefined) connection.#reader.read(chunk);
   }
 
+  /** The `onread` of the connections the relay opens: `nread` bytes in the relay's read buffer. */
+  static #onSocketRead(this: RelaySocket, nread: number): boolean {
+    const connection = this[CONNECTION];
+    if (connection !== undefined)
+      connection.#reader.readShared(connection.#relay.readBuffer.subarray(0, nread));
+    return true; // pausing is the reader's, through socket.pause()
+  }
+
   static #onSocketDrain(this: RelaySocket): void {
     const connection = this[CONNECTION];
     if (connection !== undefined) connection.#onDrain();
@@ -213,6 +221,7 @@ export class PeerConnection implements RelayPeer, ReaderOwner, LogContext {
       secureContext: runtime.clientTls,
       verifyPeer: runtime.settings.verifyPeer,
       tlsSessions: runtime.nextHopSessions,
+      readInto: { buffer: this.#relay.readBuffer, callback: PeerConnection.#onSocketRead },
     });
     return new PeerConnection(socket, runtime, this.#relay, { session: this.#session, path, readyEvent });
   }

@@ -24,6 +24,7 @@ import {
 import type { RelayRuntime, RelayState } from './context.js';
 import type { ForwardedSend } from './forwarded-send.js';
 import { KnownOk } from './known-ok.js';
+import { SendOk } from './send-ok.js';
 import type { RelayPeer } from './peer.js';
 import type { Session } from './session.js';
 
@@ -65,6 +66,8 @@ export class PeerReader implements ParserHandler {
   #pathCache: PathCache | undefined;
   /** The next hop's plain 200, once one has been through every check (outgoing connections). */
   #knownOk: KnownOk | undefined;
+  /** The 200 for the SENDs relayed from this connection, for its session's paths. */
+  #sendOk: SendOk | undefined;
   #pausedForBackpressure = false;
   #pausedForAuth = false;
 
@@ -80,6 +83,16 @@ export class PeerReader implements ParserHandler {
     const start = this.#consumeKnownOks(chunk);
     if (start === chunk.length) return;
     this.#parse(start === 0 ? chunk : chunk.subarray(start));
+  }
+
+  /**
+   * Bytes in the relay's read buffer, which the next read overwrites: the next hop's known 200s are taken
+   * from it in place, anything else is copied first (the parser and the writes keep slices of what they get).
+   */
+  readShared(view: Buffer): void {
+    const start = this.#consumeKnownOks(view);
+    if (start === view.length) return;
+    this.#parse(Buffer.from(view.subarray(start)));
   }
 
   /** Reads and delivers nothing more after the current message until `release` (an AUTH is looked up). */
@@ -210,7 +223,10 @@ export class PeerReader implements ParserHandler {
     if (inbound === undefined || inbound.kind === 'discard') return;
     if (inbound.kind === 'forward') {
       inbound.destination.endSend(inbound.send, flag);
-      if (inbound.send.confirm) this.#owner.respond(inbound.head, inbound.paths, 200, 'OK');
+      if (inbound.send.confirm) {
+        this.#sendOk = SendOk.of(inbound.paths, this.#sendOk);
+        this.#owner.sendControl(this.#sendOk.answer(inbound.head.tid));
+      }
       this.#applyBackpressure(inbound.destination);
       return;
     }

@@ -30,6 +30,9 @@ import { RelayStats } from './stats.js';
 import { TlsSessionCache } from './tls-sessions.js';
 import { UnboundSessions } from './unbound-sessions.js';
 
+/** A read of the connections the relay opens: as much as Node reads at once from a TCP socket. */
+const READ_BUFFER_BYTES = 64 * 1024;
+
 export class RelayStartupError extends Error {
   constructor(message: string, options?: ErrorOptions) {
     super(message, options);
@@ -99,6 +102,7 @@ export class MsrpRelay {
       connections: new Set(),
       stats: new RelayStats(),
       logger: options.logger,
+      readBuffer: Buffer.allocUnsafe(READ_BUFFER_BYTES),
     };
   }
 

@@ -12,6 +12,7 @@ import type { TransactionIds } from '../transaction-ids.js';
 import { formatPath } from '../uri.js';
 import { closing, forwardedHead, passThroughHeaders } from '../wire.js';
 import { NO_SESSION, type Paths, UNINTELLIGIBLE } from './checks.js';
+import { ForwardedPaths } from './forwarded-paths.js';
 import { ForwardedSend } from './forwarded-send.js';
 import { KeptPath } from './kept-path.js';
 import type { RelayPeer } from './peer.js';
@@ -43,6 +44,9 @@ export class Session {
   readonly #source: RelayPeer;
   #destination: RelayPeer | undefined;
   readonly #services: SessionServices;
+  /** The paths of the last SEND forwarded from the source, and from the destination. */
+  #fromSource: ForwardedPaths | undefined;
+  #fromDestination: ForwardedPaths | undefined;
 
   constructor(
     id: string,
@@ -133,12 +137,11 @@ export class Session {
 
     const failureReport = parseFailureReport(head.headers.get('Failure-Report') ?? 'yes') ?? 'yes';
     const reportFrom = paths.to[0]?.text ?? '';
+    const forwarded = this.#forwardedPaths(from, paths);
     const send = new ForwardedSend(
       this.#services.tids.next(),
-      formatPath(paths.to.slice(1)),
-      `${reportFrom} ${paths.fromText}`,
-      passThroughHeaders(head),
-      head.hasBody,
+      forwarded,
+      head,
       range,
       failureReport === 'no'
         ? UNTRACKED
@@ -208,6 +211,15 @@ export class Session {
     );
     requester.sendControl(Buffer.from(text + closing(request.originalTid, '$', false), 'utf8'));
     return 'forwarded';
+  }
+
+  #forwardedPaths(from: RelayPeer, paths: Paths): ForwardedPaths {
+    if (from === this.#source) {
+      this.#fromSource = ForwardedPaths.of(paths, this.#fromSource);
+      return this.#fromSource;
+    }
+    this.#fromDestination = ForwardedPaths.of(paths, this.#fromDestination);
+    return this.#fromDestination;
   }
 
   /** One of the peers closed: the session waits no longer, and the other peer is disconnected (relay spec §3.13). */
