@@ -28,6 +28,11 @@ export function bindingTarget(binding: Binding): NetworkTarget | undefined {
  * (RFC 5626 §7); any other binding is a device of its own.
  */
 export function deviceTargets(bindings: readonly Binding[]): NetworkTarget[] {
+  // One registered device, the common case on every MESSAGE: no grouping, sorting or copying.
+  if (bindings.length === 1) {
+    const only = bindingTarget(bindings[0] as Binding);
+    return only === undefined ? [] : [only];
+  }
   const devices: Binding[][] = [];
   const byInstance = new Map<string, Binding[]>();
   for (const binding of bindings) {

@@ -371,7 +371,11 @@ export class Router implements TransactionUser {
 function decrementMaxForwards(request: SipRequest): boolean {
   const current = getMaxForwards(request.headers);
   if (current === 0) return false;
-  request.headers.set('Max-Forwards', String((current ?? 71) - 1));
+  const next = String((current ?? 71) - 1);
+  // One field, as every sender writes it: changed in place (set() would search, delete and splice).
+  if (current === undefined || request.headers.count('Max-Forwards') > 1)
+    request.headers.set('Max-Forwards', next);
+  else request.headers.setFirst('Max-Forwards', next);
   return true;
 }
 

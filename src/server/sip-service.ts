@@ -139,6 +139,12 @@ export class SipService {
           : (response) => {
               traffic.sent(response);
             },
+      onClientFinal:
+        traffic === undefined
+          ? undefined
+          : (request, response) => {
+              traffic.answered(request, response);
+            },
       clock,
       timers,
       onSendError: (error) => logger?.debug({ err: error }, 'response not sent'),

@@ -91,9 +91,16 @@ test('SIP traffic: methods outside the known set count as other; responses by me
   metrics.sip.sent(
     new SipResponse({ status: 699, reason: 'x', headers: SipHeaders.of([['CSeq', '1 FOO']]) }),
   );
-  metrics.sip.received(
-    new SipResponse({ status: 200, reason: 'OK', headers: SipHeaders.of([['CSeq', '2 MESSAGE']]) }),
-  );
+  const delivered = new SipResponse({
+    status: 200,
+    reason: 'OK',
+    headers: SipHeaders.of([['CSeq', '2 MESSAGE']]),
+  });
+  // Received twice (a UDP retransmission), answered once: a delivery is the transaction's first final.
+  metrics.sip.received(delivered);
+  metrics.sip.received(delivered);
+  metrics.sip.answered(new SipRequest({ method: 'MESSAGE', uri }), delivered);
+  metrics.sip.answered(new SipRequest({ method: 'OPTIONS', uri }), delivered);
   const parsed = parsePrometheusText(await metrics.render());
   assert.ok(parsed.ok);
   assert.equal(sampleValue(parsed, 'missive_sip_requests_received_total', { method: 'MESSAGE' }), 1);
@@ -103,5 +110,11 @@ test('SIP traffic: methods outside the known set count as other; responses by me
     1,
   );
   assert.equal(sampleValue(parsed, 'missive_sip_responses_sent_total', { method: 'other', class: '6xx' }), 1);
+  assert.equal(
+    sampleValue(parsed, 'missive_sip_responses_received_total', { method: 'MESSAGE', class: '2xx' }),
+    2,
+  );
   assert.equal(sampleValue(parsed, 'missive_messages_delivered_total', { via: 'sip' }), 1);
+  // A series appears once it has counted something, as with prom-client's own labels().inc().
+  assert.equal(sampleValue(parsed, 'missive_sip_requests_received_total', { method: 'INVITE' }), undefined);
 });

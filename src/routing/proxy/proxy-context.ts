@@ -62,8 +62,11 @@ export class ProxyContext {
   readonly #isInvite: boolean;
   #forwardedFinal = false;
   #cancelled = false;
-  /** Local answers share one To tag, as one element's answers should. */
-  readonly #toTag = generateTag();
+  /**
+   * Local answers share one To tag, as one element's answers should; drawn at the first, since most
+   * requests get a device's answer and none of ours.
+   */
+  #toTag: string | undefined;
   readonly #generated = new WeakSet<SipResponse>();
   /** Non-INVITE: the first 2xx, held while a gating branch (LocalTarget.holdsFinal) has not answered. */
   #held: { response: SipResponse; source: MessageSource } | undefined;
@@ -351,7 +354,9 @@ export class ProxyContext {
   }
 
   #localResponse(status: number, reason?: string): SipResponse {
-    const response = createResponse(this.#server.request, status, reason, { toTag: this.#toTag });
+    const response = createResponse(this.#server.request, status, reason, {
+      toTag: (this.#toTag ??= generateTag()),
+    });
     this.#generated.add(response);
     return response;
   }

@@ -13,30 +13,18 @@ import { collectDefaultMetrics, Counter, Gauge, Histogram, type Registry } from 
 import type { PushStatsSnapshot } from '../../push/push-stats.js';
 import type { MessageOutcomes } from '../../messaging/outcomes.js';
 import { getCSeq } from '../../sip/headers/cseq.js';
-import type { SipMessage } from '../../sip/message/message.js';
-
-/** Methods counted by name; any other is `other` (a label per made-up method would grow without bound). */
-const KNOWN_METHODS = new Set([
-  'ACK',
-  'BYE',
-  'CANCEL',
-  'INFO',
-  'INVITE',
-  'MESSAGE',
-  'NOTIFY',
-  'OPTIONS',
-  'PRACK',
-  'PUBLISH',
-  'REFER',
-  'REGISTER',
-  'SUBSCRIBE',
-  'UPDATE',
-]);
+import type { SipMessage, SipRequest, SipResponse } from '../../sip/message/message.js';
+import { MethodClassTally, MethodTally } from './sip-tally.js';
 
 /** Told of each SIP message received and each one sent (sip-service.ts calls it; cheap, no allocation). */
 export interface SipTraffic {
   received(message: SipMessage): void;
   sent(message: SipMessage): void;
+  /**
+   * A client transaction's first final response (the transaction layer's onClientFinal). A final response
+   * retransmitted over UDP is received again, but it delivers nothing new.
+   */
+  answered(request: SipRequest, response: SipResponse): void;
 }
 
 export type LoginProtocol = 'sip' | 'msrp' | 'sylkrtc';
@@ -53,14 +41,13 @@ export interface ScrapeSources {
   readonly sylkRtcConnections: () => number;
 }
 
-const STATUS_CLASSES = ['1xx', '2xx', '3xx', '4xx', '5xx', '6xx'] as const;
-
 export class ServerMetrics {
   readonly registry: Registry;
-  readonly #requestsReceived: Counter<'method'>;
-  readonly #responsesSent: Counter<'method' | 'class'>;
-  readonly #responsesReceived: Counter<'method' | 'class'>;
-  readonly #delivered: Counter<'via'>;
+  /** The SIP series count into these on the hot path; the counters read them at scrape time (sip-tally.ts). */
+  readonly #requestsTally = new MethodTally();
+  readonly #responsesSentTally = new MethodClassTally();
+  readonly #responsesReceivedTally = new MethodClassTally();
+  readonly #deliveredCounts = { sip: 0, websocket: 0 };
   readonly #loginFailures: Counter<'protocol'>;
   readonly #messages: Counter<'outcome'>;
   readonly #refused: Counter<'reason'>;
@@ -73,29 +60,47 @@ export class ServerMetrics {
     this.registry = registry;
     const registers = [registry];
     collectDefaultMetrics({ register: registry });
-    this.#requestsReceived = new Counter({
+    const requestsTally = this.#requestsTally;
+    const responsesSentTally = this.#responsesSentTally;
+    const responsesReceivedTally = this.#responsesReceivedTally;
+    const deliveredCounts = this.#deliveredCounts;
+    new Counter({
       name: 'missive_sip_requests_received_total',
       help: 'SIP requests received, by method (retransmissions included).',
       labelNames: ['method'],
       registers,
+      collect() {
+        requestsTally.publish(this);
+      },
     });
-    this.#responsesSent = new Counter({
+    new Counter({
       name: 'missive_sip_responses_sent_total',
       help: 'SIP responses sent, by the method of their request and status class.',
       labelNames: ['method', 'class'],
       registers,
+      collect() {
+        responsesSentTally.publish(this);
+      },
     });
-    this.#responsesReceived = new Counter({
+    new Counter({
       name: 'missive_sip_responses_received_total',
       help: 'SIP responses received (to requests missive sent or forwarded), by method and status class.',
       labelNames: ['method', 'class'],
       registers,
+      collect() {
+        responsesReceivedTally.publish(this);
+      },
     });
-    this.#delivered = new Counter({
+    new Counter({
       name: 'missive_messages_delivered_total',
-      help: 'Messages handed to a device: a 2xx from a SIP device, or a message event sent to a sylkRTC connection.',
+      help: 'Messages handed to a device: the first 2xx of a SIP device (not its retransmissions), or a message event sent to a sylkRTC connection.',
       labelNames: ['via'],
       registers,
+      collect() {
+        this.reset();
+        for (const via of ['sip', 'websocket'] as const)
+          if (deliveredCounts[via] > 0) this.labels(via).inc(deliveredCounts[via]);
+      },
     });
     this.#loginFailures = new Counter({
       name: 'missive_login_failures_total',
@@ -147,20 +152,16 @@ export class ServerMetrics {
   /** Counts SIP traffic; handed to the SIP service. */
   readonly sip: SipTraffic = {
     received: (message) => {
-      if (message.kind === 'request') {
-        this.#requestsReceived.labels(methodLabel(message.method)).inc();
-        return;
-      }
-      const method = methodLabel(getCSeq(message.headers)?.method);
-      const statusClass = classLabel(message.status);
-      this.#responsesReceived.labels(method, statusClass).inc();
-      if (method === 'MESSAGE' && statusClass === '2xx') this.#delivered.labels('sip').inc();
+      if (message.kind === 'request') this.#requestsTally.add(message.method);
+      else this.#responsesReceivedTally.add(getCSeq(message.headers)?.method, message.status);
     },
     sent: (message) => {
       if (message.kind === 'response')
-        this.#responsesSent
-          .labels(methodLabel(getCSeq(message.headers)?.method), classLabel(message.status))
-          .inc();
+        this.#responsesSentTally.add(getCSeq(message.headers)?.method, message.status);
+    },
+    answered: (request, response) => {
+      if (request.method === 'MESSAGE' && response.status >= 200 && response.status < 300)
+        this.#deliveredCounts.sip++;
     },
   };
 
@@ -179,7 +180,7 @@ export class ServerMetrics {
 
   /** A message event handed to one sylkRTC connection. */
   deliveredOverWebSocket(): void {
-    this.#delivered.labels('websocket').inc();
+    this.#deliveredCounts.websocket++;
   }
 
   loginFailed(protocol: LoginProtocol): void {
@@ -292,14 +293,6 @@ export class ServerMetrics {
       },
     });
   }
-}
-
-function methodLabel(method: string | undefined): string {
-  return method !== undefined && KNOWN_METHODS.has(method) ? method : 'other';
-}
-
-function classLabel(status: number): string {
-  return STATUS_CLASSES[Math.floor(status / 100) - 1] ?? 'other';
 }
 
 /** `Invalid Public Key: bad packet` → `Invalid Public Key`: the detail after a colon is per message. */

@@ -17,6 +17,8 @@ export interface ClientTransactionContext {
   readonly terminated: (key: string) => void;
   /** Timer K over UDP: the layer swallows retransmitted responses for this key for T4. */
   readonly completeOverUdp: (key: string) => void;
+  /** The transaction's first final response (TransactionLayerOptions.onClientFinal). */
+  readonly finalReceived?: ((request: SipRequest, response: SipResponse) => void) | undefined;
 }
 
 export abstract class ClientTransactionBase implements ClientTransaction {
@@ -64,7 +66,10 @@ export abstract class ClientTransactionBase implements ClientTransaction {
 
   protected passUp(response: SipResponse, source: MessageSource): void {
     this.#answered = true;
-    if (response.status >= 200) this.#finished = true;
+    if (response.status >= 200 && !this.#finished) {
+      this.#finished = true;
+      this.context.finalReceived?.(this.request, response);
+    }
     this.handler.onResponse(response, source);
   }
 

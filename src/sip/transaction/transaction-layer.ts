@@ -65,6 +65,11 @@ export interface TransactionLayerOptions {
    * (Timer J), which the transport's onSent does not see. For metrics.
    */
   readonly onFinalOverUdp?: ((response: SipResponse) => void) | undefined;
+  /**
+   * Told once per client transaction, of the first final response it receives: the retransmissions of that
+   * final (over UDP) and an INVITE's later 2xx are not told. For metrics (a delivery counts once).
+   */
+  readonly onClientFinal?: ((request: SipRequest, response: SipResponse) => void) | undefined;
 }
 
 export { DEFAULT_FULL_RETRY_AFTER_SECONDS, DEFAULT_MAX_SERVER_TRANSACTIONS } from './limits.js';
@@ -143,6 +148,7 @@ export class TransactionLayer {
       completeOverUdp: (key: string) => {
         this.#finished.add(key, true);
       },
+      finalReceived: options.onClientFinal,
     };
   }
 

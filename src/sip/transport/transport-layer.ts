@@ -9,7 +9,7 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { type ConnectionOptions, TLSSocket, type TlsOptions } from 'node:tls';
 import type { SipMessage, SipResponse } from '../message/message.js';
-import { serializeHead } from '../message/serialize.js';
+import { serializeMessage } from '../message/serialize.js';
 import { type SipParserOptions, parserConfig } from '../parser/limits.js';
 import { type Clock, systemClock } from '../../time/clock.js';
 import type { Expiry } from './connection-deadlines.js';
@@ -170,19 +170,35 @@ export class TransportLayer extends EventEmitter<TransportEvents> {
 
   /** Sends a request (or a response to an explicit target). */
   async send(message: SipMessage, target: SendTarget): Promise<void> {
-    if (target.transport === 'udp' && message.kind === 'request' && this.#tooLargeForUdp(message)) {
-      const original = setTopViaTransport(message.headers, 'TCP');
-      try {
-        await this.tcp.send(message, { ...target, transport: 'tcp' });
-        this.#onSent?.(message);
+    if (target.transport === 'udp') {
+      // Serialized once: the bytes that are measured for RFC 3261 §18.1.1 are the bytes sent.
+      const bytes = serializeMessage(message);
+      if (
+        message.kind === 'request' &&
+        this.#tooLargeForUdp(bytes) &&
+        (await this.#sentOverTcp(message, target))
+      )
         return;
-      } catch {
-        // RFC 3261 §18.1.1: when TCP cannot be used, retry over UDP.
-        if (original !== undefined) message.headers.setFirst('Via', original);
-      }
+      await this.udp.sendBytes(bytes, target.host, target.port);
+      this.#onSent?.(message);
+      return;
     }
     await this.transport(target.transport).send(message, target);
     this.#onSent?.(message);
+  }
+
+  /** RFC 3261 §18.1.1: a request too large for UDP goes over TCP; false (Via restored) when TCP cannot be used. */
+  async #sentOverTcp(request: SipMessage, target: SendTarget): Promise<boolean> {
+    const original = setTopViaTransport(request.headers, 'TCP');
+    try {
+      await this.tcp.send(request, { ...target, transport: 'tcp' });
+      this.#onSent?.(request);
+      return true;
+    } catch {
+      // When TCP cannot be used, retry over UDP (with the bytes serialized before the Via was changed).
+      if (original !== undefined) request.headers.setFirst('Via', original);
+      return false;
+    }
   }
 
   /** Sends a serialized message as one UDP datagram (a retransmission the transaction layer keeps as bytes). */
@@ -216,9 +232,8 @@ export class TransportLayer extends EventEmitter<TransportEvents> {
     ]);
   }
 
-  #tooLargeForUdp(message: SipMessage): boolean {
+  #tooLargeForUdp(bytes: Buffer): boolean {
     const limit = this.#udpMaxRequestBytes;
-    if (limit <= 0) return false;
-    return Buffer.byteLength(serializeHead(message)) + message.body.length > limit;
+    return limit > 0 && bytes.length > limit;
   }
 }

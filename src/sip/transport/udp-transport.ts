@@ -5,7 +5,8 @@
  */
 import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
 import { EventEmitter } from 'node:events';
-import { isIPv6 } from 'node:net';
+import { lookup as dnsLookup, type LookupOneOptions } from 'node:dns';
+import { isIP, isIPv6 } from 'node:net';
 import type { SipMessage } from '../message/message.js';
 import { serializeMessage } from '../message/serialize.js';
 import { parseDatagram } from '../parser/datagram.js';
@@ -30,6 +31,19 @@ export interface UdpTransportOptions {
  */
 const SOCKET_BUFFER_BYTES = 4 * 1024 * 1024;
 
+type LookupCallback = (error: NodeJS.ErrnoException | null, address: string, family: number) => void;
+
+/**
+ * The socket's name lookup before each send: an IP address (what the transaction layer sends to almost
+ * always: a Via's received, a registered source) is answered at once. dns.lookup answers it too, but only on
+ * the next tick, after validating its options: one more callback round per datagram on the proxy path.
+ */
+function lookupAddress(hostname: string, options: LookupOneOptions, callback: LookupCallback): void {
+  const family = isIP(hostname);
+  if (family !== 0) callback(null, hostname, family);
+  else dnsLookup(hostname, options, callback);
+}
+
 export class UdpTransport extends EventEmitter<TransportEvents> implements Transport {
   readonly protocol = 'udp';
   readonly #parser: ParserConfig;
@@ -47,6 +61,7 @@ export class UdpTransport extends EventEmitter<TransportEvents> implements Trans
       type: isIPv6(host) ? 'udp6' : 'udp4',
       recvBufferSize: SOCKET_BUFFER_BYTES,
       sendBufferSize: SOCKET_BUFFER_BYTES,
+      lookup: lookupAddress,
     });
     this.#socket = socket;
     return new Promise((resolve, reject) => {

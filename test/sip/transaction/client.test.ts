@@ -147,6 +147,26 @@ describe('INVITE client transaction', () => {
     assert.equal(layer.clientTransactions, 0);
   });
 
+  test('onClientFinal is told of the first final only: not of copies, nor of provisionals', () => {
+    const finals: string[] = [];
+    const { layer } = setup({
+      onClientFinal: (request, response) => finals.push(`${request.method} ${String(response.status)}`),
+    });
+    const message = sipRequest('MESSAGE');
+    layer.sendRequest(message, target(), new Recorder());
+    layer.receive(reply(message, 100), source());
+    layer.receive(reply(message, 200), source());
+    layer.receive(reply(message, 200), source());
+    const invite = sipRequest('INVITE');
+    const handler = new Recorder();
+    layer.sendRequest(invite, target(), handler);
+    layer.receive(reply(invite, 180), source());
+    layer.receive(reply(invite, 200), source());
+    layer.receive(reply(invite, 200), source());
+    assert.deepEqual(handler.responses, [180, 200, 200]);
+    assert.deepEqual(finals, ['MESSAGE 200', 'INVITE 200']);
+  });
+
   test('ACK cannot be sent in a transaction', () => {
     const { layer } = setup();
     assert.throws(() => layer.sendRequest(sipRequest('ACK'), target(), new Recorder()), TypeError);

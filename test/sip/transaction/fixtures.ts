@@ -2,7 +2,11 @@
 import type { SipMessage, SipRequest, SipResponse } from '../../../src/sip/message/message.js';
 import { createResponse } from '../../../src/sip/message/create-response.js';
 import { serializeMessage } from '../../../src/sip/message/serialize.js';
-import { TransactionLayer, type TransactionUser } from '../../../src/sip/transaction/transaction-layer.js';
+import {
+  TransactionLayer,
+  type TransactionLayerOptions,
+  type TransactionUser,
+} from '../../../src/sip/transaction/transaction-layer.js';
 import type { ServerTransaction, TransactionTransport } from '../../../src/sip/transaction/types.js';
 import type { MessageSource, SendTarget, TransportProtocol } from '../../../src/sip/transport/types.js';
 import { ManualClock } from '../../support/manual-clock.js';
@@ -64,7 +68,7 @@ export class RecordingUser implements TransactionUser {
   }
 }
 
-export function setup(): {
+export function setup(options: Omit<TransactionLayerOptions, 'clock'> = {}): {
   clock: ManualClock;
   transport: RecordingTransport;
   user: RecordingUser;
@@ -73,7 +77,7 @@ export function setup(): {
   const clock = new ManualClock();
   const transport = new RecordingTransport(clock);
   const user = new RecordingUser();
-  const layer = new TransactionLayer(transport, { clock });
+  const layer = new TransactionLayer(transport, { ...options, clock });
   layer.setUser(user);
   return { clock, transport, user, layer };
 }
