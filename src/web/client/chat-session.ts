@@ -4,6 +4,7 @@
  * views make. Events update the model and then call `onChange`.
  */
 import { ChatModel, type ChatMessage, isShown } from './chat-model.js';
+import { FILE_TRANSFER_TYPE, pendingTransfer, uploadFile } from './file-transfer.js';
 import { type SocketFrame, type Reply, SylkRtcSocket } from './sylkrtc-socket.js';
 
 /** Entries per `account-sync-conversations` page; the server may stop a page sooner (`has_more`). */
@@ -105,6 +106,30 @@ export class ChatSession {
     });
     if (!reply.ok) {
       this.model.updateState(message.id, 'failed', reply.error);
+      this.onChange();
+    }
+  }
+
+  /**
+   * Uploads a file as Sylk clients do (sylk spec §4.3.2); missive announces it to both sides under the
+   * transfer id, and its `sync` to this page settles the placeholder shown meanwhile.
+   */
+  async sendFile(contact: string, file: File): Promise<void> {
+    const message: ChatMessage = {
+      id: uuid(),
+      contact,
+      direction: 'outgoing',
+      contentType: FILE_TRANSFER_TYPE,
+      content: pendingTransfer(file),
+      timestamp: new Date().toISOString(),
+      state: 'pending',
+      disposition: [],
+    };
+    this.model.add(message);
+    this.onChange();
+    const result = await uploadFile(this.account, contact, message.id, file);
+    if (!result.ok) {
+      this.model.updateState(message.id, 'failed', result.error);
       this.onChange();
     }
   }
@@ -220,8 +245,10 @@ export class ChatSession {
     if (key === 'message/add') {
       const contentType = text(content.content_type);
       if (!isShown(contentType)) return;
+      const id = text(content.message_id);
+      if (contentType === FILE_TRANSFER_TYPE) this.model.settleUpload(id, text(content.content));
       this.model.add({
-        id: text(content.message_id),
+        id,
         contact: text(content.uri).replace(/^sips?:/, ''),
         direction: 'outgoing',
         contentType,
