@@ -40,10 +40,13 @@ export interface SyncedEntry {
 const PROGRESS: Readonly<Record<string, number>> = { pending: 0, accepted: 1, delivered: 2, displayed: 3 };
 const FAILURES = new Set(['failed', 'error', 'forbidden']);
 
-/** The types a person reads; the clients' control messages (location, metadata, …) are not shown. */
+/**
+ * The types a person reads; the clients' control messages (location, metadata, …) and keys (`text/pgp-public-key`,
+ * `text/pgp-private-key`, `text/pgp-public-key-imported`) are not shown.
+ */
 export function isShown(contentType: string): boolean {
   return (
-    (contentType.startsWith('text/') && contentType !== 'text/pgp-public-key') ||
+    (contentType.startsWith('text/') && !contentType.startsWith('text/pgp-')) ||
     contentType === 'application/sylk-file-transfer'
   );
 }

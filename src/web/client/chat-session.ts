@@ -4,7 +4,9 @@
  * views make. Events update the model and then call `onChange`.
  */
 import { ChatModel, type ChatMessage, isShown } from './chat-model.js';
+import { EndToEnd } from './end-to-end.js';
 import { FILE_TRANSFER_TYPE, pendingTransfer, uploadFile } from './file-transfer.js';
+import { isPgpMessage, PRIVATE_KEY_TYPE, PUBLIC_KEY_TYPE } from './pgp-armor.js';
 import { type SocketFrame, type Reply, SylkRtcSocket } from './sylkrtc-socket.js';
 
 /** Entries per `account-sync-conversations` page; the server may stop a page sooner (`has_more`). */
@@ -24,6 +26,13 @@ export class ChatSession {
   #cursor: string | undefined;
   #page: ((frame: SocketFrame) => void) | undefined;
   #registration: ((state: { registered: boolean; reason: string }) => void) | undefined;
+  /** Lookups waiting for their `lookup-public-key-event`, by URI. */
+  readonly #lookups = new Map<string, ((key: string | undefined) => void)[]>();
+  /** Encrypted messages this browser's key did not read (tried again after an import). */
+  readonly #unreadable = new Set<string>();
+  #decrypting: Promise<void> | undefined;
+  #decryptAgain = false;
+  readonly e2e: EndToEnd;
   onChange: () => void = () => undefined;
   onIncoming: (message: ChatMessage) => void = () => undefined;
   onClose: () => void = () => undefined;
@@ -31,6 +40,20 @@ export class ChatSession {
   private constructor(account: string, socket: SylkRtcSocket) {
     this.account = account;
     this.#socket = socket;
+    this.e2e = new EndToEnd({
+      account,
+      send: async (contact, content, contentType) => {
+        const reply = await this.#request('account-message', {
+          uri: contact,
+          message_id: uuid(),
+          content,
+          content_type: contentType,
+          timestamp: new Date().toISOString(),
+        });
+        return reply.ok;
+      },
+      lookUpPublicKey: (uri) => this.#lookUp(uri),
+    });
     socket.onEvent = (frame) => {
       this.#event(frame);
     };
@@ -84,6 +107,7 @@ export class ChatSession {
     }
   }
 
+  /** Encrypted when the contact's key is known (sylk-mobile's rule); the page shows the text either way. */
   async send(contact: string, text: string): Promise<void> {
     const message: ChatMessage = {
       id: uuid(),
@@ -97,10 +121,15 @@ export class ChatSession {
     };
     this.model.add(message);
     this.onChange();
+    const sealed = await this.e2e.encrypt(contact, text);
+    if (sealed !== undefined) {
+      message.encrypted = true;
+      this.onChange();
+    }
     const reply = await this.#request('account-message', {
       uri: contact,
       message_id: message.id,
-      content: text,
+      content: sealed ?? text,
       content_type: message.contentType,
       timestamp: message.timestamp,
     });
@@ -108,6 +137,79 @@ export class ChatSession {
       this.model.updateState(message.id, 'failed', reply.error);
       this.onChange();
     }
+  }
+
+  /** Sets up end-to-end encryption (end-to-end.ts), then reads what was encrypted for this account. */
+  async startEncryption(): Promise<void> {
+    this.e2e.onChange = () => {
+      this.onChange();
+    };
+    await this.e2e.start();
+    await this.decryptAll();
+  }
+
+  /** The code from the other device: once the key is here, the history is read again. */
+  async importKey(code: string): Promise<void> {
+    if (!(await this.e2e.importKey(code))) return;
+    this.#unreadable.clear();
+    await this.decryptAll();
+  }
+
+  /**
+   * Decrypts every encrypted message not tried yet; one pass at a time, another after it when messages
+   * came meanwhile.
+   */
+  decryptAll(): Promise<void> {
+    if (this.#decrypting !== undefined) {
+      this.#decryptAgain = true;
+      return this.#decrypting;
+    }
+    this.#decrypting = (async () => {
+      do await this.#decryptPass();
+      while (this.#takeDecryptAgain());
+      this.#decrypting = undefined;
+    })();
+    return this.#decrypting;
+  }
+
+  /** Whether a pass was asked for during the last one (and the request is taken). */
+  #takeDecryptAgain(): boolean {
+    const again = this.#decryptAgain;
+    this.#decryptAgain = false;
+    return again;
+  }
+
+  async #decryptPass(): Promise<void> {
+    if (this.e2e.state.kind !== 'ready') return;
+    const sealed = [...this.model.all()].filter(
+      (message) =>
+        message.encrypted !== true && !this.#unreadable.has(message.id) && isPgpMessage(message.content),
+    );
+    for (const message of sealed) {
+      const text = await this.e2e.decrypt(message.content);
+      if (text === undefined) this.#unreadable.add(message.id);
+      else {
+        message.content = text;
+        message.encrypted = true;
+      }
+    }
+    if (sealed.length > 0) this.onChange();
+  }
+
+  /** sylk spec §1.4.12: the event comes before the ack; a refused lookup is no key. */
+  async #lookUp(uri: string): Promise<string | undefined> {
+    const answer = new Promise<string | undefined>((resolve) => {
+      this.#lookups.set(uri, [...(this.#lookups.get(uri) ?? []), resolve]);
+    });
+    const reply = await this.#socket.request('lookup-public-key', { uri });
+    if (!reply.ok) this.#answerLookup(uri, undefined);
+    return answer;
+  }
+
+  #answerLookup(uri: string, key: string | undefined): void {
+    const waiting = this.#lookups.get(uri) ?? [];
+    this.#lookups.delete(uri);
+    for (const resolve of waiting) resolve(key);
   }
 
   /**
@@ -177,6 +279,11 @@ export class ChatSession {
   }
 
   #event(frame: SocketFrame): void {
+    if (frame.sylkrtc === 'lookup-public-key-event') {
+      const key = frame.public_key;
+      this.#answerLookup(text(frame.uri), typeof key === 'string' && key !== '' ? key : undefined);
+      return;
+    }
     if (frame.sylkrtc !== 'account-event' || frame.account !== this.account) return;
     switch (frame.event) {
       case 'registration-state':
@@ -209,6 +316,7 @@ export class ChatSession {
         return;
     }
     this.onChange();
+    void this.decryptAll();
   }
 
   #incoming(frame: SocketFrame): void {
@@ -226,6 +334,8 @@ export class ChatSession {
         ? frame.disposition_notification.map(String)
         : [],
     };
+    if (contentType === PUBLIC_KEY_TYPE) this.e2e.learn(message.contact, message.content);
+    if (contentType === PRIVATE_KEY_TYPE && message.contact === this.account) this.e2e.offer(message.content);
     if (!isShown(contentType) || !this.model.add(message)) return;
     if (message.disposition.includes('positive-delivery')) {
       void this.#request('account-disposition-notification', {

@@ -8,6 +8,7 @@ import type { ChatMessage } from './chat-model.js';
 import type { ChatSession } from './chat-session.js';
 import { el } from './dom.js';
 import { messageItem, preview, shortTime } from './message-item.js';
+import { KeyPanel } from './key-panel.js';
 import { checkSignInAccount } from './sign-in-view.js';
 
 /** Messages shown at first and added per scroll to the top. */
@@ -37,6 +38,7 @@ export class ChatView {
   readonly #conversation: HTMLElement;
   readonly #deleteConversation = el('button', { type: 'button', class: 'danger' }, 'Delete conversation');
   readonly #items = new Map<string, { readonly signature: string; readonly element: HTMLElement }>();
+  readonly #keyPanel: KeyPanel;
   #open: string | undefined;
   #shown = PAGE;
   /** Coming back to the page reads the open conversation. */
@@ -46,6 +48,7 @@ export class ChatView {
 
   constructor(session: ChatSession, signOut: () => void) {
     this.#session = session;
+    this.#keyPanel = new KeyPanel(session);
     const newContact = el('input', {
       id: 'new-contact',
       type: 'text',
@@ -134,6 +137,7 @@ export class ChatView {
       'div',
       { class: 'chat', 'data-view': 'list' },
       el('header', { class: 'top' }, el('span', { class: 'me' }, session.account), signOutButton),
+      this.#keyPanel.root,
       el('nav', { class: 'conversations', 'aria-label': 'Conversations' }, newChat, this.#list),
       this.#conversation,
       this.#announcer,
@@ -158,6 +162,7 @@ export class ChatView {
 
   open(contact: string): void {
     this.#items.clear();
+    this.#session.e2e.prefetch(contact);
     this.#open = contact;
     this.#shown = PAGE;
     this.root.dataset.view = 'conversation';
@@ -174,6 +179,7 @@ export class ChatView {
   }
 
   render(): void {
+    this.#keyPanel.render();
     const focused =
       document.activeElement instanceof HTMLElement ? document.activeElement.dataset.contact : undefined;
     const summaries = this.#session.model.conversations();
@@ -212,7 +218,12 @@ export class ChatView {
     const contact = this.#open;
     this.#conversation.hidden = contact === undefined;
     if (contact === undefined) return;
-    this.#title.textContent = contact;
+    this.#title.replaceChildren(
+      contact,
+      this.#session.e2e.knows(contact)
+        ? el('span', { class: 'lock', title: 'Messages to this contact are end-to-end encrypted' }, ' 🔒')
+        : '',
+    );
     const all = this.#session.model.messages(contact);
     const fromBottom = this.#messages.scrollHeight - this.#messages.scrollTop - this.#messages.clientHeight;
     const shown = all.slice(Math.max(0, all.length - this.#shown));

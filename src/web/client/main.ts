@@ -69,6 +69,7 @@ class ChatApp {
     this.#view = view;
     this.#root.replaceChildren(view.root);
     await session.catchUp();
+    void session.startEncryption();
     if (reopen !== undefined) {
       session.model.open(reopen);
       view.open(reopen);

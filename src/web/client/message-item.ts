@@ -6,6 +6,7 @@
 import type { ChatMessage } from './chat-model.js';
 import { el } from './dom.js';
 import { FILE_TRANSFER_TYPE, formatSize, isPicture, parseFileTransfer } from './file-transfer.js';
+import { isPgpMessage } from './pgp-armor.js';
 
 const STATE_TEXT: Readonly<Record<string, string>> = {
   pending: 'Sending…',
@@ -74,8 +75,16 @@ function fileBody(message: ChatMessage): HTMLElement {
   );
 }
 
+/** What an encrypted message says until this browser has the key that reads it. */
+const SEALED = 'Encrypted message: this browser does not have the key to read it';
+
 export function preview(message: ChatMessage, short = true): string {
-  const text = message.contentType === FILE_TRANSFER_TYPE ? filePreview(message.content) : message.content;
+  const text =
+    message.contentType === FILE_TRANSFER_TYPE
+      ? filePreview(message.content)
+      : message.encrypted !== true && isPgpMessage(message.content)
+        ? SEALED
+        : message.content;
   return short && text.length > 80 ? `${text.slice(0, 80)}…` : text;
 }
 
