@@ -4,9 +4,11 @@
  * exchange messages that show a lock, while the server's journal (read back through the sylkRTC API, as
  * any device of the account would) holds only OpenPGP ciphertext for them; a second device of one account
  * imports the private key with the code the first one shows (a wrong code first) and then reads the
- * history; and the OpenPGP code is a chunk of its own, loaded after sign-in.
+ * history; and the OpenPGP code is a chunk of its own, loaded after sign-in. MISSIVE_SCREENSHOTS=docs/images
+ * also writes the README's screenshot of an encrypted conversation.
  */
 import assert from 'node:assert/strict';
+import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Page } from 'playwright-core';
 import { Cleanup } from '../interop/harness/cleanup.js';
@@ -27,6 +29,8 @@ const DOMAIN = 'example.test';
 const PASSWORD = 'secret';
 const ALICE = `alice@${DOMAIN}`;
 const BOB = `bob@${DOMAIN}`;
+const SCREENSHOTS = process.env.MISSIVE_SCREENSHOTS;
+
 /** Key generation is RSA in the page: generous on a loaded machine. */
 const KEY_TIMEOUT_MS = 60_000;
 
@@ -107,6 +111,8 @@ describe('end-to-end encryption in the web chat', { timeout: 300_000 }, () => {
     await sendText(bob, 'Noted, keep it quiet');
     await locked(alice, 'Noted, keep it quiet').waitFor();
     await locked(bob, 'Noted, keep it quiet').waitFor();
+    if (SCREENSHOTS !== undefined)
+      await bob.screenshot({ path: join(SCREENSHOTS, 'web-chat-encrypted.png') });
 
     for (const account of [ALICE, BOB]) {
       const texts = (await journal(account)).filter((entry) => entry.content_type === 'text/plain');
