@@ -2,8 +2,8 @@
  * Files and pictures in the web chat (issue 17) in a real browser against a real `missive serve`: a picture
  * picked with the file picker appears as a picture on the other side (served by missive, so the page's
  * `img-src 'self'` allows it); a file dropped on the conversation downloads with its bytes at the other
- * side; a file a sylkRTC client uploads (as Sylk clients do) appears in the browser; and no request went
- * anywhere but the server.
+ * side; a file a sylkRTC client uploads (as Sylk clients do) appears in the browser; a name added to the
+ * address book from another device names that conversation; and no request went anywhere but the server.
  */
 import assert from 'node:assert/strict';
 import { randomBytes, randomUUID } from 'node:crypto';
@@ -35,7 +35,7 @@ function fileMessage(page: Page, name: string) {
   return page.locator('.messages .message', { has: page.locator('a.file', { hasText: name }) });
 }
 
-describe('files and pictures in the web chat', { timeout: 300_000 }, () => {
+describe('files and pictures (and the address book’s names) in the web chat', { timeout: 300_000 }, () => {
   const peers = new Cleanup();
   let missive: MissiveProcess;
   let origin: string;
@@ -46,7 +46,8 @@ describe('files and pictures in the web chat', { timeout: 300_000 }, () => {
   before(async () => {
     await buildWebClient();
     const users = ['alice', 'bob', 'carol'].map((user) => [user, PASSWORD] as const);
-    missive = peers.add(await MissiveProcess.start({ domain: DOMAIN, users }));
+    // Generous: the machine may be loaded (several chromium test files run side by side with the suite).
+    missive = peers.add(await MissiveProcess.start({ domain: DOMAIN, users, startTimeoutMs: 90_000 }));
     origin = `http://${LOOPBACK}:${String(missive.ports.ws)}`;
     browser = peers.add(await ChatBrowser.launch());
     alice = await (await browser.context()).newPage();
@@ -121,6 +122,32 @@ describe('files and pictures in the web chat', { timeout: 300_000 }, () => {
     assert.equal(await link.textContent(), 'notes.txt (22 B)');
     const [download] = await Promise.all([bob.waitForEvent('download'), link.click()]);
     assert.equal(await readFile(await download.path(), 'utf8'), 'Notes for the meeting\n');
+  });
+
+  test('the address book’s names: a contact added from another device names the conversation', async () => {
+    const phone = peers.add(
+      await WebSocketClient.ready(`ws://${LOOPBACK}:${String(missive.ports.ws)}/webrtcgateway/ws`),
+    );
+    await phone.register(BOB, PASSWORD);
+    const contact = {
+      id: 'c-carol',
+      name: 'Carol Jones',
+      uris: [{ id: 'u1', uri: `sip:${CAROL}` }],
+      dialog: { policy: 'default', subscribe: false },
+      presence: { policy: 'default', subscribe: false },
+    };
+    const added = await phone.request({
+      sylkrtc: 'account-update-addressbook',
+      account: BOB,
+      action: 'add',
+      type: 'contact',
+      data: contact,
+    });
+    assert.equal(added.sylkrtc, 'ack', JSON.stringify(added));
+    // Bob's page hears of the change (addressbook-updated), fetches the book again and shows the name.
+    await conversationEntry(bob, CAROL).locator('.contact', { hasText: 'Carol Jones' }).waitFor();
+    await bob.locator('#conversation-title', { hasText: 'Carol Jones' }).waitFor();
+    assert.equal(await conversationEntry(bob, ALICE).locator('.contact').textContent(), ALICE);
   });
 
   test('no page asked anything of any other server, and nothing broke the Content-Security-Policy', () => {

@@ -4,6 +4,7 @@
  * views make. Events update the model and then call `onChange`.
  */
 import { ChatModel, type ChatMessage, isShown } from './chat-model.js';
+import { namesFrom } from './address-book.js';
 import { EndToEnd } from './end-to-end.js';
 import { FILE_TRANSFER_TYPE, pendingTransfer, uploadFile } from './file-transfer.js';
 import { isPgpMessage, PRIVATE_KEY_TYPE, PUBLIC_KEY_TYPE } from './pgp-armor.js';
@@ -33,6 +34,8 @@ export class ChatSession {
   #decrypting: Promise<void> | undefined;
   #decryptAgain = false;
   readonly e2e: EndToEnd;
+  /** The address book's names, by address (empty until fetched, or without a book). */
+  names: ReadonlyMap<string, string> = new Map();
   onChange: () => void = () => undefined;
   onIncoming: (message: ChatMessage) => void = () => undefined;
   onClose: () => void = () => undefined;
@@ -137,6 +140,11 @@ export class ChatSession {
       this.model.updateState(message.id, 'failed', reply.error);
       this.onChange();
     }
+  }
+
+  /** The address book, for its names; fetched again when another device changes it. */
+  async fetchNames(): Promise<void> {
+    await this.#request('account-fetch-addressbook', {});
   }
 
   /** Sets up end-to-end encryption (end-to-end.ts), then reads what was encrypted for this account. */
@@ -312,6 +320,12 @@ export class ChatSession {
       case 'sync':
         this.#sync(frame);
         break;
+      case 'addressbook-fetched':
+        this.names = namesFrom(frame.addressbook);
+        break;
+      case 'addressbook-updated':
+        void this.fetchNames();
+        return;
       default:
         return;
     }

@@ -192,7 +192,7 @@ export class ChatView {
             'data-contact': contact,
             'aria-current': contact === this.#open ? 'true' : undefined,
           },
-          el('span', { class: 'contact' }, contact),
+          el('span', { class: 'contact', title: contact }, this.#session.names.get(contact) ?? contact),
           el('time', { datetime: last?.timestamp }, last === undefined ? '' : shortTime(last.timestamp)),
           el('span', { class: 'preview' }, last === undefined ? 'No messages yet' : preview(last)),
           unread > 0
@@ -218,8 +218,10 @@ export class ChatView {
     const contact = this.#open;
     this.#conversation.hidden = contact === undefined;
     if (contact === undefined) return;
+    const name = this.#session.names.get(contact);
     this.#title.replaceChildren(
-      contact,
+      name ?? contact,
+      name === undefined ? '' : el('span', { class: 'address' }, ` ${contact}`),
       this.#session.e2e.knows(contact)
         ? el('span', { class: 'lock', title: 'Messages to this contact are end-to-end encrypted' }, ' 🔒')
         : '',

@@ -70,6 +70,7 @@ class ChatApp {
     this.#root.replaceChildren(view.root);
     await session.catchUp();
     void session.startEncryption();
+    void session.fetchNames();
     if (reopen !== undefined) {
       session.model.open(reopen);
       view.open(reopen);
