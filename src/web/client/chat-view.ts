@@ -7,6 +7,7 @@
 import type { ChatMessage } from './chat-model.js';
 import type { ChatSession } from './chat-session.js';
 import { el } from './dom.js';
+import { lockIcon, paperclipIcon } from './icons.js';
 import { messageItem, preview, shortTime } from './message-item.js';
 import { KeyPanel } from './key-panel.js';
 import { checkSignInAccount } from './sign-in-view.js';
@@ -100,7 +101,7 @@ export class ChatView {
         'label',
         { class: 'attach', title: 'Attach a file' },
         el('span', { class: 'visually-hidden' }, 'Attach a file'),
-        '📎',
+        paperclipIcon(),
         attach,
       ),
       el('label', { for: 'compose', class: 'visually-hidden' }, 'Message'),
@@ -223,7 +224,16 @@ export class ChatView {
       name ?? contact,
       name === undefined ? '' : el('span', { class: 'address' }, ` ${contact}`),
       this.#session.e2e.knows(contact)
-        ? el('span', { class: 'lock', title: 'Messages to this contact are end-to-end encrypted' }, ' 🔒')
+        ? el(
+            'span',
+            {
+              class: 'lock',
+              role: 'img',
+              'aria-label': 'Encrypted',
+              title: 'Messages to this contact are end-to-end encrypted',
+            },
+            lockIcon(),
+          )
         : '',
     );
     const all = this.#session.model.messages(contact);

@@ -6,6 +6,7 @@
  */
 import type { ChatSession } from './chat-session.js';
 import { el } from './dom.js';
+import { lockIcon } from './icons.js';
 
 export class KeyPanel {
   readonly root = el('section', { class: 'key-panel', 'aria-label': 'End-to-end encryption' });
@@ -62,7 +63,7 @@ export class KeyPanel {
           void this.#session.e2e.exportKey();
         });
         this.root.replaceChildren(
-          el('p', { class: 'key-state' }, '🔒 End-to-end encryption is on'),
+          el('p', { class: 'key-state' }, lockIcon(), ' End-to-end encryption is on'),
           state.exportCode === undefined
             ? exportButton
             : el(

@@ -5,6 +5,7 @@
  */
 import type { ChatMessage } from './chat-model.js';
 import { el } from './dom.js';
+import { lockIcon } from './icons.js';
 import { FILE_TRANSFER_TYPE, formatSize, isPicture, parseFileTransfer } from './file-transfer.js';
 import { isPgpMessage } from './pgp-armor.js';
 
@@ -48,7 +49,7 @@ export function messageItem(message: ChatMessage, remove: () => void): HTMLEleme
               'aria-label': 'End-to-end encrypted',
               title: 'End-to-end encrypted',
             },
-            '🔒',
+            lockIcon(),
           )
         : '',
       el('time', { datetime: message.timestamp }, shortTime(message.timestamp)),
