@@ -7,7 +7,8 @@ import { ChatModel, type ChatMessage, isShown } from './chat-model.js';
 import { namesFrom } from './address-book.js';
 import { EndToEnd } from './end-to-end.js';
 import { FILE_TRANSFER_TYPE, pendingTransfer, uploadFile } from './file-transfer.js';
-import { isPgpMessage, PRIVATE_KEY_TYPE, PUBLIC_KEY_TYPE } from './pgp-armor.js';
+import { HistoryDecryption } from './history-decryption.js';
+import { PRIVATE_KEY_TYPE, PUBLIC_KEY_TYPE } from './pgp-armor.js';
 import { type SocketFrame, type Reply, SylkRtcSocket } from './sylkrtc-socket.js';
 
 /** Entries per `account-sync-conversations` page; the server may stop a page sooner (`has_more`). */
@@ -29,10 +30,7 @@ export class ChatSession {
   #registration: ((state: { registered: boolean; reason: string }) => void) | undefined;
   /** Lookups waiting for their `lookup-public-key-event`, by URI. */
   readonly #lookups = new Map<string, ((key: string | undefined) => void)[]>();
-  /** Encrypted messages this browser's key did not read (tried again after an import). */
-  readonly #unreadable = new Set<string>();
-  #decrypting: Promise<void> | undefined;
-  #decryptAgain = false;
+  readonly #decryption: HistoryDecryption;
   readonly e2e: EndToEnd;
   /** The address book's names, by address (empty until fetched, or without a book). */
   names: ReadonlyMap<string, string> = new Map();
@@ -56,6 +54,9 @@ export class ChatSession {
         return reply.ok;
       },
       lookUpPublicKey: (uri) => this.#lookUp(uri),
+    });
+    this.#decryption = new HistoryDecryption(this.model, this.e2e, () => {
+      this.onChange();
     });
     socket.onEvent = (frame) => {
       this.#event(frame);
@@ -153,55 +154,13 @@ export class ChatSession {
       this.onChange();
     };
     await this.e2e.start();
-    await this.decryptAll();
+    await this.#decryption.run();
   }
 
   /** The code from the other device: once the key is here, the history is read again. */
   async importKey(code: string): Promise<void> {
     if (!(await this.e2e.importKey(code))) return;
-    this.#unreadable.clear();
-    await this.decryptAll();
-  }
-
-  /**
-   * Decrypts every encrypted message not tried yet; one pass at a time, another after it when messages
-   * came meanwhile.
-   */
-  decryptAll(): Promise<void> {
-    if (this.#decrypting !== undefined) {
-      this.#decryptAgain = true;
-      return this.#decrypting;
-    }
-    this.#decrypting = (async () => {
-      do await this.#decryptPass();
-      while (this.#takeDecryptAgain());
-      this.#decrypting = undefined;
-    })();
-    return this.#decrypting;
-  }
-
-  /** Whether a pass was asked for during the last one (and the request is taken). */
-  #takeDecryptAgain(): boolean {
-    const again = this.#decryptAgain;
-    this.#decryptAgain = false;
-    return again;
-  }
-
-  async #decryptPass(): Promise<void> {
-    if (this.e2e.state.kind !== 'ready') return;
-    const sealed = [...this.model.all()].filter(
-      (message) =>
-        message.encrypted !== true && !this.#unreadable.has(message.id) && isPgpMessage(message.content),
-    );
-    for (const message of sealed) {
-      const text = await this.e2e.decrypt(message.content);
-      if (text === undefined) this.#unreadable.add(message.id);
-      else {
-        message.content = text;
-        message.encrypted = true;
-      }
-    }
-    if (sealed.length > 0) this.onChange();
+    await this.#decryption.retryAll();
   }
 
   /** sylk spec §1.4.12: the event comes before the ack; a refused lookup is no key. */
@@ -330,7 +289,7 @@ export class ChatSession {
         return;
     }
     this.onChange();
-    void this.decryptAll();
+    void this.#decryption.run();
   }
 
   #incoming(frame: SocketFrame): void {
