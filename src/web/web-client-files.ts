@@ -54,8 +54,8 @@ export function loadWebClient(dir: string): WebClientLoad {
     if (existsSync(assetDir)) {
       for (const name of readdirSync(assetDir)) {
         const contentType = CONTENT_TYPES[extname(name)];
-        if (contentType !== undefined)
-          assets.set(name, { body: readFileSync(join(assetDir, name)), contentType });
+        const body = contentType === undefined ? undefined : readAsset(join(assetDir, name));
+        if (contentType !== undefined && body !== undefined) assets.set(name, { body, contentType });
       }
     }
     return {
@@ -64,5 +64,18 @@ export function loadWebClient(dir: string): WebClientLoad {
     };
   } catch (error) {
     return { ok: false, reason: `${dir} could not be read: ${(error as Error).message}` };
+  }
+}
+
+/**
+ * An asset, or undefined when it went between the listing and the read: a concurrent build removes the files
+ * the new page no longer names (scripts/build-web-client.mjs), and those are not needed.
+ */
+function readAsset(path: string): Uint8Array | undefined {
+  try {
+    return readFileSync(path);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw error;
   }
 }

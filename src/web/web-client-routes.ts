@@ -13,13 +13,13 @@ export const WEB_CLIENT_PATH = '/chat/';
 
 /**
  * `connect-src 'self'` covers the same-origin `ws:`/`wss:` of the sylkRTC API (CSP Level 3); images may
- * be `blob:` (previews made in the page). Nothing else: no frames, no forms posted anywhere, no base URL.
+ * be `blob:` (a picture decrypted in the page). Nothing else: no frames, no forms posted anywhere, no base URL.
  */
 export const WEB_CLIENT_CSP = [
   "default-src 'none'",
   "script-src 'self'",
   "style-src 'self'",
-  "img-src 'self' blob: data:",
+  "img-src 'self' blob:",
   "connect-src 'self'",
   "manifest-src 'self'",
   "base-uri 'none'",

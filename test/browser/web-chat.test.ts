@@ -33,6 +33,11 @@ const ALICE = `alice@${DOMAIN}`;
 const BOB = `bob@${DOMAIN}`;
 const CAROL = `carol@${DOMAIN}`;
 const SCREENSHOTS = process.env.MISSIVE_SCREENSHOTS;
+/**
+ * Generous: the browser test files run side by side (each with its chromium), and on a loaded 2-core machine
+ * a start took more than 30 s.
+ */
+const START_TIMEOUT_MS = 90_000;
 
 async function screenshot(page: Page, name: string): Promise<void> {
   if (SCREENSHOTS !== undefined) await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`) });
@@ -67,7 +72,9 @@ describe('the web chat in a browser', { timeout: 300_000 }, () => {
   before(async () => {
     await buildWebClient();
     const users = ['alice', 'bob', 'carol'].map((user) => [user, PASSWORD] as const);
-    missive = peers.add(await MissiveProcess.start({ domain: DOMAIN, users }));
+    missive = peers.add(
+      await MissiveProcess.start({ domain: DOMAIN, users, startTimeoutMs: START_TIMEOUT_MS }),
+    );
     origin = `http://${LOOPBACK}:${String(missive.ports.ws)}`;
     browser = peers.add(await ChatBrowser.launch());
     aliceContext = await browser.context();
@@ -258,7 +265,15 @@ describe('the web chat in a browser', { timeout: 300_000 }, () => {
     const { dataDir, ports } = missive;
     await missive.shutdown();
     await alice.locator('#app.offline').waitFor();
-    missive = peers.add(await MissiveProcess.start({ domain: DOMAIN, users: [], dataDir, ports }));
+    missive = peers.add(
+      await MissiveProcess.start({
+        domain: DOMAIN,
+        users: [],
+        dataDir,
+        ports,
+        startTimeoutMs: START_TIMEOUT_MS,
+      }),
+    );
     await alice.locator('#app:not(.offline) .chat').waitFor();
     await alice.locator('#conversation-title', { hasText: BOB }).waitFor();
     await bob.locator('#app:not(.offline) .chat').waitFor();
@@ -298,7 +313,12 @@ describe('the web chat in a browser', { timeout: 300_000 }, () => {
 
   test('the banner names the web chat; --no-web-client turns it off', async () => {
     assert.match(missive.output, new RegExp(`Web chat on http://[^ ]+:${String(missive.ports.ws)}/chat/`));
-    const without = await MissiveProcess.start({ domain: DOMAIN, users: [], args: ['--no-web-client'] });
+    const without = await MissiveProcess.start({
+      domain: DOMAIN,
+      users: [],
+      args: ['--no-web-client'],
+      startTimeoutMs: START_TIMEOUT_MS,
+    });
     try {
       const base = `http://${LOOPBACK}:${String(without.ports.ws)}`;
       assert.equal((await fetch(`${base}/chat/`)).status, 404);

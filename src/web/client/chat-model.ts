@@ -7,13 +7,16 @@ export interface ChatMessage {
   readonly contact: string;
   readonly direction: 'incoming' | 'outgoing';
   readonly contentType: string;
-  readonly content: string;
+  /** The text as shown: a ciphertext until it is decrypted (`encrypted` then says it was one). */
+  content: string;
   readonly timestamp: string;
   state: string;
   /** What the sender asked to be told about (incoming), emptied once read. */
   disposition: readonly string[];
   /** Why sending failed, when it did. */
   error?: string;
+  /** It came or went end-to-end encrypted (OpenPGP), and `content` is what it said. */
+  encrypted?: boolean;
 }
 
 export interface ConversationSummary {
@@ -37,10 +40,13 @@ export interface SyncedEntry {
 const PROGRESS: Readonly<Record<string, number>> = { pending: 0, accepted: 1, delivered: 2, displayed: 3 };
 const FAILURES = new Set(['failed', 'error', 'forbidden']);
 
-/** The types a person reads; the clients' control messages (location, metadata, …) are not shown. */
+/**
+ * The types a person reads; the clients' control messages (location, metadata, …) and keys (`text/pgp-public-key`,
+ * `text/pgp-private-key`, `text/pgp-public-key-imported`) are not shown.
+ */
 export function isShown(contentType: string): boolean {
   return (
-    (contentType.startsWith('text/') && contentType !== 'text/pgp-public-key') ||
+    (contentType.startsWith('text/') && !contentType.startsWith('text/pgp-')) ||
     contentType === 'application/sylk-file-transfer'
   );
 }
@@ -103,6 +109,22 @@ export class ChatModel {
       this.updateState(message.id, early);
     }
     return true;
+  }
+
+  /**
+   * A file this page uploaded, now announced by the server under the same id (sylk spec §4.3.2): the
+   * announcement's content (with the URL) replaces the page's own, and the upload counts as sent.
+   */
+  settleUpload(id: string, content: string): void {
+    const message = this.#byId.get(id);
+    if (message === undefined || message.direction !== 'outgoing') return;
+    message.content = content;
+    this.updateState(id, 'accepted');
+  }
+
+  /** Every message, for a pass over all of them (decrypting once a key is there). */
+  all(): IterableIterator<ChatMessage> {
+    return this.#byId.values();
   }
 
   updateState(id: string, state: string, error?: string): void {

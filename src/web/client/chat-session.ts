@@ -4,6 +4,11 @@
  * views make. Events update the model and then call `onChange`.
  */
 import { ChatModel, type ChatMessage, isShown } from './chat-model.js';
+import { namesFrom } from './address-book.js';
+import { EndToEnd } from './end-to-end.js';
+import { FILE_TRANSFER_TYPE, pendingTransfer, uploadFile } from './file-transfer.js';
+import { HistoryDecryption } from './history-decryption.js';
+import { PRIVATE_KEY_TYPE, PUBLIC_KEY_TYPE } from './pgp-armor.js';
 import { type SocketFrame, type Reply, SylkRtcSocket } from './sylkrtc-socket.js';
 
 /** Entries per `account-sync-conversations` page; the server may stop a page sooner (`has_more`). */
@@ -23,6 +28,12 @@ export class ChatSession {
   #cursor: string | undefined;
   #page: ((frame: SocketFrame) => void) | undefined;
   #registration: ((state: { registered: boolean; reason: string }) => void) | undefined;
+  /** Lookups waiting for their `lookup-public-key-event`, by URI. */
+  readonly #lookups = new Map<string, ((key: string | undefined) => void)[]>();
+  readonly #decryption: HistoryDecryption;
+  readonly e2e: EndToEnd;
+  /** The address book's names, by address (empty until fetched, or without a book). */
+  names: ReadonlyMap<string, string> = new Map();
   onChange: () => void = () => undefined;
   onIncoming: (message: ChatMessage) => void = () => undefined;
   onClose: () => void = () => undefined;
@@ -30,6 +41,23 @@ export class ChatSession {
   private constructor(account: string, socket: SylkRtcSocket) {
     this.account = account;
     this.#socket = socket;
+    this.e2e = new EndToEnd({
+      account,
+      send: async (contact, content, contentType) => {
+        const reply = await this.#request('account-message', {
+          uri: contact,
+          message_id: uuid(),
+          content,
+          content_type: contentType,
+          timestamp: new Date().toISOString(),
+        });
+        return reply.ok;
+      },
+      lookUpPublicKey: (uri) => this.#lookUp(uri),
+    });
+    this.#decryption = new HistoryDecryption(this.model, this.e2e, () => {
+      this.onChange();
+    });
     socket.onEvent = (frame) => {
       this.#event(frame);
     };
@@ -83,6 +111,7 @@ export class ChatSession {
     }
   }
 
+  /** Encrypted when the contact's key is known (sylk-mobile's rule); the page shows the text either way. */
   async send(contact: string, text: string): Promise<void> {
     const message: ChatMessage = {
       id: uuid(),
@@ -96,15 +125,80 @@ export class ChatSession {
     };
     this.model.add(message);
     this.onChange();
+    const sealed = await this.e2e.encrypt(contact, text);
+    if (sealed !== undefined) {
+      message.encrypted = true;
+      this.onChange();
+    }
     const reply = await this.#request('account-message', {
       uri: contact,
       message_id: message.id,
-      content: text,
+      content: sealed ?? text,
       content_type: message.contentType,
       timestamp: message.timestamp,
     });
     if (!reply.ok) {
       this.model.updateState(message.id, 'failed', reply.error);
+      this.onChange();
+    }
+  }
+
+  /** The address book, for its names; fetched again when another device changes it. */
+  async fetchNames(): Promise<void> {
+    await this.#request('account-fetch-addressbook', {});
+  }
+
+  /** Sets up end-to-end encryption (end-to-end.ts), then reads what was encrypted for this account. */
+  async startEncryption(): Promise<void> {
+    this.e2e.onChange = () => {
+      this.onChange();
+    };
+    await this.e2e.start();
+    await this.#decryption.run();
+  }
+
+  /** The code from the other device: once the key is here, the history is read again. */
+  async importKey(code: string): Promise<void> {
+    if (!(await this.e2e.importKey(code))) return;
+    await this.#decryption.retryAll();
+  }
+
+  /** sylk spec §1.4.12: the event comes before the ack; a refused lookup is no key. */
+  async #lookUp(uri: string): Promise<string | undefined> {
+    const answer = new Promise<string | undefined>((resolve) => {
+      this.#lookups.set(uri, [...(this.#lookups.get(uri) ?? []), resolve]);
+    });
+    const reply = await this.#socket.request('lookup-public-key', { uri });
+    if (!reply.ok) this.#answerLookup(uri, undefined);
+    return answer;
+  }
+
+  #answerLookup(uri: string, key: string | undefined): void {
+    const waiting = this.#lookups.get(uri) ?? [];
+    this.#lookups.delete(uri);
+    for (const resolve of waiting) resolve(key);
+  }
+
+  /**
+   * Uploads a file as Sylk clients do (sylk spec §4.3.2); missive announces it to both sides under the
+   * transfer id, and its `sync` to this page settles the placeholder shown meanwhile.
+   */
+  async sendFile(contact: string, file: File): Promise<void> {
+    const message: ChatMessage = {
+      id: uuid(),
+      contact,
+      direction: 'outgoing',
+      contentType: FILE_TRANSFER_TYPE,
+      content: pendingTransfer(file),
+      timestamp: new Date().toISOString(),
+      state: 'pending',
+      disposition: [],
+    };
+    this.model.add(message);
+    this.onChange();
+    const result = await uploadFile(this.account, contact, message.id, file);
+    if (!result.ok) {
+      this.model.updateState(message.id, 'failed', result.error);
       this.onChange();
     }
   }
@@ -152,6 +246,11 @@ export class ChatSession {
   }
 
   #event(frame: SocketFrame): void {
+    if (frame.sylkrtc === 'lookup-public-key-event') {
+      const key = frame.public_key;
+      this.#answerLookup(text(frame.uri), typeof key === 'string' && key !== '' ? key : undefined);
+      return;
+    }
     if (frame.sylkrtc !== 'account-event' || frame.account !== this.account) return;
     switch (frame.event) {
       case 'registration-state':
@@ -180,10 +279,17 @@ export class ChatSession {
       case 'sync':
         this.#sync(frame);
         break;
+      case 'addressbook-fetched':
+        this.names = namesFrom(frame.addressbook);
+        break;
+      case 'addressbook-updated':
+        void this.fetchNames();
+        return;
       default:
         return;
     }
     this.onChange();
+    void this.#decryption.run();
   }
 
   #incoming(frame: SocketFrame): void {
@@ -201,6 +307,8 @@ export class ChatSession {
         ? frame.disposition_notification.map(String)
         : [],
     };
+    if (contentType === PUBLIC_KEY_TYPE) this.e2e.learn(message.contact, message.content);
+    if (contentType === PRIVATE_KEY_TYPE && message.contact === this.account) this.e2e.offer(message.content);
     if (!isShown(contentType) || !this.model.add(message)) return;
     if (message.disposition.includes('positive-delivery')) {
       void this.#request('account-disposition-notification', {
@@ -220,8 +328,10 @@ export class ChatSession {
     if (key === 'message/add') {
       const contentType = text(content.content_type);
       if (!isShown(contentType)) return;
+      const id = text(content.message_id);
+      if (contentType === FILE_TRANSFER_TYPE) this.model.settleUpload(id, text(content.content));
       this.model.add({
-        id: text(content.message_id),
+        id,
         contact: text(content.uri).replace(/^sips?:/, ''),
         direction: 'outgoing',
         contentType,

@@ -7,20 +7,13 @@
 import type { ChatMessage } from './chat-model.js';
 import type { ChatSession } from './chat-session.js';
 import { el } from './dom.js';
+import { lockIcon, paperclipIcon } from './icons.js';
+import { messageItem, preview, shortTime } from './message-item.js';
+import { KeyPanel } from './key-panel.js';
 import { checkSignInAccount } from './sign-in-view.js';
 
 /** Messages shown at first and added per scroll to the top. */
 const PAGE = 50;
-
-const STATE_TEXT: Readonly<Record<string, string>> = {
-  pending: 'Sending…',
-  accepted: 'Sent',
-  delivered: 'Delivered',
-  displayed: 'Read',
-  failed: 'Not sent',
-  error: 'Not sent',
-  forbidden: 'Not sent',
-};
 
 export class ChatView {
   readonly root: HTMLElement;
@@ -45,6 +38,8 @@ export class ChatView {
   });
   readonly #conversation: HTMLElement;
   readonly #deleteConversation = el('button', { type: 'button', class: 'danger' }, 'Delete conversation');
+  readonly #items = new Map<string, { readonly signature: string; readonly element: HTMLElement }>();
+  readonly #keyPanel: KeyPanel;
   #open: string | undefined;
   #shown = PAGE;
   /** Coming back to the page reads the open conversation. */
@@ -54,6 +49,7 @@ export class ChatView {
 
   constructor(session: ChatSession, signOut: () => void) {
     this.#session = session;
+    this.#keyPanel = new KeyPanel(session);
     const newContact = el('input', {
       id: 'new-contact',
       type: 'text',
@@ -93,9 +89,21 @@ export class ChatView {
     this.#deleteConversation.addEventListener('blur', () => {
       this.#deleteConversation.textContent = 'Delete conversation';
     });
+    const attach = el('input', { type: 'file', multiple: true, class: 'visually-hidden' });
+    attach.addEventListener('change', () => {
+      this.#sendFiles(attach.files);
+      attach.value = '';
+    });
     const composer = el(
       'form',
       { class: 'composer' },
+      el(
+        'label',
+        { class: 'attach', title: 'Attach a file' },
+        el('span', { class: 'visually-hidden' }, 'Attach a file'),
+        paperclipIcon(),
+        attach,
+      ),
       el('label', { for: 'compose', class: 'visually-hidden' }, 'Message'),
       this.#compose,
       el('button', { type: 'submit' }, 'Send'),
@@ -121,6 +129,7 @@ export class ChatView {
       this.#messages,
       composer,
     );
+    this.#acceptDroppedFiles();
     // Escape leaves the conversation for the list (the back button does it on a phone).
     this.#conversation.addEventListener('keydown', (event) => {
       if (event.key === 'Escape') this.#close();
@@ -129,6 +138,7 @@ export class ChatView {
       'div',
       { class: 'chat', 'data-view': 'list' },
       el('header', { class: 'top' }, el('span', { class: 'me' }, session.account), signOutButton),
+      this.#keyPanel.root,
       el('nav', { class: 'conversations', 'aria-label': 'Conversations' }, newChat, this.#list),
       this.#conversation,
       this.#announcer,
@@ -152,6 +162,8 @@ export class ChatView {
   }
 
   open(contact: string): void {
+    this.#items.clear();
+    this.#session.e2e.prefetch(contact);
     this.#open = contact;
     this.#shown = PAGE;
     this.root.dataset.view = 'conversation';
@@ -168,6 +180,7 @@ export class ChatView {
   }
 
   render(): void {
+    this.#keyPanel.render();
     const focused =
       document.activeElement instanceof HTMLElement ? document.activeElement.dataset.contact : undefined;
     const summaries = this.#session.model.conversations();
@@ -180,7 +193,7 @@ export class ChatView {
             'data-contact': contact,
             'aria-current': contact === this.#open ? 'true' : undefined,
           },
-          el('span', { class: 'contact' }, contact),
+          el('span', { class: 'contact', title: contact }, this.#session.names.get(contact) ?? contact),
           el('time', { datetime: last?.timestamp }, last === undefined ? '' : shortTime(last.timestamp)),
           el('span', { class: 'preview' }, last === undefined ? 'No messages yet' : preview(last)),
           unread > 0
@@ -206,13 +219,29 @@ export class ChatView {
     const contact = this.#open;
     this.#conversation.hidden = contact === undefined;
     if (contact === undefined) return;
-    this.#title.textContent = contact;
+    const name = this.#session.names.get(contact);
+    this.#title.replaceChildren(
+      name ?? contact,
+      name === undefined ? '' : el('span', { class: 'address' }, ` ${contact}`),
+      this.#session.e2e.knows(contact)
+        ? el(
+            'span',
+            {
+              class: 'lock',
+              role: 'img',
+              'aria-label': 'Encrypted',
+              title: 'Messages to this contact are end-to-end encrypted',
+            },
+            lockIcon(),
+          )
+        : '',
+    );
     const all = this.#session.model.messages(contact);
     const fromBottom = this.#messages.scrollHeight - this.#messages.scrollTop - this.#messages.clientHeight;
     const shown = all.slice(Math.max(0, all.length - this.#shown));
     this.#messages.replaceChildren(
       ...(shown.length < all.length ? [el('li', { class: 'older' }, 'Scroll up for older messages')] : []),
-      ...shown.map((message) => this.#messageItem(message)),
+      ...shown.map((message) => this.#item(message)),
     );
     // Stay at the bottom when there; otherwise keep what the person is reading where it was.
     this.#messages.scrollTop =
@@ -221,32 +250,19 @@ export class ChatView {
         : this.#messages.scrollHeight - this.#messages.clientHeight - fromBottom;
   }
 
-  #messageItem(message: ChatMessage): HTMLElement {
-    const remove = el(
-      'button',
-      {
-        type: 'button',
-        class: 'remove',
-        'aria-label': message.direction === 'outgoing' ? 'Delete for everyone' : 'Delete',
-      },
-      'Delete',
-    );
-    remove.addEventListener('click', () => {
+  /**
+   * A message's element, kept while the message does not change: a picture is not fetched and laid out again
+   * on every event, and what the person is looking at does not flicker.
+   */
+  #item(message: ChatMessage): HTMLElement {
+    const signature = [message.state, message.error, message.encrypted, message.content].join('\u0000');
+    const kept = this.#items.get(message.id);
+    if (kept?.signature === signature) return kept.element;
+    const element = messageItem(message, () => {
       void this.#session.removeMessage(message);
     });
-    const state = message.direction === 'outgoing' ? (STATE_TEXT[message.state] ?? message.state) : '';
-    return el(
-      'li',
-      { class: `message ${message.direction}`, 'data-id': message.id, 'data-state': message.state },
-      el('p', { class: 'text' }, preview(message, false)),
-      el(
-        'footer',
-        {},
-        el('time', { datetime: message.timestamp }, shortTime(message.timestamp)),
-        state === '' ? '' : el('span', { class: 'state', title: message.error }, state),
-        remove,
-      ),
-    );
+    this.#items.set(message.id, { signature, element });
+    return element;
   }
 
   #pageBack(): void {
@@ -262,6 +278,31 @@ export class ChatView {
     this.#compose.value = '';
     this.#messages.scrollTop = this.#messages.scrollHeight;
     void this.#session.send(this.#open, text);
+  }
+
+  /** Files dropped anywhere on the open conversation are sent to it. */
+  #acceptDroppedFiles(): void {
+    const carriesFiles = (event: DragEvent): boolean => event.dataTransfer?.types.includes('Files') === true;
+    this.#conversation.addEventListener('dragover', (event) => {
+      if (!carriesFiles(event)) return;
+      event.preventDefault();
+      this.#conversation.classList.add('dropping');
+    });
+    this.#conversation.addEventListener('dragleave', (event) => {
+      if (event.target === this.#conversation) this.#conversation.classList.remove('dropping');
+    });
+    this.#conversation.addEventListener('drop', (event) => {
+      this.#conversation.classList.remove('dropping');
+      if (!carriesFiles(event)) return;
+      event.preventDefault();
+      this.#sendFiles(event.dataTransfer?.files ?? null);
+    });
+  }
+
+  #sendFiles(files: FileList | null): void {
+    const contact = this.#open;
+    if (contact === undefined || files === null) return;
+    for (const file of Array.from(files)) void this.#session.sendFile(contact, file);
   }
 
   #confirmDeleteConversation(): void {
@@ -284,22 +325,4 @@ export class ChatView {
     if (contact !== undefined)
       this.#list.querySelector<HTMLElement>(`[data-contact="${CSS.escape(contact)}"]`)?.focus();
   }
-}
-
-function preview(message: ChatMessage, short = true): string {
-  const text =
-    message.contentType === 'application/sylk-file-transfer'
-      ? 'A file (not shown in this version)'
-      : message.content;
-  return short && text.length > 80 ? `${text.slice(0, 80)}…` : text;
-}
-
-/** The time today, else the date. */
-function shortTime(timestamp: string): string {
-  const date = new Date(timestamp);
-  if (Number.isNaN(date.getTime())) return '';
-  const today = new Date().toDateString() === date.toDateString();
-  return today
-    ? date.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' })
-    : date.toLocaleDateString([], { day: 'numeric', month: 'short' });
 }

@@ -69,6 +69,8 @@ class ChatApp {
     this.#view = view;
     this.#root.replaceChildren(view.root);
     await session.catchUp();
+    void session.startEncryption();
+    void session.fetchNames();
     if (reopen !== undefined) {
       session.model.open(reopen);
       view.open(reopen);

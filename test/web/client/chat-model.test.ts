@@ -123,3 +123,40 @@ test('a disposition that arrives before its message is applied when the message 
   model.applyEntry(entry({ message_id: 'a', direction: 'outgoing', content: 'hi', state: 'pending' }));
   assert.equal(model.messages(BOB)[0]?.state, 'delivered');
 });
+
+test('keys are never shown: a public key, a private key for the other devices, an import notice', () => {
+  const model = new ChatModel();
+  for (const [id, type] of [
+    ['k1', 'text/pgp-public-key'],
+    ['k2', 'text/pgp-private-key'],
+    ['k3', 'text/pgp-public-key-imported'],
+  ] as const)
+    model.applyEntry(entry({ message_id: id, direction: 'incoming', content_type: type, content: 'KEY' }));
+  model.applyEntry(entry({ message_id: 'm', direction: 'incoming', content: 'hello' }));
+  assert.deepEqual(
+    model.messages(BOB).map((m) => m.id),
+    ['m'],
+  );
+});
+
+test('an uploaded file: the announcement replaces the page’s placeholder and counts as sent', () => {
+  const model = new ChatModel();
+  model.add({
+    id: 't1',
+    contact: BOB,
+    direction: 'outgoing',
+    contentType: 'application/sylk-file-transfer',
+    content: '{"filename":"a.png"}',
+    timestamp: '2026-12-07T10:00:00.000Z',
+    state: 'pending',
+    disposition: [],
+  });
+  model.settleUpload('t1', '{"filename":"a.png","url":"https://x/webrtcgateway/filetransfer/a/b/t1/a.png"}');
+  const [message] = model.messages(BOB);
+  assert.equal(message?.state, 'accepted');
+  assert.match(message.content, /"url"/);
+  // A later state is kept: the announcement's sync may come after Bob's page said delivered.
+  model.updateState('t1', 'delivered');
+  model.settleUpload('t1', '{"filename":"a.png","url":"https://x/webrtcgateway/filetransfer/a/b/t1/a.png"}');
+  assert.equal(model.messages(BOB)[0]?.state, 'delivered');
+});
