@@ -261,7 +261,7 @@ export class MissiveServer {
     const text = banner({
       domain,
       points,
-      webUrl: settings.web?.url,
+      webUrl: web?.url,
       webChat: web?.webChat === true,
       admin: admin?.address satisfies AdminAddress | undefined,
       msrpPort: relayAddress.port,

@@ -56,7 +56,7 @@ export async function startWeb(
   fileTransfers: FileTransferWiring,
   logger: Logger,
   observers: WebObservers = {},
-): Promise<{ service: WebService; point: ListeningPoint; webChat: boolean }> {
+): Promise<{ service: WebService; point: ListeningPoint; webChat: boolean; url: string }> {
   const webClient = settings.webClient ? webClientFiles(logger) : undefined;
   const service = new WebService({
     store,
@@ -99,6 +99,8 @@ export async function startWeb(
     service,
     point: sip.addSharedWebSocket(address.secure ? 'wss' : 'ws', address.port),
     webChat: webClient !== undefined,
+    // Port 0 (any free port) is known only now: the URL the banner prints names the one the system gave.
+    url: settings.port === 0 ? settings.url.replace(/:0$/, `:${String(port)}`) : settings.url,
   };
 }
 
