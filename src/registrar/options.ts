@@ -33,6 +33,8 @@ export interface RegistrarOptions {
   readonly logger?: Logger | undefined;
   /** Told of every binding written, so that outbound bindings go with their connection (RFC 5626). */
   readonly flows?: FlowBindings | undefined;
+  /** Several instances on one store: this instance's id, recorded in each binding it writes (Binding.holder). */
+  readonly holder?: string | undefined;
 }
 
 export interface RegistrarLimits {

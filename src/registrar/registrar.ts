@@ -47,6 +47,7 @@ export class Registrar {
   readonly #retryAfterSeconds: number;
   readonly #logger: Logger | undefined;
   readonly #flows: FlowBindings | undefined;
+  readonly #holder: string | undefined;
 
   constructor(options: RegistrarOptions) {
     this.#authenticator = options.authenticator;
@@ -57,6 +58,7 @@ export class Registrar {
     this.#retryAfterSeconds = options.retryAfterSeconds ?? DEFAULT_REGISTRAR_RETRY_AFTER_SECONDS;
     this.#logger = options.logger;
     this.#flows = options.flows;
+    this.#holder = options.holder;
   }
 
   /** The domains this registrar has bindings for, anew (a reload); bindings of the others stay until they expire. */
@@ -129,6 +131,7 @@ export class Registrar {
       source: bindingSource(source),
       userAgent: userAgentOf(request),
       flows: false,
+      holder: this.#holder,
     };
     let outbound = false;
     if (contacts.contacts === '*') {
