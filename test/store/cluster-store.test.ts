@@ -65,7 +65,7 @@ describe('PostgreSQL cluster store', () => {
     }
   });
 
-  it('removes the instances silent since the bound with the bindings they held, never the caller or a live one', async () => {
+  it('removes the instances silent since the bound with the bindings they held (not those through a Path), never the caller or a live one', async () => {
     const store = await openStore((await backend.fresh()).uri);
     try {
       const cluster = clusterOf(store);
@@ -77,11 +77,15 @@ describe('PostgreSQL cluster store', () => {
       await store.locations.upsert(makeBinding({ holder: 'live', aor: 'sip:bob@example.com' }));
       await store.locations.upsert(makeBinding({ holder: 'self', aor: 'sip:dave@example.com' }));
       await store.locations.upsert(makeBinding({ aor: 'sip:erin@example.com' }));
+      // Through an edge proxy: reachable from any instance, so kept.
+      await store.locations.upsert(
+        makeBinding({ holder: 'dead', aor: 'sip:frank@example.com', path: ['<sip:edge.example.com;lr>'] }),
+      );
 
       const dead = await cluster.removeDead(T0 + 10_000, 'self');
       assert.deepEqual(dead, { instances: ['dead'], bindings: 2 });
       assert.deepEqual((await cluster.instances()).map((i) => i.id).sort(), ['live', 'self']);
-      assert.equal(await store.locations.count(), 3);
+      assert.equal(await store.locations.count(), 4);
       assert.deepEqual(await store.locations.lookup('sip:alice@example.com', T0), []);
       assert.equal((await store.locations.lookup('sip:bob@example.com', T0)).length, 1);
       assert.deepEqual(await cluster.removeDead(T0 + 10_000, 'self'), { instances: [], bindings: 0 });

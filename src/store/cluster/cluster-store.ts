@@ -41,7 +41,8 @@ export interface ClusterStore {
   instances(): Promise<ClusterInstance[]>;
   /**
    * Removes the instances other than `self` whose last heartbeat is at or before `deadBefore`, and the
-   * bindings they held (their flows went with their connections).
+   * bindings they held (their flows went with their connections), but those registered through a Path,
+   * which any instance reaches through the edge proxy.
    */
   removeDead(deadBefore: number, self: string): Promise<DeadInstances>;
   /** Hands `payload` to every instance listening, `origin`'s own listener included (it skips its own). */

@@ -55,7 +55,8 @@ export class PostgresClusterStore implements ClusterStore {
     // One statement: an instance that beats again meanwhile is not removed, nor are bindings it holds.
     const result = await this.#pool.query(
       `WITH dead AS (DELETE FROM ${this.#instances} WHERE heartbeat_at <= $1 AND id <> $2 RETURNING id), ` +
-        `gone AS (DELETE FROM ${this.#locations} WHERE holder IN (SELECT id FROM dead) RETURNING 1) ` +
+        // A binding registered through a Path (an edge proxy in front) stays reachable from any instance.
+        `gone AS (DELETE FROM ${this.#locations} WHERE holder IN (SELECT id FROM dead) AND path = '[]' RETURNING 1) ` +
         '(SELECT id, NULL::bigint AS n FROM dead) UNION ALL (SELECT NULL, COUNT(*) FROM gone)',
       [deadBefore, self],
     );
