@@ -7,11 +7,10 @@
  * B and find, by sync, the message sent while A was gone.
  */
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
-import pg from 'pg';
 import type { SipRequest } from '../../src/sip/message/message.js';
 import { openStore } from '../../src/store/index.js';
+import { type FreshDatabase, freshDatabase, instanceOptions } from '../support/cluster-instances.js';
 import { MissiveProcess, type MissiveOptions } from '../support/missive-process.js';
 import { UdpSipAgent } from '../support/udp-sip-agent.js';
 import { eventually, waitFor } from '../support/wait.js';
@@ -24,7 +23,6 @@ const ALICE = `alice@${DOMAIN}`;
 const BOB = `bob@${DOMAIN}`;
 const HOST_A = '127.0.0.2';
 const HOST_B = '127.0.0.3';
-const ADMIN_URI = process.env.MISSIVE_TEST_POSTGRES_URI ?? 'postgresql://postgres@127.0.0.1:5432/test';
 /** Seconds: short, so that the test sees a death; the bound is still many heartbeats on a loaded machine. */
 const HEARTBEAT = 1;
 const DEAD_AFTER = 6;
@@ -46,51 +44,21 @@ function cpim(from: string, to: string, messageId: string, content: string): str
   ].join('\r\n');
 }
 
-/** A database of its own, made on the test server and dropped afterwards. */
-async function freshDatabase(): Promise<{ uri: string; drop: () => Promise<void> }> {
-  const name = `missive_cluster_${randomBytes(6).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: ADMIN_URI });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
-  await admin.end();
-  const url = new URL(ADMIN_URI);
-  url.pathname = `/${name}`;
-  return {
-    uri: url.toString(),
-    drop: async () => {
-      const client = new pg.Client({ connectionString: ADMIN_URI });
-      await client.connect();
-      await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await client.end();
-    },
-  };
-}
-
-function instance(id: string, host: string, storeUri: string, dataDir?: string): MissiveOptions {
-  return {
+function instance(id: string, host: string, storeUri: string): MissiveOptions {
+  return instanceOptions({
+    id,
+    host,
+    storeUri,
     domain: DOMAIN,
-    users: [],
     trustedPeers: [`${HOST_A}/32`, `${HOST_B}/32`],
-    ...(dataDir === undefined ? {} : { dataDir }),
-    args: [
-      '--host',
-      host,
-      '--store',
-      storeUri,
-      '--instance-id',
-      id,
-      '--instance-heartbeat',
-      String(HEARTBEAT),
-      '--instance-dead-after',
-      String(DEAD_AFTER),
-    ],
-    argsFor: (ports) => ['--instance-address', `sip:${host}:${String(ports.sip)};transport=tcp`],
-  };
+    heartbeat: HEARTBEAT,
+    deadAfter: DEAD_AFTER,
+  });
 }
 
 describe('two missive serve instances on one PostgreSQL database', { timeout: 240_000 }, () => {
   const peers = new Cleanup();
-  let database: { uri: string; drop: () => Promise<void> };
+  let database: FreshDatabase;
   let a: MissiveProcess;
   let b: MissiveProcess;
 
