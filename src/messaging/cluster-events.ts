@@ -1,7 +1,7 @@
 /**
  * The account events of one instance for the devices connected to the others (docs/scaling.md), over the
  * store's notice channel (store/cluster/cluster-store.ts; PostgreSQL: a table and NOTIFY). Events are
- * published in the order they were emitted, one at a time, so that an account's devices elsewhere see a
+ * published in the order they were emitted, one write at a time (with every event queued meanwhile), so that an account's devices elsewhere see a
  * message before its read and removal; a queue that the store cannot keep up with is bounded and drops
  * the newest (the devices catch up with their next sync, which reads the journal).
  */
@@ -12,6 +12,8 @@ import { type DeviceEvent, decodeRemoteEvent, encodeRemoteEvent } from './remote
 import type { EventFanout } from './subscriptions.js';
 
 const DEFAULT_MAX_QUEUED = 10_000;
+/** Events per write at most. */
+const PUBLISH_BATCH = 500;
 
 export interface StoreEventFanoutOptions {
   readonly store: ClusterStore;
@@ -69,9 +71,11 @@ export class StoreEventFanout implements EventFanout {
   }
 
   async #drain(): Promise<void> {
-    for (let payload = this.#queue.shift(); payload !== undefined; payload = this.#queue.shift()) {
+    while (this.#queue.length > 0) {
+      // What queued while the last write was under way goes in one write.
+      const payloads = this.#queue.splice(0, PUBLISH_BATCH);
       try {
-        await this.#options.store.publish(this.#options.self, payload, this.#options.clock.now());
+        await this.#options.store.publish(this.#options.self, payloads, this.#options.clock.now());
       } catch (error) {
         this.#options.logger?.error({ err: error }, 'an event for the other instances was not published');
       }

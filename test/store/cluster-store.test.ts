@@ -103,7 +103,13 @@ describe('PostgreSQL cluster store', () => {
       const seenByTwo: ClusterNotice[] = [];
       const listenerOne = await clusterOf(one).listen(undefined, (notice) => seenByOne.push(notice));
       let listenerTwo = await clusterOf(two).listen(undefined, (notice) => seenByTwo.push(notice));
-      for (let i = 0; i < 20; i++) await clusterOf(one).publish('one', `payload ${String(i)}`, T0 + i);
+      // One at a time, then a batch: the batch's notices keep their order too.
+      for (let i = 0; i < 10; i++) await clusterOf(one).publish('one', [`payload ${String(i)}`], T0 + i);
+      await clusterOf(one).publish(
+        'one',
+        Array.from({ length: 10 }, (_, i) => `payload ${String(i + 10)}`),
+        T0 + 10,
+      );
       await waitFor(() => seenByOne.length === 20 && seenByTwo.length === 20, 'twenty notices at both', {
         timeoutMs: 20_000,
       });
@@ -117,9 +123,9 @@ describe('PostgreSQL cluster store', () => {
       // Two stops listening; what is published meanwhile reaches it when it listens again from its last id.
       const last = listenerTwo.lastId;
       await listenerTwo.stop();
-      await clusterOf(one).publish('one', 'while away', T0 + 100);
+      await clusterOf(one).publish('one', ['while away'], T0 + 100);
       listenerTwo = await clusterOf(two).listen(last, (notice) => seenByTwo.push(notice));
-      await clusterOf(one).publish('one', 'after', T0 + 101);
+      await clusterOf(one).publish('one', ['after'], T0 + 101);
       await waitFor(() => seenByTwo.length === 22, 'the two later notices at two', { timeoutMs: 20_000 });
       assert.deepEqual(
         seenByTwo.slice(20).map((notice) => notice.payload),

@@ -59,6 +59,8 @@ export function instanceOptions(options: InstanceOptions): MissiveOptions {
     domain: options.domain,
     users: [],
     trustedPeers: options.trustedPeers,
+    // Several servers start at once on a loaded 2-core machine: far more than the one-server default.
+    startTimeoutMs: 120_000,
     args: [
       '--host',
       options.host,

@@ -45,8 +45,11 @@ export interface ClusterStore {
    * which any instance reaches through the edge proxy.
    */
   removeDead(deadBefore: number, self: string): Promise<DeadInstances>;
-  /** Hands `payload` to every instance listening, `origin`'s own listener included (it skips its own). */
-  publish(origin: string, payload: string, now: number): Promise<void>;
+  /**
+   * Hands `payloads`, in order, to every instance listening, `origin`'s own listener included (it skips its
+   * own): one write for the lot, so a burst of events costs one commit.
+   */
+  publish(origin: string, payloads: readonly string[], now: number): Promise<void>;
   /**
    * Calls `listener` with each notice published after notice `after` (undefined: from now on), in order.
    * Resolves once listening.

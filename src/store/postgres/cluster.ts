@@ -69,11 +69,14 @@ export class PostgresClusterStore implements ClusterStore {
     return { instances, bindings };
   }
 
-  async publish(origin: string, payload: string, now: number): Promise<void> {
+  async publish(origin: string, payloads: readonly string[], now: number): Promise<void> {
+    if (payloads.length === 0) return;
+    // WITH ORDINALITY and ORDER BY: the ids follow the payloads' order. One NOTIFY for the lot.
     await this.#pool.query(
-      `WITH notice AS (INSERT INTO ${this.#notices} (origin, payload, created_at) VALUES ($1, $2, $3) RETURNING id) ` +
-        `SELECT pg_notify('${CHANNEL}', id::text) FROM notice`,
-      [origin, payload, now],
+      `WITH notice AS (INSERT INTO ${this.#notices} (origin, payload, created_at) ` +
+        'SELECT $1, p, $3 FROM unnest($2::text[]) WITH ORDINALITY AS u(p, n) ORDER BY n RETURNING id) ' +
+        `SELECT pg_notify('${CHANNEL}', MAX(id)::text) FROM notice`,
+      [origin, [...payloads], now],
     );
   }
 
