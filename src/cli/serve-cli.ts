@@ -29,6 +29,7 @@ export function addServeCommand(program: Command): void {
     const { PushCredentialsError } = await import('../push/provider-factories.js');
     const { CertificateError } = await import('../server/certificates.js');
     const { RelayStartupError } = await import('../msrp/relay/relay.js');
+    const { ClusterSettingsError } = await import('../server/cluster.js');
     const { listenFailure } = await import('./listen-error.js');
     try {
       await runServeCommand(
@@ -41,7 +42,8 @@ export function addServeCommand(program: Command): void {
       const message =
         error instanceof AdminSecretError ||
         error instanceof CertificateError ||
-        error instanceof PushCredentialsError
+        error instanceof PushCredentialsError ||
+        error instanceof ClusterSettingsError
           ? error.message
           : (listenFailure(error, loaded.value.values) ??
             (error instanceof RelayStartupError

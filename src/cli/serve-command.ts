@@ -43,6 +43,11 @@ export interface ServeOptions {
   readonly debug: boolean;
   /** Journal entries older than this many days are purged; 0 keeps them for ever. Default 365. */
   readonly retentionDays?: number | undefined;
+  /** [Cluster]: several instances on one store. */
+  readonly instanceId?: string | undefined;
+  readonly instanceAddress?: string | undefined;
+  readonly instanceHeartbeat?: number | undefined;
+  readonly instanceDeadAfter?: number | undefined;
   /** The web port serves HTTPS and wss with the server certificate. */
   readonly webTls?: boolean | undefined;
   /** The web chat at /chat/ on the web port; default on. */
@@ -182,6 +187,15 @@ export async function serverSettings(options: ServeOptions): Promise<ServerSetti
     },
     retentionDays: options.retentionDays ?? 365,
     push: options.push,
+    cluster:
+      options.instanceId === undefined
+        ? undefined
+        : {
+            id: options.instanceId,
+            address: options.instanceAddress,
+            heartbeatMs: Math.round((options.instanceHeartbeat ?? 5) * 1000),
+            deadAfterMs: Math.round((options.instanceDeadAfter ?? 30) * 1000),
+          },
     login: {
       pairMaxFailures: options.loginPairMaxFailures,
       sourceMaxFailures: options.loginSourceMaxFailures,

@@ -3,6 +3,7 @@
  * keys (`[SIP] sip_port`), the environment variables (`MISSIVE_SIP_PORT`), the help, the defaults and
  * `missive config check` are all derived from this table, so none of them can fall out of step.
  */
+import { CLUSTER_SETTINGS } from './sections/cluster.js';
 import { GENERAL_SETTINGS } from './sections/general.js';
 import { MESSAGING_SETTINGS } from './sections/messaging.js';
 import { FILE_TRANSFER_SETTINGS } from './sections/file-transfer.js';
@@ -25,6 +26,7 @@ export const SERVE_SETTINGS = {
   ...FILE_TRANSFER_SETTINGS,
   ...RELAY_SETTINGS,
   ...STORAGE_SETTINGS,
+  ...CLUSTER_SETTINGS,
 } as const;
 
 export type ServeSettingName = keyof typeof SERVE_SETTINGS;

@@ -6,6 +6,7 @@
  */
 import type { Logger } from 'pino';
 import type { MessagePush, MessagingEvent, MessagingEventSink } from './events.js';
+import { type DeviceEvent, isDeviceEvent } from './remote-event.js';
 import type { DeviceRef, Subscription } from './service.js';
 
 interface Subscriber {
@@ -20,6 +21,13 @@ export interface AccountSubscriptionsOptions {
   readonly logger?: Logger | undefined;
   /** Told each time a message event is handed to a device (the server's metrics). */
   readonly onMessageDelivered?: (() => void) | undefined;
+  /** Several instances: the devices' events also go to the account's devices on the other instances. */
+  readonly fanout?: EventFanout | undefined;
+}
+
+/** Where events go to reach the devices connected to other instances (cluster-events.ts, over the store). */
+export interface EventFanout {
+  publish(event: DeviceEvent): void;
 }
 
 export class AccountSubscriptions implements MessagingEventSink {
@@ -27,11 +35,13 @@ export class AccountSubscriptions implements MessagingEventSink {
   readonly #onPush: ((push: MessagePush) => void) | undefined;
   readonly #logger: Logger | undefined;
   readonly #onMessageDelivered: (() => void) | undefined;
+  readonly #fanout: EventFanout | undefined;
 
   constructor(options: AccountSubscriptionsOptions = {}) {
     this.#onPush = options.onPush;
     this.#logger = options.logger;
     this.#onMessageDelivered = options.onMessageDelivered;
+    this.#fanout = options.fanout;
   }
 
   /** `account` is the authenticated `user@domain`; the adapter ends the subscription when the device goes. */
@@ -60,10 +70,21 @@ export class AccountSubscriptions implements MessagingEventSink {
   }
 
   emit(event: MessagingEvent, origin?: DeviceRef): void {
-    if (event.kind === 'push') {
+    if (!isDeviceEvent(event)) {
       this.#deliver(() => this.#onPush?.(event.push), event);
       return;
     }
+    this.#toDevices(event, origin);
+    // The origin device is one of ours: every device on another instance gets the event.
+    this.#fanout?.publish(event);
+  }
+
+  /** An event another instance emitted: to this instance's devices of the account, and no further. */
+  emitFromElsewhere(event: DeviceEvent): void {
+    this.#toDevices(event, undefined);
+  }
+
+  #toDevices(event: DeviceEvent, origin: DeviceRef | undefined): void {
     const subscribers = this.#byAccount.get(event.account);
     if (subscribers === undefined) return;
     // A copy: a listener may unsubscribe (its device closing) while the event goes round.

@@ -11,22 +11,34 @@ import { aorOfUri, normalizeAor } from './aor.js';
 export class Locations {
   readonly #store: LocationStore;
   readonly #clock: Clock;
+  readonly #view: ((binding: Binding) => Binding) | undefined;
 
-  constructor(store: LocationStore, clock: Clock) {
+  /**
+   * `view`: each binding as the proxy is to use it (several instances: one held by another instance is
+   * routed through it, routing/held-elsewhere.ts).
+   */
+  constructor(store: LocationStore, clock: Clock, view?: (binding: Binding) => Binding) {
     this.#store = store;
     this.#clock = clock;
+    this.#view = view;
   }
 
   /** `alice@example.com` (a `sip:` prefix is fine); [] when no account could have that AOR. */
   lookup(aor: string): Promise<Binding[]> {
     const key = normalizeAor(aor);
-    return key === undefined ? Promise.resolve([]) : this.#store.lookup(key, this.#clock.now());
+    return key === undefined ? Promise.resolve([]) : this.#lookup(key);
   }
 
   /** The bindings of the AOR a Request-URI names. */
   lookupUri(uri: Uri): Promise<Binding[]> {
     const key = aorOfUri(uri)?.key;
-    return key === undefined ? Promise.resolve([]) : this.#store.lookup(key, this.#clock.now());
+    return key === undefined ? Promise.resolve([]) : this.#lookup(key);
+  }
+
+  async #lookup(key: string): Promise<Binding[]> {
+    const bindings = await this.#store.lookup(key, this.#clock.now());
+    const view = this.#view;
+    return view === undefined ? bindings : bindings.map(view);
   }
 
   /** Deletes expired bindings (lookups already ignore them); for a periodic timer. How many went. */

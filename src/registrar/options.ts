@@ -55,6 +55,8 @@ export interface RegistrarOptions {
   readonly flows?: FlowBindings | undefined;
   /** Told of the bindings each accepted REGISTER stored and removed. */
   readonly listener?: RegistrationListener | undefined;
+  /** Several instances on one store: this instance's id, recorded in each binding it writes (Binding.holder). */
+  readonly holder?: string | undefined;
 }
 
 export interface RegistrarLimits {

@@ -30,6 +30,8 @@ export interface RegisterFacts {
   readonly userAgent: string | undefined;
   /** RFC 5626 outbound processing applies: instance + reg-id identify the binding. */
   readonly flows: boolean;
+  /** The instance whose connection the REGISTER came on, when several share the store. */
+  readonly holder?: string | undefined;
 }
 
 export interface PlanRefusal {
@@ -173,6 +175,7 @@ function makeBinding(
     ...(facts.userAgent === undefined ? {} : { userAgent: facts.userAgent }),
     ...(push === undefined ? {} : { push }),
     updatedAt: facts.now,
+    ...(facts.holder === undefined ? {} : { holder: facts.holder }),
   };
 }
 

@@ -50,6 +50,7 @@ export class Registrar {
   readonly #logger: Logger | undefined;
   readonly #flows: FlowBindings | undefined;
   readonly #listener: RegistrationListener | undefined;
+  readonly #holder: string | undefined;
 
   constructor(options: RegistrarOptions) {
     this.#authenticator = options.authenticator;
@@ -61,6 +62,7 @@ export class Registrar {
     this.#logger = options.logger;
     this.#flows = options.flows;
     this.#listener = options.listener;
+    this.#holder = options.holder;
   }
 
   /** The domains this registrar has bindings for, anew (a reload); bindings of the others stay until they expire. */
@@ -133,6 +135,7 @@ export class Registrar {
       source: bindingSource(source),
       userAgent: userAgentOf(request),
       flows: false,
+      holder: this.#holder,
     };
     let outbound = false;
     const written: Written = { stored: [], removed: [] };

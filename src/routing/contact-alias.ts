@@ -34,9 +34,14 @@ export function aliasContact(headers: SipHeaders, source: MessageSource): void {
   const contact = parseNameAddr(value);
   if (contact === undefined || !isSipUri(contact.uri) || contact.uri.hasParam(ALIAS)) return;
   if (reachable(contact.uri, source)) return;
-  const params = new Map(contact.uri.params);
-  params.set(ALIAS, `${source.host}~${String(source.port)}~${source.transport}`);
-  headers.setFirst('Contact', formatNameAddr({ ...contact, uri: contact.uri.with({ params }) }));
+  headers.setFirst('Contact', formatNameAddr({ ...contact, uri: withAlias(contact.uri, source) }));
+}
+
+/** `uri` with our alias for `target` (replacing any it had). */
+export function withAlias(uri: SipUri, target: SendTarget): SipUri {
+  const params = new Map(uri.params);
+  params.set(ALIAS, `${target.host}~${String(target.port)}~${target.transport}`);
+  return uri.with({ params });
 }
 
 /** The address an aliased URI stands for. */

@@ -10,6 +10,7 @@
  * limiter (auth/login-limiter.ts): a guess over MSRP costs the same as one over SIP. One prom-client
  * registry for the process (server/metrics/server-metrics.ts): the parts get small observers, never it.
  */
+import { ClusterMembership } from './cluster.js';
 import { randomBytes } from 'node:crypto';
 import type { Server } from 'node:http';
 import { performance } from 'node:perf_hooks';
@@ -143,6 +144,10 @@ export class MissiveServer {
     const nonceKeys = await rotateNonceKeyFile(join(dataDir, NONCE_KEY_FILE));
     const loginLimiter = new LoginLimiter(systemClock, settings.login, logger);
     const push = startPush(settings.push, store, logger);
+    const cluster =
+      settings.cluster === undefined
+        ? undefined
+        : ClusterMembership.of(settings.cluster, store, systemClock, logger);
     // The live-sync (WebSocket) devices subscribe here, per authenticated account; push events go to dispatch.
     const subscriptions = new AccountSubscriptions({
       logger,
@@ -150,6 +155,7 @@ export class MissiveServer {
       onMessageDelivered: () => {
         metrics.deliveredOverWebSocket();
       },
+      fanout: cluster?.events,
     });
     metrics.addPushStats(() => push.pushStats());
     const files = fileTransfersOf(settings.fileTransfer, logger);
@@ -174,6 +180,7 @@ export class MissiveServer {
       registrationListener: new RegisteredPushTokens(store.pushTokens, systemClock),
       wakeTimeoutMs: settings.push?.wakeTimeoutMs,
       connectionLimits: settings.sip.connectionLimits,
+      cluster,
       messaging: (environment) => {
         messaging = createMessaging(
           {
@@ -229,6 +236,9 @@ export class MissiveServer {
               },
             },
           );
+    await cluster?.start((event) => {
+      subscriptions.emitFromElsewhere(event);
+    });
     const points = await sip.start();
     if (msrpFiles !== undefined)
       logger.info(await msrpFiles.start(), 'MSRP file-transfer endpoint listening');
@@ -295,6 +305,7 @@ export class MissiveServer {
       readiness,
       metricsEndpoint,
       msrpFiles,
+      cluster,
     };
     return new MissiveServer(running, text, logger);
   }
@@ -324,6 +335,7 @@ export class MissiveServer {
       readiness,
       metricsEndpoint,
       msrpFiles,
+      cluster,
     } = this.#running;
     readiness.stopping();
     if (graceMs > 0) {
@@ -343,6 +355,7 @@ export class MissiveServer {
     ]);
     // After SIP and the web port: no new push events; what is left ends (a removal may still use the store).
     await push.close();
+    await cluster?.stop();
     await store.close();
     if (metricsEndpoint !== undefined) await closeServer(metricsEndpoint);
   }

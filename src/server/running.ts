@@ -11,6 +11,7 @@ import type { Store } from '../store/store.js';
 import type { AdminService } from '../web/admin-service.js';
 import type { WebService } from '../web/web-service.js';
 import type { ServerCertificates } from '../tls/server-certificates.js';
+import type { ClusterMembership } from './cluster.js';
 import type { Readiness } from './readiness.js';
 import type { ServerSettings } from './settings.js';
 import type { SipService } from './sip-service.js';
@@ -43,4 +44,6 @@ export interface Running {
   readonly metricsEndpoint: Server | undefined;
   /** missive's MSRP endpoint for files sent in an INVITE; undefined when off. */
   readonly msrpFiles?: MsrpFileEndpoint | undefined;
+  /** Several instances on one store; undefined for a single instance. */
+  readonly cluster?: ClusterMembership | undefined;
 }

@@ -8,6 +8,7 @@ import type { LogFormat } from '../log/logger.js';
 import type { MessageLimits } from '../messaging/limits/message-limits.js';
 import type { ConnectionLimits } from '../sip/transport/connection-limits.js';
 import type { ServerTlsSettings } from './certificates.js';
+import type { ClusterSettings } from './cluster.js';
 import type { SipListen } from './sip-service.js';
 import type { SylkRtcSettings } from '../web/sylkrtc/settings.js';
 import type { PushSettings } from '../push/push-settings.js';
@@ -90,4 +91,6 @@ export interface ServerSettings {
   readonly login: LoginLimits;
   /** Push providers and dispatch; undefined: no provider (src/push/push-settings.ts). */
   readonly push?: PushSettings | undefined;
+  /** Several instances on one store (docs/scaling.md); undefined: a single instance. */
+  readonly cluster?: ClusterSettings | undefined;
 }

@@ -3,6 +3,7 @@
  * authentication over a Store (subscribers and registrations). One instance per process; start() listens,
  * stop() closes everything.
  */
+import { type ClusterPeers, throughHolder } from '../routing/held-elsewhere.js';
 import type { TlsOptions } from 'node:tls';
 import type { Logger } from 'pino';
 import { Registrar } from '../registrar/registrar.js';
@@ -79,6 +80,8 @@ export interface SipServiceOptions {
   readonly logger?: Logger | undefined;
   /** Told of every SIP message received and sent (the server's metrics). */
   readonly traffic?: SipTraffic | undefined;
+  /** Several instances on one store: this one's id, and where the others are (routing/held-elsewhere.ts). */
+  readonly cluster?: ClusterPeers | undefined;
 }
 
 /** How long a cached registration lookup is trusted without asking the store (another instance may write). */
@@ -160,7 +163,12 @@ export class SipService {
     });
     this.local = new LocalAddresses(options.domains);
     const locations = new CachedLocationStore(options.store.locations, clock, LOCATION_CACHE_MS);
-    this.#locations = new Locations(locations, clock);
+    const cluster = options.cluster;
+    this.#locations = new Locations(
+      locations,
+      clock,
+      cluster === undefined ? undefined : (binding) => throughHolder(binding, cluster),
+    );
     const authenticator = new DigestAuthenticator({
       credentials: options.store.subscribers.credentials,
       clock,
@@ -196,6 +204,7 @@ export class SipService {
       logger,
       flows,
       listener: options.registrationListener,
+      holder: cluster?.self,
     });
     this.#registrar = registrar;
     const locator = options.locator ?? new SipLocator({ clock });

@@ -1,4 +1,5 @@
 /** A storage backend opened from a URI: subscribers and registrations, the message journal and its companions. */
+import type { ClusterStore } from './cluster/cluster-store.js';
 import type { AddressBookStore } from './address-books/address-book-store.js';
 import type { JournalStore } from './journal/journal-store.js';
 import type { LocationStore } from './location/location-store.js';
@@ -25,6 +26,8 @@ export interface Store {
   readonly pushTokens: PushTokenStore;
   /** Each account's sylkRTC address book. */
   readonly addressBooks: AddressBookStore;
+  /** Several instances on this store (docs/scaling.md); absent on a backend that cannot carry them yet. */
+  readonly cluster?: ClusterStore | undefined;
   /** Idempotent. Operations afterwards reject with StoreError. */
   close(): Promise<void>;
 }

@@ -8,6 +8,9 @@ import { quoteSqlName } from '../sql/identifiers.js';
 export const SCHEMA_TABLE = 'missive_schema';
 export const SUBSCRIBER_TABLE = 'subscriber';
 export const LOCATION_TABLE = 'missive_location';
+/** Several instances on one store: each instance's address and heartbeat, and the events they pass on. */
+export const INSTANCE_TABLE = 'missive_instance';
+export const CLUSTER_NOTICE_TABLE = 'missive_cluster_notice';
 /** The message journal, its per-account sequence (and write lock) and its unread counters. */
 export const JOURNAL_TABLE = 'missive_journal';
 export const JOURNAL_ACCOUNT_TABLE = 'missive_journal_account';

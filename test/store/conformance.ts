@@ -24,8 +24,8 @@ import { digestLogin } from './digest-login.js';
 import { runTypeScript } from './processes.js';
 import { md5 } from '../support/md5.js';
 
-const LATEST_VERSION = 6;
-const ALL_VERSIONS = [1, 2, 3, 4, 5, 6];
+const LATEST_VERSION = 7;
+const ALL_VERSIONS = [1, 2, 3, 4, 5, 6, 7];
 const TIMEOUT = { timeout: 60_000 };
 const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');
 
@@ -86,6 +86,8 @@ export function runConformanceSuite(name: string, open: () => Promise<Conformanc
           'missive_storage_account',
           'missive_public_key',
           'missive_push_token',
+          'missive_instance',
+          'missive_cluster_notice',
         ])
           assert.ok(await target.tableExists(table), table);
       });

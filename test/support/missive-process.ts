@@ -26,6 +26,8 @@ export interface MissiveOptions {
   readonly startTimeoutMs?: number;
   /** More `missive serve` options. */
   readonly args?: readonly string[];
+  /** More `missive serve` options that name the ports chosen (an instance's own address, for one). */
+  readonly argsFor?: (ports: MissivePorts) => readonly string[];
   /** Start on this existing data directory (a restart: `users` are not added again). */
   readonly dataDir?: string;
   /** false: no --domain option (the domains come from a configuration file that a reload may change). */
@@ -125,6 +127,7 @@ export class MissiveProcess {
       String(msrp),
       ...(options.trustedPeers ?? []).flatMap((peer) => ['--trusted-peer', peer]),
       ...(options.args ?? []),
+      ...(options.argsFor?.({ sip, sips, ws, msrp }) ?? []),
     ];
     const child = spawn(process.execPath, args, {
       cwd: REPO_ROOT,

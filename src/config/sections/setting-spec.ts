@@ -11,6 +11,7 @@ export const SECTIONS = [
   'FileTransfer',
   'Relay',
   'Storage',
+  'Cluster',
 ] as const;
 
 export type SectionName = (typeof SECTIONS)[number];

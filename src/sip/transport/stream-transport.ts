@@ -68,6 +68,12 @@ export class StreamTransport extends EventEmitter<TransportEvents> implements Tr
   #server: Server | undefined;
   #closing = false;
 
+  /**
+   * The address listened on, when it is one: connections we open leave from it, as our UDP datagrams do, so
+   * that a peer that trusts us by address (another instance, docs/scaling.md) sees the one it knows.
+   */
+  #sourceHost: string | undefined;
+
   constructor(options: StreamTransportOptions) {
     super();
     this.protocol = options.protocol;
@@ -98,6 +104,7 @@ export class StreamTransport extends EventEmitter<TransportEvents> implements Tr
       socket.destroy();
     });
     this.#server = server;
+    this.#sourceHost = isIP(host) !== 0 && !UNSPECIFIED.has(host) ? host : undefined;
     return new Promise((resolve, reject) => {
       server.once('error', reject);
       server.listen(port, host, () => {
@@ -220,7 +227,7 @@ export class StreamTransport extends EventEmitter<TransportEvents> implements Tr
       const socket =
         this.protocol === 'tls'
           ? tlsConnect(this.#tlsClientOptions(host, port, serverName))
-          : tcpConnect({ host, port });
+          : tcpConnect({ host, port, ...this.#source(host) });
       const timer = this.#options.clock.schedule(this.#options.connectTimeoutMs, () => {
         socket.destroy();
         reject(new TransportError(`${this.protocol}: connect to ${host}:${port} timed out`));
@@ -244,13 +251,30 @@ export class StreamTransport extends EventEmitter<TransportEvents> implements Tr
     });
   }
 
+  /**
+   * The local address to connect from: ours, when the target is an address of the same family (and, for a
+   * loopback address of ours, a loopback target: nothing else is reachable from one).
+   */
+  #source(host: string): { localAddress?: string } {
+    const source = this.#sourceHost;
+    if (source === undefined || isIP(host) !== isIP(source)) return {};
+    if (isLoopback(source) && !isLoopback(host)) return {};
+    return { localAddress: source };
+  }
+
   #tlsClientOptions(host: string, port: number, serverName: string | undefined): ConnectionOptions {
-    const options: ConnectionOptions = { ...this.#options.tlsClient, host, port };
+    const options: ConnectionOptions = { ...this.#options.tlsClient, host, port, ...this.#source(host) };
     // SNI carries names only (RFC 6066 §3), never IP addresses; the certificate is checked against it.
     const name = serverName ?? host;
     if (isIP(name) === 0) options.servername = name;
     return options;
   }
+}
+
+const UNSPECIFIED: ReadonlySet<string> = new Set(['0.0.0.0', '::']);
+
+function isLoopback(address: string): boolean {
+  return address.startsWith('127.') || address === '::1';
 }
 
 /** What a TLS connection to the target is checked against: its serverName, or its host (as #tlsClientOptions). */

@@ -48,6 +48,11 @@ export interface Binding {
   readonly push?: PushParameters;
   /** Milliseconds since the epoch: the caller's clock when it wrote the binding. */
   readonly updatedAt: number;
+  /**
+   * Several instances on one store (docs/scaling.md): the id of the instance whose connection the flow is
+   * on, which alone can send over it. Absent for a single instance.
+   */
+  readonly holder?: string;
 }
 
 /**

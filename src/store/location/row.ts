@@ -35,6 +35,7 @@ export const BINDING_COLUMNS = [
   'push_param',
   'push_extra',
   'updated_at',
+  'holder',
 ] as const;
 
 type Column = (typeof BINDING_COLUMNS)[number];
@@ -66,6 +67,7 @@ export function bindingRowValues(binding: Binding): SqlValue[] {
     push?.param ?? null,
     push === undefined ? null : JSON.stringify(push.extra),
     binding.updatedAt,
+    binding.holder ?? null,
   ];
 }
 
@@ -88,6 +90,7 @@ export function decodeBindingRow(row: Row): Binding {
   const q = optionalNumber(row, 'q');
   const userAgent = optionalString(row, 'user_agent');
   const push = decodePush(row);
+  const holder = optionalString(row, 'holder');
   return {
     aor: string(row, 'aor'),
     contact: string(row, 'contact'),
@@ -102,6 +105,7 @@ export function decodeBindingRow(row: Row): Binding {
     ...(userAgent === undefined ? {} : { userAgent }),
     ...(push === undefined ? {} : { push }),
     updatedAt: number(row, 'updated_at'),
+    ...(holder === undefined ? {} : { holder }),
   };
 }
 

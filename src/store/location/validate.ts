@@ -44,6 +44,7 @@ export function validateBinding(binding: Binding): void {
     }
   }
   checkTime('updatedAt', binding.updatedAt);
+  if (binding.holder !== undefined) text('holder', binding.holder);
 }
 
 export function checkAor(aor: string): void {

@@ -176,6 +176,28 @@ export const POSTGRES_MIGRATIONS: readonly Migration[] = [
       )`,
     ],
   },
+  {
+    version: 7,
+    description: 'several instances: the instance holding each binding, instances with heartbeats, notices',
+    statements: (t) => [
+      // The instance whose connection a binding's flow is on (NULL for a single instance): the others route
+      // through it, and remove its bindings when it stops beating (docs/scaling.md).
+      `ALTER TABLE ${t('missive_location')} ADD COLUMN holder TEXT`,
+      `CREATE INDEX missive_location_holder_idx ON ${t('missive_location')} (holder)`,
+      `CREATE TABLE ${t('missive_instance')} (
+        id TEXT PRIMARY KEY NOT NULL,
+        address TEXT NOT NULL,
+        heartbeat_at BIGINT NOT NULL
+      )`,
+      // Messaging events for the other instances' devices, read by id after a notification.
+      `CREATE TABLE ${t('missive_cluster_notice')} (
+        id BIGSERIAL PRIMARY KEY NOT NULL,
+        origin TEXT NOT NULL,
+        payload TEXT NOT NULL,
+        created_at BIGINT NOT NULL
+      )`,
+    ],
+  },
 ];
 
 /**

@@ -11,6 +11,7 @@ import { tableNamer } from '../tables.js';
 import { SqlPublicKeyStore } from '../public-keys/sql-public-keys.js';
 import { SqlPushTokenStore } from '../push-tokens/sql-push-tokens.js';
 import { SqlStorageAccountStore } from '../storage-accounts/sql-storage-accounts.js';
+import { PostgresClusterStore } from './cluster.js';
 import { postgresJournal } from './journal.js';
 import { PostgresLocationStore } from './locations.js';
 import { migratePostgres, POSTGRES_MIGRATIONS } from './migrations.js';
@@ -27,6 +28,7 @@ export class PostgresStore implements Store {
   readonly publicKeys: SqlPublicKeyStore;
   readonly addressBooks: SqlAddressBookStore;
   readonly pushTokens: SqlPushTokenStore;
+  readonly cluster: PostgresClusterStore;
   readonly description: string;
   readonly schemaVersion: number;
   readonly #pool: PostgresPool;
@@ -44,6 +46,7 @@ export class PostgresStore implements Store {
     this.publicKeys = new SqlPublicKeyStore(runner, table);
     this.addressBooks = new SqlAddressBookStore(runner, table);
     this.pushTokens = new SqlPushTokenStore(runner, table);
+    this.cluster = new PostgresClusterStore(pool, table);
   }
 
   close(): Promise<void> {

@@ -19,9 +19,13 @@ export function setSubstdefs(config: string, values: Readonly<Record<string, str
   return text;
 }
 
-/** Writes the deploy config with these values into `dir`; its path. */
-export function writeDeployConfig(dir: string, values: Readonly<Record<string, string>>): string {
-  const text = setSubstdefs(readFileSync(DEPLOY_KAMAILIO_CONFIG, 'utf8'), values)
+/** Writes the deploy config (`config`: another of deploy/kamailio/) with these values into `dir`; its path. */
+export function writeDeployConfig(
+  dir: string,
+  values: Readonly<Record<string, string>>,
+  config: string = DEPLOY_KAMAILIO_CONFIG,
+): string {
+  const text = setSubstdefs(readFileSync(config, 'utf8'), values)
     .replace(/^log_stderror=no$/m, 'log_stderror=yes')
     // The sample names Debian's x86-64 directory; this machine's Kamailio says where its modules are.
     .replace(/^mpath=".*"$/m, `mpath="${kamailioModulesDir()}/"`);

@@ -1,0 +1,84 @@
+/**
+ * What passing account events between instances costs (docs/scaling.md): one process publishes N notices of
+ * a typical sync event's size through the PostgreSQL ClusterStore, one at a time as StoreEventFanout does,
+ * while a second store (another instance's, in the same process) listens. Prints the publisher's and the
+ * listener's CPU per notice (process.cpuUsage over the run, both in this process: their sum) and the wall
+ * time until the listener has them all; medians of 5 runs. A fresh schema per run, dropped afterwards.
+ *
+ *   node --import tsx bench/cluster/notices.ts [count] [events per write]
+ */
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import { openStore } from '../../src/store/index.js';
+
+const ADMIN_URI = process.env.MISSIVE_TEST_POSTGRES_URI ?? 'postgresql://postgres@127.0.0.1:5432/test';
+const COUNT = Number(process.argv[2] ?? 2000);
+const BATCH = Number(process.argv[3] ?? 1);
+const RUNS = 5;
+const PAYLOAD = JSON.stringify({
+  kind: 'sync',
+  account: 'alice@example.com',
+  payload: {
+    sylkrtc: 'account-event',
+    account: 'alice@example.com',
+    event: 'sync',
+    type: 'message',
+    action: 'add',
+    content: { message_id: 'x'.repeat(36), content: 'y'.repeat(200), content_type: 'text/plain' },
+  },
+});
+
+async function run(): Promise<{ cpuUs: number; wallMs: number }> {
+  const schema = `bench_${randomBytes(4).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: ADMIN_URI });
+  await admin.connect();
+  await admin.query(`CREATE SCHEMA ${schema}`);
+  const uri = `${ADMIN_URI}${ADMIN_URI.includes('?') ? '&' : '?'}schema=${schema}`;
+  const one = await openStore(uri);
+  const two = await openStore(uri);
+  try {
+    const publisher = one.cluster;
+    const listener = two.cluster;
+    if (publisher === undefined || listener === undefined) throw new Error('no cluster store');
+    let seen = 0;
+    let done: () => void = () => undefined;
+    const all = new Promise<void>((resolve) => {
+      done = resolve;
+    });
+    const listening = await listener.listen(undefined, () => {
+      if (++seen === COUNT) done();
+    });
+    const cpu = process.cpuUsage();
+    const start = performance.now();
+    // As StoreEventFanout publishes: one write per event when they come one by one (BATCH=1), or every
+    // event queued meanwhile in one write (BATCH>1).
+    for (let i = 0; i < COUNT; i += BATCH)
+      await publisher.publish('one', Array(Math.min(BATCH, COUNT - i)).fill(PAYLOAD) as string[], Date.now());
+    await all;
+    const wallMs = performance.now() - start;
+    const used = process.cpuUsage(cpu);
+    await listening.stop();
+    return { cpuUs: (used.user + used.system) / COUNT, wallMs };
+  } finally {
+    await one.close();
+    await two.close();
+    await admin.query(`DROP SCHEMA ${schema} CASCADE`);
+    await admin.end();
+  }
+}
+
+const median = (values: number[]): number =>
+  [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? 0;
+const results = [];
+for (let i = 0; i < RUNS; i++) results.push(await run());
+const cpu = median(results.map((r) => r.cpuUs));
+const wall = median(results.map((r) => r.wallMs));
+process.stdout.write(
+  `${String(COUNT)} notices, ${String(BATCH)} per write, ${String(RUNS)} runs (medians): ` +
+    `${cpu.toFixed(0)} µs CPU per notice (publisher + listener, Node side), ` +
+    `${(wall / COUNT).toFixed(3)} ms wall per notice, ` +
+    `${((COUNT * 1000) / wall).toFixed(0)} notices/s; load ${(await import('node:os'))
+      .loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' / ')}\n`,
+);
