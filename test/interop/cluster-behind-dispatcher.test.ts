@@ -104,7 +104,7 @@ describe('Kamailio’s dispatcher in front of two instances (deploy/kamailio/dis
         // Each other, not Kamailio: the instances authenticate the devices themselves.
         trustedPeers: [`${HOST_A}/32`, `${HOST_B}/32`],
         heartbeat: 1,
-        deadAfter: 6,
+        deadAfter: 15,
       });
     a = await MissiveProcess.start(instance('a', HOST_A));
     const b = peers.add(await MissiveProcess.start(instance('b', HOST_B)));

@@ -25,7 +25,7 @@ const HOST_A = '127.0.0.2';
 const HOST_B = '127.0.0.3';
 /** Seconds: short, so that the test sees a death; the bound is still many heartbeats on a loaded machine. */
 const HEARTBEAT = 1;
-const DEAD_AFTER = 6;
+const DEAD_AFTER = 15;
 
 const bodyOf = (request: SipRequest): string => request.body.toString('utf8');
 
