@@ -3,4 +3,4 @@
 import { cassandraBackend } from './cassandra-backend.js';
 import { runConformanceSuite } from './conformance.js';
 
-runConformanceSuite('Cassandra', cassandraBackend, { sql: false, timeoutMs: 900_000 });
+runConformanceSuite('Cassandra', cassandraBackend, { sql: false, raceWrites: 150, timeoutMs: 900_000 });
