@@ -3,7 +3,8 @@
  * nothing else behind it: subscribers, registrations, the journal and the tokens all live in the keyspace.
  * SIP agents register (digest against the keyspace's subscribers), a MESSAGE is forked to the recipient's
  * device and stored, and the history API serves it; after a restart the message is still there and the
- * recipient's binding still routes a MESSAGE without a new REGISTER. `missive user` manages the same
+ * recipient's binding still routes a MESSAGE without a new REGISTER; the admin API lists and removes a push
+ * token in the keyspace. `missive user` manages the same
  * subscribers. And when the node stops answering, the server answers SIP with an error and stays up.
  */
 import assert from 'node:assert/strict';
@@ -14,9 +15,12 @@ import { cassandraBackend } from '../store/cassandra-backend.js';
 import { runTypeScript } from '../store/processes.js';
 import { startSilentRelay } from '../store/silent-relay.js';
 import { MissiveProcess } from '../support/missive-process.js';
+import { freePorts } from '../support/ports.js';
 import { Agent } from '../support/sip-agent.js';
+import { eventually } from '../support/wait.js';
 
 const DOMAIN = 'cassandra.test';
+const ADMIN_SECRET = 'admin-secret-of-the-cassandra-test';
 /** A keyspace's first tables take seconds to create on a loaded node. */
 const START_TIMEOUT_MS = 180_000;
 /** A REGISTER or MESSAGE is a few lightweight transactions on the node. */
@@ -98,14 +102,28 @@ describe('missive serve on a Cassandra keyspace alone', { timeout: 900_000 }, ()
       [['incoming', 'stored in Cassandra']],
     );
 
-    // A clean restart on the same keyspace: the message and bob's registration are still there.
+    await store.pushTokens.upsert({
+      account: `bob@${DOMAIN}`,
+      appId: 'com.agprojects.sylk',
+      deviceId: 'phone',
+      token: 'fcm-token-1',
+      platform: 'android',
+      silent: false,
+      updatedAt: Date.now(),
+    });
+
+    // A clean restart on the same keyspace (with the admin API this time): the message and bob's
+    // registration are still there.
     await missive.shutdown();
+    const [adminPort] = (await freePorts(1)) as [number];
     missive = await MissiveProcess.start({
       domain: DOMAIN,
       users: [],
       dataDir: missive.dataDir,
       store: target.uri,
       startTimeoutMs: START_TIMEOUT_MS,
+      args: ['--admin-port', String(adminPort)],
+      env: { MISSIVE_ADMIN_SECRET: ADMIN_SECRET },
     });
     const afterRestart = await history(missive, `bob@${DOMAIN}`, token);
     assert.deepEqual(
@@ -115,6 +133,22 @@ describe('missive serve on a Cassandra keyspace alone', { timeout: 900_000 }, ()
     const restarted = await agent('alice', 'alice-pw', missive);
     t.after(() => restarted.stop());
     assert.equal(await deliver(restarted, bob, 'after the restart'), 200);
+
+    // The admin API lists and removes bob's push token in the keyspace.
+    await eventually(
+      () => missive.output.includes('"msg":"admin API listening"'),
+      () => `the admin API:\n${missive.output.slice(-2000)}`,
+      { timeoutMs: 60_000 },
+    );
+    const admin = `http://127.0.0.1:${String(adminPort)}/tokens/bob@${DOMAIN}`;
+    const headers = { Authorization: ADMIN_SECRET };
+    const listed = (await (await fetch(admin, { headers })).json()) as {
+      tokens: Record<string, { token: string }>;
+    };
+    assert.deepEqual(Object.keys(listed.tokens), ['com.agprojects.sylk-phone']);
+    const removed = await fetch(`${admin}/fcm-token-1`, { method: 'DELETE', headers });
+    assert.deepEqual(await removed.json(), { success: true });
+    assert.deepEqual(await store.pushTokens.list(`bob@${DOMAIN}`), []);
   });
 
   it('missive user add, list and remove work on the keyspace', async () => {
