@@ -5,6 +5,7 @@
  * the whole partition for the full scan.
  */
 import { randomBytes } from 'node:crypto';
+import { setTimeout as delay } from 'node:timers/promises';
 import cassandra from 'cassandra-driver';
 import { openStore } from '../../src/store/index.js';
 import { decodeEntry, entryKey } from '../../src/store/cassandra/journal-rows.js';
@@ -17,7 +18,9 @@ const ENTRY_COLUMNS =
   'state, msg_timestamp, unread, content_bytes';
 /** Rows per unlogged batch (all of one partition), and batches in flight while loading. */
 const BATCH_ROWS = 100;
-const IN_FLIGHT = 16;
+const IN_FLIGHT = 4;
+/** A node busy with other work may time a batch out; the inserts are idempotent, so it is sent again. */
+const BATCH_ATTEMPTS = 5;
 const LOAD_TIMEOUT_MS = 120_000;
 
 export async function cassandraTarget(host: string): Promise<BenchTarget> {
@@ -87,7 +90,15 @@ export async function cassandraTarget(host: string): Promise<BenchTarget> {
           next = Math.min(entries + 1, next + BATCH_ROWS / 2);
           const statements = [];
           for (let i = first; i < next; i++) statements.push(...rowsOf(i));
-          await side.batch(statements, { prepare: true, logged: false });
+          for (let attempt = 1; ; attempt++) {
+            try {
+              await side.batch(statements, { prepare: true, logged: false });
+              break;
+            } catch (error) {
+              if (attempt === BATCH_ATTEMPTS) throw error;
+              await delay(1000 * attempt);
+            }
+          }
         }
       };
       await Promise.all(Array.from({ length: IN_FLIGHT }, worker));
