@@ -1,5 +1,5 @@
 /**
- * `npm run bench:journal`: the message journal on SQLite and PostgreSQL. Appends (one at a time, several in
+ * `npm run bench:journal`: the message journal on SQLite, PostgreSQL and Cassandra. Appends (one at a time, several in
  * flight, batched) and the newest 100 entries of an account with 1,000,000 entries through the store API,
  * against the full scan of the same account that the reference does. Writes the journal section of
  * BENCHMARKS.md (full runs).
@@ -36,7 +36,7 @@ async function benchmark(
   calls: number,
   otherEntries: number,
 ): Promise<BackendResult> {
-  const target = await openTarget(backend, options.postgresUri);
+  const target = await openTarget(backend, options);
   log(`${target.name}: ${target.settings}`);
   try {
     const { store } = target;

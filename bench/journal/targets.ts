@@ -9,38 +9,23 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import pg from 'pg';
-import { openStore, type Store } from '../../src/store/index.js';
+import { openStore } from '../../src/store/index.js';
 import { decodeEntryRow, ENTRY_COLUMNS } from '../../src/store/journal/row.js';
 import { journalSql } from '../../src/store/journal/sql.js';
 import { tableNamer } from '../../src/store/tables.js';
-import type { Backend } from './options.js';
-
-export interface Load {
-  readonly account: string;
-  readonly entries: number;
-  /** createdAt of the first entry; then one every 10 ms. */
-  readonly start: number;
-}
-
-export interface BenchTarget {
-  readonly name: string;
-  readonly store: Store;
-  /** Engine version and durability settings, for the report. */
-  readonly settings: string;
-  /** Writes `load.entries` entries (m-1…m-N) to the account as appends would have, counters included. */
-  load(load: Load): Promise<void>;
-  /** What the reference does for "newest 100": read every entry of the account, keep the last 100. */
-  fullScan(account: string, keep: number): Promise<number>;
-  /** The plan of latest()'s query, one line. */
-  plan(account: string): Promise<string>;
-  close(): Promise<void>;
-}
+import { cassandraTarget } from './cassandra-target.js';
+import type { Backend, Options } from './options.js';
+import type { BenchTarget } from './target.js';
 
 const CONTENT = 'lorem ipsum dolor sit amet, consectetur adipiscing elit, sed do eiusmod tempor';
 const COLUMNS = ENTRY_COLUMNS.join(', ');
 
-export function openTarget(backend: Backend, postgresUri: string): Promise<BenchTarget> {
-  return backend === 'sqlite' ? sqliteTarget() : postgresTarget(postgresUri);
+export function openTarget(
+  backend: Backend,
+  options: Pick<Options, 'postgresUri' | 'cassandraHost'>,
+): Promise<BenchTarget> {
+  if (backend === 'cassandra') return cassandraTarget(options.cassandraHost);
+  return backend === 'sqlite' ? sqliteTarget() : postgresTarget(options.postgresUri);
 }
 
 async function sqliteTarget(): Promise<BenchTarget> {

@@ -30,6 +30,8 @@ export interface StoreTarget {
   /** The same database as the relay's SqlCredentialStore is configured for it, and its subscriber table. */
   readonly relayConnection: DatabaseConnection;
   readonly relayTable: string;
+  /** The table that holds the subscribers, unqualified (for `table()`). */
+  readonly subscriberTable: string;
   /** SQL with `?` placeholders through the harness's own connection; `table()` names a table in the target. */
   query(sql: string, params?: readonly SqlValue[]): Promise<Row[]>;
   table(name: string): string;
@@ -94,6 +96,7 @@ export async function sqliteBackend(): Promise<ConformanceBackend> {
         uri: `sqlite://${path}`,
         relayConnection: parseDatabaseUri(`sqlite://${path}`, dir),
         relayTable: 'subscriber',
+        subscriberTable: 'subscriber',
         query(sql, params = []) {
           const statement = db().prepare<SqlValue[], Row>(sql);
           return Promise.resolve(
@@ -171,6 +174,7 @@ export async function postgresBackend(): Promise<ConformanceBackend> {
         uri: `${POSTGRES_URI}${separator}schema=${schema}`,
         relayConnection: connection,
         relayTable: `${schema}.subscriber`,
+        subscriberTable: 'subscriber',
         async query(sql, params = []) {
           let n = 0;
           const result = await admin.query<Row>(

@@ -37,6 +37,8 @@ describe('missive db dbinit on Cassandra', TIMEOUT, () => {
       'chat_accounts',
       'chat_messages_by_timestamp',
       'missive_storage_account',
+      'missive_subscriber',
+      'missive_location',
     ]) {
       assert.match(accepted.stdout, new RegExp(`Created table ${table} in the keyspace`));
       assert.ok(await target.tableExists(table), table);

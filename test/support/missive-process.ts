@@ -28,6 +28,11 @@ export interface MissiveOptions {
   readonly args?: readonly string[];
   /** More `missive serve` options that name the ports chosen (an instance's own address, for one). */
   readonly argsFor?: (ports: MissivePorts) => readonly string[];
+  /**
+   * The store's URI (`--store`), e.g. `cassandra://127.0.0.1:9042/<keyspace>`; `users` are added there.
+   * Default: SQLite in the data directory.
+   */
+  readonly store?: string;
   /** Start on this existing data directory (a restart: `users` are not added again). */
   readonly dataDir?: string;
   /** false: no --domain option (the domains come from a configuration file that a reload may change). */
@@ -55,6 +60,8 @@ export class MissiveProcess {
     private readonly child: ChildProcess,
     readonly dataDir: string,
     readonly ports: MissivePorts,
+    /** The store's URI (SQLite in the data directory unless `store` named another). */
+    readonly storeUri: string,
   ) {
     this.#exited = new Promise((resolve) => child.once('exit', resolve));
     process.once('exit', this.#killOnExit);
@@ -83,7 +90,7 @@ export class MissiveProcess {
   static async start(options: MissiveOptions): Promise<MissiveProcess> {
     const dataDir = options.dataDir ?? (await mkdtemp(join(tmpdir(), 'missive-serve-')));
     if (options.dataDir === undefined) {
-      const store = await openStore(`sqlite://${join(dataDir, 'missive.db')}`);
+      const store = await openStore(options.store ?? sqliteIn(dataDir));
       for (const [user, password] of options.users)
         await store.subscribers.add(user, options.domain, password);
       await store.close();
@@ -126,6 +133,7 @@ export class MissiveProcess {
       '--msrp-port',
       String(msrp),
       ...(options.trustedPeers ?? []).flatMap((peer) => ['--trusted-peer', peer]),
+      ...(options.store === undefined ? [] : ['--store', options.store]),
       ...(options.args ?? []),
       ...(options.argsFor?.({ sip, sips, ws, msrp }) ?? []),
     ];
@@ -134,7 +142,12 @@ export class MissiveProcess {
       stdio: ['ignore', 'pipe', 'pipe'],
       env: { ...process.env, ...options.env },
     });
-    const server = new MissiveProcess(child, dataDir, { sip, sips, ws, msrp });
+    const server = new MissiveProcess(
+      child,
+      dataDir,
+      { sip, sips, ws, msrp },
+      options.store ?? sqliteIn(dataDir),
+    );
     await server.#ready(options.startTimeoutMs ?? 30_000);
     return server;
   }
@@ -148,11 +161,6 @@ export class MissiveProcess {
       }
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
-  }
-
-  /** The store's URI (SQLite in the data directory). */
-  get storeUri(): string {
-    return `sqlite://${join(this.dataDir, 'missive.db')}`;
   }
 
   /** Sends a signal (SIGHUP: reload; SIGTERM: graceful stop). */
@@ -192,4 +200,8 @@ export class MissiveProcess {
     }
     await rm(this.dataDir, { recursive: true, force: true });
   }
+}
+
+function sqliteIn(dataDir: string): string {
+  return `sqlite://${join(dataDir, 'missive.db')}`;
 }

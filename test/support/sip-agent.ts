@@ -38,6 +38,8 @@ export class Agent {
   readonly #inbox: Received[] = [];
   readonly #waiters: (() => void)[] = [];
   port = 0;
+  /** How long next() (and so a transaction's response) waits by default. */
+  waitMs = 3000;
   #cseq = 1;
 
   constructor(
@@ -158,7 +160,7 @@ export class Agent {
   }
 
   /** Removes and returns the first received message that matches, waiting for it up to `ms`. */
-  async next(predicate: (message: SipMessage) => boolean, ms = 3000): Promise<Received> {
+  async next(predicate: (message: SipMessage) => boolean, ms = this.waitMs): Promise<Received> {
     const deadline = Date.now() + ms;
     for (;;) {
       const index = this.#inbox.findIndex((r) => predicate(r.message));

@@ -8,6 +8,6 @@ export const STORAGE_SETTINGS = {
     kind: optional(text('uri')),
     default: undefined,
     defaultText: '<data dir>/missive.db',
-    help: 'sqlite:///path/file.db or postgresql://user@host/db',
+    help: 'sqlite:///path/file.db, postgresql://user@host/db or cassandra://host/keyspace',
   }),
 } as const;

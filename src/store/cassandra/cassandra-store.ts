@@ -1,29 +1,30 @@
 /**
  * The messaging data (storage accounts and API tokens, public keys, push tokens) in a Cassandra keyspace
  * laid out as the reference's (sylk spec §3.11), for deployments that outgrow one machine and for a
- * SylkServer keyspace that missive takes over. The driver's requests are durable as the consistency level
+ * SylkServer keyspace that missive takes over; subscribers and registrations in missive's own tables beside
+ * them (the reference keeps those in its SIP server's SQL database), so that `missive serve` runs on the
+ * keyspace alone. The driver's requests are durable as the consistency level
  * says (default local_quorum: a majority of the local data center's replicas wrote the commit log).
  */
 import { CassandraAddressBookStore } from './address-books.js';
 import { StoreError } from '../errors.js';
-import type { LocationStore } from '../location/location-store.js';
 import { DEFAULT_TIMEOUT_MS, type OpenStoreOptions, type Store } from '../store.js';
-import type { SubscriberStore } from '../subscribers/subscriber-store.js';
 import { CassandraJournalStore } from './journal.js';
-import { notOnCassandra } from './not-yet.js';
+import { CassandraLocationStore } from './locations.js';
 import { CassandraPublicKeyStore } from './public-keys.js';
 import { CassandraPushTokenStore } from './push-tokens.js';
 import { CASSANDRA_SCHEMA_VERSION, createSchema, type SchemaState, schemaState } from './schema.js';
 import { CassandraSession } from './session.js';
 import { CassandraStorageAccountStore } from './storage-accounts.js';
+import { CassandraSubscriberStore } from './subscribers.js';
 import type { CassandraLocation } from './uri.js';
 
 export class CassandraStore implements Store {
   readonly backend = 'cassandra';
   readonly schemaVersion = CASSANDRA_SCHEMA_VERSION;
   readonly description: string;
-  readonly subscribers: SubscriberStore = notOnCassandra.subscribers();
-  readonly locations: LocationStore = notOnCassandra.locations();
+  readonly subscribers: CassandraSubscriberStore;
+  readonly locations: CassandraLocationStore;
   readonly journal: CassandraJournalStore;
   readonly storageAccounts: CassandraStorageAccountStore;
   readonly publicKeys: CassandraPublicKeyStore;
@@ -34,6 +35,8 @@ export class CassandraStore implements Store {
   constructor(session: CassandraSession, location: CassandraLocation) {
     this.#session = session;
     this.description = `cassandra://${location.contactPoints.join(',')}/${location.keyspace}`;
+    this.subscribers = new CassandraSubscriberStore(session, location.keyspace);
+    this.locations = new CassandraLocationStore(session, location.keyspace);
     this.journal = new CassandraJournalStore(session, location.keyspace);
     this.storageAccounts = new CassandraStorageAccountStore(session, location.keyspace);
     this.publicKeys = new CassandraPublicKeyStore(session, location.keyspace);

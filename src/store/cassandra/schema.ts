@@ -22,6 +22,8 @@ export const CASSANDRA_TABLES = {
   pushTokenTimes: 'missive_push_token',
   journal: 'missive_journal',
   addressBooks: 'missive_address_book',
+  subscribers: 'missive_subscriber',
+  locations: 'missive_location',
 } as const;
 
 /** The version a Cassandra store reports as its schemaVersion: its tables as created here. */
@@ -57,6 +59,16 @@ function tableStatements(): string[] {
       updated_at timestamp, PRIMARY KEY ((username, domain), device_id, app_id))`,
     `CREATE TABLE IF NOT EXISTS ${t.addressBooks} (account text PRIMARY KEY, document text, version int,
       updated_at timestamp)`,
+    // SIP credentials, with the columns of Kamailio's subscriber table; one partition per subscriber.
+    `CREATE TABLE IF NOT EXISTS ${t.subscribers} (username text, domain text, password text, ha1 text,
+      ha1b text, ha1_sha256 text, PRIMARY KEY ((username, domain)))`,
+    // Registrations (cassandra/locations.ts), the columns of the SQL location table (location/row.ts); one
+    // partition per AOR, rows written with a TTL so that a dead instance's bindings go by themselves.
+    `CREATE TABLE IF NOT EXISTS ${t.locations} (aor text, binding_key text, contact text, instance_id text,
+      reg_id int, q double, expires_at bigint, call_id text, cseq bigint, path text, transport text,
+      source_host text, source_port int, connection_id text, user_agent text, push_provider text,
+      push_prid text, push_param text, push_extra text, updated_at bigint, holder text,
+      PRIMARY KEY (aor, binding_key))`,
   ];
 }
 

@@ -27,6 +27,18 @@ function isMissingKeyspace(error: unknown): boolean {
   return error instanceof Error && /^Keyspace '[^']*' doesn't exist/.test(error.message);
 }
 
+/**
+ * A lightweight transaction that timed out while contended (a write timeout of type CAS): it may or may not
+ * have applied, and the caller has to read to know.
+ */
+export function isUncertainWrite(error: unknown): boolean {
+  const cause = error instanceof StoreError ? error.cause : error;
+  if (!(cause instanceof cassandra.errors.ResponseError)) return false;
+  const writeTimeout: number = cassandra.types.responseErrorCodes.writeTimeout;
+  // The driver sets writeType on the error it read from a write timeout.
+  return cause.code === writeTimeout && (cause as { writeType?: unknown }).writeType === 'CAS';
+}
+
 export interface SessionOptions {
   /** Bounds connecting and each request (the driver's readTimeout). */
   readonly timeoutMs: number;
@@ -103,6 +115,19 @@ export class CassandraSession {
   async run(cql: string, params: readonly CqlValue[] = []): Promise<boolean> {
     const result = await this.#execute(cql, params);
     return result.wasApplied();
+  }
+
+  /**
+   * A lightweight transaction (INSERT … IF NOT EXISTS, UPDATE or DELETE … IF …): whether it applied and, when
+   * it did not, the row as the condition found it (the columns the condition names; none if no row).
+   */
+  async conditional(
+    cql: string,
+    params: readonly CqlValue[],
+  ): Promise<{ readonly applied: boolean; readonly current: CqlRow | undefined }> {
+    const result = await this.#execute(cql, params);
+    const applied = result.wasApplied();
+    return { applied, current: applied ? undefined : result.rows[0] };
   }
 
   /** Statements that commit together (a logged batch: all or, after a failure, eventually none). */
