@@ -83,11 +83,12 @@ export function batchSql(table: TableNamer): BatchSql {
 const key = (account: string, messageId: string): string => `${account}\u0000${messageId}`;
 
 /**
- * Runs the batch in `tx`. `single` appends one item the slow way: for the rare duplicate whose first entry
- * was removed between the insert and the read back.
+ * Runs the batch in `tx` (an open transaction, or the pool: the insert is then a transaction of its own).
+ * `single` appends one item the slow way: for the rare duplicate whose first entry was removed between the
+ * insert and the read back.
  */
 export async function appendBatchIn(
-  tx: Transaction,
+  tx: Pick<Transaction, 'arrays'>,
   sql: BatchSql,
   items: readonly TimedAppendItem[],
   single: (item: TimedAppendItem) => Promise<AppendResult>,

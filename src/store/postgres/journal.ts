@@ -118,10 +118,12 @@ class PostgresJournalWriter implements JournalWriter, GroupAppender {
     // One append alone is one statement in its own transaction: one round trip instead of three.
     const only = items.length === 1 ? items[0] : undefined;
     if (only !== undefined) return [await this.append(only.account, only.entry, only.now)];
-    return inTransaction(this.#pool, (tx) =>
-      appendBatchIn(tx, this.#batch, items, (item) =>
-        this.#appendWith(tx, item.account, item.entry, item.now),
-      ),
+    // The batch is one statement, so outside BEGIN/COMMIT it is a transaction of its own: one round trip
+    // instead of three. Only ids stored before need more (their entries read back), and a duplicate whose
+    // first entry was removed meanwhile is appended again in a transaction of its own (each append is
+    // idempotent by message id, so nothing is lost or doubled if that second one fails).
+    return appendBatchIn(this.#runner, this.#batch, items, (item) =>
+      this.#appendWith(this.#runner, item.account, item.entry, item.now),
     );
   }
 
