@@ -20,6 +20,7 @@ import { type Cores, HINT_SHARE, runSession, type SessionResult } from '../sip/s
 import { kamailioTarget } from '../sip/targets/kamailio.js';
 import type { RunningTarget, SipTarget } from '../sip/targets/target.js';
 import { fsyncRate } from '../ws/bench-store.js';
+import { measureCommits } from './commits.js';
 import { profileStored } from './profile.js';
 import { renderStoredSection, type TargetRuns } from './report.js';
 import { STORED_MESSAGE, type StoredTarget, storedMissiveTarget } from './targets.js';
@@ -33,6 +34,7 @@ function log(line: string): void {
 }
 
 const USAGE = `Usage: npm run bench:stored -- [--quick] [--runs N] [--targets kamailio,missive-sqlite,missive-postgres]
+       npm run bench:stored -- --commits [ROUNDS]
        npm run bench:stored -- --profile [--store sqlite|postgres] [--rate N] [--seconds S]`;
 
 function parse(argv: readonly string[]): { options: SipBenchOptions; targets: string[] | undefined } {
@@ -66,6 +68,10 @@ function parse(argv: readonly string[]): { options: SipBenchOptions; targets: st
 
 async function main(): Promise<void> {
   const argv = process.argv.slice(2);
+  if (argv[0] === '--commits') {
+    process.stdout.write(`${await measureCommits(Number(argv[1] ?? 3))}\n`);
+    return;
+  }
   if (argv[0] === '--profile') {
     const value = (name: string): string | undefined => argv[argv.indexOf(name) + 1];
     const store = value('--store') === 'postgres' ? 'postgres' : 'sqlite';
