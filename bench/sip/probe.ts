@@ -28,6 +28,10 @@ export interface ProbeSetup {
   readonly destination: string;
   /** The registered user the MESSAGEs are for. */
   readonly user: string;
+  /** The user in From (default `bench`, the recipient itself; bench:stored sends from another subscriber). */
+  readonly from?: string;
+  /** The UAC's scenario (a name or a path; default message-uac). */
+  readonly scenario?: string;
   readonly seconds: number;
   /** The proxy's processes (none for the baseline). */
   readonly proxyPids: () => number[];
@@ -65,11 +69,11 @@ export async function probe(setup: ProbeSetup, rate: number): Promise<ProbeResul
   const cores = readCoreTimes();
   const cpuBefore = processCpuSeconds(setup.proxyPids());
   const result = await runSipp({
-    scenario: 'message-uac',
+    scenario: setup.scenario ?? 'message-uac',
     target: setup.destination,
     transport: sippTransport(setup.transport),
     service: setup.user,
-    from: 'bench',
+    from: setup.from ?? 'bench',
     count,
     rate,
     limit: count, // open loop: never hold back a call because others are still in progress

@@ -6,7 +6,7 @@
 import { freePort, LOOPBACK } from '../../test/support/ports.js';
 import { describeSipp, registerWithSipp, sippSucceeded } from '../../test/interop/harness/sipp.js';
 import type { SipBenchOptions, SipTransport } from './options.js';
-import { type ProbeResult, probe, sippTransport } from './probe.js';
+import { type ProbeResult, type ProbeSetup, probe, sippTransport } from './probe.js';
 import { type SearchOutcome, searchMaxRate } from './search.js';
 import type { RunningTarget } from './targets/target.js';
 import { KeptUas, type UasTotals } from './uas.js';
@@ -42,6 +42,8 @@ export async function runSession(
   /** Where the search starts; `hinted`: an earlier search found about this much, so grow gently. */
   start: { readonly rate: number; readonly hinted: boolean },
   log: (line: string) => void,
+  /** The MESSAGEs' sender and scenario (default: from BENCH_USER, the recipient; message-uac). */
+  message: Pick<ProbeSetup, 'from' | 'scenario'> = {},
 ): Promise<SessionResult> {
   const uasPort = await freePort();
   const generatorCpus = String(cores.generator);
@@ -62,6 +64,7 @@ export async function runSession(
       transport,
       destination: proxy?.address ?? `${LOOPBACK}:${uasPort}`,
       user: BENCH_USER,
+      ...message,
       seconds: options.probeSeconds,
       proxyPids: () => proxy?.pids() ?? [],
       generatorCpus,

@@ -19,7 +19,7 @@ import {
 } from './formats/index.js';
 import type { InboundMessage } from './inbound.js';
 import type { PublicKeyCheck } from './pgp-key.js';
-import { copySides, isOwnMessageTo } from './planned-entries.js';
+import { copySides, isOwnMessageTo, type PlannedEntry } from './planned-entries.js';
 
 /**
  * The journal entry recording a key exchange. Content, JSON:
@@ -77,10 +77,23 @@ async function appendCopies(
   };
 }
 
-/** Sylk spec §2.5: text, files and any other user content type. Resolves true when the message was new (see fresh). */
-export async function deliverMessage(context: MessagingContext, message: InboundMessage): Promise<boolean> {
+/**
+ * Sylk spec §2.5: text, files and any other user content type. Resolves true when the message was new (see
+ * fresh). `planned`: the entries the admission worked out, so that the storage policy is not asked again.
+ */
+export async function deliverMessage(
+  context: MessagingContext,
+  message: InboundMessage,
+  planned?: readonly PlannedEntry[],
+): Promise<boolean> {
   const { parsed } = message;
-  const want = await copySides(context, message);
+  const want =
+    planned === undefined
+      ? await copySides(context, message)
+      : {
+          sender: planned.some((entry) => entry.side === 'sender'),
+          recipient: planned.some((entry) => entry.side === 'recipient'),
+        };
   const timestamp = formatTimestamp(parsed.timestamp);
   const base = {
     messageId: parsed.messageId,

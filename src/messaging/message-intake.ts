@@ -129,7 +129,7 @@ export class MessageIntake {
         return written(await deliverPrivateKey(context, message));
       case 'file-transfer':
       case 'message':
-        return written(await deliverMessage(context, message));
+        return written(await deliverMessage(context, message, admitted.planned));
     }
   }
 

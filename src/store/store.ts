@@ -50,6 +50,11 @@ export interface OpenStoreOptions {
   readonly timeoutMs?: number;
   /** PostgreSQL: most connections the pool opens. Default 10. */
   readonly maxConnections?: number;
+  /**
+   * SQLite and PostgreSQL: told the number of appends each committed journal transaction held (appends
+   * that arrive together share one transaction, see journal/group-commit.ts).
+   */
+  readonly onJournalCommit?: (items: number) => void;
 }
 
 export const DEFAULT_BUSY_TIMEOUT_MS = 1000;

@@ -11,6 +11,8 @@ import { deflateSync } from 'node:zlib';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { type Admission, type Identities, MessageAdmission } from '../../src/messaging/admission.js';
 import type { MessagingContext } from '../../src/messaging/context.js';
+import { MessageIntake } from '../../src/messaging/message-intake.js';
+import type { StoragePolicy } from '../../src/messaging/storage-policy.js';
 import { localTimestamp } from '../../src/messaging/formats/index.js';
 import { DEFAULT_MESSAGE_LIMITS, type MessageLimits } from '../../src/messaging/limits/message-limits.js';
 import { SenderRateLimit } from '../../src/messaging/limits/sender-rate-limit.js';
@@ -111,19 +113,11 @@ describe('message admission', () => {
     return store;
   }
 
-  function admission(limits: Partial<MessageLimits> = {}): MessageAdmission {
+  function admission(
+    limits: Partial<MessageLimits> = {},
+    context: MessagingContext = contextWith({ hasStorage: () => Promise.resolve(true) }),
+  ): MessageAdmission {
     const all = { ...DEFAULT_MESSAGE_LIMITS, ...limits };
-    const context: MessagingContext = {
-      store: opened(),
-      storage: { hasStorage: () => Promise.resolve(true) },
-      events: { emit: () => undefined },
-      uac: { send: () => Promise.resolve(0) },
-      clock,
-      publicUrl: 'http://127.0.0.1',
-      serverHost: () => '127.0.0.1',
-      tokenLifetimeMs: 1000,
-      newId: () => `id-${String(n++)}`,
-    };
     return new MessageAdmission({
       context,
       limits: all,
@@ -137,8 +131,39 @@ describe('message admission', () => {
     });
   }
 
+  function contextWith(storage: StoragePolicy): MessagingContext {
+    return {
+      store: opened(),
+      storage,
+      events: { emit: () => undefined },
+      uac: { send: () => Promise.resolve(0) },
+      clock,
+      publicUrl: 'http://127.0.0.1',
+      serverHost: () => '127.0.0.1',
+      tokenLifetimeMs: 1000,
+      newId: () => `id-${String(n++)}`,
+    };
+  }
+
   const text = (from: string, to: string, id: string, content = 'hi'): SipRequest =>
     request(from, to, 'message/cpim', cpim(from, to, id, 'text/plain', content));
+
+  it('a stored MESSAGE asks the storage policy once per side, admission and delivery together', async () => {
+    const asked: string[] = [];
+    const context = contextWith({
+      hasStorage: (account) => {
+        asked.push(account);
+        return Promise.resolve(true);
+      },
+    });
+    const intake = new MessageIntake(context, admission({}, context));
+    const answer = await intake.admitAndDeliver(text('alice', 'bob', 'once-1'), identities('alice', 'bob'));
+    assert.equal(answer.status, 200);
+    // Both copies written, and each side's storage was decided once (the delivery reuses the admission's).
+    assert.equal((await opened().journal.get(at('alice'), 'once-1'))?.direction, 'outgoing');
+    assert.equal((await opened().journal.get(at('bob'), 'once-1'))?.direction, 'incoming');
+    assert.deepEqual(asked.sort(), [at('alice'), at('bob')]);
+  });
 
   it('a body, or a deflated body once inflated, over the limit: 413', async () => {
     const admit = admission({ maxMessageBytes: 1024 });

@@ -3,18 +3,22 @@
  * sequence numbers as it has new entries (locking the accounts in the database's order of their names, as
  * purge does), and the entries and unread counters are written together. One round trip instead of one per
  * item. A duplicate of an id stored before is read back afterwards; of an id earlier in the batch, it is that
- * entry.
+ * entry. Each item carries its caller's time (a group commit holds many callers' appends); an account's new
+ * entries all take the latest of their times (never below the account's previous createdAt), so createdAt
+ * still never goes back along the sequence, and is at most the group's spread (milliseconds) after a
+ * caller's own time.
  */
 import { StoreError } from '../errors.js';
 import { storedEntry } from '../journal/results.js';
 import { decodeEntryRow, ENTRY_COLUMNS, requireInteger } from '../journal/row.js';
 import { countsAsUnread } from '../journal/state.js';
-import type { AppendItem, AppendResult, JournalEntry } from '../journal/types.js';
+import type { TimedAppendItem } from '../journal/group-commit.js';
+import type { AppendResult, JournalEntry } from '../journal/types.js';
 import { JOURNAL_ACCOUNT_TABLE, JOURNAL_TABLE, type TableNamer, UNREAD_TABLE } from '../tables.js';
 import type { Transaction } from './transaction.js';
 
 export interface BatchSql {
-  /** (the item columns as arrays, now) → account, message_id, seq, created_at, unread of what was stored */
+  /** (the item columns as arrays) → account, message_id, seq, created_at, unread of what was stored */
   readonly insert: string;
   /** (accounts[], message_ids[]) → ENTRY_COLUMNS */
   readonly existing: string;
@@ -32,6 +36,7 @@ const ITEM_COLUMNS = [
   ['state', 'text'],
   ['msg_timestamp', 'text'],
   ['unread', 'smallint'],
+  ['at_ms', 'bigint'],
 ] as const;
 
 export function batchSql(table: TableNamer): BatchSql {
@@ -40,7 +45,6 @@ export function batchSql(table: TableNamer): BatchSql {
   const u = table(UNREAD_TABLE);
   const arrays = ITEM_COLUMNS.map(([, type], i) => `$${i + 1}::${type}[]`).join(', ');
   const names = ITEM_COLUMNS.map(([name]) => name).join(', ');
-  const now = `$${ITEM_COLUMNS.length + 1}::bigint`;
   const insert = `
     WITH input AS (
       SELECT * FROM unnest(${arrays}) WITH ORDINALITY AS x(${names}, ord)
@@ -50,7 +54,7 @@ export function batchSql(table: TableNamer): BatchSql {
       ORDER BY i.account, i.message_id, i.ord
     ), s AS (
       INSERT INTO ${a} AS a (account, last_seq, last_created_at)
-      SELECT account, COUNT(*), ${now} FROM fresh GROUP BY account ORDER BY account
+      SELECT account, COUNT(*), MAX(at_ms) FROM fresh GROUP BY account ORDER BY account
       ON CONFLICT (account) DO UPDATE SET last_seq = a.last_seq + excluded.last_seq,
         last_created_at = GREATEST(a.last_created_at, excluded.last_created_at)
       RETURNING account, last_seq, last_created_at
@@ -79,18 +83,18 @@ export function batchSql(table: TableNamer): BatchSql {
 const key = (account: string, messageId: string): string => `${account}\u0000${messageId}`;
 
 /**
- * Runs the batch in `tx`. `single` appends one item the slow way: for the rare duplicate whose first entry
- * was removed between the insert and the read back.
+ * Runs the batch in `tx` (an open transaction, or the pool: the insert is then a transaction of its own).
+ * `single` appends one item the slow way: for the rare duplicate whose first entry was removed between the
+ * insert and the read back.
  */
 export async function appendBatchIn(
-  tx: Transaction,
+  tx: Pick<Transaction, 'arrays'>,
   sql: BatchSql,
-  items: readonly AppendItem[],
-  now: number,
-  single: (item: AppendItem) => Promise<AppendResult>,
+  items: readonly TimedAppendItem[],
+  single: (item: TimedAppendItem) => Promise<AppendResult>,
 ): Promise<AppendResult[]> {
   const columns = ITEM_COLUMNS.map(() => [] as (string | number | Buffer | null)[]);
-  for (const { account, entry } of items) {
+  for (const { account, entry, now } of items) {
     const values = [
       account,
       entry.messageId,
@@ -102,11 +106,12 @@ export async function appendBatchIn(
       entry.state,
       entry.timestamp,
       countsAsUnread(account, entry) ? 1 : 0,
+      now,
     ];
     values.forEach((value, i) => columns[i]?.push(value));
   }
   const stored = new Map<string, { seq: number; createdAt: number; unread: boolean }>();
-  for (const row of await tx.arrays(sql.insert, [...columns, now], 'missive_journal_batch')) {
+  for (const row of await tx.arrays(sql.insert, columns, 'missive_journal_batch')) {
     stored.set(key(String(row[0]), String(row[1])), {
       seq: requireInteger(row[2], 'sequence number'),
       createdAt: requireInteger(row[3], 'createdAt'),

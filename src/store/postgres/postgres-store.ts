@@ -33,14 +33,20 @@ export class PostgresStore implements Store {
   readonly schemaVersion: number;
   readonly #pool: PostgresPool;
 
-  constructor(pool: PostgresPool, description: string, schemaVersion: number, schema: string | undefined) {
+  constructor(
+    pool: PostgresPool,
+    description: string,
+    schemaVersion: number,
+    schema: string | undefined,
+    options: OpenStoreOptions = {},
+  ) {
     this.#pool = pool;
     this.description = description;
     this.schemaVersion = schemaVersion;
     const table = tableNamer('postgres', schema);
     this.subscribers = new PostgresSubscriberStore(pool, table);
     this.locations = new PostgresLocationStore(pool, table);
-    this.journal = postgresJournal(pool, table);
+    this.journal = postgresJournal(pool, table, options);
     const runner = new PostgresRunner(pool);
     this.storageAccounts = new SqlStorageAccountStore(runner, table);
     this.publicKeys = new SqlPublicKeyStore(runner, table);
@@ -68,7 +74,7 @@ export async function openPostgresStore(
   try {
     const version = await migratePostgres(pool, schema, migrations);
     const where = describeConnection(connection) + (schema === undefined ? '' : ` (schema ${schema})`);
-    return new PostgresStore(pool, where, version, schema);
+    return new PostgresStore(pool, where, version, schema, options);
   } catch (error) {
     await pool.close();
     throw error;

@@ -26,16 +26,26 @@ import type {
   RemoveMessageResult,
   UpdateResult,
 } from '../journal/types.js';
+import {
+  DEFAULT_GROUP_ITEMS,
+  type GroupAppender,
+  GroupCommitWriter,
+  type TimedAppendItem,
+} from '../journal/group-commit.js';
 import type { JournalWriter, PurgedChunk } from '../journal/writer.js';
 import { StoreError } from '../errors.js';
 import { JOURNAL_TABLE, tableNamer } from '../tables.js';
+import type { OpenStoreOptions } from '../store.js';
 import type { SqliteConnection } from './connection.js';
 
 type Statement = Database.Statement<unknown[], unknown[]>;
 type Statements = ReturnType<typeof prepareStatements>;
 
 /** The journal of the SQLite store. */
-export function sqliteJournal(connection: SqliteConnection): JournalStore {
+export function sqliteJournal(
+  connection: SqliteConnection,
+  options: Pick<OpenStoreOptions, 'onJournalCommit'> = {},
+): JournalStore {
   const statements = prepareStatements(connection.db);
   const rows: JournalRowSource = {
     rows: (statement: JournalRead, values: readonly SqlValue[]) =>
@@ -43,7 +53,11 @@ export function sqliteJournal(connection: SqliteConnection): JournalStore {
   };
   return new CheckedJournalStore(
     new JournalPagingReader(rows),
-    new SqliteJournalWriter(connection, statements),
+    new GroupCommitWriter(new SqliteJournalWriter(connection, statements), {
+      maxItems: DEFAULT_GROUP_ITEMS,
+      schedule: setImmediate,
+      ...(options.onJournalCommit === undefined ? {} : { onCommit: options.onJournalCommit }),
+    }),
   );
 }
 
@@ -89,10 +103,10 @@ function prepareStatements(db: Database.Database) {
   };
 }
 
-class SqliteJournalWriter implements JournalWriter {
+class SqliteJournalWriter implements JournalWriter, GroupAppender {
   readonly #connection: SqliteConnection;
   readonly #s: Statements;
-  readonly #appendMany: Database.Transaction<(items: readonly AppendItem[], now: number) => AppendResult[]>;
+  readonly #appendMany: Database.Transaction<(items: readonly TimedAppendItem[]) => AppendResult[]>;
   readonly #update: Database.Transaction<(account: string, id: string, state: DeliveryState) => UpdateResult>;
   readonly #markRead: Database.Transaction<
     (account: string, contact: string, options: OperationOptions) => ConversationResult
@@ -110,8 +124,8 @@ class SqliteJournalWriter implements JournalWriter {
     this.#connection = connection;
     this.#s = statements;
     const db = connection.db;
-    this.#appendMany = db.transaction((items, now) =>
-      items.map((item) => this.#appendIn(item.account, item.entry, now)),
+    this.#appendMany = db.transaction((items) =>
+      items.map((item) => this.#appendIn(item.account, item.entry, item.now)),
     );
     this.#update = db.transaction((account, id, state) => this.#updateIn(account, id, state));
     this.#markRead = db.transaction((account, contact, options) => {
@@ -136,14 +150,18 @@ class SqliteJournalWriter implements JournalWriter {
 
   append(account: string, entry: NewEntry, now: number): Promise<AppendResult> {
     return this.#connection.run(() => {
-      const [result] = this.#appendMany.immediate([{ account, entry }], now);
+      const [result] = this.#appendMany.immediate([{ account, entry, now }]);
       if (result === undefined) throw new StoreError('append stored nothing');
       return result;
     });
   }
 
   appendBatch(items: readonly AppendItem[], now: number): Promise<AppendResult[]> {
-    return this.#connection.run(() => this.#appendMany.immediate(items, now));
+    return this.appendGroup(items.map((item) => ({ account: item.account, entry: item.entry, now })));
+  }
+
+  appendGroup(items: readonly TimedAppendItem[]): Promise<AppendResult[]> {
+    return this.#connection.run(() => this.#appendMany.immediate(items));
   }
 
   updateState(account: string, messageId: string, state: DeliveryState): Promise<UpdateResult> {

@@ -43,13 +43,13 @@ export class SqliteStore implements Store {
   readonly schemaVersion: number;
   readonly #connection: SqliteConnection;
 
-  constructor(connection: SqliteConnection, schemaVersion: number) {
+  constructor(connection: SqliteConnection, schemaVersion: number, options: OpenStoreOptions = {}) {
     this.#connection = connection;
     this.schemaVersion = schemaVersion;
     this.description = `sqlite://${connection.path}`;
     this.subscribers = new SqliteSubscriberStore(connection);
     this.locations = new SqliteLocationStore(connection);
-    this.journal = sqliteJournal(connection);
+    this.journal = sqliteJournal(connection, options);
     const runner = new SqliteRunner(connection);
     const table = tableNamer('sqlite');
     this.storageAccounts = new SqlStorageAccountStore(runner, table);
@@ -98,7 +98,7 @@ export function openSqliteStore(
     if (mode !== 'wal') throw new StoreError(`${path} cannot use write-ahead logging (journal mode ${mode})`);
     db.pragma('synchronous = FULL');
     const version = migrateSqlite(db, migrations);
-    return Promise.resolve(new SqliteStore(new SqliteConnection(db, path), version));
+    return Promise.resolve(new SqliteStore(new SqliteConnection(db, path), version, options));
   } catch (error) {
     db?.close();
     return Promise.reject(toStoreError(error, path));
