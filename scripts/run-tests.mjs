@@ -6,7 +6,7 @@
 // is missing would otherwise turn a green run into one that tested less. The skips are collected by
 // scripts/skip-reporter.mjs and any skip not in EXPECTED_SKIPS fails the run.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -43,6 +43,11 @@ function expected(skip) {
 }
 
 const roots = process.argv.slice(2).length > 0 ? process.argv.slice(2) : ['test'];
+const missing = roots.filter((root) => !existsSync(root));
+if (missing.length > 0) {
+  console.error(`no such test file or directory: ${missing.join(', ')}`);
+  process.exit(2);
+}
 const files = roots.flatMap(collect);
 if (files.length === 0) {
   console.error(`no test files under ${roots.join(', ')}`);
