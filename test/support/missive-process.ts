@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { openStore } from '../../src/store/index.js';
 import { freePorts } from './ports.js';
+import { PROCESS_START_MS } from './wait.js';
 
 const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const LISTENERS = 4;
@@ -132,7 +133,7 @@ export class MissiveProcess {
       env: { ...process.env, ...options.env },
     });
     const server = new MissiveProcess(child, dataDir, { sip, sips, ws, msrp });
-    await server.#ready(options.startTimeoutMs ?? 30_000);
+    await server.#ready(options.startTimeoutMs ?? PROCESS_START_MS);
     return server;
   }
 
