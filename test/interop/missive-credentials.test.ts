@@ -14,7 +14,8 @@ import { digestAuthorization } from '../sip/auth/digest-client.js';
 import { MissiveProcess } from '../support/missive-process.js';
 import { Cleanup } from './harness/cleanup.js';
 import { LOOPBACK } from '../support/ports.js';
-import { Agent, callIdOf, cseqOf, fromTagOf, isRequestOf } from '../support/sip-agent.js';
+import { Agent } from '../support/sip-agent.js';
+import { callIdOf, cseqOf, fromTagOf, isRequestOf } from '../support/sip-fields.js';
 
 const DOMAIN = 'example.test';
 const PASSWORD = 'secret';

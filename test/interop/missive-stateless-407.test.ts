@@ -18,7 +18,8 @@ import type { SipMessage, SipRequest, SipResponse } from '../../src/sip/message/
 import { MissiveProcess } from '../support/missive-process.js';
 import { Cleanup } from './harness/cleanup.js';
 import { LOOPBACK } from '../support/ports.js';
-import { Agent, branchOf, callIdOf, cseqOf, fromTagOf, isFor, isRequestOf } from '../support/sip-agent.js';
+import { Agent } from '../support/sip-agent.js';
+import { branchOf, callIdOf, cseqOf, fromTagOf, isFor, isRequestOf } from '../support/sip-fields.js';
 
 const DOMAIN = 'example.test';
 const PASSWORD = 'secret';

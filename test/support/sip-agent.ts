@@ -15,6 +15,7 @@ import { TransportLayer } from '../../src/sip/transport/transport-layer.js';
 import type { MessageSource, SendTarget } from '../../src/sip/transport/types.js';
 import { parseUri } from '../../src/sip/uri.js';
 import { digestAuthorization, firstNonce } from '../sip/auth/digest-client.js';
+import { fromTagOf, isFor } from './sip-fields.js';
 
 export interface Received {
   readonly message: SipMessage;
@@ -108,15 +109,9 @@ export class Agent {
     return new Agent(user, domain, password, { transport: 'udp', ...server }, { host }).start();
   }
 
-  /** `user`'s device over UDP from `host`: it answers every request it receives 200 (register it). */
-  static async device(
-    user: string,
-    password: string,
-    server: { readonly host: string; readonly port: number },
-    domain: string,
-    host = '127.0.0.1',
-  ): Promise<Agent> {
-    const agent = await Agent.overUdp(user, password, server, domain, host);
+  /** `user`'s device over UDP (as overUdp): it answers every request it receives 200 (register it). */
+  static async device(...args: Parameters<typeof Agent.overUdp>): Promise<Agent> {
+    const agent = await Agent.overUdp(...args);
     agent.answering('*');
     return agent;
   }
@@ -377,38 +372,4 @@ export class Agent {
     const cseq = request.headers.get('CSeq');
     return this.received.some((r) => r.headers.get('Call-ID') === callId && r.headers.get('CSeq') === cseq);
   }
-}
-
-/** Whether `message` belongs to `request` (same Call-ID and CSeq). */
-export function isFor(message: SipMessage, request: SipRequest): boolean {
-  return (
-    message.headers.get('Call-ID') === request.headers.get('Call-ID') &&
-    message.headers.get('CSeq') === request.headers.get('CSeq')
-  );
-}
-
-/** Whether `message` is a `method` request of the dialog `callId`. */
-export function isRequestOf(method: string, callId: string | undefined): (message: SipMessage) => boolean {
-  return (message) =>
-    message.kind === 'request' && message.method === method && message.headers.get('Call-ID') === callId;
-}
-
-/** The Call-ID of a message (every message the agents see has one). */
-export function callIdOf(message: SipMessage): string {
-  return message.headers.get('Call-ID') ?? '';
-}
-
-/** The CSeq number of a message. */
-export function cseqOf(message: SipMessage): number {
-  return Number.parseInt(message.headers.get('CSeq') ?? '', 10);
-}
-
-/** The branch of a message's top Via. */
-export function branchOf(message: SipMessage): string {
-  return /;\s*branch=([^;,\s]+)/i.exec(message.headers.get('Via') ?? '')?.[1] ?? '';
-}
-
-/** The tag of a message's From. */
-export function fromTagOf(message: SipMessage): string | undefined {
-  return /;\s*tag=([^;\s]+)/i.exec(message.headers.get('From') ?? '')?.[1];
 }
