@@ -27,6 +27,13 @@ export async function withTimeout<T>(promise: Promise<T>, ms: number, what: stri
  */
 export const PROCESS_START_MS = 120_000;
 
+/**
+ * The bound on a wait for something that will come (an answer, a connection, a close the code under test
+ * makes at once): long, because waiting for a sign costs nothing when it comes and a loaded 2-core machine
+ * can hold a process back for seconds. Never a bound on a wait for something that should not come.
+ */
+export const EVENT_WAIT_MS = 15_000;
+
 /** Milliseconds since `start` (from performance.now()). */
 export function since(start: number): number {
   return performance.now() - start;
