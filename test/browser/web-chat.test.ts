@@ -11,7 +11,7 @@ import { after, before, describe, test } from 'node:test';
 import type { BrowserContext, Page } from 'playwright-core';
 import { WEB_CLIENT_CSP } from '../../src/web/web-client-routes.js';
 import { Cleanup } from '../interop/harness/cleanup.js';
-import { UdpSipAgent } from '../support/udp-sip-agent.js';
+import { Agent } from '../support/sip-agent.js';
 import { MissiveProcess } from '../support/missive-process.js';
 import { md5 } from '../support/md5.js';
 import { LOOPBACK } from '../support/ports.js';
@@ -67,7 +67,7 @@ describe('the web chat in a browser', { timeout: 300_000 }, () => {
   let aliceContext: BrowserContext;
   let alice: Page;
   let bob: Page;
-  let carolSip: UdpSipAgent;
+  let carolSip: Agent;
 
   before(async () => {
     await buildWebClient();
@@ -82,7 +82,7 @@ describe('the web chat in a browser', { timeout: 300_000 }, () => {
     // Bob is on a phone-sized screen.
     bob = await (await browser.context({ width: 390, height: 780 })).newPage();
     carolSip = peers.add(
-      await UdpSipAgent.device('carol', PASSWORD, { host: LOOPBACK, port: missive.ports.sip }, DOMAIN),
+      await Agent.device('carol', PASSWORD, { host: LOOPBACK, port: missive.ports.sip }, DOMAIN),
     );
     assert.equal((await carolSip.register()).status, 200);
   });

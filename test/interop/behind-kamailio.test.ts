@@ -18,6 +18,7 @@ import { writeDeployConfig } from './harness/deploy-config.js';
 import { type KamailioProcess, startKamailio } from './harness/kamailio.js';
 import { makeWorkDir, removeWorkDir } from './harness/paths.js';
 import { freePorts, LOOPBACK } from '../support/ports.js';
+import { EVENT_WAIT_MS, waitFor } from '../support/wait.js';
 import {
   describeSipp,
   registerWithSipp,
@@ -117,12 +118,26 @@ describe('missive behind Kamailio (deploy/kamailio/kamailio.cfg)', {
     // registered, got no replica: sipp counts any unexpected MESSAGE as a failure.
     assert.ok(sippSucceeded(sent, MESSAGES), describeSipp(sent));
     assert.equal(sent.counts.get('2_407_Recv'), MESSAGES, describeSipp(sent));
-    await bobPhone.waitForCalls(MESSAGES, 10_000);
+    await bobPhone.waitForCalls(MESSAGES, EVENT_WAIT_MS);
     // message-uas-replica fails any MESSAGE without `X-Replicated-Message: yes`.
-    await aliceTablet.waitForCalls(MESSAGES, 10_000);
+    await aliceTablet.waitForCalls(MESSAGES, EVENT_WAIT_MS);
     assert.equal(aliceTablet.stats()?.failed ?? 0, 0, 'every replica carried X-Replicated-Message');
 
-    const incoming = (await journal(`bob@${DOMAIN}`)).filter((entry) => entry.contact === `alice@${DOMAIN}`);
+    // Kamailio's fork to missive runs beside the one to bob's phone, whose 200 can end the transaction first:
+    // the journal is waited for (a positive sign), not read at once.
+    const conversation = async (account: string, contact: string): Promise<JournalEntry[]> =>
+      (await journal(account)).filter((entry) => entry.contact === contact);
+    await waitFor(
+      async () => (await conversation(`bob@${DOMAIN}`, `alice@${DOMAIN}`)).length >= MESSAGES,
+      'bob’s journal to hold the MESSAGEs',
+      { timeoutMs: EVENT_WAIT_MS, intervalMs: 200 },
+    );
+    await waitFor(
+      async () => (await conversation(`alice@${DOMAIN}`, `bob@${DOMAIN}`)).length >= MESSAGES,
+      'alice’s journal to hold the outgoing copies',
+      { timeoutMs: EVENT_WAIT_MS, intervalMs: 200 },
+    );
+    const incoming = await conversation(`bob@${DOMAIN}`, `alice@${DOMAIN}`);
     assert.equal(incoming.length, MESSAGES, 'bob’s journal: one incoming entry per MESSAGE');
     for (const entry of incoming) {
       assert.equal(entry.direction, 'incoming');
@@ -130,7 +145,7 @@ describe('missive behind Kamailio (deploy/kamailio/kamailio.cfg)', {
       // sipp ends the body with a CRLF, which is content like the rest.
       assert.match(entry.content, /^sipp message \d+\r\n$/);
     }
-    const outgoing = (await journal(`alice@${DOMAIN}`)).filter((entry) => entry.contact === `bob@${DOMAIN}`);
+    const outgoing = await conversation(`alice@${DOMAIN}`, `bob@${DOMAIN}`);
     assert.equal(outgoing.length, MESSAGES, 'alice’s journal: the outgoing copy (X-Sylk-From-Sip)');
     for (const entry of outgoing) {
       assert.equal(entry.direction, 'outgoing');

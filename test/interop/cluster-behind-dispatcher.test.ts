@@ -15,7 +15,7 @@ import { openStore, type Store } from '../../src/store/index.js';
 import { type FreshDatabase, freshDatabase, instanceOptions } from '../support/cluster-instances.js';
 import { MissiveProcess } from '../support/missive-process.js';
 import { freePorts, LOOPBACK } from '../support/ports.js';
-import { UdpSipAgent } from '../support/udp-sip-agent.js';
+import { Agent } from '../support/sip-agent.js';
 import { eventually, waitFor } from '../support/wait.js';
 import { Cleanup } from './harness/cleanup.js';
 import { writeDeployConfig } from './harness/deploy-config.js';
@@ -63,10 +63,10 @@ describe('Kamailio’s dispatcher in front of two instances (deploy/kamailio/dis
   let store: Store;
   let a: MissiveProcess;
   let kamailio: KamailioProcess;
-  let alice: UdpSipAgent;
-  let bob: UdpSipAgent;
+  let alice: Agent;
+  let bob: Agent;
 
-  const holderOf = async (user: string, device: UdpSipAgent): Promise<string | undefined> => {
+  const holderOf = async (user: string, device: Agent): Promise<string | undefined> => {
     const bindings = await store.locations.lookup(`${user}@${DOMAIN}`, Date.now());
     const port = `:${String(device.port)}`;
     return bindings.find((binding) => binding.contact.endsWith(port) || binding.contact.includes(`${port};`))
@@ -74,10 +74,10 @@ describe('Kamailio’s dispatcher in front of two instances (deploy/kamailio/dis
   };
 
   /** A device of `user` registered through Kamailio on instance `id`. */
-  const deviceOn = async (user: string, id: string): Promise<UdpSipAgent> => {
+  const deviceOn = async (user: string, id: string): Promise<Agent> => {
     for (let i = 0; i < PLACEMENT_TRIES; i++) {
       const device = peers.add(
-        await UdpSipAgent.device(user, PASSWORD, { host: LOOPBACK, port: kamailio.port }, DOMAIN),
+        await Agent.device(user, PASSWORD, { host: LOOPBACK, port: kamailio.port }, DOMAIN),
       );
       const answer = await device.register();
       assert.equal(answer.status, 200, `REGISTER through Kamailio: ${String(answer.status)}`);
@@ -88,7 +88,7 @@ describe('Kamailio’s dispatcher in front of two instances (deploy/kamailio/dis
     );
   };
 
-  const received = (device: UdpSipAgent, text: string, what: string): Promise<SipRequest> =>
+  const received = (device: Agent, text: string, what: string): Promise<SipRequest> =>
     waitFor(() => device.received.find((r) => bodyOf(r).includes(text)), what, { timeoutMs: 30_000 });
 
   before(async () => {

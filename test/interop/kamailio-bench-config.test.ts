@@ -25,7 +25,7 @@ describe('the SIP benchmark against Kamailio', { skip: missingPeers(['kamailio',
 
   for (const transport of ['udp', 'tcp'] as const) {
     test(`REGISTER without auth, then a 1 s probe at 200 MESSAGE/s over ${transport}`, {
-      timeout: 20_000,
+      timeout: 60_000,
     }, async () => {
       const uasPort = await freePort();
       const user = `bench-${transport}`;

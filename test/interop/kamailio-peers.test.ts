@@ -37,7 +37,7 @@ describe('Kamailio with sipsak and sipp', {
   after(() => peers.run());
 
   for (const transport of ['udp', 'tcp'] as const) {
-    test(`sipsak REGISTER with digest over ${transport}`, { timeout: 20_000 }, async () => {
+    test(`sipsak REGISTER with digest over ${transport}`, { timeout: 60_000 }, async () => {
       const ok = await runSipsak({
         port: kamailio.port,
         user: `sipsak-${transport}`,
@@ -64,7 +64,7 @@ describe('Kamailio with sipsak and sipp', {
   ];
   for (const [name, transport] of sippTransports) {
     test(`sipp REGISTER, then MESSAGE with proxy auth to the registered sipp UAS over ${name}`, {
-      timeout: 20_000,
+      timeout: 60_000,
     }, async () => {
       const uasPort = await freePort();
       const user = `bob-${name}`;
@@ -102,7 +102,7 @@ describe('Kamailio with sipsak and sipp', {
   }
 
   test('sipp INVITE, ACK and BYE through the Record-Routing proxy to a registered sipp UAS', {
-    timeout: 20_000,
+    timeout: 60_000,
   }, async () => {
     const uasPort = await freePort();
     const registration = await registerWithSipp({
@@ -164,7 +164,7 @@ describe('Kamailio over TLS with baresip', {
   const account = (user: string): string =>
     `<sip:${user}@${DOMAIN};transport=tls>;auth_pass=${PASSWORD};outbound="sip:127.0.0.1:${kamailio.tlsPort ?? 0};transport=tls";regint=600`;
 
-  test('baresip registers over TLS, receives a MESSAGE and sends one', { timeout: 20_000 }, async () => {
+  test('baresip registers over TLS, receives a MESSAGE and sends one', { timeout: 60_000 }, async () => {
     const uasPort = await freePort();
     const registration = await registerWithSipp({
       registrar: kamailio.address,

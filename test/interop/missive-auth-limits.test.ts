@@ -12,7 +12,8 @@ import { challengesOf } from '../sip/auth/digest-client.js';
 import { MissiveProcess } from '../support/missive-process.js';
 import { Cleanup } from './harness/cleanup.js';
 import { LOOPBACK } from '../support/ports.js';
-import { UdpSipAgent } from '../support/udp-sip-agent.js';
+import { Agent } from '../support/sip-agent.js';
+import { login } from '../support/sip-login.js';
 
 const PASSWORD = 'secret';
 const DOMAIN = 'example.test';
@@ -37,8 +38,8 @@ function shape(response: SipResponse | undefined): unknown {
 describe('missive: failed logins', () => {
   const peers = new Cleanup();
   let missive: MissiveProcess;
-  const client = async (host: string): Promise<UdpSipAgent> =>
-    peers.add(await UdpSipAgent.open(host, { host: LOOPBACK, port: missive.ports.sip }, DOMAIN));
+  const client = async (host: string): Promise<Agent> =>
+    peers.add(await Agent.overUdp('anyone', '', { host: LOOPBACK, port: missive.ports.sip }, DOMAIN, host));
 
   before(async () => {
     const users = ['alice', 'bob', 'carol', 'dave'].map((user) => [user, PASSWORD] as const);
@@ -55,8 +56,8 @@ describe('missive: failed logins', () => {
   test('an unknown user and a wrong password get the same answer, on REGISTER and on MESSAGE', async () => {
     const ua = await client('127.0.0.2');
     for (const method of ['REGISTER', 'MESSAGE'] as const) {
-      const wrong = await ua.login({ method, user: 'alice', to: 'bob', password: 'wrong' });
-      const unknown = await ua.login({ method, user: 'mallory', to: 'bob', password: 'wrong' });
+      const wrong = await login(ua, { method, user: 'alice', to: 'bob', password: 'wrong' });
+      const unknown = await login(ua, { method, user: 'mallory', to: 'bob', password: 'wrong' });
       const expected = method === 'REGISTER' ? 401 : 407;
       assert.equal(wrong.first.status, expected);
       assert.equal(wrong.answer?.status, expected, 'challenged again');
@@ -70,7 +71,7 @@ describe('missive: failed logins', () => {
     // A different (unknown) account each time: only the per-address count reaches the limit.
     for (let i = 0; i < SOURCE_MAX_FAILURES; i++) {
       const method = i % 2 === 0 ? 'REGISTER' : 'MESSAGE';
-      const { answer } = await attacker.login({
+      const { answer } = await login(attacker, {
         method,
         user: `guess${String(i)}`,
         to: 'bob',
@@ -79,7 +80,7 @@ describe('missive: failed logins', () => {
       assert.equal(answer?.status, method === 'REGISTER' ? 401 : 407, `failure ${String(i + 1)}`);
     }
     for (const method of ['REGISTER', 'MESSAGE'] as const) {
-      const refused = await attacker.login({ method, user: 'bob', to: 'alice', password: PASSWORD });
+      const refused = await login(attacker, { method, user: 'bob', to: 'alice', password: PASSWORD });
       assert.equal(
         refused.first.status,
         403,
@@ -88,7 +89,7 @@ describe('missive: failed logins', () => {
       assert.equal(refused.first.reason, LOCKED);
     }
     const neighbour = await client('127.0.0.21');
-    const ok = await neighbour.login({ method: 'REGISTER', user: 'bob', password: PASSWORD });
+    const ok = await login(neighbour, { method: 'REGISTER', user: 'bob', password: PASSWORD });
     assert.equal(ok.answer?.status, 200, 'another address is not affected');
   });
 
@@ -96,13 +97,17 @@ describe('missive: failed logins', () => {
     // What used to lock carol out for 300 s on every transport.
     for (let i = 0; i < 10; i++) {
       const ua = await client(`127.0.0.${String(30 + i)}`);
-      const { answer } = await ua.login({ method: 'REGISTER', user: 'carol', password: `guess${String(i)}` });
+      const { answer } = await login(ua, {
+        method: 'REGISTER',
+        user: 'carol',
+        password: `guess${String(i)}`,
+      });
       assert.equal(answer?.status, 401, `failure ${String(i + 1)}`);
     }
     const real = await client('127.0.0.50');
-    const registered = await real.login({ method: 'REGISTER', user: 'carol', password: PASSWORD });
+    const registered = await login(real, { method: 'REGISTER', user: 'carol', password: PASSWORD });
     assert.equal(registered.answer?.status, 200, 'carol with the right password from her own address');
-    const sent = await real.login({ method: 'MESSAGE', user: 'carol', to: 'dave', password: PASSWORD });
+    const sent = await login(real, { method: 'MESSAGE', user: 'carol', to: 'dave', password: PASSWORD });
     assert.ok(sent.answer !== undefined, 'her MESSAGE was challenged and answered');
     assert.ok(![403, 407].includes(sent.answer.status), `MESSAGE answered ${String(sent.answer.status)}`);
   });
@@ -111,7 +116,7 @@ describe('missive: failed logins', () => {
     const guesser = await client('127.0.0.60');
     for (let i = 0; i < PAIR_MAX_FAILURES; i++) {
       const method = i % 2 === 0 ? 'REGISTER' : 'MESSAGE';
-      const { answer } = await guesser.login({
+      const { answer } = await login(guesser, {
         method,
         user: 'dave',
         to: 'alice',
@@ -120,7 +125,7 @@ describe('missive: failed logins', () => {
       assert.equal(answer?.status, method === 'REGISTER' ? 401 : 407, `failure ${String(i + 1)}`);
     }
     for (const method of ['REGISTER', 'MESSAGE'] as const) {
-      const refused = await guesser.login({ method, user: 'dave', to: 'alice', password: PASSWORD });
+      const refused = await login(guesser, { method, user: 'dave', to: 'alice', password: PASSWORD });
       assert.equal(
         refused.answer?.status,
         403,
@@ -128,10 +133,10 @@ describe('missive: failed logins', () => {
       );
       assert.equal(refused.answer.reason, LOCKED);
     }
-    const other = await guesser.login({ method: 'REGISTER', user: 'alice', password: PASSWORD });
+    const other = await login(guesser, { method: 'REGISTER', user: 'alice', password: PASSWORD });
     assert.equal(other.answer?.status, 200, 'another account from the same address is not affected');
     const elsewhere = await client('127.0.0.61');
-    const dave = await elsewhere.login({ method: 'REGISTER', user: 'dave', password: PASSWORD });
+    const dave = await login(elsewhere, { method: 'REGISTER', user: 'dave', password: PASSWORD });
     assert.equal(dave.answer?.status, 200, 'dave from another address is not affected');
   });
 });

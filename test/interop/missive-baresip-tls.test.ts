@@ -44,7 +44,7 @@ describe('missive over TLS with baresip', { skip: missingPeers(['baresip', 'sipp
   });
   after(() => peers.run());
 
-  test('both register over TLS and a MESSAGE goes each way', { timeout: 20_000 }, async () => {
+  test('both register over TLS and a MESSAGE goes each way', { timeout: 60_000 }, async () => {
     assert.ok(alice.isRegistered() && bob.isRegistered());
     assert.equal(await alice.sendMessage('hello bob, from alice'), 200, alice.output().slice(-3000));
     const atBob = await bob.waitForMessage('hello bob, from alice');
@@ -58,7 +58,7 @@ describe('missive over TLS with baresip', { skip: missingPeers(['baresip', 'sipp
     assert.equal(atAlice.from, `sip:bob@${DOMAIN}`);
   });
 
-  test('a sipp MESSAGE over UDP reaches baresip over its TLS connection', { timeout: 20_000 }, async () => {
+  test('a sipp MESSAGE over UDP reaches baresip over its TLS connection', { timeout: 60_000 }, async () => {
     const uac = await runSipp({
       scenario: 'message-uac-auth',
       target: `${LOOPBACK}:${String(missive.ports.sip)}`,

@@ -12,7 +12,7 @@ import type { SipRequest } from '../../src/sip/message/message.js';
 import { openStore } from '../../src/store/index.js';
 import { type FreshDatabase, freshDatabase, instanceOptions } from '../support/cluster-instances.js';
 import { MissiveProcess, type MissiveOptions } from '../support/missive-process.js';
-import { UdpSipAgent } from '../support/udp-sip-agent.js';
+import { Agent } from '../support/sip-agent.js';
 import { eventually, waitFor } from '../support/wait.js';
 import { type Json, WebSocketClient } from '../support/websocket-client.js';
 import { Cleanup } from './harness/cleanup.js';
@@ -62,10 +62,8 @@ describe('two missive serve instances on one PostgreSQL database', { timeout: 24
   let a: MissiveProcess;
   let b: MissiveProcess;
 
-  const sipDevice = async (user: string, server: MissiveProcess, host: string): Promise<UdpSipAgent> => {
-    const device = peers.add(
-      await UdpSipAgent.device(user, PASSWORD, { host, port: server.ports.sip }, DOMAIN),
-    );
+  const sipDevice = async (user: string, server: MissiveProcess, host: string): Promise<Agent> => {
+    const device = peers.add(await Agent.device(user, PASSWORD, { host, port: server.ports.sip }, DOMAIN));
     assert.equal((await device.register()).status, 200);
     return device;
   };
@@ -80,7 +78,7 @@ describe('two missive serve instances on one PostgreSQL database', { timeout: 24
     await client.register(account, PASSWORD);
     return client;
   };
-  const sipMessage = (device: UdpSipAgent, what: string, text: string): Promise<SipRequest> =>
+  const sipMessage = (device: Agent, what: string, text: string): Promise<SipRequest> =>
     waitFor(() => device.received.find((r) => bodyOf(r).includes(text)), what, { timeoutMs: 20_000 });
 
   before(async () => {

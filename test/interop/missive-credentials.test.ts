@@ -14,20 +14,24 @@ import { digestAuthorization } from '../sip/auth/digest-client.js';
 import { MissiveProcess } from '../support/missive-process.js';
 import { Cleanup } from './harness/cleanup.js';
 import { LOOPBACK } from '../support/ports.js';
-import { isRequestOf, UdpSipAgent } from '../support/udp-sip-agent.js';
+import { Agent } from '../support/sip-agent.js';
+import { callIdOf, cseqOf, fromTagOf, isRequestOf } from '../support/sip-fields.js';
 
 const DOMAIN = 'example.test';
 const PASSWORD = 'secret';
 const OTHER_REALM = 'other.example';
 /** Credentials for a proxy further on: not the server's to remove. */
-const FOREIGN = `Proxy-Authorization: ${digestAuthorization({
-  username: 'alice-there',
-  realm: OTHER_REALM,
-  password: 'elsewhere',
-  nonce: 'bm9uY2UtZnJvbS1lbHNld2hlcmU',
-  method: 'INVITE',
-  uri: `sip:bob@${DOMAIN}`,
-})}`;
+const FOREIGN = [
+  'Proxy-Authorization',
+  digestAuthorization({
+    username: 'alice-there',
+    realm: OTHER_REALM,
+    password: 'elsewhere',
+    nonce: 'bm9uY2UtZnJvbS1lbHNld2hlcmU',
+    method: 'INVITE',
+    uri: `sip:bob@${DOMAIN}`,
+  }),
+] as const;
 
 /** The realms of the credentials a message carries, per header. */
 function realms(message: SipMessage): { proxy: (string | undefined)[]; www: (string | undefined)[] } {
@@ -41,10 +45,10 @@ function realms(message: SipMessage): { proxy: (string | undefined)[]; www: (str
 describe('missive: credentials are consumed, not forwarded', () => {
   const peers = new Cleanup();
   let missive: MissiveProcess;
-  let alice: UdpSipAgent;
-  let bob: UdpSipAgent;
+  let alice: Agent;
+  let bob: Agent;
   /** A user agent of another domain, reached through missive. */
-  let carol: UdpSipAgent;
+  let carol: Agent;
 
   before(async () => {
     missive = peers.add(
@@ -57,112 +61,96 @@ describe('missive: credentials are consumed, not forwarded', () => {
       }),
     );
     const server = { host: LOOPBACK, port: missive.ports.sip };
-    alice = peers.add(await UdpSipAgent.open('127.0.0.3', server, DOMAIN));
-    bob = peers.add(await UdpSipAgent.open('127.0.0.2', server, DOMAIN));
-    await bob.register('bob', PASSWORD);
-    bob.answer('MESSAGE', 200);
-    carol = peers.add(await UdpSipAgent.open('127.0.0.4', server, 'elsewhere.example'));
-    carol.answer('MESSAGE', 200);
+    alice = peers.add(await Agent.overUdp('alice', PASSWORD, server, DOMAIN, '127.0.0.3'));
+    bob = peers.add(await Agent.overUdp('bob', PASSWORD, server, DOMAIN, '127.0.0.2'));
+    assert.equal((await bob.register()).status, 200);
+    bob.answering('MESSAGE');
+    carol = peers.add(await Agent.overUdp('carol', '', server, 'elsewhere.example', '127.0.0.4'));
+    carol.answering('MESSAGE');
   });
   after(() => peers.run());
 
   test('an authenticated MESSAGE reaches bob without the credentials for the server realm', async () => {
-    const { sent, response } = await alice.authenticated(
-      {
-        method: 'MESSAGE',
-        uri: `sip:bob@${DOMAIN}`,
-        from: 'alice',
-        headers: ['Content-Type: text/plain'],
-        body: 'hello bob',
-      },
-      PASSWORD,
+    const sent = await alice.withCredentials(
+      { method: 'MESSAGE', uri: `sip:bob@${DOMAIN}`, body: 'hello bob' },
       [FOREIGN],
     );
-    assert.equal(response.status, 200);
-    const received = await bob.waitFor(isRequestOf('MESSAGE', sent.callId), 'the MESSAGE');
+    assert.ok('request' in sent, 'the MESSAGE without credentials is challenged');
+    assert.equal((await alice.response(sent.request)).status, 200);
+    const received = await bob.waitFor(isRequestOf('MESSAGE', callIdOf(sent.request)), 'the MESSAGE');
     assert.deepEqual(realms(received), { proxy: [OTHER_REALM], www: [] });
-    assert.ok(sent.text.includes(`realm="${DOMAIN}"`), 'alice did send credentials for the server realm');
+    assert.deepEqual(realms(sent.request), { proxy: [DOMAIN, OTHER_REALM], www: [] }, 'alice did send both');
   });
 
   test('a MESSAGE to another domain leaves without the credentials for the server realm', async () => {
-    const { sent, response } = await alice.authenticated(
-      {
-        method: 'MESSAGE',
-        uri: `sip:carol@127.0.0.4:${String(carol.port)}`,
-        from: 'alice',
-        headers: ['Content-Type: text/plain'],
-        body: 'hello carol',
-      },
-      PASSWORD,
+    const response = await alice.authenticated(
+      { method: 'MESSAGE', uri: `sip:carol@127.0.0.4:${String(carol.port)}`, body: 'hello carol' },
       [FOREIGN],
     );
     assert.equal(response.status, 200);
-    const received = await carol.waitFor(isRequestOf('MESSAGE', sent.callId), 'the MESSAGE');
+    const received = await carol.waitFor(isRequestOf('MESSAGE', callIdOf(response)), 'the MESSAGE');
     assert.deepEqual(realms(received), { proxy: [OTHER_REALM], www: [] });
   });
 
   test('an INVITE, the ACK of its 2xx and a BYE reach bob without the credentials for the server realm', async () => {
     const uri = `sip:bob@${DOMAIN}`;
-    const challenged = await alice.withCredentials(
-      { method: 'INVITE', uri, from: 'alice', headers: [`Contact: ${alice.contact('alice')}`] },
-      PASSWORD,
-      [FOREIGN],
-    );
+    const challenged = await alice.withCredentials({ method: 'INVITE', uri }, [FOREIGN]);
     assert.ok('credentials' in challenged, 'the INVITE without credentials is challenged');
-    const { sent, credentials } = challenged;
-    const invite = (await bob.waitFor(isRequestOf('INVITE', sent.callId), 'the INVITE')) as SipRequest;
+    const { request: sent, credentials } = challenged;
+    const callId = callIdOf(sent);
+    const invite = (await bob.waitFor(isRequestOf('INVITE', callId), 'the INVITE')) as SipRequest;
     assert.deepEqual(realms(invite), { proxy: [OTHER_REALM], www: [] });
 
-    bob.reply(invite, 200, {
-      toTag: 'bob-call',
-      headers: [
-        `Contact: ${bob.contact('bob')}`,
-        ...invite.headers.getAll('Record-Route').map((route) => `Record-Route: ${route}`),
-      ],
-    });
-    const ok = await alice.finalResponse(sent);
+    // A 2xx with bob's Contact and the Record-Route copied.
+    await bob.answer(invite, 200, 'bob-call');
+    const ok = await alice.response(sent);
     assert.equal(ok.status, 200);
     const dialog = dialogOf(ok);
     // RFC 3261 §22.1: the ACK of a 2xx carries the INVITE's credentials; a BYE may carry them too.
-    alice.send({
+    const cseq = cseqOf(sent);
+    await alice.issue({
       method: 'ACK',
       uri: dialog.remoteTarget,
-      to: uri,
+      to: `<${uri}>`,
       toTag: dialog.toTag,
-      from: 'alice',
-      callId: sent.callId,
-      cseq: sent.cseq,
-      headers: [...dialog.routes, credentials, FOREIGN],
+      fromTag: fromTagOf(sent),
+      callId,
+      cseq,
+      extra: [...dialog.routes, credentials, FOREIGN],
     });
-    const ack = await bob.waitFor(isRequestOf('ACK', sent.callId), 'the ACK');
+    const ack = await bob.waitFor(isRequestOf('ACK', callId), 'the ACK');
     assert.deepEqual(realms(ack), { proxy: [OTHER_REALM], www: [] });
 
-    const bye = alice.send({
+    const bye = await alice.issue({
       method: 'BYE',
       uri: dialog.remoteTarget,
-      to: uri,
+      to: `<${uri}>`,
       toTag: dialog.toTag,
-      from: 'alice',
-      callId: sent.callId,
-      cseq: sent.cseq + 1,
-      headers: [...dialog.routes, credentials, credentials.replace('Proxy-Authorization', 'Authorization')],
+      fromTag: fromTagOf(sent),
+      callId,
+      cseq: cseq + 1,
+      extra: [...dialog.routes, credentials, ['Authorization', credentials[1]]],
     });
-    const byeReceived = (await bob.waitFor(isRequestOf('BYE', sent.callId), 'the BYE')) as SipRequest;
+    const byeReceived = (await bob.waitFor(isRequestOf('BYE', callId), 'the BYE')) as SipRequest;
     assert.deepEqual(realms(byeReceived), { proxy: [], www: [] });
-    bob.reply(byeReceived, 200);
-    assert.equal((await alice.finalResponse(bye)).status, 200);
+    await bob.answer(byeReceived, 200);
+    assert.equal((await alice.response(bye)).status, 200);
   });
 });
 
 /** What alice needs of the dialog the 2xx made: bob's Contact, To tag and the route set (RFC 3261 §12.1.2). */
-function dialogOf(ok: SipResponse): { remoteTarget: string; toTag: string; routes: string[] } {
+function dialogOf(ok: SipResponse): {
+  remoteTarget: string;
+  toTag: string;
+  routes: (readonly [string, string])[];
+} {
   const contact = /<([^>]+)>/.exec(ok.headers.get('Contact') ?? '')?.[1];
   const toTag = getTo(ok.headers)?.tag;
   assert.ok(contact !== undefined && toTag !== undefined, 'the 2xx has a Contact and a To tag');
   const routes = ok.headers
     .values('Record-Route')
     .reverse()
-    .map((route) => `Route: ${route}`);
+    .map((route) => ['Route', route] as const);
   assert.ok(routes.length > 0, 'the proxy record-routes the INVITE');
   return { remoteTarget: contact, toTag, routes };
 }

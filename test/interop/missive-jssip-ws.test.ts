@@ -43,7 +43,7 @@ describe('missive over WebSocket with JsSIP', { skip: missingPeers(['sipp']) ?? 
   });
   after(() => peers.run());
 
-  test('a MESSAGE from sipp over UDP reaches JsSIP over its WebSocket', { timeout: 20_000 }, async () => {
+  test('a MESSAGE from sipp over UDP reaches JsSIP over its WebSocket', { timeout: 60_000 }, async () => {
     const uac = await runSipp({
       scenario: 'message-uac-auth',
       target: address,
@@ -62,7 +62,7 @@ describe('missive over WebSocket with JsSIP', { skip: missingPeers(['sipp']) ?? 
     }
   });
 
-  test('a MESSAGE from JsSIP reaches a registered sipp UAS', { timeout: 20_000 }, async () => {
+  test('a MESSAGE from JsSIP reaches a registered sipp UAS', { timeout: 60_000 }, async () => {
     const uasPort = await freePort();
     const registration = await registerWithSipp({
       registrar: address,

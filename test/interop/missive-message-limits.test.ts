@@ -13,7 +13,7 @@ import { openStore, type Store } from '../../src/store/index.js';
 import { MissiveProcess } from '../support/missive-process.js';
 import { Cleanup } from './harness/cleanup.js';
 import { LOOPBACK } from '../support/ports.js';
-import { UdpSipAgent } from '../support/udp-sip-agent.js';
+import { Agent } from '../support/sip-agent.js';
 
 const DOMAIN = 'example.test';
 const PASSWORD = 'secret';
@@ -70,10 +70,10 @@ describe('missive: what the messaging application refuses is stored nowhere and 
   const peers = new Cleanup();
   let missive: MissiveProcess;
   let store: Store;
-  const devices = new Map<string, UdpSipAgent>();
+  const devices = new Map<string, Agent>();
 
   /** The user's registered device. */
-  const device = (user: string): UdpSipAgent => {
+  const device = (user: string): Agent => {
     const found = devices.get(user);
     assert.ok(found !== undefined, `${user} has a device`);
     return found;
@@ -99,7 +99,7 @@ describe('missive: what the messaging application refuses is stored nowhere and 
     );
     for (const user of USERS) {
       const ua = peers.add(
-        await UdpSipAgent.device(user, PASSWORD, { host: LOOPBACK, port: missive.ports.sip }, DOMAIN),
+        await Agent.device(user, PASSWORD, { host: LOOPBACK, port: missive.ports.sip }, DOMAIN),
       );
       assert.equal((await ua.register()).status, 200, `${user} registered`);
       devices.set(user, ua);

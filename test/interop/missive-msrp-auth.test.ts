@@ -13,7 +13,8 @@ import { type MsrpMessage, show } from '../msrp/harness/message.js';
 import { MissiveProcess } from '../support/missive-process.js';
 import { Cleanup } from './harness/cleanup.js';
 import { LOOPBACK } from '../support/ports.js';
-import { UdpSipAgent } from '../support/udp-sip-agent.js';
+import { Agent } from '../support/sip-agent.js';
+import { login } from '../support/sip-login.js';
 
 const PASSWORD = 'secret';
 const DOMAIN = 'example.test';
@@ -71,8 +72,10 @@ describe('missive serve: MSRP AUTH and the shared failed-login limiter', () => {
   };
 
   const register = async (source: string, user: string): Promise<number | undefined> => {
-    const ua = peers.add(await UdpSipAgent.open(source, { host: LOOPBACK, port: missive.ports.sip }, DOMAIN));
-    const { first, answer } = await ua.login({ method: 'REGISTER', user, password: PASSWORD });
+    const ua = peers.add(
+      await Agent.overUdp(user, PASSWORD, { host: LOOPBACK, port: missive.ports.sip }, DOMAIN, source),
+    );
+    const { first, answer } = await login(ua, { method: 'REGISTER', user, password: PASSWORD });
     return answer?.status ?? first.status;
   };
 

@@ -13,7 +13,8 @@ import { MissiveProcess } from '../support/missive-process.js';
 import { challengesOf, digestAuthorization, firstNonce } from '../sip/auth/digest-client.js';
 import { Cleanup } from './harness/cleanup.js';
 import { LOOPBACK } from '../support/ports.js';
-import { UdpSipAgent } from '../support/udp-sip-agent.js';
+import { Agent } from '../support/sip-agent.js';
+import { login, loginStep } from '../support/sip-login.js';
 
 const DOMAIN = 'example.test';
 const PASSWORD = 'secret';
@@ -31,9 +32,9 @@ describe('missive serve: nonces of the previous process after a restart', () => 
   test('credentials for an old nonce get stale=true when right, a plain challenge when wrong', async () => {
     const first = await MissiveProcess.start({ domain: DOMAIN, users: [['alice', PASSWORD]] });
     const server = { host: LOOPBACK, port: first.ports.sip };
-    const ua = peers.add(await UdpSipAgent.open('127.0.0.2', server, DOMAIN));
+    const ua = peers.add(await Agent.overUdp('alice', PASSWORD, server, DOMAIN, '127.0.0.2'));
     const callId = randomBytes(8).toString('hex');
-    const challenge = await ua.loginStep(REGISTER, callId);
+    const challenge = await loginStep(ua, REGISTER, callId);
     const nonce = firstNonce(challenge);
     const credentials = (password: string, nc: number): readonly [string, string] => [
       'Authorization',
@@ -47,7 +48,7 @@ describe('missive serve: nonces of the previous process after a restart', () => 
         nc,
       }),
     ];
-    assert.equal((await ua.loginStep(REGISTER, callId, credentials(PASSWORD, 1))).status, 200, 'registered');
+    assert.equal((await loginStep(ua, REGISTER, callId, credentials(PASSWORD, 1))).status, 200, 'registered');
 
     await first.kill();
     const second = peers.add(
@@ -56,21 +57,21 @@ describe('missive serve: nonces of the previous process after a restart', () => 
     assert.equal(second.ports.sip, server.port);
 
     assert.equal(
-      staleOf(await ua.loginStep(REGISTER, callId, credentials(PASSWORD, 2))),
+      staleOf(await loginStep(ua, REGISTER, callId, credentials(PASSWORD, 2))),
       'true',
       'right password',
     );
     assert.equal(
-      staleOf(await ua.loginStep(REGISTER, callId, credentials(PASSWORD, 3))),
+      staleOf(await loginStep(ua, REGISTER, callId, credentials(PASSWORD, 3))),
       'true',
       'never accepted',
     );
     assert.equal(
-      staleOf(await ua.loginStep(REGISTER, callId, credentials('wrong', 4))),
+      staleOf(await loginStep(ua, REGISTER, callId, credentials('wrong', 4))),
       undefined,
       'wrong password',
     );
-    const again = await ua.login(REGISTER);
+    const again = await login(ua, REGISTER);
     assert.equal(again.answer?.status, 200, 'a fresh nonce works');
   });
 });

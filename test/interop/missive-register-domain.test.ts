@@ -9,7 +9,8 @@ import { after, before, describe, test } from 'node:test';
 import { MissiveProcess } from '../support/missive-process.js';
 import { Cleanup } from './harness/cleanup.js';
 import { LOOPBACK } from '../support/ports.js';
-import { UdpSipAgent } from '../support/udp-sip-agent.js';
+import { Agent } from '../support/sip-agent.js';
+import { loginStep } from '../support/sip-login.js';
 
 const DOMAIN = 'example.test';
 const OTHER = 'other.example';
@@ -26,15 +27,15 @@ describe('missive: REGISTER for a domain not served', () => {
   test(`REGISTER sip:${OTHER} gets 404 Domain Not Served, not 405`, async () => {
     const server = { host: LOOPBACK, port: missive.ports.sip };
     // The client's domain names the Request-URI (sip:other.example) and the AOR (alice@other.example).
-    const foreign = peers.add(await UdpSipAgent.open(LOOPBACK, server, OTHER));
+    const foreign = peers.add(await Agent.overUdp('alice', '', server, OTHER, LOOPBACK));
     const request = { method: 'REGISTER', user: 'alice', password: '' } as const;
-    const response = await foreign.loginStep(request, randomBytes(8).toString('hex'));
+    const response = await loginStep(foreign, request, randomBytes(8).toString('hex'));
     assert.equal(response.status, 404, `${String(response.status)} ${response.reason}`);
     assert.equal(response.reason, 'Domain Not Served');
     assert.equal(response.headers.get('Allow'), undefined);
 
-    const served = peers.add(await UdpSipAgent.open(LOOPBACK, server, DOMAIN));
-    const challenge = await served.loginStep(request, randomBytes(8).toString('hex'));
+    const served = peers.add(await Agent.overUdp('alice', '', server, DOMAIN, LOOPBACK));
+    const challenge = await loginStep(served, request, randomBytes(8).toString('hex'));
     assert.equal(challenge.status, 401, 'the served domain still reaches the registrar');
   });
 });

@@ -81,7 +81,7 @@ describe('missive with sipp', { skip: missingPeers(['sipp']) ?? false }, () => {
   ];
   for (const [name, transport] of transports) {
     test(`REGISTER (401, 200), then MESSAGE with proxy auth (407) to the registered sipp UAS over ${name}`, {
-      timeout: 20_000,
+      timeout: 60_000,
     }, async () => {
       const uasPort = await freePort();
       const user = `bob-${name}`;
@@ -117,7 +117,7 @@ describe('missive with sipp', { skip: missingPeers(['sipp']) ?? false }, () => {
   }
 
   test('a MESSAGE with a wrong proxy password is challenged again and never delivered', {
-    timeout: 20_000,
+    timeout: 60_000,
   }, async () => {
     const uac = await runSipp({
       scenario: 'message-uac-auth',
@@ -139,7 +139,7 @@ describe('missive with sipp', { skip: missingPeers(['sipp']) ?? false }, () => {
   ];
   for (const [name, callerTransport, calleeTransport] of calls) {
     test(`INVITE, ACK and BYE through the Record-Routing proxy to a registered sipp UAS over ${name}`, {
-      timeout: 20_000,
+      timeout: 60_000,
     }, async () => {
       const uasPort = await freePort();
       const callee = `carol-${callerTransport}-${calleeTransport}`;
@@ -212,7 +212,7 @@ describe('missive with sipp', { skip: missingPeers(['sipp']) ?? false }, () => {
   }
 
   test('an INVITE cancelled while ringing: 200 for the CANCEL, 487 for the INVITE, at both ends', {
-    timeout: 20_000,
+    timeout: 60_000,
   }, async () => {
     const uasPort = await freePort();
     const registration = await registerWithSipp({

@@ -34,7 +34,7 @@ describe('missive with sipsak', { skip: missingPeers(['sipsak']) ?? false }, () 
 
   for (const transport of ['udp', 'tcp'] as const) {
     test(`REGISTER with digest over ${transport}; a wrong password and an unknown user are refused alike`, {
-      timeout: 20_000,
+      timeout: 60_000,
     }, async () => {
       const user = `sipsak-${transport}`;
       // A third -v: sipsak prints the final response too.

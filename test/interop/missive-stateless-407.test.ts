@@ -14,11 +14,12 @@ import assert from 'node:assert/strict';
 import { setTimeout as delay } from 'node:timers/promises';
 import { after, before, describe, test } from 'node:test';
 import { getTo } from '../../src/sip/headers/name-addr.js';
-import type { SipMessage, SipResponse } from '../../src/sip/message/message.js';
+import type { SipMessage, SipRequest, SipResponse } from '../../src/sip/message/message.js';
 import { MissiveProcess } from '../support/missive-process.js';
 import { Cleanup } from './harness/cleanup.js';
 import { LOOPBACK } from '../support/ports.js';
-import { isFor, isRequestOf, type SentRequest, UdpSipAgent } from '../support/udp-sip-agent.js';
+import { Agent } from '../support/sip-agent.js';
+import { branchOf, callIdOf, cseqOf, fromTagOf, isFor, isRequestOf } from '../support/sip-fields.js';
 
 const DOMAIN = 'example.test';
 const PASSWORD = 'secret';
@@ -28,61 +29,59 @@ const PAST_FIRST_RETRANSMISSION_MS = 1200;
 describe('missive: an INVITE without credentials gets one 407 per INVITE received', () => {
   const peers = new Cleanup();
   let missive: MissiveProcess;
-  let alice: UdpSipAgent;
-  let carol: UdpSipAgent;
-  let route: string;
+  let alice: Agent;
+  let carol: Agent;
+  let route: readonly [string, string];
 
   before(async () => {
     missive = peers.add(await MissiveProcess.start({ domain: DOMAIN, users: [['alice', PASSWORD]] }));
     const server = { host: LOOPBACK, port: missive.ports.sip };
-    route = `Route: <sip:${LOOPBACK}:${String(missive.ports.sip)};lr>`;
-    alice = peers.add(await UdpSipAgent.open('127.0.0.6', server, DOMAIN));
-    carol = peers.add(await UdpSipAgent.open('127.0.0.7', server, 'elsewhere.example'));
-    carol.answer('MESSAGE', 200);
+    route = ['Route', `<sip:${LOOPBACK}:${String(missive.ports.sip)};lr>`];
+    alice = peers.add(await Agent.overUdp('alice', PASSWORD, server, DOMAIN, '127.0.0.6'));
+    carol = peers.add(await Agent.overUdp('carol', '', server, 'elsewhere.example', '127.0.0.7'));
+    carol.answering('MESSAGE');
   });
   after(() => peers.run());
 
   /** alice's OPTIONS to the server, answered after everything the server sent her before it. */
   async function marker(): Promise<number> {
-    const options = alice.send({
+    const options = await alice.issue({
       method: 'OPTIONS',
       uri: `sip:${LOOPBACK}:${String(missive.ports.sip)}`,
-      from: 'alice',
     });
-    const answer = await alice.finalResponse(options);
+    const answer = await alice.response(options);
     assert.equal(answer.status, 200);
     return alice.messages.indexOf(answer);
   }
 
-  const challengesOf = (sent: SentRequest, before: number): SipResponse[] =>
+  const challengesOf = (sent: SipRequest, before: number): SipResponse[] =>
     alice.messages
       .slice(0, before)
       .filter((m): m is SipResponse => m.kind === 'response' && m.status === 407 && isFor(m, sent));
 
   test('other refusals before authentication are sent once too: 403 sender domain, wrong password, 481', async () => {
     const bobUri = `sip:bob@${DOMAIN}`;
-    const foreign = carol.send({ method: 'INVITE', uri: bobUri, from: 'carol', headers: [route] });
-    const wrong = await alice.withCredentials(
-      { method: 'INVITE', uri: bobUri, from: 'alice' },
-      'not-the-password',
-    );
+    const foreign = await carol.issue({ method: 'INVITE', uri: bobUri, extra: [route] });
+    const wrong = await alice.withCredentials({
+      method: 'INVITE',
+      uri: bobUri,
+      password: 'not-the-password',
+    });
     assert.ok('credentials' in wrong);
-    const inDialog = alice.send({ method: 'INVITE', uri: bobUri, from: 'alice', toTag: 'no-such-dialog' });
+    const inDialog = await alice.issue({ method: 'INVITE', uri: bobUri, toTag: 'no-such-dialog' });
     const answers = [
       { sent: foreign, peer: carol, status: 403 },
-      { sent: wrong.sent, peer: alice, status: 407 },
+      { sent: wrong.request, peer: alice, status: 407 },
       { sent: inDialog, peer: alice, status: 481 },
     ];
-    for (const { sent, peer, status } of answers)
-      assert.equal((await peer.finalResponse(sent)).status, status);
+    for (const { sent, peer, status } of answers) assert.equal((await peer.response(sent)).status, status);
     await delay(PAST_FIRST_RETRANSMISSION_MS);
     const aliceEnd = await marker();
-    const carolOptions = carol.send({
+    const carolOptions = await carol.issue({
       method: 'OPTIONS',
       uri: `sip:${LOOPBACK}:${String(missive.ports.sip)}`,
-      from: 'carol',
     });
-    const carolEnd = carol.messages.indexOf(await carol.finalResponse(carolOptions));
+    const carolEnd = carol.messages.indexOf(await carol.response(carolOptions));
     for (const { sent, peer, status } of answers) {
       const end = peer === alice ? aliceEnd : carolEnd;
       const finals = peer.messages
@@ -94,19 +93,14 @@ describe('missive: an INVITE without credentials gets one 407 per INVITE receive
 
   test('one 407 per INVITE sent, none retransmitted; its ACK is not forwarded', async () => {
     const carolUri = `sip:carol@127.0.0.7:${String(carol.port)}`;
-    const invite = alice.send({
-      method: 'INVITE',
-      uri: carolUri,
-      from: 'alice',
-      headers: [route, `Contact: ${alice.contact('alice')}`],
-    });
-    const first = await alice.finalResponse(invite);
+    const invite = await alice.issue({ method: 'INVITE', uri: carolUri, extra: [route] });
+    const first = await alice.response(invite);
     assert.equal(first.status, 407);
     await delay(PAST_FIRST_RETRANSMISSION_MS);
     assert.equal(challengesOf(invite, await marker()).length, 1, 'one 407, not retransmitted');
 
     // The INVITE again (a retransmission, same branch): one more 407, with the same To tag (RFC 3261 §8.2.7).
-    alice.resend(invite.text);
+    await alice.send(invite);
     const secondIndex = alice.messages.length;
     const second = (await alice.waitFor(
       (m) => m.kind === 'response' && m.status === 407 && isFor(m, invite),
@@ -119,32 +113,28 @@ describe('missive: an INVITE without credentials gets one 407 per INVITE receive
 
     // The ACK of the 407 (same branch, the 407's To tag, the Route to the server): absorbed there. A MESSAGE
     // sent after it along the same route reaches carol; the ACK, had it been forwarded, would be before it.
-    alice.send({
+    await alice.issue({
       method: 'ACK',
       uri: carolUri,
-      from: 'alice',
       toTag: getTo(first.headers)?.tag ?? '',
-      callId: invite.callId,
-      cseq: invite.cseq,
-      branch: invite.branch,
-      headers: [route],
+      fromTag: fromTagOf(invite),
+      callId: callIdOf(invite),
+      cseq: cseqOf(invite),
+      branch: branchOf(invite),
+      extra: [route],
     });
-    const { sent, response } = await alice.authenticated(
-      {
-        method: 'MESSAGE',
-        uri: carolUri,
-        from: 'alice',
-        headers: [route, 'Content-Type: text/plain'],
-        body: 'after the ACK',
-      },
-      PASSWORD,
-    );
+    const response = await alice.authenticated({
+      method: 'MESSAGE',
+      uri: carolUri,
+      extra: [route],
+      body: 'after the ACK',
+    });
     assert.equal(response.status, 200);
-    const message = await carol.waitFor(isRequestOf('MESSAGE', sent.callId), 'the MESSAGE');
+    const message = await carol.waitFor(isRequestOf('MESSAGE', callIdOf(response)), 'the MESSAGE');
     const before = carol.messages.slice(0, carol.messages.indexOf(message));
-    assert.deepEqual(before.filter(isRequestOf('ACK', invite.callId)), [], 'the ACK went nowhere');
+    assert.deepEqual(before.filter(isRequestOf('ACK', callIdOf(invite))), [], 'the ACK went nowhere');
     assert.deepEqual(
-      carol.messages.filter((m: SipMessage) => m.headers.get('Call-ID') === invite.callId),
+      carol.messages.filter((m: SipMessage) => m.headers.get('Call-ID') === callIdOf(invite)),
       [],
       'nor did the INVITE',
     );

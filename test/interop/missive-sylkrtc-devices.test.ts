@@ -17,7 +17,7 @@ import { LOOPBACK } from '../support/ports.js';
 import { waitFor } from '../support/wait.js';
 import { type Json, WebSocketClient } from '../support/websocket-client.js';
 import { Cleanup } from './harness/cleanup.js';
-import { UdpSipAgent } from '../support/udp-sip-agent.js';
+import { Agent } from '../support/sip-agent.js';
 
 const DOMAIN = 'example.test';
 const PASSWORD = 'secret';
@@ -60,7 +60,7 @@ function imdn(messageId: string, recipient: string, status: 'delivered' | 'displ
 const bodyOf = (request: SipRequest): string => request.body.toString('utf8');
 
 /** The MESSAGE a SIP device has received (or receives) whose body contains `text`. */
-function sipMessage(device: UdpSipAgent, what: string, text: string): Promise<SipRequest> {
+function sipMessage(device: Agent, what: string, text: string): Promise<SipRequest> {
   return waitFor(() => device.received.find((r) => bodyOf(r).includes(text)), what, { timeoutMs: 15_000 });
 }
 
@@ -82,18 +82,18 @@ describe('missive serve: WebSocket and SIP devices of one account', { timeout: 1
   let url: string;
   let alicePhone: WebSocketClient;
   let aliceLaptop: WebSocketClient;
-  let aliceSip: UdpSipAgent;
+  let aliceSip: Agent;
   let bobWeb: WebSocketClient;
-  let bobSip: UdpSipAgent;
+  let bobSip: Agent;
 
   const device = async (account: string): Promise<WebSocketClient> => {
     const client = peers.add(await WebSocketClient.ready(url));
     await client.register(account, PASSWORD);
     return client;
   };
-  const sipDevice = async (user: string): Promise<UdpSipAgent> => {
+  const sipDevice = async (user: string): Promise<Agent> => {
     const sip = peers.add(
-      await UdpSipAgent.device(user, PASSWORD, { host: LOOPBACK, port: missive.ports.sip }, DOMAIN),
+      await Agent.device(user, PASSWORD, { host: LOOPBACK, port: missive.ports.sip }, DOMAIN),
     );
     assert.equal((await sip.register()).status, 200);
     return sip;

@@ -11,7 +11,7 @@ import { MissiveProcess } from '../support/missive-process.js';
 import { freePorts, LOOPBACK } from '../support/ports.js';
 import { type Json, WebSocketClient } from '../support/websocket-client.js';
 import { Cleanup } from './harness/cleanup.js';
-import { UdpSipAgent } from '../support/udp-sip-agent.js';
+import { Agent } from '../support/sip-agent.js';
 
 const DOMAIN = 'example.test';
 const PASSWORD = 'secret';
@@ -22,7 +22,7 @@ describe('missive serve behind a proxy: the final answer to a sent message becom
   timeout: 120_000,
 }, () => {
   const peers = new Cleanup();
-  let proxy: UdpSipAgent;
+  let proxy: Agent;
   let phone: WebSocketClient;
   let laptop: WebSocketClient;
 
@@ -30,7 +30,7 @@ describe('missive serve behind a proxy: the final answer to a sent message becom
     const users = ['alice', 'bob', 'carol'].map((user) => [user, PASSWORD] as const);
     // missive's SIP port chosen first, so that the proxy's socket exists before missive is told its address.
     const [sip = 0] = await freePorts(1);
-    proxy = peers.add(await UdpSipAgent.open(PROXY_HOST, { host: LOOPBACK, port: sip }, DOMAIN));
+    proxy = peers.add(await Agent.overUdp('proxy', '', { host: LOOPBACK, port: sip }, DOMAIN, PROXY_HOST));
     const missive = peers.add(
       await MissiveProcess.start({
         domain: DOMAIN,
@@ -41,7 +41,7 @@ describe('missive serve behind a proxy: the final answer to a sent message becom
       }),
     );
     // account-register checks the HA1 by registering upstream (sylk spec §1.7.1): the stand-in accepts it.
-    proxy.answer('REGISTER', 200);
+    proxy.answering('REGISTER');
     const url = `ws://${LOOPBACK}:${String(missive.ports.ws)}/webrtcgateway/ws`;
     phone = peers.add(await WebSocketClient.ready(url));
     await phone.register(ALICE, PASSWORD);
@@ -80,7 +80,7 @@ describe('missive serve behind a proxy: the final answer to a sent message becom
   test('200 from the recipient’s side: accepted with 200 OK at both of the sender’s devices', async () => {
     const message = await send(`bob@${DOMAIN}`, 'to-bob');
     assert.match(message.uri.toString(), /^sip:bob@example\.test/);
-    proxy.reply(message, 200, { toTag: 'bob' });
+    await proxy.answer(message, 200, 'bob');
     for (const client of [phone, laptop]) {
       const event = await disposition(client, 'to-bob');
       assert.deepEqual([event.state, event.code, event.reason], ['accepted', 200, 'OK']);
@@ -90,7 +90,7 @@ describe('missive serve behind a proxy: the final answer to a sent message becom
 
   test('an error from the recipient’s side: failed with its code at both of the sender’s devices, and in the journal', async () => {
     const message = await send(`carol@${DOMAIN}`, 'to-carol');
-    proxy.reply(message, 486, { toTag: 'carol' });
+    await proxy.answer(message, 486, 'carol');
     for (const client of [phone, laptop]) {
       const event = await disposition(client, 'to-carol');
       assert.deepEqual([event.state, event.code], ['failed', 486]);

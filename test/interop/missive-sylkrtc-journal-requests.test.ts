@@ -16,7 +16,7 @@ import { LOOPBACK } from '../support/ports.js';
 import { waitFor } from '../support/wait.js';
 import { ha1, type Json, WebSocketClient } from '../support/websocket-client.js';
 import { Cleanup } from './harness/cleanup.js';
-import { UdpSipAgent } from '../support/udp-sip-agent.js';
+import { Agent } from '../support/sip-agent.js';
 
 const DOMAIN = 'example.test';
 const PASSWORD = 'secret';
@@ -33,7 +33,7 @@ describe('missive serve: the sylkRTC journal requests on the real messaging serv
   let url: string;
   let phone: WebSocketClient;
   let laptop: WebSocketClient;
-  let aliceSip: UdpSipAgent;
+  let aliceSip: Agent;
   let bob: WebSocketClient;
   let carol: WebSocketClient;
 
@@ -85,7 +85,7 @@ describe('missive serve: the sylkRTC journal requests on the real messaging serv
     bob = await device(BOB);
     carol = await device(CAROL);
     aliceSip = peers.add(
-      await UdpSipAgent.device('alice', PASSWORD, { host: LOOPBACK, port: missive.ports.sip }, DOMAIN),
+      await Agent.device('alice', PASSWORD, { host: LOOPBACK, port: missive.ports.sip }, DOMAIN),
     );
     assert.equal((await aliceSip.register()).status, 200);
   });

@@ -13,7 +13,8 @@ import { MissiveProcess } from '../support/missive-process.js';
 import { ha1, WebSocketClient } from '../support/websocket-client.js';
 import { Cleanup } from './harness/cleanup.js';
 import { LOOPBACK } from '../support/ports.js';
-import { UdpSipAgent } from '../support/udp-sip-agent.js';
+import { Agent } from '../support/sip-agent.js';
+import { login } from '../support/sip-login.js';
 
 const DOMAIN = 'example.test';
 const PASSWORD = 'secret';
@@ -447,9 +448,15 @@ describe('missive serve: the sylkRTC API under attack', { timeout: 120_000 }, ()
     assert.deepEqual(await guesser.next(), registered(carol, 'failed', '403 Too Many Failed Attempts'));
     // Over SIP too, from the same address: one limiter.
     const sip = peers.add(
-      await UdpSipAgent.open('127.0.0.19', { host: LOOPBACK, port: missive.ports.sip }, DOMAIN),
+      await Agent.overUdp(
+        'carol',
+        PASSWORD,
+        { host: LOOPBACK, port: missive.ports.sip },
+        DOMAIN,
+        '127.0.0.19',
+      ),
     );
-    const register = await sip.login({ method: 'REGISTER', user: 'carol', password: PASSWORD });
+    const register = await login(sip, { method: 'REGISTER', user: 'carol', password: PASSWORD });
     assert.equal(register.answer?.status ?? register.first.status, 403);
     // carol herself, from another address, is not locked out.
     const real = await open('127.0.0.20');

@@ -12,7 +12,8 @@ import type { SipRequest, SipResponse } from '../../src/sip/message/message.js';
 import { MissiveProcess } from '../support/missive-process.js';
 import { Cleanup } from './harness/cleanup.js';
 import { LOOPBACK } from '../support/ports.js';
-import { isFor, isRequestOf, type SentRequest, UdpSipAgent } from '../support/udp-sip-agent.js';
+import { Agent } from '../support/sip-agent.js';
+import { branchOf, callIdOf, cseqOf, fromTagOf, isFor, isRequestOf } from '../support/sip-fields.js';
 
 const DOMAIN = 'example.test';
 const PASSWORD = 'secret';
@@ -23,8 +24,8 @@ const ATTEMPTS = CAP + 4;
 describe('missive: the server transaction table is capped', () => {
   const peers = new Cleanup();
   let missive: MissiveProcess;
-  let alice: UdpSipAgent;
-  let bob: UdpSipAgent;
+  let alice: Agent;
+  let bob: Agent;
 
   before(async () => {
     missive = peers.add(
@@ -38,62 +39,50 @@ describe('missive: the server transaction table is capped', () => {
       }),
     );
     const server = { host: LOOPBACK, port: missive.ports.sip };
-    alice = peers.add(await UdpSipAgent.open('127.0.0.9', server, DOMAIN));
-    bob = peers.add(await UdpSipAgent.open('127.0.0.8', server, DOMAIN));
-    await bob.register('bob', PASSWORD);
-    bob.answer('INVITE', 180);
-    bob.answer('MESSAGE', 200);
+    alice = peers.add(await Agent.overUdp('alice', PASSWORD, server, DOMAIN, '127.0.0.9'));
+    bob = peers.add(await Agent.overUdp('bob', PASSWORD, server, DOMAIN, '127.0.0.8'));
+    assert.equal((await bob.register()).status, 200);
+    bob.answering('INVITE', () => 180);
+    bob.answering('MESSAGE');
   });
   after(() => peers.run());
 
   /** The first response alice gets to `sent`: 503 when refused, a provisional when it went on. */
-  async function firstAnswer(sent: SentRequest): Promise<SipResponse> {
+  async function firstAnswer(sent: SipRequest): Promise<SipResponse> {
     return (await alice.waitFor((m) => m.kind === 'response' && isFor(m, sent), 'an answer')) as SipResponse;
   }
 
   test('what anyone can send without credentials is answered statelessly and takes no room', async () => {
     const server = `sip:${LOOPBACK}:${String(missive.ports.sip)}`;
     for (let i = 0; i < 3 * CAP; i++) {
-      const options = alice.send({ method: 'OPTIONS', uri: server, from: 'alice' });
-      const register = alice.send({
-        method: 'REGISTER',
-        uri: `sip:${DOMAIN}`,
-        to: `sip:alice@${DOMAIN}`,
-        from: 'alice',
-        headers: [`Contact: ${alice.contact('alice')}`],
-      });
-      const invite = alice.send({ method: 'INVITE', uri: `sip:bob@${DOMAIN}`, from: 'alice' });
-      assert.equal((await alice.finalResponse(options)).status, 200);
-      assert.equal((await alice.finalResponse(register)).status, 401);
-      assert.equal((await alice.finalResponse(invite)).status, 407);
+      const options = await alice.issue({ method: 'OPTIONS', uri: server });
+      const register = await alice.issue({ method: 'REGISTER', uri: `sip:${DOMAIN}`, to: `<${alice.aor}>` });
+      const invite = await alice.issue({ method: 'INVITE', uri: `sip:bob@${DOMAIN}` });
+      assert.equal((await alice.response(options)).status, 200);
+      assert.equal((await alice.response(register)).status, 401);
+      assert.equal((await alice.response(invite)).status, 407);
     }
   });
 
   test('beyond the cap: 503 with Retry-After, nothing forwarded; service resumes when transactions end', async () => {
-    const held: { sent: SentRequest; invite: SipRequest }[] = [];
+    const held: { sent: SipRequest; invite: SipRequest }[] = [];
     const refusals: SipResponse[] = [];
     for (let i = 0; i < ATTEMPTS; i++) {
-      const request = {
-        method: 'INVITE',
-        uri: `sip:bob@${DOMAIN}`,
-        from: 'alice',
-        headers: [`Contact: ${alice.contact('alice')}`],
-      };
-      const challenged = await alice.withCredentials(request, PASSWORD);
+      const challenged = await alice.withCredentials({ method: 'INVITE', uri: `sip:bob@${DOMAIN}` });
       if ('response' in challenged) {
         refusals.push(challenged.response);
         continue;
       }
-      const answer = await firstAnswer(challenged.sent);
+      const answer = await firstAnswer(challenged.request);
       if (answer.status >= 200) {
         refusals.push(answer);
         continue;
       }
       const invite = (await bob.waitFor(
-        isRequestOf('INVITE', challenged.sent.callId),
+        isRequestOf('INVITE', callIdOf(challenged.request)),
         'the INVITE',
       )) as SipRequest;
-      held.push({ sent: challenged.sent, invite });
+      held.push({ sent: challenged.request, invite });
     }
     assert.ok(
       held.length >= 1 && held.length <= CAP,
@@ -105,12 +94,11 @@ describe('missive: the server transaction table is capped', () => {
       assert.match(refusal.headers.get('Retry-After') ?? '', /^[0-9]+$/);
     }
     // An OPTIONS to the server itself is refused too, and nothing more reached bob than the calls held.
-    const options = alice.send({
+    const options = await alice.issue({
       method: 'OPTIONS',
       uri: `sip:${LOOPBACK}:${String(missive.ports.sip)}`,
-      from: 'alice',
     });
-    assert.equal((await alice.finalResponse(options)).status, 503);
+    assert.equal((await alice.response(options)).status, 503);
     const callsAtBob = new Set(
       bob.messages
         .filter((m) => m.kind === 'request' && m.method === 'INVITE')
@@ -120,43 +108,37 @@ describe('missive: the server transaction table is capped', () => {
 
     // bob declines every call; alice ACKs each 486: the transactions end (Timer I, T4 = 5 s, over UDP).
     for (const { sent, invite } of held) {
-      bob.reply(invite, 486, { toTag: 'auto' });
-      const busy = await alice.finalResponse(sent);
+      await bob.answer(invite, 486);
+      const busy = await alice.response(sent);
       assert.equal(busy.status, 486);
-      alice.send({
+      await alice.issue({
         method: 'ACK',
         uri: `sip:bob@${DOMAIN}`,
-        from: 'alice',
         toTag: getTo(busy.headers)?.tag ?? '',
-        callId: sent.callId,
-        cseq: sent.cseq,
-        branch: sent.branch,
+        fromTag: fromTagOf(sent),
+        callId: callIdOf(sent),
+        cseq: cseqOf(sent),
+        branch: branchOf(sent),
       });
     }
     // Requests are served again once those transactions have ended (asked until they are, up to 40 s).
     const deadline = Date.now() + 40_000;
     for (;;) {
-      const probe = alice.send({
+      const probe = await alice.issue({
         method: 'OPTIONS',
         uri: `sip:${LOOPBACK}:${String(missive.ports.sip)}`,
-        from: 'alice',
       });
-      const status = (await alice.finalResponse(probe)).status;
+      const status = (await alice.response(probe)).status;
       if (status === 200) break;
       assert.equal(status, 503);
       assert.ok(Date.now() < deadline, 'the table never had room again');
       await delay(500);
     }
-    const { response } = await alice.authenticated(
-      {
-        method: 'MESSAGE',
-        uri: `sip:bob@${DOMAIN}`,
-        from: 'alice',
-        headers: ['Content-Type: text/plain'],
-        body: 'again',
-      },
-      PASSWORD,
-    );
+    const response = await alice.authenticated({
+      method: 'MESSAGE',
+      uri: `sip:bob@${DOMAIN}`,
+      body: 'again',
+    });
     assert.equal(response.status, 200, 'a MESSAGE goes through again');
   });
 });

@@ -22,7 +22,7 @@ import { MsrpRelay } from '../../src/msrp/relay/relay.js';
 import { inProcessRelaySettings } from './harness/in-process-relay.js';
 import { ManualClock } from '../support/manual-clock.js';
 import { md5 } from '../support/md5.js';
-import { waitFor } from '../support/wait.js';
+import { EVENT_WAIT_MS, waitFor } from '../support/wait.js';
 
 const SEED = Number(process.env.MUTATION_SEED ?? Math.floor(Math.random() * 2 ** 31));
 const INVALID_CONNECTION_TIMEOUT_S = 2;
@@ -220,7 +220,7 @@ class Client {
       const timer = setTimeout(() => {
         socket.destroy();
         reject(new Error('connect timed out'));
-      }, 3000);
+      }, EVENT_WAIT_MS);
       socket.once('connect', () => {
         clearTimeout(timer);
         resolve(new Client(socket));
@@ -241,7 +241,7 @@ class Client {
     if (!this.socket.destroyed) this.socket.write(bytes);
   }
 
-  response(tid: string, ms = 3000): Promise<Frame> {
+  response(tid: string, ms = EVENT_WAIT_MS): Promise<Frame> {
     return this.signal.wait(
       () => this.reader.frames.find((f) => f.tid === tid && f.status !== undefined),
       ms,
@@ -433,7 +433,7 @@ async function relaysSend(session: Session, endpoint: Endpoint, random: Random):
       endpoint
         .connectionFor(session.bSession)
         ?.reader.frames.find((f) => header(f, 'Message-ID') === messageId),
-    3000,
+    EVENT_WAIT_MS,
     () => `B to receive ${messageId}`,
   );
   assert.ok(delivered.body?.equals(body), 'B received the body byte-exact');
@@ -994,7 +994,7 @@ describe('relay under corrupted input', { timeout: 120_000 }, () => {
     await waitFor(
       () => connectionCount() === 2,
       () => `the relay to hold 2 connections (alice's and B's), it holds ${connectionCount()}`,
-      { timeoutMs: 3000 },
+      { timeoutMs: EVENT_WAIT_MS },
     );
   });
 
@@ -1024,7 +1024,7 @@ describe('relay under corrupted input', { timeout: 120_000 }, () => {
         await client.signal
           .wait(
             () => (answered(expected.tid) || client.closed ? true : undefined),
-            3000,
+            EVENT_WAIT_MS,
             () => `an answer to ${expected.tid} or a close`,
           )
           .catch((error: unknown) => {
@@ -1068,7 +1068,7 @@ describe('relay under corrupted input', { timeout: 120_000 }, () => {
       await endpoint.signal
         .wait(
           () => (bSide.closed ? true : undefined),
-          3000,
+          EVENT_WAIT_MS,
           () => `the relay to close B's connection`,
         )
         .catch((error: unknown) => {
@@ -1110,7 +1110,7 @@ describe('relay under corrupted input', { timeout: 120_000 }, () => {
     await waitFor(
       () => connectionCount() === 2,
       () => `the relay to hold 2 connections (alice's and B's), it holds ${connectionCount()}`,
-      { timeoutMs: 3000 },
+      { timeoutMs: EVENT_WAIT_MS },
     );
   });
 

@@ -24,6 +24,7 @@ import {
 import type { ConformanceBackend, StoreTarget } from './backends.js';
 import { ALICE, BOB, CAROL, incoming, outgoing, record, T0 } from './journal-entries.js';
 import { runTypeScript } from './processes.js';
+import { PROCESS_START_MS } from '../support/wait.js';
 
 // A Cassandra node on a loaded 2-core machine takes minutes for the whole suite.
 const TIMEOUT = { timeout: 600_000 };
@@ -1242,7 +1243,7 @@ export function runJournalConformanceSuite(name: string, open: () => Promise<Con
           'test/store/fixtures/append-then-die.ts',
           [target.uri, 'durable-1'],
           {
-            timeoutMs: 30_000,
+            timeoutMs: PROCESS_START_MS,
           },
         );
         assert.equal(result.signal, 'SIGKILL', result.stderr);

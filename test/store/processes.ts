@@ -1,11 +1,11 @@
 /** Runs Node (through tsx when asked) as a separate process, with every wait bounded. */
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { PROCESS_START_MS } from '../support/wait.js';
 
 export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 /** An absolute specifier, so that `--import` works from any working directory. */
 export const TSX_LOADER = import.meta.resolve('tsx');
-const DEFAULT_TIMEOUT_MS = 30_000;
 
 export interface ProcessResult {
   readonly code: number | null;
@@ -40,7 +40,7 @@ export function runNode(args: readonly string[], options: RunOptions = {}): Prom
   });
   child.stdin.on('error', () => undefined); // a child that exits without reading its input
   if (options.onStdout === undefined) child.stdin.end(options.input ?? '');
-  const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const timeoutMs = options.timeoutMs ?? PROCESS_START_MS;
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
       child.kill('SIGKILL');

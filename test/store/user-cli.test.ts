@@ -10,8 +10,9 @@ import { openStore } from '../../src/store/index.js';
 import { digestLogin } from './digest-login.js';
 import { type ProcessResult, runTypeScript } from './processes.js';
 import { md5 } from '../support/md5.js';
+import { PROCESS_START_MS } from '../support/wait.js';
 
-describe('missive user', { concurrency: 4, timeout: 120_000 }, () => {
+describe('missive user', { concurrency: 4, timeout: 5 * PROCESS_START_MS }, () => {
   let dir: string;
   let n = 0;
   before(async () => {
@@ -30,7 +31,7 @@ describe('missive user', { concurrency: 4, timeout: 120_000 }, () => {
     args: readonly string[],
     options: { input?: string; cwd?: string } = {},
   ): Promise<ProcessResult> {
-    return runTypeScript('src/cli/main.ts', ['user', ...args], { timeoutMs: 30_000, ...options });
+    return runTypeScript('src/cli/main.ts', ['user', ...args], { timeoutMs: PROCESS_START_MS, ...options });
   }
 
   async function ha1Of(store: string, username: string, domain: string): Promise<string | undefined> {
@@ -233,7 +234,7 @@ describe('missive user', { concurrency: 4, timeout: 120_000 }, () => {
   });
 
   it('`missive help user` prints the same help as `missive user --help`', async () => {
-    const viaHelp = await runTypeScript('src/cli/main.ts', ['help', 'user'], { timeoutMs: 30_000 });
+    const viaHelp = await runTypeScript('src/cli/main.ts', ['help', 'user'], { timeoutMs: PROCESS_START_MS });
     const viaFlag = await user(['--help']);
     assert.equal(viaHelp.code, 0, viaHelp.stderr);
     assert.match(viaHelp.stdout, /passwd/);

@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { openStore } from '../../src/store/index.js';
 import { freePorts } from './ports.js';
+import { PROCESS_START_MS } from './wait.js';
 
 const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const LISTENERS = 4;
@@ -148,7 +149,7 @@ export class MissiveProcess {
       { sip, sips, ws, msrp },
       options.store ?? sqliteIn(dataDir),
     );
-    await server.#ready(options.startTimeoutMs ?? 30_000);
+    await server.#ready(options.startTimeoutMs ?? PROCESS_START_MS);
     return server;
   }
 

@@ -20,6 +20,20 @@ export async function withTimeout<T>(promise: Promise<T>, ms: number, what: stri
   }
 }
 
+/**
+ * How long a child process of the tests (missive serve, the relay, a CLI command: node loading TypeScript
+ * through tsx) may take to start or to finish a short command. Generous on purpose: on a loaded 2-core machine
+ * (load average 25-30, two full suites side by side with other work) such starts took over 30 s.
+ */
+export const PROCESS_START_MS = 120_000;
+
+/**
+ * The bound on a wait for something that will come (an answer, a connection, a close the code under test
+ * makes at once): long, because waiting for a sign costs nothing when it comes and a loaded 2-core machine
+ * can hold a process back for seconds. Never a bound on a wait for something that should not come.
+ */
+export const EVENT_WAIT_MS = 15_000;
+
 /** Milliseconds since `start` (from performance.now()). */
 export function since(start: number): number {
   return performance.now() - start;

@@ -11,6 +11,7 @@ import { generateApiToken, openStore, type Store } from '../../src/store/index.j
 import { type ConformanceBackend, postgresBackend } from '../store/backends.js';
 import { ALICE, BOB, CAROL, incoming, outgoing, record } from '../store/journal-entries.js';
 import { type ProcessResult, runTypeScript } from '../store/processes.js';
+import { PROCESS_START_MS } from '../support/wait.js';
 import { apikey, request, startWeb, T0 } from './harness.js';
 
 const KEY = '-----BEGIN PGP PUBLIC KEY BLOCK-----\n\nmDMEZk…\n-----END PGP PUBLIC KEY BLOCK-----\n';
@@ -29,7 +30,7 @@ function dbCommand(args: readonly string[]): string[] {
 }
 
 function db(args: readonly string[], input = ''): Promise<ProcessResult> {
-  return runTypeScript('src/cli/main.ts', ['db', ...args], { timeoutMs: 30_000, input });
+  return runTypeScript('src/cli/main.ts', ['db', ...args], { timeoutMs: PROCESS_START_MS, input });
 }
 
 /** Alice with storage, a token, five journal entries of four kinds (two unread), two push tokens and a key. */
@@ -79,7 +80,7 @@ async function withStore<T>(uri: string, body: (store: Store) => Promise<T>): Pr
   }
 }
 
-describe('missive db (SQLite)', { concurrency: 4, timeout: 180_000 }, () => {
+describe('missive db (SQLite)', { concurrency: 4, timeout: 5 * PROCESS_START_MS }, () => {
   let dir: string;
   let n = 0;
   before(async () => {
@@ -263,7 +264,7 @@ describe('missive db (SQLite)', { concurrency: 4, timeout: 180_000 }, () => {
   });
 
   it('`missive help db` prints the same help as `missive db --help`', async () => {
-    const viaHelp = await runTypeScript('src/cli/main.ts', ['help', 'db'], { timeoutMs: 30_000 });
+    const viaHelp = await runTypeScript('src/cli/main.ts', ['help', 'db'], { timeoutMs: PROCESS_START_MS });
     const viaFlag = await db(['--help']);
     assert.equal(viaHelp.code, 0, viaHelp.stderr);
     assert.match(viaHelp.stdout, /remove/);
@@ -324,7 +325,7 @@ describe('missive db (SQLite)', { concurrency: 4, timeout: 180_000 }, () => {
   });
 });
 
-describe('missive db (PostgreSQL)', { timeout: 120_000 }, () => {
+describe('missive db (PostgreSQL)', { timeout: 5 * PROCESS_START_MS }, () => {
   let backend: ConformanceBackend;
   let uri: string;
   before(async () => {

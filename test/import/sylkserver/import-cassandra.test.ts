@@ -22,8 +22,10 @@ import {
   BOB_ENTRIES,
   type SylkEntry,
 } from './sylkserver-data.js';
+import { PROCESS_START_MS } from '../../support/wait.js';
 
-const TIMEOUT = { timeout: 180_000 };
+// A hang guard for the whole suite: it runs the CLI as child processes, each up to PROCESS_START_MS when loaded.
+const TIMEOUT = { timeout: 5 * PROCESS_START_MS };
 
 /** Cassandra keeps instants: a naive file-backend time read as UTC, as the reference's driver writes it. */
 const instant = (text: string): number =>
@@ -120,7 +122,7 @@ describe('missive import sylkserver: a Cassandra keyspace', TIMEOUT, () => {
 
   const importInto = (dataDir: string) =>
     runTypeScript('src/cli/main.ts', ['import', 'sylkserver', '--cassandra', uri, '--data-dir', dataDir], {
-      timeoutMs: 90_000,
+      timeoutMs: PROCESS_START_MS,
     });
 
   test('imports accounts, the live API token, keys, tokens and every message; a second run imports nothing', async () => {

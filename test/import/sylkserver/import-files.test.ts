@@ -21,8 +21,10 @@ import {
   historyMessage,
   writeStorageDir,
 } from './sylkserver-data.js';
+import { PROCESS_START_MS } from '../../support/wait.js';
 
-const TIMEOUT = { timeout: 120_000 };
+// A hang guard for the whole suite: it runs the CLI as child processes, each up to PROCESS_START_MS when loaded.
+const TIMEOUT = { timeout: 5 * PROCESS_START_MS };
 
 describe('missive import sylkserver: the file backend', TIMEOUT, () => {
   let dir: string;
@@ -41,7 +43,7 @@ describe('missive import sylkserver: the file backend', TIMEOUT, () => {
       'src/cli/main.ts',
       ['import', 'sylkserver', '--storage-dir', storage, '--data-dir', dataDir, ...extra],
       {
-        timeoutMs: 60_000,
+        timeoutMs: PROCESS_START_MS,
       },
     );
 
@@ -154,14 +156,16 @@ describe('missive import sylkserver: the file backend', TIMEOUT, () => {
   });
 
   test('usage errors exit 2 and say what to give', async () => {
-    const none = await runTypeScript('src/cli/main.ts', ['import', 'sylkserver'], { timeoutMs: 30_000 });
+    const none = await runTypeScript('src/cli/main.ts', ['import', 'sylkserver'], {
+      timeoutMs: PROCESS_START_MS,
+    });
     assert.equal(none.code, 2);
     assert.match(none.stderr, /--storage-dir DIR or --cassandra/);
     const notThere = await runTypeScript(
       'src/cli/main.ts',
       ['import', 'sylkserver', '--storage-dir', join(dir, 'nope')],
       {
-        timeoutMs: 30_000,
+        timeoutMs: PROCESS_START_MS,
       },
     );
     assert.equal(notThere.code, 2);

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { getCerts } from './certs.js';
 import { readRssBytes } from './rss.js';
-import { withTimeout } from '../../support/wait.js';
+import { PROCESS_START_MS, withTimeout } from '../../support/wait.js';
 
 export const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 
@@ -98,7 +98,7 @@ export class RelayProcess {
     try {
       relay.listening = await withTimeout(
         relay.waitListening(),
-        opts.startTimeoutMs ?? 20_000,
+        opts.startTimeoutMs ?? PROCESS_START_MS,
         'the relay to listen',
       );
     } catch (err) {

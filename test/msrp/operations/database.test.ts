@@ -22,8 +22,10 @@ import { md5 } from '../harness/digest.js';
 import { RelayProcess } from '../harness/relay-process.js';
 import type { Suite } from '../harness/suite.js';
 import { answerChallenge, assertLoginFailed, relayHolder, suiteOf } from './fixtures.js';
+import { PROCESS_START_MS } from '../../support/wait.js';
 
-const T = { timeout: 30_000 };
+// A test starts one or more relays (PROCESS_START_MS each at the most on a loaded machine).
+const T = { timeout: 3 * PROCESS_START_MS };
 
 interface Dialect {
   readonly name: string;

@@ -20,6 +20,7 @@ import { type MsrpMessage, header, request, responseTo, show } from '../harness/
 import { RelayProcess, type RelayOptions } from '../harness/relay-process.js';
 import { ok, type Session } from '../harness/session.js';
 import { MODES, Scope, type Suite } from '../harness/suite.js';
+import { PROCESS_START_MS } from '../../support/wait.js';
 
 export const LOGIN_FAILED = 'Unauthorized: Login failed:';
 export const STARTUP_FAILED = 'Failed to create MSRP Relay:';
@@ -103,7 +104,7 @@ export async function makeCert(
 export async function startupFailure(opts: RelayOptions): Promise<string> {
   const relay = await RelayProcess.spawn(opts);
   try {
-    const code = await relay.waitExit(20_000);
+    const code = await relay.waitExit(PROCESS_START_MS);
     assert.equal(code, 1, `exit status; output:\n${relay.output()}`);
     const line = relay
       .stderr()

@@ -24,8 +24,10 @@ import {
   suiteOf,
   tempDir,
 } from './fixtures.js';
+import { PROCESS_START_MS } from '../../support/wait.js';
 
-const T = { timeout: 30_000 };
+// A test starts one or more relays (PROCESS_START_MS each at the most on a loaded machine).
+const T = { timeout: 3 * PROCESS_START_MS };
 /** msrprelay's failure texts, which tell an unknown user from a wrong password (the default no longer does). */
 const UNIFORM_OFF = { uniform_auth_failures: 'no' } as const;
 const RELOAD_ERROR = 'Error reloading configuration file:';

@@ -10,8 +10,10 @@ import { getCerts } from '../harness/certs.js';
 import { connectClient } from '../harness/client.js';
 import { REPO_ROOT, type RelayOptions, RelayProcess } from '../harness/relay-process.js';
 import { makeCert, startupFailure, suiteOf, tempDir } from './fixtures.js';
+import { PROCESS_START_MS } from '../../support/wait.js';
 
-const T = { timeout: 30_000 };
+// A test starts one or more relays (PROCESS_START_MS each at the most on a loaded machine).
+const T = { timeout: 3 * PROCESS_START_MS };
 const NO_CERTIFICATE = 'TLS certificate file is not specified in configuration or is invalid';
 const NOT_IN_SAN = (host: string): string =>
   `The specified MSRP Relay hostname "${host}" is not set as DNS subject alternative name in the TLS certificate.`;
