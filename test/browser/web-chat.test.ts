@@ -33,11 +33,6 @@ const ALICE = `alice@${DOMAIN}`;
 const BOB = `bob@${DOMAIN}`;
 const CAROL = `carol@${DOMAIN}`;
 const SCREENSHOTS = process.env.MISSIVE_SCREENSHOTS;
-/**
- * Generous: the browser test files run side by side (each with its chromium), and on a loaded 2-core machine
- * a start took more than 30 s.
- */
-const START_TIMEOUT_MS = 90_000;
 
 async function screenshot(page: Page, name: string): Promise<void> {
   if (SCREENSHOTS !== undefined) await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`) });
@@ -72,9 +67,7 @@ describe('the web chat in a browser', { timeout: 300_000 }, () => {
   before(async () => {
     await buildWebClient();
     const users = ['alice', 'bob', 'carol'].map((user) => [user, PASSWORD] as const);
-    missive = peers.add(
-      await MissiveProcess.start({ domain: DOMAIN, users, startTimeoutMs: START_TIMEOUT_MS }),
-    );
+    missive = peers.add(await MissiveProcess.start({ domain: DOMAIN, users }));
     origin = `http://${LOOPBACK}:${String(missive.ports.ws)}`;
     browser = peers.add(await ChatBrowser.launch());
     aliceContext = await browser.context();
@@ -271,7 +264,6 @@ describe('the web chat in a browser', { timeout: 300_000 }, () => {
         users: [],
         dataDir,
         ports,
-        startTimeoutMs: START_TIMEOUT_MS,
       }),
     );
     await alice.locator('#app:not(.offline) .chat').waitFor();
@@ -317,7 +309,6 @@ describe('the web chat in a browser', { timeout: 300_000 }, () => {
       domain: DOMAIN,
       users: [],
       args: ['--no-web-client'],
-      startTimeoutMs: START_TIMEOUT_MS,
     });
     try {
       const base = `http://${LOOPBACK}:${String(without.ports.ws)}`;

@@ -42,7 +42,6 @@ describe('RFC 8599: a SIP device asleep is woken by a push and gets the MESSAGE'
       await MissiveProcess.start({
         domain: DOMAIN,
         // A loaded CI machine may take long to compile and start it: bounded, but generous.
-        startTimeoutMs: 60_000,
         users: [
           ['alice', PASSWORD],
           ['bob', PASSWORD],

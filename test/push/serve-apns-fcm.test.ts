@@ -106,7 +106,6 @@ describe('missive serve: APNs and FCM through their origin settings, at local st
       await MissiveProcess.start({
         domain: DOMAIN,
         // A loaded CI machine may take long to compile and start it: bounded, but generous.
-        startTimeoutMs: 60_000,
         users,
         env: { NODE_EXTRA_CA_CERTS: caFile },
         args: [

@@ -69,7 +69,6 @@ before(async () => {
     ],
     args: ['--metrics-port', String(metricsPort)],
     // A loaded CI machine (load average 50 on 2 cores) has taken more than the default 30 s to start it.
-    startTimeoutMs: 120_000,
   });
   const watching = watchReady(metricsPort, starting);
   missive = await starting;

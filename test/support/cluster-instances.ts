@@ -60,7 +60,6 @@ export function instanceOptions(options: InstanceOptions): MissiveOptions {
     users: [],
     trustedPeers: options.trustedPeers,
     // Several servers start at once on a loaded 2-core machine: far more than the one-server default.
-    startTimeoutMs: 120_000,
     args: [
       '--host',
       options.host,

@@ -17,6 +17,7 @@ import { Child } from './child.js';
 import { makeWorkDir, removeWorkDir } from './paths.js';
 import { LOOPBACK } from '../../support/ports.js';
 import { TOOL_PATHS } from './tools.js';
+import { PROCESS_START_MS } from '../../support/wait.js';
 
 export interface BaresipOptions {
   /**
@@ -83,7 +84,7 @@ export class BaresipProcess {
       try {
         await baresip.waitFor(
           () => registered(baresip.out),
-          options.startTimeoutMs ?? 10_000,
+          options.startTimeoutMs ?? PROCESS_START_MS,
           'registration',
         );
       } catch (error) {

@@ -11,6 +11,7 @@ import { KAMAILIO_CONFIG_DIR, makeWorkDir, removeWorkDir } from './paths.js';
 import { freePorts, LOOPBACK } from '../../support/ports.js';
 import { waitForSip } from './sip-ping.js';
 import { kamailioModulesDir, TOOL_PATHS } from './tools.js';
+import { PROCESS_START_MS } from '../../support/wait.js';
 
 /** The test registrar/proxy: digest auth (password "secret"), Record-Route on INVITE (see the file). */
 export const PEERS_CONFIG = join(KAMAILIO_CONFIG_DIR, 'peers.cfg');
@@ -141,7 +142,7 @@ export async function startKamailio(options: KamailioOptions = {}): Promise<Kama
     options.workDir === undefined,
   );
   try {
-    await waitForSip(port, ['udp', 'tcp'], options.startTimeoutMs ?? 15_000, () => child.running);
+    await waitForSip(port, ['udp', 'tcp'], options.startTimeoutMs ?? PROCESS_START_MS, () => child.running);
   } catch (error) {
     const log = kamailio.logTail();
     await kamailio.stop();
