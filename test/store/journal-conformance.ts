@@ -703,8 +703,16 @@ export function runJournalConformanceSuite(name: string, open: () => Promise<Con
                   `ALTER TABLE ${a} DROP COLUMN entries`,
                   `ALTER TABLE ${a} DROP COLUMN content_bytes`,
                 ];
-          // Back to version 4: the steps after it (5, the counters; 6, the address books) run again.
+          // Back to version 4: the steps after it (5, the counters; 6, the address books; 7, the instances)
+          // run again.
           undo.push(`DROP TABLE ${target.table('missive_address_book')}`);
+          const location = target.table('missive_location');
+          if (name !== 'PostgreSQL') undo.push('DROP INDEX missive_location_holder_idx');
+          undo.push(
+            `ALTER TABLE ${location} DROP COLUMN holder`,
+            `DROP TABLE ${target.table('missive_instance')}`,
+            `DROP TABLE ${target.table('missive_cluster_notice')}`,
+          );
           for (const statement of undo) await target.query(statement);
           await target.query(`DELETE FROM ${target.table('missive_schema')} WHERE version >= 5`);
           const migrated = await openStore(target.uri);
