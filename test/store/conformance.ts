@@ -2,7 +2,7 @@
  * The store's contract, run against every backend (sqlite.test.ts, postgres.test.ts,
  * conformance-cassandra.test.ts). Each test works on a fresh target (new file, new schema, new keyspace) and
  * closes what it opened. What only an SQL store has (its migration runner, the Kamailio tables the relay
- * reads) is skipped on Cassandra, which creates its tables IF NOT EXISTS and holds subscribers in a table of
+ * reads) is not run on Cassandra, which creates its tables IF NOT EXISTS and holds subscribers in a table of
  * its own.
  */
 import assert from 'node:assert/strict';
@@ -69,7 +69,9 @@ export function runConformanceSuite(
   open: () => Promise<ConformanceBackend>,
   options: ConformanceOptions = {},
 ): void {
-  const sqlOnly = options.sql === false ? `${name} is not an SQL store` : false;
+  // The SQL-only parts are not registered at all on another store: they do not apply there, and a skip
+  // would have to be listed as expected in CI (scripts/run-tests.mjs).
+  const sql = options.sql !== false;
   describe(`store conformance: ${name}`, { timeout: options.timeoutMs ?? TIMEOUT_MS }, () => {
     let backend: ConformanceBackend;
 
@@ -94,114 +96,115 @@ export function runConformanceSuite(
       return rows.map((row) => Number(row.version));
     }
 
-    describe('schema migrations', { skip: sqlOnly }, () => {
-      it('creates the tables at the latest version and records every step', async (t) => {
-        const { target, store } = await fresh(t);
-        assert.equal(store.schemaVersion, LATEST_VERSION);
-        assert.deepEqual(await versions(target), ALL_VERSIONS);
-        for (const table of [
-          'subscriber',
-          'missive_location',
-          'missive_journal',
-          'missive_journal_account',
-          'missive_journal_unread',
-          'missive_storage_account',
-          'missive_public_key',
-          'missive_push_token',
-          'missive_instance',
-          'missive_cluster_notice',
-        ])
-          assert.ok(await target.tableExists(table), table);
-      });
-
-      it("records the subscriber table's version where Kamailio's auth_db checks it", async (t) => {
-        const { target } = await fresh(t);
-        const rows = await target.query(
-          `SELECT table_version FROM ${target.table('version')} WHERE table_name = ?`,
-          ['subscriber'],
-        );
-        assert.deepEqual(
-          rows.map((row) => Number(row.table_version)),
-          [7],
-        );
-      });
-
-      it('is idempotent: reopening applies nothing and keeps the data', async (t) => {
-        const { target, store } = await fresh(t);
-        await store.subscribers.add('alice', 'example.com', 'pw1');
-        await store.close();
-        const again = await openStore(target.uri);
-        t.after(() => again.close());
-        assert.equal(again.schemaVersion, LATEST_VERSION);
-        assert.deepEqual(await versions(target), ALL_VERSIONS);
-        assert.equal((await again.subscribers.get('alice', 'example.com'))?.username, 'alice');
-      });
-
-      it('migrates a new database once when two stores open it together', async () => {
-        const target = await backend.fresh();
-        const stores = await Promise.all([
-          openStore(target.uri),
-          openStore(target.uri),
-          openStore(target.uri),
-        ]);
-        await Promise.all(stores.map((store) => store.close()));
-        assert.deepEqual(await versions(target), ALL_VERSIONS);
-      });
-
-      it('refuses a database migrated by a newer missive, and leaves it alone', async (t) => {
-        const { target, store } = await fresh(t);
-        await store.subscribers.add('alice', 'example.com', 'pw1');
-        await store.close();
-        await target.query(
-          `INSERT INTO ${target.table('missive_schema')} (version, description) VALUES (?, ?)`,
-          [LATEST_VERSION + 1, 'from the future'],
-        );
-        await assert.rejects(openStore(target.uri), (error: unknown) => {
-          assert.ok(error instanceof SchemaVersionError);
-          assert.equal(error.found, LATEST_VERSION + 1);
-          assert.equal(error.known, LATEST_VERSION);
-          return true;
+    if (sql)
+      describe('schema migrations', () => {
+        it('creates the tables at the latest version and records every step', async (t) => {
+          const { target, store } = await fresh(t);
+          assert.equal(store.schemaVersion, LATEST_VERSION);
+          assert.deepEqual(await versions(target), ALL_VERSIONS);
+          for (const table of [
+            'subscriber',
+            'missive_location',
+            'missive_journal',
+            'missive_journal_account',
+            'missive_journal_unread',
+            'missive_storage_account',
+            'missive_public_key',
+            'missive_push_token',
+            'missive_instance',
+            'missive_cluster_notice',
+          ])
+            assert.ok(await target.tableExists(table), table);
         });
-        assert.deepEqual(await versions(target), [...ALL_VERSIONS, LATEST_VERSION + 1]);
-        const rows = await target.query(`SELECT username FROM ${target.table('subscriber')}`);
-        assert.deepEqual(
-          rows.map((row) => row.username),
-          ['alice'],
-        );
-      });
 
-      it('applies only the missing steps, in order', async () => {
-        const target = await backend.fresh();
-        assert.equal(await target.migrate([testMigration(1, 'conf_a')]), 1);
-        // Step 1 would fail if it ran again (no IF NOT EXISTS), and step 3 needs step 2's table.
-        const steps = [
-          testMigration(1, 'conf_a'),
-          testMigration(2, 'conf_b'),
-          testMigration(3, 'conf_b', `INSERT INTO ${target.table('conf_b')} (x) VALUES (3)`),
-        ];
-        assert.equal(await target.migrate(steps), 3);
-        assert.deepEqual(await versions(target), [1, 2, 3]);
-        assert.equal(await target.migrate(steps), 3);
-        const rows = await target.query(`SELECT x FROM ${target.table('conf_b')}`);
-        assert.deepEqual(
-          rows.map((row) => Number(row.x)),
-          [3],
-        );
-      });
+        it("records the subscriber table's version where Kamailio's auth_db checks it", async (t) => {
+          const { target } = await fresh(t);
+          const rows = await target.query(
+            `SELECT table_version FROM ${target.table('version')} WHERE table_name = ?`,
+            ['subscriber'],
+          );
+          assert.deepEqual(
+            rows.map((row) => Number(row.table_version)),
+            [7],
+          );
+        });
 
-      it('rolls every step back when one fails', async () => {
-        const target = await backend.fresh();
-        await target.migrate([testMigration(1, 'conf_a')]);
-        const steps = [
-          testMigration(1, 'conf_a'),
-          testMigration(2, 'conf_b'),
-          testMigration(3, 'conf_c', 'THIS IS NOT SQL'),
-        ];
-        await assert.rejects(target.migrate(steps), StoreError);
-        assert.deepEqual(await versions(target), [1]);
-        assert.equal(await target.tableExists('conf_b'), false);
+        it('is idempotent: reopening applies nothing and keeps the data', async (t) => {
+          const { target, store } = await fresh(t);
+          await store.subscribers.add('alice', 'example.com', 'pw1');
+          await store.close();
+          const again = await openStore(target.uri);
+          t.after(() => again.close());
+          assert.equal(again.schemaVersion, LATEST_VERSION);
+          assert.deepEqual(await versions(target), ALL_VERSIONS);
+          assert.equal((await again.subscribers.get('alice', 'example.com'))?.username, 'alice');
+        });
+
+        it('migrates a new database once when two stores open it together', async () => {
+          const target = await backend.fresh();
+          const stores = await Promise.all([
+            openStore(target.uri),
+            openStore(target.uri),
+            openStore(target.uri),
+          ]);
+          await Promise.all(stores.map((store) => store.close()));
+          assert.deepEqual(await versions(target), ALL_VERSIONS);
+        });
+
+        it('refuses a database migrated by a newer missive, and leaves it alone', async (t) => {
+          const { target, store } = await fresh(t);
+          await store.subscribers.add('alice', 'example.com', 'pw1');
+          await store.close();
+          await target.query(
+            `INSERT INTO ${target.table('missive_schema')} (version, description) VALUES (?, ?)`,
+            [LATEST_VERSION + 1, 'from the future'],
+          );
+          await assert.rejects(openStore(target.uri), (error: unknown) => {
+            assert.ok(error instanceof SchemaVersionError);
+            assert.equal(error.found, LATEST_VERSION + 1);
+            assert.equal(error.known, LATEST_VERSION);
+            return true;
+          });
+          assert.deepEqual(await versions(target), [...ALL_VERSIONS, LATEST_VERSION + 1]);
+          const rows = await target.query(`SELECT username FROM ${target.table('subscriber')}`);
+          assert.deepEqual(
+            rows.map((row) => row.username),
+            ['alice'],
+          );
+        });
+
+        it('applies only the missing steps, in order', async () => {
+          const target = await backend.fresh();
+          assert.equal(await target.migrate([testMigration(1, 'conf_a')]), 1);
+          // Step 1 would fail if it ran again (no IF NOT EXISTS), and step 3 needs step 2's table.
+          const steps = [
+            testMigration(1, 'conf_a'),
+            testMigration(2, 'conf_b'),
+            testMigration(3, 'conf_b', `INSERT INTO ${target.table('conf_b')} (x) VALUES (3)`),
+          ];
+          assert.equal(await target.migrate(steps), 3);
+          assert.deepEqual(await versions(target), [1, 2, 3]);
+          assert.equal(await target.migrate(steps), 3);
+          const rows = await target.query(`SELECT x FROM ${target.table('conf_b')}`);
+          assert.deepEqual(
+            rows.map((row) => Number(row.x)),
+            [3],
+          );
+        });
+
+        it('rolls every step back when one fails', async () => {
+          const target = await backend.fresh();
+          await target.migrate([testMigration(1, 'conf_a')]);
+          const steps = [
+            testMigration(1, 'conf_a'),
+            testMigration(2, 'conf_b'),
+            testMigration(3, 'conf_c', 'THIS IS NOT SQL'),
+          ];
+          await assert.rejects(target.migrate(steps), StoreError);
+          assert.deepEqual(await versions(target), [1]);
+          assert.equal(await target.tableExists('conf_b'), false);
+        });
       });
-    });
 
     describe('subscribers', () => {
       it('stores the Kamailio/OpenSIPS hashes and, by default, no password', async (t) => {
@@ -366,37 +369,36 @@ export function runConformanceSuite(
         assert.equal((await view.lookup('alice', 'example.com'))?.kind, 'ha1');
       });
 
-      it("the relay's SqlCredentialStore reads the same table and verifies the digest", {
-        skip: sqlOnly,
-      }, async (t) => {
-        const { target, store } = await fresh(t);
-        await store.subscribers.add('alice', 'example.com', 'Secret#1');
-        await store.subscribers.add('bob', 'example.com', 'bobpw', { storeCleartext: true });
-        const ha1Relay = await openSqlCredentialStore({
-          connection: target.relayConnection,
-          table: target.relayTable,
-          cleartextPasswords: false,
-          ha1Sha256Column: 'ha1_sha256',
-          timeoutMs: 5000,
-        });
-        t.after(() => ha1Relay.close());
-        assert.equal(await digestLogin(ha1Relay, 'alice', 'example.com', 'Secret#1', 'MD5'), 'success');
-        assert.equal(await digestLogin(ha1Relay, 'alice', 'example.com', 'Secret#1', 'SHA-256'), 'success');
-        assert.equal(await digestLogin(ha1Relay, 'alice', 'example.com', 'nope'), 'Incorrect password');
+      if (sql)
+        it("the relay's SqlCredentialStore reads the same table and verifies the digest", async (t) => {
+          const { target, store } = await fresh(t);
+          await store.subscribers.add('alice', 'example.com', 'Secret#1');
+          await store.subscribers.add('bob', 'example.com', 'bobpw', { storeCleartext: true });
+          const ha1Relay = await openSqlCredentialStore({
+            connection: target.relayConnection,
+            table: target.relayTable,
+            cleartextPasswords: false,
+            ha1Sha256Column: 'ha1_sha256',
+            timeoutMs: 5000,
+          });
+          t.after(() => ha1Relay.close());
+          assert.equal(await digestLogin(ha1Relay, 'alice', 'example.com', 'Secret#1', 'MD5'), 'success');
+          assert.equal(await digestLogin(ha1Relay, 'alice', 'example.com', 'Secret#1', 'SHA-256'), 'success');
+          assert.equal(await digestLogin(ha1Relay, 'alice', 'example.com', 'nope'), 'Incorrect password');
 
-        // msrprelay's default mode reads the password column: a subscriber without a cleartext password
-        // is then unknown (NULL), never a user whose password is empty.
-        const clearRelay = await openSqlCredentialStore({
-          connection: target.relayConnection,
-          table: target.relayTable,
-          cleartextPasswords: true,
-          timeoutMs: 5000,
+          // msrprelay's default mode reads the password column: a subscriber without a cleartext password
+          // is then unknown (NULL), never a user whose password is empty.
+          const clearRelay = await openSqlCredentialStore({
+            connection: target.relayConnection,
+            table: target.relayTable,
+            cleartextPasswords: true,
+            timeoutMs: 5000,
+          });
+          t.after(() => clearRelay.close());
+          assert.equal(await clearRelay.lookup('alice', 'example.com'), undefined);
+          assert.equal(await digestLogin(clearRelay, 'alice', 'example.com', ''), 'Username not found');
+          assert.equal(await digestLogin(clearRelay, 'bob', 'example.com', 'bobpw'), 'success');
         });
-        t.after(() => clearRelay.close());
-        assert.equal(await clearRelay.lookup('alice', 'example.com'), undefined);
-        assert.equal(await digestLogin(clearRelay, 'alice', 'example.com', ''), 'Username not found');
-        assert.equal(await digestLogin(clearRelay, 'bob', 'example.com', 'bobpw'), 'success');
-      });
     });
 
     describe('locations', () => {
