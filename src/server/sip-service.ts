@@ -162,8 +162,15 @@ export class SipService {
       },
     });
     this.local = new LocalAddresses(options.domains);
-    const locations = new CachedLocationStore(options.store.locations, clock, LOCATION_CACHE_MS);
     const cluster = options.cluster;
+    // In a cluster a device may register through another instance at any moment: a lookup served from this
+    // instance's cache would route a request to the bindings as they were, missing the new one for up to
+    // the cache's age (found by the dispatcher test). There, every lookup asks the shared store.
+    const locations = new CachedLocationStore(
+      options.store.locations,
+      clock,
+      cluster === undefined ? LOCATION_CACHE_MS : 0,
+    );
     this.#locations = new Locations(
       locations,
       clock,

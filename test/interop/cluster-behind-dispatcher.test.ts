@@ -16,7 +16,7 @@ import { type FreshDatabase, freshDatabase, instanceOptions } from '../support/c
 import { MissiveProcess } from '../support/missive-process.js';
 import { freePorts, LOOPBACK } from '../support/ports.js';
 import { Agent } from '../support/sip-agent.js';
-import { eventually, sleep, waitFor } from '../support/wait.js';
+import { eventually, waitFor } from '../support/wait.js';
 import { Cleanup } from './harness/cleanup.js';
 import { writeDeployConfig } from './harness/deploy-config.js';
 import { type KamailioProcess, startKamailio } from './harness/kamailio.js';
@@ -29,12 +29,6 @@ const HOST_A = '127.0.0.2';
 const HOST_B = '127.0.0.3';
 /** Registrations tried per user to get one on each instance (the hash of a fresh Call-ID picks it). */
 const PLACEMENT_TRIES = 16;
-/**
- * How long an instance may route from its cached lookup of an account (LOCATION_CACHE_MS in
- * src/server/sip-service.ts), plus a margin: a binding written through one instance is seen by the others
- * once this has passed since the write.
- */
-const LOCATION_CACHE_BOUND_MS = 2_000 + 1_000;
 
 const bodyOf = (request: SipRequest): string => request.body.toString('utf8');
 
@@ -64,8 +58,6 @@ describe('Kamailio’s dispatcher in front of two instances (deploy/kamailio/dis
   let kamailio: KamailioProcess;
   let alice: Agent;
   let bob: Agent;
-  /** When the last REGISTER through Kamailio was answered 200 (Date.now()). */
-  let lastRegistered = 0;
 
   const holderOf = async (user: string, device: Agent): Promise<string | undefined> => {
     const bindings = await store.locations.lookup(`${user}@${DOMAIN}`, Date.now());
@@ -82,7 +74,6 @@ describe('Kamailio’s dispatcher in front of two instances (deploy/kamailio/dis
       );
       const answer = await device.register();
       assert.equal(answer.status, 200, `REGISTER through Kamailio: ${String(answer.status)}`);
-      lastRegistered = Date.now();
       if ((await holderOf(user, device)) === id) return device;
     }
     throw new Error(
@@ -121,14 +112,6 @@ describe('Kamailio’s dispatcher in front of two instances (deploy/kamailio/dis
     kamailio = peers.add(await startKamailio({ config, port: kamailioPort }));
     alice = await deviceOn('alice', 'a');
     bob = await deviceOn('bob', 'b');
-    // Each instance serves its routing lookups from a cache kept up to 2 s: a REGISTER answered by A (a
-    // placement that landed on the wrong instance) leaves A with bob's bindings as they were then, without
-    // the device placed on B a moment later, and a MESSAGE that Kamailio hands to A within those 2 s reaches
-    // bob's other devices (whose 200 the sender gets) but not the chosen one. Once the bound has passed since
-    // the last registration, every instance's lookup has the bindings placed. (A wait for a documented upper
-    // bound to pass, not for something not to happen: a slower machine only makes it later.)
-    const settled = lastRegistered + LOCATION_CACHE_BOUND_MS - Date.now();
-    if (settled > 0) await sleep(settled);
   });
   after(async () => {
     await peers.run();
