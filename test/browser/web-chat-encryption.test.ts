@@ -55,7 +55,6 @@ describe('end-to-end encryption in the web chat', { timeout: 300_000 }, () => {
   before(async () => {
     await buildWebClient();
     const users = ['alice', 'bob'].map((user) => [user, PASSWORD] as const);
-    // Generous: the machine may be loaded (several chromium test files run side by side with the suite).
     missive = peers.add(await MissiveProcess.start({ domain: DOMAIN, users }));
     origin = `http://${LOOPBACK}:${String(missive.ports.ws)}`;
     wsUrl = `ws://${LOOPBACK}:${String(missive.ports.ws)}/webrtcgateway/ws`;

@@ -46,7 +46,6 @@ describe('files and pictures (and the address book’s names) in the web chat', 
   before(async () => {
     await buildWebClient();
     const users = ['alice', 'bob', 'carol'].map((user) => [user, PASSWORD] as const);
-    // Generous: the machine may be loaded (several chromium test files run side by side with the suite).
     missive = peers.add(await MissiveProcess.start({ domain: DOMAIN, users }));
     origin = `http://${LOOPBACK}:${String(missive.ports.ws)}`;
     browser = peers.add(await ChatBrowser.launch());
