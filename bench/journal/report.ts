@@ -1,5 +1,4 @@
 /** Renders the journal section of BENCHMARKS.md and writes it between its markers, leaving the rest alone. */
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import type { Summary } from './stats.js';
 
@@ -107,15 +106,4 @@ export function renderSection(report: Report): string {
     `Reproduce with \`npm run bench:journal\`${report.quick ? '' : ` (${report.minutes.toFixed(0)} min on this machine, most of it bulk loading and the full scans)`}; \`npm run bench:journal -- --quick\` is a smoke check (100,000 entries, under a minute) that prints the table without writing this file.`,
     END,
   ].join('\n');
-}
-
-export function writeBenchmarks(file: string, section: string): void {
-  const current = existsSync(file) ? readFileSync(file, 'utf8') : '# Benchmarks\n';
-  const start = current.indexOf(START);
-  const end = current.indexOf(END);
-  const next =
-    start !== -1 && end > start
-      ? current.slice(0, start) + section + current.slice(end + END.length)
-      : `${current.trimEnd()}\n\n${section}\n`;
-  writeFileSync(file, next);
 }

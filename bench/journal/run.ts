@@ -8,7 +8,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { encodeCursor } from '../../src/store/index.js';
 import { type Backend, type Options, parseOptions } from './options.js';
-import { type BackendResult, loadAverage, renderSection, writeBenchmarks } from './report.js';
+import { type BackendResult, loadAverage, renderSection } from './report.js';
+import { writeBenchmarkSection } from '../benchmarks-section.js';
 import { elapsedMs, median, percentile, summarize } from './stats.js';
 import { openTarget } from './targets.js';
 import { APPEND_SHAPE, appendConcurrently, appendInBatches, appendOneByOne, perCall } from './workloads.js';
@@ -145,7 +146,7 @@ async function main(): Promise<void> {
   });
   process.stdout.write(`${section}\n`);
   if (options.write) {
-    writeBenchmarks(join(REPO_ROOT, 'BENCHMARKS.md'), section);
+    writeBenchmarkSection(join(REPO_ROOT, 'BENCHMARKS.md'), section);
     log('wrote the journal section of BENCHMARKS.md');
   }
 }

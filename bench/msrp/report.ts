@@ -1,5 +1,4 @@
 /** Regenerates the MSRP section of BENCHMARKS.md (between markers), keeping the file's other sections. */
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import type { MachineInfo } from './machine.js';
 import type { Transport } from './net.js';
 import type { BenchOptions } from './options.js';
@@ -255,15 +254,4 @@ export function renderSection(input: ReportInput): string {
     END,
   );
   return out.join('\n');
-}
-
-export function writeBenchmarks(file: string, section: string): void {
-  const current = existsSync(file) ? readFileSync(file, 'utf8') : '# Benchmarks\n';
-  const start = current.indexOf(START);
-  const end = current.indexOf(END);
-  const next =
-    start !== -1 && end > start
-      ? current.slice(0, start) + section + current.slice(end + END.length)
-      : `${current.trimEnd()}\n\n${section}\n`;
-  writeFileSync(file, next);
 }

@@ -15,7 +15,8 @@ import { KAMAILIO_INSTALL_HINT, kamailioProblem, kamailioVersion } from './relay
 import { MISSIVE_MAIN, REPO_ROOT } from './relays/missive.js';
 import { pinProcess } from './relays/proc.js';
 import type { RelayLaunch } from './relays/relay.js';
-import { renderSection, writeBenchmarks } from './report.js';
+import { renderSection } from './report.js';
+import { writeBenchmarkSection } from '../benchmarks-section.js';
 import { Results } from './results.js';
 import { log, running, runTable } from './table.js';
 
@@ -155,7 +156,7 @@ async function main(): Promise<void> {
     sessions,
     sessionsNote,
   });
-  writeBenchmarks(join(REPO_ROOT, 'BENCHMARKS.md'), section);
+  writeBenchmarkSection(join(REPO_ROOT, 'BENCHMARKS.md'), section);
   if (results.failures.length === 0) rmSync(workDir, { recursive: true, force: true });
   else log(`relay logs and configs kept in ${workDir}`);
   log(

@@ -1,5 +1,4 @@
 /** Renders the SIP section of BENCHMARKS.md and writes it between its markers, leaving the rest alone. */
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import type { MachineInfo } from '../msrp/machine.js';
 import type { SipBenchOptions, SipTransport } from './options.js';
 import type { Metric, SipResults } from './results.js';
@@ -199,15 +198,4 @@ export function renderSection(input: SipReportInput): string {
     END,
   );
   return out.join('\n');
-}
-
-export function writeBenchmarks(file: string, section: string): void {
-  const current = existsSync(file) ? readFileSync(file, 'utf8') : '# Benchmarks\n';
-  const start = current.indexOf(START);
-  const end = current.indexOf(END);
-  const next =
-    start !== -1 && end > start
-      ? current.slice(0, start) + section + current.slice(end + END.length)
-      : `${current.trimEnd()}\n\n${section}\n`;
-  writeFileSync(file, next);
 }

@@ -13,7 +13,8 @@ import { missingPeers, TOOL_PATHS } from '../../test/interop/harness/tools.js';
 import { loadAverage, machineInfo } from '../msrp/machine.js';
 import { pinProcess } from '../msrp/relays/proc.js';
 import { parseOptions, type SipBenchOptions, type SipTransport } from './options.js';
-import { renderSection, writeBenchmarks } from './report.js';
+import { renderSection } from './report.js';
+import { writeBenchmarkSection } from '../benchmarks-section.js';
 import { SipResults } from './results.js';
 import { type Cores, HINT_SHARE, runSession } from './session.js';
 import { allTargets, REFERENCE_TARGET } from './targets/index.js';
@@ -168,7 +169,7 @@ async function main(): Promise<void> {
     generatorCore: CORES.generator,
     proxyCore: CORES.proxy,
   });
-  writeBenchmarks(join(REPO_ROOT, 'BENCHMARKS.md'), section);
+  writeBenchmarkSection(join(REPO_ROOT, 'BENCHMARKS.md'), section);
   if (results.failures.length === 0 && process.env.MISSIVE_INTEROP_KEEP_FILES !== '1') {
     rmSync(workDir, { recursive: true, force: true });
   } else log(`proxy logs and configs kept in ${workDir}`);

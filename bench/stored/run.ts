@@ -7,7 +7,7 @@
  * BENCHMARKS.md and prints it.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { REPO_ROOT } from '../../test/interop/harness/paths.js';
@@ -23,11 +23,10 @@ import { fsyncRate } from '../ws/bench-store.js';
 import { measureCommits } from './commits.js';
 import { profileStored } from './profile.js';
 import { renderStoredSection, type TargetRuns } from './report.js';
+import { writeBenchmarkSection } from '../benchmarks-section.js';
 import { STORED_MESSAGE, type StoredTarget, storedMissiveTarget } from './targets.js';
 
 const CORES: Cores = { generator: 0, proxy: 1 };
-const START = '<!-- stored-bench:start -->';
-const END = '<!-- stored-bench:end -->';
 
 function log(line: string): void {
   process.stderr.write(`[bench:stored ${new Date().toISOString().slice(11, 19)}] ${line}\n`);
@@ -161,16 +160,7 @@ async function main(): Promise<void> {
     fsyncs: [fsyncBefore, fsyncAfter],
     kamailio: spawnSync('kamailio', ['-v'], { encoding: 'utf8' }).stdout.split('\n')[0] ?? 'kamailio',
   });
-  const file = join(REPO_ROOT, 'BENCHMARKS.md');
-  const current = existsSync(file) ? readFileSync(file, 'utf8') : '# Benchmarks\n';
-  const at = current.indexOf(START);
-  const end = current.indexOf(END);
-  writeFileSync(
-    file,
-    at !== -1 && end > at
-      ? current.slice(0, at) + section + current.slice(end + END.length)
-      : `${current.trimEnd()}\n\n${section}\n`,
-  );
+  writeBenchmarkSection(join(REPO_ROOT, 'BENCHMARKS.md'), section);
   log(`wrote BENCHMARKS.md (median fsync rate ${median([fsyncBefore, fsyncAfter]).toFixed(0)}/s)`);
   process.stdout.write(`${section}\n`);
 }

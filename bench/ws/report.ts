@@ -1,5 +1,4 @@
 /** Renders the WebSocket section of BENCHMARKS.md and writes it between its markers, leaving the rest alone. */
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { median, percentile } from '../journal/stats.js';
 import type { MachineInfo } from '../msrp/machine.js';
 import type { StoreKind } from './bench-store.js';
@@ -264,15 +263,4 @@ export function renderSection(input: WsReportInput): string {
   }
   out.push(`Code: \`bench/ws/\`.`, END);
   return out.join('\n');
-}
-
-export function writeBenchmarks(file: string, section: string): void {
-  const current = existsSync(file) ? readFileSync(file, 'utf8') : '# Benchmarks\n';
-  const start = current.indexOf(START);
-  const end = current.indexOf(END);
-  const next =
-    start !== -1 && end > start
-      ? current.slice(0, start) + section + current.slice(end + END.length)
-      : `${current.trimEnd()}\n\n${section}\n`;
-  writeFileSync(file, next);
 }

@@ -13,7 +13,8 @@ import { REPO_ROOT } from '../../test/interop/harness/paths.js';
 import { fdLimits, loadAverage, machineInfo } from '../msrp/machine.js';
 import { parseOptions, type WsBenchOptions } from './options.js';
 import { type CapacityRun, capacityRun, type LatencyRun, latencyRun } from './phases.js';
-import { renderSection, writeBenchmarks } from './report.js';
+import { renderSection } from './report.js';
+import { writeBenchmarkSection } from '../benchmarks-section.js';
 import { BenchStore, fsyncRate, type StoreKind } from './bench-store.js';
 import { type HeapGroup, heapGrowthOf } from './heap-summary.js';
 
@@ -177,7 +178,7 @@ async function main(): Promise<void> {
     failures,
     resultsFile,
   });
-  writeBenchmarks(join(REPO_ROOT, 'BENCHMARKS.md'), section);
+  writeBenchmarkSection(join(REPO_ROOT, 'BENCHMARKS.md'), section);
   if (failures.length === 0) rmSync(workDir, { recursive: true, force: true });
   else log(`server logs kept in ${workDir}`);
   log(`wrote BENCHMARKS.md and ${resultsFile}`);
