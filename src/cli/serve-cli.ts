@@ -30,6 +30,7 @@ export function addServeCommand(program: Command): void {
     const { CertificateError } = await import('../server/certificates.js');
     const { RelayStartupError } = await import('../msrp/relay/relay.js');
     const { ClusterSettingsError } = await import('../server/cluster.js');
+    const { StoreError } = await import('../store/errors.js');
     const { listenFailure } = await import('./listen-error.js');
     try {
       await runServeCommand(
@@ -37,8 +38,8 @@ export function addServeCommand(program: Command): void {
         configurationReload(inputs, loaded.value.values),
       );
     } catch (error) {
-      // An admin secret file or a certificate that must not be used stops the start (before anything listens),
-      // with what to do.
+      // An admin secret file or a certificate that must not be used, or a store that cannot be reached, stops the
+      // start (before anything listens), with what to do.
       const message =
         error instanceof AdminSecretError ||
         error instanceof CertificateError ||
@@ -48,7 +49,9 @@ export function addServeCommand(program: Command): void {
           : (listenFailure(error, loaded.value.values) ??
             (error instanceof RelayStartupError
               ? `the MSRP relay cannot start: ${error.message}`
-              : undefined));
+              : error instanceof StoreError
+                ? `the store cannot be used: ${error.message}\n  Check the store's address and that its server runs ([Storage] store, --store or MISSIVE_STORE).`
+                : undefined));
       if (message === undefined) throw error;
       process.stderr.write(`missive serve: ${message}\n`);
       // Listeners already open would keep the process alive.

@@ -262,3 +262,23 @@ describe('a port taken by another missive', () => {
     assert.doesNotMatch(relay.output, STACK_LINE);
   });
 });
+
+describe('missive serve with a store it cannot reach', () => {
+  test('names the store, the setting that moves it and the server to start; exit 1, no stack trace', async () => {
+    const [nothingListens = 0] = await freePorts(1);
+    const run = await missive([
+      'serve',
+      '--data-dir',
+      join(dir, 'unreachable-store'),
+      '--store',
+      `postgresql://postgres@127.0.0.1:${String(nothingListens)}/test`,
+    ]);
+    assert.equal(run.code, 1, run.output);
+    assert.match(
+      run.output,
+      /missive serve: the store cannot be used: PostgreSQL error: connect ECONNREFUSED/,
+    );
+    assert.ok(run.output.includes('([Storage] store, --store or MISSIVE_STORE)'), run.output);
+    assert.doesNotMatch(run.output, STACK_LINE);
+  });
+});
