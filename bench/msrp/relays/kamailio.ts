@@ -5,11 +5,11 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { kamailioModulesDir } from '../../../test/interop/harness/tools.js';
 import { freePort, spawnPinned } from './proc.js';
 import { type RelayLaunch, RunningRelay } from './relay.js';
 
 export const KAMAILIO_BINARY = '/usr/sbin/kamailio';
-const MODULES = '/usr/lib/x86_64-linux-gnu/kamailio/modules';
 const CONFIG_DIR = join(import.meta.dirname, '..', '..', '..', 'deploy', 'kamailio-msrp');
 /** Shared memory for 10,000 sessions (TLS needs the most); touched pages only count in PSS. */
 const SHM_MB = 2048;
@@ -17,10 +17,11 @@ const PKG_MB = 64;
 
 /** undefined when Kamailio and its msrp/tls modules are installed; otherwise what to do about it. */
 export function kamailioProblem(): string | undefined {
-  if (!existsSync(KAMAILIO_BINARY) || !existsSync(join(MODULES, 'msrp.so'))) {
+  const modules = kamailioModulesDir();
+  if (!existsSync(KAMAILIO_BINARY) || !existsSync(join(modules, 'msrp.so'))) {
     return 'Kamailio is not installed (needs the msrp module).';
   }
-  if (!existsSync(join(MODULES, 'tls.so'))) return "Kamailio's tls module is not installed.";
+  if (!existsSync(join(modules, 'tls.so'))) return "Kamailio's tls module is not installed.";
   return undefined;
 }
 

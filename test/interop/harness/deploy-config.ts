@@ -5,7 +5,6 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { REPO_ROOT } from './paths.js';
-import { kamailioModulesDir } from './tools.js';
 
 export const DEPLOY_KAMAILIO_CONFIG = join(REPO_ROOT, 'deploy', 'kamailio', 'kamailio.cfg');
 
@@ -25,10 +24,10 @@ export function writeDeployConfig(
   values: Readonly<Record<string, string>>,
   config: string = DEPLOY_KAMAILIO_CONFIG,
 ): string {
-  const text = setSubstdefs(readFileSync(config, 'utf8'), values)
-    .replace(/^log_stderror=no$/m, 'log_stderror=yes')
-    // The sample names Debian's x86-64 directory; this machine's Kamailio says where its modules are.
-    .replace(/^mpath=".*"$/m, `mpath="${kamailioModulesDir()}/"`);
+  const text = setSubstdefs(readFileSync(config, 'utf8'), values).replace(
+    /^log_stderror=no$/m,
+    'log_stderror=yes',
+  );
   const path = join(dir, 'kamailio.cfg');
   writeFileSync(path, text);
   return path;
