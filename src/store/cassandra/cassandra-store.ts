@@ -3,7 +3,8 @@
  * laid out as the reference's (sylk spec §3.11), for deployments that outgrow one machine and for a
  * SylkServer keyspace that missive takes over; subscribers and registrations in missive's own tables beside
  * them (the reference keeps those in its SIP server's SQL database), so that `missive serve` runs on the
- * keyspace alone. The driver's requests are durable as the consistency level
+ * keyspace alone, one instance or several (`cluster`, cassandra/cluster.ts). The driver's requests are durable
+ * as the consistency level
  * says (default local_quorum: a majority of the local data center's replicas wrote the commit log).
  */
 import { CassandraAddressBookStore } from './address-books.js';
