@@ -4,8 +4,8 @@
  * SylkServer keyspace that missive takes over; subscribers and registrations in missive's own tables beside
  * them (the reference keeps those in its SIP server's SQL database), so that `missive serve` runs on the
  * keyspace alone, one instance or several (`cluster`, cassandra/cluster.ts). The driver's requests are durable
- * as the consistency level
- * says (default local_quorum: a majority of the local data center's replicas wrote the commit log).
+ * as the consistency level says (default local_quorum: a majority of the local data center's replicas wrote
+ * the commit log).
  */
 import { CassandraAddressBookStore } from './address-books.js';
 import { CassandraClusterStore } from './cluster.js';
