@@ -50,6 +50,10 @@ function cpim(from: string, to: string, messageId: string, content: string): str
   ].join('\r\n');
 }
 
+/** A MESSAGE from bob's device to alice, in CPIM with an IMDN Message-ID. */
+const bobToAlice = (bobDevice: Agent, messageId: string, content: string) =>
+  bobDevice.message({ to: 'alice', contentType: 'message/cpim', body: cpim(BOB, ALICE, messageId, content) });
+
 function instance(id: string, host: string, storeUri: string): MissiveOptions {
   return instanceOptions({
     id,
@@ -111,11 +115,7 @@ for (const [where, fresh] of [
       const aliceOnA = await sipDevice('alice', a, HOST_A);
       const bobOnB = await sipDevice('bob', b, HOST_B);
       // B read A's address at its start (A was beating already).
-      const answer = await bobOnB.message({
-        to: 'alice',
-        contentType: 'message/cpim',
-        body: cpim(BOB, ALICE, 'live-1', 'hello across instances'),
-      });
+      const answer = await bobToAlice(bobOnB, 'live-1', 'hello across instances');
       assert.equal(answer.status, 200);
       const received = await sipMessage(
         aliceOnA,
@@ -208,21 +208,13 @@ for (const [where, fresh] of [
       assert.match(b.output, /instances stopped beating: their registrations removed/);
 
       // While alice has no device anywhere, bob's message is stored for her.
-      const answer = await bobOnB.message({
-        to: 'alice',
-        contentType: 'message/cpim',
-        body: cpim(BOB, ALICE, 'while-a-was-gone', 'sent while A was down'),
-      });
+      const answer = await bobToAlice(bobOnB, 'while-a-was-gone', 'sent while A was down');
       assert.ok(answer.status >= 200 && answer.status < 300, String(answer.status));
 
       // alice's devices come back through B: the SIP one receives the next message live, the WebSocket one
       // finds the earlier one by sync.
       const aliceOnB = await sipDevice('alice', b, HOST_B);
-      const next = await bobOnB.message({
-        to: 'alice',
-        contentType: 'message/cpim',
-        body: cpim(BOB, ALICE, 'after-failover', 'after the failover'),
-      });
+      const next = await bobToAlice(bobOnB, 'after-failover', 'after the failover');
       assert.equal(next.status, 200);
       await sipMessage(aliceOnB, 'the next MESSAGE at alice’s device, now on B', 'after the failover');
       const aliceWeb = await webDevice(ALICE, b, HOST_B);
