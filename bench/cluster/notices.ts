@@ -1,19 +1,19 @@
 /**
  * What passing account events between instances costs (docs/scaling.md): one process publishes N notices of
- * a typical sync event's size through the PostgreSQL ClusterStore, one at a time as StoreEventFanout does,
- * while a second store (another instance's, in the same process) listens. Prints the publisher's and the
- * listener's CPU per notice (process.cpuUsage over the run, both in this process: their sum) and the wall
- * time until the listener has them all; medians of 5 runs. A fresh schema per run, dropped afterwards.
+ * a typical sync event's size through the ClusterStore (PostgreSQL, or Cassandra), one write at a time as
+ * StoreEventFanout does, while a second store (another instance's, in the same process) listens. Prints the
+ * publisher's and the listener's CPU per notice (process.cpuUsage over the run, both in this process: their
+ * sum) and the wall time until the listener has them all; medians of 5 runs. A fresh database (keyspace) per
+ * run, dropped afterwards.
  *
- *   node --import tsx bench/cluster/notices.ts [count] [events per write]
+ *   node --import tsx bench/cluster/notices.ts [count] [events per write] [postgresql|cassandra]
  */
-import { randomBytes } from 'node:crypto';
-import pg from 'pg';
 import { openStore } from '../../src/store/index.js';
+import { freshDatabase, freshKeyspace } from '../../test/support/cluster-instances.js';
 
-const ADMIN_URI = process.env.MISSIVE_TEST_POSTGRES_URI ?? 'postgresql://postgres@127.0.0.1:5432/test';
 const COUNT = Number(process.argv[2] ?? 2000);
 const BATCH = Number(process.argv[3] ?? 1);
+const BACKEND = process.argv[4] ?? 'postgresql';
 const RUNS = 5;
 const PAYLOAD = JSON.stringify({
   kind: 'sync',
@@ -29,13 +29,9 @@ const PAYLOAD = JSON.stringify({
 });
 
 async function run(): Promise<{ cpuUs: number; wallMs: number }> {
-  const schema = `bench_${randomBytes(4).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: ADMIN_URI });
-  await admin.connect();
-  await admin.query(`CREATE SCHEMA ${schema}`);
-  const uri = `${ADMIN_URI}${ADMIN_URI.includes('?') ? '&' : '?'}schema=${schema}`;
-  const one = await openStore(uri);
-  const two = await openStore(uri);
+  const database = await (BACKEND === 'cassandra' ? freshKeyspace() : freshDatabase());
+  const one = await openStore(database.uri);
+  const two = await openStore(database.uri);
   try {
     const publisher = one.cluster;
     const listener = two.cluster;
@@ -62,8 +58,7 @@ async function run(): Promise<{ cpuUs: number; wallMs: number }> {
   } finally {
     await one.close();
     await two.close();
-    await admin.query(`DROP SCHEMA ${schema} CASCADE`);
-    await admin.end();
+    await database.drop();
   }
 }
 
@@ -74,7 +69,7 @@ for (let i = 0; i < RUNS; i++) results.push(await run());
 const cpu = median(results.map((r) => r.cpuUs));
 const wall = median(results.map((r) => r.wallMs));
 process.stdout.write(
-  `${String(COUNT)} notices, ${String(BATCH)} per write, ${String(RUNS)} runs (medians): ` +
+  `${BACKEND}: ${String(COUNT)} notices, ${String(BATCH)} per write, ${String(RUNS)} runs (medians): ` +
     `${cpu.toFixed(0)} µs CPU per notice (publisher + listener, Node side), ` +
     `${(wall / COUNT).toFixed(3)} ms wall per notice, ` +
     `${((COUNT * 1000) / wall).toFixed(0)} notices/s; load ${(await import('node:os'))

@@ -64,7 +64,7 @@ export class ClusterMembership implements ClusterPeers {
   static of(settings: ClusterSettings, store: Store, clock: Clock, logger: Logger): ClusterMembership {
     if (store.cluster === undefined)
       throw new ClusterSettingsError(
-        `[Cluster] instance_id needs a store shared by the instances: set [Storage] store = postgresql://… (${store.backend} cannot carry several instances yet)`,
+        `[Cluster] instance_id needs a store shared by the instances: set [Storage] store = postgresql://… or cassandra://… (${store.backend} is one process's store)`,
       );
     const address = settings.address === undefined ? undefined : parseUri(settings.address);
     if (address === undefined || !isSipUri(address))

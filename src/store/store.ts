@@ -7,6 +7,7 @@ import type { PublicKeyStore } from './public-keys/public-key-store.js';
 import type { PushTokenStore } from './push-tokens/push-token-store.js';
 import type { StorageAccountStore } from './storage-accounts/storage-account-store.js';
 import type { SubscriberStore } from './subscribers/subscriber-store.js';
+import type { Clock } from '../time/clock.js';
 
 export type StoreBackend = 'sqlite' | 'postgres' | 'cassandra';
 
@@ -55,6 +56,11 @@ export interface OpenStoreOptions {
    * that arrive together share one transaction, see journal/group-commit.ts).
    */
   readonly onJournalCommit?: (items: number) => void;
+  /**
+   * Cassandra: the clock of the cluster store's listeners (when they poll, and the present they read back
+   * from, store/cassandra/notice-poller.ts). Default the system's.
+   */
+  readonly clock?: Clock;
 }
 
 export const DEFAULT_BUSY_TIMEOUT_MS = 1000;

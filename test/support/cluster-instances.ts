@@ -1,10 +1,11 @@
 /**
- * Several `missive serve` instances on one PostgreSQL database, for the cluster tests (docs/scaling.md): a
- * fresh database per test on the test server, and each instance's options (its own loopback address, the
+ * Several `missive serve` instances on one PostgreSQL database or Cassandra keyspace, for the cluster tests
+ * (docs/scaling.md): a fresh database (or keyspace) per test on the test server, and each instance's options (its own loopback address, the
  * shared store, [Cluster] with a short heartbeat, its instance address on the SIP port it was given).
  */
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
+import { cassandraBackend } from '../store/cassandra-backend.js';
 import type { MissiveOptions } from './missive-process.js';
 
 const ADMIN_URI = process.env.MISSIVE_TEST_POSTGRES_URI ?? 'postgresql://postgres@127.0.0.1:5432/test';
@@ -38,6 +39,13 @@ export async function freshDatabase(): Promise<FreshDatabase> {
       }
     },
   };
+}
+
+/** A keyspace of its own on the test node (the store creates it when an instance opens it); drop() removes it. */
+export async function freshKeyspace(): Promise<FreshDatabase> {
+  const backend = await cassandraBackend();
+  const { uri } = await backend.fresh();
+  return { uri, drop: () => backend.close() };
 }
 
 export interface InstanceOptions {

@@ -1,4 +1,7 @@
-/** The [Cluster] settings of `missive serve` (see serve-settings.ts): several instances on one PostgreSQL store. */
+/**
+ * The [Cluster] settings of `missive serve` (see serve-settings.ts): several instances on one PostgreSQL or
+ * Cassandra store.
+ */
 import { optional, seconds, sipUri, text } from '../setting-values.js';
 import { setting } from './setting-spec.js';
 
@@ -8,7 +11,7 @@ export const CLUSTER_SETTINGS = {
     kind: optional(text('id')),
     default: undefined,
     defaultText: 'off: a single instance',
-    help: "several instances on one PostgreSQL store (docs/scaling.md): this instance's id, unique among them",
+    help: "several instances on one PostgreSQL or Cassandra store (docs/scaling.md): this instance's id, unique among them",
   }),
   instanceAddress: setting({
     section: 'Cluster',

@@ -3,10 +3,12 @@
  * laid out as the reference's (sylk spec §3.11), for deployments that outgrow one machine and for a
  * SylkServer keyspace that missive takes over; subscribers and registrations in missive's own tables beside
  * them (the reference keeps those in its SIP server's SQL database), so that `missive serve` runs on the
- * keyspace alone. The driver's requests are durable as the consistency level
- * says (default local_quorum: a majority of the local data center's replicas wrote the commit log).
+ * keyspace alone, one instance or several (`cluster`, cassandra/cluster.ts). The driver's requests are durable
+ * as the consistency level says (default local_quorum: a majority of the local data center's replicas wrote
+ * the commit log).
  */
 import { CassandraAddressBookStore } from './address-books.js';
+import { CassandraClusterStore } from './cluster.js';
 import { StoreError } from '../errors.js';
 import { DEFAULT_TIMEOUT_MS, type OpenStoreOptions, type Store } from '../store.js';
 import { CassandraJournalStore } from './journal.js';
@@ -17,6 +19,7 @@ import { CASSANDRA_SCHEMA_VERSION, createSchema, type SchemaState, schemaState }
 import { CassandraSession } from './session.js';
 import { CassandraStorageAccountStore } from './storage-accounts.js';
 import { CassandraSubscriberStore } from './subscribers.js';
+import { type Clock, systemClock } from '../../time/clock.js';
 import type { CassandraLocation } from './uri.js';
 
 export class CassandraStore implements Store {
@@ -30,9 +33,10 @@ export class CassandraStore implements Store {
   readonly publicKeys: CassandraPublicKeyStore;
   readonly addressBooks: CassandraAddressBookStore;
   readonly pushTokens: CassandraPushTokenStore;
+  readonly cluster: CassandraClusterStore;
   readonly #session: CassandraSession;
 
-  constructor(session: CassandraSession, location: CassandraLocation) {
+  constructor(session: CassandraSession, location: CassandraLocation, clock: Clock = systemClock) {
     this.#session = session;
     this.description = `cassandra://${location.contactPoints.join(',')}/${location.keyspace}`;
     this.subscribers = new CassandraSubscriberStore(session, location.keyspace);
@@ -42,6 +46,7 @@ export class CassandraStore implements Store {
     this.publicKeys = new CassandraPublicKeyStore(session, location.keyspace);
     this.addressBooks = new CassandraAddressBookStore(session, location.keyspace);
     this.pushTokens = new CassandraPushTokenStore(session, location.keyspace);
+    this.cluster = new CassandraClusterStore(session, location.keyspace, clock);
   }
 
   close(): Promise<void> {
@@ -65,7 +70,7 @@ export async function openCassandraStore(
       throw new StoreError(`no keyspace ${location.keyspace} on ${location.contactPoints.join(',')}`);
     }
     await createSchema(session, location);
-    return new CassandraStore(session, location);
+    return new CassandraStore(session, location, options.clock);
   } catch (error) {
     await session.close();
     throw error;

@@ -9,9 +9,14 @@
  * Call-ID, CSeq and expiry as they were read, retried when another writer changed them meanwhile. Rows are
  * only ever written by UPDATE, which gives every column the one TTL: an INSERT's row marker could outlive a
  * later, shorter registration and leave a row of nulls.
+ *
+ * A binding held by an instance of several (its `holder`) is also listed under that instance, in a table of
+ * its own written first with the same TTL, so that the others find a dead instance's bindings without a scan
+ * (cassandra/cluster.ts). The listing is a hint, never trusted alone: it is not removed with the binding, and
+ * a binding held since by another instance is not the dead one's (the removal is conditional on the holder).
  */
-import cassandra from 'cassandra-driver';
 import { checkTime } from '../checks.js';
+import { numberCell, plainCell, textCell } from './cells.js';
 import { StoreError } from '../errors.js';
 import { type Binding, type BindingKey, bindingKey, encodeBindingKey } from '../location/binding.js';
 import type { LocationStore, UpsertOutcome } from '../location/location-store.js';
@@ -19,6 +24,9 @@ import { BINDING_COLUMNS, bindingRowValues, decodeBindingRow } from '../location
 import { checkAor, validateBinding } from '../location/validate.js';
 import { CASSANDRA_TABLES } from './schema.js';
 import { type CassandraSession, type CqlRow, type CqlValue, isUncertainWrite } from './session.js';
+
+const number = (value: unknown): number => numberCell(value, 'a location row');
+const text = (value: unknown): string => textCell(value, 'a location row');
 
 /**
  * How long a row outlives its binding's expiry: more than the clocks of several instances differ by, so
@@ -62,6 +70,7 @@ export class CassandraLocationStore implements LocationStore {
     expiries: string;
     purge: string;
     count: string;
+    held: string;
   };
   /** Upserts of one binding queue in process, so that they do not contend for the same compare-and-set. */
   readonly #queues = new Map<string, Promise<unknown>>();
@@ -84,6 +93,9 @@ export class CassandraLocationStore implements LocationStore {
       expiries: `SELECT aor, binding_key, expires_at FROM ${t}`,
       purge: `DELETE FROM ${t} ${where} IF expires_at <= ?`,
       count: `SELECT COUNT(*) AS n FROM ${t}`,
+      held:
+        `INSERT INTO ${keyspace}.${CASSANDRA_TABLES.locationsByHolder} (holder, aor, binding_key) ` +
+        'VALUES (?, ?, ?) USING TTL ?',
     };
   }
 
@@ -124,7 +136,7 @@ export class CassandraLocationStore implements LocationStore {
     const rows = await this.#session.rows(this.#cql.lookup, [aor]);
     // Rows arrive in binding_key order; the sort is stable, so ties stay in that order as in SQL.
     return rows
-      .map((row) => decodeBindingRow(row.values().map(plain)))
+      .map((row) => decodeBindingRow(row.values().map(plainCell)))
       .filter((binding) => binding.expiresAt > now)
       .sort((a, b) => (b.q ?? 1) - (a.q ?? 1) || b.updatedAt - a.updatedAt);
   }
@@ -154,6 +166,10 @@ export class CassandraLocationStore implements LocationStore {
       MAX_TTL_S,
       Math.max(0, Math.ceil((binding.expiresAt - binding.updatedAt) / 1000)) + this.#graceSeconds,
     );
+    // Before the binding: a binding that is stored is listed under its holder (a listing without its binding,
+    // when the upsert then fails or is stale, is harmless).
+    if (binding.holder !== undefined)
+      await this.#session.run(this.#cql.held, [binding.holder, binding.aor, key, ttl]);
     let stored = await this.#guard(binding.aor, key);
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
       if (stored !== undefined && !replaces(stored, binding)) return 'stale';
@@ -212,22 +228,6 @@ function guardOf(row: CqlRow | undefined): Guard | undefined {
     expiresAt: number(row.get('expires_at')),
     updatedAt: number(updatedAt),
   };
-}
-
-/** bigint columns read as the driver's Long. */
-function plain(value: unknown): unknown {
-  return value instanceof cassandra.types.Long ? value.toNumber() : value;
-}
-
-function number(value: unknown): number {
-  const n = plain(value);
-  if (typeof n !== 'number' || !Number.isFinite(n)) throw new StoreError('a location row is unreadable');
-  return n;
-}
-
-function text(value: unknown): string {
-  if (typeof value !== 'string') throw new StoreError('a location row is unreadable');
-  return value;
 }
 
 /** What bindingRowValues() gives is text, numbers and nulls only. */

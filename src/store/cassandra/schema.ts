@@ -24,7 +24,16 @@ export const CASSANDRA_TABLES = {
   addressBooks: 'missive_address_book',
   subscribers: 'missive_subscriber',
   locations: 'missive_location',
+  locationsByHolder: 'missive_location_by_holder',
+  instances: 'missive_instance',
+  clusterNotices: 'missive_cluster_notice',
 } as const;
+
+/**
+ * How long a cluster notice lives: as long as the PostgreSQL store keeps them (server/cluster.ts purges after
+ * 10 min), far longer than a listener that fails to read takes to read again.
+ */
+export const CLUSTER_NOTICE_TTL_S = 600;
 
 /** The version a Cassandra store reports as its schemaVersion: its tables as created here. */
 export const CASSANDRA_SCHEMA_VERSION = 1;
@@ -69,6 +78,21 @@ function tableStatements(): string[] {
       source_host text, source_port int, connection_id text, user_agent text, push_provider text,
       push_prid text, push_param text, push_extra text, updated_at bigint, holder text,
       PRIMARY KEY (aor, binding_key))`,
+    // Several instances on one keyspace (cassandra/cluster.ts). The bindings each instance holds, written
+    // before the binding with its TTL, so that the others find a dead instance's bindings without a scan.
+    `CREATE TABLE IF NOT EXISTS ${t.locationsByHolder} (holder text, aor text, binding_key text,
+      PRIMARY KEY (holder, aor, binding_key))`,
+    // The instances, all in one partition (scope 'all'): listing them is one partition read, not a scan.
+    `CREATE TABLE IF NOT EXISTS ${t.instances} (scope text, id text, address text, heartbeat_at bigint,
+      PRIMARY KEY (scope, id))`,
+    // The notices between instances: one partition per 10 s of the writer's clock, rows in time order. Only
+    // ever written, never deleted, each living CLUSTER_NOTICE_TTL_S: time-window compaction drops whole
+    // SSTables as they expire, and expired cells need no long tombstone grace.
+    `CREATE TABLE IF NOT EXISTS ${t.clusterNotices} (bucket bigint, created_at bigint, writer text, seq bigint,
+      origin text, payload text, PRIMARY KEY (bucket, created_at, writer, seq))
+      WITH default_time_to_live = ${String(CLUSTER_NOTICE_TTL_S)} AND gc_grace_seconds = 3600
+      AND compaction = {'class': 'TimeWindowCompactionStrategy', 'compaction_window_unit': 'MINUTES',
+      'compaction_window_size': 1}`,
   ];
 }
 

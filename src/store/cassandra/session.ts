@@ -130,13 +130,19 @@ export class CassandraSession {
     return { applied, current: applied ? undefined : result.rows[0] };
   }
 
-  /** Statements that commit together (a logged batch: all or, after a failure, eventually none). */
-  async batch(statements: readonly { cql: string; params: readonly CqlValue[] }[]): Promise<void> {
+  /**
+   * Statements that commit together (a logged batch: all or, after a failure, eventually none). Unlogged
+   * (`logged: false`) when they are all in one partition: that is one mutation, atomic without the batch log.
+   */
+  async batch(
+    statements: readonly { cql: string; params: readonly CqlValue[] }[],
+    options: { readonly logged?: boolean } = {},
+  ): Promise<void> {
     this.#checkOpen();
     try {
       await this.#client.batch(
         statements.map((s) => ({ query: s.cql, params: [...s.params] })),
-        { prepare: true, logged: true, consistency: this.#consistency },
+        { prepare: true, logged: options.logged ?? true, consistency: this.#consistency },
       );
     } catch (error) {
       throw new StoreError(`a Cassandra batch failed: ${describeError(error)}`, { cause: error });

@@ -20,21 +20,26 @@ export interface DeadInstances {
 }
 
 export interface ClusterNotice {
-  /** Increasing: a listener that starts again after a lost connection reads on from the last it saw. */
-  readonly id: number;
+  /** Names the notice (in logs): PostgreSQL's row id, increasing; Cassandra's key within its time bucket. */
+  readonly id: number | string;
   readonly origin: string;
   readonly payload: string;
 }
 
-export interface ClusterListener {
-  /** The id of the last notice handed over (or where listening began). */
-  readonly lastId: number;
+/**
+ * `Position` is where a listener stands, a value only the store that made it reads (PostgreSQL: the id of the
+ * last notice handed over; Cassandra: the time from which it reads again and the notices after it handed
+ * over already, store/cassandra/notice-poller.ts): no single number says that on a store without a sequence.
+ */
+export interface ClusterListener<Position = unknown> {
+  /** Where it stands: listen(lastId) of the same store hands over what it has not (or where listening began). */
+  readonly lastId: Position;
   /** Its connection was lost: no more notices come; listen again from lastId. */
   readonly broken: boolean;
   stop(): Promise<void>;
 }
 
-export interface ClusterStore {
+export interface ClusterStore<Position = unknown> {
   /** Records (or refreshes) the instance, alive at `now`. */
   heartbeat(instance: ClusterInstance): Promise<void>;
   /** Every recorded instance, the caller's own included. */
@@ -51,10 +56,13 @@ export interface ClusterStore {
    */
   publish(origin: string, payloads: readonly string[], now: number): Promise<void>;
   /**
-   * Calls `listener` with each notice published after notice `after` (undefined: from now on), in order.
-   * Resolves once listening.
+   * Calls `listener` with each notice published after position `after` (a listener's lastId; undefined: from
+   * now on), in order of publication per origin. Resolves once listening.
    */
-  listen(after: number | undefined, listener: (notice: ClusterNotice) => void): Promise<ClusterListener>;
+  listen(
+    after: Position | undefined,
+    listener: (notice: ClusterNotice) => void,
+  ): Promise<ClusterListener<Position>>;
   /** Deletes the notices published at or before `before`; how many. */
   purgeNotices(before: number): Promise<number>;
 }
