@@ -122,8 +122,12 @@ function isProblem(value: unknown): value is Problem {
   return typeof value === 'object' && value !== null && 'status' in value;
 }
 
-/** Parses a complete head: `bytes` runs from the start line to just before the empty line's CRLF CRLF. */
-export function parseHead(bytes: Buffer, config: ParserConfig): HeadResult {
+/**
+ * Parses a complete head: `bytes` runs from the start line to just before the empty line's CRLF CRLF. With
+ * `keepSource` (the caller never overwrites `bytes`), an ASCII head's headers keep them as their source, so
+ * that a forwarded copy is written from slices of them (SipHeaders.source).
+ */
+export function parseHead(bytes: Buffer, config: ParserConfig, keepSource = false): HeadResult {
   const { limits } = config;
   if (bytes.length + 4 > limits.maxHeaderBytes) {
     return { ok: false, error: oversizedHead(bytes, config), contentLength: undefined, framed: false };
@@ -142,10 +146,13 @@ export function parseHead(bytes: Buffer, config: ParserConfig): HeadResult {
   }
   const bareLineBreak = hasBareLineBreak(text);
   const headers = new SipHeaders();
+  // Only ASCII text has the bytes' offsets; a head with a stray line break is refused anyway.
+  const rawLines = keepSource && utf8 && text.length === bytes.length && !bareLineBreak;
+  if (rawLines) headers.keepSource(bytes);
   const lineProblem =
     firstEnd === -1
       ? undefined
-      : readHeaderLines(text, firstEnd + 2, limits, headers, encoding, bareLineBreak);
+      : readHeaderLines(text, firstEnd + 2, limits, headers, encoding, bareLineBreak, rawLines);
   if (lineProblem?.status === 513) return refuse(startLine, headers, lineProblem, undefined, false);
   const contentLength = checkContentLength(headers, limits.maxBodyBytes);
   if (isProblem(contentLength)) return refuse(startLine, headers, contentLength, undefined, false);

@@ -195,7 +195,8 @@ export class SipStreamParser {
       this.#headScanned = Math.max(0, available - 3);
       return false;
     }
-    const result = parseHead(data.subarray(pos, end), this.#config);
+    // The caller's chunk may be kept (a forwarded copy is written from slices of it); the pending buffer is reused.
+    const result = parseHead(data.subarray(pos, end), this.#config, this.#external);
     this.#cursor = end + 4;
     if (!result.ok) {
       if (!result.framed || result.contentLength === undefined) return this.#fail(result.error);
