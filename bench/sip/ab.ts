@@ -5,7 +5,10 @@
  * build's median proxy CPU (utime+stime) per MESSAGE. A fixed rate well below either build's limit keeps the
  * work per MESSAGE comparable; alternating spreads the other jobs' load over both builds alike.
  *
- *   node --import tsx bench/sip/ab.ts [--rounds 8] [--rate 1000] [--seconds 4] [--transport udp] name=dir …
+ *   node --import tsx bench/sip/ab.ts [--rounds 8] [--rate 1000] [--seconds 4] [--transport udp]
+ *     [--profile DIR] name=dir …
+ *
+ * --profile: each build runs under `node --cpu-prof`, its profile written to DIR when it stops.
  */
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -50,12 +53,14 @@ function parse(argv: readonly string[]): {
   rate: number;
   seconds: number;
   transport: SipTransport;
+  profileDir: string | undefined;
 } {
   const builds: Build[] = [];
   let rounds = 8;
   let rate = 1000;
   let seconds = 4;
   let transport: SipTransport = 'udp';
+  let profileDir: string | undefined;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] ?? '';
     const next = (): string => argv[++i] ?? '';
@@ -63,6 +68,7 @@ function parse(argv: readonly string[]): {
     else if (arg === '--rate') rate = Number(next());
     else if (arg === '--seconds') seconds = Number(next());
     else if (arg === '--transport') transport = next() === 'tcp' ? 'tcp' : 'udp';
+    else if (arg === '--profile') profileDir = next();
     else {
       const eq = arg.indexOf('=');
       if (eq < 1) throw new Error(`expected name=dir, got ${JSON.stringify(arg)}`);
@@ -70,13 +76,23 @@ function parse(argv: readonly string[]): {
     }
   }
   if (builds.length === 0) throw new Error('usage: ab.ts [--rounds N] [--rate R] [--seconds S] name=dir …');
-  return { builds, rounds, rate, seconds, transport };
+  return { builds, rounds, rate, seconds, transport, profileDir };
 }
 
-async function start(build: Build, transport: SipTransport): Promise<Running> {
+async function start(
+  build: Build,
+  transport: SipTransport,
+  profileDir: string | undefined,
+): Promise<Running> {
   const workDir = mkdtempSync(join(tmpdir(), `sip-ab-${build.name}-`));
+  const argv = (port: number, dir: string): readonly string[] => {
+    const [node = process.execPath, ...rest] = missiveServeArgv(port, dir);
+    return profileDir === undefined
+      ? [node, ...rest]
+      : [node, '--cpu-prof', `--cpu-prof-dir=${profileDir}`, ...rest];
+  };
   const target = await startCommandTarget(
-    { name: build.name, argv: missiveServeArgv, cwd: build.dir },
+    { name: build.name, argv, cwd: build.dir },
     { workDir, cpus: String(PROXY_CORE) },
   );
   const uasPort = await freePort();
@@ -97,7 +113,8 @@ async function main(): Promise<void> {
   const options = parse(process.argv.slice(2));
   const running: Running[] = [];
   try {
-    for (const build of options.builds) running.push(await start(build, options.transport));
+    for (const build of options.builds)
+      running.push(await start(build, options.transport, options.profileDir));
     const setupOf = (r: Running, seconds: number) => ({
       transport: options.transport,
       destination: r.target.address,

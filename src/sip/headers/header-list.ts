@@ -15,7 +15,7 @@ export interface HeaderField {
   readonly key: string;
   readonly value: string;
   /**
-   * Where this line is in the headers' `source` (bytes [rawStart, rawEnd), without its CRLF), when it was
+   * Where this line is in the headers' `source` ([rawStart, rawEnd), without its CRLF), when it was
    * received as the serializer would write it (`Name: value`, canonical name, one line); -1 for a field
    * received otherwise, added or changed. The serializer copies such a line instead of writing it again.
    */
@@ -39,7 +39,7 @@ function checkField(name: string, value: string): void {
 
 export class SipHeaders {
   readonly #fields: Field[] = [];
-  #source: Buffer | undefined;
+  #source: string | undefined;
 
   /** Headers from `[name, value]` pairs, in order. */
   static of(entries: Iterable<readonly [string, string]>): SipHeaders {
@@ -60,16 +60,16 @@ export class SipHeaders {
   }
 
   /**
-   * The received head the fields' raw extents point into (a forwarded message is written from its slices);
-   * undefined for headers that were built rather than received. The parser sets it only on bytes nobody
-   * overwrites later (a datagram, a stream chunk that is not the connection's reused buffer).
+   * The received head's text (start line and header lines) that the fields' raw extents point into: a forwarded message is written from slices of it. undefined for headers
+   * that were built rather than received. Its field values are slices of the same text, so keeping it costs
+   * nothing more.
    */
-  get source(): Buffer | undefined {
+  get source(): string | undefined {
     return this.#source;
   }
 
-  /** For the parser: the head the raw extents given to appendUnchecked point into. */
-  keepSource(source: Buffer): void {
+  /** For the parser: the head text the raw extents given to appendUnchecked point into. */
+  keepSource(source: string): void {
     this.#source = source;
   }
 

@@ -40,8 +40,7 @@ export function parseDatagram(packet: Buffer, config: ParserConfig = DEFAULT_PAR
     // The empty line is required even without a body (RFC 3261 §7).
     return failed(refuseHead(unterminated.head, 400, 'Missing Empty Line'));
   }
-  // The packet is never reused: a forwarded copy can be written from slices of it.
-  const result = parseHead(packet.subarray(start, headEnd), config, true);
+  const result = parseHead(packet.subarray(start, headEnd), config);
   if (!result.ok) return failed(result.error);
   const { head, contentLength } = result;
   const bodyStart = headEnd + 4;

@@ -123,11 +123,11 @@ function isProblem(value: unknown): value is Problem {
 }
 
 /**
- * Parses a complete head: `bytes` runs from the start line to just before the empty line's CRLF CRLF. With
- * `keepSource` (the caller never overwrites `bytes`), an ASCII head's headers keep them as their source, so
- * that a forwarded copy is written from slices of them (SipHeaders.source).
+ * Parses a complete head: `bytes` runs from the start line to just before the empty line's CRLF CRLF. The
+ * headers keep the head's text as their source, so that a forwarded copy is written from slices of it
+ * (SipHeaders.source).
  */
-export function parseHead(bytes: Buffer, config: ParserConfig, keepSource = false): HeadResult {
+export function parseHead(bytes: Buffer, config: ParserConfig): HeadResult {
   const { limits } = config;
   if (bytes.length + 4 > limits.maxHeaderBytes) {
     return { ok: false, error: oversizedHead(bytes, config), contentLength: undefined, framed: false };
@@ -146,9 +146,9 @@ export function parseHead(bytes: Buffer, config: ParserConfig, keepSource = fals
   }
   const bareLineBreak = hasBareLineBreak(text);
   const headers = new SipHeaders();
-  // Only ASCII text has the bytes' offsets; a head with a stray line break is refused anyway.
-  const rawLines = keepSource && utf8 && text.length === bytes.length && !bareLineBreak;
-  if (rawLines) headers.keepSource(bytes);
+  // A head that is not UTF-8 or holds a stray line break is refused anyway.
+  const rawLines = utf8 && !bareLineBreak;
+  if (rawLines) headers.keepSource(text);
   const lineProblem =
     firstEnd === -1
       ? undefined

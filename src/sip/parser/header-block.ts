@@ -61,8 +61,8 @@ function hasLineBreak(text: string, start: number, end: number): boolean {
 /**
  * Reads the header lines of `text` from `start` (the first character after the start line's CRLF) to the end
  * into `headers`; returns the first problem, if any. With `checkLineBreaks`, lines holding a stray CR or LF
- * are refused rather than stored (a partial request must be safe to copy into a response). With `rawLines`
- * (text is ASCII: its offsets are the bytes'), each one-line field is given its line's extent.
+ * are refused rather than stored (a partial request must be safe to copy into a response). With `rawLines`,
+ * each field whose line is exactly `name: value` is given the line's extent in `text` (SipHeaders.source).
  */
 export function readHeaderLines(
   text: string,

@@ -195,8 +195,7 @@ export class SipStreamParser {
       this.#headScanned = Math.max(0, available - 3);
       return false;
     }
-    // The caller's chunk may be kept (a forwarded copy is written from slices of it); the pending buffer is reused.
-    const result = parseHead(data.subarray(pos, end), this.#config, this.#external);
+    const result = parseHead(data.subarray(pos, end), this.#config);
     this.#cursor = end + 4;
     if (!result.ok) {
       if (!result.framed || result.contentLength === undefined) return this.#fail(result.error);
