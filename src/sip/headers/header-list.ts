@@ -151,6 +151,20 @@ export class SipHeaders {
     return true;
   }
 
+  /**
+   * setFirst, when the caller already has the new value decoded by `decoder` (a Via it stamped from its
+   * decoded form): the decoding is remembered, so the value is not parsed again.
+   */
+  setFirstDecoded<T>(name: string, value: string, decoder: (value: string) => T, decoded: T): boolean {
+    if (!this.setFirst(name, value)) return false;
+    const f = this.#first(headerKey(name));
+    if (f !== undefined) {
+      f.decoder = decoder;
+      f.decoded = decoded;
+    }
+    return true;
+  }
+
   /** Removes the first field of this name. */
   deleteFirst(name: string): boolean {
     const key = headerKey(name);
