@@ -17,7 +17,7 @@ export interface HeaderField {
   /**
    * Where this line is in the headers' `source` ([rawStart, rawEnd), without its CRLF), when it was
    * received as the serializer would write it (`Name: value`, canonical name, one line); -1 for a field
-   * received otherwise, added or changed. The serializer copies such a line instead of writing it again.
+   * received otherwise, added or changed. The serializer takes such a line from there instead of writing it.
    */
   readonly rawStart: number;
   readonly rawEnd: number;
@@ -60,9 +60,9 @@ export class SipHeaders {
   }
 
   /**
-   * The received head's text (start line and header lines) that the fields' raw extents point into: a forwarded message is written from slices of it. undefined for headers
-   * that were built rather than received. Its field values are slices of the same text, so keeping it costs
-   * nothing more.
+   * The received head's text (start line and header lines) that the fields' raw extents point into: a
+   * forwarded message is written from slices of it. undefined for headers that were built rather than
+   * received. Its field values are slices of the same text, so keeping it costs nothing more.
    */
   get source(): string | undefined {
     return this.#source;

@@ -43,7 +43,7 @@ function trimmed(text: string, start: number, end: number): string {
   return text.slice(s, e);
 }
 
-/** Whether the line text[lineStart, end) with its colon at `colon` is exactly `name: value`, value trimmed. */
+/** Whether the rest of a line, from its colon to `end`, is exactly `: value` with the value trimmed. */
 function isPlainLine(text: string, colon: number, end: number): boolean {
   if (colon + 1 >= end) return false;
   if (text.charCodeAt(colon + 1) !== SP) return false;
