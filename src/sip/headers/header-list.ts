@@ -14,6 +14,13 @@ export interface HeaderField {
   /** Lower-cased canonical name (headerKey). */
   readonly key: string;
   readonly value: string;
+  /**
+   * Where this line is in the headers' `source` ([rawStart, rawEnd), without its CRLF), when it was
+   * received as the serializer would write it (`Name: value`, canonical name, one line); -1 for a field
+   * received otherwise, added or changed. The serializer takes such a line from there instead of writing it.
+   */
+  readonly rawStart: number;
+  readonly rawEnd: number;
 }
 
 interface Field extends HeaderField {
@@ -21,8 +28,8 @@ interface Field extends HeaderField {
   decoded: unknown;
 }
 
-function field(name: string, key: string, value: string): Field {
-  return { name, key, value, decoder: undefined, decoded: undefined };
+function field(name: string, key: string, value: string, rawStart = -1, rawEnd = -1): Field {
+  return { name, key, value, rawStart, rawEnd, decoder: undefined, decoded: undefined };
 }
 
 function checkField(name: string, value: string): void {
@@ -32,6 +39,7 @@ function checkField(name: string, value: string): void {
 
 export class SipHeaders {
   readonly #fields: Field[] = [];
+  #source: string | undefined;
 
   /** Headers from `[name, value]` pairs, in order. */
   static of(entries: Iterable<readonly [string, string]>): SipHeaders {
@@ -40,9 +48,29 @@ export class SipHeaders {
     return headers;
   }
 
-  /** For the parser: appends a field whose name and value it has already checked. */
-  appendUnchecked(name: string, value: string): void {
-    this.#fields.push(field(name, headerKey(name), value));
+  /**
+   * For the parser: appends a field whose name and value it has already checked; `rawStart`/`rawEnd` give
+   * its line in `source` when the line is `name: value` (kept when the name is the canonical spelling).
+   */
+  appendUnchecked(name: string, value: string, rawStart = -1, rawEnd = -1): void {
+    const key = headerKey(name);
+    // A compact or oddly cased name is written out canonically, so its line cannot be copied.
+    if (rawStart === -1 || spellingOfKey(key, name) !== name) this.#fields.push(field(name, key, value));
+    else this.#fields.push(field(name, key, value, rawStart, rawEnd));
+  }
+
+  /**
+   * The received head's text (start line and header lines) that the fields' raw extents point into: a
+   * forwarded message is written from slices of it. undefined for headers that were built rather than
+   * received. Its field values are slices of the same text, so keeping it costs nothing more.
+   */
+  get source(): string | undefined {
+    return this.#source;
+  }
+
+  /** For the parser: the head text the raw extents given to appendUnchecked point into. */
+  keepSource(source: string): void {
+    this.#source = source;
   }
 
   get size(): number {
@@ -123,6 +151,20 @@ export class SipHeaders {
     return true;
   }
 
+  /**
+   * setFirst, when the caller already has the new value decoded by `decoder` (a Via it stamped from its
+   * decoded form): the decoding is remembered, so the value is not parsed again.
+   */
+  setFirstDecoded<T>(name: string, value: string, decoder: (value: string) => T, decoded: T): boolean {
+    if (!this.setFirst(name, value)) return false;
+    const f = this.#first(headerKey(name));
+    if (f !== undefined) {
+      f.decoder = decoder;
+      f.decoded = decoded;
+    }
+    return true;
+  }
+
   /** Removes the first field of this name. */
   deleteFirst(name: string): boolean {
     const key = headerKey(name);
@@ -168,7 +210,8 @@ export class SipHeaders {
 
   clone(): SipHeaders {
     const copy = new SipHeaders();
-    for (const f of this.#fields) copy.#fields.push(field(f.name, f.key, f.value));
+    copy.#source = this.#source;
+    for (const f of this.#fields) copy.#fields.push(field(f.name, f.key, f.value, f.rawStart, f.rawEnd));
     return copy;
   }
 

@@ -4,7 +4,7 @@
  */
 import { isDigit, isToken, scanToken, skipWhitespace } from '../grammar/chars.js';
 import { formatHostPort, scanHost, scanPort } from '../grammar/host.js';
-import { firstListElement, splitList } from '../grammar/list.js';
+import { firstListElement, restOfList, splitList } from '../grammar/list.js';
 import { formatParams, type Params, scanParams } from '../grammar/params.js';
 import type { SipHeaders } from './header-list.js';
 
@@ -158,6 +158,16 @@ export function isRfc3261Branch(branch: string | undefined): boolean {
 
 const decodeTopVia = (value: string): Via | undefined =>
   parseVia(value.includes(',') ? firstListElement(value) : value);
+
+/**
+ * Replaces the topmost Via value (only that value when a field holds several) with `via` written out; `via`
+ * is remembered as its decoding, as the parse of what is written gives the same Via.
+ */
+export function replaceTopVia(headers: SipHeaders, via: Via): void {
+  const text = formatVia(via);
+  const rest = restOfList(headers.get('Via') ?? '');
+  headers.setFirstDecoded('Via', rest === undefined ? text : `${text}, ${rest}`, decodeTopVia, via);
+}
 
 /** The topmost Via; undefined when there is none or it is malformed. */
 export function getTopVia(headers: SipHeaders): Via | undefined {

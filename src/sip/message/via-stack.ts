@@ -5,7 +5,7 @@
  */
 import { restOfList } from '../grammar/list.js';
 import type { SipHeaders } from '../headers/header-list.js';
-import { formatVia, getTopVia } from '../headers/via.js';
+import { getTopVia, replaceTopVia } from '../headers/via.js';
 import { normalizeHost } from '../grammar/host.js';
 
 /** Adds a Via value above the others. */
@@ -43,9 +43,12 @@ export function stampVia(headers: SipHeaders, source: PacketSource): boolean {
   const params = new Map(via.params);
   if (wantsRport) params.set('rport', String(source.port));
   if (wantsRport || differs) params.set('received', source.address);
-  const stamped = formatVia({ ...via, params });
-  const first = headers.get('Via') ?? '';
-  const rest = restOfList(first);
-  headers.setFirst('Via', rest === undefined ? stamped : `${stamped}, ${rest}`);
+  // Kept decoded: every layer above reads the stamped Via (the transaction key first), none parses it again.
+  replaceTopVia(headers, {
+    ...via,
+    params,
+    received: wantsRport || differs ? source.address : via.received,
+    rport: wantsRport ? source.port : via.rport,
+  });
   return true;
 }

@@ -122,7 +122,11 @@ function isProblem(value: unknown): value is Problem {
   return typeof value === 'object' && value !== null && 'status' in value;
 }
 
-/** Parses a complete head: `bytes` runs from the start line to just before the empty line's CRLF CRLF. */
+/**
+ * Parses a complete head: `bytes` runs from the start line to just before the empty line's CRLF CRLF. The
+ * headers keep the head's text as their source, so that a forwarded copy is written from slices of it
+ * (SipHeaders.source).
+ */
 export function parseHead(bytes: Buffer, config: ParserConfig): HeadResult {
   const { limits } = config;
   if (bytes.length + 4 > limits.maxHeaderBytes) {
@@ -142,10 +146,13 @@ export function parseHead(bytes: Buffer, config: ParserConfig): HeadResult {
   }
   const bareLineBreak = hasBareLineBreak(text);
   const headers = new SipHeaders();
+  // A head that is not UTF-8 or holds a stray line break is refused anyway.
+  const rawLines = utf8 && !bareLineBreak;
+  if (rawLines) headers.keepSource(text);
   const lineProblem =
     firstEnd === -1
       ? undefined
-      : readHeaderLines(text, firstEnd + 2, limits, headers, encoding, bareLineBreak);
+      : readHeaderLines(text, firstEnd + 2, limits, headers, encoding, bareLineBreak, rawLines);
   if (lineProblem?.status === 513) return refuse(startLine, headers, lineProblem, undefined, false);
   const contentLength = checkContentLength(headers, limits.maxBodyBytes);
   if (isProblem(contentLength)) return refuse(startLine, headers, contentLength, undefined, false);

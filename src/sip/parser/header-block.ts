@@ -18,6 +18,7 @@ export interface HeaderProblem {
 export type HeadEncoding = 'utf8' | 'latin1';
 
 const CRLF = '\r\n';
+const SP = 0x20;
 
 /** Whether text[start, end) took more than `max` bytes on the wire. */
 export function lineExceeds(
@@ -42,6 +43,15 @@ function trimmed(text: string, start: number, end: number): string {
   return text.slice(s, e);
 }
 
+/** Whether the rest of a line, from its colon to `end`, is exactly `: value` with the value trimmed. */
+function isPlainLine(text: string, colon: number, end: number): boolean {
+  if (colon + 1 >= end) return false;
+  if (text.charCodeAt(colon + 1) !== SP) return false;
+  // An empty value is written `Name: `; otherwise no whitespace may surround it.
+  if (colon + 2 === end) return true;
+  return !isWhitespace(text.charCodeAt(colon + 2)) && !isWhitespace(text.charCodeAt(end - 1));
+}
+
 function hasLineBreak(text: string, start: number, end: number): boolean {
   const cr = text.indexOf('\r', start);
   const lf = text.indexOf('\n', start);
@@ -51,7 +61,8 @@ function hasLineBreak(text: string, start: number, end: number): boolean {
 /**
  * Reads the header lines of `text` from `start` (the first character after the start line's CRLF) to the end
  * into `headers`; returns the first problem, if any. With `checkLineBreaks`, lines holding a stray CR or LF
- * are refused rather than stored (a partial request must be safe to copy into a response).
+ * are refused rather than stored (a partial request must be safe to copy into a response). With `rawLines`,
+ * each field whose line is exactly `name: value` is given the line's extent in `text` (SipHeaders.source).
  */
 export function readHeaderLines(
   text: string,
@@ -60,10 +71,13 @@ export function readHeaderLines(
   headers: SipHeaders,
   encoding: HeadEncoding,
   checkLineBreaks: boolean,
+  rawLines = false,
 ): HeaderProblem | undefined {
   let problem: HeaderProblem | undefined;
   let name: string | undefined;
   let value = '';
+  let rawStart = -1;
+  let rawEnd = -1;
   let count = 0;
   for (let pos = start; pos < text.length; ) {
     let end = text.indexOf(CRLF, pos);
@@ -80,10 +94,13 @@ export function readHeaderLines(
     if (isWhitespace(text.charCodeAt(lineStart))) {
       // Folding: CRLF followed by whitespace is a single SP (RFC 3261 §7.3.1).
       if (name === undefined) problem ??= { status: 400, reason: 'Malformed Header Line' };
-      else value += ` ${trimmed(text, lineStart, end)}`;
+      else {
+        value += ` ${trimmed(text, lineStart, end)}`;
+        rawStart = -1;
+      }
       continue;
     }
-    if (name !== undefined) headers.appendUnchecked(name, value);
+    if (name !== undefined) headers.appendUnchecked(name, value, rawStart, rawEnd);
     name = undefined;
     const colon = text.indexOf(':', lineStart);
     let nameEnd = colon;
@@ -95,7 +112,10 @@ export function readHeaderLines(
     if (++count > limits.maxHeaders) return { status: 513, reason: 'Too Many Headers' };
     name = text.slice(lineStart, nameEnd);
     value = trimmed(text, colon + 1, end);
+    const plain = rawLines && colon === nameEnd && isPlainLine(text, colon, end);
+    rawStart = plain ? lineStart : -1;
+    rawEnd = end;
   }
-  if (name !== undefined) headers.appendUnchecked(name, value);
+  if (name !== undefined) headers.appendUnchecked(name, value, rawStart, rawEnd);
   return problem;
 }

@@ -1,10 +1,12 @@
 /** Pushing, popping and stamping Vias (RFC 3261 §16.6, §16.7, §18.2.1; RFC 3581). */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import fc from 'fast-check';
 import { SipHeaders } from '../../../src/sip/headers/header-list.js';
 import { getTopVia, getVias } from '../../../src/sip/headers/via.js';
 import { unsupportedOptionTags } from '../../../src/sip/message/extensions.js';
 import { popVia, pushVia, stampVia } from '../../../src/sip/message/via-stack.js';
+import { requestArb } from '../arbitraries.js';
 
 describe('push and pop', () => {
   test('push goes on top; pop removes one value at a time', () => {
@@ -80,4 +82,21 @@ test('unsupportedOptionTags: what a 420 lists (RFC 4475 §3.3.5)', () => {
     'norDoAnyProxiesSupportThis',
   ]);
   assert.deepEqual(unsupportedOptionTags(new SipHeaders(), 'Require', new Set()), []);
+});
+
+test('stampVia remembers the stamped Via as decoded: the same Via the written value parses to', () => {
+  fc.assert(
+    fc.property(
+      requestArb,
+      fc.oneof(fc.ipV4(), fc.ipV6()),
+      fc.integer({ min: 1, max: 65535 }),
+      (request, address, port) => {
+        const headers = request.headers.clone();
+        assert.ok(stampVia(headers, { address, port }));
+        const fresh = SipHeaders.of([['Via', headers.get('Via') ?? '']]);
+        assert.deepEqual(getTopVia(headers), getTopVia(fresh));
+      },
+    ),
+    { numRuns: 300 },
+  );
 });
