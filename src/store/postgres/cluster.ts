@@ -23,7 +23,7 @@ import type {
 } from '../cluster/cluster-store.js';
 import { StoreError } from '../errors.js';
 import { type PostgresPool, toCount } from './pool.js';
-import { inTransaction, type Transaction } from './transaction.js';
+import type { Transaction } from './transaction.js';
 
 /** The NOTIFY channel; one per table prefix would only matter for two deployments on one database. */
 const CHANNEL = 'missive_cluster_notice';
@@ -80,7 +80,8 @@ export class PostgresClusterStore implements ClusterStore {
 
   async publish(origin: string, payloads: readonly string[], now: number): Promise<void> {
     if (payloads.length === 0) return;
-    await inTransaction(this.#pool, (tx) => insertNotices(tx, this.#notices, origin, payloads, now));
+    // One statement, so a transaction of its own: one round trip, its lock held until its commit.
+    await insertNotices(this.#pool, this.#notices, origin, payloads, now);
   }
 
   async listen(
@@ -136,24 +137,26 @@ export class PostgresClusterStore implements ClusterStore {
 }
 
 /**
- * A publisher's writes, in the caller's transaction, which must commit right after: the lock that orders
- * publishers' commits, then the notices (WITH ORDINALITY and ORDER BY: the ids follow the payloads' order)
- * and one NOTIFY for the lot. `table` is the qualified notice table; its name keys the lock, so deployments
- * on other schemas or prefixes do not wait for each other.
+ * A publisher's write, in one statement: the lock that orders publishers' commits, then the notices (WITH
+ * ORDINALITY and ORDER BY: the ids follow the payloads' order) and one NOTIFY for the lot. The lock is an
+ * uncorrelated subquery in WHERE, which PostgreSQL runs once (a one-time filter) before the first row is
+ * produced, so before any id is taken from the sequence. It is released when the caller's transaction
+ * commits: on its own, at once. `table` is the qualified notice table; its name keys the lock, so
+ * deployments on other schemas or prefixes do not wait for each other.
  */
 export async function insertNotices(
-  tx: Transaction,
+  db: Pick<Transaction, 'query'>,
   table: string,
   origin: string,
   payloads: readonly string[],
   now: number,
 ): Promise<void> {
-  await tx.query('SELECT pg_advisory_xact_lock($1::bigint)', [publishLockKey(table)]);
-  await tx.query(
+  await db.query(
     `WITH notice AS (INSERT INTO ${table} (origin, payload, created_at) ` +
-      'SELECT $1, p, $3 FROM unnest($2::text[]) WITH ORDINALITY AS u(p, n) ORDER BY n RETURNING id) ' +
+      'SELECT $1, p, $3 FROM unnest($2::text[]) WITH ORDINALITY AS u(p, n) ' +
+      'WHERE (SELECT true FROM pg_advisory_xact_lock($4::bigint)) ORDER BY n RETURNING id) ' +
       `SELECT pg_notify('${CHANNEL}', MAX(id)::text) FROM notice`,
-    [origin, [...payloads], now],
+    [origin, [...payloads], now, publishLockKey(table)],
   );
 }
 
