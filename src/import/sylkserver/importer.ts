@@ -169,12 +169,15 @@ export async function importSylkServer(
   return summary;
 }
 
+/** An imported message: stored with the time SylkServer stored it. */
+type TimedItem = AppendItem & { readonly now: number };
+
 /** Messages gathered into journal batches, counted in the summary as each batch is written. */
 class MessageBatch {
   readonly #store: Store;
   readonly #summary: ImportSummary;
   readonly #size: number;
-  #items: AppendItem[] = [];
+  #items: TimedItem[] = [];
   #wheres: string[] = [];
   #progress: (() => void)[] = [];
 
@@ -184,7 +187,7 @@ class MessageBatch {
     this.#size = Math.max(1, Math.min(size, MAX_BATCH));
   }
 
-  async add(item: AppendItem, where: string): Promise<void> {
+  async add(item: TimedItem, where: string): Promise<void> {
     this.#items.push(item);
     this.#wheres.push(where);
     if (this.#items.length >= this.#size) await this.flush();
@@ -212,6 +215,7 @@ class MessageBatch {
     this.#progress = [];
     if (items.length > 0) {
       try {
+        // Every item has its own time: the batch's is never used.
         this.#count(await this.#store.journal.appendBatch(items, 0));
       } catch (error) {
         if (!(error instanceof InvalidInputError)) throw error;
@@ -222,9 +226,9 @@ class MessageBatch {
     for (const report of progress) report();
   }
 
-  async #appendAlone(item: AppendItem, where: string): Promise<void> {
+  async #appendAlone(item: TimedItem, where: string): Promise<void> {
     try {
-      this.#count([await this.#store.journal.append(item.account, item.entry, item.now ?? 0)]);
+      this.#count([await this.#store.journal.append(item.account, item.entry, item.now)]);
     } catch (error) {
       if (!(error instanceof InvalidInputError)) throw error;
       this.#summary.problems.push({ where, problem: error.message });

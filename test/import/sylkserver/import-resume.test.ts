@@ -2,9 +2,9 @@
 // message of the second batch, so that batch's transaction rolls back after the first one committed) is
 // finished by running it again: the store then holds exactly what an import that never failed writes (ids,
 // positions, times, states, dispositions, unread counters), and the second run counts the first batch as
-// already there.
+// already there. A message the store refuses is named, and the rest of its batch stored.
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -84,10 +84,46 @@ describe('missive import sylkserver: a run stopped by a failed batch', () => {
       await reference.close();
     }
   });
+
+  it('names a message the store refuses and stores the rest of its batch', async () => {
+    const carol = 'carol@example.com';
+    const [first] = ALICE_ENTRIES;
+    assert.ok(first !== undefined);
+    const entries = ['c1', 'c2', 'c3'].map((id) => ({ ...first, account: carol, message_id: id }));
+    // A content type longer than the journal takes (256): refused by the store, not by the reader.
+    const refused = { ...entries[1], content_type: `text/${'x'.repeat(300)}` };
+    const extra = join(dir, 'extra');
+    await writeStorageDir(extra);
+    await mkdir(join(extra, 'conversations', 'c'), { recursive: true });
+    await writeFile(
+      join(extra, 'conversations', 'c', `${carol}_messages.json`),
+      JSON.stringify([entries[0], refused, entries[2]]),
+    );
+    const store = await openStore((await backend.fresh()).uri);
+    const source = await SylkServerFileSource.open(extra);
+    assert.ok(typeof source !== 'string', source as string);
+    try {
+      const summary = await importSylkServer(source, store, { dryRun: false, now: NOW, batchSize: 100 });
+      assert.deepEqual(summary.counts.messages, { imported: MESSAGES + 2, present: 0 });
+      assert.deepEqual(
+        summary.problems.map((problem) => problem.where),
+        [`message c2 of ${carol}`],
+      );
+      assert.deepEqual(
+        (await journalOf(store, carol)).map((entry) => entry.messageId),
+        ['c1', 'c3'],
+      );
+    } finally {
+      await source.close();
+      await store.close();
+    }
+  });
 });
 
 /** Every entry of the account, oldest first, without the cursor (which names the store it came from). */
 async function journalOf(store: Store, account: string): Promise<Record<string, unknown>[]> {
   const page = await store.journal.latest(account, 1000);
-  return page.entries.map(({ cursor: _cursor, ...entry }) => entry);
+  return page.entries.map((entry) =>
+    Object.fromEntries(Object.entries(entry).filter(([key]) => key !== 'cursor')),
+  );
 }
