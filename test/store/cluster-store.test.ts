@@ -8,11 +8,14 @@ import { after, before, describe, it } from 'node:test';
 import { openStore, type Store } from '../../src/store/index.js';
 import type { ClusterListener, ClusterNotice, ClusterStore } from '../../src/store/cluster/cluster-store.js';
 import { LATE_MS, type NoticePosition } from '../../src/store/cassandra/notice-poller.js';
+import { insertNotices } from '../../src/store/postgres/cluster.js';
+import type { Transaction } from '../../src/store/postgres/transaction.js';
 import { type Clock, systemClock } from '../../src/time/clock.js';
-import { type ConformanceBackend, postgresBackend, sqliteBackend } from './backends.js';
+import { type ConformanceBackend, POSTGRES_URI, postgresBackend, sqliteBackend } from './backends.js';
 import { cassandraBackend } from './cassandra-backend.js';
 import { makeBinding, T0 } from './bindings.js';
 import { waitFor } from '../support/wait.js';
+import pg from 'pg';
 
 /**
  * The present stands where a test puts it (T0 unless moved), whatever the machine's load; timers run, so
@@ -278,3 +281,59 @@ describe('Cassandra cluster notices, polled', { timeout: 300_000 }, () => {
     }
   });
 });
+
+describe('PostgreSQL cluster notices, committed out of order', { timeout: 300_000 }, () => {
+  let backend: ConformanceBackend;
+  before(async () => {
+    backend = await postgresBackend();
+  });
+  after(() => backend.close());
+
+  it("hands over a notice whose transaction commits after a later one's (a sequence numbers inserts in the order they start, not the order they commit)", async () => {
+    const target = await backend.fresh();
+    const store = await openStore(target.uri);
+    const held = new pg.Client({ connectionString: POSTGRES_URI });
+    await held.connect();
+    const seen: ClusterNotice[] = [];
+    const listener = await clusterOf(store).listen(undefined, (notice) => seen.push(notice));
+    try {
+      // A publisher's transaction takes the lower id and stays open, as one slowed by its commit would.
+      await held.query('BEGIN');
+      await insertNotices(transactionOn(held), target.table('missive_cluster_notice'), 'held', ['first'], T0);
+      const second = clusterOf(store).publish('one', ['second'], T0 + 1);
+      await waitFor(
+        async () => seen.length > 0 || (await publisherWaits(held)),
+        'the second publish committed, or waiting for the first',
+        { timeoutMs: 20_000 },
+      );
+      await held.query('COMMIT');
+      await second;
+      await waitFor(() => seen.length === 2, 'both notices', { timeoutMs: 20_000 });
+      assert.deepEqual(
+        seen.map((notice) => notice.payload),
+        ['first', 'second'],
+      );
+    } finally {
+      await listener.stop();
+      await held.end();
+      await store.close();
+    }
+  });
+});
+
+/** The store's Transaction over a plain client, for a transaction the test holds open. */
+function transactionOn(client: pg.Client): Transaction {
+  return {
+    query: (text, values = []) => client.query({ text, values: [...values] }),
+    arrays: async (text, values = []) =>
+      (await client.query<unknown[]>({ text, values: [...values], rowMode: 'array' })).rows,
+  };
+}
+
+/** Another session waits for an advisory lock (a publisher behind the open one). */
+async function publisherWaits(client: pg.Client): Promise<boolean> {
+  const result = await client.query(
+    "SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND NOT granted AND pid <> pg_backend_pid()",
+  );
+  return result.rows.length > 0;
+}

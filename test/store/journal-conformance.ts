@@ -207,6 +207,29 @@ export function runJournalConformanceSuite(name: string, open: () => Promise<Con
         assert.equal((await store.journal.unread(ALICE)).total, count);
       });
 
+      it("appendBatch stores an item with its own time when it has one, else with the batch's", async (t) => {
+        const { store } = await fresh(t);
+        await store.journal.appendBatch(
+          [
+            { account: ALICE, entry: incoming('m1'), now: T0 - 5000 },
+            { account: ALICE, entry: incoming('m2') },
+            // Earlier than the entry before it: raised to that entry's, as append() does, so that the
+            // times never go back along the journal (the sync cursor's order).
+            { account: ALICE, entry: incoming('m3'), now: T0 - 9000 },
+            { account: BOB, entry: outgoing('b1', { contact: ALICE }), now: T0 - 3000 },
+          ],
+          T0,
+        );
+        const times = async (account: string): Promise<[string, number][]> =>
+          (await everything(store, account)).map((entry) => [entry.messageId, entry.createdAt]);
+        assert.deepEqual(await times(ALICE), [
+          ['m1', T0 - 5000],
+          ['m2', T0],
+          ['m3', T0],
+        ]);
+        assert.deepEqual(await times(BOB), [['b1', T0 - 3000]]);
+      });
+
       it('appendBatch appends in order, across accounts, in one transaction', async (t) => {
         const { store } = await fresh(t);
         await store.journal.append(ALICE, incoming('m0'), T0);

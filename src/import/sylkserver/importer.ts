@@ -7,6 +7,8 @@
 import { readBookDocument } from '../../messaging/address-book/book-document.js';
 import { InvalidInputError } from '../../store/errors.js';
 import { MAX_TOKEN_LIFETIME_MS } from '../../store/storage-accounts/api-token.js';
+import { MAX_BATCH } from '../../store/journal/journal-store.js';
+import type { AppendItem, AppendResult } from '../../store/journal/types.js';
 import type { Store } from '../../store/store.js';
 import type { LegacyEntry, LegacyProblem, SylkServerSource } from './legacy-data.js';
 
@@ -16,6 +18,13 @@ export interface ImportCounts {
   /** Already in missive's store: left as it is. */
   present: number;
 }
+
+/**
+ * Messages per journal transaction: one disk sync for many messages instead of one each. Each append stays
+ * idempotent by message id, so a run stopped between two batches (or in one, which rolls back) is finished
+ * by running it again.
+ */
+export const IMPORT_BATCH = 1000;
 
 export const IMPORT_KINDS = [
   'accounts',
@@ -41,6 +50,8 @@ export interface ImportProgress {
 
 export interface ImportOptions {
   readonly dryRun: boolean;
+  /** Messages written per transaction (IMPORT_BATCH). */
+  readonly batchSize?: number;
   readonly now: () => number;
   readonly onProgress?: ((progress: ImportProgress) => void) | undefined;
 }
@@ -127,6 +138,7 @@ export async function importSylkServer(
 
   const journalsTotal = await source.journalCount();
   let journalsDone = 0;
+  const batch = new MessageBatch(store, summary, options.batchSize ?? IMPORT_BATCH);
   for await (const journal of source.journals()) {
     const { account } = journal;
     for (const entry of journal.entries) {
@@ -138,17 +150,13 @@ export async function importSylkServer(
       }
       // Stored with the time SylkServer stored it (the sync cursor's time); the journal's once-per-id rule
       // makes a second run store nothing.
-      try {
-        const result = await store.journal.append(account, newEntryOf(entry), entry.createdAt);
-        summary.counts.messages[result.outcome === 'stored' ? 'imported' : 'present'] += 1;
-      } catch (error) {
-        if (!(error instanceof InvalidInputError)) throw error;
-        summary.problems.push({ where, problem: error.message });
-      }
+      await batch.add({ account, entry: newEntryOf(entry), now: entry.createdAt }, where);
     }
     journalsDone += 1;
-    options.onProgress?.({ journalsDone, journalsTotal, account });
+    // Said once the journal's last entries are written: a bar at the end means every message is stored.
+    batch.reportWhenWritten({ journalsDone, journalsTotal, account }, options.onProgress);
   }
+  await batch.flush();
 
   for await (const legacy of source.addressBooks()) {
     const existing = await store.addressBooks.get(legacy.account).catch(refusedAsAbsent);
@@ -159,6 +167,78 @@ export async function importSylkServer(
     );
   }
   return summary;
+}
+
+/** An imported message: stored with the time SylkServer stored it. */
+type TimedItem = AppendItem & { readonly now: number };
+
+/** Messages gathered into journal batches, counted in the summary as each batch is written. */
+class MessageBatch {
+  readonly #store: Store;
+  readonly #summary: ImportSummary;
+  readonly #size: number;
+  #items: TimedItem[] = [];
+  #wheres: string[] = [];
+  #progress: (() => void)[] = [];
+
+  constructor(store: Store, summary: ImportSummary, size: number) {
+    this.#store = store;
+    this.#summary = summary;
+    this.#size = Math.max(1, Math.min(size, MAX_BATCH));
+  }
+
+  async add(item: TimedItem, where: string): Promise<void> {
+    this.#items.push(item);
+    this.#wheres.push(where);
+    if (this.#items.length >= this.#size) await this.flush();
+  }
+
+  /** Reports `progress` once what was added so far is written. */
+  reportWhenWritten(
+    progress: ImportProgress,
+    report: ((progress: ImportProgress) => void) | undefined,
+  ): void {
+    if (report === undefined) return;
+    if (this.#items.length === 0) report(progress);
+    else
+      this.#progress.push(() => {
+        report(progress);
+      });
+  }
+
+  async flush(): Promise<void> {
+    const items = this.#items;
+    const wheres = this.#wheres;
+    const progress = this.#progress;
+    this.#items = [];
+    this.#wheres = [];
+    this.#progress = [];
+    if (items.length > 0) {
+      try {
+        // Every item has its own time: the batch's is never used.
+        this.#count(await this.#store.journal.appendBatch(items, 0));
+      } catch (error) {
+        if (!(error instanceof InvalidInputError)) throw error;
+        // The store refuses the batch for one of its items: one at a time, to name it and store the rest.
+        for (const [i, item] of items.entries()) await this.#appendAlone(item, wheres[i] ?? '');
+      }
+    }
+    for (const report of progress) report();
+  }
+
+  async #appendAlone(item: TimedItem, where: string): Promise<void> {
+    try {
+      this.#count([await this.#store.journal.append(item.account, item.entry, item.now)]);
+    } catch (error) {
+      if (!(error instanceof InvalidInputError)) throw error;
+      this.#summary.problems.push({ where, problem: error.message });
+    }
+  }
+
+  #count(results: readonly AppendResult[]): void {
+    for (const result of results)
+      this.#summary.counts.messages[result.outcome === 'stored' ? 'imported' : 'present'] += 1;
+  }
 }
 
 /** A name the store refuses to look up has nothing stored under it; the write reports the refusal. */

@@ -73,17 +73,17 @@ export class CassandraJournalWriter implements JournalWriter {
   async appendBatch(items: readonly AppendItem[], now: number): Promise<AppendResult[]> {
     // Cassandra has no transaction across partitions: each account's items commit together, in order.
     const results: AppendResult[] = new Array<AppendResult>(items.length);
-    const byAccount = new Map<string, { i: number; entry: NewEntry }[]>();
+    const byAccount = new Map<string, { i: number; entry: NewEntry; now: number }[]>();
     items.forEach((item, i) => {
       const list = byAccount.get(item.account) ?? [];
-      list.push({ i, entry: item.entry });
+      list.push({ i, entry: item.entry, now: item.now ?? now });
       byAccount.set(item.account, list);
     });
     await Promise.all(
       [...byAccount].map(([account, list]) =>
         this.#transact(account, async (tx) => {
           const stored: [number, AppendResult][] = [];
-          for (const { i, entry } of list) stored.push([i, await this.#appendIn(tx, entry, now)]);
+          for (const item of list) stored.push([item.i, await this.#appendIn(tx, item.entry, item.now)]);
           return stored;
         }).then((stored) => {
           for (const [i, result] of stored) results[i] = result;

@@ -79,7 +79,9 @@ export class GroupCommitWriter implements JournalWriter {
   }
 
   appendBatch(items: readonly AppendItem[], now: number): Promise<AppendResult[]> {
-    return this.#submit(items.map((item) => ({ account: item.account, entry: item.entry, now })));
+    return this.#submit(
+      items.map((item) => ({ account: item.account, entry: item.entry, now: item.now ?? now })),
+    );
   }
 
   updateState(account: string, messageId: string, state: DeliveryState): Promise<UpdateResult> {

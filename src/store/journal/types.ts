@@ -64,6 +64,8 @@ export interface AppendResult {
 export interface AppendItem {
   readonly account: string;
   readonly entry: NewEntry;
+  /** When it is stored, if not the batch's `now`: the import keeps the time the old server stored it. */
+  readonly now?: number;
 }
 
 /** Entries always oldest first. */

@@ -3,7 +3,15 @@
  * under NOTIFY's 8000-byte payload limit whatever the event's size); a listener holds one connection of the
  * pool for LISTEN and reads the rows after the last one it handed over, so notices arrive in id order and
  * a listener that starts again after a lost connection misses none that are still stored.
+ *
+ * Reading "after the last id" is only right if ids become visible in their order. A sequence hands them out
+ * in the order inserts run, and transactions commit in any order: a reader that saw id 8 committed would
+ * skip id 7 committed a moment later. So publishers take a transaction-scoped advisory lock before their
+ * insert: the next publisher takes its ids only once the previous one's commit is visible (PostgreSQL makes
+ * a transaction visible before it releases its locks), and ids commit in order. The price is one publish at
+ * a time across the cluster, each carrying every event its instance queued meanwhile (docs/scaling.md).
  */
+import { createHash } from 'node:crypto';
 import type pg from 'pg';
 import { LOCATION_TABLE, CLUSTER_NOTICE_TABLE, INSTANCE_TABLE, type TableNamer } from '../tables.js';
 import type {
@@ -15,6 +23,7 @@ import type {
 } from '../cluster/cluster-store.js';
 import { StoreError } from '../errors.js';
 import { type PostgresPool, toCount } from './pool.js';
+import type { Transaction } from './transaction.js';
 
 /** The NOTIFY channel; one per table prefix would only matter for two deployments on one database. */
 const CHANNEL = 'missive_cluster_notice';
@@ -71,13 +80,8 @@ export class PostgresClusterStore implements ClusterStore {
 
   async publish(origin: string, payloads: readonly string[], now: number): Promise<void> {
     if (payloads.length === 0) return;
-    // WITH ORDINALITY and ORDER BY: the ids follow the payloads' order. One NOTIFY for the lot.
-    await this.#pool.query(
-      `WITH notice AS (INSERT INTO ${this.#notices} (origin, payload, created_at) ` +
-        'SELECT $1, p, $3 FROM unnest($2::text[]) WITH ORDINALITY AS u(p, n) ORDER BY n RETURNING id) ' +
-        `SELECT pg_notify('${CHANNEL}', MAX(id)::text) FROM notice`,
-      [origin, [...payloads], now],
-    );
+    // One statement, so a transaction of its own: one round trip, its lock held until its commit.
+    await insertNotices(this.#pool, this.#notices, origin, payloads, now);
   }
 
   async listen(
@@ -130,6 +134,34 @@ export class PostgresClusterStore implements ClusterStore {
     const result = await this.#pool.query(`DELETE FROM ${this.#notices} WHERE created_at <= $1`, [before]);
     return result.rowCount ?? 0;
   }
+}
+
+/**
+ * A publisher's write, in one statement: the lock that orders publishers' commits, then the notices (WITH
+ * ORDINALITY and ORDER BY: the ids follow the payloads' order) and one NOTIFY for the lot. The lock is an
+ * uncorrelated subquery in WHERE, which PostgreSQL runs once (a one-time filter) before the first row is
+ * produced, so before any id is taken from the sequence. It is released when the caller's transaction
+ * commits: on its own, at once. `table` is the qualified notice table; its name keys the lock, so
+ * deployments on other schemas or prefixes do not wait for each other.
+ */
+export async function insertNotices(
+  db: Pick<Transaction, 'query'>,
+  table: string,
+  origin: string,
+  payloads: readonly string[],
+  now: number,
+): Promise<void> {
+  await db.query(
+    `WITH notice AS (INSERT INTO ${table} (origin, payload, created_at) ` +
+      'SELECT $1, p, $3 FROM unnest($2::text[]) WITH ORDINALITY AS u(p, n) ' +
+      'WHERE (SELECT true FROM pg_advisory_xact_lock($4::bigint)) ORDER BY n RETURNING id) ' +
+      `SELECT pg_notify('${CHANNEL}', MAX(id)::text) FROM notice`,
+    [origin, [...payloads], now, publishLockKey(table)],
+  );
+}
+
+function publishLockKey(table: string): string {
+  return createHash('sha256').update(`missive_notice_publish:${table}`).digest().readBigInt64BE(0).toString();
 }
 
 /** Reads the notices after the last one handed over, one query at a time, again when told more came. */

@@ -52,6 +52,8 @@ export function batchSql(table: TableNamer): BatchSql {
       SELECT DISTINCT ON (i.account, i.message_id) i.* FROM input i
       WHERE NOT EXISTS (SELECT 1 FROM ${j} e WHERE e.account = i.account AND e.message_id = i.message_id)
       ORDER BY i.account, i.message_id, i.ord
+    ), prev AS (
+      SELECT account, last_seq, last_created_at FROM ${a} WHERE account IN (SELECT account FROM fresh)
     ), s AS (
       INSERT INTO ${a} AS a (account, last_seq, last_created_at)
       SELECT account, COUNT(*), MAX(at_ms) FROM fresh GROUP BY account ORDER BY account
@@ -60,8 +62,13 @@ export function batchSql(table: TableNamer): BatchSql {
       RETURNING account, last_seq, last_created_at
     ), numbered AS (
       SELECT f.*, s.last_seq - COUNT(*) OVER w + ROW_NUMBER() OVER (w ORDER BY f.ord) AS seq,
-        s.last_created_at AS created_at
-      FROM fresh f JOIN s ON s.account = f.account
+        -- Each item's own time, never below an earlier entry's (as one append's GREATEST): the account's
+        -- previous time as this statement's snapshot saw it, unless another writer appended meanwhile
+        -- (its last_seq moved), when the newest time of all is the only one known to be high enough.
+        CASE WHEN COALESCE(p.last_seq, 0) = s.last_seq - COUNT(*) OVER w
+          THEN GREATEST(p.last_created_at, MAX(f.at_ms) OVER (w ORDER BY f.ord))
+          ELSE s.last_created_at END AS created_at
+      FROM fresh f JOIN s ON s.account = f.account LEFT JOIN prev p ON p.account = f.account
       WINDOW w AS (PARTITION BY f.account)
     ), e AS (
       INSERT INTO ${j} (${ENTRY_COLUMNS.join(', ')})

@@ -111,7 +111,9 @@ class PostgresJournalWriter implements JournalWriter, GroupAppender {
   }
 
   appendBatch(items: readonly AppendItem[], now: number): Promise<AppendResult[]> {
-    return this.appendGroup(items.map((item) => ({ account: item.account, entry: item.entry, now })));
+    return this.appendGroup(
+      items.map((item) => ({ account: item.account, entry: item.entry, now: item.now ?? now })),
+    );
   }
 
   async appendGroup(items: readonly TimedAppendItem[]): Promise<AppendResult[]> {

@@ -157,7 +157,9 @@ class SqliteJournalWriter implements JournalWriter, GroupAppender {
   }
 
   appendBatch(items: readonly AppendItem[], now: number): Promise<AppendResult[]> {
-    return this.appendGroup(items.map((item) => ({ account: item.account, entry: item.entry, now })));
+    return this.appendGroup(
+      items.map((item) => ({ account: item.account, entry: item.entry, now: item.now ?? now })),
+    );
   }
 
   appendGroup(items: readonly TimedAppendItem[]): Promise<AppendResult[]> {

@@ -242,3 +242,40 @@ export async function writeStorageDir(dir: string, protocol = 4): Promise<void> 
     execFileSync('python3', ['-c', script], { input: JSON.stringify(PUSH_DEVICES) }),
   );
 }
+
+/**
+ * A larger file backend for the import's benchmark (bench/import/sylkserver.ts): `accounts` accounts of
+ * `perAccount` messages each, every message of the spec's journal shape (sylk spec §3.10), a second apart.
+ */
+export async function writeLargeStorageDir(dir: string, accounts: number, perAccount: number): Promise<void> {
+  const conversations = join(dir, 'conversations');
+  const lastLogin: Record<string, { last_login: string; api_token: string; token_expire: string }> = {};
+  for (let a = 0; a < accounts; a++) {
+    const account = `user${String(a)}@example.com`;
+    lastLogin[account] = { last_login: '2024-05-02 09:00:00', api_token: '', token_expire: '' };
+    const entries: SylkEntry[] = [];
+    for (let i = 0; i < perAccount; i++) {
+      const at = new Date(Date.UTC(2024, 0, 1) + i * 1000).toISOString().replace('T', ' ').replace('Z', '');
+      entries.push(
+        entry(
+          account,
+          `m-${String(a)}-${String(i)}`,
+          `contact${String(i % 20)}@example.com`,
+          i % 2 === 0 ? 'incoming' : 'outgoing',
+          'text/plain',
+          `message ${String(i)}: lorem ipsum dolor sit amet, consectetur adipiscing elit`,
+          at,
+          `${at}+00:00`,
+          i % 2 === 0 ? ['positive-delivery', 'display'] : [],
+          i % 2 === 0 ? 'delivered' : 'displayed',
+        ),
+      );
+    }
+    await mkdir(join(conversations, account.slice(0, 1)), { recursive: true });
+    await writeFile(
+      join(conversations, account.slice(0, 1), `${account}_messages.json`),
+      JSON.stringify(entries),
+    );
+  }
+  await writeFile(join(conversations, 'accounts.json'), JSON.stringify(lastLogin));
+}
