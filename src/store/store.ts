@@ -55,6 +55,8 @@ export interface OpenStoreOptions {
    * that arrive together share one transaction, see journal/group-commit.ts).
    */
   readonly onJournalCommit?: (items: number) => void;
+  /** PostgreSQL: told each statement sent, a round trip each (the tests count a stored MESSAGE's). */
+  readonly onStatement?: (text: string) => void;
 }
 
 export const DEFAULT_BUSY_TIMEOUT_MS = 1000;
