@@ -7,7 +7,6 @@ import { after, before, describe, it } from 'node:test';
 import { SubscribersPolicy } from '../../src/messaging/storage-policy.js';
 import { LocalAddresses } from '../../src/routing/local-addresses.js';
 import { openStore, type Store } from '../../src/store/index.js';
-import type { StorageAccountStore } from '../../src/store/storage-accounts/storage-account-store.js';
 import { ManualClock } from '../support/manual-clock.js';
 
 describe('storage policies', () => {
@@ -70,8 +69,12 @@ describe('storage policy cache', () => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  /** The store's storage accounts, counting the reads the policy makes. */
-  function counted(): { accounts: StorageAccountStore; reads: () => number } {
+  /** A policy over the store's storage accounts, counting the reads it makes of them. */
+  function counted(maxAccounts: number): {
+    policy: SubscribersPolicy;
+    clock: ManualClock;
+    reads: () => number;
+  } {
     let reads = 0;
     const real = store.storageAccounts;
     const accounts = new Proxy(real, {
@@ -82,19 +85,19 @@ describe('storage policy cache', () => {
         return (value as (...args: unknown[]) => unknown).bind(target);
       },
     });
-    return { accounts, reads: () => reads };
-  }
-
-  it('remembers a yes for its time to live, and asks again on a no', async () => {
     const clock = new ManualClock(1_700_000_000_000);
-    const { accounts, reads } = counted();
     const policy = new SubscribersPolicy(
       accounts,
       store.subscribers.credentials,
       new LocalAddresses(['example.test']),
       clock,
-      { ttlMs: 10_000, maxAccounts: 10 },
+      { ttlMs: 10_000, maxAccounts },
     );
+    return { policy, clock, reads: () => reads };
+  }
+
+  it('remembers a yes for its time to live, and asks again on a no', async () => {
+    const { policy, clock, reads } = counted(10);
     assert.equal(await policy.hasStorage('erin@example.test'), false);
     assert.equal(await policy.hasStorage('erin@example.test'), false);
     assert.equal(reads(), 2, 'a no is not remembered');
@@ -114,15 +117,7 @@ describe('storage policy cache', () => {
   });
 
   it('remembers at most maxAccounts, forgetting the oldest first', async () => {
-    const clock = new ManualClock(1_700_000_000_000);
-    const { accounts, reads } = counted();
-    const policy = new SubscribersPolicy(
-      accounts,
-      store.subscribers.credentials,
-      new LocalAddresses(['example.test']),
-      clock,
-      { ttlMs: 10_000, maxAccounts: 2 },
-    );
+    const { policy, clock, reads } = counted(2);
     for (const name of ['f1', 'f2', 'f3']) {
       await store.storageAccounts.touch(`${name}@example.test`, clock.now());
       assert.equal(await policy.hasStorage(`${name}@example.test`), true);
