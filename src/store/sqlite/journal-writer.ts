@@ -1,7 +1,8 @@
 /**
  * The journal's write transactions on SQLite, each IMMEDIATE (so a write from another process, the CLI,
  * cannot interleave with it) and on disk (synchronous = FULL) when it returns. They run on the journal
- * writer's thread (journal-worker.ts), on a connection of its own.
+ * writer's thread (journal-worker.ts), on a connection of its own; a removal whose record is a function runs
+ * on the server's connection (journal-thread.ts says why).
  */
 import type Database from 'better-sqlite3';
 import { matches, recordFor, storedEntry, unreadLosses } from '../journal/results.js';
