@@ -61,6 +61,8 @@ export interface OpenStoreOptions {
    * from, store/cassandra/notice-poller.ts). Default the system's.
    */
   readonly clock?: Clock;
+  /** PostgreSQL: told each statement sent, a round trip each (the tests count a stored MESSAGE's). */
+  readonly onStatement?: (text: string) => void;
 }
 
 export const DEFAULT_BUSY_TIMEOUT_MS = 1000;

@@ -11,7 +11,7 @@ import { SipHeaders } from '../../src/sip/headers/header-list.js';
 import { generateBranch, generateCallId, generateTag } from '../../src/sip/message/ids.js';
 import { SipRequest, type SipResponse } from '../../src/sip/message/message.js';
 import { parseUri } from '../../src/sip/uri.js';
-import { openStore, type Store } from '../../src/store/index.js';
+import { type OpenStoreOptions, openStore, type Store } from '../../src/store/index.js';
 import { createMessaging, type Messaging } from '../../src/messaging/create.js';
 import type { MessagingEvent } from '../../src/messaging/events.js';
 import { AccountSubscriptions } from '../../src/messaging/subscriptions.js';
@@ -46,9 +46,13 @@ export const BACKENDS: readonly { name: string; open: () => Promise<ConformanceB
   { name: 'PostgreSQL', open: postgresBackend },
 ];
 
-export async function startApp(backend: ConformanceBackend, mode: Mode): Promise<AppFixture> {
+export async function startApp(
+  backend: ConformanceBackend,
+  mode: Mode,
+  storeOptions: OpenStoreOptions = {},
+): Promise<AppFixture> {
   const target = await backend.fresh();
-  const store = await openStore(target.uri);
+  const store = await openStore(target.uri, storeOptions);
   for (const user of USERS) await store.subscribers.add(user, DOMAIN, PASSWORD);
   const events: MessagingEvent[] = [];
   const subscriptions = new AccountSubscriptions({

@@ -698,6 +698,36 @@ export function runJournalConformanceSuite(name: string, open: () => Promise<Con
         await assert.rejects(store.journal.usage(''), InvalidInputError);
       });
 
+      it('checkAppend gives each account its entry with the id and its usage, in the order asked', async (t) => {
+        const { store } = await fresh(t);
+        const [alice, bob] = await store.journal.appendBatch(
+          [
+            { account: ALICE, entry: incoming('c1', { content: 'héllo' }) },
+            { account: BOB, entry: outgoing('c1', { contact: ALICE }) },
+          ],
+          T0,
+        );
+        await appendAll(store, ALICE, [incoming('c2')]);
+        const checks = await store.journal.checkAppend([CAROL, ALICE, BOB, ALICE], 'c1');
+        assert.deepEqual(checks, [
+          { account: CAROL, existing: undefined, usage: { entries: 0, contentBytes: 0 } },
+          { account: ALICE, existing: alice?.entry, usage: await store.journal.usage(ALICE) },
+          { account: BOB, existing: bob?.entry, usage: await store.journal.usage(BOB) },
+          { account: ALICE, existing: alice?.entry, usage: await store.journal.usage(ALICE) },
+        ]);
+        const none = await store.journal.checkAppend([ALICE], 'never-stored');
+        assert.deepEqual(none, [
+          { account: ALICE, existing: undefined, usage: await store.journal.usage(ALICE) },
+        ]);
+        assert.deepEqual(await store.journal.checkAppend([], 'c1'), []);
+        await assert.rejects(store.journal.checkAppend([''], 'c1'), InvalidInputError);
+        await assert.rejects(store.journal.checkAppend([ALICE], ''), InvalidInputError);
+        await assert.rejects(
+          store.journal.checkAppend(Array<string>(11).fill(ALICE), 'c1'),
+          InvalidInputError,
+        );
+      });
+
       // SQL stores only: the Cassandra journal has had its counters from its first version, nothing migrates.
       if (name !== 'Cassandra')
         it('is counted from the existing entries when a store from before the counters is migrated', async (t) => {

@@ -3,8 +3,9 @@
  * its static columns. Inputs arrive checked (CheckedJournalStore). The writer reads through here too.
  */
 import { decodeCursor, encodeCursor, JOURNAL_START } from '../journal/cursor.js';
-import type { JournalReader } from '../journal/reader.js';
+import { checkAppendEach, type JournalReader } from '../journal/reader.js';
 import type {
+  AppendCheck,
   HistoryPage,
   HistoryQuery,
   JournalEntry,
@@ -23,6 +24,10 @@ export class CassandraJournalReader implements JournalReader {
   constructor(session: CassandraSession, table: string) {
     this.#session = session;
     this.#t = table;
+  }
+
+  checkAppend(accounts: readonly string[], messageId: string): Promise<AppendCheck[]> {
+    return checkAppendEach(this, accounts, messageId);
   }
 
   get(account: string, messageId: string): Promise<JournalEntry | undefined> {

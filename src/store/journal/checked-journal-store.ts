@@ -8,6 +8,7 @@ import { decodeCursor } from './cursor.js';
 import type { JournalStore } from './journal-store.js';
 import type { JournalReader } from './reader.js';
 import type {
+  AppendCheck,
   AppendItem,
   AppendResult,
   ConversationResult,
@@ -27,6 +28,7 @@ import type {
 } from './types.js';
 import {
   checkAccount,
+  checkAccounts,
   checkBounds,
   checkDeliveryState,
   checkLimit,
@@ -67,6 +69,12 @@ export class CheckedJournalStore implements JournalStore {
     checkAccount(account);
     checkMessageId(messageId);
     return this.#reader.get(account, messageId);
+  }
+
+  async checkAppend(accounts: readonly string[], messageId: string): Promise<AppendCheck[]> {
+    checkAccounts(accounts);
+    checkMessageId(messageId);
+    return this.#reader.checkAppend(accounts, messageId);
   }
 
   async updateState(account: string, messageId: string, state: DeliveryState): Promise<UpdateResult> {

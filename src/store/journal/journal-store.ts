@@ -6,6 +6,7 @@
  * written; every other failure is a StoreError.
  */
 import type {
+  AppendCheck,
   AppendItem,
   AppendResult,
   ConversationResult,
@@ -28,6 +29,8 @@ import type {
 export const MAX_PAGE_SIZE = 10_000;
 /** Bounds one appendBatch: one transaction, well within the PostgreSQL store's per-statement time bound. */
 export const MAX_BATCH = 10_000;
+/** Bounds one checkAppend (the admission asks for a MESSAGE's two sides). */
+export const MAX_CHECKED_ACCOUNTS = 10;
 /** Retention default (Cassandra's table TTL in the reference): purge with retentionCutoff(now). */
 export const DEFAULT_RETENTION_MS = 365 * 24 * 3600 * 1000;
 
@@ -71,6 +74,12 @@ export interface JournalStore {
   ): Promise<ConversationResult>;
   /** Removes every entry of the account and its unread counters; how many entries. */
   removeAll(account: string): Promise<number>;
+  /**
+   * For each account, in the order given: its entry with `messageId` and its usage, what the admission
+   * reads before a MESSAGE is stored (the id is unique per account, sylk spec §3.3; the quota). One round
+   * trip on PostgreSQL, whatever the number of accounts. At most MAX_CHECKED_ACCOUNTS.
+   */
+  checkAppend(accounts: readonly string[], messageId: string): Promise<AppendCheck[]>;
   /** Kept by every write, never computed by scanning the journal. */
   unread(account: string): Promise<UnreadCounts>;
   /**

@@ -7,9 +7,10 @@ import { encodeCursor, JOURNAL_START } from './cursor.js';
 import { rangeOf, type Take, takeWithin } from './bounded-read.js';
 import { unreadCounts, usageOf } from './results.js';
 import { decodeEntryRow, rowSeq, toInteger } from './row.js';
-import type { JournalReader } from './reader.js';
+import { checkAppendEach, type JournalReader } from './reader.js';
 import type { JournalRowSource } from './row-source.js';
 import type {
+  AppendCheck,
   HistoryPage,
   HistoryQuery,
   JournalEntry,
@@ -32,6 +33,10 @@ export class JournalPagingReader implements JournalReader {
   async get(account: string, messageId: string): Promise<JournalEntry | undefined> {
     const row = (await this.#source.rows('byId', [account, messageId]))[0];
     return row === undefined ? undefined : decodeEntryRow(row);
+  }
+
+  checkAppend(accounts: readonly string[], messageId: string): Promise<AppendCheck[]> {
+    return checkAppendEach(this, accounts, messageId);
   }
 
   async unread(account: string): Promise<UnreadCounts> {

@@ -4,6 +4,7 @@
  * reads its partition its own way.
  */
 import type {
+  AppendCheck,
   HistoryPage,
   HistoryQuery,
   JournalEntry,
@@ -15,6 +16,7 @@ import type {
 
 export interface JournalReader {
   get(account: string, messageId: string): Promise<JournalEntry | undefined>;
+  checkAppend(accounts: readonly string[], messageId: string): Promise<AppendCheck[]>;
   unread(account: string): Promise<UnreadCounts>;
   count(account: string): Promise<number>;
   usage(account: string): Promise<JournalUsage>;
@@ -32,4 +34,19 @@ export interface JournalReader {
   after(account: string, seq: number, limit: number, bounds?: ReadBounds): Promise<JournalPage>;
   /** From the message with this id when the account has it, else from `since`, else from the start. */
   history(account: string, query: HistoryQuery): Promise<HistoryPage>;
+}
+
+/** checkAppend as a get and a usage per account, for a backend where a read is no round trip worth saving. */
+export function checkAppendEach(
+  reader: Pick<JournalReader, 'get' | 'usage'>,
+  accounts: readonly string[],
+  messageId: string,
+): Promise<AppendCheck[]> {
+  return Promise.all(
+    accounts.map(async (account) => ({
+      account,
+      existing: await reader.get(account, messageId),
+      usage: await reader.usage(account),
+    })),
+  );
 }

@@ -68,6 +68,14 @@ export interface AppendItem {
   readonly now?: number;
 }
 
+/** What an account's journal says about a message about to be appended to it (JournalStore.checkAppend). */
+export interface AppendCheck {
+  readonly account: string;
+  /** The account's entry with the message's id, if it has one. */
+  readonly existing: JournalEntry | undefined;
+  readonly usage: JournalUsage;
+}
+
 /** Entries always oldest first. */
 export interface JournalPage {
   readonly entries: readonly JournalEntry[];

@@ -4,7 +4,7 @@
  */
 import { checkInteger, checkName, checkText, checkTime } from '../checks.js';
 import { InvalidInputError } from '../errors.js';
-import { MAX_BATCH, MAX_PAGE_SIZE } from './journal-store.js';
+import { MAX_BATCH, MAX_CHECKED_ACCOUNTS, MAX_PAGE_SIZE } from './journal-store.js';
 import {
   type AppendItem,
   DELIVERY_STATES,
@@ -26,6 +26,13 @@ const ISO_TIMESTAMP = /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(?:[.,]\d{1,9})?(?
 
 export function checkAccount(account: unknown): void {
   checkName('account', account);
+}
+
+export function checkAccounts(accounts: readonly unknown[]): void {
+  if (!Array.isArray(accounts)) throw new InvalidInputError('accounts', 'is not a list');
+  if (accounts.length > MAX_CHECKED_ACCOUNTS)
+    throw new InvalidInputError('accounts', `has more than ${MAX_CHECKED_ACCOUNTS} accounts`);
+  for (const account of accounts) checkAccount(account);
 }
 
 export function checkMessageId(messageId: unknown): void {

@@ -15,15 +15,19 @@ export type Row = Record<string, unknown>;
 export interface PoolOptions {
   readonly timeoutMs: number;
   readonly maxConnections: number;
+  /** Told each statement sent (OpenStoreOptions.onStatement). */
+  readonly onStatement?: ((text: string) => void) | undefined;
 }
 
 export class PostgresPool {
   readonly pool: pg.Pool;
   readonly #secret: string | undefined;
+  readonly #onStatement: ((text: string) => void) | undefined;
   #closed: Promise<void> | undefined;
 
   constructor(connection: ServerConnection, options: PoolOptions) {
     this.#secret = connection.password;
+    this.#onStatement = options.onStatement;
     this.pool = new pg.Pool(postgresPoolConfig(connection, options));
     // A broken idle connection is dropped and reported here; unheard, the event would crash the process.
     this.pool.on('error', () => undefined);
@@ -39,6 +43,7 @@ export class PostgresPool {
    */
   async query(text: string, values: readonly SqlValue[] = [], name?: string): Promise<pg.QueryResult<Row>> {
     if (this.#closed !== undefined) throw new StoreError('the store is closed');
+    this.sent(text);
     try {
       return await this.pool.query<Row>({
         text,
@@ -53,6 +58,7 @@ export class PostgresPool {
   /** query(), with each row as an array of the selected columns in order. */
   async queryArrays(text: string, values: readonly SqlValue[] = [], name?: string): Promise<unknown[][]> {
     if (this.#closed !== undefined) throw new StoreError('the store is closed');
+    this.sent(text);
     try {
       const result = await this.pool.query<unknown[]>({
         text,
@@ -64,6 +70,11 @@ export class PostgresPool {
     } catch (error) {
       throw this.error(error);
     }
+  }
+
+  /** Every statement, on the pool or in a transaction (transaction.ts), is reported here once. */
+  sent(text: string): void {
+    this.#onStatement?.(text);
   }
 
   error(error: unknown): StoreError {

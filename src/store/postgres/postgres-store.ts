@@ -70,6 +70,7 @@ export async function openPostgresStore(
   const pool = new PostgresPool(connection, {
     timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
     maxConnections: options.maxConnections ?? DEFAULT_MAX_CONNECTIONS,
+    onStatement: options.onStatement,
   });
   try {
     const version = await migratePostgres(pool, schema, migrations);

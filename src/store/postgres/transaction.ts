@@ -34,11 +34,14 @@ export async function inTransaction<T>(
     }
     let broken = false;
     try {
+      pool.sent('BEGIN');
       await client.query('BEGIN');
-      const result = await work(transaction(client));
+      const result = await work(transaction(pool, client));
+      pool.sent('COMMIT');
       await client.query('COMMIT');
       return result;
     } catch (error) {
+      pool.sent('ROLLBACK');
       await client.query('ROLLBACK').catch(() => {
         broken = true; // a connection in an unknown state is discarded, not pooled
       });
@@ -50,11 +53,14 @@ export async function inTransaction<T>(
   }
 }
 
-function transaction(client: pg.PoolClient): Transaction {
+function transaction(pool: PostgresPool, client: pg.PoolClient): Transaction {
   return {
-    query: (text, values = [], name) =>
-      client.query<Row>({ text, values: [...values], ...(name === undefined ? {} : { name }) }),
+    query: (text, values = [], name) => {
+      pool.sent(text);
+      return client.query<Row>({ text, values: [...values], ...(name === undefined ? {} : { name }) });
+    },
     async arrays(text, values = [], name) {
+      pool.sent(text);
       const result = await client.query<unknown[]>({
         text,
         values: [...values],

@@ -1,268 +1,51 @@
 /**
- * The journal on SQLite: the shared checks and reads (CheckedJournalStore) over prepared statements, and the
- * writes as IMMEDIATE transactions run inline (better-sqlite3 is synchronous), so each is on disk
- * (synchronous = FULL) when its promise resolves, and a write from another process (the CLI) cannot
- * interleave with it.
+ * The journal on SQLite: the shared checks and reads (CheckedJournalStore) over prepared statements on the
+ * server's connection, and the writes, grouped (GroupCommitWriter), on the journal writer's thread with a
+ * connection of its own (journal-worker.ts), so that a commit's sync never stops the event loop.
  */
-import type Database from 'better-sqlite3';
 import type { SqlValue } from '../../sql/value.js';
 import { CheckedJournalStore } from '../journal/checked-journal-store.js';
-import { JournalPagingReader } from '../journal/paging-reader.js';
+import { DEFAULT_GROUP_ITEMS, GroupCommitWriter } from '../journal/group-commit.js';
 import type { JournalStore } from '../journal/journal-store.js';
-import { matches, recordFor, storedEntry, unreadLosses } from '../journal/results.js';
-import { decodeEntryRow, encodeDisposition, entryRowValues, requireInteger, rowSeq } from '../journal/row.js';
+import { JournalPagingReader } from '../journal/paging-reader.js';
 import type { JournalRead, JournalRowSource } from '../journal/row-source.js';
-import { journalSql, nextSequenceSql } from '../journal/sql.js';
-import { applyUpdate, countsAsUnread } from '../journal/state.js';
-import type {
-  AppendItem,
-  AppendResult,
-  ConversationResult,
-  DeliveryState,
-  JournalEntry,
-  NewEntry,
-  OperationOptions,
-  RemoveMessageOptions,
-  RemoveMessageResult,
-  UpdateResult,
-} from '../journal/types.js';
-import {
-  DEFAULT_GROUP_ITEMS,
-  type GroupAppender,
-  GroupCommitWriter,
-  type TimedAppendItem,
-} from '../journal/group-commit.js';
-import type { JournalWriter, PurgedChunk } from '../journal/writer.js';
-import { StoreError } from '../errors.js';
-import { JOURNAL_TABLE, tableNamer } from '../tables.js';
-import type { OpenStoreOptions } from '../store.js';
+import { DEFAULT_BUSY_TIMEOUT_MS, type OpenStoreOptions } from '../store.js';
 import type { SqliteConnection } from './connection.js';
+import { startJournalWorker } from './journal-calls.js';
+import { ThreadJournalWriter } from './journal-thread.js';
+import { prepareJournalStatements, SqliteJournalWriter } from './journal-writer.js';
+import { WorkerCalls } from './worker-calls.js';
 
-type Statement = Database.Statement<unknown[], unknown[]>;
-type Statements = ReturnType<typeof prepareStatements>;
+export interface SqliteJournal {
+  readonly journal: JournalStore;
+  /** Waits for the writes already asked for, then ends the writer's thread. */
+  close(): Promise<void>;
+}
 
-/** The journal of the SQLite store. */
+/** The journal of the SQLite store. The writer's thread starts with the first write. */
 export function sqliteJournal(
   connection: SqliteConnection,
-  options: Pick<OpenStoreOptions, 'onJournalCommit'> = {},
-): JournalStore {
-  const statements = prepareStatements(connection.db);
+  options: Pick<OpenStoreOptions, 'onJournalCommit' | 'busyTimeoutMs'> = {},
+): SqliteJournal {
+  const statements = prepareJournalStatements(connection.db);
+  const reads = statements.reads;
   const rows: JournalRowSource = {
     rows: (statement: JournalRead, values: readonly SqlValue[]) =>
-      connection.run(() => statements.reads[statement].all(...values)),
+      connection.run(() => reads[statement].all(...values)),
   };
-  return new CheckedJournalStore(
+  const busyTimeoutMs = options.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS;
+  const calls = new WorkerCalls('the SQLite journal writer', () =>
+    startJournalWorker({ path: connection.path, busyTimeoutMs }),
+  );
+  const journal = new CheckedJournalStore(
     new JournalPagingReader(rows),
-    new GroupCommitWriter(new SqliteJournalWriter(connection, statements), {
+    new GroupCommitWriter(new ThreadJournalWriter(calls, new SqliteJournalWriter(connection, statements)), {
       maxItems: DEFAULT_GROUP_ITEMS,
+      // The commit runs on the writer's thread: appends arriving meanwhile gather for the next group.
+      // setImmediate lets the requests read in this turn of the event loop join the first one.
       schedule: setImmediate,
       ...(options.onJournalCommit === undefined ? {} : { onCommit: options.onJournalCommit }),
     }),
   );
-}
-
-function prepareStatements(db: Database.Database) {
-  const table = tableNamer('sqlite');
-  const sql = journalSql(table, () => '?');
-  const prepare = (text: string): Statement => db.prepare<unknown[], unknown[]>(text);
-  const rows = (text: string): Statement => prepare(text).raw(true);
-  const journal = table(JOURNAL_TABLE);
-  const reads: Record<JournalRead, Statement> = {
-    byId: rows(sql.byId),
-    unread: rows(sql.unread),
-    after: rows(sql.after),
-    before: rows(sql.before),
-    afterSizes: rows(sql.afterSizes),
-    beforeSizes: rows(sql.beforeSizes),
-    range: rows(sql.range),
-    seqOf: rows(sql.seqOf),
-    firstSince: rows(sql.firstSince),
-    count: rows(sql.count),
-    usage: rows(sql.usage),
-    contentTypes: rows(sql.contentTypes),
-  };
-  return {
-    reads,
-    insert: prepare(sql.insert),
-    nextSequence: rows(nextSequenceSql(table, () => '?', 'max')),
-    addUnread: prepare(sql.addUnread),
-    subtractUnread: prepare(sql.subtractUnread),
-    dropEmptyUnread: prepare(sql.dropEmptyUnread),
-    clearUnread: prepare(sql.clearUnread),
-    clearAllUnread: prepare(sql.clearAllUnread),
-    update: prepare(sql.update),
-    remove: prepare(sql.remove),
-    markRead: prepare(sql.markRead),
-    removeConversation: prepare(sql.removeConversation),
-    removeAll: prepare(sql.removeAll),
-    // Oldest first through the created_at index; RETURNING gives what the unread counters lose.
-    purge: rows(
-      `DELETE FROM ${journal} WHERE rowid IN (SELECT rowid FROM ${journal} ` +
-        'WHERE created_at < ? ORDER BY created_at LIMIT ?) RETURNING account, contact, unread',
-    ),
-  };
-}
-
-class SqliteJournalWriter implements JournalWriter, GroupAppender {
-  readonly #connection: SqliteConnection;
-  readonly #s: Statements;
-  readonly #appendMany: Database.Transaction<(items: readonly TimedAppendItem[]) => AppendResult[]>;
-  readonly #update: Database.Transaction<(account: string, id: string, state: DeliveryState) => UpdateResult>;
-  readonly #markRead: Database.Transaction<
-    (account: string, contact: string, options: OperationOptions) => ConversationResult
-  >;
-  readonly #removeMessage: Database.Transaction<
-    (account: string, id: string, options: RemoveMessageOptions) => RemoveMessageResult
-  >;
-  readonly #removeConversation: Database.Transaction<
-    (account: string, contact: string, options: OperationOptions) => ConversationResult
-  >;
-  readonly #removeAll: Database.Transaction<(account: string) => number>;
-  readonly #purge: Database.Transaction<(cutoff: number, limit: number) => number>;
-
-  constructor(connection: SqliteConnection, statements: Statements) {
-    this.#connection = connection;
-    this.#s = statements;
-    const db = connection.db;
-    this.#appendMany = db.transaction((items) =>
-      items.map((item) => this.#appendIn(item.account, item.entry, item.now)),
-    );
-    this.#update = db.transaction((account, id, state) => this.#updateIn(account, id, state));
-    this.#markRead = db.transaction((account, contact, options) => {
-      const count = this.#s.markRead.run(account, contact).changes;
-      this.#s.clearUnread.run(account, contact);
-      return { count, record: this.#recordIn(account, options.record, options.now) };
-    });
-    this.#removeMessage = db.transaction((account, id, options) =>
-      this.#removeMessageIn(account, id, options),
-    );
-    this.#removeConversation = db.transaction((account, contact, options) => {
-      const count = this.#s.removeConversation.run(account, contact).changes;
-      this.#s.clearUnread.run(account, contact);
-      return { count, record: this.#recordIn(account, options.record, options.now) };
-    });
-    this.#removeAll = db.transaction((account) => {
-      this.#s.clearAllUnread.run(account);
-      return this.#s.removeAll.run(account).changes;
-    });
-    this.#purge = db.transaction((cutoff, limit) => this.#purgeIn(cutoff, limit));
-  }
-
-  append(account: string, entry: NewEntry, now: number): Promise<AppendResult> {
-    return this.#connection.run(() => {
-      const [result] = this.#appendMany.immediate([{ account, entry, now }]);
-      if (result === undefined) throw new StoreError('append stored nothing');
-      return result;
-    });
-  }
-
-  appendBatch(items: readonly AppendItem[], now: number): Promise<AppendResult[]> {
-    return this.appendGroup(
-      items.map((item) => ({ account: item.account, entry: item.entry, now: item.now ?? now })),
-    );
-  }
-
-  appendGroup(items: readonly TimedAppendItem[]): Promise<AppendResult[]> {
-    return this.#connection.run(() => this.#appendMany.immediate(items));
-  }
-
-  updateState(account: string, messageId: string, state: DeliveryState): Promise<UpdateResult> {
-    return this.#connection.run(() => this.#update.immediate(account, messageId, state));
-  }
-
-  markConversationRead(
-    account: string,
-    contact: string,
-    options: OperationOptions,
-  ): Promise<ConversationResult> {
-    return this.#connection.run(() => this.#markRead.immediate(account, contact, options));
-  }
-
-  removeMessage(
-    account: string,
-    messageId: string,
-    options: RemoveMessageOptions,
-  ): Promise<RemoveMessageResult> {
-    return this.#connection.run(() => this.#removeMessage.immediate(account, messageId, options));
-  }
-
-  removeConversation(
-    account: string,
-    contact: string,
-    options: OperationOptions,
-  ): Promise<ConversationResult> {
-    return this.#connection.run(() => this.#removeConversation.immediate(account, contact, options));
-  }
-
-  removeAll(account: string): Promise<number> {
-    return this.#connection.run(() => this.#removeAll.immediate(account));
-  }
-
-  async purgeChunk(cutoff: number, limit: number): Promise<PurgedChunk> {
-    const deleted = await this.#connection.run(() => this.#purge.immediate(cutoff, limit));
-    return { deleted, full: deleted >= limit };
-  }
-
-  /** Inside a transaction. */
-  #appendIn(account: string, entry: NewEntry, now: number): AppendResult {
-    const existing = this.#s.reads.byId.get(account, entry.messageId);
-    if (existing !== undefined) return { outcome: 'duplicate', entry: decodeEntryRow(existing) };
-    const next = this.#s.nextSequence.get(account, now);
-    const seq = requireInteger(next?.[0], 'sequence number');
-    const createdAt = requireInteger(next?.[1], 'createdAt');
-    const unread = countsAsUnread(account, entry);
-    this.#s.insert.run(...entryRowValues(account, seq, entry, createdAt, unread));
-    if (unread) this.#s.addUnread.run(account, entry.contact);
-    return { outcome: 'stored', entry: storedEntry(account, seq, entry, createdAt, unread) };
-  }
-
-  #recordIn(account: string, record: NewEntry | undefined, now: number): AppendResult | undefined {
-    return record === undefined ? undefined : this.#appendIn(account, record, now);
-  }
-
-  #updateIn(account: string, messageId: string, state: DeliveryState): UpdateResult {
-    const row = this.#s.reads.byId.get(account, messageId);
-    if (row === undefined) return { outcome: 'absent' };
-    const entry = decodeEntryRow(row);
-    const change = applyUpdate(entry, state);
-    if (!change.changed) return { outcome: 'unchanged', entry };
-    this.#s.update.run(
-      change.state,
-      encodeDisposition(change.disposition),
-      change.unread ? 1 : 0,
-      account,
-      rowSeq(row),
-    );
-    if (entry.unread && !change.unread) this.#subtractUnread(account, entry.contact, 1);
-    return {
-      outcome: 'updated',
-      entry: { ...entry, state: change.state, disposition: change.disposition, unread: change.unread },
-    };
-  }
-
-  #removeMessageIn(account: string, messageId: string, options: RemoveMessageOptions): RemoveMessageResult {
-    const row = this.#s.reads.byId.get(account, messageId);
-    let removed: JournalEntry | undefined;
-    if (row !== undefined) {
-      const entry = decodeEntryRow(row);
-      if (matches(entry, options.match)) {
-        this.#s.remove.run(account, rowSeq(row));
-        if (entry.unread) this.#subtractUnread(account, entry.contact, 1);
-        removed = entry;
-      }
-    }
-    const record = recordFor(options, removed);
-    return { removed, record: this.#recordIn(account, record, options.now) };
-  }
-
-  #purgeIn(cutoff: number, limit: number): number {
-    const deleted = this.#s.purge.all(cutoff, limit);
-    for (const loss of unreadLosses(deleted)) this.#subtractUnread(loss.account, loss.contact, loss.n);
-    return deleted.length;
-  }
-
-  #subtractUnread(account: string, contact: string, n: number): void {
-    this.#s.subtractUnread.run(n, account, contact);
-    this.#s.dropEmptyUnread.run(account, contact);
-  }
+  return { journal, close: () => calls.close() };
 }

@@ -17,7 +17,7 @@ import { SqlPushTokenStore } from '../push-tokens/sql-push-tokens.js';
 import { SqlStorageAccountStore } from '../storage-accounts/sql-storage-accounts.js';
 import { tableNamer } from '../tables.js';
 import { SqliteConnection, toStoreError } from './connection.js';
-import { sqliteJournal } from './journal.js';
+import { type SqliteJournal, sqliteJournal } from './journal.js';
 import { SqliteLocationStore } from './locations.js';
 import { migrateSqlite, SQLITE_MIGRATIONS } from './migrations.js';
 import { SqliteRunner } from './runner.js';
@@ -42,6 +42,7 @@ export class SqliteStore implements Store {
   readonly pushTokens: SqlPushTokenStore;
   readonly schemaVersion: number;
   readonly #connection: SqliteConnection;
+  readonly #journal: SqliteJournal;
 
   constructor(connection: SqliteConnection, schemaVersion: number, options: OpenStoreOptions = {}) {
     this.#connection = connection;
@@ -49,7 +50,8 @@ export class SqliteStore implements Store {
     this.description = `sqlite://${connection.path}`;
     this.subscribers = new SqliteSubscriberStore(connection);
     this.locations = new SqliteLocationStore(connection);
-    this.journal = sqliteJournal(connection, options);
+    this.#journal = sqliteJournal(connection, options);
+    this.journal = this.#journal.journal;
     const runner = new SqliteRunner(connection);
     const table = tableNamer('sqlite');
     this.storageAccounts = new SqlStorageAccountStore(runner, table);
@@ -68,12 +70,13 @@ export class SqliteStore implements Store {
     };
   }
 
-  close(): Promise<void> {
+  /** The journal writer's thread first: the writes already asked for complete before the store closes. */
+  async close(): Promise<void> {
+    await this.#journal.close();
     try {
       this.#connection.close();
-      return Promise.resolve();
     } catch (error) {
-      return Promise.reject(toStoreError(error, this.#connection.path));
+      throw toStoreError(error, this.#connection.path);
     }
   }
 }
