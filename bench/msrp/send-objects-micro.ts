@@ -20,21 +20,13 @@ import type * as Tracker from '../../src/msrp/relay/send-tracker.js';
 import type * as Tids from '../../src/msrp/transaction-ids.js';
 import type * as Clocks from '../../src/time/clock.js';
 import type * as Deadlines from '../../src/time/deadline-queue.js';
+import { MICRO_SEND_BYTES } from './micro-send.js';
 import { median } from './stats.js';
 
 interface Tree {
   readonly name: string;
   readonly chunk: () => void;
 }
-
-const RELAY = 'msrp://127.0.0.1:40000/8a7d2f1c9b0e;tcp';
-const B = 'msrp://127.0.0.1:40002/bsession;tcp';
-const A = 'msrp://127.0.0.1:40001/asession;tcp';
-const BYTES = Buffer.from(
-  `MSRP a1b2c3d4 SEND\r\nTo-Path: ${RELAY} ${B}\r\nFrom-Path: ${A}\r\nMessage-ID: m42\r\n` +
-    'Byte-Range: 1-2048/2048\r\nContent-Type: text/plain\r\n\r\n' +
-    `${'x'.repeat(2048)}\r\n-------a1b2c3d4$\r\n`,
-);
 
 /** The relay's modules of the checkout at `root` (typed as this checkout's: the calls below are alike in both). */
 async function load(name: string, root: string): Promise<Tree> {
@@ -50,7 +42,7 @@ async function load(name: string, root: string): Promise<Tree> {
   const { DeadlineQueue } = await from<typeof Deadlines>('time/deadline-queue.ts');
   const { systemClock } = await from<typeof Clocks>('time/clock.ts');
   let parsed: MsrpHead | undefined;
-  new MsrpParser({ onHead: (h) => (parsed = h), onBody: () => {}, onEnd: () => {} }).feed(BYTES);
+  new MsrpParser({ onHead: (h) => (parsed = h), onBody: () => {}, onEnd: () => {} }).feed(MICRO_SEND_BYTES);
   const head = parsed;
   const read = head === undefined ? undefined : readPaths(head, undefined);
   const range = parseByteRange('1-2048/2048');
