@@ -17,18 +17,12 @@ import { UNTRACKED } from '../../src/msrp/relay/send-tracker.js';
 import { TransactionIds } from '../../src/msrp/transaction-ids.js';
 import { formatPath } from '../../src/msrp/uri.js';
 import { forwardedHead, passThroughHeaders, response } from '../../src/msrp/wire.js';
+import { MICRO_SEND_BYTES } from './micro-send.js';
 import { median } from './stats.js';
 
 const ROUNDS = Number(process.argv[2] ?? 15);
 const PER_ROUND = 100_000;
-const RELAY = 'msrp://127.0.0.1:40000/8a7d2f1c9b0e;tcp';
-const B = 'msrp://127.0.0.1:40002/bsession;tcp';
-const A = 'msrp://127.0.0.1:40001/asession;tcp';
-const bytes = Buffer.from(
-  `MSRP a1b2c3d4 SEND\r\nTo-Path: ${RELAY} ${B}\r\nFrom-Path: ${A}\r\nMessage-ID: m42\r\n` +
-    'Byte-Range: 1-2048/2048\r\nContent-Type: text/plain\r\n\r\n' +
-    `${'x'.repeat(2048)}\r\n-------a1b2c3d4$\r\n`,
-);
+const bytes = MICRO_SEND_BYTES;
 
 let head: MsrpHead | undefined;
 new MsrpParser({ onHead: (h) => (head = h), onBody: () => {}, onEnd: () => {} }).feed(bytes);

@@ -49,21 +49,14 @@ export class MsrpParser {
   /** The header lines' bytes while they may still turn out verbatim (see MsrpHead.verbatimHeaders). */
   #verbatim: Buffer | undefined;
 
-  readonly #body: BodyScanner;
+  /** Made with the first body: most relay connections (idle sessions, next hops' 200s) never read one. */
+  #body: BodyScanner | undefined;
   readonly #handler: ParserHandler;
   readonly #limits: ParserLimits;
 
   constructor(handler: ParserHandler, limits: ParserLimits = DEFAULT_PARSER_LIMITS) {
     this.#handler = handler;
     this.#limits = limits;
-    this.#body = new BodyScanner({
-      onBody: (slice) => {
-        handler.onBody(slice);
-      },
-      onEndLine: (flagByte) => {
-        this.#finish(flagByte);
-      },
-    });
   }
 
   /** Stops delivering events after the current one; the rest of the input is kept until resume(). */
@@ -118,7 +111,8 @@ export class MsrpParser {
     try {
       let pos = 0;
       while (pos < chunk.length) {
-        if (this.#state === 'body') pos = this.#body.scan(chunk, pos);
+        const body = this.#state === 'body' ? this.#body : undefined;
+        if (body !== undefined) pos = body.scan(chunk, pos);
         else pos = this.#scanWholeHead(chunk, pos) ?? this.#scanLine(chunk, pos);
         // A handler may have paused us (the getter stops TypeScript narrowing `paused` to false).
         if (this.isPaused && pos < chunk.length) {
@@ -341,7 +335,7 @@ export class MsrpParser {
     this.#tid = '';
     this.#method = undefined;
     this.#comment = undefined;
-    this.#body.reset();
+    this.#body?.reset();
     const flag = String.fromCharCode(flagByte) as ContinuationFlag;
     if (this.#paused) this.#pendingEnd = flag;
     else this.#handler.onEnd(flag);
@@ -349,6 +343,15 @@ export class MsrpParser {
 
   #startBody(): void {
     this.#state = 'body';
+    const handler = this.#handler;
+    this.#body ??= new BodyScanner({
+      onBody: (slice) => {
+        handler.onBody(slice);
+      },
+      onEndLine: (flagByte) => {
+        this.#finish(flagByte);
+      },
+    });
     this.#body.start(this.#tid);
   }
 }

@@ -12,7 +12,9 @@ class Entry implements Timer {
   constructor(
     queue: DeadlineQueue,
     readonly due: number,
-    public callback: (() => void) | undefined,
+    public callback: ((arg: never) => void) | undefined,
+    /** What the callback is called with (addFor): one shared callback instead of a closure per entry. */
+    readonly arg: unknown,
   ) {
     this.#queue = queue;
   }
@@ -35,7 +37,12 @@ export class DeadlineQueue {
   }
 
   add(delayMs: number, callback: () => void): Timer {
-    const entry = new Entry(this, this.#clock.now() + delayMs, callback);
+    return this.addFor(delayMs, callback, undefined);
+  }
+
+  /** `callback(arg)` when due: a callback shared by many entries, where add would need a closure each. */
+  addFor<T>(delayMs: number, callback: (arg: T) => void, arg: T): Timer {
+    const entry = new Entry(this, this.#clock.now() + delayMs, callback, arg);
     this.#compact();
     this.#entries.push(entry);
     if (this.#timer === undefined) this.#arm();
@@ -73,9 +80,9 @@ export class DeadlineQueue {
       const entry = this.#entries[this.#head];
       if (entry === undefined || entry.due > now) break;
       this.#head++;
-      const callback = entry.callback;
+      const callback = entry.callback as ((arg: unknown) => void) | undefined;
       entry.callback = undefined;
-      callback?.();
+      callback?.(entry.arg);
     }
     this.#arm();
   }

@@ -87,7 +87,7 @@ class RecordingPeer implements RelayPeer {
   sendTracking(): SendTrackerOwner {
     return {
       trackSend: (tracked) => {
-        this.tracked.set(tracked.part.tid, tracked);
+        this.tracked.set(tracked.tid, tracked);
       },
       armSendTimeout: () => undefined,
     };

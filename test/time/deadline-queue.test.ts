@@ -27,6 +27,19 @@ describe('DeadlineQueue', () => {
     assert.equal(queue.size, 0);
   });
 
+  test('addFor calls the shared callback with the argument of each entry; a cancelled one not at all', () => {
+    const { clock, queue, fired } = setup();
+    const shared = (name: string): void => {
+      fired.push(name);
+    };
+    queue.addFor(1000, shared, 'a');
+    const b = queue.addFor(1000, shared, 'b');
+    queue.addFor(1000, shared, 'c');
+    b.cancel();
+    clock.advance(1000);
+    assert.deepEqual(fired, ['a', 'c']);
+  });
+
   test('entries fire in order, each at its own time', () => {
     const { clock, queue, fired, at } = setup();
     const add = (name: string): void => {

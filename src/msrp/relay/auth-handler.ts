@@ -144,8 +144,10 @@ export class AuthHandler {
   ): void {
     const services = this.#services;
     // Copies: the session keeps these for its lifetime, and slices would keep the whole AUTH message alive.
-    const realm = detachedCopy(authRealm(this.#settings, paths));
-    const id = nonce === undefined ? services.tids.next() : detachedCopy(nonce);
+    // The nonce is one already (the spent-nonce list keeps the same string), and so is a configured realm.
+    const named = authRealm(this.#settings, paths);
+    const realm = named === this.#settings.defaultDomain ? named : detachedCopy(named);
+    const id = nonce ?? services.tids.next();
     const username = detachedCopy(receivedUsername);
     const { hostname, port, secure } = this.#address;
     const relayUri = makeMsrpUri({ secure, host: hostname, port, sessionId: id });

@@ -35,7 +35,7 @@ export type RelayAuthOutcome =
 export interface AuthSuccess {
   readonly kind: 'success';
   readonly username: string;
-  /** The digest nonce (msrprelay's session id); undefined for Basic. */
+  /** The digest nonce (msrprelay's session id), a copy that shares no memory with the AUTH; undefined for Basic. */
   readonly nonce: string | undefined;
   readonly authenticationInfo: string | undefined;
 }
@@ -125,7 +125,8 @@ export class Authenticator {
     // The password is right from here on: a nonce problem is no guess, and is not counted as one.
     const problem = this.#nonces.check(nonce, params.get('opaque'), request.clientIp);
     if (problem !== undefined) return { kind: 'login-failed', reason: problem, username };
-    this.#nonces.consume(nonce); // in the same step as the check, so two connections cannot both use it
+    // In the same step as the check, so two connections cannot both use it.
+    const spent = this.#nonces.consume(nonce);
     this.#limiter.recordSuccess(request.clientIp, account);
     const rspauth = computeDigestResponse({
       algorithm,
@@ -139,7 +140,7 @@ export class Authenticator {
     return {
       kind: 'success',
       username,
-      nonce,
+      nonce: spent,
       authenticationInfo: `qop=auth, cnonce="${cnonce}", nc=${nc}, rspauth="${rspauth}"`,
     };
   }

@@ -17,15 +17,20 @@ export interface SendPart {
   bytes: number;
 }
 
-/** Told about each part, so the receiving connection can track it as a transaction. */
+/**
+ * Makes each part, so the receiving connection can track it as a transaction: a tracked part is its own
+ * transaction record (one object per chunk, not a part and a record of it).
+ */
 export interface PartTracker {
-  partStarted(part: SendPart): void;
+  startPart(tid: string, start: number): SendPart;
   /** The part's end-line was written downstream (split = ended with `+` by the relay). */
   partEnded(part: SendPart, split: boolean): void;
 }
 
 const START = 'MSRP ';
 const SEND = ' SEND';
+/** Most chunks arrive whole and are written at once: the held list is made for the few that wait. */
+const NOTHING_HELD: readonly Buffer[] = [];
 
 export class ForwardedSend {
   readonly hasBody: boolean;
@@ -35,7 +40,7 @@ export class ForwardedSend {
   #headWritten = false;
   #endFlag: ContinuationFlag | undefined;
   /** Body slices received while another send (or a closed connection) kept this one from being written. */
-  readonly #held: Buffer[] = [];
+  #held: Buffer[] | undefined;
   #heldBytes = 0;
   readonly #paths: ForwardedPaths;
   readonly #head: MsrpHead;
@@ -62,8 +67,7 @@ export class ForwardedSend {
     this.#verbatimRest = verbatimRest(head);
     this.#range = range;
     this.#tracker = tracker;
-    this.#part = { tid, start: range.start, bytes: 0 };
-    tracker.partStarted(this.#part);
+    this.#part = tracker.startPart(tid, range.start);
   }
 
   get tid(): string {
@@ -80,7 +84,7 @@ export class ForwardedSend {
   }
 
   get held(): readonly Buffer[] {
-    return this.#held;
+    return this.#held ?? NOTHING_HELD;
   }
 
   get heldBytes(): number {
@@ -94,14 +98,14 @@ export class ForwardedSend {
 
   /** Keeps a slice until this send may be written. */
   hold(slice: Buffer): void {
-    this.#held.push(slice);
+    (this.#held ??= []).push(slice);
     this.#heldBytes += slice.length;
   }
 
   /** The held slices were written; returns how many bytes they were. */
   releaseHeld(): number {
     const bytes = this.#heldBytes;
-    this.#held.length = 0;
+    if (this.#held !== undefined) this.#held.length = 0;
     this.#heldBytes = 0;
     return bytes;
   }
@@ -162,9 +166,8 @@ export class ForwardedSend {
   split(nextTid: string): void {
     const ended = this.#part;
     this.#tracker.partEnded(ended, true);
-    this.#part = { tid: nextTid, start: ended.start + ended.bytes, bytes: 0 };
+    this.#part = this.#tracker.startPart(nextTid, ended.start + ended.bytes);
     this.#headWritten = false;
-    this.#tracker.partStarted(this.#part);
   }
 }
 

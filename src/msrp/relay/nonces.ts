@@ -91,11 +91,16 @@ export class NonceIssuer {
     return undefined;
   }
 
-  /** Marks a nonce as spent so that a replay (on any connection) cannot create a second session. */
-  consume(nonce: string): void {
-    const decoded = decodeNonce(nonce);
+  /**
+   * Marks a nonce as spent so that a replay (on any connection) cannot create a second session. Returns
+   * the copy it keeps, which the session takes as its id: one copy of the text per session, not two.
+   */
+  consume(nonce: string): string {
     // A copy: the nonce may be a slice of the AUTH message, which would stay alive as long as the entry.
-    if (decoded !== undefined) this.#used.set(detachedCopy(nonce), decoded.issuedAt);
+    const kept = detachedCopy(nonce);
+    const decoded = decodeNonce(kept);
+    if (decoded !== undefined) this.#used.set(kept, decoded.issuedAt);
+    return kept;
   }
 
   /** Forgets spent nonces that have expired anyway, judged by the lifetime in force now (it can change). */

@@ -18,6 +18,10 @@ export class PendingSends implements SendTrackerOwner {
   readonly #reporter: SendReporter;
   readonly #deadlines: DeadlineQueue;
   readonly #timeoutMs: number;
+  /** One callback for all the timeouts of this connection, not a closure per chunk. */
+  readonly #onTimeout = (tracked: TrackedSend): void => {
+    this.#timedOut(tracked);
+  };
 
   constructor(reporter: SendReporter, deadlines: DeadlineQueue, timeoutMs: number) {
     this.#reporter = reporter;
@@ -27,16 +31,14 @@ export class PendingSends implements SendTrackerOwner {
 
   /** A part was written downstream: wait for its response. */
   trackSend(tracked: TrackedSend): void {
-    this.#byTid.set(tracked.part.tid, tracked);
+    this.#byTid.set(tracked.tid, tracked);
   }
 
   /** The part's end-line was written: its response is due within the transaction timeout. */
-  armSendTimeout(tid: string): void {
-    const tracked = this.#byTid.get(tid);
-    if (tracked === undefined) return;
-    tracked.timer = this.#deadlines.add(this.#timeoutMs, () => {
-      this.#timedOut(tid);
-    });
+  armSendTimeout(tracked: TrackedSend): void {
+    // Not when its response came first (a fast next hop) or the connection's transactions were cancelled.
+    if (this.#byTid.get(tracked.tid) !== tracked) return;
+    tracked.timer = this.#deadlines.addFor(this.#timeoutMs, this.#onTimeout, tracked);
   }
 
   /** A response ends the transaction of `tid`: the part it answers, or undefined when it is not one of these. */
@@ -63,10 +65,9 @@ export class PendingSends implements SendTrackerOwner {
     this.#byTid.clear();
   }
 
-  #timedOut(tid: string): void {
-    const tracked = this.#byTid.get(tid);
-    if (tracked === undefined) return;
-    this.#byTid.delete(tid);
+  #timedOut(tracked: TrackedSend): void {
+    if (this.#byTid.get(tracked.tid) !== tracked) return;
+    this.#byTid.delete(tracked.tid);
     // msrprelay stayed silent for Failure-Report: partial; RFC 4975 §7.1.2 wants the failure reported.
     this.#reporter.reportSend(tracked, 408, undefined);
   }

@@ -11,7 +11,7 @@ export interface SendTrackerOwner {
   /** A part was written downstream: wait for its response. */
   trackSend(tracked: TrackedSend): void;
   /** The part's end-line was written: its response is due within the transaction timeout. */
-  armSendTimeout(tid: string): void;
+  armSendTimeout(tracked: TrackedSend): void;
 }
 
 export class SendTracker implements PartTracker {
@@ -37,24 +37,29 @@ export class SendTracker implements PartTracker {
     this.#total = total;
   }
 
-  partStarted(part: SendPart): void {
-    this.#owner.trackSend({
-      part,
+  startPart(tid: string, start: number): TrackedSend {
+    const tracked: TrackedSend = {
+      tid,
+      start,
+      bytes: 0,
       reportTo: this.#reportTo,
       reportFrom: this.#reportFrom,
       messageId: this.#messageId,
       total: this.#total,
       timer: undefined,
-    });
+    };
+    this.#owner.trackSend(tracked);
+    return tracked;
   }
 
   partEnded(part: SendPart): void {
-    this.#owner.armSendTimeout(part.tid);
+    // The parts it is told about are the ones it made.
+    this.#owner.armSendTimeout(part as TrackedSend);
   }
 }
 
 /** For `Failure-Report: no`: nothing is owed, nothing is tracked. */
 export const UNTRACKED: PartTracker = {
-  partStarted: () => undefined,
+  startPart: (tid, start) => ({ tid, start, bytes: 0 }),
   partEnded: () => undefined,
 };

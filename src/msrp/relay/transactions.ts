@@ -5,8 +5,7 @@ import { bodilessMessage } from '../wire.js';
 import type { SendPart } from './forwarded-send.js';
 
 /** A forwarded SEND part awaiting its downstream response (tracked unless Failure-Report: no). */
-export interface TrackedSend {
-  readonly part: SendPart;
+export interface TrackedSend extends SendPart {
   /** The original From-Path text: where the REPORT goes. */
   readonly reportTo: string;
   /** The original To-Path[0]: this relay's URI for the session, the REPORT's From-Path. */
@@ -38,7 +37,7 @@ export function relayReport(
     { name: 'Status', value: `000 ${code}${comment === undefined ? '' : ` ${comment}`}` },
     { name: 'Message-ID', value: tracked.messageId },
   ];
-  const { start, bytes } = tracked.part;
+  const { start, bytes } = tracked;
   if (bytes > 0)
     headers.push({ name: 'Byte-Range', value: `${start}-${start + bytes - 1}/${tracked.total ?? '*'}` });
   return bodilessMessage(`MSRP ${tid} REPORT`, tracked.reportTo, tracked.reportFrom, headers, tid);
