@@ -32,6 +32,6 @@ export const RELAY_SETTINGS = {
     section: 'Relay',
     kind: flag,
     default: false,
-    help: 'one connection per next hop for all the MSRP sessions bound to it (relay to relay, as Kamailio does), instead of one per session as msrprelay; the next hop must accept several sessions on a connection',
+    help: 'one connection per next hop for all the MSRP sessions bound to it (relay to relay, as Kamailio does), instead of one per session as msrprelay; only towards next hops that take several sessions on one connection (Kamailio; not msrprelay nor, yet, missive)',
   }),
 } as const;

@@ -46,7 +46,8 @@ export interface RelaySettings {
   readonly verifyPeer: boolean;
   /**
    * One connection per next hop for all the sessions bound to it (next-hop-pool.ts), instead of one per
-   * session as msrprelay: the next hop must accept several sessions on one connection. Default off.
+   * session as msrprelay: the next hop must accept several sessions on one connection (Kamailio does;
+   * msrprelay and, so far, missive's accepting side do not). Default off.
    */
   readonly shareNextHopConnections: boolean;
   /** Seconds a shared next-hop connection stays open without a session. */

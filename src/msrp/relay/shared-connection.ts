@@ -12,6 +12,7 @@ import type { Timer } from '../../time/clock.js';
 import type { ContinuationFlag, MsrpHead } from '../message.js';
 import { MsrpParser } from '../parser.js';
 import { MsrpProtocolError, type ParserHandler } from '../parser-types.js';
+import { type MsrpUri, parseMsrpUri } from '../uri.js';
 import { response } from '../wire.js';
 import { headerError, NO_SESSION, readPaths } from './checks.js';
 import type { RelayRuntime, RelayState } from './context.js';
@@ -199,12 +200,16 @@ export class SharedConnection implements LiveConnection, LaneHost, ParserHandler
   }
 
   /**
-   * The lane of the session To-Path[0] names. A request for no session gets 481 (a session that ended
-   * here while B still sent for it); a message whose paths are not MSRP URIs gets 400 and closes the
-   * connection, as on a connection of its own (peer-reader.ts).
+   * The lane of the session To-Path[0] names: only that URI is read here, the lane's reader checks the
+   * paths whole (and ends its session on paths it cannot read). A request for no session gets 481 (a
+   * session that ended here while B still sent for it); a message for no session whose paths are not MSRP
+   * URIs gets 400 and closes the connection, as on a connection of its own (peer-reader.ts).
    */
   #laneOf(head: MsrpHead): Lane | typeof NOWHERE {
     if (this.#state !== 'ESTABLISHED') return NOWHERE;
+    const sessionId = firstUri(head.headers.get('To-Path'))?.sessionId;
+    const lane = sessionId === undefined ? undefined : this.#lanes.get(sessionId);
+    if (lane !== undefined) return lane;
     const result = readPaths(head, undefined);
     if (result.kind === 'missing') return NOWHERE;
     if (result.kind === 'invalid') {
@@ -217,9 +222,6 @@ export class SharedConnection implements LiveConnection, LaneHost, ParserHandler
       return NOWHERE;
     }
     const { to, from } = result.paths;
-    const sessionId = to[0]?.sessionId;
-    const lane = sessionId === undefined ? undefined : this.#lanes.get(sessionId);
-    if (lane !== undefined) return lane;
     if (head.method !== undefined) {
       this.#answer(response(head, 481, NO_SESSION, from[0]?.text ?? '', to[0]?.text ?? ''));
     }
@@ -278,4 +280,12 @@ export class SharedConnection implements LiveConnection, LaneHost, ParserHandler
     this.#lanes.clear();
     for (const lane of lanes) lane.closed();
   }
+}
+
+/** The first URI of a path header's value. */
+function firstUri(path: string | undefined): MsrpUri | undefined {
+  if (path === undefined) return undefined;
+  const text = path.trim();
+  const end = text.search(/[ \t]/);
+  return parseMsrpUri(end === -1 ? text : text.slice(0, end));
 }

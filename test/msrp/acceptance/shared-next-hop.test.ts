@@ -173,7 +173,10 @@ class SharedReceiver implements StreamHandler {
   }
 }
 
-describeModes('shared next-hop connections', { settings: { share_next_hop_connections: 'yes' } }, (s) => {
+// A short idle time: a connection is closed soon after its last session, never while one is on it.
+const settings = { share_next_hop_connections: 'yes', shared_connection_idle_time: 0.5 };
+
+describeModes('shared next-hop connections', { settings }, (s) => {
   it('sessions to one next hop share its connection, each relayed both ways', T, async (t) => {
     const scope = s.scope(t);
     const endpoint = await scope.endpoint({});
@@ -280,5 +283,16 @@ describeModes('shared next-hop connections', { settings: { share_next_hop_connec
     // A new session gets a new connection.
     const third = await openShared(s, scope, endpoint, 'x3');
     await relaysBothWays(s, third.session, third.b, 'fresh');
+  });
+
+  it('the connection closes once its last session has ended and the idle time passed', T, async (t) => {
+    const scope = s.scope(t);
+    const endpoint = await scope.endpoint({});
+    const first = await openShared(s, scope, endpoint, 'i1');
+    const second = await openShared(s, scope, endpoint, 'i2', first.b);
+    first.session.a.destroy();
+    await relaysBothWays(s, second.session, first.b, 'open'); // one session left: the connection stays
+    second.session.a.destroy();
+    await first.b.expectClosed(10_000);
   });
 });
