@@ -21,11 +21,6 @@ export class NextHopPool implements ConnectionPool {
     this.#relay = relay;
   }
 
-  /** How many pooled connections there are (for tests and metrics). */
-  get size(): number {
-    return this.#connections.size;
-  }
-
   /** The session's lane on the pooled connection to `next`, which is opened now if there is none. */
   lane(next: MsrpUri, path: KeptPath, session: Session): Lane {
     const key = `${next.secure ? 'msrps' : 'msrp'}://${next.host.toLowerCase()}:${next.port ?? DEFAULT_MSRP_PORT}`;

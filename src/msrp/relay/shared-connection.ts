@@ -108,10 +108,6 @@ export class SharedConnection implements LiveConnection, LaneHost, ParserHandler
     return this.#state === 'CONNECTING' || this.#state === 'ESTABLISHED';
   }
 
-  get laneCount(): number {
-    return this.#lanes.size;
-  }
-
   logBindings(): Record<string, string> {
     return { nextHop: this.key, peer: `${this.remoteAddress}:${this.remotePort}` };
   }
