@@ -1,9 +1,11 @@
 /**
- * `npm run bench:msrp:compare -- --baseline DIR [--rows w1,w32,setup,bulk] [--runs N] [--kamailio]`:
+ * `npm run bench:msrp:compare -- --baseline DIR [--rows w1,w32,setup,bulk] [--runs N] [--kamailio] [--shared]`:
  * this checkout's build against another build of missive (DIR is a copy of a checkout with its `dist/`
  * built), and optionally Kamailio, side by side in one process tree on plain TCP: the relays stay up and
  * the runs alternate between them, so that a change can be judged on a noisy machine by the medians.
- * The idle row (memory per idle session, 10,000 sessions) starts fresh relays for every run.
+ * The idle row (memory per idle session, 10,000 sessions) starts fresh relays for every run. `--shared` adds
+ * this build with `share_next_hop_connections = yes` (one connection to B for all sessions); `--baseline`
+ * may then be left out, to compare the two modes of this build.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -37,6 +39,7 @@ type RowName = keyof typeof ROWS;
 interface Args {
   readonly baseline: string | undefined;
   readonly kamailio: boolean;
+  readonly shared: boolean;
   readonly rows: RowName[];
   readonly runs: number;
 }
@@ -47,6 +50,7 @@ function parseCompareArgs(argv: string[]): Args {
     options: {
       baseline: { type: 'string' },
       kamailio: { type: 'boolean', default: false },
+      shared: { type: 'boolean', default: false },
       rows: { type: 'string', default: 'w1,w32,setup' },
       runs: { type: 'string', default: '6' },
     },
@@ -56,7 +60,7 @@ function parseCompareArgs(argv: string[]): Args {
   if (unknown !== undefined) throw new Error(`unknown row ${unknown}: one of ${Object.keys(ROWS).join(',')}`);
   const runs = Number(values.runs);
   if (!Number.isInteger(runs) || runs < 1) throw new Error('--runs needs a positive integer');
-  return { baseline: values.baseline, kamailio: values.kamailio, rows, runs };
+  return { baseline: values.baseline, kamailio: values.kamailio, shared: values.shared, rows, runs };
 }
 
 async function main(): Promise<void> {
@@ -68,6 +72,11 @@ async function main(): Promise<void> {
   const relays: [string, RunningRelay][] = [];
   const startRelays = async (): Promise<void> => {
     relays.push(['this build', await startMissive({ ...launch, workDir })]);
+    if (args.shared) {
+      const dir = mkdtempSync(join(workDir, 'shared-'));
+      const missiveSettings = ['share_next_hop_connections = yes'];
+      relays.push(['this build, shared', await startMissive({ ...launch, workDir: dir, missiveSettings })]);
+    }
     if (args.baseline !== undefined) {
       const missiveMain = join(args.baseline, 'dist', 'src', 'cli', 'main.js');
       const dir = mkdtempSync(join(workDir, 'baseline-'));

@@ -99,6 +99,8 @@ export interface ServeOptions {
   readonly webTlsPrivateKey?: string | undefined;
   readonly msrpTlsCertificate?: string | undefined;
   readonly msrpTlsPrivateKey?: string | undefined;
+  /** `[Relay] share_next_hop_connections`: one connection per next hop for its sessions. */
+  readonly shareNextHopConnections?: boolean | undefined;
   /** On SIGTERM or SIGINT, seconds for transactions in progress to finish. Default 10. */
   readonly stopTimeout?: number | undefined;
   /** Uploaded files (src/files/): their directory (default DATA_DIR/file_transfers), expiry and limits. */
@@ -170,7 +172,11 @@ export async function serverSettings(options: ServeOptions): Promise<ServerSetti
       options.adminPort === undefined || options.adminPort < 0
         ? undefined
         : { port: options.adminPort, secret: options.adminSecret },
-    relay: { port: options.msrpPort, debug: options.debug },
+    relay: {
+      port: options.msrpPort,
+      debug: options.debug,
+      shareNextHopConnections: options.shareNextHopConnections === true,
+    },
     fileTransfer: {
       dir: options.fileTransferDir ?? join(options.dataDir, 'file_transfers'),
       expireDays: options.fileTransferExpireDays ?? 15,

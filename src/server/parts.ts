@@ -219,6 +219,7 @@ export function relaySettingsOf(
     key: certificate.key,
     backend: 'memory',
     logLevel: settings.relay.debug ? 'debug' : 'info',
+    shareNextHopConnections: settings.relay.shareNextHopConnections === true,
     // The relay checks the SIP accounts' passwords: it must not tell which accounts exist.
     uniformAuthFailures: true,
   };

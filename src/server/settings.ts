@@ -74,7 +74,12 @@ export interface ServerSettings {
         readonly secret?: string | undefined;
       }
     | undefined;
-  readonly relay: { readonly port: number; readonly debug: boolean };
+  readonly relay: {
+    readonly port: number;
+    readonly debug: boolean;
+    /** `[Relay] share_next_hop_connections` (msrp/relay/next-hop-pool.ts). */
+    readonly shareNextHopConnections?: boolean;
+  };
   /** Uploaded files (sylk spec §4.3, src/files/). */
   readonly fileTransfer: {
     readonly dir: string;

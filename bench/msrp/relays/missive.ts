@@ -16,6 +16,7 @@ export function missiveConfig(launch: RelayLaunch, port: number): string {
     ...(tls ? [`certificate = ${launch.certFile}`, `key = ${launch.keyFile}`, 'hostname = localhost'] : []),
     'backend = memory',
     'log_level = warning',
+    ...(launch.missiveSettings ?? []),
     '[Memory]',
   ];
   for (let i = 0; i < USER_COUNT; i++) lines.push(`user${i}@${DOMAIN} = ${PASSWORD}`);

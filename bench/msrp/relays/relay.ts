@@ -21,6 +21,8 @@ export interface RelayLaunch {
   readonly nodeOptions?: readonly string[];
   /** Another build of missive's CLI (`dist/src/cli/main.js` of a copy), for side-by-side comparisons. */
   readonly missiveMain?: string;
+  /** More `[Relay]` lines of missive's config.ini (`name = value`), e.g. share_next_hop_connections. */
+  readonly missiveSettings?: readonly string[];
 }
 
 export const DOMAIN = 'example.com';

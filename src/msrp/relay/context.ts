@@ -3,9 +3,12 @@ import type { SecureContext } from 'node:tls';
 import type { Logger } from 'pino';
 import type { DeadlineQueue } from '../../time/deadline-queue.js';
 import type { Clock } from '../../time/clock.js';
+import type { MsrpUri } from '../uri.js';
 import type { TransactionIds } from '../transaction-ids.js';
 import type { AuthHandler } from './auth-handler.js';
-import type { LiveConnection } from './peer.js';
+import type { KeptPath } from './kept-path.js';
+import type { LiveConnection, RelayPeer } from './peer.js';
+import type { Session } from './session.js';
 import type { RelaySettings } from './settings.js';
 import type { RelayStats } from './stats.js';
 import type { TlsSessionCache } from './tls-sessions.js';
@@ -22,6 +25,11 @@ export interface RelayRuntime {
   readonly clientTls: SecureContext;
   /** TLS sessions of next hops, resumed on the next connection to the same one (for clientTls only). */
   readonly nextHopSessions: TlsSessionCache;
+  /**
+   * With `share_next_hop_connections`: the pooled next-hop connections (next-hop-pool.ts), where a session
+   * gets a lane instead of a connection of its own.
+   */
+  readonly nextHopPool?: { lane(next: MsrpUri, path: KeptPath, session: Session): RelayPeer } | undefined;
 }
 
 /** Lives as long as the process, across reloads. */

@@ -217,6 +217,8 @@ export class PeerConnection implements RelayPeer, ReaderOwner, LogContext {
 
   openNextHop(next: MsrpUri, path: KeptPath): RelayPeer {
     const runtime = this.#runtime;
+    const pool = runtime.nextHopPool;
+    if (pool !== undefined && this.#session !== undefined) return pool.lane(next, path, this.#session);
     const { socket, readyEvent } = openNextHop(next, {
       secureContext: runtime.clientTls,
       verifyPeer: runtime.settings.verifyPeer,

@@ -6,7 +6,6 @@
  * feeds is backed up (relay spec §3.10) and while an AUTH is looked up. The connection keeps its state and
  * its writes.
  */
-import type { Socket } from 'node:net';
 import type { ContinuationFlag, MsrpHead } from '../message.js';
 import { MsrpParser } from '../parser.js';
 import { MsrpProtocolError, type ParserHandler } from '../parser-types.js';
@@ -52,12 +51,18 @@ type Inbound =
     }
   | { readonly kind: 'discard' };
 
+/** Where reading is stopped and started: the connection's socket, or a lane's share of a pooled one. */
+export interface ReaderInput {
+  pause(): void;
+  resume(): void;
+}
+
 const DISCARD: Inbound = { kind: 'discard' };
 const NO_BODY = Buffer.alloc(0);
 
 export class PeerReader implements ParserHandler {
   readonly #owner: ReaderOwner;
-  readonly #socket: Socket;
+  readonly #socket: ReaderInput;
   readonly #runtime: RelayRuntime;
   readonly #relay: RelayState;
   readonly #parser: MsrpParser;
@@ -71,7 +76,7 @@ export class PeerReader implements ParserHandler {
   #pausedForBackpressure = false;
   #pausedForAuth = false;
 
-  constructor(owner: ReaderOwner, socket: Socket, runtime: RelayRuntime, relay: RelayState) {
+  constructor(owner: ReaderOwner, socket: ReaderInput, runtime: RelayRuntime, relay: RelayState) {
     this.#owner = owner;
     this.#socket = socket;
     this.#runtime = runtime;

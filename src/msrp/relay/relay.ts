@@ -23,6 +23,7 @@ import { AuthHandler } from './auth-handler.js';
 import { Authenticator } from './authenticator.js';
 import type { RelayRuntime, RelayState } from './context.js';
 import type { RelaySnapshot } from './metrics.js';
+import { NextHopPool } from './next-hop-pool.js';
 import type { PeerState } from './peer.js';
 import { PeerConnection } from './peer-connection.js';
 import type { RelaySettings } from './settings.js';
@@ -191,7 +192,7 @@ export class MsrpRelay {
       port: listener.address.port,
       secure: listener.tls !== undefined,
     };
-    this.#runtime = {
+    const runtime: RelayRuntime = {
       settings,
       auth: new AuthHandler(authenticator, settings, address, this.#state),
       clientTls: createSecureContext({
@@ -200,6 +201,10 @@ export class MsrpRelay {
       }),
       nextHopSessions: new TlsSessionCache(),
     };
+    // The pool's connections keep the configuration they were opened under; a reload starts a new pool.
+    this.#runtime = settings.shareNextHopConnections
+      ? { ...runtime, nextHopPool: new NextHopPool(runtime, this.#state) }
+      : runtime;
   }
 
   /** A listening socket for these settings, with the TLS files and host name checked first. */

@@ -44,6 +44,14 @@ export interface RelaySettings {
   readonly queueMaxBytes: number;
   readonly queueMaxMessages: number;
   readonly verifyPeer: boolean;
+  /**
+   * One connection per next hop for all the sessions bound to it (next-hop-pool.ts), instead of one per
+   * session as msrprelay: the next hop must accept several sessions on one connection (Kamailio does;
+   * msrprelay and, so far, missive's accepting side do not). Default off.
+   */
+  readonly shareNextHopConnections: boolean;
+  /** Seconds a shared next-hop connection stays open without a session. */
+  readonly sharedConnectionIdleTime: number;
   readonly ca: string | undefined;
   readonly digestAlgorithms: readonly DigestAlgorithm[];
   readonly allowBasicAuth: boolean;
@@ -83,6 +91,8 @@ export const DEFAULT_RELAY_SETTINGS: RelaySettings = {
   queueMaxBytes: 1048576,
   queueMaxMessages: 50,
   verifyPeer: false,
+  shareNextHopConnections: false,
+  sharedConnectionIdleTime: 60,
   ca: undefined,
   digestAlgorithms: ['MD5'],
   allowBasicAuth: false,
@@ -229,6 +239,10 @@ export function readRelaySettings(ini: IniDocument, configDir: string): RelaySet
     queueMaxBytes: number('queue_max_bytes', defaults.queueMaxBytes, { min: 1, integer: true }),
     queueMaxMessages: number('queue_max_messages', defaults.queueMaxMessages, { min: 1, integer: true }),
     verifyPeer: bool('verify_peer', defaults.verifyPeer),
+    shareNextHopConnections: bool('share_next_hop_connections', defaults.shareNextHopConnections),
+    sharedConnectionIdleTime: number('shared_connection_idle_time', defaults.sharedConnectionIdleTime, {
+      min: 0.001,
+    }),
     ca: path('ca'),
     digestAlgorithms: algorithms.filter((a): a is DigestAlgorithm => a !== undefined),
     allowBasicAuth: bool('allow_basic_auth', defaults.allowBasicAuth),
