@@ -9,12 +9,11 @@ import { rmSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { openStore } from '../../src/store/index.js';
+import { missiveArgs, REPO_ROOT } from './node-program.js';
 import { freePorts } from './ports.js';
 import { PROCESS_START_MS } from './wait.js';
 
-const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const LISTENERS = 4;
 
 export interface MissiveOptions {
@@ -117,10 +116,7 @@ export class MissiveProcess {
     const sips = options.ports?.sips ?? free[1] ?? 0;
     const ws = options.ports?.ws ?? free[2] ?? 0;
     const msrp = options.ports?.msrp ?? free[3] ?? 0;
-    const args = [
-      '--import',
-      'tsx',
-      'src/cli/main.ts',
+    const args = missiveArgs([
       'serve',
       '--data-dir',
       dataDir,
@@ -137,7 +133,7 @@ export class MissiveProcess {
       ...(options.store === undefined ? [] : ['--store', options.store]),
       ...(options.args ?? []),
       ...(options.argsFor?.({ sip, sips, ws, msrp }) ?? []),
-    ];
+    ]);
     const child = spawn(process.execPath, args, {
       cwd: REPO_ROOT,
       stdio: ['ignore', 'pipe', 'pipe'],
