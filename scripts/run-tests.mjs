@@ -72,14 +72,29 @@ const reporters =
 // A file still running after this long has hung (the slowest, on a loaded machine beside another suite, take
 // a few minutes): it fails with its name and its process is killed, instead of holding the whole run.
 const FILE_TIMEOUT_MS = 20 * 60_000;
+// Interrupted (Ctrl-C, a soak run stopping its beside-loop): the runner is told, and the copy still removed.
+let runner;
+let interrupted = false;
+for (const signal of ['SIGINT', 'SIGTERM']) {
+  process.on(signal, () => {
+    interrupted = true;
+    runner?.kill(signal);
+  });
+}
 const build = await buildForTests(join(import.meta.dirname, '..'));
+if (interrupted) {
+  rmSync(build, { recursive: true, force: true });
+  process.exit(1);
+}
 // --test-force-exit: a file whose failed test left a socket open ends when its tests have, instead of
 // holding the whole run until CI's time runs out.
-const runner = spawn(
+runner = spawn(
   process.execPath,
   [
     '--import',
     'tsx',
+    '--import',
+    join(import.meta.dirname, 'test-signals.mjs'),
     '--test',
     '--test-concurrency=4',
     '--test-force-exit',
@@ -89,8 +104,6 @@ const runner = spawn(
   ],
   { stdio: 'inherit', env: { ...process.env, [TEST_BUILD_ENV]: build } },
 );
-// Interrupted (Ctrl-C, a soak run stopping its loop): the runner is told, and the copy still removed.
-for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => runner.kill(signal));
 const result = await new Promise((resolve) =>
   runner.once('exit', (code, signal) => resolve({ status: signal === null ? code : 1 })),
 );
