@@ -14,12 +14,14 @@ import {
   describeSipp,
   registerWithSipp,
   runSipp,
+  SippProcess,
   type SippTransport,
   sippSucceeded,
   startSippUas,
 } from './harness/sipp.js';
 import type { TracedMessage } from './harness/sipp-stats.js';
 import { missingPeers } from './harness/tools.js';
+import { EVENT_WAIT_MS, waitFor } from '../support/wait.js';
 
 const PASSWORD = 'secret';
 const DOMAIN = 'example.test';
@@ -62,6 +64,7 @@ const USERS = [
   'carol-t1-u1',
   'dave',
   'erin',
+  'frank',
 ].map((user) => [user, PASSWORD] as const);
 
 describe('missive with sipp', { skip: missingPeers(['sipp']) ?? false }, () => {
@@ -115,6 +118,48 @@ describe('missive with sipp', { skip: missingPeers(['sipp']) ?? false }, () => {
       assert.equal(served.stats.failed, 0, describeSipp(served));
     });
   }
+
+  test('a 407 to a retransmission of the first MESSAGE, coming after the retry, does not fail the call', {
+    timeout: 60_000,
+  }, async () => {
+    const uasPort = await freePort();
+    const registration = await registerWithSipp({
+      registrar: address,
+      user: 'frank',
+      password: PASSWORD,
+      transport: 'u1',
+      contactPort: uasPort,
+    });
+    assert.ok(sippSucceeded(registration, 1), describeSipp(registration));
+    const uas = peers.add(
+      await startSippUas({ scenario: 'message-uas', transport: 'u1', localPort: uasPort }),
+    );
+    // A server too busy to answer before sipp's retransmission timer: stopped until sipp has retransmitted
+    // the first MESSAGE, it then reads both copies and challenges each, statelessly, with a nonce of its own.
+    missive.signal('SIGSTOP');
+    let uac: SippProcess;
+    try {
+      uac = await SippProcess.spawn({
+        scenario: 'message-uac-auth',
+        target: address,
+        service: 'frank',
+        from: 'alice',
+        auth: { username: 'alice', password: PASSWORD },
+        count: 1,
+        timeoutMs: 30_000,
+      });
+      await waitFor(() => (uac.stats()?.retransmissions ?? 0) >= 1, 'sipp to retransmit the first MESSAGE', {
+        timeoutMs: EVENT_WAIT_MS,
+      });
+    } finally {
+      missive.signal('SIGCONT');
+    }
+    const result = await uac.finish();
+    assert.ok(sippSucceeded(result, 1), describeSipp(result));
+    assert.equal(result.counts.get('2_407_Recv'), 1, 'the first MESSAGE was challenged');
+    assert.ok((result.counts.get('4_407_Recv') ?? 0) >= 1, `a late 407 came: ${describeSipp(result)}`);
+    await uas.waitForCalls(1, EVENT_WAIT_MS);
+  });
 
   test('a MESSAGE with a wrong proxy password is challenged again and never delivered', {
     timeout: 60_000,
