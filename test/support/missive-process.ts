@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { openStore } from '../../src/store/index.js';
 import { missiveArgs, REPO_ROOT } from './node-program.js';
 import { freePorts } from './ports.js';
-import { PROCESS_START_MS } from './wait.js';
+import { PROCESS_START_MS, waitFor } from './wait.js';
 
 const LISTENERS = 4;
 
@@ -150,13 +150,18 @@ export class MissiveProcess {
   }
 
   async #ready(timeoutMs: number): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    while ((this.#output.match(/"msg":"SIP listening"/g) ?? []).length < LISTENERS) {
-      if (this.child.exitCode !== null || Date.now() > deadline) {
-        await this.shutdown();
-        throw new Error(`missive serve did not start:\n${this.#output.slice(-4000)}`);
-      }
-      await new Promise((resolve) => setTimeout(resolve, 50));
+    try {
+      await waitFor(
+        () => {
+          if (this.child.exitCode !== null) throw new Error(`it exited with ${String(this.child.exitCode)}`);
+          return (this.#output.match(/"msg":"SIP listening"/g) ?? []).length >= LISTENERS;
+        },
+        'every listener to log "SIP listening"',
+        { timeoutMs, intervalMs: 50 },
+      );
+    } catch (error) {
+      await this.shutdown();
+      throw new Error(`missive serve did not start (${String(error)}):\n${this.#output.slice(-4000)}`);
     }
   }
 
