@@ -62,7 +62,8 @@ function summaryOf(output) {
  * One run of scripts/run-tests.mjs, its output into `log`. `group`: in a process group of its own, so that
  * it can be stopped with everything it started. Resolves with the record of the run.
  */
-function runSuite(paths, log, group, started = Date.now()) {
+function runSuite(paths, log, group) {
+  const started = Date.now();
   const child = spawn(process.execPath, [join(import.meta.dirname, 'run-tests.mjs'), ...paths], {
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: group,
