@@ -15,6 +15,7 @@ import {
   registerWithSipp,
   runSipp,
   SippProcess,
+  type SippResult,
   type SippTransport,
   sippSucceeded,
   startSippUas,
@@ -78,6 +79,23 @@ describe('missive with sipp', { skip: missingPeers(['sipp']) ?? false }, () => {
   });
   after(() => peers.run());
 
+  /** A free port that `user` is registered at by sipp (its digest challenge answered): where a sipp UAS goes. */
+  async function registeredPort(
+    user: string,
+    transport: SippTransport = 'u1',
+  ): Promise<{ uasPort: number; registration: SippResult }> {
+    const uasPort = await freePort();
+    const registration = await registerWithSipp({
+      registrar: address,
+      user,
+      password: PASSWORD,
+      transport,
+      contactPort: uasPort,
+    });
+    assert.ok(sippSucceeded(registration, 1), describeSipp(registration));
+    return { uasPort, registration };
+  }
+
   const transports: [string, SippTransport][] = [
     ['udp', 'u1'],
     ['tcp', 't1'],
@@ -86,16 +104,8 @@ describe('missive with sipp', { skip: missingPeers(['sipp']) ?? false }, () => {
     test(`REGISTER (401, 200), then MESSAGE with proxy auth (407) to the registered sipp UAS over ${name}`, {
       timeout: 60_000,
     }, async () => {
-      const uasPort = await freePort();
       const user = `bob-${name}`;
-      const registration = await registerWithSipp({
-        registrar: address,
-        user,
-        password: PASSWORD,
-        transport,
-        contactPort: uasPort,
-      });
-      assert.ok(sippSucceeded(registration, 1), describeSipp(registration));
+      const { uasPort, registration } = await registeredPort(user, transport);
       assert.equal(registration.counts.get('1_401_Recv'), 1, 'the first REGISTER was challenged');
 
       const uas = peers.add(await startSippUas({ scenario: 'message-uas', transport, localPort: uasPort }));
@@ -122,15 +132,7 @@ describe('missive with sipp', { skip: missingPeers(['sipp']) ?? false }, () => {
   test('a 407 to a retransmission of the first MESSAGE, coming after the retry, does not fail the call', {
     timeout: 60_000,
   }, async () => {
-    const uasPort = await freePort();
-    const registration = await registerWithSipp({
-      registrar: address,
-      user: 'frank',
-      password: PASSWORD,
-      transport: 'u1',
-      contactPort: uasPort,
-    });
-    assert.ok(sippSucceeded(registration, 1), describeSipp(registration));
+    const { uasPort } = await registeredPort('frank');
     const uas = peers.add(
       await startSippUas({ scenario: 'message-uas', transport: 'u1', localPort: uasPort }),
     );
@@ -186,16 +188,8 @@ describe('missive with sipp', { skip: missingPeers(['sipp']) ?? false }, () => {
     test(`INVITE, ACK and BYE through the Record-Routing proxy to a registered sipp UAS over ${name}`, {
       timeout: 60_000,
     }, async () => {
-      const uasPort = await freePort();
       const callee = `carol-${callerTransport}-${calleeTransport}`;
-      const registration = await registerWithSipp({
-        registrar: address,
-        user: callee,
-        password: PASSWORD,
-        transport: calleeTransport,
-        contactPort: uasPort,
-      });
-      assert.ok(sippSucceeded(registration, 1), describeSipp(registration));
+      const { uasPort } = await registeredPort(callee, calleeTransport);
       const uas = peers.add(
         await startSippUas({
           scenario: 'invite-uas',
@@ -259,14 +253,7 @@ describe('missive with sipp', { skip: missingPeers(['sipp']) ?? false }, () => {
   test('an INVITE cancelled while ringing: 200 for the CANCEL, 487 for the INVITE, at both ends', {
     timeout: 60_000,
   }, async () => {
-    const uasPort = await freePort();
-    const registration = await registerWithSipp({
-      registrar: address,
-      user: 'erin',
-      password: PASSWORD,
-      contactPort: uasPort,
-    });
-    assert.ok(sippSucceeded(registration, 1), describeSipp(registration));
+    const { uasPort } = await registeredPort('erin');
     const uas = peers.add(await startSippUas({ scenario: 'cancel-uas', localPort: uasPort }));
     const uac = await runSipp({
       scenario: 'cancel-uac',
