@@ -2,13 +2,17 @@
 // Runs every test/**/*.test.ts with node:test through tsx. Node 20's --test does not expand globs,
 // so the files are listed here. Extra arguments narrow the run: `npm test -- test/msrp`.
 //
+// The processes the tests start (`missive serve`, the relay, CLI commands) run from a JavaScript copy that
+// this run transpiles first (scripts/test-build.mjs), half the CPU of tsx per start; it is removed at the end.
+//
 // In CI (CI=true) every skip must be expected: a test that skips because a peer, a package or a database
 // is missing would otherwise turn a green run into one that tested less. The skips are collected by
 // scripts/skip-reporter.mjs and any skip not in EXPECTED_SKIPS fails the run.
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { buildForTests, TEST_BUILD_ENV } from './test-build.mjs';
 
 /**
  * The only skips CI accepts: a test named `name` in `file`, skipped for `reason` (exactly), and why that
@@ -65,13 +69,45 @@ const reporters =
         `--test-reporter=${join(import.meta.dirname, 'skip-reporter.mjs')}`,
         `--test-reporter-destination=${skipFile}`,
       ];
+// A file still running after this long has hung (the slowest, on a loaded machine beside another suite, take
+// a few minutes): it fails with its name and its process is killed, instead of holding the whole run.
+const FILE_TIMEOUT_MS = 20 * 60_000;
+// Interrupted (Ctrl-C, a soak run stopping its beside-loop): the runner is told, and the copy still removed.
+let runner;
+let interrupted = false;
+for (const signal of ['SIGINT', 'SIGTERM']) {
+  process.on(signal, () => {
+    interrupted = true;
+    runner?.kill(signal);
+  });
+}
+const build = await buildForTests(join(import.meta.dirname, '..'));
+if (interrupted) {
+  rmSync(build, { recursive: true, force: true });
+  process.exit(1);
+}
 // --test-force-exit: a file whose failed test left a socket open ends when its tests have, instead of
 // holding the whole run until CI's time runs out.
-const result = spawnSync(
+runner = spawn(
   process.execPath,
-  ['--import', 'tsx', '--test', '--test-concurrency=4', '--test-force-exit', ...reporters, ...files],
-  { stdio: 'inherit' },
+  [
+    '--import',
+    'tsx',
+    '--import',
+    join(import.meta.dirname, 'test-signals.mjs'),
+    '--test',
+    '--test-concurrency=4',
+    '--test-force-exit',
+    `--test-timeout=${FILE_TIMEOUT_MS}`,
+    ...reporters,
+    ...files,
+  ],
+  { stdio: 'inherit', env: { ...process.env, [TEST_BUILD_ENV]: build } },
 );
+const result = await new Promise((resolve) =>
+  runner.once('exit', (code, signal) => resolve({ status: signal === null ? code : 1 })),
+);
+rmSync(build, { recursive: true, force: true });
 let status = result.status ?? 1;
 if (skipFile !== undefined) {
   const skips = readFileSync(skipFile, 'utf8')

@@ -4,18 +4,49 @@
  * server), and the steps a person takes in the chat as functions.
  */
 import { execFile } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import type { Cleanup } from '../interop/harness/cleanup.js';
+import { MissiveProcess } from '../support/missive-process.js';
+import { REPO_ROOT } from '../support/node-program.js';
+import { LOOPBACK } from '../support/ports.js';
 
-const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const CHROMIUM = '/usr/bin/chromium';
 /** Generous: CI runs on a loaded 2-core machine. */
 export const UI_TIMEOUT_MS = 20_000;
+export const DOMAIN = 'example.test';
+/** Every account's password. */
+export const PASSWORD = 'secret';
+export const ALICE = `alice@${DOMAIN}`;
+export const BOB = `bob@${DOMAIN}`;
+export const CAROL = `carol@${DOMAIN}`;
 
 /** `npm run build:web`, so that the server serves the current client. */
-export async function buildWebClient(): Promise<void> {
+async function buildWebClient(): Promise<void> {
   await promisify(execFile)(process.execPath, ['scripts/build-web-client.mjs'], { cwd: REPO_ROOT });
+}
+
+export interface ChatServer {
+  readonly missive: MissiveProcess;
+  /** `http://host:port` of the web port; the chat is at `${origin}/chat/`. */
+  readonly origin: string;
+  /** The sylkRTC WebSocket API, for a device of an account beside the browser. */
+  readonly wsUrl: string;
+  readonly browser: ChatBrowser;
+}
+
+/**
+ * What each browser test starts with, every part added to `peers`: the current client built, `missive serve`
+ * for DOMAIN with `users` (each with PASSWORD), and Chromium.
+ */
+export async function startChatServer(peers: Cleanup, users: readonly string[]): Promise<ChatServer> {
+  await buildWebClient();
+  const missive = peers.add(
+    await MissiveProcess.start({ domain: DOMAIN, users: users.map((user) => [user, PASSWORD] as const) }),
+  );
+  const web = `${LOOPBACK}:${String(missive.ports.ws)}`;
+  const browser = peers.add(await ChatBrowser.launch());
+  return { missive, origin: `http://${web}`, wsUrl: `ws://${web}/webrtcgateway/ws`, browser };
 }
 
 export class ChatBrowser {

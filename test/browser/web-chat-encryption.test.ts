@@ -12,23 +12,21 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Page } from 'playwright-core';
 import { Cleanup } from '../interop/harness/cleanup.js';
-import { MissiveProcess } from '../support/missive-process.js';
+import type { MissiveProcess } from '../support/missive-process.js';
 import { LOOPBACK } from '../support/ports.js';
 import { type Json, WebSocketClient } from '../support/websocket-client.js';
 import {
-  buildWebClient,
-  ChatBrowser,
+  ALICE,
+  BOB,
+  type ChatBrowser,
   conversationEntry,
   messageWith,
+  PASSWORD,
   sendText,
   signIn,
   startChat,
+  startChatServer,
 } from './chat-browser.js';
-
-const DOMAIN = 'example.test';
-const PASSWORD = 'secret';
-const ALICE = `alice@${DOMAIN}`;
-const BOB = `bob@${DOMAIN}`;
 const SCREENSHOTS = process.env.MISSIVE_SCREENSHOTS;
 
 /** Key generation is RSA in the page: generous on a loaded machine. */
@@ -53,12 +51,7 @@ describe('end-to-end encryption in the web chat', { timeout: 300_000 }, () => {
   let bob: Page;
 
   before(async () => {
-    await buildWebClient();
-    const users = ['alice', 'bob'].map((user) => [user, PASSWORD] as const);
-    missive = peers.add(await MissiveProcess.start({ domain: DOMAIN, users }));
-    origin = `http://${LOOPBACK}:${String(missive.ports.ws)}`;
-    wsUrl = `ws://${LOOPBACK}:${String(missive.ports.ws)}/webrtcgateway/ws`;
-    browser = peers.add(await ChatBrowser.launch());
+    ({ missive, origin, wsUrl, browser } = await startChatServer(peers, ['alice', 'bob']));
     alice = await (await browser.context()).newPage();
     bob = await (await browser.context()).newPage();
   });

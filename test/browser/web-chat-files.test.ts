@@ -11,16 +11,20 @@ import { readFile } from 'node:fs/promises';
 import { after, before, describe, test } from 'node:test';
 import type { Page } from 'playwright-core';
 import { Cleanup } from '../interop/harness/cleanup.js';
-import { MissiveProcess } from '../support/missive-process.js';
+import type { MissiveProcess } from '../support/missive-process.js';
 import { LOOPBACK } from '../support/ports.js';
 import { WebSocketClient } from '../support/websocket-client.js';
-import { buildWebClient, ChatBrowser, conversationEntry, signIn, startChat } from './chat-browser.js';
-
-const DOMAIN = 'example.test';
-const PASSWORD = 'secret';
-const ALICE = `alice@${DOMAIN}`;
-const BOB = `bob@${DOMAIN}`;
-const CAROL = `carol@${DOMAIN}`;
+import {
+  ALICE,
+  BOB,
+  CAROL,
+  type ChatBrowser,
+  conversationEntry,
+  PASSWORD,
+  signIn,
+  startChat,
+  startChatServer,
+} from './chat-browser.js';
 /** An 8×8 red PNG. */
 const PICTURE = Buffer.from(
   'iVBORw0KGgoAAAANSUhEUgAAAAgAAAAICAIAAABLbSncAAAAEUlEQVR4nGM4ISeHFTEMLQkAkL9BAbKfPiIAAAAASUVORK5CYII=',
@@ -39,16 +43,13 @@ describe('files and pictures (and the address book’s names) in the web chat', 
   const peers = new Cleanup();
   let missive: MissiveProcess;
   let origin: string;
+  let wsUrl: string;
   let browser: ChatBrowser;
   let alice: Page;
   let bob: Page;
 
   before(async () => {
-    await buildWebClient();
-    const users = ['alice', 'bob', 'carol'].map((user) => [user, PASSWORD] as const);
-    missive = peers.add(await MissiveProcess.start({ domain: DOMAIN, users }));
-    origin = `http://${LOOPBACK}:${String(missive.ports.ws)}`;
-    browser = peers.add(await ChatBrowser.launch());
+    ({ missive, origin, wsUrl, browser } = await startChatServer(peers, ['alice', 'bob', 'carol']));
     alice = await (await browser.context()).newPage();
     bob = await (await browser.context()).newPage();
     for (const [page, account] of [
@@ -101,9 +102,7 @@ describe('files and pictures (and the address book’s names) in the web chat', 
   });
 
   test('a file a sylkRTC client uploads (as the Sylk clients do) appears in the browser', async () => {
-    const carol = peers.add(
-      await WebSocketClient.ready(`ws://${LOOPBACK}:${String(missive.ports.ws)}/webrtcgateway/ws`),
-    );
+    const carol = peers.add(await WebSocketClient.ready(wsUrl));
     await carol.register(CAROL, PASSWORD);
     const upload = await fetch(
       `${origin}/webrtcgateway/filetransfer/${CAROL}/${BOB}/${randomUUID()}/notes.txt`,
@@ -124,9 +123,7 @@ describe('files and pictures (and the address book’s names) in the web chat', 
   });
 
   test('the address book’s names: a contact added from another device names the conversation', async () => {
-    const phone = peers.add(
-      await WebSocketClient.ready(`ws://${LOOPBACK}:${String(missive.ports.ws)}/webrtcgateway/ws`),
-    );
+    const phone = peers.add(await WebSocketClient.ready(wsUrl));
     await phone.register(BOB, PASSWORD);
     const contact = {
       id: 'c-carol',

@@ -8,15 +8,8 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Page } from 'playwright-core';
 import { Cleanup } from '../interop/harness/cleanup.js';
-import { MissiveProcess } from '../support/missive-process.js';
-import { LOOPBACK } from '../support/ports.js';
 import { type Json, WebSocketClient } from '../support/websocket-client.js';
-import { buildWebClient, ChatBrowser, messageWith } from './chat-browser.js';
-
-const DOMAIN = 'example.test';
-const PASSWORD = 'secret';
-const ALICE = `alice@${DOMAIN}`;
-const BOB = `bob@${DOMAIN}`;
+import { ALICE, BOB, messageWith, PASSWORD, startChatServer } from './chat-browser.js';
 /** A common phone's CSS pixels (the chat switches to one pane below 700). */
 const PHONE = { width: 390, height: 844 };
 
@@ -28,19 +21,14 @@ async function overflows(page: Page): Promise<boolean> {
 
 describe('the web chat on a phone, with the keyboard alone', { timeout: 300_000 }, () => {
   const peers = new Cleanup();
-  let missive: MissiveProcess;
   let alice: Page;
   let bob: WebSocketClient;
 
   before(async () => {
-    await buildWebClient();
-    const users = ['alice', 'bob'].map((user) => [user, PASSWORD] as const);
-    missive = peers.add(await MissiveProcess.start({ domain: DOMAIN, users }));
-    const origin = `http://${LOOPBACK}:${String(missive.ports.ws)}`;
-    const browser = peers.add(await ChatBrowser.launch());
+    const { origin, wsUrl, browser } = await startChatServer(peers, ['alice', 'bob']);
     alice = await (await browser.context(PHONE)).newPage();
     await alice.goto(`${origin}/chat/`);
-    bob = await WebSocketClient.ready(`ws://${LOOPBACK}:${String(missive.ports.ws)}/webrtcgateway/ws`);
+    bob = await WebSocketClient.ready(wsUrl);
     peers.add(bob);
     await bob.register(BOB, PASSWORD);
   });

@@ -17,21 +17,21 @@ import { md5 } from '../support/md5.js';
 import { LOOPBACK } from '../support/ports.js';
 import { waitFor } from '../support/wait.js';
 import {
-  buildWebClient,
-  ChatBrowser,
+  ALICE,
+  BOB,
+  CAROL,
+  type ChatBrowser,
   conversationEntry,
+  DOMAIN,
   messageWith,
+  PASSWORD,
   sendText,
   signIn,
   startChat,
+  startChatServer,
   UI_TIMEOUT_MS,
 } from './chat-browser.js';
 
-const DOMAIN = 'example.test';
-const PASSWORD = 'secret';
-const ALICE = `alice@${DOMAIN}`;
-const BOB = `bob@${DOMAIN}`;
-const CAROL = `carol@${DOMAIN}`;
 const SCREENSHOTS = process.env.MISSIVE_SCREENSHOTS;
 
 async function screenshot(page: Page, name: string): Promise<void> {
@@ -65,11 +65,7 @@ describe('the web chat in a browser', { timeout: 300_000 }, () => {
   let carolSip: Agent;
 
   before(async () => {
-    await buildWebClient();
-    const users = ['alice', 'bob', 'carol'].map((user) => [user, PASSWORD] as const);
-    missive = peers.add(await MissiveProcess.start({ domain: DOMAIN, users }));
-    origin = `http://${LOOPBACK}:${String(missive.ports.ws)}`;
-    browser = peers.add(await ChatBrowser.launch());
+    ({ missive, origin, browser } = await startChatServer(peers, ['alice', 'bob', 'carol']));
     aliceContext = await browser.context();
     alice = await aliceContext.newPage();
     // Bob is on a phone-sized screen.

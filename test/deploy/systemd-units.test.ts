@@ -9,11 +9,10 @@ import { existsSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { describe, it } from 'node:test';
+import { missiveArgs, REPO_ROOT } from '../support/node-program.js';
 
-const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const run = promisify(execFile);
 const UNITS = [
   { file: 'deploy/missive.service', command: 'serve' },
@@ -91,7 +90,7 @@ for (const unit of UNITS) {
       assert.ok(existsSync(join(REPO_ROOT, 'src/cli/main.ts')));
       assert.equal(command, unit.command);
       const help = (
-        await run(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', unit.command, '--help'], {
+        await run(process.execPath, missiveArgs([unit.command, '--help']), {
           cwd: REPO_ROOT,
         })
       ).stdout;

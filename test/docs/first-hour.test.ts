@@ -9,11 +9,10 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import * as contentTypes from '../../src/messaging/formats/content-types.js';
+import { missiveArgs, REPO_ROOT } from '../support/node-program.js';
 import { freePorts } from '../support/ports.js';
 
-const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const BANNER_END = 'Try the relay from another terminal:';
 
 function shellQuote(word: string): string {
@@ -28,14 +27,13 @@ async function startOnTerminal(): Promise<string> {
     'timeout',
     '60',
     process.execPath,
-    '--import',
-    'tsx',
-    'src/cli/main.ts',
-    'serve',
-    '--data-dir',
-    dataDir,
-    ...['--sip-port', String(sip), '--sips-port', String(sips), '--ws-port', String(ws)],
-    ...['--msrp-port', String(msrp)],
+    ...missiveArgs([
+      'serve',
+      '--data-dir',
+      dataDir,
+      ...['--sip-port', String(sip), '--sips-port', String(sips), '--ws-port', String(ws)],
+      ...['--msrp-port', String(msrp)],
+    ]),
   ];
   const child = spawn('script', ['-qec', command.map(shellQuote).join(' '), '/dev/null'], {
     cwd: REPO_ROOT,

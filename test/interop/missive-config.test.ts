@@ -8,12 +8,11 @@ import { spawn } from 'node:child_process';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { after, before, describe, test } from 'node:test';
 import { MissiveProcess } from '../support/missive-process.js';
+import { missiveArgs, REPO_ROOT } from '../support/node-program.js';
 import { freePorts } from '../support/ports.js';
 
-const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const STACK_LINE = /^\s+at /m;
 
 interface Run {
@@ -27,7 +26,7 @@ interface Run {
  */
 function missive(args: readonly string[], env: Record<string, string> = {}, until?: string): Promise<Run> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], {
+    const child = spawn(process.execPath, missiveArgs(args), {
       cwd: REPO_ROOT,
       stdio: ['ignore', 'pipe', 'pipe'],
       env: { ...process.env, ...env },

@@ -14,12 +14,15 @@ import {
   describeSipp,
   registerWithSipp,
   runSipp,
+  SippProcess,
+  type SippResult,
   type SippTransport,
   sippSucceeded,
   startSippUas,
 } from './harness/sipp.js';
 import type { TracedMessage } from './harness/sipp-stats.js';
 import { missingPeers } from './harness/tools.js';
+import { EVENT_WAIT_MS, waitFor } from '../support/wait.js';
 
 const PASSWORD = 'secret';
 const DOMAIN = 'example.test';
@@ -62,6 +65,7 @@ const USERS = [
   'carol-t1-u1',
   'dave',
   'erin',
+  'frank',
 ].map((user) => [user, PASSWORD] as const);
 
 describe('missive with sipp', { skip: missingPeers(['sipp']) ?? false }, () => {
@@ -75,6 +79,23 @@ describe('missive with sipp', { skip: missingPeers(['sipp']) ?? false }, () => {
   });
   after(() => peers.run());
 
+  /** A free port that `user` is registered at by sipp (its digest challenge answered): where a sipp UAS goes. */
+  async function registeredPort(
+    user: string,
+    transport: SippTransport = 'u1',
+  ): Promise<{ uasPort: number; registration: SippResult }> {
+    const uasPort = await freePort();
+    const registration = await registerWithSipp({
+      registrar: address,
+      user,
+      password: PASSWORD,
+      transport,
+      contactPort: uasPort,
+    });
+    assert.ok(sippSucceeded(registration, 1), describeSipp(registration));
+    return { uasPort, registration };
+  }
+
   const transports: [string, SippTransport][] = [
     ['udp', 'u1'],
     ['tcp', 't1'],
@@ -83,16 +104,8 @@ describe('missive with sipp', { skip: missingPeers(['sipp']) ?? false }, () => {
     test(`REGISTER (401, 200), then MESSAGE with proxy auth (407) to the registered sipp UAS over ${name}`, {
       timeout: 60_000,
     }, async () => {
-      const uasPort = await freePort();
       const user = `bob-${name}`;
-      const registration = await registerWithSipp({
-        registrar: address,
-        user,
-        password: PASSWORD,
-        transport,
-        contactPort: uasPort,
-      });
-      assert.ok(sippSucceeded(registration, 1), describeSipp(registration));
+      const { uasPort, registration } = await registeredPort(user, transport);
       assert.equal(registration.counts.get('1_401_Recv'), 1, 'the first REGISTER was challenged');
 
       const uas = peers.add(await startSippUas({ scenario: 'message-uas', transport, localPort: uasPort }));
@@ -115,6 +128,40 @@ describe('missive with sipp', { skip: missingPeers(['sipp']) ?? false }, () => {
       assert.equal(served.stats.failed, 0, describeSipp(served));
     });
   }
+
+  test('a 407 to a retransmission of the first MESSAGE, coming after the retry, does not fail the call', {
+    timeout: 60_000,
+  }, async () => {
+    const { uasPort } = await registeredPort('frank');
+    const uas = peers.add(
+      await startSippUas({ scenario: 'message-uas', transport: 'u1', localPort: uasPort }),
+    );
+    // A server too busy to answer before sipp's retransmission timer: stopped until sipp has retransmitted
+    // the first MESSAGE, it then reads both copies and challenges each, statelessly, with a nonce of its own.
+    missive.signal('SIGSTOP');
+    let uac: SippProcess;
+    try {
+      uac = await SippProcess.spawn({
+        scenario: 'message-uac-auth',
+        target: address,
+        service: 'frank',
+        from: 'alice',
+        auth: { username: 'alice', password: PASSWORD },
+        count: 1,
+        timeoutMs: 30_000,
+      });
+      await waitFor(() => (uac.stats()?.retransmissions ?? 0) >= 1, 'sipp to retransmit the first MESSAGE', {
+        timeoutMs: EVENT_WAIT_MS,
+      });
+    } finally {
+      missive.signal('SIGCONT');
+    }
+    const result = await uac.finish();
+    assert.ok(sippSucceeded(result, 1), describeSipp(result));
+    assert.equal(result.counts.get('2_407_Recv'), 1, 'the first MESSAGE was challenged');
+    assert.ok((result.counts.get('4_407_Recv') ?? 0) >= 1, `a late 407 came: ${describeSipp(result)}`);
+    await uas.waitForCalls(1, EVENT_WAIT_MS);
+  });
 
   test('a MESSAGE with a wrong proxy password is challenged again and never delivered', {
     timeout: 60_000,
@@ -141,16 +188,8 @@ describe('missive with sipp', { skip: missingPeers(['sipp']) ?? false }, () => {
     test(`INVITE, ACK and BYE through the Record-Routing proxy to a registered sipp UAS over ${name}`, {
       timeout: 60_000,
     }, async () => {
-      const uasPort = await freePort();
       const callee = `carol-${callerTransport}-${calleeTransport}`;
-      const registration = await registerWithSipp({
-        registrar: address,
-        user: callee,
-        password: PASSWORD,
-        transport: calleeTransport,
-        contactPort: uasPort,
-      });
-      assert.ok(sippSucceeded(registration, 1), describeSipp(registration));
+      const { uasPort } = await registeredPort(callee, calleeTransport);
       const uas = peers.add(
         await startSippUas({
           scenario: 'invite-uas',
@@ -214,14 +253,7 @@ describe('missive with sipp', { skip: missingPeers(['sipp']) ?? false }, () => {
   test('an INVITE cancelled while ringing: 200 for the CANCEL, 487 for the INVITE, at both ends', {
     timeout: 60_000,
   }, async () => {
-    const uasPort = await freePort();
-    const registration = await registerWithSipp({
-      registrar: address,
-      user: 'erin',
-      password: PASSWORD,
-      contactPort: uasPort,
-    });
-    assert.ok(sippSucceeded(registration, 1), describeSipp(registration));
+    const { uasPort } = await registeredPort('erin');
     const uas = peers.add(await startSippUas({ scenario: 'cancel-uas', localPort: uasPort }));
     const uac = await runSipp({
       scenario: 'cancel-uac',

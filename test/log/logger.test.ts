@@ -6,10 +6,9 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { test } from 'node:test';
-import { fileURLToPath } from 'node:url';
+import { loaderArgs, programPath, REPO_ROOT } from '../support/node-program.js';
 
-const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const LOGGER = fileURLToPath(new URL('../../src/log/logger.ts', import.meta.url));
+const LOGGER = programPath('src/log/logger.ts');
 
 function program(format: string): string {
   return `import { createLogger } from ${JSON.stringify(LOGGER)};
@@ -18,7 +17,7 @@ createLogger('info', 'missive', ${JSON.stringify(format)}).info({ port: 5060 }, 
 
 /** What the process writes, with stdout a terminal (`tty`) or a pipe; colours removed. */
 function run(format: string, tty: boolean): string {
-  const node = [process.execPath, '--import', 'tsx', '--input-type=module', '-e', program(format)];
+  const node = [process.execPath, ...loaderArgs(), '--input-type=module', '-e', program(format)];
   const result = tty
     ? spawnSync('script', ['-qec', node.map(shellQuote).join(' '), '/dev/null'], {
         cwd: REPO_ROOT,

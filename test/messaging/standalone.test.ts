@@ -36,10 +36,6 @@ function payloadOf(event: MessagingEvent | undefined): Record<string, unknown> {
   return (event.kind === 'push' ? event.push : event.payload) as unknown as Record<string, unknown>;
 }
 
-async function nextMessage(agent: Agent, ms = ANSWER_MS): Promise<SipRequest> {
-  return (await agent.incoming('MESSAGE', ms)).message;
-}
-
 /**
  * No MESSAGE waits at `agent` once an OPTIONS round trip has come back: the positive sign that a copy the
  * server sent before answering it would have arrived.
@@ -110,9 +106,9 @@ for (const { name, open } of BACKENDS) {
         });
         const response = await sendAuthenticated(alice1, { to: B, contentType: 'message/cpim', body });
         assert.equal(response.status, 200);
-        const atBob = await nextMessage(bob);
+        const atBob = (await bob.incoming('MESSAGE', ANSWER_MS)).message;
         assert.ok(atBob.body.toString('utf8').includes('hello'));
-        const copy = await nextMessage(alice2);
+        const copy = (await alice2.incoming('MESSAGE', ANSWER_MS)).message;
         assert.equal(copy.headers.get('X-Replicated-Message'), 'yes');
         assert.match(copy.headers.get('To') ?? '', /<sip:bob@example\.test>/);
         assert.equal(copy.uri.toString(), `sip:alice@127.0.0.1:${String(alice2.port)}`);
@@ -131,7 +127,7 @@ for (const { name, open } of BACKENDS) {
         const events = app.events.length;
         const again = await sendAuthenticated(alice1, { to: B, contentType: 'message/cpim', body });
         assert.equal(again.status, 200);
-        await nextMessage(bob);
+        await bob.incoming('MESSAGE', ANSWER_MS);
         assert.equal(app.events.length, events);
         await assertNoMessage(alice2, 'no replication of a duplicate');
         assert.equal(await app.store.journal.count(B), 1);
@@ -150,7 +146,7 @@ for (const { name, open } of BACKENDS) {
           extra: [['Content-Encoding', 'deflate']],
         });
         assert.equal(response.status, 200);
-        const copy = await nextMessage(alice2);
+        const copy = (await alice2.incoming('MESSAGE', ANSWER_MS)).message;
         assert.equal(copy.headers.get('Content-Encoding'), 'deflate');
         assert.equal(inflateSync(copy.body).toString('utf8'), 'zipped');
         assert.equal((await app.store.journal.latest(B, 1)).entries[0]?.content, 'zipped');
@@ -287,7 +283,9 @@ for (const { name, open } of BACKENDS) {
           (await sendAuthenticated(alice1, { to: A, contentType: 'message/cpim', body })).status,
           200,
         );
-        assert.ok((await nextMessage(alice2)).body.toString('utf8').includes('PRIVATE KEY'));
+        assert.ok(
+          (await alice2.incoming('MESSAGE', ANSWER_MS)).message.body.toString('utf8').includes('PRIVATE KEY'),
+        );
         const entries = (await app.store.journal.latest(A, 10)).entries;
         assert.equal(entries.length, 1);
         assert.equal(entries[0]?.contentType, KEY_EXCHANGE);
@@ -297,7 +295,10 @@ for (const { name, open } of BACKENDS) {
         assert.equal(live.content_type, 'text/pgp-private-key');
         assert.ok(String(live.content).includes('PRIVATE KEY'));
         // alice1 gets the proxy's fork of its own MESSAGE to alice, but no replicated copy.
-        assert.equal((await nextMessage(alice1)).headers.get('X-Replicated-Message'), undefined);
+        assert.equal(
+          (await alice1.incoming('MESSAGE', ANSWER_MS)).message.headers.get('X-Replicated-Message'),
+          undefined,
+        );
         await assertNoMessage(alice1, 'no replicated copy of a message to oneself');
 
         const toBob = cpim({

@@ -10,20 +10,19 @@ import { readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { after, before, describe, it } from 'node:test';
 import { MissiveProcess } from '../support/missive-process.js';
+import { missiveArgs, REPO_ROOT } from '../support/node-program.js';
 import { Agent } from '../support/sip-agent.js';
 import { createTestCa, issueCertificate, type Pem } from '../support/test-ca.js';
 import { eventually } from '../support/wait.js';
 
-const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const DOMAIN = 'missive.test';
 const run = promisify(execFile);
 
 function missiveCommand(args: readonly string[]) {
-  return run(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], { cwd: REPO_ROOT });
+  return run(process.execPath, missiveArgs(args), { cwd: REPO_ROOT });
 }
 
 describe('missive serve: certificate errors at the start', () => {

@@ -1,11 +1,7 @@
-/** Runs Node (through tsx when asked) as a separate process, with every wait bounded. */
+/** Runs Node (on this repository's code when asked) as a separate process, with every wait bounded. */
 import { spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
+import { nodeProgram, REPO_ROOT } from '../support/node-program.js';
 import { PROCESS_START_MS } from '../support/wait.js';
-
-export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
-/** An absolute specifier, so that `--import` works from any working directory. */
-export const TSX_LOADER = import.meta.resolve('tsx');
 
 export interface ProcessResult {
   readonly code: number | null;
@@ -57,14 +53,11 @@ export function runNode(args: readonly string[], options: RunOptions = {}): Prom
   });
 }
 
-/** A TypeScript file of this repository run with tsx. */
+/** A TypeScript file of this repository (a path from its root), run as test/support/node-program.ts says. */
 export function runTypeScript(
   file: string,
   args: readonly string[],
   options: RunOptions = {},
 ): Promise<ProcessResult> {
-  return runNode(
-    ['--import', TSX_LOADER, fileURLToPath(new URL(file, new URL('../../', import.meta.url))), ...args],
-    options,
-  );
+  return runNode([...nodeProgram(file), ...args], options);
 }

@@ -1,4 +1,4 @@
-// `missive user …` run as a real process (node --import tsx src/cli/main.ts) against temporary SQLite
+// `missive user …` run as a real process (test/support/node-program.ts) against temporary SQLite
 // stores: output, exit statuses, and what ends up in the store.
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';

@@ -9,12 +9,11 @@ import { rmSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { openStore } from '../../src/store/index.js';
+import { missiveArgs, REPO_ROOT } from './node-program.js';
 import { freePorts } from './ports.js';
-import { PROCESS_START_MS } from './wait.js';
+import { PROCESS_START_MS, waitFor } from './wait.js';
 
-const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const LISTENERS = 4;
 
 export interface MissiveOptions {
@@ -117,10 +116,7 @@ export class MissiveProcess {
     const sips = options.ports?.sips ?? free[1] ?? 0;
     const ws = options.ports?.ws ?? free[2] ?? 0;
     const msrp = options.ports?.msrp ?? free[3] ?? 0;
-    const args = [
-      '--import',
-      'tsx',
-      'src/cli/main.ts',
+    const args = missiveArgs([
       'serve',
       '--data-dir',
       dataDir,
@@ -137,7 +133,7 @@ export class MissiveProcess {
       ...(options.store === undefined ? [] : ['--store', options.store]),
       ...(options.args ?? []),
       ...(options.argsFor?.({ sip, sips, ws, msrp }) ?? []),
-    ];
+    ]);
     const child = spawn(process.execPath, args, {
       cwd: REPO_ROOT,
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -154,13 +150,18 @@ export class MissiveProcess {
   }
 
   async #ready(timeoutMs: number): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    while ((this.#output.match(/"msg":"SIP listening"/g) ?? []).length < LISTENERS) {
-      if (this.child.exitCode !== null || Date.now() > deadline) {
-        await this.shutdown();
-        throw new Error(`missive serve did not start:\n${this.#output.slice(-4000)}`);
-      }
-      await new Promise((resolve) => setTimeout(resolve, 50));
+    try {
+      await waitFor(
+        () => {
+          if (this.child.exitCode !== null) throw new Error(`it exited with ${String(this.child.exitCode)}`);
+          return (this.#output.match(/"msg":"SIP listening"/g) ?? []).length >= LISTENERS;
+        },
+        'every listener to log "SIP listening"',
+        { timeoutMs, intervalMs: 50 },
+      );
+    } catch (error) {
+      await this.shutdown();
+      throw new Error(`missive serve did not start (${String(error)}):\n${this.#output.slice(-4000)}`);
     }
   }
 

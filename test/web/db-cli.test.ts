@@ -1,16 +1,16 @@
-// `missive db …` run as a real process (node --import tsx src/cli/main.ts) against SQLite stores and a
+// `missive db …` run as a real process (test/support/node-program.ts) against SQLite stores and a
 // PostgreSQL schema: sylk spec §9 tests 58–60 adapted (show, remove api_token then a refused history request over
 // HTTP, remove push_token picking one of two), the other removals, confirmations, and exit statuses.
 import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import { generateApiToken, openStore, type Store } from '../../src/store/index.js';
 import { type ConformanceBackend, postgresBackend } from '../store/backends.js';
 import { ALICE, BOB, CAROL, incoming, outgoing, record } from '../store/journal-entries.js';
 import { type ProcessResult, runTypeScript } from '../store/processes.js';
+import { missiveArgs } from '../support/node-program.js';
 import { PROCESS_START_MS } from '../support/wait.js';
 import { apikey, request, startWeb, T0 } from './harness.js';
 
@@ -19,14 +19,7 @@ const DAY = 86_400_000;
 
 /** The command line of `missive db ARGS`, for a shell pipeline. */
 function dbCommand(args: readonly string[]): string[] {
-  return [
-    process.execPath,
-    '--import',
-    'tsx',
-    fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url)),
-    'db',
-    ...args,
-  ];
+  return [process.execPath, ...missiveArgs(['db', ...args])];
 }
 
 function db(args: readonly string[], input = ''): Promise<ProcessResult> {

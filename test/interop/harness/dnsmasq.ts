@@ -9,6 +9,7 @@ import { Child } from './child.js';
 import { makeWorkDir, removeWorkDir } from './paths.js';
 import { LOOPBACK, freePort } from '../../support/ports.js';
 import { TOOL_PATHS } from './tools.js';
+import { PROCESS_START_MS, waitFor } from '../../support/wait.js';
 
 export interface NaptrEntry {
   readonly name: string;
@@ -98,22 +99,28 @@ export class Dnsmasq {
     removeWorkDir(this.workDir);
   }
 
-  /** Answers (NXDOMAIN counts) within 5 s, or the start failed. */
+  /** Answers (NXDOMAIN counts) within PROCESS_START_MS, or the start failed. */
   async #ready(): Promise<void> {
     const probe = new Resolver({ timeout: 200, tries: 1 });
     probe.setServers([`${LOOPBACK}:${String(this.port)}`]);
-    const deadline = Date.now() + 5000;
-    while (Date.now() < deadline && this.child.running) {
-      try {
-        await probe.resolve4('probe.test');
-        return;
-      } catch (error) {
-        const code = (error as { code?: unknown }).code;
-        if (code === 'ENOTFOUND' || code === 'ENODATA') return;
-      }
-      await new Promise((resolve) => setTimeout(resolve, 50));
+    try {
+      await waitFor(
+        async () => {
+          if (!this.child.running) throw new Error('it exited');
+          try {
+            await probe.resolve4('probe.test');
+            return true;
+          } catch (error) {
+            const code = (error as { code?: unknown }).code;
+            return code === 'ENOTFOUND' || code === 'ENODATA';
+          }
+        },
+        'an answer to a DNS query',
+        { timeoutMs: PROCESS_START_MS, intervalMs: 50 },
+      );
+    } catch (error) {
+      await this.stop();
+      throw new Error(`dnsmasq did not start (${String(error)}): ${this.log()}`);
     }
-    await this.stop();
-    throw new Error(`dnsmasq did not start: ${this.log()}`);
   }
 }

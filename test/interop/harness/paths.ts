@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-export const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+/** The repository's root (one definition, in test/support/node-program.ts). */
+export { REPO_ROOT } from '../../support/node-program.js';
 export const SCENARIO_DIR = fileURLToPath(new URL('../scenarios/', import.meta.url));
 export const KAMAILIO_CONFIG_DIR = fileURLToPath(new URL('../kamailio/', import.meta.url));
 

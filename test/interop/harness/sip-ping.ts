@@ -6,6 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { createSocket } from 'node:dgram';
 import { connect } from 'node:net';
 import { LOOPBACK } from '../../support/ports.js';
+import { waitFor } from '../../support/wait.js';
 
 function options(transport: 'udp' | 'tcp', localPort: number, host: string, port: number): Buffer {
   const branch = `z9hG4bK${randomBytes(6).toString('hex')}`;
@@ -91,11 +92,14 @@ export async function waitForSip(
 ): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (const transport of transports) {
-    while ((await pingOnce(transport, port, 300)) === undefined) {
-      if (!alive()) throw new Error(`it exited before answering SIP on ${transport} ${port}`);
-      if (Date.now() > deadline)
-        throw new Error(`no SIP answer on ${transport} ${LOOPBACK}:${port} after ${timeoutMs} ms`);
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
+    await waitFor(
+      async () => {
+        if ((await pingOnce(transport, port, 300)) !== undefined) return true;
+        if (!alive()) throw new Error(`it exited before answering SIP on ${transport} ${port}`);
+        return false;
+      },
+      `a SIP answer on ${transport} ${LOOPBACK}:${port}`,
+      { timeoutMs: Math.max(0, deadline - Date.now()), intervalMs: 100 },
+    );
   }
 }

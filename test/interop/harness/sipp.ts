@@ -21,6 +21,7 @@ import {
   type TracedMessage,
 } from './sipp-stats.js';
 import { TOOL_PATHS } from './tools.js';
+import { PROCESS_START_MS, waitFor } from '../../support/wait.js';
 
 /** Where -trace_msg writes, in the work directory. */
 const MESSAGE_FILE = 'messages.log';
@@ -273,18 +274,18 @@ export class SippUas {
   }
 
   /** Waits until `calls` calls have completed successfully (read from the stats dumped every 200 ms). */
-  async waitForCalls(calls: number, timeoutMs: number): Promise<SippStats> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const stats = this.stats();
-      if (stats !== undefined && stats.successful >= calls) return stats;
-      if (Date.now() > deadline || !this.sipp.child.running) {
-        throw new Error(
-          `sipp UAS: ${stats?.successful ?? 0} of ${calls} calls completed (${this.sipp.child.running ? `after ${timeoutMs} ms` : 'it exited'})`,
-        );
-      }
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
+  waitForCalls(calls: number, timeoutMs: number): Promise<SippStats> {
+    return waitFor(
+      () => {
+        const stats = this.stats();
+        if (stats !== undefined && stats.successful >= calls) return stats;
+        if (!this.sipp.child.running)
+          throw new Error(`sipp UAS: ${stats?.successful ?? 0} of ${calls} calls completed (it exited)`);
+        return undefined;
+      },
+      () => `sipp UAS to complete ${calls} calls (${this.stats()?.successful ?? 0} did)`,
+      { timeoutMs, intervalMs: 100 },
+    );
   }
 
   stop(graceMs = 5000): Promise<SippResult> {
@@ -299,13 +300,21 @@ export class SippUas {
 export async function startSippUas(options: Omit<SippOptions, 'target'>): Promise<SippUas> {
   const sipp = await SippProcess.spawn({ timeoutMs: 600_000, ...options });
   const transport = sipp.transport === 'u1' ? 'udp' : 'tcp';
-  const deadline = Date.now() + 10_000;
-  while (!(await portInUse(sipp.port, transport))) {
-    if (!sipp.child.running || Date.now() > deadline) {
-      const result = await sipp.stop(1000);
-      throw new Error(`sipp UAS did not bind ${transport} ${sipp.port}: ${describeSipp(result)}`);
-    }
-    await new Promise((resolve) => setTimeout(resolve, 50));
+  try {
+    await waitFor(
+      async () => {
+        if (await portInUse(sipp.port, transport)) return true;
+        if (!sipp.child.running) throw new Error('it exited');
+        return false;
+      },
+      `sipp UAS to bind ${transport} ${sipp.port}`,
+      { timeoutMs: PROCESS_START_MS, intervalMs: 50 },
+    );
+  } catch (error) {
+    const result = await sipp.stop(1000);
+    throw new Error(
+      `sipp UAS did not bind ${transport} ${sipp.port} (${String(error)}): ${describeSipp(result)}`,
+    );
   }
   return new SippUas(sipp);
 }

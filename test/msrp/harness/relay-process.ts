@@ -1,5 +1,5 @@
 // Runs the relay as a real process: writes config.ini (msrprelay format), spawns
-// `node --import tsx src/cli/main.ts relay --config-file …`, waits for the "MSRP relay listening" log line.
+// `missive relay --config-file …` (test/support/node-program.ts), waits for the "MSRP relay listening" log line.
 // The relay logs pino JSON lines on stdout; they are kept (parsed) so that tests can wait for a line, e.g.
 // after a SIGHUP reload, or read startup errors on stderr.
 import { type ChildProcess, spawn } from 'node:child_process';
@@ -7,12 +7,10 @@ import { EventEmitter } from 'node:events';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { getCerts } from './certs.js';
 import { readRssBytes } from './rss.js';
+import { missiveArgs, REPO_ROOT } from '../../support/node-program.js';
 import { PROCESS_START_MS, withTimeout } from '../../support/wait.js';
-
-export const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 
 /** Option values of one section; null leaves a harness default out of the file. */
 export type Settings = Readonly<Record<string, string | number | null>>;
@@ -117,7 +115,7 @@ export class RelayProcess {
     if (opts.configFile === undefined) writeFileSync(configPath, opts.configText ?? (await configText(opts)));
     const child = spawn(
       process.execPath,
-      ['--import', 'tsx', 'src/cli/main.ts', 'relay', '--config-file', configPath, ...(opts.args ?? [])],
+      missiveArgs(['relay', '--config-file', configPath, ...(opts.args ?? [])]),
       { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
     );
     return new RelayProcess(child, dir, opts.tls, configPath);

@@ -8,7 +8,8 @@ import { after, before, describe, it } from 'node:test';
 import { auth, requestChallenge, sessionIdOf } from '../harness/auth.js';
 import { getCerts } from '../harness/certs.js';
 import { connectClient } from '../harness/client.js';
-import { REPO_ROOT, type RelayOptions, RelayProcess } from '../harness/relay-process.js';
+import { type RelayOptions, RelayProcess } from '../harness/relay-process.js';
+import { REPO_ROOT } from '../../support/node-program.js';
 import { makeCert, startupFailure, suiteOf, tempDir } from './fixtures.js';
 import { PROCESS_START_MS } from '../../support/wait.js';
 
