@@ -14,6 +14,11 @@ import type { EventFanout } from './subscriptions.js';
 const DEFAULT_MAX_QUEUED = 10_000;
 /** Events per write at most. */
 const PUBLISH_BATCH = 500;
+/**
+ * A store that stays down fails every read (Cassandra's listener polls four times a second): the first
+ * failure is logged with its stack, then one line per this interval with how many failed since.
+ */
+const READ_ERROR_LOG_INTERVAL_MS = 60_000;
 
 export interface StoreEventFanoutOptions {
   readonly store: ClusterStore;
@@ -30,6 +35,8 @@ export class StoreEventFanout implements EventFanout {
   #publishing: Promise<void> | undefined;
   #dropped = 0;
   #listener: ClusterListener | undefined;
+  #readErrors = 0;
+  #readErrorLoggedAt: number | undefined;
 
   constructor(options: StoreEventFanoutOptions) {
     this.#options = options;
@@ -55,12 +62,32 @@ export class StoreEventFanout implements EventFanout {
     const current = this.#listener;
     if (current !== undefined && !current.broken) return;
     if (current !== undefined) await current.stop();
-    this.#listener = await this.#options.store.listen(current?.lastId, (notice) => {
-      if (notice.origin === this.#options.self) return;
-      const event = decodeRemoteEvent(notice.payload);
-      if (event === undefined) this.#options.logger?.warn({ notice: notice.id }, 'cluster notice unreadable');
-      else deliver(event);
-    });
+    this.#listener = await this.#options.store.listen(
+      current?.lastId,
+      (notice) => {
+        if (notice.origin === this.#options.self) return;
+        const event = decodeRemoteEvent(notice.payload);
+        if (event === undefined)
+          this.#options.logger?.warn({ notice: notice.id }, 'cluster notice unreadable');
+        else deliver(event);
+      },
+      (error) => {
+        this.#readFailed(error);
+      },
+    );
+  }
+
+  #readFailed(error: unknown): void {
+    this.#readErrors++;
+    const now = this.#options.clock.now();
+    const last = this.#readErrorLoggedAt;
+    if (last !== undefined && now - last < READ_ERROR_LOG_INTERVAL_MS) return;
+    this.#options.logger?.error(
+      { err: error, failedReads: this.#readErrors },
+      'reading the other instances’ events failed; trying again',
+    );
+    this.#readErrorLoggedAt = now;
+    this.#readErrors = 0;
   }
 
   /** Stops listening, once what was queued has been published. */

@@ -120,6 +120,7 @@ export class CassandraClusterStore implements ClusterStore<NoticePosition> {
   listen(
     after: NoticePosition | undefined,
     listener: (notice: ClusterNotice) => void,
+    onReadError?: (error: unknown) => void,
   ): Promise<ClusterListener<NoticePosition>> {
     return NoticePoller.listen(after, {
       read: async (bucket, from) =>
@@ -127,6 +128,7 @@ export class CassandraClusterStore implements ClusterStore<NoticePosition> {
       clock: this.#clock,
       keepMs: CLUSTER_NOTICE_TTL_S * 1000,
       listener,
+      onReadError,
     });
   }
 

@@ -47,6 +47,8 @@ export interface NoticePollerOptions {
   /** How long the store keeps notices, in ms: a floor further back finds nothing. */
   readonly keepMs: number;
   readonly listener: (notice: ClusterNotice) => void;
+  /** Told of each failed read (the next poll reads the same notices again). */
+  readonly onReadError?: ((error: unknown) => void) | undefined;
 }
 
 export const bucketOf = (time: number): number => Math.floor(time / BUCKET_MS);
@@ -115,7 +117,7 @@ export class NoticePoller {
     this.#timer = this.#options.clock.schedule(delayMs, () => {
       this.#running = this.#poll(true)
         // A failed read leaves the floor where it was: the next poll reads the same notices and more.
-        .catch(() => undefined)
+        .catch((error: unknown) => this.#options.onReadError?.(error))
         .finally(() => {
           this.#running = undefined;
           this.#next(POLL_MS);

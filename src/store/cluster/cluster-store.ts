@@ -57,11 +57,13 @@ export interface ClusterStore<Position = unknown> {
   publish(origin: string, payloads: readonly string[], now: number): Promise<void>;
   /**
    * Calls `listener` with each notice published after position `after` (a listener's lastId; undefined: from
-   * now on), in order of publication per origin. Resolves once listening.
+   * now on), in order of publication per origin. Resolves once listening. A read that fails is tried again
+   * (nothing is skipped) and handed to `onReadError`, so that the instance can say why events stopped coming.
    */
   listen(
     after: Position | undefined,
     listener: (notice: ClusterNotice) => void,
+    onReadError?: (error: unknown) => void,
   ): Promise<ClusterListener<Position>>;
   /** Deletes the notices published at or before `before`; how many. */
   purgeNotices(before: number): Promise<number>;

@@ -87,6 +87,7 @@ export class PostgresClusterStore implements ClusterStore {
   async listen(
     after: number | undefined,
     listener: (notice: ClusterNotice) => void,
+    onReadError?: (error: unknown) => void,
   ): Promise<ClusterListener> {
     let client: pg.PoolClient;
     try {
@@ -97,7 +98,7 @@ export class PostgresClusterStore implements ClusterStore {
     const start =
       after ??
       Number((await this.#pool.query(`SELECT COALESCE(MAX(id), 0) AS id FROM ${this.#notices}`)).rows[0]?.id);
-    const reader = new NoticeReader(this.#pool, this.#notices, start, listener);
+    const reader = new NoticeReader(this.#pool, this.#notices, start, listener, onReadError);
     try {
       client.on('notification', (message) => {
         if (message.channel === CHANNEL) reader.read();
@@ -174,12 +175,20 @@ class NoticeReader {
   readonly #pool: PostgresPool;
   readonly #table: string;
   readonly #listener: (notice: ClusterNotice) => void;
+  readonly #onReadError: ((error: unknown) => void) | undefined;
 
-  constructor(pool: PostgresPool, table: string, start: number, listener: (notice: ClusterNotice) => void) {
+  constructor(
+    pool: PostgresPool,
+    table: string,
+    start: number,
+    listener: (notice: ClusterNotice) => void,
+    onReadError: ((error: unknown) => void) | undefined,
+  ) {
     this.#pool = pool;
     this.#table = table;
     this.lastId = start;
     this.#listener = listener;
+    this.#onReadError = onReadError;
   }
 
   read(): void {
@@ -188,9 +197,10 @@ class NoticeReader {
       return;
     }
     this.#running = this.#drain()
-      .catch(() => {
+      .catch((error: unknown) => {
         // A failed read is tried again at the next notification; a lost connection marks the listener broken.
         this.#again = false;
+        this.#onReadError?.(error);
       })
       .finally(() => {
         this.#running = undefined;
