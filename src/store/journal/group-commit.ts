@@ -26,6 +26,11 @@ export interface TimedAppendItem extends AppendItem {
   readonly now: number;
 }
 
+/** A batch's items with their times: each its own (an import keeps the old server's), else the batch's. */
+export function timedAppendItems(items: readonly AppendItem[], now: number): TimedAppendItem[] {
+  return items.map((item) => ({ account: item.account, entry: item.entry, now: item.now ?? now }));
+}
+
 /** What a backend writes one group with: every item in one transaction, results in the items' order. */
 export interface GroupAppender {
   appendGroup(items: readonly TimedAppendItem[]): Promise<AppendResult[]>;
@@ -79,9 +84,7 @@ export class GroupCommitWriter implements JournalWriter {
   }
 
   appendBatch(items: readonly AppendItem[], now: number): Promise<AppendResult[]> {
-    return this.#submit(
-      items.map((item) => ({ account: item.account, entry: item.entry, now: item.now ?? now })),
-    );
+    return this.#submit(timedAppendItems(items, now));
   }
 
   updateState(account: string, messageId: string, state: DeliveryState): Promise<UpdateResult> {

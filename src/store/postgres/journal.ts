@@ -42,6 +42,7 @@ import {
   type GroupAppender,
   GroupCommitWriter,
   type TimedAppendItem,
+  timedAppendItems,
 } from '../journal/group-commit.js';
 import type { JournalWriter, PurgedChunk } from '../journal/writer.js';
 import type { OpenStoreOptions } from '../store.js';
@@ -146,9 +147,7 @@ class PostgresJournalWriter implements JournalWriter, GroupAppender {
   }
 
   appendBatch(items: readonly AppendItem[], now: number): Promise<AppendResult[]> {
-    return this.appendGroup(
-      items.map((item) => ({ account: item.account, entry: item.entry, now: item.now ?? now })),
-    );
+    return this.appendGroup(timedAppendItems(items, now));
   }
 
   async appendGroup(items: readonly TimedAppendItem[]): Promise<AppendResult[]> {

@@ -5,7 +5,7 @@
  * write did before the writer had a thread (SQLite serialises the two connections' transactions).
  */
 import { StoreError } from '../errors.js';
-import type { GroupAppender, TimedAppendItem } from '../journal/group-commit.js';
+import { type GroupAppender, type TimedAppendItem, timedAppendItems } from '../journal/group-commit.js';
 import type {
   AppendItem,
   AppendResult,
@@ -37,9 +37,7 @@ export class ThreadJournalWriter implements JournalWriter, GroupAppender {
   }
 
   appendBatch(items: readonly AppendItem[], now: number): Promise<AppendResult[]> {
-    return this.appendGroup(
-      items.map((item) => ({ account: item.account, entry: item.entry, now: item.now ?? now })),
-    );
+    return this.appendGroup(timedAppendItems(items, now));
   }
 
   appendGroup(items: readonly TimedAppendItem[]): Promise<AppendResult[]> {

@@ -22,7 +22,7 @@ import type {
   RemoveMessageResult,
   UpdateResult,
 } from '../journal/types.js';
-import type { GroupAppender, TimedAppendItem } from '../journal/group-commit.js';
+import { type GroupAppender, type TimedAppendItem, timedAppendItems } from '../journal/group-commit.js';
 import type { JournalWriter, PurgedChunk } from '../journal/writer.js';
 import { StoreError } from '../errors.js';
 import { JOURNAL_TABLE, tableNamer } from '../tables.js';
@@ -131,9 +131,7 @@ export class SqliteJournalWriter implements JournalWriter, GroupAppender {
   }
 
   appendBatch(items: readonly AppendItem[], now: number): Promise<AppendResult[]> {
-    return this.appendGroup(
-      items.map((item) => ({ account: item.account, entry: item.entry, now: item.now ?? now })),
-    );
+    return this.appendGroup(timedAppendItems(items, now));
   }
 
   appendGroup(items: readonly TimedAppendItem[]): Promise<AppendResult[]> {
