@@ -16,8 +16,7 @@ import type { KeptPath } from './kept-path.js';
 import { LazyLog, type LogContext } from './lazy-log.js';
 import type { PeerState, RelayPeer } from './peer.js';
 import { PeerReader, type ReaderOwner } from './peer-reader.js';
-import { PendingRequests } from './pending-requests.js';
-import { PendingSends } from './pending-sends.js';
+import { PeerTransactions } from './peer-transactions.js';
 import type { SendTrackerOwner } from './send-tracker.js';
 import type { Session } from './session.js';
 import type { RelaySettings } from './settings.js';
@@ -49,8 +48,8 @@ export class Lane implements ReaderOwner, LogContext {
   readonly #reader: PeerReader;
   readonly #runtime: RelayRuntime;
   readonly #relay: RelayState;
-  #pendingSends: PendingSends | undefined;
-  #pendingRequests: PendingRequests | undefined;
+  /** The requests forwarded from this lane's client awaiting their response; made with the first one. */
+  #transactionTable: PeerTransactions | undefined;
 
   constructor(host: LaneHost, session: Session, path: KeptPath, runtime: RelayRuntime, relay: RelayState) {
     this.#host = host;
@@ -158,7 +157,7 @@ export class Lane implements ReaderOwner, LogContext {
     if (this.#state === 'DISCONNECTING' || this.#state === 'DISCONNECTED') return;
     this.#state = 'DISCONNECTING';
     this.#host.outbox.abort(this.#queue);
-    this.#pendingSends?.failAll('Session got disconnected');
+    this.#transactionTable?.failSends('Session got disconnected');
     this.#cancelTransactions();
     this.#leave();
   }
@@ -255,16 +254,11 @@ export class Lane implements ReaderOwner, LogContext {
   // ---- transactions of the requests B sent on this session (relay spec §3.7, §3.8) -------------------
 
   sendTracking(): SendTrackerOwner {
-    this.#pendingSends ??= new PendingSends(
-      this,
-      this.#relay.deadlines,
-      this.#runtime.settings.transactionTimeout * 1000,
-    );
-    return this.#pendingSends;
+    return this.#transactions().sends();
   }
 
   takeSend(tid: string): TrackedSend | undefined {
-    return this.#pendingSends?.take(tid);
+    return this.#transactionTable?.takeSend(tid);
   }
 
   reportSend(tracked: TrackedSend, code: number, comment: string | undefined): void {
@@ -272,20 +266,24 @@ export class Lane implements ReaderOwner, LogContext {
   }
 
   trackRequest(head: MsrpHead, tid: string, replyTo: string, replyFrom: string): void {
-    this.#pendingRequests ??= new PendingRequests(
-      this,
-      this.#relay.deadlines,
-      this.#runtime.settings.transactionTimeout * 1000,
-    );
-    this.#pendingRequests.add(head, tid, replyTo, replyFrom);
+    this.#transactions().trackRequest(head, tid, replyTo, replyFrom);
   }
 
   takeRequest(tid: string): TrackedRequest | undefined {
-    return this.#pendingRequests?.take(tid);
+    return this.#transactionTable?.takeRequest(tid);
+  }
+
+  #transactions(): PeerTransactions {
+    this.#transactionTable ??= new PeerTransactions(
+      this,
+      this,
+      this.#relay.deadlines,
+      () => this.#runtime.settings.transactionTimeout * 1000,
+    );
+    return this.#transactionTable;
   }
 
   #cancelTransactions(): void {
-    this.#pendingSends?.cancelAll();
-    this.#pendingRequests?.cancelAll();
+    this.#transactionTable?.cancelAll();
   }
 }

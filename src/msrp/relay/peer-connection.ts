@@ -19,8 +19,7 @@ import { LazyLog, type LogContext } from './lazy-log.js';
 import { openNextHop } from './next-hop.js';
 import { Outbox } from './outbox.js';
 import type { RelayPeer, PeerState } from './peer.js';
-import { PendingRequests } from './pending-requests.js';
-import { PendingSends } from './pending-sends.js';
+import { PeerTransactions } from './peer-transactions.js';
 import { PeerReader, type ReaderOwner } from './peer-reader.js';
 import type { SendTrackerOwner } from './send-tracker.js';
 import type { Session } from './session.js';
@@ -60,10 +59,8 @@ export class PeerConnection implements RelayPeer, ReaderOwner, LogContext {
   readonly #outbox: Outbox;
   readonly #reader: PeerReader;
   readonly #log: LazyLog;
-  /** SEND parts forwarded from this connection awaiting their response; made with the first one. */
-  #pendingSends: PendingSends | undefined;
-  /** The same for other requests. */
-  #pendingRequests: PendingRequests | undefined;
+  /** The requests forwarded from this connection awaiting their response; made with the first one. */
+  #transactionTable: PeerTransactions | undefined;
   #authAttempts = 0;
   #invalidTimer: Timer | undefined;
   #closeTimer: Timer | undefined;
@@ -294,16 +291,11 @@ export class PeerConnection implements RelayPeer, ReaderOwner, LogContext {
   // ---- transactions of this connection's requests (relay spec §3.7, §3.8) ---------------------------
 
   sendTracking(): SendTrackerOwner {
-    this.#pendingSends ??= new PendingSends(
-      this,
-      this.#relay.deadlines,
-      this.#runtime.settings.transactionTimeout * 1000,
-    );
-    return this.#pendingSends;
+    return this.#transactions().sends();
   }
 
   takeSend(tid: string): TrackedSend | undefined {
-    return this.#pendingSends?.take(tid);
+    return this.#transactionTable?.takeSend(tid);
   }
 
   /** SendReporter: a REPORT from the relay itself to this connection's client about one of its SENDs. */
@@ -312,16 +304,21 @@ export class PeerConnection implements RelayPeer, ReaderOwner, LogContext {
   }
 
   trackRequest(head: MsrpHead, tid: string, replyTo: string, replyFrom: string): void {
-    this.#pendingRequests ??= new PendingRequests(
-      this.#outbox,
-      this.#relay.deadlines,
-      this.#runtime.settings.transactionTimeout * 1000,
-    );
-    this.#pendingRequests.add(head, tid, replyTo, replyFrom);
+    this.#transactions().trackRequest(head, tid, replyTo, replyFrom);
   }
 
   takeRequest(tid: string): TrackedRequest | undefined {
-    return this.#pendingRequests?.take(tid);
+    return this.#transactionTable?.takeRequest(tid);
+  }
+
+  #transactions(): PeerTransactions {
+    this.#transactionTable ??= new PeerTransactions(
+      this,
+      this.#outbox,
+      this.#relay.deadlines,
+      () => this.#runtime.settings.transactionTimeout * 1000,
+    );
+    return this.#transactionTable;
   }
 
   // ---- flow control (relay spec §3.10, in the reader) -------------------------------------------------
@@ -365,7 +362,7 @@ export class PeerConnection implements RelayPeer, ReaderOwner, LogContext {
     const connected = this.#outbox.isOpen;
     this.#state = 'DISCONNECTING';
     this.#outbox.abortSends();
-    this.#pendingSends?.failAll('Session got disconnected');
+    this.#transactionTable?.failSends('Session got disconnected');
     this.#cancelTransactions();
     if (!connected) {
       this.#socket.destroy();
@@ -395,8 +392,7 @@ export class PeerConnection implements RelayPeer, ReaderOwner, LogContext {
   }
 
   #cancelTransactions(): void {
-    this.#pendingSends?.cancelAll();
-    this.#pendingRequests?.cancelAll();
+    this.#transactionTable?.cancelAll();
   }
 
   /** Cancels and forgets the timer (it holds a Timeout and closures as long as it is referenced). */
