@@ -4,7 +4,8 @@
  * missive is its application server (trusted peer, outbound proxy = Kamailio). sipp plays the devices:
  * bob's phone, and alice's two devices, one of which sends. Checks that a MESSAGE is delivered to the
  * recipient's device, replicated to the sender's other device (and not back to the sending one), stored in
- * both journals by missive, synced over the history API, and stored for a recipient with no device online.
+ * both journals by missive, synced over the history API, and stored for a recipient with no device online;
+ * and that a replica's 200 does not answer the sender before missive has stored the MESSAGE.
  */
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
@@ -13,6 +14,8 @@ import { openStore } from '../../src/store/index.js';
 import { generateApiToken } from '../../src/store/storage-accounts/api-token.js';
 import type { JournalEntry } from '../../src/store/journal/types.js';
 import { MissiveProcess } from '../support/missive-process.js';
+import { Agent } from '../support/sip-agent.js';
+import { isFor } from '../support/sip-fields.js';
 import { Cleanup } from './harness/cleanup.js';
 import { writeDeployConfig } from './harness/deploy-config.js';
 import { type KamailioProcess, startKamailio } from './harness/kamailio.js';
@@ -197,5 +200,52 @@ describe('missive behind Kamailio (deploy/kamailio/kamailio.cfg)', {
     assert.ok(sippSucceeded(sent, 2), describeSipp(sent));
     const stored = (await journal(`carol@${DOMAIN}`)).filter((entry) => entry.contact === `bob@${DOMAIN}`);
     assert.equal(stored.length, 2, 'waiting in carol’s journal for her devices to sync');
+  });
+
+  test('a replica’s 200 does not answer the sender: the 200 comes once missive has stored the MESSAGE', async (t) => {
+    // bob writes from a phone to carol, who has no device online: only missive can answer for her. bob's
+    // tablet gets a replica and answers it at once.
+    const server = { host: LOOPBACK, port: kamailio.port };
+    const bobTablet = await Agent.device('bob', PASSWORD, server, DOMAIN);
+    const bobSender = await Agent.overUdp('bob', PASSWORD, server, DOMAIN);
+    t.after(async () => {
+      await bobTablet.register(0);
+      await Promise.all([bobTablet.stop(), bobSender.stop()]);
+    });
+    assert.equal((await bobTablet.register()).status, 200);
+    const pid = missive.pid;
+    assert.ok(pid !== undefined);
+    process.kill(pid, 'SIGSTOP');
+    let stopped = true;
+    t.after(() => {
+      if (stopped) process.kill(pid, 'SIGCONT');
+    });
+    const sent = await bobSender.withCredentials({
+      method: 'MESSAGE',
+      uri: `sip:carol@${DOMAIN}`,
+      body: 'stored before the 200',
+      contentType: 'text/plain',
+    });
+    assert.ok('request' in sent, 'Kamailio challenged the MESSAGE');
+    const replica = await bobTablet.receivedAt(0, EVENT_WAIT_MS);
+    assert.equal(replica.headers.get('X-Replicated-Message'), 'yes');
+    assert.equal(replica.body.toString('utf8'), 'stored before the 200');
+    // The tablet has answered 200. An OPTIONS round trip through the same Kamailio from the sender: had the
+    // replica been a branch of the MESSAGE's fork, its 200 would have reached the sender by now.
+    await bobSender.roundTrip();
+    assert.ok(
+      !bobSender.has(
+        (message) => message.kind === 'response' && message.status >= 200 && isFor(message, sent.request),
+      ),
+      'no final response while missive is stopped',
+    );
+    process.kill(pid, 'SIGCONT');
+    stopped = false;
+    assert.equal((await bobSender.response(sent.request)).status, 200);
+    // missive answered after its commit: the journal holds the MESSAGE now, without waiting.
+    const stored = (await journal(`carol@${DOMAIN}`)).filter(
+      (entry) => entry.content === 'stored before the 200',
+    );
+    assert.equal(stored.length, 1, 'in carol’s journal when the sender got 200');
   });
 });
