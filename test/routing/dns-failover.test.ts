@@ -3,7 +3,8 @@
  * forwards a MESSAGE for `sip:user@<domain>` to what DNS names, in SRV priority order, and fails over to
  * the next target when one refuses the connection, answers 503 or stays silent, all within one
  * transaction's time (64*T1, T1 = 50 ms here). The same for a request of missive's own sent through an
- * outbound proxy named by host name (sendThroughServer).
+ * outbound proxy named by host name (sendThroughServer). The proxy's timers run on a ManualClock: a timeout
+ * happens when the test moves the clock to it, not when a loaded machine gets round to it.
  */
 import assert from 'node:assert/strict';
 import { createSocket, type Socket } from 'node:dgram';
@@ -19,7 +20,9 @@ import { SipUri } from '../../src/sip/uri.js';
 import { Dnsmasq } from '../interop/harness/dnsmasq.js';
 import { freePort, LOOPBACK } from '../support/ports.js';
 import { missingPeers } from '../interop/harness/tools.js';
+import { ManualClock } from '../support/manual-clock.js';
 import { Agent } from '../support/sip-agent.js';
+import { EVENT_WAIT_MS, waitFor } from '../support/wait.js';
 import { DOMAIN, type Fixture, startFixture } from './fixture.js';
 
 const T1 = 50;
@@ -62,6 +65,7 @@ describe('RFC 3263: the proxy locates other domains by DNS and fails over', {
   let silent: Awaited<ReturnType<typeof silentServer>>;
   let silentToo: Awaited<ReturnType<typeof silentServer>>;
   let deadTcpPort: number;
+  const clock = new ManualClock(Date.now());
 
   before(async () => {
     [primary, secondary, busy, afterBusy, afterSilence] = await Promise.all([
@@ -131,6 +135,7 @@ describe('RFC 3263: the proxy locates other domains by DNS and fails over', {
       trustedPeers: ['127.0.0.1/32'],
       locator: new SipLocator({ resolver: dns.resolver(), families: [4] }),
       timers: { t1: T1, t2: 4 * T1, t4: 5 * T1 },
+      clock,
     });
     sender = await fixture.agent('alice');
   });
@@ -156,12 +161,12 @@ describe('RFC 3263: the proxy locates other domains by DNS and fails over', {
   /** Sends a MESSAGE (from a trusted address: no challenge) and returns how to wait for its final answer. */
   async function message(
     to: string,
-  ): Promise<{ final: (ms: number) => Promise<SipResponse>; sentAt: number }> {
+  ): Promise<{ callId: string | undefined; final: (ms: number) => Promise<SipResponse> }> {
     const request = sender.request({ method: 'MESSAGE', uri: to, body: 'via DNS' });
     const callId = request.headers.get('Call-ID');
     await sender.send(request);
     return {
-      sentAt: Date.now(),
+      callId,
       final: async (ms) =>
         (
           await sender.next(
@@ -185,10 +190,11 @@ describe('RFC 3263: the proxy locates other domains by DNS and fails over', {
   });
 
   test('a refused TCP connection to the first SRV target fails over to the second at once', async () => {
+    const movedBefore = clock.now();
     const sent = await message('sip:user@refused.test');
     const received = await tcpLive.incoming('MESSAGE', 3000);
     assert.equal(received.source.transport, 'tcp');
-    assert.ok(Date.now() - sent.sentAt < BUDGET_MS / 2, 'no waiting for a timeout');
+    assert.equal(clock.now(), movedBefore, 'no timeout was needed: the proxy’s clock has not moved');
     await tcpLive.answer(received, 200);
     assert.equal((await sent.final(3000)).status, 200);
   });
@@ -207,21 +213,44 @@ describe('RFC 3263: the proxy locates other domains by DNS and fails over', {
   test('a silent first target times out after its share of 64*T1; the second gets the rest', async () => {
     const before = silent.received();
     const sent = await message('sip:user@silent.test');
-    const received = await afterSilence.incoming('MESSAGE', BUDGET_MS);
-    const waited = Date.now() - sent.sentAt;
+    await waitFor(() => silent.received() > before, 'the first target to get the MESSAGE', {
+      timeoutMs: EVENT_WAIT_MS,
+    });
+    // Its share is half the budget (two targets): just short of it, nothing has gone to the second.
+    clock.advance(BUDGET_MS / 2 - 1);
+    await nothingMore(afterSilence);
+    assert.equal(
+      afterSilence.has(isRequest('MESSAGE')),
+      false,
+      'the second target waits for the first’s share',
+    );
+    clock.advance(1);
+    const received = await afterSilence.incoming('MESSAGE', EVENT_WAIT_MS);
     assert.ok(silent.received() - before >= 2, 'the first target was tried (and retransmitted to)');
-    assert.ok(waited >= BUDGET_MS / 2 - 200 && waited < BUDGET_MS, `failed over after ${waited} ms`);
     await afterSilence.answer(received, 200);
     assert.equal((await sent.final(3000)).status, 200);
   });
 
   test('when every target is silent, the answer is 408 once the one budget is spent (not one per target)', async () => {
+    const [firstBefore, secondBefore] = [silent.received(), silentToo.received()];
     const sent = await message('sip:user@dead.test');
-    const final = await sent.final(3 * BUDGET_MS);
-    const waited = Date.now() - sent.sentAt;
+    await waitFor(() => silent.received() > firstBefore, 'the first target to get the MESSAGE', {
+      timeoutMs: EVENT_WAIT_MS,
+    });
+    clock.advance(BUDGET_MS / 2);
+    await waitFor(() => silentToo.received() > secondBefore, 'the second target to get the MESSAGE', {
+      timeoutMs: EVENT_WAIT_MS,
+    });
+    clock.advance(BUDGET_MS / 2 - 1);
+    await nothingMore(sender);
+    assert.equal(
+      sender.has((m) => m.kind === 'response' && m.status >= 200 && m.headers.get('Call-ID') === sent.callId),
+      false,
+      'no answer before the budget is spent',
+    );
+    clock.advance(1);
+    const final = await sent.final(EVENT_WAIT_MS);
     assert.equal(final.status, 408);
-    // One budget per target would be two; anything short of that is slack for a loaded machine.
-    assert.ok(waited >= BUDGET_MS - 200 && waited < 2 * BUDGET_MS - 200, `answered after ${waited} ms`);
   });
 
   test('an INVITE fails over past a 503 (ACKed there); a CANCEL then reaches the target that rings', async () => {

@@ -9,6 +9,7 @@ import type { LocalApplication } from '../../src/routing/local-application.js';
 import { SipService } from '../../src/server/sip-service.js';
 import type { ServerLocator } from '../../src/sip/dns/locator.js';
 import type { TransactionTimers } from '../../src/sip/transaction/timers.js';
+import type { Clock } from '../../src/time/clock.js';
 import type { TransportProtocol } from '../../src/sip/transport/types.js';
 import { openStore, type Store } from '../../src/store/index.js';
 import { createSelfSignedCertificate } from '../../src/tls/self-signed.js';
@@ -32,6 +33,8 @@ export interface FixtureOptions {
   /** Where next hops named by host name are looked up (a resolver on a test DNS server). */
   readonly locator?: ServerLocator;
   readonly timers?: TransactionTimers;
+  /** The proxy's clock (a ManualClock: its timers move when the test says). */
+  readonly clock?: Clock;
   /** RFC 8599: wakes sleeping devices (routing/sleeping-devices.ts). */
   readonly deviceWaker?: DeviceWaker;
   readonly wakeTimeoutMs?: number;
@@ -63,6 +66,7 @@ export async function startFixture(options: FixtureOptions = {}): Promise<Fixtur
     logger: options.logger,
     locator: options.locator,
     timers: options.timers,
+    clock: options.clock,
     deviceWaker: options.deviceWaker,
     wakeTimeoutMs: options.wakeTimeoutMs,
   });
