@@ -2,8 +2,14 @@
  * Port numbers on 127.0.0.1, for what must be told one before it starts: real peers (sipp, Kamailio,
  * baresip), `missive serve` (UDP and TCP on the same number) and "nothing listens here" checks. Code that
  * runs in the test process binds port 0 and reports what it got instead, which cannot race. A port is handed
- * out only when both TCP and UDP were free at that moment; another process could take it before the peer
- * binds it, which is why peers are started right after allocation (and fail loudly when they cannot bind).
+ * out only when both TCP and UDP were free at that moment, and after this process has reserved it (below).
+ *
+ * Reserved: two suites side by side (CI's shared machine, `npm run test:soak`) draw from the same numbers, and
+ * a peer binds its port seconds after the draw, so each could be handed the same free port. A reservation is
+ * a symbolic link named by the port in one directory of the system's temporary directory, pointing at the
+ * pid of the test process that took it: creating it is atomic (EEXIST when another process holds it), and
+ * it stays until that process has ended, when the next process to draw the number takes it over. Nothing is
+ * removed at exit: there are at most as many links as numbers, each kept in its inode.
  *
  * The numbers are drawn below the kernel's ephemeral range (ip_local_port_range, 32768–60999 on Linux): a
  * port from that range is what every outgoing connection and every `listen(0)` of the other tests running
@@ -12,7 +18,10 @@
  * take it.
  */
 import { createSocket } from 'node:dgram';
+import { mkdirSync, readlinkSync, symlinkSync, unlinkSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 export const LOOPBACK = '127.0.0.1';
 
@@ -51,14 +60,65 @@ function close(server: Server): Promise<void> {
   });
 }
 
+/** Where the reservations are: one symbolic link per port, named by it, pointing at its holder's pid. */
+export const PORT_RESERVATIONS = join(tmpdir(), 'missive-test-ports');
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    // EPERM: the process exists but is another user's.
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * Whether this process now holds `port`: it was free of reservations, or its holder has ended. (Two
+ * processes taking over the same ended holder's number at the same instant is the one race left.)
+ */
+export function reservePort(port: number): boolean {
+  const link = join(PORT_RESERVATIONS, String(port));
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      symlinkSync(String(process.pid), link);
+      return true;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
+        mkdirSync(PORT_RESERVATIONS, { recursive: true });
+        continue;
+      }
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    }
+    let holder: number;
+    try {
+      holder = Number(readlinkSync(link));
+    } catch {
+      continue; // Its holder's successor removed it meanwhile: try once more.
+    }
+    if (holder === process.pid) return false; // Handed out by this process already.
+    if (alive(holder)) return false;
+    try {
+      unlinkSync(link);
+    } catch {
+      // Another process took the stale reservation over first; the next attempt says who holds it.
+    }
+  }
+  return false;
+}
+
 // Above the defaults a developer may have running (5060, 5061, 2855, the web port 10888).
 const LOWEST = 11_000;
 const BELOW_EPHEMERAL = 32_768;
 
-/** A port number free on both TCP and UDP of 127.0.0.1 a moment ago, outside the ephemeral range. */
+/**
+ * A port number free on both TCP and UDP of 127.0.0.1 a moment ago, outside the ephemeral range, and reserved
+ * for this process: no other test process is handed it while this one runs.
+ */
 export async function freePort(): Promise<number> {
   for (let attempt = 0; attempt < 200; attempt++) {
     const port = LOWEST + Math.floor(Math.random() * (BELOW_EPHEMERAL - LOWEST));
+    if (!reservePort(port)) continue;
     const server = await listenTcp(port);
     if (server === undefined) continue;
     const ok = await udpFree(port);
