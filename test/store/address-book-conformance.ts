@@ -28,8 +28,12 @@ export function runAddressBookConformance(open: () => Promise<ConformanceBackend
     });
 
     async function fresh(t: TestContext): Promise<Store> {
-      const store = await openStore((await backend.fresh()).uri);
-      t.after(() => store.close());
+      const target = await backend.fresh();
+      const store = await openStore(target.uri);
+      t.after(async () => {
+        await store.close();
+        await backend.done(target);
+      });
       return store;
     }
 

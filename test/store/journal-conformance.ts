@@ -87,7 +87,10 @@ export function runJournalConformanceSuite(name: string, open: () => Promise<Con
     async function fresh(t: TestContext): Promise<{ target: StoreTarget; store: Store }> {
       const target = await backend.fresh();
       const store = await openStore(target.uri);
-      t.after(() => store.close());
+      t.after(async () => {
+        await store.close();
+        await backend.done(target);
+      });
       return { target, store };
     }
 
