@@ -9,11 +9,14 @@
 import { randomBytes } from 'node:crypto';
 import cassandra from 'cassandra-driver';
 import type { ConformanceBackend, Row, StoreTarget } from './backends.js';
+import { processAlive } from '../support/process-alive.js';
 import { runNode } from './processes.js';
 
 export const CASSANDRA_HOST = process.env.MISSIVE_TEST_CASSANDRA_HOST ?? '127.0.0.1:9042';
 const ADMIN_TIMEOUT_MS = 60_000;
 const DROP_TIMEOUT_MS = 180_000;
+/** How long a backend spends at its start dropping keyspaces left by test processes that have ended. */
+const SWEEP_MS = 20_000;
 
 /** A subscriber's ha1 and password, read by another Node process with the plain driver. */
 const READER = `
@@ -35,6 +38,22 @@ function notSql(what: string): never {
   throw new Error(`the Cassandra backend has no ${what}`);
 }
 
+/**
+ * Drops the keyspaces of test processes that have ended (a run killed before it dropped its own), for at most
+ * SWEEP_MS: on a developer's node they would otherwise pile up across runs until the node's heap is full.
+ */
+async function sweep(admin: cassandra.Client, drop: (keyspace: string) => Promise<void>): Promise<void> {
+  const deadline = Date.now() + SWEEP_MS;
+  const result = await admin.execute('SELECT keyspace_name FROM system_schema.keyspaces');
+  for (const row of result.rows) {
+    const keyspace = String(row.get('keyspace_name'));
+    const owner = /^missive_test_(\d+)_[0-9a-f]{8}$/.exec(keyspace)?.[1];
+    if (owner === undefined || processAlive(Number(owner))) continue;
+    if (Date.now() > deadline) return;
+    await drop(keyspace);
+  }
+}
+
 export async function cassandraBackend(): Promise<ConformanceBackend> {
   const admin = new cassandra.Client({
     contactPoints: [CASSANDRA_HOST],
@@ -53,6 +72,7 @@ export async function cassandraBackend(): Promise<ConformanceBackend> {
         process.stderr.write(`could not drop the test keyspace ${keyspace}: ${String(error)}\n`);
       },
     );
+  await sweep(admin, drop);
   return {
     name: 'Cassandra',
     fresh() {

@@ -22,6 +22,7 @@ import { mkdirSync, readlinkSync, symlinkSync, unlinkSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { processAlive } from './process-alive.js';
 
 export const LOOPBACK = '127.0.0.1';
 
@@ -63,16 +64,6 @@ function close(server: Server): Promise<void> {
 /** Where the reservations are: one symbolic link per port, named by it, pointing at its holder's pid. */
 export const PORT_RESERVATIONS = join(tmpdir(), 'missive-test-ports');
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    // EPERM: the process exists but is another user's.
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 /**
  * Whether this process now holds `port`: it was free of reservations, or its holder has ended. (Two
  * processes taking over the same ended holder's number at the same instant is the one race left.)
@@ -97,7 +88,7 @@ export function reservePort(port: number): boolean {
       continue; // Its holder's successor removed it meanwhile: try once more.
     }
     if (holder === process.pid) return false; // Handed out by this process already.
-    if (alive(holder)) return false;
+    if (processAlive(holder)) return false;
     try {
       unlinkSync(link);
     } catch {
