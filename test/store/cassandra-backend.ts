@@ -1,7 +1,6 @@
 /**
  * The Cassandra node as a conformance backend: a fresh keyspace per target, dropped when its test is done (or
- * at the end), and CQL
- * through the harness's own driver client (CQL's `?` placeholders are the harness's). The node is the one
+ * at the end), and CQL through the harness's own driver client (CQL's `?` placeholders are the harness's). The node is the one
  * scripts/cassandra/node.sh runs on 127.0.0.1:9042 (MISSIVE_TEST_CASSANDRA_HOST overrides); tests do not
  * start it. What only an SQL store has (the relay's subscriber table, the migration runner) is not here; subscribers
  * are in missive's own table.
@@ -64,7 +63,7 @@ export async function cassandraBackend(): Promise<ConformanceBackend> {
   const keyspaces: string[] = [];
   // Housekeeping, not a test: a node busy with other work (a benchmark's bulk load, other test files) may
   // take longer than any bound to drop a keyspace, and that must not fail the tests that passed. What is
-  // left is named missive_test_* and dropped by hand.
+  // left is named missive_test_<pid>_* and dropped by the next backend's sweep once that process has ended.
   const drop = (keyspace: string): Promise<void> =>
     admin.execute(`DROP KEYSPACE IF EXISTS ${keyspace}`, [], { readTimeout: DROP_TIMEOUT_MS }).then(
       () => undefined,
