@@ -1,7 +1,15 @@
 /** What the backends make of rows and of the caller's options, alike. */
 import { encodeCursor } from './cursor.js';
 import { toInteger } from './row.js';
-import type { JournalEntry, JournalUsage, NewEntry, RemoveMessageOptions, UnreadCounts } from './types.js';
+import type {
+  AppendItem,
+  AppendResult,
+  JournalEntry,
+  JournalUsage,
+  NewEntry,
+  RemoveMessageOptions,
+  UnreadCounts,
+} from './types.js';
 import { validateNewEntry } from './validate.js';
 
 /** The entry append() just wrote, built from its input (copied: the caller may reuse its objects). */
@@ -83,4 +91,27 @@ export function usageOf(row: readonly unknown[] | undefined): JournalUsage {
     entries: Math.max(0, toInteger(row?.[0]) ?? 0),
     contentBytes: Math.max(0, toInteger(row?.[1]) ?? 0),
   };
+}
+
+/**
+ * `results` (of `items`, in order) with the account's unread total on each stored item that asked for it
+ * (AppendItem.countUnread), `total` asked once per account, after the transaction's last append.
+ */
+export function withUnreadTotals(
+  items: readonly AppendItem[],
+  results: AppendResult[],
+  total: (account: string) => number,
+): AppendResult[] {
+  const totals = new Map<string, number>();
+  items.forEach((item, i) => {
+    const result = results[i];
+    if (item.countUnread !== true || result?.outcome !== 'stored') return;
+    let n = totals.get(item.account);
+    if (n === undefined) {
+      n = total(item.account);
+      totals.set(item.account, n);
+    }
+    results[i] = { ...result, unreadTotal: n };
+  });
+  return results;
 }

@@ -151,9 +151,11 @@ class PostgresJournalWriter implements JournalWriter, GroupAppender {
   }
 
   async appendGroup(items: readonly TimedAppendItem[]): Promise<AppendResult[]> {
-    // One append alone is one statement in its own transaction: one round trip instead of three.
+    // One append alone is one statement in its own transaction: one round trip instead of three. The
+    // batch statement counts the unread total too, so an append that asks for it is a batch of one.
     const only = items.length === 1 ? items[0] : undefined;
-    if (only !== undefined) return [await this.append(only.account, only.entry, only.now)];
+    if (only !== undefined && only.countUnread !== true)
+      return [await this.append(only.account, only.entry, only.now)];
     // The batch is one statement, so outside BEGIN/COMMIT it is a transaction of its own: one round trip
     // instead of three. Only ids stored before need more (their entries read back), and a duplicate whose
     // first entry was removed meanwhile is appended again in a transaction of its own (each append is
