@@ -1,7 +1,8 @@
 /** What the backends make of rows and of the caller's options, alike. */
 import { encodeCursor } from './cursor.js';
-import { toInteger } from './row.js';
+import { decodeEntryRow, ENTRY_COLUMNS, toInteger } from './row.js';
 import type {
+  AppendCheck,
   AppendItem,
   AppendResult,
   JournalEntry,
@@ -83,6 +84,16 @@ export function unreadLosses(
     else found.n++;
   }
   return [...byKey.values()];
+}
+
+/**
+ * An append check's row (JournalSql.appendCheck): entries, content_bytes, then the entry's ENTRY_COLUMNS,
+ * all null when the account has no entry with the id (seq is never null in a stored entry).
+ */
+export function appendCheckOf(account: string, row: readonly unknown[] | undefined): AppendCheck {
+  const entry = row?.slice(2);
+  const found = entry !== undefined && entry[ENTRY_COLUMNS.indexOf('seq')] !== null;
+  return { account, existing: found ? decodeEntryRow(entry) : undefined, usage: usageOf(row?.slice(0, 2)) };
 }
 
 /** The usage row (entries, content_bytes); an account that never had an entry has none. */

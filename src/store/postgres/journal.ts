@@ -11,7 +11,7 @@ import { StoreError } from '../errors.js';
 import { CheckedJournalStore } from '../journal/checked-journal-store.js';
 import { JournalPagingReader } from '../journal/paging-reader.js';
 import type { JournalStore } from '../journal/journal-store.js';
-import { matches, recordFor, storedEntry, unreadLosses, usageOf } from '../journal/results.js';
+import { appendCheckOf, matches, recordFor, storedEntry, unreadLosses } from '../journal/results.js';
 import {
   decodeEntryRow,
   ENTRY_COLUMNS,
@@ -115,17 +115,7 @@ class PostgresJournalReader extends JournalPagingReader {
       named('appendChecks'),
     );
     const byAccount = new Map(rows.map((row) => [row[0], row]));
-    return accounts.map((account) => {
-      const row = byAccount.get(account);
-      const entry = row?.slice(3);
-      // seq is null when the account has no entry with this id (the LEFT JOIN's nulls).
-      const found = entry !== undefined && entry[ENTRY_COLUMNS.indexOf('seq')] !== null;
-      return {
-        account,
-        existing: found ? decodeEntryRow(entry) : undefined,
-        usage: usageOf(row?.slice(1, 3)),
-      };
-    });
+    return accounts.map((account) => appendCheckOf(account, byAccount.get(account)?.slice(1)));
   }
 }
 
