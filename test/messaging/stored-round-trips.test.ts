@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { type ConformanceBackend, postgresBackend } from '../store/backends.js';
 import { EVENT_WAIT_MS, eventually } from '../support/wait.js';
-import { cpim, DOMAIN, inject, startApp } from './app-fixture.js';
+import { DOMAIN, inject, startApp, unreadCpim } from './app-fixture.js';
 
 const A = `alice@${DOMAIN}`;
 const B = `bob@${DOMAIN}`;
@@ -33,18 +33,7 @@ describe('a stored MESSAGE on PostgreSQL', { timeout: 120_000 }, () => {
       const pushes = (): number => app.eventsFor('push', B).length;
       // Asking for display, so that each counts as unread and the badge has something to count.
       const send = (id: string) =>
-        inject(alice, {
-          to: B,
-          contentType: 'message/cpim',
-          body: cpim({
-            from: A,
-            to: B,
-            messageId: id,
-            disposition: 'display',
-            contentType: 'text/plain',
-            content: id,
-          }),
-        });
+        inject(alice, { to: B, contentType: 'message/cpim', body: unreadCpim(A, B, id) });
       // The first MESSAGE finds out who has storage; the count is of the next one.
       assert.equal((await send('first')).status, 200);
       await eventually(() => pushes() === 1, 'the first push', { timeoutMs: EVENT_WAIT_MS });
