@@ -49,7 +49,8 @@ export interface JournalSql {
   readonly usage: string;
   /**
    * (account, message_id) → entries, content bytes, then ENTRY_COLUMNS of the account's entry with that id:
-   * what the admission reads before an append, in one statement (nulls for what the account lacks)
+   * what the admission reads before an append, in one statement (nulls for what the account lacks; the
+   * CAST gives PostgreSQL the parameter's type, SQLite takes it as is)
    */
   readonly appendCheck: string;
   /** (account) → content_type, n */
@@ -98,7 +99,7 @@ export function journalSql(table: TableNamer, placeholder: (n: number) => string
     usage: `SELECT entries, content_bytes FROM ${table(JOURNAL_ACCOUNT_TABLE)} WHERE account = ${p(1)}`,
     appendCheck:
       `SELECT a.entries, a.content_bytes, ${ENTRY_COLUMNS.map((c) => `e.${c}`).join(', ')} ` +
-      `FROM (SELECT ${p(1)} AS account) q LEFT JOIN ${table(JOURNAL_ACCOUNT_TABLE)} a ON a.account = q.account ` +
+      `FROM (SELECT CAST(${p(1)} AS TEXT) AS account) q LEFT JOIN ${table(JOURNAL_ACCOUNT_TABLE)} a ON a.account = q.account ` +
       `LEFT JOIN ${j} e ON e.account = q.account AND e.message_id = ${p(2)}`,
     contentTypes: `SELECT content_type, COUNT(*) AS n FROM ${j} WHERE account = ${p(1)} GROUP BY content_type ORDER BY content_type`,
   };
