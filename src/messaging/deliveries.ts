@@ -59,16 +59,23 @@ function fresh(appended: Appended): boolean {
   return stored(appended.sender) || stored(appended.recipient);
 }
 
+/** `badge`: the recipient's copy comes back with the unread total its push needs (no read after it). */
 async function appendCopies(
   context: MessagingContext,
   senderEntry: NewEntry | undefined,
   senderAccount: string,
   recipientEntry: NewEntry | undefined,
   recipientAccount: string,
+  badge = false,
 ): Promise<Appended> {
   const items: AppendItem[] = [];
   if (senderEntry !== undefined) items.push({ account: senderAccount, entry: senderEntry });
-  if (recipientEntry !== undefined) items.push({ account: recipientAccount, entry: recipientEntry });
+  if (recipientEntry !== undefined)
+    items.push(
+      badge
+        ? { account: recipientAccount, entry: recipientEntry, countUnread: true }
+        : { account: recipientAccount, entry: recipientEntry },
+    );
   if (items.length === 0) return { sender: undefined, recipient: undefined };
   const results = await context.store.journal.appendBatch(items, context.clock.now());
   return {
@@ -95,6 +102,7 @@ export async function deliverMessage(
           recipient: planned.some((entry) => entry.side === 'recipient'),
         };
   const timestamp = formatTimestamp(parsed.timestamp);
+  const pushes = PUSH_CONTENT_TYPES.has(parsed.contentType);
   const base = {
     messageId: parsed.messageId,
     contentType: parsed.contentType,
@@ -117,13 +125,14 @@ export async function deliverMessage(
       ? { ...base, contact: message.sender.account, direction: 'incoming', state: 'received' }
       : undefined,
     message.recipient.account,
+    pushes,
   );
   if (stored(appended.sender)) emitSenderSync(context, message, timestamp);
-  if (stored(appended.recipient)) {
+  if (appended.recipient !== undefined && stored(appended.recipient)) {
     emitMessage(context, message, parsed.contentType, parsed.content);
-    // sylk spec §5.1: the receiver's stored copy of text, HTML or a file transfer. The badge is counted
-    // before the 200 (one read); the push itself is the dispatcher's, which never makes anyone wait.
-    if (PUSH_CONTENT_TYPES.has(parsed.contentType)) await emitPush(context, message);
+    // sylk spec §5.1: the receiver's stored copy of text, HTML or a file transfer. The badge came back with
+    // the append; the push itself is the dispatcher's, which never makes anyone wait.
+    if (pushes) await emitPush(context, message, appended.recipient);
   }
   return fresh(appended);
 }
@@ -174,9 +183,14 @@ function emitMessage(
   context.events.emit({ kind: 'message', account, payload });
 }
 
-async function emitPush(context: MessagingContext, message: InboundMessage): Promise<void> {
+async function emitPush(
+  context: MessagingContext,
+  message: InboundMessage,
+  appended: AppendResult,
+): Promise<void> {
   const account = message.recipient.account;
-  const unread = await context.store.journal.unread(account);
+  // Every backend counts it when asked (the store conformance suite checks); read only if one did not.
+  const unread = appended.unreadTotal ?? (await context.store.journal.unread(account)).total;
   context.events.emit({
     kind: 'push',
     account,
@@ -188,7 +202,7 @@ async function emitPush(context: MessagingContext, message: InboundMessage): Pro
       messageId: message.parsed.messageId,
       contentType: message.parsed.contentType,
       content: message.parsed.content,
-      badge: Math.max(1, unread.total),
+      badge: Math.max(1, unread),
     },
   });
 }

@@ -208,6 +208,11 @@ export function cpim(spec: CpimSpec): string {
   return `${lines.join('\r\n')}\r\n\r\nContent-Type: ${spec.contentType}\r\n\r\n${spec.content}`;
 }
 
+/** A CPIM text message whose text is its Message-ID, asking for `display`: it counts as unread (sylk spec §3.7). */
+export function unreadCpim(from: string, to: string, messageId: string): string {
+  return cpim({ from, to, messageId, disposition: 'display', contentType: 'text/plain', content: messageId });
+}
+
 export function imdnXml(messageId: string, status: 'delivered' | 'displayed'): string {
   const element = status === 'delivered' ? 'delivery-notification' : 'display-notification';
   return (

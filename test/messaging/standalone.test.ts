@@ -24,6 +24,7 @@ import {
   sendAuthenticated,
   startApp,
   transact,
+  unreadCpim,
 } from './app-fixture.js';
 import { sleep } from '../support/wait.js';
 
@@ -157,14 +158,7 @@ for (const { name, open } of BACKENDS) {
       await withApp(async (app) => {
         const alice = await device(app, 'alice');
         for (const id of ['o1', 'o2']) {
-          const body = cpim({
-            from: A,
-            to: B,
-            messageId: id,
-            disposition: 'display',
-            contentType: 'text/plain',
-            content: id,
-          });
+          const body = unreadCpim(A, B, id);
           assert.equal(
             (await sendAuthenticated(alice, { to: B, contentType: 'message/cpim', body })).status,
             200,

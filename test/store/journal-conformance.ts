@@ -930,6 +930,54 @@ export function runJournalConformanceSuite(name: string, open: () => Promise<Con
         assert.equal(await store.journal.removeAll(ALICE), 1);
         assert.deepEqual(await unreadOf(store, ALICE), { total: 0 });
       });
+
+      it('come back with a stored append that asks, counted in its own transaction', async (t) => {
+        const { store } = await fresh(t);
+        await appendAll(store, ALICE, [incoming('b1'), incoming('c1', { contact: CAROL })]);
+        const results = await store.journal.appendBatch(
+          [
+            { account: BOB, entry: outgoing('s1', { contact: ALICE }) },
+            { account: ALICE, entry: incoming('m1'), countUnread: true },
+            { account: ALICE, entry: incoming('m2', { contact: CAROL }), countUnread: true },
+            { account: ALICE, entry: incoming('b1'), countUnread: true },
+            { account: CAROL, entry: outgoing('s2', { contact: ALICE }), countUnread: true },
+          ],
+          T0 + 10,
+        );
+        // The total once the transaction committed: both of its new unread entries counted. None for an
+        // item that did not ask or stored nothing; 0 for an account without unread messages.
+        assert.deepEqual(
+          results.map((r) => [r.outcome, r.unreadTotal]),
+          [
+            ['stored', undefined],
+            ['stored', 4],
+            ['stored', 4],
+            ['duplicate', undefined],
+            ['stored', 0],
+          ],
+        );
+        assert.equal((await store.journal.unread(ALICE)).total, 4);
+        // Alone in its batch, and not unread itself.
+        const [quiet] = await store.journal.appendBatch(
+          [{ account: ALICE, entry: incoming('m3', { disposition: null }), countUnread: true }],
+          T0 + 20,
+        );
+        assert.equal(quiet?.unreadTotal, 4);
+        await store.journal.markConversationRead(ALICE, BOB, { now: T0 + 30 });
+        const [after] = await store.journal.appendBatch(
+          [{ account: ALICE, entry: incoming('m4'), countUnread: true }],
+          T0 + 40,
+        );
+        assert.equal(after?.unreadTotal, 3);
+        assert.deepEqual(await unreadOf(store, ALICE), { total: 3, [BOB]: 1, [CAROL]: 2 });
+        await assert.rejects(
+          store.journal.appendBatch(
+            [{ account: ALICE, entry: incoming('m5'), countUnread: 'yes' as unknown as boolean }],
+            T0,
+          ),
+          InvalidInputError,
+        );
+      });
     });
 
     describe('operations', () => {

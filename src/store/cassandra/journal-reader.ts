@@ -14,7 +14,17 @@ import type {
   ReadBounds,
   UnreadCounts,
 } from '../journal/types.js';
-import { COLUMNS, decodeEntry, ENTRY, entryKey, ID, num, readJournalState, within } from './journal-rows.js';
+import {
+  COLUMNS,
+  decodeEntry,
+  ENTRY,
+  entryKey,
+  ID,
+  num,
+  readJournalState,
+  unreadTotal,
+  within,
+} from './journal-rows.js';
 import type { CassandraSession } from './session.js';
 
 export class CassandraJournalReader implements JournalReader {
@@ -37,7 +47,7 @@ export class CassandraJournalReader implements JournalReader {
   async unread(account: string): Promise<UnreadCounts> {
     const state = await readJournalState(this.#session, this.#t, account);
     const conversations = new Map([...state.unread].filter(([, n]) => n > 0));
-    return { total: [...conversations.values()].reduce((a, b) => a + b, 0), conversations };
+    return { total: unreadTotal(state), conversations };
   }
 
   async count(account: string): Promise<number> {

@@ -62,6 +62,13 @@ export function subtractUnread(state: JournalState, contact: string, n: number):
   else state.unread.delete(contact);
 }
 
+/** UnreadCounts.total of the state: its conversations' positive counts. */
+export function unreadTotal(state: JournalState): number {
+  let total = 0;
+  for (const n of state.unread.values()) if (n > 0) total += n;
+  return total;
+}
+
 /** Entries in read order, at most `limit`, and within the size bound (the first always). */
 export function within(
   read: JournalEntry[],

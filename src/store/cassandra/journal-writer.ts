@@ -7,7 +7,7 @@
  */
 import { StoreError } from '../errors.js';
 import { decodeCursor } from '../journal/cursor.js';
-import { matches, recordFor, storedEntry } from '../journal/results.js';
+import { matches, recordFor, storedEntry, withUnreadTotals } from '../journal/results.js';
 import { applyUpdate, countsAsUnread } from '../journal/state.js';
 import type {
   AppendItem,
@@ -32,6 +32,7 @@ import {
   type JournalState,
   readJournalState,
   subtractUnread,
+  unreadTotal,
 } from './journal-rows.js';
 import type { CassandraSession, CqlValue } from './session.js';
 
@@ -73,20 +74,28 @@ export class CassandraJournalWriter implements JournalWriter {
   async appendBatch(items: readonly AppendItem[], now: number): Promise<AppendResult[]> {
     // Cassandra has no transaction across partitions: each account's items commit together, in order.
     const results: AppendResult[] = new Array<AppendResult>(items.length);
-    const byAccount = new Map<string, { i: number; entry: NewEntry; now: number }[]>();
+    const byAccount = new Map<string, { i: number; item: AppendItem }[]>();
     items.forEach((item, i) => {
       const list = byAccount.get(item.account) ?? [];
-      list.push({ i, entry: item.entry, now: item.now ?? now });
+      list.push({ i, item });
       byAccount.set(item.account, list);
     });
     await Promise.all(
       [...byAccount].map(([account, list]) =>
         this.#transact(account, async (tx) => {
-          const stored: [number, AppendResult][] = [];
-          for (const item of list) stored.push([item.i, await this.#appendIn(tx, item.entry, item.now)]);
-          return stored;
+          const stored: AppendResult[] = [];
+          for (const { item } of list) stored.push(await this.#appendIn(tx, item.entry, item.now ?? now));
+          // The counters as this transaction commits them.
+          return withUnreadTotals(
+            list.map(({ item }) => item),
+            stored,
+            () => unreadTotal(tx.state),
+          );
         }).then((stored) => {
-          for (const [i, result] of stored) results[i] = result;
+          list.forEach(({ i }, k) => {
+            const result = stored[k];
+            if (result !== undefined) results[i] = result;
+          });
         }),
       ),
     );

@@ -5,9 +5,9 @@
  */
 import { encodeCursor, JOURNAL_START } from './cursor.js';
 import { rangeOf, type Take, takeWithin } from './bounded-read.js';
-import { unreadCounts, usageOf } from './results.js';
+import { appendCheckOf, unreadCounts, usageOf } from './results.js';
 import { decodeEntryRow, rowSeq, toInteger } from './row.js';
-import { checkAppendEach, type JournalReader } from './reader.js';
+import type { JournalReader } from './reader.js';
 import type { JournalRowSource } from './row-source.js';
 import type {
   AppendCheck,
@@ -35,8 +35,13 @@ export class JournalPagingReader implements JournalReader {
     return row === undefined ? undefined : decodeEntryRow(row);
   }
 
+  /** One statement per account (its entry with the id and its usage together). */
   checkAppend(accounts: readonly string[], messageId: string): Promise<AppendCheck[]> {
-    return checkAppendEach(this, accounts, messageId);
+    return Promise.all(
+      accounts.map(async (account) =>
+        appendCheckOf(account, (await this.#source.rows('appendCheck', [account, messageId]))[0]),
+      ),
+    );
   }
 
   async unread(account: string): Promise<UnreadCounts> {

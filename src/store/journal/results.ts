@@ -1,7 +1,16 @@
 /** What the backends make of rows and of the caller's options, alike. */
 import { encodeCursor } from './cursor.js';
-import { toInteger } from './row.js';
-import type { JournalEntry, JournalUsage, NewEntry, RemoveMessageOptions, UnreadCounts } from './types.js';
+import { decodeEntryRow, ENTRY_COLUMNS, toInteger } from './row.js';
+import type {
+  AppendCheck,
+  AppendItem,
+  AppendResult,
+  JournalEntry,
+  JournalUsage,
+  NewEntry,
+  RemoveMessageOptions,
+  UnreadCounts,
+} from './types.js';
 import { validateNewEntry } from './validate.js';
 
 /** The entry append() just wrote, built from its input (copied: the caller may reuse its objects). */
@@ -77,10 +86,43 @@ export function unreadLosses(
   return [...byKey.values()];
 }
 
+/**
+ * An append check's row (JournalSql.appendCheck): entries, content_bytes, then the entry's ENTRY_COLUMNS,
+ * all null when the account has no entry with the id (seq is never null in a stored entry).
+ */
+export function appendCheckOf(account: string, row: readonly unknown[] | undefined): AppendCheck {
+  const entry = row?.slice(2);
+  const found = entry !== undefined && entry[ENTRY_COLUMNS.indexOf('seq')] !== null;
+  return { account, existing: found ? decodeEntryRow(entry) : undefined, usage: usageOf(row?.slice(0, 2)) };
+}
+
 /** The usage row (entries, content_bytes); an account that never had an entry has none. */
 export function usageOf(row: readonly unknown[] | undefined): JournalUsage {
   return {
     entries: Math.max(0, toInteger(row?.[0]) ?? 0),
     contentBytes: Math.max(0, toInteger(row?.[1]) ?? 0),
   };
+}
+
+/**
+ * `results` (of `items`, in order) with the account's unread total on each stored item that asked for it
+ * (AppendItem.countUnread), `total` asked once per account, after the transaction's last append.
+ */
+export function withUnreadTotals(
+  items: readonly AppendItem[],
+  results: AppendResult[],
+  total: (account: string) => number,
+): AppendResult[] {
+  const totals = new Map<string, number>();
+  items.forEach((item, i) => {
+    const result = results[i];
+    if (item.countUnread !== true || result?.outcome !== 'stored') return;
+    let n = totals.get(item.account);
+    if (n === undefined) {
+      n = total(item.account);
+      totals.set(item.account, n);
+    }
+    results[i] = { ...result, unreadTotal: n };
+  });
+  return results;
 }

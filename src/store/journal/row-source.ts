@@ -19,6 +19,7 @@ export type JournalRead = keyof Pick<
   | 'firstSince'
   | 'count'
   | 'usage'
+  | 'appendCheck'
   | 'contentTypes'
 >;
 

@@ -47,6 +47,12 @@ export interface JournalSql {
   readonly count: string;
   /** (account) → entries, content bytes; no row for an account that never had an entry */
   readonly usage: string;
+  /**
+   * (account, message_id) → entries, content bytes, then ENTRY_COLUMNS of the account's entry with that id:
+   * what the admission reads before an append, in one statement (nulls for what the account lacks; the
+   * CAST gives PostgreSQL the parameter's type, SQLite takes it as is)
+   */
+  readonly appendCheck: string;
   /** (account) → content_type, n */
   readonly contentTypes: string;
 }
@@ -91,6 +97,10 @@ export function journalSql(table: TableNamer, placeholder: (n: number) => string
       'ORDER BY created_at, seq LIMIT 1',
     count: `SELECT COUNT(*) AS n FROM ${j} WHERE account = ${p(1)}`,
     usage: `SELECT entries, content_bytes FROM ${table(JOURNAL_ACCOUNT_TABLE)} WHERE account = ${p(1)}`,
+    appendCheck:
+      `SELECT a.entries, a.content_bytes, ${ENTRY_COLUMNS.map((c) => `e.${c}`).join(', ')} ` +
+      `FROM (SELECT CAST(${p(1)} AS TEXT) AS account) q LEFT JOIN ${table(JOURNAL_ACCOUNT_TABLE)} a ON a.account = q.account ` +
+      `LEFT JOIN ${j} e ON e.account = q.account AND e.message_id = ${p(2)}`,
     contentTypes: `SELECT content_type, COUNT(*) AS n FROM ${j} WHERE account = ${p(1)} GROUP BY content_type ORDER BY content_type`,
   };
 }

@@ -59,6 +59,11 @@ export interface AppendResult {
   readonly outcome: AppendOutcome;
   /** The entry as stored: for a duplicate, the earlier one, unchanged. */
   readonly entry: JournalEntry;
+  /**
+   * Only for a stored item that asked (AppendItem.countUnread): the account's unread total
+   * (UnreadCounts.total) as the transaction that stored it left it, every item of that transaction counted.
+   */
+  readonly unreadTotal?: number;
 }
 
 export interface AppendItem {
@@ -66,6 +71,11 @@ export interface AppendItem {
   readonly entry: NewEntry;
   /** When it is stored, if not the batch's `now`: the import keeps the time the old server stored it. */
   readonly now?: number;
+  /**
+   * Also count the account's unread total in the append's own transaction (AppendResult.unreadTotal), so
+   * that a caller who needs it reads nothing more.
+   */
+  readonly countUnread?: boolean;
 }
 
 /** What an account's journal says about a message about to be appended to it (JournalStore.checkAppend). */

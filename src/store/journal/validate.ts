@@ -61,6 +61,8 @@ export function validateBatch(items: readonly AppendItem[]): void {
   for (const item of items) {
     checkAccount(item.account);
     validateNewEntry(item.entry);
+    if (item.countUnread !== undefined && typeof item.countUnread !== 'boolean')
+      throw new InvalidInputError('countUnread', 'is not a boolean');
   }
 }
 

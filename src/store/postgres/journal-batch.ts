@@ -9,7 +9,7 @@
  * caller's own time.
  */
 import { StoreError } from '../errors.js';
-import { storedEntry } from '../journal/results.js';
+import { storedEntry, withUnreadTotals } from '../journal/results.js';
 import { decodeEntryRow, ENTRY_COLUMNS, requireInteger } from '../journal/row.js';
 import { countsAsUnread } from '../journal/state.js';
 import type { TimedAppendItem } from '../journal/group-commit.js';
@@ -18,7 +18,10 @@ import { JOURNAL_ACCOUNT_TABLE, JOURNAL_TABLE, type TableNamer, UNREAD_TABLE } f
 import type { Transaction } from './transaction.js';
 
 export interface BatchSql {
-  /** (the item columns as arrays) → account, message_id, seq, created_at, unread of what was stored */
+  /**
+   * (the item columns as arrays) → account, message_id, seq, created_at, unread of what was stored, and
+   * the account's unread total when an item of it has count_unread (else null)
+   */
   readonly insert: string;
   /** (accounts[], message_ids[]) → ENTRY_COLUMNS */
   readonly existing: string;
@@ -37,6 +40,7 @@ const ITEM_COLUMNS = [
   ['msg_timestamp', 'text'],
   ['unread', 'smallint'],
   ['at_ms', 'bigint'],
+  ['count_unread', 'smallint'],
 ] as const;
 
 export function batchSql(table: TableNamer): BatchSql {
@@ -79,8 +83,19 @@ export function batchSql(table: TableNamer): BatchSql {
       INSERT INTO ${u} AS c (account, contact, unread)
       SELECT account, contact, COUNT(*) FROM e WHERE unread = 1 GROUP BY account, contact ORDER BY account, contact
       ON CONFLICT (account, contact) DO UPDATE SET unread = c.unread + excluded.unread
+    ), totals AS (
+      -- The unread total of each account that asked, after this statement: the counters as its snapshot
+      -- saw them (a CTE never sees another's writes) plus its own new unread entries.
+      SELECT t.account, SUM(t.n) AS total FROM (
+        SELECT account, unread AS n FROM ${u}
+        WHERE unread > 0 AND account IN (SELECT account FROM input WHERE count_unread = 1)
+        UNION ALL
+        SELECT account, COUNT(*) FROM e
+        WHERE unread = 1 AND account IN (SELECT account FROM input WHERE count_unread = 1) GROUP BY account
+      ) t GROUP BY t.account
     )
-    SELECT account, message_id, seq, created_at, unread FROM e`;
+    SELECT e.account, e.message_id, e.seq, e.created_at, e.unread, t.total
+    FROM e LEFT JOIN totals t ON t.account = e.account`;
   const existing =
     `SELECT ${ENTRY_COLUMNS.join(', ')} FROM ${j} ` +
     'WHERE (account, message_id) IN (SELECT * FROM unnest($1::text[], $2::text[]))';
@@ -101,7 +116,7 @@ export async function appendBatchIn(
   single: (item: TimedAppendItem) => Promise<AppendResult>,
 ): Promise<AppendResult[]> {
   const columns = ITEM_COLUMNS.map(() => [] as (string | number | Buffer | null)[]);
-  for (const { account, entry, now } of items) {
+  for (const { account, entry, now, countUnread } of items) {
     const values = [
       account,
       entry.messageId,
@@ -114,11 +129,14 @@ export async function appendBatchIn(
       entry.timestamp,
       countsAsUnread(account, entry) ? 1 : 0,
       now,
+      countUnread === true ? 1 : 0,
     ];
     values.forEach((value, i) => columns[i]?.push(value));
   }
   const stored = new Map<string, { seq: number; createdAt: number; unread: boolean }>();
+  const unreadTotals = new Map<string, number>();
   for (const row of await tx.arrays(sql.insert, columns, 'missive_journal_batch')) {
+    if (row[5] !== null) unreadTotals.set(String(row[0]), requireInteger(row[5], 'unread total'));
     stored.set(key(String(row[0]), String(row[1])), {
       seq: requireInteger(row[2], 'sequence number'),
       createdAt: requireInteger(row[3], 'createdAt'),
@@ -166,8 +184,10 @@ export async function appendBatchIn(
       }
     }
   }
-  return results.map((result) => {
+  const complete = results.map((result) => {
     if (result === undefined) throw new StoreError('appendBatch left an item without a result');
     return result;
   });
+  // An account that asked has a total whenever one of its items was stored (no counter at all: none).
+  return withUnreadTotals(items, complete, (account) => unreadTotals.get(account) ?? 0);
 }

@@ -11,7 +11,7 @@ import { StoreError } from '../errors.js';
 import { CheckedJournalStore } from '../journal/checked-journal-store.js';
 import { JournalPagingReader } from '../journal/paging-reader.js';
 import type { JournalStore } from '../journal/journal-store.js';
-import { matches, recordFor, storedEntry, unreadLosses, usageOf } from '../journal/results.js';
+import { appendCheckOf, matches, recordFor, storedEntry, unreadLosses } from '../journal/results.js';
 import {
   decodeEntryRow,
   ENTRY_COLUMNS,
@@ -115,17 +115,7 @@ class PostgresJournalReader extends JournalPagingReader {
       named('appendChecks'),
     );
     const byAccount = new Map(rows.map((row) => [row[0], row]));
-    return accounts.map((account) => {
-      const row = byAccount.get(account);
-      const entry = row?.slice(3);
-      // seq is null when the account has no entry with this id (the LEFT JOIN's nulls).
-      const found = entry !== undefined && entry[ENTRY_COLUMNS.indexOf('seq')] !== null;
-      return {
-        account,
-        existing: found ? decodeEntryRow(entry) : undefined,
-        usage: usageOf(row?.slice(1, 3)),
-      };
-    });
+    return accounts.map((account) => appendCheckOf(account, byAccount.get(account)?.slice(1)));
   }
 }
 
@@ -151,9 +141,11 @@ class PostgresJournalWriter implements JournalWriter, GroupAppender {
   }
 
   async appendGroup(items: readonly TimedAppendItem[]): Promise<AppendResult[]> {
-    // One append alone is one statement in its own transaction: one round trip instead of three.
+    // One append alone is one statement in its own transaction: one round trip instead of three. The
+    // batch statement counts the unread total too, so an append that asks for it is a batch of one.
     const only = items.length === 1 ? items[0] : undefined;
-    if (only !== undefined) return [await this.append(only.account, only.entry, only.now)];
+    if (only !== undefined && only.countUnread !== true)
+      return [await this.append(only.account, only.entry, only.now)];
     // The batch is one statement, so outside BEGIN/COMMIT it is a transaction of its own: one round trip
     // instead of three. Only ids stored before need more (their entries read back), and a duplicate whose
     // first entry was removed meanwhile is appended again in a transaction of its own (each append is

@@ -21,6 +21,7 @@ export function prepareJournalReads(db: Database.Database): Record<JournalRead, 
     firstSince: rows(sql.firstSince),
     count: rows(sql.count),
     usage: rows(sql.usage),
+    appendCheck: rows(sql.appendCheck),
     contentTypes: rows(sql.contentTypes),
   };
 }

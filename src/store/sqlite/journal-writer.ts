@@ -5,7 +5,7 @@
  * on the server's connection (journal-thread.ts says why).
  */
 import type Database from 'better-sqlite3';
-import { matches, recordFor, storedEntry, unreadLosses } from '../journal/results.js';
+import { matches, recordFor, storedEntry, unreadLosses, withUnreadTotals } from '../journal/results.js';
 import { decodeEntryRow, encodeDisposition, entryRowValues, requireInteger, rowSeq } from '../journal/row.js';
 import type { JournalRead } from '../journal/row-source.js';
 import { journalSql, nextSequenceSql } from '../journal/sql.js';
@@ -25,7 +25,7 @@ import type {
 import { type GroupAppender, type TimedAppendItem, timedAppendItems } from '../journal/group-commit.js';
 import type { JournalWriter, PurgedChunk } from '../journal/writer.js';
 import { StoreError } from '../errors.js';
-import { JOURNAL_TABLE, tableNamer } from '../tables.js';
+import { JOURNAL_TABLE, tableNamer, UNREAD_TABLE } from '../tables.js';
 import type { SqliteConnection } from './connection.js';
 import { type JournalStatement, prepareJournalReads } from './journal-reads.js';
 
@@ -36,6 +36,8 @@ export interface JournalStatements {
   readonly insert: Statement;
   readonly nextSequence: Statement;
   readonly addUnread: Statement;
+  /** (account) → the account's unread total */
+  readonly unreadTotal: Statement;
   readonly subtractUnread: Statement;
   readonly dropEmptyUnread: Statement;
   readonly clearUnread: Statement;
@@ -60,6 +62,9 @@ export function prepareJournalStatements(db: Database.Database): JournalStatemen
     insert: prepare(sql.insert),
     nextSequence: rows(nextSequenceSql(table, () => '?', 'max')),
     addUnread: prepare(sql.addUnread),
+    unreadTotal: rows(
+      `SELECT COALESCE(SUM(unread), 0) FROM ${table(UNREAD_TABLE)} WHERE account = ? AND unread > 0`,
+    ),
     subtractUnread: prepare(sql.subtractUnread),
     dropEmptyUnread: prepare(sql.dropEmptyUnread),
     clearUnread: prepare(sql.clearUnread),
@@ -98,9 +103,12 @@ export class SqliteJournalWriter implements JournalWriter, GroupAppender {
     this.#connection = connection;
     this.#s = statements;
     const db = connection.db;
-    this.#appendMany = db.transaction((items) =>
-      items.map((item) => this.#appendIn(item.account, item.entry, item.now)),
-    );
+    this.#appendMany = db.transaction((items) => {
+      const results = items.map((item) => this.#appendIn(item.account, item.entry, item.now));
+      return withUnreadTotals(items, results, (account) =>
+        requireInteger(this.#s.unreadTotal.get(account)?.[0], 'unread total'),
+      );
+    });
     this.#update = db.transaction((account, id, state) => this.#updateIn(account, id, state));
     this.#markRead = db.transaction((account, contact, options) => {
       const count = this.#s.markRead.run(account, contact).changes;
