@@ -12,12 +12,10 @@ import type { Timer } from '../../time/clock.js';
 import type { ContinuationFlag, MsrpHead } from '../message.js';
 import { MsrpParser } from '../parser.js';
 import { MsrpProtocolError, type ParserHandler } from '../parser-types.js';
-import { type MsrpUri, parseMsrpUri } from '../uri.js';
-import { response } from '../wire.js';
-import { headerError, NO_SESSION, readPaths } from './checks.js';
 import type { RelayRuntime, RelayState } from './context.js';
 import type { KeptPath } from './kept-path.js';
 import { Lane, type LaneHost } from './lane.js';
+import { laneSessionId, readUnrouted, refuseNoSession } from './lane-routing.js';
 import { LazyLog, type LogContext } from './lazy-log.js';
 import type { LiveConnection, PeerState } from './peer.js';
 import type { Session } from './session.js';
@@ -34,6 +32,7 @@ const NOWHERE = 'nowhere';
 export class SharedConnection implements LiveConnection, LaneHost, ParserHandler, LogContext {
   readonly key: string;
   readonly outbox: SharedOutbox;
+  readonly pathRole = 'nextHop';
   #state: PeerState = 'CONNECTING';
   readonly #socket: Socket;
   readonly #runtime: RelayRuntime;
@@ -80,7 +79,7 @@ export class SharedConnection implements LiveConnection, LaneHost, ParserHandler
       this.#read(chunk);
     });
     socket.on('drain', () => {
-      for (const lane of this.#lanes.values()) lane.other?.resumeIfUnblocked();
+      for (const lane of this.#lanes.values()) lane.relieved();
     });
     socket.on('error', (error: Error) => {
       this.#log.warn(`Shared connection with ${key} failed: ${error.message}`);
@@ -196,30 +195,24 @@ export class SharedConnection implements LiveConnection, LaneHost, ParserHandler
   }
 
   /**
-   * The lane of the session To-Path[0] names: only that URI is read here, the lane's reader checks the
-   * paths whole (and ends its session on paths it cannot read). A request for no session gets 481 (a
-   * session that ended here while B still sent for it); a message for no session whose paths are not MSRP
-   * URIs gets 400 and closes the connection, as on a connection of its own (peer-reader.ts).
+   * The lane of the session To-Path[0] names (lane-routing.ts). A request for no session gets 481; a
+   * message for no session whose paths are not MSRP URIs gets 400 and closes the connection.
    */
   #laneOf(head: MsrpHead): Lane | typeof NOWHERE {
     if (this.#state !== 'ESTABLISHED') return NOWHERE;
-    const sessionId = firstUri(head.headers.get('To-Path'))?.sessionId;
+    const sessionId = laneSessionId(head);
     const lane = sessionId === undefined ? undefined : this.#lanes.get(sessionId);
     if (lane !== undefined) return lane;
-    const result = readPaths(head, undefined);
-    if (result.kind === 'missing') return NOWHERE;
-    if (result.kind === 'invalid') {
-      if (head.method !== undefined && result.reply !== undefined) {
-        this.#answer(response(head, 400, headerError(result.header), result.reply.to, result.reply.from));
-      }
+    const answer = (message: Buffer): void => {
+      this.#answer(message);
+    };
+    const unrouted = readUnrouted(head, answer);
+    if (unrouted.kind === 'invalid') {
       this.#relay.stats.protocolError();
-      this.#log.warn(`Invalid ${result.header} header, closing shared connection`);
+      this.#log.warn(`Invalid ${unrouted.header} header, closing shared connection`);
       this.#closeAfterWriting();
-      return NOWHERE;
-    }
-    const { to, from } = result.paths;
-    if (head.method !== undefined) {
-      this.#answer(response(head, 481, NO_SESSION, from[0]?.text ?? '', to[0]?.text ?? ''));
+    } else if (unrouted.kind === 'paths') {
+      refuseNoSession(head, unrouted.paths, answer);
     }
     return NOWHERE;
   }
@@ -276,12 +269,4 @@ export class SharedConnection implements LiveConnection, LaneHost, ParserHandler
     this.#lanes.clear();
     for (const lane of lanes) lane.closed();
   }
-}
-
-/** The first URI of a path header's value. */
-function firstUri(path: string | undefined): MsrpUri | undefined {
-  if (path === undefined) return undefined;
-  const text = path.trim();
-  const end = text.search(/[ \t]/);
-  return parseMsrpUri(end === -1 ? text : text.slice(0, end));
 }
