@@ -20,6 +20,7 @@ import type { RelayRuntime, RelayState } from './context.js';
 import { KeptPath } from './kept-path.js';
 import { Lane, type LaneHost } from './lane.js';
 import { laneSessionId, readUnrouted, refuseNoSession } from './lane-routing.js';
+import { LaneSocket } from './lane-socket.js';
 import type { LazyLog } from './lazy-log.js';
 import type { MessageRouter } from './peer-reader.js';
 import type { Session } from './session.js';
@@ -32,7 +33,7 @@ export interface AcceptedConnection {
   closeAfterWriting(): void;
 }
 
-export class AcceptedLanes implements LaneHost, MessageRouter {
+export class AcceptedLanes extends LaneSocket implements LaneHost, MessageRouter {
   readonly outbox: SharedOutbox;
   readonly pathRole = 'previousHop';
   readonly #socket: Socket;
@@ -42,12 +43,11 @@ export class AcceptedLanes implements LaneHost, MessageRouter {
   readonly #lanes = new Map<string, Lane>();
   /** The connection's own answers (481 for a message for no session, 400), not any session's. */
   readonly ownQueue = new LaneQueue(() => undefined);
-  /** The lanes that asked for reading to stop. */
-  readonly #pausedFor = new Set<Lane>();
   /** Sessions this connection has carried: more than one, and it is a shared connection. */
   #carried = 0;
 
   constructor(socket: Socket, connection: AcceptedConnection, runtime: RelayRuntime, relay: RelayState) {
+    super(socket);
     this.#socket = socket;
     this.#connection = connection;
     this.#runtime = runtime;
@@ -110,24 +110,6 @@ export class AcceptedLanes implements LaneHost, MessageRouter {
   }
 
   // ---- LaneHost ---------------------------------------------------------------------------------------
-
-  cork(): void {
-    this.#socket.cork();
-  }
-
-  uncork(): void {
-    this.#socket.uncork();
-  }
-
-  pauseFor(lane: Lane): void {
-    this.#pausedFor.add(lane);
-    this.#socket.pause();
-  }
-
-  resumeFor(lane: Lane): void {
-    this.#pausedFor.delete(lane);
-    if (this.#pausedFor.size === 0 && !this.#socket.destroyed) this.#socket.resume();
-  }
 
   laneEnded(lane: Lane): void {
     if (this.#lanes.get(lane.session.id) !== lane) return;

@@ -16,6 +16,7 @@ import type { RelayRuntime, RelayState } from './context.js';
 import type { KeptPath } from './kept-path.js';
 import { Lane, type LaneHost } from './lane.js';
 import { laneSessionId, readUnrouted, refuseNoSession } from './lane-routing.js';
+import { LaneSocket } from './lane-socket.js';
 import { LazyLog, type LogContext } from './lazy-log.js';
 import type { LiveConnection, PeerState } from './peer.js';
 import type { Session } from './session.js';
@@ -29,7 +30,10 @@ export interface ConnectionPool {
 /** Not a lane: the message being read is dropped (no session, or the connection is closing). */
 const NOWHERE = 'nowhere';
 
-export class SharedConnection implements LiveConnection, LaneHost, ParserHandler, LogContext {
+export class SharedConnection
+  extends LaneSocket
+  implements LiveConnection, LaneHost, ParserHandler, LogContext
+{
   readonly key: string;
   readonly outbox: SharedOutbox;
   readonly pathRole = 'nextHop';
@@ -43,8 +47,6 @@ export class SharedConnection implements LiveConnection, LaneHost, ParserHandler
   readonly #lanes = new Map<string, Lane>();
   /** The connection's own answers (481 for a message for no session, 400), not any session's. */
   readonly #own = new LaneQueue(() => undefined);
-  /** The lanes that asked for reading to stop. */
-  readonly #pausedFor = new Set<Lane>();
   /** Where the message being read goes. */
   #reading: Lane | typeof NOWHERE | undefined;
   #idleTimer: Timer | undefined;
@@ -58,6 +60,7 @@ export class SharedConnection implements LiveConnection, LaneHost, ParserHandler
     relay: RelayState,
     pool: ConnectionPool,
   ) {
+    super(socket);
     this.key = key;
     this.#socket = socket;
     this.#runtime = runtime;
@@ -121,24 +124,6 @@ export class SharedConnection implements LiveConnection, LaneHost, ParserHandler
   }
 
   // ---- LaneHost ---------------------------------------------------------------------------------------
-
-  cork(): void {
-    this.#socket.cork();
-  }
-
-  uncork(): void {
-    this.#socket.uncork();
-  }
-
-  pauseFor(lane: Lane): void {
-    this.#pausedFor.add(lane);
-    this.#socket.pause();
-  }
-
-  resumeFor(lane: Lane): void {
-    this.#pausedFor.delete(lane);
-    if (this.#pausedFor.size === 0 && this.#state !== 'DISCONNECTED') this.#socket.resume();
-  }
 
   laneEnded(lane: Lane): void {
     if (this.#lanes.get(lane.session.id) !== lane) return;
