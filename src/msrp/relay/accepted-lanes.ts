@@ -42,7 +42,7 @@ export class AcceptedLanes extends LaneSocket implements LaneHost, MessageRouter
   readonly #relay: RelayState;
   readonly #lanes = new Map<string, Lane>();
   /** The connection's own answers (481 for a message for no session, 400), not any session's. */
-  readonly ownQueue = new LaneQueue(() => undefined);
+  readonly #own = new LaneQueue(() => undefined);
   /** Sessions this connection has carried: more than one, and it is a shared connection. */
   #carried = 0;
 
@@ -53,7 +53,7 @@ export class AcceptedLanes extends LaneSocket implements LaneHost, MessageRouter
     this.#runtime = runtime;
     this.#relay = relay;
     this.outbox = new SharedOutbox(socket, relay.tids, relay.stats);
-    this.outbox.start([this.ownQueue]);
+    this.outbox.start([this.#own]);
   }
 
   get remoteAddress(): string {
@@ -78,7 +78,7 @@ export class AcceptedLanes extends LaneSocket implements LaneHost, MessageRouter
     const lane = sessionId === undefined ? undefined : this.#lanes.get(sessionId);
     if (lane !== undefined) return lane;
     const answer = (message: Buffer): void => {
-      this.outbox.sendControl(this.ownQueue, message);
+      this.answer(message);
     };
     const unrouted = readUnrouted(head, answer);
     if (unrouted.kind === 'invalid') {
@@ -107,6 +107,11 @@ export class AcceptedLanes extends LaneSocket implements LaneHost, MessageRouter
     if (head.malformedLines > 0 || findInvalidHeader(head) !== undefined) return undefined;
     const sessionId = paths.to[0]?.sessionId;
     return sessionId === undefined ? undefined : this.#relay.unbound.get(sessionId);
+  }
+
+  /** The connection's own answer, written in turn with the lanes' writes. */
+  answer(message: Buffer): void {
+    this.outbox.sendControl(this.#own, message);
   }
 
   // ---- LaneHost ---------------------------------------------------------------------------------------

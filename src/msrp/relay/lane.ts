@@ -3,9 +3,9 @@
  * (`[Relay] share_next_hop_connections`, shared-connection.ts), or an accepted one from a relay that shares
  * its own (accepted-lanes.ts). To the session it is the destination peer, as a connection of its own would
  * be, with its own queue, its own transactions and its own flow control; the connection keeps the socket
- * and the parser, and hands each message for this session to the lane's reader. The session ends without a connection close: what
- * was open on the wire is ended with `#`, waiting transactions fail as on a close, and the session id is
- * forgotten (later messages for it get 481).
+ * and the parser, and hands each message for this session to the lane's reader. The session ends without
+ * a connection close: what was open on the wire is ended with `#`, waiting transactions fail as on a
+ * close, and the session id is forgotten (later messages for it get 481).
  */
 import type { ContinuationFlag, Header, MsrpHead } from '../message.js';
 import type { MsrpUri } from '../uri.js';

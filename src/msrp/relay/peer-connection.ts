@@ -285,7 +285,7 @@ export class PeerConnection implements RelayPeer, ReaderOwner, LogContext {
   sendControl(message: Buffer): void {
     // With lanes, one writer orders every write on the socket.
     if (this.#lanes === undefined) this.#outbox.sendControl(message);
-    else this.#lanes.outbox.sendControl(this.#lanes.ownQueue, message);
+    else this.#lanes.answer(message);
   }
 
   startSend(send: ForwardedSend): void {
