@@ -1,10 +1,11 @@
 /**
- * One session's share of a pooled next-hop connection (`[Relay] share_next_hop_connections`): to the
- * session it is the destination peer, as a connection of its own would be, with its own queue, its own
- * transactions and its own flow control; the shared connection keeps the socket and the parser, and hands
- * each message for this session to the lane's reader. The session ends without a connection close: what
- * was open on the wire is ended with `#`, waiting transactions fail as on a close, and the session id is
- * forgotten (later messages for it get 481).
+ * One session's share of a connection that carries several: a pooled next-hop connection
+ * (`[Relay] share_next_hop_connections`, shared-connection.ts), or an accepted one from a relay that shares
+ * its own (accepted-lanes.ts). To the session it is the destination peer, as a connection of its own would
+ * be, with its own queue, its own transactions and its own flow control; the connection keeps the socket
+ * and the parser, and hands each message for this session to the lane's reader. The session ends without
+ * a connection close: what was open on the wire is ended with `#`, waiting transactions fail as on a
+ * close, and the session id is forgotten (later messages for it get 481).
  */
 import type { ContinuationFlag, Header, MsrpHead } from '../message.js';
 import type { MsrpUri } from '../uri.js';
@@ -28,6 +29,8 @@ export interface LaneHost {
   readonly outbox: SharedOutbox;
   readonly remoteAddress: string;
   readonly remotePort: number;
+  /** What the lane's path names, for its log lines: the next hop, or (accepted) the previous hop. */
+  readonly pathRole: 'nextHop' | 'previousHop';
   cork(): void;
   uncork(): void;
   /** Reading the shared socket stops while any lane asks it to (relay spec §3.10, B towards A). */
@@ -48,6 +51,8 @@ export class Lane implements ReaderOwner, LogContext {
   readonly #reader: PeerReader;
   readonly #runtime: RelayRuntime;
   readonly #relay: RelayState;
+  /** A lane reads only its own session's messages: it routes nothing further. */
+  readonly router = undefined;
   /** The requests forwarded from this lane's client awaiting their response; made with the first one. */
   #transactionTable: PeerTransactions | undefined;
 
@@ -59,7 +64,7 @@ export class Lane implements ReaderOwner, LogContext {
     this.#relay = relay;
     this.log = new LazyLog(relay.logger, this);
     this.#queue = new LaneQueue(() => {
-      this.#other?.resumeIfUnblocked();
+      this.relieved();
     });
     const input = {
       pause: (): void => {
@@ -111,7 +116,7 @@ export class Lane implements ReaderOwner, LogContext {
       peer: `${this.#host.remoteAddress}:${this.#host.remotePort}`,
       session: session.id,
       user: `${session.username}@${session.realm}`,
-      nextHop: this.path.uris[0]?.text ?? '',
+      [this.#host.pathRole]: this.path.uris[0]?.text ?? '',
       shared: 'yes',
     };
   }
@@ -248,6 +253,16 @@ export class Lane implements ReaderOwner, LogContext {
   }
 
   resumeIfUnblocked(): void {
+    this.#reader.resumeIfUnblocked();
+  }
+
+  /**
+   * What held this lane's writes back was written (its queue, or the shared socket's buffer): its sender,
+   * and its own reading (stopped while its own backlog was over the thresholds, relay spec §3.10), may go
+   * on. Nothing else resumes the latter: a lane has no socket of its own whose drain would.
+   */
+  relieved(): void {
+    this.#other?.resumeIfUnblocked();
     this.#reader.resumeIfUnblocked();
   }
 

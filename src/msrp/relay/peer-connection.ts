@@ -11,6 +11,7 @@ import type { Timer } from '../../time/clock.js';
 import type { ContinuationFlag, Header, MsrpHead } from '../message.js';
 import type { MsrpUri } from '../uri.js';
 import { response } from '../wire.js';
+import { AcceptedLanes } from './accepted-lanes.js';
 import type { Paths } from './checks.js';
 import type { RelayRuntime, RelayState } from './context.js';
 import type { ForwardedSend } from './forwarded-send.js';
@@ -20,7 +21,7 @@ import { openNextHop } from './next-hop.js';
 import { Outbox } from './outbox.js';
 import type { RelayPeer, PeerState } from './peer.js';
 import { PeerTransactions } from './peer-transactions.js';
-import { PeerReader, type ReaderOwner } from './peer-reader.js';
+import { type MessageRouter, PeerReader, type ReaderOwner } from './peer-reader.js';
 import type { SendTrackerOwner } from './send-tracker.js';
 import type { Session } from './session.js';
 import type { RelaySettings } from './settings.js';
@@ -61,6 +62,8 @@ export class PeerConnection implements RelayPeer, ReaderOwner, LogContext {
   readonly #log: LazyLog;
   /** The requests forwarded from this connection awaiting their response; made with the first one. */
   #transactionTable: PeerTransactions | undefined;
+  /** Once a relay's first SEND came on it: the sessions this accepted connection carries, a lane each. */
+  #lanes: AcceptedLanes | undefined;
   #authAttempts = 0;
   #invalidTimer: Timer | undefined;
   #closeTimer: Timer | undefined;
@@ -152,6 +155,10 @@ export class PeerConnection implements RelayPeer, ReaderOwner, LogContext {
     return this.#other;
   }
 
+  get router(): MessageRouter | undefined {
+    return this.#lanes;
+  }
+
   get settings(): RelaySettings {
     return this.#runtime.settings;
   }
@@ -196,9 +203,20 @@ export class PeerConnection implements RelayPeer, ReaderOwner, LogContext {
     this.#log.refresh();
   }
 
-  /** ReaderOwner: an active endpoint or a relay presents the first SEND of one of our sessions. */
+  /**
+   * ReaderOwner: an active endpoint or a relay presents the first SEND of one of our sessions. A relay
+   * (From-Path names more than the sender: it forwards for someone) may share its connection to this relay
+   * among its sessions, so its connection carries lanes (accepted-lanes.ts), this session's the first; an
+   * endpoint's connection is the session's peer itself, and another session on it gets 481 (relay spec §3.4).
+   */
   bindIncoming(session: Session, paths: Paths): void {
     this.#cancelInvalidTimer();
+    if (paths.from.length > 1) {
+      this.#state = 'ESTABLISHED';
+      this.#lanes = new AcceptedLanes(this.#socket, this, this.#runtime, this.#relay);
+      this.#lanes.bind(session, paths);
+      return;
+    }
     this.#session = session;
     this.#path = KeptPath.of(paths.from);
     session.bindIncoming(this);
@@ -259,13 +277,15 @@ export class PeerConnection implements RelayPeer, ReaderOwner, LogContext {
       this.#log.debug('Not answering a response', { code, comment });
       return;
     }
-    this.#outbox.sendControl(
+    this.sendControl(
       response(head, code, comment, paths.from[0]?.text ?? '', paths.to[0]?.text ?? '', headers),
     );
   }
 
   sendControl(message: Buffer): void {
-    this.#outbox.sendControl(message);
+    // With lanes, one writer orders every write on the socket.
+    if (this.#lanes === undefined) this.#outbox.sendControl(message);
+    else this.#lanes.answer(message);
   }
 
   startSend(send: ForwardedSend): void {
@@ -324,6 +344,10 @@ export class PeerConnection implements RelayPeer, ReaderOwner, LogContext {
   // ---- flow control (relay spec §3.10, in the reader) -------------------------------------------------
 
   #onDrain(): void {
+    if (this.#lanes !== undefined) {
+      this.#lanes.drained();
+      return;
+    }
     this.#reader.resumeIfUnblocked();
     this.#other?.resumeIfUnblocked();
   }
@@ -341,6 +365,7 @@ export class PeerConnection implements RelayPeer, ReaderOwner, LogContext {
     this.#closeTimer?.cancel();
     this.#cancelTransactions();
     this.#relay.connections.delete(this);
+    this.#lanes?.closed();
     const session = this.#session;
     if (session === undefined) return;
     session.peerClosed(this);

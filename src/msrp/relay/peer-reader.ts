@@ -36,6 +36,11 @@ export interface ReaderOwner extends AuthClient {
   bindIncoming(session: Session, paths: Paths): void;
   /** Ends the connection once what is queued is written; nothing more is read. */
   closeAfterWriting(): void;
+  /**
+   * Set once an accepted connection carries lanes (accepted-lanes.ts): every message read from then on is
+   * the lane's of its session, not this reader's.
+   */
+  readonly router: MessageRouter | undefined;
 }
 
 type Inbound =
@@ -49,7 +54,15 @@ type Inbound =
       readonly send: ForwardedSend;
       readonly destination: RelayPeer;
     }
+  /** A message for one of the sessions of a connection that carries lanes: that lane's reader reads it. */
+  | { readonly kind: 'routed'; readonly lane: ParserHandler }
   | { readonly kind: 'discard' };
+
+/** Where a message an accepted connection reads goes, once the connection carries lanes. */
+export interface MessageRouter {
+  /** The lane of the message's session (bound now for another session's first SEND), or none: dropped. */
+  route(head: MsrpHead): ParserHandler | undefined;
+}
 
 /** Where reading is stopped and started: the connection's socket, or a lane's share of a pooled one. */
 export interface ReaderInput {
@@ -192,8 +205,11 @@ export class PeerReader implements ParserHandler {
 
   onHead(head: MsrpHead): void {
     const state = this.#owner.state;
+    const router = this.#owner.router;
     if (state === 'DISCONNECTING' || state === 'DISCONNECTED') {
       this.#inbound = DISCARD;
+    } else if (router !== undefined) {
+      this.#inbound = routed(router, head);
     } else if (head.method === 'SEND') {
       this.#inbound = this.#onSendHead(head);
     } else if (!head.hasBody) {
@@ -206,6 +222,10 @@ export class PeerReader implements ParserHandler {
   onBody(slice: Buffer): void {
     const inbound = this.#inbound;
     if (inbound === undefined || inbound.kind === 'discard' || inbound.kind === 'bodiless') return;
+    if (inbound.kind === 'routed') {
+      inbound.lane.onBody(slice);
+      return;
+    }
     if (inbound.kind === 'forward') {
       inbound.destination.sendBody(inbound.send, slice);
       this.#applyBackpressure(inbound.destination);
@@ -226,6 +246,10 @@ export class PeerReader implements ParserHandler {
     const inbound = this.#inbound;
     this.#inbound = undefined;
     if (inbound === undefined || inbound.kind === 'discard') return;
+    if (inbound.kind === 'routed') {
+      inbound.lane.onEnd(flag);
+      return;
+    }
     if (inbound.kind === 'forward') {
       inbound.destination.endSend(inbound.send, flag);
       if (inbound.send.confirm) {
@@ -250,6 +274,9 @@ export class PeerReader implements ParserHandler {
       const session = sessionId === undefined ? undefined : this.#relay.unbound.get(sessionId);
       if (session === undefined) return this.#reject(head, paths, 481, NO_SESSION);
       owner.bindIncoming(session, paths);
+      // A relay's connection carries its sessions as lanes, this one included (accepted-lanes.ts).
+      const router = owner.router;
+      if (router !== undefined) return routed(router, head);
     }
     const session = owner.session;
     if ((owner.state !== 'UNBOUND' && owner.state !== 'ESTABLISHED') || session === undefined) return DISCARD;
@@ -337,4 +364,12 @@ export class PeerReader implements ParserHandler {
     this.#inbound = DISCARD;
     this.#owner.closeAfterWriting();
   }
+}
+
+/** The head goes to the lane of its session, and so will its body and end-line. */
+function routed(router: MessageRouter, head: MsrpHead): Inbound {
+  const lane = router.route(head);
+  if (lane === undefined) return DISCARD;
+  lane.onHead(head);
+  return { kind: 'routed', lane };
 }

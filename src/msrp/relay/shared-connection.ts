@@ -12,12 +12,11 @@ import type { Timer } from '../../time/clock.js';
 import type { ContinuationFlag, MsrpHead } from '../message.js';
 import { MsrpParser } from '../parser.js';
 import { MsrpProtocolError, type ParserHandler } from '../parser-types.js';
-import { type MsrpUri, parseMsrpUri } from '../uri.js';
-import { response } from '../wire.js';
-import { headerError, NO_SESSION, readPaths } from './checks.js';
 import type { RelayRuntime, RelayState } from './context.js';
 import type { KeptPath } from './kept-path.js';
 import { Lane, type LaneHost } from './lane.js';
+import { laneSessionId, readUnrouted, refuseNoSession } from './lane-routing.js';
+import { LaneSocket } from './lane-socket.js';
 import { LazyLog, type LogContext } from './lazy-log.js';
 import type { LiveConnection, PeerState } from './peer.js';
 import type { Session } from './session.js';
@@ -31,9 +30,13 @@ export interface ConnectionPool {
 /** Not a lane: the message being read is dropped (no session, or the connection is closing). */
 const NOWHERE = 'nowhere';
 
-export class SharedConnection implements LiveConnection, LaneHost, ParserHandler, LogContext {
+export class SharedConnection
+  extends LaneSocket
+  implements LiveConnection, LaneHost, ParserHandler, LogContext
+{
   readonly key: string;
   readonly outbox: SharedOutbox;
+  readonly pathRole = 'nextHop';
   #state: PeerState = 'CONNECTING';
   readonly #socket: Socket;
   readonly #runtime: RelayRuntime;
@@ -44,8 +47,6 @@ export class SharedConnection implements LiveConnection, LaneHost, ParserHandler
   readonly #lanes = new Map<string, Lane>();
   /** The connection's own answers (481 for a message for no session, 400), not any session's. */
   readonly #own = new LaneQueue(() => undefined);
-  /** The lanes that asked for reading to stop. */
-  readonly #pausedFor = new Set<Lane>();
   /** Where the message being read goes. */
   #reading: Lane | typeof NOWHERE | undefined;
   #idleTimer: Timer | undefined;
@@ -59,6 +60,7 @@ export class SharedConnection implements LiveConnection, LaneHost, ParserHandler
     relay: RelayState,
     pool: ConnectionPool,
   ) {
+    super(socket);
     this.key = key;
     this.#socket = socket;
     this.#runtime = runtime;
@@ -80,7 +82,7 @@ export class SharedConnection implements LiveConnection, LaneHost, ParserHandler
       this.#read(chunk);
     });
     socket.on('drain', () => {
-      for (const lane of this.#lanes.values()) lane.other?.resumeIfUnblocked();
+      for (const lane of this.#lanes.values()) lane.relieved();
     });
     socket.on('error', (error: Error) => {
       this.#log.warn(`Shared connection with ${key} failed: ${error.message}`);
@@ -122,24 +124,6 @@ export class SharedConnection implements LiveConnection, LaneHost, ParserHandler
   }
 
   // ---- LaneHost ---------------------------------------------------------------------------------------
-
-  cork(): void {
-    this.#socket.cork();
-  }
-
-  uncork(): void {
-    this.#socket.uncork();
-  }
-
-  pauseFor(lane: Lane): void {
-    this.#pausedFor.add(lane);
-    this.#socket.pause();
-  }
-
-  resumeFor(lane: Lane): void {
-    this.#pausedFor.delete(lane);
-    if (this.#pausedFor.size === 0 && this.#state !== 'DISCONNECTED') this.#socket.resume();
-  }
 
   laneEnded(lane: Lane): void {
     if (this.#lanes.get(lane.session.id) !== lane) return;
@@ -196,30 +180,24 @@ export class SharedConnection implements LiveConnection, LaneHost, ParserHandler
   }
 
   /**
-   * The lane of the session To-Path[0] names: only that URI is read here, the lane's reader checks the
-   * paths whole (and ends its session on paths it cannot read). A request for no session gets 481 (a
-   * session that ended here while B still sent for it); a message for no session whose paths are not MSRP
-   * URIs gets 400 and closes the connection, as on a connection of its own (peer-reader.ts).
+   * The lane of the session To-Path[0] names (lane-routing.ts). A request for no session gets 481; a
+   * message for no session whose paths are not MSRP URIs gets 400 and closes the connection.
    */
   #laneOf(head: MsrpHead): Lane | typeof NOWHERE {
     if (this.#state !== 'ESTABLISHED') return NOWHERE;
-    const sessionId = firstUri(head.headers.get('To-Path'))?.sessionId;
+    const sessionId = laneSessionId(head);
     const lane = sessionId === undefined ? undefined : this.#lanes.get(sessionId);
     if (lane !== undefined) return lane;
-    const result = readPaths(head, undefined);
-    if (result.kind === 'missing') return NOWHERE;
-    if (result.kind === 'invalid') {
-      if (head.method !== undefined && result.reply !== undefined) {
-        this.#answer(response(head, 400, headerError(result.header), result.reply.to, result.reply.from));
-      }
+    const answer = (message: Buffer): void => {
+      this.#answer(message);
+    };
+    const unrouted = readUnrouted(head, answer);
+    if (unrouted.kind === 'invalid') {
       this.#relay.stats.protocolError();
-      this.#log.warn(`Invalid ${result.header} header, closing shared connection`);
+      this.#log.warn(`Invalid ${unrouted.header} header, closing shared connection`);
       this.#closeAfterWriting();
-      return NOWHERE;
-    }
-    const { to, from } = result.paths;
-    if (head.method !== undefined) {
-      this.#answer(response(head, 481, NO_SESSION, from[0]?.text ?? '', to[0]?.text ?? ''));
+    } else if (unrouted.kind === 'paths') {
+      refuseNoSession(head, unrouted.paths, answer);
     }
     return NOWHERE;
   }
@@ -276,12 +254,4 @@ export class SharedConnection implements LiveConnection, LaneHost, ParserHandler
     this.#lanes.clear();
     for (const lane of lanes) lane.closed();
   }
-}
-
-/** The first URI of a path header's value. */
-function firstUri(path: string | undefined): MsrpUri | undefined {
-  if (path === undefined) return undefined;
-  const text = path.trim();
-  const end = text.search(/[ \t]/);
-  return parseMsrpUri(end === -1 ? text : text.slice(0, end));
 }
