@@ -49,9 +49,10 @@ export interface ConformanceBackend {
   readonly name: string;
   fresh(): Promise<StoreTarget>;
   /**
-   * The test that used `target` is over (its stores closed): the backend may drop it now. Cassandra does, since
-   * a node keeps every table's structures on its heap and two suites' worth of keyspaces kept to the end of
-   * their files ran a test node out of memory; the SQL backends keep theirs until close().
+   * The test that used `target` is over (its stores closed): the backend may drop it now. Cassandra does (in
+   * the background; close() waits for it), since a node keeps every table's structures on its heap and two
+   * suites' worth of keyspaces kept to the end of their files ran a test node out of memory; the SQL
+   * backends keep theirs until close().
    */
   done(target: StoreTarget): Promise<void>;
   /** Drops every target. */
