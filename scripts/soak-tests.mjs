@@ -131,7 +131,11 @@ function stopBeside() {
 
 function verdict(result) {
   const passed = result.status === 0;
-  const counts = `${result.pass}/${result.tests} passed, ${result.fail} failed, ${result.cancelled} cancelled`;
+  // A run forced to exit (--test-force-exit) can end before its reporter has written the summary: the
+  // status is still the runner's, but the counts are not known.
+  const counts = Number.isNaN(result.tests)
+    ? 'no summary in its output'
+    : `${result.pass}/${result.tests} passed, ${result.fail} failed, ${result.cancelled} cancelled`;
   return `${passed ? 'passed' : 'FAILED'} in ${result.seconds} s (${counts})${
     result.failures.length === 0 ? '' : `\n  ${result.failures.join('\n  ')}`
   }`;
