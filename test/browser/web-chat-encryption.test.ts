@@ -14,6 +14,7 @@ import type { Page } from 'playwright-core';
 import { Cleanup } from '../interop/harness/cleanup.js';
 import type { MissiveProcess } from '../support/missive-process.js';
 import { LOOPBACK } from '../support/ports.js';
+import { EVENT_WAIT_MS, waitFor } from '../support/wait.js';
 import { type Json, WebSocketClient } from '../support/websocket-client.js';
 import {
   ALICE,
@@ -81,11 +82,20 @@ describe('end-to-end encryption in the web chat', { timeout: 300_000 }, () => {
     const lookup = await WebSocketClient.ready(wsUrl);
     try {
       for (const account of [ALICE, BOB]) {
-        await lookup.request({ sylkrtc: 'lookup-public-key', uri: account });
-        const event = lookup.frames.findLast(
-          (frame) => frame.sylkrtc === 'lookup-public-key-event' && frame.uri === account,
+        // The page says "on" once the key pair is in use, and publishes it right after (a MESSAGE to the
+        // account itself): the lookup is asked again until the published key is there.
+        const published = await waitFor(
+          async () => {
+            await lookup.request({ sylkrtc: 'lookup-public-key', uri: account });
+            const event = lookup.frames.findLast(
+              (frame) => frame.sylkrtc === 'lookup-public-key-event' && frame.uri === account,
+            );
+            return typeof event?.public_key === 'string' ? event.public_key : undefined;
+          },
+          `${account}'s public key to be published`,
+          { timeoutMs: EVENT_WAIT_MS, intervalMs: 200 },
         );
-        assert.match(String(event?.public_key), /^-----BEGIN PGP PUBLIC KEY BLOCK-----/);
+        assert.match(published, /^-----BEGIN PGP PUBLIC KEY BLOCK-----/);
       }
     } finally {
       await lookup.stop();

@@ -232,6 +232,7 @@ describe('missive serve: file transfer over HTTP', { timeout: 300_000 }, () => {
 
   test('a 50 MiB upload and download go through the disk: the server’s memory stays flat', async () => {
     const pid = missive.pid ?? 0;
+    const SIZE = 50 * MiB;
     const send = (transferId: string, body: GeneratedBody) =>
       exchange(port, `${UPLOAD}/${ALICE}/${BOB}/${transferId}/big.bin`, {
         method: 'POST',
@@ -241,8 +242,8 @@ describe('missive serve: file transfer over HTTP', { timeout: 300_000 }, () => {
     // The first large transfer raises RSS once, by V8's allowance for Buffers awaiting collection (about
     // 30 MiB whatever the size: measured the same for 50 and 200 MiB). Measured after it, a transfer that
     // held the file in memory would grow RSS by the file's size.
-    assert.equal((await send('warm', new GeneratedBody(50 * MiB))).status, 200);
-    const body = new GeneratedBody(50 * MiB);
+    assert.equal((await send('warm', new GeneratedBody(SIZE))).status, 200);
+    const body = new GeneratedBody(SIZE);
     const before = rssOf(pid);
     const uploaded = await peakRss(pid, () => send('big', body));
     assert.equal(uploaded.result.status, 200, uploaded.result.body.toString());
@@ -255,12 +256,17 @@ describe('missive serve: file transfer over HTTP', { timeout: 300_000 }, () => {
     const path = `${UPLOAD}/${aorHash(ALICE)}/${aorHash(BOB)}/big/big.bin`;
     const downloaded = await peakRss(pid, () => exchange(port, path, { method: 'GET' }));
     assert.equal(downloaded.result.status, 200);
-    assert.equal(downloaded.result.body.length, 50 * MiB);
+    assert.equal(downloaded.result.body.length, SIZE);
     const growth = Math.max(uploaded.peak, downloaded.peak) - before;
     process.stdout.write(
       `# RSS before ${String(before >> 20)} MiB, upload peak ${String(uploaded.peak >> 20)} MiB, download peak ${String(downloaded.peak >> 20)} MiB\n`,
     );
-    assert.ok(growth < 16 * MiB, `RSS grew by ${String(growth >> 20)} MiB for a 50 MiB file`);
+    // A server that held the file would grow by all of it; one that streams grows by what the collector has
+    // not yet given back, which a loaded machine delays (21 MiB seen beside another suite for 50 MiB).
+    assert.ok(
+      growth < SIZE / 2,
+      `RSS grew by ${String(growth >> 20)} MiB for a ${String(SIZE >> 20)} MiB file`,
+    );
   });
 
   test('unauthenticated, foreign and token-less uploads are refused before the body', async () => {
