@@ -71,11 +71,7 @@ async function appendCopies(
   const items: AppendItem[] = [];
   if (senderEntry !== undefined) items.push({ account: senderAccount, entry: senderEntry });
   if (recipientEntry !== undefined)
-    items.push(
-      badge
-        ? { account: recipientAccount, entry: recipientEntry, countUnread: true }
-        : { account: recipientAccount, entry: recipientEntry },
-    );
+    items.push({ account: recipientAccount, entry: recipientEntry, countUnread: badge });
   if (items.length === 0) return { sender: undefined, recipient: undefined };
   const results = await context.store.journal.appendBatch(items, context.clock.now());
   return {

@@ -28,11 +28,7 @@ export interface TimedAppendItem extends AppendItem {
 
 /** A batch's items with their times: each its own (an import keeps the old server's), else the batch's. */
 export function timedAppendItems(items: readonly AppendItem[], now: number): TimedAppendItem[] {
-  return items.map((item) =>
-    item.countUnread === true
-      ? { account: item.account, entry: item.entry, now: item.now ?? now, countUnread: true }
-      : { account: item.account, entry: item.entry, now: item.now ?? now },
-  );
+  return items.map((item) => ({ ...item, now: item.now ?? now }));
 }
 
 /** What a backend writes one group with: every item in one transaction, results in the items' order. */
