@@ -69,6 +69,11 @@ export class ChatBrowser {
         '--disable-background-networking',
         '--disable-component-update',
         '--disable-sync',
+        // No host name resolves but 127.0.0.1, where the pages are, so Chromium sends no DNS query: its
+        // resolver binds each query's UDP socket to a random port anywhere in 1024–65535 on 0.0.0.0, where it
+        // can take, for a moment, a port that a test beside it reserved for a peer (a sipp UAS failed with
+        // EADDRINUSE that way in the soak; test/support/ports.ts).
+        '--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1',
       ],
     });
     return new ChatBrowser(browser);

@@ -15,7 +15,8 @@
  * port from that range is what every outgoing connection and every `listen(0)` of the other tests running
  * beside this one is given, so a number handed out from it can be taken again by the kernel before the peer
  * binds it (CI saw `missive serve` fail with EADDRINUSE that way). Below it, only another explicit bind can
- * take it.
+ * take it: Chromium's DNS client binds random ports anywhere, so the browser tests turn its resolving off
+ * (test/browser/chat-browser.ts).
  */
 import { createSocket } from 'node:dgram';
 import { mkdirSync, readlinkSync, symlinkSync, unlinkSync } from 'node:fs';
