@@ -92,13 +92,16 @@ export async function probe(setup: ProbeSetup, rate: number): Promise<ProbeResul
   if (s === undefined) reasons.push('sipp wrote no statistics');
   if (result.killed) reasons.push('sipp had to be killed');
   if (s !== undefined) {
+    // With -nd, sipp ignores a final response it did not expect and retransmits until its receive timeout:
+    // the answers that came instead of 200 are named whichever way the calls failed.
+    const codes = [...result.unexpectedCodes]
+      .sort((a, b) => b[1] - a[1])
+      .map(([code, n]) => `${n}× ${code}`)
+      .join(', ');
+    if (codes !== '') reasons.push(`responses instead of 200: ${codes}`);
     if (s.failed > 0) {
-      const codes = [...result.unexpectedCodes]
-        .sort((a, b) => b[1] - a[1])
-        .map(([code, n]) => `${n}× ${code}`)
-        .join(', ');
       const kinds = [
-        [s.failedUnexpected, `unexpected message${codes === '' ? '' : `: ${codes}`}`],
+        [s.failedUnexpected, 'unexpected message'],
         [s.failedTimeoutOnRecv, 'receive timeout'],
         [s.failedMaxUdpRetrans, 'UDP retransmissions exhausted'],
         [s.failedTcpConnect + s.failedTcpClosed, 'TCP connection'],
