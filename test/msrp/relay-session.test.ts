@@ -35,6 +35,7 @@ class RecordingPeer implements RelayPeer {
   readonly bytesWritten = 0;
   readonly backlogBytes = 0;
   readonly backlogItems = 0;
+  readonly unreadControlBytes = 0;
   other: RelayPeer | undefined;
   opened: { next: MsrpUri; path: KeptPath; peer: RecordingPeer } | undefined;
   disconnected = false;

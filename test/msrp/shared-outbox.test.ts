@@ -184,3 +184,28 @@ test('a lane whose session ends mid-part ends it with # and the next lane goes o
     ],
   );
 });
+
+test("a lane's unread control bytes are its control messages until the socket takes them, never SEND bytes", async (t) => {
+  const { outbox, lanes, far } = await wire(t);
+  const [bulkLane, controlLane] = lanes as [LaneQueue, LaneQueue];
+  far.socket.pause();
+  // More than the kernel buffers of a loopback connection hold: the rest waits in the socket's own buffer.
+  const total = 32 * 1024 * 1024;
+  const bulk = send(1, total);
+  outbox.startSend(bulkLane, bulk);
+  for (let at = 0; at < total; at += 1024 * 1024)
+    outbox.sendBody(bulkLane, bulk, Buffer.alloc(1024 * 1024, 'a'));
+  outbox.endSend(bulkLane, bulk, '$');
+  const control = Buffer.from('MSRP c1 200 OK\r\nTo-Path: msrp://a.example/a;tcp\r\n-------c1$\r\n');
+  for (let i = 0; i < 10; i++) outbox.sendControl(controlLane, control);
+  assert.ok(outbox.socketBacklog > total / 2, `the socket holds ${outbox.socketBacklog} bytes`);
+  assert.equal(controlLane.unreadControl, 10 * control.length, 'the control messages wait behind the SEND');
+  assert.equal(bulkLane.unreadControl, 0, 'SEND bytes are not control bytes');
+  far.socket.resume();
+  await arrived(far, lanes);
+  await far.waitUntil(
+    () => (controlLane.unreadControl === 0 ? true : undefined),
+    30_000,
+    'the socket to take the control messages',
+  );
+});

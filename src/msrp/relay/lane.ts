@@ -110,6 +110,10 @@ export class Lane implements ReaderOwner, LogContext {
     return this.#queue.control.length + this.#queue.sends.length;
   }
 
+  get unreadControlBytes(): number {
+    return this.#queue.unreadControl;
+  }
+
   logBindings(): Record<string, string> {
     const session = this.session;
     return {

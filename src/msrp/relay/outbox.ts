@@ -16,6 +16,8 @@ export class Outbox {
   #sends: ForwardedSend[] | undefined;
   #open = false;
   #queuedBytes = 0;
+  /** Control bytes queued here or handed to the socket and not yet taken by it (RelayPeer.unreadControlBytes). */
+  #unreadControl = 0;
   #bytesWritten = 0;
   readonly #socket: Socket;
   readonly #tids: TransactionIds;
@@ -40,6 +42,10 @@ export class Outbox {
     return (this.#control?.length ?? 0) + (this.#sends?.length ?? 0);
   }
 
+  get unreadControlBytes(): number {
+    return this.#unreadControl;
+  }
+
   get isOpen(): boolean {
     return this.#open;
   }
@@ -51,6 +57,7 @@ export class Outbox {
   }
 
   sendControl(message: Buffer): void {
+    this.#unreadControl += message.length;
     if (!this.#open) {
       this.#control ??= [];
       this.#control.push(message);
@@ -59,7 +66,7 @@ export class Outbox {
     }
     const active = this.#sends?.[0];
     if (active?.headWritten === true) this.#splitActive(active);
-    this.#write(message);
+    this.#writeControl(message);
   }
 
   startSend(send: ForwardedSend): void {
@@ -117,7 +124,7 @@ export class Outbox {
       this.#control = undefined;
       for (const message of control) {
         this.#queuedBytes -= message.length;
-        this.#write(message);
+        this.#writeControl(message);
       }
     }
     const sends = this.#sends;
@@ -147,5 +154,15 @@ export class Outbox {
     this.#bytesWritten += data.length;
     this.#stats.wrote(data.length);
     this.#socket.write(data);
+  }
+
+  #writeControl(message: Buffer): void {
+    const size = message.length;
+    this.#bytesWritten += size;
+    this.#stats.wrote(size);
+    // Called once the socket has taken it, or failed: either way it no longer waits for the peer.
+    this.#socket.write(message, () => {
+      this.#unreadControl -= size;
+    });
   }
 }

@@ -179,6 +179,10 @@ export class PeerConnection implements RelayPeer, ReaderOwner, LogContext {
     return this.#outbox.backlogItems;
   }
 
+  get unreadControlBytes(): number {
+    return this.#outbox.unreadControlBytes;
+  }
+
   logBindings(): Record<string, string> {
     const socket = this.#socket;
     const address = this.remoteAddress || normalizeAddress(socket.remoteAddress ?? '');

@@ -127,8 +127,9 @@ export class PeerReader implements ParserHandler {
   }
 
   /**
-   * Stop reading from this connection while what it feeds — its destination, or its own replies — is
-   * backed up beyond the thresholds (relay spec §3.10, applied in CONNECTING too).
+   * Stop reading from this connection while what it feeds — its destination, or the control messages it
+   * has not read (RelayPeer.unreadControlBytes) — is backed up beyond the thresholds (relay spec §3.10,
+   * applied in CONNECTING too).
    */
   #applyBackpressure(destination: RelayPeer): void {
     if (this.#pausedForBackpressure || !this.#congested(destination)) return;
@@ -138,8 +139,7 @@ export class PeerReader implements ParserHandler {
 
   #congested(destination: RelayPeer | undefined): boolean {
     const { queueMaxBytes, queueMaxMessages } = this.#runtime.settings;
-    const own = this.#owner;
-    if (own.backlogBytes > queueMaxBytes || own.backlogItems > queueMaxMessages) return true;
+    if (this.#owner.unreadControlBytes > queueMaxBytes) return true;
     if (destination === undefined) return false;
     return destination.backlogBytes > queueMaxBytes || destination.backlogItems > queueMaxMessages;
   }

@@ -32,6 +32,14 @@ export interface RelayPeer extends LiveConnection, SendReporter {
   /** Bytes and messages waiting to be written to this peer: what flow control weighs (relay spec §3.10). */
   readonly backlogBytes: number;
   readonly backlogItems: number;
+  /**
+   * Of those, the bytes of control messages (this relay's answers to the peer's requests, the other side's
+   * responses and REPORTs) written for this peer and not yet taken by its socket: what a peer that sends
+   * but never reads runs up. Unlike the whole backlog, it does not count the other side's SENDs, which pile
+   * up whenever the peer is slower than the other side: a reader that stopped for those would stop two
+   * relays that send to each other at once, each waiting for the other to read (relay spec §3.10).
+   */
+  readonly unreadControlBytes: number;
 
   /** The session is bound: `other` is this peer's other side from now on (relay spec §3.2, §3.3). */
   establish(other: RelayPeer): void;

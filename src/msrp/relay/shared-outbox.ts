@@ -26,6 +26,8 @@ export class LaneQueue {
   readonly sends: ForwardedSend[] = [];
   /** Bytes held here (not yet handed to the socket). */
   queuedBytes = 0;
+  /** Control bytes held here or handed to the socket and not yet taken by it (RelayPeer.unreadControlBytes). */
+  unreadControl = 0;
   bytesWritten = 0;
   /** Called when held bytes were written: the lane's sender may be read again. */
   readonly #relieved: () => void;
@@ -78,7 +80,7 @@ export class SharedOutbox {
       for (const lane of lanes) {
         for (const message of lane.control.splice(0)) {
           lane.queuedBytes -= message.length;
-          this.#write(lane, message);
+          this.#writeControl(lane, message);
         }
       }
       this.#next();
@@ -88,6 +90,7 @@ export class SharedOutbox {
   }
 
   sendControl(lane: LaneQueue, message: Buffer): void {
+    lane.unreadControl += message.length;
     if (!this.#open) {
       lane.control.push(message);
       lane.queuedBytes += message.length;
@@ -96,7 +99,7 @@ export class SharedOutbox {
     const active = this.#active;
     const open = active?.sends[0];
     if (active !== undefined && open !== undefined && this.#partIsOpen(open)) this.#split(active, open);
-    this.#write(lane, message);
+    this.#writeControl(lane, message);
   }
 
   startSend(lane: LaneQueue, send: ForwardedSend): void {
@@ -142,7 +145,10 @@ export class SharedOutbox {
     }
     for (const send of lane.sends) lane.queuedBytes -= send.heldBytes;
     lane.sends.length = 0;
-    for (const message of lane.control.splice(0)) lane.queuedBytes -= message.length;
+    for (const message of lane.control.splice(0)) {
+      lane.queuedBytes -= message.length;
+      lane.unreadControl -= message.length;
+    }
     this.#ready.delete(lane);
     if (lane === this.#active) {
       this.#active = undefined;
@@ -219,5 +225,15 @@ export class SharedOutbox {
     lane.bytesWritten += data.length;
     this.#stats.wrote(data.length);
     this.#socket.write(data);
+  }
+
+  #writeControl(lane: LaneQueue, message: Buffer): void {
+    const size = message.length;
+    lane.bytesWritten += size;
+    this.#stats.wrote(size);
+    // Called once the socket has taken it, or failed: either way it no longer waits for the peer.
+    this.#socket.write(message, () => {
+      lane.unreadControl -= size;
+    });
   }
 }

@@ -216,6 +216,55 @@ class BulkSide implements StreamHandler {
   }
 }
 
+/**
+ * Bulk transfers both ways while B reads nothing. What A sends piles up in front of B and the relays stop
+ * reading what feeds it, the connection between them included (relay spec §3.10), but what B sends must go
+ * on to A, which reads. A relay that also stopped reading a connection because its own writes to it were
+ * backed up stopped both relays at once, each waiting for the other to read (seen in the soak as a
+ * REPORT 408 and a transfer that never ended). The transfers are larger than every buffer on the way, so
+ * what A sends cannot all be written before B reads, whatever the machine's speed.
+ */
+async function bulkWhileBDoesNotRead(chain: Chain, name: string): Promise<void> {
+  const s = await chain.open(name);
+  const total = 48 * 1024 * 1024;
+  const a = new BulkSide(s.a, s.aUri);
+  const b = new BulkSide(s.b, s.bUri);
+  const file = (way: 'ab' | 'ba'): FileToSend => ({
+    toPath: way === 'ab' ? toB(s) : toA(s),
+    fromPath: way === 'ab' ? s.aUri : s.bUri,
+    messageId: `${way}-${name}`,
+    total,
+    chunkSize: 'single',
+    seed: `${way}-${name}`,
+  });
+  s.b.socket.pause();
+  const fromA = sendFile(s.a, file('ab')).then((sent) => {
+    a.sent();
+    return sent;
+  });
+  fromA.catch(() => undefined); // Awaited below; a failure before then must not be unhandled.
+  const fromB = await sendFile(s.b, file('ba'));
+  b.sent();
+  await s.a.waitUntil(
+    () => (a.bytes === total ? true : undefined),
+    60_000,
+    'what B sent to arrive at A while B reads nothing',
+  );
+  assert.equal(a.sha256(), fromB.sha256, 'digest B → A');
+  assert.ok(b.bytes < total, `B read nothing, yet ${b.bytes} bytes of A's transfer were read`);
+  s.b.socket.resume();
+  const sentA = await fromA;
+  await s.b.waitUntil(
+    () => (b.bytes === total && b.oks > 0 ? true : undefined),
+    60_000,
+    "what A sent to arrive at B once B reads, and B's own SEND's 200",
+  );
+  await s.a.waitUntil(() => (a.oks > 0 ? true : undefined), 60_000, "A's own SEND's 200");
+  assert.equal(b.sha256(), sentA.sha256, 'digest A → B');
+  assert.deepEqual(a.problems, [], 'at A');
+  assert.deepEqual(b.problems, [], 'at B');
+}
+
 /** The `peer` (address and port of the connection) of the second relay's bind of each session. */
 async function bindPeers(relay: RelayProcess, sessions: readonly ChainSession[]): Promise<string[]> {
   const peers: string[] = [];
@@ -345,6 +394,15 @@ describe('two relays in a chain, the first sharing its connection to the second'
           'one connection carried them all',
         );
       });
+
+      for (const [kind, first, name] of [
+        ['sharing', (): RelayProcess => sharing, 'ps'],
+        ['not sharing', (): RelayProcess => plain, 'pn'],
+      ] as const) {
+        it(`B not reading holds up what A sends, never what B sends (first relay ${kind})`, T, async (t) => {
+          await bulkWhileBDoesNotRead(new Chain(mode, first(), accepting, t), name);
+        });
+      }
 
       it(
         'a session that ends mid-chunk, on either side, leaves the others going; later requests get 481',
