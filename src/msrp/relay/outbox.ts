@@ -150,19 +150,16 @@ export class Outbox {
     this.#write(send.takeHead());
   }
 
-  #write(data: Buffer): void {
+  #write(data: Buffer, taken?: () => void): void {
     this.#bytesWritten += data.length;
     this.#stats.wrote(data.length);
-    this.#socket.write(data);
+    this.#socket.write(data, taken);
   }
 
   #writeControl(message: Buffer): void {
-    const size = message.length;
-    this.#bytesWritten += size;
-    this.#stats.wrote(size);
     // Called once the socket has taken it, or failed: either way it no longer waits for the peer.
-    this.#socket.write(message, () => {
-      this.#unreadControl -= size;
+    this.#write(message, () => {
+      this.#unreadControl -= message.length;
     });
   }
 }

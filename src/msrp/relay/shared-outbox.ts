@@ -221,19 +221,16 @@ export class SharedOutbox {
     send.split(this.#tids.next());
   }
 
-  #write(lane: LaneQueue, data: Buffer): void {
+  #write(lane: LaneQueue, data: Buffer, taken?: () => void): void {
     lane.bytesWritten += data.length;
     this.#stats.wrote(data.length);
-    this.#socket.write(data);
+    this.#socket.write(data, taken);
   }
 
   #writeControl(lane: LaneQueue, message: Buffer): void {
-    const size = message.length;
-    lane.bytesWritten += size;
-    this.#stats.wrote(size);
     // Called once the socket has taken it, or failed: either way it no longer waits for the peer.
-    this.#socket.write(message, () => {
-      lane.unreadControl -= size;
+    this.#write(lane, message, () => {
+      lane.unreadControl -= message.length;
     });
   }
 }
