@@ -60,7 +60,7 @@ function standardHeader(state: HeaderState, name: string, value: string, namespa
       state.timestamp = parseTimestamp(value) ?? state.timestamp;
       return;
     case 'Required':
-      state.required.push(...value.split(/\s*,\s*/));
+      state.required.push(...splitAtCommas(value));
       return;
     case 'NS': {
       const declared = parseNamespaceValue(value);
@@ -126,4 +126,18 @@ export function parseCpimText(text: string): Result<CpimMessage> {
 export function parseCpim(body: Buffer): Result<CpimMessage> {
   const text = decodeUtf8(body);
   return text.ok ? parseCpimText(text.value) : text;
+}
+
+/**
+ * sipsimple's `re.split(r'\s*,\s*', value)`: the blanks around each comma go, those at either end stay. Split
+ * by hand, because the regular expression backtracks over every run of blanks that no comma follows, which
+ * made a 16 KB Required header cost 220 ms of CPU and a 32 KB one 880 ms.
+ */
+function splitAtCommas(value: string): string[] {
+  const parts = value.split(',');
+  const last = parts.length - 1;
+  return parts.map((part, i) => {
+    const start = i === 0 ? part : part.trimStart();
+    return i === last ? start : start.trimEnd();
+  });
 }

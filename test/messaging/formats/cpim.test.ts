@@ -1,6 +1,7 @@
 /** CPIM: the spec's wire examples, python3-sipsimple's reading of odd input, and SylkServer's output. */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import fc from 'fast-check';
 import { buildCpim, buildSylkCpim } from '../../../src/messaging/formats/cpim-build.js';
 import { parseHeaderLine, parseNamespaceValue } from '../../../src/messaging/formats/cpim-header-line.js';
 import { formatCpimIdentity, parseCpimIdentity } from '../../../src/messaging/formats/cpim-identity.js';
@@ -322,6 +323,20 @@ test('the MIME part: no headers, odd headers, content type default and case, pay
   assert.equal(parsed('\r\n\r\nContent-Type: image/png\nnot a header\nmore').content, 'not a header\nmore');
   assert.equal(parsed('\r\n\r\nContent-Type: image/png\rCR only').contentType, 'image/png');
   assert.equal(parsed('\r\n\r\nFrom someone\nContent-Type: text/html\n\nx').contentType, 'text/html');
+});
+
+test("Required is split at commas as sipsimple's re.split(r'\\s*,\\s*') does, blanks at the ends kept", () => {
+  const blank = fc.constantFrom(' ', '\t', '\u00a0', '\u3000');
+  const piece = fc.stringMatching(/^[a-z.]{0,3}$/);
+  const middle = fc.array(fc.oneof(piece, blank, fc.constant(',')), { maxLength: 12 }).map((p) => p.join(''));
+  fc.assert(
+    fc.property(middle, (inner) => {
+      // Non-blank ends: what the header line keeps of a value's own ends is not what this checks.
+      const value = `a${inner}b`;
+      assert.deepEqual(parsed(`Required: ${value}\r\n\r\n`).required, value.split(/\s*,\s*/));
+    }),
+    { numRuns: 500 },
+  );
 });
 
 test('buildCpim: sipsimple header order, NS lines when a prefix changes namespace, Required, Subject', () => {

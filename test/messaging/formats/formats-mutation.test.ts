@@ -256,6 +256,7 @@ test('hostile inputs cost linear time', () => {
     ['colonless lines glued', () => parseCpim(Buffer.from(`${'abc\r\n'.repeat(big / 5)}x.y: z\r\n\r\n`))],
     ['bare LF lines', () => parseCpim(Buffer.from(`${'a.b: c\n'.repeat(big / 7)}\r\n\r\n`))],
     ['NS of angle brackets', () => parseCpim(Buffer.from(`NS: ${'<'.repeat(big)}>\r\n\r\n`))],
+    ['Required of blanks', () => parseCpim(Buffer.from(`Required: a${' '.repeat(big)}b\r\n\r\n`))],
     ['NS with a long prefix', () => parseCpim(Buffer.from(`NS: ${'p'.repeat(big)}  <u>\r\n\r\n`))],
     [
       'identity with many spaces',
