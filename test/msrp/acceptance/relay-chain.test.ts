@@ -216,6 +216,18 @@ class BulkSide implements StreamHandler {
   }
 }
 
+/** One SEND of `total` bytes, A to B (`ab`) or B to A (`ba`), named and seeded by the session and the way. */
+function bulkFile(s: ChainSession, way: 'ab' | 'ba', total: number): FileToSend {
+  return {
+    toPath: way === 'ab' ? toB(s) : toA(s),
+    fromPath: way === 'ab' ? s.aUri : s.bUri,
+    messageId: `${way}-${s.name}`,
+    total,
+    chunkSize: 'single',
+    seed: `${way}-${s.name}`,
+  };
+}
+
 /** 2 × 48 MiB through two relays: seconds here, but much longer on a loaded machine. */
 const BULK_WAIT_MS = 180_000;
 const BULK = { timeout: 2 * BULK_WAIT_MS };
@@ -233,21 +245,13 @@ async function bulkWhileBDoesNotRead(chain: Chain, name: string): Promise<void> 
   const total = 48 * 1024 * 1024;
   const a = new BulkSide(s.a, s.aUri);
   const b = new BulkSide(s.b, s.bUri);
-  const file = (way: 'ab' | 'ba'): FileToSend => ({
-    toPath: way === 'ab' ? toB(s) : toA(s),
-    fromPath: way === 'ab' ? s.aUri : s.bUri,
-    messageId: `${way}-${name}`,
-    total,
-    chunkSize: 'single',
-    seed: `${way}-${name}`,
-  });
   s.b.socket.pause();
-  const fromA = sendFile(s.a, file('ab')).then((sent) => {
+  const fromA = sendFile(s.a, bulkFile(s, 'ab', total)).then((sent) => {
     a.sent();
     return sent;
   });
   fromA.catch(() => undefined); // Awaited below; a failure before then must not be unhandled.
-  const fromB = await sendFile(s.b, file('ba'));
+  const fromB = await sendFile(s.b, bulkFile(s, 'ba', total));
   b.sent();
   await s.a.waitUntil(
     () => (a.bytes === total ? true : undefined),
@@ -353,14 +357,6 @@ describe('two relays in a chain, the first sharing its connection to the second'
         for (const name of ['b1', 'b2', 'b3']) sessions.push(await chain.open(name));
         const total = 2 * 1024 * 1024;
         const sides = sessions.map((s) => ({ a: new BulkSide(s.a, s.aUri), b: new BulkSide(s.b, s.bUri) }));
-        const file = (s: ChainSession, way: string): FileToSend => ({
-          toPath: way === 'ab' ? toB(s) : toA(s),
-          fromPath: way === 'ab' ? s.aUri : s.bUri,
-          messageId: `${way}-${s.name}`,
-          total,
-          chunkSize: 'single',
-          seed: `${way}-${s.name}`,
-        });
         const send = async (conn: MsrpConnection, f: FileToSend, side: BulkSide): Promise<SentFile> => {
           const result = await sendFile(conn, f);
           side.sent();
@@ -369,7 +365,7 @@ describe('two relays in a chain, the first sharing its connection to the second'
         const sent = await Promise.all(
           sessions.flatMap((s, n) => {
             const side = sides[n] as (typeof sides)[number];
-            return [send(s.a, file(s, 'ab'), side.a), send(s.b, file(s, 'ba'), side.b)];
+            return [send(s.a, bulkFile(s, 'ab', total), side.a), send(s.b, bulkFile(s, 'ba', total), side.b)];
           }),
         );
         // Each side's state changes with its own connection's input: wait on each in turn.
