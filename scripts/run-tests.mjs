@@ -87,7 +87,7 @@ if (interrupted) {
   process.exit(1);
 }
 // --test-force-exit: a file whose failed test left a socket open ends when its tests have, instead of
-// holding the whole run until CI's time runs out.
+// holding the whole run until CI's time runs out (scripts/test-report-flush.mjs keeps it from losing reports).
 runner = spawn(
   process.execPath,
   [
@@ -95,6 +95,8 @@ runner = spawn(
     'tsx',
     '--import',
     join(import.meta.dirname, 'test-signals.mjs'),
+    '--import',
+    join(import.meta.dirname, 'test-report-flush.mjs'),
     '--test',
     '--test-concurrency=4',
     '--test-force-exit',
@@ -109,7 +111,11 @@ const result = await new Promise((resolve) =>
 );
 rmSync(build, { recursive: true, force: true });
 let status = result.status ?? 1;
-if (skipFile !== undefined) {
+if (skipFile !== undefined && !existsSync(skipFile)) {
+  // The runner never got as far as its reporters (it failed to start, or was stopped first).
+  console.error('\nno skip report: the test runner did not run the files, so the skips could not be checked');
+  status = status === 0 ? 1 : status;
+} else if (skipFile !== undefined) {
   const skips = readFileSync(skipFile, 'utf8')
     .split('\n')
     .filter((line) => line !== '')
