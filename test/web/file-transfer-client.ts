@@ -3,7 +3,7 @@
  * Buffer, a stream it can pause and cut, or no Content-Length at all. A refusal that closes the connection
  * before the body is sent still gives its status (the response is read as soon as it comes).
  */
-import { createHash } from 'node:crypto';
+import { createHash, type Hash } from 'node:crypto';
 import { type IncomingHttpHeaders, request as httpRequest } from 'node:http';
 import { Readable } from 'node:stream';
 
@@ -52,6 +52,55 @@ export function exchange(port: number, path: string, init: RequestInit): Promise
   });
 }
 
+/**
+ * GET `path`, the body read a chunk at a time: `onChunk` is given the bytes received so far before the next
+ * chunk is read, so that it sees the server while the client holds the rest back. The body is hashed, not kept.
+ */
+export function download(
+  port: number,
+  path: string,
+  onChunk: (received: number) => void,
+): Promise<{ status: number; bytes: number; sha1: string }> {
+  return new Promise((resolve, reject) => {
+    const request = httpRequest(
+      { host: '127.0.0.1', port, path, method: 'GET', agent: false },
+      (response) => {
+        const hash = createHash('sha1');
+        let bytes = 0;
+        (async () => {
+          for await (const chunk of response as AsyncIterable<Buffer>) {
+            bytes += chunk.length;
+            hash.update(chunk);
+            onChunk(bytes);
+          }
+          return { status: response.statusCode ?? 0, bytes, sha1: sha1Text(hash) };
+        })().then(resolve, (error: unknown) => {
+          request.destroy();
+          reject(error instanceof Error ? error : new Error(String(error)));
+        });
+      },
+    );
+    request.on('error', reject);
+    request.end();
+  });
+}
+
+/**
+ * `body` as a stream that stops before its last `heldBack` bytes until `release` settles: the server has all
+ * but the end of the body for as long as the test looks at it.
+ */
+export function holdingBack(body: GeneratedBody, heldBack: number, release: Promise<void>): Readable {
+  async function* chunks(): AsyncGenerator<Buffer> {
+    let sent = 0;
+    for await (const chunk of body as AsyncIterable<Buffer>) {
+      if (sent <= body.bytes - heldBack && sent + chunk.length > body.bytes - heldBack) await release;
+      sent += chunk.length;
+      yield chunk;
+    }
+  }
+  return Readable.from(chunks());
+}
+
 /** `bytes` of pseudo-random content in 64 KiB chunks, made as it is read; `sha1` once it has all been read. */
 export class GeneratedBody extends Readable {
   readonly #hash = createHash('sha1');
@@ -81,7 +130,12 @@ export class GeneratedBody extends Readable {
 
   /** `sha-1:AB:…` of what was produced. */
   get sha1(): string {
-    const hex = this.#hash.copy().digest('hex').toUpperCase();
-    return `sha-1:${hex.match(/../g)?.join(':') ?? ''}`;
+    return sha1Text(this.#hash.copy());
   }
+}
+
+/** `sha-1:AB:…`, as the file-transfer metadata writes it (sylk spec §4.3.3). */
+function sha1Text(hash: Hash): string {
+  const hex = hash.digest('hex').toUpperCase();
+  return `sha-1:${hex.match(/../g)?.join(':') ?? ''}`;
 }
