@@ -7,6 +7,7 @@
  */
 import { isWhitespace, scanToken } from '../grammar/chars.js';
 import type { SipHeaders } from '../headers/header-list.js';
+import { headerKey, spellingOfKey } from '../headers/names.js';
 import type { SipParserLimits } from './limits.js';
 
 export interface HeaderProblem {
@@ -18,6 +19,7 @@ export interface HeaderProblem {
 export type HeadEncoding = 'utf8' | 'latin1';
 
 const CRLF = '\r\n';
+const TOO_LONG: HeaderProblem = { status: 513, reason: 'Header Line Too Long' };
 const SP = 0x20;
 
 /** Whether text[start, end) took more than `max` bytes on the wire. */
@@ -32,6 +34,17 @@ export function lineExceeds(
   if (length > max) return true;
   if (encoding === 'latin1' || length * 3 <= max) return false;
   return Buffer.byteLength(text.slice(start, end), 'utf8') > max;
+}
+
+/**
+ * Whether a field takes more than `max` bytes as the serializer writes it (`Name: value` on one line, the
+ * name spelled canonically): a folded field is one line once unfolded, and a compact name is written out
+ * in full, so a message whose every line was short enough could otherwise be written back as one that is
+ * refused (found by the parser's round-trip property).
+ */
+function fieldExceeds(name: string, value: string, max: number, encoding: HeadEncoding): boolean {
+  const line = `${spellingOfKey(headerKey(name), name)}: ${value}`;
+  return lineExceeds(line, 0, line.length, max, encoding);
 }
 
 /** text[start, end) without leading and trailing SP/HTAB. */
@@ -79,14 +92,13 @@ export function readHeaderLines(
   let rawStart = -1;
   let rawEnd = -1;
   let count = 0;
+  let folded = false;
   for (let pos = start; pos < text.length; ) {
     let end = text.indexOf(CRLF, pos);
     if (end === -1) end = text.length;
     const lineStart = pos;
     pos = end + 2;
-    if (lineExceeds(text, lineStart, end, limits.maxLineLength, encoding)) {
-      return { status: 513, reason: 'Header Line Too Long' };
-    }
+    if (lineExceeds(text, lineStart, end, limits.maxLineLength, encoding)) return TOO_LONG;
     if (checkLineBreaks && hasLineBreak(text, lineStart, end)) {
       problem ??= { status: 400, reason: 'Malformed Line Break' };
       continue;
@@ -97,11 +109,17 @@ export function readHeaderLines(
       else {
         value += ` ${trimmed(text, lineStart, end)}`;
         rawStart = -1;
+        folded = true;
       }
       continue;
     }
-    if (name !== undefined) headers.appendUnchecked(name, value, rawStart, rawEnd);
+    if (name !== undefined) {
+      if ((folded || name.length === 1) && fieldExceeds(name, value, limits.maxLineLength, encoding))
+        return TOO_LONG;
+      headers.appendUnchecked(name, value, rawStart, rawEnd);
+    }
     name = undefined;
+    folded = false;
     const colon = text.indexOf(':', lineStart);
     let nameEnd = colon;
     while (nameEnd > lineStart && isWhitespace(text.charCodeAt(nameEnd - 1))) nameEnd--;
@@ -116,6 +134,10 @@ export function readHeaderLines(
     rawStart = plain ? lineStart : -1;
     rawEnd = end;
   }
-  if (name !== undefined) headers.appendUnchecked(name, value, rawStart, rawEnd);
+  if (name !== undefined) {
+    if ((folded || name.length === 1) && fieldExceeds(name, value, limits.maxLineLength, encoding))
+      return TOO_LONG;
+    headers.appendUnchecked(name, value, rawStart, rawEnd);
+  }
   return problem;
 }

@@ -5,7 +5,10 @@
  */
 
 export interface SipParserLimits {
-  /** Longest start line or header line in characters, without CRLF. Start line: 414; header line: 513. */
+  /**
+   * Longest start line or header line in bytes, without CRLF. Start line: 414; header line: 513, measured
+   * both as received and as the field will be written (unfolded, its compact name spelled out).
+   */
   readonly maxLineLength: number;
   /** Most header fields (after unfolding). Above: 513. */
   readonly maxHeaders: number;

@@ -212,6 +212,16 @@ describe('limits', () => {
     assert.deepEqual([tooMany.error.status, tooMany.error.reason], [513, 'Too Many Headers']);
   });
 
+  test('a field is measured as it will be written: unfolded, its compact name spelled out', () => {
+    // Each physical line is short enough; written back (`Subject: …` on one line) the field would not be,
+    // and what was accepted could not be parsed again (the round trip of parser-mutation.test.ts).
+    assert.equal(status(request([`Subject: ${'x'.repeat(120)}`, ` ${'y'.repeat(120)}`])), 513);
+    assert.equal(status(request([`Subject: ${'x'.repeat(90)}`, ` ${'y'.repeat(90)}`])), 'message');
+    // `s: ` and 196 characters is 199 bytes; `Subject: ` and the same is 205.
+    assert.equal(status(request([`s: ${'x'.repeat(196)}`])), 513);
+    assert.equal(status(request([`s: ${'x'.repeat(190)}`])), 'message');
+  });
+
   test('lines are measured in bytes, also when they are UTF-8', () => {
     assert.equal(status(request([`Subject: ${'é'.repeat(100)}`])), 513); // 109 characters, 209 bytes
     assert.equal(status(request([`Subject: ${'é'.repeat(90)}`])), 'message');
