@@ -160,10 +160,16 @@ stopBeside();
 await looping;
 
 const passed = results.filter((result) => result.status === 0).length;
+let streak = 0;
+let longestStreak = 0;
+for (const result of results) {
+  streak = result.status === 0 ? streak + 1 : 0;
+  longestStreak = Math.max(longestStreak, streak);
+}
 const seconds = results.map((result) => result.seconds).sort((a, b) => a - b);
 console.log(`\nsoak summary (${what}), results in ${resultsFile}:`);
 console.log(
-  `  ${passed} of ${results.length} runs passed in a row${passed === results.length ? '' : ' — not all'}; ` +
+  `  ${passed} of ${results.length} runs passed${passed === results.length ? '' : `, ${longestStreak} the most in a row`}; ` +
     `duration median ${seconds[Math.floor(seconds.length / 2)] ?? 0} s, longest ${seconds.at(-1) ?? 0} s`,
 );
 console.log(
