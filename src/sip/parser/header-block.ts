@@ -93,6 +93,17 @@ export function readHeaderLines(
   let rawEnd = -1;
   let count = 0;
   let folded = false;
+  /**
+   * Appends the field read so far, if any; false when it is too long as it will be written (only a folded or
+   * compact one can be).
+   */
+  const appendField = (): boolean => {
+    if (name === undefined) return true;
+    if ((folded || name.length === 1) && fieldExceeds(name, value, limits.maxLineLength, encoding))
+      return false;
+    headers.appendUnchecked(name, value, rawStart, rawEnd);
+    return true;
+  };
   for (let pos = start; pos < text.length; ) {
     let end = text.indexOf(CRLF, pos);
     if (end === -1) end = text.length;
@@ -113,11 +124,7 @@ export function readHeaderLines(
       }
       continue;
     }
-    if (name !== undefined) {
-      if ((folded || name.length === 1) && fieldExceeds(name, value, limits.maxLineLength, encoding))
-        return TOO_LONG;
-      headers.appendUnchecked(name, value, rawStart, rawEnd);
-    }
+    if (!appendField()) return TOO_LONG;
     name = undefined;
     folded = false;
     const colon = text.indexOf(':', lineStart);
@@ -134,10 +141,6 @@ export function readHeaderLines(
     rawStart = plain ? lineStart : -1;
     rawEnd = end;
   }
-  if (name !== undefined) {
-    if ((folded || name.length === 1) && fieldExceeds(name, value, limits.maxLineLength, encoding))
-      return TOO_LONG;
-    headers.appendUnchecked(name, value, rawStart, rawEnd);
-  }
+  if (!appendField()) return TOO_LONG;
   return problem;
 }
