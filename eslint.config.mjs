@@ -11,9 +11,10 @@ export default tseslint.config(
     },
   },
   {
-    // One private-member style (docs/architecture.md, Conventions): `#` members everywhere in src/. A private
-    // constructor stays (`#` cannot name one), and so do the transaction base classes' `protected` members.
-    files: ['src/**/*.ts'],
+    // One private-member style (docs/architecture.md, Conventions): `#` members everywhere in src/, test/ and
+    // bench/. A private constructor stays (`#` cannot name one), and so do the transaction base classes'
+    // `protected` members.
+    files: ['src/**/*.ts', 'test/**/*.ts', 'bench/**/*.ts'],
     rules: {
       'no-restricted-syntax': [
         'error',

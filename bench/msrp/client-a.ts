@@ -25,7 +25,7 @@ export function nextTid(): string {
 export class ClientA {
   /** Responses while streaming (after AUTH). */
   onResponse: ((head: FrameHead) => void) | undefined;
-  private waiter: { resolve: (head: FrameHead) => void; reject: (error: Error) => void } | undefined;
+  #waiter: { resolve: (head: FrameHead) => void; reject: (error: Error) => void } | undefined;
   closed = false;
 
   private constructor(
@@ -36,9 +36,9 @@ export class ClientA {
   ) {
     const reader = new FrameReader((head) => {
       if (head.status === 0) return; // A never gets requests in these workloads
-      const waiter = this.waiter;
+      const waiter = this.#waiter;
       if (waiter !== undefined) {
-        this.waiter = undefined;
+        this.#waiter = undefined;
         waiter.resolve(head);
       } else {
         this.onResponse?.(head);
@@ -48,14 +48,14 @@ export class ClientA {
       try {
         reader.push(chunk);
       } catch (error) {
-        this.fail(error instanceof Error ? error : new Error(String(error)));
+        this.#fail(error instanceof Error ? error : new Error(String(error)));
       }
     });
     socket.on('error', (error) => {
-      this.fail(error);
+      this.#fail(error);
     });
     socket.on('close', () => {
-      this.fail(new Error('connection closed'));
+      this.#fail(new Error('connection closed'));
     });
   }
 
@@ -90,10 +90,10 @@ export class ClientA {
     const tid = nextTid();
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
-        this.waiter = undefined;
+        this.#waiter = undefined;
         reject(new Error(`${method}: no response within ${timeoutMs} ms`));
       }, timeoutMs);
-      this.waiter = {
+      this.#waiter = {
         resolve: (head) => {
           clearTimeout(timer);
           resolve(head);
@@ -113,10 +113,10 @@ export class ClientA {
     this.socket.destroySoon();
   }
 
-  private fail(error: Error): void {
+  #fail(error: Error): void {
     this.closed = true;
-    const waiter = this.waiter;
-    this.waiter = undefined;
+    const waiter = this.#waiter;
+    this.#waiter = undefined;
     waiter?.reject(error);
   }
 }

@@ -11,22 +11,25 @@ import { FrameReader, firstUri, header, okResponse, sessionIdOf } from './wire.j
 export type DeliveryListener = (bodyBytes: number, flag: string) => void;
 
 export class EndpointB {
-  private readonly listeners = new Map<string, DeliveryListener>();
-  private readonly sockets = new Set<Socket>();
-  private nextId = 0;
+  readonly #listeners = new Map<string, DeliveryListener>();
+  readonly #sockets = new Set<Socket>();
+  #nextId = 0;
   /** Chunks for no registered session, and protocol errors: both must stay 0. */
   unknownSession = 0;
   errors = 0;
+  readonly #server: Server;
 
   private constructor(
-    private readonly server: Server,
+    server: Server,
     readonly transport: Transport,
-  ) {}
+  ) {
+    this.#server = server;
+  }
 
   static async start(transport: Transport, tls: TlsMaterial | undefined): Promise<EndpointB> {
     const holder: { endpoint?: EndpointB } = {};
     const server = await listen(transport, tls, (socket) => {
-      holder.endpoint?.accept(socket);
+      if (holder.endpoint !== undefined) holder.endpoint.#accept(socket);
     });
     const endpoint = new EndpointB(server, transport);
     holder.endpoint = endpoint;
@@ -34,41 +37,41 @@ export class EndpointB {
   }
 
   get port(): number {
-    return portOf(this.server);
+    return portOf(this.#server);
   }
 
   get connectionCount(): number {
-    return this.sockets.size;
+    return this.#sockets.size;
   }
 
   /** Registers a new session; returns B's URI for it, to put last in A's To-Path. */
   register(listener: DeliveryListener): { uri: string; id: string } {
-    const id = `b${(this.nextId++).toString(36)}`;
-    this.listeners.set(id, listener);
+    const id = `b${(this.#nextId++).toString(36)}`;
+    this.#listeners.set(id, listener);
     return { id, uri: `${schemeOf(this.transport)}://${LOOPBACK}:${this.port}/${id};tcp` };
   }
 
   unregister(id: string): void {
-    this.listeners.delete(id);
+    this.#listeners.delete(id);
   }
 
   async close(): Promise<void> {
-    for (const socket of this.sockets) socket.destroy();
+    for (const socket of this.#sockets) socket.destroy();
     await new Promise<void>((resolve) =>
-      this.server.close(() => {
+      this.#server.close(() => {
         resolve();
       }),
     );
   }
 
-  private accept(socket: Socket): void {
-    this.sockets.add(socket);
+  #accept(socket: Socket): void {
+    this.#sockets.add(socket);
     socket.setNoDelay(true);
     const reader = new FrameReader((head, flag, bodyBytes) => {
       if (head.method !== 'SEND') return; // responses and REPORTs need nothing from B
       socket.write(okResponse(head), 'latin1');
       const to = header(head, 'To-Path');
-      const listener = to === undefined ? undefined : this.listeners.get(sessionIdOf(firstUri(to)));
+      const listener = to === undefined ? undefined : this.#listeners.get(sessionIdOf(firstUri(to)));
       if (listener === undefined) this.unknownSession++;
       else listener(bodyBytes, flag);
     });
@@ -83,6 +86,6 @@ export class EndpointB {
       socket.uncork();
     });
     socket.on('error', () => undefined);
-    socket.on('close', () => this.sockets.delete(socket));
+    socket.on('close', () => this.#sockets.delete(socket));
   }
 }

@@ -18,10 +18,11 @@ export class SendSession {
   readonly latencies = new LatencyLog();
   /** Called whenever `completed` may have grown. */
   onProgress: (() => void) | undefined;
-  private readonly sentAt: Float64Array;
-  private recorded = 0;
-  private readonly bId: string;
-  private readonly toPath: string;
+  readonly #sentAt: Float64Array;
+  #recorded = 0;
+  readonly #bId: string;
+  readonly #toPath: string;
+  readonly #b: EndpointB;
 
   /**
    * @param usePath the relay's Use-Path, or undefined to send straight to B (generator baseline)
@@ -29,22 +30,23 @@ export class SendSession {
    */
   constructor(
     readonly a: ClientA,
-    private readonly b: EndpointB,
+    b: EndpointB,
     usePath: string | undefined,
     maxInFlight: number,
   ) {
-    this.sentAt = new Float64Array(Math.max(2, maxInFlight + 1));
+    this.#b = b;
+    this.#sentAt = new Float64Array(Math.max(2, maxInFlight + 1));
     const registration = b.register((bytes) => {
       this.delivered++;
       this.deliveredBytes += bytes;
-      this.progress();
+      this.#progress();
     });
-    this.bId = registration.id;
-    this.toPath = usePath === undefined ? registration.uri : `${usePath} ${registration.uri}`;
+    this.#bId = registration.id;
+    this.#toPath = usePath === undefined ? registration.uri : `${usePath} ${registration.uri}`;
     a.onResponse = (head) => {
       if (head.status === 200) this.acked++;
       else this.failures++;
-      this.progress();
+      this.#progress();
     };
   }
 
@@ -64,11 +66,11 @@ export class SendSession {
     const tid = nextTid();
     const end = start + body.length - 1;
     const socket = this.a.socket;
-    this.sentAt[this.sent % this.sentAt.length] = performance.now();
+    this.#sentAt[this.sent % this.#sentAt.length] = performance.now();
     this.sent++;
     socket.cork();
     socket.write(
-      `MSRP ${tid} SEND\r\nTo-Path: ${this.toPath}\r\nFrom-Path: ${this.a.uri}\r\nMessage-ID: ${messageId}\r\n` +
+      `MSRP ${tid} SEND\r\nTo-Path: ${this.#toPath}\r\nFrom-Path: ${this.a.uri}\r\nMessage-ID: ${messageId}\r\n` +
         `Byte-Range: ${start}-${end}/${total}\r\n` +
         (body.length > 0 ? 'Content-Type: application/octet-stream\r\n\r\n' : ''),
       'latin1',
@@ -80,17 +82,17 @@ export class SendSession {
   }
 
   close(): void {
-    this.b.unregister(this.bId);
+    this.#b.unregister(this.#bId);
     this.a.onResponse = undefined;
     this.a.close();
   }
 
-  private progress(): void {
+  #progress(): void {
     const completed = this.completed;
-    if (completed > this.recorded) {
+    if (completed > this.#recorded) {
       const now = performance.now();
-      for (; this.recorded < completed; this.recorded++) {
-        this.latencies.add(now - (this.sentAt[this.recorded % this.sentAt.length] ?? now));
+      for (; this.#recorded < completed; this.#recorded++) {
+        this.latencies.add(now - (this.#sentAt[this.#recorded % this.#sentAt.length] ?? now));
       }
     }
     this.onProgress?.();
@@ -102,30 +104,32 @@ export class SendSession {
  * one corked write), and again after 'drain' when `fill` returns false (the socket buffer is full).
  */
 export class Pump {
-  private scheduled = false;
-  private draining = false;
+  #scheduled = false;
+  #draining = false;
+  readonly #session: SendSession;
+  readonly #fill: () => boolean;
 
-  constructor(
-    private readonly session: SendSession,
-    private readonly fill: () => boolean,
-  ) {}
+  constructor(session: SendSession, fill: () => boolean) {
+    this.#session = session;
+    this.#fill = fill;
+  }
 
   readonly request = (): void => {
-    if (this.scheduled || this.draining) return;
-    this.scheduled = true;
-    process.nextTick(this.run);
+    if (this.#scheduled || this.#draining) return;
+    this.#scheduled = true;
+    process.nextTick(this.#run);
   };
 
-  private readonly run = (): void => {
-    this.scheduled = false;
-    const socket = this.session.a.socket;
+  readonly #run = (): void => {
+    this.#scheduled = false;
+    const socket = this.#session.a.socket;
     socket.cork();
-    const ok = this.fill();
+    const ok = this.#fill();
     socket.uncork();
     if (!ok) {
-      this.draining = true;
+      this.#draining = true;
       socket.once('drain', () => {
-        this.draining = false;
+        this.#draining = false;
         this.request();
       });
     }

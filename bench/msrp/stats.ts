@@ -18,32 +18,35 @@ export function median(values: ArrayLike<number>): number {
 
 /** Latencies in milliseconds, bounded: it grows to `capacity`, then keeps every other value. */
 export class LatencyLog {
-  private values = new Float64Array(64);
-  private length = 0;
-  private stride = 1;
-  private skipped = 0;
+  #values = new Float64Array(64);
+  #length = 0;
+  #stride = 1;
+  #skipped = 0;
+  readonly #capacity: number;
 
-  constructor(private readonly capacity = 1 << 20) {}
+  constructor(capacity = 1 << 20) {
+    this.#capacity = capacity;
+  }
 
   add(ms: number): void {
-    if (++this.skipped < this.stride) return;
-    this.skipped = 0;
-    if (this.length === this.values.length) {
-      if (this.values.length < this.capacity) {
-        const grown = new Float64Array(Math.min(this.capacity, this.values.length * 2));
-        grown.set(this.values);
-        this.values = grown;
+    if (++this.#skipped < this.#stride) return;
+    this.#skipped = 0;
+    if (this.#length === this.#values.length) {
+      if (this.#values.length < this.#capacity) {
+        const grown = new Float64Array(Math.min(this.#capacity, this.#values.length * 2));
+        grown.set(this.#values);
+        this.#values = grown;
       } else {
         // Halve the sample: keep every other value, then record half as often.
-        for (let i = 0; i < this.length / 2; i++) this.values[i] = this.values[2 * i] ?? 0;
-        this.length = Math.floor(this.length / 2);
-        this.stride *= 2;
+        for (let i = 0; i < this.#length / 2; i++) this.#values[i] = this.#values[2 * i] ?? 0;
+        this.#length = Math.floor(this.#length / 2);
+        this.#stride *= 2;
       }
     }
-    this.values[this.length++] = ms;
+    this.#values[this.#length++] = ms;
   }
 
   percentile(p: number): number {
-    return percentile(this.values.subarray(0, this.length), p);
+    return percentile(this.#values.subarray(0, this.#length), p);
   }
 }

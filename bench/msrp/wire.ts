@@ -59,28 +59,31 @@ const EMPTY = Buffer.alloc(0);
  */
 export class FrameReader {
   /** Unconsumed bytes of a head (small), or the carry of a body end-line search. */
-  private pending: Buffer = EMPTY;
-  private head: FrameHead | undefined;
+  #pending: Buffer = EMPTY;
+  #head: FrameHead | undefined;
   /** `\r\n-------<tid>` of the message whose body is being read. */
-  private needle: Buffer = EMPTY;
-  private bodyBytes = 0;
+  #needle: Buffer = EMPTY;
+  #bodyBytes = 0;
+  readonly #onFrame: FrameHandler;
 
-  constructor(private readonly onFrame: FrameHandler) {}
+  constructor(onFrame: FrameHandler) {
+    this.#onFrame = onFrame;
+  }
 
   push(chunk: Buffer): void {
-    let data = this.pending.length === 0 ? chunk : this.joinPending(chunk);
+    let data = this.#pending.length === 0 ? chunk : this.#joinPending(chunk);
     for (;;) {
       if (data.length === 0) return;
-      if (this.head === undefined) {
-        const used = this.readHead(data);
+      if (this.#head === undefined) {
+        const used = this.#readHead(data);
         if (used === 0) {
           if (data.length > MAX_HEAD_BYTES) throw new Error('MSRP head too large');
-          this.pending = Buffer.from(data); // heads are small: copy so the big read buffer can go
+          this.#pending = Buffer.from(data); // heads are small: copy so the big read buffer can go
           return;
         }
         data = data.subarray(used);
       } else {
-        const used = this.readBody(data);
+        const used = this.#readBody(data);
         if (used === -1) return;
         data = data.subarray(used);
       }
@@ -91,18 +94,18 @@ export class FrameReader {
    * Joins the pending bytes with a new read. In a body only the small carry is joined with the first
    * bytes of the read, so a body is never copied.
    */
-  private joinPending(chunk: Buffer): Buffer {
-    const pending = this.pending;
-    this.pending = EMPTY;
-    const span = this.needle.length + 3;
-    if (this.head === undefined || chunk.length < span) return Buffer.concat([pending, chunk]);
+  #joinPending(chunk: Buffer): Buffer {
+    const pending = this.#pending;
+    this.#pending = EMPTY;
+    const span = this.#needle.length + 3;
+    if (this.#head === undefined || chunk.length < span) return Buffer.concat([pending, chunk]);
     const joined = Buffer.concat([pending, chunk.subarray(0, span - 1)]);
-    const at = joined.indexOf(this.needle);
+    const at = joined.indexOf(this.#needle);
     if (at === -1 || at >= pending.length) {
-      this.bodyBytes += pending.length; // the end-line does not start in the carry: it was body
+      this.#bodyBytes += pending.length; // the end-line does not start in the carry: it was body
       return chunk;
     }
-    const used = this.readBody(joined); // ends the message: `at + span <= joined.length`
+    const used = this.#readBody(joined); // ends the message: `at + span <= joined.length`
     return chunk.subarray(used - pending.length);
   }
 
@@ -110,7 +113,7 @@ export class FrameReader {
    * Parses one head line by line (so a read full of pipelined messages is never rescanned), and a
    * body-less message entirely. Returns the bytes consumed, 0 if the head is not complete yet.
    */
-  private readHead(data: Buffer): number {
+  #readHead(data: Buffer): number {
     const lineEnd = data.indexOf(CRLF);
     if (lineEnd === -1) return 0;
     const start = data.toString('latin1', 0, lineEnd);
@@ -128,9 +131,9 @@ export class FrameReader {
     for (let pos = lineEnd + 2; pos < MAX_HEAD_BYTES; ) {
       if (data.length < pos + 2) return 0;
       if (data[pos] === CR && data[pos + 1] === LF) {
-        this.head = { tid, method, status, headers: data.toString('latin1', lineEnd + 2, pos) };
-        this.needle = Buffer.from(`\r\n-------${tid}`, 'latin1');
-        this.bodyBytes = 0;
+        this.#head = { tid, method, status, headers: data.toString('latin1', lineEnd + 2, pos) };
+        this.#needle = Buffer.from(`\r\n-------${tid}`, 'latin1');
+        this.#bodyBytes = 0;
         return pos + 2;
       }
       if (data[pos] === DASH) {
@@ -139,7 +142,7 @@ export class FrameReader {
         if (data.length < flagAt + 3) return 0;
         if (data.compare(DASHES, 0, 7, pos, pos + 7) === 0) {
           const head = { tid, method, status, headers: data.toString('latin1', lineEnd + 2, pos) };
-          this.onFrame(head, String.fromCharCode(data[flagAt] ?? 0), 0);
+          this.#onFrame(head, String.fromCharCode(data[flagAt] ?? 0), 0);
           return flagAt + 3;
         }
       }
@@ -154,20 +157,20 @@ export class FrameReader {
    * Scans body bytes for the end-line. Returns bytes consumed when the message ended, or -1 when all of
    * `data` was body (a carry of up to needle+2 bytes is kept in `pending`).
    */
-  private readBody(data: Buffer): number {
-    const at = data.indexOf(this.needle);
-    if (at !== -1 && data.length >= at + this.needle.length + 3) {
-      const flag = data.toString('latin1', at + this.needle.length, at + this.needle.length + 1);
-      const head = this.head;
-      const bytes = this.bodyBytes + at;
-      this.head = undefined;
-      if (head !== undefined) this.onFrame(head, flag, bytes);
-      return at + this.needle.length + 3;
+  #readBody(data: Buffer): number {
+    const at = data.indexOf(this.#needle);
+    if (at !== -1 && data.length >= at + this.#needle.length + 3) {
+      const flag = data.toString('latin1', at + this.#needle.length, at + this.#needle.length + 1);
+      const head = this.#head;
+      const bytes = this.#bodyBytes + at;
+      this.#head = undefined;
+      if (head !== undefined) this.#onFrame(head, flag, bytes);
+      return at + this.#needle.length + 3;
     }
     // Keep a tail that may hold the start of the end-line; everything before it is body.
-    const keep = at !== -1 ? data.length - at : Math.min(data.length, this.needle.length + 2);
-    this.bodyBytes += data.length - keep;
-    this.pending = Buffer.from(data.subarray(data.length - keep));
+    const keep = at !== -1 ? data.length - at : Math.min(data.length, this.#needle.length + 2);
+    this.#bodyBytes += data.length - keep;
+    this.#pending = Buffer.from(data.subarray(data.length - keep));
     return -1;
   }
 }

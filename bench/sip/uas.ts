@@ -22,7 +22,7 @@ export interface UasTotals {
 }
 
 export class KeptUas {
-  private current: SippUas | undefined;
+  #current: SippUas | undefined;
   readonly totals: UasTotals = {
     failed: 0,
     retransmissions: 0,
@@ -30,32 +30,37 @@ export class KeptUas {
     outOfCallMsgs: 0,
     deaths: [],
   };
+  readonly #transport: SippTransport;
+  readonly #cpus: string;
 
   constructor(
     readonly port: number,
-    private readonly transport: SippTransport,
-    private readonly cpus: string,
-  ) {}
+    transport: SippTransport,
+    cpus: string,
+  ) {
+    this.#transport = transport;
+    this.#cpus = cpus;
+  }
 
   async start(): Promise<void> {
-    this.current = await startSippUas({
+    this.#current = await startSippUas({
       scenario: 'message-uas',
-      transport: this.transport,
+      transport: this.#transport,
       localPort: this.port,
       bufferBytes: GENERATOR_BUFFER_BYTES,
       noDefaults: true,
       // UDP: keep each call 2 s to answer retransmissions again; TCP has none (see message-uas.xml).
-      callDurationMs: this.transport === 'u1' ? 2000 : 0,
-      cpus: this.cpus,
+      callDurationMs: this.#transport === 'u1' ? 2000 : 0,
+      cpus: this.#cpus,
     });
   }
 
   /** True when the UAS had exited (it is running again afterwards). */
   async restartIfDead(): Promise<boolean> {
-    const uas = this.current;
+    const uas = this.#current;
     if (uas === undefined || uas.sipp.child.running) return false;
     const result = await uas.stop(1000);
-    this.add(result);
+    this.#add(result);
     const exit = result.exit;
     this.totals.deaths.push(`exit ${String(exit.code ?? exit.signal)}`);
     await this.start();
@@ -63,12 +68,12 @@ export class KeptUas {
   }
 
   async stop(): Promise<void> {
-    const uas = this.current;
-    this.current = undefined;
-    if (uas !== undefined) this.add(await uas.stop(10_000));
+    const uas = this.#current;
+    this.#current = undefined;
+    if (uas !== undefined) this.#add(await uas.stop(10_000));
   }
 
-  private add(result: SippResult): void {
+  #add(result: SippResult): void {
     removeWorkDir(result.workDir);
     const s = result.stats;
     if (s === undefined) return;

@@ -47,10 +47,13 @@ function response(status: string, headers: readonly string[], request: SipReques
 /** Answers the n-th request with answers[n] (a status line and headers), keeping the requests. */
 class Proxy implements OutboundRequests {
   readonly sent: SipRequest[] = [];
-  constructor(private readonly answers: readonly (readonly [string, readonly string[]])[]) {}
+  readonly #answers: readonly (readonly [string, readonly string[]])[];
+  constructor(answers: readonly (readonly [string, readonly string[]])[]) {
+    this.#answers = answers;
+  }
   throughServer(server: SipUri, request: SipRequest, handler: ClientTransactionHandler): Promise<void> {
     assert.equal(server.toString(), PROXY.toString());
-    const answer = this.answers[this.sent.length];
+    const answer = this.#answers[this.sent.length];
     this.sent.push(request);
     if (answer === undefined) handler.onFailure('timeout');
     else handler.onResponse(response(answer[0], answer[1], request), FROM_PROXY);

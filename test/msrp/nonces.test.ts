@@ -6,17 +6,20 @@ import type { Clock, Timer } from '../../src/time/clock.js';
 
 /** A clock that only moves when told to; `now` starts at a fixed epoch time. */
 class FakeClock implements Clock {
-  private timers: { due: number; callback: () => void; cancelled: boolean }[] = [];
+  #timers: { due: number; callback: () => void; cancelled: boolean }[] = [];
+  #time: number;
 
-  constructor(private time = 1_700_000_000_000) {}
+  constructor(time = 1_700_000_000_000) {
+    this.#time = time;
+  }
 
   now(): number {
-    return this.time;
+    return this.#time;
   }
 
   schedule(ms: number, callback: () => void): Timer {
-    const timer = { due: this.time + ms, callback, cancelled: false };
-    this.timers.push(timer);
+    const timer = { due: this.#time + ms, callback, cancelled: false };
+    this.#timers.push(timer);
     return {
       cancel: () => {
         timer.cancelled = true;
@@ -25,10 +28,10 @@ class FakeClock implements Clock {
   }
 
   advance(ms: number): void {
-    this.time += ms;
+    this.#time += ms;
     for (;;) {
-      const due = this.timers
-        .filter((t) => !t.cancelled && t.due <= this.time)
+      const due = this.#timers
+        .filter((t) => !t.cancelled && t.due <= this.#time)
         .sort((a, b) => a.due - b.due)[0];
       if (due === undefined) return;
       due.cancelled = true;

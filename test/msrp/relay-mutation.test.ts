@@ -35,11 +35,15 @@ const SESSION_BATCH = 20;
 
 /** mulberry32: a seeded PRNG, so that a failing run can be repeated. */
 class Random {
-  constructor(private state: number) {}
+  #state: number;
+
+  constructor(state: number) {
+    this.#state = state;
+  }
 
   next(): number {
-    this.state = (this.state + 0x6d2b79f5) | 0;
-    let t = this.state;
+    this.#state = (this.#state + 0x6d2b79f5) | 0;
+    let t = this.#state;
     t = Math.imul(t ^ (t >>> 15), t | 1);
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
@@ -72,10 +76,10 @@ const iterationRandom = (seed: number, stream: number, index: number): Random =>
 
 /** Wakes waiters when something they may be waiting for happened; every wait has a deadline. */
 class Signal {
-  private readonly listeners = new Set<() => void>();
+  readonly #listeners = new Set<() => void>();
 
   notify(): void {
-    for (const listener of [...this.listeners]) listener();
+    for (const listener of [...this.#listeners]) listener();
   }
 
   wait<T>(check: () => T | undefined, ms: number, what: () => string): Promise<T> {
@@ -83,16 +87,16 @@ class Signal {
       const attempt = (): boolean => {
         const value = check();
         if (value === undefined) return false;
-        this.listeners.delete(attempt);
+        this.#listeners.delete(attempt);
         clearTimeout(timer);
         resolve(value);
         return true;
       };
       const timer = setTimeout(() => {
-        this.listeners.delete(attempt);
+        this.#listeners.delete(attempt);
         reject(new Error(`timed out after ${ms} ms waiting for ${what()}`));
       }, ms);
-      if (!attempt()) this.listeners.add(attempt);
+      if (!attempt()) this.#listeners.add(attempt);
     });
   }
 }
@@ -122,44 +126,44 @@ function header(frame: Frame, name: string): string | undefined {
  * two places — is recorded in `error` and stops the reader.
  */
 class FrameReader {
-  private buffer = '';
+  #buffer = '';
   readonly frames: Frame[] = [];
   error: string | undefined;
 
   push(chunk: Buffer): void {
     if (this.error !== undefined) return;
-    this.buffer += chunk.toString('latin1');
-    while (this.next());
+    this.#buffer += chunk.toString('latin1');
+    while (this.#next());
   }
 
   /** Bytes received that do not (yet) form a complete message. */
   get pendingBytes(): number {
-    return this.buffer.length;
+    return this.#buffer.length;
   }
 
-  private fail(reason: string): false {
-    this.error = `${reason}: ${JSON.stringify(this.buffer.slice(0, 300))}`;
+  #fail(reason: string): false {
+    this.error = `${reason}: ${JSON.stringify(this.#buffer.slice(0, 300))}`;
     return false;
   }
 
-  private next(): boolean {
-    if (this.error !== undefined || this.buffer.length === 0) return false;
-    if (!'MSRP '.startsWith(this.buffer.slice(0, 5))) return this.fail('bytes that are not a start line');
-    const lineEnd = this.buffer.indexOf('\r\n');
-    if (lineEnd === -1) return this.buffer.length > 70_000 ? this.fail('start line without end') : false;
-    const match = START_LINE.exec(this.buffer.slice(0, lineEnd));
-    if (match === null) return this.fail('malformed start line');
+  #next(): boolean {
+    if (this.error !== undefined || this.#buffer.length === 0) return false;
+    if (!'MSRP '.startsWith(this.#buffer.slice(0, 5))) return this.#fail('bytes that are not a start line');
+    const lineEnd = this.#buffer.indexOf('\r\n');
+    if (lineEnd === -1) return this.#buffer.length > 70_000 ? this.#fail('start line without end') : false;
+    const match = START_LINE.exec(this.#buffer.slice(0, lineEnd));
+    if (match === null) return this.#fail('malformed start line');
     const [, tid = '', method, status, comment] = match;
     const needle = `\r\n-------${tid}`;
     let at = -1;
     for (let from = lineEnd; ; from = at + 1) {
-      at = this.buffer.indexOf(needle, from);
+      at = this.#buffer.indexOf(needle, from);
       if (at === -1) return false;
-      const tail = this.buffer.slice(at + needle.length, at + needle.length + 3);
+      const tail = this.#buffer.slice(at + needle.length, at + needle.length + 3);
       if (tail.length < 3) return false;
       if (/^[$#+]\r\n$/.test(tail)) break;
     }
-    const section = this.buffer.slice(lineEnd + 2, at + 2);
+    const section = this.#buffer.slice(lineEnd + 2, at + 2);
     const headers: [string, string][] = [];
     let body: Buffer | undefined;
     for (let pos = 0; pos < section.length; ) {
@@ -167,17 +171,17 @@ class FrameReader {
       const line = section.slice(pos, end);
       if (line === '') {
         if (end + 2 > section.length - 2)
-          return this.fail('empty line not followed by CRLF before the end-line');
+          return this.#fail('empty line not followed by CRLF before the end-line');
         body = latin1(section.slice(end + 2, section.length - 2));
         break;
       }
       const h = /^([^\s:]+): (.*)$/s.exec(line);
-      if (h === null) return this.fail(`malformed header line ${JSON.stringify(line)}`);
+      if (h === null) return this.#fail(`malformed header line ${JSON.stringify(line)}`);
       headers.push([h[1] ?? '', latin1(h[2] ?? '').toString('utf8')]);
       pos = end + 2;
     }
     if (headers[0]?.[0] !== 'To-Path' || headers[1]?.[0] !== 'From-Path') {
-      return this.fail('To-Path and From-Path are not the first two headers');
+      return this.#fail('To-Path and From-Path are not the first two headers');
     }
     this.frames.push({
       tid,
@@ -186,9 +190,9 @@ class FrameReader {
       comment: comment === undefined ? undefined : latin1(comment).toString('utf8'),
       headers,
       body,
-      flag: this.buffer[at + needle.length] ?? '',
+      flag: this.#buffer[at + needle.length] ?? '',
     });
-    this.buffer = this.buffer.slice(at + needle.length + 3);
+    this.#buffer = this.#buffer.slice(at + needle.length + 3);
     return true;
   }
 }
@@ -273,7 +277,7 @@ interface EndpointConnection {
 class Endpoint {
   readonly connections: EndpointConnection[] = [];
   readonly signal = new Signal();
-  private server: Server | undefined;
+  #server: Server | undefined;
   port = 0;
 
   async start(): Promise<void> {
@@ -301,7 +305,7 @@ class Endpoint {
         this.signal.notify();
       });
     });
-    this.server = server;
+    this.#server = server;
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const address = server.address();
     assert.ok(address !== null && typeof address === 'object');
@@ -322,7 +326,7 @@ class Endpoint {
 
   async stop(): Promise<void> {
     for (const connection of this.connections) connection.socket.destroy();
-    const server = this.server;
+    const server = this.#server;
     if (server !== undefined)
       await new Promise<void>((resolve) =>
         server.close(() => {

@@ -26,8 +26,10 @@ export class PushStandIn {
   readonly requests: StandInRequest[] = [];
   readonly #server: Server;
   #url = '';
+  readonly #answer: StandInAnswer;
 
-  constructor(private readonly answer: StandInAnswer = answerOk) {
+  constructor(answer: StandInAnswer = answerOk) {
+    this.#answer = answer;
     this.#server = createServer((request, response) => {
       const chunks: Buffer[] = [];
       request.on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -41,7 +43,7 @@ export class PushStandIn {
           json: parseJson(body),
         };
         this.requests.push(recorded);
-        this.answer(recorded, response);
+        this.#answer(recorded, response);
       });
     });
   }

@@ -14,13 +14,18 @@ export interface SentPush {
 export class ScriptedProvider implements PushProvider {
   readonly sent: SentPush[] = [];
   closed = false;
+  readonly #now: () => number;
+  readonly #answer: ((delivery: PushDelivery) => PushOutcome) | undefined;
 
   constructor(
     readonly kind: PushProviderKind,
-    private readonly now: () => number,
+    now: () => number,
     /** The answer to give at once; undefined: the test answers through `sent[i].answer`. */
-    private readonly answer?: (delivery: PushDelivery) => PushOutcome,
-  ) {}
+    answer?: (delivery: PushDelivery) => PushOutcome,
+  ) {
+    this.#now = now;
+    this.#answer = answer;
+  }
 
   get pending(): number {
     return this.sent.length - this.#answered;
@@ -34,8 +39,8 @@ export class ScriptedProvider implements PushProvider {
         this.#answered++;
         resolve(outcome);
       };
-      this.sent.push({ delivery, at: this.now(), answer: settle });
-      if (this.answer !== undefined) settle(this.answer(delivery));
+      this.sent.push({ delivery, at: this.#now(), answer: settle });
+      if (this.#answer !== undefined) settle(this.#answer(delivery));
     });
   }
 

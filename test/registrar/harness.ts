@@ -49,16 +49,18 @@ const PASSWORDS: Readonly<Record<string, string>> = { alice: 'secret', bob: 'hun
 
 export class Harness {
   readonly clock = new ManualClock(T0);
-  private readonly nonces = new Map<string, { nonce: string; realm: string; nc: number }>();
-  private cseq = 1;
+  readonly #nonces = new Map<string, { nonce: string; realm: string; nc: number }>();
+  #cseq = 1;
   readonly registrar: Registrar;
+  readonly #dir: string;
 
   private constructor(
-    private readonly dir: string,
+    dir: string,
     readonly store: Store,
     options: Partial<RegistrarOptions>,
     locations: LocationStore,
   ) {
+    this.#dir = dir;
     const authenticator = new DigestAuthenticator({
       credentials: store.subscribers.credentials,
       clock: this.clock,
@@ -85,7 +87,7 @@ export class Harness {
 
   async close(): Promise<void> {
     await this.store.close();
-    await rm(this.dir, { recursive: true, force: true });
+    await rm(this.#dir, { recursive: true, force: true });
   }
 
   /** A REGISTER as a phone sends it, answering a challenge (a stale one too) when there is one. */
@@ -94,12 +96,12 @@ export class Harness {
     const source = input.source ?? SOURCE;
     if (input.auth === false) return this.registrar.handle(this.request(input, undefined), source);
     for (let attempt = 0; attempt < 3; attempt++) {
-      let state = this.nonces.get(user);
+      let state = this.#nonces.get(user);
       if (state === undefined) {
         const challenge = await this.registrar.handle(this.request(input, undefined), source);
         if (challenge.status !== 401) return challenge;
         state = { nonce: firstNonce(challenge), realm: challengesOf(challenge)[0]?.realm ?? '', nc: 0 };
-        this.nonces.set(user, state);
+        this.#nonces.set(user, state);
       }
       state.nc++;
       const authorization = digestAuthorization({
@@ -113,7 +115,7 @@ export class Harness {
       });
       const response = await this.registrar.handle(this.request(input, authorization), source);
       if (response.status !== 401) return response;
-      this.nonces.delete(user);
+      this.#nonces.delete(user);
     }
     throw new Error('could not authenticate');
   }
@@ -135,7 +137,7 @@ export class Harness {
         `From: <sip:${user}@${domain}>;tag=from1`,
         `To: <sip:${user}@${domain}>`,
         `Call-ID: ${input.callId ?? 'call-1@192.0.2.10'}`,
-        `CSeq: ${input.cseq ?? this.cseq++} REGISTER`,
+        `CSeq: ${input.cseq ?? this.#cseq++} REGISTER`,
         ...(input.contacts ?? []).map((contact) => `Contact: ${contact}`),
         ...(input.expires === undefined ? [] : [`Expires: ${input.expires}`]),
         'User-Agent: TestPhone/1.0',

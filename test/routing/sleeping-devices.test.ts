@@ -26,10 +26,13 @@ const PUSH = { provider: 'apns', prid: 'prid-1', param: 'TEAM.com.x', extra: {} 
 
 class ScriptedWaker implements DeviceWaker {
   readonly woken: { device: SleepingDevice; request: WakeRequest }[] = [];
-  constructor(private readonly accepted = true) {}
+  readonly #accepted: boolean;
+  constructor(accepted = true) {
+    this.#accepted = accepted;
+  }
   wake(device: SleepingDevice, request: WakeRequest): Promise<boolean> {
     this.woken.push({ device, request });
-    return Promise.resolve(this.accepted);
+    return Promise.resolve(this.#accepted);
   }
 }
 

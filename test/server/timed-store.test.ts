@@ -23,7 +23,7 @@ test('timedStore: each journal call is observed once, by its name, with the time
       ['count', 0.005],
       ['latest', 0.005],
     ]);
-    // Not the journal: not timed, and methods keep their store (private fields) as `this`.
+    // Not the journal: not timed, and methods keep their store (# private fields) as `this`.
     assert.deepEqual(await store.subscribers.list(), []);
     assert.equal(
       Reflect.get(store.journal, 'count'),

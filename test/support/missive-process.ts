@@ -52,17 +52,19 @@ export class MissiveProcess {
   #output = '';
   readonly #exited: Promise<number | null>;
   readonly #killOnExit = (): void => {
-    this.child.kill('SIGKILL');
+    this.#child.kill('SIGKILL');
     rmSync(this.dataDir, { recursive: true, force: true });
   };
+  readonly #child: ChildProcess;
 
   private constructor(
-    private readonly child: ChildProcess,
+    child: ChildProcess,
     readonly dataDir: string,
     readonly ports: MissivePorts,
     /** The store's URI (SQLite in the data directory unless `store` named another). */
     readonly storeUri: string,
   ) {
+    this.#child = child;
     this.#exited = new Promise((resolve) => child.once('exit', resolve));
     process.once('exit', this.#killOnExit);
     void this.#exited.then(() => process.off('exit', this.#killOnExit));
@@ -80,7 +82,7 @@ export class MissiveProcess {
 
   /** The server's process id (for /proc/<pid>/status). */
   get pid(): number | undefined {
-    return this.child.pid;
+    return this.#child.pid;
   }
 
   get output(): string {
@@ -153,7 +155,8 @@ export class MissiveProcess {
     try {
       await waitFor(
         () => {
-          if (this.child.exitCode !== null) throw new Error(`it exited with ${String(this.child.exitCode)}`);
+          if (this.#child.exitCode !== null)
+            throw new Error(`it exited with ${String(this.#child.exitCode)}`);
           return (this.#output.match(/"msg":"SIP listening"/g) ?? []).length >= LISTENERS;
         },
         'every listener to log "SIP listening"',
@@ -167,7 +170,7 @@ export class MissiveProcess {
 
   /** Sends a signal (SIGHUP: reload; SIGTERM: graceful stop). */
   signal(signal: NodeJS.Signals): void {
-    this.child.kill(signal);
+    this.#child.kill(signal);
   }
 
   /** The exit code once the process has exited (null: ended by a signal). */
@@ -177,26 +180,26 @@ export class MissiveProcess {
 
   /** kill -9: no shutdown at all; the data directory is kept (start again with `dataDir`). */
   async kill(): Promise<void> {
-    if (this.child.exitCode === null && this.child.signalCode === null) {
-      this.child.kill('SIGKILL');
+    if (this.#child.exitCode === null && this.#child.signalCode === null) {
+      this.#child.kill('SIGKILL');
       await this.#exited;
     }
   }
 
   /** SIGTERM, a clean shutdown, waited for; the data directory is kept (start again with `dataDir`). */
   async shutdown(): Promise<void> {
-    if (this.child.exitCode === null && this.child.signalCode === null) {
-      this.child.kill('SIGTERM');
-      const timer = setTimeout(() => this.child.kill('SIGKILL'), 5000);
+    if (this.#child.exitCode === null && this.#child.signalCode === null) {
+      this.#child.kill('SIGTERM');
+      const timer = setTimeout(() => this.#child.kill('SIGKILL'), 5000);
       await this.#exited;
       clearTimeout(timer);
     }
   }
 
   async stop(): Promise<void> {
-    if (this.child.exitCode === null && this.child.signalCode === null) {
-      this.child.kill('SIGTERM');
-      const timer = setTimeout(() => this.child.kill('SIGKILL'), 5000);
+    if (this.#child.exitCode === null && this.#child.signalCode === null) {
+      this.#child.kill('SIGTERM');
+      const timer = setTimeout(() => this.#child.kill('SIGKILL'), 5000);
       await this.#exited;
       clearTimeout(timer);
     }

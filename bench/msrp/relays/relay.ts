@@ -35,20 +35,24 @@ export function credentialsFor(index: number): Credentials {
 }
 
 export class RunningRelay {
+  readonly #child: ChildProcess;
+
   constructor(
     readonly system: SystemName,
     readonly transport: Transport,
     readonly port: number,
     readonly logFile: string,
-    private readonly child: ChildProcess,
-  ) {}
+    child: ChildProcess,
+  ) {
+    this.#child = child;
+  }
 
   get pid(): number {
-    return this.child.pid ?? 0;
+    return this.#child.pid ?? 0;
   }
 
   get alive(): boolean {
-    return this.child.exitCode === null && this.child.signalCode === null;
+    return this.#child.exitCode === null && this.#child.signalCode === null;
   }
 
   /** The relay's processes now (Kamailio: main, TCP main and workers). */
@@ -66,7 +70,7 @@ export class RunningRelay {
 
   /** Resolves when the relay accepts connections; rejects if it exits first or after `timeoutMs`. */
   async waitUntilListening(timeoutMs: number): Promise<void> {
-    const child = this.child;
+    const child = this.#child;
     let onExit: (() => void) | undefined;
     const exited = new Promise<never>((_resolve, reject) => {
       onExit = () => {
@@ -82,6 +86,6 @@ export class RunningRelay {
   }
 
   stop(): Promise<void> {
-    return stopProcess(this.child, 5000);
+    return stopProcess(this.#child, 5000);
   }
 }

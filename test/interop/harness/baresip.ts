@@ -40,22 +40,26 @@ export interface BaresipOptions {
 const MAX_OUTPUT = 1 << 20;
 
 export class BaresipProcess {
-  private out = '';
-  private readonly waiters = new Set<() => void>();
+  #out = '';
+  readonly #waiters = new Set<() => void>();
+  readonly #child: Child;
+  readonly #ownsConfigDir: boolean;
 
   private constructor(
-    private readonly child: Child,
+    child: Child,
     readonly configDir: string,
-    private readonly ownsConfigDir: boolean,
+    ownsConfigDir: boolean,
   ) {
+    this.#child = child;
+    this.#ownsConfigDir = ownsConfigDir;
     const onData = (chunk: Buffer): void => {
-      this.out = (this.out + chunk.toString('utf8')).slice(-MAX_OUTPUT);
-      for (const wake of this.waiters) wake();
+      this.#out = (this.#out + chunk.toString('utf8')).slice(-MAX_OUTPUT);
+      for (const wake of this.#waiters) wake();
     };
     child.stdout?.on('data', onData);
     child.stderr?.on('data', onData);
     void child.exited.then(() => {
-      for (const wake of this.waiters) wake();
+      for (const wake of this.#waiters) wake();
     });
   }
 
@@ -82,8 +86,8 @@ export class BaresipProcess {
     const baresip = new BaresipProcess(child, dir, options.configDir === undefined);
     if (options.waitRegistered !== false) {
       try {
-        await baresip.waitFor(
-          () => registered(baresip.out),
+        await baresip.#waitFor(
+          () => registered(baresip.#out),
           options.startTimeoutMs ?? PROCESS_START_MS,
           'registration',
         );
@@ -96,30 +100,30 @@ export class BaresipProcess {
   }
 
   get pid(): number {
-    return this.child.pid;
+    return this.#child.pid;
   }
 
   output(): string {
-    return this.out;
+    return this.#out;
   }
 
   isRegistered(): boolean {
-    return registered(this.out);
+    return registered(this.#out);
   }
 
   /** MESSAGEs received so far. */
   messages(): ReceivedMessage[] {
-    return parseReceivedMessages(this.out);
+    return parseReceivedMessages(this.#out);
   }
 
   /** Sends `/message <text>` to the contact and resolves with the final status (a 401/407 is retried by baresip). */
   async sendMessage(text: string, timeoutMs = 10_000): Promise<number> {
-    const before = parseTracedResponses(this.out).length;
+    const before = parseTracedResponses(this.#out).length;
     this.command(`/message ${text}`);
     let status: number | undefined;
-    await this.waitFor(
+    await this.#waitFor(
       () => {
-        const final = parseTracedResponses(this.out)
+        const final = parseTracedResponses(this.#out)
           .slice(before)
           .find((r) => r.method === 'MESSAGE' && r.status >= 200 && r.status !== 401 && r.status !== 407);
         status = final?.status;
@@ -134,7 +138,7 @@ export class BaresipProcess {
   /** Resolves with the first received MESSAGE whose text is `text`. */
   async waitForMessage(text: string, timeoutMs = 10_000): Promise<ReceivedMessage> {
     let found: ReceivedMessage | undefined;
-    await this.waitFor(
+    await this.#waitFor(
       () => {
         found = this.messages().find((m) => m.text === text);
         return found !== undefined;
@@ -148,40 +152,40 @@ export class BaresipProcess {
 
   /** Writes one command line to baresip's stdin (the stdio module reads it as typed keys). */
   command(line: string): void {
-    this.child.stdin?.write(`${line}\n`);
+    this.#child.stdin?.write(`${line}\n`);
   }
 
   /** `q` (unregister and quit), then SIGTERM and SIGKILL if it lingers. */
   async stop(): Promise<void> {
-    if (this.child.running) {
-      this.child.stdin?.write('q');
-      if ((await this.child.waitExit(3000)) === undefined) await this.child.stop('SIGTERM', 2000);
+    if (this.#child.running) {
+      this.#child.stdin?.write('q');
+      if ((await this.#child.waitExit(3000)) === undefined) await this.#child.stop('SIGTERM', 2000);
     }
-    this.child.stdin?.destroy();
-    await this.child.stop('SIGKILL', 1000);
-    if (this.ownsConfigDir) removeWorkDir(this.configDir);
+    this.#child.stdin?.destroy();
+    await this.#child.stop('SIGKILL', 1000);
+    if (this.#ownsConfigDir) removeWorkDir(this.configDir);
   }
 
-  private waitFor(done: () => boolean, timeoutMs: number, what: string): Promise<void> {
+  #waitFor(done: () => boolean, timeoutMs: number, what: string): Promise<void> {
     return new Promise((resolve, reject) => {
       const check = (): void => {
         if (done()) {
           finish();
           resolve();
-        } else if (!this.child.running) {
+        } else if (!this.#child.running) {
           finish();
-          reject(new Error(`baresip exited while waiting for ${what}:\n${this.out.slice(-3000)}`));
+          reject(new Error(`baresip exited while waiting for ${what}:\n${this.#out.slice(-3000)}`));
         }
       };
       const timer = setTimeout(() => {
         finish();
-        reject(new Error(`baresip: no ${what} after ${timeoutMs} ms:\n${this.out.slice(-3000)}`));
+        reject(new Error(`baresip: no ${what} after ${timeoutMs} ms:\n${this.#out.slice(-3000)}`));
       }, timeoutMs);
       const finish = (): void => {
         clearTimeout(timer);
-        this.waiters.delete(check);
+        this.#waiters.delete(check);
       };
-      this.waiters.add(check);
+      this.#waiters.add(check);
       check();
     });
   }

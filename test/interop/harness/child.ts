@@ -25,30 +25,32 @@ export interface Exit {
 
 export class Child {
   readonly exited: Promise<Exit>;
-  private exit: Exit | undefined;
-  private readonly killOnExit = (): void => {
-    this.signalGroup('SIGKILL');
+  #exit: Exit | undefined;
+  readonly #killOnExit = (): void => {
+    this.#signalGroup('SIGKILL');
   };
+  readonly #child: ChildProcess;
 
   private constructor(
-    private readonly child: ChildProcess,
+    child: ChildProcess,
     readonly command: string,
     readonly logFile: string | undefined,
   ) {
+    this.#child = child;
     this.exited = new Promise((resolve) => {
       child.once('exit', (code, signal) => {
-        this.exit = { code, signal };
-        process.off('exit', this.killOnExit);
-        resolve(this.exit);
+        this.#exit = { code, signal };
+        process.off('exit', this.#killOnExit);
+        resolve(this.#exit);
       });
       child.once('error', () => {
         // spawn failed (ENOENT): there will be no 'exit'.
-        this.exit ??= { code: -1, signal: null };
-        process.off('exit', this.killOnExit);
-        resolve(this.exit);
+        this.#exit ??= { code: -1, signal: null };
+        process.off('exit', this.#killOnExit);
+        resolve(this.#exit);
       });
     });
-    process.once('exit', this.killOnExit);
+    process.once('exit', this.#killOnExit);
   }
 
   static spawn(command: string, args: readonly string[], options: SpawnOptions = {}): Child {
@@ -71,34 +73,34 @@ export class Child {
   }
 
   get pid(): number {
-    return this.child.pid ?? 0;
+    return this.#child.pid ?? 0;
   }
 
   get running(): boolean {
-    return this.exit === undefined;
+    return this.#exit === undefined;
   }
 
   get exitStatus(): Exit | undefined {
-    return this.exit;
+    return this.#exit;
   }
 
   get stdin(): Writable | null {
-    return this.child.stdin;
+    return this.#child.stdin;
   }
 
   get stdout(): Readable | null {
-    return this.child.stdout;
+    return this.#child.stdout;
   }
 
   get stderr(): Readable | null {
-    return this.child.stderr;
+    return this.#child.stderr;
   }
 
   /** Sends a signal to the process alone (sipp: SIGUSR1 = finish the calls in progress, then exit). */
   signal(signal: NodeJS.Signals): void {
     if (!this.running) return;
     try {
-      this.child.kill(signal);
+      this.#child.kill(signal);
     } catch {
       // already gone
     }
@@ -125,12 +127,12 @@ export class Child {
    */
   async stop(signal: NodeJS.Signals = 'SIGTERM', graceMs = 5000): Promise<Exit> {
     if (this.running) {
-      this.signalGroup(signal);
-      if ((await this.waitExit(graceMs)) === undefined) this.signalGroup('SIGKILL');
+      this.#signalGroup(signal);
+      if ((await this.waitExit(graceMs)) === undefined) this.#signalGroup('SIGKILL');
     }
     const exit = await this.exited;
     // Workers of a group leader that died first (Kamailio's children) must not outlive it.
-    this.signalGroup('SIGKILL');
+    this.#signalGroup('SIGKILL');
     return exit;
   }
 
@@ -152,7 +154,7 @@ export class Child {
     }
   }
 
-  private signalGroup(signal: NodeJS.Signals): void {
+  #signalGroup(signal: NodeJS.Signals): void {
     if (this.pid === 0) return;
     try {
       process.kill(-this.pid, signal);

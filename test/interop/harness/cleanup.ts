@@ -8,18 +8,18 @@ export interface Stoppable {
 }
 
 export class Cleanup {
-  private readonly items: Stoppable[] = [];
+  readonly #items: Stoppable[] = [];
 
   /** Registers `item` and returns it, so that it can wrap a start call. */
   add<T extends Stoppable>(item: T): T {
-    this.items.push(item);
+    this.#items.push(item);
     return item;
   }
 
   async run(): Promise<void> {
     const errors: unknown[] = [];
-    while (this.items.length > 0) {
-      const item = this.items.pop();
+    while (this.#items.length > 0) {
+      const item = this.#items.pop();
       try {
         await item?.stop();
       } catch (error) {

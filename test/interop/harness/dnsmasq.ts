@@ -40,11 +40,17 @@ export interface DnsZone {
 }
 
 export class Dnsmasq {
+  readonly #child: Child;
+  readonly #workDir: string;
+
   private constructor(
-    private readonly child: Child,
-    private readonly workDir: string,
+    child: Child,
+    workDir: string,
     readonly port: number,
-  ) {}
+  ) {
+    this.#child = child;
+    this.#workDir = workDir;
+  }
 
   static async start(zone: DnsZone): Promise<Dnsmasq> {
     const port = await freePort();
@@ -91,12 +97,12 @@ export class Dnsmasq {
 
   /** The server's query log (for assertion messages). */
   log(): string {
-    return this.child.logTail(8000);
+    return this.#child.logTail(8000);
   }
 
   async stop(): Promise<void> {
-    await this.child.stop('SIGTERM', 2000);
-    removeWorkDir(this.workDir);
+    await this.#child.stop('SIGTERM', 2000);
+    removeWorkDir(this.#workDir);
   }
 
   /** Answers (NXDOMAIN counts) within PROCESS_START_MS, or the start failed. */
@@ -106,7 +112,7 @@ export class Dnsmasq {
     try {
       await waitFor(
         async () => {
-          if (!this.child.running) throw new Error('it exited');
+          if (!this.#child.running) throw new Error('it exited');
           try {
             await probe.resolve4('probe.test');
             return true;

@@ -36,6 +36,8 @@ export interface KamailioOptions {
 }
 
 export class KamailioProcess {
+  readonly #ownsWorkDir: boolean;
+
   constructor(
     readonly child: Child,
     /** UDP and TCP. */
@@ -43,8 +45,10 @@ export class KamailioProcess {
     readonly tlsPort: number | undefined,
     readonly workDir: string,
     readonly configFile: string,
-    private readonly ownsWorkDir: boolean,
-  ) {}
+    ownsWorkDir: boolean,
+  ) {
+    this.#ownsWorkDir = ownsWorkDir;
+  }
 
   get pid(): number {
     return this.child.pid;
@@ -69,7 +73,7 @@ export class KamailioProcess {
    */
   async stop(): Promise<void> {
     await this.child.stop('SIGTERM', 5000);
-    if (this.ownsWorkDir) removeWorkDir(this.workDir);
+    if (this.#ownsWorkDir) removeWorkDir(this.workDir);
   }
 }
 

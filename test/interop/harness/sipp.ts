@@ -171,18 +171,26 @@ export function sippArgs(options: SippOptions, localPort: number, statsFile: str
 
 /** A sipp process and the files it writes; runSipp and startSippUas build on it. */
 export class SippProcess {
+  readonly #statsFile: string;
+  readonly #timeoutMs: number;
+  readonly #ownsWorkDir: boolean;
+
   private constructor(
     readonly child: Child,
     readonly port: number,
     readonly transport: SippTransport,
     readonly workDir: string,
     readonly args: readonly string[],
-    private readonly statsFile: string,
-    private readonly timeoutMs: number,
-    private readonly ownsWorkDir: boolean,
-  ) {}
+    statsFile: string,
+    timeoutMs: number,
+    ownsWorkDir: boolean,
+  ) {
+    this.#statsFile = statsFile;
+    this.#timeoutMs = timeoutMs;
+    this.#ownsWorkDir = ownsWorkDir;
+  }
 
-  private outcome: Promise<SippResult> | undefined;
+  #outcome: Promise<SippResult> | undefined;
 
   static async spawn(options: SippOptions): Promise<SippProcess> {
     const workDir = options.workDir ?? makeWorkDir('sipp');
@@ -208,13 +216,13 @@ export class SippProcess {
 
   /** The counters as last dumped (every 200 ms while it runs, and at the end). */
   stats(): SippStats | undefined {
-    return parseStats(readIfExists(this.statsFile));
+    return parseStats(readIfExists(this.#statsFile));
   }
 
   /** Waits for the exit (killing sipp when it overstays) and reads its files. */
   finish(): Promise<SippResult> {
-    this.outcome ??= this.settle(this.timeoutMs + 5000);
-    return this.outcome;
+    this.#outcome ??= this.#settle(this.#timeoutMs + 5000);
+    return this.#outcome;
   }
 
   /**
@@ -222,21 +230,21 @@ export class SippProcess {
    * `graceMs`. Stopping again, or after finish(), returns the same result.
    */
   stop(graceMs = 5000): Promise<SippResult> {
-    if (this.outcome === undefined) {
+    if (this.#outcome === undefined) {
       this.child.signal('SIGUSR1');
-      this.outcome = this.settle(graceMs);
+      this.#outcome = this.#settle(graceMs);
     }
-    return this.outcome;
+    return this.#outcome;
   }
 
-  private async settle(waitMs: number): Promise<SippResult> {
+  async #settle(waitMs: number): Promise<SippResult> {
     let exit = await this.child.waitExit(waitMs);
     const killed = exit === undefined;
     exit ??= await this.child.stop('SIGKILL', 1000);
-    return this.result(exit, killed);
+    return this.#result(exit, killed);
   }
 
-  private result(exit: Exit, killed: boolean): SippResult {
+  #result(exit: Exit, killed: boolean): SippResult {
     const result: SippResult = {
       exit,
       killed,
@@ -250,7 +258,7 @@ export class SippProcess {
       workDir: this.workDir,
       args: this.args,
     };
-    if (this.ownsWorkDir && sippSucceeded(result)) removeWorkDir(this.workDir);
+    if (this.#ownsWorkDir && sippSucceeded(result)) removeWorkDir(this.workDir);
     return result;
   }
 }

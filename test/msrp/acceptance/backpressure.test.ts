@@ -37,21 +37,23 @@ const T = { timeout: 90_000 };
 /** Tracks the largest lead of A over B (see the file comment). */
 class LeadMeter {
   max = 0;
-  private readonly timer: NodeJS.Timeout;
+  readonly #timer: NodeJS.Timeout;
+  readonly #a: MsrpConnection;
+  readonly #progress: SendProgress;
+  readonly #received: () => number;
 
-  constructor(
-    private readonly a: MsrpConnection,
-    private readonly progress: SendProgress,
-    private readonly received: () => number,
-  ) {
-    this.timer = setInterval(() => {
+  constructor(a: MsrpConnection, progress: SendProgress, received: () => number) {
+    this.#a = a;
+    this.#progress = progress;
+    this.#received = received;
+    this.#timer = setInterval(() => {
       this.sample();
     }, 50);
   }
 
   /** Body bytes A has handed to the kernel and B has not read yet. */
   current(): number {
-    return this.progress.bodyBytesWritten - this.a.socket.writableLength - this.received();
+    return this.#progress.bodyBytesWritten - this.#a.socket.writableLength - this.#received();
   }
 
   sample(): void {
@@ -59,7 +61,7 @@ class LeadMeter {
   }
 
   stop(): void {
-    clearInterval(this.timer);
+    clearInterval(this.#timer);
   }
 }
 

@@ -167,11 +167,12 @@ class BulkSide implements StreamHandler {
   #current: MessageHead | undefined;
   /** Answers held while this side's own SEND is being written; undefined once it is. */
   #held: Buffer[] | undefined = [];
+  readonly #conn: MsrpConnection;
+  readonly #uri: string;
 
-  constructor(
-    private readonly conn: MsrpConnection,
-    private readonly uri: string,
-  ) {
+  constructor(conn: MsrpConnection, uri: string) {
+    this.#conn = conn;
+    this.#uri = uri;
     conn.setStreamHandler(this);
   }
 
@@ -204,14 +205,14 @@ class BulkSide implements StreamHandler {
     this.#current = undefined;
     if (head?.method !== 'SEND') return;
     if (flag === '#') this.problems.push('a part ended with #');
-    const answer = responseTo(head, 200, 'OK', this.uri);
-    if (this.#held === undefined) this.conn.socket.write(answer);
+    const answer = responseTo(head, 200, 'OK', this.#uri);
+    if (this.#held === undefined) this.#conn.socket.write(answer);
     else this.#held.push(answer);
   }
 
   /** This side's own SEND is written: the answers go. */
   sent(): void {
-    for (const answer of this.#held ?? []) this.conn.socket.write(answer);
+    for (const answer of this.#held ?? []) this.#conn.socket.write(answer);
     this.#held = undefined;
   }
 }

@@ -127,8 +127,10 @@ class SharedReceiver implements StreamHandler {
   readonly #bytes = new Map<string, number>();
   readonly #parts = new Map<string, number>();
   #current: MessageHead | undefined;
+  readonly #conn: MsrpConnection;
 
-  constructor(private readonly conn: MsrpConnection) {
+  constructor(conn: MsrpConnection) {
+    this.#conn = conn;
     conn.setStreamHandler(this);
   }
 
@@ -169,7 +171,7 @@ class SharedReceiver implements StreamHandler {
     this.#current = undefined;
     if (head?.method !== 'SEND') return;
     if (flag === '#') this.problems.push(`${header(head, 'To-Path') ?? ''}: a part ended with #`);
-    this.conn.socket.write(responseTo(head, 200, 'OK', header(head, 'To-Path') ?? ''));
+    this.#conn.socket.write(responseTo(head, 200, 'OK', header(head, 'To-Path') ?? ''));
   }
 }
 

@@ -22,37 +22,37 @@ export class MsrpConnection {
   protocolError: string | undefined;
   socketError: Error | undefined;
 
-  private readonly reader: FrameReader;
-  private readonly changed = new EventEmitter();
-  private partial: { head: MessageHead; body: Buffer[] } | undefined;
-  private stream: StreamHandler | undefined;
-  private recent: Buffer = Buffer.alloc(0);
-  private readRate: { bytesPerSecond: number; start: number; bytes: number } | undefined;
+  readonly #reader: FrameReader;
+  readonly #changed = new EventEmitter();
+  #partial: { head: MessageHead; body: Buffer[] } | undefined;
+  #stream: StreamHandler | undefined;
+  #recent: Buffer = Buffer.alloc(0);
+  #readRate: { bytesPerSecond: number; start: number; bytes: number } | undefined;
 
   constructor(readonly socket: Socket) {
-    this.changed.setMaxListeners(0);
-    this.reader = new FrameReader(this.sink());
+    this.#changed.setMaxListeners(0);
+    this.#reader = new FrameReader(this.#sink());
     socket.setNoDelay(true);
     socket.on('data', (chunk: Buffer) => {
-      this.onData(chunk);
+      this.#onData(chunk);
     });
     socket.on('error', (err) => {
       this.socketError = err;
     });
     socket.on('close', () => {
       this.closed = true;
-      this.changed.emit('change');
+      this.#changed.emit('change');
     });
   }
 
   /** Delivers messages to `handler` as they stream in; they are then not queued. */
   setStreamHandler(handler: StreamHandler | undefined): void {
-    this.stream = handler;
+    this.#stream = handler;
   }
 
   /** Reads at most `bytesPerSecond` on average, by pausing the socket (a slow consumer). */
   limitReadRate(bytesPerSecond: number): void {
-    this.readRate = { bytesPerSecond, start: performance.now(), bytes: 0 };
+    this.#readRate = { bytesPerSecond, start: performance.now(), bytes: 0 };
   }
 
   /** Writes bytes; resolves once Node has handed them to the kernel. */
@@ -95,7 +95,7 @@ export class MsrpConnection {
       () => {
         const msg = this.messages.shift();
         if (msg) return msg;
-        this.throwIfBroken('a message');
+        this.#throwIfBroken('a message');
         return undefined;
       },
       timeoutMs,
@@ -139,8 +139,8 @@ export class MsrpConnection {
     const t = Buffer.from(tail);
     return this.waitUntil(
       () => {
-        if (this.recent.subarray(-t.length).equals(t)) return true;
-        this.throwIfBroken(`bytes ending with ${JSON.stringify(t.toString('latin1'))}`);
+        if (this.#recent.subarray(-t.length).equals(t)) return true;
+        this.#throwIfBroken(`bytes ending with ${JSON.stringify(t.toString('latin1'))}`);
         return undefined;
       },
       timeoutMs,
@@ -153,7 +153,7 @@ export class MsrpConnection {
     return new Promise<T>((resolve, reject) => {
       const finish = (fn: () => void): void => {
         clearTimeout(timer);
-        this.changed.off('change', onChange);
+        this.#changed.off('change', onChange);
         this.socket.off('drain', onChange);
         fn();
       };
@@ -175,7 +175,7 @@ export class MsrpConnection {
           reject(new Error(`timed out after ${timeoutMs} ms waiting for ${what}; ${this.describe()}`));
         });
       }, timeoutMs);
-      this.changed.on('change', onChange);
+      this.#changed.on('change', onChange);
       this.socket.on('drain', onChange);
       onChange();
     });
@@ -197,25 +197,25 @@ export class MsrpConnection {
     if (this.socketError) parts.push(`socket error: ${this.socketError.message}`);
     const head = this.messages[0];
     if (head) parts.push(`first queued:\n${show(head)}`);
-    else if (this.recent.length > 0) parts.push(`last bytes:\n${show(this.recent.subarray(-300))}`);
+    else if (this.#recent.length > 0) parts.push(`last bytes:\n${show(this.#recent.subarray(-300))}`);
     return parts.join(', ');
   }
 
-  private throwIfBroken(what: string): void {
+  #throwIfBroken(what: string): void {
     if (this.protocolError) throw new Error(`framing error while waiting for ${what}: ${this.protocolError}`);
     if (this.closed) throw new Error(`connection closed while waiting for ${what}; ${this.describe()}`);
   }
 
-  private onData(chunk: Buffer): void {
+  #onData(chunk: Buffer): void {
     this.bytesReceived += chunk.length;
-    this.recent = Buffer.concat([this.recent, chunk]).subarray(-4096);
-    this.reader.push(chunk);
-    this.throttle(chunk.length);
-    this.changed.emit('change');
+    this.#recent = Buffer.concat([this.#recent, chunk]).subarray(-4096);
+    this.#reader.push(chunk);
+    this.#throttle(chunk.length);
+    this.#changed.emit('change');
   }
 
-  private throttle(bytes: number): void {
-    const rate = this.readRate;
+  #throttle(bytes: number): void {
+    const rate = this.#readRate;
     if (!rate) return;
     rate.bytes += bytes;
     const dueMs = (rate.bytes / rate.bytesPerSecond) * 1000 - (performance.now() - rate.start);
@@ -226,24 +226,24 @@ export class MsrpConnection {
     }, dueMs).unref();
   }
 
-  private sink(): FrameSink {
+  #sink(): FrameSink {
     return {
       head: (head) => {
-        if (this.stream) this.stream.head(head);
-        else this.partial = { head, body: [] };
+        if (this.#stream) this.#stream.head(head);
+        else this.#partial = { head, body: [] };
       },
       body: (slice) => {
-        if (this.stream) this.stream.body(slice);
-        else this.partial?.body.push(Buffer.from(slice));
+        if (this.#stream) this.#stream.body(slice);
+        else this.#partial?.body.push(Buffer.from(slice));
       },
       end: (flag, endLine) => {
-        if (this.stream) {
-          this.stream.end(flag);
+        if (this.#stream) {
+          this.#stream.end(flag);
           return;
         }
-        const partial = this.partial;
+        const partial = this.#partial;
         if (!partial) return;
-        this.partial = undefined;
+        this.#partial = undefined;
         const body = partial.head.hasBody ? Buffer.concat(partial.body) : undefined;
         const bytes = Buffer.concat([partial.head.raw, body ?? Buffer.alloc(0), endLine]);
         this.messages.push({ ...partial.head, body, flag, bytes });

@@ -23,29 +23,30 @@ export class Endpoint {
   readonly accepted: MsrpConnection[] = [];
   /** For TLS: whether each accepted connection resumed an earlier TLS session, in order of acceptance. */
   readonly resumed: boolean[] = [];
-  private readonly sockets = new Set<net.Socket>();
-  private waiting: ((conn: MsrpConnection) => void)[] = [];
+  readonly #sockets = new Set<net.Socket>();
+  #waiting: ((conn: MsrpConnection) => void)[] = [];
   /** One context for all connections, as a real server has: session tickets are keyed by it. */
-  private readonly secureContext: tls.SecureContext | undefined;
+  readonly #secureContext: tls.SecureContext | undefined;
+  readonly #server: net.Server;
+  readonly #opts: EndpointOptions;
 
-  private constructor(
-    private readonly server: net.Server,
-    private readonly opts: EndpointOptions,
-  ) {
-    this.secureContext =
+  private constructor(server: net.Server, opts: EndpointOptions) {
+    this.#server = server;
+    this.#opts = opts;
+    this.#secureContext =
       opts.certs === undefined
         ? undefined
         : tls.createSecureContext({ cert: opts.certs.cert, key: opts.certs.key });
     server.on('connection', (socket: net.Socket) => {
-      this.sockets.add(socket);
-      socket.on('close', () => this.sockets.delete(socket));
+      this.#sockets.add(socket);
+      socket.on('close', () => this.#sockets.delete(socket));
       socket.on('error', () => undefined);
       const delay = opts.startDelayMs ?? 0;
       if (delay > 0)
         setTimeout(() => {
-          this.start(socket);
+          this.#start(socket);
         }, delay).unref();
-      else this.start(socket);
+      else this.#start(socket);
     });
   }
 
@@ -64,13 +65,13 @@ export class Endpoint {
   }
 
   get port(): number {
-    return (this.server.address() as net.AddressInfo).port;
+    return (this.#server.address() as net.AddressInfo).port;
   }
 
   /** This endpoint's MSRP URI: `<scheme>://127.0.0.1:<port>/<session>;tcp`. */
   uri(session = 'bsess'): string {
-    const scheme = this.opts.certs ? 'msrps' : 'msrp';
-    return `${scheme}://${this.opts.host ?? '127.0.0.1'}:${this.port}/${session};tcp`;
+    const scheme = this.#opts.certs ? 'msrps' : 'msrp';
+    return `${scheme}://${this.#opts.host ?? '127.0.0.1'}:${this.port}/${session};tcp`;
   }
 
   /** The next connection the relay makes (TLS handshake completed). */
@@ -80,41 +81,41 @@ export class Endpoint {
     let deliver: ((conn: MsrpConnection) => void) | undefined;
     const next = new Promise<MsrpConnection>((resolve) => {
       deliver = resolve;
-      this.waiting.push(resolve);
+      this.#waiting.push(resolve);
     });
     return withTimeout(next, timeoutMs, 'the relay to connect to the endpoint').finally(() => {
-      this.waiting = this.waiting.filter((w) => w !== deliver);
+      this.#waiting = this.#waiting.filter((w) => w !== deliver);
     });
   }
 
   async close(): Promise<void> {
-    for (const s of this.sockets) s.destroy();
+    for (const s of this.#sockets) s.destroy();
     await new Promise<void>((resolve) =>
-      this.server.close(() => {
+      this.#server.close(() => {
         resolve();
       }),
     );
   }
 
-  private start(socket: net.Socket): void {
+  #start(socket: net.Socket): void {
     if (socket.destroyed) return;
-    if (!this.opts.certs) {
-      this.deliver(new MsrpConnection(socket));
+    if (!this.#opts.certs) {
+      this.#deliver(new MsrpConnection(socket));
       socket.resume();
       return;
     }
-    const secure = new tls.TLSSocket(socket, { isServer: true, secureContext: this.secureContext });
+    const secure = new tls.TLSSocket(socket, { isServer: true, secureContext: this.#secureContext });
     secure.on('error', () => undefined);
     secure.once('secure', () => {
       this.resumed.push(secure.isSessionReused());
-      this.deliver(new MsrpConnection(secure));
+      this.#deliver(new MsrpConnection(secure));
     });
     socket.resume();
   }
 
-  private deliver(conn: MsrpConnection): void {
-    if (this.opts.readBytesPerSecond !== undefined) conn.limitReadRate(this.opts.readBytesPerSecond);
-    const waiter = this.waiting.shift();
+  #deliver(conn: MsrpConnection): void {
+    if (this.#opts.readBytesPerSecond !== undefined) conn.limitReadRate(this.#opts.readBytesPerSecond);
+    const waiter = this.#waiting.shift();
     if (waiter) waiter(conn);
     else this.accepted.push(conn);
   }

@@ -45,114 +45,117 @@ interface Step {
 }
 
 export class FrameReader {
-  private state: State = { kind: 'start' };
-  private pending: Buffer = Buffer.alloc(0);
+  #state: State = { kind: 'start' };
+  #pending: Buffer = Buffer.alloc(0);
+  readonly #sink: FrameSink;
 
-  constructor(private readonly sink: FrameSink) {}
+  constructor(sink: FrameSink) {
+    this.#sink = sink;
+  }
 
-  private get failed(): boolean {
-    return this.state.kind === 'failed';
+  get #failed(): boolean {
+    return this.#state.kind === 'failed';
   }
 
   push(chunk: Buffer): void {
-    if (this.state.kind === 'failed') return;
-    const buf = this.pending.length > 0 ? Buffer.concat([this.pending, chunk]) : chunk;
+    if (this.#state.kind === 'failed') return;
+    const buf = this.#pending.length > 0 ? Buffer.concat([this.#pending, chunk]) : chunk;
     let pos = 0;
     for (;;) {
-      const step = this.state.kind === 'body' ? this.bodyStep(buf, pos) : this.lineStep(buf, pos);
+      const step = this.#state.kind === 'body' ? this.#bodyStep(buf, pos) : this.#lineStep(buf, pos);
       pos = step.pos;
-      if (this.failed) return;
+      if (this.#failed) return;
       if (!step.more || pos >= buf.length) break;
     }
     // Copy what is kept so that a small remainder does not pin a large read buffer.
-    this.pending = pos < buf.length ? Buffer.from(buf.subarray(pos)) : Buffer.alloc(0);
+    this.#pending = pos < buf.length ? Buffer.from(buf.subarray(pos)) : Buffer.alloc(0);
   }
 
   /** Consumes one CRLF-terminated line, if there is one. */
-  private lineStep(buf: Buffer, pos: number): Step {
+  #lineStep(buf: Buffer, pos: number): Step {
     const eol = buf.indexOf(CRLF, pos);
     if (eol < 0) {
-      if (buf.length - pos > MAX_LINE) this.fail(`line longer than ${MAX_LINE} bytes`);
+      if (buf.length - pos > MAX_LINE) this.#fail(`line longer than ${MAX_LINE} bytes`);
       return { pos, more: false };
     }
     const rawLine = buf.subarray(pos, eol + 2);
     const line = buf.toString('utf8', pos, eol);
-    if (this.state.kind === 'start') this.startLine(line, rawLine);
-    else if (this.state.kind === 'headers') this.headerLine(this.state, line, rawLine);
+    if (this.#state.kind === 'start') this.#startLine(line, rawLine);
+    else if (this.#state.kind === 'headers') this.#headerLine(this.#state, line, rawLine);
     return { pos: eol + 2, more: true };
   }
 
-  private startLine(line: string, rawLine: Buffer): void {
+  #startLine(line: string, rawLine: Buffer): void {
     const m = /^MSRP (\S+) (.+)$/.exec(line);
     const tid = m?.[1];
     const rest = m?.[2];
     if (tid === undefined || rest === undefined) {
-      this.fail(`not a start line: ${JSON.stringify(line)}`);
+      this.#fail(`not a start line: ${JSON.stringify(line)}`);
       return;
     }
     if (!TID.test(tid) || (!/^[A-Z]+$/.test(rest) && !/^\d{3}( .*)?$/.test(rest))) {
-      this.fail(`invalid transaction id, method or status in ${JSON.stringify(line)}`);
+      this.#fail(`invalid transaction id, method or status in ${JSON.stringify(line)}`);
       return;
     }
-    this.state = { kind: 'headers', tid, startLine: line, headers: [], raw: [Buffer.from(rawLine)] };
+    this.#state = { kind: 'headers', tid, startLine: line, headers: [], raw: [Buffer.from(rawLine)] };
   }
 
-  private headerLine(state: Extract<State, { kind: 'headers' }>, line: string, rawLine: Buffer): void {
+  #headerLine(state: Extract<State, { kind: 'headers' }>, line: string, rawLine: Buffer): void {
     state.raw.push(Buffer.from(rawLine));
     const endMatch = line.startsWith('-------') && line.length === 8 + state.tid.length;
     const flag = line.at(-1) ?? '';
     if (endMatch && line.slice(7, -1) === state.tid && FLAGS.has(flag)) {
       const raw = Buffer.concat(state.raw.slice(0, -1));
-      this.sink.head(makeHead(state, raw, false));
-      this.state = { kind: 'start' };
-      this.sink.end(flag as Flag, Buffer.from(rawLine));
+      this.#sink.head(makeHead(state, raw, false));
+      this.#state = { kind: 'start' };
+      this.#sink.end(flag as Flag, Buffer.from(rawLine));
       return;
     }
     if (line === '') {
-      this.sink.head(makeHead(state, Buffer.concat(state.raw), true));
-      this.state = { kind: 'body', tid: state.tid, needle: Buffer.from(`\r\n-------${state.tid}`) };
+      this.#sink.head(makeHead(state, Buffer.concat(state.raw), true));
+      this.#state = { kind: 'body', tid: state.tid, needle: Buffer.from(`\r\n-------${state.tid}`) };
       return;
     }
     const h = HEADER.exec(line);
     if (h?.[1] === undefined || h[2] === undefined)
-      this.fail(`malformed header line ${JSON.stringify(line)}`);
+      this.#fail(`malformed header line ${JSON.stringify(line)}`);
     else state.headers.push([h[1], h[2]]);
   }
 
   /** Delivers body bytes up to the end-line, holding back what may be the start of one. */
-  private bodyStep(buf: Buffer, pos: number): Step {
-    const needle = (this.state as Extract<State, { kind: 'body' }>).needle;
+  #bodyStep(buf: Buffer, pos: number): Step {
+    const needle = (this.#state as Extract<State, { kind: 'body' }>).needle;
     let from = pos;
     for (;;) {
       const hit = buf.indexOf(needle, from);
       if (hit < 0) {
         const keepFrom = Math.max(pos, buf.length - (needle.length + 2));
-        this.emitBody(buf, pos, keepFrom);
+        this.#emitBody(buf, pos, keepFrom);
         return { pos: keepFrom, more: false };
       }
       const after = hit + needle.length;
       if (buf.length < after + 3) {
-        this.emitBody(buf, pos, hit);
+        this.#emitBody(buf, pos, hit);
         return { pos: hit, more: false };
       }
       const flag = String.fromCharCode(buf[after] ?? 0);
       if (FLAGS.has(flag) && buf[after + 1] === 0x0d && buf[after + 2] === 0x0a) {
-        this.emitBody(buf, pos, hit);
-        this.state = { kind: 'start' };
-        this.sink.end(flag as Flag, Buffer.from(buf.subarray(hit, after + 3)));
+        this.#emitBody(buf, pos, hit);
+        this.#state = { kind: 'start' };
+        this.#sink.end(flag as Flag, Buffer.from(buf.subarray(hit, after + 3)));
         return { pos: after + 3, more: true };
       }
       from = hit + 1; // an end-line look-alike inside the body
     }
   }
 
-  private emitBody(buf: Buffer, from: number, to: number): void {
-    if (to > from) this.sink.body(buf.subarray(from, to));
+  #emitBody(buf: Buffer, from: number, to: number): void {
+    if (to > from) this.#sink.body(buf.subarray(from, to));
   }
 
-  private fail(reason: string): void {
-    this.state = { kind: 'failed' };
-    this.sink.error(reason);
+  #fail(reason: string): void {
+    this.#state = { kind: 'failed' };
+    this.#sink.error(reason);
   }
 }
 

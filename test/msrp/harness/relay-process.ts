@@ -47,44 +47,48 @@ const MAX_OUTPUT = 1 << 20;
 const MAX_LOG_ENTRIES = 20_000;
 
 export class RelayProcess {
-  private out = '';
-  private err = '';
-  private readonly exited: Promise<number | null>;
+  #out = '';
+  #err = '';
+  readonly #exited: Promise<number | null>;
   exitCode: number | null | undefined;
-  private listening: { host: string; port: number; hostname: string | undefined } | undefined;
-  private readonly entries: LogEntry[] = [];
+  #listening: { host: string; port: number; hostname: string | undefined } | undefined;
+  readonly #entries: LogEntry[] = [];
   /** Entries dropped from the front of `entries` (so that log positions stay valid). */
-  private dropped = 0;
-  private readonly logged = new EventEmitter();
+  #dropped = 0;
+  readonly #logged = new EventEmitter();
+  readonly #child: ChildProcess;
+  readonly #dir: string;
 
   private constructor(
-    private readonly child: ChildProcess,
-    private readonly dir: string,
+    child: ChildProcess,
+    dir: string,
     readonly tls: boolean,
     /** The config.ini the relay reads (rewrite it, then reload()). */
     readonly configPath: string,
   ) {
-    this.logged.setMaxListeners(0);
+    this.#child = child;
+    this.#dir = dir;
+    this.#logged.setMaxListeners(0);
     let partial = '';
     child.stdout?.on('data', (chunk: Buffer) => {
       const text = chunk.toString('utf8');
-      this.out = (this.out + text).slice(-MAX_OUTPUT);
+      this.#out = (this.#out + text).slice(-MAX_OUTPUT);
       partial += text;
       let nl: number;
       while ((nl = partial.indexOf('\n')) >= 0) {
-        this.onLine(partial.slice(0, nl));
+        this.#onLine(partial.slice(0, nl));
         partial = partial.slice(nl + 1);
       }
     });
     child.stderr?.on('data', (chunk: Buffer) => {
       const text = chunk.toString('utf8');
-      this.out = (this.out + text).slice(-MAX_OUTPUT);
-      this.err = (this.err + text).slice(-MAX_OUTPUT);
+      this.#out = (this.#out + text).slice(-MAX_OUTPUT);
+      this.#err = (this.#err + text).slice(-MAX_OUTPUT);
     });
-    this.exited = new Promise((resolve) => {
+    this.#exited = new Promise((resolve) => {
       child.once('exit', (code) => {
         this.exitCode = code;
-        this.logged.emit('change');
+        this.#logged.emit('change');
         resolve(code);
       });
     });
@@ -94,8 +98,8 @@ export class RelayProcess {
   static async start(opts: RelayOptions): Promise<RelayProcess> {
     const relay = await RelayProcess.spawn(opts);
     try {
-      relay.listening = await withTimeout(
-        relay.waitListening(),
+      relay.#listening = await withTimeout(
+        relay.#waitListening(),
         opts.startTimeoutMs ?? PROCESS_START_MS,
         'the relay to listen',
       );
@@ -122,13 +126,13 @@ export class RelayProcess {
   }
 
   get pid(): number {
-    if (this.child.pid === undefined) throw new Error('relay has no pid');
-    return this.child.pid;
+    if (this.#child.pid === undefined) throw new Error('relay has no pid');
+    return this.#child.pid;
   }
 
   get port(): number {
-    if (!this.listening) throw new Error('relay is not listening');
-    return this.listening.port;
+    if (!this.#listening) throw new Error('relay is not listening');
+    return this.#listening.port;
   }
 
   get scheme(): 'msrp' | 'msrps' {
@@ -140,7 +144,7 @@ export class RelayProcess {
    * TLS mode, the bind address otherwise).
    */
   get uriHost(): string {
-    return this.listening?.hostname ?? (this.tls ? 'localhost' : '127.0.0.1');
+    return this.#listening?.hostname ?? (this.tls ? 'localhost' : '127.0.0.1');
   }
 
   /** The relay's own URI, with a session id when given: `<scheme>://<host>:<port>[/<sid>];tcp`. */
@@ -151,31 +155,31 @@ export class RelayProcess {
 
   /** The temporary directory of this relay (removed by stop()). */
   get directory(): string {
-    return this.dir;
+    return this.#dir;
   }
 
   /** stdout and stderr, interleaved. */
   output(): string {
-    return this.out;
+    return this.#out;
   }
 
   stderr(): string {
-    return this.err;
+    return this.#err;
   }
 
   /** The JSON log lines written so far. */
   logs(): readonly LogEntry[] {
-    return this.entries;
+    return this.#entries;
   }
 
   /** The JSON log lines written since `position` (a logPosition). */
   logsSince(position: number): readonly LogEntry[] {
-    return this.entries.slice(Math.max(0, position - this.dropped));
+    return this.#entries.slice(Math.max(0, position - this.#dropped));
   }
 
   /** A position in the log: waitForLog(…, { from }) only looks at lines written after it. */
   get logPosition(): number {
-    return this.dropped + this.entries.length;
+    return this.#dropped + this.#entries.length;
   }
 
   /** The first log line from `from` on that `match` accepts; rejects on timeout or when the relay exits. */
@@ -184,16 +188,16 @@ export class RelayProcess {
     opts: { readonly timeoutMs?: number; readonly from?: number; readonly what?: string } = {},
   ): Promise<LogEntry> {
     const what = opts.what ?? 'a log line';
-    let next = Math.max(0, (opts.from ?? 0) - this.dropped);
+    let next = Math.max(0, (opts.from ?? 0) - this.#dropped);
     return new Promise<LogEntry>((resolve, reject) => {
       const finish = (fn: () => void): void => {
         clearTimeout(timer);
-        this.logged.off('change', check);
+        this.#logged.off('change', check);
         fn();
       };
       const check = (): void => {
-        for (; next < this.entries.length; next++) {
-          const entry = this.entries[next];
+        for (; next < this.#entries.length; next++) {
+          const entry = this.#entries[next];
           if (entry !== undefined && match(entry)) {
             finish(() => {
               resolve(entry);
@@ -216,7 +220,7 @@ export class RelayProcess {
           );
         });
       }, opts.timeoutMs ?? 10_000);
-      this.logged.on('change', check);
+      this.#logged.on('change', check);
       check();
     });
   }
@@ -240,20 +244,20 @@ export class RelayProcess {
       { from, timeoutMs, what: 'the reload to finish' },
     );
     if (entry.msg !== 'Configuration reloaded') return { ok: false, message: String(entry.msg), entry };
-    if (this.listening && typeof entry.port === 'number') {
-      this.listening = { ...this.listening, port: entry.port };
+    if (this.#listening && typeof entry.port === 'number') {
+      this.#listening = { ...this.#listening, port: entry.port };
     }
     return { ok: true, entry };
   }
 
   signal(signal: NodeJS.Signals): void {
     if (!this.running) throw new Error(`cannot send ${signal}: the relay exited (status ${this.exitCode})`);
-    this.child.kill(signal);
+    this.#child.kill(signal);
   }
 
   /** The exit status, once the relay exits by itself (fails after timeoutMs). */
   waitExit(timeoutMs: number): Promise<number | null> {
-    return withTimeout(this.exited, timeoutMs, 'the relay to exit').catch((error: unknown) => {
+    return withTimeout(this.#exited, timeoutMs, 'the relay to exit').catch((error: unknown) => {
       throw new Error(`${(error as Error).message}; relay output:\n${this.output()}`);
     });
   }
@@ -269,18 +273,18 @@ export class RelayProcess {
   /** SIGTERM, then SIGKILL after 3 s; removes the temp dir. */
   async stop(): Promise<void> {
     if (this.running) {
-      this.child.kill('SIGTERM');
+      this.#child.kill('SIGTERM');
       try {
-        await withTimeout(this.exited, 3000, 'the relay to exit');
+        await withTimeout(this.#exited, 3000, 'the relay to exit');
       } catch {
-        this.child.kill('SIGKILL');
-        await withTimeout(this.exited, 3000, 'the relay to be killed').catch(() => undefined);
+        this.#child.kill('SIGKILL');
+        await withTimeout(this.#exited, 3000, 'the relay to be killed').catch(() => undefined);
       }
     }
-    rmSync(this.dir, { recursive: true, force: true });
+    rmSync(this.#dir, { recursive: true, force: true });
   }
 
-  private onLine(line: string): void {
+  #onLine(line: string): void {
     let parsed: unknown;
     try {
       parsed = JSON.parse(line);
@@ -288,15 +292,15 @@ export class RelayProcess {
       return;
     }
     if (typeof parsed !== 'object' || parsed === null) return;
-    this.entries.push(parsed as LogEntry);
-    if (this.entries.length > MAX_LOG_ENTRIES) {
-      this.entries.shift();
-      this.dropped++;
+    this.#entries.push(parsed as LogEntry);
+    if (this.#entries.length > MAX_LOG_ENTRIES) {
+      this.#entries.shift();
+      this.#dropped++;
     }
-    this.logged.emit('change');
+    this.#logged.emit('change');
   }
 
-  private async waitListening(): Promise<{ host: string; port: number; hostname: string | undefined }> {
+  async #waitListening(): Promise<{ host: string; port: number; hostname: string | undefined }> {
     const entry = await this.waitForLog(
       (e) => e.msg === 'MSRP relay listening' && typeof e.port === 'number',
       {

@@ -14,15 +14,14 @@ export function readRssBytes(pid: number): number {
 export class RssSampler {
   readonly baseline: number;
   peak: number;
-  private readonly timer: NodeJS.Timeout;
+  readonly #timer: NodeJS.Timeout;
+  readonly #pid: number;
 
-  constructor(
-    private readonly pid: number,
-    intervalMs = 100,
-  ) {
+  constructor(pid: number, intervalMs = 100) {
+    this.#pid = pid;
     this.baseline = readRssBytes(pid);
     this.peak = this.baseline;
-    this.timer = setInterval(() => {
+    this.#timer = setInterval(() => {
       this.sample();
     }, intervalMs);
   }
@@ -34,7 +33,7 @@ export class RssSampler {
 
   sample(): void {
     try {
-      this.peak = Math.max(this.peak, readRssBytes(this.pid));
+      this.peak = Math.max(this.peak, readRssBytes(this.#pid));
     } catch {
       // the process is gone; the test notices that elsewhere
     }
@@ -42,6 +41,6 @@ export class RssSampler {
 
   stop(): void {
     this.sample();
-    clearInterval(this.timer);
+    clearInterval(this.#timer);
   }
 }

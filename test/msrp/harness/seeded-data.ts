@@ -3,15 +3,15 @@
 import { createCipheriv, createHash } from 'node:crypto';
 
 export class SeededBytes {
-  private readonly cipher;
+  readonly #cipher;
 
   constructor(seed: string) {
     const key = createHash('sha256').update(seed).digest();
-    this.cipher = createCipheriv('aes-256-ctr', key, Buffer.alloc(16));
+    this.#cipher = createCipheriv('aes-256-ctr', key, Buffer.alloc(16));
   }
 
   /** The next `n` bytes of the stream. */
   next(n: number): Buffer {
-    return this.cipher.update(Buffer.alloc(n));
+    return this.#cipher.update(Buffer.alloc(n));
   }
 }

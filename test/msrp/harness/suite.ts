@@ -79,7 +79,7 @@ export function describeModes(title: string, opts: SuiteOptions, body: (s: Suite
 
 /** Connections and endpoints opened by one test. */
 export class Scope {
-  private readonly closers: (() => Promise<void> | void)[] = [];
+  readonly #closers: (() => Promise<void> | void)[] = [];
 
   constructor(
     readonly mode: Mode,
@@ -89,7 +89,7 @@ export class Scope {
   /** A client connection to the relay. */
   async client(opts: { localAddress?: string } = {}): Promise<MsrpConnection> {
     const conn = await connectClient({ port: this.relay.port, tls: this.mode.tls, ...opts });
-    this.closers.push(() => {
+    this.#closers.push(() => {
       conn.destroy();
     });
     return conn;
@@ -99,11 +99,11 @@ export class Scope {
   async endpoint(opts: Omit<EndpointOptions, 'certs'> = {}): Promise<Endpoint> {
     const certs = this.mode.tls ? await getCerts() : undefined;
     const ep = await Endpoint.listen({ ...opts, certs });
-    this.closers.push(() => ep.close());
+    this.#closers.push(() => ep.close());
     return ep;
   }
 
   async close(): Promise<void> {
-    for (const close of this.closers.splice(0).reverse()) await close();
+    for (const close of this.#closers.splice(0).reverse()) await close();
   }
 }

@@ -78,14 +78,15 @@ export class FileReceiver implements StreamHandler {
   readonly flags: Flag[] = [];
   readonly problems: string[] = [];
   bodyBytes = 0;
-  private readonly hash = createHash('sha256');
-  private current: MessageHead | undefined;
+  readonly #hash = createHash('sha256');
+  #current: MessageHead | undefined;
+  readonly #conn: MsrpConnection;
+  readonly #respond: (head: MessageHead) => Buffer | undefined;
 
   /** `respond` builds B's answer to each received request (or undefined for none). */
-  constructor(
-    private readonly conn: MsrpConnection,
-    private readonly respond: (head: MessageHead) => Buffer | undefined,
-  ) {
+  constructor(conn: MsrpConnection, respond: (head: MessageHead) => Buffer | undefined) {
+    this.#conn = conn;
+    this.#respond = respond;
     conn.setStreamHandler(this);
   }
 
@@ -94,11 +95,11 @@ export class FileReceiver implements StreamHandler {
   }
 
   sha256(): string {
-    return this.hash.copy().digest('hex');
+    return this.#hash.copy().digest('hex');
   }
 
   head(head: MessageHead): void {
-    this.current = head;
+    this.#current = head;
     const range = header(head, 'Byte-Range') ?? '';
     this.byteRanges.push(range);
     const start = Number(/^(\d+)-/.exec(range)?.[1]);
@@ -108,15 +109,15 @@ export class FileReceiver implements StreamHandler {
   }
 
   body(slice: Buffer): void {
-    this.hash.update(slice);
+    this.#hash.update(slice);
     this.bodyBytes += slice.length;
   }
 
   end(flag: Flag): void {
     this.flags.push(flag);
-    const head = this.current;
+    const head = this.#current;
     if (!head) return;
-    const answer = this.respond(head);
-    if (answer) this.conn.socket.write(answer);
+    const answer = this.#respond(head);
+    if (answer) this.#conn.socket.write(answer);
   }
 }

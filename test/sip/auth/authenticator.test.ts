@@ -46,11 +46,14 @@ function request(authorization?: string, kind: AuthKind = 'www', uri = URI): Sip
 class CountingStore implements CredentialStore {
   lookups = 0;
   failWith: Error | undefined;
-  constructor(private readonly inner: CredentialStore) {}
+  readonly #inner: CredentialStore;
+  constructor(inner: CredentialStore) {
+    this.#inner = inner;
+  }
   async lookup(username: string, domain: string): Promise<StoredCredential | undefined> {
     this.lookups++;
     if (this.failWith !== undefined) throw this.failWith;
-    return this.inner.lookup(username, domain);
+    return this.#inner.lookup(username, domain);
   }
   close(): Promise<void> {
     return Promise.resolve();

@@ -20,8 +20,11 @@ export interface Sent {
 export class RecordingTransport implements TransactionTransport {
   readonly sent: Sent[] = [];
   failNext = false;
+  readonly #clock: ManualClock;
 
-  constructor(private readonly clock: ManualClock) {}
+  constructor(clock: ManualClock) {
+    this.#clock = clock;
+  }
 
   send(message: SipMessage): Promise<void> {
     return this.#record(message);
@@ -40,7 +43,7 @@ export class RecordingTransport implements TransactionTransport {
       this.failNext = false;
       return Promise.reject(new Error('network down'));
     }
-    this.sent.push({ message, at: this.clock.now() });
+    this.sent.push({ message, at: this.#clock.now() });
     return Promise.resolve();
   }
 

@@ -18,13 +18,15 @@ const SOURCE = '192.0.2.7';
 /** Answers every REGISTER with `status reason`, and keeps what it was asked. */
 class Registrar implements UpstreamRegistrar {
   readonly asked: [string, string][] = [];
-  constructor(
-    private readonly status: number,
-    private readonly reason: string,
-  ) {}
+  readonly #status: number;
+  readonly #reason: string;
+  constructor(status: number, reason: string) {
+    this.#status = status;
+    this.#reason = reason;
+  }
   register(account: string, key: string): Promise<{ status: number; reason: string }> {
     this.asked.push([account, key]);
-    return Promise.resolve({ status: this.status, reason: this.reason });
+    return Promise.resolve({ status: this.#status, reason: this.#reason });
   }
 }
 
