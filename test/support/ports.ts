@@ -19,7 +19,7 @@
  * (test/browser/chat-browser.ts).
  */
 import { createSocket } from 'node:dgram';
-import { mkdirSync, readlinkSync, symlinkSync, unlinkSync } from 'node:fs';
+import { mkdirSync, readFileSync, readlinkSync, symlinkSync, unlinkSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -129,11 +129,33 @@ export async function freePorts(count: number): Promise<number[]> {
   return [...ports];
 }
 
-/** Whether something holds `port` on 127.0.0.1 for `transport` (a peer that has bound its socket). */
-export async function portInUse(port: number, transport: 'udp' | 'tcp'): Promise<boolean> {
-  if (transport === 'udp') return !(await udpFree(port));
-  const server = await listenTcp(port);
-  if (server === undefined) return true;
-  await close(server);
-  return false;
+/** A socket table of /proc/net: `udp`, `udp6`, `tcp`, `tcp6`. */
+type SocketTable = `${'udp' | 'tcp'}${'' | '6'}`;
+
+/** The local ports of a socket table's rows, of every socket (UDP) or of listening ones (TCP). */
+function tablePorts(table: SocketTable): Set<number> {
+  let text: string;
+  try {
+    text = readFileSync(`/proc/net/${table}`, 'latin1');
+  } catch {
+    return new Set(); // No IPv6 on this machine.
+  }
+  const ports = new Set<number>();
+  for (const row of text.split('\n').slice(1)) {
+    // "sl local_address rem_address st …": an address is "<hex address>:<hex port>"; TCP state 0A is LISTEN.
+    const [, local, , state] = row.trim().split(/\s+/);
+    if (local === undefined || (table.startsWith('tcp') && state !== '0A')) continue;
+    ports.add(Number.parseInt(local.slice(local.lastIndexOf(':') + 1), 16));
+  }
+  return ports;
+}
+
+/**
+ * Whether a peer has bound `port` (UDP) or listens on it (TCP), read from the kernel's socket tables: a
+ * readiness check for a peer that was told its port. It must not bind the port to find out: the check would
+ * hold it for a moment, and a peer binding it in that moment fails with EADDRINUSE (sipp's `errno 98` at
+ * its start, in the soaks of sessions 9 to 12: docs/testing.md).
+ */
+export function portBound(port: number, transport: 'udp' | 'tcp'): boolean {
+  return tablePorts(transport).has(port) || tablePorts(`${transport}6`).has(port);
 }

@@ -9,7 +9,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Child, type Exit } from './child.js';
 import { makeWorkDir, removeWorkDir, type ScenarioName, scenarioPath } from './paths.js';
-import { freePort, LOOPBACK, portInUse } from '../../support/ports.js';
+import { freePort, LOOPBACK, portBound } from '../../support/ports.js';
 import {
   parseCounts,
   parseErrorCodes,
@@ -310,8 +310,8 @@ export async function startSippUas(options: Omit<SippOptions, 'target'>): Promis
   const transport = sipp.transport === 'u1' ? 'udp' : 'tcp';
   try {
     await waitFor(
-      async () => {
-        if (await portInUse(sipp.port, transport)) return true;
+      () => {
+        if (portBound(sipp.port, transport)) return true;
         if (!sipp.child.running) throw new Error('it exited');
         return false;
       },
